@@ -1,0 +1,240 @@
+package io.perfbox.core.application;
+
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.DockerfileStore;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.core.port.VulnerabilityScanner;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Takes one QUEUED job through build → scan → run → collect, writing each status change conditionally,
+ * so a job cancelled meanwhile is never overwritten. Cleans up the image, container and workspace whatever
+ * happens. Interruption (cancel or shutdown) stops the current step.
+ */
+public class JobPipeline {
+    private static final Logger LOG = Logger.getLogger(JobPipeline.class.getName());
+
+    private final JobStore jobs;
+    private final DockerfileStore dockerfiles;
+    private final JobArtifactStore artifacts;
+    private final ImageBuilder builder;
+    private final VulnerabilityScanner scanner;
+    private final ContainerRunner runner;
+    private final JobWorkspace workspace;
+    private final PipelineSettings settings;
+    private final Clock clock;
+
+    public JobPipeline(JobStore jobs, DockerfileStore dockerfiles, JobArtifactStore artifacts,
+                       ImageBuilder builder, VulnerabilityScanner scanner, ContainerRunner runner,
+                       JobWorkspace workspace, PipelineSettings settings, Clock clock) {
+        this.jobs = jobs;
+        this.dockerfiles = dockerfiles;
+        this.artifacts = artifacts;
+        this.builder = builder;
+        this.scanner = scanner;
+        this.runner = runner;
+        this.workspace = workspace;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Signals that the job's stored status moved on (cancelled or removed); the pipeline stops quietly. */
+    private static final class Superseded extends Exception {
+        Superseded() {
+            super(null, null, false, false);
+        }
+    }
+
+    public void execute(JobId id) throws InterruptedException {
+        Optional<Job> found = jobs.find(id);
+        if (found.isEmpty() || found.get().status() != JobStatus.QUEUED) {
+            return;
+        }
+        Job job = found.get();
+        try {
+            job = advance(job, JobStatus.BUILDING);
+            var dockerfile = dockerfiles.load(id);
+            if (dockerfile.isEmpty()) {
+                fail(job, FailureCode.INTERNAL, "The job's Dockerfile is missing from the store");
+                return;
+            }
+            ImageBuilder.BuildOutcome built = builder.build(id, dockerfile.get(), settings.buildTimeout());
+            artifacts.saveLog(id, LogKind.BUILD, built.log());
+            String imageRef;
+            switch (built) {
+                case ImageBuilder.Built b -> imageRef = b.imageRef();
+                case ImageBuilder.BuildFailed f -> {
+                    fail(job, FailureCode.BUILD_FAILED, "The image did not build: " + f.reason());
+                    return;
+                }
+                case ImageBuilder.BuildTimedOut t -> {
+                    fail(job, FailureCode.BUILD_TIMEOUT, "The build did not finish within " + human(t.after()));
+                    return;
+                }
+            }
+
+            job = advance(job, JobStatus.SCANNING);
+            ScanReport report;
+            try {
+                report = scanner.scan(imageRef);
+            } catch (VulnerabilityScanner.ScannerUnavailableException e) {
+                fail(job, FailureCode.SCANNER_UNAVAILABLE, "No vulnerability scanner is available, so the image was not run: "
+                        + e.getMessage());
+                return;
+            } catch (VulnerabilityScanner.ScanFailedException e) {
+                fail(job, FailureCode.SCANNER_UNAVAILABLE, "The vulnerability scan failed, so the image was not run: "
+                        + e.getMessage());
+                return;
+            }
+            artifacts.saveScanReport(id, report);
+            VulnerabilityPolicy policy = settings.policy();
+            VulnerabilityPolicy.Decision decision = policy.evaluate(report);
+            job = job.withVulnerabilities(decision.counts(), clock.instant());
+            if (!decision.passed()) {
+                fail(job, FailureCode.VULNERABLE, decision.summary(policy.threshold()));
+                return;
+            }
+
+            job = advance(job, JobStatus.RUNNING);
+            workspace.prepare(id);
+            ContainerRunner.RunOutcome ran = runner.run(id, imageRef, settings.runLimits());
+            artifacts.saveLog(id, LogKind.RUN, ran.log());
+            switch (ran) {
+                case ContainerRunner.Exited e when e.exitCode() != 0 -> {
+                    fail(job, FailureCode.RUN_FAILED, "The container exited with code " + e.exitCode());
+                    return;
+                }
+                case ContainerRunner.Exited e -> {
+                    // exit code 0: collect the result below
+                }
+                case ContainerRunner.TimedOut t -> {
+                    fail(job, FailureCode.RUN_TIMEOUT, "The container was still running after " + human(t.after())
+                            + " and was stopped");
+                    return;
+                }
+                case ContainerRunner.OutOfMemory o -> {
+                    fail(job, FailureCode.OUT_OF_MEMORY, "The container ran out of memory (limit "
+                            + settings.runLimits().memoryBytes() / (1024 * 1024) + " MiB) and was killed");
+                    return;
+                }
+                case ContainerRunner.FailedToStart f -> {
+                    fail(job, FailureCode.RUN_FAILED, "The container could not start: " + f.reason());
+                    return;
+                }
+            }
+            collect(job);
+        } catch (Superseded s) {
+            LOG.info(() -> "job " + id + " was cancelled or removed; pipeline stopped");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + id + " failed unexpectedly", e);
+            try {
+                failIfActive(id, FailureCode.INTERNAL, "perfbox hit an internal error: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            } catch (RuntimeException ignored) {
+                LOG.log(Level.WARNING, "could not record the failure of job " + id, ignored);
+            }
+        } finally {
+            cleanUp(id);
+        }
+    }
+
+    private void collect(Job job) throws Superseded {
+        JobWorkspace.ResultFile file = workspace.readResult(job.id(), PerformanceResult.MAX_BYTES);
+        switch (file) {
+            case JobWorkspace.Missing m -> fail(job, FailureCode.NO_RESULT,
+                    "The container exited 0 but wrote no /data/perf.json");
+            case JobWorkspace.NotRegularFile n -> fail(job, FailureCode.INVALID_RESULT,
+                    "/data/perf.json is a " + n.kind() + ", not a regular file; it was not followed");
+            case JobWorkspace.TooLarge t -> fail(job, FailureCode.INVALID_RESULT,
+                    "/data/perf.json is larger than " + t.limit() + " bytes");
+            case JobWorkspace.Content c -> {
+                switch (PerformanceResult.parse(c.bytes())) {
+                    case PerformanceResult.Valid v -> {
+                        Job done = job.succeeded(v.performance(), clock.instant());
+                        if (!jobs.update(done, EnumSet.of(job.status()))) {
+                            throw new Superseded();
+                        }
+                    }
+                    case PerformanceResult.Invalid i -> fail(job, FailureCode.INVALID_RESULT, i.reason());
+                }
+            }
+        }
+    }
+
+    private Job advance(Job job, JobStatus next) throws Superseded {
+        Job moved = job.advancedTo(next, clock.instant());
+        if (!jobs.update(moved, EnumSet.of(job.status()))) {
+            throw new Superseded();
+        }
+        return moved;
+    }
+
+    private void fail(Job job, FailureCode code, String message) throws Superseded {
+        if (!jobs.update(job.failed(Failure.of(code, message), clock.instant()), EnumSet.of(job.status()))) {
+            throw new Superseded();
+        }
+    }
+
+    /** Ends the job FAILED whatever active status it is in now (used where the in-hand copy may be stale). */
+    public void failIfActive(JobId id, FailureCode code, String message) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<Job> now = jobs.find(id);
+            if (now.isEmpty() || now.get().status().isTerminal()) {
+                return;
+            }
+            Job current = now.get();
+            if (jobs.update(current.failed(Failure.of(code, message), clock.instant()), EnumSet.of(current.status()))) {
+                return;
+            }
+        }
+    }
+
+    private void cleanUp(JobId id) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            runner.remove(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not remove the container of job " + id, e);
+        }
+        try {
+            builder.remove(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not remove the image of job " + id, e);
+        }
+        try {
+            workspace.discard(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not remove the workspace of job " + id, e);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String human(java.time.Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + (s == 1 ? " second" : " seconds");
+        }
+        return (s / 60) + " minutes" + (s % 60 == 0 ? "" : " " + (s % 60) + " seconds");
+    }
+}

@@ -1,0 +1,126 @@
+package io.perfbox.core.application;
+
+import io.perfbox.core.domain.InvalidInputException;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobNotFoundException;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.port.DockerfileStore;
+import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.PipelineLauncher;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** The use cases behind the API: submit, read, list, cancel-and-delete, logs, scan report. */
+public class JobService {
+    private final JobStore jobs;
+    private final DockerfileStore dockerfiles;
+    private final JobArtifactStore artifacts;
+    private final PipelineLauncher launcher;
+    private final Clock clock;
+    private final Supplier<JobId> ids;
+
+    public JobService(JobStore jobs, DockerfileStore dockerfiles, JobArtifactStore artifacts,
+                      PipelineLauncher launcher, Clock clock) {
+        this(jobs, dockerfiles, artifacts, launcher, clock, JobId::random);
+    }
+
+    public JobService(JobStore jobs, DockerfileStore dockerfiles, JobArtifactStore artifacts,
+                      PipelineLauncher launcher, Clock clock, Supplier<JobId> ids) {
+        this.jobs = jobs;
+        this.dockerfiles = dockerfiles;
+        this.artifacts = artifacts;
+        this.launcher = launcher;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    public record Submitted(Job job, boolean created) {
+    }
+
+    /**
+     * Stores the Dockerfile, then the job, then starts the pipeline; never waits for it.
+     * The Dockerfile is written first so a stored job always has its Dockerfile.
+     */
+    public Submitted submit(SubmitJobCommand command) {
+        JobId id = ids.get();
+        dockerfiles.save(id, command.dockerfile());
+        Job job = Job.queued(id, command.owner(), command.name(), command.description(), clock.instant());
+        JobStore.CreateResult result;
+        try {
+            result = jobs.create(job, command.idempotencyKey()
+                    .map(k -> new JobStore.IdempotencyKey(k, command.fingerprint())));
+        } catch (JobStore.IdempotencyConflictException e) {
+            dockerfiles.delete(id);
+            throw new InvalidInputException(InvalidInputException.Kind.CONFLICT, "idempotency-key-reused", e.getMessage());
+        } catch (RuntimeException e) {
+            dockerfiles.delete(id);
+            throw e;
+        }
+        if (!result.created()) {
+            dockerfiles.delete(id);
+            return new Submitted(result.job(), false);
+        }
+        launcher.start(id);
+        return new Submitted(result.job(), true);
+    }
+
+    public Job get(String owner, JobId id) {
+        return jobs.find(id).filter(j -> j.owner().equals(owner)).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    public JobStore.JobPage list(ListJobsQuery query) {
+        try {
+            return jobs.list(query.owner(), query.status(), query.limit(), query.pageToken());
+        } catch (JobStore.InvalidPageTokenException e) {
+            throw new InvalidInputException("invalid-next-token", e.getMessage());
+        }
+    }
+
+    /**
+     * Cancels the job if it is still under way (its build or container is stopped), then removes it and its
+     * files. Returns the job as it ended: CANCELLED if it was cancelled here.
+     */
+    public Job cancelAndDelete(String owner, JobId id) {
+        Job current = get(owner, id);
+        Job last = current;
+        while (!last.status().isTerminal()) {
+            Job cancelled = last.cancelled(clock.instant());
+            if (jobs.update(cancelled, EnumSet.of(last.status()))) {
+                last = cancelled;
+                break;
+            }
+            last = jobs.find(id).orElseThrow(() -> new JobNotFoundException(id));
+        }
+        if (!current.status().isTerminal()) {
+            launcher.stop(id);
+        }
+        jobs.delete(id);
+        dockerfiles.delete(id);
+        artifacts.deleteAll(id);
+        return last;
+    }
+
+    public record JobLogs(Job job, CapturedLog build, CapturedLog run) {
+    }
+
+    public JobLogs logs(String owner, JobId id) {
+        Job job = get(owner, id);
+        return new JobLogs(job,
+                artifacts.log(id, LogKind.BUILD).orElse(CapturedLog.EMPTY),
+                artifacts.log(id, LogKind.RUN).orElse(CapturedLog.EMPTY));
+    }
+
+    public record JobScan(Job job, Optional<ScanReport> report) {
+    }
+
+    public JobScan scan(String owner, JobId id) {
+        Job job = get(owner, id);
+        return new JobScan(job, artifacts.scanReport(id));
+    }
+}

@@ -1,0 +1,21 @@
+package io.perfbox.core.application;
+
+import io.perfbox.core.domain.InvalidInputException;
+import io.perfbox.core.domain.JobStatus;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A page of an owner's jobs, newest first. */
+public record ListJobsQuery(String owner, int limit, Optional<String> pageToken, Optional<JobStatus> status) {
+    public static final int DEFAULT_LIMIT = 20;
+    public static final int MAX_LIMIT = 100;
+
+    public ListJobsQuery {
+        Objects.requireNonNull(owner, "owner");
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new InvalidInputException("invalid-limit", "limit must be between 1 and " + MAX_LIMIT);
+        }
+        pageToken = pageToken == null ? Optional.empty() : pageToken.filter(t -> !t.isBlank());
+        status = status == null ? Optional.empty() : status;
+    }
+}

@@ -1,0 +1,68 @@
+package io.perfbox.core.application;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.InvalidInputException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A validated request to run a Dockerfile. name and description are optional. */
+public record SubmitJobCommand(String owner, String name, String description, Dockerfile dockerfile,
+                               Optional<String> idempotencyKey) {
+    public static final int MAX_NAME = 200;
+    public static final int MAX_DESCRIPTION = 4000;
+    public static final int MAX_IDEMPOTENCY_KEY = 255;
+
+    public SubmitJobCommand {
+        Objects.requireNonNull(owner, "owner");
+        if (dockerfile == null) {
+            throw new InvalidInputException("missing-dockerfile", "A Dockerfile is required");
+        }
+        name = normalise(name, "name", MAX_NAME, false);
+        description = normalise(description, "description", MAX_DESCRIPTION, true);
+        idempotencyKey = idempotencyKey == null ? Optional.empty() : idempotencyKey.filter(k -> !k.isEmpty());
+        idempotencyKey.ifPresent(k -> {
+            if (k.length() > MAX_IDEMPOTENCY_KEY || !k.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+                throw new InvalidInputException("invalid-idempotency-key",
+                        "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " visible ASCII characters");
+            }
+        });
+    }
+
+    private static String normalise(String value, String field, int max, boolean multiline) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.strip();
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (v.codePointCount(0, v.length()) > max) {
+            throw new InvalidInputException(field + "-too-long", field + " is longer than " + max + " characters");
+        }
+        boolean bad = v.codePoints().anyMatch(c -> Character.isISOControl(c) && !(multiline && (c == '\n' || c == '\t' || c == '\r')));
+        if (bad) {
+            throw new InvalidInputException("invalid-" + field, field + " contains control characters");
+        }
+        return v;
+    }
+
+    /** Identifies what was submitted, so a reused Idempotency-Key with a different request is detected. */
+    public String fingerprint() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String part : new String[] {name, description, dockerfile.text()}) {
+                byte[] b = part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8);
+                sha.update(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+                sha.update((byte) ':');
+                sha.update(b);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.perfbox.core.domain;
+
+/** Why a job ended FAILED. Stable strings: clients switch on them. */
+public enum FailureCode {
+    INVALID_DOCKERFILE,
+    BUILD_FAILED,
+    BUILD_TIMEOUT,
+    VULNERABLE,
+    SCANNER_UNAVAILABLE,
+    RUN_FAILED,
+    RUN_TIMEOUT,
+    OUT_OF_MEMORY,
+    NO_RESULT,
+    INVALID_RESULT,
+    INTERRUPTED,
+    INTERNAL
+}

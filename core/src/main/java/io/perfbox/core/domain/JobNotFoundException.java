@@ -1,0 +1,15 @@
+package io.perfbox.core.domain;
+
+/** No job with that id exists for the caller (another tenant's job is reported the same way). */
+public class JobNotFoundException extends RuntimeException {
+    private final JobId jobId;
+
+    public JobNotFoundException(JobId jobId) {
+        super("No job with id " + jobId);
+        this.jobId = jobId;
+    }
+
+    public JobId jobId() {
+        return jobId;
+    }
+}

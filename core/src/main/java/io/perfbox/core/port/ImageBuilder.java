@@ -1,0 +1,30 @@
+package io.perfbox.core.port;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import java.time.Duration;
+
+/** Builds a job's image from its Dockerfile alone (no other build context). */
+public interface ImageBuilder {
+
+    /** Blocks until the build ends or the timeout passes; interruption stops the build and rethrows. */
+    BuildOutcome build(JobId id, Dockerfile dockerfile, Duration timeout) throws InterruptedException;
+
+    /** Removes the job's image if it exists; never throws for a missing image. */
+    void remove(JobId id);
+
+    sealed interface BuildOutcome permits Built, BuildFailed, BuildTimedOut {
+        CapturedLog log();
+    }
+
+    record Built(String imageRef, CapturedLog log) implements BuildOutcome {
+    }
+
+    /** reason: the builder's own error, short enough to show as the failure message. */
+    record BuildFailed(String reason, CapturedLog log) implements BuildOutcome {
+    }
+
+    record BuildTimedOut(Duration after, CapturedLog log) implements BuildOutcome {
+    }
+}
