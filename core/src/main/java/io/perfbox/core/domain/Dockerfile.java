@@ -38,17 +38,19 @@ public record Dockerfile(String text) {
         if (bytes.length > MAX_BYTES) {
             throw tooLarge(bytes.length);
         }
+        return new Dockerfile(decodeUtf8(bytes, "The Dockerfile"));
+    }
+
+    /** Strict UTF-8 decoding of client input; {@code what} names it in the error, e.g. "The request body". */
+    public static String decodeUtf8(byte[] bytes, String what) {
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
-            if (s.startsWith("\uFEFF")) {
-                s = s.substring(1);
-            }
-            return new Dockerfile(s);
+            return s.startsWith("\uFEFF") ? s.substring(1) : s;
         } catch (CharacterCodingException e) {
-            throw new InvalidInputException("dockerfile-not-utf8", "The Dockerfile is not valid UTF-8 text");
+            throw new InvalidInputException("not-utf8", what + " is not valid UTF-8 text");
         }
     }
 

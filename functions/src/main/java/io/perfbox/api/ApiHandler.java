@@ -1,0 +1,77 @@
+package io.perfbox.api;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import io.perfbox.core.domain.InvalidInputException;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobNotFoundException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A thin API handler: event → command → use case → response. Domain exceptions become problem+json
+ * here, at the edge, and nothing else ever leaks: an unexpected error is a 500 with a reference, no trace.
+ */
+public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+    private static final Logger LOG = Logger.getLogger(ApiHandler.class.getName());
+
+    /** Thrown by handlers for a request without a caller identity. */
+    protected static final class UnauthenticatedException extends RuntimeException {
+        UnauthenticatedException() {
+            super("The request carries no API key identity");
+        }
+    }
+
+    @Override
+    public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        ApiRequest request = new ApiRequest(event);
+        try {
+            return handle(request);
+        } catch (InvalidInputException e) {
+            int status = switch (e.kind()) {
+                case BAD_REQUEST -> 400;
+                case TOO_LARGE -> 413;
+                case UNSUPPORTED_MEDIA_TYPE -> 415;
+                case CONFLICT -> 409;
+            };
+            return Problem.of(status, e.reason(), e.getMessage(), request.path()).toResponse();
+        } catch (JobNotFoundException e) {
+            return Problem.of(404, "job-not-found", e.getMessage(), request.path()).toResponse();
+        } catch (UnauthenticatedException e) {
+            return Problem.of(401, "unauthenticated", e.getMessage(), request.path()).toResponse();
+        } catch (RuntimeException e) {
+            String reference = UUID.randomUUID().toString();
+            LOG.log(Level.SEVERE, "unexpected error handling " + event.getHttpMethod() + " " + request.path()
+                    + " (reference " + reference + ")", e);
+            return Problem.of(500, "internal-error",
+                    "perfbox could not complete the request; reference " + reference, request.path()).toResponse();
+        }
+    }
+
+    protected abstract APIGatewayProxyResponseEvent handle(ApiRequest request);
+
+    protected static String owner(ApiRequest request) {
+        return request.owner().orElseThrow(UnauthenticatedException::new);
+    }
+
+    protected static JobId jobId(ApiRequest request) {
+        return JobId.parse(request.pathParameter("id").orElse(""));
+    }
+
+    protected static APIGatewayProxyResponseEvent json(int status, Object body) {
+        return json(status, body, Map.of());
+    }
+
+    protected static APIGatewayProxyResponseEvent json(int status, Object body, Map<String, String> extraHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Cache-Control", "no-store");
+        headers.putAll(extraHeaders);
+        return new APIGatewayProxyResponseEvent().withStatusCode(status).withHeaders(headers).withBody(ApiJson.write(body));
+    }
+}

@@ -1,0 +1,95 @@
+package io.perfbox.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.perfbox.core.domain.Finding;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.StageTimes;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The API's JSON: one mapper, and the shapes of every response body (documented in openapi.json). */
+public final class ApiJson {
+    /** Strict for what clients send (duplicate keys rejected), plain ISO-8601 for times. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .serializationInclusion(JsonInclude.Include.ALWAYS)
+            .build();
+
+    private ApiJson() {
+    }
+
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public record FailureView(String code, String message) {
+    }
+
+    public record StagesView(Instant queuedAt, Instant buildStartedAt, Instant scanStartedAt,
+                             Instant runStartedAt, Instant finishedAt) {
+        static StagesView of(StageTimes s) {
+            return new StagesView(s.queuedAt(), s.buildStartedAt(), s.scanStartedAt(), s.runStartedAt(), s.finishedAt());
+        }
+    }
+
+    public record JobView(String id, String name, String description, String status, FailureView failure,
+                          Double performance, Instant createdAt, Instant updatedAt, StagesView stages,
+                          Map<String, Integer> vulnerabilities) {
+        public static JobView of(Job job) {
+            return new JobView(job.id().value(), job.name(), job.description(), job.status().name(),
+                    job.failure() == null ? null : new FailureView(job.failure().code().name(), job.failure().message()),
+                    job.performance(), job.createdAt(), job.updatedAt(), StagesView.of(job.stages()),
+                    job.vulnerabilities() == null ? null : job.vulnerabilities().asOrderedMap());
+        }
+    }
+
+    public record JobListView(List<JobView> jobs, String nextToken) {
+    }
+
+    public record LogView(String text, boolean truncated) {
+        static LogView of(CapturedLog log) {
+            return new LogView(log.text(), log.truncated());
+        }
+    }
+
+    public record LogsView(String id, String status, LogView build, LogView run) {
+        public static LogsView of(Job job, CapturedLog build, CapturedLog run) {
+            return new LogsView(job.id().value(), job.status().name(), LogView.of(build), LogView.of(run));
+        }
+    }
+
+    public record FindingView(String vulnerabilityId, String severity, String packageName, String installedVersion,
+                              String fixedVersion, String title, String target) {
+        static FindingView of(Finding f) {
+            return new FindingView(f.vulnerabilityId(), f.severity().name(), f.packageName(), f.installedVersion(),
+                    f.fixedVersion(), f.title(), f.target());
+        }
+    }
+
+    public record ScanView(String id, String status, boolean scanned, String scanner, String scannerVersion,
+                           Map<String, Integer> counts, List<FindingView> findings) {
+        public static ScanView of(Job job, ScanReport report) {
+            if (report == null) {
+                return new ScanView(job.id().value(), job.status().name(), false, null, null, null, List.of());
+            }
+            return new ScanView(job.id().value(), job.status().name(), true, report.scanner(), report.scannerVersion(),
+                    io.perfbox.core.domain.VulnerabilityCounts.of(report.findings()).asOrderedMap(),
+                    report.findings().stream().map(FindingView::of).toList());
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.perfbox.api;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import io.perfbox.core.application.JobService;
+
+/** GET /jobs/{id}/scan: the scanner's findings ({@code scanned: false} until the scan has run). */
+public class GetJobScanHandler extends ApiHandler {
+    private final JobService jobs;
+
+    public GetJobScanHandler(JobService jobs) {
+        this.jobs = jobs;
+    }
+
+    @Override
+    protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
+        JobService.JobScan scan = jobs.scan(owner(request), jobId(request));
+        return json(200, ApiJson.ScanView.of(scan.job(), scan.report().orElse(null)));
+    }
+}
