@@ -177,4 +177,19 @@ class LocalRuntimeIT {
         assertThat(Docker.imagesOf(id)).isEmpty();
         assertThat(http.delete("/jobs/" + id).status()).isEqualTo(404);
     }
+
+    @Test
+    void jobsSubmittedTogetherAllRunEachWithItsOwnData() throws Exception {
+        java.util.Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+        for (int i = 1; i <= 5; i++) {
+            // Each job checks /data starts empty (no other job's files), then writes its own number.
+            ids.put(http.submit("FROM debian:bookworm\n"
+                    + "CMD if [ -z \"$(ls -A /data)\" ]; then echo " + i + "; else echo -1; fi > /data/perf.json\n"), i);
+        }
+        for (var e : ids.entrySet()) {
+            JsonNode job = http.awaitEnd(e.getKey(), END);
+            assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+            assertThat(job.get("performance").asInt()).isEqualTo(e.getValue());
+        }
+    }
 }

@@ -1,0 +1,100 @@
+package io.perfbox.local.docker;
+
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.local.fs.HostJobWorkspace;
+import io.perfbox.local.process.ProcessRunner;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * {@code docker run} isolated: no network, every capability dropped, no new privileges, pids/memory/CPU limits
+ * without swap, logs bounded on disk, and only the job's own workspace mounted (at /data).
+ */
+public class DockerContainerRunner implements ContainerRunner {
+    private static final int MAX_LOG_BYTES = 1024 * 1024;
+
+    private final DockerCli docker;
+    private final String storeId;
+    private final HostJobWorkspace workspace;
+
+    public DockerContainerRunner(DockerCli docker, String storeId, HostJobWorkspace workspace) {
+        this.docker = docker;
+        this.storeId = storeId;
+        this.workspace = workspace;
+    }
+
+    @Override
+    public RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
+        String name = DockerCli.containerName(id.value());
+        docker.quickUninterruptibly("rm", "-f", name);
+        try {
+            ProcessRunner.Result started = docker.command("run", "--detach", "--name", name,
+                            "--label", DockerCli.STORE_LABEL + "=" + storeId,
+                            "--label", DockerCli.JOB_LABEL + "=" + id.value(),
+                            "--network", "none",
+                            "--cap-drop", "ALL",
+                            "--security-opt", "no-new-privileges",
+                            "--pids-limit", Integer.toString(limits.pids()),
+                            "--memory", Long.toString(limits.memoryBytes()),
+                            "--memory-swap", Long.toString(limits.memoryBytes()),
+                            "--cpus", String.format(Locale.ROOT, "%.3f", limits.cpus()),
+                            "--log-driver", "json-file",
+                            "--log-opt", "max-size=" + (2 * MAX_LOG_BYTES), "--log-opt", "max-file=1",
+                            "--mount", "type=bind,source=" + workspace.directoryOf(id) + ",target=/data",
+                            imageRef)
+                    .timeout(Duration.ofMinutes(2))
+                    .run();
+            if (!started.succeeded()) {
+                String reason = started.timedOut() ? "docker run did not answer within 2 minutes" : firstLine(started.errorText());
+                return new FailedToStart(reason, logs(name));
+            }
+            ProcessRunner.Result waited = docker.command("wait", name).timeout(limits.timeout()).run();
+            if (waited.timedOut()) {
+                docker.quickUninterruptibly("kill", name);
+                return new TimedOut(limits.timeout(), logs(name));
+            }
+            ProcessRunner.Result state = docker.quick("inspect", "--format", "{{.State.ExitCode}} {{.State.OOMKilled}}", name);
+            if (!state.succeeded()) {
+                return new FailedToStart("the container vanished: " + firstLine(state.errorText()), CapturedLog.EMPTY);
+            }
+            String[] parts = state.stdoutText().strip().split(" ");
+            int exitCode = Integer.parseInt(parts[0]);
+            boolean oomKilled = parts.length > 1 && Boolean.parseBoolean(parts[1]);
+            CapturedLog log = logs(name);
+            if (exitCode != 0 && oomKilled) {
+                return new OutOfMemory(exitCode, log);
+            }
+            return new Exited(exitCode, log);
+        } catch (InterruptedException e) {
+            docker.quickUninterruptibly("rm", "-f", name);
+            throw e;
+        }
+    }
+
+    private CapturedLog logs(String name) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            ProcessRunner.Result r = docker.command("logs", name).mergeStderr().maxStdoutBytes(MAX_LOG_BYTES)
+                    .timeout(Duration.ofSeconds(60)).run();
+            return r.stdoutLog();
+        } catch (InterruptedException | ProcessRunner.StartFailedException e) {
+            return CapturedLog.EMPTY;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String firstLine(String text) {
+        String line = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("unknown error");
+        return line.length() > 500 ? line.substring(0, 500) + "..." : line;
+    }
+
+    @Override
+    public void remove(JobId id) {
+        docker.quickUninterruptibly("rm", "-f", DockerCli.containerName(id.value()));
+    }
+}

@@ -1,0 +1,183 @@
+package io.perfbox.local.runtime;
+
+import io.perfbox.api.ApiRoutes;
+import io.perfbox.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.aws.dynamodb.JobTable;
+import io.perfbox.core.application.JobPipeline;
+import io.perfbox.core.application.JobRecovery;
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.application.PipelineSettings;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.port.ContainerRunner.RunLimits;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.local.docker.DockerCli;
+import io.perfbox.local.docker.DockerContainerRunner;
+import io.perfbox.local.docker.DockerImageBuilder;
+import io.perfbox.local.docker.DockerJanitor;
+import io.perfbox.local.dynamodb.EmbeddedDynamoDb;
+import io.perfbox.local.fs.FileSystemDockerfileStore;
+import io.perfbox.local.fs.FileSystemJobArtifactStore;
+import io.perfbox.local.fs.HostJobWorkspace;
+import io.perfbox.local.http.LocalApiServer;
+import io.perfbox.local.logging.LogSetup;
+import io.perfbox.local.trivy.TrivyScanner;
+import io.perfbox.local.trivy.TrivySettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The local runtime's composition root: wires the real adapters to the use cases, recovers from an earlier
+ * crash, and serves the API. One data directory belongs to one running server (a lock file enforces it).
+ */
+public final class PerfboxServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PerfboxServer.class.getName());
+    public static final String TABLE = "perfbox-jobs";
+
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final EmbeddedDynamoDb database;
+    private final LocalJobExecutor executor;
+    private final LocalApiServer api;
+    private final JobStore jobs;
+    private final JobPipeline pipeline;
+    private volatile boolean closed;
+
+    private PerfboxServer(FileChannel lockChannel, FileLock lock, EmbeddedDynamoDb database, LocalJobExecutor executor,
+                          LocalApiServer api, JobStore jobs, JobPipeline pipeline) {
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.database = database;
+        this.executor = executor;
+        this.api = api;
+        this.jobs = jobs;
+        this.pipeline = pipeline;
+    }
+
+    public static PerfboxServer start(LocalConfig config, PrintStream out) throws IOException {
+        Path dataDir = Files.createDirectories(config.dataDir());
+        FileChannel lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IllegalArgumentException("another perfbox server is using " + dataDir + " (choose another --data-dir)");
+        }
+        LogSetup.jsonLogs(dataDir, Level.INFO);
+        String storeId = storeId(dataDir);
+
+        DockerCli docker = new DockerCli(config.dockerExecutable());
+        docker.requireEngine();
+
+        EmbeddedDynamoDb database = EmbeddedDynamoDb.start(dataDir.resolve("db"));
+        JobTable.createIfMissing(database.client(), TABLE);
+        JobStore jobs = new DynamoDbJobStore(database.client(), TABLE);
+
+        Path jobFiles = dataDir.resolve("jobs");
+        var dockerfiles = new FileSystemDockerfileStore(jobFiles);
+        var artifacts = new FileSystemJobArtifactStore(jobFiles);
+        var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
+        var builder = new DockerImageBuilder(docker, storeId);
+        var runner = new DockerContainerRunner(docker, storeId, workspace);
+        var scanner = new TrivyScanner(trivySettings(config), docker);
+        var settings = new PipelineSettings(config.buildTimeout(),
+                new RunLimits(config.runMemoryBytes(), config.runCpus(), config.runPids(), config.runTimeout()),
+                new VulnerabilityPolicy(config.severityThreshold(), config.ignoreUnfixed()));
+        Clock clock = Clock.systemUTC();
+        JobPipeline pipeline = new JobPipeline(jobs, dockerfiles, artifacts, builder, scanner, runner, workspace, settings, clock);
+        LocalJobExecutor executor = new LocalJobExecutor(pipeline, config.workers());
+        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock);
+
+        var leftovers = new DockerJanitor(docker, storeId).removeAll();
+        JobRecovery.Recovered recovered = new JobRecovery(jobs, executor, clock).recover();
+        LOG.info("recovery: " + recovered.resumed() + " queued job(s) resumed, " + recovered.interrupted()
+                + " interrupted; removed " + leftovers);
+
+        LocalApiServer api;
+        try {
+            api = LocalApiServer.start(config.port(), new ApiRoutes(service));
+        } catch (IOException e) {
+            executor.close();
+            database.close();
+            lock.release();
+            lockChannel.close();
+            throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+        }
+        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, pipeline);
+        out.println("perfbox listening on " + api.baseUrl());
+        out.println("data in " + dataDir);
+        out.println("workers: " + config.workers() + ", severity threshold: " + config.severityThreshold()
+                + (config.ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
+        out.flush();
+        return server;
+    }
+
+    private static TrivySettings trivySettings(LocalConfig c) {
+        return new TrivySettings(c.trivyPath(), c.ignoreUnfixed(), c.trivyCacheDir(), c.trivySkipDbUpdate(),
+                c.trivyOfflineScan(), c.trivyTimeout(), c.trivyArgs(), TrivySettings.DEFAULT_IMAGE, c.trivyImageFallback());
+    }
+
+    /** A stable id for this data dir: labels on images and containers say which server owns them. */
+    private static String storeId(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("store-id");
+        if (Files.exists(file)) {
+            String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (id.matches("[a-z0-9]{12}")) {
+                return id;
+            }
+        }
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Files.writeString(file, id, StandardCharsets.UTF_8);
+        return id;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public String baseUrl() {
+        return api.baseUrl();
+    }
+
+    /**
+     * Stops serving, stops running jobs (builds and containers are stopped and removed) and records them as
+     * INTERRUPTED; queued jobs stay queued and resume at the next start.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        api.close();
+        executor.close();
+        try {
+            for (Job job : jobs.findUnfinished()) {
+                if (job.status() != JobStatus.QUEUED) {
+                    pipeline.failIfActive(job.id(), FailureCode.INTERRUPTED,
+                            "perfbox was stopped while the job was " + job.status() + "; submit it again");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record interrupted jobs at shutdown", e);
+        }
+        database.close();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.fine("lock release: " + e.getMessage());
+        }
+    }
+}
