@@ -177,10 +177,17 @@ public final class PerfboxCli {
         return follow(api, id);
     }
 
-    /** Polls the job, printing each stage as it is reached, then the outcome. */
+    private static final List<List<String>> STAGES = List.of(
+            List.of("queuedAt", "QUEUED"), List.of("buildStartedAt", "BUILDING"), List.of("scanStartedAt", "SCANNING"),
+            List.of("runStartedAt", "RUNNING"));
+
+    /**
+     * Polls the job and prints each stage it reached, from the job's own stage times (so a stage shorter than
+     * the polling interval still shows), then the outcome.
+     */
     private int follow(ApiClient api, String id) throws IOException, InterruptedException {
-        String last = "";
-        Instant started = Instant.now();
+        int printed = 0;
+        Instant queued = null;
         while (true) {
             ApiClient.Response res = api.get("/jobs/" + id);
             if (!res.ok()) {
@@ -188,12 +195,23 @@ public final class PerfboxCli {
                 return 1;
             }
             JsonNode job = res.body();
-            String status = job.get("status").asText();
-            if (!status.equals(last)) {
-                out.printf("%6.1fs  %s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0, status);
-                last = status;
+            JsonNode stages = job.get("stages");
+            for (int i = printed; i < STAGES.size(); i++) {
+                JsonNode at = stages.get(STAGES.get(i).get(0));
+                if (at == null || at.isNull()) {
+                    break;
+                }
+                Instant t = Instant.parse(at.asText());
+                queued = queued == null ? t : queued;
+                out.printf("%7.1fs  %s%n", Duration.between(queued, t).toMillis() / 1000.0, STAGES.get(i).get(1));
+                printed = i + 1;
             }
+            String status = job.get("status").asText();
             if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status)) {
+                JsonNode finished = stages.get("finishedAt");
+                if (queued != null && finished != null && !finished.isNull()) {
+                    out.printf("%7.1fs  %s%n", Duration.between(queued, Instant.parse(finished.asText())).toMillis() / 1000.0, status);
+                }
                 return outcome(job);
             }
             Thread.sleep(500);

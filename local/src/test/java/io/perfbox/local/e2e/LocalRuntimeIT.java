@@ -184,7 +184,7 @@ class LocalRuntimeIT {
         for (int i = 1; i <= 5; i++) {
             // Each job checks /data starts empty (no other job's files), then writes its own number.
             ids.put(http.submit("FROM debian:bookworm\n"
-                    + "CMD if [ -z \"$(ls -A /data)\" ]; then echo " + i + "; else echo -1; fi > /data/perf.json\n"), i);
+                    + "CMD if [ -z \"$(ls -A /data)\" ]; then v=" + i + "; else v=-1; fi; echo $v > /data/perf.json\n"), i);
         }
         for (var e : ids.entrySet()) {
             JsonNode job = http.awaitEnd(e.getKey(), END);

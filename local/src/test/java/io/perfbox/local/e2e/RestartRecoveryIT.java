@@ -25,6 +25,14 @@ class RestartRecoveryIT {
                 "--workers", "1", "--run-timeout", "10m");
     }
 
+    /** RUNNING is recorded just before the container starts: wait until it really runs. */
+    private static void awaitContainer(String jobId) throws Exception {
+        for (int i = 0; i < 120 && Docker.runningContainersOf(jobId).isEmpty(); i++) {
+            Thread.sleep(250);
+        }
+        assertThat(Docker.runningContainersOf(jobId)).as("container of " + jobId + " running").isNotEmpty();
+    }
+
     @Test
     void afterACrashTheRunningJobEndsInterruptedAndTheQueuedOneResumes() throws Exception {
         Path dataDir = freshDataDir();
@@ -34,6 +42,7 @@ class RestartRecoveryIT {
             Http http = new Http(first.baseUrl());
             running = http.submit(SLEEPER);
             http.awaitJob(running, "RUNNING"::equals, WAIT);
+            awaitContainer(running);
             queued = http.submit(QUICK);
             assertThat(http.job(queued).get("status").asText()).isEqualTo("QUEUED");
             first.kill();
@@ -62,6 +71,7 @@ class RestartRecoveryIT {
             Http http = new Http(first.baseUrl());
             running = http.submit(SLEEPER);
             http.awaitJob(running, "RUNNING"::equals, WAIT);
+            awaitContainer(running);
             first.stop(Duration.ofSeconds(90));
         }
         assertThat(Docker.containersOf(running)).as("stopped with the server").isEmpty();

@@ -1,0 +1,88 @@
+package io.perfbox.local.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.local.testing.RequiresDocker;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+@RequiresDocker
+class DockerImageBuilderIT {
+    private static final DockerCli DOCKER = new DockerCli("docker");
+    private final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
+    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store);
+
+    private static String labelOf(String image, String label) throws InterruptedException {
+        return DOCKER.quick("image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", image).stdoutText().strip();
+    }
+
+    private static boolean imageExists(JobId id) throws InterruptedException {
+        return DOCKER.quick("image", "inspect", DockerCli.imageTag(id.value())).succeeded();
+    }
+
+    @Test
+    void builtImageIsTaggedAndLabelledForItsJobAndRemovable() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo building\nCMD true\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(outcome.log().text()).contains("building");
+        builder.remove(id);
+        assertThat(imageExists(id)).isFalse();
+        builder.remove(id);
+    }
+
+    @Test
+    void failingStepGivesAShortReason() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN exit 3\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.BuildFailed.class,
+                f -> assertThat(f.reason()).contains("3").hasSizeLessThan(600));
+    }
+
+    @Test
+    void theDockerfileIsTheWholeContext() throws Exception {
+        var outcome = builder.build(JobId.random(), new Dockerfile("FROM debian:bookworm\nCOPY pom.xml /\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.BuildFailed.class);
+    }
+
+    @Test
+    void buildPastItsTimeoutStopsAndLeavesNothingRunning() throws Exception {
+        JobId id = JobId.random();
+        long start = System.nanoTime();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo marker-" + id + " && sleep 600\n"),
+                Duration.ofSeconds(4));
+        assertThat(outcome).isInstanceOf(ImageBuilder.BuildTimedOut.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        Thread.sleep(2000);
+        assertThat(DOCKER.quick("ps", "-a", "--no-trunc", "--format", "{{.Command}}").stdoutText()).doesNotContain("marker-" + id);
+    }
+
+    @Test
+    void interruptStopsTheBuild() throws Exception {
+        JobId id = JobId.random();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo marker-" + id + " && sleep 600\n"), Duration.ofMinutes(5));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        Thread.sleep(4000);
+        t.interrupt();
+        t.join(30_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        Thread.sleep(2000);
+        assertThat(DOCKER.quick("ps", "-a", "--no-trunc", "--format", "{{.Command}}").stdoutText()).doesNotContain("marker-" + id);
+    }
+}

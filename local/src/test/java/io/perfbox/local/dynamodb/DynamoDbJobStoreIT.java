@@ -1,0 +1,40 @@
+package io.perfbox.local.dynamodb;
+
+import io.perfbox.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.aws.dynamodb.JobTable;
+import io.perfbox.core.contract.JobStoreContract;
+import io.perfbox.core.port.JobStore;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The production DynamoDB adapter against DynamoDB Local, held to the same contract as every JobStore. */
+class DynamoDbJobStoreIT extends JobStoreContract {
+    private static EmbeddedDynamoDb dynamo;
+    private JobStore store;
+
+    @BeforeAll
+    static void startDynamoDbLocal() {
+        dynamo = EmbeddedDynamoDb.startInMemory();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dynamo != null) {
+            dynamo.close();
+        }
+    }
+
+    @BeforeEach
+    void freshTable() {
+        String table = "jobs-" + UUID.randomUUID();
+        JobTable.createIfMissing(dynamo.client(), table);
+        store = new DynamoDbJobStore(dynamo.client(), table);
+    }
+
+    @Override
+    protected JobStore store() {
+        return store;
+    }
+}
