@@ -83,6 +83,10 @@ public class JobPipeline {
                     fail(job, FailureCode.BUILD_FAILED, "The image did not build: " + f.reason());
                     return;
                 }
+                case ImageBuilder.InvalidDockerfile i -> {
+                    fail(job, FailureCode.INVALID_DOCKERFILE, "The Dockerfile is not valid: " + i.reason());
+                    return;
+                }
                 case ImageBuilder.BuildTimedOut t -> {
                     fail(job, FailureCode.BUILD_TIMEOUT, "The build did not finish within " + human(t.after()));
                     return;

@@ -14,7 +14,7 @@ public interface ImageBuilder {
     /** Removes the job's image if it exists; never throws for a missing image. */
     void remove(JobId id);
 
-    sealed interface BuildOutcome permits Built, BuildFailed, BuildTimedOut {
+    sealed interface BuildOutcome permits Built, BuildFailed, InvalidDockerfile, BuildTimedOut {
         CapturedLog log();
     }
 
@@ -23,6 +23,10 @@ public interface ImageBuilder {
 
     /** reason: the builder's own error, short enough to show as the failure message. */
     record BuildFailed(String reason, CapturedLog log) implements BuildOutcome {
+    }
+
+    /** The builder rejected the Dockerfile itself (a syntax error, an unknown instruction) before building. */
+    record InvalidDockerfile(String reason, CapturedLog log) implements BuildOutcome {
     }
 
     record BuildTimedOut(Duration after, CapturedLog log) implements BuildOutcome {

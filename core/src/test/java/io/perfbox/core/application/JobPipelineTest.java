@@ -130,6 +130,8 @@ class JobPipelineTest {
     void buildFailureAndTimeout() throws Exception {
         buildOutcome = new ImageBuilder.BuildFailed("step 2 returned 3", LOG);
         assertFailed(execute(), FailureCode.BUILD_FAILED, "step 2 returned 3");
+        buildOutcome = new ImageBuilder.InvalidDockerfile("unknown instruction: FOO", LOG);
+        assertFailed(execute(), FailureCode.INVALID_DOCKERFILE, "FOO");
         buildOutcome = new ImageBuilder.BuildTimedOut(Duration.ofSeconds(90), LOG);
         assertFailed(execute(), FailureCode.BUILD_TIMEOUT, "90 seconds");
         assertThat(calls).doesNotContain("run");

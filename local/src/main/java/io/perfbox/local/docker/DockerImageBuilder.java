@@ -54,7 +54,8 @@ public class DockerImageBuilder implements ImageBuilder {
             return new BuildTimedOut(timeout, log);
         }
         if (r.exitCode() != 0) {
-            return new BuildFailed(reason(log.text(), r.exitCode()), log);
+            String reason = reason(log.text(), r.exitCode());
+            return reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log) : new BuildFailed(reason, log);
         }
         return new Built(tag, log);
     }

@@ -90,6 +90,13 @@ class LocalRuntimeIT {
     }
 
     @Test
+    void unknownInstructionEndsInvalidDockerfile() throws Exception {
+        JsonNode job = runToEnd("FROM debian:bookworm\nFOO bar\nCMD true\n");
+        assertFailed(job, "INVALID_DOCKERFILE");
+        assertThat(job.get("failure").get("message").asText()).contains("FOO");
+    }
+
+    @Test
     void copyOfAFileOutsideTheDockerfileFailsTheBuild() throws Exception {
         assertFailed(runToEnd("FROM debian:bookworm\nCOPY secrets.txt /\nCMD true\n"), "BUILD_FAILED");
     }
