@@ -65,6 +65,10 @@ public final class PerfboxCli {
         } catch (IllegalArgumentException e) {
             err.println("perfbox: " + e.getMessage());
             return 2;
+        } catch (IllegalStateException e) {
+            // A missing prerequisite (no Docker engine, database would not start): say so, no stack trace.
+            err.println("perfbox: " + e.getMessage());
+            return 3;
         } catch (IOException e) {
             err.println("perfbox: " + e.getMessage());
             return 3;

@@ -74,6 +74,17 @@ public final class PerfboxServer implements AutoCloseable {
             lockChannel.close();
             throw new IllegalArgumentException("another perfbox server is using " + dataDir + " (choose another --data-dir)");
         }
+        try {
+            return wire(config, out, dataDir, lockChannel, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
+    }
+
+    private static PerfboxServer wire(LocalConfig config, PrintStream out, Path dataDir, FileChannel lockChannel,
+                                      FileLock lock) throws IOException {
         LogSetup.jsonLogs(dataDir, Level.INFO);
         String storeId = storeId(dataDir);
 
@@ -110,8 +121,6 @@ public final class PerfboxServer implements AutoCloseable {
         } catch (IOException e) {
             executor.close();
             database.close();
-            lock.release();
-            lockChannel.close();
             throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
         }
         PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, pipeline);
