@@ -27,8 +27,8 @@ public class DockerContainerRunner implements ContainerRunner {
 
     @Override
     public RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
+        // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
         String name = DockerCli.containerName(id.value());
-        docker.quickUninterruptibly("rm", "-f", name);
         try {
             ProcessRunner.Result started = docker.command("run", "--detach", "--name", name,
                             "--label", DockerCli.STORE_LABEL + "=" + storeId,
