@@ -199,4 +199,25 @@ class LocalRuntimeIT {
             assertThat(job.get("performance").asInt()).isEqualTo(e.getValue());
         }
     }
+
+    @Test
+    void imageRunningAsAnUnprivilegedUserCanWriteItsResult() throws Exception {
+        JsonNode job = runToEnd("FROM debian:bookworm\nUSER nobody\nCMD echo '{\"perf\":0.25}' > /data/perf.json\n");
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("performance").asDouble()).isEqualTo(0.25);
+    }
+
+    @Test
+    void cancellingDuringTheBuildStopsIt() throws Exception {
+        String marker = "build-marker-" + UUID.randomUUID();
+        String id = http.submit("FROM debian:bookworm\nRUN echo " + marker + " && sleep 600\nCMD true\n");
+        http.awaitJob(id, "BUILDING"::equals, END);
+        Thread.sleep(1500);
+        Http.Reply deleted = http.delete("/jobs/" + id);
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.json().get("status").asText()).isEqualTo("CANCELLED");
+        Thread.sleep(1000);
+        assertThat(Docker.run("ps", "-a", "--no-trunc", "--format", "{{.Command}}")).doesNotContain(marker);
+        assertThat(http.get("/jobs/" + id).status()).isEqualTo(404);
+    }
 }
