@@ -1,0 +1,44 @@
+package io.perfbox.infra;
+
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.constructs.Construct;
+
+/**
+ * The jobs table, the same key design the DynamoDB job store uses (io.perfbox.aws.dynamodb.JobTable):
+ * {@code pk} for jobs and idempotency records, and the {@code byOwner} index (owner, createdKey) that lists a
+ * tenant's jobs newest first.
+ */
+public class JobStoreTable extends Construct {
+    public static final String PK = "pk";
+    public static final String BY_OWNER = "byOwner";
+    private final Table table;
+
+    public JobStoreTable(Construct scope, String id) {
+        super(scope, id);
+        table = Table.Builder.create(this, "Table")
+                .partitionKey(Attribute.builder().name(PK).type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecovery(true)
+                .encryption(TableEncryption.AWS_MANAGED)
+                // cdk destroy must leave nothing billable behind.
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(BY_OWNER)
+                .partitionKey(Attribute.builder().name("owner").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("createdKey").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+    }
+
+    public Table table() {
+        return table;
+    }
+}
