@@ -19,6 +19,8 @@ import io.perfbox.core.port.VulnerabilityScanner;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +41,8 @@ public class JobPipeline {
     private final JobWorkspace workspace;
     private final PipelineSettings settings;
     private final Clock clock;
+    /** Jobs whose clean-up already ran before their terminal status was written. */
+    private final Set<JobId> cleanedUp = ConcurrentHashMap.newKeySet();
 
     public JobPipeline(JobStore jobs, DockerfileStore dockerfiles, JobArtifactStore artifacts,
                        ImageBuilder builder, VulnerabilityScanner scanner, ContainerRunner runner,
@@ -157,7 +161,9 @@ public class JobPipeline {
                 LOG.log(Level.WARNING, "could not record the failure of job " + id, ignored);
             }
         } finally {
-            cleanUp(id);
+            if (!cleanedUp.remove(id)) {
+                cleanUp(id);
+            }
         }
     }
 
@@ -173,10 +179,7 @@ public class JobPipeline {
             case JobWorkspace.Content c -> {
                 switch (PerformanceResult.parse(c.bytes())) {
                     case PerformanceResult.Valid v -> {
-                        Job done = job.succeeded(v.performance(), clock.instant());
-                        if (!jobs.update(done, EnumSet.of(job.status()))) {
-                            throw new Superseded();
-                        }
+                        finish(job, job.succeeded(v.performance(), clock.instant()));
                     }
                     case PerformanceResult.Invalid i -> fail(job, FailureCode.INVALID_RESULT, i.reason());
                 }
@@ -193,7 +196,17 @@ public class JobPipeline {
     }
 
     private void fail(Job job, FailureCode code, String message) throws Superseded {
-        if (!jobs.update(job.failed(Failure.of(code, message), clock.instant()), EnumSet.of(job.status()))) {
+        finish(job, job.failed(Failure.of(code, message), clock.instant()));
+    }
+
+    /**
+     * Cleans up first, then records the terminal status: a client that sees a job ended finds its container,
+     * image and workspace already gone.
+     */
+    private void finish(Job from, Job terminal) throws Superseded {
+        cleanUp(from.id());
+        cleanedUp.add(from.id());
+        if (!jobs.update(terminal, EnumSet.of(from.status()))) {
             throw new Superseded();
         }
     }
