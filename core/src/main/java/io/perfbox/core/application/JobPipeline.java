@@ -149,6 +149,10 @@ public class JobPipeline {
             collect(job);
         } catch (Superseded s) {
             LOG.info(() -> "job " + id + " was cancelled or removed; pipeline stopped");
+            if (jobs.find(id).isEmpty()) {
+                // Deleted while a step ran: drop what this pipeline saved after the delete removed the rest.
+                artifacts.deleteAll(id);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw e;

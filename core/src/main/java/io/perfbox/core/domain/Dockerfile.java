@@ -59,9 +59,13 @@ public record Dockerfile(String text) {
         boolean continuation = false;
         for (String raw : lines) {
             String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                // Docker drops comment and blank lines first, so they do not end a line continuation.
+                continue;
+            }
             boolean wasContinuation = continuation;
             continuation = line.endsWith("\\");
-            if (wasContinuation || line.isEmpty() || line.startsWith("#")) {
+            if (wasContinuation) {
                 continue;
             }
             String instruction = line.split("\\s+", 2)[0].toUpperCase(Locale.ROOT);

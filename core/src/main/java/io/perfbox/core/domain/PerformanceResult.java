@@ -62,6 +62,9 @@ public final class PerformanceResult {
             root = STRICT.readTree(text);
         } catch (JsonProcessingException e) {
             return new Invalid("perf.json is not valid JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // Jackson throws this, not a JsonProcessingException, for an exponent beyond int range (1e9999999999).
+            return new Invalid("perf.json has a number out of the range of a double");
         } catch (IOException e) {
             return new Invalid("perf.json could not be read: " + e.getMessage());
         }

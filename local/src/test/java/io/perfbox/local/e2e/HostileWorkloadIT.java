@@ -1,0 +1,140 @@
+package io.perfbox.local.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.local.testing.RequiresDocker;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Dockerfiles a careless or malicious customer could send. Each must end with the right code while the host,
+ * the server and other jobs carry on unaffected.
+ */
+@RequiresDocker
+class HostileWorkloadIT {
+    private static final Duration END = Duration.ofMinutes(3);
+    private static PerfboxProcess server;
+    private static Http http;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        Path dataDir = Path.of("target", "e2e", "hostile-" + UUID.randomUUID()).toAbsolutePath();
+        server = PerfboxProcess.start(dataDir, "--trivy", PerfboxProcess.TRIVY_STANDIN.toString(),
+                "--workers", "2", "--build-timeout", "10s", "--run-timeout", "6s", "--memory", "64m", "--pids", "64");
+        http = new Http(server.baseUrl());
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static JsonNode runToEnd(String dockerfile) throws Exception {
+        JsonNode job = http.awaitEnd(http.submit(dockerfile), END);
+        // The server still answers after each hostile job.
+        assertThat(http.get("/jobs?limit=1").status()).isEqualTo(200);
+        return job;
+    }
+
+    private static void assertFailed(JsonNode job, String code) {
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("FAILED");
+        assertThat(job.get("failure").get("code").asText()).as(job.toString()).isEqualTo(code);
+    }
+
+    @Test
+    void hugePerfJsonIsReadWithABoundAndRejected() throws Exception {
+        assertFailed(runToEnd("FROM debian:bookworm\nCMD head -c 50000000 /dev/zero > /data/perf.json\n"), "INVALID_RESULT");
+    }
+
+    @Test
+    void namedPipeAsPerfJsonNeverHangsTheCollector() throws Exception {
+        assertFailed(runToEnd("FROM debian:bookworm\nCMD mkfifo /data/perf.json\n"), "INVALID_RESULT");
+    }
+
+    @Test
+    void linkToAnotherJobsDirectoryIsNeverFollowed() throws Exception {
+        String victim = http.submit("FROM debian:bookworm\nCMD echo '{\"perf\":0.77}' > /data/perf.json; sleep 4\n");
+        JsonNode job = runToEnd("FROM debian:bookworm\nCMD ln -s ../../" + victim + "/data/perf.json /data/perf.json\n");
+        assertFailed(job, "INVALID_RESULT");
+        assertThat(job.get("failure").get("message").asText()).contains("link");
+        assertThat(http.awaitEnd(victim, END).get("performance").asDouble()).isEqualTo(0.77);
+    }
+
+    @Test
+    void forkBombIsHeldByThePidsLimit() throws Exception {
+        JsonNode job = runToEnd("FROM debian:bookworm\nCMD [\"bash\", \"-c\", \"f(){ f | f & }; f; sleep 60\"]\n");
+        assertThat(job.get("status").asText()).isEqualTo("FAILED");
+        assertThat(job.get("failure").get("code").asText()).isIn("RUN_TIMEOUT", "RUN_FAILED", "OUT_OF_MEMORY");
+        assertThat(Docker.containersOf(job.get("id").asText())).isEmpty();
+    }
+
+    @Test
+    void cpuSpinAndSleepForeverEndRunTimeout() throws Exception {
+        assertFailed(runToEnd("FROM debian:bookworm\nCMD while :; do :; done\n"), "RUN_TIMEOUT");
+        assertFailed(runToEnd("FROM debian:bookworm\nCMD sleep infinity\n"), "RUN_TIMEOUT");
+    }
+
+    @Test
+    void logFloodIsBounded() throws Exception {
+        JsonNode job = runToEnd("FROM debian:bookworm\nCMD yes flood | head -c 20000000; echo '{\"perf\":1}' > /data/perf.json\n");
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        JsonNode run = http.get("/jobs/" + job.get("id").asText() + "/logs").json().get("run");
+        assertThat(run.get("truncated").asBoolean()).isTrue();
+        assertThat(run.get("text").asText().length()).isLessThan(2 * 1024 * 1024);
+    }
+
+    @Test
+    void buildThatNeverEndsEndsBuildTimeout() throws Exception {
+        assertFailed(runToEnd("FROM debian:bookworm\nRUN sleep infinity\n"), "BUILD_TIMEOUT");
+    }
+
+    @Test
+    void nothingConnectsOutOfARun() throws Exception {
+        // A listener on the host side of a Docker bridge this test creates: the run must not reach it.
+        String network = "perfbox-hostile-" + UUID.randomUUID().toString().substring(0, 8);
+        Docker.run("network", "create", network);
+        try {
+            String gateway = Docker.run("network", "inspect", "--format", "{{(index .IPAM.Config 0).Gateway}}", network);
+            InetAddress bridge = InetAddress.getByName(gateway);
+            try (ServerSocket listener = new ServerSocket()) {
+                listener.bind(new InetSocketAddress(bridge, 0));
+                listener.setSoTimeout(200);
+                AtomicInteger accepted = new AtomicInteger();
+                Thread acceptor = Thread.ofVirtual().start(() -> {
+                    while (!listener.isClosed()) {
+                        try {
+                            listener.accept().close();
+                            accepted.incrementAndGet();
+                        } catch (SocketTimeoutException e) {
+                            // keep listening
+                        } catch (Exception e) {
+                            return;
+                        }
+                    }
+                });
+                JsonNode job = runToEnd("FROM debian:bookworm\nCMD [\"bash\", \"-c\", \""
+                        + "if timeout 3 bash -c 'exec 3<>/dev/tcp/" + gateway + "/" + listener.getLocalPort() + "' 2>/dev/null; "
+                        + "then echo 1; elif getent hosts example.org >/dev/null; then echo 2; else echo 0; fi > /data/perf.json\"]\n");
+                assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+                assertThat(job.get("performance").asDouble()).as("0 = neither TCP nor DNS got out").isEqualTo(0.0);
+                listener.close();
+                acceptor.join(2000);
+                assertThat(accepted).hasValue(0);
+            }
+        } finally {
+            Docker.run("network", "rm", network);
+        }
+    }
+}
