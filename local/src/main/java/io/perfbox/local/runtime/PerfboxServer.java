@@ -53,10 +53,11 @@ public final class PerfboxServer implements AutoCloseable {
     private final LocalApiServer api;
     private final JobStore jobs;
     private final JobPipeline pipeline;
+    private final DockerJanitor janitor;
     private volatile boolean closed;
 
     private PerfboxServer(FileChannel lockChannel, FileLock lock, EmbeddedDynamoDb database, LocalJobExecutor executor,
-                          LocalApiServer api, JobStore jobs, JobPipeline pipeline) {
+                          LocalApiServer api, JobStore jobs, JobPipeline pipeline, DockerJanitor janitor) {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.database = database;
@@ -64,6 +65,7 @@ public final class PerfboxServer implements AutoCloseable {
         this.api = api;
         this.jobs = jobs;
         this.pipeline = pipeline;
+        this.janitor = janitor;
     }
 
     public static PerfboxServer start(LocalConfig config, PrintStream out) throws IOException {
@@ -110,7 +112,8 @@ public final class PerfboxServer implements AutoCloseable {
         LocalJobExecutor executor = new LocalJobExecutor(pipeline, config.workers());
         JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock);
 
-        var leftovers = new DockerJanitor(docker, storeId).removeAll();
+        DockerJanitor janitor = new DockerJanitor(docker, storeId);
+        var leftovers = janitor.removeAll();
         JobRecovery.Recovered recovered = new JobRecovery(jobs, executor, clock).recover();
         LOG.info("recovery: " + recovered.resumed() + " queued job(s) resumed, " + recovered.interrupted()
                 + " interrupted; removed " + leftovers);
@@ -123,7 +126,7 @@ public final class PerfboxServer implements AutoCloseable {
             database.close();
             throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
         }
-        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, pipeline);
+        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, pipeline, janitor);
         out.println("perfbox listening on " + api.baseUrl());
         out.println("data in " + dataDir);
         out.println("workers: " + config.workers() + ", severity threshold: " + config.severityThreshold()
@@ -181,6 +184,8 @@ public final class PerfboxServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not record interrupted jobs at shutdown", e);
         }
+        // A container the engine was still creating when its job was stopped can outlive the job's own clean-up.
+        LOG.info("shutdown: removed " + janitor.removeAll());
         database.close();
         try {
             lock.release();
