@@ -2,11 +2,21 @@ package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -16,9 +26,21 @@ import java.util.logging.Logger;
 /**
  * A thin API handler: event → command → use case → response. Domain exceptions become problem+json
  * here, at the edge, and nothing else ever leaks: an unexpected error is a 500 with a reference, no trace.
+ *
+ * <p>Two entry points, one behaviour. On Lambda the runtime calls the stream one (it prefers
+ * {@code handleRequest(InputStream, OutputStream, Context)} over the typed overload), which reads the raw event
+ * so that {@code requestContext.identity.apiKeyId}, which the event classes drop, can name the tenant. The local
+ * server calls the typed one with events it builds itself.
  */
-public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>,
+        RequestStreamHandler {
     private static final Logger LOG = Logger.getLogger(ApiHandler.class.getName());
+    /** API Gateway's proxy events: fields the event classes lack are ignored; nulls are left out of responses. */
+    private static final ObjectMapper EVENTS = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
 
     /** Thrown by handlers for a request without a caller identity. */
     protected static final class UnauthenticatedException extends RuntimeException {
@@ -29,7 +51,19 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
 
     @Override
     public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        ApiRequest request = new ApiRequest(event);
+        return respond(new ApiRequest(event));
+    }
+
+    @Override
+    public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode raw = EVENTS.readTree(input);
+        APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
+        String apiKeyId = raw.path("requestContext").path("identity").path("apiKeyId").textValue();
+        EVENTS.writeValue(output, respond(new ApiRequest(event, apiKeyId)));
+    }
+
+    private APIGatewayProxyResponseEvent respond(ApiRequest request) {
+        APIGatewayProxyRequestEvent event = request.event();
         try {
             return handle(request);
         } catch (InvalidInputException e) {

@@ -11,15 +11,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Read-only helpers over an API Gateway REST proxy event (headers are case-insensitive, bodies may be base64). */
-public record ApiRequest(APIGatewayProxyRequestEvent event) {
+/**
+ * Read-only helpers over an API Gateway REST proxy event (headers are case-insensitive, bodies may be base64).
+ * {@code apiKeyId} is {@code requestContext.identity.apiKeyId} of the raw event when the handler could read it
+ * (the event classes have no field for it); null otherwise.
+ */
+public record ApiRequest(APIGatewayProxyRequestEvent event, String apiKeyId) {
+    /** What API Gateway's key ids look like; anything else is not taken as an identity. */
+    private static final Pattern API_KEY_ID = Pattern.compile("[A-Za-z0-9]{1,128}");
+
+    public ApiRequest(APIGatewayProxyRequestEvent event) {
+        this(event, null);
+    }
 
     /**
-     * The caller, from the API key API Gateway checked. The event library exposes the key itself but not its id,
-     * so the owner is a digest of the key: stable per key, and no secret is ever stored with a job.
+     * The caller (the tenant), from the API key API Gateway checked. Its id, when the event carries one, is the
+     * owner: stable across the key's lifetime and not a secret. Without it (the local runtime builds events
+     * itself) the owner is a digest of the key: stable per key, and no secret is ever stored with a job.
      */
     public Optional<String> owner() {
+        if (apiKeyId != null && API_KEY_ID.matcher(apiKeyId).matches()) {
+            return Optional.of(apiKeyId);
+        }
         var ctx = event.getRequestContext();
         if (ctx == null || ctx.getIdentity() == null) {
             return Optional.empty();

@@ -1,6 +1,7 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 
 /**
@@ -10,6 +11,11 @@ import io.perfbox.core.application.JobService;
  */
 public class DeleteJobHandler extends ApiHandler {
     private final JobService jobs;
+
+    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    public DeleteJobHandler() {
+        this(AwsRuntime.apiJobService());
+    }
 
     public DeleteJobHandler(JobService jobs) {
         this.jobs = jobs;

@@ -1,11 +1,17 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 
 /** GET /jobs/{id}: the job's status, failure, performance, times and vulnerability counts. */
 public class GetJobHandler extends ApiHandler {
     private final JobService jobs;
+
+    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    public GetJobHandler() {
+        this(AwsRuntime.apiJobService());
+    }
 
     public GetJobHandler(JobService jobs) {
         this.jobs = jobs;

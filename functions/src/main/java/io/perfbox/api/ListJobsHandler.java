@@ -1,6 +1,7 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 import io.perfbox.core.application.ListJobsQuery;
 import io.perfbox.core.domain.InvalidInputException;
@@ -10,6 +11,11 @@ import io.perfbox.core.port.JobStore;
 /** GET /jobs?limit=&amp;nextToken=&amp;status=: the caller's jobs, newest first, a page at a time. */
 public class ListJobsHandler extends ApiHandler {
     private final JobService jobs;
+
+    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    public ListJobsHandler() {
+        this(AwsRuntime.apiJobService());
+    }
 
     public ListJobsHandler(JobService jobs) {
         this.jobs = jobs;

@@ -1,12 +1,18 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 import java.util.Map;
 
 /** POST /jobs: accepts a Dockerfile, answers 202 with the queued job; never waits for the pipeline. */
 public class SubmitJobHandler extends ApiHandler {
     private final JobService jobs;
+
+    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    public SubmitJobHandler() {
+        this(AwsRuntime.apiJobService());
+    }
 
     public SubmitJobHandler(JobService jobs) {
         this.jobs = jobs;

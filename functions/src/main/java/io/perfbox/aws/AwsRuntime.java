@@ -1,0 +1,155 @@
+package io.perfbox.aws;
+
+import io.perfbox.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.aws.s3.S3DockerfileStore;
+import io.perfbox.aws.s3.S3JobArtifactStore;
+import io.perfbox.aws.sfn.StepFunctionsPipelineLauncher;
+import io.perfbox.core.application.JobService;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * What a Lambda container builds once and keeps for every invocation: its settings (read from the environment on
+ * first use) and its SDK clients. Each piece sits in its own holder class, so the JVM builds it lazily, exactly
+ * once and thread-safely, and a function only pays for the clients it uses. A missing or invalid variable fails
+ * the first use with {@link AwsSettings.InvalidSettingException} naming it.
+ */
+public final class AwsRuntime {
+    private AwsRuntime() {
+    }
+
+    public static AwsSettings.Common common() {
+        return initialized(() -> CommonHolder.SETTINGS);
+    }
+
+    public static AwsSettings.Api api() {
+        return initialized(() -> ApiHolder.SETTINGS);
+    }
+
+    public static AwsSettings.Workflow workflow() {
+        return initialized(() -> WorkflowHolder.SETTINGS);
+    }
+
+    public static AwsSettings.Workspace workspace() {
+        return initialized(() -> WorkspaceHolder.SETTINGS);
+    }
+
+    public static DynamoDbClient dynamoDb() {
+        return initialized(() -> DynamoDbHolder.CLIENT);
+    }
+
+    public static S3Client s3() {
+        return initialized(() -> S3Holder.CLIENT);
+    }
+
+    public static SfnClient sfn() {
+        return initialized(() -> SfnHolder.CLIENT);
+    }
+
+    /** The use cases behind every API Lambda, on DynamoDB, S3 and Step Functions. */
+    public static JobService apiJobService() {
+        return initialized(() -> ApiServiceHolder.SERVICE);
+    }
+
+    /** Lambda hands each function its role's credentials in environment variables: no provider chain to probe. */
+    public static AwsCredentialsProvider lambdaCredentials() {
+        return EnvironmentVariableCredentialsProvider.create();
+    }
+
+    /**
+     * Applies what every perfbox client shares: the region, the credentials, the url-connection HTTP client (the
+     * lightest to start in a Lambda) and, in tests only, an endpoint. Other functions build their clients with it:
+     * {@code AwsRuntime.configure(EcsClient.builder(), AwsRuntime.common().endpoint(), ...).build()}.
+     */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
+            B builder, AwsSettings.Common settings, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
+        builder.region(settings.region())
+                .credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        endpoint.ifPresent(builder::endpointOverride);
+        return builder;
+    }
+
+    public static DynamoDbClient dynamoDbClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
+        return configure(DynamoDbClient.builder(), settings, settings.dynamoDbEndpointOverride(), credentials).build();
+    }
+
+    public static S3Client s3Client(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
+        return configure(S3Client.builder(), settings, settings.endpoint(), credentials)
+                // An endpoint override (LocalStack) has no per-bucket host names: address buckets by path there.
+                .forcePathStyle(settings.endpoint().isPresent())
+                .build();
+    }
+
+    public static SfnClient sfnClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
+        return configure(SfnClient.builder(), settings, settings.endpoint(), credentials).build();
+    }
+
+    /** The API's use cases over the real adapters: jobs in DynamoDB, files in S3, pipelines in Step Functions. */
+    public static JobService apiJobService(AwsSettings.Api settings, DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn,
+                                           Clock clock) {
+        String bucket = settings.common().artifactBucket();
+        return new JobService(
+                new DynamoDbJobStore(dynamoDb, settings.common().jobsTable()),
+                new S3DockerfileStore(s3, bucket),
+                new S3JobArtifactStore(s3, bucket),
+                new StepFunctionsPipelineLauncher(sfn, settings.stateMachineArn()),
+                clock);
+    }
+
+    /**
+     * Reads a holder's value; when building it failed for a setting, throws that setting's own exception rather
+     * than the JVM's ExceptionInInitializerError, so the message that names the variable comes first.
+     */
+    private static <T> T initialized(java.util.function.Supplier<T> holder) {
+        try {
+            return holder.get();
+        } catch (ExceptionInInitializerError e) {
+            if (e.getCause() instanceof AwsSettings.InvalidSettingException invalid) {
+                throw invalid;
+            }
+            throw e;
+        }
+    }
+
+    private static final class CommonHolder {
+        static final AwsSettings.Common SETTINGS = AwsSettings.Common.from(System.getenv());
+    }
+
+    private static final class ApiHolder {
+        static final AwsSettings.Api SETTINGS = AwsSettings.Api.from(System.getenv());
+    }
+
+    private static final class WorkflowHolder {
+        static final AwsSettings.Workflow SETTINGS = AwsSettings.Workflow.from(System.getenv());
+    }
+
+    private static final class WorkspaceHolder {
+        static final AwsSettings.Workspace SETTINGS = AwsSettings.Workspace.from(System.getenv());
+    }
+
+    private static final class DynamoDbHolder {
+        static final DynamoDbClient CLIENT = dynamoDbClient(common(), lambdaCredentials());
+    }
+
+    private static final class S3Holder {
+        static final S3Client CLIENT = s3Client(common(), lambdaCredentials());
+    }
+
+    private static final class SfnHolder {
+        static final SfnClient CLIENT = sfnClient(common(), lambdaCredentials());
+    }
+
+    private static final class ApiServiceHolder {
+        static final JobService SERVICE = apiJobService(api(), dynamoDb(), s3(), sfn(), Clock.systemUTC());
+    }
+}
