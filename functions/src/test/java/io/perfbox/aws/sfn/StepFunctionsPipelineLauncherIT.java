@@ -13,6 +13,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
 /** The launcher on LocalStack's Step Functions, with a state machine that waits long enough to be stopped. */
 @RequiresDocker
@@ -56,35 +58,37 @@ class StepFunctionsPipelineLauncherIT {
     }
 
     @Test
-    void startingAgainAfterTheExecutionEndedStartsNoOther() {
+    void startingAgainAfterTheExecutionEndedStartsNoOther() throws InterruptedException {
         JobId id = JobId.random();
         launcher.start(id);
         launcher.stop(id);
+        assertThat(StateMachines.settledStatus(sfn, launcher.executionArn(id))).isEqualTo(ExecutionStatus.ABORTED);
         launcher.start(id); // ExecutionAlreadyExists: the job had its one execution
         assertThat(executionsNamed(id)).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.ABORTED));
     }
 
     @Test
-    void stopAbortsTheRunningExecutionAndSaysWhy() {
+    void stopAbortsTheRunningExecutionAndSaysWhy() throws InterruptedException {
         JobId id = JobId.random();
         launcher.start(id);
         launcher.stop(id);
 
-        DescribeExecutionResponse execution = sfn.describeExecution(b -> b.executionArn(launcher.executionArn(id)));
-        assertThat(execution.status()).isEqualTo(ExecutionStatus.ABORTED);
-        assertThat(execution.error()).isEqualTo(StepFunctionsPipelineLauncher.STOP_ERROR);
-        assertThat(execution.cause()).isEqualTo(StepFunctionsPipelineLauncher.STOP_CAUSE);
+        assertThat(StateMachines.settledStatus(sfn, launcher.executionArn(id))).isEqualTo(ExecutionStatus.ABORTED);
+        HistoryEvent aborted = sfn.getExecutionHistory(b -> b.executionArn(launcher.executionArn(id))).events().stream()
+                .filter(e -> e.type() == HistoryEventType.EXECUTION_ABORTED).findFirst().orElseThrow();
+        assertThat(aborted.executionAbortedEventDetails().error()).isEqualTo(StepFunctionsPipelineLauncher.STOP_ERROR);
+        assertThat(aborted.executionAbortedEventDetails().cause()).isEqualTo(StepFunctionsPipelineLauncher.STOP_CAUSE);
     }
 
     @Test
-    void stoppingAnEndedExecutionAgainIsHarmless() {
+    void stoppingAnEndedExecutionAgainIsHarmless() throws InterruptedException {
         JobId id = JobId.random();
         launcher.start(id);
         launcher.stop(id);
+        assertThat(StateMachines.settledStatus(sfn, launcher.executionArn(id))).isEqualTo(ExecutionStatus.ABORTED);
         launcher.stop(id);
-        assertThat(sfn.describeExecution(b -> b.executionArn(launcher.executionArn(id))).status())
-                .isEqualTo(ExecutionStatus.ABORTED);
+        assertThat(StateMachines.settledStatus(sfn, launcher.executionArn(id))).isEqualTo(ExecutionStatus.ABORTED);
     }
 
     @Test

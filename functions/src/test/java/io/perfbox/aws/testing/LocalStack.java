@@ -29,6 +29,10 @@ public final class LocalStack {
     public static synchronized LocalStackContainer container() {
         if (container == null) {
             LocalStackContainer c = new LocalStackContainer(IMAGE).withServices("s3", "stepfunctions");
+            // The module mounts the Docker socket for Lambda, which these tests do not use: a container that needs
+            // no control of the engine gets none (and Testcontainers skips its mount check, which needs an image
+            // it cannot pull here).
+            c.setBinds(new java.util.ArrayList<>());
             try {
                 c.start();
             } catch (RuntimeException e) {
