@@ -72,6 +72,17 @@ class ApiHandlerStreamEntryTest {
     }
 
     @Test
+    void everyApiLambdaOffersTheStreamEntryTheRuntimePrefers() {
+        // The Lambda Java runtime picks RequestStreamHandler over RequestHandler for a class implementing both (and,
+        // by method name, the longest handleRequest overload): the one that sees apiKeyId.
+        for (Class<?> handler : java.util.List.of(SubmitJobHandler.class, ListJobsHandler.class, GetJobHandler.class,
+                DeleteJobHandler.class, GetJobLogsHandler.class, GetJobScanHandler.class, OpenApiHandler.class)) {
+            assertThat(com.amazonaws.services.lambda.runtime.RequestStreamHandler.class).isAssignableFrom(handler);
+            assertThat(handler.getConstructors()).anySatisfy(c -> assertThat(c.getParameterCount()).isZero());
+        }
+    }
+
+    @Test
     void errorsAreProblemsOnTheStreamEntryToo() throws Exception {
         ApiHandler failing = new ApiHandler() {
             @Override
