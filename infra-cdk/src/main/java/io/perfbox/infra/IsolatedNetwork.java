@@ -34,6 +34,8 @@ import software.constructs.Construct;
  * through VPC endpoints. The task security group itself belongs to {@link IsolatedRunner}.
  */
 public class IsolatedNetwork extends Construct {
+    /** The VPC's range; written out (not the VPC's attribute) so rules that check CIDRs can read it at synth. */
+    public static final String CIDR = "10.42.0.0/16";
     private final Vpc vpc;
     private final SecurityGroup endpointSecurityGroup;
     private final String s3PrefixListId;
@@ -41,7 +43,7 @@ public class IsolatedNetwork extends Construct {
     public IsolatedNetwork(Construct scope, String id, RetentionDays logRetention) {
         super(scope, id);
         vpc = Vpc.Builder.create(this, "Vpc")
-                .ipAddresses(IpAddresses.cidr("10.42.0.0/16"))
+                .ipAddresses(IpAddresses.cidr(CIDR))
                 .maxAzs(2)
                 .natGateways(0)
                 .subnetConfiguration(List.of(SubnetConfiguration.builder()
@@ -58,7 +60,7 @@ public class IsolatedNetwork extends Construct {
         endpointSecurityGroup = SecurityGroup.Builder.create(this, "EndpointSecurityGroup")
                 .vpc(vpc).allowAllOutbound(false)
                 .description("VPC interface endpoints: HTTPS from inside the VPC only").build();
-        endpointSecurityGroup.addIngressRule(Peer.ipv4(vpc.getVpcCidrBlock()), Port.tcp(443), "HTTPS from the VPC");
+        endpointSecurityGroup.addIngressRule(Peer.ipv4(CIDR), Port.tcp(443), "HTTPS from the VPC");
 
         vpc.addGatewayEndpoint("S3", GatewayVpcEndpointOptions.builder()
                 .service(GatewayVpcEndpointAwsService.S3).subnets(List.of(isolated)).build());

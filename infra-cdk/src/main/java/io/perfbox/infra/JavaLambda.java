@@ -28,7 +28,7 @@ final class JavaLambda {
 
     static Function.Builder builder(Construct scope, String id, String handlerClass, Code jar,
                                     Map<String, String> environment, RetentionDays logRetention) {
-        LogGroup logs = LogGroup.Builder.create(scope, id + "Logs")
+        LogGroup logs = LogGroup.Builder.create(scope, id + "LogGroup")
                 .retention(logRetention)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
