@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -75,12 +76,7 @@ public class BuildAndScan extends Construct {
                         .privileged(true)
                         .build())
                 // Defaults; the workflow overrides every one per build, with JOB_ID.
-                .environmentVariables(Map.of(
-                        "ARTIFACT_BUCKET", plain(artifacts.getBucketName()),
-                        "IMAGE_REPOSITORY_URI", plain(repository.getRepositoryUri()),
-                        "SEVERITY_THRESHOLD", plain(config.severityThreshold()),
-                        "IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())),
-                        "BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds()))))
+                .environmentVariables(defaults(config, artifacts))
                 .timeout(projectTimeout(config))
                 .queuedTimeout(Duration.hours(1))
                 // The built Trivy and its database stay on the build host between builds (the buildspec's cache
@@ -125,6 +121,16 @@ public class BuildAndScan extends Construct {
             throw new UncheckedIOException("cannot read the buildspec " + file.toAbsolutePath()
                     + " (context perfbox:buildspec)", e);
         }
+    }
+
+    private Map<String, BuildEnvironmentVariable> defaults(StackConfig config, IBucket artifacts) {
+        Map<String, BuildEnvironmentVariable> variables = new LinkedHashMap<>();
+        variables.put("ARTIFACT_BUCKET", plain(artifacts.getBucketName()));
+        variables.put("IMAGE_REPOSITORY_URI", plain(repository.getRepositoryUri()));
+        variables.put("SEVERITY_THRESHOLD", plain(config.severityThreshold()));
+        variables.put("IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())));
+        variables.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
+        return variables;
     }
 
     private static BuildEnvironmentVariable plain(String value) {

@@ -75,6 +75,8 @@ public class IsolatedNetwork extends Construct {
                     .service(entry.getValue())
                     .subnets(isolated)
                     .securityGroups(List.of(endpointSecurityGroup))
+                    // The group's own rule admits the VPC; CDK's "open" rule would duplicate it.
+                    .open(false)
                     .privateDnsEnabled(true)
                     .build());
         }
@@ -84,7 +86,7 @@ public class IsolatedNetwork extends Construct {
         AwsSdkCall describeS3PrefixList = AwsSdkCall.builder()
                 .service("EC2")
                 .action("describePrefixLists")
-                .parameters(Map.of("Filters", List.of(Map.of(
+                .parameters(Ordered.map("Filters", List.of(Ordered.map(
                         "Name", "prefix-list-name", "Values", List.of("com.amazonaws." + Aws.REGION + ".s3")))))
                 .physicalResourceId(PhysicalResourceId.of("s3-prefix-list"))
                 .outputPaths(List.of("PrefixLists.0.PrefixListId"))

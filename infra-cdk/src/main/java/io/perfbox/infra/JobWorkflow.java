@@ -73,15 +73,15 @@ public class JobWorkflow extends Construct {
         IFunction workspace = functions.workspaceHandler();
 
         // 9. Fail: ends the job FAILED (by stage and error) if it is still active, then CleanUp.
-        LambdaInvoke failStep = lambdaTask("Fail", steps, Map.of(
+        LambdaInvoke failStep = lambdaTask("Fail", steps, Ordered.map(
                 "action", "fail", "jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"),
                 JsonPath.DISCARD);
 
         // 8. CleanUp, then the workspace discard; idempotent, always last.
-        LambdaInvoke cleanUp = lambdaTask("CleanUp", steps, Map.of("action", "clean-up", "jobId.$", "$.jobId"),
+        LambdaInvoke cleanUp = lambdaTask("CleanUp", steps, Ordered.map("action", "clean-up", "jobId.$", "$.jobId"),
                 JsonPath.DISCARD);
         LambdaInvoke discard = lambdaTask("DiscardWorkspace", workspace,
-                Map.of("action", "discard", "jobId.$", "$.jobId"), JsonPath.DISCARD);
+                Ordered.map("action", "discard", "jobId.$", "$.jobId"), JsonPath.DISCARD);
         // A clean-up that fails cannot clean itself up: the execution fails, and the execution-ended rule has the
         // step handler clean up again.
         Fail cleanUpFailed = Fail.Builder.create(this, "CleanUpFailed")
@@ -90,14 +90,14 @@ public class JobWorkflow extends Construct {
         discard.addCatch(cleanUpFailed, catchAll("$.cleanUpError"));
         failStep.addCatch(cleanUp, catchAll("$.failError"));
         Choice finished = Choice.Builder.create(this, "Finished").build()
-                .when(Condition.isPresent("$.error"), Fail.Builder.create(this, "StepFailed")
+                .when(Condition.isPresent("$.stage"), Fail.Builder.create(this, "StepFailed")
                         .error("PerfboxStepFailed").cause("a workflow step failed; the job was ended FAILED").build())
                 .otherwise(Succeed.Builder.create(this, "Done").build());
         cleanUp.next(discard).next(finished);
         failStep.next(cleanUp);
 
         // 1. Begin: QUEUED -> BUILDING, or not at all when the job was cancelled or deleted meanwhile.
-        LambdaInvoke begin = lambdaTask("Begin", steps, Map.of("action", "begin", "jobId.$", "$.jobId"), "$.begin");
+        LambdaInvoke begin = lambdaTask("Begin", steps, Ordered.map("action", "begin", "jobId.$", "$.jobId"), "$.begin");
         begin.addCatch(stage("begin", failStep), catchAll("$.error"));
 
         // 2. BuildAndScan: CodeBuild runs buildspecs/build-and-scan.yml for this job; customer failures are outcomes.
@@ -114,7 +114,7 @@ public class JobWorkflow extends Construct {
                 .environmentVariablesOverride(overrides)
                 // Past this, States.Timeout: the Fail step records BUILD_TIMEOUT (stage "build").
                 .taskTimeout(Timeout.duration(buildStateTimeout(config)))
-                .resultSelector(Map.of("buildId.$", "$.Build.Id", "buildStatus.$", "$.Build.BuildStatus"))
+                .resultSelector(Ordered.map("buildId.$", "$.Build.Id", "buildStatus.$", "$.Build.BuildStatus"))
                 .resultPath("$.build")
                 .build();
         buildAndScan.addRetry(RetryProps.builder()
@@ -125,42 +125,43 @@ public class JobWorkflow extends Construct {
 
         // 3. AfterBuild: outcome, log and report -> policy -> SCANNING then RUNNING, or FAILED.
         LambdaInvoke afterBuild = lambdaTask("AfterBuild", steps,
-                Map.of("action", "after-build", "jobId.$", "$.jobId"), "$.afterBuild");
+                Ordered.map("action", "after-build", "jobId.$", "$.jobId"), "$.afterBuild");
         afterBuild.addCatch(stage("after-build", failStep), catchAll("$.error"));
 
         // 4. PrepareRun: the job's access point and task definition.
-        LambdaInvoke prepareRun = lambdaTask("PrepareRun", steps, Map.of(
+        LambdaInvoke prepareRun = lambdaTask("PrepareRun", steps, Ordered.map(
                 "action", "prepare-run", "jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"), "$.prepare");
         prepareRun.addCatch(stage("prepare-run", failStep), catchAll("$.error"));
 
-        // 5. RunTask: Fargate in the isolated subnets, bounded by the run timeout. However the run ends, the outcome
-        // goes on to ReadResult and RecordRun as $.run = {"task": <ECS task or null>, "error": <error or null>}.
+        // 5. RunTask: Fargate in the isolated subnets, bounded by the run timeout. A task that ran is in $.task; a
+        // run that failed or timed out is in $.error (with timedOut). Either way ReadResult and RecordRun follow.
         CustomState runTask = runTask(config, runner, network);
-        Map<String, Object> runTimedOut = new HashMap<>();
-        runTimedOut.put("task", null);
-        runTimedOut.put("error", Map.of("Error.$", "$.runError.Error", "Cause.$", "$.runError.Cause",
-                "timedOut", true));
-        Map<String, Object> runFailed = new HashMap<>();
-        runFailed.put("task", null);
-        runFailed.put("error", Map.of("Error.$", "$.runError.Error", "Cause.$", "$.runError.Cause",
-                "timedOut", false));
 
         // 6. ReadResult: /data/perf.json of the job, read on EFS without following links.
         LambdaInvoke readResult = lambdaTask("ReadResult", workspace,
-                Map.of("action", "read-result", "jobId.$", "$.jobId"), "$.result");
+                Ordered.map("action", "read-result", "jobId.$", "$.jobId"), "$.result");
         readResult.addCatch(stage("read-result", failStep), catchAll("$.error"));
-        runTask.addCatch(Pass.Builder.create(this, "RunTimedOut").parameters(runTimedOut).resultPath("$.run").build()
-                        .next(readResult),
-                CatchProps.builder().errors(List.of(Errors.TIMEOUT)).resultPath("$.runError").build());
-        runTask.addCatch(Pass.Builder.create(this, "RunFailed").parameters(runFailed).resultPath("$.run").build()
-                        .next(readResult),
-                CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.runError").build());
+        runTask.addCatch(Pass.Builder.create(this, "RunTimedOut")
+                        .result(Result.fromBoolean(true)).resultPath("$.error.timedOut").build().next(readResult),
+                CatchProps.builder().errors(List.of(Errors.TIMEOUT)).resultPath("$.error").build());
+        runTask.addCatch(Pass.Builder.create(this, "RunFailed")
+                        .result(Result.fromBoolean(false)).resultPath("$.error.timedOut").build().next(readResult),
+                CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
 
-        // 7. RecordRun: SUCCEEDED with the performance, or FAILED with the run's failure code.
-        LambdaInvoke recordRun = lambdaTask("RecordRun", steps, Map.of(
-                "action", "record-run", "jobId.$", "$.jobId", "task.$", "$.run.task", "error.$", "$.run.error",
-                "result.$", "$.result"), JsonPath.DISCARD);
+        // 7. RecordRun: SUCCEEDED with the performance, or FAILED with the run's failure code. One state per shape
+        // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" when the task
+        // ran, "error" when the run failed.
+        LambdaInvoke recordRun = lambdaTask("RecordRun", steps, Ordered.map(
+                "action", "record-run", "jobId.$", "$.jobId", "task.$", "$.task", "result.$", "$.result"),
+                JsonPath.DISCARD);
         recordRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
+        LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", steps, Ordered.map(
+                "action", "record-run", "jobId.$", "$.jobId", "error.$", "$.error", "result.$", "$.result"),
+                JsonPath.DISCARD);
+        recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
+        Choice taskRan = Choice.Builder.create(this, "TaskRan").build()
+                .when(Condition.isPresent("$.task"), recordRun.next(cleanUp))
+                .otherwise(recordFailedRun.next(cleanUp));
 
         IChainable definition = begin.next(Choice.Builder.create(this, "ShouldBuild").build()
                 .when(Condition.booleanEquals("$.begin.proceed", true), buildAndScan
@@ -169,8 +170,7 @@ public class JobWorkflow extends Construct {
                                 .when(Condition.booleanEquals("$.afterBuild.proceed", true), prepareRun
                                         .next(runTask)
                                         .next(readResult)
-                                        .next(recordRun)
-                                        .next(cleanUp))
+                                        .next(taskRan))
                                 .otherwise(cleanUp)))
                 .otherwise(Succeed.Builder.create(this, "Superseded")
                         .comment("cancelled or deleted before it started").build()));
@@ -195,13 +195,13 @@ public class JobWorkflow extends Construct {
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.states"))
                         .detailType(List.of("Step Functions Execution Status Change"))
-                        .detail(Map.of(
+                        .detail(Ordered.map(
                                 "status", List.of("ABORTED", "TIMED_OUT", "FAILED"),
                                 "stateMachineArn", List.of(stateMachine.getStateMachineArn())))
                         .build())
                 .build();
         executionEnded.addTarget(new LambdaFunction(steps, LambdaFunctionProps.builder()
-                .event(RuleTargetInput.fromObject(Map.of(
+                .event(RuleTargetInput.fromObject(Ordered.map(
                         "action", "execution-ended",
                         "jobId", EventField.fromPath("$.detail.name"),
                         "status", EventField.fromPath("$.detail.status"))))
@@ -236,14 +236,16 @@ public class JobWorkflow extends Construct {
         return task;
     }
 
-    /** The Pass state that tells the Fail step which stage failed. */
+    private final Map<String, IChainable> stages = new HashMap<>();
+
+    /** The Pass state that tells the Fail step which stage failed (one per stage). */
     private IChainable stage(String stage, LambdaInvoke failStep) {
-        return Pass.Builder.create(this, "Stage-" + stage)
-                .stateName(stage + " failed")
-                .result(Result.fromString(stage))
+        return stages.computeIfAbsent(stage, name -> Pass.Builder.create(this, "Stage-" + name)
+                .stateName(name + " failed")
+                .result(Result.fromString(name))
                 .resultPath("$.stage")
                 .build()
-                .next(failStep);
+                .next(failStep));
     }
 
     private static CatchProps catchAll(String resultPath) {
@@ -261,7 +263,7 @@ public class JobWorkflow extends Construct {
         parameters.put("Cluster", runner.cluster().getClusterArn());
         parameters.put("TaskDefinition.$", "$.prepare.taskDefinitionArn");
         parameters.put("StartedBy.$", "$.jobId");
-        parameters.put("NetworkConfiguration", Map.of("AwsvpcConfiguration", Map.of(
+        parameters.put("NetworkConfiguration", Ordered.map("AwsvpcConfiguration", Ordered.map(
                 "Subnets", subnets,
                 "SecurityGroups", List.of(runner.taskSecurityGroup().getSecurityGroupId()),
                 "AssignPublicIp", "DISABLED")));
@@ -270,11 +272,7 @@ public class JobWorkflow extends Construct {
         state.put("Resource", "arn:" + Aws.PARTITION + ":states:::ecs:runTask.sync");
         state.put("Parameters", parameters);
         state.put("TimeoutSeconds", config.runTimeoutSeconds());
-        Map<String, Object> succeeded = new HashMap<>();
-        succeeded.put("task.$", "$");
-        succeeded.put("error", null);
-        state.put("ResultSelector", succeeded);
-        state.put("ResultPath", "$.run");
+        state.put("ResultPath", "$.task");
         CustomState runTask = CustomState.Builder.create(this, "RunTask").stateJson(state).build();
         // Capacity and throttling answers of RunTask are worth another try; a task that ran and failed is not.
         runTask.addRetry(RetryProps.builder()
@@ -292,18 +290,18 @@ public class JobWorkflow extends Construct {
                 .actions(List.of("ecs:RunTask"))
                 .resources(List.of(stack.formatArn(ArnComponents.builder().service("ecs").resource("task-definition")
                         .resourceName(WorkflowFunctions.TASK_FAMILY_PREFIX + "*:*").build())))
-                .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", clusterArn)))
+                .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
                 .build());
         stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("ecs:StopTask", "ecs:DescribeTasks"))
                 .resources(List.of(stack.formatArn(ArnComponents.builder().service("ecs").resource("task")
                         .resourceName(runner.cluster().getClusterName() + "/*").build())))
-                .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", clusterArn)))
+                .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
                 .build());
         stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("iam:PassRole"))
                 .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
-                .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")))
+                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
                 .build());
         // The managed rule through which Step Functions learns that the task stopped (.sync).
         stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
