@@ -89,6 +89,8 @@ public class JobApi extends Construct {
                 .restApiName(Stack.of(this).getStackName() + "-jobs")
                 .description("perfbox: submit a Dockerfile, follow the job, read its performance")
                 .endpointTypes(List.of(EndpointType.REGIONAL))
+                // A Dockerfile sent as application/octet-stream reaches the handler base64-encoded, byte for byte.
+                .binaryMediaTypes(List.of("application/octet-stream"))
                 // Execution logs (errors) need the account's API Gateway CloudWatch role; removed with the stack.
                 .cloudWatchRole(true)
                 .cloudWatchRoleRemovalPolicy(RemovalPolicy.DESTROY)

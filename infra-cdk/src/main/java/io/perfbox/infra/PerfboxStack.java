@@ -2,6 +2,7 @@ package io.perfbox.infra;
 
 import java.util.Map;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.lambda.Code;
@@ -35,6 +36,12 @@ public class PerfboxStack extends Stack {
                 buildAndScan.repository(), artifacts.bucket(), runner, network, logRetention);
         api = new JobApi(this, "JobApi", config, jar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
                 logRetention);
+        CfnOutput.Builder.create(this, "ApiKeyId")
+                .description("Id of the first API key: aws apigateway get-api-key --include-value --api-key <id>")
+                .value(api.apiKey().getKeyId()).build();
+        CfnOutput.Builder.create(this, "StateMachineArn")
+                .description("The job workflow (one execution per job, named by the job id)")
+                .value(workflow.stateMachine().getStateMachineArn()).build();
         ReviewedNagFindings.apply(this);
     }
 
