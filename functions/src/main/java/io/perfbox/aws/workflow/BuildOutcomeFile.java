@@ -15,7 +15,7 @@ record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean
 
     BuildOutcomeFile {
         if (outcome == Outcome.BUILT && (imageUri == null || imageUri.isBlank())) {
-            throw new IllegalArgumentException("outcome BUILT without an imageUri");
+            throw new IllegalArgumentException("build-outcome.json says BUILT but names no imageUri");
         }
     }
 
