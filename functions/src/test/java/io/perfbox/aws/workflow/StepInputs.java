@@ -11,14 +11,14 @@ import java.util.Map;
  * {@code ecs:runTask.sync} returns (the DescribeTasks task in PascalCase, as recorded from real runs); a failed
  * run's Cause is that same task serialised into a string.
  */
-final class StepInputs {
+public final class StepInputs {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPOSITORY = "perfbox-jobs";
     static final String CLUSTER = "arn:aws:ecs:eu-west-1:123456789012:cluster/perfbox";
     static final String TASK_ID = "0f3c7ad9b8e64f41a2d5c6b7e8f90a1b";
     static final String TASK_ARN = "arn:aws:ecs:eu-west-1:123456789012:task/perfbox/" + TASK_ID;
 
-    static final Map<String, String> ENV = Map.ofEntries(
+    public static final Map<String, String> ENV = Map.ofEntries(
             Map.entry("AWS_REGION", "eu-west-1"),
             Map.entry("PERFBOX_JOBS_TABLE", "perfbox-jobs"),
             Map.entry("PERFBOX_ARTIFACT_BUCKET", "perfbox-artifacts-123456789012"),
