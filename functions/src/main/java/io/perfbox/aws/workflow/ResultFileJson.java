@@ -35,8 +35,12 @@ final class ResultFileJson {
         return out;
     }
 
-    /** IllegalArgumentException for anything that is not such an object. */
-    static JobWorkspace.ResultFile fromJson(JsonNode node) {
+    /**
+     * IllegalArgumentException for anything that is not such an object. A Lambda invoke's whole answer
+     * ({"Payload": {...}, "StatusCode": 200}) is accepted too, in case the state machine passes it on unfiltered.
+     */
+    static JobWorkspace.ResultFile fromJson(JsonNode answer) {
+        JsonNode node = StepJson.field(answer, "Payload").filter(JsonNode::isObject).orElse(answer);
         String result = StepJson.text(node, "result")
                 .orElseThrow(() -> new IllegalArgumentException("the result of read-result has no \"result\""));
         return switch (result) {

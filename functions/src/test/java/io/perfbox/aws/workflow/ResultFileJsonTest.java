@@ -39,6 +39,14 @@ class ResultFileJsonTest {
     }
 
     @Test
+    void wholeLambdaInvokeAnswerIsUnwrapped() throws Exception {
+        JobWorkspace.ResultFile read = ResultFileJson.fromJson(StepInputs.JSON.readTree("""
+                {"ExecutedVersion":"$LATEST","Payload":{"result":"NOT_REGULAR_FILE","kind":"directory"},"StatusCode":200}
+                """));
+        assertThat(read).isEqualTo(new JobWorkspace.NotRegularFile("directory"));
+    }
+
+    @Test
     void unknownResultIsRefused() {
         assertThatThrownBy(() -> ResultFileJson.fromJson(StepInputs.JSON.createObjectNode().put("result", "MAYBE")))
                 .isInstanceOf(IllegalArgumentException.class);
