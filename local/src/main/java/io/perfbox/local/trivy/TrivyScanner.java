@@ -2,6 +2,7 @@ package io.perfbox.local.trivy;
 
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.VulnerabilityScanner;
+import io.perfbox.core.scan.TrivyReportParser;
 import io.perfbox.local.docker.DockerCli;
 import io.perfbox.local.process.ProcessRunner;
 import java.io.File;
