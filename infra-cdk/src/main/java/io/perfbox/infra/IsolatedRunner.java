@@ -2,7 +2,10 @@ package io.perfbox.infra;
 
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.Peer;
 import software.amazon.awscdk.services.ec2.Port;
@@ -46,6 +49,7 @@ public class IsolatedRunner extends Construct {
     private final SecurityGroup fileSystemSecurityGroup;
     private final FileSystem fileSystem;
     private final AccessPoint jobsRootAccessPoint;
+    private final String taskLogStreamsArn;
 
     public IsolatedRunner(Construct scope, String id, IsolatedNetwork network, IRepository images,
                           RetentionDays logRetention) {
@@ -66,9 +70,14 @@ public class IsolatedRunner extends Construct {
                 .description("perfbox job tasks: ECR pull of the job image, awslogs to the task log group")
                 .build();
         images.grantPull(taskExecutionRole);
+        // Both act on log streams; the group's own ARN attribute ends in ":*", so the stream ARNs are built from
+        // its name (appending ":log-stream:*" to that attribute would match no stream at all).
+        taskLogStreamsArn = Stack.of(this).formatArn(ArnComponents.builder()
+                .service("logs").resource("log-group").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .resourceName(taskLogGroup.getLogGroupName() + ":log-stream:*").build());
         taskExecutionRole.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
-                .resources(List.of(taskLogGroup.getLogGroupArn() + ":log-stream:*"))
+                .resources(List.of(taskLogStreamsArn))
                 .build());
 
         // What the customer's container runs as: nothing but the NFS mount of its own /data (EFS IAM auth).
@@ -122,10 +131,18 @@ public class IsolatedRunner extends Construct {
                 .posixUser(PosixUser.builder().uid("0").gid("0").build())
                 .build());
 
+        // A job's container mounts its /data through its own access point (created per job, so only the pattern is
+        // known here), never the file system's root and never the workspace function's view of every job.
         taskRole.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"))
                 .resources(List.of(fileSystem.getFileSystemArn()))
-                .conditions(Map.of("Bool", Map.of("elasticfilesystem:AccessedViaMountTarget", "true")))
+                .conditions(Ordered.map(
+                        "Bool", Ordered.map("elasticfilesystem:AccessedViaMountTarget", "true"),
+                        "ArnLike", Ordered.map("elasticfilesystem:AccessPointArn", Stack.of(this).formatArn(
+                                ArnComponents.builder().service("elasticfilesystem").resource("access-point")
+                                        .resourceName("*").build())),
+                        "ArnNotEquals", Ordered.map("elasticfilesystem:AccessPointArn",
+                                jobsRootAccessPoint.getAccessPointArn())))
                 .build());
         taskSecurityGroup.addEgressRule(fileSystemSecurityGroup, Port.tcp(2049), "NFS to the job file system");
     }
@@ -149,6 +166,11 @@ public class IsolatedRunner extends Construct {
 
     public LogGroup taskLogGroup() {
         return taskLogGroup;
+    }
+
+    /** Every log stream of the task log group (a run's is {@code job/job/<task id>}). */
+    public String taskLogStreamsArn() {
+        return taskLogStreamsArn;
     }
 
     public SecurityGroup taskSecurityGroup() {

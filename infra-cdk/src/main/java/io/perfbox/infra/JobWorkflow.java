@@ -61,6 +61,10 @@ public class JobWorkflow extends Construct {
             "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
     /** Margin of the BuildAndScan state beyond the customer's build limit (scanner install, scan, push). */
     static final Duration BUILD_STATE_MARGIN = Duration.minutes(25);
+    /** Attempts of CleanUp and DiscardWorkspace after any error, before the execution fails. */
+    static final int CLEAN_UP_RETRIES = 3;
+    /** EventBridge's attempts at delivering an ended execution to each clean-up function. */
+    static final int EXECUTION_ENDED_RETRIES = 8;
 
     private final StateMachine stateMachine;
     private final Rule executionEnded;
@@ -82,12 +86,18 @@ public class JobWorkflow extends Construct {
                 JsonPath.DISCARD);
         LambdaInvoke discard = lambdaTask("DiscardWorkspace", workspace,
                 Ordered.map("action", "discard", "jobId.$", "$.jobId"), JsonPath.DISCARD);
-        // A clean-up that fails cannot clean itself up: the execution fails, and the execution-ended rule has the
-        // step handler clean up again.
+        // A clean-up that fails cannot clean itself up: it is retried, then the execution fails, and the
+        // execution-ended rule has both functions clean up again. Its catch never leads back to CleanUp.
         Fail cleanUpFailed = Fail.Builder.create(this, "CleanUpFailed")
                 .error("PerfboxCleanUpFailed").cause("clean-up did not complete; execution-ended retries it").build();
-        cleanUp.addCatch(cleanUpFailed, catchAll("$.cleanUpError"));
-        discard.addCatch(cleanUpFailed, catchAll("$.cleanUpError"));
+        for (LambdaInvoke step : List.of(cleanUp, discard)) {
+            step.addRetry(RetryProps.builder()
+                    .errors(List.of(Errors.ALL))
+                    .interval(Duration.seconds(5)).maxAttempts(CLEAN_UP_RETRIES).backoffRate(2)
+                    .jitterStrategy(JitterType.FULL)
+                    .build());
+            step.addCatch(cleanUpFailed, catchAll("$.cleanUpError"));
+        }
         failStep.addCatch(cleanUp, catchAll("$.failError"));
         Choice finished = Choice.Builder.create(this, "Finished").build()
                 .when(Condition.isPresent("$.stage"), Fail.Builder.create(this, "StepFailed")
@@ -133,35 +143,36 @@ public class JobWorkflow extends Construct {
                 "action", "prepare-run", "jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"), "$.prepare");
         prepareRun.addCatch(stage("prepare-run", failStep), catchAll("$.error"));
 
-        // 5. RunTask: Fargate in the isolated subnets, bounded by the run timeout. A task that ran is in $.task; a
-        // run that failed or timed out is in $.error (with timedOut). Either way ReadResult and RecordRun follow.
-        CustomState runTask = runTask(config, runner, network);
-
-        // 6. ReadResult: /data/perf.json of the job, read on EFS without following links.
-        LambdaInvoke readResult = lambdaTask("ReadResult", workspace,
-                Ordered.map("action", "read-result", "jobId.$", "$.jobId"), "$.result");
-        readResult.addCatch(stage("read-result", failStep), catchAll("$.error"));
-        runTask.addCatch(Pass.Builder.create(this, "RunTimedOut")
-                        .result(Result.fromBoolean(true)).resultPath("$.error.timedOut").build().next(readResult),
-                CatchProps.builder().errors(List.of(Errors.TIMEOUT)).resultPath("$.error").build());
-        runTask.addCatch(Pass.Builder.create(this, "RunFailed")
-                        .result(Result.fromBoolean(false)).resultPath("$.error.timedOut").build().next(readResult),
-                CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
-
         // 7. RecordRun: SUCCEEDED with the performance, or FAILED with the run's failure code. One state per shape
-        // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" when the task
-        // ran, "error" when the run failed.
+        // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" and "result"
+        // when the task ran, only "error" when the run failed or timed out (record-run then needs no result: the
+        // run's failure decides, and after a timeout it stops the task first).
         LambdaInvoke recordRun = lambdaTask("RecordRun", steps, Ordered.map(
                 "action", "record-run", "jobId.$", "$.jobId", "task.$", "$.task", "result.$", "$.result"),
                 JsonPath.DISCARD);
         recordRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", steps, Ordered.map(
-                "action", "record-run", "jobId.$", "$.jobId", "error.$", "$.error", "result.$", "$.result"),
+                "action", "record-run", "jobId.$", "$.jobId", "error.$", "$.error"),
                 JsonPath.DISCARD);
         recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
-        Choice taskRan = Choice.Builder.create(this, "TaskRan").build()
-                .when(Condition.isPresent("$.task"), recordRun.next(cleanUp))
-                .otherwise(recordFailedRun.next(cleanUp));
+        recordFailedRun.next(cleanUp);
+
+        // 5. RunTask: Fargate in the isolated subnets, bounded by the run timeout. A task that ran is in $.task and
+        // its result is read next. A run that failed or timed out is in $.error (with timedOut) and goes straight to
+        // RecordFailedRun: after a timeout the task may still be running, and the result must not be read while
+        // the container can still change /data (a FIFO swapped in would block the read).
+        CustomState runTask = runTask(config, runner, network);
+        runTask.addCatch(Pass.Builder.create(this, "RunTimedOut")
+                        .result(Result.fromBoolean(true)).resultPath("$.error.timedOut").build().next(recordFailedRun),
+                CatchProps.builder().errors(List.of(Errors.TIMEOUT)).resultPath("$.error").build());
+        runTask.addCatch(Pass.Builder.create(this, "RunFailed")
+                        .result(Result.fromBoolean(false)).resultPath("$.error.timedOut").build().next(recordFailedRun),
+                CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
+
+        // 6. ReadResult: /data/perf.json of the job, read on EFS without following links, once the task stopped.
+        LambdaInvoke readResult = lambdaTask("ReadResult", workspace,
+                Ordered.map("action", "read-result", "jobId.$", "$.jobId"), "$.result");
+        readResult.addCatch(stage("read-result", failStep), catchAll("$.error"));
 
         IChainable definition = begin.next(Choice.Builder.create(this, "ShouldBuild").build()
                 .when(Condition.booleanEquals("$.begin.proceed", true), buildAndScan
@@ -170,7 +181,8 @@ public class JobWorkflow extends Construct {
                                 .when(Condition.booleanEquals("$.afterBuild.proceed", true), prepareRun
                                         .next(runTask)
                                         .next(readResult)
-                                        .next(taskRan))
+                                        .next(recordRun)
+                                        .next(cleanUp))
                                 .otherwise(cleanUp)))
                 .otherwise(Succeed.Builder.create(this, "Superseded")
                         .comment("cancelled or deleted before it started").build()));
@@ -200,12 +212,21 @@ public class JobWorkflow extends Construct {
                                 "stateMachineArn", List.of(stateMachine.getStateMachineArn())))
                         .build())
                 .build();
+        // Both clean-ups of the design's step 8, as the state machine would have run them: the step handler's
+        // (and ending a job left active), and the discard of the job's directory on the file system.
         executionEnded.addTarget(new LambdaFunction(steps, LambdaFunctionProps.builder()
                 .event(RuleTargetInput.fromObject(Ordered.map(
                         "action", "execution-ended",
                         "jobId", EventField.fromPath("$.detail.name"),
                         "status", EventField.fromPath("$.detail.status"))))
-                .retryAttempts(8)
+                .retryAttempts(EXECUTION_ENDED_RETRIES)
+                .maxEventAge(Duration.hours(6))
+                .build()));
+        executionEnded.addTarget(new LambdaFunction(workspace, LambdaFunctionProps.builder()
+                .event(RuleTargetInput.fromObject(Ordered.map(
+                        "action", "discard",
+                        "jobId", EventField.fromPath("$.detail.name"))))
+                .retryAttempts(EXECUTION_ENDED_RETRIES)
                 .maxEventAge(Duration.hours(6))
                 .build()));
     }

@@ -24,6 +24,10 @@ final class ReviewedNagFindings {
     private static final String BASIC_EXECUTION = "AWSLambdaBasicExecutionRole only allows writing the function's "
             + "own CloudWatch logs; it is the AWS-maintained minimum for a Lambda.";
 
+    /** Every log stream of the task log group (the runs' streams are named by task id at run time). */
+    private static final RegexAppliesTo TASK_LOG_STREAMS = regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:"
+            + "<AWS::AccountId>:log-group:<IsolatedRunnerTaskLogs[0-9A-F]+>:log-stream:\\*$");
+
     private ReviewedNagFindings() {
     }
 
@@ -51,22 +55,24 @@ final class ReviewedNagFindings {
         suppressWildcards(stack.runner().taskExecutionRole(), "ECS pulls the job image (ecr:GetAuthorizationToken "
                         + "has no resource-level permissions) and creates the task's log streams, whose names are "
                         + "only known at run time, in the one task log group.",
-                "Resource::*",
-                regex("^Resource::<IsolatedRunnerTaskLogs[0-9A-F]+\\.Arn>:log-stream:\\*$"));
+                "Resource::*", TASK_LOG_STREAMS);
 
         // Workflow Lambdas.
         Function step = stack.workflowFunctions().stepHandler();
         lambdaBasics(step);
-        suppressWildcards(step, XRAY + " ECS task definition registration/listing have no resource-level "
-                        + "permissions either. The other patterns are per-job resources whose ids exist only at run "
-                        + "time: the job objects in the bucket, the perfbox-job-* task definition families, the tasks "
-                        + "of this cluster (also conditioned on it), the job access points, the run log streams.",
+        suppressWildcards(step, XRAY + " ECS's DeregisterTaskDefinition and ListTaskDefinitions have no "
+                        + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead). The "
+                        + "other patterns are per-job resources whose ids exist only at run time: the build objects "
+                        + "and kept artifacts of a job in the bucket, and its objects under jobs/ (removed when the job "
+                        + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of this "
+                        + "cluster (also conditioned on it), the job access points (deletable only with the job tag), "
+                        + "the run log streams.",
                 "Resource::*",
-                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*)$"),
+                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*))?$"),
                 regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
                 regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
                 "Resource::arn:<AWS::Partition>:elasticfilesystem:<AWS::Region>:<AWS::AccountId>:access-point/*",
-                regex("^Resource::<IsolatedRunnerTaskLogs[0-9A-F]+\\.Arn>:log-stream:\\*$"));
+                TASK_LOG_STREAMS);
         Function workspace = stack.workflowFunctions().workspaceHandler();
         lambdaBasics(workspace);
         suppress(workspace, "AwsSolutions-IAM4", "AWSLambdaVPCAccessExecutionRole only lets Lambda manage the "

@@ -30,6 +30,24 @@ public class WorkflowFunctions extends Construct {
     public static final String WORKSPACE_ROOT = "/mnt/jobs";
     /** Task definition family of a job: {@code perfbox-job-{id}}. */
     public static final String TASK_FAMILY_PREFIX = "perfbox-job-";
+    /** The tag every job's task definition and access point carries (EcsTaskDefinitions, EfsAccessPoints). */
+    public static final String JOB_TAG = "perfbox:job";
+    /**
+     * The step handler's limit. prepare-run alone may wait 30 s for the access point to become available (plus a
+     * DescribeAccessPoints call a second); record-run reads up to 100 pages of the run log; after-build reads and
+     * parses a scan report of up to 64 MiB; and a cold start comes on top.
+     */
+    static final Duration STEP_TIMEOUT = Duration.seconds(120);
+    /**
+     * after-build holds a scan report of up to 64 MiB as bytes, as a String and as Jackson's tree (several times the
+     * JSON) at once; Lambda gives the JVM most of this as heap, and twice the CPU of 1 GiB for the parse.
+     */
+    static final int STEP_MEMORY_MB = 2048;
+    /**
+     * discard removes a job's whole directory, which a container may have filled with many small files; deleting
+     * them over NFS takes longer than reading one file. Idempotent, so a retry continues where a timeout stopped.
+     */
+    static final Duration WORKSPACE_TIMEOUT = Duration.seconds(300);
 
     private final Function stepHandler;
     private final Function workspaceHandler;
@@ -39,7 +57,6 @@ public class WorkflowFunctions extends Construct {
                              IBucket artifacts, IRepository images, IsolatedNetwork network, IsolatedRunner runner,
                              RetentionDays logRetention) {
         super(scope, id);
-        Stack stack = Stack.of(this);
 
         Map<String, String> stepEnvironment = new LinkedHashMap<>();
         stepEnvironment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
@@ -57,78 +74,10 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_ECR_REPOSITORY", images.getRepositoryName());
         stepHandler = JavaLambda.builder(this, "WorkflowStep", STEP_HANDLER, jar, stepEnvironment, logRetention)
                 .description("perfbox workflow steps: begin, after-build, prepare-run, record-run, clean-up, fail")
-                .timeout(Duration.seconds(60))
+                .memorySize(STEP_MEMORY_MB)
+                .timeout(STEP_TIMEOUT)
                 .build();
-
-        // Job records: read and conditional writes only.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                        "dynamodb:ConditionCheckItem"))
-                .resources(List.of(jobs.getTableArn()))
-                .build());
-        // Reads what the build wrote; keeps the log and the report through the artifact store. Listing lets a
-        // missing object read as "not found" rather than "access denied".
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:ListBucket"))
-                .resources(List.of(artifacts.getBucketArn()))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:GetObject"))
-                .resources(List.of(artifacts.arnForObjects("jobs/*/build-outcome.json"),
-                        artifacts.arnForObjects("jobs/*/build.log"),
-                        artifacts.arnForObjects("jobs/*/trivy-report.json")))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:PutObject", "s3:GetObject"))
-                .resources(List.of(artifacts.arnForObjects("jobs/*/artifacts/*")))
-                .build());
-        // Task definitions: ECS has no resource-level permission for registering or listing them.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition",
-                        "ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"))
-                .resources(List.of("*"))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecs:DeleteTaskDefinitions", "ecs:TagResource"))
-                .resources(List.of(stack.formatArn(ArnComponents.builder()
-                        .service("ecs").resource("task-definition").resourceName(TASK_FAMILY_PREFIX + "*").build())))
-                .build());
-        // Tasks of this cluster only: stop one that overran, read how one ended.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecs:StopTask", "ecs:DescribeTasks"))
-                .resources(List.of(stack.formatArn(ArnComponents.builder()
-                        .service("ecs").resource("task").resourceName(runner.cluster().getClusterName() + "/*")
-                        .build())))
-                .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", runner.cluster().getClusterArn())))
-                .build());
-        // The task definitions it registers name the two task roles.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("iam:PassRole"))
-                .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
-                .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")))
-                .build());
-        // Per-job access points on the job file system (their ids are only known at run time).
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"))
-                .resources(List.of(runner.fileSystem().getFileSystemArn()))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:DeleteAccessPoint", "elasticfilesystem:DescribeAccessPoints",
-                        "elasticfilesystem:TagResource"))
-                .resources(List.of(stack.formatArn(ArnComponents.builder()
-                        .service("elasticfilesystem").resource("access-point").resourceName("*").build())))
-                .build());
-        // The job image tag, once the job is over.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecr:BatchDeleteImage", "ecr:DescribeImages"))
-                .resources(List.of(images.getRepositoryArn()))
-                .build());
-        // The run log (bounded read).
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("logs:GetLogEvents", "logs:FilterLogEvents"))
-                .resources(List.of(runner.taskLogGroup().getLogGroupArn(),
-                        runner.taskLogGroup().getLogGroupArn() + ":log-stream:*"))
-                .build());
+        grantStepCalls(stepHandler, jobs, artifacts, images, runner);
 
         workspaceSecurityGroup = SecurityGroup.Builder.create(this, "WorkspaceSecurityGroup")
                 .vpc(network.vpc()).allowAllOutbound(false)
@@ -146,7 +95,7 @@ public class WorkflowFunctions extends Construct {
                         logRetention)
                 .description("perfbox job workspaces on EFS: read /data/perf.json, discard a job's directory")
                 .memorySize(512)
-                .timeout(Duration.seconds(60))
+                .timeout(WORKSPACE_TIMEOUT)
                 .vpc(network.vpc())
                 .vpcSubnets(IsolatedNetwork.isolatedSubnets())
                 .securityGroups(List.of(workspaceSecurityGroup))
@@ -156,8 +105,118 @@ public class WorkflowFunctions extends Construct {
         workspaceHandler.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("elasticfilesystem:ClientRootAccess"))
                 .resources(List.of(runner.fileSystem().getFileSystemArn()))
-                .conditions(Map.of("StringEquals",
-                        Map.of("elasticfilesystem:AccessPointArn", runner.jobsRootAccessPoint().getAccessPointArn())))
+                .conditions(Ordered.map("StringEquals", Ordered.map(
+                        "elasticfilesystem:AccessPointArn", runner.jobsRootAccessPoint().getAccessPointArn())))
+                .build());
+    }
+
+    /**
+     * Exactly the AWS calls the step handler's adapters make (and no others): DynamoDbJobStore find/update
+     * (GetItem, PutItem), S3BuildArtifacts (GetObject of the three build objects; ListBucket so that a missing one
+     * reads as NoSuchKey, not AccessDenied), S3JobArtifactStore as JobProgress uses it (PutObject of the kept
+     * artifacts; ListBucket + DeleteObject for deleteAll of a job deleted meanwhile), EcsTaskDefinitions,
+     * EcsJobTasks, EfsAccessPoints, EcrJobImages and CloudWatchRunLogs.
+     */
+    private static void grantStepCalls(Function stepHandler, ITable jobs, IBucket artifacts, IRepository images,
+                                       IsolatedRunner runner) {
+        Stack stack = Stack.of(stepHandler);
+        String clusterArn = runner.cluster().getClusterArn();
+        String jobTaskDefinitions = stack.formatArn(ArnComponents.builder()
+                .service("ecs").resource("task-definition").resourceName(TASK_FAMILY_PREFIX + "*").build());
+        String accessPoints = stack.formatArn(ArnComponents.builder()
+                .service("elasticfilesystem").resource("access-point").resourceName("*").build());
+
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem"))
+                .resources(List.of(jobs.getTableArn()))
+                .build());
+
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:ListBucket"))
+                .resources(List.of(artifacts.getBucketArn()))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of(artifacts.arnForObjects("jobs/*/build-outcome.json"),
+                        artifacts.arnForObjects("jobs/*/build.log"),
+                        artifacts.arnForObjects("jobs/*/trivy-report.json")))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of(artifacts.arnForObjects("jobs/*/artifacts/*")))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:DeleteObject"))
+                .resources(List.of(artifacts.arnForObjects("jobs/*")))
+                .build());
+
+        // Task definitions of the job families only; RegisterTaskDefinition tags them (ecs:TagResource at creation).
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:RegisterTaskDefinition", "ecs:DeleteTaskDefinitions"))
+                .resources(List.of(jobTaskDefinitions))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:TagResource"))
+                .resources(List.of(jobTaskDefinitions))
+                .conditions(Ordered.map("StringEquals", Ordered.map("ecs:CreateAction", "RegisterTaskDefinition")))
+                .build());
+        // ECS has no resource-level permission for these two.
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"))
+                .resources(List.of("*"))
+                .build());
+        // Tasks of this cluster only: list a job's tasks, stop one that overran.
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:ListTasks"))
+                .resources(List.of("*"))
+                .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:StopTask"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder()
+                        .service("ecs").resource("task").resourceName(runner.cluster().getClusterName() + "/*")
+                        .build())))
+                .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
+                .build());
+        // The task definitions it registers name the two task roles.
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("iam:PassRole"))
+                .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
+                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
+                .build());
+
+        // Per-job access points on the job file system (their ids exist only at run time): created (and tagged,
+        // at creation only), looked up by file system or id, and deleted only when they carry the job tag, which
+        // the workspace function's own access point does not.
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"))
+                .resources(List.of(runner.fileSystem().getFileSystemArn()))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("elasticfilesystem:TagResource"))
+                .resources(List.of(accessPoints))
+                .conditions(Ordered.map("StringEquals",
+                        Ordered.map("elasticfilesystem:CreateAction", "CreateAccessPoint")))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("elasticfilesystem:DescribeAccessPoints"))
+                .resources(List.of(accessPoints))
+                .build());
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("elasticfilesystem:DeleteAccessPoint"))
+                .resources(List.of(accessPoints))
+                .conditions(Ordered.map("Null", Ordered.map("aws:ResourceTag/" + JOB_TAG, "false")))
+                .build());
+
+        // The job image tag, once the job is over.
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecr:BatchDeleteImage"))
+                .resources(List.of(images.getRepositoryArn()))
+                .build());
+        // The run log (bounded read of a run's stream).
+        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("logs:GetLogEvents"))
+                .resources(List.of(runner.taskLogStreamsArn()))
                 .build());
     }
 

@@ -111,4 +111,67 @@ class IamTest {
         policies.get(0).at("/Properties/PolicyDocument/Statement").forEach(s -> granted.addAll(actions(s)));
         assertThat(granted).containsExactlyInAnyOrder("xray:PutTraceSegments", "xray:PutTelemetryRecords");
     }
+
+    /**
+     * The step handler may make exactly the calls its adapters make, each on the narrowest resource ECS, EFS, ECR,
+     * CloudWatch Logs, S3 and DynamoDB allow: EcsTaskDefinitions (register, deregister, list, delete; tags at
+     * registration), EcsJobTasks (list, stop), EfsAccessPoints (create with tags, describe, delete), EcrJobImages
+     * (batch delete), CloudWatchRunLogs (get events), S3BuildArtifacts (get), S3JobArtifactStore as JobProgress uses
+     * it (put, list + delete) and DynamoDbJobStore's find/update (get, put). Nothing else.
+     */
+    @Test
+    void stepHandlerMayMakeExactlyTheCallsOfItsAdapters() {
+        Map<String, Object> stepRole = RunnerTest.ref("WorkflowFunctionsWorkflowStepServiceRole");
+        Map<String, Object> bucket = RunnerTest.getAtt("ArtifactsBucket", "Arn");
+        Map<String, Object> jobTaskDefinitions = RunnerTest.arn("ecs", ":task-definition/perfbox-job-*");
+        Map<String, Object> accessPoints = RunnerTest.arn("elasticfilesystem", ":access-point/*");
+        Object inThisCluster = Map.of("ArnEquals",
+                Map.of("ecs:cluster", RunnerTest.getAtt("IsolatedRunnerCluster", "Arn")));
+        assertThat(template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles", List.of(stepRole)))))
+                .as("policies of the step handler's role").hasSize(1);
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(stepRole),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
+                        allow(List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "*"),
+                        allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), RunnerTest.getAtt("JobStoreTable", "Arn")),
+                        allow("s3:ListBucket", bucket),
+                        allow("s3:GetObject", List.of(objects(bucket, "/jobs/*/build-outcome.json"),
+                                objects(bucket, "/jobs/*/build.log"), objects(bucket, "/jobs/*/trivy-report.json"))),
+                        allow("s3:PutObject", objects(bucket, "/jobs/*/artifacts/*")),
+                        allow("s3:DeleteObject", objects(bucket, "/jobs/*")),
+                        allow(List.of("ecs:RegisterTaskDefinition", "ecs:DeleteTaskDefinitions"), jobTaskDefinitions),
+                        allowIf("ecs:TagResource", jobTaskDefinitions,
+                                Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition"))),
+                        allow(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), "*"),
+                        allowIf("ecs:ListTasks", "*", inThisCluster),
+                        allowIf("ecs:StopTask", RunnerTest.arn("ecs", ":task/", RunnerTest.ref("IsolatedRunnerCluster"), "/*"),
+                                inThisCluster),
+                        allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"),
+                                        RunnerTest.getAtt("IsolatedRunnerTaskRole", "Arn")),
+                                Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
+                        allow(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
+                                RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")),
+                        allowIf("elasticfilesystem:TagResource", accessPoints,
+                                Map.of("StringEquals", Map.of("elasticfilesystem:CreateAction", "CreateAccessPoint"))),
+                        allow("elasticfilesystem:DescribeAccessPoints", accessPoints),
+                        // Never the workspace function's access point, which has no job tag.
+                        allowIf("elasticfilesystem:DeleteAccessPoint", accessPoints,
+                                Map.of("Null", Map.of("aws:ResourceTag/perfbox:job", "false"))),
+                        allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")),
+                        allow("logs:GetLogEvents", RunnerTest.arn("logs", ":log-group:",
+                                RunnerTest.ref("IsolatedRunnerTaskLogs"), ":log-stream:*"))))));
+    }
+
+    private static Object allow(Object action, Object resource) {
+        return Match.objectEquals(Map.of("Action", action, "Effect", "Allow", "Resource", resource));
+    }
+
+    private static Object allowIf(Object action, Object resource, Object condition) {
+        return Match.objectEquals(Map.of("Action", action, "Effect", "Allow", "Resource", resource,
+                "Condition", condition));
+    }
+
+    private static Map<String, Object> objects(Map<String, Object> bucketArn, String keyPattern) {
+        return Map.of("Fn::Join", List.of("", List.of(bucketArn, keyPattern)));
+    }
 }

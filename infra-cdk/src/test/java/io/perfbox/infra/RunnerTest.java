@@ -23,15 +23,78 @@ class RunnerTest {
         template.resourcePropertiesCountIs("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", assumedByEcsTasks), 2);
     }
 
+    /** {"Fn::Join": ["", ["arn:", partition, ":service:", region, ":", account, tail...]]} as CDK's formatArn writes it. */
+    static Map<String, Object> arn(String service, Object... tail) {
+        List<Object> parts = new java.util.ArrayList<>(List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                ":" + service + ":", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId")));
+        parts.addAll(List.of(tail));
+        return Map.of("Fn::Join", List.of("", parts));
+    }
+
+    static Map<String, Object> ref(String logicalIdPrefix) {
+        return Map.of("Ref", Match.stringLikeRegexp(logicalIdPrefix + ".*"));
+    }
+
+    static Map<String, Object> getAtt(String logicalIdPrefix, String attribute) {
+        return Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp(logicalIdPrefix + ".*"), attribute));
+    }
+
     @Test
-    void taskRoleMayOnlyMountTheFileSystemThroughAMountTarget() {
+    void taskRoleMayOnlyMountThroughAJobAccessPointNeverTheRootOrTheWorkspaceView() {
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("IsolatedRunnerTaskRole.*"))),
-                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
+                "Roles", List.of(ref("IsolatedRunnerTaskRole")),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Match.objectEquals(Map.of(
                         "Action", List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"),
                         "Effect", "Allow",
-                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IsolatedRunnerJobFiles.*"), "Arn")),
-                        "Condition", Map.of("Bool", Map.of("elasticfilesystem:AccessedViaMountTarget", "true")))))));
+                        "Resource", getAtt("IsolatedRunnerJobFiles", "Arn"),
+                        "Condition", Map.of(
+                                "Bool", Map.of("elasticfilesystem:AccessedViaMountTarget", "true"),
+                                "ArnLike", Map.of("elasticfilesystem:AccessPointArn",
+                                        arn("elasticfilesystem", ":access-point/*")),
+                                "ArnNotEquals", Map.of("elasticfilesystem:AccessPointArn",
+                                        arn("elasticfilesystem", ":access-point/", ref("IsolatedRunnerJobFilesJobsRoot"))))))))));
+    }
+
+    @Test
+    void taskExecutionRoleWritesLogStreamsOfTheTaskLogGroupByTheirStreamArn() {
+        // Built from the group's name: its Arn attribute already ends in ":*", so "<Arn>:log-stream:*" matched nothing.
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(ref("IsolatedRunnerTaskExecutionRole")),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectEquals(Map.of(
+                        "Action", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                        "Effect", "Allow",
+                        "Resource", arn("logs", ":log-group:", ref("IsolatedRunnerTaskLogs"), ":log-stream:*")))))))));
+    }
+
+    @Test
+    void workspaceFunctionIsRootOnTheFileSystemOnlyThroughItsAccessPoint() {
+        Map<String, Object> workspaceAccessPoint = arn("elasticfilesystem", ":access-point/",
+                ref("IsolatedRunnerJobFilesJobsRoot"));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(ref("WorkflowFunctionsWorkspaceServiceRole")),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+                        // CDK's mount grant for a function's file system: through that access point only.
+                        Match.objectEquals(Map.of("Action", "elasticfilesystem:ClientMount", "Effect", "Allow",
+                                "Resource", "*",
+                                "Condition", Map.of("StringEquals",
+                                        Map.of("elasticfilesystem:AccessPointArn", workspaceAccessPoint)))),
+                        Match.objectEquals(Map.of("Action", "elasticfilesystem:ClientRootAccess", "Effect", "Allow",
+                                "Resource", getAtt("IsolatedRunnerJobFiles", "Arn"),
+                                "Condition", Map.of("StringEquals",
+                                        Map.of("elasticfilesystem:AccessPointArn", workspaceAccessPoint))))))))));
+    }
+
+    @Test
+    void stepFunctionHasTheTimeAndMemoryItsLongestStepsNeed() {
+        // prepare-run waits up to 30 s for the access point; after-build holds a scan report of up to 64 MiB.
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.perfbox.aws.workflow.WorkflowStepHandler::handleRequest",
+                "Timeout", 120,
+                "MemorySize", 2048));
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.perfbox.aws.workflow.WorkspaceHandler::handleRequest",
+                "Timeout", 300,
+                "MemorySize", 512));
     }
 
     @Test

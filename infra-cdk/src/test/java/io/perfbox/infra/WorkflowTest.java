@@ -3,9 +3,13 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -53,9 +57,8 @@ class WorkflowTest {
         assertThat(state("ShouldRun").get("Default").asText()).isEqualTo("CleanUp");
         assertThat(state("PrepareRun").get("Next").asText()).isEqualTo("RunTask");
         assertThat(state("RunTask").get("Next").asText()).isEqualTo("ReadResult");
-        assertThat(state("ReadResult").get("Next").asText()).isEqualTo("TaskRan");
-        assertThat(state("TaskRan").at("/Choices/0/Next").asText()).isEqualTo("RecordRun");
-        assertThat(state("TaskRan").get("Default").asText()).isEqualTo("RecordFailedRun");
+        assertThat(state("ReadResult").get("Next").asText()).isEqualTo("RecordRun");
+        assertThat(states.has("TaskRan")).as("no choice between the outcomes: each path has its own state").isFalse();
         assertThat(state("RecordRun").get("Next").asText()).isEqualTo("CleanUp");
         assertThat(state("RecordFailedRun").get("Next").asText()).isEqualTo("CleanUp");
         assertThat(state("CleanUp").get("Next").asText()).isEqualTo("DiscardWorkspace");
@@ -72,8 +75,9 @@ class WorkflowTest {
         assertThat(parameters("ReadResult")).isEqualTo(Map.of("action", "read-result", "jobId.$", "$.jobId"));
         assertThat(parameters("RecordRun")).isEqualTo(Map.of("action", "record-run", "jobId.$", "$.jobId",
                 "task.$", "$.task", "result.$", "$.result"));
+        // The error path has no result: record-run decides by the run's failure (and stops a task that overran).
         assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("action", "record-run", "jobId.$", "$.jobId",
-                "error.$", "$.error", "result.$", "$.result"));
+                "error.$", "$.error"));
         assertThat(parameters("CleanUp")).isEqualTo(Map.of("action", "clean-up", "jobId.$", "$.jobId"));
         assertThat(parameters("DiscardWorkspace")).isEqualTo(Map.of("action", "discard", "jobId.$", "$.jobId"));
         assertThat(parameters("Fail")).isEqualTo(Map.of("action", "fail", "jobId.$", "$.jobId",
@@ -84,7 +88,7 @@ class WorkflowTest {
     void everyLambdaStepRetriesLambdasTransientErrorsWithBackoff() {
         for (String name : LAMBDA_TASKS) {
             JsonNode retry = state(name).get("Retry");
-            assertThat(retry).as(name).hasSize(1);
+            assertThat(retry).as(name).hasSize(name.equals("CleanUp") || name.equals("DiscardWorkspace") ? 2 : 1);
             List<String> errors = new ArrayList<>();
             retry.get(0).get("ErrorEquals").forEach(e -> errors.add(e.asText()));
             assertThat(errors).as(name).containsExactlyInAnyOrder("Lambda.ServiceException",
@@ -109,6 +113,70 @@ class WorkflowTest {
             assertThat(pass.get("ResultPath").asText()).isEqualTo("$.stage");
             assertThat(pass.get("Next").asText()).isEqualTo("Fail");
         });
+    }
+
+    /** The states a state can go to next: Next, Default, every choice's and every catch's Next. */
+    private List<String> successors(String name) {
+        JsonNode state = state(name);
+        List<String> next = new ArrayList<>();
+        if (state.has("Next")) {
+            next.add(state.get("Next").asText());
+        }
+        if (state.has("Default")) {
+            next.add(state.get("Default").asText());
+        }
+        state.path("Choices").forEach(c -> next.add(c.get("Next").asText()));
+        state.path("Catch").forEach(c -> next.add(c.get("Next").asText()));
+        return next;
+    }
+
+    /** Every state reachable from the given ones (them included). */
+    private Set<String> reachableFrom(List<String> starts) {
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> open = new ArrayDeque<>(starts);
+        while (!open.isEmpty()) {
+            String name = open.pop();
+            if (seen.add(name)) {
+                open.addAll(successors(name));
+            }
+        }
+        return seen;
+    }
+
+    private List<String> catchTargets(String name) {
+        List<String> targets = new ArrayList<>();
+        state(name).get("Catch").forEach(c -> targets.add(c.get("Next").asText()));
+        return targets;
+    }
+
+    @Test
+    void cleanUpIsRetriedOnAnyErrorThenFailsTheExecutionWithoutComingBackToCleanUp() {
+        for (String name : List.of("CleanUp", "DiscardWorkspace")) {
+            JsonNode anyError = state(name).get("Retry").get(1);
+            assertThat(TemplateQueries.map(anyError)).as(name).isEqualTo(Map.of("ErrorEquals", List.of("States.ALL"),
+                    "IntervalSeconds", 5, "MaxAttempts", 3, "BackoffRate", 2, "JitterStrategy", "FULL"));
+            assertThat(catchTargets(name)).as(name).containsExactly("CleanUpFailed");
+            assertThat(reachableFrom(catchTargets(name))).as("where " + name + "'s catch leads")
+                    .containsExactly("CleanUpFailed");
+            assertThat(state("CleanUpFailed").get("Type").asText()).isEqualTo("Fail");
+        }
+        // No path out of CleanUp, whether it succeeds or fails, comes back to it.
+        assertThat(reachableFrom(successors("CleanUp"))).doesNotContain("CleanUp")
+                .contains("DiscardWorkspace", "CleanUpFailed", "Done", "StepFailed");
+    }
+
+    @Test
+    void aRunThatFailedOrTimedOutIsRecordedWithoutReadingItsResult() {
+        List<String> errorPaths = catchTargets("RunTask");
+        assertThat(errorPaths).containsExactly("RunTimedOut", "RunFailed");
+        for (String pass : errorPaths) {
+            assertThat(state(pass).get("Next").asText()).as(pass).isEqualTo("RecordFailedRun");
+        }
+        assertThat(reachableFrom(errorPaths)).doesNotContain("ReadResult", "RecordRun")
+                .contains("RecordFailedRun", "CleanUp", "DiscardWorkspace");
+        // Only a task that ran to its end has its result read, and only then is it recorded with one.
+        assertThat(reachableFrom(List.of(state("RunTask").get("Next").asText())))
+                .contains("ReadResult", "RecordRun").doesNotContain("RecordFailedRun");
     }
 
     @Test
@@ -150,7 +218,7 @@ class WorkflowTest {
         assertThat(network.get("AssignPublicIp").asText()).isEqualTo("DISABLED");
         assertThat(network.get("Subnets")).hasSize(2);
         assertThat(network.get("SecurityGroups")).hasSize(1);
-        // A timeout and any other failure both end up in $.error, marked, and go on to read the result.
+        // A timeout and any other failure both end up in $.error, marked, and go on to be recorded.
         assertThat(run.at("/Catch/0/ErrorEquals/0").asText()).isEqualTo("States.Timeout");
         assertThat(run.at("/Catch/0/ResultPath").asText()).isEqualTo("$.error");
         assertThat(state(run.at("/Catch/0/Next").asText()).get("Result").asBoolean()).isTrue();
@@ -158,9 +226,33 @@ class WorkflowTest {
         assertThat(run.at("/Catch/1/ErrorEquals/0").asText()).isEqualTo("States.ALL");
         assertThat(run.at("/Catch/1/ResultPath").asText()).isEqualTo("$.error");
         assertThat(state(run.at("/Catch/1/Next").asText()).get("Result").asBoolean()).isFalse();
-        assertThat(state(run.at("/Catch/0/Next").asText()).get("Next").asText()).isEqualTo("ReadResult");
-        assertThat(state(run.at("/Catch/1/Next").asText()).get("Next").asText()).isEqualTo("ReadResult");
+        assertThat(state(run.at("/Catch/0/Next").asText()).get("Next").asText()).isEqualTo("RecordFailedRun");
+        assertThat(state(run.at("/Catch/1/Next").asText()).get("Next").asText()).isEqualTo("RecordFailedRun");
         assertThat(run.at("/Retry/0/ErrorEquals/0").asText()).isEqualTo("ECS.AmazonECSException");
+    }
+
+    @Test
+    void executionEndedRuleAlsoDiscardsTheJobsDirectory() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Match.objectLike(Map.of("detail", Map.of(
+                        "status", List.of("ABORTED", "TIMED_OUT", "FAILED"),
+                        "stateMachineArn", List.of(Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*")))))),
+                "Targets", List.of(
+                        Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt",
+                                List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkflowStep.*"), "Arn")))),
+                        Match.objectEquals(Map.of(
+                                "Id", Match.anyValue(),
+                                "Arn", Map.of("Fn::GetAtt",
+                                        List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkspace.*"), "Arn")),
+                                "InputTransformer", Map.of(
+                                        "InputPathsMap", Map.of("detail-name", "$.detail.name"),
+                                        "InputTemplate", "{\"action\":\"discard\",\"jobId\":<detail-name>}"),
+                                "RetryPolicy", Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 6 * 3600))))));
+        template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
+                "Action", "lambda:InvokeFunction",
+                "Principal", "events.amazonaws.com",
+                "FunctionName", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkspace.*"), "Arn")),
+                "SourceArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowExecutionEnded.*"), "Arn"))));
     }
 
     @Test
@@ -173,12 +265,12 @@ class WorkflowTest {
                                 "stateMachineArn", List.of(Map.of("Ref",
                                         Match.stringLikeRegexp("JobWorkflowStateMachine.*"))))),
                 "State", "ENABLED",
-                "Targets", List.of(Match.objectLike(Map.of(
+                "Targets", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkflowStep.*"), "Arn")),
                         "InputTransformer", Map.of(
                                 "InputPathsMap", Map.of("detail-name", "$.detail.name", "detail-status", "$.detail.status"),
                                 "InputTemplate", "{\"action\":\"execution-ended\",\"jobId\":<detail-name>,\"status\":<detail-status>}"),
-                        "RetryPolicy", Match.objectLike(Map.of("MaximumRetryAttempts", 8)))))));
+                        "RetryPolicy", Match.objectLike(Map.of("MaximumRetryAttempts", 8))))))));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction", "Principal", "events.amazonaws.com"));
     }
