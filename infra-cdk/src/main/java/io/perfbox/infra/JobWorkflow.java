@@ -50,10 +50,12 @@ import software.constructs.Construct;
 /**
  * One job's journey (the design's steps 1-9): a STANDARD state machine whose execution name is the job id and whose
  * input is {@code {"jobId": "<uuid>"}}, plus the EventBridge rule that hands executions ending ABORTED, TIMED_OUT or
- * FAILED to the step handler ("execution-ended"), which cleans up and ends a still-active job.
+ * FAILED to the step handler ("execution-ended"), which cleans up and ends a still-active job, and to the workspace
+ * handler ("discard"), which removes the job's directory.
  *
  * <p>Every Lambda task retries Lambda's transient errors with backoff and catches everything else into the Fail step
- * (with the stage it failed in), which ends the job and goes on to CleanUp. CleanUp is the last step on every path.
+ * (with the stage it failed in), which ends the job and goes on to CleanUp. CleanUp (then DiscardWorkspace) is the
+ * last step on every path; it is retried on any error and then fails the execution, never loops back to itself.
  */
 public class JobWorkflow extends Construct {
     /** The Lambda errors worth retrying: the service's, the SDK client's and throttling. */
