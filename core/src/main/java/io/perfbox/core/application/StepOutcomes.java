@@ -29,6 +29,7 @@ public final class StepOutcomes {
             case ImageBuilder.BuildFailed f -> Optional.of(buildFailed(f.reason()));
             case ImageBuilder.InvalidDockerfile i -> Optional.of(invalidDockerfile(i.reason()));
             case ImageBuilder.BuildTimedOut t -> Optional.of(buildTimedOut(t.after()));
+            case ImageBuilder.ImageTooLarge l -> Optional.of(imageTooLarge(l.sizeBytes(), l.limitBytes()));
         };
     }
 
@@ -48,6 +49,19 @@ public final class StepOutcomes {
     public static Failure buildTimedOut(String detail) {
         return Failure.of(FailureCode.BUILD_TIMEOUT, "The build did not finish within its time limit"
                 + (detail == null || detail.isBlank() ? "" : ": " + detail));
+    }
+
+    public static Failure imageTooLarge(long sizeBytes, long limitBytes) {
+        return imageTooLarge("the image is " + mebibytes(sizeBytes) + ", over the limit of " + mebibytes(limitBytes));
+    }
+
+    /** For a runtime whose build ran elsewhere and reported the sizes in words. */
+    public static Failure imageTooLarge(String detail) {
+        return Failure.of(FailureCode.IMAGE_TOO_LARGE, "The image is too large to scan or run: " + detail);
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
     }
 
     // ---- scan ----

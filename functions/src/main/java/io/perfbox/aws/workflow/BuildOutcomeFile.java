@@ -6,12 +6,12 @@ import java.util.Locale;
 
 /**
  * build-outcome.json, which the build step writes last, always:
- * {"outcome":"BUILT"|"BUILD_FAILED"|"BUILD_TIMEOUT"|"SCAN_FAILED","reason":"...","imageUri":"...","pushed":bool,
+ * {"outcome":"BUILT"|"BUILD_FAILED"|"BUILD_TIMEOUT"|"IMAGE_TOO_LARGE"|"SCAN_FAILED","reason":"...","imageUri":"...","pushed":bool,
  * "trivyVersion":"..."}. imageUri only with BUILT; pushed=false with BUILT means the scan gate held the image back.
  */
 record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean pushed, String trivyVersion) {
 
-    enum Outcome { BUILT, BUILD_FAILED, BUILD_TIMEOUT, SCAN_FAILED }
+    enum Outcome { BUILT, BUILD_FAILED, BUILD_TIMEOUT, IMAGE_TOO_LARGE, SCAN_FAILED }
 
     BuildOutcomeFile {
         if (outcome == Outcome.BUILT && (imageUri == null || imageUri.isBlank())) {

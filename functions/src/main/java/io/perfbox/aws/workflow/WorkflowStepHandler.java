@@ -98,6 +98,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
         BuildResult result = switch (outcome.outcome()) {
             case BUILD_FAILED -> new NotBuilt(buildFailure(outcome.reason()));
             case BUILD_TIMEOUT -> new NotBuilt(StepOutcomes.buildTimedOut(outcome.reason()));
+            case IMAGE_TOO_LARGE -> new NotBuilt(StepOutcomes.imageTooLarge(orElse(outcome.reason(), "over the size limit")));
             case SCAN_FAILED -> new ScanFailed(orElse(outcome.reason(), "Trivy produced no report"));
             case BUILT -> builtImage(id, outcome);
         };

@@ -243,6 +243,15 @@ class WorkflowStepHandlerTest {
         }
 
         @Test
+        void imageOverTheSizeLimitEndsImageTooLarge() {
+            buildLeft("""
+                    {"outcome":"IMAGE_TOO_LARGE","reason":"the image is 12288.0 MiB, over the limit of 10240.0 MiB","pushed":false}
+                    """, null);
+            step("after-build", "");
+            assertFailed(FailureCode.IMAGE_TOO_LARGE, "too large", "over the limit of 10240.0 MiB");
+        }
+
+        @Test
         void failedScanEndsScannerUnavailableWithTheReason() {
             buildLeft("""
                     {"outcome":"SCAN_FAILED","reason":"trivy: context deadline exceeded","pushed":false,"trivyVersion":"0.58.1"}

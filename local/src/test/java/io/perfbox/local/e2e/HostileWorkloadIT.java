@@ -33,7 +33,8 @@ class HostileWorkloadIT {
     static void startServer() throws Exception {
         Path dataDir = Path.of("target", "e2e", "hostile-" + UUID.randomUUID()).toAbsolutePath();
         server = PerfboxProcess.start(dataDir, RealTrivy.with(
-                "--workers", "2", "--build-timeout", "10s", "--run-timeout", "6s", "--memory", "64m", "--pids", "64"));
+                "--workers", "2", "--build-timeout", "10s", "--run-timeout", "6s", "--memory", "64m", "--pids", "64",
+                "--max-image-size", "160m"));
         http = new Http(server.baseUrl());
     }
 
@@ -96,6 +97,18 @@ class HostileWorkloadIT {
         JsonNode run = http.get("/jobs/" + job.get("id").asText() + "/logs").json().get("run");
         assertThat(run.get("truncated").asBoolean()).isTrue();
         assertThat(run.get("text").asText().length()).isLessThan(2 * 1024 * 1024);
+    }
+
+    @Test
+    void imageOverTheSizeLimitEndsImageTooLargeAndIsNeitherScannedNorRun() throws Exception {
+        // The server's limit is 160 MiB: the base image (~120 MB) plus 64 MiB is over it, the base image alone is not.
+        JsonNode job = runToEnd("FROM debian:bookworm\nRUN head -c 67108864 /dev/urandom > /ballast\n"
+                + "CMD echo '{\"perf\":1}' > /data/perf.json\n");
+        assertFailed(job, "IMAGE_TOO_LARGE");
+        assertThat(job.get("failure").get("message").asText()).contains("MiB");
+        assertThat(job.get("stages").get("scanStartedAt").isNull()).as("never scanned").isTrue();
+        assertThat(job.get("stages").get("runStartedAt").isNull()).as("never ran").isTrue();
+        assertThat(Docker.imagesOf(job.get("id").asText())).as("image removed").isEmpty();
     }
 
     @Test
