@@ -9,7 +9,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -35,14 +35,6 @@ public final class AwsRuntime {
         return initialized(() -> ApiHolder.SETTINGS);
     }
 
-    public static AwsSettings.Workflow workflow() {
-        return initialized(() -> WorkflowHolder.SETTINGS);
-    }
-
-    public static AwsSettings.Workspace workspace() {
-        return initialized(() -> WorkspaceHolder.SETTINGS);
-    }
-
     public static DynamoDbClient dynamoDb() {
         return initialized(() -> DynamoDbHolder.CLIENT);
     }
@@ -60,9 +52,13 @@ public final class AwsRuntime {
         return initialized(() -> ApiServiceHolder.SERVICE);
     }
 
-    /** Lambda hands each function its role's credentials in environment variables: no provider chain to probe. */
+    /**
+     * The SDK's default chain: on Lambda it finds the role's credentials in environment variables, or, when SnapStart
+     * is on (the API functions use it), at the container credentials endpoint, where they are refreshed after a
+     * restore. Pinning the environment variables would fail there.
+     */
     public static AwsCredentialsProvider lambdaCredentials() {
-        return EnvironmentVariableCredentialsProvider.create();
+        return DefaultCredentialsProvider.builder().build();
     }
 
     /**
@@ -127,14 +123,6 @@ public final class AwsRuntime {
 
     private static final class ApiHolder {
         static final AwsSettings.Api SETTINGS = AwsSettings.Api.from(System.getenv());
-    }
-
-    private static final class WorkflowHolder {
-        static final AwsSettings.Workflow SETTINGS = AwsSettings.Workflow.from(System.getenv());
-    }
-
-    private static final class WorkspaceHolder {
-        static final AwsSettings.Workspace SETTINGS = AwsSettings.Workspace.from(System.getenv());
     }
 
     private static final class DynamoDbHolder {

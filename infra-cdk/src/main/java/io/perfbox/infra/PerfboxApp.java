@@ -1,6 +1,9 @@
 package io.perfbox.infra;
 
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import io.github.cdklabs.cdknag.NagPackProps;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Aspects;
 
 /** The CDK app: {@code cdk synth} / {@code cdk deploy} run this (see cdk.json). */
 public final class PerfboxApp {
@@ -10,6 +13,8 @@ public final class PerfboxApp {
     public static void main(String[] args) {
         App app = new App();
         PerfboxStack.createStack(app, "Perfbox");
+        // The same checks as the tests: an unreviewed finding shows up as an error of the synth.
+        Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         app.synth();
     }
 }

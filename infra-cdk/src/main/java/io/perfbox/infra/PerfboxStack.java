@@ -1,26 +1,85 @@
 package io.perfbox.infra;
 
+import java.util.Map;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
-/** perfbox on AWS. Built up construct by construct; callable from tests through {@link #createStack}. */
+/** perfbox on AWS: the API, the job workflow and what it runs on. Callable from tests through {@link #createStack}. */
 public class PerfboxStack extends Stack {
     private final JobStoreTable jobs;
     private final ArtifactBucket artifacts;
     private final IsolatedNetwork network;
+    private final BuildAndScan buildAndScan;
+    private final IsolatedRunner runner;
+    private final WorkflowFunctions workflowFunctions;
+    private final JobWorkflow workflow;
+    private final JobApi api;
 
     public PerfboxStack(Construct scope, String id, StackProps props, StackConfig config) {
         super(scope, id, props);
+        RetentionDays logRetention = logRetention(config.artifactRetentionDays());
+        Code jar = functionsJar(config);
+
         jobs = new JobStoreTable(this, "JobStore");
         artifacts = new ArtifactBucket(this, "Artifacts", config.artifactRetentionDays());
-        network = new IsolatedNetwork(this, "IsolatedNetwork");
+        network = new IsolatedNetwork(this, "IsolatedNetwork", logRetention);
+        buildAndScan = new BuildAndScan(this, "BuildAndScan", config, artifacts.bucket(), logRetention);
+        runner = new IsolatedRunner(this, "IsolatedRunner", network, buildAndScan.repository(), logRetention);
+        workflowFunctions = new WorkflowFunctions(this, "WorkflowFunctions", config, jar, jobs.table(),
+                artifacts.bucket(), buildAndScan.repository(), network, runner, logRetention);
+        workflow = new JobWorkflow(this, "JobWorkflow", config, workflowFunctions, buildAndScan,
+                buildAndScan.repository(), artifacts.bucket(), runner, network, logRetention);
+        api = new JobApi(this, "JobApi", config, jar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
+                logRetention);
+        CfnOutput.Builder.create(this, "ApiKeyId")
+                .description("Id of the first API key: aws apigateway get-api-key --include-value --api-key <id>")
+                .value(api.apiKey().getKeyId()).build();
+        CfnOutput.Builder.create(this, "StateMachineArn")
+                .description("The job workflow (one execution per job, named by the job id)")
+                .value(workflow.stateMachine().getStateMachineArn()).build();
+        ReviewedNagFindings.apply(this);
     }
 
     /** Reads the configuration from the app's context (cdk.json or -c key=value) and adds the stack to the app. */
     public static PerfboxStack createStack(App app, String id) {
-        return new PerfboxStack(app, id, StackProps.builder().build(), StackConfig.fromContext(app.getNode()));
+        return new PerfboxStack(app, id, StackProps.builder()
+                .description("perfbox: Dockerfile performance jobs (API, build and scan, isolated Fargate runs)")
+                .build(), StackConfig.fromContext(app.getNode()));
+    }
+
+    /** The Lambda deployment jar; a missing jar stops the synth with what to build. */
+    private static Code functionsJar(StackConfig config) {
+        if (!java.nio.file.Files.isRegularFile(config.functionsJar())) {
+            throw new IllegalArgumentException("the Lambda jar " + config.functionsJar().toAbsolutePath()
+                    + " does not exist (context perfbox:functionsJar); build it with "
+                    + "`mvn -B -pl functions -am package -DskipTests`");
+        }
+        return Code.fromAsset(config.functionsJar().toString());
+    }
+
+    /** CloudWatch Logs' retention choices, in days. */
+    private static final java.util.NavigableMap<Integer, RetentionDays> RETENTIONS = new java.util.TreeMap<>(Map.ofEntries(
+            Map.entry(1, RetentionDays.ONE_DAY), Map.entry(3, RetentionDays.THREE_DAYS),
+            Map.entry(5, RetentionDays.FIVE_DAYS), Map.entry(7, RetentionDays.ONE_WEEK),
+            Map.entry(14, RetentionDays.TWO_WEEKS), Map.entry(30, RetentionDays.ONE_MONTH),
+            Map.entry(60, RetentionDays.TWO_MONTHS), Map.entry(90, RetentionDays.THREE_MONTHS),
+            Map.entry(120, RetentionDays.FOUR_MONTHS), Map.entry(150, RetentionDays.FIVE_MONTHS),
+            Map.entry(180, RetentionDays.SIX_MONTHS), Map.entry(365, RetentionDays.ONE_YEAR),
+            Map.entry(400, RetentionDays.THIRTEEN_MONTHS), Map.entry(545, RetentionDays.EIGHTEEN_MONTHS),
+            Map.entry(731, RetentionDays.TWO_YEARS), Map.entry(1096, RetentionDays.THREE_YEARS),
+            Map.entry(1827, RetentionDays.FIVE_YEARS), Map.entry(2192, RetentionDays.SIX_YEARS),
+            Map.entry(2557, RetentionDays.SEVEN_YEARS), Map.entry(2922, RetentionDays.EIGHT_YEARS),
+            Map.entry(3288, RetentionDays.NINE_YEARS), Map.entry(3653, RetentionDays.TEN_YEARS)));
+
+    /** The shortest CloudWatch Logs retention that keeps logs at least as long as the artifacts. */
+    static RetentionDays logRetention(int days) {
+        var atLeast = RETENTIONS.ceilingEntry(days);
+        return atLeast != null ? atLeast.getValue() : RetentionDays.TEN_YEARS;
     }
 
     public JobStoreTable jobs() {
@@ -33,5 +92,25 @@ public class PerfboxStack extends Stack {
 
     public IsolatedNetwork network() {
         return network;
+    }
+
+    public BuildAndScan buildAndScan() {
+        return buildAndScan;
+    }
+
+    public IsolatedRunner runner() {
+        return runner;
+    }
+
+    public WorkflowFunctions workflowFunctions() {
+        return workflowFunctions;
+    }
+
+    public JobWorkflow workflow() {
+        return workflow;
+    }
+
+    public JobApi api() {
+        return api;
     }
 }

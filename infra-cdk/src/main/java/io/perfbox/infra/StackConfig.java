@@ -1,28 +1,131 @@
 package io.perfbox.infra;
 
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import software.constructs.Node;
 
-/** Deployment settings from CDK context, checked when the app starts (a bad value fails the synth with a message). */
-public record StackConfig(int artifactRetentionDays) {
+/**
+ * Deployment settings from CDK context (cdk.json or {@code -c perfbox:key=value}), checked when the app starts: a bad
+ * value fails the synth with a message naming the key.
+ *
+ * @param artifactRetentionDays  days before the bucket expires a job's artifacts (also the log groups' retention)
+ * @param severityThreshold      findings at or above it end a job FAILED/VULNERABLE (UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)
+ * @param ignoreUnfixed          whether findings without a fixed version are ignored
+ * @param buildTimeoutSeconds    limit of the customer's {@code docker build}
+ * @param runTimeoutSeconds      limit of the customer's container run
+ * @param taskCpu                Fargate CPU units of a job's task
+ * @param taskMemoryMib          Fargate memory of a job's task, valid for {@code taskCpu}
+ * @param apiRateLimit           steady requests per second allowed per API key
+ * @param apiBurstLimit          burst of requests allowed per API key
+ * @param apiQuotaPerDay         requests per day allowed per API key
+ * @param functionsJar           the Lambda deployment jar (functions/target/perfbox-functions-lambda.jar)
+ * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source
+ */
+public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
+                          int buildTimeoutSeconds, int runTimeoutSeconds, int taskCpu, int taskMemoryMib,
+                          int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path functionsJar,
+                          Path buildspec) {
+    static final String PREFIX = "perfbox:";
+    private static final Set<String> SEVERITIES = Set.of("UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL");
+    /** Fargate's CPU units and the memory range (MiB, and step) each allows. */
+    private static final Map<Integer, int[]> FARGATE_MEMORY = Map.of(
+            256, new int[] {512, 2048, 512}, // 512, 1024 or 2048 only
+            512, new int[] {1024, 4096, 1024},
+            1024, new int[] {2048, 8192, 1024},
+            2048, new int[] {4096, 16384, 1024},
+            4096, new int[] {8192, 30720, 1024});
+
     public StackConfig {
-        if (artifactRetentionDays < 1 || artifactRetentionDays > 3650) {
-            throw new IllegalArgumentException("perfbox:artifactRetentionDays must be from 1 to 3650, not " + artifactRetentionDays);
+        range("artifactRetentionDays", artifactRetentionDays, 1, 3650);
+        if (severityThreshold == null || !SEVERITIES.contains(severityThreshold)) {
+            throw new IllegalArgumentException(PREFIX + "severityThreshold must be one of UNKNOWN, LOW, MEDIUM, HIGH, "
+                    + "CRITICAL, not '" + severityThreshold + "'");
+        }
+        // CodeBuild allows 8 hours; the build also installs Trivy and scans, so leave it room.
+        range("buildTimeoutSeconds", buildTimeoutSeconds, 60, 6 * 3600);
+        range("runTimeoutSeconds", runTimeoutSeconds, 10, 12 * 3600);
+        int[] memory = FARGATE_MEMORY.get(taskCpu);
+        if (memory == null) {
+            throw new IllegalArgumentException(PREFIX + "taskCpu must be one of 256, 512, 1024, 2048, 4096 (Fargate CPU units), not " + taskCpu);
+        }
+        boolean onStep = taskCpu == 256 ? Set.of(512, 1024, 2048).contains(taskMemoryMib)
+                : (taskMemoryMib - memory[0]) % memory[2] == 0;
+        if (taskMemoryMib < memory[0] || taskMemoryMib > memory[1] || !onStep) {
+            throw new IllegalArgumentException(PREFIX + "taskMemoryMib " + taskMemoryMib + " is not valid for taskCpu "
+                    + taskCpu + ": Fargate allows " + memory[0] + " to " + memory[1] + " in steps of " + memory[2]);
+        }
+        range("apiRateLimit", apiRateLimit, 1, 10_000);
+        range("apiBurstLimit", apiBurstLimit, 1, 5_000);
+        range("apiQuotaPerDay", apiQuotaPerDay, 1, 10_000_000);
+        if (functionsJar == null || buildspec == null) {
+            throw new IllegalArgumentException("functionsJar and buildspec paths are required");
         }
     }
 
+    /** Reads every setting, with the defaults below for those the context lacks. */
     static StackConfig fromContext(Node node) {
-        return new StackConfig(intValue(node, "perfbox:artifactRetentionDays", 30));
+        return new StackConfig(
+                intValue(node, "artifactRetentionDays", 30),
+                severity(node),
+                boolValue(node, "ignoreUnfixed", false),
+                intValue(node, "buildTimeoutSeconds", 900),
+                intValue(node, "runTimeoutSeconds", 600),
+                intValue(node, "taskCpu", 1024),
+                intValue(node, "taskMemoryMib", 2048),
+                intValue(node, "apiRateLimit", 10),
+                intValue(node, "apiBurstLimit", 20),
+                intValue(node, "apiQuotaPerDay", 10_000),
+                Path.of(stringValue(node, "functionsJar", "../functions/target/perfbox-functions-lambda.jar")),
+                Path.of(stringValue(node, "buildspec", "../buildspecs/build-and-scan.yml")));
+    }
+
+    private static void range(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(PREFIX + key + " must be from " + min + " to " + max + ", not " + value);
+        }
+    }
+
+    private static String severity(Node node) {
+        return stringValue(node, "severityThreshold", "HIGH").strip().toUpperCase(Locale.ROOT);
+    }
+
+    private static String stringValue(Node node, String key, String fallback) {
+        Object raw = node.tryGetContext(PREFIX + key);
+        return raw == null ? fallback : raw.toString();
+    }
+
+    private static boolean boolValue(Node node, String key, boolean fallback) {
+        Object raw = node.tryGetContext(PREFIX + key);
+        if (raw == null) {
+            return fallback;
+        }
+        if (raw instanceof Boolean b) {
+            return b;
+        }
+        return switch (raw.toString().strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(PREFIX + key + " must be true or false, not '" + raw + "'");
+        };
     }
 
     private static int intValue(Node node, String key, int fallback) {
-        Object raw = node.tryGetContext(key);
+        Object raw = node.tryGetContext(PREFIX + key);
         if (raw == null) {
             return fallback;
         }
         try {
-            return raw instanceof Number n ? n.intValue() : Integer.parseInt(raw.toString().strip());
+            if (raw instanceof Number n) {
+                if (n.doubleValue() != Math.rint(n.doubleValue())) {
+                    throw new NumberFormatException();
+                }
+                return n.intValue();
+            }
+            return Integer.parseInt(raw.toString().strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, not '" + raw + "'");
+            throw new IllegalArgumentException(PREFIX + key + " must be a whole number, not '" + raw + "'");
         }
     }
 }

@@ -75,47 +75,35 @@ public class JobPipeline {
             job = advance(job, JobStatus.BUILDING);
             var dockerfile = dockerfiles.load(id);
             if (dockerfile.isEmpty()) {
-                fail(job, FailureCode.INTERNAL, "The job's Dockerfile is missing from the store");
+                fail(job, Failure.of(FailureCode.INTERNAL, "The job's Dockerfile is missing from the store"));
                 return;
             }
             ImageBuilder.BuildOutcome built = builder.build(id, dockerfile.get(), settings.buildTimeout());
             artifacts.saveLog(id, LogKind.BUILD, built.log());
-            String imageRef;
-            switch (built) {
-                case ImageBuilder.Built b -> imageRef = b.imageRef();
-                case ImageBuilder.BuildFailed f -> {
-                    fail(job, FailureCode.BUILD_FAILED, "The image did not build: " + f.reason());
-                    return;
-                }
-                case ImageBuilder.InvalidDockerfile i -> {
-                    fail(job, FailureCode.INVALID_DOCKERFILE, "The Dockerfile is not valid: " + i.reason());
-                    return;
-                }
-                case ImageBuilder.BuildTimedOut t -> {
-                    fail(job, FailureCode.BUILD_TIMEOUT, "The build did not finish within " + human(t.after()));
-                    return;
-                }
+            if (!(built instanceof ImageBuilder.Built image)) {
+                fail(job, StepOutcomes.failureOf(built).orElseThrow());
+                return;
             }
+            String imageRef = image.imageRef();
 
             job = advance(job, JobStatus.SCANNING);
             ScanReport report;
             try {
                 report = scanner.scan(imageRef);
             } catch (VulnerabilityScanner.ScannerUnavailableException e) {
-                fail(job, FailureCode.SCANNER_UNAVAILABLE, "No vulnerability scanner is available, so the image was not run: "
-                        + e.getMessage());
+                fail(job, StepOutcomes.scannerUnavailable(e.getMessage()));
                 return;
             } catch (VulnerabilityScanner.ScanFailedException e) {
-                fail(job, FailureCode.SCANNER_UNAVAILABLE, "The vulnerability scan failed, so the image was not run: "
-                        + e.getMessage());
+                fail(job, StepOutcomes.scanFailed(e.getMessage()));
                 return;
             }
             artifacts.saveScanReport(id, report);
             VulnerabilityPolicy policy = settings.policy();
             VulnerabilityPolicy.Decision decision = policy.evaluate(report);
             job = job.withVulnerabilities(decision.counts(), clock.instant());
-            if (!decision.passed()) {
-                fail(job, FailureCode.VULNERABLE, decision.summary(policy.threshold()));
+            Optional<Failure> vulnerable = StepOutcomes.failureOf(policy, decision);
+            if (vulnerable.isPresent()) {
+                fail(job, vulnerable.get());
                 return;
             }
 
@@ -123,28 +111,10 @@ public class JobPipeline {
             workspace.prepare(id);
             ContainerRunner.RunOutcome ran = runner.run(id, imageRef, settings.runLimits());
             artifacts.saveLog(id, LogKind.RUN, ran.log());
-            switch (ran) {
-                case ContainerRunner.Exited e when e.exitCode() != 0 -> {
-                    fail(job, FailureCode.RUN_FAILED, "The container exited with code " + e.exitCode());
-                    return;
-                }
-                case ContainerRunner.Exited e -> {
-                    // exit code 0: collect the result below
-                }
-                case ContainerRunner.TimedOut t -> {
-                    fail(job, FailureCode.RUN_TIMEOUT, "The container was still running after " + human(t.after())
-                            + " and was stopped");
-                    return;
-                }
-                case ContainerRunner.OutOfMemory o -> {
-                    fail(job, FailureCode.OUT_OF_MEMORY, "The container ran out of memory (limit "
-                            + settings.runLimits().memoryBytes() / (1024 * 1024) + " MiB) and was killed");
-                    return;
-                }
-                case ContainerRunner.FailedToStart f -> {
-                    fail(job, FailureCode.RUN_FAILED, "The container could not start: " + f.reason());
-                    return;
-                }
+            Optional<Failure> runFailure = StepOutcomes.failureOf(ran, settings.runLimits().memoryBytes());
+            if (runFailure.isPresent()) {
+                fail(job, runFailure.get());
+                return;
             }
             collect(job);
         } catch (Superseded s) {
@@ -159,8 +129,8 @@ public class JobPipeline {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "job " + id + " failed unexpectedly", e);
             try {
-                failIfActive(id, FailureCode.INTERNAL, "perfbox hit an internal error: " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                Failure internal = StepOutcomes.internal(e);
+                JobProgress.failIfActive(jobs, clock, id, current -> internal);
             } catch (RuntimeException ignored) {
                 LOG.log(Level.WARNING, "could not record the failure of job " + id, ignored);
             }
@@ -172,22 +142,9 @@ public class JobPipeline {
     }
 
     private void collect(Job job) throws Superseded {
-        JobWorkspace.ResultFile file = workspace.readResult(job.id(), PerformanceResult.MAX_BYTES);
-        switch (file) {
-            case JobWorkspace.Missing m -> fail(job, FailureCode.NO_RESULT,
-                    "The container exited 0 but wrote no /data/perf.json");
-            case JobWorkspace.NotRegularFile n -> fail(job, FailureCode.INVALID_RESULT,
-                    "/data/perf.json is a " + n.kind() + ", not a regular file; it was not followed");
-            case JobWorkspace.TooLarge t -> fail(job, FailureCode.INVALID_RESULT,
-                    "/data/perf.json is larger than " + t.limit() + " bytes");
-            case JobWorkspace.Content c -> {
-                switch (PerformanceResult.parse(c.bytes())) {
-                    case PerformanceResult.Valid v -> {
-                        finish(job, job.succeeded(v.performance(), clock.instant()));
-                    }
-                    case PerformanceResult.Invalid i -> fail(job, FailureCode.INVALID_RESULT, i.reason());
-                }
-            }
+        switch (StepOutcomes.collect(workspace.readResult(job.id(), PerformanceResult.MAX_BYTES))) {
+            case StepOutcomes.Measured m -> finish(job, job.succeeded(m.performance(), clock.instant()));
+            case StepOutcomes.Rejected r -> fail(job, r.failure());
         }
     }
 
@@ -199,8 +156,8 @@ public class JobPipeline {
         return moved;
     }
 
-    private void fail(Job job, FailureCode code, String message) throws Superseded {
-        finish(job, job.failed(Failure.of(code, message), clock.instant()));
+    private void fail(Job job, Failure failure) throws Superseded {
+        finish(job, job.failed(failure, clock.instant()));
     }
 
     /**
@@ -217,16 +174,8 @@ public class JobPipeline {
 
     /** Ends the job FAILED whatever active status it is in now (used where the in-hand copy may be stale). */
     public void failIfActive(JobId id, FailureCode code, String message) {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Optional<Job> now = jobs.find(id);
-            if (now.isEmpty() || now.get().status().isTerminal()) {
-                return;
-            }
-            Job current = now.get();
-            if (jobs.update(current.failed(Failure.of(code, message), clock.instant()), EnumSet.of(current.status()))) {
-                return;
-            }
-        }
+        Failure failure = Failure.of(code, message);
+        JobProgress.failIfActive(jobs, clock, id, current -> failure);
     }
 
     private void cleanUp(JobId id) {
@@ -249,13 +198,5 @@ public class JobPipeline {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static String human(java.time.Duration d) {
-        long s = d.toSeconds();
-        if (s < 120) {
-            return s + (s == 1 ? " second" : " seconds");
-        }
-        return (s / 60) + " minutes" + (s % 60 == 0 ? "" : " " + (s % 60) + " seconds");
     }
 }

@@ -14,7 +14,7 @@ public interface ImageBuilder {
     /** Removes the job's image if it exists; never throws for a missing image. */
     void remove(JobId id);
 
-    sealed interface BuildOutcome permits Built, BuildFailed, InvalidDockerfile, BuildTimedOut {
+    sealed interface BuildOutcome permits Built, BuildFailed, InvalidDockerfile, BuildTimedOut, ImageTooLarge {
         CapturedLog log();
     }
 
@@ -30,5 +30,14 @@ public interface ImageBuilder {
     }
 
     record BuildTimedOut(Duration after, CapturedLog log) implements BuildOutcome {
+    }
+
+    /** The image built but is larger than the builder's limit; the builder has already removed it. */
+    record ImageTooLarge(long sizeBytes, long limitBytes, CapturedLog log) implements BuildOutcome {
+        public ImageTooLarge {
+            if (sizeBytes <= limitBytes || limitBytes < 0) {
+                throw new IllegalArgumentException("an image of " + sizeBytes + " bytes is not over a limit of " + limitBytes);
+            }
+        }
     }
 }

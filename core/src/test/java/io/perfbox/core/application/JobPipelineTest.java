@@ -269,6 +269,19 @@ class JobPipelineTest {
         assertThat(runner.runs()).isEmpty();
     }
 
+    @Test
+    void imageOverTheSizeLimitEndsImageTooLargeWithBothSizesAndIsNeverScanned() throws Exception {
+        builder.willReturn(new ImageBuilder.ImageTooLarge(3L << 30, 2L << 30, BUILD_LOG));
+        assertFailed(FailureCode.IMAGE_TOO_LARGE, "3072.0 MiB", "limit of 2048.0 MiB");
+        assertThat(scanner.scannedImages()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    @Test
+    void anImageTooLargeRecordCannotClaimASizeWithinItsLimit() {
+        assertThatThrownBy(() -> new ImageBuilder.ImageTooLarge(5, 5, BUILD_LOG)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     static Stream<RuntimeException> scannerFailures() {
         return Stream.of(new VulnerabilityScanner.ScannerUnavailableException("trivy: not found"),
                 new VulnerabilityScanner.ScanFailedException("trivy: DB download failed"));

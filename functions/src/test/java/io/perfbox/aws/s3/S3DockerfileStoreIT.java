@@ -3,6 +3,8 @@ package io.perfbox.aws.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.aws.testing.LocalStack;
+import io.perfbox.aws.workflow.AwsJobNames;
+import io.perfbox.aws.workflow.BuildArtifacts.Artifact;
 import io.perfbox.aws.testing.RequiresDocker;
 import io.perfbox.core.contract.DockerfileStoreContract;
 import io.perfbox.core.domain.Dockerfile;
@@ -50,10 +52,10 @@ class S3DockerfileStoreIT extends DockerfileStoreContract {
     void deletingTheDockerfileLeavesTheJobsOtherObjects() {
         JobId id = JobId.random();
         store.save(id, new Dockerfile("FROM debian:bookworm\n"));
-        s3.putObject(b -> b.bucket(bucket).key(ArtifactKeys.buildLog(id)),
+        s3.putObject(b -> b.bucket(bucket).key(AwsJobNames.artifactKey(id, Artifact.LOG.fileName())),
                 software.amazon.awssdk.core.sync.RequestBody.fromString("build output"));
         store.delete(id);
         assertThat(s3.listObjectsV2(b -> b.bucket(bucket).prefix(ArtifactKeys.jobPrefix(id))).contents())
-                .extracting(o -> o.key()).containsExactly(ArtifactKeys.buildLog(id));
+                .extracting(o -> o.key()).containsExactly(AwsJobNames.artifactKey(id, Artifact.LOG.fileName()));
     }
 }

@@ -3,6 +3,8 @@ package io.perfbox.aws.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.aws.testing.LocalStack;
+import io.perfbox.aws.workflow.AwsJobNames;
+import io.perfbox.aws.workflow.BuildArtifacts.Artifact;
 import io.perfbox.aws.testing.RequiresDocker;
 import io.perfbox.core.contract.JobArtifactStoreContract;
 import io.perfbox.core.domain.Dockerfile;
@@ -75,9 +77,9 @@ class S3JobArtifactStoreIT extends JobArtifactStoreContract {
         JobId neighbour = JobId.random();
         for (JobId j : List.of(id, neighbour)) {
             new S3DockerfileStore(s3, bucket).save(j, new Dockerfile("FROM debian:bookworm\n"));
-            put(ArtifactKeys.buildLog(j), "docker build output");
-            put(ArtifactKeys.buildOutcome(j), "{\"outcome\":\"BUILT\"}");
-            put(ArtifactKeys.trivyReport(j), "{}");
+            put(AwsJobNames.artifactKey(j, Artifact.LOG.fileName()), "docker build output");
+            put(AwsJobNames.artifactKey(j, Artifact.OUTCOME.fileName()), "{\"outcome\":\"BUILT\"}");
+            put(AwsJobNames.artifactKey(j, Artifact.SCAN_REPORT.fileName()), "{}");
             store.saveLog(j, LogKind.BUILD, new CapturedLog("build", false));
         }
         assertThat(keysOf(id)).hasSize(5);

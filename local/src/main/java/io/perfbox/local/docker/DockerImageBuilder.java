@@ -23,10 +23,16 @@ public class DockerImageBuilder implements ImageBuilder {
 
     private final DockerCli docker;
     private final String storeId;
+    private final long maxImageBytes;
 
-    public DockerImageBuilder(DockerCli docker, String storeId) {
+    /** maxImageBytes: a built image larger than this is removed at once and reported {@link ImageTooLarge}. */
+    public DockerImageBuilder(DockerCli docker, String storeId, long maxImageBytes) {
+        if (maxImageBytes <= 0) {
+            throw new IllegalArgumentException("the image size limit must be positive");
+        }
         this.docker = docker;
         this.storeId = storeId;
+        this.maxImageBytes = maxImageBytes;
     }
 
     @Override
@@ -57,7 +63,27 @@ public class DockerImageBuilder implements ImageBuilder {
             String reason = reason(log.text(), r.exitCode());
             return reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log) : new BuildFailed(reason, log);
         }
+        long size = imageSize(tag);
+        if (size > maxImageBytes) {
+            // Removed now, not at clean-up: it must not sit on the engine's disk while the job is being recorded.
+            remove(id);
+            return new ImageTooLarge(size, maxImageBytes, log);
+        }
         return new Built(tag, log);
+    }
+
+    /** The image's size as the engine reports it (all its layers, the base image's included). */
+    private long imageSize(String tag) throws InterruptedException {
+        ProcessRunner.Result r = docker.command("image", "inspect", "--format", "{{.Size}}", tag)
+                .timeout(Duration.ofMinutes(1)).maxStdoutBytes(1024).run();
+        if (!r.succeeded()) {
+            throw new IllegalStateException("docker could not tell the size of the built image " + tag + ": " + r.errorText());
+        }
+        try {
+            return Long.parseLong(r.stdoutText().strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("docker reported an unreadable image size '" + r.stdoutText().strip() + "'");
+        }
     }
 
     /** The line of the build output that says what failed, short enough for a failure message. */

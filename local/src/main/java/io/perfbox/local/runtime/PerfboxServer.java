@@ -101,7 +101,7 @@ public final class PerfboxServer implements AutoCloseable {
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
         var artifacts = new FileSystemJobArtifactStore(jobFiles);
         var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
-        var builder = new DockerImageBuilder(docker, storeId);
+        var builder = new DockerImageBuilder(docker, storeId, config.maxImageBytes());
         var runner = new DockerContainerRunner(docker, storeId, workspace);
         var scanner = new TrivyScanner(trivySettings(config), docker);
         var settings = new PipelineSettings(config.buildTimeout(),

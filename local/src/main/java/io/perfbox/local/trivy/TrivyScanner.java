@@ -2,6 +2,7 @@ package io.perfbox.local.trivy;
 
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.VulnerabilityScanner;
+import io.perfbox.core.scan.TrivyReportParser;
 import io.perfbox.local.docker.DockerCli;
 import io.perfbox.local.process.ProcessRunner;
 import java.io.File;
@@ -85,7 +86,8 @@ public class TrivyScanner implements VulnerabilityScanner {
     public ScanReport scan(String imageRef) throws InterruptedException {
         List<String> cmd = new ArrayList<>(locate());
         boolean inContainer = cmd.size() > 1;
-        cmd.addAll(List.of("image", "--format", "json", "--quiet", "--scanners", "vuln",
+        // --image-src docker: the image is always in the local engine; Trivy must never go looking in a registry.
+        cmd.addAll(List.of("image", "--format", "json", "--quiet", "--scanners", "vuln", "--image-src", "docker",
                 "--timeout", seconds(settings.timeout())));
         if (settings.ignoreUnfixed()) {
             cmd.add("--ignore-unfixed");

@@ -3,6 +3,7 @@ package io.perfbox.local.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.local.e2e.PerfboxProcess;
+import io.perfbox.local.testing.RealTrivy;
 import io.perfbox.local.testing.RequiresDocker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,7 +33,7 @@ class SubmitCommandIT {
     @Test
     void submitWaitShowsTheStagesAndThePerformance() throws Exception {
         Path dataDir = Path.of("target", "e2e", "cli-" + UUID.randomUUID()).toAbsolutePath();
-        try (PerfboxProcess server = PerfboxProcess.start(dataDir, "--trivy", PerfboxProcess.TRIVY_STANDIN.toString())) {
+        try (PerfboxProcess server = PerfboxProcess.start(dataDir, RealTrivy.serveOptions())) {
             Path dockerfile = Files.writeString(Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-in"))
                     .resolve("Dockerfile"), "FROM debian:bookworm\nCMD echo '{\"perf\":0.99}' > /data/perf.json\n");
             Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());

@@ -26,7 +26,7 @@ class DockerContainerRunnerIT {
     private static final DockerCli DOCKER = new DockerCli("docker");
     private static final RunLimits LIMITS = new RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(20));
     private final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
-    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store);
+    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store, 10L << 30);
     private final List<JobId> jobs = new ArrayList<>();
     @TempDir
     Path tmp;

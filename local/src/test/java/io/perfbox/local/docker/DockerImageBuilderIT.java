@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class DockerImageBuilderIT {
     private static final DockerCli DOCKER = new DockerCli("docker");
     private final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
-    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store);
+    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store, 10L << 30);
 
     private static String labelOf(String image, String label) throws InterruptedException {
         return DOCKER.quick("image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", image).stdoutText().strip();
@@ -37,6 +37,33 @@ class DockerImageBuilderIT {
         builder.remove(id);
         assertThat(imageExists(id)).isFalse();
         builder.remove(id);
+    }
+
+    @Test
+    void imageOverTheSizeLimitIsRemovedAndReportedWithItsSize() throws Exception {
+        // The limit is below the base image's size, so nothing large needs writing.
+        long limit = 20L << 20;
+        DockerImageBuilder small = new DockerImageBuilder(DOCKER, store, limit);
+        JobId id = JobId.random();
+        var outcome = small.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo building > /built\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.ImageTooLarge.class, t -> {
+            assertThat(t.limitBytes()).isEqualTo(limit);
+            assertThat(t.sizeBytes()).as("at least the base image").isGreaterThan(50L << 20);
+        });
+        assertThat(outcome.log().text()).contains("building");
+        assertThat(imageExists(id)).as("removed at once").isFalse();
+    }
+
+    @Test
+    void imageWithinTheLimitIsBuilt() throws Exception {
+        DockerImageBuilder roomy = new DockerImageBuilder(DOCKER, store, 1L << 30);
+        JobId id = JobId.random();
+        try {
+            assertThat(roomy.build(id, new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2)))
+                    .isInstanceOf(ImageBuilder.Built.class);
+        } finally {
+            roomy.remove(id);
+        }
     }
 
     @Test

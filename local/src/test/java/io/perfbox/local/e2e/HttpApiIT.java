@@ -3,6 +3,7 @@ package io.perfbox.local.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.local.testing.RealTrivy;
 import io.perfbox.local.testing.RequiresDocker;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ class HttpApiIT {
     @BeforeAll
     static void startServer() throws Exception {
         Path dataDir = Path.of("target", "e2e", "api-" + UUID.randomUUID()).toAbsolutePath();
-        server = PerfboxProcess.start(dataDir, "--trivy", PerfboxProcess.TRIVY_STANDIN.toString(), "--workers", "2");
+        server = PerfboxProcess.start(dataDir, RealTrivy.with("--workers", "2"));
         http = new Http(server.baseUrl());
         Http.Reply doc = http.get("/openapi.json");
         assertThat(doc.status()).isEqualTo(200);

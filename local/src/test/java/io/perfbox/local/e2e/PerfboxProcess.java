@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class PerfboxProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("perfbox listening on (http://127\\.0\\.0\\.1:\\d+)");
-    /** The stand-in for Trivy used until real Trivy runs in CI: it prints Trivy-format JSON, it scans nothing. */
-    public static final Path TRIVY_STANDIN = Path.of("src/test/resources/trivy-standin/trivy").toAbsolutePath();
 
     private final Process process;
     private final String baseUrl;

@@ -3,6 +3,7 @@ package io.perfbox.local.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.local.testing.RealTrivy;
 import io.perfbox.local.testing.RequiresDocker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +22,8 @@ class RestartRecoveryIT {
     }
 
     private static PerfboxProcess start(Path dataDir) throws Exception {
-        return PerfboxProcess.start(dataDir, "--trivy", PerfboxProcess.TRIVY_STANDIN.toString(),
-                "--workers", "1", "--run-timeout", "10m");
+        return PerfboxProcess.start(dataDir, RealTrivy.with(
+                "--workers", "1", "--run-timeout", "10m"));
     }
 
     /** RUNNING is recorded just before the container starts: wait until it really runs. */

@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.Severity;
 import io.perfbox.core.port.VulnerabilityScanner.ScanFailedException;
 import io.perfbox.core.port.VulnerabilityScanner.ScannerUnavailableException;
 import io.perfbox.local.docker.DockerCli;
 import io.perfbox.local.process.ProcessRunner;
+import io.perfbox.local.testing.RealTrivy;
 import io.perfbox.local.testing.RequiresDocker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,79 +25,101 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Trivy process call and report parsing, through the test stand-in (it prints Trivy-format JSON from image
- * labels; it is not a scanner) against images built on the real engine.
+ * The real Trivy (pinned build, see {@link RealTrivy}) scanning images built on the real engine, offline,
+ * against perfbox's fixture DB: what it reports, what ignore-unfixed drops, how a broken DB fails.
  */
 @RequiresDocker
 class TrivyScannerIT {
-    private static final Path STANDIN = Path.of("src/test/resources/trivy-standin/trivy").toAbsolutePath();
     private static final DockerCli DOCKER = new DockerCli("docker");
-    private static final String VULNERABLE = "perfbox-trivy-it-" + UUID.randomUUID() + ":latest";
-    private static final String BROKEN_DB = "perfbox-trivy-it-" + UUID.randomUUID() + ":latest";
+    private static final String WITH_HELLO = "perfbox-trivy-it-" + UUID.randomUUID() + ":latest";
+    private static final String PLAIN = "perfbox-trivy-it-" + UUID.randomUUID() + ":latest";
 
     @BeforeAll
     static void buildImages() throws Exception {
-        build(VULNERABLE, "LABEL perfbox.test.findings=\"CVE-2099-1:CRITICAL:openssl:3.0.1:3.0.2;CVE-2099-2:MEDIUM:bash:5.2:\"");
-        build(BROKEN_DB, "LABEL perfbox.test.trivy-exit=1");
+        build(WITH_HELLO, RealTrivy.INSTALL_HELLO);
+        build(PLAIN, "");
     }
 
-    private static void build(String tag, String label) throws Exception {
+    private static void build(String tag, String lines) throws Exception {
         ProcessRunner.Result r = DOCKER.command("build", "-q", "-t", tag, "-").env("DOCKER_BUILDKIT", "0")
-                .stdin(("FROM debian:bookworm\n" + label + "\nCMD true\n").getBytes(StandardCharsets.UTF_8))
-                .timeout(Duration.ofMinutes(2)).run();
+                .stdin(("FROM debian:bookworm\n" + lines + "CMD true\n").getBytes(StandardCharsets.UTF_8))
+                .timeout(Duration.ofMinutes(5)).run();
         assertThat(r.succeeded()).as(r.errorText()).isTrue();
     }
 
     @AfterAll
     static void removeImages() {
-        DOCKER.quickUninterruptibly("image", "rm", "-f", VULNERABLE, BROKEN_DB);
+        DOCKER.quickUninterruptibly("image", "rm", "-f", WITH_HELLO, PLAIN);
     }
 
     private static TrivySettings settings(Optional<Path> path, boolean ignoreUnfixed, boolean fallback) {
-        return new TrivySettings(path, ignoreUnfixed, Optional.empty(), false, false, Duration.ofMinutes(1), List.of(),
-                TrivySettings.DEFAULT_IMAGE, fallback);
+        return settings(path, ignoreUnfixed, fallback, RealTrivy.cacheDir());
+    }
+
+    private static TrivySettings settings(Optional<Path> path, boolean ignoreUnfixed, boolean fallback, Path cacheDir) {
+        return new TrivySettings(path, ignoreUnfixed, Optional.of(cacheDir), true, true, Duration.ofMinutes(3),
+                List.of(), TrivySettings.DEFAULT_IMAGE, fallback);
+    }
+
+    private static Optional<Path> trivy() {
+        return Optional.of(RealTrivy.executable());
     }
 
     @Test
-    void findingsOfTheImageAreReported() throws Exception {
-        ScanReport report = new TrivyScanner(settings(Optional.of(STANDIN), false, false), DOCKER).scan(VULNERABLE);
-        assertThat(report.findings()).extracting(Finding::vulnerabilityId).containsExactly("CVE-2099-1", "CVE-2099-2");
+    void reportsTheAdvisoriesThatMatchTheImagesPackagesAndVersions() throws Exception {
+        ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(WITH_HELLO);
+        assertThat(report.findings()).extracting(Finding::vulnerabilityId)
+                .contains(RealTrivy.HELLO_CRITICAL, RealTrivy.BASE_MEDIUM_UNFIXED, RealTrivy.BASE_LOW)
+                .as("glibc in bookworm is newer than the advisory's fixed version")
+                .doesNotContain(RealTrivy.BASE_HIGH_ALREADY_FIXED);
+        Finding hello = report.findings().stream()
+                .filter(f -> f.vulnerabilityId().equals(RealTrivy.HELLO_CRITICAL)).findFirst().orElseThrow();
+        assertThat(hello.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(hello.packageName()).isEqualTo("hello");
+        assertThat(hello.fixedVersion()).isEqualTo("99:2.10-99");
     }
 
     @Test
-    void ignoreUnfixedIsPassedToTrivy() throws Exception {
-        ScanReport report = new TrivyScanner(settings(Optional.of(STANDIN), true, false), DOCKER).scan(VULNERABLE);
-        assertThat(report.findings()).extracting(Finding::vulnerabilityId).containsExactly("CVE-2099-1");
+    void anImageWithoutThePackageHasNoFindingForIt() throws Exception {
+        ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(PLAIN);
+        assertThat(report.findings()).extracting(Finding::vulnerabilityId)
+                .contains(RealTrivy.BASE_LOW, RealTrivy.BASE_MEDIUM_UNFIXED)
+                .doesNotContain(RealTrivy.HELLO_CRITICAL);
     }
 
     @Test
-    void failingTrivyFailsTheScanWithItsReason() {
-        assertThatThrownBy(() -> new TrivyScanner(settings(Optional.of(STANDIN), false, false), DOCKER).scan(BROKEN_DB))
-                .isInstanceOf(ScanFailedException.class).hasMessageContaining("FATAL").hasMessageContaining("DB");
+    void ignoreUnfixedDropsFindingsWithoutAFixedVersion() throws Exception {
+        ScanReport report = new TrivyScanner(settings(trivy(), true, false), DOCKER).scan(WITH_HELLO);
+        assertThat(report.findings()).extracting(Finding::vulnerabilityId).containsExactly(RealTrivy.HELLO_CRITICAL);
+    }
+
+    @Test
+    void trivyWithoutADbFailsTheScanWithItsReason(@TempDir Path emptyCache) {
+        TrivyScanner scanner = new TrivyScanner(settings(trivy(), false, false, emptyCache), DOCKER);
+        assertThatThrownBy(() -> scanner.scan(PLAIN))
+                .isInstanceOf(ScanFailedException.class).hasMessageContaining("Trivy exited with code");
     }
 
     @Test
     void configuredPathThatDoesNotExistIsUnavailableNotSkipped() {
         TrivyScanner scanner = new TrivyScanner(settings(Optional.of(Path.of("/nonexistent/trivy")), false, true), DOCKER);
-        assertThatThrownBy(() -> scanner.scan(VULNERABLE)).isInstanceOf(ScannerUnavailableException.class)
+        assertThatThrownBy(() -> scanner.scan(PLAIN)).isInstanceOf(ScannerUnavailableException.class)
                 .hasMessageContaining("/nonexistent/trivy");
     }
 
     @Test
     void nothingOnThePathAndNoImageFallbackIsUnavailable(@TempDir Path empty) {
         TrivyScanner scanner = new TrivyScanner(settings(Optional.empty(), false, false), DOCKER, empty.toString());
-        assertThatThrownBy(() -> scanner.scan(VULNERABLE)).isInstanceOf(ScannerUnavailableException.class);
+        assertThatThrownBy(() -> scanner.scan(PLAIN)).isInstanceOf(ScannerUnavailableException.class);
         assertThat(scanner.describe()).startsWith("NONE");
     }
 
     @Test
     void trivyOnThePathIsFoundBeforeTheContainerImage(@TempDir Path bin) throws Exception {
-        Path trivy = bin.resolve("trivy");
-        Files.copy(STANDIN, trivy);
-        Files.setPosixFilePermissions(trivy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path trivy = Files.createSymbolicLink(bin.resolve("trivy"), RealTrivy.executable());
         TrivyScanner scanner = new TrivyScanner(settings(Optional.empty(), false, true), DOCKER, "/nonexistent:" + bin);
         assertThat(scanner.describe()).isEqualTo(trivy.toString());
-        assertThat(scanner.scan(VULNERABLE).findings()).hasSize(2);
+        assertThat(scanner.scan(PLAIN).findings()).extracting(Finding::vulnerabilityId).contains(RealTrivy.BASE_LOW);
     }
 
     @Test

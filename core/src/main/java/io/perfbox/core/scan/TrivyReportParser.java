@@ -1,4 +1,4 @@
-package io.perfbox.local.trivy;
+package io.perfbox.core.scan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

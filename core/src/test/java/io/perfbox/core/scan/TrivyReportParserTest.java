@@ -1,4 +1,4 @@
-package io.perfbox.local.trivy;
+package io.perfbox.core.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,16 @@
+package io.perfbox.aws.workflow;
+
+import java.util.Objects;
+
+/** The AWS resources the workflow steps read and manage for a job, one port each. */
+public record WorkflowPorts(BuildArtifacts builds, TaskDefinitions taskDefinitions, JobTasks tasks,
+                            AccessPoints accessPoints, JobImages images, RunLogs runLogs) {
+    public WorkflowPorts {
+        Objects.requireNonNull(builds, "builds");
+        Objects.requireNonNull(taskDefinitions, "taskDefinitions");
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(accessPoints, "accessPoints");
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(runLogs, "runLogs");
+    }
+}

@@ -1,0 +1,191 @@
+package io.perfbox.infra;
+
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.Peer;
+import software.amazon.awscdk.services.ec2.Port;
+import software.amazon.awscdk.services.ec2.SecurityGroup;
+import software.amazon.awscdk.services.ecr.IRepository;
+import software.amazon.awscdk.services.ecs.Cluster;
+import software.amazon.awscdk.services.ecs.ContainerInsights;
+import software.amazon.awscdk.services.efs.AccessPoint;
+import software.amazon.awscdk.services.efs.AccessPointOptions;
+import software.amazon.awscdk.services.efs.Acl;
+import software.amazon.awscdk.services.efs.FileSystem;
+import software.amazon.awscdk.services.efs.LifecyclePolicy;
+import software.amazon.awscdk.services.efs.PerformanceMode;
+import software.amazon.awscdk.services.efs.PosixUser;
+import software.amazon.awscdk.services.efs.ThroughputMode;
+import software.amazon.awscdk.services.iam.AnyPrincipal;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyDocument;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * Where a job's container runs: an ECS cluster for Fargate tasks in the isolated subnets, the two roles every task
+ * definition the workflow registers uses, the task log group, the task security group (no internet: HTTPS to the
+ * VPC endpoints and the S3 prefix list, NFS to the file system, nothing else), and the EFS file system whose
+ * per-job access points become the container's /data.
+ */
+public class IsolatedRunner extends Construct {
+    /** Where the per-job directories live on the file system; a job's access point is rooted at JOBS_PATH/{id}. */
+    public static final String JOBS_PATH = "/jobs";
+
+    private final Cluster cluster;
+    private final Role taskExecutionRole;
+    private final Role taskRole;
+    private final LogGroup taskLogGroup;
+    private final SecurityGroup taskSecurityGroup;
+    private final SecurityGroup fileSystemSecurityGroup;
+    private final FileSystem fileSystem;
+    private final AccessPoint jobsRootAccessPoint;
+    private final String taskLogStreamsArn;
+
+    public IsolatedRunner(Construct scope, String id, IsolatedNetwork network, IRepository images,
+                          RetentionDays logRetention) {
+        super(scope, id);
+        cluster = Cluster.Builder.create(this, "Cluster")
+                .vpc(network.vpc())
+                .containerInsightsV2(ContainerInsights.ENABLED)
+                .build();
+
+        taskLogGroup = LogGroup.Builder.create(this, "TaskLogs")
+                .retention(logRetention)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+
+        // What ECS itself uses to start a task: pull the job's image, create the log stream.
+        taskExecutionRole = Role.Builder.create(this, "TaskExecutionRole")
+                .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
+                .description("perfbox job tasks: ECR pull of the job image, awslogs to the task log group")
+                .build();
+        images.grantPull(taskExecutionRole);
+        // Both act on log streams; the group's own ARN attribute ends in ":*", so the stream ARNs are built from
+        // its name (appending ":log-stream:*" to that attribute would match no stream at all).
+        taskLogStreamsArn = Stack.of(this).formatArn(ArnComponents.builder()
+                .service("logs").resource("log-group").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .resourceName(taskLogGroup.getLogGroupName() + ":log-stream:*").build());
+        taskExecutionRole.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+                .resources(List.of(taskLogStreamsArn))
+                .build());
+
+        // What the customer's container runs as: nothing but the NFS mount of its own /data (EFS IAM auth).
+        taskRole = Role.Builder.create(this, "TaskRole")
+                .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
+                .description("perfbox job containers: mount of the job's EFS access point only")
+                .build();
+
+        taskSecurityGroup = SecurityGroup.Builder.create(this, "TaskSecurityGroup")
+                .vpc(network.vpc()).allowAllOutbound(false)
+                .description("Customer containers: HTTPS to the VPC endpoints and S3, NFS to EFS; no internet")
+                .build();
+        taskSecurityGroup.addEgressRule(network.endpointSecurityGroup(), Port.tcp(443),
+                "HTTPS to the interface endpoints (ECR, Logs, EFS)");
+        taskSecurityGroup.addEgressRule(Peer.prefixList(network.s3PrefixListId()), Port.tcp(443),
+                "HTTPS to S3 through the gateway endpoint (image layers)");
+
+        fileSystemSecurityGroup = SecurityGroup.Builder.create(this, "FileSystemSecurityGroup")
+                .vpc(network.vpc()).allowAllOutbound(false)
+                .description("Job file system: NFS from job tasks and the workspace function only")
+                .build();
+        allowNfsFrom(taskSecurityGroup, "NFS from job tasks");
+
+        fileSystem = FileSystem.Builder.create(this, "JobFiles")
+                .vpc(network.vpc())
+                .vpcSubnets(IsolatedNetwork.isolatedSubnets())
+                .securityGroup(fileSystemSecurityGroup)
+                .encrypted(true)
+                .performanceMode(PerformanceMode.GENERAL_PURPOSE)
+                .throughputMode(ThroughputMode.ELASTIC)
+                .lifecyclePolicy(LifecyclePolicy.AFTER_7_DAYS)
+                // Per-job scratch data: the workflow removes it; a backup would only keep customer data longer.
+                .enableAutomaticBackups(false)
+                .fileSystemPolicy(PolicyDocument.Builder.create().statements(List.of(
+                        PolicyStatement.Builder.create()
+                                .sid("RefuseUnencryptedTransport")
+                                .effect(Effect.DENY)
+                                .principals(List.of(new AnyPrincipal()))
+                                .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
+                                        "elasticfilesystem:ClientRootAccess"))
+                                .conditions(Map.of("Bool", Map.of("aws:SecureTransport", "false")))
+                                .build())).build())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+
+        // The workspace function's view: every job's directory, as root (it must remove files any container user
+        // wrote). Job access points are made at run time by the workflow, rooted at JOBS_PATH/{id}.
+        jobsRootAccessPoint = fileSystem.addAccessPoint("JobsRoot", AccessPointOptions.builder()
+                .path(JOBS_PATH)
+                .createAcl(Acl.builder().ownerUid("0").ownerGid("0").permissions("755").build())
+                .posixUser(PosixUser.builder().uid("0").gid("0").build())
+                .build());
+
+        // A job's container mounts its /data through its own access point (created per job, so only the pattern is
+        // known here), never the file system's root and never the workspace function's view of every job.
+        taskRole.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"))
+                .resources(List.of(fileSystem.getFileSystemArn()))
+                .conditions(Ordered.map(
+                        "Bool", Ordered.map("elasticfilesystem:AccessedViaMountTarget", "true"),
+                        "ArnLike", Ordered.map("elasticfilesystem:AccessPointArn", Stack.of(this).formatArn(
+                                ArnComponents.builder().service("elasticfilesystem").resource("access-point")
+                                        .resourceName("*").build())),
+                        "ArnNotEquals", Ordered.map("elasticfilesystem:AccessPointArn",
+                                jobsRootAccessPoint.getAccessPointArn())))
+                .build());
+        taskSecurityGroup.addEgressRule(fileSystemSecurityGroup, Port.tcp(2049), "NFS to the job file system");
+    }
+
+    /** Lets a security group reach the file system's mount targets (NFS, TCP 2049). */
+    public void allowNfsFrom(ISecurityGroup peer, String description) {
+        fileSystemSecurityGroup.addIngressRule(peer, Port.tcp(2049), description);
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public Role taskExecutionRole() {
+        return taskExecutionRole;
+    }
+
+    public Role taskRole() {
+        return taskRole;
+    }
+
+    public LogGroup taskLogGroup() {
+        return taskLogGroup;
+    }
+
+    /** Every log stream of the task log group (a run's is {@code job/job/<task id>}). */
+    public String taskLogStreamsArn() {
+        return taskLogStreamsArn;
+    }
+
+    public SecurityGroup taskSecurityGroup() {
+        return taskSecurityGroup;
+    }
+
+    public SecurityGroup fileSystemSecurityGroup() {
+        return fileSystemSecurityGroup;
+    }
+
+    public FileSystem fileSystem() {
+        return fileSystem;
+    }
+
+    public AccessPoint jobsRootAccessPoint() {
+        return jobsRootAccessPoint;
+    }
+}

@@ -1,0 +1,212 @@
+package io.perfbox.infra;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigateway.IApiKey;
+import software.amazon.awscdk.services.apigateway.ApiKeyOptions;
+import software.amazon.awscdk.services.apigateway.EndpointType;
+import software.amazon.awscdk.services.apigateway.IResource;
+import software.amazon.awscdk.services.apigateway.LambdaIntegration;
+import software.amazon.awscdk.services.apigateway.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigateway.MethodLoggingLevel;
+import software.amazon.awscdk.services.apigateway.MethodOptions;
+import software.amazon.awscdk.services.apigateway.Period;
+import software.amazon.awscdk.services.apigateway.QuotaSettings;
+import software.amazon.awscdk.services.apigateway.RestApi;
+import software.amazon.awscdk.services.apigateway.StageOptions;
+import software.amazon.awscdk.services.apigateway.ThrottleSettings;
+import software.amazon.awscdk.services.apigateway.UsagePlan;
+import software.amazon.awscdk.services.apigateway.UsagePlanPerApiStage;
+import software.amazon.awscdk.services.apigateway.UsagePlanProps;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.stepfunctions.IStateMachine;
+import software.constructs.Construct;
+
+/**
+ * The public REST API: one Lambda per route (API Gateway proxy integration, through a SnapStart-published alias),
+ * an API key required on every method, and a usage plan that throttles and caps each key. The key identifies the
+ * tenant: the handlers derive the job owner from it.
+ */
+public class JobApi extends Construct {
+    static final String API_PACKAGE = "io.perfbox.api.";
+    static final String ALIAS = "live";
+
+    /** A route, the handler class serving it, and what that handler may touch. */
+    enum Route {
+        SUBMIT_JOB("POST", "/jobs", "SubmitJobHandler", Access.SUBMIT),
+        LIST_JOBS("GET", "/jobs", "ListJobsHandler", Access.LIST),
+        GET_JOB("GET", "/jobs/{id}", "GetJobHandler", Access.READ),
+        DELETE_JOB("DELETE", "/jobs/{id}", "DeleteJobHandler", Access.DELETE),
+        GET_JOB_LOGS("GET", "/jobs/{id}/logs", "GetJobLogsHandler", Access.READ_ARTIFACTS),
+        GET_JOB_SCAN("GET", "/jobs/{id}/scan", "GetJobScanHandler", Access.READ_ARTIFACTS),
+        OPENAPI("GET", "/openapi.json", "OpenApiHandler", Access.NONE);
+
+        final String method;
+        final String path;
+        final String handlerClass;
+        final Access access;
+
+        Route(String method, String path, String simpleName, Access access) {
+            this.method = method;
+            this.path = path;
+            this.handlerClass = API_PACKAGE + simpleName;
+            this.access = access;
+        }
+
+        String functionId() {
+            return handlerClass.substring(API_PACKAGE.length()).replace("Handler", "");
+        }
+    }
+
+    enum Access { SUBMIT, LIST, READ, DELETE, READ_ARTIFACTS, NONE }
+
+    private final RestApi api;
+    private final IApiKey apiKey;
+    private final UsagePlan usagePlan;
+    private final Map<Route, Function> functions = new LinkedHashMap<>();
+
+    public JobApi(Construct scope, String id, StackConfig config, Code jar, ITable jobs, IBucket artifacts,
+                  IStateMachine workflow, RetentionDays logRetention) {
+        super(scope, id);
+        LogGroup accessLogs = LogGroup.Builder.create(this, "AccessLogs")
+                .retention(logRetention)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        api = RestApi.Builder.create(this, "Api")
+                .restApiName(Stack.of(this).getStackName() + "-jobs")
+                .description("perfbox: submit a Dockerfile, follow the job, read its performance")
+                .endpointTypes(List.of(EndpointType.REGIONAL))
+                // A Dockerfile sent as application/octet-stream reaches the handler base64-encoded, byte for byte.
+                .binaryMediaTypes(List.of("application/octet-stream"))
+                // Execution logs (errors) need the account's API Gateway CloudWatch role; removed with the stack.
+                .cloudWatchRole(true)
+                .cloudWatchRoleRemovalPolicy(RemovalPolicy.DESTROY)
+                .deployOptions(StageOptions.builder()
+                        .stageName("v1")
+                        .accessLogDestination(new LogGroupLogDestination(accessLogs))
+                        .accessLogFormat(AccessLogFormat.jsonWithStandardFields())
+                        .tracingEnabled(true)
+                        .loggingLevel(MethodLoggingLevel.ERROR)
+                        .dataTraceEnabled(false)
+                        .metricsEnabled(true)
+                        .throttlingRateLimit(config.apiRateLimit() * 10)
+                        .throttlingBurstLimit(config.apiBurstLimit() * 10)
+                        .build())
+                .defaultMethodOptions(MethodOptions.builder().apiKeyRequired(true).build())
+                .build();
+
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
+        environment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
+        environment.put("PERFBOX_STATE_MACHINE_ARN", workflow.getStateMachineArn());
+        for (Route route : Route.values()) {
+            Function function = JavaLambda.builder(this, route.functionId(), route.handlerClass, jar, environment,
+                            logRetention)
+                    .description("perfbox API: " + route.method + " " + route.path)
+                    // Snapshots of the initialised JVM (SDK clients built) make cold starts short.
+                    .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                    .build();
+            grant(function, route.access, jobs, artifacts, workflow);
+            // SnapStart applies to published versions: API Gateway calls the alias of the current one.
+            Alias live = function.addAlias(ALIAS);
+            resource(route.path).addMethod(route.method, new LambdaIntegration(live),
+                    MethodOptions.builder().apiKeyRequired(true).build());
+            functions.put(route, function);
+        }
+
+        apiKey = api.addApiKey("DefaultKey", ApiKeyOptions.builder()
+                .description("perfbox: the first tenant's key (add more keys to the usage plan for more tenants)")
+                .build());
+        usagePlan = api.addUsagePlan("UsagePlan", UsagePlanProps.builder()
+                .description("perfbox: per-key throttle and daily quota")
+                .throttle(ThrottleSettings.builder()
+                        .rateLimit(config.apiRateLimit()).burstLimit(config.apiBurstLimit()).build())
+                .quota(QuotaSettings.builder().limit(config.apiQuotaPerDay()).period(Period.DAY).build())
+                .apiStages(List.of(UsagePlanPerApiStage.builder().api(api).stage(api.getDeploymentStage()).build()))
+                .build());
+        usagePlan.addApiKey(apiKey);
+    }
+
+    private IResource resource(String path) {
+        IResource resource = api.getRoot();
+        for (String part : path.substring(1).split("/")) {
+            IResource child = resource.getResource(part);
+            resource = child != null ? child : resource.addResource(part);
+        }
+        return resource;
+    }
+
+    /** Least privilege per route: the table items, the job objects and the workflow calls that route makes. */
+    private static void grant(Function function, Access access, ITable jobs, IBucket artifacts,
+                              IStateMachine workflow) {
+        List<String> tableActions = new ArrayList<>(List.of("dynamodb:GetItem"));
+        List<String> tableResources = new ArrayList<>(List.of(jobs.getTableArn()));
+        switch (access) {
+            case NONE -> {
+                return;
+            }
+            case LIST -> {
+                tableActions.add("dynamodb:Query");
+                tableResources.add(jobs.getTableArn() + "/index/" + JobStoreTable.BY_OWNER);
+            }
+            case SUBMIT, DELETE -> tableActions.addAll(List.of("dynamodb:PutItem", "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"));
+            default -> { }
+        }
+        function.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(tableActions).resources(tableResources).build());
+
+        // Listing the bucket lets a missing object read as "not found" rather than "access denied".
+        if (access == Access.SUBMIT || access == Access.DELETE || access == Access.READ_ARTIFACTS) {
+            function.addToRolePolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("s3:ListBucket")).resources(List.of(artifacts.getBucketArn())).build());
+        }
+        switch (access) {
+            case SUBMIT -> {
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("s3:PutObject", "s3:DeleteObject"))
+                        .resources(List.of(artifacts.arnForObjects("jobs/*/Dockerfile"))).build());
+                workflow.grantStartExecution(function);
+            }
+            case DELETE -> {
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("s3:DeleteObject"))
+                        .resources(List.of(artifacts.arnForObjects("jobs/*"))).build());
+                workflow.grantExecution(function, "states:StopExecution");
+            }
+            case READ_ARTIFACTS -> function.addToRolePolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("s3:GetObject"))
+                    .resources(List.of(artifacts.arnForObjects("jobs/*/artifacts/*"))).build());
+            default -> { }
+        }
+    }
+
+    public RestApi api() {
+        return api;
+    }
+
+    public IApiKey apiKey() {
+        return apiKey;
+    }
+
+    public UsagePlan usagePlan() {
+        return usagePlan;
+    }
+
+    public Map<Route, Function> functions() {
+        return functions;
+    }
+}

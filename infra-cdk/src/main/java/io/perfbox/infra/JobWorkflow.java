@@ -1,0 +1,348 @@
+package io.perfbox.infra;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
+import software.amazon.awscdk.services.ecr.IRepository;
+import software.amazon.awscdk.services.events.EventField;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.stepfunctions.CatchProps;
+import software.amazon.awscdk.services.stepfunctions.Choice;
+import software.amazon.awscdk.services.stepfunctions.Condition;
+import software.amazon.awscdk.services.stepfunctions.CustomState;
+import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
+import software.amazon.awscdk.services.stepfunctions.Errors;
+import software.amazon.awscdk.services.stepfunctions.Fail;
+import software.amazon.awscdk.services.stepfunctions.IChainable;
+import software.amazon.awscdk.services.stepfunctions.IntegrationPattern;
+import software.amazon.awscdk.services.stepfunctions.JitterType;
+import software.amazon.awscdk.services.stepfunctions.JsonPath;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
+import software.amazon.awscdk.services.stepfunctions.LogOptions;
+import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.Result;
+import software.amazon.awscdk.services.stepfunctions.RetryProps;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+import software.amazon.awscdk.services.stepfunctions.Succeed;
+import software.amazon.awscdk.services.stepfunctions.TaskInput;
+import software.amazon.awscdk.services.stepfunctions.Timeout;
+import software.amazon.awscdk.services.stepfunctions.tasks.CodeBuildStartBuild;
+import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
+import software.constructs.Construct;
+
+/**
+ * One job's journey (the design's steps 1-9): a STANDARD state machine whose execution name is the job id and whose
+ * input is {@code {"jobId": "<uuid>"}}, plus the EventBridge rule that hands executions ending ABORTED, TIMED_OUT or
+ * FAILED to the step handler ("execution-ended"), which cleans up and ends a still-active job, and to the workspace
+ * handler ("discard"), which removes the job's directory.
+ *
+ * <p>Every Lambda task retries Lambda's transient errors with backoff and catches everything else into the Fail step
+ * (with the stage it failed in), which ends the job and goes on to CleanUp. CleanUp (then DiscardWorkspace) is the
+ * last step on every path; it is retried on any error and then fails the execution, never loops back to itself.
+ */
+public class JobWorkflow extends Construct {
+    /** The Lambda errors worth retrying: the service's, the SDK client's and throttling. */
+    static final List<String> LAMBDA_TRANSIENT_ERRORS = List.of("Lambda.ServiceException",
+            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+    /** Margin of the BuildAndScan state beyond the customer's build limit (scanner install, scan, push). */
+    static final Duration BUILD_STATE_MARGIN = Duration.minutes(25);
+    /** Attempts of CleanUp and DiscardWorkspace after any error, before the execution fails. */
+    static final int CLEAN_UP_RETRIES = 3;
+    /** EventBridge's attempts at delivering an ended execution to each clean-up function. */
+    static final int EXECUTION_ENDED_RETRIES = 8;
+
+    private final StateMachine stateMachine;
+    private final Rule executionEnded;
+
+    public JobWorkflow(Construct scope, String id, StackConfig config, WorkflowFunctions functions,
+                       BuildAndScan build, IRepository images, IBucket artifacts, IsolatedRunner runner,
+                       IsolatedNetwork network, RetentionDays logRetention) {
+        super(scope, id);
+        IFunction steps = functions.stepHandler();
+        IFunction workspace = functions.workspaceHandler();
+
+        // 9. Fail: ends the job FAILED (by stage and error) if it is still active, then CleanUp.
+        LambdaInvoke failStep = lambdaTask("Fail", steps, Ordered.map(
+                "action", "fail", "jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"),
+                JsonPath.DISCARD);
+
+        // 8. CleanUp, then the workspace discard; idempotent, always last.
+        LambdaInvoke cleanUp = lambdaTask("CleanUp", steps, Ordered.map("action", "clean-up", "jobId.$", "$.jobId"),
+                JsonPath.DISCARD);
+        LambdaInvoke discard = lambdaTask("DiscardWorkspace", workspace,
+                Ordered.map("action", "discard", "jobId.$", "$.jobId"), JsonPath.DISCARD);
+        // A clean-up that fails cannot clean itself up: it is retried, then the execution fails, and the
+        // execution-ended rule has both functions clean up again. Its catch never leads back to CleanUp.
+        Fail cleanUpFailed = Fail.Builder.create(this, "CleanUpFailed")
+                .error("PerfboxCleanUpFailed").cause("clean-up did not complete; execution-ended retries it").build();
+        for (LambdaInvoke step : List.of(cleanUp, discard)) {
+            step.addRetry(RetryProps.builder()
+                    .errors(List.of(Errors.ALL))
+                    .interval(Duration.seconds(5)).maxAttempts(CLEAN_UP_RETRIES).backoffRate(2)
+                    .jitterStrategy(JitterType.FULL)
+                    .build());
+            step.addCatch(cleanUpFailed, catchAll("$.cleanUpError"));
+        }
+        failStep.addCatch(cleanUp, catchAll("$.failError"));
+        Choice finished = Choice.Builder.create(this, "Finished").build()
+                .when(Condition.isPresent("$.stage"), Fail.Builder.create(this, "StepFailed")
+                        .error("PerfboxStepFailed").cause("a workflow step failed; the job was ended FAILED").build())
+                .otherwise(Succeed.Builder.create(this, "Done").build());
+        cleanUp.next(discard).next(finished);
+        failStep.next(cleanUp);
+
+        // 1. Begin: QUEUED -> BUILDING, or not at all when the job was cancelled or deleted meanwhile.
+        LambdaInvoke begin = lambdaTask("Begin", steps, Ordered.map("action", "begin", "jobId.$", "$.jobId"), "$.begin");
+        begin.addCatch(stage("begin", failStep), catchAll("$.error"));
+
+        // 2. BuildAndScan: CodeBuild runs buildspecs/build-and-scan.yml for this job; customer failures are outcomes.
+        Map<String, BuildEnvironmentVariable> overrides = new LinkedHashMap<>();
+        overrides.put("JOB_ID", plain(JsonPath.stringAt("$.jobId")));
+        overrides.put("ARTIFACT_BUCKET", plain(artifacts.getBucketName()));
+        overrides.put("IMAGE_REPOSITORY_URI", plain(images.getRepositoryUri()));
+        overrides.put("SEVERITY_THRESHOLD", plain(config.severityThreshold()));
+        overrides.put("IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())));
+        overrides.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
+        CodeBuildStartBuild buildAndScan = CodeBuildStartBuild.Builder.create(this, "BuildAndScan")
+                .project(build.project())
+                .integrationPattern(IntegrationPattern.RUN_JOB)
+                .environmentVariablesOverride(overrides)
+                // Past this, States.Timeout: the Fail step records BUILD_TIMEOUT (stage "build").
+                .taskTimeout(Timeout.duration(buildStateTimeout(config)))
+                .resultSelector(Ordered.map("buildId.$", "$.Build.Id", "buildStatus.$", "$.Build.BuildStatus"))
+                .resultPath("$.build")
+                .build();
+        buildAndScan.addRetry(RetryProps.builder()
+                .errors(List.of("CodeBuild.AccountLimitExceededException"))
+                .interval(Duration.seconds(30)).maxAttempts(5).backoffRate(2).jitterStrategy(JitterType.FULL)
+                .build());
+        buildAndScan.addCatch(stage("build", failStep), catchAll("$.error"));
+
+        // 3. AfterBuild: outcome, log and report -> policy -> SCANNING then RUNNING, or FAILED.
+        LambdaInvoke afterBuild = lambdaTask("AfterBuild", steps,
+                Ordered.map("action", "after-build", "jobId.$", "$.jobId"), "$.afterBuild");
+        afterBuild.addCatch(stage("after-build", failStep), catchAll("$.error"));
+
+        // 4. PrepareRun: the job's access point and task definition.
+        LambdaInvoke prepareRun = lambdaTask("PrepareRun", steps, Ordered.map(
+                "action", "prepare-run", "jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"), "$.prepare");
+        prepareRun.addCatch(stage("prepare-run", failStep), catchAll("$.error"));
+
+        // 7. RecordRun: SUCCEEDED with the performance, or FAILED with the run's failure code. One state per shape
+        // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" and "result"
+        // when the task ran, only "error" when the run failed or timed out (record-run then needs no result: the
+        // run's failure decides, and after a timeout it stops the task first).
+        LambdaInvoke recordRun = lambdaTask("RecordRun", steps, Ordered.map(
+                "action", "record-run", "jobId.$", "$.jobId", "task.$", "$.task", "result.$", "$.result"),
+                JsonPath.DISCARD);
+        recordRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
+        LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", steps, Ordered.map(
+                "action", "record-run", "jobId.$", "$.jobId", "error.$", "$.error"),
+                JsonPath.DISCARD);
+        recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
+        recordFailedRun.next(cleanUp);
+
+        // 5. RunTask: Fargate in the isolated subnets, bounded by the run timeout. A task that ran is in $.task and
+        // its result is read next. A run that failed or timed out is in $.error (with timedOut) and goes straight to
+        // RecordFailedRun: after a timeout the task may still be running, and the result must not be read while
+        // the container can still change /data (a FIFO swapped in would block the read).
+        CustomState runTask = runTask(config, runner, network);
+        runTask.addCatch(Pass.Builder.create(this, "RunTimedOut")
+                        .result(Result.fromBoolean(true)).resultPath("$.error.timedOut").build().next(recordFailedRun),
+                CatchProps.builder().errors(List.of(Errors.TIMEOUT)).resultPath("$.error").build());
+        runTask.addCatch(Pass.Builder.create(this, "RunFailed")
+                        .result(Result.fromBoolean(false)).resultPath("$.error.timedOut").build().next(recordFailedRun),
+                CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
+
+        // 6. ReadResult: /data/perf.json of the job, read on EFS without following links, once the task stopped.
+        LambdaInvoke readResult = lambdaTask("ReadResult", workspace,
+                Ordered.map("action", "read-result", "jobId.$", "$.jobId"), "$.result");
+        readResult.addCatch(stage("read-result", failStep), catchAll("$.error"));
+
+        IChainable definition = begin.next(Choice.Builder.create(this, "ShouldBuild").build()
+                .when(Condition.booleanEquals("$.begin.proceed", true), buildAndScan
+                        .next(afterBuild)
+                        .next(Choice.Builder.create(this, "ShouldRun").build()
+                                .when(Condition.booleanEquals("$.afterBuild.proceed", true), prepareRun
+                                        .next(runTask)
+                                        .next(readResult)
+                                        .next(recordRun)
+                                        .next(cleanUp))
+                                .otherwise(cleanUp)))
+                .otherwise(Succeed.Builder.create(this, "Superseded")
+                        .comment("cancelled or deleted before it started").build()));
+
+        LogGroup logs = LogGroup.Builder.create(this, "ExecutionLogs")
+                .retention(logRetention)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        stateMachine = StateMachine.Builder.create(this, "StateMachine")
+                .stateMachineType(StateMachineType.STANDARD)
+                .comment("perfbox job: build and scan, run isolated, record the performance")
+                .definitionBody(DefinitionBody.fromChainable(definition))
+                .timeout(executionTimeout(config))
+                .tracingEnabled(true)
+                .logs(LogOptions.builder().destination(logs).level(LogLevel.ALL).includeExecutionData(true).build())
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        grantRunTask(stateMachine, runner);
+
+        executionEnded = Rule.Builder.create(this, "ExecutionEnded")
+                .description("perfbox: a job execution ended ABORTED, TIMED_OUT or FAILED; clean up, end the job")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.states"))
+                        .detailType(List.of("Step Functions Execution Status Change"))
+                        .detail(Ordered.map(
+                                "status", List.of("ABORTED", "TIMED_OUT", "FAILED"),
+                                "stateMachineArn", List.of(stateMachine.getStateMachineArn())))
+                        .build())
+                .build();
+        // Both clean-ups of the design's step 8, as the state machine would have run them: the step handler's
+        // (and ending a job left active), and the discard of the job's directory on the file system.
+        executionEnded.addTarget(new LambdaFunction(steps, LambdaFunctionProps.builder()
+                .event(RuleTargetInput.fromObject(Ordered.map(
+                        "action", "execution-ended",
+                        "jobId", EventField.fromPath("$.detail.name"),
+                        "status", EventField.fromPath("$.detail.status"))))
+                .retryAttempts(EXECUTION_ENDED_RETRIES)
+                .maxEventAge(Duration.hours(6))
+                .build()));
+        executionEnded.addTarget(new LambdaFunction(workspace, LambdaFunctionProps.builder()
+                .event(RuleTargetInput.fromObject(Ordered.map(
+                        "action", "discard",
+                        "jobId", EventField.fromPath("$.detail.name"))))
+                .retryAttempts(EXECUTION_ENDED_RETRIES)
+                .maxEventAge(Duration.hours(6))
+                .build()));
+    }
+
+    /** The BuildAndScan state's limit: the customer's build plus the scanner, the scan and the push. */
+    static Duration buildStateTimeout(StackConfig config) {
+        return Duration.seconds(config.buildTimeoutSeconds() + BUILD_STATE_MARGIN.toSeconds().intValue());
+    }
+
+    /** The whole execution's limit: every stage's own limit plus room for the Lambda steps. */
+    static Duration executionTimeout(StackConfig config) {
+        return Duration.seconds(buildStateTimeout(config).toSeconds().intValue() + config.runTimeoutSeconds() + 3600);
+    }
+
+    private LambdaInvoke lambdaTask(String id, IFunction function, Map<String, Object> payload, String resultPath) {
+        LambdaInvoke task = LambdaInvoke.Builder.create(this, id)
+                .lambdaFunction(function)
+                .payload(TaskInput.fromObject(payload))
+                // The handler's JSON is the result itself, without the invocation's metadata around it.
+                .payloadResponseOnly(true)
+                .retryOnServiceExceptions(false)
+                .resultPath(resultPath)
+                .build();
+        task.addRetry(RetryProps.builder()
+                .errors(LAMBDA_TRANSIENT_ERRORS)
+                .interval(Duration.seconds(2)).maxAttempts(6).backoffRate(2).jitterStrategy(JitterType.FULL)
+                .build());
+        return task;
+    }
+
+    private final Map<String, IChainable> stages = new HashMap<>();
+
+    /** The Pass state that tells the Fail step which stage failed (one per stage). */
+    private IChainable stage(String stage, LambdaInvoke failStep) {
+        return stages.computeIfAbsent(stage, name -> Pass.Builder.create(this, "Stage-" + name)
+                .stateName(name + " failed")
+                .result(Result.fromString(name))
+                .resultPath("$.stage")
+                .build()
+                .next(failStep));
+    }
+
+    private static CatchProps catchAll(String resultPath) {
+        return CatchProps.builder().errors(List.of(Errors.ALL)).resultPath(resultPath).build();
+    }
+
+    /**
+     * ecs:runTask.sync with the task definition PrepareRun registered for this job, which CDK's EcsRunTask cannot
+     * take (it wants the task definition at synth time), hence the state written out here.
+     */
+    private CustomState runTask(StackConfig config, IsolatedRunner runner, IsolatedNetwork network) {
+        List<String> subnets = network.vpc().selectSubnets(IsolatedNetwork.isolatedSubnets()).getSubnetIds();
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("LaunchType", "FARGATE");
+        parameters.put("Cluster", runner.cluster().getClusterArn());
+        parameters.put("TaskDefinition.$", "$.prepare.taskDefinitionArn");
+        parameters.put("StartedBy.$", "$.jobId");
+        parameters.put("NetworkConfiguration", Ordered.map("AwsvpcConfiguration", Ordered.map(
+                "Subnets", subnets,
+                "SecurityGroups", List.of(runner.taskSecurityGroup().getSecurityGroupId()),
+                "AssignPublicIp", "DISABLED")));
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("Type", "Task");
+        state.put("Resource", "arn:" + Aws.PARTITION + ":states:::ecs:runTask.sync");
+        state.put("Parameters", parameters);
+        state.put("TimeoutSeconds", config.runTimeoutSeconds());
+        state.put("ResultPath", "$.task");
+        CustomState runTask = CustomState.Builder.create(this, "RunTask").stateJson(state).build();
+        // Capacity and throttling answers of RunTask are worth another try; a task that ran and failed is not.
+        runTask.addRetry(RetryProps.builder()
+                .errors(List.of("ECS.AmazonECSException"))
+                .interval(Duration.seconds(10)).maxAttempts(3).backoffRate(2).jitterStrategy(JitterType.FULL)
+                .build());
+        return runTask;
+    }
+
+    /** What runTask.sync needs, and no more: this cluster, the job task families, the two task roles. */
+    private static void grantRunTask(StateMachine stateMachine, IsolatedRunner runner) {
+        Stack stack = Stack.of(stateMachine);
+        String clusterArn = runner.cluster().getClusterArn();
+        stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:RunTask"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder().service("ecs").resource("task-definition")
+                        .resourceName(WorkflowFunctions.TASK_FAMILY_PREFIX + "*:*").build())))
+                .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
+                .build());
+        stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("ecs:StopTask", "ecs:DescribeTasks"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder().service("ecs").resource("task")
+                        .resourceName(runner.cluster().getClusterName() + "/*").build())))
+                .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
+                .build());
+        stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("iam:PassRole"))
+                .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
+                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
+                .build());
+        // The managed rule through which Step Functions learns that the task stopped (.sync).
+        stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder().service("events").resource("rule")
+                        .resourceName("StepFunctionsGetEventsForECSTaskRule").build())))
+                .build());
+    }
+
+    private static BuildEnvironmentVariable plain(String value) {
+        return BuildEnvironmentVariable.builder().value(value).build();
+    }
+
+    public StateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    public Rule executionEnded() {
+        return executionEnded;
+    }
+}

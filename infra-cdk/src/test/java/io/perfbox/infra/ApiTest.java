@@ -1,0 +1,88 @@
+package io.perfbox.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The REST API: one SnapStart Lambda per route, API keys everywhere, a usage plan, logs and traces. */
+class ApiTest {
+    private final Template template = SynthesizedStack.TEMPLATE;
+
+    @Test
+    void everyMethodRequiresAnApiKeyAndThereIsOneMethodPerRoute() {
+        template.resourceCountIs("AWS::ApiGateway::Method", JobApi.Route.values().length);
+        template.allResourcesProperties("AWS::ApiGateway::Method", Map.of("ApiKeyRequired", true));
+        for (JobApi.Route route : JobApi.Route.values()) {
+            template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
+                    "HttpMethod", route.method, "ApiKeyRequired", true,
+                    "Integration", Match.objectLike(Map.of("Type", "AWS_PROXY"))));
+        }
+        for (String part : List.of("jobs", "{id}", "logs", "scan", "openapi.json")) {
+            template.hasResourceProperties("AWS::ApiGateway::Resource", Map.of("PathPart", part));
+        }
+    }
+
+    @Test
+    void usagePlanThrottlesAndCapsTheKey() {
+        template.hasResourceProperties("AWS::ApiGateway::UsagePlan", Map.of(
+                "Throttle", Map.of("RateLimit", 10, "BurstLimit", 20),
+                "Quota", Map.of("Limit", 10_000, "Period", "DAY"),
+                "ApiStages", List.of(Match.objectLike(Map.of("Stage", Match.anyValue())))));
+        template.resourceCountIs("AWS::ApiGateway::ApiKey", 1);
+        template.hasResourceProperties("AWS::ApiGateway::UsagePlanKey", Map.of("KeyType", "API_KEY"));
+    }
+
+    @Test
+    void stageWritesJsonAccessLogsAndTraces() {
+        template.hasResourceProperties("AWS::ApiGateway::Stage", Map.of(
+                "StageName", "v1",
+                "TracingEnabled", true,
+                "AccessLogSetting", Map.of("DestinationArn", Match.anyValue(),
+                        "Format", Match.stringLikeRegexp(".*requestId.*")),
+                "MethodSettings", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "LoggingLevel", "ERROR", "DataTraceEnabled", false))))));
+    }
+
+    @Test
+    void eachRouteHasItsJava21FunctionWithSnapStartJsonLogsAndTracing() {
+        for (JobApi.Route route : JobApi.Route.values()) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", route.handlerClass + "::handleRequest",
+                    "Runtime", "java21",
+                    "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                    "TracingConfig", Map.of("Mode", "Active"),
+                    "LoggingConfig", Match.objectLike(Map.of("LogFormat", "JSON")),
+                    "MemorySize", 1024,
+                    "Environment", Map.of("Variables", Map.of(
+                            "PERFBOX_JOBS_TABLE", Map.of("Ref", Match.stringLikeRegexp("JobStoreTable.*")),
+                            "PERFBOX_ARTIFACT_BUCKET", Map.of("Ref", Match.stringLikeRegexp("ArtifactsBucket.*")),
+                            "PERFBOX_STATE_MACHINE_ARN",
+                            Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*"))))));
+        }
+    }
+
+    @Test
+    void apiGatewayInvokesThePublishedAliasNotTheUnpublishedFunction() {
+        template.resourceCountIs("AWS::Lambda::Alias", JobApi.Route.values().length);
+        template.allResourcesProperties("AWS::Lambda::Alias", Map.of("Name", "live",
+                "FunctionVersion", Map.of("Fn::GetAtt", List.of(Match.anyValue(), "Version"))));
+        template.allResourcesProperties("AWS::ApiGateway::Method", Map.of("Integration", Match.objectLike(Map.of(
+                "Uri", Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(
+                        Map.of("Ref", Match.stringLikeRegexp("JobApi.*Aliaslive.*"))))))))));
+    }
+
+    @Test
+    void codeIsTheSharedLambdaJar() {
+        var functions = TemplateQueries.resources("AWS::Lambda::Function");
+        var perfboxFunctions = functions.stream()
+                .filter(f -> f.at("/Properties/Handler").asText().startsWith("io.perfbox.")).toList();
+        assertThat(perfboxFunctions).hasSize(JobApi.Route.values().length + 2);
+        assertThat(perfboxFunctions).extracting(f -> f.at("/Properties/Code/S3Key").toString()).containsOnly(
+                perfboxFunctions.get(0).at("/Properties/Code/S3Key").toString());
+        assertThat(perfboxFunctions.get(0).at("/Properties/Code/S3Key").asText()).endsWith(".jar");
+    }
+}

@@ -1,0 +1,177 @@
+package io.perfbox.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** Least privilege: no wildcard actions on data services, PassRole and RunTask only where they must go. */
+class IamTest {
+    private final Template template = SynthesizedStack.TEMPLATE;
+
+    /** Every statement of every identity policy (AWS::IAM::Policy and inline role policies). */
+    private static List<JsonNode> statements() {
+        List<JsonNode> statements = new ArrayList<>();
+        TemplateQueries.resources("AWS::IAM::Policy").forEach(p ->
+                p.at("/Properties/PolicyDocument/Statement").forEach(statements::add));
+        TemplateQueries.resources("AWS::IAM::Role").forEach(r -> r.at("/Properties/Policies").forEach(p ->
+                p.at("/PolicyDocument/Statement").forEach(statements::add)));
+        return statements;
+    }
+
+    private static List<String> actions(JsonNode statement) {
+        List<String> actions = new ArrayList<>();
+        JsonNode action = statement.get("Action");
+        if (action.isTextual()) {
+            actions.add(action.asText());
+        } else {
+            action.forEach(a -> actions.add(a.asText()));
+        }
+        return actions;
+    }
+
+    @Test
+    void noPolicyGrantsWildcardActionsOnDataServices() {
+        List<String> all = statements().stream().flatMap(s -> actions(s).stream()).toList();
+        assertThat(all).isNotEmpty().doesNotContain("*");
+        assertThat(all).filteredOn(a -> a.matches("(s3|dynamodb|elasticfilesystem|ecr|logs|states|ecs|codebuild):.*\\*.*"))
+                .as("wildcard actions on data services").isEmpty();
+        assertThat(all).filteredOn(a -> a.endsWith(":*")).as("service-wide actions").isEmpty();
+    }
+
+    @Test
+    void passRoleIsOnlyForTheTwoTaskRolesAndOnlyToEcsTasks() {
+        List<JsonNode> passRole = statements().stream().filter(s -> actions(s).contains("iam:PassRole")).toList();
+        assertThat(passRole).hasSize(2); // the step handler (registers task definitions) and the state machine
+        for (JsonNode statement : passRole) {
+            assertThat(actions(statement)).containsExactly("iam:PassRole");
+            List<String> roles = new ArrayList<>();
+            statement.get("Resource").forEach(r -> roles.add(r.at("/Fn::GetAtt/0").asText()));
+            assertThat(roles).hasSize(2).allMatch(r -> r.startsWith("IsolatedRunnerTaskExecutionRole")
+                    || r.startsWith("IsolatedRunnerTaskRole"));
+            assertThat(statement.at("/Condition/StringEquals/iam:PassedToService").asText())
+                    .isEqualTo("ecs-tasks.amazonaws.com");
+        }
+    }
+
+    @Test
+    void runTaskIsConditionedOnTheClusterAndLimitedToJobTaskFamilies() {
+        List<JsonNode> runTask = statements().stream().filter(s -> actions(s).contains("ecs:RunTask")).toList();
+        assertThat(runTask).hasSize(1);
+        assertThat(runTask.get(0).at("/Condition/ArnEquals/ecs:cluster/Fn::GetAtt/0").asText())
+                .startsWith("IsolatedRunnerCluster");
+        assertThat(runTask.get(0).at("/Resource/Fn::Join/1/6").asText())
+                .isEqualTo(":task-definition/perfbox-job-*:*");
+    }
+
+    @Test
+    void stateMachineMayManageOnlyTheSyncRulesOfCodeBuildAndEcs() {
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachineRole.*"))),
+                // In the order CDK writes them: CodeBuild's (from the task) then ECS's (from grantRunTask).
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of(
+                                "Action", List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"),
+                                "Resource", Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(
+                                        ":rule/StepFunctionsGetEventForCodeBuildStartBuildRule")))))),
+                        Match.objectLike(Map.of(
+                                "Action", List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"),
+                                "Resource", Map.of("Fn::Join", List.of("", Match.arrayWith(List.of(
+                                        ":rule/StepFunctionsGetEventsForECSTaskRule")))))))))));
+    }
+
+    @Test
+    void onlySubmitStartsAndOnlyDeleteStopsExecutions() {
+        List<JsonNode> start = statements().stream().filter(s -> actions(s).contains("states:StartExecution")).toList();
+        List<JsonNode> stop = statements().stream().filter(s -> actions(s).contains("states:StopExecution")).toList();
+        assertThat(start).hasSize(1);
+        assertThat(stop).hasSize(1);
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("JobApiSubmitJobServiceRole.*"))),
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", "states:StartExecution",
+                        "Resource", Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*")))))))));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("JobApiDeleteJobServiceRole.*"))),
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", "states:StopExecution")))))));
+    }
+
+    @Test
+    void openApiFunctionHasNoDataAccess() {
+        List<JsonNode> policies = TemplateQueries.resources("AWS::IAM::Policy").stream()
+                .filter(p -> p.at("/Properties/Roles/0/Ref").asText().startsWith("JobApiOpenApiServiceRole")).toList();
+        assertThat(policies).hasSize(1);
+        List<String> granted = new ArrayList<>();
+        policies.get(0).at("/Properties/PolicyDocument/Statement").forEach(s -> granted.addAll(actions(s)));
+        assertThat(granted).containsExactlyInAnyOrder("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+    }
+
+    /**
+     * The step handler may make exactly the calls its adapters make, each on the narrowest resource ECS, EFS, ECR,
+     * CloudWatch Logs, S3 and DynamoDB allow: EcsTaskDefinitions (register, deregister, list, delete; tags at
+     * registration), EcsJobTasks (list, stop), EfsAccessPoints (create with tags, describe, delete), EcrJobImages
+     * (batch delete), CloudWatchRunLogs (get events), S3BuildArtifacts (get), S3JobArtifactStore as JobProgress uses
+     * it (put, list + delete) and DynamoDbJobStore's find/update (get, put). Nothing else.
+     */
+    @Test
+    void stepHandlerMayMakeExactlyTheCallsOfItsAdapters() {
+        Map<String, Object> stepRole = RunnerTest.ref("WorkflowFunctionsWorkflowStepServiceRole");
+        Map<String, Object> bucket = RunnerTest.getAtt("ArtifactsBucket", "Arn");
+        Map<String, Object> jobTaskDefinitions = RunnerTest.arn("ecs", ":task-definition/perfbox-job-*");
+        Map<String, Object> accessPoints = RunnerTest.arn("elasticfilesystem", ":access-point/*");
+        Object inThisCluster = Map.of("ArnEquals",
+                Map.of("ecs:cluster", RunnerTest.getAtt("IsolatedRunnerCluster", "Arn")));
+        assertThat(template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles", List.of(stepRole)))))
+                .as("policies of the step handler's role").hasSize(1);
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(stepRole),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
+                        allow(List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "*"),
+                        allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), RunnerTest.getAtt("JobStoreTable", "Arn")),
+                        allow("s3:ListBucket", bucket),
+                        allow("s3:GetObject", List.of(objects(bucket, "/jobs/*/build-outcome.json"),
+                                objects(bucket, "/jobs/*/build.log"), objects(bucket, "/jobs/*/trivy-report.json"))),
+                        allow("s3:PutObject", objects(bucket, "/jobs/*/artifacts/*")),
+                        allow("s3:DeleteObject", objects(bucket, "/jobs/*")),
+                        allow(List.of("ecs:RegisterTaskDefinition", "ecs:DeleteTaskDefinitions"), jobTaskDefinitions),
+                        allowIf("ecs:TagResource", jobTaskDefinitions,
+                                Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition"))),
+                        allow(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), "*"),
+                        allowIf("ecs:ListTasks", "*", inThisCluster),
+                        allowIf("ecs:StopTask", RunnerTest.arn("ecs", ":task/", RunnerTest.ref("IsolatedRunnerCluster"), "/*"),
+                                inThisCluster),
+                        allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"),
+                                        RunnerTest.getAtt("IsolatedRunnerTaskRole", "Arn")),
+                                Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
+                        allow(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
+                                RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")),
+                        allowIf("elasticfilesystem:TagResource", accessPoints,
+                                Map.of("StringEquals", Map.of("elasticfilesystem:CreateAction", "CreateAccessPoint"))),
+                        allow("elasticfilesystem:DescribeAccessPoints", accessPoints),
+                        // Never the workspace function's access point, which has no job tag.
+                        allowIf("elasticfilesystem:DeleteAccessPoint", accessPoints,
+                                Map.of("Null", Map.of("aws:ResourceTag/perfbox:job", "false"))),
+                        allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")),
+                        allow("logs:GetLogEvents", RunnerTest.arn("logs", ":log-group:",
+                                RunnerTest.ref("IsolatedRunnerTaskLogs"), ":log-stream:*"))))));
+    }
+
+    private static Object allow(Object action, Object resource) {
+        return Match.objectEquals(Map.of("Action", action, "Effect", "Allow", "Resource", resource));
+    }
+
+    private static Object allowIf(Object action, Object resource, Object condition) {
+        return Match.objectEquals(Map.of("Action", action, "Effect", "Allow", "Resource", resource,
+                "Condition", condition));
+    }
+
+    private static Map<String, Object> objects(Map<String, Object> bucketArn, String keyPattern) {
+        return Map.of("Fn::Join", List.of("", List.of(bucketArn, keyPattern)));
+    }
+}

@@ -1,0 +1,160 @@
+package io.perfbox.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.aws.workflow.WorkflowConfig;
+import io.perfbox.aws.workflow.WorkspaceConfig;
+import io.perfbox.core.domain.Severity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * The environment the stack gives each workflow Lambda, against what the Java reads at its cold start
+ * ({@link WorkflowConfig}, {@link WorkspaceConfig} of perfbox-functions). The variable names come from those classes
+ * themselves: they are recorded as the configuration asks an empty environment for them. A variable added, renamed
+ * or dropped on either side fails here, not at the first job after a deployment.
+ */
+class LambdaEnvironmentTest {
+    /** Lambda sets this in every function; a function's configuration cannot. */
+    private static final Set<String> SET_BY_LAMBDA = Set.of("AWS_REGION");
+
+    private final Template template = SynthesizedStack.TEMPLATE;
+    private final JsonNode resources = TemplateQueries.template().get("Resources");
+
+    /** The variables a configuration reads, asked of an environment that has none (so it fails, as it must). */
+    private static Set<String> variablesRead(Consumer<Map<String, String>> readConfiguration) {
+        Set<String> asked = new LinkedHashSet<>();
+        Map<String, String> empty = new AbstractMap<>() {
+            @Override
+            public String get(Object name) {
+                asked.add((String) name);
+                return null;
+            }
+
+            @Override
+            public Set<Entry<String, String>> entrySet() {
+                return Set.of();
+            }
+        };
+        assertThatThrownBy(() -> readConfiguration.accept(empty)).isInstanceOf(IllegalStateException.class);
+        return asked;
+    }
+
+    private static Map<String, Object> anyValueFor(Set<String> names) {
+        Map<String, Object> pattern = new LinkedHashMap<>();
+        names.stream().filter(name -> !SET_BY_LAMBDA.contains(name)).forEach(name -> pattern.put(name, Match.anyValue()));
+        return pattern;
+    }
+
+    private JsonNode function(String handlerClass) {
+        Map<String, Map<String, Object>> found = template.findResources("AWS::Lambda::Function",
+                Map.of("Properties", Map.of("Handler", handlerClass + JavaLambda.METHOD)));
+        assertThat(found).as(handlerClass).hasSize(1);
+        return TemplateQueries.JSON.valueToTree(found.values().iterator().next());
+    }
+
+    @Test
+    void stepHandlerIsGivenExactlyTheVariablesWorkflowConfigReads() {
+        Set<String> read = variablesRead(WorkflowConfig::fromEnvironment);
+        assertThat(read).as("the recording saw the reads").contains("AWS_REGION").hasSizeGreaterThan(10);
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", WorkflowFunctions.STEP_HANDLER + JavaLambda.METHOD,
+                "Environment", Map.of("Variables", Match.objectEquals(anyValueFor(read)))));
+    }
+
+    @Test
+    void workspaceHandlerIsGivenEveryVariableWorkspaceConfigReads() {
+        Set<String> read = variablesRead(WorkspaceConfig::fromEnvironment);
+        assertThat(read).isNotEmpty();
+        // The design gives every Lambda the table and bucket names too; the workspace handler does not read them.
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", WorkflowFunctions.WORKSPACE_HANDLER + JavaLambda.METHOD,
+                "Environment", Map.of("Variables", Match.objectLike(anyValueFor(read)))));
+    }
+
+    /**
+     * WorkflowConfig accepts what the stack sets, with each reference standing for what CloudFormation puts there:
+     * a name for a Ref of a table, bucket, repository or log group, an id for a Ref of a file system, an ARN for an
+     * Arn attribute. So a variable meant to hold an ARN that was given a name (or a CPU Fargate lacks) fails here.
+     */
+    @Test
+    void workflowConfigAcceptsTheStepHandlersEnvironmentAsDeployed() {
+        JsonNode variables = function(WorkflowFunctions.STEP_HANDLER).at("/Properties/Environment/Variables");
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("AWS_REGION", "eu-west-1");
+        variables.fields().forEachRemaining(v -> environment.put(v.getKey(), deployedValue(v.getValue())));
+
+        WorkflowConfig config = WorkflowConfig.fromEnvironment(environment);
+
+        // cdk.json's defaults, as the stack was synthesized.
+        assertThat(config.policy().threshold()).isEqualTo(Severity.HIGH);
+        assertThat(config.policy().ignoreUnfixed()).isFalse();
+        assertThat(config.taskCpu()).isEqualTo(1024);
+        assertThat(config.taskMemoryMiB()).isEqualTo(2048);
+        assertThat(config.runTimeout()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(config.clusterArn()).startsWith("arn:aws:ecs:");
+        assertThat(config.taskRoleArn()).startsWith("arn:aws:iam::");
+        assertThat(config.fileSystemId()).startsWith("fs-");
+    }
+
+    @Test
+    void workspaceRootIsWhereTheFunctionMountsTheJobFileSystem() {
+        JsonNode properties = function(WorkflowFunctions.WORKSPACE_HANDLER).get("Properties");
+        String root = properties.at("/Environment/Variables/PERFBOX_WORKSPACE_ROOT").asText();
+        assertThat(new WorkspaceConfig(Path.of(root)).root()).isEqualTo(Path.of("/mnt/jobs"));
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", WorkflowFunctions.WORKSPACE_HANDLER + JavaLambda.METHOD,
+                "FileSystemConfigs", List.of(Map.of("Arn", Match.anyValue(), "LocalMountPath", root))));
+    }
+
+    @Test
+    void bothWorkflowHandlersAreClassesOfTheDeploymentJar() throws Exception {
+        try (ZipFile jar = new ZipFile(SynthesizedStack.functionsJar().toFile())) {
+            for (String handler : List.of(WorkflowFunctions.STEP_HANDLER, WorkflowFunctions.WORKSPACE_HANDLER)) {
+                assertThat(jar.getEntry(handler.replace('.', '/') + ".class")).as(handler).isNotNull();
+            }
+        }
+    }
+
+    /** What CloudFormation resolves a value of the template to, with stand-in names, ids and account. */
+    private String deployedValue(JsonNode value) {
+        if (value.isTextual()) {
+            return value.asText();
+        }
+        if (value.has("Ref")) {
+            String id = value.get("Ref").asText();
+            String type = resources.path(id).path("Type").asText();
+            return switch (type) {
+                case "AWS::EFS::FileSystem" -> "fs-0123456789abcdef0";
+                case "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::ECR::Repository", "AWS::Logs::LogGroup",
+                     "AWS::ECS::Cluster", "AWS::IAM::Role" -> id.toLowerCase(Locale.ROOT);
+                default -> throw new AssertionError("no stand-in for a Ref of " + id + " (" + type + ")");
+            };
+        }
+        if (value.has("Fn::GetAtt") && value.at("/Fn::GetAtt/1").asText().equals("Arn")) {
+            String id = value.at("/Fn::GetAtt/0").asText();
+            String type = resources.path(id).path("Type").asText();
+            String name = id.toLowerCase(Locale.ROOT);
+            return switch (type) {
+                case "AWS::ECS::Cluster" -> "arn:aws:ecs:eu-west-1:123456789012:cluster/" + name;
+                case "AWS::IAM::Role" -> "arn:aws:iam::123456789012:role/" + name;
+                default -> throw new AssertionError("no stand-in for the Arn of " + id + " (" + type + ")");
+            };
+        }
+        throw new AssertionError("no stand-in for " + value);
+    }
+}

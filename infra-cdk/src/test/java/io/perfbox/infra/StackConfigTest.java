@@ -1,0 +1,84 @@
+package io.perfbox.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.services.logs.RetentionDays;
+
+/** The context settings: defaults, overrides, and a clear message for each bad value. */
+class StackConfigTest {
+
+    private static StackConfig config(Map<String, Object> context) {
+        App app = new App();
+        context.forEach(app.getNode()::setContext);
+        return StackConfig.fromContext(app.getNode());
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        StackConfig config = config(Map.of());
+        assertThat(config.severityThreshold()).isEqualTo("HIGH");
+        assertThat(config.ignoreUnfixed()).isFalse();
+        assertThat(config.buildTimeoutSeconds()).isEqualTo(900);
+        assertThat(config.runTimeoutSeconds()).isEqualTo(600);
+        assertThat(config.taskCpu()).isEqualTo(1024);
+        assertThat(config.taskMemoryMib()).isEqualTo(2048);
+        assertThat(config.apiQuotaPerDay()).isEqualTo(10_000);
+        assertThat(config.artifactRetentionDays()).isEqualTo(30);
+    }
+
+    @Test
+    void contextValuesOverrideTheDefaultsAsStringsOrJsonValues() {
+        StackConfig config = config(Map.of("perfbox:severityThreshold", "critical", "perfbox:ignoreUnfixed", "true",
+                "perfbox:taskCpu", 2048, "perfbox:taskMemoryMib", "4096", "perfbox:runTimeoutSeconds", 60));
+        assertThat(config.severityThreshold()).isEqualTo("CRITICAL");
+        assertThat(config.ignoreUnfixed()).isTrue();
+        assertThat(config.taskCpu()).isEqualTo(2048);
+        assertThat(config.taskMemoryMib()).isEqualTo(4096);
+        assertThat(config.runTimeoutSeconds()).isEqualTo(60);
+    }
+
+    @Test
+    void badValuesStopTheSynthNamingTheKey() {
+        assertThatThrownBy(() -> config(Map.of("perfbox:artifactRetentionDays", "forever")))
+                .hasMessageContaining("perfbox:artifactRetentionDays");
+        assertThatThrownBy(() -> config(Map.of("perfbox:severityThreshold", "SEVERE")))
+                .hasMessageContaining("perfbox:severityThreshold");
+        assertThatThrownBy(() -> config(Map.of("perfbox:ignoreUnfixed", "maybe")))
+                .hasMessageContaining("perfbox:ignoreUnfixed");
+        assertThatThrownBy(() -> config(Map.of("perfbox:buildTimeoutSeconds", 10)))
+                .hasMessageContaining("perfbox:buildTimeoutSeconds");
+        assertThatThrownBy(() -> config(Map.of("perfbox:taskCpu", 300)))
+                .hasMessageContaining("perfbox:taskCpu");
+        assertThatThrownBy(() -> config(Map.of("perfbox:apiQuotaPerDay", 0)))
+                .hasMessageContaining("perfbox:apiQuotaPerDay");
+    }
+
+    @Test
+    void taskMemoryMustSuitTheFargateCpu() {
+        assertThatThrownBy(() -> config(Map.of("perfbox:taskCpu", 256, "perfbox:taskMemoryMib", 1536)))
+                .hasMessageContaining("not valid for taskCpu 256");
+        assertThatThrownBy(() -> config(Map.of("perfbox:taskCpu", 1024, "perfbox:taskMemoryMib", 1024)))
+                .hasMessageContaining("2048 to 8192");
+        assertThat(config(Map.of("perfbox:taskCpu", 256, "perfbox:taskMemoryMib", 2048)).taskMemoryMib()).isEqualTo(2048);
+    }
+
+    @Test
+    void logRetentionIsTheShortestThatKeepsLogsAsLongAsArtifacts() {
+        assertThat(PerfboxStack.logRetention(30)).isEqualTo(RetentionDays.ONE_MONTH);
+        assertThat(PerfboxStack.logRetention(31)).isEqualTo(RetentionDays.TWO_MONTHS);
+        assertThat(PerfboxStack.logRetention(1)).isEqualTo(RetentionDays.ONE_DAY);
+        assertThat(PerfboxStack.logRetention(3650)).isEqualTo(RetentionDays.TEN_YEARS);
+    }
+
+    @Test
+    void aMissingLambdaJarStopsTheSynthWithTheBuildCommand() {
+        App app = new App();
+        app.getNode().setContext("perfbox:functionsJar", "does/not/exist.jar");
+        assertThatThrownBy(() -> PerfboxStack.createStack(app, "NoJar"))
+                .hasMessageContaining("does not exist").hasMessageContaining("mvn -B -pl functions -am package");
+    }
+}

@@ -1,0 +1,55 @@
+package io.perfbox.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Reading parts of the synthesized template that the assertions library cannot match directly. */
+final class TemplateQueries {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private TemplateQueries() {
+    }
+
+    static JsonNode template() {
+        return JSON.valueToTree(SynthesizedStack.TEMPLATE.toJSON());
+    }
+
+    static List<JsonNode> resources(String type) {
+        List<JsonNode> found = new ArrayList<>();
+        template().get("Resources").forEach(r -> {
+            if (type.equals(r.path("Type").asText())) {
+                found.add(r);
+            }
+        });
+        return found;
+    }
+
+    /** The state machine's definition: its Fn::Join parts with every token replaced by a placeholder, parsed. */
+    static JsonNode stateMachineDefinition() {
+        List<JsonNode> machines = resources("AWS::StepFunctions::StateMachine");
+        if (machines.size() != 1) {
+            throw new AssertionError("expected one state machine, found " + machines.size());
+        }
+        JsonNode definition = machines.get(0).at("/Properties/DefinitionString");
+        StringBuilder text = new StringBuilder();
+        if (definition.isTextual()) {
+            text.append(definition.asText());
+        } else {
+            for (JsonNode part : definition.at("/Fn::Join/1")) {
+                text.append(part.isTextual() ? part.asText() : "TOKEN");
+            }
+        }
+        try {
+            return JSON.readTree(text.toString());
+        } catch (Exception e) {
+            throw new AssertionError("the definition is not JSON: " + text, e);
+        }
+    }
+
+    static Map<String, Object> map(JsonNode node) {
+        return JSON.convertValue(node, Map.class);
+    }
+}

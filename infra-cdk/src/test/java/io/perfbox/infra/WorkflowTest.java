@@ -1,0 +1,277 @@
+package io.perfbox.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The job state machine (the design's steps 1-9), its logging and tracing, and the execution-ended rule. */
+class WorkflowTest {
+    private final Template template = SynthesizedStack.TEMPLATE;
+    private final JsonNode definition = TemplateQueries.stateMachineDefinition();
+    private final JsonNode states = definition.get("States");
+
+    private static final List<String> LAMBDA_TASKS = List.of("Begin", "AfterBuild", "PrepareRun", "ReadResult",
+            "RecordRun", "RecordFailedRun", "CleanUp", "DiscardWorkspace", "Fail");
+
+    private JsonNode state(String name) {
+        assertThat(states.has(name)).as("state " + name).isTrue();
+        return states.get(name);
+    }
+
+    private Map<String, Object> parameters(String name) {
+        return TemplateQueries.map(state(name).get("Parameters"));
+    }
+
+    @Test
+    void isAStandardStateMachineLoggingEverythingWithTracing() {
+        template.hasResourceProperties("AWS::StepFunctions::StateMachine", Map.of(
+                "StateMachineType", "STANDARD",
+                "TracingConfiguration", Map.of("Enabled", true),
+                "LoggingConfiguration", Map.of("Level", "ALL", "IncludeExecutionData", true,
+                        "Destinations", List.of(Match.objectLike(Map.of("CloudWatchLogsLogGroup", Match.anyValue()))))));
+        assertThat(definition.get("StartAt").asText()).isEqualTo("Begin");
+        assertThat(definition.get("TimeoutSeconds").asInt()).isEqualTo(900 + 25 * 60 + 600 + 3600);
+    }
+
+    @Test
+    void stepsFollowTheDesignInOrder() {
+        assertThat(state("Begin").get("Next").asText()).isEqualTo("ShouldBuild");
+        assertThat(state("ShouldBuild").at("/Choices/0/Variable").asText()).isEqualTo("$.begin.proceed");
+        assertThat(state("ShouldBuild").at("/Choices/0/Next").asText()).isEqualTo("BuildAndScan");
+        assertThat(state("ShouldBuild").get("Default").asText()).isEqualTo("Superseded");
+        assertThat(state("Superseded").get("Type").asText()).isEqualTo("Succeed");
+        assertThat(state("BuildAndScan").get("Next").asText()).isEqualTo("AfterBuild");
+        assertThat(state("AfterBuild").get("Next").asText()).isEqualTo("ShouldRun");
+        assertThat(state("ShouldRun").at("/Choices/0/Variable").asText()).isEqualTo("$.afterBuild.proceed");
+        assertThat(state("ShouldRun").at("/Choices/0/Next").asText()).isEqualTo("PrepareRun");
+        assertThat(state("ShouldRun").get("Default").asText()).isEqualTo("CleanUp");
+        assertThat(state("PrepareRun").get("Next").asText()).isEqualTo("RunTask");
+        assertThat(state("RunTask").get("Next").asText()).isEqualTo("ReadResult");
+        assertThat(state("ReadResult").get("Next").asText()).isEqualTo("RecordRun");
+        assertThat(states.has("TaskRan")).as("no choice between the outcomes: each path has its own state").isFalse();
+        assertThat(state("RecordRun").get("Next").asText()).isEqualTo("CleanUp");
+        assertThat(state("RecordFailedRun").get("Next").asText()).isEqualTo("CleanUp");
+        assertThat(state("CleanUp").get("Next").asText()).isEqualTo("DiscardWorkspace");
+        assertThat(state("DiscardWorkspace").get("Next").asText()).isEqualTo("Finished");
+        assertThat(state("Fail").get("Next").asText()).isEqualTo("CleanUp");
+    }
+
+    @Test
+    void lambdaStepsSendTheDesignsActions() {
+        assertThat(parameters("Begin")).isEqualTo(Map.of("action", "begin", "jobId.$", "$.jobId"));
+        assertThat(parameters("AfterBuild")).isEqualTo(Map.of("action", "after-build", "jobId.$", "$.jobId"));
+        assertThat(parameters("PrepareRun")).isEqualTo(Map.of("action", "prepare-run", "jobId.$", "$.jobId",
+                "imageUri.$", "$.afterBuild.imageUri"));
+        assertThat(parameters("ReadResult")).isEqualTo(Map.of("action", "read-result", "jobId.$", "$.jobId"));
+        assertThat(parameters("RecordRun")).isEqualTo(Map.of("action", "record-run", "jobId.$", "$.jobId",
+                "task.$", "$.task", "result.$", "$.result"));
+        // The error path has no result: record-run decides by the run's failure (and stops a task that overran).
+        assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("action", "record-run", "jobId.$", "$.jobId",
+                "error.$", "$.error"));
+        assertThat(parameters("CleanUp")).isEqualTo(Map.of("action", "clean-up", "jobId.$", "$.jobId"));
+        assertThat(parameters("DiscardWorkspace")).isEqualTo(Map.of("action", "discard", "jobId.$", "$.jobId"));
+        assertThat(parameters("Fail")).isEqualTo(Map.of("action", "fail", "jobId.$", "$.jobId",
+                "stage.$", "$.stage", "error.$", "$.error"));
+    }
+
+    @Test
+    void everyLambdaStepRetriesLambdasTransientErrorsWithBackoff() {
+        for (String name : LAMBDA_TASKS) {
+            JsonNode retry = state(name).get("Retry");
+            assertThat(retry).as(name).hasSize(name.equals("CleanUp") || name.equals("DiscardWorkspace") ? 2 : 1);
+            List<String> errors = new ArrayList<>();
+            retry.get(0).get("ErrorEquals").forEach(e -> errors.add(e.asText()));
+            assertThat(errors).as(name).containsExactlyInAnyOrder("Lambda.ServiceException",
+                    "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+            assertThat(retry.get(0).get("BackoffRate").asDouble()).as(name).isGreaterThan(1);
+            assertThat(retry.get(0).get("MaxAttempts").asInt()).as(name).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void everyStepCatchesAllErrorsIntoTheFailStepWithItsStage() {
+        Map<String, String> stageOf = Map.of("Begin", "begin", "BuildAndScan", "build", "AfterBuild", "after-build",
+                "PrepareRun", "prepare-run", "ReadResult", "read-result", "RecordRun", "record-run",
+                "RecordFailedRun", "record-run");
+        stageOf.forEach((name, stage) -> {
+            JsonNode catcher = state(name).get("Catch").get(0);
+            assertThat(catcher.get("ErrorEquals").get(0).asText()).as(name).isEqualTo("States.ALL");
+            assertThat(catcher.get("ResultPath").asText()).as(name).isEqualTo("$.error");
+            JsonNode pass = state(catcher.get("Next").asText());
+            assertThat(pass.get("Type").asText()).isEqualTo("Pass");
+            assertThat(pass.get("Result").asText()).as(name).isEqualTo(stage);
+            assertThat(pass.get("ResultPath").asText()).isEqualTo("$.stage");
+            assertThat(pass.get("Next").asText()).isEqualTo("Fail");
+        });
+    }
+
+    /** The states a state can go to next: Next, Default, every choice's and every catch's Next. */
+    private List<String> successors(String name) {
+        JsonNode state = state(name);
+        List<String> next = new ArrayList<>();
+        if (state.has("Next")) {
+            next.add(state.get("Next").asText());
+        }
+        if (state.has("Default")) {
+            next.add(state.get("Default").asText());
+        }
+        state.path("Choices").forEach(c -> next.add(c.get("Next").asText()));
+        state.path("Catch").forEach(c -> next.add(c.get("Next").asText()));
+        return next;
+    }
+
+    /** Every state reachable from the given ones (them included). */
+    private Set<String> reachableFrom(List<String> starts) {
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> open = new ArrayDeque<>(starts);
+        while (!open.isEmpty()) {
+            String name = open.pop();
+            if (seen.add(name)) {
+                open.addAll(successors(name));
+            }
+        }
+        return seen;
+    }
+
+    private List<String> catchTargets(String name) {
+        List<String> targets = new ArrayList<>();
+        state(name).get("Catch").forEach(c -> targets.add(c.get("Next").asText()));
+        return targets;
+    }
+
+    @Test
+    void cleanUpIsRetriedOnAnyErrorThenFailsTheExecutionWithoutComingBackToCleanUp() {
+        for (String name : List.of("CleanUp", "DiscardWorkspace")) {
+            JsonNode anyError = state(name).get("Retry").get(1);
+            assertThat(TemplateQueries.map(anyError)).as(name).isEqualTo(Map.of("ErrorEquals", List.of("States.ALL"),
+                    "IntervalSeconds", 5, "MaxAttempts", 3, "BackoffRate", 2, "JitterStrategy", "FULL"));
+            assertThat(catchTargets(name)).as(name).containsExactly("CleanUpFailed");
+            assertThat(reachableFrom(catchTargets(name))).as("where " + name + "'s catch leads")
+                    .containsExactly("CleanUpFailed");
+            assertThat(state("CleanUpFailed").get("Type").asText()).isEqualTo("Fail");
+        }
+        // No path out of CleanUp, whether it succeeds or fails, comes back to it.
+        assertThat(reachableFrom(successors("CleanUp"))).doesNotContain("CleanUp")
+                .contains("DiscardWorkspace", "CleanUpFailed", "Done", "StepFailed");
+    }
+
+    @Test
+    void aRunThatFailedOrTimedOutIsRecordedWithoutReadingItsResult() {
+        List<String> errorPaths = catchTargets("RunTask");
+        assertThat(errorPaths).containsExactly("RunTimedOut", "RunFailed");
+        for (String pass : errorPaths) {
+            assertThat(state(pass).get("Next").asText()).as(pass).isEqualTo("RecordFailedRun");
+        }
+        assertThat(reachableFrom(errorPaths)).doesNotContain("ReadResult", "RecordRun")
+                .contains("RecordFailedRun", "CleanUp", "DiscardWorkspace");
+        // Only a task that ran to its end has its result read, and only then is it recorded with one.
+        assertThat(reachableFrom(List.of(state("RunTask").get("Next").asText())))
+                .contains("ReadResult", "RecordRun").doesNotContain("RecordFailedRun");
+    }
+
+    @Test
+    void failAndCleanUpNeverLoopAndCleanUpIsTheLastStep() {
+        assertThat(state("Fail").at("/Catch/0/Next").asText()).isEqualTo("CleanUp");
+        assertThat(state("CleanUp").at("/Catch/0/Next").asText()).isEqualTo("CleanUpFailed");
+        assertThat(state("DiscardWorkspace").at("/Catch/0/Next").asText()).isEqualTo("CleanUpFailed");
+        assertThat(state("CleanUpFailed").get("Type").asText()).isEqualTo("Fail");
+        assertThat(state("Finished").at("/Choices/0/Variable").asText()).isEqualTo("$.stage");
+        assertThat(state("Finished").at("/Choices/0/Next").asText()).isEqualTo("StepFailed");
+        assertThat(state("Finished").get("Default").asText()).isEqualTo("Done");
+    }
+
+    @Test
+    void buildAndScanRunsTheCodeBuildProjectSynchronouslyWithTheJobsVariables() {
+        JsonNode build = state("BuildAndScan");
+        assertThat(build.get("Resource").asText()).endsWith(":states:::codebuild:startBuild.sync");
+        assertThat(build.get("TimeoutSeconds").asInt()).isEqualTo(900 + 25 * 60);
+        List<String> names = new ArrayList<>();
+        build.at("/Parameters/EnvironmentVariablesOverride").forEach(v -> names.add(v.get("Name").asText()));
+        assertThat(names).containsExactlyInAnyOrder("JOB_ID", "ARTIFACT_BUCKET", "IMAGE_REPOSITORY_URI",
+                "SEVERITY_THRESHOLD", "IGNORE_UNFIXED", "BUILD_TIMEOUT_SECONDS");
+        assertThat(build.at("/Parameters/EnvironmentVariablesOverride/0")).isEqualTo(TemplateQueries.JSON
+                .valueToTree(Map.of("Name", "JOB_ID", "Type", "PLAINTEXT", "Value.$", "$.jobId")));
+        assertThat(build.at("/Retry/0/ErrorEquals/0").asText()).isEqualTo("CodeBuild.AccountLimitExceededException");
+    }
+
+    @Test
+    void runTaskIsAnIsolatedFargateTaskBoundedByTheRunTimeout() {
+        JsonNode run = state("RunTask");
+        assertThat(run.get("Resource").asText()).endsWith(":states:::ecs:runTask.sync");
+        assertThat(run.get("TimeoutSeconds").asInt()).isEqualTo(600);
+        assertThat(run.get("ResultPath").asText()).isEqualTo("$.task");
+        JsonNode parameters = run.get("Parameters");
+        assertThat(parameters.get("LaunchType").asText()).isEqualTo("FARGATE");
+        assertThat(parameters.get("TaskDefinition.$").asText()).isEqualTo("$.prepare.taskDefinitionArn");
+        assertThat(parameters.get("StartedBy.$").asText()).isEqualTo("$.jobId");
+        JsonNode network = parameters.at("/NetworkConfiguration/AwsvpcConfiguration");
+        assertThat(network.get("AssignPublicIp").asText()).isEqualTo("DISABLED");
+        assertThat(network.get("Subnets")).hasSize(2);
+        assertThat(network.get("SecurityGroups")).hasSize(1);
+        // A timeout and any other failure both end up in $.error, marked, and go on to be recorded.
+        assertThat(run.at("/Catch/0/ErrorEquals/0").asText()).isEqualTo("States.Timeout");
+        assertThat(run.at("/Catch/0/ResultPath").asText()).isEqualTo("$.error");
+        assertThat(state(run.at("/Catch/0/Next").asText()).get("Result").asBoolean()).isTrue();
+        assertThat(state(run.at("/Catch/0/Next").asText()).get("ResultPath").asText()).isEqualTo("$.error.timedOut");
+        assertThat(run.at("/Catch/1/ErrorEquals/0").asText()).isEqualTo("States.ALL");
+        assertThat(run.at("/Catch/1/ResultPath").asText()).isEqualTo("$.error");
+        assertThat(state(run.at("/Catch/1/Next").asText()).get("Result").asBoolean()).isFalse();
+        assertThat(state(run.at("/Catch/0/Next").asText()).get("Next").asText()).isEqualTo("RecordFailedRun");
+        assertThat(state(run.at("/Catch/1/Next").asText()).get("Next").asText()).isEqualTo("RecordFailedRun");
+        assertThat(run.at("/Retry/0/ErrorEquals/0").asText()).isEqualTo("ECS.AmazonECSException");
+    }
+
+    @Test
+    void executionEndedRuleAlsoDiscardsTheJobsDirectory() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Match.objectLike(Map.of("detail", Map.of(
+                        "status", List.of("ABORTED", "TIMED_OUT", "FAILED"),
+                        "stateMachineArn", List.of(Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*")))))),
+                "Targets", List.of(
+                        Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt",
+                                List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkflowStep.*"), "Arn")))),
+                        Match.objectEquals(Map.of(
+                                "Id", Match.anyValue(),
+                                "Arn", Map.of("Fn::GetAtt",
+                                        List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkspace.*"), "Arn")),
+                                "InputTransformer", Map.of(
+                                        "InputPathsMap", Map.of("detail-name", "$.detail.name"),
+                                        "InputTemplate", "{\"action\":\"discard\",\"jobId\":<detail-name>}"),
+                                "RetryPolicy", Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 6 * 3600))))));
+        template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
+                "Action", "lambda:InvokeFunction",
+                "Principal", "events.amazonaws.com",
+                "FunctionName", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkspace.*"), "Arn")),
+                "SourceArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowExecutionEnded.*"), "Arn"))));
+    }
+
+    @Test
+    void executionEndedRuleSendsAbortedTimedOutAndFailedExecutionsToTheStepHandler() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Map.of(
+                        "source", List.of("aws.states"),
+                        "detail-type", List.of("Step Functions Execution Status Change"),
+                        "detail", Map.of("status", List.of("ABORTED", "TIMED_OUT", "FAILED"),
+                                "stateMachineArn", List.of(Map.of("Ref",
+                                        Match.stringLikeRegexp("JobWorkflowStateMachine.*"))))),
+                "State", "ENABLED",
+                "Targets", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkflowStep.*"), "Arn")),
+                        "InputTransformer", Map.of(
+                                "InputPathsMap", Map.of("detail-name", "$.detail.name", "detail-status", "$.detail.status"),
+                                "InputTemplate", "{\"action\":\"execution-ended\",\"jobId\":<detail-name>,\"status\":<detail-status>}"),
+                        "RetryPolicy", Match.objectLike(Map.of("MaximumRetryAttempts", 8))))))));
+        template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
+                "Action", "lambda:InvokeFunction", "Principal", "events.amazonaws.com"));
+    }
+}
