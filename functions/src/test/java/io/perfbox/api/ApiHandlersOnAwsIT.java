@@ -248,6 +248,32 @@ class ApiHandlersOnAwsIT {
     }
 
     @Test
+    void theDeploymentJarsWorkflowStepHandlerIsWiredByTheEnvironmentAndBeginsASubmittedJob(@TempDir Path dir) throws Exception {
+        Map<String, String> env = lambdaEnvironment();
+        env.put("PERFBOX_SEVERITY_THRESHOLD", "HIGH");
+        env.put("PERFBOX_IGNORE_UNFIXED", "false");
+        env.put("PERFBOX_CLUSTER_ARN", "arn:aws:ecs:" + settings.common().region().id() + ":000000000000:cluster/perfbox");
+        env.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task-execution");
+        env.put("PERFBOX_TASK_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task");
+        env.put("PERFBOX_TASK_LOG_GROUP", "/perfbox/jobs");
+        env.put("PERFBOX_TASK_CPU", "1024");
+        env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
+        env.put("PERFBOX_RUN_TIMEOUT_SECONDS", "600");
+        env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
+        env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
+        try (LambdaContainer lambda = new LambdaContainer(lambdaJar(), invokerOnly(dir), env)) {
+            String id = lambda.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
+                    .body().path("id").asText();
+            String begun = lambda.invoke(io.perfbox.aws.workflow.WorkflowStepHandler.class,
+                    "{\"action\":\"begin\",\"jobId\":\"" + id + "\"}");
+            assertThat(begun).isEqualTo("OK {\"proceed\":true}");
+            assertThat(lambda.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
+                    .body().path("status").asText()).isEqualTo("BUILDING");
+            lambda.invokeOk(DeleteJobHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0003"));
+        }
+    }
+
+    @Test
     void aMissingVariableFailsTheHandlersStartNamingItWhileTheOpenApiHandlerNeedsNone(@TempDir Path dir) throws Exception {
         Map<String, String> env = lambdaEnvironment();
         env.remove(AwsSettings.STATE_MACHINE_ARN);

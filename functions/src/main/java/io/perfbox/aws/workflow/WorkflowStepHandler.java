@@ -54,6 +54,11 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
     private final WorkflowPorts aws;
     private final WorkflowConfig config;
 
+    /** For Lambda: the real adapters, built once per container. */
+    public WorkflowStepHandler() {
+        this(WorkflowRuntime.progress(), WorkflowRuntime.ports(), WorkflowRuntime.config());
+    }
+
     public WorkflowStepHandler(JobProgress progress, WorkflowPorts aws, WorkflowConfig config) {
         this.progress = progress;
         this.aws = aws;

@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * One LocalStack container (S3 and Step Functions) for every integration test of this JVM, started on first use.
- * The image is built locally by .ci/build-localstack-image under the official name, so Testcontainers' own
+ * The image is built locally by tools/build-localstack-image under the official name, so Testcontainers' own
  * LocalStack module runs it. Clients are made exactly as the Lambdas make theirs ({@link AwsRuntime}).
  */
 public final class LocalStack {
@@ -36,7 +36,7 @@ public final class LocalStack {
             try {
                 c.start();
             } catch (RuntimeException e) {
-                throw new IllegalStateException("LocalStack did not start; is the image built? (.ci/build-localstack-image)", e);
+                throw new IllegalStateException("LocalStack did not start; is the image built? (tools/build-localstack-image)", e);
             }
             container = c;
             Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
