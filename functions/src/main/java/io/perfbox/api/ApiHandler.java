@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
+import io.perfbox.logging.JobLogContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,13 +57,37 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        writeResponse(output, respond(readRequest(input)));
+    }
+
+    /** The stream entry's reading: the raw event JSON as API Gateway sends it. */
+    static ApiRequest readRequest(InputStream input) throws IOException {
         JsonNode raw = EVENTS.readTree(input);
         APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
         String apiKeyId = raw.path("requestContext").path("identity").path("apiKeyId").textValue();
-        EVENTS.writeValue(output, respond(new ApiRequest(event, apiKeyId)));
+        return new ApiRequest(event, apiKeyId);
     }
 
+    /** The stream entry's writing: the response event as API Gateway reads it. */
+    static void writeResponse(OutputStream output, APIGatewayProxyResponseEvent response) throws IOException {
+        EVENTS.writeValue(output, response);
+    }
+
+    /** Every line logged while answering a request on a job ({@code /jobs/{id}...}) carries that job's id. */
     private APIGatewayProxyResponseEvent respond(ApiRequest request) {
+        return JobLogContext.with(loggedJobId(request), () -> respondInContext(request));
+    }
+
+    /** The path's job id when it is well formed; a malformed one is answered with 400 and logged under no job. */
+    private static String loggedJobId(ApiRequest request) {
+        try {
+            return request.pathParameter("id").map(JobId::parse).map(JobId::value).orElse(null);
+        } catch (InvalidInputException e) {
+            return null;
+        }
+    }
+
+    private APIGatewayProxyResponseEvent respondInContext(ApiRequest request) {
         APIGatewayProxyRequestEvent event = request.event();
         try {
             return handle(request);

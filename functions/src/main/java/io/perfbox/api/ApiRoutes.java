@@ -33,7 +33,7 @@ public final class ApiRoutes {
                 new Route("DELETE", "/jobs/{id}", new DeleteJobHandler(jobs)),
                 new Route("GET", "/jobs/{id}/logs", new GetJobLogsHandler(jobs)),
                 new Route("GET", "/jobs/{id}/scan", new GetJobScanHandler(jobs)),
-                new Route("GET", "/openapi.json", new OpenApiHandler()));
+                new Route("GET", "/openapi.json", new OpenApiHandler(OpenApiHandler.document())));
     }
 
     public List<Route> routes() {

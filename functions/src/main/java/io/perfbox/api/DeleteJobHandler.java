@@ -1,7 +1,6 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 
 /**
@@ -12,9 +11,9 @@ import io.perfbox.core.application.JobService;
 public class DeleteJobHandler extends ApiHandler {
     private final JobService jobs;
 
-    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
     public DeleteJobHandler() {
-        this(AwsRuntime.apiJobService());
+        this(ApiRuntime.jobService());
     }
 
     public DeleteJobHandler(JobService jobs) {

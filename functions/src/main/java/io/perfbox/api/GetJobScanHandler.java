@@ -1,16 +1,15 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 
 /** GET /jobs/{id}/scan: the scanner's findings ({@code scanned: false} until the scan has run). */
 public class GetJobScanHandler extends ApiHandler {
     private final JobService jobs;
 
-    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
     public GetJobScanHandler() {
-        this(AwsRuntime.apiJobService());
+        this(ApiRuntime.jobService());
     }
 
     public GetJobScanHandler(JobService jobs) {

@@ -1,7 +1,6 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 import io.perfbox.core.application.ListJobsQuery;
 import io.perfbox.core.domain.InvalidInputException;
@@ -12,9 +11,9 @@ import io.perfbox.core.port.JobStore;
 public class ListJobsHandler extends ApiHandler {
     private final JobService jobs;
 
-    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
     public ListJobsHandler() {
-        this(AwsRuntime.apiJobService());
+        this(ApiRuntime.jobService());
     }
 
     public ListJobsHandler(JobService jobs) {

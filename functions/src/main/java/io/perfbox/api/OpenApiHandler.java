@@ -12,15 +12,24 @@ public class OpenApiHandler extends ApiHandler {
     public static final String RESOURCE = "/io/perfbox/api/openapi.json";
     private static final String DOCUMENT = load();
 
-    /** Needs no AWS client: the document is part of the jar. */
+    private final String document;
+
+    /** For Lambda: needs no AWS client (the document is part of the jar), only the container's logging and priming. */
     public OpenApiHandler() {
+        this(DOCUMENT);
+        ApiRuntime.withoutAws();
+    }
+
+    /** Serves {@code document} (the local server passes {@link #document()}). */
+    public OpenApiHandler(String document) {
+        this.document = java.util.Objects.requireNonNull(document, "document");
     }
 
     @Override
     protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
         return new APIGatewayProxyResponseEvent().withStatusCode(200)
                 .withHeaders(Map.of("Content-Type", "application/json", "Cache-Control", "max-age=300"))
-                .withBody(DOCUMENT);
+                .withBody(document);
     }
 
     public static String document() {

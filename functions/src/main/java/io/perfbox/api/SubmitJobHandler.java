@@ -1,7 +1,6 @@
 package io.perfbox.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import io.perfbox.aws.AwsRuntime;
 import io.perfbox.core.application.JobService;
 import java.util.Map;
 
@@ -9,9 +8,9 @@ import java.util.Map;
 public class SubmitJobHandler extends ApiHandler {
     private final JobService jobs;
 
-    /** The Lambda's constructor: the use cases over DynamoDB, S3 and Step Functions, built once per container. */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
     public SubmitJobHandler() {
-        this(AwsRuntime.apiJobService());
+        this(ApiRuntime.jobService());
     }
 
     public SubmitJobHandler(JobService jobs) {

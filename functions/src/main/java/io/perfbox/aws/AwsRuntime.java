@@ -1,13 +1,8 @@
 package io.perfbox.aws;
 
-import io.perfbox.aws.dynamodb.DynamoDbJobStore;
-import io.perfbox.aws.s3.S3DockerfileStore;
-import io.perfbox.aws.s3.S3JobArtifactStore;
-import io.perfbox.aws.sfn.StepFunctionsPipelineLauncher;
-import io.perfbox.core.application.JobService;
 import java.net.URI;
-import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -15,13 +10,14 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * What a Lambda container builds once and keeps for every invocation: its settings (read from the environment on
- * first use) and its SDK clients. Each piece sits in its own holder class, so the JVM builds it lazily, exactly
- * once and thread-safely, and a function only pays for the clients it uses. A missing or invalid variable fails
- * the first use with {@link AwsSettings.InvalidSettingException} naming it.
+ * What every perfbox Lambda container builds once and keeps for every invocation: the common settings (read from
+ * the environment on first use) and the SDK clients both the API and the workflow use (DynamoDB, S3). Each piece
+ * sits in its own holder class, so the JVM builds it lazily, exactly once and thread-safely, and a function only
+ * pays for the clients it uses. A missing or invalid variable fails the first use with
+ * {@link AwsSettings.InvalidSettingException} naming it. The API's own wiring is {@code io.perfbox.api.ApiRuntime},
+ * the workflow's {@code io.perfbox.aws.workflow.WorkflowRuntime}: each deployment jar carries only its own.
  */
 public final class AwsRuntime {
     private AwsRuntime() {
@@ -31,25 +27,12 @@ public final class AwsRuntime {
         return initialized(() -> CommonHolder.SETTINGS);
     }
 
-    public static AwsSettings.Api api() {
-        return initialized(() -> ApiHolder.SETTINGS);
-    }
-
     public static DynamoDbClient dynamoDb() {
         return initialized(() -> DynamoDbHolder.CLIENT);
     }
 
     public static S3Client s3() {
         return initialized(() -> S3Holder.CLIENT);
-    }
-
-    public static SfnClient sfn() {
-        return initialized(() -> SfnHolder.CLIENT);
-    }
-
-    /** The use cases behind every API Lambda, on DynamoDB, S3 and Step Functions. */
-    public static JobService apiJobService() {
-        return initialized(() -> ApiServiceHolder.SERVICE);
     }
 
     /**
@@ -86,27 +69,11 @@ public final class AwsRuntime {
                 .build();
     }
 
-    public static SfnClient sfnClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
-        return configure(SfnClient.builder(), settings, settings.endpoint(), credentials).build();
-    }
-
-    /** The API's use cases over the real adapters: jobs in DynamoDB, files in S3, pipelines in Step Functions. */
-    public static JobService apiJobService(AwsSettings.Api settings, DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn,
-                                           Clock clock) {
-        String bucket = settings.common().artifactBucket();
-        return new JobService(
-                new DynamoDbJobStore(dynamoDb, settings.common().jobsTable()),
-                new S3DockerfileStore(s3, bucket),
-                new S3JobArtifactStore(s3, bucket),
-                new StepFunctionsPipelineLauncher(sfn, settings.stateMachineArn()),
-                clock);
-    }
-
     /**
      * Reads a holder's value; when building it failed for a setting, throws that setting's own exception rather
      * than the JVM's ExceptionInInitializerError, so the message that names the variable comes first.
      */
-    private static <T> T initialized(java.util.function.Supplier<T> holder) {
+    public static <T> T initialized(Supplier<T> holder) {
         try {
             return holder.get();
         } catch (ExceptionInInitializerError e) {
@@ -121,23 +88,11 @@ public final class AwsRuntime {
         static final AwsSettings.Common SETTINGS = AwsSettings.Common.from(System.getenv());
     }
 
-    private static final class ApiHolder {
-        static final AwsSettings.Api SETTINGS = AwsSettings.Api.from(System.getenv());
-    }
-
     private static final class DynamoDbHolder {
         static final DynamoDbClient CLIENT = dynamoDbClient(common(), lambdaCredentials());
     }
 
     private static final class S3Holder {
         static final S3Client CLIENT = s3Client(common(), lambdaCredentials());
-    }
-
-    private static final class SfnHolder {
-        static final SfnClient CLIENT = sfnClient(common(), lambdaCredentials());
-    }
-
-    private static final class ApiServiceHolder {
-        static final JobService SERVICE = apiJobService(api(), dynamoDb(), s3(), sfn(), Clock.systemUTC());
     }
 }

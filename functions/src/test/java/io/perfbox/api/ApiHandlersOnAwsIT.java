@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
@@ -47,8 +49,9 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 /**
  * The API Lambdas over the real adapters: jobs in DynamoDB (DynamoDB Local), Dockerfiles in S3 and pipelines in
  * Step Functions (LocalStack). Events go in as API Gateway sends them, as raw JSON through the stream entry point
- * the Lambda runtime uses. Once in this JVM, and once in a child JVM on the deployment jar alone, where the
- * handlers are built by their no-argument constructors from environment variables, as on Lambda.
+ * the Lambda runtime uses. Once in this JVM, and in child JVMs on a deployment jar alone (the API's, the
+ * workflow's), where the handlers are built by their no-argument constructors from environment variables and
+ * checkpointed for SnapStart, and print their logs, as on Lambda.
  */
 @RequiresDocker
 class ApiHandlersOnAwsIT {
@@ -119,7 +122,7 @@ class ApiHandlersOnAwsIT {
 
     @Test
     void submitStoresTheDockerfileAndStartsTheExecutionAndDeleteCancelsBoth() throws Exception {
-        JobService jobs = AwsRuntime.apiJobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
+        JobService jobs = ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
         var submit = new SubmitJobHandler(jobs);
         var get = new GetJobHandler(jobs);
         var delete = new DeleteJobHandler(jobs);
@@ -149,34 +152,58 @@ class ApiHandlersOnAwsIT {
         assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "k1a2b3c4d5")).status()).isEqualTo(404);
     }
 
-    /** The child JVM: the deployment jar and {@link LambdaInvoker}, with the Lambda environment given. */
+    /**
+     * The child JVM: a deployment jar and {@link LambdaInvoker}, with the Lambda environment given, pointed at the
+     * checkpoint stand-in as Lambda points the JVM at its own. What the functions print on stderr (their log lines)
+     * is kept for {@link #logLines()}.
+     */
     private static final class LambdaContainer implements AutoCloseable {
         private final Process process;
         private final PrintWriter requests;
         private final BufferedReader responses;
+        private final Path stderr;
 
-        LambdaContainer(Path jar, Path invokerDir, Map<String, String> environment) throws IOException {
+        LambdaContainer(Path jar, Path dir, Map<String, String> environment) throws Exception {
+            Path invoker = invokerOnly(dir.resolve("invoker"));
+            stderr = dir.resolve("stderr.log");
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", jar + java.io.File.pathSeparator + invokerDir, LambdaInvoker.class.getName());
+                    "-Dorg.crac.Core.Compat=" + io.perfbox.aws.testing.crac.Core.class.getPackageName(),
+                    "-cp", jar + java.io.File.pathSeparator + invoker, LambdaInvoker.class.getName());
             pb.environment().clear();
             pb.environment().putAll(environment);
-            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.redirectError(stderr.toFile());
             process = pb.start();
             requests = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
             responses = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         }
 
-        String invoke(Class<?> handler, String event) throws IOException {
-            requests.println(handler.getName() + "\t" + event);
+        private String answer(String request) throws IOException {
+            requests.println(request);
             String line = responses.readLine();
             assertThat(line).as("the Lambda JVM answered").isNotNull();
             return line;
+        }
+
+        String invoke(Class<?> handler, String event) throws IOException {
+            return answer(handler.getName() + "\t" + event);
         }
 
         Response invokeOk(Class<?> handler, String event) throws IOException {
             String line = invoke(handler, event);
             assertThat(line).startsWith("OK ");
             return parse(line.substring(3));
+        }
+
+        /** A SnapStart version's life before its first request: initialised, then checkpointed. */
+        void initAndCheckpoint(Class<?> handler) throws IOException {
+            assertThat(answer("INIT\t" + handler.getName())).isEqualTo("OK");
+            assertThat(answer("CHECKPOINT")).as("the checkpoint ran the registered hooks").matches("OK [1-9][0-9]*");
+        }
+
+        /** Everything the functions printed on stderr, once the JVM has ended. */
+        List<String> logLines() throws Exception {
+            close();
+            return Files.readAllLines(stderr, StandardCharsets.UTF_8);
         }
 
         @Override
@@ -188,18 +215,36 @@ class ApiHandlersOnAwsIT {
         }
     }
 
-    private static Path lambdaJar() {
-        Path jar = Path.of("target", "perfbox-functions-lambda.jar");
+    private static Path apiJar() {
+        return deploymentJar("perfbox-api-lambda.jar");
+    }
+
+    private static Path workflowJar() {
+        return deploymentJar("perfbox-workflow-lambda.jar");
+    }
+
+    private static Path deploymentJar(String name) {
+        Path jar = Path.of("target", name);
         assertThat(jar).as("the deployment jar (mvn package builds it before the integration tests)").isRegularFile();
         return jar;
     }
 
-    /** A directory holding only the invoker's class file, so the jar must bring everything else. */
+    /**
+     * A directory holding only the invoker's class file and the checkpoint stand-in (which the Lambda runtime, not
+     * the jar, provides), so the jar must bring everything else.
+     */
     private static Path invokerOnly(Path dir) throws Exception {
-        String file = LambdaInvoker.class.getName().replace('.', '/') + ".class";
-        Path target = dir.resolve(file);
-        Files.createDirectories(target.getParent());
-        Files.copy(Path.of(LambdaInvoker.class.getProtectionDomain().getCodeSource().getLocation().toURI()).resolve(file), target);
+        Path testClasses = Path.of(LambdaInvoker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String invoker = LambdaInvoker.class.getName().replace('.', '/') + ".class";
+        Files.createDirectories(dir.resolve(invoker).getParent());
+        Files.copy(testClasses.resolve(invoker), dir.resolve(invoker));
+        String crac = io.perfbox.aws.testing.crac.Core.class.getPackageName().replace('.', '/');
+        Files.createDirectories(dir.resolve(crac));
+        try (var classes = Files.list(testClasses.resolve(crac))) {
+            for (Path file : classes.filter(f -> f.toString().endsWith(".class")).toList()) {
+                Files.copy(file, dir.resolve(crac).resolve(file.getFileName().toString()));
+            }
+        }
         return dir;
     }
 
@@ -216,9 +261,47 @@ class ApiHandlersOnAwsIT {
         return env;
     }
 
+    private static Map<String, String> workflowEnvironment() {
+        Map<String, String> env = lambdaEnvironment();
+        env.remove(AwsSettings.STATE_MACHINE_ARN);
+        env.put("PERFBOX_SEVERITY_THRESHOLD", "HIGH");
+        env.put("PERFBOX_IGNORE_UNFIXED", "false");
+        env.put("PERFBOX_CLUSTER_ARN", "arn:aws:ecs:" + settings.common().region().id() + ":000000000000:cluster/perfbox");
+        env.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task-execution");
+        env.put("PERFBOX_TASK_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task");
+        env.put("PERFBOX_TASK_LOG_GROUP", "/perfbox/jobs");
+        env.put("PERFBOX_TASK_CPU", "1024");
+        env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
+        env.put("PERFBOX_RUN_TIMEOUT_SECONDS", "600");
+        env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
+        env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
+        return env;
+    }
+
+    /** Each line one JSON object with Lambda's keys (what Lambda's JSON log format reads from stdout/stderr). */
+    private static List<JsonNode> jsonLogLines(List<String> lines) throws IOException {
+        List<JsonNode> parsed = new java.util.ArrayList<>();
+        for (String line : lines) {
+            JsonNode json = JSON.readTree(line);
+            assertThat(json).as("a JSON object: %s", line).isNotNull();
+            assertThat(json.isObject()).as("a JSON object: %s", line).isTrue();
+            assertThat(json.path("timestamp").asText()).as(line).isNotEmpty();
+            assertThat(json.path("level").asText()).as(line).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+            parsed.add(json);
+        }
+        return parsed;
+    }
+
+    /** The job id SnapStart priming uses in the requests it marshals (and never sends). */
+    private static final String PRIMING_JOB_ID = "00000000-0000-4000-8000-000000000000";
+
     @Test
-    void theDeploymentJarServesTheApiThroughNoArgumentHandlersConfiguredByTheEnvironment(@TempDir Path dir) throws Exception {
-        try (LambdaContainer lambda = new LambdaContainer(lambdaJar(), invokerOnly(dir), lambdaEnvironment())) {
+    void theApiJarServesTheApiThroughNoArgumentHandlersPrimedForSnapStartWithoutSendingAnything(@TempDir Path dir)
+            throws Exception {
+        List<String> logLines;
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, lambdaEnvironment())) {
+            lambda.initAndCheckpoint(SubmitJobHandler.class);
+
             Response submitted = lambda.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0001"));
             assertThat(submitted.status()).isEqualTo(202);
             String id = submitted.body().path("id").asText();
@@ -244,32 +327,60 @@ class ApiHandlersOnAwsIT {
             assertThat(deleted.body().path("status").asText()).isEqualTo("CANCELLED");
             assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
             assertThat(objectsOf(id)).isZero();
+            logLines = lambda.logLines();
         }
+        // The priming marshalled a DynamoDB read, an S3 upload and an execution start for its made-up job; none of
+        // them reached AWS.
+        assertThat(objectsOf(PRIMING_JOB_ID)).isZero();
+        assertThat(dynamoDb.getItem(b -> b.tableName(settings.common().jobsTable())
+                .key(Map.of(JobTable.PK, AttributeValue.fromS("JOB#" + PRIMING_JOB_ID)))).hasItem()).isFalse();
+        assertThat(sfn.listExecutions(b -> b.stateMachineArn(settings.stateMachineArn())).executions())
+                .noneMatch(e -> e.name().equals(PRIMING_JOB_ID));
+        assertThat(jsonLogLines(logLines)).as("no part of the priming failed")
+                .noneMatch(line -> line.path("logger").asText().equals(ApiPriming.class.getName()));
     }
 
     @Test
-    void theDeploymentJarsWorkflowStepHandlerIsWiredByTheEnvironmentAndBeginsASubmittedJob(@TempDir Path dir) throws Exception {
+    void aFailedRequestOnAJobIsOneJsonLogLineCarryingTheJobIdAndTheStackTrace(@TempDir Path dir) throws Exception {
         Map<String, String> env = lambdaEnvironment();
-        env.put("PERFBOX_SEVERITY_THRESHOLD", "HIGH");
-        env.put("PERFBOX_IGNORE_UNFIXED", "false");
-        env.put("PERFBOX_CLUSTER_ARN", "arn:aws:ecs:" + settings.common().region().id() + ":000000000000:cluster/perfbox");
-        env.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task-execution");
-        env.put("PERFBOX_TASK_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task");
-        env.put("PERFBOX_TASK_LOG_GROUP", "/perfbox/jobs");
-        env.put("PERFBOX_TASK_CPU", "1024");
-        env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
-        env.put("PERFBOX_RUN_TIMEOUT_SECONDS", "600");
-        env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
-        env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
-        try (LambdaContainer lambda = new LambdaContainer(lambdaJar(), invokerOnly(dir), env)) {
-            String id = lambda.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
+        env.put(AwsSettings.JOBS_TABLE, "perfbox-no-such-table");
+        String id = UUID.randomUUID().toString();
+        List<String> lines;
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
+            assertThat(lambda.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0004")).status())
+                    .isEqualTo(500);
+            lines = lambda.logLines();
+        }
+        assertThat(jsonLogLines(lines)).singleElement().satisfies(line -> {
+            assertThat(line.path("level").asText()).isEqualTo("ERROR");
+            assertThat(line.path("jobId").asText()).isEqualTo(id);
+            assertThat(line.path("message").asText()).contains("GET /jobs/" + id);
+            assertThat(line.path("error").asText()).contains("ResourceNotFoundException").contains("\n\tat ");
+        });
+    }
+
+    @Test
+    void theWorkflowJarsStepHandlerIsWiredByTheEnvironmentBeginsASubmittedJobAndLogsUnderItsId(@TempDir Path dir)
+            throws Exception {
+        List<String> workflowLines;
+        try (LambdaContainer api = new LambdaContainer(apiJar(), Files.createDirectory(dir.resolve("api")),
+                lambdaEnvironment());
+             LambdaContainer workflow = new LambdaContainer(workflowJar(), Files.createDirectory(dir.resolve("workflow")),
+                     workflowEnvironment())) {
+            String id = api.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
                     .body().path("id").asText();
-            String begun = lambda.invoke(io.perfbox.aws.workflow.WorkflowStepHandler.class,
+            String begun = workflow.invoke(io.perfbox.aws.workflow.WorkflowStepHandler.class,
                     "{\"action\":\"begin\",\"jobId\":\"" + id + "\"}");
             assertThat(begun).isEqualTo("OK {\"proceed\":true}");
-            assertThat(lambda.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
+            assertThat(api.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
                     .body().path("status").asText()).isEqualTo("BUILDING");
-            lambda.invokeOk(DeleteJobHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0003"));
+            api.invokeOk(DeleteJobHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0003"));
+            workflowLines = workflow.logLines();
+
+            assertThat(jsonLogLines(workflowLines)).anySatisfy(line -> {
+                assertThat(line.path("jobId").asText()).isEqualTo(id);
+                assertThat(line.path("message").asText()).contains("begin");
+            });
         }
     }
 
@@ -277,7 +388,7 @@ class ApiHandlersOnAwsIT {
     void aMissingVariableFailsTheHandlersStartNamingItWhileTheOpenApiHandlerNeedsNone(@TempDir Path dir) throws Exception {
         Map<String, String> env = lambdaEnvironment();
         env.remove(AwsSettings.STATE_MACHINE_ARN);
-        try (LambdaContainer lambda = new LambdaContainer(lambdaJar(), invokerOnly(dir), env)) {
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
             assertThat(lambda.invoke(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0002")))
                     .startsWith("INIT-ERROR " + AwsSettings.InvalidSettingException.class.getName())
                     .contains(AwsSettings.STATE_MACHINE_ARN + " is not set");

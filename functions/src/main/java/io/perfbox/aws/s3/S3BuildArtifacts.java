@@ -1,6 +1,5 @@
 package io.perfbox.aws.s3;
 
-import io.perfbox.aws.workflow.AwsJobNames;
 import io.perfbox.aws.workflow.BuildArtifacts;
 import io.perfbox.core.domain.JobId;
 import java.io.IOException;
@@ -27,7 +26,7 @@ public class S3BuildArtifacts implements BuildArtifacts {
     }
 
     GetObjectRequest request(JobId id, Artifact artifact) {
-        return GetObjectRequest.builder().bucket(bucket).key(AwsJobNames.artifactKey(id, artifact.fileName())).build();
+        return GetObjectRequest.builder().bucket(bucket).key(ArtifactKeys.of(id, artifact.fileName())).build();
     }
 
     @Override

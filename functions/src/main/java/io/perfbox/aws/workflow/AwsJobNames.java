@@ -1,5 +1,6 @@
 package io.perfbox.aws.workflow;
 
+import io.perfbox.aws.s3.ArtifactKeys;
 import io.perfbox.core.domain.JobId;
 
 /**
@@ -32,9 +33,9 @@ public final class AwsJobNames {
         return "/jobs/" + id.value();
     }
 
-    /** The job's S3 object {@code jobs/<id>/<name>} in the artifact bucket. */
+    /** The job's S3 object {@code jobs/<id>/<name>} in the artifact bucket (see {@link ArtifactKeys}). */
     public static String artifactKey(JobId id, String name) {
-        return "jobs/" + id.value() + "/" + name;
+        return ArtifactKeys.of(id, name);
     }
 
     /** The CloudWatch Logs stream of a run's container: {@code job/job/<task id>}. */

@@ -2,6 +2,7 @@ package io.perfbox.aws.workflow;
 
 import io.perfbox.aws.AwsRuntime;
 import io.perfbox.aws.AwsSettings;
+import io.perfbox.aws.LambdaLogging;
 import io.perfbox.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.aws.ecr.EcrJobImages;
 import io.perfbox.aws.ecs.EcsJobTasks;
@@ -18,8 +19,8 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.efs.EfsClient;
 
 /**
- * What the workflow's step Lambda builds once per container: its configuration (read from the environment, failing
- * fast), its SDK clients (configured as every perfbox client is, see {@link AwsRuntime#configure}) and the use case
+ * What the workflow's step Lambda builds once per container: JSON logs ({@link LambdaLogging}), its configuration
+ * (read from the environment, failing fast), its SDK clients (configured as every perfbox client is, see {@link AwsRuntime#configure}) and the use case
  * over the real adapters. Holder classes make each piece lazy, built once and thread-safe.
  */
 final class WorkflowRuntime {
@@ -43,17 +44,19 @@ final class WorkflowRuntime {
     }
 
     private static final class Wiring {
-        private static final AwsSettings.Common COMMON = AwsRuntime.common();
         static final JobProgress PROGRESS;
         static final WorkflowPorts PORTS;
 
         static {
+            // Logging first, so that every line from here on (the SDK's too) is JSON.
+            LambdaLogging.install();
             WorkflowConfig config = ConfigHolder.CONFIG;
+            AwsSettings.Common common = AwsRuntime.common();
             var credentials = AwsRuntime.lambdaCredentials();
-            EcsClient ecs = AwsRuntime.configure(EcsClient.builder(), COMMON, COMMON.endpoint(), credentials).build();
-            EfsClient efs = AwsRuntime.configure(EfsClient.builder(), COMMON, COMMON.endpoint(), credentials).build();
-            EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), COMMON, COMMON.endpoint(), credentials).build();
-            CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), COMMON, COMMON.endpoint(),
+            EcsClient ecs = AwsRuntime.configure(EcsClient.builder(), common, common.endpoint(), credentials).build();
+            EfsClient efs = AwsRuntime.configure(EfsClient.builder(), common, common.endpoint(), credentials).build();
+            EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), common, common.endpoint(), credentials).build();
+            CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), common, common.endpoint(),
                     credentials).build();
             PROGRESS = new JobProgress(
                     new DynamoDbJobStore(AwsRuntime.dynamoDb(), config.jobsTable()),

@@ -20,6 +20,7 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.core.port.VulnerabilityScanner.ScanFailedException;
 import io.perfbox.core.scan.TrivyReportParser;
+import io.perfbox.logging.JobLogContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +71,11 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
         JsonNode in = StepJson.MAPPER.valueToTree(input);
         String action = required(in, "action");
         JobId id = JobId.parse(required(in, "jobId"));
+        // Every line this invocation logs (ours, the use case's, the SDK's) carries the job's id.
+        return JobLogContext.with(id.value(), () -> step(action, id, in));
+    }
+
+    private Map<String, Object> step(String action, JobId id, JsonNode in) {
         LOG.info(() -> "job " + id + ": " + action);
         return switch (action) {
             case "begin" -> output("proceed", progress.begin(id));

@@ -3,9 +3,11 @@ package io.perfbox.aws.workflow;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.aws.LambdaLogging;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.workspace.LinkSafeFiles;
+import io.perfbox.logging.JobLogContext;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,13 +25,18 @@ public class WorkspaceHandler implements RequestHandler<Map<String, Object>, Map
 
     private final Path root;
 
-    /** For Lambda: the root from PERFBOX_WORKSPACE_ROOT, checked at cold start. */
+    /** For Lambda: JSON logs, and the root from PERFBOX_WORKSPACE_ROOT, checked at cold start. */
     public WorkspaceHandler() {
-        this(WorkspaceConfig.fromEnvironment().root());
+        this(lambdaRoot());
     }
 
     public WorkspaceHandler(Path root) {
         this.root = root.toAbsolutePath().normalize();
+    }
+
+    private static Path lambdaRoot() {
+        LambdaLogging.install();
+        return WorkspaceConfig.fromEnvironment().root();
     }
 
     @Override
@@ -39,6 +46,11 @@ public class WorkspaceHandler implements RequestHandler<Map<String, Object>, Map
                 .orElseThrow(() -> new IllegalArgumentException("the step input has no \"action\""));
         JobId id = JobId.parse(StepJson.text(in, "jobId")
                 .orElseThrow(() -> new IllegalArgumentException("the step input has no \"jobId\"")));
+        // Every line this invocation logs carries the job's id.
+        return JobLogContext.with(id.value(), () -> step(action, id));
+    }
+
+    private Map<String, Object> step(String action, JobId id) {
         // A JobId is a canonical UUID, so the job's directory is always a direct child of the root.
         Path jobDirectory = root.resolve(id.value());
         LOG.info(() -> "job " + id + ": " + action);

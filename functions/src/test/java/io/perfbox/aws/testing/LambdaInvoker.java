@@ -18,8 +18,11 @@ import java.util.Map;
  * class. Like the runtime it creates each handler class once through its public no-argument constructor and hands
  * it raw event JSON through the stream interface, or, for a {@code RequestHandler<Map, Map>} (the workflow's steps),
  * the event as a map, as the runtime's own JSON binding does. Reads "handler-class TAB event-json" lines from stdin, answers
- * each with one line: "OK " + the response JSON, or "INIT-ERROR "/"ERROR " + the exception. No lambdas or nested
- * classes, so this single class file is all the test adds to the jar's class path.
+ * each with one line: "OK " + the response JSON, or "INIT-ERROR "/"ERROR " + the exception. Two more lines play
+ * SnapStart's part: "INIT TAB handler-class" only creates the handler (a version's initialisation), and "CHECKPOINT"
+ * runs the checkpoint hooks registered so far through org.crac ({@link io.perfbox.aws.testing.crac.Core}, which the
+ * JVM is pointed at as Lambda points it at its own), answering "OK " + how many ran. No lambdas or nested classes,
+ * so this class file (and, for the checkpoint, that stand-in package) is all the test adds to the jar's class path.
  */
 public final class LambdaInvoker {
     private LambdaInvoker() {
@@ -32,6 +35,19 @@ public final class LambdaInvoker {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
+            if (line.equals("CHECKPOINT")) {
+                try {
+                    io.perfbox.aws.testing.crac.Core.checkpointRestore();
+                    out.println("OK " + io.perfbox.aws.testing.crac.Core.registered().size());
+                } catch (Throwable e) {
+                    out.println("ERROR " + describe(e) + " " + java.util.Arrays.toString(e.getSuppressed()));
+                }
+                continue;
+            }
+            boolean initOnly = line.startsWith("INIT\t");
+            if (initOnly) {
+                line = line.substring("INIT\t".length()) + "\t";
+            }
             int tab = line.indexOf('\t');
             String className = line.substring(0, tab);
             byte[] event = line.substring(tab + 1).getBytes(StandardCharsets.UTF_8);
@@ -47,6 +63,10 @@ public final class LambdaInvoker {
                     continue;
                 }
                 handlers.put(className, handler);
+            }
+            if (initOnly) {
+                out.println("OK");
+                continue;
             }
             ByteArrayOutputStream response = new ByteArrayOutputStream();
             try {

@@ -1,5 +1,6 @@
 package io.perfbox.aws.testing;
 
+import io.perfbox.api.ApiRuntime;
 import io.perfbox.aws.AwsRuntime;
 import io.perfbox.aws.AwsSettings;
 import java.net.URI;
@@ -67,7 +68,7 @@ public final class LocalStack {
     }
 
     public static SfnClient sfn() {
-        return AwsRuntime.sfnClient(settings("unused", "unused-bucket", Optional.empty()), credentials());
+        return ApiRuntime.sfnClient(settings("unused", "unused-bucket", Optional.empty()), credentials());
     }
 
     /** A new, empty bucket with a name no other test uses. */

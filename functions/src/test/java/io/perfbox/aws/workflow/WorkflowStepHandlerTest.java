@@ -20,6 +20,8 @@ import io.perfbox.core.fakes.JobFixtures;
 import io.perfbox.core.fakes.SteppingClock;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.logging.CapturedLogLines;
+import io.perfbox.logging.JobLogContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -454,6 +456,23 @@ class WorkflowStepHandlerTest {
             assertThatThrownBy(() -> step("clean-up", "")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("access point").hasMessageContaining("EFS throttled");
             assertThat(aws.calls()).contains("deleteImage " + id);
+        }
+    }
+
+    @Nested
+    class Logs {
+        @Test
+        void everyLineOfAnInvocationCarriesItsJobIdAndTheThreadKeepsNone() {
+            aws.failOn("deleteAccessPoint", new IllegalStateException("EFS throttled"));
+
+            try (CapturedLogLines logs = new CapturedLogLines()) {
+                assertThatThrownBy(() -> step("clean-up", "")).isInstanceOf(IllegalStateException.class);
+
+                assertThat(logs.json()).extracting(line -> line.path("level").asText()).containsExactly("INFO", "WARN");
+                assertThat(logs.json()).allSatisfy(line -> assertThat(line.path("jobId").asText()).isEqualTo(id.value()));
+                assertThat(logs.json().get(1).path("error").asText()).contains("EFS throttled");
+            }
+            assertThat(JobLogContext.get()).isNull();
         }
     }
 

@@ -8,6 +8,8 @@ import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.logging.CapturedLogLines;
+import io.perfbox.logging.JobLogContext;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,5 +147,18 @@ class WorkspaceHandlerTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("mounted");
         assertThatThrownBy(() -> WorkspaceConfig.fromEnvironment(Map.of("PERFBOX_WORKSPACE_ROOT", "mnt/jobs")))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void linesOfAnInvocationCarryItsJobId() {
+        try (CapturedLogLines logs = new CapturedLogLines()) {
+            step("discard");
+
+            assertThat(logs.json()).singleElement().satisfies(line -> {
+                assertThat(line.path("jobId").asText()).isEqualTo(id.value());
+                assertThat(line.path("message").asText()).contains("discard");
+            });
+        }
+        assertThat(JobLogContext.get()).isNull();
     }
 }

@@ -1,5 +1,6 @@
 package io.perfbox.local.logging;
 
+import io.perfbox.logging.JsonLogFormatter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import io.perfbox.core.application.JobPipeline;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.PipelineLauncher;
-import io.perfbox.local.logging.JobLogContext;
+import io.perfbox.logging.JobLogContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,0 +1,34 @@
+package io.perfbox.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class JobLogContextTest {
+    @AfterEach
+    void noJobLeft() {
+        JobLogContext.clear();
+    }
+
+    @Test
+    void withSetsTheJobForTheWorkOnlyEvenWhenItFails() {
+        assertThat(JobLogContext.with("job-1", JobLogContext::get)).isEqualTo("job-1");
+        assertThat(JobLogContext.get()).isNull();
+
+        assertThatThrownBy(() -> JobLogContext.with("job-2", () -> {
+            throw new IllegalStateException("step failed");
+        })).hasMessage("step failed");
+        assertThat(JobLogContext.get()).isNull();
+    }
+
+    @Test
+    void withRestoresTheJobTheThreadHadBefore() {
+        JobLogContext.set("outer");
+
+        assertThat(JobLogContext.with("inner", JobLogContext::get)).isEqualTo("inner");
+        assertThat(JobLogContext.with(null, JobLogContext::get)).isEqualTo("outer");
+        assertThat(JobLogContext.get()).isEqualTo("outer");
+    }
+}
