@@ -23,18 +23,19 @@ public class PerfboxStack extends Stack {
     public PerfboxStack(Construct scope, String id, StackProps props, StackConfig config) {
         super(scope, id, props);
         RetentionDays logRetention = logRetention(config.artifactRetentionDays());
-        Code jar = functionsJar(config);
+        Code apiJar = deploymentJar(config.apiJar(), "apiJar");
+        Code workflowJar = deploymentJar(config.workflowJar(), "workflowJar");
 
         jobs = new JobStoreTable(this, "JobStore");
         artifacts = new ArtifactBucket(this, "Artifacts", config.artifactRetentionDays());
         network = new IsolatedNetwork(this, "IsolatedNetwork", logRetention);
         buildAndScan = new BuildAndScan(this, "BuildAndScan", config, artifacts.bucket(), logRetention);
         runner = new IsolatedRunner(this, "IsolatedRunner", network, buildAndScan.repository(), logRetention);
-        workflowFunctions = new WorkflowFunctions(this, "WorkflowFunctions", config, jar, jobs.table(),
+        workflowFunctions = new WorkflowFunctions(this, "WorkflowFunctions", config, workflowJar, jobs.table(),
                 artifacts.bucket(), buildAndScan.repository(), network, runner, logRetention);
         workflow = new JobWorkflow(this, "JobWorkflow", config, workflowFunctions, buildAndScan,
                 buildAndScan.repository(), artifacts.bucket(), runner, network, logRetention);
-        api = new JobApi(this, "JobApi", config, jar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
+        api = new JobApi(this, "JobApi", config, apiJar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
                 logRetention);
         CfnOutput.Builder.create(this, "ApiKeyId")
                 .description("Id of the first API key: aws apigateway get-api-key --include-value --api-key <id>")
@@ -52,14 +53,16 @@ public class PerfboxStack extends Stack {
                 .build(), StackConfig.fromContext(app.getNode()));
     }
 
-    /** The Lambda deployment jar; a missing jar stops the synth with what to build. */
-    private static Code functionsJar(StackConfig config) {
-        if (!java.nio.file.Files.isRegularFile(config.functionsJar())) {
-            throw new IllegalArgumentException("the Lambda jar " + config.functionsJar().toAbsolutePath()
-                    + " does not exist (context perfbox:functionsJar); build it with "
-                    + "`mvn -B -pl functions -am package -DskipTests`");
+    /**
+     * A deployment jar of the functions module (the API's or the workflow's: each function gets only the code it
+     * runs); a missing jar stops the synth with what to build.
+     */
+    private static Code deploymentJar(java.nio.file.Path jar, String contextKey) {
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("the Lambda jar " + jar.toAbsolutePath() + " does not exist (context "
+                    + StackConfig.PREFIX + contextKey + "); build it with `mvn -B -pl functions -am package -DskipTests`");
         }
-        return Code.fromAsset(config.functionsJar().toString());
+        return Code.fromAsset(jar.toString());
     }
 
     /** CloudWatch Logs' retention choices, in days. */

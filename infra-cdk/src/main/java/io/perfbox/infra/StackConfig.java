@@ -20,13 +20,14 @@ import software.constructs.Node;
  * @param apiRateLimit           steady requests per second allowed per API key
  * @param apiBurstLimit          burst of requests allowed per API key
  * @param apiQuotaPerDay         requests per day allowed per API key
- * @param functionsJar           the Lambda deployment jar (functions/target/perfbox-functions-lambda.jar)
+ * @param apiJar                 the API functions' deployment jar (functions/target/perfbox-api-lambda.jar)
+ * @param workflowJar            the workflow functions' deployment jar (functions/target/perfbox-workflow-lambda.jar)
  * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
                           int buildTimeoutSeconds, int runTimeoutSeconds, int taskCpu, int taskMemoryMib,
-                          int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path functionsJar,
-                          Path buildspec) {
+                          int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
+                          Path workflowJar, Path buildspec) {
     static final String PREFIX = "perfbox:";
     private static final Set<String> SEVERITIES = Set.of("UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL");
     /** Fargate's CPU units and the memory range (MiB, and step) each allows. */
@@ -59,8 +60,8 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         range("apiRateLimit", apiRateLimit, 1, 10_000);
         range("apiBurstLimit", apiBurstLimit, 1, 5_000);
         range("apiQuotaPerDay", apiQuotaPerDay, 1, 10_000_000);
-        if (functionsJar == null || buildspec == null) {
-            throw new IllegalArgumentException("functionsJar and buildspec paths are required");
+        if (apiJar == null || workflowJar == null || buildspec == null) {
+            throw new IllegalArgumentException("apiJar, workflowJar and buildspec paths are required");
         }
     }
 
@@ -77,7 +78,8 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 intValue(node, "apiRateLimit", 10),
                 intValue(node, "apiBurstLimit", 20),
                 intValue(node, "apiQuotaPerDay", 10_000),
-                Path.of(stringValue(node, "functionsJar", "../functions/target/perfbox-functions-lambda.jar")),
+                Path.of(stringValue(node, "apiJar", "../functions/target/perfbox-api-lambda.jar")),
+                Path.of(stringValue(node, "workflowJar", "../functions/target/perfbox-workflow-lambda.jar")),
                 Path.of(stringValue(node, "buildspec", "../buildspecs/build-and-scan.yml")));
     }
 

@@ -2,8 +2,14 @@ package io.perfbox.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -75,14 +81,43 @@ class ApiTest {
                         Map.of("Ref", Match.stringLikeRegexp("JobApi.*Aliaslive.*"))))))))));
     }
 
+    /**
+     * The API's functions run from the API jar, the workflow's from the workflow jar: the synth stages each jar in
+     * the assembly once, as {@code asset.<hash>.jar}, and a function's S3 key names the asset it runs.
+     */
     @Test
-    void codeIsTheSharedLambdaJar() {
-        var functions = TemplateQueries.resources("AWS::Lambda::Function");
-        var perfboxFunctions = functions.stream()
-                .filter(f -> f.at("/Properties/Handler").asText().startsWith("io.perfbox.")).toList();
-        assertThat(perfboxFunctions).hasSize(JobApi.Route.values().length + 2);
-        assertThat(perfboxFunctions).extracting(f -> f.at("/Properties/Code/S3Key").toString()).containsOnly(
-                perfboxFunctions.get(0).at("/Properties/Code/S3Key").toString());
-        assertThat(perfboxFunctions.get(0).at("/Properties/Code/S3Key").asText()).endsWith(".jar");
+    void eachFunctionRunsFromItsOwnDeploymentJar() throws Exception {
+        Map<String, String> assetByHandler = new HashMap<>();
+        for (var function : TemplateQueries.resources("AWS::Lambda::Function")) {
+            String handler = function.at("/Properties/Handler").asText();
+            if (handler.startsWith("io.perfbox.")) {
+                assetByHandler.put(handler.replace(JavaLambda.METHOD, ""), function.at("/Properties/Code/S3Key").asText());
+            }
+        }
+        List<String> workflowHandlers = List.of(WorkflowFunctions.STEP_HANDLER, WorkflowFunctions.WORKSPACE_HANDLER);
+        assertThat(assetByHandler).hasSize(JobApi.Route.values().length + workflowHandlers.size());
+
+        Set<String> apiAssets = Arrays.stream(JobApi.Route.values()).map(r -> assetByHandler.get(r.handlerClass))
+                .collect(Collectors.toSet());
+        Set<String> workflowAssets = workflowHandlers.stream().map(assetByHandler::get).collect(Collectors.toSet());
+        assertThat(apiAssets).singleElement().asString().endsWith(".jar");
+        assertThat(workflowAssets).singleElement().asString().endsWith(".jar");
+        assertThat(apiAssets).doesNotContainAnyElementsOf(workflowAssets);
+
+        assertThat(staged(apiAssets.iterator().next())).hasSameBinaryContentAs(SynthesizedStack.apiJar());
+        assertThat(staged(workflowAssets.iterator().next())).hasSameBinaryContentAs(SynthesizedStack.workflowJar());
+    }
+
+    @Test
+    void eachRoutesHandlerIsAClassOfTheApiJar() throws Exception {
+        try (ZipFile jar = new ZipFile(SynthesizedStack.apiJar().toFile())) {
+            for (JobApi.Route route : JobApi.Route.values()) {
+                assertThat(jar.getEntry(route.handlerClass.replace('.', '/') + ".class")).as(route.handlerClass).isNotNull();
+            }
+        }
+    }
+
+    private static Path staged(String s3Key) {
+        return SynthesizedStack.ASSEMBLY.resolve("asset." + s3Key);
     }
 }

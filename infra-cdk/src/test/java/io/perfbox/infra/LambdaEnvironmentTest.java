@@ -122,8 +122,8 @@ class LambdaEnvironmentTest {
     }
 
     @Test
-    void bothWorkflowHandlersAreClassesOfTheDeploymentJar() throws Exception {
-        try (ZipFile jar = new ZipFile(SynthesizedStack.functionsJar().toFile())) {
+    void bothWorkflowHandlersAreClassesOfTheWorkflowJar() throws Exception {
+        try (ZipFile jar = new ZipFile(SynthesizedStack.workflowJar().toFile())) {
             for (String handler : List.of(WorkflowFunctions.STEP_HANDLER, WorkflowFunctions.WORKSPACE_HANDLER)) {
                 assertThat(jar.getEntry(handler.replace('.', '/') + ".class")).as(handler).isNotNull();
             }

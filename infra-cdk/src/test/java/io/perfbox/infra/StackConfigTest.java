@@ -75,10 +75,24 @@ class StackConfigTest {
     }
 
     @Test
-    void aMissingLambdaJarStopsTheSynthWithTheBuildCommand() {
+    void defaultJarsAreTheFunctionsModulesTwoDeploymentJars() {
+        StackConfig config = config(Map.of());
+        assertThat(config.apiJar()).hasToString("../functions/target/perfbox-api-lambda.jar");
+        assertThat(config.workflowJar()).hasToString("../functions/target/perfbox-workflow-lambda.jar");
+    }
+
+    @Test
+    void aMissingLambdaJarStopsTheSynthNamingItsContextKeyAndTheBuildCommand() {
         App app = new App();
-        app.getNode().setContext("perfbox:functionsJar", "does/not/exist.jar");
+        app.getNode().setContext("perfbox:apiJar", SynthesizedStack.apiJar().toString());
+        app.getNode().setContext("perfbox:workflowJar", "does/not/exist.jar");
         assertThatThrownBy(() -> PerfboxStack.createStack(app, "NoJar"))
-                .hasMessageContaining("does not exist").hasMessageContaining("mvn -B -pl functions -am package");
+                .hasMessageContaining("does not exist").hasMessageContaining("perfbox:workflowJar")
+                .hasMessageContaining("mvn -B -pl functions -am package");
+
+        App noApiJar = new App();
+        noApiJar.getNode().setContext("perfbox:apiJar", "does/not/exist.jar");
+        assertThatThrownBy(() -> PerfboxStack.createStack(noApiJar, "NoJar"))
+                .hasMessageContaining("perfbox:apiJar");
     }
 }

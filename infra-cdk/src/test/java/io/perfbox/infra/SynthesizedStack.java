@@ -10,7 +10,7 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Template;
 
 /**
- * The stack as `cdk synth` makes it (default context of cdk.json, the real Lambda jar, the real buildspec), with the
+ * The stack as `cdk synth` makes it (default context of cdk.json, the real Lambda jars, the real buildspec), with the
  * cdk-nag AwsSolutions checks applied, synthesized once for every test class. The assembly is written where the
  * verify phase's cfn-lint reads it (system property perfbox.cdkOut).
  */
@@ -37,19 +37,29 @@ final class SynthesizedStack {
     private SynthesizedStack() {
     }
 
-    /** An app with the Lambda jar the build made, and the given context on top of the defaults. */
+    /** An app with the Lambda jars the build made, and the given context on top of the defaults. */
     static App newApp(Path outdir, Map<String, Object> context) {
-        Path jar = functionsJar();
         App app = App.Builder.create().outdir(outdir.toString()).build();
-        app.getNode().setContext("perfbox:functionsJar", jar.toString());
+        app.getNode().setContext("perfbox:apiJar", apiJar().toString());
+        app.getNode().setContext("perfbox:workflowJar", workflowJar().toString());
         context.forEach(app.getNode()::setContext);
         return app;
     }
 
-    static Path functionsJar() {
-        String configured = System.getProperty("perfbox.functionsJar");
+    /** The API functions' jar (functions/target/perfbox-api-lambda.jar). */
+    static Path apiJar() {
+        return jar("perfbox.apiJar");
+    }
+
+    /** The workflow functions' jar (functions/target/perfbox-workflow-lambda.jar). */
+    static Path workflowJar() {
+        return jar("perfbox.workflowJar");
+    }
+
+    private static Path jar(String property) {
+        String configured = System.getProperty(property);
         if (configured == null) {
-            throw new IllegalStateException("system property perfbox.functionsJar is not set (surefire sets it)");
+            throw new IllegalStateException("system property " + property + " is not set (surefire sets it)");
         }
         Path jar = Path.of(configured);
         if (!Files.isRegularFile(jar)) {
