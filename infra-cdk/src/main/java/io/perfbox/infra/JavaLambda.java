@@ -16,8 +16,9 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /**
- * The settings every perfbox Lambda shares: Java 21 from the one deployment jar, X-Ray tracing, JSON logs into a
- * log group of its own with a retention (so nothing is kept forever and {@code cdk destroy} removes it).
+ * The settings every perfbox Lambda shares: Java 21 from a deployment jar (the API's or the workflow's), X-Ray
+ * tracing, JSON logs into a log group of its own with a retention (so nothing is kept forever and
+ * {@code cdk destroy} removes it).
  */
 final class JavaLambda {
     /** The design's Lambda handler method for every class. */

@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A stand-in for the Lambda Java runtime, run in a child JVM whose class path is the deployment jar and this one
+ * A stand-in for the Lambda Java runtime, run in a child JVM whose class path is a deployment jar and this one
  * class. Like the runtime it creates each handler class once through its public no-argument constructor and hands
  * it raw event JSON through the stream interface, or, for a {@code RequestHandler<Map, Map>} (the workflow's steps),
  * the event as a map, as the runtime's own JSON binding does. Reads "handler-class TAB event-json" lines from stdin, answers
