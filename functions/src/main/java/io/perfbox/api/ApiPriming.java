@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -51,7 +53,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  *       snapshot nor kept in it.</li>
  * </ul>
  * Each part fails alone and only logs a warning: priming is an optimisation and must never stop a version from
- * being published.
+ * being published. One line at the end names the parts primed and the time taken.
  */
 public final class ApiPriming implements Resource {
     private static final Logger LOG = Logger.getLogger(ApiPriming.class.getName());
@@ -129,24 +131,34 @@ public final class ApiPriming implements Resource {
         // Nothing to renew: priming kept no connection, credential or per-request state.
     }
 
-    /** Runs every part once; a part that fails is logged and skipped. */
+    /** Runs every part once; a part that fails is logged and skipped. Ends with one line naming what was primed. */
     void prime() {
-        attempt("API event and responses", ApiPriming::primeJson);
+        long start = System.nanoTime();
+        List<String> primed = new ArrayList<>();
+        // Every invocation reads an event and writes a response: Jackson's (de)serializers for the event classes,
+        // ApiRequest, the submission's JSON body, JobView (with java.time) and Problem are built on first use.
+        attempt(primed, "API event and responses", ApiPriming::primeJson);
         clients.ifPresent(c -> {
-            attempt("DynamoDB request", () -> stoppedBeforeSending(() -> c.dynamoDb().getItem(b -> b
+            // Every job route reads the jobs table: DynamoDB's JSON marshalling, endpoint rules and SigV4 signing.
+            attempt(primed, "DynamoDB request", () -> stoppedBeforeSending(() -> c.dynamoDb().getItem(b -> b
                     .tableName(c.settings().common().jobsTable())
                     .key(Map.of(JobTable.PK, AttributeValue.fromS("JOB#" + SAMPLE_JOB.value())))
                     .overrideConfiguration(ApiPriming::notSent))));
-            attempt("S3 request", () -> stoppedBeforeSending(() -> c.s3().putObject(b -> b
+            // A submission stores its Dockerfile: S3's REST-XML marshalling, bucket endpoint rules and the
+            // checksum (CRC32 trailer) of an upload, S3's own interceptors.
+            attempt(primed, "S3 request", () -> stoppedBeforeSending(() -> c.s3().putObject(b -> b
                     .bucket(c.settings().common().artifactBucket())
                     .key(ArtifactKeys.dockerfile(SAMPLE_JOB))
                     .overrideConfiguration(ApiPriming::notSent), RequestBody.fromString("FROM scratch\n"))));
-            attempt("Step Functions request", () -> stoppedBeforeSending(() -> c.sfn().startExecution(b -> b
+            // A submission starts its execution: Step Functions' marshalling and endpoint rules.
+            attempt(primed, "Step Functions request", () -> stoppedBeforeSending(() -> c.sfn().startExecution(b -> b
                     .stateMachineArn(c.settings().stateMachineArn())
                     .name(SAMPLE_JOB.value())
                     .input("{\"jobId\":\"" + SAMPLE_JOB.value() + "\"}")
                     .overrideConfiguration(ApiPriming::notSent))));
         });
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        LOG.info(() -> "SnapStart priming took " + millis + " ms: " + String.join(", ", primed));
     }
 
     private static void primeJson() {
@@ -178,9 +190,10 @@ public final class ApiPriming implements Resource {
         throw new IllegalStateException("the priming request was not stopped before sending");
     }
 
-    private static void attempt(String part, Runnable work) {
+    private static void attempt(List<String> primed, String part, Runnable work) {
         try {
             work.run();
+            primed.add(part);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "SnapStart priming of the " + part + " failed; the first request will do it", e);
         }
