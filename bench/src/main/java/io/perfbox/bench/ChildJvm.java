@@ -24,10 +24,14 @@ final class ChildJvm implements AutoCloseable {
         this.url = url;
     }
 
+    /** The flags ./perfbox starts the server with. */
+    static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
     static ChildJvm start(String mainClass, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(FLAGS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
         Path log = Files.createTempFile("perfbox-bench-", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
