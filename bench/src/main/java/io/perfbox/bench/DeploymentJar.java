@@ -59,7 +59,7 @@ record DeploymentJar(Path path, boolean shaded, String label) {
         Path out = root.resolve("bench/target/functions-runtime-classpath.txt");
         Files.deleteIfExists(out);
         List<String> cmd = List.of("mvn", "-B", "-q", "-DskipTests", "package", "dependency:build-classpath",
-                "-pl", "functions", "-am", "-Dmdep.includeScope=runtime", "-Dmdep.outputFile=" + out);
+                "-pl", "functions", "-am", "-DincludeScope=runtime", "-Dmdep.outputFile=" + out);
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String log = new String(p.getInputStream().readAllBytes());
