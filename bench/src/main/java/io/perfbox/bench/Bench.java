@@ -141,8 +141,9 @@ public final class Bench {
 
     private boolean run() throws Exception {
         long started = System.nanoTime();
-        System.out.printf("perfbox bench %s: %d cores, %d GiB RAM, Java %s; benchmarks %s%n", Instant.now(),
-                Runtime.getRuntime().availableProcessors(), totalMemoryGiB(), Runtime.version(), only);
+        System.out.printf("perfbox bench %s: %d cores, %d GiB RAM, Java %s; benchmarks %s; load average %s%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), totalMemoryGiB(), Runtime.version(), only,
+                loadAverage());
         List<Outcome> outcomes = new ArrayList<>();
         String memoryReport = null;
         if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6)) {
@@ -191,7 +192,9 @@ public final class Bench {
         outcomes.sort(Comparator.comparing(Outcome::id));
         summary(outcomes);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        System.out.printf("%nbench took %d min %02d s%n", took.toMinutes(), took.toSecondsPart());
+        System.out.printf("%nbench took %d min %02d s; load average at the end %s (the machine may be shared: compare "
+                + "ratios, which pair each figure with a baseline taken alongside it)%n", took.toMinutes(), took.toSecondsPart(),
+                loadAverage());
         return outcomes.stream().noneMatch(o -> o.verdict() == Outcome.Verdict.FAILED);
     }
 
@@ -314,6 +317,16 @@ public final class Bench {
         long failed = outcomes.stream().filter(o -> o.verdict() == Outcome.Verdict.FAILED).count();
         System.out.printf("%d of %d targets met, %d missed, %d failed%n",
                 outcomes.stream().filter(o -> o.verdict() == Outcome.Verdict.MET).count(), outcomes.size(), missed, failed);
+    }
+
+    /** 1, 5 and 15 minute load averages: on a shared machine they say how much else was running. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static long totalMemoryGiB() {

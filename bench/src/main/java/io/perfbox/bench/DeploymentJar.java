@@ -80,7 +80,7 @@ record DeploymentJar(Path path, boolean shaded, String label) {
                 && (name.endsWith(".SF") || name.endsWith(".DSA") || name.endsWith(".RSA") || name.endsWith(".EC"));
     }
 
-    private static void assemble(List<Path> jars, Path target) throws IOException {
+    static void assemble(List<Path> jars, Path target) throws IOException {
         Set<String> written = new HashSet<>();
         Map<String, ByteArrayOutputStream> services = new LinkedHashMap<>();
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");

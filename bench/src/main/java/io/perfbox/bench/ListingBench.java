@@ -158,7 +158,8 @@ final class ListingBench {
             System.setProperty("sqlite4java.library.path", jar.getParent().toString());
         }
         // The file name DynamoDB Local uses with -sharedDb, so EmbeddedDynamoDb opens the same database afterwards.
-        AmazonDynamoDBLocal local = DynamoDBEmbedded.create(scratch.resolve("shared-local-instance.db").toFile());
+        // true = telemetry off (as EmbeddedDynamoDb's -disableTelemetry); otherwise it also drops a file in the cwd.
+        AmazonDynamoDBLocal local = DynamoDBEmbedded.create(scratch.resolve("shared-local-instance.db").toFile(), true);
         try {
             DynamoDbClient client = local.dynamoDbClient();
             List<Filled> filled = new ArrayList<>();
