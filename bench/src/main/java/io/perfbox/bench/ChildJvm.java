@@ -19,9 +19,29 @@ final class ChildJvm implements AutoCloseable {
     final Process process;
     final String url;
 
+    private final List<Double> rssSamples = java.util.Collections.synchronizedList(new ArrayList<>());
+
     private ChildJvm(Process process, String url) {
         this.process = process;
         this.url = url;
+        // RSS over the child's life, not just at the moments the benchmarks look.
+        Thread.ofVirtual().start(() -> {
+            while (process.isAlive()) {
+                try {
+                    rssSamples.add(rssMiB()[0]);
+                    Thread.sleep(250);
+                } catch (IOException | RuntimeException | InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Resident memory sampled every 250 ms since the start, in MiB. */
+    List<Double> rssSamples() {
+        synchronized (rssSamples) {
+            return List.copyOf(rssSamples);
+        }
     }
 
     /** The flags ./perfbox starts the server with. */
