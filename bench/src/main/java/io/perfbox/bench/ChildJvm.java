@@ -69,9 +69,21 @@ final class ChildJvm implements AutoCloseable {
             } catch (IOException e) {
                 url.completeExceptionally(e);
             }
-            url.completeExceptionally(new IllegalStateException("exited before listening; see " + log));
+            String said;
+            try {
+                said = String.join("\n", Files.readAllLines(log).reversed().stream().limit(5).toList().reversed());
+            } catch (IOException e) {
+                said = "";
+            }
+            url.completeExceptionally(new IllegalStateException(mainClass.substring(mainClass.lastIndexOf('.') + 1)
+                    + " exited before listening (is the Docker engine up?); its last words, full log in " + log + ":\n" + said));
         });
-        return new ChildJvm(p, url.get(120, TimeUnit.SECONDS));
+        try {
+            return new ChildJvm(p, url.get(120, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+            p.destroyForcibly();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** Resident memory now and at its peak, in MiB, from /proc. */

@@ -163,8 +163,8 @@ final class ListingBench {
         try {
             DynamoDbClient client = local.dynamoDbClient();
             List<Filled> filled = new ArrayList<>();
-            for (int size : sizes) {
-                filled.add(fill(client, size));
+            for (int i = 0; i < sizes.size(); i++) {
+                filled.add(fill(client, (i == 0 ? "bench-jobs-small-" : "bench-jobs-large-") + sizes.get(i), sizes.get(i)));
             }
             return filled;
         } finally {
@@ -172,8 +172,7 @@ final class ListingBench {
         }
     }
 
-    private static Filled fill(DynamoDbClient client, int size) throws Exception {
-        String table = "bench-jobs-" + size;
+    private static Filled fill(DynamoDbClient client, String table, int size) throws Exception {
         JobTable.createIfMissing(client, table);
         String owner = "key-" + UUID.randomUUID().toString().replace("-", "");
         Instant base = Instant.now().minusSeconds(size + 60L);
