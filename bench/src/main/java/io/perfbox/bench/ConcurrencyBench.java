@@ -93,11 +93,11 @@ final class ConcurrencyBench {
                 singleServer.add(span(one.values()));
                 batchServer.add(span(eight.values()));
                 for (JsonNode job : eight.values()) {
-                    queueWaits.add(seconds(PerfboxApi.stage(job, "queuedAt"), PerfboxApi.stage(job, "buildStartedAt")));
-                    activeBatch.add(seconds(PerfboxApi.stage(job, "buildStartedAt"), PerfboxApi.stage(job, "finishedAt")));
+                    addSpan(queueWaits, job, "queuedAt", "buildStartedAt");
+                    addSpan(activeBatch, job, "buildStartedAt", "finishedAt");
                 }
                 for (JsonNode job : one.values()) {
-                    activeSingle.add(seconds(PerfboxApi.stage(job, "buildStartedAt"), PerfboxApi.stage(job, "finishedAt")));
+                    addSpan(activeSingle, job, "buildStartedAt", "finishedAt");
                 }
             }
         }
@@ -119,11 +119,13 @@ final class ConcurrencyBench {
                 BATCH, BATCH * s1.median());
         System.out.printf("    8 jobs / expected bound: %.2f (target ≤ %.2f): %s; speed-up over serial %.2f× (ideal %.2f×)%n",
                 ofBound, TOLERANCE, met ? "met" : "MISSED", BATCH * s1.median() / s8.median(), (double) BATCH / waves);
-        System.out.println("    server-side, first queuedAt → last finishedAt: 1 job " + Stats.of(singleServer).minMedMax("s")
-                + "; 8 jobs " + Stats.of(batchServer).minMedMax("s"));
-        System.out.println("    per job, build start → finished: alone " + Stats.of(activeSingle).minMedMax("s")
-                + "; among 8 " + Stats.of(activeBatch).minMedMax("s") + " (the difference is what sharing the cores costs)");
-        System.out.println("    per job of the 8, waiting QUEUED for a worker: " + Stats.of(queueWaits).minMedMax("s"));
+        if (problems.isEmpty()) {
+            System.out.println("    server-side, first queuedAt → last finishedAt: 1 job " + Stats.of(singleServer).minMedMax("s")
+                    + "; 8 jobs " + Stats.of(batchServer).minMedMax("s"));
+            System.out.println("    per job, build start → finished: alone " + Stats.of(activeSingle).minMedMax("s")
+                    + "; among 8 " + Stats.of(activeBatch).minMedMax("s") + " (the difference is what sharing the cores costs)");
+            System.out.println("    per job of the 8, waiting QUEUED for a worker: " + Stats.of(queueWaits).minMedMax("s"));
+        }
         System.out.printf("    jobs checked: %d, each SUCCEEDED with its own perf value: %s%n", checked,
                 problems.isEmpty() ? "yes, none lost" : "NO: " + String.join("; ", problems));
         if (!problems.isEmpty()) {
@@ -185,14 +187,27 @@ final class ConcurrencyBench {
         return expectedPerf.size();
     }
 
+    /** The time between two stages of a job, when it reached both (a failed job may not have). */
+    private static void addSpan(List<Double> to, JsonNode job, String from, String until) {
+        Instant a = PerfboxApi.stage(job, from);
+        Instant b = PerfboxApi.stage(job, until);
+        if (a != null && b != null) {
+            to.add(seconds(a, b));
+        }
+    }
+
     private static double span(Collection<JsonNode> jobs) {
         Instant first = null;
         Instant last = null;
         for (JsonNode job : jobs) {
             Instant q = PerfboxApi.stage(job, "queuedAt");
             Instant f = PerfboxApi.stage(job, "finishedAt");
-            first = first == null || q.isBefore(first) ? q : first;
-            last = last == null || f.isAfter(last) ? f : last;
+            if (q != null) {
+                first = first == null || q.isBefore(first) ? q : first;
+            }
+            if (f != null) {
+                last = last == null || f.isAfter(last) ? f : last;
+            }
         }
         return seconds(first, last);
     }
