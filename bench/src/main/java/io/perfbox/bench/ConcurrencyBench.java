@@ -136,7 +136,7 @@ final class ConcurrencyBench {
         return new Outcome("2", "concurrency 8 vs 1 jobs", String.format("%.3f s (8 jobs)", s8.median()),
                 String.format("%.3f s (1 job) × %d", s1.median(), waves), String.format("%.2f", ofBound),
                 String.format("≤ %.2f", TOLERANCE), Outcome.Verdict.of(met),
-                String.format("8 vs 1 = %.2f×; none lost", s8.median() / s1.median()));
+                String.format("8 vs 1 = %.2f× (medians); none lost", s8.median() / s1.median()));
     }
 
     private static String get(Future<String> f) throws InterruptedException {
