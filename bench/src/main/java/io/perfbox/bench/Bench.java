@@ -27,7 +27,8 @@ public final class Bench {
     private static final String USAGE = """
             usage: ./perfbox bench [options]
               --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6)
-              --trivy PATH       a real Trivy for benchmarks 1-3 (default: the test stand-in, which is not a scanner)
+              --trivy PATH       the Trivy of benchmarks 1-3 (default: the pinned build of tools/install-trivy)
+              --trivy-cache-dir DIR  its cache with a DB (default: the test DB from local/src/test/trivy-db), used offline
               --runs N           runs of benchmarks 1, 2 and 5, load windows of 3 (default 5)
               --seconds S        length of each load phase of benchmark 3 (default 10)
               --workers N        --workers of the perfbox serve under test (default: the number of cores)
@@ -38,17 +39,19 @@ public final class Bench {
     private final Path root;
     private final TreeSet<Integer> only;
     private final String trivyOption;
+    private final String trivyCacheDirOption;
     private final int runs;
     private final int seconds;
     private final int workers;
     private final int listJobs;
     private final int listQueries;
 
-    private Bench(Path root, TreeSet<Integer> only, String trivyOption, int runs, int seconds, int workers, int listJobs,
-                  int listQueries) {
+    private Bench(Path root, TreeSet<Integer> only, String trivyOption, String trivyCacheDirOption, int runs, int seconds,
+                  int workers, int listJobs, int listQueries) {
         this.root = root;
         this.only = only;
         this.trivyOption = trivyOption;
+        this.trivyCacheDirOption = trivyCacheDirOption;
         this.runs = runs;
         this.seconds = seconds;
         this.workers = workers;
@@ -60,6 +63,7 @@ public final class Bench {
         JETTY.setLevel(java.util.logging.Level.WARNING);
         TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6));
         String trivy = null;
+        String trivyCacheDir = null;
         int runs = 5;
         int seconds = 10;
         int workers = Runtime.getRuntime().availableProcessors();
@@ -70,6 +74,7 @@ public final class Bench {
                 switch (args[i]) {
                     case "--only" -> only = parseOnly(value(args, ++i));
                     case "--trivy" -> trivy = value(args, ++i);
+                    case "--trivy-cache-dir" -> trivyCacheDir = value(args, ++i);
                     case "--runs" -> runs = positive(args, ++i);
                     case "--seconds" -> seconds = positive(args, ++i);
                     case "--workers" -> workers = positive(args, ++i);
@@ -90,7 +95,7 @@ public final class Bench {
             System.err.println(USAGE);
             System.exit(2);
         }
-        boolean ok = new Bench(repositoryRoot(), only, trivy, runs, seconds, workers, listJobs, listQueries).run();
+        boolean ok = new Bench(repositoryRoot(), only, trivy, trivyCacheDir, runs, seconds, workers, listJobs, listQueries).run();
         System.exit(ok ? 0 : 1);
     }
 
@@ -182,11 +187,14 @@ public final class Bench {
 
     /** Benchmarks 1, 2, 3 and 6, against one perfbox serve in a JVM of its own; returns 6's report, printed last. */
     private String serverBenchmarks(List<Outcome> outcomes) throws Exception {
-        String trivy = scanner();
+        Scanner trivy = Scanner.prepare(root, trivyOption, trivyCacheDirOption);
+        System.out.println("scanner: " + trivy.description());
         Path data = Files.createTempDirectory("perfbox-bench-data");
         String memoryReport = null;
-        try (ChildJvm server = ChildJvm.start("io.perfbox.local.cli.PerfboxCli", List.of("serve", "--port", "0",
-                "--data-dir", data.toString(), "--trivy", trivy, "--workers", Integer.toString(workers)))) {
+        List<String> serve = new java.util.ArrayList<>(List.of("serve", "--port", "0",
+                "--data-dir", data.toString(), "--workers", Integer.toString(workers)));
+        serve.addAll(trivy.serveOptions());
+        try (ChildJvm server = ChildJvm.start("io.perfbox.local.cli.PerfboxCli", serve)) {
             System.out.printf("perfbox serve under test: %s, --workers %d, its own JVM (%s)%n", server.url, workers,
                     String.join(" ", ChildJvm.FLAGS));
             Thread.sleep(2000);
@@ -232,31 +240,6 @@ public final class Bench {
         }
     }
 
-    /** The Trivy to give perfbox serve: --trivy, else the test stand-in (said loudly, it is not a scanner). */
-    private String scanner() throws Exception {
-        if (trivyOption != null) {
-            String version = firstLine(trivyOption, "--version");
-            System.out.println("scanner: real Trivy given with --trivy: " + trivyOption + " (" + version + ")");
-            return trivyOption;
-        }
-        Path standIn = root.resolve("local/src/test/resources/trivy-standin/trivy");
-        if (!Files.isExecutable(standIn)) {
-            throw new IllegalStateException("no --trivy given and the test stand-in " + standIn + " is missing");
-        }
-        System.out.println("scanner: TEST STAND-IN " + root.relativize(standIn)
-                + " (no --trivy given; it reads image labels and finds nothing, so scan times are not Trivy's)");
-        return standIn.toString();
-    }
-
-    private static String firstLine(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-        }
-        return out.lines().findFirst().orElse("");
-    }
 
     /** 6. Memory of perfbox serve, against the fixed-response JDK server of benchmark 3 after the same load. */
     private String memory(ChildJvm server, ApiLoadBench load, double idleRss, List<Outcome> outcomes) throws Exception {

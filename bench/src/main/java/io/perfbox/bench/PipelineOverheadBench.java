@@ -19,10 +19,10 @@ final class PipelineOverheadBench {
     private static final String DOCKERFILE = PerfboxApi.dockerfileWithPerf("0.99");
 
     private final PerfboxApi api;
-    private final String trivy;
+    private final Scanner trivy;
     private final int runs;
 
-    PipelineOverheadBench(PerfboxApi api, String trivy, int runs) {
+    PipelineOverheadBench(PerfboxApi api, Scanner trivy, int runs) {
         this.api = api;
         this.trivy = trivy;
         this.runs = runs;
@@ -91,7 +91,7 @@ final class PipelineOverheadBench {
         long t0 = System.nanoTime();
         exec(DOCKERFILE.getBytes(StandardCharsets.UTF_8), "docker", "build", "-q", "-t", tag, "-");
         long t1 = System.nanoTime();
-        exec(null, trivy, "image", "--format", "json", "--quiet", "--scanners", "vuln", tag);
+        exec(null, trivy.imageCommand(tag).toArray(String[]::new));
         long t2 = System.nanoTime();
         exec(null, "docker", "run", "--rm", "--network", "none", "-v", dir + ":/data", tag);
         JsonNode perf = JSON.readTree(Files.readString(dir.resolve("perf.json")));
