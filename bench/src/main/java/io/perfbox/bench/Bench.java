@@ -1,231 +1,361 @@
 package io.perfbox.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
- * {@code ./perfbox bench [--trivy PATH] [--runs N] [--seconds S]}: perfbox against baselines measured in the
- * same run, printed as figures and ratios.
+ * {@code ./perfbox bench}: perfbox against baselines measured in the same run, printed as figures, ratios and
+ * targets, then a summary table. Benchmarks: 1 pipeline overhead, 2 concurrency, 3 API load, 4 listing at scale,
+ * 5 Lambda start-up proxy and jar size, 6 memory of the server.
  */
 public final class Bench {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DOCKERFILE = "FROM debian:bookworm\nCMD echo '{\"perf\":0.99}' > /data/perf.json\n";
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String trivy;
+    static final double MEMORY_TARGET_MIB = 512;
+    /** DynamoDB Local's Jetty logs every start and stop at INFO; the benchmark output is for figures. Held: JUL keeps loggers weakly. */
+    private static final java.util.logging.Logger JETTY = java.util.logging.Logger.getLogger("org.eclipse.jetty");
+    private static final String USAGE = """
+            usage: ./perfbox bench [options]
+              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6)
+              --trivy PATH       the Trivy of benchmarks 1-3 (default: the pinned build of tools/install-trivy)
+              --trivy-cache-dir DIR  its cache with a DB (default: the test DB from local/src/test/trivy-db), used offline
+              --runs N           runs of benchmarks 1, 2 and 5, load windows of 3 (default 5)
+              --seconds S        length of each load phase of benchmark 3 (default 10)
+              --workers N        --workers of the perfbox serve under test (default: the number of cores)
+              --list-jobs N      jobs in benchmark 4's large store (default 100000; the small one holds 1000)
+              --list-queries N   timed page queries per store and page in benchmark 4 (default 30)
+            Benchmarks 1, 2, 3 and 6 start a perfbox serve of their own and need the Docker engine.""";
+
+    private final Path root;
+    private final TreeSet<Integer> only;
+    private final String trivyOption;
+    private final String trivyCacheDirOption;
     private final int runs;
     private final int seconds;
+    private final int workers;
+    private final int listJobs;
+    private final int listQueries;
 
-    private Bench(String trivy, int runs, int seconds) {
-        this.trivy = trivy;
+    private Bench(Path root, TreeSet<Integer> only, String trivyOption, String trivyCacheDirOption, int runs, int seconds,
+                  int workers, int listJobs, int listQueries) {
+        this.root = root;
+        this.only = only;
+        this.trivyOption = trivyOption;
+        this.trivyCacheDirOption = trivyCacheDirOption;
         this.runs = runs;
         this.seconds = seconds;
+        this.workers = workers;
+        this.listJobs = listJobs;
+        this.listQueries = listQueries;
     }
 
     public static void main(String[] args) throws Exception {
-        String trivy = "trivy";
+        JETTY.setLevel(java.util.logging.Level.WARNING);
+        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6));
+        String trivy = null;
+        String trivyCacheDir = null;
         int runs = 5;
         int seconds = 10;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--trivy" -> trivy = args[++i];
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        int workers = Runtime.getRuntime().availableProcessors();
+        int listJobs = 100_000;
+        int listQueries = 30;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--only" -> only = parseOnly(value(args, ++i));
+                    case "--trivy" -> trivy = value(args, ++i);
+                    case "--trivy-cache-dir" -> trivyCacheDir = value(args, ++i);
+                    case "--runs" -> runs = positive(args, ++i);
+                    case "--seconds" -> seconds = positive(args, ++i);
+                    case "--workers" -> workers = positive(args, ++i);
+                    case "--list-jobs" -> listJobs = positive(args, ++i);
+                    case "--list-queries" -> listQueries = positive(args, ++i);
+                    case "--help", "-h", "help" -> {
+                        System.out.println(USAGE);
+                        System.exit(0);
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
             }
+            if (listJobs < 2 * ListingBench.PAGE || listJobs < 1000) {
+                throw new IllegalArgumentException("--list-jobs must be at least 1000");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("perfbox bench: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
         }
-        new Bench(trivy, runs, seconds).run();
-        System.exit(0);
+        boolean ok = new Bench(repositoryRoot(), only, trivy, trivyCacheDir, runs, seconds, workers, listJobs, listQueries).run();
+        System.exit(ok ? 0 : 1);
     }
 
-    private void run() throws Exception {
-        System.out.printf("perfbox bench: %d CPUs, %d MiB max heap of the bench JVM, Java %s%n",
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, Runtime.version());
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String[] args, int i) {
+        String v = value(args, i);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " must be a whole number ≥ 1, not '" + v + "'");
+        }
+    }
+
+    static TreeSet<Integer> parseOnly(String list) {
+        TreeSet<Integer> ids = new TreeSet<>();
+        for (String part : list.split(",")) {
+            try {
+                int n = Integer.parseInt(part.strip());
+                if (n < 1 || n > 6) {
+                    throw new NumberFormatException();
+                }
+                ids.add(n);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 6, e.g. 2,4; not '" + list + "'");
+            }
+        }
+        return ids;
+    }
+
+    /** The checkout this class was built in: bench/target/classes → three levels up. */
+    private static Path repositoryRoot() throws Exception {
+        Path classes = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path root = classes.getParent().getParent().getParent();
+        if (!Files.isRegularFile(root.resolve("bench/pom.xml"))) {
+            throw new IllegalStateException("run the benchmarks from a checkout (./perfbox bench); not found above " + classes);
+        }
+        return root;
+    }
+
+    private boolean run() throws Exception {
+        long started = System.nanoTime();
+        System.out.printf("perfbox bench %s: %d cores, %d GiB RAM, Java %s; benchmarks %s; load average %s%n",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), totalMemoryGiB(), Runtime.version(), only,
+                loadAverage());
+        List<Outcome> outcomes = new ArrayList<>();
+        String memoryReport = null;
+        if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6)) {
+            try {
+                memoryReport = serverBenchmarks(outcomes);
+            } catch (Exception e) {
+                // No server (no Docker engine, no scanner): the benchmarks that need it fail, the others still run.
+                System.out.printf("%nperfbox serve could not be started for benchmarks 1, 2, 3 and 6: %s%n", e.getMessage());
+                Map<Integer, String> names = Map.of(1, "pipeline submit → SUCCEEDED", 2, "concurrency 8 vs 1 jobs",
+                        3, "API load", 6, "memory of perfbox serve");
+                names.forEach((id, name) -> {
+                    if (only.contains(id)) {
+                        outcomes.add(Outcome.failed(Integer.toString(id), name, "perfbox serve did not start"));
+                    }
+                });
+            }
+        }
+        if (only.contains(4)) {
+            attempt(outcomes, "4", "listing at scale", () -> new ListingBench(listJobs, 1000, listQueries).run());
+        }
+        if (only.contains(5)) {
+            attempt(outcomes, "5", "Lambda start-up", () -> new LambdaStartupBench(root, runs).run());
+        }
+        if (memoryReport != null) {
+            System.out.print(memoryReport);
+        }
+        outcomes.sort(Comparator.comparing(Outcome::id));
+        summary(outcomes);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        System.out.printf("%nbench took %d min %02d s; load average at the end %s (the machine may be shared: compare "
+                + "ratios, which pair each figure with a baseline taken alongside it)%n", took.toMinutes(), took.toSecondsPart(),
+                loadAverage());
+        return outcomes.stream().noneMatch(o -> o.verdict() == Outcome.Verdict.FAILED);
+    }
+
+    /** Benchmarks 1, 2, 3 and 6, against one perfbox serve in a JVM of its own; returns 6's report, printed last. */
+    private String serverBenchmarks(List<Outcome> outcomes) throws Exception {
+        Scanner trivy = Scanner.prepare(root, trivyOption, trivyCacheDirOption);
+        System.out.println("scanner: " + trivy.description());
         Path data = Files.createTempDirectory("perfbox-bench-data");
-        try (ChildJvm server = ChildJvm.start("io.perfbox.local.cli.PerfboxCli",
-                List.of("serve", "--port", "0", "--data-dir", data.toString(), "--trivy", trivy, "--workers", "2"))) {
+        String memoryReport = null;
+        List<String> serve = new java.util.ArrayList<>(List.of("serve", "--port", "0",
+                "--data-dir", data.toString(), "--workers", Integer.toString(workers)));
+        serve.addAll(trivy.serveOptions());
+        try (ChildJvm server = ChildJvm.start("io.perfbox.local.cli.PerfboxCli", serve)) {
+            System.out.printf("perfbox serve under test: %s, --workers %d, its own JVM (%s)%n", server.url, workers,
+                    String.join(" ", ChildJvm.FLAGS));
             Thread.sleep(2000);
             double idleRss = server.rssMiB()[0];
-            pipelineOverhead(server.url);
-            String id = submitAndWait(server.url);
-            apiLoad(server.url, id);
-            double[] rss = server.rssMiB();
-            System.out.printf("%n[6] memory of perfbox serve: idle RSS %.0f MiB; peak RSS (after the API load) %.0f MiB%n",
-                    idleRss, rss[1]);
-        }
-    }
-
-    // --- 1. pipeline overhead ---
-
-    private void pipelineOverhead(String url) throws Exception {
-        submitAndWait(url);
-        manual();
-        List<Double> perfbox = new ArrayList<>();
-        List<Double> byHand = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            submitAndWait(url);
-            perfbox.add((System.nanoTime() - t0) / 1e9);
-            t0 = System.nanoTime();
-            manual();
-            byHand.add((System.nanoTime() - t0) / 1e9);
-        }
-        Stats p = Stats.of(perfbox);
-        Stats m = Stats.of(byHand);
-        System.out.printf("%n[1] pipeline, submit → SUCCEEDED (%d runs, warm cache)%n", runs);
-        System.out.println("    perfbox over HTTP: " + p.minMedMax("s"));
-        System.out.println("    by hand (build, scan, run, read): " + m.minMedMax("s"));
-        System.out.printf("    ratio of medians: %.2f (target ≤ 1.15)%n", p.median() / m.median());
-    }
-
-    private String submitAndWait(String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(DOCKERFILE)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        String id = JSON.readTree(r.body()).get("id").asText();
-        while (true) {
-            JsonNode job = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/jobs/" + id)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
-            String status = job.get("status").asText();
-            if (status.equals("SUCCEEDED")) {
-                return id;
+            PerfboxApi api = new PerfboxApi(server.url);
+            if (only.contains(1)) {
+                attempt(outcomes, "1", "pipeline submit → SUCCEEDED",
+                        () -> List.of(new PipelineOverheadBench(api, trivy, runs).run()));
             }
-            if (status.equals("FAILED") || status.equals("CANCELLED")) {
-                throw new IllegalStateException("benchmark job ended " + job);
+            if (only.contains(2)) {
+                attempt(outcomes, "2", "concurrency 8 vs 1 jobs",
+                        () -> List.of(new ConcurrencyBench(api, workers, runs).run()));
             }
-            Thread.sleep(20);
-        }
-    }
-
-    /** The same work done the way a shell script would: build, scan, run isolated, read the result. */
-    private void manual() throws Exception {
-        Path dir = Files.createTempDirectory("perfbox-bench-manual");
-        String tag = "perfbox-bench-manual:latest";
-        exec(DOCKERFILE.getBytes(StandardCharsets.UTF_8), "docker", "build", "-q", "-t", tag, "-");
-        exec(null, trivy, "image", "--format", "json", "--quiet", "--scanners", "vuln", tag);
-        exec(null, "docker", "run", "--rm", "--network", "none", "-v", dir + ":/data", tag);
-        JsonNode perf = JSON.readTree(Files.readString(dir.resolve("perf.json")));
-        if (perf.get("perf").asDouble() != 0.99) {
-            throw new IllegalStateException("unexpected result " + perf);
-        }
-        Files.delete(dir.resolve("perf.json"));
-        Files.delete(dir);
-    }
-
-    private static void exec(byte[] stdin, String... cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("DOCKER_BUILDKIT", "0");
-        Process p = pb.start();
-        if (stdin != null) {
-            try (var in = p.getOutputStream()) {
-                in.write(stdin);
+            ApiLoadBench load = new ApiLoadBench(api, seconds, runs);
+            if (only.contains(3)) {
+                attempt(outcomes, "3", "API load", load::run);
             }
-        } else {
-            p.getOutputStream().close();
-        }
-        p.getInputStream().readAllBytes();
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed");
-        }
-    }
-
-    // --- 3. API load ---
-
-    private void apiLoad(String url, String id) throws Exception {
-        try (ChildJvm baseline = ChildJvm.start("io.perfbox.bench.FixedResponseServer", List.of())) {
-            URI job = URI.create(url + "/jobs/" + id);
-            URI fixed = URI.create(baseline.url + "/jobs/" + id);
-            closedLoop(job, Duration.ofSeconds(2), 16);
-            closedLoop(fixed, Duration.ofSeconds(2), 16);
-            double[] p = closedLoop(job, Duration.ofSeconds(seconds), 16);
-            double[] b = closedLoop(fixed, Duration.ofSeconds(seconds), 16);
-            System.out.printf("%n[3] API, 16 concurrent clients for %d s%n", seconds);
-            System.out.printf("    GET /jobs/{id} on perfbox: %.0f req/s (p50 %.2f ms, p99 %.2f ms)%n", p[0], p[1], p[2]);
-            System.out.printf("    fixed response, JDK HttpServer: %.0f req/s (p50 %.2f ms, p99 %.2f ms)%n", b[0], b[1], b[2]);
-            System.out.printf("    throughput ratio: %.2f (target ≥ 0.50)%n", p[0] / b[0]);
-            double[] paced = openLoop(job, 200, Duration.ofSeconds(seconds));
-            System.out.printf("    GET at a steady 200 req/s: p50 %.2f ms, p99 %.2f ms (target p99 < 20 ms), %.0f errors%n",
-                    paced[0], paced[1], paced[2]);
-        }
-    }
-
-    /** Clients each send the next request when the last is answered; returns {req/s, p50 ms, p99 ms}. */
-    private double[] closedLoop(URI uri, Duration d, int clients) throws InterruptedException {
-        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong done = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
-        HttpRequest req = HttpRequest.newBuilder(uri).build();
-        for (int i = 0; i < clients; i++) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                while (!stop.get()) {
-                    long t0 = System.nanoTime();
-                    try {
-                        http.send(req, HttpResponse.BodyHandlers.discarding());
-                        latencies.add((System.nanoTime() - t0) / 1e6);
-                        done.incrementAndGet();
-                    } catch (IOException | InterruptedException e) {
-                        return;
-                    }
-                }
-            }));
-        }
-        long start = System.nanoTime();
-        Thread.sleep(d.toMillis());
-        stop.set(true);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        for (Thread t : threads) {
-            t.join(10_000);
-        }
-        Stats s = Stats.of(latencies);
-        return new double[] {done.get() / elapsed, s.percentile(50), s.percentile(99)};
-    }
-
-    /** Requests at a fixed rate whatever the answers take (no coordinated omission); returns {p50, p99, errors}. */
-    private double[] openLoop(URI uri, int perSecond, Duration d) throws InterruptedException {
-        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-        AtomicLong errors = new AtomicLong();
-        HttpRequest req = HttpRequest.newBuilder(uri).build();
-        long interval = 1_000_000_000L / perSecond;
-        long start = System.nanoTime();
-        long total = perSecond * d.toSeconds();
-        List<Thread> threads = new ArrayList<>();
-        for (long i = 0; i < total; i++) {
-            long due = start + i * interval;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-            threads.add(Thread.ofVirtual().start(() -> {
+            if (only.contains(6)) {
                 try {
-                    HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
-                    latencies.add((System.nanoTime() - due) / 1e6);
-                    if (r.statusCode() != 200) {
-                        errors.incrementAndGet();
-                    }
-                } catch (IOException | InterruptedException e) {
-                    errors.incrementAndGet();
+                    memoryReport = memory(server, load, idleRss, outcomes);
+                } catch (Exception e) {
+                    outcomes.add(Outcome.failed("6", "memory of perfbox serve", e.toString()));
+                    memoryReport = "\n[6] memory: FAILED: " + e;
                 }
-            }));
+            }
+        } finally {
+            deleteTree(data);
         }
-        for (Thread t : threads) {
-            t.join(30_000);
+        return memoryReport;
+    }
+
+    private interface Benchmark {
+        List<Outcome> run() throws Exception;
+    }
+
+    /** Runs one benchmark; an error is reported and recorded as FAILED, and the others still run. */
+    private static void attempt(List<Outcome> outcomes, String id, String name, Benchmark benchmark) {
+        try {
+            outcomes.addAll(benchmark.run());
+        } catch (Exception | Error e) {
+            System.out.printf("%n[%s] %s: FAILED: %s%n", id, name, e);
+            outcomes.add(Outcome.failed(id, name, String.valueOf(e.getMessage())));
         }
-        Stats s = Stats.of(latencies);
-        return new double[] {s.percentile(50), s.percentile(99), errors.get()};
+    }
+
+
+    /** 6. Memory of perfbox serve, against the fixed-response JDK server of benchmark 3 after the same load. */
+    private String memory(ChildJvm server, ApiLoadBench load, double idleRss, List<Outcome> outcomes) throws Exception {
+        double baselinePeak = load.baselinePeakRssMiB;
+        List<Double> baselineSamples = load.baselineRssSamples;
+        String baselineLoad = "benchmark 3's load";
+        if (Double.isNaN(baselinePeak)) {
+            // Benchmark 3 did not run: give both servers the same short load so their peaks compare.
+            try (ChildJvm baseline = ChildJvm.start("io.perfbox.bench.FixedResponseServer", List.of())) {
+                String id = new PerfboxApi(server.url).submitAndWait(PerfboxApi.dockerfileWithPerf("0.99"));
+                load.closedLoop(URI.create(server.url + "/jobs/" + id), Duration.ofSeconds(3), ApiLoadBench.CLIENTS);
+                load.closedLoop(URI.create(baseline.url + "/jobs/" + id), Duration.ofSeconds(3), ApiLoadBench.CLIENTS);
+                baselinePeak = baseline.rssMiB()[1];
+                baselineSamples = baseline.rssSamples();
+                baselineLoad = "3 s of " + ApiLoadBench.CLIENTS + " clients (benchmark 3 not run)";
+            }
+        }
+        double[] rss = server.rssMiB();
+        double peak = rss[1];
+        boolean met = peak <= MEMORY_TARGET_MIB;
+        String report = String.format(Locale.ROOT, """
+
+                [6] memory of perfbox serve (RSS from /proc, sampled every 250 ms; the server embeds DynamoDB Local)
+                    idle after start: %.0f MiB; over the whole run (%s): %s; peak (VmHWM) %.0f MiB
+                    baseline, fixed-response JDK HttpServer (same JVM flags), through %s: %s; peak %.0f MiB
+                    ratio of peaks: %.2f; target peak ≤ %.0f MiB (a target set by this benchmark, none was given): %s
+                """, idleRss, workload(), Stats.of(server.rssSamples()).minMedMax("MiB", 0), peak, baselineLoad,
+                Stats.of(baselineSamples).minMedMax("MiB", 0), baselinePeak, peak / baselinePeak, MEMORY_TARGET_MIB,
+                met ? "met" : "MISSED");
+        outcomes.add(new Outcome("6", "peak RSS of perfbox serve", String.format("%.0f MiB", peak),
+                String.format("%.0f MiB fixed", baselinePeak), String.format("%.2f", peak / baselinePeak),
+                String.format("≤ %.0f MiB", MEMORY_TARGET_MIB), Outcome.Verdict.of(met),
+                String.format("idle %.0f MiB", idleRss)));
+        return report;
+    }
+
+    private String workload() {
+        List<String> parts = new ArrayList<>();
+        if (only.contains(1)) {
+            parts.add("pipelines of 1");
+        }
+        if (only.contains(2)) {
+            parts.add("8 concurrent jobs of 2");
+        }
+        if (only.contains(3)) {
+            parts.add("API load of 3");
+        }
+        return parts.isEmpty() ? "a short API load" : String.join(", ", parts);
+    }
+
+    private static void summary(List<Outcome> outcomes) {
+        String[] head = {"#", "benchmark", "perfbox (median)", "baseline, same run", "ratio", "target", "result", "note"};
+        List<String[]> rows = new ArrayList<>();
+        rows.add(head);
+        for (Outcome o : outcomes) {
+            rows.add(new String[] {o.id(), o.name(), o.measured(), o.baseline(), o.ratio(), o.target(), o.verdict().label,
+                    o.note()});
+        }
+        int[] widths = new int[head.length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], r[i].length());
+            }
+        }
+        System.out.println("\nsummary");
+        for (int n = 0; n < rows.size(); n++) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < head.length; i++) {
+                line.append(String.format("%-" + widths[i] + "s", rows.get(n)[i])).append(i + 1 < head.length ? "  " : "");
+            }
+            System.out.println(line.toString().stripTrailing());
+            if (n == 0) {
+                StringBuilder rule = new StringBuilder();
+                for (int i = 0; i < head.length; i++) {
+                    rule.append("-".repeat(widths[i])).append(i + 1 < head.length ? "  " : "");
+                }
+                System.out.println(rule);
+            }
+        }
+        long missed = outcomes.stream().filter(o -> o.verdict() == Outcome.Verdict.MISSED).count();
+        long failed = outcomes.stream().filter(o -> o.verdict() == Outcome.Verdict.FAILED).count();
+        System.out.printf("%d of %d targets met, %d missed, %d failed%n",
+                outcomes.stream().filter(o -> o.verdict() == Outcome.Verdict.MET).count(), outcomes.size(), missed, failed);
+    }
+
+    /** 1, 5 and 15 minute load averages: on a shared machine they say how much else was running. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static long totalMemoryGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Math.round(Long.parseLong(line.replaceAll("\\D", "")) / 1048576.0);
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: leave it out
+        }
+        return -1;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

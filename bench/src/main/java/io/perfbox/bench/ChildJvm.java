@@ -19,15 +19,39 @@ final class ChildJvm implements AutoCloseable {
     final Process process;
     final String url;
 
+    private final List<Double> rssSamples = java.util.Collections.synchronizedList(new ArrayList<>());
+
     private ChildJvm(Process process, String url) {
         this.process = process;
         this.url = url;
+        // RSS over the child's life, not just at the moments the benchmarks look.
+        Thread.ofVirtual().start(() -> {
+            while (process.isAlive()) {
+                try {
+                    rssSamples.add(rssMiB()[0]);
+                    Thread.sleep(250);
+                } catch (IOException | RuntimeException | InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
+    /** Resident memory sampled every 250 ms since the start, in MiB. */
+    List<Double> rssSamples() {
+        synchronized (rssSamples) {
+            return List.copyOf(rssSamples);
+        }
+    }
+
+    /** The flags ./perfbox starts the server with. */
+    static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
     static ChildJvm start(String mainClass, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(FLAGS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
         Path log = Files.createTempFile("perfbox-bench-", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -45,9 +69,21 @@ final class ChildJvm implements AutoCloseable {
             } catch (IOException e) {
                 url.completeExceptionally(e);
             }
-            url.completeExceptionally(new IllegalStateException("exited before listening; see " + log));
+            String said;
+            try {
+                said = String.join("\n", Files.readAllLines(log).reversed().stream().limit(5).toList().reversed());
+            } catch (IOException e) {
+                said = "";
+            }
+            url.completeExceptionally(new IllegalStateException(mainClass.substring(mainClass.lastIndexOf('.') + 1)
+                    + " exited before listening (is the Docker engine up?); its last words, full log in " + log + ":\n" + said));
         });
-        return new ChildJvm(p, url.get(120, TimeUnit.SECONDS));
+        try {
+            return new ChildJvm(p, url.get(120, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+            p.destroyForcibly();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** Resident memory now and at its peak, in MiB, from /proc. */

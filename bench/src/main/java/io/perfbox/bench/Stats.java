@@ -7,9 +7,12 @@ import java.util.List;
 /** Order statistics of a sample. */
 record Stats(List<Double> sorted) {
     static Stats of(List<Double> values) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("no values measured");
+        }
         List<Double> s = new ArrayList<>(values);
         Collections.sort(s);
-        return new Stats(s);
+        return new Stats(List.copyOf(s));
     }
 
     double min() {
@@ -20,19 +23,29 @@ record Stats(List<Double> sorted) {
         return sorted.get(sorted.size() - 1);
     }
 
+    /** The middle value; the mean of the two middle ones for an even count. */
     double median() {
-        return percentile(50);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
+    /** Nearest-rank percentile. */
     double percentile(double p) {
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
         int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
+    int count() {
+        return sorted.size();
+    }
+
     String minMedMax(String unit) {
-        return String.format("min %.3f / median %.3f / max %.3f %s", min(), median(), max(), unit);
+        return minMedMax(unit, 3);
+    }
+
+    String minMedMax(String unit, int decimals) {
+        String f = "%." + decimals + "f";
+        return String.format("min " + f + " / median " + f + " / max " + f + " %s (n=%d)", min(), median(), max(), unit,
+                count());
     }
 }

@@ -1,0 +1,115 @@
+package io.perfbox.bench.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import io.perfbox.api.SubmitJobHandler;
+import io.perfbox.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.port.DockerfileStore;
+import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.core.port.PipelineLauncher;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Benchmark 5's submit Lambda: {@link SubmitJobHandler} wired as a Lambda would wire it (SDK client built once,
+ * url-connection HTTP client, region from AWS_REGION) with the real {@link DynamoDbJobStore} against DynamoDB Local
+ * (PERFBOX_DYNAMODB_ENDPOINT). Only the ports that would call S3 and Step Functions are stand-ins: the Dockerfile is
+ * kept in memory and the pipeline start is a no-op, so the figure leaves those two calls (and their clients) out.
+ */
+public final class SubmitJobFunction implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+    private final SubmitJobHandler handler;
+
+    public SubmitJobFunction() {
+        DynamoDbClient dynamoDb = DynamoDbClient.builder()
+                .region(Region.of(required("AWS_REGION")))
+                .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
+                .httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(URI.create(required("PERFBOX_DYNAMODB_ENDPOINT")))
+                .build();
+        JobService jobs = new JobService(new DynamoDbJobStore(dynamoDb, required("PERFBOX_JOBS_TABLE")),
+                new InMemoryDockerfiles(), new NoArtifacts(), new NoPipeline(), Clock.systemUTC());
+        handler = new SubmitJobHandler(jobs);
+    }
+
+    @Override
+    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        return handler.handleRequest(event, context);
+    }
+
+    private static String required(String name) {
+        String v = System.getenv(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalStateException(name + " is not set");
+        }
+        return v;
+    }
+
+    /** Stand-in for the S3 Dockerfile store. */
+    private static final class InMemoryDockerfiles implements DockerfileStore {
+        private final Map<JobId, Dockerfile> files = new ConcurrentHashMap<>();
+
+        @Override
+        public void save(JobId id, Dockerfile dockerfile) {
+            files.put(id, dockerfile);
+        }
+
+        @Override
+        public Optional<Dockerfile> load(JobId id) {
+            return Optional.ofNullable(files.get(id));
+        }
+
+        @Override
+        public void delete(JobId id) {
+            files.remove(id);
+        }
+    }
+
+    /** Stand-in for the S3 artifact store; submitting never reads or writes artifacts. */
+    private static final class NoArtifacts implements JobArtifactStore {
+        @Override
+        public void saveLog(JobId id, LogKind kind, CapturedLog log) {
+        }
+
+        @Override
+        public Optional<CapturedLog> log(JobId id, LogKind kind) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void saveScanReport(JobId id, ScanReport report) {
+        }
+
+        @Override
+        public Optional<ScanReport> scanReport(JobId id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void deleteAll(JobId id) {
+        }
+    }
+
+    /** Stand-in for starting the Step Functions execution. */
+    private static final class NoPipeline implements PipelineLauncher {
+        @Override
+        public void start(JobId id) {
+        }
+
+        @Override
+        public void stop(JobId id) {
+        }
+    }
+}
