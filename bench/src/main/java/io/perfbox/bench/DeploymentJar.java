@@ -20,15 +20,16 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 
 /**
- * The Lambda deployment jar benchmark 5 measures: functions/target/perfbox-functions-lambda.jar (made by the
- * maven-shade execution of functions/pom.xml) when it exists. Without it, a stand-in assembled the same way: the
+ * The Lambda deployment jar benchmark 5 measures: functions/target/perfbox-api-lambda.jar, the API functions' jar
+ * (made by the maven-shade execution api-lambda-jar of functions/pom.xml; the workflow's functions have a jar of
+ * their own), when it exists. Without it, a stand-in assembled the same way: the
  * functions jar and its runtime dependencies (as Maven resolves them for the functions module, so no test scope),
  * merged into one jar with service files concatenated and signature files dropped.
  */
 record DeploymentJar(Path path, boolean shaded, String label) {
 
     static DeploymentJar find(Path root) throws Exception {
-        Path shadedJar = root.resolve("functions/target/perfbox-functions-lambda.jar");
+        Path shadedJar = root.resolve("functions/target/perfbox-api-lambda.jar");
         if (Files.isRegularFile(shadedJar)) {
             return new DeploymentJar(shadedJar, true, "deployment jar (maven-shade): " + root.relativize(shadedJar));
         }
