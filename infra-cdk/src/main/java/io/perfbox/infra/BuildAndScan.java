@@ -130,6 +130,7 @@ public class BuildAndScan extends Construct {
         variables.put("SEVERITY_THRESHOLD", plain(config.severityThreshold()));
         variables.put("IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())));
         variables.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
+        variables.put("MAX_IMAGE_BYTES", plain(Long.toString(config.maxImageBytes())));
         return variables;
     }
 

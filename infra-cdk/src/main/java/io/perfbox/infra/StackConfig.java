@@ -14,6 +14,7 @@ import software.constructs.Node;
  * @param severityThreshold      findings at or above it end a job FAILED/VULNERABLE (UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)
  * @param ignoreUnfixed          whether findings without a fixed version are ignored
  * @param buildTimeoutSeconds    limit of the customer's {@code docker build}
+ * @param maxImageMib            largest image a build may produce; a larger one ends the job IMAGE_TOO_LARGE
  * @param runTimeoutSeconds      limit of the customer's container run
  * @param taskCpu                Fargate CPU units of a job's task
  * @param taskMemoryMib          Fargate memory of a job's task, valid for {@code taskCpu}
@@ -25,7 +26,7 @@ import software.constructs.Node;
  * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
-                          int buildTimeoutSeconds, int runTimeoutSeconds, int taskCpu, int taskMemoryMib,
+                          int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int taskCpu, int taskMemoryMib,
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
                           Path workflowJar, Path buildspec) {
     static final String PREFIX = "perfbox:";
@@ -46,6 +47,8 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         }
         // CodeBuild allows 8 hours; the build also installs Trivy and scans, so leave it room.
         range("buildTimeoutSeconds", buildTimeoutSeconds, 60, 6 * 3600);
+        // CodeBuild's largest compute type has 824 GB of disk; below 64 MiB no Debian-based image fits.
+        range("maxImageMib", maxImageMib, 64, 512 * 1024);
         range("runTimeoutSeconds", runTimeoutSeconds, 10, 12 * 3600);
         int[] memory = FARGATE_MEMORY.get(taskCpu);
         if (memory == null) {
@@ -72,6 +75,7 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 severity(node),
                 boolValue(node, "ignoreUnfixed", false),
                 intValue(node, "buildTimeoutSeconds", 900),
+                intValue(node, "maxImageMib", 10 * 1024),
                 intValue(node, "runTimeoutSeconds", 600),
                 intValue(node, "taskCpu", 1024),
                 intValue(node, "taskMemoryMib", 2048),
@@ -81,6 +85,11 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 Path.of(stringValue(node, "apiJar", "../functions/target/perfbox-api-lambda.jar")),
                 Path.of(stringValue(node, "workflowJar", "../functions/target/perfbox-workflow-lambda.jar")),
                 Path.of(stringValue(node, "buildspec", "../buildspecs/build-and-scan.yml")));
+    }
+
+    /** The limit in bytes, as the buildspec's MAX_IMAGE_BYTES takes it. */
+    public long maxImageBytes() {
+        return (long) maxImageMib * 1024 * 1024;
     }
 
     private static void range(String key, int value, int min, int max) {

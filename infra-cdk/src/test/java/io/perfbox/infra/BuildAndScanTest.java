@@ -43,7 +43,8 @@ class BuildAndScanTest {
                                 Match.objectLike(Map.of("Name", "IMAGE_REPOSITORY_URI")),
                                 Map.of("Name", "SEVERITY_THRESHOLD", "Type", "PLAINTEXT", "Value", "HIGH"),
                                 Map.of("Name", "IGNORE_UNFIXED", "Type", "PLAINTEXT", "Value", "false"),
-                                Map.of("Name", "BUILD_TIMEOUT_SECONDS", "Type", "PLAINTEXT", "Value", "900")))),
+                                Map.of("Name", "BUILD_TIMEOUT_SECONDS", "Type", "PLAINTEXT", "Value", "900"),
+                                Map.of("Name", "MAX_IMAGE_BYTES", "Type", "PLAINTEXT", "Value", "10737418240")))),
                 // 900 s of build plus the 30 minutes for scanner, scan and push.
                 "TimeoutInMinutes", 45,
                 "LogsConfig", Map.of("CloudWatchLogs", Match.objectLike(Map.of(

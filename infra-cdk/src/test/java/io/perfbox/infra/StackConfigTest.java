@@ -23,6 +23,7 @@ class StackConfigTest {
         assertThat(config.severityThreshold()).isEqualTo("HIGH");
         assertThat(config.ignoreUnfixed()).isFalse();
         assertThat(config.buildTimeoutSeconds()).isEqualTo(900);
+        assertThat(config.maxImageBytes()).isEqualTo(10L << 30);
         assertThat(config.runTimeoutSeconds()).isEqualTo(600);
         assertThat(config.taskCpu()).isEqualTo(1024);
         assertThat(config.taskMemoryMib()).isEqualTo(2048);
