@@ -45,6 +45,8 @@ import java.util.logging.Logger;
 public final class PerfboxServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PerfboxServer.class.getName());
     public static final String TABLE = "perfbox-jobs";
+    /** Jobs kept in memory for reads: a few MiB at most, far more than clients poll at once. */
+    private static final int JOB_CACHE_CAPACITY = 4096;
 
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -95,7 +97,8 @@ public final class PerfboxServer implements AutoCloseable {
 
         EmbeddedDynamoDb database = EmbeddedDynamoDb.start(dataDir.resolve("db"));
         JobTable.createIfMissing(database.client(), TABLE);
-        JobStore jobs = new DynamoDbJobStore(database.client(), TABLE);
+        // Clients poll jobs; the cache answers those reads from memory (this server is the store's only writer).
+        JobStore jobs = new CachedJobStore(new DynamoDbJobStore(database.client(), TABLE), JOB_CACHE_CAPACITY);
 
         Path jobFiles = dataDir.resolve("jobs");
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
