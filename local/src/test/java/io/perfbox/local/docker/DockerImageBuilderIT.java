@@ -40,6 +40,31 @@ class DockerImageBuilderIT {
     }
 
     @Test
+    void aDockerfileEndingInALineContinuationIsLabelledToo() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD echo hi \\\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(DOCKER.quick("image", "inspect", "--format", "{{json .Config.Cmd}}", image).stdoutText())
+                .isEqualTo("[\"/bin/sh\",\"-c\",\"echo hi\"]\n");
+        builder.remove(id);
+    }
+
+    @Test
+    void theLabelsGoOnTheLastStageOfAMultiStageBuild() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm AS first\n"
+                + "FROM first\nCMD true"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        builder.remove(id);
+    }
+
+    @Test
     void failingStepGivesAShortReason() throws Exception {
         JobId id = JobId.random();
         var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN exit 3\n"), Duration.ofMinutes(2));
