@@ -24,11 +24,19 @@ public class DockerImageBuilder implements ImageBuilder {
                     + "Error response from daemon: .*|.*did not complete successfully.*|failed to .*)$");
 
     private final DockerCli docker;
+    private final DockerEngine engine;
     private final String storeId;
 
-    public DockerImageBuilder(DockerCli docker, String storeId) {
+    /** Builds with the docker CLI (its build output is the build log); removes images through {@code engine}. */
+    public DockerImageBuilder(DockerCli docker, DockerEngine engine, String storeId) {
         this.docker = docker;
+        this.engine = engine;
         this.storeId = storeId;
+    }
+
+    /** Everything through the docker CLI. */
+    public DockerImageBuilder(DockerCli docker, String storeId) {
+        this(docker, new DockerCliEngine(docker), storeId);
     }
 
     @Override
@@ -101,6 +109,6 @@ public class DockerImageBuilder implements ImageBuilder {
 
     @Override
     public void remove(JobId id) {
-        docker.quickUninterruptibly("image", "rm", "-f", DockerCli.imageTag(id.value()));
+        engine.removeImage(DockerCli.imageTag(id.value()));
     }
 }

@@ -13,8 +13,11 @@ import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.local.docker.DockerApiEngine;
 import io.perfbox.local.docker.DockerCli;
+import io.perfbox.local.docker.DockerCliEngine;
 import io.perfbox.local.docker.DockerContainerRunner;
+import io.perfbox.local.docker.DockerEngine;
 import io.perfbox.local.docker.DockerImageBuilder;
 import io.perfbox.local.docker.DockerJanitor;
 import io.perfbox.local.dynamodb.EmbeddedDynamoDb;
@@ -104,8 +107,13 @@ public final class PerfboxServer implements AutoCloseable {
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
         var artifacts = new FileSystemJobArtifactStore(jobFiles);
         var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
-        var builder = new DockerImageBuilder(docker, storeId);
-        var runner = new DockerContainerRunner(docker, storeId, workspace);
+        // Runs and clean-ups make several engine calls per job: in process over the engine's socket when the CLI
+        // reaches it through one, else through the CLI.
+        DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
+                .orElseGet(() -> new DockerCliEngine(docker));
+        LOG.info("Docker runs and clean-ups go through " + engine.describe());
+        var builder = new DockerImageBuilder(docker, engine, storeId);
+        var runner = new DockerContainerRunner(engine, storeId, workspace);
         var scanner = new TrivyScanner(trivySettings(config), docker);
         var settings = new PipelineSettings(config.buildTimeout(),
                 new RunLimits(config.runMemoryBytes(), config.runCpus(), config.runPids(), config.runTimeout()),
