@@ -1,6 +1,8 @@
 package io.perfbox.local.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.local.process.BoundedCapture;
 import io.perfbox.local.process.ProcessRunner;
@@ -20,8 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@link DockerEngine} over the Docker Engine API on the engine's unix socket: the same requests the docker CLI
- * sends for {@code run -d}, {@code logs --follow}, {@code wait}, {@code inspect}, {@code kill}, {@code rm -f} and
- * {@code image rm -f}, without a CLI process per call. Used when the docker CLI perfbox was given reaches its
+ * sends for {@code build -}, {@code run -d}, {@code logs --follow}, {@code wait}, {@code inspect}, {@code kill},
+ * {@code rm -f} and {@code image rm -f}, without a CLI process per call. Used when the docker CLI perfbox was given reaches its
  * engine through a unix socket (its current context, DOCKER_HOST included).
  */
 public final class DockerApiEngine implements DockerEngine {
@@ -32,6 +34,8 @@ public final class DockerApiEngine implements DockerEngine {
     private static final Duration QUICK = Duration.ofSeconds(60);
     /** Container names and image references perfbox makes: safe in a URL path as they are. */
     private static final Pattern PATH_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DockerSocketClient api;
 
@@ -88,6 +92,104 @@ public final class DockerApiEngine implements DockerEngine {
             throw new IllegalArgumentException("not a container name or image reference perfbox makes: " + nameOrRef);
         }
         return nameOrRef;
+    }
+
+    @Override
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
+            throws InterruptedException {
+        StringBuilder target = new StringBuilder("/build?version=1&rm=1&forcerm=1&t=").append(query(tag));
+        if (!labels.isEmpty()) {
+            try {
+                target.append("&labels=").append(query(JSON.writeValueAsString(labels)));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        BoundedCapture log = new BoundedCapture(Math.max(2, maxLogBytes));
+        boolean[] failed = {false};
+        try {
+            DockerSocketClient.Response r = api.stream("POST", target.toString(), "application/x-tar",
+                    tarOfOne("Dockerfile", dockerfile), timeout, body -> failed[0] = showBuildOutput(body, log));
+            if (!r.ok()) {
+                // What the CLI prints for an answer like this one (a Dockerfile the builder cannot parse, say).
+                write(log, "Error response from daemon: " + r.message() + "\n");
+                return new BuildRun(false, false, 1, log.toLog());
+            }
+            return new BuildRun(!failed[0], false, failed[0] ? 1 : 0, log.toLog());
+        } catch (DockerSocketClient.TimedOutException e) {
+            return new BuildRun(false, true, -1, log.toLog());
+        } catch (IOException e) {
+            write(log, "error during the build: " + e.getMessage() + "\n");
+            return new BuildRun(false, false, 1, log.toLog());
+        }
+    }
+
+    /**
+     * The build's messages as the CLI shows them: each "stream" text as it is, pull progress as "id: status", an
+     * error as its message. True when the build reported an error.
+     */
+    private static boolean showBuildOutput(InputStream body, BoundedCapture log) throws IOException {
+        boolean failed = false;
+        try (MappingIterator<JsonNode> messages = JSON.readerFor(JsonNode.class).readValues(body)) {
+            while (messages.hasNextValue()) {
+                JsonNode m = messages.nextValue();
+                if (m.hasNonNull("error") || m.hasNonNull("errorDetail")) {
+                    failed = true;
+                    String message = m.path("errorDetail").path("message").asText(m.path("error").asText());
+                    write(log, message + "\n");
+                } else if (m.hasNonNull("stream")) {
+                    write(log, m.get("stream").asText());
+                } else if (m.hasNonNull("status")) {
+                    String id = m.path("id").asText("");
+                    write(log, (id.isEmpty() ? "" : id + ": ") + m.get("status").asText() + "\n");
+                }
+            }
+        }
+        return failed;
+    }
+
+    private static void write(BoundedCapture log, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        log.write(bytes, 0, bytes.length);
+    }
+
+    private static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** A tar archive of one regular file (ustar format), as the CLI makes of a Dockerfile read from stdin. */
+    static byte[] tarOfOne(String name, byte[] content) {
+        byte[] header = new byte[512];
+        putAscii(header, 0, name);
+        putAscii(header, 100, "0000644");
+        putAscii(header, 108, "0000000");
+        putAscii(header, 116, "0000000");
+        putAscii(header, 124, String.format("%011o", content.length));
+        putAscii(header, 136, String.format("%011o", 0));
+        header[156] = '0';
+        putAscii(header, 257, "ustar");
+        putAscii(header, 263, "00");
+        // The checksum is computed with its own field as spaces.
+        for (int i = 148; i < 156; i++) {
+            header[i] = ' ';
+        }
+        int sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        putAscii(header, 148, String.format("%06o", sum));
+        header[154] = 0;
+        header[155] = ' ';
+        int padded = (content.length + 511) / 512 * 512;
+        byte[] tar = new byte[512 + padded + 1024];
+        System.arraycopy(header, 0, tar, 0, 512);
+        System.arraycopy(content, 0, tar, 512, content.length);
+        return tar;
+    }
+
+    private static void putAscii(byte[] to, int at, String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, to, at, b.length);
     }
 
     @Override

@@ -17,6 +17,26 @@ public final class DockerCliEngine implements DockerEngine {
         this.docker = docker;
     }
 
+    /** Throws {@link ProcessRunner.StartFailedException} when the CLI cannot be started. */
+    @Override
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
+            throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("build", "--tag", tag));
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
+        }
+        args.addAll(List.of("--rm", "--force-rm", "-"));
+        ProcessRunner.Result r = docker.command(args.toArray(String[]::new))
+                // The classic builder: it needs no buildx plugin either.
+                .env("DOCKER_BUILDKIT", "0")
+                .stdin(dockerfile)
+                .timeout(timeout)
+                .mergeStderr()
+                .maxStdoutBytes(maxLogBytes)
+                .run();
+        return new BuildRun(r.succeeded(), r.timedOut(), r.exitCode(), r.stdoutLog());
+    }
+
     @Override
     public Optional<String> createAndStart(String name, ContainerSpec spec, Duration timeout) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("run", "--detach", "--name", name));

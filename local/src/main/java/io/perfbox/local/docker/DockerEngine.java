@@ -21,6 +21,18 @@ public interface DockerEngine {
         }
     }
 
+    /** How a build ended: its output as the docker CLI shows it, and whether it produced the image. */
+    record BuildRun(boolean succeeded, boolean timedOut, int exitCode, CapturedLog log) {
+    }
+
+    /**
+     * Builds with the classic builder (it cancels the build, killing the step's container, as soon as the client
+     * goes away: timeouts and interruption rely on that), {@code dockerfile} being the whole build context; the
+     * image is tagged {@code tag} and given {@code labels} as {@code --label} would.
+     */
+    BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
+            throws InterruptedException;
+
     /** How a stopped container ended. */
     record ExitState(int exitCode, boolean oomKilled) {
     }

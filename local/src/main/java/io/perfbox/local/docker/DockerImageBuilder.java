@@ -7,15 +7,15 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.local.process.ProcessRunner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code docker build} with the Dockerfile on stdin as the whole build context: COPY or ADD of local files
- * fails, nothing of the host is sent. The image is tagged and labelled for its job.
+ * A classic-builder build with the Dockerfile as the whole build context (as {@code docker build -}): COPY or ADD
+ * of local files fails, nothing of the host is sent. The image is tagged and labelled for its job.
  */
 public class DockerImageBuilder implements ImageBuilder {
     private static final int MAX_LOG_BYTES = 1024 * 1024;
@@ -23,51 +23,37 @@ public class DockerImageBuilder implements ImageBuilder {
             "(?m)^(?:The command '.*' returned a non-zero code: \\d+|.*(?:COPY|ADD) failed:.*|ERROR: .*|error: .*|"
                     + "Error response from daemon: .*|.*did not complete successfully.*|failed to .*)$");
 
-    private final DockerCli docker;
     private final DockerEngine engine;
     private final String storeId;
 
-    /** Builds with the docker CLI (its build output is the build log); removes images through {@code engine}. */
-    public DockerImageBuilder(DockerCli docker, DockerEngine engine, String storeId) {
-        this.docker = docker;
+    public DockerImageBuilder(DockerEngine engine, String storeId) {
         this.engine = engine;
         this.storeId = storeId;
     }
 
-    /** Everything through the docker CLI. */
+    /** Through the docker CLI. */
     public DockerImageBuilder(DockerCli docker, String storeId) {
-        this(docker, new DockerCliEngine(docker), storeId);
+        this(new DockerCliEngine(docker), storeId);
     }
 
     @Override
     public BuildOutcome build(JobId id, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
         String tag = DockerCli.imageTag(id.value());
-        List<String> args = new ArrayList<>(List.of("build", "--tag", tag));
         String text = dockerfile.text();
         String labelled = withLabels(text, id);
-        if (labelled.equals(text)) {
-            args.addAll(List.of("--label", DockerCli.STORE_LABEL + "=" + storeId, "--label", DockerCli.JOB_LABEL + "=" + id.value()));
-        }
-        args.addAll(List.of("--rm", "--force-rm", "-"));
-        ProcessRunner.Result r;
+        Map<String, String> labelFlags = labelled.equals(text)
+                ? Map.of(DockerCli.STORE_LABEL, storeId, DockerCli.JOB_LABEL, id.value()) : Map.of();
+        DockerEngine.BuildRun r;
         try {
-            r = docker.command(args.toArray(String[]::new))
-                    // The classic builder needs no buildx plugin, and cancels the build (killing and removing the
-                    // step's container) as soon as the client goes away: killing the CLI on timeout or cancel is enough.
-                    .env("DOCKER_BUILDKIT", "0")
-                    .stdin(labelled.getBytes(StandardCharsets.UTF_8))
-                    .timeout(timeout)
-                    .mergeStderr()
-                    .maxStdoutBytes(MAX_LOG_BYTES)
-                    .run();
+            r = engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, timeout, MAX_LOG_BYTES);
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
         }
-        CapturedLog log = r.stdoutLog();
+        CapturedLog log = r.log();
         if (r.timedOut()) {
             return new BuildTimedOut(timeout, log);
         }
-        if (r.exitCode() != 0) {
+        if (!r.succeeded()) {
             String reason = reason(log.text(), r.exitCode());
             return reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log) : new BuildFailed(reason, log);
         }

@@ -81,7 +81,8 @@ public final class DockerSocketClient {
     /** Sends the request and reads the answer whole. */
     public Response send(String method, String target, Object jsonBody, Duration timeout) throws IOException, InterruptedException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Response r = exchange(method, target, jsonBody, timeout, body -> {
+        byte[] json = jsonBody == null ? null : JSON.writeValueAsBytes(jsonBody);
+        Response r = exchange(method, target, "application/json", json, timeout, body -> {
             byte[] buf = new byte[8192];
             int n;
             while ((n = body.read(buf)) >= 0) {
@@ -96,15 +97,20 @@ public final class DockerSocketClient {
 
     /** Sends the request and hands a 2xx body to {@code sink} as it streams; another answer is returned read whole. */
     public Response stream(String method, String target, Duration timeout, BodySink sink) throws IOException, InterruptedException {
-        return exchange(method, target, null, timeout, sink);
+        return exchange(method, target, null, null, timeout, sink);
     }
 
-    private Response exchange(String method, String target, Object jsonBody, Duration timeout, BodySink onSuccess)
+    /** As {@link #stream(String, String, Duration, BodySink)}, sending {@code body} of {@code contentType}. */
+    public Response stream(String method, String target, String contentType, byte[] body, Duration timeout, BodySink sink)
             throws IOException, InterruptedException {
+        return exchange(method, target, contentType, body, timeout, sink);
+    }
+
+    private Response exchange(String method, String target, String contentType, byte[] body, Duration timeout,
+                              BodySink onSuccess) throws IOException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        byte[] body = jsonBody == null ? null : JSON.writeValueAsBytes(jsonBody);
         AtomicBoolean expired = new AtomicBoolean();
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             // Bounds the whole call, including a long wait for a streamed body: closing the channel ends any read.
@@ -121,7 +127,8 @@ public final class DockerSocketClient {
                 StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                         .append("Host: docker\r\nConnection: close\r\n");
                 if (body != null) {
-                    head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+                    head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length)
+                            .append("\r\n");
                 }
                 head.append("\r\n");
                 writeFully(channel, head.toString().getBytes(StandardCharsets.US_ASCII));

@@ -107,12 +107,12 @@ public final class PerfboxServer implements AutoCloseable {
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
         var artifacts = new FileSystemJobArtifactStore(jobFiles);
         var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
-        // Runs and clean-ups make several engine calls per job: in process over the engine's socket when the CLI
+        // A job makes several engine calls (build, run, clean-up): in process over the engine's socket when the CLI
         // reaches it through one, else through the CLI.
         DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
                 .orElseGet(() -> new DockerCliEngine(docker));
-        LOG.info("Docker runs and clean-ups go through " + engine.describe());
-        var builder = new DockerImageBuilder(docker, engine, storeId);
+        LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
+        var builder = new DockerImageBuilder(engine, storeId);
         var runner = new DockerContainerRunner(engine, storeId, workspace);
         var scanner = new TrivyScanner(trivySettings(config), docker);
         var settings = new PipelineSettings(config.buildTimeout(),

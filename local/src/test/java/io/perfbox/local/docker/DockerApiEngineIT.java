@@ -44,7 +44,7 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
 
     @Test
     void aJobsImageIsRemovedThroughTheApi() throws Exception {
-        DockerImageBuilder builder = new DockerImageBuilder(DOCKER, ENGINE, store);
+        DockerImageBuilder builder = new DockerImageBuilder(ENGINE, store);
         JobId id = JobId.random();
         var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2));
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);

@@ -13,9 +13,14 @@ import org.junit.jupiter.api.Test;
 
 @RequiresDocker
 class DockerImageBuilderIT {
-    private static final DockerCli DOCKER = new DockerCli("docker");
-    private final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
-    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store);
+    protected static final DockerCli DOCKER = new DockerCli("docker");
+    protected final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
+    private final DockerImageBuilder builder = newBuilder();
+
+    /** The builder under test; through the docker CLI here (subclasses: other engines). */
+    protected DockerImageBuilder newBuilder() {
+        return new DockerImageBuilder(DOCKER, store);
+    }
 
     private static String labelOf(String image, String label) throws InterruptedException {
         return DOCKER.quick("image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", image).stdoutText().strip();
