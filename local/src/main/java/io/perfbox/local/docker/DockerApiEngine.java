@@ -358,6 +358,11 @@ public final class DockerApiEngine implements DockerEngine {
         }
     }
 
+    /** The engine's socket. */
+    public Path socket() {
+        return api.socket();
+    }
+
     @Override
     public String describe() {
         return "the Engine API at unix://" + api.socket();

@@ -28,7 +28,7 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
     @Test
     void theEngineIsTheOneTheCliTalksTo() throws Exception {
         String viaCli = DOCKER.quick("version", "--format", "{{.Server.Version}}").stdoutText().strip();
-        var version = new DockerSocketClient(Path.of(ENGINE.describe().replace("the Engine API at unix://", "")))
+        var version = new DockerSocketClient(ENGINE.socket())
                 .send("GET", "/version", null, Duration.ofSeconds(10));
         assertThat(version.ok()).isTrue();
         assertThat(version.json().get("Version").asText()).isEqualTo(viaCli);
