@@ -10,7 +10,6 @@ import io.perfbox.bench.lambda.SubmitJobFunction;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
-import io.perfbox.local.dynamodb.EmbeddedDynamoDb;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,7 +58,7 @@ final class LambdaStartupBench {
         String classpath = jar + File.pathSeparator + root.resolve("bench/target/classes");
 
         Path dir = Files.createTempDirectory("perfbox-bench-lambda");
-        try (EmbeddedDynamoDb db = EmbeddedDynamoDb.start(dir.resolve("db"))) {
+        try (DynamoDbLocalServer db = DynamoDbLocalServer.start()) {
             JobTable.createIfMissing(db.client(), TABLE);
             DynamoDbJobStore jobs = new DynamoDbJobStore(db.client(), TABLE);
             Map<String, String> env = Map.of(

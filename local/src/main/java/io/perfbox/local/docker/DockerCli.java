@@ -69,6 +69,12 @@ public final class DockerCli {
                 + " version` failed: " + why.lines().findFirst().orElse(why));
     }
 
+    /** The first non-blank line of a tool's message, short enough for a failure reason. */
+    public static String firstLine(String text) {
+        String line = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("unknown error");
+        return line.length() > 500 ? line.substring(0, 500) + "..." : line;
+    }
+
     public static String imageTag(String jobId) {
         return "perfbox-job-" + jobId + ":latest";
     }

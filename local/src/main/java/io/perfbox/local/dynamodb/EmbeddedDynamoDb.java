@@ -1,39 +1,34 @@
 package io.perfbox.local.dynamodb;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
+import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * DynamoDB Local inside the perfbox JVM, persisted on disk, on a free loopback port: the local runtime runs the
- * same DynamoDB store code as AWS. Its SQLite engine needs a native library, found next to DynamoDB Local's jar
- * (the launcher's lib directory) or in the local Maven repository.
+ * DynamoDB Local inside the perfbox JVM, persisted on disk: the local runtime runs the same DynamoDB store code as
+ * AWS. Its client calls DynamoDB Local in process, with no HTTP server: a request costs a couple of milliseconds
+ * instead of the tens an HTTP round trip, request signing and DynamoDB Local's web server cost, and no port is
+ * open. Its SQLite engine needs a native library, found next to DynamoDB Local's jar (the launcher's lib
+ * directory) or in the local Maven repository.
  */
 public final class EmbeddedDynamoDb implements AutoCloseable {
     private static final String NATIVE_PROPERTY = "sqlite4java.library.path";
+    /** The file DynamoDB Local's server mode used with -sharedDb: data dirs written by either mode stay readable. */
+    static final String DATABASE_FILE = "shared-local-instance.db";
 
-    private final DynamoDBProxyServer server;
+    private final AmazonDynamoDBLocal local;
     private final DynamoDbClient client;
-    private final int port;
 
-    private EmbeddedDynamoDb(DynamoDBProxyServer server, DynamoDbClient client, int port) {
-        this.server = server;
+    private EmbeddedDynamoDb(AmazonDynamoDBLocal local, DynamoDbClient client) {
+        this.local = local;
         this.client = client;
-        this.port = port;
     }
 
     /** Starts on disk under {@code dbDir}. */
@@ -49,47 +44,21 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     private static synchronized EmbeddedDynamoDb start(Optional<Path> dbDir) {
         try {
             ensureNativeLibrary(dbDir.map(d -> d.resolve("native")));
-            int port = freePort();
-            String[] args = dbDir.isPresent()
-                    ? new String[] {"-port", Integer.toString(port), "-dbPath", Files.createDirectories(dbDir.get()).toString(),
-                            "-sharedDb", "-disableTelemetry"}
-                    : new String[] {"-port", Integer.toString(port), "-inMemory", "-sharedDb", "-disableTelemetry"};
-            DynamoDBProxyServer server;
-            // DynamoDB Local prints its configuration banner on stdout, which is the user's terminal: keep it quiet.
-            java.io.PrintStream stdout = System.out;
-            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-            try {
-                server = ServerRunner.createServerFromCommandLineArgs(args);
-                server.start();
-            } finally {
-                System.setOut(stdout);
-            }
-            DynamoDbClient client = DynamoDbClient.builder()
-                    .endpointOverride(URI.create("http://127.0.0.1:" + port))
-                    .region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                    .httpClient(UrlConnectionHttpClient.create())
-                    .build();
-            return new EmbeddedDynamoDb(server, client, port);
+            Optional<Path> file = dbDir.isPresent()
+                    ? Optional.of(Files.createDirectories(dbDir.get()).resolve(DATABASE_FILE))
+                    : Optional.empty();
+            // true: telemetry off (it would try to reach the network).
+            AmazonDynamoDBLocal local = DynamoDBEmbedded.create(file.map(Path::toFile).orElse(null), true);
+            return new EmbeddedDynamoDb(local, local.dynamoDbClient());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             throw new IllegalStateException("DynamoDB Local did not start: " + e.getMessage(), e);
         }
     }
 
     public DynamoDbClient client() {
         return client;
-    }
-
-    public int port() {
-        return port;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** Points sqlite4java at a directory holding its native library, unless the caller already did. */
@@ -99,7 +68,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         }
         Path jar;
         try {
-            jar = Path.of(ServerRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            jar = Path.of(DynamoDBEmbedded.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (Exception e) {
             throw new IllegalStateException("cannot tell where DynamoDB Local's jar is", e);
         }
@@ -152,9 +121,9 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     public void close() {
         client.close();
         try {
-            server.stop();
-        } catch (Exception e) {
-            // stopping a server that is going away anyway: nothing to recover
+            local.shutdown();
+        } catch (RuntimeException e) {
+            // stopping a database that is going away anyway: nothing to recover
         }
     }
 }

@@ -65,7 +65,7 @@ public record LocalConfig(
             new Setting("trivy-timeout", "10m", "longest a scan may take"),
             new Setting("trivy-args", "", "extra arguments for trivy image, separated by spaces"),
             new Setting("trivy-image-fallback", "true", "run the Trivy container image when no trivy executable is found"),
-            new Setting("docker", "docker", "the docker CLI to use"));
+            new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
 

@@ -13,8 +13,11 @@ import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.local.docker.DockerApiEngine;
 import io.perfbox.local.docker.DockerCli;
+import io.perfbox.local.docker.DockerCliEngine;
 import io.perfbox.local.docker.DockerContainerRunner;
+import io.perfbox.local.docker.DockerEngine;
 import io.perfbox.local.docker.DockerImageBuilder;
 import io.perfbox.local.docker.DockerJanitor;
 import io.perfbox.local.dynamodb.EmbeddedDynamoDb;
@@ -45,6 +48,8 @@ import java.util.logging.Logger;
 public final class PerfboxServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PerfboxServer.class.getName());
     public static final String TABLE = "perfbox-jobs";
+    /** Jobs kept in memory for reads: a few MiB at most, far more than clients poll at once. */
+    private static final int JOB_CACHE_CAPACITY = 4096;
 
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -95,14 +100,20 @@ public final class PerfboxServer implements AutoCloseable {
 
         EmbeddedDynamoDb database = EmbeddedDynamoDb.start(dataDir.resolve("db"));
         JobTable.createIfMissing(database.client(), TABLE);
-        JobStore jobs = new DynamoDbJobStore(database.client(), TABLE);
+        // Clients poll jobs; the cache answers those reads from memory (this server is the store's only writer).
+        JobStore jobs = new CachedJobStore(new DynamoDbJobStore(database.client(), TABLE), JOB_CACHE_CAPACITY);
 
         Path jobFiles = dataDir.resolve("jobs");
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
         var artifacts = new FileSystemJobArtifactStore(jobFiles);
         var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
-        var builder = new DockerImageBuilder(docker, storeId, config.maxImageBytes());
-        var runner = new DockerContainerRunner(docker, storeId, workspace);
+        // A job makes several engine calls (build, run, clean-up): in process over the engine's socket when the CLI
+        // reaches it through one, else through the CLI.
+        DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
+                .orElseGet(() -> new DockerCliEngine(docker));
+        LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
+        var builder = new DockerImageBuilder(engine, storeId, config.maxImageBytes());
+        var runner = new DockerContainerRunner(engine, storeId, workspace);
         var scanner = new TrivyScanner(trivySettings(config), docker);
         var settings = new PipelineSettings(config.buildTimeout(),
                 new RunLimits(config.runMemoryBytes(), config.runCpus(), config.runPids(), config.runTimeout()),

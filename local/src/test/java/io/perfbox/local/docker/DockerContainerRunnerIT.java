@@ -23,13 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 @RequiresDocker
 class DockerContainerRunnerIT {
-    private static final DockerCli DOCKER = new DockerCli("docker");
+    protected static final DockerCli DOCKER = new DockerCli("docker");
     private static final RunLimits LIMITS = new RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(20));
-    private final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
+    protected final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
     private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store, 10L << 30);
     private final List<JobId> jobs = new ArrayList<>();
     @TempDir
     Path tmp;
+
+    /** The runner under test; through the docker CLI here (subclasses: other engines). */
+    protected DockerContainerRunner runner(HostJobWorkspace workspace) {
+        return new DockerContainerRunner(DOCKER, store, workspace);
+    }
 
     private HostJobWorkspace workspace() {
         return new HostJobWorkspace(tmp.resolve("ws"));
@@ -45,7 +50,7 @@ class DockerContainerRunnerIT {
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);
         HostJobWorkspace ws = workspace();
         ws.prepare(id);
-        var runner = new DockerContainerRunner(DOCKER, store, ws);
+        var runner = runner(ws);
         return new Ran(id, runner.run(id, ((ImageBuilder.Built) built).imageRef(), limits), ws);
     }
 
@@ -59,6 +64,14 @@ class DockerContainerRunnerIT {
         Ran r = run("echo hello from the job; exit 3", LIMITS);
         assertThat(r.outcome()).isInstanceOfSatisfying(ContainerRunner.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(3));
         assertThat(r.outcome().log().text()).contains("hello from the job");
+    }
+
+    @Test
+    void outputOnBothStreamsIsInTheLog() throws Exception {
+        Ran r = run("echo to-stdout; echo to-stderr >&2", LIMITS);
+        assertThat(r.outcome()).isInstanceOfSatisfying(ContainerRunner.Exited.class, e -> assertThat(e.exitCode()).isZero());
+        assertThat(r.outcome().log().text()).contains("to-stdout").contains("to-stderr");
+        assertThat(r.outcome().log().truncated()).isFalse();
     }
 
     @Test
@@ -84,7 +97,7 @@ class DockerContainerRunnerIT {
     void runPastTheTimeoutIsStopped() throws Exception {
         Ran r = run("sleep 600", new RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(3)));
         assertThat(r.outcome()).isInstanceOf(ContainerRunner.TimedOut.class);
-        new DockerContainerRunner(DOCKER, store, r.workspace()).remove(r.id());
+        runner(r.workspace()).remove(r.id());
         assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerCli.JOB_LABEL + "=" + r.id()).stdoutText()).isBlank();
     }
 
@@ -115,7 +128,7 @@ class DockerContainerRunnerIT {
         var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nENTRYPOINT [\"/no/such/binary\"]\n"), Duration.ofMinutes(2));
         HostJobWorkspace ws = workspace();
         ws.prepare(id);
-        var outcome = new DockerContainerRunner(DOCKER, store, ws).run(id, ((ImageBuilder.Built) built).imageRef(), LIMITS);
+        var outcome = runner(ws).run(id, ((ImageBuilder.Built) built).imageRef(), LIMITS);
         assertThat(outcome).isInstanceOf(ContainerRunner.FailedToStart.class);
     }
 
@@ -126,7 +139,7 @@ class DockerContainerRunnerIT {
         var built = (ImageBuilder.Built) builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD sleep 600\n"), Duration.ofMinutes(2));
         HostJobWorkspace ws = workspace();
         ws.prepare(id);
-        var runner = new DockerContainerRunner(DOCKER, store, ws);
+        var runner = runner(ws);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {

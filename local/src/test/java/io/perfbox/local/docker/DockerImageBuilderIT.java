@@ -13,9 +13,19 @@ import org.junit.jupiter.api.Test;
 
 @RequiresDocker
 class DockerImageBuilderIT {
-    private static final DockerCli DOCKER = new DockerCli("docker");
-    private final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
-    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store, 10L << 30);
+    protected static final DockerCli DOCKER = new DockerCli("docker");
+    protected final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
+    private final DockerImageBuilder builder = newBuilder();
+
+    /** The builder under test, with a roomy size limit. */
+    protected DockerImageBuilder newBuilder() {
+        return newBuilder(10L << 30);
+    }
+
+    /** The builder under test; through the docker CLI here (subclasses: other engines). */
+    protected DockerImageBuilder newBuilder(long maxImageBytes) {
+        return new DockerImageBuilder(DOCKER, store, maxImageBytes);
+    }
 
     private static String labelOf(String image, String label) throws InterruptedException {
         return DOCKER.quick("image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", image).stdoutText().strip();
@@ -43,7 +53,7 @@ class DockerImageBuilderIT {
     void imageOverTheSizeLimitIsRemovedAndReportedWithItsSize() throws Exception {
         // The limit is below the base image's size, so nothing large needs writing.
         long limit = 20L << 20;
-        DockerImageBuilder small = new DockerImageBuilder(DOCKER, store, limit);
+        DockerImageBuilder small = newBuilder(limit);
         JobId id = JobId.random();
         var outcome = small.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo building > /built\n"), Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.ImageTooLarge.class, t -> {
@@ -56,7 +66,7 @@ class DockerImageBuilderIT {
 
     @Test
     void imageWithinTheLimitIsBuilt() throws Exception {
-        DockerImageBuilder roomy = new DockerImageBuilder(DOCKER, store, 1L << 30);
+        DockerImageBuilder roomy = newBuilder(1L << 30);
         JobId id = JobId.random();
         try {
             assertThat(roomy.build(id, new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2)))
@@ -64,6 +74,31 @@ class DockerImageBuilderIT {
         } finally {
             roomy.remove(id);
         }
+    }
+
+    @Test
+    void aDockerfileEndingInALineContinuationIsLabelledToo() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD echo hi \\\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(DOCKER.quick("image", "inspect", "--format", "{{json .Config.Cmd}}", image).stdoutText())
+                .isEqualTo("[\"/bin/sh\",\"-c\",\"echo hi\"]\n");
+        builder.remove(id);
+    }
+
+    @Test
+    void theLabelsGoOnTheLastStageOfAMultiStageBuild() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm AS first\n"
+                + "FROM first\nCMD true"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        builder.remove(id);
     }
 
     @Test
