@@ -45,7 +45,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The flags ./perfbox starts the server with. */
-    static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+    static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx384m",
             "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
     static ChildJvm start(String mainClass, List<String> args) throws Exception {
