@@ -24,6 +24,7 @@ import io.perfbox.core.fakes.ScriptedContainerRunner;
 import io.perfbox.core.fakes.ScriptedImageBuilder;
 import io.perfbox.core.fakes.ScriptedStep;
 import io.perfbox.core.fakes.ScriptedVulnerabilityScanner;
+import io.perfbox.core.fakes.SteppingClock;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.core.port.ImageBuilder;
@@ -32,11 +33,8 @@ import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.core.port.VulnerabilityScanner;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -45,7 +43,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,26 +68,6 @@ class JobPipelineTest {
 
     private final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
 
-    /** Every reading is one second after the previous one, so stage times can be checked for order. */
-    private static final class SteppingClock extends Clock {
-        private final AtomicReference<Instant> now = new AtomicReference<>(START);
-
-        @Override
-        public Instant instant() {
-            return now.updateAndGet(t -> t.plusSeconds(1));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     JobPipelineTest() {
         jobs.create(queued, Optional.empty());
         dockerfiles.save(queued.id(), DOCKERFILE);
@@ -101,7 +78,7 @@ class JobPipelineTest {
 
     private JobPipeline pipelineOn(JobStore store) {
         return new JobPipeline(store, dockerfiles, artifacts, builder, scanner, runner, workspace,
-                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), new SteppingClock());
+                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), new SteppingClock(START));
     }
 
     private Job executed() throws InterruptedException {
