@@ -27,8 +27,7 @@ final class DynamoDbLocalServer implements AutoCloseable {
     }
 
     static DynamoDbLocalServer start() throws Exception {
-        // The embedded engine finds sqlite4java's native library and tells sqlite4java where it is; the server needs it too.
-        EmbeddedDynamoDb.startInMemory().close();
+        EmbeddedDynamoDb.prepareNativeLibrary();
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();

@@ -61,6 +61,18 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         return client;
     }
 
+    /**
+     * For code that runs DynamoDB Local in another form in this JVM (its server, for a benchmark): points sqlite4java
+     * at its native library as {@link #start} does.
+     */
+    public static synchronized void prepareNativeLibrary() {
+        try {
+            ensureNativeLibrary(Optional.empty());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Points sqlite4java at a directory holding its native library, unless the caller already did. */
     private static void ensureNativeLibrary(Optional<Path> copyTarget) throws IOException {
         if (System.getProperty(NATIVE_PROPERTY) != null) {
