@@ -14,7 +14,7 @@ import io.perfbox.aws.testing.ApiGatewayEvents;
 import io.perfbox.aws.testing.DynamoDbLocal;
 import io.perfbox.aws.testing.LambdaInvoker;
 import io.perfbox.aws.testing.LocalStack;
-import io.perfbox.aws.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import io.perfbox.aws.testing.StateMachines;
 import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.JobId;

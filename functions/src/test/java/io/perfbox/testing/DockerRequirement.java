@@ -1,4 +1,4 @@
-package io.perfbox.aws.testing;
+package io.perfbox.testing;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;

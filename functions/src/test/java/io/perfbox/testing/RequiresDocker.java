@@ -1,4 +1,4 @@
-package io.perfbox.aws.testing;
+package io.perfbox.testing;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -7,7 +7,7 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Marks a test class that needs a working Docker engine (LocalStack runs in a container). Without one the tests
+ * Marks a test class that needs a working Docker engine (LocalStack, the local runtime). Without one the tests
  * are skipped on a developer's machine, but fail under CI=true: in CI a Docker test that did not run is a failure.
  */
 @Target(ElementType.TYPE)

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfbox.aws.testing.LocalStack;
 import io.perfbox.aws.workflow.AwsJobNames;
 import io.perfbox.aws.workflow.BuildArtifacts.Artifact;
-import io.perfbox.aws.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import io.perfbox.core.contract.JobArtifactStoreContract;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;

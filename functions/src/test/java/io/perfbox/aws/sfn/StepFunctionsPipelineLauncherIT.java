@@ -3,7 +3,7 @@ package io.perfbox.aws.sfn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.aws.testing.LocalStack;
-import io.perfbox.aws.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import io.perfbox.aws.testing.StateMachines;
 import io.perfbox.core.domain.JobId;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.local.e2e.PerfboxProcess;
 import io.perfbox.local.testing.RealTrivy;
-import io.perfbox.local.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

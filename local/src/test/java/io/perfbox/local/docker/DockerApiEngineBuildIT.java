@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
-import io.perfbox.local.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

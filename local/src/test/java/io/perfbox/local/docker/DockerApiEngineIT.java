@@ -6,7 +6,7 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.local.fs.HostJobWorkspace;
-import io.perfbox.local.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -9,7 +9,7 @@ import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.local.fs.HostJobWorkspace;
-import io.perfbox.local.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -11,7 +11,7 @@ import io.perfbox.core.port.VulnerabilityScanner.ScannerUnavailableException;
 import io.perfbox.local.docker.DockerCli;
 import io.perfbox.local.process.ProcessRunner;
 import io.perfbox.local.testing.RealTrivy;
-import io.perfbox.local.testing.RequiresDocker;
+import io.perfbox.testing.RequiresDocker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
