@@ -194,7 +194,7 @@ public final class Bench {
         List<String> serve = new java.util.ArrayList<>(List.of("serve", "--port", "0",
                 "--data-dir", data.toString(), "--workers", Integer.toString(workers)));
         serve.addAll(trivy.serveOptions());
-        try (ChildJvm server = ChildJvm.start("io.perfbox.local.cli.PerfboxCli", serve)) {
+        try (ChildJvm server = ChildJvm.start("io.perfbox.runtime.local.cli.PerfboxCli", serve)) {
             System.out.printf("perfbox serve under test: %s, --workers %d, its own JVM (%s)%n", server.url, workers,
                     String.join(" ", ChildJvm.FLAGS));
             Thread.sleep(2000);

@@ -2,7 +2,7 @@ package io.perfbox.bench;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
-import io.perfbox.local.dynamodb.EmbeddedDynamoDb;
+import io.perfbox.runtime.local.dynamodb.EmbeddedDynamoDb;
 import java.net.ServerSocket;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;

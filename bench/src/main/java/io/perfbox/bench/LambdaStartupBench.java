@@ -2,8 +2,8 @@ package io.perfbox.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.perfbox.aws.dynamodb.DynamoDbJobStore;
-import io.perfbox.aws.dynamodb.JobTable;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.adapter.aws.dynamodb.JobTable;
 import io.perfbox.bench.lambda.FixedResponseFunction;
 import io.perfbox.bench.lambda.LambdaColdStart;
 import io.perfbox.bench.lambda.SubmitJobFunction;

@@ -12,7 +12,7 @@ import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.constructs.Construct;
 
 /**
- * The jobs table, the same key design the DynamoDB job store uses (io.perfbox.aws.dynamodb.JobTable):
+ * The jobs table, the same key design the DynamoDB job store uses (io.perfbox.adapter.aws.dynamodb.JobTable):
  * {@code pk} for jobs and idempotency records, and the {@code byOwner} index (owner, createdKey) that lists a
  * tenant's jobs newest first.
  */

@@ -25,8 +25,8 @@ import software.constructs.Construct;
  * {@value #WORKSPACE_ROOT}, and makes no AWS API call at all.
  */
 public class WorkflowFunctions extends Construct {
-    public static final String STEP_HANDLER = "io.perfbox.aws.workflow.WorkflowStepHandler";
-    public static final String WORKSPACE_HANDLER = "io.perfbox.aws.workflow.WorkspaceHandler";
+    public static final String STEP_HANDLER = "io.perfbox.runtime.aws.workflow.WorkflowStepHandler";
+    public static final String WORKSPACE_HANDLER = "io.perfbox.runtime.aws.workflow.WorkspaceHandler";
     public static final String WORKSPACE_ROOT = "/mnt/jobs";
     /** Task definition family of a job: {@code perfbox-job-{id}}. */
     public static final String TASK_FAMILY_PREFIX = "perfbox-job-";

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.perfbox.aws.workflow.WorkflowConfig;
-import io.perfbox.aws.workflow.WorkspaceConfig;
+import io.perfbox.runtime.aws.workflow.WorkflowConfig;
+import io.perfbox.runtime.aws.workflow.WorkspaceConfig;
 import io.perfbox.core.domain.Severity;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -88,11 +88,11 @@ class RunnerTest {
     void stepFunctionHasTheTimeAndMemoryItsLongestStepsNeed() {
         // prepare-run waits up to 30 s for the access point; after-build holds a scan report of up to 64 MiB.
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.aws.workflow.WorkflowStepHandler::handleRequest",
+                "Handler", "io.perfbox.runtime.aws.workflow.WorkflowStepHandler::handleRequest",
                 "Timeout", 120,
                 "MemorySize", 2048));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.aws.workflow.WorkspaceHandler::handleRequest",
+                "Handler", "io.perfbox.runtime.aws.workflow.WorkspaceHandler::handleRequest",
                 "Timeout", 300,
                 "MemorySize", 512));
     }
@@ -125,7 +125,7 @@ class RunnerTest {
     @Test
     void workspaceFunctionIsInTheIsolatedSubnetsWithTheFileSystemAtMntJobs() {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.aws.workflow.WorkspaceHandler::handleRequest",
+                "Handler", "io.perfbox.runtime.aws.workflow.WorkspaceHandler::handleRequest",
                 "Runtime", "java21",
                 "TracingConfig", Map.of("Mode", "Active"),
                 "VpcConfig", Map.of("SubnetIds", Match.anyValue(), "SecurityGroupIds", List.of(Map.of("Fn::GetAtt",
@@ -140,7 +140,7 @@ class RunnerTest {
     @Test
     void stepFunctionIsOutsideTheVpcWithEveryDesignedSetting() {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.aws.workflow.WorkflowStepHandler::handleRequest",
+                "Handler", "io.perfbox.runtime.aws.workflow.WorkflowStepHandler::handleRequest",
                 "Runtime", "java21",
                 "TracingConfig", Map.of("Mode", "Active"),
                 "LoggingConfig", Match.objectLike(Map.of("LogFormat", "JSON")),

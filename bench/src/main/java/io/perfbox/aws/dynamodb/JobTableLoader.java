@@ -1,5 +1,7 @@
 package io.perfbox.aws.dynamodb;
 
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+
 import io.perfbox.core.domain.Job;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import io.perfbox.api.SubmitJobHandler;
-import io.perfbox.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;

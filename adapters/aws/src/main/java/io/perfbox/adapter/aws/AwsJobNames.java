@@ -1,0 +1,45 @@
+package io.perfbox.adapter.aws;
+
+import io.perfbox.adapter.aws.s3.ArtifactKeys;
+import io.perfbox.core.domain.JobId;
+
+/**
+ * How a job's AWS resources are named, in one place: the workflow, the adapters and the build (buildspec, CDK)
+ * must agree on every one of these.
+ */
+public final class AwsJobNames {
+    /** The name of the job's container in its task definition (and so in its log stream). */
+    public static final String CONTAINER = "job";
+    /** awslogs stream prefix: streams are {@code job/job/<task id>}. */
+    public static final String LOG_STREAM_PREFIX = "job";
+    /** Where the job's volume is mounted in its container. */
+    public static final String DATA_PATH = "/data";
+
+    private AwsJobNames() {
+    }
+
+    /** The task definition family of the job's run: {@code perfbox-job-<id>}. */
+    public static String taskFamily(JobId id) {
+        return "perfbox-job-" + id.value();
+    }
+
+    /** The tag of the job's image in the repository: {@code job-<id>}. */
+    public static String imageTag(JobId id) {
+        return "job-" + id.value();
+    }
+
+    /** The job's directory on the EFS file system, the root of its access point: {@code /jobs/<id>}. */
+    public static String accessPointRoot(JobId id) {
+        return "/jobs/" + id.value();
+    }
+
+    /** The job's S3 object {@code jobs/<id>/<name>} in the artifact bucket (see {@link ArtifactKeys}). */
+    public static String artifactKey(JobId id, String name) {
+        return ArtifactKeys.of(id, name);
+    }
+
+    /** The CloudWatch Logs stream of a run's container: {@code job/job/<task id>}. */
+    public static String runLogStream(String taskArn) {
+        return LOG_STREAM_PREFIX + "/" + CONTAINER + "/" + taskArn.substring(taskArn.lastIndexOf('/') + 1);
+    }
+}

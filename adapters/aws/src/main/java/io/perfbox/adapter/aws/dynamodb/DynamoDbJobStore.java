@@ -1,0 +1,318 @@
+package io.perfbox.adapter.aws.dynamodb;
+
+import static io.perfbox.adapter.aws.dynamodb.JobTable.BY_OWNER;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.CREATED_KEY;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.OWNER;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.PK;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Severity;
+import io.perfbox.core.domain.StageTimes;
+import io.perfbox.core.domain.VulnerabilityCounts;
+import io.perfbox.core.port.JobStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/** {@link JobStore} on DynamoDB (see {@link JobTable} for the key design). Every status change is conditional. */
+public class DynamoDbJobStore implements JobStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Fixed width so that string order is time order. */
+    private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final DynamoDbClient client;
+    private final String table;
+
+    public DynamoDbJobStore(DynamoDbClient client, String table) {
+        this.client = client;
+        this.table = table;
+    }
+
+    private static String jobKey(JobId id) {
+        return "JOB#" + id.value();
+    }
+
+    private static String idempotencyKey(String owner, String key) {
+        return "IDEM#" + owner + "#" + key;
+    }
+
+    @Override
+    public CreateResult create(Job job, Optional<IdempotencyKey> key) {
+        Put putJob = Put.builder().tableName(table).item(toItem(job))
+                .conditionExpression("attribute_not_exists(pk)").build();
+        if (key.isEmpty()) {
+            client.putItem(b -> b.tableName(table).item(putJob.item()).conditionExpression(putJob.conditionExpression()));
+            return new CreateResult(job, true);
+        }
+        String recordKey = idempotencyKey(job.owner(), key.get().key());
+        Map<String, AttributeValue> record = Map.of(
+                PK, s(recordKey),
+                "jobId", s(job.id().value()),
+                "fingerprint", s(key.get().requestFingerprint()));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                client.transactWriteItems(b -> b.transactItems(
+                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(record)
+                                .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                        TransactWriteItem.builder().put(putJob).build()));
+                return new CreateResult(job, true);
+            } catch (TransactionCanceledException e) {
+                if (!firstConditionFailed(e)) {
+                    throw e;
+                }
+            }
+            Map<String, AttributeValue> existing = client.getItem(b -> b.tableName(table).key(Map.of(PK, s(recordKey)))
+                    .consistentRead(true)).item();
+            if (existing == null || existing.isEmpty()) {
+                continue;
+            }
+            if (!existing.get("fingerprint").s().equals(key.get().requestFingerprint())) {
+                throw new IdempotencyConflictException(key.get().key());
+            }
+            Optional<Job> earlier = find(new JobId(existing.get("jobId").s()));
+            if (earlier.isPresent()) {
+                return new CreateResult(earlier.get(), false);
+            }
+            // The earlier job was deleted: the key is free again.
+            client.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(recordKey)))
+                    .conditionExpression("jobId = :j").expressionAttributeValues(Map.of(":j", existing.get("jobId"))));
+        }
+        throw new IllegalStateException("could not store the job under Idempotency-Key " + key.get().key());
+    }
+
+    private static boolean firstConditionFailed(TransactionCanceledException e) {
+        List<CancellationReason> reasons = e.cancellationReasons();
+        return reasons != null && !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code());
+    }
+
+    @Override
+    public Optional<Job> find(JobId id) {
+        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).key(Map.of(PK, s(jobKey(id))))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    @Override
+    public boolean update(Job updated, Set<JobStatus> expected) {
+        if (expected.isEmpty()) {
+            return false;
+        }
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> placeholders = new ArrayList<>();
+        int i = 0;
+        for (JobStatus status : expected) {
+            values.put(":s" + i, s(status.name()));
+            placeholders.add(":s" + i);
+            i++;
+        }
+        try {
+            client.putItem(b -> b.tableName(table).item(toItem(updated))
+                    .conditionExpression("attribute_exists(pk) AND #status IN (" + String.join(", ", placeholders) + ")")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> pageToken) {
+        Map<String, AttributeValue> start = pageToken.map(t -> decodeToken(t, owner)).orElse(null);
+        List<Job> page = new ArrayList<>();
+        Map<String, AttributeValue> lastReturned = null;
+        boolean more = true;
+        while (page.size() < limit && more) {
+            // One extra item tells whether another page exists, so the last page carries no token.
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(BY_OWNER)
+                    .keyConditionExpression("#owner = :owner")
+                    .expressionAttributeNames(new HashMap<>(Map.of("#owner", OWNER)))
+                    .expressionAttributeValues(new HashMap<>(Map.of(":owner", s(owner))))
+                    .scanIndexForward(false)
+                    .limit(limit - page.size() + 1)
+                    .exclusiveStartKey(start);
+            if (status.isPresent()) {
+                q.filterExpression("#status = :status");
+                Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#status", "status"));
+                Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner), ":status", s(status.get().name())));
+                q.expressionAttributeNames(names).expressionAttributeValues(values);
+            }
+            QueryResponse res = client.query(q.build());
+            for (Map<String, AttributeValue> item : res.items()) {
+                if (page.size() == limit) {
+                    return new JobPage(page, Optional.of(encodeToken(lastReturned)));
+                }
+                page.add(fromItem(item));
+                lastReturned = item;
+            }
+            more = res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty();
+            start = more ? res.lastEvaluatedKey() : null;
+        }
+        if (page.size() == limit && more) {
+            // The page is full and the index is not exhausted; there may be more (a final empty page is possible).
+            return new JobPage(page, Optional.of(encodeToken(lastReturned)));
+        }
+        return new JobPage(page, Optional.empty());
+    }
+
+    private static String encodeToken(Map<String, AttributeValue> item) {
+        Map<String, String> key = new LinkedHashMap<>();
+        key.put(PK, item.get(PK).s());
+        key.put(OWNER, item.get(OWNER).s());
+        key.put(CREATED_KEY, item.get(CREATED_KEY).s());
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(key));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, AttributeValue> decodeToken(String token, String owner) {
+        try {
+            JsonNode key = JSON.readTree(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
+            String pk = key.get(PK).asText();
+            String tokenOwner = key.get(OWNER).asText();
+            String created = key.get(CREATED_KEY).asText();
+            if (!tokenOwner.equals(owner) || !pk.startsWith("JOB#") || created.isEmpty()) {
+                throw new InvalidPageTokenException();
+            }
+            return Map.of(PK, s(pk), OWNER, s(tokenOwner), CREATED_KEY, s(created));
+        } catch (InvalidPageTokenException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new InvalidPageTokenException();
+        }
+    }
+
+    @Override
+    public List<Job> findUnfinished() {
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> placeholders = new ArrayList<>();
+        int i = 0;
+        for (JobStatus st : JobStatus.ACTIVE) {
+            values.put(":s" + i, s(st.name()));
+            placeholders.add(":s" + i++);
+        }
+        List<Job> out = new ArrayList<>();
+        ScanRequest scan = ScanRequest.builder().tableName(table).consistentRead(true)
+                .filterExpression("#status IN (" + String.join(", ", placeholders) + ")")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(values).build();
+        client.scanPaginator(scan).items().forEach(item -> out.add(fromItem(item)));
+        return out;
+    }
+
+    @Override
+    public boolean delete(JobId id) {
+        Map<String, AttributeValue> old = client.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(jobKey(id))))
+                .returnValues(ReturnValue.ALL_OLD)).attributes();
+        return old != null && !old.isEmpty();
+    }
+
+    // --- mapping ---
+
+    static Map<String, AttributeValue> toItem(Job job) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(jobKey(job.id())));
+        item.put("id", s(job.id().value()));
+        item.put(OWNER, s(job.owner()));
+        item.put(CREATED_KEY, s(SORTABLE.format(job.createdAt()) + "#" + job.id().value()));
+        item.put("status", s(job.status().name()));
+        putIfPresent(item, "name", job.name());
+        putIfPresent(item, "description", job.description());
+        if (job.failure() != null) {
+            item.put("failureCode", s(job.failure().code().name()));
+            item.put("failureMessage", s(job.failure().message()));
+        }
+        if (job.performance() != null) {
+            item.put("performance", AttributeValue.fromN(Double.toString(job.performance())));
+        }
+        item.put("createdAt", s(job.createdAt().toString()));
+        item.put("updatedAt", s(job.updatedAt().toString()));
+        StageTimes st = job.stages();
+        putIfPresent(item, "queuedAt", st.queuedAt());
+        putIfPresent(item, "buildStartedAt", st.buildStartedAt());
+        putIfPresent(item, "scanStartedAt", st.scanStartedAt());
+        putIfPresent(item, "runStartedAt", st.runStartedAt());
+        putIfPresent(item, "finishedAt", st.finishedAt());
+        if (job.vulnerabilities() != null) {
+            Map<String, AttributeValue> counts = new HashMap<>();
+            job.vulnerabilities().bySeverity().forEach((sev, n) -> counts.put(sev.name(), AttributeValue.fromN(Integer.toString(n))));
+            item.put("vulnerabilities", AttributeValue.fromM(counts));
+        }
+        return item;
+    }
+
+    static Job fromItem(Map<String, AttributeValue> item) {
+        Failure failure = item.containsKey("failureCode")
+                ? Failure.of(FailureCode.valueOf(item.get("failureCode").s()), str(item, "failureMessage"))
+                : null;
+        VulnerabilityCounts counts = null;
+        if (item.containsKey("vulnerabilities")) {
+            EnumMap<Severity, Integer> m = new EnumMap<>(Severity.class);
+            item.get("vulnerabilities").m().forEach((k, v) -> m.put(Severity.valueOf(k), Integer.parseInt(v.n())));
+            counts = new VulnerabilityCounts(m);
+        }
+        return new Job(
+                new JobId(item.get("id").s()),
+                item.get(OWNER).s(),
+                str(item, "name"),
+                str(item, "description"),
+                JobStatus.valueOf(item.get("status").s()),
+                failure,
+                item.containsKey("performance") ? Double.valueOf(item.get("performance").n()) : null,
+                Instant.parse(item.get("createdAt").s()),
+                Instant.parse(item.get("updatedAt").s()),
+                new StageTimes(instant(item, "queuedAt"), instant(item, "buildStartedAt"), instant(item, "scanStartedAt"),
+                        instant(item, "runStartedAt"), instant(item, "finishedAt")),
+                counts);
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.fromS(v);
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, Object value) {
+        if (value != null) {
+            item.put(name, s(value.toString()));
+        }
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null ? null : v.s();
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        String v = str(item, name);
+        return v == null ? null : Instant.parse(v);
+    }
+}

@@ -1,0 +1,125 @@
+package io.perfbox.adapter.aws.ecs;
+
+import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.ecs.TaskDefinitions;
+import io.perfbox.runtime.aws.workflow.WorkflowConfig;
+import io.perfbox.core.domain.JobId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsResponse;
+import software.amazon.awssdk.services.ecs.model.EFSAuthorizationConfig;
+import software.amazon.awssdk.services.ecs.model.EFSAuthorizationConfigIAM;
+import software.amazon.awssdk.services.ecs.model.EFSTransitEncryption;
+import software.amazon.awssdk.services.ecs.model.EFSVolumeConfiguration;
+import software.amazon.awssdk.services.ecs.model.KernelCapabilities;
+import software.amazon.awssdk.services.ecs.model.LinuxParameters;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
+import software.amazon.awssdk.services.ecs.model.LogConfiguration;
+import software.amazon.awssdk.services.ecs.model.LogDriver;
+import software.amazon.awssdk.services.ecs.model.MountPoint;
+import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
+import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
+import software.amazon.awssdk.services.ecs.model.Volume;
+
+/**
+ * {@link TaskDefinitions} on ECS: family {@code perfbox-job-<id>}, Fargate, awsvpc, the configured CPU and memory,
+ * one essential container "job" with every capability dropped (as the local runner does), the job's EFS access
+ * point at /data (transit encryption, IAM authorisation), logs to the run log group under the prefix "job".
+ */
+public class EcsTaskDefinitions implements TaskDefinitions {
+    static final String VOLUME = "data";
+    /** DeleteTaskDefinitions takes at most this many at once. */
+    private static final int DELETE_BATCH = 10;
+
+    private final EcsClient ecs;
+    private final WorkflowConfig config;
+
+    public EcsTaskDefinitions(EcsClient ecs, WorkflowConfig config) {
+        this.ecs = ecs;
+        this.config = config;
+    }
+
+    @Override
+    public String register(JobId id, String imageUri, String accessPointId) {
+        return ecs.registerTaskDefinition(request(id, imageUri, accessPointId)).taskDefinition().taskDefinitionArn();
+    }
+
+    RegisterTaskDefinitionRequest request(JobId id, String imageUri, String accessPointId) {
+        ContainerDefinition container = ContainerDefinition.builder()
+                .name(AwsJobNames.CONTAINER)
+                .image(imageUri)
+                .essential(true)
+                .mountPoints(MountPoint.builder().sourceVolume(VOLUME).containerPath(AwsJobNames.DATA_PATH)
+                        .readOnly(false).build())
+                .linuxParameters(LinuxParameters.builder()
+                        .capabilities(KernelCapabilities.builder().drop("ALL").build()).build())
+                .logConfiguration(LogConfiguration.builder().logDriver(LogDriver.AWSLOGS).options(Map.of(
+                        "awslogs-group", config.taskLogGroup(),
+                        "awslogs-region", config.region(),
+                        "awslogs-stream-prefix", AwsJobNames.LOG_STREAM_PREFIX)).build())
+                .build();
+        Volume data = Volume.builder().name(VOLUME).efsVolumeConfiguration(EFSVolumeConfiguration.builder()
+                .fileSystemId(config.fileSystemId())
+                .transitEncryption(EFSTransitEncryption.ENABLED)
+                .authorizationConfig(EFSAuthorizationConfig.builder()
+                        .accessPointId(accessPointId).iam(EFSAuthorizationConfigIAM.ENABLED).build())
+                .build()).build();
+        return RegisterTaskDefinitionRequest.builder()
+                .family(AwsJobNames.taskFamily(id))
+                .requiresCompatibilities(Compatibility.FARGATE)
+                .networkMode(NetworkMode.AWSVPC)
+                .cpu(Integer.toString(config.taskCpu()))
+                .memory(Integer.toString(config.taskMemoryMiB()))
+                .executionRoleArn(config.taskExecutionRoleArn())
+                .taskRoleArn(config.taskRoleArn())
+                .containerDefinitions(container)
+                .volumes(data)
+                .tags(Tag.builder().key("perfbox:job").value(id.value()).build())
+                .build();
+    }
+
+    @Override
+    public void removeAll(JobId id) {
+        // Only INACTIVE revisions can be deleted: deregister the active ones first.
+        for (String arn : revisions(id, TaskDefinitionStatus.ACTIVE)) {
+            ecs.deregisterTaskDefinition(b -> b.taskDefinition(arn));
+        }
+        List<String> inactive = revisions(id, TaskDefinitionStatus.INACTIVE);
+        for (int i = 0; i < inactive.size(); i += DELETE_BATCH) {
+            List<String> batch = inactive.subList(i, Math.min(inactive.size(), i + DELETE_BATCH));
+            DeleteTaskDefinitionsResponse deleted = ecs.deleteTaskDefinitions(b -> b.taskDefinitions(batch));
+            if (deleted.hasFailures() && !deleted.failures().isEmpty()) {
+                throw new IllegalStateException("ECS did not delete task definitions of job " + id + ": "
+                        + deleted.failures().stream().map(f -> f.arn() + " (" + f.reason() + ")").toList());
+            }
+        }
+    }
+
+    /** The revisions of exactly the job's family (a family prefix could match more in principle). */
+    List<String> revisions(JobId id, TaskDefinitionStatus status) {
+        String family = AwsJobNames.taskFamily(id);
+        List<String> arns = new ArrayList<>();
+        String token = null;
+        do {
+            String page = token;
+            ListTaskDefinitionsResponse listed = ecs.listTaskDefinitions(b -> b.familyPrefix(family).status(status)
+                    .nextToken(page));
+            listed.taskDefinitionArns().stream().filter(arn -> familyOf(arn).equals(family)).forEach(arns::add);
+            token = listed.nextToken();
+        } while (token != null);
+        return arns;
+    }
+
+    /** arn:aws:ecs:region:account:task-definition/FAMILY:REVISION → FAMILY. */
+    static String familyOf(String taskDefinitionArn) {
+        String name = taskDefinitionArn.substring(taskDefinitionArn.lastIndexOf('/') + 1);
+        int colon = name.lastIndexOf(':');
+        return colon < 0 ? name : name.substring(0, colon);
+    }
+}

@@ -1,0 +1,49 @@
+package io.perfbox.adapter.aws.ecs;
+
+import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.runtime.aws.workflow.StepJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The parts of an ECS task description that tell how a run ended: the output of {@code ecs:runTask.sync} on
+ * success, the Cause of its failure when the container exited non-zero.
+ */
+record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<StoppedContainer> containers) {
+
+    StoppedTask {
+        containers = List.copyOf(containers);
+    }
+
+    /** One container: exitCode is null when it never ran; reason is ECS's ("OutOfMemoryError: ..."). */
+    record StoppedContainer(String name, Integer exitCode, String reason) {
+    }
+
+    /** The task in a JSON object, or empty when the object is not an ECS task (it has no TaskArn). */
+    static Optional<StoppedTask> from(JsonNode node) {
+        Optional<String> arn = StepJson.text(node, "TaskArn").filter(a -> a.startsWith("arn:"));
+        if (arn.isEmpty()) {
+            return Optional.empty();
+        }
+        List<StoppedContainer> containers = new ArrayList<>();
+        StepJson.field(node, "Containers").filter(JsonNode::isArray).ifPresent(array -> {
+            for (JsonNode c : array) {
+                Integer exit = StepJson.field(c, "ExitCode").filter(JsonNode::canConvertToInt).map(JsonNode::asInt)
+                        .orElse(null);
+                containers.add(new StoppedContainer(StepJson.text(c, "Name").orElse(null), exit,
+                        StepJson.text(c, "Reason").orElse(null)));
+            }
+        });
+        return Optional.of(new StoppedTask(arn.get(), StepJson.text(node, "StopCode").orElse(null),
+                StepJson.text(node, "StoppedReason").orElse(null), containers));
+    }
+
+    /** The job's container (by its name), else the only one there is. */
+    Optional<StoppedContainer> jobContainer() {
+        return containers.stream().filter(c -> AwsJobNames.CONTAINER.equals(c.name())).findFirst()
+                .or(() -> containers.size() == 1 ? Optional.of(containers.get(0)) : Optional.empty());
+    }
+}

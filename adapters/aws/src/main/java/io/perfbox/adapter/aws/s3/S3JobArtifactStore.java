@@ -1,0 +1,118 @@
+package io.perfbox.adapter.aws.s3;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.port.JobArtifactStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+/**
+ * A job's logs and scan report as JSON objects under {@code jobs/<id>/artifacts/} in the artifact bucket.
+ * {@link #deleteAll} removes every object under {@code jobs/<id>/}, also what CodeBuild wrote there.
+ */
+public class S3JobArtifactStore implements JobArtifactStore {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** DeleteObjects takes at most 1000 keys per request. */
+    private static final int DELETE_BATCH = 1000;
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public S3JobArtifactStore(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    private static String logKey(JobId id, LogKind kind) {
+        return ArtifactKeys.artifactsPrefix(id) + kind.name().toLowerCase(Locale.ROOT) + "-log.json";
+    }
+
+    private static String scanReportKey(JobId id) {
+        return ArtifactKeys.artifactsPrefix(id) + "scan-report.json";
+    }
+
+    @Override
+    public void saveLog(JobId id, LogKind kind, CapturedLog log) {
+        put(logKey(id, kind), log);
+    }
+
+    @Override
+    public Optional<CapturedLog> log(JobId id, LogKind kind) {
+        return get(logKey(id, kind), CapturedLog.class);
+    }
+
+    @Override
+    public void saveScanReport(JobId id, ScanReport report) {
+        put(scanReportKey(id), report);
+    }
+
+    @Override
+    public Optional<ScanReport> scanReport(JobId id) {
+        return get(scanReportKey(id), ScanReport.class);
+    }
+
+    @Override
+    public void deleteAll(JobId id) {
+        List<ObjectIdentifier> batch = new ArrayList<>();
+        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(ArtifactKeys.jobPrefix(id))).contents()) {
+            batch.add(ObjectIdentifier.builder().key(object.key()).build());
+            if (batch.size() == DELETE_BATCH) {
+                deleteBatch(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            deleteBatch(batch);
+        }
+    }
+
+    private void deleteBatch(List<ObjectIdentifier> keys) {
+        DeleteObjectsResponse response = s3.deleteObjects(b -> b.bucket(bucket)
+                .delete(d -> d.objects(List.copyOf(keys)).quiet(true)));
+        // DeleteObjects answers 200 even when single keys failed: a job's data must not stay behind unnoticed.
+        if (response.hasErrors() && !response.errors().isEmpty()) {
+            S3Error first = response.errors().get(0);
+            throw new IllegalStateException("could not delete " + response.errors().size() + " object(s) of a job from "
+                    + bucket + ", e.g. " + first.key() + ": " + first.code() + " " + first.message());
+        }
+    }
+
+    private void put(String key, Object value) {
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json")
+                .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromBytes(json));
+    }
+
+    private <T> Optional<T> get(String key, Class<T> type) {
+        byte[] bytes;
+        try {
+            bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(bytes, type));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read s3://" + bucket + "/" + key, e);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.perfbox.adapter.aws.ecs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.runtime.aws.workflow.StepInputs;
+import io.perfbox.runtime.aws.workflow.WorkflowConfig;
+import io.perfbox.core.domain.JobId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsRequest;
+import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsResponse;
+import software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionRequest;
+import software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionResponse;
+import software.amazon.awssdk.services.ecs.model.EFSAuthorizationConfigIAM;
+import software.amazon.awssdk.services.ecs.model.EFSTransitEncryption;
+import software.amazon.awssdk.services.ecs.model.EFSVolumeConfiguration;
+import software.amazon.awssdk.services.ecs.model.Failure;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsRequest;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
+import software.amazon.awssdk.services.ecs.model.LogDriver;
+import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
+import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionResponse;
+import software.amazon.awssdk.services.ecs.model.TaskDefinition;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
+
+/**
+ * Request building and response reading against the SDK's own model objects. No engine here can run ECS, so these
+ * show what the adapter asks for, not that ECS accepts it.
+ */
+class EcsTaskDefinitionsTest {
+    private static final String PREFIX = "arn:aws:ecs:eu-west-1:123456789012:task-definition/";
+
+    private final JobId id = JobId.random();
+    private final String family = "perfbox-job-" + id;
+
+    /** An ECS client that answers from lists the test fills and records what it was asked. */
+    private static class RecordingEcs implements EcsClient {
+        final List<Object> requests = new ArrayList<>();
+        final Map<TaskDefinitionStatus, List<ListTaskDefinitionsResponse>> pages = new java.util.HashMap<>();
+        DeleteTaskDefinitionsResponse deleteResponse = DeleteTaskDefinitionsResponse.builder().build();
+
+        @Override
+        public RegisterTaskDefinitionResponse registerTaskDefinition(RegisterTaskDefinitionRequest request) {
+            requests.add(request);
+            return RegisterTaskDefinitionResponse.builder().taskDefinition(TaskDefinition.builder()
+                    .taskDefinitionArn(PREFIX + request.family() + ":7").family(request.family()).revision(7).build()).build();
+        }
+
+        @Override
+        public ListTaskDefinitionsResponse listTaskDefinitions(ListTaskDefinitionsRequest request) {
+            requests.add(request);
+            List<ListTaskDefinitionsResponse> p = pages.getOrDefault(request.status(), List.of());
+            if (p.isEmpty()) {
+                return ListTaskDefinitionsResponse.builder().taskDefinitionArns(List.of()).build();
+            }
+            int index = request.nextToken() == null ? 0 : Integer.parseInt(request.nextToken());
+            return p.get(index);
+        }
+
+        @Override
+        public DeregisterTaskDefinitionResponse deregisterTaskDefinition(DeregisterTaskDefinitionRequest request) {
+            requests.add(request);
+            return DeregisterTaskDefinitionResponse.builder().build();
+        }
+
+        @Override
+        public DeleteTaskDefinitionsResponse deleteTaskDefinitions(DeleteTaskDefinitionsRequest request) {
+            requests.add(request);
+            return deleteResponse;
+        }
+
+        @Override
+        public String serviceName() {
+            return "ecs";
+        }
+
+        @Override
+        public void close() {
+        }
+
+        <T> List<T> requestsOf(Class<T> type) {
+            return requests.stream().filter(type::isInstance).map(type::cast).toList();
+        }
+    }
+
+    private final RecordingEcs ecs = new RecordingEcs();
+    private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, WorkflowConfig.fromEnvironment(StepInputs.ENV));
+
+    @Test
+    void registeredDefinitionIsTheJobsFargateTaskWithItsVolumeAtData() {
+        String arn = definitions.register(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc");
+
+        assertThat(arn).isEqualTo(PREFIX + family + ":7");
+        RegisterTaskDefinitionRequest r = ecs.requestsOf(RegisterTaskDefinitionRequest.class).get(0);
+        assertThat(r.family()).isEqualTo(family);
+        assertThat(r.requiresCompatibilities()).containsExactly(Compatibility.FARGATE);
+        assertThat(r.networkMode()).isEqualTo(NetworkMode.AWSVPC);
+        assertThat(r.cpu()).isEqualTo("1024");
+        assertThat(r.memory()).isEqualTo("2048");
+        assertThat(r.executionRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task-execution");
+        assertThat(r.taskRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task");
+        assertThat(r.containerDefinitions()).hasSize(1);
+        ContainerDefinition c = r.containerDefinitions().get(0);
+        assertThat(c.name()).isEqualTo("job");
+        assertThat(c.image()).isEqualTo("registry.invalid/perfbox-jobs:job-" + id);
+        assertThat(c.essential()).isTrue();
+        assertThat(c.linuxParameters().capabilities().drop()).containsExactly("ALL");
+        assertThat(c.mountPoints()).singleElement().satisfies(m -> {
+            assertThat(m.containerPath()).isEqualTo("/data");
+            assertThat(m.sourceVolume()).isEqualTo(r.volumes().get(0).name());
+            assertThat(m.readOnly()).isFalse();
+        });
+        assertThat(c.logConfiguration().logDriver()).isEqualTo(LogDriver.AWSLOGS);
+        assertThat(c.logConfiguration().options()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "awslogs-group", "/perfbox/runs", "awslogs-region", "eu-west-1", "awslogs-stream-prefix", "job"));
+        EFSVolumeConfiguration efs = r.volumes().get(0).efsVolumeConfiguration();
+        assertThat(efs.fileSystemId()).isEqualTo("fs-0123456789abcdef0");
+        assertThat(efs.transitEncryption()).isEqualTo(EFSTransitEncryption.ENABLED);
+        assertThat(efs.authorizationConfig().accessPointId()).isEqualTo("fsap-0abc");
+        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.ENABLED);
+        assertThat(efs.rootDirectory()).isNull();
+        assertThat(r.tags()).anySatisfy(t -> {
+            assertThat(t.key()).isEqualTo("perfbox:job");
+            assertThat(t.value()).isEqualTo(id.value());
+        });
+    }
+
+    @Test
+    void removeAllDeregistersActiveRevisionsThenDeletesInactiveOnesInBatchesOfTen() {
+        ecs.pages.put(TaskDefinitionStatus.ACTIVE, List.of(ListTaskDefinitionsResponse.builder()
+                .taskDefinitionArns(PREFIX + family + ":11", PREFIX + family + ":12").build()));
+        List<String> inactive = IntStream.rangeClosed(1, 12).mapToObj(n -> PREFIX + family + ":" + n).toList();
+        ecs.pages.put(TaskDefinitionStatus.INACTIVE, List.of(
+                ListTaskDefinitionsResponse.builder().taskDefinitionArns(inactive.subList(0, 6)).nextToken("1").build(),
+                ListTaskDefinitionsResponse.builder().taskDefinitionArns(inactive.subList(6, 12)).build()));
+
+        definitions.removeAll(id);
+
+        assertThat(ecs.requestsOf(ListTaskDefinitionsRequest.class)).allSatisfy(l -> assertThat(l.familyPrefix()).isEqualTo(family));
+        assertThat(ecs.requestsOf(DeregisterTaskDefinitionRequest.class)).extracting(DeregisterTaskDefinitionRequest::taskDefinition)
+                .containsExactly(PREFIX + family + ":11", PREFIX + family + ":12");
+        assertThat(ecs.requestsOf(DeleteTaskDefinitionsRequest.class)).extracting(DeleteTaskDefinitionsRequest::taskDefinitions)
+                .containsExactly(inactive.subList(0, 10), inactive.subList(10, 12));
+        assertThat(ecs.requests.indexOf(ecs.requestsOf(DeregisterTaskDefinitionRequest.class).get(1)))
+                .isLessThan(ecs.requests.indexOf(ecs.requestsOf(DeleteTaskDefinitionsRequest.class).get(0)));
+    }
+
+    @Test
+    void revisionsOfAnotherFamilyThatSharesThePrefixAreLeftAlone() {
+        ecs.pages.put(TaskDefinitionStatus.ACTIVE, List.of(ListTaskDefinitionsResponse.builder()
+                .taskDefinitionArns(PREFIX + family + ":1", PREFIX + family + "-debug:1").build()));
+
+        definitions.removeAll(id);
+
+        assertThat(ecs.requestsOf(DeregisterTaskDefinitionRequest.class)).extracting(DeregisterTaskDefinitionRequest::taskDefinition)
+                .containsExactly(PREFIX + family + ":1");
+    }
+
+    @Test
+    void jobWithoutTaskDefinitionsNeedsNoCall() {
+        definitions.removeAll(id);
+        assertThat(ecs.requestsOf(DeregisterTaskDefinitionRequest.class)).isEmpty();
+        assertThat(ecs.requestsOf(DeleteTaskDefinitionsRequest.class)).isEmpty();
+    }
+
+    @Test
+    void deletionEcsReportsAsFailedIsAnError() {
+        ecs.pages.put(TaskDefinitionStatus.INACTIVE, List.of(ListTaskDefinitionsResponse.builder()
+                .taskDefinitionArns(PREFIX + family + ":1").build()));
+        ecs.deleteResponse = DeleteTaskDefinitionsResponse.builder().failures(Failure.builder()
+                .arn(PREFIX + family + ":1").reason("TASK_DEFINITION_IN_USE").build()).build();
+
+        assertThatThrownBy(() -> definitions.removeAll(id)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("TASK_DEFINITION_IN_USE");
+    }
+
+    @Test
+    void familyIsReadFromARevisionArn() {
+        assertThat(EcsTaskDefinitions.familyOf(PREFIX + family + ":12")).isEqualTo(family);
+    }
+}

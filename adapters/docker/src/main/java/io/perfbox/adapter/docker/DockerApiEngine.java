@@ -1,0 +1,385 @@
+package io.perfbox.adapter.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.adapter.process.BoundedCapture;
+import io.perfbox.adapter.process.ProcessRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * {@link DockerEngine} over the Docker Engine API on the engine's unix socket: the same requests the docker CLI
+ * sends for {@code build -}, {@code run -d}, {@code logs --follow}, {@code wait}, {@code inspect}, {@code kill},
+ * {@code rm -f} and {@code image rm -f}, without a CLI process per call. Used when the docker CLI perfbox was given reaches its
+ * engine through a unix socket (its current context, DOCKER_HOST included).
+ */
+public final class DockerApiEngine implements DockerEngine {
+    private static final Logger LOG = Logger.getLogger(DockerApiEngine.class.getName());
+    /** The engine's own copy of a run's output on disk is bounded too; what the user gets is followLogs' capture. */
+    static final String LOG_MAX_SIZE = "10m";
+    static final String LOG_MAX_FILES = "2";
+    private static final Duration QUICK = Duration.ofSeconds(60);
+    /** Container names and image references perfbox makes: safe in a URL path as they are. */
+    private static final Pattern PATH_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DockerSocketClient api;
+
+    public DockerApiEngine(DockerSocketClient api) {
+        this.api = api;
+    }
+
+    /**
+     * The engine behind {@code docker} when it is reached through a unix socket that answers; empty (and the CLI is
+     * to be used) when it is reached another way, or the socket does not answer.
+     */
+    public static Optional<DockerApiEngine> reachableThrough(DockerCli docker) {
+        String host;
+        try {
+            ProcessRunner.Result r = docker.command("context", "inspect", "--format", "{{.Endpoints.docker.Host}}")
+                    .timeout(Duration.ofSeconds(30)).run();
+            if (!r.succeeded()) {
+                LOG.info("the docker CLI did not tell its engine's address (" + DockerCli.firstLine(r.errorText())
+                        + "); Docker is driven through the CLI");
+                return Optional.empty();
+            }
+            host = r.stdoutText().strip();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ProcessRunner.StartFailedException e) {
+            return Optional.empty();
+        }
+        if (!host.startsWith("unix://")) {
+            LOG.info("the Docker engine is at " + host + ", not on a unix socket; Docker is driven through the CLI");
+            return Optional.empty();
+        }
+        Path socket = Path.of(host.substring("unix://".length()));
+        if (!Files.exists(socket)) {
+            return Optional.empty();
+        }
+        DockerSocketClient client = new DockerSocketClient(socket);
+        try {
+            DockerSocketClient.Response ping = client.send("GET", "/_ping", null, Duration.ofSeconds(10));
+            if (ping.ok()) {
+                return Optional.of(new DockerApiEngine(client));
+            }
+            LOG.info("the Docker engine at " + host + " answered HTTP " + ping.status() + " to a ping; Docker is driven through the CLI");
+        } catch (IOException e) {
+            LOG.info("the Docker engine socket " + socket + " cannot be used (" + e.getMessage() + "); Docker is driven through the CLI");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    private static String path(String nameOrRef) {
+        if (!PATH_SAFE.matcher(nameOrRef).matches()) {
+            throw new IllegalArgumentException("not a container name or image reference perfbox makes: " + nameOrRef);
+        }
+        return nameOrRef;
+    }
+
+    @Override
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
+            throws InterruptedException {
+        StringBuilder target = new StringBuilder("/build?version=1&rm=1&forcerm=1&t=").append(query(tag));
+        if (!labels.isEmpty()) {
+            try {
+                target.append("&labels=").append(query(JSON.writeValueAsString(labels)));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        BoundedCapture log = new BoundedCapture(Math.max(2, maxLogBytes));
+        boolean[] failed = {false};
+        try {
+            DockerSocketClient.Response r = api.stream("POST", target.toString(), "application/x-tar",
+                    tarOfOne("Dockerfile", dockerfile), timeout, body -> failed[0] = showBuildOutput(body, log));
+            if (!r.ok()) {
+                // What the CLI prints for an answer like this one (a Dockerfile the builder cannot parse, say).
+                write(log, "Error response from daemon: " + r.message() + "\n");
+                return new BuildRun(false, false, 1, log.toLog());
+            }
+            return new BuildRun(!failed[0], false, failed[0] ? 1 : 0, log.toLog());
+        } catch (DockerSocketClient.TimedOutException e) {
+            return new BuildRun(false, true, -1, log.toLog());
+        } catch (IOException e) {
+            write(log, "error during the build: " + e.getMessage() + "\n");
+            return new BuildRun(false, false, 1, log.toLog());
+        }
+    }
+
+    /**
+     * The build's messages as the CLI shows them: each "stream" text as it is, pull progress as "id: status", an
+     * error as its message. True when the build reported an error.
+     */
+    private static boolean showBuildOutput(InputStream body, BoundedCapture log) throws IOException {
+        boolean failed = false;
+        try (MappingIterator<JsonNode> messages = JSON.readerFor(JsonNode.class).readValues(body)) {
+            while (messages.hasNextValue()) {
+                JsonNode m = messages.nextValue();
+                if (m.hasNonNull("error") || m.hasNonNull("errorDetail")) {
+                    failed = true;
+                    String message = m.path("errorDetail").path("message").asText(m.path("error").asText());
+                    write(log, message + "\n");
+                } else if (m.hasNonNull("stream")) {
+                    write(log, m.get("stream").asText());
+                } else if (m.hasNonNull("status")) {
+                    String id = m.path("id").asText("");
+                    write(log, (id.isEmpty() ? "" : id + ": ") + m.get("status").asText() + "\n");
+                }
+            }
+        }
+        return failed;
+    }
+
+    private static void write(BoundedCapture log, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        log.write(bytes, 0, bytes.length);
+    }
+
+    private static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** A tar archive of one regular file (ustar format), as the CLI makes of a Dockerfile read from stdin. */
+    static byte[] tarOfOne(String name, byte[] content) {
+        byte[] header = new byte[512];
+        putAscii(header, 0, name);
+        putAscii(header, 100, "0000644");
+        putAscii(header, 108, "0000000");
+        putAscii(header, 116, "0000000");
+        putAscii(header, 124, String.format("%011o", content.length));
+        putAscii(header, 136, String.format("%011o", 0));
+        header[156] = '0';
+        putAscii(header, 257, "ustar");
+        putAscii(header, 263, "00");
+        // The checksum is computed with its own field as spaces.
+        for (int i = 148; i < 156; i++) {
+            header[i] = ' ';
+        }
+        int sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        putAscii(header, 148, String.format("%06o", sum));
+        header[154] = 0;
+        header[155] = ' ';
+        int padded = (content.length + 511) / 512 * 512;
+        byte[] tar = new byte[512 + padded + 1024];
+        System.arraycopy(header, 0, tar, 0, 512);
+        System.arraycopy(content, 0, tar, 512, content.length);
+        return tar;
+    }
+
+    private static void putAscii(byte[] to, int at, String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, to, at, b.length);
+    }
+
+    @Override
+    public Optional<String> createAndStart(String name, ContainerSpec spec, Duration timeout) throws InterruptedException {
+        // What `docker run --detach` sends for perfbox's flags (see DockerCliEngine).
+        Map<String, Object> hostConfig = new LinkedHashMap<>();
+        hostConfig.put("NetworkMode", "none");
+        hostConfig.put("CapDrop", List.of("ALL"));
+        hostConfig.put("SecurityOpt", List.of("no-new-privileges"));
+        hostConfig.put("PidsLimit", spec.limits().pids());
+        hostConfig.put("Memory", spec.limits().memoryBytes());
+        hostConfig.put("MemorySwap", spec.limits().memoryBytes());
+        // --cpus as the CLI gets it: three decimals.
+        hostConfig.put("NanoCpus", Math.round(spec.limits().cpus() * 1000) * 1_000_000L);
+        hostConfig.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of("max-size", LOG_MAX_SIZE, "max-file", LOG_MAX_FILES)));
+        hostConfig.put("Mounts", List.of(Map.of("Type", "bind", "Source", spec.dataDirectory().toString(), "Target", "/data")));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Image", spec.image());
+        body.put("Labels", spec.labels());
+        body.put("HostConfig", hostConfig);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            DockerSocketClient.Response created = api.send("POST",
+                    "/containers/create?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8), body, timeout);
+            if (!created.ok()) {
+                return Optional.of(DockerCli.firstLine(created.message()));
+            }
+            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            DockerSocketClient.Response started = api.send("POST", "/containers/" + path(name) + "/start", null, left);
+            // 304: already started, which is what was asked.
+            if (!started.ok() && started.status() != 304) {
+                return Optional.of(DockerCli.firstLine(started.message()));
+            }
+            return Optional.empty();
+        } catch (DockerSocketClient.TimedOutException e) {
+            return Optional.of("the Docker engine did not start the container within " + timeout.toMinutes() + " minutes");
+        } catch (IOException e) {
+            return Optional.of("the Docker engine could not be reached: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public CapturedLog followLogs(String name, int maxBytes, Duration max) throws InterruptedException {
+        return readLogs(name, maxBytes, max, true);
+    }
+
+    @Override
+    public CapturedLog logs(String name, int maxBytes) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return readLogs(name, maxBytes, QUICK, false);
+        } catch (InterruptedException e) {
+            interrupted = true;
+            return CapturedLog.EMPTY;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private CapturedLog readLogs(String name, int maxBytes, Duration max, boolean follow) throws InterruptedException {
+        BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes));
+        try {
+            api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1" + (follow ? "&follow=1" : ""), max,
+                    body -> demultiplex(body, capture));
+        } catch (IOException e) {
+            // timed out or cut off: what arrived is the log
+        }
+        return capture.toLog();
+    }
+
+    /**
+     * A container without a TTY sends its output as frames: a byte for the stream (stdout 1, stderr 2), three zero
+     * bytes, the payload's length (4 bytes, big-endian), the payload. Payloads go to the capture in arrival order.
+     */
+    static void demultiplex(InputStream in, BoundedCapture capture) throws IOException {
+        byte[] header = new byte[8];
+        byte[] buf = new byte[64 * 1024];
+        while (true) {
+            int got = in.readNBytes(header, 0, 8);
+            if (got < 8) {
+                if (got > 0) {
+                    capture.write(header, 0, got);
+                }
+                return;
+            }
+            boolean framed = header[0] >= 0 && header[0] <= 2 && header[1] == 0 && header[2] == 0 && header[3] == 0;
+            if (!framed) {
+                // A raw stream (a container with a TTY): copy it as it is.
+                capture.write(header, 0, 8);
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    capture.write(buf, 0, n);
+                }
+                return;
+            }
+            long length = ((header[4] & 0xffL) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+            while (length > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, length));
+                if (n < 0) {
+                    return;
+                }
+                capture.write(buf, 0, n);
+                length -= n;
+            }
+        }
+    }
+
+    @Override
+    public boolean await(String name, Duration timeout) throws InterruptedException {
+        try {
+            api.send("POST", "/containers/" + path(name) + "/wait", null, timeout);
+        } catch (DockerSocketClient.TimedOutException e) {
+            return false;
+        } catch (IOException e) {
+            // As `docker wait` failing: the container is not running any more; inspect tells the rest.
+        }
+        return true;
+    }
+
+    @Override
+    public Optional<ExitState> inspect(String name) throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/containers/" + path(name) + "/json", null, QUICK);
+            if (!r.ok()) {
+                return Optional.empty();
+            }
+            JsonNode state = r.json().path("State");
+            return Optional.of(new ExitState(state.path("ExitCode").asInt(), state.path("OOMKilled").asBoolean()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void kill(String name) {
+        uninterruptibly("POST", "/containers/" + path(name) + "/kill");
+    }
+
+    @Override
+    public void removeContainer(String name) {
+        uninterruptibly("DELETE", "/containers/" + path(name) + "?force=1");
+    }
+
+    @Override
+    public void removeImage(String ref) {
+        uninterruptibly("DELETE", "/images/" + path(ref) + "?force=1");
+    }
+
+    @Override
+    public long imageSize(String ref) throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);
+            JsonNode size = r.ok() ? r.json().path("Size") : null;
+            if (size == null || !size.canConvertToLong()) {
+                throw new IllegalStateException("the engine could not tell the size of the image " + ref + ": HTTP "
+                        + r.status() + " " + r.message());
+            }
+            return size.asLong();
+        } catch (IOException e) {
+            throw new IllegalStateException("the engine could not tell the size of the image " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void uninterruptibly(String method, String target) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            DockerSocketClient.Response r = api.send(method, target, null, QUICK);
+            if (!r.ok() && r.status() != 404) {
+                LOG.fine(() -> method + " " + target + ": HTTP " + r.status() + " " + r.message());
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } catch (IOException e) {
+            LOG.fine(() -> method + " " + target + ": " + e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The engine's socket. */
+    public Path socket() {
+        return api.socket();
+    }
+
+    @Override
+    public String describe() {
+        return "the Engine API at unix://" + api.socket();
+    }
+}

@@ -1,0 +1,85 @@
+package io.perfbox.adapter.docker;
+
+import io.perfbox.adapter.process.ProcessRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The docker CLI perfbox drives; every call goes through {@link ProcessRunner} with a timeout. */
+public final class DockerCli {
+    /** Labels on every image and container perfbox creates, so leftovers can be found after a crash. */
+    public static final String STORE_LABEL = "io.perfbox.store";
+    public static final String JOB_LABEL = "io.perfbox.job";
+
+    private final String executable;
+
+    public DockerCli(String executable) {
+        this.executable = executable;
+    }
+
+    public String executable() {
+        return executable;
+    }
+
+    public ProcessRunner command(String... args) {
+        List<String> cmd = new ArrayList<>(args.length + 1);
+        cmd.add(executable);
+        cmd.addAll(List.of(args));
+        return ProcessRunner.command(cmd);
+    }
+
+    /** Runs a short management command (inspect, rm, kill...) and returns its result. */
+    public ProcessRunner.Result quick(String... args) throws InterruptedException {
+        return command(args).timeout(Duration.ofSeconds(60)).run();
+    }
+
+    /** Like {@link #quick} for clean-up paths that must not be cut short by an interrupt. */
+    public ProcessRunner.Result quickUninterruptibly(String... args) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return quick(args);
+        } catch (InterruptedException e) {
+            interrupted = true;
+            return null;
+        } catch (ProcessRunner.StartFailedException e) {
+            return null;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Fails with a message a person can act on when no Docker engine answers. */
+    public void requireEngine() {
+        String why;
+        try {
+            ProcessRunner.Result r = command("version", "--format", "{{.Server.Version}}").timeout(Duration.ofSeconds(30)).run();
+            if (r.succeeded()) {
+                return;
+            }
+            why = r.errorText();
+        } catch (ProcessRunner.StartFailedException e) {
+            why = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            why = "interrupted";
+        }
+        throw new IllegalStateException("perfbox needs a running Docker engine, but `" + executable
+                + " version` failed: " + why.lines().findFirst().orElse(why));
+    }
+
+    /** The first non-blank line of a tool's message, short enough for a failure reason. */
+    public static String firstLine(String text) {
+        String line = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("unknown error");
+        return line.length() > 500 ? line.substring(0, 500) + "..." : line;
+    }
+
+    public static String imageTag(String jobId) {
+        return "perfbox-job-" + jobId + ":latest";
+    }
+
+    public static String containerName(String jobId) {
+        return "perfbox-job-" + jobId;
+    }
+}

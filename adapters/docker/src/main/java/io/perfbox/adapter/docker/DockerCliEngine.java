@@ -1,0 +1,134 @@
+package io.perfbox.adapter.docker;
+
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.adapter.process.ProcessRunner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link DockerEngine} through the docker CLI: one process per call. */
+public final class DockerCliEngine implements DockerEngine {
+    private final DockerCli docker;
+
+    public DockerCliEngine(DockerCli docker) {
+        this.docker = docker;
+    }
+
+    /** Throws {@link ProcessRunner.StartFailedException} when the CLI cannot be started. */
+    @Override
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
+            throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("build", "--tag", tag));
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
+        }
+        args.addAll(List.of("--rm", "--force-rm", "-"));
+        ProcessRunner.Result r = docker.command(args.toArray(String[]::new))
+                // The classic builder: it needs no buildx plugin either.
+                .env("DOCKER_BUILDKIT", "0")
+                .stdin(dockerfile)
+                .timeout(timeout)
+                .mergeStderr()
+                .maxStdoutBytes(maxLogBytes)
+                .run();
+        return new BuildRun(r.succeeded(), r.timedOut(), r.exitCode(), r.stdoutLog());
+    }
+
+    @Override
+    public Optional<String> createAndStart(String name, ContainerSpec spec, Duration timeout) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("run", "--detach", "--name", name));
+        for (Map.Entry<String, String> label : spec.labels().entrySet()) {
+            args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
+        }
+        args.addAll(List.of(
+                "--network", "none",
+                "--cap-drop", "ALL",
+                "--security-opt", "no-new-privileges",
+                "--pids-limit", Integer.toString(spec.limits().pids()),
+                "--memory", Long.toString(spec.limits().memoryBytes()),
+                "--memory-swap", Long.toString(spec.limits().memoryBytes()),
+                "--cpus", String.format(Locale.ROOT, "%.3f", spec.limits().cpus()),
+                "--log-driver", "json-file",
+                "--log-opt", "max-size=" + DockerApiEngine.LOG_MAX_SIZE, "--log-opt", "max-file=" + DockerApiEngine.LOG_MAX_FILES,
+                "--mount", "type=bind,source=" + spec.dataDirectory() + ",target=/data",
+                spec.image()));
+        ProcessRunner.Result started = docker.command(args.toArray(String[]::new)).timeout(timeout).run();
+        if (started.succeeded()) {
+            return Optional.empty();
+        }
+        return Optional.of(started.timedOut() ? "docker run did not answer within " + timeout.toMinutes() + " minutes"
+                : DockerCli.firstLine(started.errorText()));
+    }
+
+    @Override
+    public CapturedLog followLogs(String name, int maxBytes, Duration max) throws InterruptedException {
+        return docker.command("logs", "--follow", name).mergeStderr().maxStdoutBytes(maxBytes).timeout(max).run().stdoutLog();
+    }
+
+    @Override
+    public CapturedLog logs(String name, int maxBytes) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return docker.command("logs", name).mergeStderr().maxStdoutBytes(maxBytes)
+                    .timeout(Duration.ofSeconds(60)).run().stdoutLog();
+        } catch (InterruptedException | ProcessRunner.StartFailedException e) {
+            return CapturedLog.EMPTY;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean await(String name, Duration timeout) throws InterruptedException {
+        return !docker.command("wait", name).timeout(timeout).run().timedOut();
+    }
+
+    @Override
+    public Optional<ExitState> inspect(String name) throws InterruptedException {
+        ProcessRunner.Result state = docker.quick("inspect", "--format", "{{.State.ExitCode}} {{.State.OOMKilled}}", name);
+        if (!state.succeeded()) {
+            return Optional.empty();
+        }
+        String[] parts = state.stdoutText().strip().split(" ");
+        return Optional.of(new ExitState(Integer.parseInt(parts[0]), parts.length > 1 && Boolean.parseBoolean(parts[1])));
+    }
+
+    @Override
+    public void kill(String name) {
+        docker.quickUninterruptibly("kill", name);
+    }
+
+    @Override
+    public void removeContainer(String name) {
+        docker.quickUninterruptibly("rm", "-f", name);
+    }
+
+    @Override
+    public void removeImage(String ref) {
+        docker.quickUninterruptibly("image", "rm", "-f", ref);
+    }
+
+    @Override
+    public long imageSize(String ref) throws InterruptedException {
+        ProcessRunner.Result r = docker.command("image", "inspect", "--format", "{{.Size}}", ref)
+                .timeout(Duration.ofMinutes(1)).maxStdoutBytes(1024).run();
+        if (!r.succeeded()) {
+            throw new IllegalStateException("docker could not tell the size of the image " + ref + ": " + r.errorText());
+        }
+        try {
+            return Long.parseLong(r.stdoutText().strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("docker reported an unreadable image size '" + r.stdoutText().strip() + "'");
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "the " + docker.executable() + " CLI";
+    }
+}

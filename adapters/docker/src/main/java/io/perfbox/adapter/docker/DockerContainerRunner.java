@@ -1,0 +1,112 @@
+package io.perfbox.adapter.docker;
+
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.adapter.fs.HostJobWorkspace;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A job's container, isolated: no network, every capability dropped, no new privileges, pids/memory/CPU limits
+ * without swap, logs bounded on disk, and only the job's own workspace mounted (at /data).
+ */
+public class DockerContainerRunner implements ContainerRunner {
+    private static final int MAX_LOG_BYTES = 1024 * 1024;
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+
+    private final DockerEngine engine;
+    private final String storeId;
+    private final HostJobWorkspace workspace;
+
+    public DockerContainerRunner(DockerEngine engine, String storeId, HostJobWorkspace workspace) {
+        this.engine = engine;
+        this.storeId = storeId;
+        this.workspace = workspace;
+    }
+
+    /** Through the docker CLI. */
+    public DockerContainerRunner(DockerCli docker, String storeId, HostJobWorkspace workspace) {
+        this(new DockerCliEngine(docker), storeId, workspace);
+    }
+
+    @Override
+    public RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
+        // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
+        String name = DockerCli.containerName(id.value());
+        var spec = new DockerEngine.ContainerSpec(imageRef,
+                Map.of(DockerCli.STORE_LABEL, storeId, DockerCli.JOB_LABEL, id.value()), limits, workspace.directoryOf(id));
+        LogFollower follower = null;
+        try {
+            Optional<String> notStarted = engine.createAndStart(name, spec, START_TIMEOUT);
+            if (notStarted.isPresent()) {
+                return new FailedToStart(notStarted.get(), engine.logs(name, MAX_LOG_BYTES));
+            }
+            follower = new LogFollower(name, limits.timeout().plusMinutes(1));
+            if (!engine.await(name, limits.timeout())) {
+                engine.kill(name);
+                return new TimedOut(limits.timeout(), follower.finish());
+            }
+            Optional<DockerEngine.ExitState> state = engine.inspect(name);
+            if (state.isEmpty()) {
+                return new FailedToStart("the container vanished before its exit status was read", CapturedLog.EMPTY);
+            }
+            CapturedLog log = follower.finish();
+            if (state.get().exitCode() != 0 && state.get().oomKilled()) {
+                return new OutOfMemory(state.get().exitCode(), log);
+            }
+            return new Exited(state.get().exitCode(), log);
+        } catch (InterruptedException e) {
+            if (follower != null) {
+                follower.cancel();
+            }
+            engine.removeContainer(name);
+            throw e;
+        }
+    }
+
+    /**
+     * Streams the container's output from its start into a bounded capture, so a flood is counted (and flagged
+     * truncated) however much of it the engine's rotated log file still holds at the end.
+     */
+    private final class LogFollower {
+        private final String name;
+        private final Thread thread;
+        private volatile CapturedLog captured;
+
+        LogFollower(String name, Duration max) {
+            this.name = name;
+            this.thread = Thread.ofVirtual().name("logs-" + name).start(() -> {
+                try {
+                    captured = engine.followLogs(name, MAX_LOG_BYTES, max);
+                } catch (InterruptedException | RuntimeException e) {
+                    // cancelled, or docker vanished: finish() falls back to reading the log afterwards
+                }
+            });
+        }
+
+        /** The captured output once the container has stopped (the follow ends with it). */
+        CapturedLog finish() {
+            try {
+                thread.join(Duration.ofSeconds(15));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (captured == null) {
+                thread.interrupt();
+                return engine.logs(name, MAX_LOG_BYTES);
+            }
+            return captured;
+        }
+
+        void cancel() {
+            thread.interrupt();
+        }
+    }
+
+    @Override
+    public void remove(JobId id) {
+        engine.removeContainer(DockerCli.containerName(id.value()));
+    }
+}

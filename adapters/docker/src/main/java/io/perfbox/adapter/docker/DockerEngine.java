@@ -1,0 +1,72 @@
+package io.perfbox.adapter.docker;
+
+import io.perfbox.core.port.ContainerRunner.RunLimits;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a job's run and its clean-up ask of Docker, one call per step: {@link DockerApiEngine} makes the calls in
+ * process over the engine's unix socket, {@link DockerCliEngine} through the docker CLI (an engine reached some
+ * other way, e.g. over TCP or SSH). Containers are named by the caller.
+ */
+public interface DockerEngine {
+
+    /** A job's container: its image and labels, isolated by the run limits, with one host directory at /data. */
+    record ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory) {
+        public ContainerSpec {
+            labels = Map.copyOf(labels);
+        }
+    }
+
+    /** How a build ended: its output as the docker CLI shows it, and whether it produced the image. */
+    record BuildRun(boolean succeeded, boolean timedOut, int exitCode, CapturedLog log) {
+    }
+
+    /**
+     * Builds with the classic builder (it cancels the build, killing the step's container, as soon as the client
+     * goes away: timeouts and interruption rely on that), {@code dockerfile} being the whole build context; the
+     * image is tagged {@code tag} and given {@code labels} as {@code --label} would.
+     */
+    BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
+            throws InterruptedException;
+
+    /** How a stopped container ended. */
+    record ExitState(int exitCode, boolean oomKilled) {
+    }
+
+    /** Creates and starts the container; empty when it runs, else why not (the container may exist, stopped). */
+    Optional<String> createAndStart(String name, ContainerSpec spec, Duration timeout) throws InterruptedException;
+
+    /**
+     * The container's output (stdout and stderr as written) from its start until it stops, at most {@code max} long;
+     * counted whole, kept within {@code maxBytes}.
+     */
+    CapturedLog followLogs(String name, int maxBytes, Duration max) throws InterruptedException;
+
+    /** The output so far, without following; empty when there is none to read. Never throws. */
+    CapturedLog logs(String name, int maxBytes);
+
+    /** Blocks until the container has stopped (true) or the timeout passed (false). */
+    boolean await(String name, Duration timeout) throws InterruptedException;
+
+    /** How the container ended; empty when it is gone. */
+    Optional<ExitState> inspect(String name) throws InterruptedException;
+
+    /** Kills the container; best effort, carried out even when the caller was interrupted. */
+    void kill(String name);
+
+    /** Removes the container, running or not; best effort, carried out even when the caller was interrupted. */
+    void removeContainer(String name);
+
+    /** Removes the image (a tag of several only loses the tag); best effort, as above. */
+    void removeImage(String ref);
+
+    /** The image's size as the engine counts it (every layer, the base image's included). */
+    long imageSize(String ref) throws InterruptedException;
+
+    /** For the start-up banner. */
+    String describe();
+}

@@ -1,0 +1,158 @@
+package io.perfbox.adapter.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.ContainerRunner.RunLimits;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.adapter.fs.HostJobWorkspace;
+import io.perfbox.testing.docker.RequiresDocker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@RequiresDocker
+class DockerContainerRunnerIT {
+    protected static final DockerCli DOCKER = new DockerCli("docker");
+    private static final RunLimits LIMITS = new RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(20));
+    protected final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
+    private final DockerImageBuilder builder = new DockerImageBuilder(DOCKER, store, 10L << 30);
+    private final List<JobId> jobs = new ArrayList<>();
+    @TempDir
+    Path tmp;
+
+    /** The runner under test; through the docker CLI here (subclasses: other engines). */
+    protected DockerContainerRunner runner(HostJobWorkspace workspace) {
+        return new DockerContainerRunner(DOCKER, store, workspace);
+    }
+
+    private HostJobWorkspace workspace() {
+        return new HostJobWorkspace(tmp.resolve("ws"));
+    }
+
+    private record Ran(JobId id, ContainerRunner.RunOutcome outcome, HostJobWorkspace workspace) {
+    }
+
+    private Ran run(String cmd, RunLimits limits) throws Exception {
+        JobId id = JobId.random();
+        jobs.add(id);
+        var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD " + cmd + "\n"), Duration.ofMinutes(2));
+        assertThat(built).isInstanceOf(ImageBuilder.Built.class);
+        HostJobWorkspace ws = workspace();
+        ws.prepare(id);
+        var runner = runner(ws);
+        return new Ran(id, runner.run(id, ((ImageBuilder.Built) built).imageRef(), limits), ws);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        new DockerJanitor(DOCKER, store).removeAll();
+    }
+
+    @Test
+    void exitCodeAndOutputAreReported() throws Exception {
+        Ran r = run("echo hello from the job; exit 3", LIMITS);
+        assertThat(r.outcome()).isInstanceOfSatisfying(ContainerRunner.Exited.class, e -> assertThat(e.exitCode()).isEqualTo(3));
+        assertThat(r.outcome().log().text()).contains("hello from the job");
+    }
+
+    @Test
+    void outputOnBothStreamsIsInTheLog() throws Exception {
+        Ran r = run("echo to-stdout; echo to-stderr >&2", LIMITS);
+        assertThat(r.outcome()).isInstanceOfSatisfying(ContainerRunner.Exited.class, e -> assertThat(e.exitCode()).isZero());
+        assertThat(r.outcome().log().text()).contains("to-stdout").contains("to-stderr");
+        assertThat(r.outcome().log().truncated()).isFalse();
+    }
+
+    @Test
+    void resultWrittenToDataIsReadOnTheHost() throws Exception {
+        Ran r = run("echo '{\"perf\":0.5}' > /data/perf.json", LIMITS);
+        assertThat(r.outcome()).isInstanceOf(ContainerRunner.Exited.class);
+        assertThat(r.workspace().readResult(r.id(), 1024)).isInstanceOfSatisfying(JobWorkspace.Content.class,
+                c -> assertThat(new String(c.bytes(), StandardCharsets.UTF_8).strip()).isEqualTo("{\"perf\":0.5}"));
+    }
+
+    @Test
+    void containerHasNoCapabilitiesNoNetworkAndOnlyDataMounted() throws Exception {
+        Ran r = run("grep CapEff /proc/self/status; ls /sys/class/net; grep -c ' /data ' /proc/self/mountinfo; "
+                + "grep NoNewPrivs /proc/self/status", LIMITS);
+        String log = r.outcome().log().text();
+        assertThat(log).contains("CapEff:\t0000000000000000");
+        assertThat(log.lines().filter(l -> l.equals("lo")).count()).isEqualTo(1);
+        assertThat(log).doesNotContain("eth0");
+        assertThat(log).contains("NoNewPrivs:\t1");
+    }
+
+    @Test
+    void runPastTheTimeoutIsStopped() throws Exception {
+        Ran r = run("sleep 600", new RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(3)));
+        assertThat(r.outcome()).isInstanceOf(ContainerRunner.TimedOut.class);
+        runner(r.workspace()).remove(r.id());
+        assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerCli.JOB_LABEL + "=" + r.id()).stdoutText()).isBlank();
+    }
+
+    @Test
+    void memoryHogIsOutOfMemory() throws Exception {
+        Ran r = run("x=$(head -c 268435456 /dev/zero | tr '\\0' a); echo survived", LIMITS);
+        assertThat(r.outcome()).isInstanceOf(ContainerRunner.OutOfMemory.class);
+    }
+
+    @Test
+    void forkBombIsHeldByThePidsLimit() throws Exception {
+        Ran r = run("for i in $(seq 1 200); do sleep 30 & done; echo spawned; wait",
+                new RunLimits(64L * 1024 * 1024, 1.0, 32, Duration.ofSeconds(8)));
+        assertThat(r.outcome().log().text()).containsAnyOf("Resource temporarily unavailable", "fork", "Cannot fork");
+    }
+
+    @Test
+    void logFloodIsBounded() throws Exception {
+        Ran r = run("head -c 50000000 /dev/zero | tr '\\0' x; echo; echo tail-marker", LIMITS);
+        assertThat(r.outcome().log().truncated()).isTrue();
+        assertThat(r.outcome().log().text().length()).isLessThan(2 * 1024 * 1024);
+    }
+
+    @Test
+    void imageWithoutAUsableCommandFailsToStart() throws Exception {
+        JobId id = JobId.random();
+        jobs.add(id);
+        var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nENTRYPOINT [\"/no/such/binary\"]\n"), Duration.ofMinutes(2));
+        HostJobWorkspace ws = workspace();
+        ws.prepare(id);
+        var outcome = runner(ws).run(id, ((ImageBuilder.Built) built).imageRef(), LIMITS);
+        assertThat(outcome).isInstanceOf(ContainerRunner.FailedToStart.class);
+    }
+
+    @Test
+    void interruptKillsTheContainer() throws Exception {
+        JobId id = JobId.random();
+        jobs.add(id);
+        var built = (ImageBuilder.Built) builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD sleep 600\n"), Duration.ofMinutes(2));
+        HostJobWorkspace ws = workspace();
+        ws.prepare(id);
+        var runner = runner(ws);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                runner.run(id, built.imageRef(), new RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofMinutes(5)));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        Thread.sleep(3000);
+        t.interrupt();
+        t.join(30_000);
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerCli.JOB_LABEL + "=" + id).stdoutText()).isBlank();
+    }
+}

@@ -1,0 +1,150 @@
+package io.perfbox.adapter.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.testing.docker.RequiresDocker;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+@RequiresDocker
+class DockerImageBuilderIT {
+    protected static final DockerCli DOCKER = new DockerCli("docker");
+    protected final String store = "it" + UUID.randomUUID().toString().substring(0, 8);
+    private final DockerImageBuilder builder = newBuilder();
+
+    /** The builder under test, with a roomy size limit. */
+    protected DockerImageBuilder newBuilder() {
+        return newBuilder(10L << 30);
+    }
+
+    /** The builder under test; through the docker CLI here (subclasses: other engines). */
+    protected DockerImageBuilder newBuilder(long maxImageBytes) {
+        return new DockerImageBuilder(DOCKER, store, maxImageBytes);
+    }
+
+    private static String labelOf(String image, String label) throws InterruptedException {
+        return DOCKER.quick("image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", image).stdoutText().strip();
+    }
+
+    private static boolean imageExists(JobId id) throws InterruptedException {
+        return DOCKER.quick("image", "inspect", DockerCli.imageTag(id.value())).succeeded();
+    }
+
+    @Test
+    void builtImageIsTaggedAndLabelledForItsJobAndRemovable() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo building\nCMD true\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(outcome.log().text()).contains("building");
+        builder.remove(id);
+        assertThat(imageExists(id)).isFalse();
+        builder.remove(id);
+    }
+
+    @Test
+    void imageOverTheSizeLimitIsRemovedAndReportedWithItsSize() throws Exception {
+        // The limit is below the base image's size, so nothing large needs writing.
+        long limit = 20L << 20;
+        DockerImageBuilder small = newBuilder(limit);
+        JobId id = JobId.random();
+        var outcome = small.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo building > /built\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.ImageTooLarge.class, t -> {
+            assertThat(t.limitBytes()).isEqualTo(limit);
+            assertThat(t.sizeBytes()).as("at least the base image").isGreaterThan(50L << 20);
+        });
+        assertThat(outcome.log().text()).contains("building");
+        assertThat(imageExists(id)).as("removed at once").isFalse();
+    }
+
+    @Test
+    void imageWithinTheLimitIsBuilt() throws Exception {
+        DockerImageBuilder roomy = newBuilder(1L << 30);
+        JobId id = JobId.random();
+        try {
+            assertThat(roomy.build(id, new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2)))
+                    .isInstanceOf(ImageBuilder.Built.class);
+        } finally {
+            roomy.remove(id);
+        }
+    }
+
+    @Test
+    void aDockerfileEndingInALineContinuationIsLabelledToo() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD echo hi \\\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(DOCKER.quick("image", "inspect", "--format", "{{json .Config.Cmd}}", image).stdoutText())
+                .isEqualTo("[\"/bin/sh\",\"-c\",\"echo hi\"]\n");
+        builder.remove(id);
+    }
+
+    @Test
+    void theLabelsGoOnTheLastStageOfAMultiStageBuild() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm AS first\n"
+                + "FROM first\nCMD true"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) outcome).imageRef();
+        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        builder.remove(id);
+    }
+
+    @Test
+    void failingStepGivesAShortReason() throws Exception {
+        JobId id = JobId.random();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN exit 3\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.BuildFailed.class,
+                f -> assertThat(f.reason()).contains("3").hasSizeLessThan(600));
+    }
+
+    @Test
+    void theDockerfileIsTheWholeContext() throws Exception {
+        var outcome = builder.build(JobId.random(), new Dockerfile("FROM debian:bookworm\nCOPY pom.xml /\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.BuildFailed.class);
+    }
+
+    @Test
+    void buildPastItsTimeoutStopsAndLeavesNothingRunning() throws Exception {
+        JobId id = JobId.random();
+        long start = System.nanoTime();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo marker-" + id + " && sleep 600\n"),
+                Duration.ofSeconds(4));
+        assertThat(outcome).isInstanceOf(ImageBuilder.BuildTimedOut.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        Thread.sleep(2000);
+        assertThat(DOCKER.quick("ps", "-a", "--no-trunc", "--format", "{{.Command}}").stdoutText()).doesNotContain("marker-" + id);
+    }
+
+    @Test
+    void interruptStopsTheBuild() throws Exception {
+        JobId id = JobId.random();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo marker-" + id + " && sleep 600\n"), Duration.ofMinutes(5));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        Thread.sleep(4000);
+        t.interrupt();
+        t.join(30_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        Thread.sleep(2000);
+        assertThat(DOCKER.quick("ps", "-a", "--no-trunc", "--format", "{{.Command}}").stdoutText()).doesNotContain("marker-" + id);
+    }
+}

@@ -1,0 +1,143 @@
+package io.perfbox.adapter.trivy;
+
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.port.VulnerabilityScanner;
+import io.perfbox.core.scan.TrivyReportParser;
+import io.perfbox.adapter.docker.DockerCli;
+import io.perfbox.adapter.process.ProcessRunner;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Scans an image with Trivy ({@code trivy image --format json}). The scanner is looked up at every scan, so
+ * installing Trivy while perfbox runs takes effect: the configured path, then trivy on the PATH, then the
+ * official container image through the local engine.
+ */
+public class TrivyScanner implements VulnerabilityScanner {
+    private static final int MAX_REPORT_BYTES = 64 * 1024 * 1024;
+    /** Where the container image keeps its DB: a named volume, so it is downloaded once. */
+    static final String CACHE_VOLUME = "perfbox-trivy-cache";
+
+    private final TrivySettings settings;
+    private final DockerCli docker;
+    private final String pathVariable;
+
+    public TrivyScanner(TrivySettings settings, DockerCli docker) {
+        this(settings, docker, System.getenv().getOrDefault("PATH", ""));
+    }
+
+    TrivyScanner(TrivySettings settings, DockerCli docker, String pathVariable) {
+        this.settings = settings;
+        this.docker = docker;
+        this.pathVariable = pathVariable;
+    }
+
+    /** The command that runs Trivy, or why there is none. */
+    List<String> locate() {
+        if (settings.configuredPath().isPresent()) {
+            Path p = settings.configuredPath().get();
+            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+                throw new ScannerUnavailableException("the configured Trivy " + p + " is not an executable file");
+            }
+            return List.of(p.toString());
+        }
+        Optional<Path> onPath = findOnPath("trivy");
+        if (onPath.isPresent()) {
+            return List.of(onPath.get().toString());
+        }
+        if (settings.containerFallback()) {
+            return List.of(docker.executable(), "run", "--rm",
+                    "-v", "/var/run/docker.sock:/var/run/docker.sock",
+                    "-v", CACHE_VOLUME + ":/root/.cache/",
+                    settings.containerImage());
+        }
+        throw new ScannerUnavailableException("trivy is not on the PATH and the Trivy container image is turned off; "
+                + "install Trivy or start perfbox with --trivy PATH");
+    }
+
+    Optional<Path> findOnPath(String name) {
+        for (String dir : pathVariable.split(File.pathSeparator)) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** For the start-up banner: which scanner jobs will use now. */
+    public String describe() {
+        try {
+            return String.join(" ", locate());
+        } catch (ScannerUnavailableException e) {
+            return "NONE (" + e.getMessage() + "): jobs will fail SCANNER_UNAVAILABLE";
+        }
+    }
+
+    @Override
+    public ScanReport scan(String imageRef) throws InterruptedException {
+        List<String> cmd = new ArrayList<>(locate());
+        boolean inContainer = cmd.size() > 1;
+        // --image-src docker: the image is always in the local engine; Trivy must never go looking in a registry.
+        cmd.addAll(List.of("image", "--format", "json", "--quiet", "--scanners", "vuln", "--image-src", "docker",
+                "--timeout", seconds(settings.timeout())));
+        if (settings.ignoreUnfixed()) {
+            cmd.add("--ignore-unfixed");
+        }
+        if (settings.cacheDir().isPresent() && !inContainer) {
+            cmd.addAll(List.of("--cache-dir", settings.cacheDir().get().toString()));
+        }
+        if (settings.skipDbUpdate()) {
+            cmd.addAll(List.of("--skip-db-update", "--skip-java-db-update"));
+        }
+        if (settings.offlineScan()) {
+            cmd.add("--offline-scan");
+        }
+        cmd.addAll(settings.extraArgs());
+        cmd.add(imageRef);
+        ProcessRunner.Result r;
+        try {
+            r = ProcessRunner.command(cmd)
+                    .timeout(settings.timeout().plusSeconds(30))
+                    .maxStdoutBytes(MAX_REPORT_BYTES)
+                    .maxStderrBytes(64 * 1024)
+                    .run();
+        } catch (ProcessRunner.StartFailedException e) {
+            throw new ScannerUnavailableException(e.getMessage(), e);
+        }
+        if (r.timedOut()) {
+            throw new ScanFailedException("Trivy did not finish within " + settings.timeout().toSeconds() + " s");
+        }
+        if (inContainer && r.exitCode() == 125) {
+            throw new ScannerUnavailableException("the Trivy container image " + settings.containerImage()
+                    + " could not be started: " + importantLine(r.errorText()));
+        }
+        if (r.exitCode() != 0) {
+            throw new ScanFailedException("Trivy exited with code " + r.exitCode() + ": " + importantLine(r.errorText()));
+        }
+        if (r.stdoutTruncated()) {
+            throw new ScanFailedException("Trivy's report is larger than " + MAX_REPORT_BYTES + " bytes");
+        }
+        return TrivyReportParser.parse(r.stdoutText(), null);
+    }
+
+    /** Trivy's FATAL/ERROR line if there is one (the reason), else the last line. */
+    static String importantLine(String stderr) {
+        List<String> lines = stderr.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        String pick = lines.stream().filter(l -> l.contains("FATAL") || l.contains("ERROR")).reduce((a, b) -> b)
+                .orElse(lines.isEmpty() ? "no output" : lines.get(lines.size() - 1));
+        return pick.length() > 500 ? pick.substring(0, 500) + "..." : pick;
+    }
+
+    private static String seconds(Duration d) {
+        return Math.max(1, d.toSeconds()) + "s";
+    }
+}

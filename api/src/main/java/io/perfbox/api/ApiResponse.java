@@ -1,0 +1,36 @@
+package io.perfbox.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** What the API answers, for the transport to write out as it is: status, headers and the body's bytes. */
+public record ApiResponse(int status, Map<String, String> headers, byte[] body) {
+    public ApiResponse {
+        headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
+        body = body == null ? new byte[0] : body;
+    }
+
+    /** A JSON body, never cached (job state changes under the client). */
+    public static ApiResponse json(int status, Object body) {
+        return json(status, body, Map.of());
+    }
+
+    public static ApiResponse json(int status, Object body, Map<String, String> extraHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Cache-Control", "no-store");
+        headers.putAll(extraHeaders);
+        return new ApiResponse(status, headers, ApiJson.write(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    public java.util.Optional<String> header(String name) {
+        return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
+                .findFirst();
+    }
+}

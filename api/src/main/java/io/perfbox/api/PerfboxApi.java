@@ -1,0 +1,159 @@
+package io.perfbox.api;
+
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.application.ListJobsQuery;
+import io.perfbox.core.domain.InvalidInputException;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobNotFoundException;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.logging.JobLogContext;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The API over the use cases, transport-neutral: request record in, response record out. Every operation of
+ * {@link ApiOperation} is implemented here once; domain exceptions become problem+json here, and nothing else ever
+ * leaks: an unexpected error is a 500 with a reference, no trace.
+ *
+ * <p>Two entries: {@link #dispatch} routes a request by method and path (the local server), {@link #handle} runs
+ * one operation that the transport has already routed (API Gateway, one Lambda per operation).
+ */
+public final class PerfboxApi {
+    private static final Logger LOG = Logger.getLogger(PerfboxApi.class.getName());
+
+    private final JobService jobs;
+    private final Map<ApiOperation, Function<ApiRequest, ApiResponse>> operations = new EnumMap<>(ApiOperation.class);
+
+    /** jobs may be null for an API that serves only {@link ApiOperation#GET_OPENAPI} (its Lambda needs no AWS). */
+    public PerfboxApi(JobService jobs) {
+        this.jobs = jobs;
+        operations.put(ApiOperation.SUBMIT_JOB, this::submit);
+        operations.put(ApiOperation.LIST_JOBS, this::list);
+        operations.put(ApiOperation.GET_JOB, r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().get(r.owner(), jobId(r)))));
+        operations.put(ApiOperation.DELETE_JOB,
+                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().cancelAndDelete(r.owner(), jobId(r)))));
+        operations.put(ApiOperation.GET_JOB_LOGS, this::logs);
+        operations.put(ApiOperation.GET_JOB_SCAN, this::scan);
+        operations.put(ApiOperation.GET_OPENAPI, r -> new ApiResponse(200,
+                Map.of("Content-Type", "application/json", "Cache-Control", "max-age=300"),
+                OpenApiDocument.json().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Routes by method and path: 404 for an unknown resource, 405 (with Allow) for a method it does not have. */
+    public ApiResponse dispatch(ApiRequest request) {
+        String path = request.path();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        var match = ApiOperation.match(request.method(), path);
+        if (match.isEmpty()) {
+            List<String> allowed = ApiOperation.methodsFor(path);
+            if (allowed.isEmpty()) {
+                return Problem.of(404, "not-found", "No such resource: " + path
+                        + " (see GET /openapi.json for the API)", path).toResponse();
+            }
+            return Problem.of(405, "method-not-allowed", request.method() + " is not allowed on " + path
+                    + "; allowed: " + String.join(", ", allowed), path).toResponse(Map.of("Allow", String.join(", ", allowed)));
+        }
+        return handle(match.get().operation(), request.withPathParameters(match.get().pathParameters()));
+    }
+
+    /** Runs one operation; every line logged meanwhile carries the job's id when the path names a job. */
+    public ApiResponse handle(ApiOperation operation, ApiRequest request) {
+        Objects.requireNonNull(operation, "operation");
+        return JobLogContext.with(loggedJobId(request), () -> respond(operation, request));
+    }
+
+    private ApiResponse respond(ApiOperation operation, ApiRequest request) {
+        try {
+            return operations.get(operation).apply(request);
+        } catch (InvalidInputException e) {
+            int status = switch (e.kind()) {
+                case BAD_REQUEST -> 400;
+                case TOO_LARGE -> 413;
+                case UNSUPPORTED_MEDIA_TYPE -> 415;
+                case CONFLICT -> 409;
+            };
+            return Problem.of(status, e.reason(), e.getMessage(), request.path()).toResponse();
+        } catch (JobNotFoundException e) {
+            return Problem.of(404, "job-not-found", e.getMessage(), request.path()).toResponse();
+        } catch (ApiRequest.Unauthenticated e) {
+            return Problem.of(401, "unauthenticated", e.getMessage(), request.path()).toResponse();
+        } catch (RuntimeException e) {
+            return internalError(request, e);
+        }
+    }
+
+    /** A 500 naming a reference that the log line carries too; never the exception's text or trace. */
+    public static ApiResponse internalError(ApiRequest request, RuntimeException e) {
+        String reference = UUID.randomUUID().toString();
+        LOG.log(Level.SEVERE, "unexpected error handling " + request.method() + " " + request.path()
+                + " (reference " + reference + ")", e);
+        return Problem.of(500, "internal-error",
+                "perfbox could not complete the request; reference " + reference, request.path()).toResponse();
+    }
+
+    private JobService jobs() {
+        if (jobs == null) {
+            throw new IllegalStateException("this API was built without the job use cases");
+        }
+        return jobs;
+    }
+
+    private ApiResponse submit(ApiRequest request) {
+        var command = SubmitRequestParser.parse(request, request.owner());
+        JobService.Submitted submitted = jobs().submit(command);
+        String id = submitted.job().id().value();
+        return ApiResponse.json(202, ApiJson.JobView.of(submitted.job()), Map.of(
+                "Location", "/jobs/" + id,
+                "Idempotent-Replayed", Boolean.toString(!submitted.created())));
+    }
+
+    private ApiResponse list(ApiRequest request) {
+        int limit = request.query("limit").map(PerfboxApi::parseLimit).orElse(ListJobsQuery.DEFAULT_LIMIT);
+        var status = request.query("status").filter(s -> !s.isBlank()).map(JobStatus::parse);
+        JobStore.JobPage page = jobs().list(new ListJobsQuery(request.owner(), limit, request.query("nextToken"), status));
+        return ApiResponse.json(200, new ApiJson.JobListView(
+                page.jobs().stream().map(ApiJson.JobView::of).toList(), page.nextToken().orElse(null)));
+    }
+
+    private ApiResponse logs(ApiRequest request) {
+        JobService.JobLogs logs = jobs().logs(request.owner(), jobId(request));
+        return ApiResponse.json(200, ApiJson.LogsView.of(logs.job(), logs.build(), logs.run()));
+    }
+
+    private ApiResponse scan(ApiRequest request) {
+        JobService.JobScan scan = jobs().scan(request.owner(), jobId(request));
+        return ApiResponse.json(200, ApiJson.ScanView.of(scan.job(), scan.report().orElse(null)));
+    }
+
+    private static int parseLimit(String raw) {
+        try {
+            return Integer.parseInt(raw.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("invalid-limit",
+                    "limit must be a whole number between 1 and " + ListJobsQuery.MAX_LIMIT);
+        }
+    }
+
+    private static JobId jobId(ApiRequest request) {
+        return JobId.parse(request.pathParameter("id").orElse(""));
+    }
+
+    /** The path's job id when it is well formed; a malformed one is answered with 400 and logged under no job. */
+    private static String loggedJobId(ApiRequest request) {
+        try {
+            return request.pathParameter("id").map(JobId::parse).map(JobId::value).orElse(null);
+        } catch (InvalidInputException e) {
+            return null;
+        }
+    }
+}

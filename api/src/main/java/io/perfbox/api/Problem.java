@@ -1,0 +1,43 @@
+package io.perfbox.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** RFC 9457 problem details: every error the API returns has this shape and media type. */
+public record Problem(String type, String title, int status, String detail, String instance) {
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    /** slug: a short stable name for the kind of problem, e.g. {@code dockerfile-too-large}. */
+    public static Problem of(int status, String slug, String detail, String instance) {
+        return new Problem("urn:perfbox:problem:" + slug, titleFor(status), status, detail, instance);
+    }
+
+    public ApiResponse toResponse() {
+        return toResponse(Map.of());
+    }
+
+    public ApiResponse toResponse(Map<String, String> extraHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", MEDIA_TYPE);
+        headers.put("Cache-Control", "no-store");
+        headers.putAll(extraHeaders);
+        return new ApiResponse(status, headers, ApiJson.write(this).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String titleFor(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 406 -> "Not Acceptable";
+            case 409 -> "Conflict";
+            case 413 -> "Content Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 422 -> "Unprocessable Content";
+            case 503 -> "Service Unavailable";
+            default -> status >= 500 ? "Internal Server Error" : "Error";
+        };
+    }
+}

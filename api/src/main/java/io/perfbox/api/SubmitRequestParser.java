@@ -1,0 +1,130 @@
+package io.perfbox.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.application.SubmitJobCommand;
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.InvalidInputException;
+import io.perfbox.core.domain.InvalidInputException.Kind;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Turns a POST /jobs request into a {@link SubmitJobCommand}. Accepted bodies: the Dockerfile itself
+ * (text/plain or application/octet-stream), or JSON with {@code dockerfile} or {@code dockerfileGzipBase64}.
+ */
+public final class SubmitRequestParser {
+    /** JSON escapes can make a 64 KiB Dockerfile up to six times longer. */
+    public static final int MAX_JSON_BODY = 6 * Dockerfile.MAX_BYTES + 16 * 1024;
+
+    private static final Set<String> RAW_TYPES = Set.of("text/plain", "application/octet-stream", "");
+
+    private SubmitRequestParser() {
+    }
+
+    public static SubmitJobCommand parse(ApiRequest request, String owner) {
+        Optional<String> idempotencyKey = request.header("Idempotency-Key").map(String::strip);
+        String type = request.mediaType();
+        byte[] body = request.body();
+        if (RAW_TYPES.contains(type)) {
+            request.charset().filter(cs -> !cs.equals("utf-8") && !cs.equals("utf8") && !cs.equals("us-ascii"))
+                    .ifPresent(cs -> {
+                        throw new InvalidInputException(Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported-charset",
+                                "Dockerfiles must be UTF-8; charset=" + cs + " is not accepted");
+                    });
+            if (body.length == 0) {
+                throw new InvalidInputException("empty-dockerfile", "The request body is empty: send the Dockerfile");
+            }
+            return new SubmitJobCommand(owner, null, null, Dockerfile.fromUtf8(body), idempotencyKey);
+        }
+        if (type.equals("application/json") || type.endsWith("+json")) {
+            return fromJson(body, owner, idempotencyKey);
+        }
+        throw new InvalidInputException(Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                "Content-Type " + type + " is not accepted: send the Dockerfile as text/plain or "
+                        + "application/octet-stream, or JSON (application/json) with \"dockerfile\" or \"dockerfileGzipBase64\"");
+    }
+
+    private static SubmitJobCommand fromJson(byte[] body, String owner, Optional<String> idempotencyKey) {
+        if (body.length > MAX_JSON_BODY) {
+            throw new InvalidInputException(Kind.TOO_LARGE, "request-too-large",
+                    "The JSON body is larger than " + MAX_JSON_BODY + " bytes");
+        }
+        if (body.length == 0) {
+            throw new InvalidInputException("empty-body", "The request body is empty: send a JSON object with \"dockerfile\"");
+        }
+        String text = Dockerfile.decodeUtf8(body, "The request body");
+        JsonNode root;
+        try {
+            root = ApiJson.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("invalid-json", "The request body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidInputException("invalid-json", "The request body must be a JSON object");
+        }
+        String name = optionalText(root, "name");
+        String description = optionalText(root, "description");
+        String plain = optionalText(root, "dockerfile");
+        String gzipped = optionalText(root, "dockerfileGzipBase64");
+        if (plain != null && gzipped != null) {
+            throw new InvalidInputException("ambiguous-dockerfile", "Send either \"dockerfile\" or \"dockerfileGzipBase64\", not both");
+        }
+        Dockerfile dockerfile;
+        if (plain != null) {
+            dockerfile = new Dockerfile(plain);
+        } else if (gzipped != null) {
+            dockerfile = Dockerfile.fromUtf8(gunzipBounded(decodeBase64(gzipped)));
+        } else {
+            throw new InvalidInputException("missing-dockerfile",
+                    "The JSON body needs a \"dockerfile\" (text) or \"dockerfileGzipBase64\" field");
+        }
+        return new SubmitJobCommand(owner, name, description, dockerfile, idempotencyKey);
+    }
+
+    private static String optionalText(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidInputException("invalid-field", "\"" + field + "\" must be a string, not " + node.getNodeType().name().toLowerCase());
+        }
+        return node.textValue();
+    }
+
+    private static byte[] decodeBase64(String text) {
+        // Tools often wrap base64 at 76 columns; whitespace is dropped, anything else must be valid.
+        String compact = text.replaceAll("[\\s]", "");
+        if (compact.isEmpty()) {
+            throw new InvalidInputException("invalid-base64", "\"dockerfileGzipBase64\" is empty");
+        }
+        try {
+            return Base64.getDecoder().decode(compact);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("invalid-base64", "\"dockerfileGzipBase64\" is not valid base64: " + e.getMessage());
+        }
+    }
+
+    /** Decompresses, reading at most one byte past the limit, so a gzip bomb costs nothing. */
+    static byte[] gunzipBounded(byte[] compressed) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            byte[] out = in.readNBytes(Dockerfile.MAX_BYTES + 1);
+            if (out.length > Dockerfile.MAX_BYTES) {
+                throw new InvalidInputException(Kind.TOO_LARGE, "dockerfile-too-large",
+                        "The decompressed Dockerfile is over the limit of " + Dockerfile.MAX_BYTES + " bytes (64 KiB)");
+            }
+            return out;
+        } catch (ZipException e) {
+            throw new InvalidInputException("invalid-gzip", "\"dockerfileGzipBase64\" is not valid gzip data: " + e.getMessage());
+        } catch (IOException e) {
+            throw new InvalidInputException("invalid-gzip", "\"dockerfileGzipBase64\" could not be decompressed: " + e.getMessage());
+        }
+    }
+}

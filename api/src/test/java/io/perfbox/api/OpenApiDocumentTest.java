@@ -1,0 +1,69 @@
+package io.perfbox.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OpenApiDocumentTest {
+
+    @Test
+    void documentsExactlyTheRoutesTheServerHas() throws Exception {
+        JsonNode doc = ApiJson.MAPPER.readTree(OpenApiDocument.json());
+        Set<String> documented = new HashSet<>();
+        Iterator<String> paths = doc.get("paths").fieldNames();
+        while (paths.hasNext()) {
+            String path = paths.next();
+            doc.get("paths").get(path).fieldNames().forEachRemaining(method -> {
+                if (!method.equals("parameters")) {
+                    documented.add(method.toUpperCase() + " " + path);
+                }
+            });
+        }
+        Set<String> served = new HashSet<>();
+        for (ApiOperation op : ApiOperation.values()) {
+            served.add(op.method() + " " + op.resource());
+        }
+        assertThat(documented).isEqualTo(served);
+    }
+
+    @Test
+    void givesEachRouteTheOperationIdOfTheRouteTable() throws Exception {
+        JsonNode paths = ApiJson.MAPPER.readTree(OpenApiDocument.json()).get("paths");
+        for (ApiOperation op : ApiOperation.values()) {
+            assertThat(paths.path(op.resource()).path(op.method().toLowerCase()).path("operationId").asText())
+                    .as(op.name()).isEqualTo(op.operationId());
+        }
+    }
+
+    @Test
+    void everyFailureCodeAndStatusOfTheDomainIsDocumented() throws Exception {
+        JsonNode schemas = ApiJson.MAPPER.readTree(OpenApiDocument.json()).get("components").get("schemas");
+        Set<String> codes = new HashSet<>();
+        schemas.get("FailureCode").get("enum").forEach(n -> codes.add(n.asText()));
+        for (var code : io.perfbox.core.domain.FailureCode.values()) {
+            assertThat(codes).contains(code.name());
+        }
+        Set<String> statuses = new HashSet<>();
+        schemas.get("Status").get("enum").forEach(n -> statuses.add(n.asText()));
+        for (var status : io.perfbox.core.domain.JobStatus.values()) {
+            assertThat(statuses).contains(status.name());
+        }
+    }
+
+    @Test
+    void everyOperationDocumentsItsErrorsAsProblems() throws Exception {
+        JsonNode doc = ApiJson.MAPPER.readTree(OpenApiDocument.json());
+        doc.get("paths").forEach(item -> item.fields().forEachRemaining(op -> {
+            if (op.getKey().equals("parameters") || op.getValue().get("operationId").asText().equals("getOpenApi")) {
+                return;
+            }
+            JsonNode responses = op.getValue().get("responses");
+            assertThat(responses.has("400") || responses.has("404")).as(op.getValue().get("operationId").asText()).isTrue();
+            assertThat(responses.get("500").get("$ref").asText()).isEqualTo("#/components/responses/Problem");
+        }));
+    }
+}

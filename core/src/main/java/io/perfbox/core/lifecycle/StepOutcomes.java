@@ -1,0 +1,153 @@
+package io.perfbox.core.lifecycle;
+
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobWorkspace;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What each step's outcome means for a job, in one place for every runtime (the local {@link JobPipeline} and
+ * the AWS workflow through {@link JobProgress}): which outcomes end the job, with which failure code and message,
+ * and what the result file a run left is worth. Clients switch on the codes and read the messages, so both
+ * runtimes must say the same thing for the same outcome.
+ */
+public final class StepOutcomes {
+    private StepOutcomes() {
+    }
+
+    // ---- build ----
+
+    /** Empty when the image was built; otherwise the failure that ends the job. */
+    public static Optional<Failure> failureOf(ImageBuilder.BuildOutcome built) {
+        return switch (built) {
+            case ImageBuilder.Built b -> Optional.empty();
+            case ImageBuilder.BuildFailed f -> Optional.of(buildFailed(f.reason()));
+            case ImageBuilder.InvalidDockerfile i -> Optional.of(invalidDockerfile(i.reason()));
+            case ImageBuilder.BuildTimedOut t -> Optional.of(buildTimedOut(t.after()));
+            case ImageBuilder.ImageTooLarge l -> Optional.of(imageTooLarge(l.sizeBytes(), l.limitBytes()));
+        };
+    }
+
+    public static Failure buildFailed(String reason) {
+        return Failure.of(FailureCode.BUILD_FAILED, "The image did not build: " + reason);
+    }
+
+    public static Failure invalidDockerfile(String reason) {
+        return Failure.of(FailureCode.INVALID_DOCKERFILE, "The Dockerfile is not valid: " + reason);
+    }
+
+    public static Failure buildTimedOut(Duration after) {
+        return Failure.of(FailureCode.BUILD_TIMEOUT, "The build did not finish within " + human(after));
+    }
+
+    /** For a runtime that learns of the timeout without its length (the build ran elsewhere); detail may be null. */
+    public static Failure buildTimedOut(String detail) {
+        return Failure.of(FailureCode.BUILD_TIMEOUT, "The build did not finish within its time limit"
+                + (detail == null || detail.isBlank() ? "" : ": " + detail));
+    }
+
+    public static Failure imageTooLarge(long sizeBytes, long limitBytes) {
+        return imageTooLarge("the image is " + mebibytes(sizeBytes) + ", over the limit of " + mebibytes(limitBytes));
+    }
+
+    /** For a runtime whose build ran elsewhere and reported the sizes in words. */
+    public static Failure imageTooLarge(String detail) {
+        return Failure.of(FailureCode.IMAGE_TOO_LARGE, "The image is too large to scan or run: " + detail);
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    // ---- scan ----
+
+    public static Failure scannerUnavailable(String reason) {
+        return Failure.of(FailureCode.SCANNER_UNAVAILABLE,
+                "No vulnerability scanner is available, so the image was not run: " + reason);
+    }
+
+    public static Failure scanFailed(String reason) {
+        return Failure.of(FailureCode.SCANNER_UNAVAILABLE,
+                "The vulnerability scan failed, so the image was not run: " + reason);
+    }
+
+    /** Empty when the policy lets the image run; otherwise VULNERABLE naming the findings that block it. */
+    public static Optional<Failure> failureOf(VulnerabilityPolicy policy, VulnerabilityPolicy.Decision decision) {
+        return decision.passed()
+                ? Optional.empty()
+                : Optional.of(Failure.of(FailureCode.VULNERABLE, decision.summary(policy.threshold())));
+    }
+
+    // ---- run ----
+
+    /** Empty when the container exited 0 (its result is collected next); otherwise the failure that ends the job. */
+    public static Optional<Failure> failureOf(ContainerRunner.RunOutcome ran, long memoryLimitBytes) {
+        return switch (ran) {
+            case ContainerRunner.Exited e when e.exitCode() == 0 -> Optional.empty();
+            case ContainerRunner.Exited e -> Optional.of(Failure.of(FailureCode.RUN_FAILED,
+                    "The container exited with code " + e.exitCode()));
+            case ContainerRunner.TimedOut t -> Optional.of(runTimedOut(t.after()));
+            case ContainerRunner.OutOfMemory o -> Optional.of(Failure.of(FailureCode.OUT_OF_MEMORY,
+                    "The container ran out of memory (limit " + memoryLimitBytes / (1024 * 1024)
+                            + " MiB) and was killed"));
+            case ContainerRunner.FailedToStart f -> Optional.of(Failure.of(FailureCode.RUN_FAILED,
+                    "The container could not start: " + f.reason()));
+        };
+    }
+
+    public static Failure runTimedOut(Duration after) {
+        return Failure.of(FailureCode.RUN_TIMEOUT, "The container was still running after " + human(after)
+                + " and was stopped");
+    }
+
+    // ---- result ----
+
+    /** What the result file of a run that exited 0 is worth: a performance, or the failure that ends the job. */
+    public sealed interface Collected permits Measured, Rejected {
+    }
+
+    public record Measured(double performance) implements Collected {
+    }
+
+    public record Rejected(Failure failure) implements Collected {
+    }
+
+    public static Collected collect(JobWorkspace.ResultFile file) {
+        return switch (file) {
+            case JobWorkspace.Missing m -> new Rejected(Failure.of(FailureCode.NO_RESULT,
+                    "The container exited 0 but wrote no /data/perf.json"));
+            case JobWorkspace.NotRegularFile n -> new Rejected(Failure.of(FailureCode.INVALID_RESULT,
+                    "/data/perf.json is a " + n.kind() + ", not a regular file; it was not followed"));
+            case JobWorkspace.TooLarge t -> new Rejected(Failure.of(FailureCode.INVALID_RESULT,
+                    "/data/perf.json is larger than " + t.limit() + " bytes"));
+            case JobWorkspace.Content c -> switch (PerformanceResult.parse(c.bytes())) {
+                case PerformanceResult.Valid v -> new Measured(v.performance());
+                case PerformanceResult.Invalid i -> new Rejected(Failure.of(FailureCode.INVALID_RESULT, i.reason()));
+            };
+        };
+    }
+
+    // ---- perfbox itself ----
+
+    /** An error of perfbox's own (an adapter failing unexpectedly), named without its trace. */
+    public static Failure internal(RuntimeException e) {
+        return internal(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+
+    public static Failure internal(String what) {
+        return Failure.of(FailureCode.INTERNAL, "perfbox hit an internal error: " + what);
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + (s == 1 ? " second" : " seconds");
+        }
+        return (s / 60) + " minutes" + (s % 60 == 0 ? "" : " " + (s % 60) + " seconds");
+    }
+}

@@ -1,9 +1,0 @@
-package io.perfbox.aws.testing.crac;
-
-/** A group of resources notified together; org.crac calls {@link #register} on the global one. */
-public abstract class Context<R extends Resource> implements Resource {
-    protected Context() {
-    }
-
-    public abstract void register(R resource);
-}

@@ -1,0 +1,98 @@
+package io.perfbox.runtime.aws;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * What every perfbox Lambda container builds once and keeps for every invocation: the common settings (read from
+ * the environment on first use) and the SDK clients both the API and the workflow use (DynamoDB, S3). Each piece
+ * sits in its own holder class, so the JVM builds it lazily, exactly once and thread-safely, and a function only
+ * pays for the clients it uses. A missing or invalid variable fails the first use with
+ * {@link AwsSettings.InvalidSettingException} naming it. The API's own wiring is {@code io.perfbox.runtime.aws.api.ApiRuntime},
+ * the workflow's {@code io.perfbox.runtime.aws.workflow.WorkflowRuntime}: each deployment jar carries only its own.
+ */
+public final class AwsRuntime {
+    private AwsRuntime() {
+    }
+
+    public static AwsSettings.Common common() {
+        return initialized(() -> CommonHolder.SETTINGS);
+    }
+
+    public static DynamoDbClient dynamoDb() {
+        return initialized(() -> DynamoDbHolder.CLIENT);
+    }
+
+    public static S3Client s3() {
+        return initialized(() -> S3Holder.CLIENT);
+    }
+
+    /**
+     * The SDK's default chain: on Lambda it finds the role's credentials in environment variables, or, when SnapStart
+     * is on (the API functions use it), at the container credentials endpoint, where they are refreshed after a
+     * restore. Pinning the environment variables would fail there.
+     */
+    public static AwsCredentialsProvider lambdaCredentials() {
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    /**
+     * Applies what every perfbox client shares: the region, the credentials, the url-connection HTTP client (the
+     * lightest to start in a Lambda) and, in tests only, an endpoint. Other functions build their clients with it:
+     * {@code AwsRuntime.configure(EcsClient.builder(), AwsRuntime.common().endpoint(), ...).build()}.
+     */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
+            B builder, AwsSettings.Common settings, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
+        builder.region(settings.region())
+                .credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        endpoint.ifPresent(builder::endpointOverride);
+        return builder;
+    }
+
+    public static DynamoDbClient dynamoDbClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
+        return configure(DynamoDbClient.builder(), settings, settings.dynamoDbEndpointOverride(), credentials).build();
+    }
+
+    public static S3Client s3Client(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
+        return configure(S3Client.builder(), settings, settings.endpoint(), credentials)
+                // An endpoint override (LocalStack) has no per-bucket host names: address buckets by path there.
+                .forcePathStyle(settings.endpoint().isPresent())
+                .build();
+    }
+
+    /**
+     * Reads a holder's value; when building it failed for a setting, throws that setting's own exception rather
+     * than the JVM's ExceptionInInitializerError, so the message that names the variable comes first.
+     */
+    public static <T> T initialized(Supplier<T> holder) {
+        try {
+            return holder.get();
+        } catch (ExceptionInInitializerError e) {
+            if (e.getCause() instanceof AwsSettings.InvalidSettingException invalid) {
+                throw invalid;
+            }
+            throw e;
+        }
+    }
+
+    private static final class CommonHolder {
+        static final AwsSettings.Common SETTINGS = AwsSettings.Common.from(System.getenv());
+    }
+
+    private static final class DynamoDbHolder {
+        static final DynamoDbClient CLIENT = dynamoDbClient(common(), lambdaCredentials());
+    }
+
+    private static final class S3Holder {
+        static final S3Client CLIENT = s3Client(common(), lambdaCredentials());
+    }
+}

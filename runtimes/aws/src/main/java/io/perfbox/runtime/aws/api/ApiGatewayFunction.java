@@ -1,0 +1,158 @@
+package io.perfbox.runtime.aws.api;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.perfbox.api.ApiOperation;
+import io.perfbox.api.ApiRequest;
+import io.perfbox.api.ApiResponse;
+import io.perfbox.api.PerfboxApi;
+import io.perfbox.api.Problem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The API Gateway side of the API: a REST proxy event becomes the API's {@link ApiRequest} and its
+ * {@link ApiResponse} the proxy response, once, here. One subclass per route (one Lambda each), naming its
+ * {@link ApiOperation}; API Gateway has already routed the request.
+ *
+ * <p>Lambda calls the stream entry with the raw event, so that {@code requestContext.identity.apiKeyId} (which the
+ * event classes drop) names the tenant: stable across the key's lifetime, and not a secret.
+ */
+public abstract class ApiGatewayFunction implements RequestStreamHandler {
+    /** API Gateway's proxy events: fields the event classes lack are ignored; nulls are left out of responses. */
+    private static final ObjectMapper EVENTS = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+    /** What API Gateway's key ids look like; anything else is not taken as an identity. */
+    private static final Pattern API_KEY_ID = Pattern.compile("[A-Za-z0-9]{1,128}");
+
+    private final ApiOperation operation;
+    private final PerfboxApi api;
+
+    protected ApiGatewayFunction(ApiOperation operation, PerfboxApi api) {
+        this.operation = Objects.requireNonNull(operation, "operation");
+        this.api = Objects.requireNonNull(api, "api");
+    }
+
+    public ApiOperation operation() {
+        return operation;
+    }
+
+    @Override
+    public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode raw = EVENTS.readTree(input);
+        APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
+        writeResponse(output, handle(event, raw.path("requestContext").path("identity").path("apiKeyId").textValue()));
+    }
+
+    /** The typed entry, for callers that hold an event object (tests, the priming). */
+    public final APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event, String apiKeyId) {
+        ApiRequest request;
+        try {
+            request = toRequest(event, apiKeyId);
+        } catch (MalformedEvent e) {
+            return e.toResponse(event.getPath());
+        }
+        return toEvent(respond(request));
+    }
+
+    private ApiResponse respond(ApiRequest request) {
+        try {
+            return api.handle(operation, request);
+        } catch (RuntimeException e) {
+            return PerfboxApi.internalError(request, e);
+        }
+    }
+
+    /** The raw event JSON as API Gateway sends it; a body that is not valid base64 is the client's 400. */
+    static ApiRequest readRequest(InputStream input) throws IOException {
+        JsonNode raw = EVENTS.readTree(input);
+        APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
+        String apiKeyId = raw.path("requestContext").path("identity").path("apiKeyId").textValue();
+        return toRequest(event, apiKeyId);
+    }
+
+    static void writeResponse(OutputStream output, APIGatewayProxyResponseEvent response) throws IOException {
+        EVENTS.writeValue(output, response);
+    }
+
+    static ApiRequest toRequest(APIGatewayProxyRequestEvent event, String apiKeyId) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (event.getHeaders() != null) {
+            headers.putAll(event.getHeaders());
+        }
+        Map<String, List<String>> multi = event.getMultiValueHeaders();
+        if (multi != null) {
+            multi.forEach((name, values) -> {
+                if (name != null && values != null && !values.isEmpty() && values.get(0) != null) {
+                    headers.putIfAbsent(name, values.get(0));
+                }
+            });
+        }
+        Optional<String> caller = Optional.ofNullable(apiKeyId).filter(id -> API_KEY_ID.matcher(id).matches());
+        return new ApiRequest(
+                event.getHttpMethod() == null ? "" : event.getHttpMethod(),
+                event.getPath(),
+                event.getPathParameters(),
+                event.getQueryStringParameters(),
+                headers,
+                body(event),
+                caller);
+    }
+
+    /** API Gateway base64-encodes binary media types; a body marked so but not base64 reads as empty bytes. */
+    private static byte[] body(APIGatewayProxyRequestEvent event) {
+        String body = event.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (Boolean.TRUE.equals(event.getIsBase64Encoded())) {
+            try {
+                return Base64.getDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedEvent();
+            }
+        }
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static APIGatewayProxyResponseEvent toEvent(ApiResponse response) {
+        APIGatewayProxyResponseEvent event = new APIGatewayProxyResponseEvent()
+                .withStatusCode(response.status())
+                .withHeaders(new LinkedHashMap<>(response.headers()));
+        if (response.body().length > 0) {
+            event.withBody(new String(response.body(), StandardCharsets.UTF_8));
+        }
+        return event;
+    }
+
+    /** A body API Gateway marked base64 that is not: answered as the client's error. */
+    static final class MalformedEvent extends RuntimeException {
+        MalformedEvent() {
+            super("The request body is not valid base64");
+        }
+
+        APIGatewayProxyResponseEvent toResponse(String path) {
+            return toEvent(Problem.of(400, "invalid-body-encoding", getMessage(), path).toResponse());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.perfbox.runtime.aws.workflow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reading what Step Functions hands a step. Service integrations report AWS objects in PascalCase ("ExitCode"),
+ * the AWS APIs and EventBridge in camelCase ("exitCode"): fields are looked up without regard to case.
+ */
+final class StepJson {
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private StepJson() {
+    }
+
+    /** The field named {@code name} in any case, if present and not null. */
+    static Optional<JsonNode> field(JsonNode node, String name) {
+        if (node == null || !node.isObject()) {
+            return Optional.empty();
+        }
+        JsonNode exact = node.get(name);
+        if (exact != null) {
+            return exact.isNull() ? Optional.empty() : Optional.of(exact);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue().isNull() ? Optional.empty() : Optional.of(e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Optional<String> text(JsonNode node, String name) {
+        return field(node, name).filter(JsonNode::isValueNode).map(JsonNode::asText);
+    }
+
+    /** A JSON document inside a string (Step Functions' Cause), if it is one. */
+    static Optional<JsonNode> parseEmbedded(String text) {
+        if (text == null || text.isBlank() || !text.strip().startsWith("{")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MAPPER.readTree(text));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** At most max characters of text, for messages a person reads. */
+    static String shortened(String text, int max) {
+        String t = text == null ? "" : text.strip();
+        return t.length() <= max ? t : t.substring(0, max) + "...";
+    }
+}

@@ -1,0 +1,87 @@
+package io.perfbox.runtime.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.regions.Region;
+
+class AwsSettingsTest {
+    private static final String STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:perfbox-jobs";
+
+    private static Map<String, String> api() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_REGION", "eu-west-1");
+        env.put("PERFBOX_JOBS_TABLE", "perfbox-jobs");
+        env.put("PERFBOX_ARTIFACT_BUCKET", "perfbox-artifacts-123456789012");
+        env.put("PERFBOX_STATE_MACHINE_ARN", STATE_MACHINE);
+        return env;
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
+        return env;
+    }
+
+    @Test
+    void apiSettingsAreReadIntoTypedValues() {
+        AwsSettings.Api s = AwsSettings.Api.from(api());
+        assertThat(s.common().region()).isEqualTo(Region.EU_WEST_1);
+        assertThat(s.common().jobsTable()).isEqualTo("perfbox-jobs");
+        assertThat(s.common().artifactBucket()).isEqualTo("perfbox-artifacts-123456789012");
+        assertThat(s.stateMachineArn()).isEqualTo(STATE_MACHINE);
+        assertThat(s.common().endpoint()).isEmpty();
+        assertThat(s.common().dynamoDbEndpointOverride()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"AWS_REGION", "PERFBOX_JOBS_TABLE", "PERFBOX_ARTIFACT_BUCKET", "PERFBOX_STATE_MACHINE_ARN"})
+    void aMissingApiVariableIsNamed(String name) {
+        assertThatThrownBy(() -> AwsSettings.Api.from(with(api(), name, null)))
+                .isInstanceOf(AwsSettings.InvalidSettingException.class)
+                .hasMessageStartingWith(name + " is not set");
+        assertThatThrownBy(() -> AwsSettings.Api.from(with(api(), name, "  ")))
+                .hasMessageStartingWith(name + " is not set");
+    }
+
+    @Test
+    void invalidApiValuesAreNamedWithTheValue() {
+        assertThatThrownBy(() -> AwsSettings.Api.from(with(api(), "AWS_REGION", "Ireland")))
+                .hasMessage("AWS_REGION is not a region such as eu-west-1: 'Ireland'");
+        assertThatThrownBy(() -> AwsSettings.Api.from(with(api(), "PERFBOX_ARTIFACT_BUCKET", "Has_Upper")))
+                .hasMessageContaining("PERFBOX_ARTIFACT_BUCKET").hasMessageContaining("Has_Upper");
+        assertThatThrownBy(() -> AwsSettings.Api.from(with(api(), "PERFBOX_STATE_MACHINE_ARN",
+                "arn:aws:states:eu-west-1:123456789012:execution:perfbox-jobs:x")))
+                .hasMessageContaining("PERFBOX_STATE_MACHINE_ARN");
+    }
+
+    @Test
+    void endpointOverridesAreForTestsAndDynamoDbFallsBackToTheCommonOne() {
+        AwsSettings.Common one = AwsSettings.Common.from(with(api(), "PERFBOX_AWS_ENDPOINT", "http://127.0.0.1:4566"));
+        assertThat(one.endpoint()).contains(URI.create("http://127.0.0.1:4566"));
+        assertThat(one.dynamoDbEndpointOverride()).contains(URI.create("http://127.0.0.1:4566"));
+
+        AwsSettings.Common two = AwsSettings.Common.from(with(with(api(), "PERFBOX_AWS_ENDPOINT", "http://127.0.0.1:4566"),
+                "PERFBOX_AWS_ENDPOINT_DYNAMODB", "http://127.0.0.1:8000"));
+        assertThat(two.dynamoDbEndpointOverride()).contains(URI.create("http://127.0.0.1:8000"));
+
+        assertThatThrownBy(() -> AwsSettings.Common.from(with(api(), "PERFBOX_AWS_ENDPOINT", "localhost:4566")))
+                .hasMessageStartingWith("PERFBOX_AWS_ENDPOINT must be an http(s) URL");
+    }
+
+    @Test
+    void theCommonSettingsAreCheckedWhenBuiltDirectlyToo() {
+        assertThatThrownBy(() -> new AwsSettings.Common(Region.EU_WEST_1, "t", "bucket", Optional.empty(), Optional.empty()))
+                .hasMessageContaining("PERFBOX_JOBS_TABLE");
+    }
+}

@@ -1,0 +1,92 @@
+package io.perfbox.runtime.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.spi.ToolProvider;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two deployment jars the package phase shades: what each holds, what it leaves out, and that perfbox's own
+ * classes in it find every class they refer to there (jdeps), so a left-out part can only be one nobody uses.
+ * (That the handlers run from them is ApiHandlersOnAwsIT's part.)
+ */
+class DeploymentJarsIT {
+    private static final Path API_JAR = Path.of("target", "perfbox-api-lambda.jar");
+    private static final Path WORKFLOW_JAR = Path.of("target", "perfbox-workflow-lambda.jar");
+    /** The benchmark's budget for the API functions' jar. */
+    private static final long API_JAR_BUDGET_BYTES = 20L * 1000 * 1000;
+
+    private static List<String> entries(Path jar) throws Exception {
+        assertThat(jar).as("built by mvn package").isRegularFile();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return zip.stream().map(e -> e.getName()).toList();
+        }
+    }
+
+    /** The dependencies of perfbox's classes in the jar that the jar lacks, as jdeps reports them. */
+    private static List<String> missingDependenciesOfPerfboxClasses(Path jar) {
+        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        int exit = jdeps.run(print, print, "--multi-release", "21", "-verbose:class", "-filter:none", jar.toString());
+        assertThat(exit).as("jdeps: %s", out).isZero();
+        return out.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.strip().startsWith("io.perfbox.") && line.contains("not found"))
+                .map(String::strip)
+                .toList();
+    }
+
+    @Test
+    void apiJarIsWithinItsBudgetAndHoldsNothingOfTheWorkflow() throws Exception {
+        long size = Files.size(API_JAR);
+        System.out.printf("perfbox-api-lambda.jar: %,d bytes; perfbox-workflow-lambda.jar: %,d bytes%n",
+                size, Files.size(WORKFLOW_JAR));
+        assertThat(size).as("API jar size in bytes").isLessThanOrEqualTo(API_JAR_BUDGET_BYTES);
+
+        List<String> entries = entries(API_JAR);
+        assertThat(entries).contains("io/perfbox/api/SubmitJobHandler.class", "io/perfbox/api/ApiPriming.class",
+                "io/perfbox/aws/dynamodb/DynamoDbJobStore.class", "io/perfbox/aws/sfn/StepFunctionsPipelineLauncher.class",
+                "io/perfbox/logging/JsonLogFormatter.class", "org/crac/Core.class",
+                "software/amazon/awssdk/services/sfn/SfnClient.class",
+                "software/amazon/awssdk/http/urlconnection/UrlConnectionHttpClient.class",
+                "com/amazonaws/services/lambda/runtime/events/APIGatewayProxyRequestEvent.class");
+        assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/aws/workflow/") || e.startsWith("io/perfbox/aws/ecs/")
+                || e.startsWith("io/perfbox/aws/efs/") || e.startsWith("io/perfbox/aws/ecr/")
+                || e.startsWith("io/perfbox/aws/logs/") || e.startsWith("io/perfbox/aws/s3/S3BuildArtifacts"));
+        assertThat(entries).noneMatch(e -> e.startsWith("software/amazon/awssdk/services/ecs/")
+                || e.startsWith("software/amazon/awssdk/services/efs/") || e.startsWith("software/amazon/awssdk/services/ecr/")
+                || e.startsWith("software/amazon/awssdk/services/cloudwatchlogs/"));
+        assertThat(missingDependenciesOfPerfboxClasses(API_JAR)).isEmpty();
+    }
+
+    @Test
+    void workflowJarHoldsTheWorkflowAndNothingOfTheApi() throws Exception {
+        List<String> entries = entries(WORKFLOW_JAR);
+        assertThat(entries).contains("io/perfbox/aws/workflow/WorkflowStepHandler.class",
+                "io/perfbox/aws/workflow/WorkspaceHandler.class", "io/perfbox/aws/ecs/EcsJobTasks.class",
+                "io/perfbox/logging/JsonLogFormatter.class", "software/amazon/awssdk/services/ecs/EcsClient.class",
+                "software/amazon/awssdk/services/cloudwatchlogs/CloudWatchLogsClient.class");
+        assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/api/") || e.startsWith("io/perfbox/aws/sfn/")
+                || e.startsWith("software/amazon/awssdk/services/sfn/") || e.startsWith("org/crac/")
+                || e.startsWith("com/amazonaws/services/lambda/runtime/events/"));
+        assertThat(missingDependenciesOfPerfboxClasses(WORKFLOW_JAR)).isEmpty();
+    }
+
+    @Test
+    void neitherJarCarriesAnotherHttpClientTheOtherLambdaEventsOrTheDynamoDbStreamsClient() throws Exception {
+        for (Path jar : List.of(API_JAR, WORKFLOW_JAR)) {
+            assertThat(entries(jar)).as(jar.toString()).noneMatch(e -> e.startsWith("software/amazon/awssdk/http/apache")
+                    || e.startsWith("software/amazon/awssdk/http/nio/netty") || e.startsWith("io/netty/")
+                    || e.startsWith("org/apache/http/") || e.startsWith("org/joda/")
+                    || e.startsWith("com/amazonaws/services/lambda/runtime/events/S3")
+                    || e.startsWith("software/amazon/awssdk/services/dynamodb/streams/"));
+        }
+    }
+}

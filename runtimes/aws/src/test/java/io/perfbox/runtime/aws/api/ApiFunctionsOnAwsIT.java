@@ -1,0 +1,410 @@
+package io.perfbox.runtime.aws.api;
+
+import io.perfbox.api.DeleteJobHandler;
+import io.perfbox.api.GetJobHandler;
+import io.perfbox.api.GetJobLogsHandler;
+import io.perfbox.api.GetJobScanHandler;
+import io.perfbox.api.ListJobsHandler;
+import io.perfbox.api.OpenApiHandler;
+import io.perfbox.api.SubmitJobHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.runtime.aws.AwsRuntime;
+import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.adapter.aws.dynamodb.JobTable;
+import io.perfbox.adapter.aws.s3.ArtifactKeys;
+import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
+import io.perfbox.runtime.aws.testing.ApiGatewayEvents;
+import io.perfbox.testing.aws.DynamoDbLocal;
+import io.perfbox.runtime.aws.testing.LambdaInvoker;
+import io.perfbox.testing.aws.LocalStack;
+import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.runtime.aws.testing.StateMachines;
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.domain.JobId;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * The API Lambdas over the real adapters: jobs in DynamoDB (DynamoDB Local), Dockerfiles in S3 and pipelines in
+ * Step Functions (LocalStack). Events go in as API Gateway sends them, as raw JSON through the stream entry point
+ * the Lambda runtime uses. Once in this JVM, and in child JVMs on a deployment jar alone (the API's, the
+ * workflow's), where the handlers are built by their no-argument constructors from environment variables and
+ * checkpointed for SnapStart, and print their logs, as on Lambda.
+ */
+@RequiresDocker
+class ApiHandlersOnAwsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DOCKERFILE = "FROM debian:bookworm\nCMD [\"sh\", \"-c\", \"echo '{\\\"perf\\\":0.99}' > /data/perf.json\"]\n";
+
+    private static DynamoDbLocal dynamoDbLocal;
+    private static AwsSettings.Api settings;
+    private static DynamoDbClient dynamoDb;
+    private static S3Client s3;
+    private static SfnClient sfn;
+    private static StepFunctionsPipelineLauncher launcher;
+
+    @BeforeAll
+    static void awsResources() {
+        dynamoDbLocal = DynamoDbLocal.start();
+        s3 = LocalStack.s3();
+        sfn = LocalStack.sfn();
+        String bucket = LocalStack.newBucket(s3);
+        String stateMachineArn = StateMachines.createWaiting(sfn);
+        String table = "perfbox-jobs-" + UUID.randomUUID().toString().substring(0, 8);
+        settings = new AwsSettings.Api(LocalStack.settings(table, bucket, Optional.of(dynamoDbLocal.endpoint())), stateMachineArn);
+        dynamoDb = AwsRuntime.dynamoDbClient(settings.common(), LocalStack.credentials());
+        JobTable.createIfMissing(dynamoDb, table);
+        launcher = new StepFunctionsPipelineLauncher(sfn, stateMachineArn);
+    }
+
+    @AfterAll
+    static void stopDynamoDbLocal() {
+        if (dynamoDbLocal != null) {
+            dynamoDbLocal.close();
+        }
+    }
+
+    private record Response(int status, JsonNode body) {
+    }
+
+    /** Calls a handler the way the Lambda runtime does: raw event JSON in, response JSON out. */
+    private static Response call(RequestStreamHandler handler, String event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+        return parse(out.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Response parse(String responseJson) throws IOException {
+        JsonNode response = JSON.readTree(responseJson);
+        String body = response.path("body").asText();
+        return new Response(response.path("statusCode").asInt(), body.isEmpty() ? null : JSON.readTree(body));
+    }
+
+    private String dockerfileInS3(String jobId) {
+        return s3.getObjectAsBytes(b -> b.bucket(settings.common().artifactBucket())
+                .key(ArtifactKeys.dockerfile(new JobId(jobId)))).asUtf8String();
+    }
+
+    private int objectsOf(String jobId) {
+        return s3.listObjectsV2(b -> b.bucket(settings.common().artifactBucket())
+                .prefix(ArtifactKeys.jobPrefix(new JobId(jobId)))).contents().size();
+    }
+
+    private DescribeExecutionResponse executionOf(String jobId) {
+        return sfn.describeExecution(b -> b.executionArn(launcher.executionArn(new JobId(jobId))));
+    }
+
+    private ExecutionStatus settledStatusOf(String jobId) throws InterruptedException {
+        return StateMachines.settledStatus(sfn, launcher.executionArn(new JobId(jobId)));
+    }
+
+    @Test
+    void submitStoresTheDockerfileAndStartsTheExecutionAndDeleteCancelsBoth() throws Exception {
+        JobService jobs = ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
+        var submit = new SubmitJobHandler(jobs);
+        var get = new GetJobHandler(jobs);
+        var delete = new DeleteJobHandler(jobs);
+
+        Response submitted = call(submit, ApiGatewayEvents.submit(DOCKERFILE, "k1a2b3c4d5"));
+        assertThat(submitted.status()).isEqualTo(202);
+        String id = submitted.body().path("id").asText();
+        assertThat(submitted.body().path("status").asText()).isEqualTo("QUEUED");
+
+        assertThat(dockerfileInS3(id)).isEqualTo(DOCKERFILE);
+        DescribeExecutionResponse execution = executionOf(id);
+        assertThat(execution.status()).isEqualTo(ExecutionStatus.RUNNING);
+        assertThat(JSON.readTree(execution.input()).path("jobId").asText()).isEqualTo(id);
+
+        assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "k1a2b3c4d5")).body().path("status").asText())
+                .isEqualTo("QUEUED");
+        // The API key's id is the tenant: another key does not see the job.
+        assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "otherkey99")).status()).isEqualTo(404);
+        assertThat(call(delete, ApiGatewayEvents.onJob("DELETE", id, "otherkey99")).status()).isEqualTo(404);
+        assertThat(executionOf(id).status()).isEqualTo(ExecutionStatus.RUNNING);
+
+        Response deleted = call(delete, ApiGatewayEvents.onJob("DELETE", id, "k1a2b3c4d5"));
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.body().path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
+        assertThat(objectsOf(id)).isZero();
+        assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "k1a2b3c4d5")).status()).isEqualTo(404);
+    }
+
+    /**
+     * The child JVM: a deployment jar and {@link LambdaInvoker}, with the Lambda environment given, pointed at the
+     * checkpoint stand-in as Lambda points the JVM at its own. What the functions print on stderr (their log lines)
+     * is kept for {@link #logLines()}.
+     */
+    private static final class LambdaContainer implements AutoCloseable {
+        private final Process process;
+        private final PrintWriter requests;
+        private final BufferedReader responses;
+        private final Path stderr;
+
+        LambdaContainer(Path jar, Path dir, Map<String, String> environment) throws Exception {
+            Path invoker = invokerOnly(dir.resolve("invoker"));
+            stderr = dir.resolve("stderr.log");
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dorg.crac.Core.Compat=" + io.perfbox.runtime.aws.testing.crac.Core.class.getPackageName(),
+                    "-cp", jar + java.io.File.pathSeparator + invoker, LambdaInvoker.class.getName());
+            pb.environment().clear();
+            pb.environment().putAll(environment);
+            pb.redirectError(stderr.toFile());
+            process = pb.start();
+            requests = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+            responses = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        private String answer(String request) throws IOException {
+            requests.println(request);
+            String line = responses.readLine();
+            assertThat(line).as("the Lambda JVM answered").isNotNull();
+            return line;
+        }
+
+        String invoke(Class<?> handler, String event) throws IOException {
+            return answer(handler.getName() + "\t" + event);
+        }
+
+        Response invokeOk(Class<?> handler, String event) throws IOException {
+            String line = invoke(handler, event);
+            assertThat(line).startsWith("OK ");
+            return parse(line.substring(3));
+        }
+
+        /** A SnapStart version's life before its first request: initialised, then checkpointed. */
+        void initAndCheckpoint(Class<?> handler) throws IOException {
+            assertThat(answer("INIT\t" + handler.getName())).isEqualTo("OK");
+            assertThat(answer("CHECKPOINT")).as("the checkpoint ran the registered hooks").matches("OK [1-9][0-9]*");
+        }
+
+        /** Everything the functions printed on stderr, once the JVM has ended. */
+        List<String> logLines() throws Exception {
+            close();
+            return Files.readAllLines(stderr, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            requests.close();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static Path apiJar() {
+        return deploymentJar("perfbox-api-lambda.jar");
+    }
+
+    private static Path workflowJar() {
+        return deploymentJar("perfbox-workflow-lambda.jar");
+    }
+
+    private static Path deploymentJar(String name) {
+        Path jar = Path.of("target", name);
+        assertThat(jar).as("the deployment jar (mvn package builds it before the integration tests)").isRegularFile();
+        return jar;
+    }
+
+    /**
+     * A directory holding only the invoker's class file and the checkpoint stand-in (which the Lambda runtime, not
+     * the jar, provides), so the jar must bring everything else.
+     */
+    private static Path invokerOnly(Path dir) throws Exception {
+        Path testClasses = Path.of(LambdaInvoker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String invoker = LambdaInvoker.class.getName().replace('.', '/') + ".class";
+        Files.createDirectories(dir.resolve(invoker).getParent());
+        Files.copy(testClasses.resolve(invoker), dir.resolve(invoker));
+        String crac = io.perfbox.runtime.aws.testing.crac.Core.class.getPackageName().replace('.', '/');
+        Files.createDirectories(dir.resolve(crac));
+        try (var classes = Files.list(testClasses.resolve(crac))) {
+            for (Path file : classes.filter(f -> f.toString().endsWith(".class")).toList()) {
+                Files.copy(file, dir.resolve(crac).resolve(file.getFileName().toString()));
+            }
+        }
+        return dir;
+    }
+
+    private static Map<String, String> lambdaEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_REGION", settings.common().region().id());
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put(AwsSettings.JOBS_TABLE, settings.common().jobsTable());
+        env.put(AwsSettings.ARTIFACT_BUCKET, settings.common().artifactBucket());
+        env.put(AwsSettings.STATE_MACHINE_ARN, settings.stateMachineArn());
+        env.put(AwsSettings.ENDPOINT, LocalStack.endpoint().toString());
+        env.put(AwsSettings.DYNAMODB_ENDPOINT, dynamoDbLocal.endpoint().toString());
+        return env;
+    }
+
+    private static Map<String, String> workflowEnvironment() {
+        Map<String, String> env = lambdaEnvironment();
+        env.remove(AwsSettings.STATE_MACHINE_ARN);
+        env.put("PERFBOX_SEVERITY_THRESHOLD", "HIGH");
+        env.put("PERFBOX_IGNORE_UNFIXED", "false");
+        env.put("PERFBOX_CLUSTER_ARN", "arn:aws:ecs:" + settings.common().region().id() + ":000000000000:cluster/perfbox");
+        env.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task-execution");
+        env.put("PERFBOX_TASK_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task");
+        env.put("PERFBOX_TASK_LOG_GROUP", "/perfbox/jobs");
+        env.put("PERFBOX_TASK_CPU", "1024");
+        env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
+        env.put("PERFBOX_RUN_TIMEOUT_SECONDS", "600");
+        env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
+        env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
+        return env;
+    }
+
+    /** Each line one JSON object with Lambda's keys (what Lambda's JSON log format reads from stdout/stderr). */
+    private static List<JsonNode> jsonLogLines(List<String> lines) throws IOException {
+        List<JsonNode> parsed = new java.util.ArrayList<>();
+        for (String line : lines) {
+            JsonNode json = JSON.readTree(line);
+            assertThat(json).as("a JSON object: %s", line).isNotNull();
+            assertThat(json.isObject()).as("a JSON object: %s", line).isTrue();
+            assertThat(json.path("timestamp").asText()).as(line).isNotEmpty();
+            assertThat(json.path("level").asText()).as(line).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+            parsed.add(json);
+        }
+        return parsed;
+    }
+
+    /** The job id SnapStart priming uses in the requests it marshals (and never sends). */
+    private static final String PRIMING_JOB_ID = "00000000-0000-4000-8000-000000000000";
+
+    @Test
+    void theApiJarServesTheApiThroughNoArgumentHandlersPrimedForSnapStartWithoutSendingAnything(@TempDir Path dir)
+            throws Exception {
+        List<String> logLines;
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, lambdaEnvironment())) {
+            lambda.initAndCheckpoint(SubmitJobHandler.class);
+
+            Response submitted = lambda.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0001"));
+            assertThat(submitted.status()).isEqualTo(202);
+            String id = submitted.body().path("id").asText();
+            assertThat(dockerfileInS3(id)).isEqualTo(DOCKERFILE);
+            assertThat(executionOf(id).status()).isEqualTo(ExecutionStatus.RUNNING);
+
+            Response listed = lambda.invokeOk(ListJobsHandler.class,
+                    ApiGatewayEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), null, "jarkey0001"));
+            assertThat(listed.body().path("jobs").findValuesAsText("id")).containsExactly(id);
+            assertThat(lambda.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0001")).status())
+                    .isEqualTo(200);
+            assertThat(lambda.invokeOk(GetJobLogsHandler.class,
+                    ApiGatewayEvents.event("GET", "/jobs/{id}/logs", "/jobs/" + id + "/logs", Map.of("id", id), Map.of(), null,
+                            "jarkey0001")).status()).isEqualTo(200);
+            assertThat(lambda.invokeOk(GetJobScanHandler.class,
+                    ApiGatewayEvents.event("GET", "/jobs/{id}/scan", "/jobs/" + id + "/scan", Map.of("id", id), Map.of(), null,
+                            "jarkey0001")).body().path("scanned").asBoolean()).isFalse();
+            assertThat(lambda.invokeOk(OpenApiHandler.class,
+                    ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0001"))
+                    .body().path("openapi").asText()).startsWith("3.");
+
+            Response deleted = lambda.invokeOk(DeleteJobHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0001"));
+            assertThat(deleted.body().path("status").asText()).isEqualTo("CANCELLED");
+            assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
+            assertThat(objectsOf(id)).isZero();
+            logLines = lambda.logLines();
+        }
+        // The priming marshalled a DynamoDB read, an S3 upload and an execution start for its made-up job; none of
+        // them reached AWS.
+        assertThat(objectsOf(PRIMING_JOB_ID)).isZero();
+        assertThat(dynamoDb.getItem(b -> b.tableName(settings.common().jobsTable())
+                .key(Map.of(JobTable.PK, AttributeValue.fromS("JOB#" + PRIMING_JOB_ID)))).hasItem()).isFalse();
+        assertThat(sfn.listExecutions(b -> b.stateMachineArn(settings.stateMachineArn())).executions())
+                .noneMatch(e -> e.name().equals(PRIMING_JOB_ID));
+        assertThat(jsonLogLines(logLines)).as("the priming's lines: none failed, all four parts ran")
+                .filteredOn(line -> line.path("logger").asText().equals(ApiPriming.class.getName()))
+                .singleElement().satisfies(line -> assertThat(line.path("message").asText())
+                        .endsWith("API event and responses, DynamoDB request, S3 request, Step Functions request"));
+    }
+
+    @Test
+    void aFailedRequestOnAJobIsOneJsonLogLineCarryingTheJobIdAndTheStackTrace(@TempDir Path dir) throws Exception {
+        Map<String, String> env = lambdaEnvironment();
+        env.put(AwsSettings.JOBS_TABLE, "perfbox-no-such-table");
+        String id = UUID.randomUUID().toString();
+        List<String> lines;
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
+            assertThat(lambda.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0004")).status())
+                    .isEqualTo(500);
+            lines = lambda.logLines();
+        }
+        assertThat(jsonLogLines(lines)).singleElement().satisfies(line -> {
+            assertThat(line.path("level").asText()).isEqualTo("ERROR");
+            assertThat(line.path("jobId").asText()).isEqualTo(id);
+            assertThat(line.path("message").asText()).contains("GET /jobs/" + id);
+            assertThat(line.path("error").asText()).contains("ResourceNotFoundException").contains("\n\tat ");
+        });
+    }
+
+    @Test
+    void theWorkflowJarsStepHandlerIsWiredByTheEnvironmentBeginsASubmittedJobAndLogsUnderItsId(@TempDir Path dir)
+            throws Exception {
+        List<String> workflowLines;
+        try (LambdaContainer api = new LambdaContainer(apiJar(), Files.createDirectory(dir.resolve("api")),
+                lambdaEnvironment());
+             LambdaContainer workflow = new LambdaContainer(workflowJar(), Files.createDirectory(dir.resolve("workflow")),
+                     workflowEnvironment())) {
+            String id = api.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
+                    .body().path("id").asText();
+            String begun = workflow.invoke(io.perfbox.runtime.aws.workflow.WorkflowStepHandler.class,
+                    "{\"action\":\"begin\",\"jobId\":\"" + id + "\"}");
+            assertThat(begun).isEqualTo("OK {\"proceed\":true}");
+            assertThat(api.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
+                    .body().path("status").asText()).isEqualTo("BUILDING");
+            api.invokeOk(DeleteJobHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0003"));
+            workflowLines = workflow.logLines();
+
+            assertThat(jsonLogLines(workflowLines)).anySatisfy(line -> {
+                assertThat(line.path("jobId").asText()).isEqualTo(id);
+                assertThat(line.path("message").asText()).contains("begin");
+            });
+        }
+    }
+
+    @Test
+    void aMissingVariableFailsTheHandlersStartNamingItWhileTheOpenApiHandlerNeedsNone(@TempDir Path dir) throws Exception {
+        Map<String, String> env = lambdaEnvironment();
+        env.remove(AwsSettings.STATE_MACHINE_ARN);
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
+            assertThat(lambda.invoke(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0002")))
+                    .startsWith("INIT-ERROR " + AwsSettings.InvalidSettingException.class.getName())
+                    .contains(AwsSettings.STATE_MACHINE_ARN + " is not set");
+            assertThat(lambda.invokeOk(OpenApiHandler.class,
+                    ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0002"))
+                    .status()).isEqualTo(200);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.perfbox.runtime.aws.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * API Gateway REST proxy events as the service sends them to a Lambda: every field of the documented format,
+ * including those the Java event classes lack (identity.apiKeyId, identity.clientCert, requestContext.protocol).
+ */
+public final class ApiGatewayEvents {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ApiGatewayEvents() {
+    }
+
+    /**
+     * @param resource the API resource, e.g. {@code /jobs/{id}}
+     * @param path the request path, e.g. {@code /jobs/3f2b...}
+     * @param apiKeyId the API key's id, or null to leave it out
+     */
+    public static String event(String method, String resource, String path, Map<String, String> pathParameters,
+                               Map<String, String> headers, String body, String apiKeyId) {
+        ObjectNode e = JSON.createObjectNode();
+        e.put("resource", resource);
+        e.put("path", path);
+        e.put("httpMethod", method);
+        ObjectNode h = e.putObject("headers");
+        ObjectNode mh = e.putObject("multiValueHeaders");
+        h.put("Host", "abc123.execute-api.eu-west-1.amazonaws.com");
+        h.put("X-Amzn-Trace-Id", "Root=1-" + Long.toHexString(System.nanoTime()));
+        h.put("x-api-key", "the-secret-key-value");
+        headers.forEach(h::put);
+        h.properties().forEach(f -> mh.putArray(f.getKey()).add(f.getValue().asText()));
+        e.putNull("queryStringParameters");
+        e.putNull("multiValueQueryStringParameters");
+        if (pathParameters.isEmpty()) {
+            e.putNull("pathParameters");
+        } else {
+            ObjectNode p = e.putObject("pathParameters");
+            pathParameters.forEach(p::put);
+        }
+        e.putNull("stageVariables");
+        ObjectNode ctx = e.putObject("requestContext");
+        ctx.put("resourceId", "r3s0ur");
+        ctx.put("resourcePath", resource);
+        ctx.put("httpMethod", method);
+        ctx.put("extendedRequestId", "Ext-" + UUID.randomUUID());
+        ctx.put("requestTime", "23/Nov/2026:16:00:00 +0000");
+        ctx.put("path", "/prod" + path);
+        ctx.put("accountId", "123456789012");
+        ctx.put("protocol", "HTTP/1.1");
+        ctx.put("stage", "prod");
+        ctx.put("domainPrefix", "abc123");
+        ctx.put("requestTimeEpoch", Instant.now().toEpochMilli());
+        ctx.put("requestId", UUID.randomUUID().toString());
+        ctx.put("domainName", "abc123.execute-api.eu-west-1.amazonaws.com");
+        ctx.put("apiId", "abc123");
+        ObjectNode identity = ctx.putObject("identity");
+        identity.putNull("cognitoIdentityPoolId");
+        identity.putNull("accountId");
+        identity.putNull("cognitoIdentityId");
+        identity.putNull("caller");
+        identity.put("apiKey", "the-secret-key-value");
+        if (apiKeyId != null) {
+            identity.put("apiKeyId", apiKeyId);
+        }
+        identity.put("sourceIp", "203.0.113.7");
+        identity.putNull("principalOrgId");
+        identity.putNull("accessKey");
+        identity.putNull("cognitoAuthenticationType");
+        identity.putNull("cognitoAuthenticationProvider");
+        identity.putNull("userArn");
+        identity.put("userAgent", "curl/8.5.0");
+        identity.putNull("user");
+        identity.putNull("clientCert");
+        if (body == null) {
+            e.putNull("body");
+        } else {
+            e.put("body", body);
+        }
+        e.put("isBase64Encoded", false);
+        return e.toString();
+    }
+
+    public static String submit(String dockerfile, String apiKeyId) {
+        return event("POST", "/jobs", "/jobs", Map.of(), Map.of("Content-Type", "text/plain; charset=utf-8"),
+                dockerfile, apiKeyId);
+    }
+
+    public static String onJob(String method, String jobId, String apiKeyId) {
+        return event(method, "/jobs/{id}", "/jobs/" + jobId, Map.of("id", jobId), Map.of(), null, apiKeyId);
+    }
+}

@@ -1,0 +1,121 @@
+package io.perfbox.runtime.aws.workflow;
+
+import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.ecr.JobImages;
+import io.perfbox.adapter.aws.ecs.JobTasks;
+import io.perfbox.adapter.aws.ecs.TaskDefinitions;
+import io.perfbox.adapter.aws.efs.AccessPoints;
+import io.perfbox.adapter.aws.logs.RunLogs;
+import io.perfbox.adapter.aws.s3.BuildArtifacts;
+
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * In-memory stand-ins for the workflow's AWS ports: what the build left in the bucket, the run logs, and a record
+ * of every resource call, in order. A test can make any resource call fail.
+ */
+class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, RunLogs {
+    private final Map<String, byte[]> artifacts = new HashMap<>();
+    private final Map<String, CapturedLog> runLogs = new HashMap<>();
+    private final List<String> calls = new ArrayList<>();
+    private final Map<String, RuntimeException> failing = new HashMap<>();
+    private List<String> runningTasks = List.of();
+    private List<String> stoppedTasks = List.of();
+
+    private final AccessPoints accessPoints = new AccessPoints() {
+        @Override
+        public String create(JobId id) {
+            call("createAccessPoint " + id);
+            return "fsap-0123456789abcdef0";
+        }
+
+        @Override
+        public void delete(JobId id) {
+            call("deleteAccessPoint " + id);
+        }
+    };
+    private final JobImages images = id -> call("deleteImage " + id);
+
+    WorkflowPorts ports() {
+        return new WorkflowPorts(this, this, this, accessPoints, images, this);
+    }
+
+    void putArtifact(JobId id, Artifact artifact, String content) {
+        artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void putRunLog(String taskArn, CapturedLog log) {
+        runLogs.put(taskArn, log);
+    }
+
+    /** The job's tasks ECS lists: running ones (stopAll stops them) and ones stopped earlier. */
+    void tasks(List<String> running, List<String> stopped) {
+        runningTasks = List.copyOf(running);
+        stoppedTasks = List.copyOf(stopped);
+    }
+
+    /** Calls whose record starts with {@code callPrefix} (e.g. "deleteImage") throw {@code failure}. */
+    void failOn(String callPrefix, RuntimeException failure) {
+        failing.put(callPrefix, failure);
+    }
+
+    /** Every resource call so far, e.g. "createAccessPoint <id>". */
+    List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    private void call(String record) {
+        calls.add(record);
+        failing.forEach((prefix, failure) -> {
+            if (record.startsWith(prefix)) {
+                throw failure;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Bounded> read(JobId id, Artifact artifact, int maxBytes) {
+        byte[] content = artifacts.get(id.value() + "/" + artifact.fileName());
+        if (content == null) {
+            return Optional.empty();
+        }
+        return Optional.of(content.length > maxBytes
+                ? new Bounded(Arrays.copyOf(content, maxBytes), true)
+                : new Bounded(content, false));
+    }
+
+    @Override
+    public String register(JobId id, String imageUri, String accessPointId) {
+        call("registerTaskDefinition " + id + " " + imageUri + " " + accessPointId);
+        return "arn:aws:ecs:eu-west-1:123456789012:task-definition/" + AwsJobNames.taskFamily(id) + ":1";
+    }
+
+    @Override
+    public void removeAll(JobId id) {
+        call("removeTaskDefinitions " + id);
+    }
+
+    @Override
+    public List<String> stopAll(JobId id, String reason) {
+        call("stopTasks " + id);
+        List<String> all = new ArrayList<>(runningTasks);
+        all.addAll(stoppedTasks);
+        stoppedTasks = List.copyOf(all);
+        runningTasks = List.of();
+        return all;
+    }
+
+    @Override
+    public CapturedLog read(String taskArn, int maxBytes) {
+        call("readRunLog " + taskArn);
+        return runLogs.getOrDefault(taskArn, CapturedLog.EMPTY);
+    }
+}

@@ -1,0 +1,81 @@
+package io.perfbox.runtime.aws.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.core.domain.Severity;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WorkflowConfigTest {
+    private static Map<String, String> with(String name, String value) {
+        Map<String, String> env = new HashMap<>(StepInputs.ENV);
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
+        return env;
+    }
+
+    @Test
+    void everyVariableIsRead() {
+        WorkflowConfig c = WorkflowConfig.fromEnvironment(StepInputs.ENV);
+        assertThat(c.region()).isEqualTo("eu-west-1");
+        assertThat(c.jobsTable()).isEqualTo("perfbox-jobs");
+        assertThat(c.artifactBucket()).isEqualTo("perfbox-artifacts-123456789012");
+        assertThat(c.policy().threshold()).isEqualTo(Severity.HIGH);
+        assertThat(c.policy().ignoreUnfixed()).isFalse();
+        assertThat(c.clusterArn()).isEqualTo(StepInputs.CLUSTER);
+        assertThat(c.taskExecutionRoleArn()).endsWith("role/perfbox-task-execution");
+        assertThat(c.taskRoleArn()).endsWith("role/perfbox-task");
+        assertThat(c.taskLogGroup()).isEqualTo("/perfbox/runs");
+        assertThat(c.taskCpu()).isEqualTo(1024);
+        assertThat(c.taskMemoryMiB()).isEqualTo(2048);
+        assertThat(c.runMemoryLimitBytes()).isEqualTo(2048L * 1024 * 1024);
+        assertThat(c.runTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.fileSystemId()).isEqualTo("fs-0123456789abcdef0");
+        assertThat(c.ecrRepository()).isEqualTo("perfbox-jobs");
+    }
+
+    @Test
+    void thresholdAndIgnoreUnfixedFormThePolicy() {
+        Map<String, String> env = with("PERFBOX_SEVERITY_THRESHOLD", "critical");
+        env.put("PERFBOX_IGNORE_UNFIXED", "true");
+        WorkflowConfig c = WorkflowConfig.fromEnvironment(env);
+        assertThat(c.policy().threshold()).isEqualTo(Severity.CRITICAL);
+        assertThat(c.policy().ignoreUnfixed()).isTrue();
+    }
+
+    @Test
+    void emptyEnvironmentNamesEveryMissingVariableAtOnce() {
+        assertThatThrownBy(() -> WorkflowConfig.fromEnvironment(Map.of()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContainingAll(StepInputs.ENV.keySet().toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "PERFBOX_SEVERITY_THRESHOLD|SEVERE|must be one of",
+            "PERFBOX_IGNORE_UNFIXED|yes|true or false",
+            "PERFBOX_CLUSTER_ARN|perfbox|an ARN",
+            "PERFBOX_TASK_ROLE_ARN|role/perfbox-task|an ARN",
+            "PERFBOX_TASK_CPU|1000|Fargate",
+            "PERFBOX_TASK_CPU|one|not a whole number",
+            "PERFBOX_TASK_MEMORY_MIB|256|at least 512",
+            "PERFBOX_RUN_TIMEOUT_SECONDS|0|at least 1",
+            "PERFBOX_RUN_TIMEOUT_SECONDS|15m|not a whole number",
+            "PERFBOX_FILE_SYSTEM_ID|/mnt/efs|file system id",
+            "PERFBOX_ECR_REPOSITORY|Perfbox Jobs|repository name",
+            "PERFBOX_JOBS_TABLE| |is not set"})
+    void invalidValueIsNamedWithWhatIsWrong(String name, String value, String problem) {
+        assertThatThrownBy(() -> WorkflowConfig.fromEnvironment(with(name, value)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(name)
+                .hasMessageContaining(problem);
+    }
+}

@@ -1,0 +1,241 @@
+package io.perfbox.runtime.local.runtime;
+
+import io.perfbox.core.domain.Severity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Everything {@code perfbox serve} is configured with, read once and checked at start-up (a bad value stops it
+ * with a message, never half-way through a job). Each setting is a flag {@code --name value} or the environment
+ * variable {@code PERFBOX_NAME} (upper case, dashes as underscores); the flag wins.
+ */
+public record LocalConfig(
+        int port,
+        Path dataDir,
+        int workers,
+        Duration buildTimeout,
+        long maxImageBytes,
+        Duration runTimeout,
+        long runMemoryBytes,
+        double runCpus,
+        int runPids,
+        Severity severityThreshold,
+        boolean ignoreUnfixed,
+        Optional<Path> trivyPath,
+        Optional<Path> trivyCacheDir,
+        boolean trivySkipDbUpdate,
+        boolean trivyOfflineScan,
+        Duration trivyTimeout,
+        List<String> trivyArgs,
+        boolean trivyImageFallback,
+        String dockerExecutable) {
+
+    /** One setting: its name, what it means and its default, for {@code --help} and the README. */
+    public record Setting(String name, String defaultValue, String help) {
+        public String envName() {
+            return "PERFBOX_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        }
+    }
+
+    public static final List<Setting> SETTINGS = List.of(
+            new Setting("port", "8080", "port of the API on 127.0.0.1"),
+            new Setting("data-dir", "~/.perfbox", "where jobs, logs and the embedded database live"),
+            new Setting("workers", "2", "jobs that build/scan/run at the same time; more wait in a queue"),
+            new Setting("build-timeout", "15m", "longest a build may take (e.g. 90s, 15m, 1h)"),
+            new Setting("max-image-size", "10g", "largest image a build may produce; a larger one fails IMAGE_TOO_LARGE and is removed"),
+            new Setting("run-timeout", "10m", "longest a container may run"),
+            new Setting("memory", "1g", "memory limit of a run, no swap (e.g. 512m, 2g)"),
+            new Setting("cpus", "1", "CPU limit of a run (e.g. 0.5, 2)"),
+            new Setting("pids", "256", "process limit of a run"),
+            new Setting("severity-threshold", "HIGH", "a finding at or above this fails the job VULNERABLE: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL"),
+            new Setting("ignore-unfixed", "false", "ignore findings that have no fixed version"),
+            new Setting("trivy", "", "path of the trivy executable (else trivy on the PATH, else the Trivy container image)"),
+            new Setting("trivy-cache-dir", "", "Trivy's cache (its vulnerability DB) directory"),
+            new Setting("trivy-skip-db-update", "false", "use the DB already in the cache (offline use)"),
+            new Setting("trivy-offline-scan", "false", "never let Trivy reach the network during a scan"),
+            new Setting("trivy-timeout", "10m", "longest a scan may take"),
+            new Setting("trivy-args", "", "extra arguments for trivy image, separated by spaces"),
+            new Setting("trivy-image-fallback", "true", "run the Trivy container image when no trivy executable is found"),
+            new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"));
+
+    private static final Map<String, Setting> BY_NAME = new HashMap<>();
+
+    static {
+        SETTINGS.forEach(s -> BY_NAME.put(s.name(), s));
+    }
+
+    /** Parses {@code --name value} / {@code --name=value} / boolean {@code --name} flags over the environment. */
+    public static LocalConfig from(List<String> args, Map<String, String> env) {
+        Map<String, String> values = new HashMap<>();
+        for (Setting s : SETTINGS) {
+            String v = env.get(s.envName());
+            if (v != null && !v.isBlank()) {
+                values.put(s.name(), v.strip());
+            }
+        }
+        List<String> rest = new ArrayList<>(args);
+        for (int i = 0; i < rest.size(); i++) {
+            String arg = rest.get(i);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            boolean negated = false;
+            if (!BY_NAME.containsKey(name) && name.startsWith("no-") && BY_NAME.containsKey(name.substring(3))) {
+                name = name.substring(3);
+                negated = true;
+            }
+            Setting s = BY_NAME.get(name);
+            if (s == null) {
+                throw new IllegalArgumentException("unknown option --" + name + " (see perfbox serve --help)");
+            }
+            boolean isBoolean = s.defaultValue().equals("true") || s.defaultValue().equals("false");
+            if (value == null) {
+                if (isBoolean) {
+                    value = negated ? "false" : "true";
+                } else if (i + 1 < rest.size()) {
+                    value = rest.get(++i);
+                } else {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                }
+            }
+            values.put(name, value);
+        }
+        return fromValues(values, env);
+    }
+
+    private static LocalConfig fromValues(Map<String, String> v, Map<String, String> env) {
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        String dataDir = v.getOrDefault("data-dir", "~/.perfbox");
+        if (dataDir.equals("~") || dataDir.startsWith("~/")) {
+            dataDir = home + dataDir.substring(1);
+        }
+        int port = intIn(v, "port", 0, 65535);
+        int workers = intIn(v, "workers", 1, 64);
+        double cpus = decimal(v, "cpus");
+        if (!(cpus > 0) || cpus > 1024) {
+            throw new IllegalArgumentException("--cpus must be a positive number, not " + get(v, "cpus"));
+        }
+        return new LocalConfig(
+                port,
+                Path.of(dataDir).toAbsolutePath().normalize(),
+                workers,
+                duration(v, "build-timeout"),
+                bytes(v, "max-image-size"),
+                duration(v, "run-timeout"),
+                bytes(v, "memory"),
+                cpus,
+                intIn(v, "pids", 1, 1_000_000),
+                severity(v),
+                bool(v, "ignore-unfixed"),
+                optionalPath(v, "trivy"),
+                optionalPath(v, "trivy-cache-dir"),
+                bool(v, "trivy-skip-db-update"),
+                bool(v, "trivy-offline-scan"),
+                duration(v, "trivy-timeout"),
+                get(v, "trivy-args").isBlank() ? List.of() : Arrays.asList(get(v, "trivy-args").strip().split("\\s+")),
+                bool(v, "trivy-image-fallback"),
+                get(v, "docker"));
+    }
+
+    private static String get(Map<String, String> v, String name) {
+        return v.getOrDefault(name, BY_NAME.get(name).defaultValue());
+    }
+
+    private static int intIn(Map<String, String> v, String name, int min, int max) {
+        String raw = get(v, name);
+        try {
+            int n = Integer.parseInt(raw.strip());
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a whole number from " + min + " to " + max + ", not '" + raw + "'");
+        }
+    }
+
+    private static double decimal(Map<String, String> v, String name) {
+        try {
+            return Double.parseDouble(get(v, name));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a number, not '" + get(v, name) + "'");
+        }
+    }
+
+    private static boolean bool(Map<String, String> v, String name) {
+        String raw = get(v, name).strip().toLowerCase(Locale.ROOT);
+        return switch (raw) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new IllegalArgumentException("--" + name + " must be true or false, not '" + raw + "'");
+        };
+    }
+
+    private static Optional<Path> optionalPath(Map<String, String> v, String name) {
+        String raw = get(v, name);
+        return raw.isBlank() ? Optional.empty() : Optional.of(Path.of(raw).toAbsolutePath().normalize());
+    }
+
+    private static Severity severity(Map<String, String> v) {
+        return Severity.parseSetting(get(v, "severity-threshold"));
+    }
+
+    private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)?$");
+
+    static Duration duration(Map<String, String> v, String name) {
+        String raw = get(v, name).strip().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(raw);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--" + name + " must be a duration like 90s, 15m or 1h, not '" + raw + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+        if (d.isZero()) {
+            throw new IllegalArgumentException("--" + name + " must be longer than zero");
+        }
+        return d;
+    }
+
+    private static final Pattern BYTES = Pattern.compile("^(\\d+)([kmg]?)b?$");
+
+    static long bytes(Map<String, String> v, String name) {
+        String raw = get(v, name).strip().toLowerCase(Locale.ROOT);
+        Matcher m = BYTES.matcher(raw);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--" + name + " must be a size like 512m or 2g, not '" + raw + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        long bytes = switch (m.group(2)) {
+            case "k" -> n * 1024;
+            case "m" -> n * 1024 * 1024;
+            case "g" -> n * 1024 * 1024 * 1024;
+            default -> n;
+        };
+        if (bytes < 6 * 1024 * 1024) {
+            throw new IllegalArgumentException("--" + name + " must be at least 6m (Docker's minimum)");
+        }
+        return bytes;
+    }
+}

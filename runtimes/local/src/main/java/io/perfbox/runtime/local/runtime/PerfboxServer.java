@@ -1,0 +1,208 @@
+package io.perfbox.runtime.local.runtime;
+
+import io.perfbox.api.ApiRoutes;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.adapter.aws.dynamodb.JobTable;
+import io.perfbox.core.lifecycle.JobPipeline;
+import io.perfbox.core.lifecycle.JobRecovery;
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.lifecycle.PipelineSettings;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.port.ContainerRunner.RunLimits;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.adapter.docker.DockerApiEngine;
+import io.perfbox.adapter.docker.DockerCli;
+import io.perfbox.adapter.docker.DockerCliEngine;
+import io.perfbox.adapter.docker.DockerContainerRunner;
+import io.perfbox.adapter.docker.DockerEngine;
+import io.perfbox.adapter.docker.DockerImageBuilder;
+import io.perfbox.adapter.docker.DockerJanitor;
+import io.perfbox.runtime.local.dynamodb.EmbeddedDynamoDb;
+import io.perfbox.adapter.fs.FileSystemDockerfileStore;
+import io.perfbox.adapter.fs.FileSystemJobArtifactStore;
+import io.perfbox.adapter.fs.HostJobWorkspace;
+import io.perfbox.runtime.local.http.LocalApiServer;
+import io.perfbox.runtime.local.logging.LogSetup;
+import io.perfbox.adapter.trivy.TrivyScanner;
+import io.perfbox.adapter.trivy.TrivySettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The local runtime's composition root: wires the real adapters to the use cases, recovers from an earlier
+ * crash, and serves the API. One data directory belongs to one running server (a lock file enforces it).
+ */
+public final class PerfboxServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PerfboxServer.class.getName());
+    public static final String TABLE = "perfbox-jobs";
+    /** Jobs kept in memory for reads: a few MiB at most, far more than clients poll at once. */
+    private static final int JOB_CACHE_CAPACITY = 4096;
+
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final EmbeddedDynamoDb database;
+    private final LocalJobExecutor executor;
+    private final LocalApiServer api;
+    private final JobStore jobs;
+    private final JobPipeline pipeline;
+    private final DockerJanitor janitor;
+    private volatile boolean closed;
+
+    private PerfboxServer(FileChannel lockChannel, FileLock lock, EmbeddedDynamoDb database, LocalJobExecutor executor,
+                          LocalApiServer api, JobStore jobs, JobPipeline pipeline, DockerJanitor janitor) {
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.database = database;
+        this.executor = executor;
+        this.api = api;
+        this.jobs = jobs;
+        this.pipeline = pipeline;
+        this.janitor = janitor;
+    }
+
+    public static PerfboxServer start(LocalConfig config, PrintStream out) throws IOException {
+        Path dataDir = Files.createDirectories(config.dataDir());
+        FileChannel lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IllegalArgumentException("another perfbox server is using " + dataDir + " (choose another --data-dir)");
+        }
+        try {
+            return wire(config, out, dataDir, lockChannel, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
+    }
+
+    private static PerfboxServer wire(LocalConfig config, PrintStream out, Path dataDir, FileChannel lockChannel,
+                                      FileLock lock) throws IOException {
+        LogSetup.jsonLogs(dataDir, Level.INFO);
+        String storeId = storeId(dataDir);
+
+        DockerCli docker = new DockerCli(config.dockerExecutable());
+        docker.requireEngine();
+
+        EmbeddedDynamoDb database = EmbeddedDynamoDb.start(dataDir.resolve("db"));
+        JobTable.createIfMissing(database.client(), TABLE);
+        // Clients poll jobs; the cache answers those reads from memory (this server is the store's only writer).
+        JobStore jobs = new CachedJobStore(new DynamoDbJobStore(database.client(), TABLE), JOB_CACHE_CAPACITY);
+
+        Path jobFiles = dataDir.resolve("jobs");
+        var dockerfiles = new FileSystemDockerfileStore(jobFiles);
+        var artifacts = new FileSystemJobArtifactStore(jobFiles);
+        var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
+        // A job makes several engine calls (build, run, clean-up): in process over the engine's socket when the CLI
+        // reaches it through one, else through the CLI.
+        DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
+                .orElseGet(() -> new DockerCliEngine(docker));
+        LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
+        var builder = new DockerImageBuilder(engine, storeId, config.maxImageBytes());
+        var runner = new DockerContainerRunner(engine, storeId, workspace);
+        var scanner = new TrivyScanner(trivySettings(config), docker);
+        var settings = new PipelineSettings(config.buildTimeout(),
+                new RunLimits(config.runMemoryBytes(), config.runCpus(), config.runPids(), config.runTimeout()),
+                new VulnerabilityPolicy(config.severityThreshold(), config.ignoreUnfixed()));
+        Clock clock = Clock.systemUTC();
+        JobPipeline pipeline = new JobPipeline(jobs, dockerfiles, artifacts, builder, scanner, runner, workspace, settings, clock);
+        LocalJobExecutor executor = new LocalJobExecutor(pipeline, config.workers());
+        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock);
+
+        DockerJanitor janitor = new DockerJanitor(docker, storeId);
+        var leftovers = janitor.removeAll();
+        JobRecovery.Recovered recovered = new JobRecovery(jobs, executor, clock).recover();
+        LOG.info("recovery: " + recovered.resumed() + " queued job(s) resumed, " + recovered.interrupted()
+                + " interrupted; removed " + leftovers);
+
+        LocalApiServer api;
+        try {
+            api = LocalApiServer.start(config.port(), new ApiRoutes(service));
+        } catch (IOException e) {
+            executor.close();
+            database.close();
+            throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+        }
+        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, pipeline, janitor);
+        out.println("perfbox listening on " + api.baseUrl());
+        out.println("data in " + dataDir);
+        out.println("workers: " + config.workers() + ", severity threshold: " + config.severityThreshold()
+                + (config.ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
+        out.flush();
+        return server;
+    }
+
+    private static TrivySettings trivySettings(LocalConfig c) {
+        return new TrivySettings(c.trivyPath(), c.ignoreUnfixed(), c.trivyCacheDir(), c.trivySkipDbUpdate(),
+                c.trivyOfflineScan(), c.trivyTimeout(), c.trivyArgs(), TrivySettings.DEFAULT_IMAGE, c.trivyImageFallback());
+    }
+
+    /** A stable id for this data dir: labels on images and containers say which server owns them. */
+    private static String storeId(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("store-id");
+        if (Files.exists(file)) {
+            String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (id.matches("[a-z0-9]{12}")) {
+                return id;
+            }
+        }
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Files.writeString(file, id, StandardCharsets.UTF_8);
+        return id;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public String baseUrl() {
+        return api.baseUrl();
+    }
+
+    /**
+     * Stops serving, stops running jobs (builds and containers are stopped and removed) and records them as
+     * INTERRUPTED; queued jobs stay queued and resume at the next start.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        api.close();
+        executor.close();
+        try {
+            for (Job job : jobs.findUnfinished()) {
+                if (job.status() != JobStatus.QUEUED) {
+                    pipeline.failIfActive(job.id(), FailureCode.INTERRUPTED,
+                            "perfbox was stopped while the job was " + job.status() + "; submit it again");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record interrupted jobs at shutdown", e);
+        }
+        // A container the engine was still creating when its job was stopped can outlive the job's own clean-up.
+        LOG.info("shutdown: removed " + janitor.removeAll());
+        database.close();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.fine("lock release: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.perfbox.runtime.local.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perfbox.runtime.local.e2e.PerfboxProcess;
+import io.perfbox.testing.trivy.RealTrivy;
+import io.perfbox.testing.docker.RequiresDocker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What the README promises: {@code perfbox submit Dockerfile --wait} shows the stages, SUCCEEDED and 0.99. */
+@RequiresDocker
+class SubmitCommandIT {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run cli(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new PerfboxCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env).run(List.of(args));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void submitWaitShowsTheStagesAndThePerformance() throws Exception {
+        Path dataDir = Path.of("target", "e2e", "cli-" + UUID.randomUUID()).toAbsolutePath();
+        try (PerfboxProcess server = PerfboxProcess.start(dataDir, RealTrivy.serveOptions())) {
+            Path dockerfile = Files.writeString(Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-in"))
+                    .resolve("Dockerfile"), "FROM debian:bookworm\nCMD echo '{\"perf\":0.99}' > /data/perf.json\n");
+            Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());
+
+            Run ok = cli(env, "submit", dockerfile.toString(), "--wait");
+            assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
+            assertThat(ok.out()).contains("QUEUED").contains("RUNNING").contains("SUCCEEDED").contains("performance: 0.99");
+
+            Path failing = Files.writeString(dockerfile.resolveSibling("Failing"), "FROM debian:bookworm\nCMD exit 4\n");
+            Run failed = cli(env, "submit", failing.toString(), "--wait");
+            assertThat(failed.exitCode()).isEqualTo(1);
+            assertThat(failed.out()).contains("FAILED").contains("RUN_FAILED").contains("4");
+
+            Path bad = Files.writeString(dockerfile.resolveSibling("Bad"), "RUN nothing\n");
+            Run refused = cli(env, "submit", bad.toString());
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).contains("FROM");
+        }
+    }
+
+    @Test
+    void clientCommandsSayWhenNoServerAnswers() {
+        Run r = cli(Map.of("PERFBOX_URL", "http://127.0.0.1:9"), "status", UUID.randomUUID().toString());
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.err()).contains("no perfbox server answers");
+    }
+}

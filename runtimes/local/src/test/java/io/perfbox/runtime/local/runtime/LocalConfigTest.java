@@ -1,0 +1,52 @@
+package io.perfbox.runtime.local.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.core.domain.Severity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LocalConfigTest {
+    private static final Map<String, String> HOME = Map.of("HOME", "/home/u");
+
+    @Test
+    void defaultsAreSafeAndDocumented() {
+        LocalConfig c = LocalConfig.from(List.of(), HOME);
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/home/u/.perfbox"));
+        assertThat(c.severityThreshold()).isEqualTo(Severity.HIGH);
+        assertThat(c.ignoreUnfixed()).isFalse();
+        assertThat(c.runMemoryBytes()).isEqualTo(1024L * 1024 * 1024);
+        assertThat(c.trivyImageFallback()).isTrue();
+    }
+
+    @Test
+    void flagsWinOverEnvironment() {
+        Map<String, String> env = Map.of("HOME", "/h", "PERFBOX_PORT", "9000", "PERFBOX_RUN_TIMEOUT", "2m",
+                "PERFBOX_SEVERITY_THRESHOLD", "critical");
+        LocalConfig c = LocalConfig.from(List.of("--port", "9100", "--memory=512m", "--ignore-unfixed",
+                "--no-trivy-image-fallback", "--trivy-args", "--debug --insecure"), env);
+        assertThat(c.port()).isEqualTo(9100);
+        assertThat(c.runTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.severityThreshold()).isEqualTo(Severity.CRITICAL);
+        assertThat(c.runMemoryBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(c.ignoreUnfixed()).isTrue();
+        assertThat(c.trivyImageFallback()).isFalse();
+        assertThat(c.trivyArgs()).containsExactly("--debug", "--insecure");
+    }
+
+    @Test
+    void badValuesStopStartUpWithAMessage() {
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--port", "70000"), HOME)).hasMessageContaining("--port");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--run-timeout", "soon"), HOME)).hasMessageContaining("duration");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--severity-threshold", "SEVERE"), HOME)).hasMessageContaining("CRITICAL");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--cpus", "0"), HOME)).hasMessageContaining("--cpus");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--bogus"), HOME)).hasMessageContaining("unknown option");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--workers"), HOME)).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--ignore-unfixed=maybe"), HOME)).hasMessageContaining("true or false");
+    }
+}

@@ -1,0 +1,221 @@
+package io.perfbox.testing.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Finding;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Severity;
+import io.perfbox.core.domain.VulnerabilityCounts;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.JobStore.IdempotencyKey;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What every JobStore adapter must do. Subclasses provide a fresh, empty store. */
+public abstract class JobStoreContract {
+
+    protected abstract JobStore store();
+
+    private final String owner = "owner-" + UUID.randomUUID();
+    private Instant clock = Instant.parse("2026-01-01T00:00:00Z");
+
+    private Job newJob() {
+        clock = clock.plus(1, ChronoUnit.SECONDS);
+        return Job.queued(JobId.random(), owner, "name", "description", clock);
+    }
+
+    @Test
+    void createdJobIsFoundWithEveryField() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        Job stored = store().find(job.id()).orElseThrow();
+        assertThat(stored).isEqualTo(job);
+
+        Job full = job.advancedTo(JobStatus.BUILDING, clock.plusSeconds(1))
+                .advancedTo(JobStatus.SCANNING, clock.plusSeconds(2))
+                .withVulnerabilities(VulnerabilityCounts.of(List.of(
+                        new Finding("CVE-1", "openssl", "1", "2", Severity.HIGH, "t", "debian"))), clock.plusSeconds(3))
+                .advancedTo(JobStatus.RUNNING, clock.plusSeconds(4))
+                .succeeded(0.125, clock.plusSeconds(5));
+        assertThat(store().update(full, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        assertThat(store().find(job.id())).contains(full);
+    }
+
+    @Test
+    void failureIsStoredWithCodeAndMessage() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        Job failed = job.failed(Failure.of(FailureCode.RUN_FAILED, "exit code 3"), clock.plusSeconds(1));
+        assertThat(store().update(failed, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        assertThat(store().find(job.id()).orElseThrow().failure()).isEqualTo(Failure.of(FailureCode.RUN_FAILED, "exit code 3"));
+    }
+
+    @Test
+    void unknownJobIsNotFound() {
+        assertThat(store().find(JobId.random())).isEmpty();
+    }
+
+    @Test
+    void updateIsRefusedWhenStoredStatusMovedOn() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        Job cancelled = job.cancelled(clock.plusSeconds(1));
+        assertThat(store().update(cancelled, EnumSet.of(JobStatus.QUEUED))).isTrue();
+
+        Job lateSuccess = job.succeeded(0.99, clock.plusSeconds(2));
+        assertThat(store().update(lateSuccess, EnumSet.of(JobStatus.QUEUED, JobStatus.RUNNING))).isFalse();
+        assertThat(store().find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void updateOfDeletedJobDoesNotResurrectIt() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        assertThat(store().delete(job.id())).isTrue();
+        assertThat(store().update(job.advancedTo(JobStatus.BUILDING, clock), EnumSet.of(JobStatus.QUEUED))).isFalse();
+        assertThat(store().find(job.id())).isEmpty();
+        assertThat(store().delete(job.id())).isFalse();
+    }
+
+    @Test
+    void sameIdempotencyKeyReturnsTheFirstJob() {
+        Job first = newJob();
+        Job retry = newJob();
+        JobStore.CreateResult a = store().create(first, Optional.of(new IdempotencyKey("key-1", "fp")));
+        JobStore.CreateResult b = store().create(retry, Optional.of(new IdempotencyKey("key-1", "fp")));
+        assertThat(a.created()).isTrue();
+        assertThat(b.created()).isFalse();
+        assertThat(b.job().id()).isEqualTo(first.id());
+        assertThat(store().find(retry.id())).isEmpty();
+    }
+
+    @Test
+    void sameIdempotencyKeyWithDifferentRequestIsAConflict() {
+        store().create(newJob(), Optional.of(new IdempotencyKey("key-2", "fp-a")));
+        assertThatThrownBy(() -> store().create(newJob(), Optional.of(new IdempotencyKey("key-2", "fp-b"))))
+                .isInstanceOf(JobStore.IdempotencyConflictException.class);
+    }
+
+    @Test
+    void idempotencyKeysOfDifferentOwnersDoNotCollide() {
+        Job mine = newJob();
+        Job theirs = Job.queued(JobId.random(), "other-" + UUID.randomUUID(), null, null, clock);
+        assertThat(store().create(mine, Optional.of(new IdempotencyKey("k", "fp"))).created()).isTrue();
+        assertThat(store().create(theirs, Optional.of(new IdempotencyKey("k", "fp"))).created()).isTrue();
+    }
+
+    @Test
+    void listIsNewestFirstAndPagesCoverEveryJobOnce() {
+        List<JobId> created = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Job j = newJob();
+            store().create(j, Optional.empty());
+            created.add(0, j.id());
+        }
+        List<JobId> seen = new ArrayList<>();
+        Optional<String> token = Optional.empty();
+        int pages = 0;
+        do {
+            JobStore.JobPage page = store().list(owner, Optional.empty(), 3, token);
+            assertThat(page.jobs().size()).isLessThanOrEqualTo(3);
+            page.jobs().forEach(j -> seen.add(j.id()));
+            token = page.nextToken();
+            pages++;
+        } while (token.isPresent() && pages < 10);
+        assertThat(seen).containsExactlyElementsOf(created);
+    }
+
+    @Test
+    void pagingIsStableWhenJobsAreInsertedBetweenPages() {
+        List<JobId> before = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Job j = newJob();
+            store().create(j, Optional.empty());
+            before.add(0, j.id());
+        }
+        JobStore.JobPage first = store().list(owner, Optional.empty(), 2, Optional.empty());
+        for (int i = 0; i < 3; i++) {
+            store().create(newJob(), Optional.empty());
+        }
+        List<JobId> seen = new ArrayList<>();
+        first.jobs().forEach(j -> seen.add(j.id()));
+        Optional<String> token = first.nextToken();
+        while (token.isPresent()) {
+            JobStore.JobPage page = store().list(owner, Optional.empty(), 2, token);
+            page.jobs().forEach(j -> seen.add(j.id()));
+            token = page.nextToken();
+        }
+        assertThat(seen).containsExactlyElementsOf(before);
+    }
+
+    @Test
+    void listFiltersByStatusAndFillsPages() {
+        Set<JobId> failed = new HashSet<>();
+        for (int i = 0; i < 9; i++) {
+            Job j = newJob();
+            store().create(j, Optional.empty());
+            if (i % 3 == 0) {
+                store().update(j.failed(Failure.of(FailureCode.BUILD_FAILED, "x"), clock), EnumSet.of(JobStatus.QUEUED));
+                failed.add(j.id());
+            }
+        }
+        JobStore.JobPage page = store().list(owner, Optional.of(JobStatus.FAILED), 2, Optional.empty());
+        assertThat(page.jobs()).hasSize(2).allMatch(j -> j.status() == JobStatus.FAILED);
+        JobStore.JobPage rest = store().list(owner, Optional.of(JobStatus.FAILED), 2, page.nextToken());
+        assertThat(rest.jobs()).hasSize(1);
+        assertThat(rest.nextToken()).isEmpty();
+        Set<JobId> all = new HashSet<>();
+        page.jobs().forEach(j -> all.add(j.id()));
+        rest.jobs().forEach(j -> all.add(j.id()));
+        assertThat(all).isEqualTo(failed);
+    }
+
+    @Test
+    void listShowsOnlyTheOwnersJobs() {
+        store().create(newJob(), Optional.empty());
+        store().create(Job.queued(JobId.random(), "someone-else-" + UUID.randomUUID(), null, null, clock), Optional.empty());
+        assertThat(store().list(owner, Optional.empty(), 100, Optional.empty()).jobs())
+                .hasSize(1).allMatch(j -> j.owner().equals(owner));
+    }
+
+    @Test
+    void lastPageHasNoToken() {
+        store().create(newJob(), Optional.empty());
+        JobStore.JobPage page = store().list(owner, Optional.empty(), 5, Optional.empty());
+        assertThat(page.jobs()).hasSize(1);
+        assertThat(page.nextToken()).isEmpty();
+    }
+
+    @Test
+    void foreignPageTokenIsRejected() {
+        assertThatThrownBy(() -> store().list(owner, Optional.empty(), 5, Optional.of("not-a-token!")))
+                .isInstanceOf(JobStore.InvalidPageTokenException.class);
+    }
+
+    @Test
+    void unfinishedJobsAreFound() {
+        Job queued = newJob();
+        Job running = newJob();
+        Job done = newJob();
+        for (Job j : List.of(queued, running, done)) {
+            store().create(j, Optional.empty());
+        }
+        store().update(running.advancedTo(JobStatus.BUILDING, clock), EnumSet.of(JobStatus.QUEUED));
+        store().update(done.succeeded(1.0, clock), EnumSet.of(JobStatus.QUEUED));
+        assertThat(store().findUnfinished()).extracting(Job::id)
+                .contains(queued.id(), running.id()).doesNotContain(done.id());
+    }
+}

@@ -1,0 +1,102 @@
+package io.perfbox.testing.fakes;
+
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.port.JobStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** A JobStore in a map, for unit tests; passes the same contract as the real adapters. */
+public class InMemoryJobStore implements JobStore {
+    private static final Comparator<Job> NEWEST_FIRST =
+            Comparator.comparing(Job::createdAt).thenComparing(j -> j.id().value()).reversed();
+
+    private final Map<JobId, Job> jobs = new HashMap<>();
+    private final Map<String, IdempotencyRecord> idempotency = new HashMap<>();
+
+    private record IdempotencyRecord(JobId jobId, String fingerprint) {
+    }
+
+    @Override
+    public synchronized CreateResult create(Job job, Optional<IdempotencyKey> key) {
+        if (key.isPresent()) {
+            String k = job.owner() + "\n" + key.get().key();
+            IdempotencyRecord existing = idempotency.get(k);
+            if (existing != null) {
+                if (!existing.fingerprint().equals(key.get().requestFingerprint())) {
+                    throw new IdempotencyConflictException(key.get().key());
+                }
+                Job earlier = jobs.get(existing.jobId());
+                if (earlier != null) {
+                    return new CreateResult(earlier, false);
+                }
+            }
+            idempotency.put(k, new IdempotencyRecord(job.id(), key.get().requestFingerprint()));
+        }
+        if (jobs.putIfAbsent(job.id(), job) != null) {
+            throw new IllegalStateException("job " + job.id() + " exists already");
+        }
+        return new CreateResult(job, true);
+    }
+
+    @Override
+    public synchronized Optional<Job> find(JobId id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    @Override
+    public synchronized boolean update(Job updated, Set<JobStatus> expected) {
+        Job current = jobs.get(updated.id());
+        if (current == null || !expected.contains(current.status())) {
+            return false;
+        }
+        jobs.put(updated.id(), updated);
+        return true;
+    }
+
+    @Override
+    public synchronized JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> pageToken) {
+        Optional<Job> after = pageToken.map(InMemoryJobStore::decode);
+        List<Job> sorted = jobs.values().stream()
+                .filter(j -> j.owner().equals(owner))
+                .sorted(NEWEST_FIRST)
+                .filter(j -> after.isEmpty() || NEWEST_FIRST.compare(j, after.get()) > 0)
+                .filter(j -> status.isEmpty() || j.status() == status.get())
+                .toList();
+        List<Job> page = new ArrayList<>(sorted.subList(0, Math.min(limit, sorted.size())));
+        Optional<String> next = sorted.size() > limit ? Optional.of(encode(page.get(page.size() - 1))) : Optional.empty();
+        return new JobPage(page, next);
+    }
+
+    private static String encode(Job last) {
+        String raw = last.createdAt().toString() + "|" + last.id().value();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Job decode(String token) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|");
+            return Job.queued(new JobId(parts[1]), "-", null, null, java.time.Instant.parse(parts[0]));
+        } catch (RuntimeException e) {
+            throw new InvalidPageTokenException();
+        }
+    }
+
+    @Override
+    public synchronized List<Job> findUnfinished() {
+        return jobs.values().stream().filter(j -> !j.status().isTerminal()).toList();
+    }
+
+    @Override
+    public synchronized boolean delete(JobId id) {
+        return jobs.remove(id) != null;
+    }
+}

@@ -1,0 +1,43 @@
+package io.perfbox.testing.fakes;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An ImageBuilder that answers what the test scripted (by default: built) and records every call. */
+public class ScriptedImageBuilder extends ScriptedStep<ImageBuilder.BuildOutcome> implements ImageBuilder {
+    public static final String IMAGE_REF = "perfbox-test/image:scripted";
+
+    public record BuildCall(JobId id, Dockerfile dockerfile, Duration timeout) {
+    }
+
+    private final List<BuildCall> builds = new CopyOnWriteArrayList<>();
+    private final List<JobId> removed = new CopyOnWriteArrayList<>();
+
+    public ScriptedImageBuilder() {
+        super(new Built(IMAGE_REF, new CapturedLog("build output", false)));
+    }
+
+    @Override
+    public BuildOutcome build(JobId id, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
+        builds.add(new BuildCall(id, dockerfile, timeout));
+        return play();
+    }
+
+    @Override
+    public void remove(JobId id) {
+        removed.add(id);
+    }
+
+    public List<BuildCall> builds() {
+        return List.copyOf(builds);
+    }
+
+    public List<JobId> removed() {
+        return List.copyOf(removed);
+    }
+}

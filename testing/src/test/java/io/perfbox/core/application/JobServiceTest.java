@@ -1,0 +1,221 @@
+package io.perfbox.core.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.InvalidInputException;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobNotFoundException;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.testing.fakes.InMemoryDockerfileStore;
+import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
+import io.perfbox.testing.fakes.InMemoryJobStore;
+import io.perfbox.testing.fakes.JobFixtures;
+import io.perfbox.testing.fakes.RecordingPipelineLauncher;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class JobServiceTest {
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    private static final String OWNER = "alice";
+
+    private final InMemoryJobStore jobs = new InMemoryJobStore();
+    private final InMemoryDockerfileStore dockerfiles = new InMemoryDockerfileStore();
+    private final InMemoryJobArtifactStore artifacts = new InMemoryJobArtifactStore();
+    private final RecordingPipelineLauncher launcher = new RecordingPipelineLauncher();
+    private final JobService service = serviceWith(jobs);
+
+    private JobService serviceWith(InMemoryJobStore store) {
+        return new JobService(store, dockerfiles, artifacts, launcher, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private static SubmitJobCommand command(String owner, String dockerfile, String idempotencyKey) {
+        return new SubmitJobCommand(owner, "bench", "a benchmark", new Dockerfile(dockerfile),
+                Optional.ofNullable(idempotencyKey));
+    }
+
+    private Job submitted() {
+        return service.submit(command(OWNER, "FROM debian:bookworm", null)).job();
+    }
+
+    private Job storedIn(Job job, JobStatus status) {
+        Job moved = JobFixtures.inStatus(job, status, NOW);
+        assertThat(jobs.update(moved, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        return moved;
+    }
+
+    @Test
+    void submitStoresTheDockerfileAndAQueuedJobThenStartsThePipeline() {
+        var submitted = service.submit(command(OWNER, "FROM debian:bookworm\nCMD true", null));
+        Job job = submitted.job();
+
+        assertThat(submitted.created()).isTrue();
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(job.owner()).isEqualTo(OWNER);
+        assertThat(job.name()).isEqualTo("bench");
+        assertThat(job.createdAt()).isEqualTo(NOW);
+        assertThat(job.stages().queuedAt()).isEqualTo(NOW);
+        assertThat(jobs.find(job.id())).contains(job);
+        assertThat(dockerfiles.load(job.id())).contains(new Dockerfile("FROM debian:bookworm\nCMD true"));
+        assertThat(launcher.started()).containsExactly(job.id());
+    }
+
+    @Test
+    void retryWithTheSameKeyReturnsTheSameJobWithoutASecondPipelineOrDockerfile() {
+        var first = service.submit(command(OWNER, "FROM debian:bookworm", "retry-1"));
+        var retry = service.submit(command(OWNER, "FROM debian:bookworm", "retry-1"));
+
+        assertThat(retry.created()).isFalse();
+        assertThat(retry.job()).isEqualTo(first.job());
+        assertThat(launcher.started()).containsExactly(first.job().id());
+        assertThat(dockerfiles.size()).isEqualTo(1);
+        assertThat(dockerfiles.load(first.job().id())).isPresent();
+    }
+
+    @Test
+    void reusingAKeyForADifferentRequestIsAConflict() {
+        var first = service.submit(command(OWNER, "FROM debian:bookworm", "retry-1"));
+
+        assertThatThrownBy(() -> service.submit(command(OWNER, "FROM debian:12", "retry-1")))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.CONFLICT);
+                    assertThat(e.reason()).isEqualTo("idempotency-key-reused");
+                })
+                .hasMessageContaining("retry-1");
+        assertThat(dockerfiles.size()).isEqualTo(1);
+        assertThat(launcher.started()).containsExactly(first.job().id());
+    }
+
+    @Test
+    void theSameKeyFromAnotherOwnerIsANewJob() {
+        var mine = service.submit(command(OWNER, "FROM debian:bookworm", "k"));
+        var theirs = service.submit(command("bob", "FROM debian:bookworm", "k"));
+        assertThat(theirs.created()).isTrue();
+        assertThat(theirs.job().id()).isNotEqualTo(mine.job().id());
+    }
+
+    @Test
+    void aFailingJobStoreLeavesNoDockerfileBehindAndStartsNothing() {
+        InMemoryJobStore broken = new InMemoryJobStore() {
+            @Override
+            public CreateResult create(Job job, Optional<IdempotencyKey> key) {
+                throw new IllegalStateException("store unavailable");
+            }
+        };
+        assertThatThrownBy(() -> serviceWith(broken).submit(command(OWNER, "FROM debian:bookworm", null)))
+                .hasMessage("store unavailable");
+        assertThat(dockerfiles.size()).isZero();
+        assertThat(launcher.started()).isEmpty();
+    }
+
+    @Test
+    void ownerGetsTheirJob() {
+        Job job = submitted();
+        assertThat(service.get(OWNER, job.id())).isEqualTo(job);
+    }
+
+    @Test
+    void anotherOwnersJobIsNotFoundAndLeftAlone() {
+        Job job = submitted();
+        assertThatThrownBy(() -> service.get("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThatThrownBy(() -> service.logs("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThatThrownBy(() -> service.scan("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThatThrownBy(() -> service.cancelAndDelete("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThat(jobs.find(job.id())).contains(job);
+        assertThat(launcher.stopped()).isEmpty();
+    }
+
+    @Test
+    void unknownJobIsNotFound() {
+        JobId unknown = JobId.random();
+        assertThatThrownBy(() -> service.get(OWNER, unknown))
+                .isInstanceOfSatisfying(JobNotFoundException.class, e -> assertThat(e.jobId()).isEqualTo(unknown));
+    }
+
+    @Test
+    void cancellingARunningJobStopsItAndRemovesEverything() {
+        Job job = storedIn(submitted(), JobStatus.RUNNING);
+        artifacts.saveLog(job.id(), LogKind.BUILD, new CapturedLog("built", false));
+        artifacts.saveScanReport(job.id(), new ScanReport("trivy", "1", List.of()));
+
+        Job ended = service.cancelAndDelete(OWNER, job.id());
+
+        assertThat(ended.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(ended.failure().code()).isEqualTo(FailureCode.INTERRUPTED);
+        assertThat(ended.failure().message()).contains("RUNNING");
+        assertThat(ended.stages().finishedAt()).isEqualTo(NOW);
+        assertThat(launcher.stopped()).containsExactly(job.id());
+        assertThat(jobs.find(job.id())).isEmpty();
+        assertThat(dockerfiles.load(job.id())).isEmpty();
+        assertThat(artifacts.holdsAnythingFor(job.id())).isFalse();
+    }
+
+    @Test
+    void cancellingAQueuedJobStopsItSoItNeverStarts() {
+        Job job = submitted();
+        assertThat(service.cancelAndDelete(OWNER, job.id()).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(launcher.stopped()).containsExactly(job.id());
+        assertThat(jobs.find(job.id())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"SUCCEEDED", "FAILED", "CANCELLED"})
+    void deletingAFinishedJobRemovesItWithoutStoppingAnything(JobStatus finished) {
+        Job job = storedIn(submitted(), finished);
+        artifacts.saveLog(job.id(), LogKind.RUN, new CapturedLog("ran", false));
+
+        assertThat(service.cancelAndDelete(OWNER, job.id())).isEqualTo(job);
+
+        assertThat(launcher.stopped()).isEmpty();
+        assertThat(jobs.find(job.id())).isEmpty();
+        assertThat(dockerfiles.load(job.id())).isEmpty();
+        assertThat(artifacts.holdsAnythingFor(job.id())).isFalse();
+    }
+
+    @Test
+    void logsAndScanReportAreReturnedAndMissingLogsAreEmpty() {
+        Job job = submitted();
+        CapturedLog build = new CapturedLog("step 1/2", true);
+        ScanReport report = new ScanReport("trivy", "0.58.0", List.of());
+        artifacts.saveLog(job.id(), LogKind.BUILD, build);
+        artifacts.saveScanReport(job.id(), report);
+
+        var logs = service.logs(OWNER, job.id());
+        assertThat(logs.build()).isEqualTo(build);
+        assertThat(logs.run()).isEqualTo(CapturedLog.EMPTY);
+        assertThat(service.scan(OWNER, job.id()).report()).contains(report);
+    }
+
+    @Test
+    void listReturnsOnlyTheOwnersJobsNewestFirst() {
+        Job older = jobs.create(Job.queued(JobId.random(), OWNER, null, null, NOW), Optional.empty()).job();
+        Job newer = jobs.create(Job.queued(JobId.random(), OWNER, null, null, NOW.plusSeconds(1)), Optional.empty()).job();
+        jobs.create(Job.queued(JobId.random(), "bob", null, null, NOW), Optional.empty());
+
+        var page = service.list(new ListJobsQuery(OWNER, 10, Optional.empty(), Optional.empty()));
+        assertThat(page.jobs()).containsExactly(newer, older);
+        assertThat(page.nextToken()).isEmpty();
+    }
+
+    @Test
+    void listWithATokenThisApiDidNotIssueIsInvalidInput() {
+        assertThatThrownBy(() -> service.list(new ListJobsQuery(OWNER, 10, Optional.of("%%%not-a-token"), Optional.empty())))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.BAD_REQUEST);
+                    assertThat(e.reason()).isEqualTo("invalid-next-token");
+                });
+    }
+}

@@ -1,0 +1,443 @@
+package io.perfbox.core.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Finding;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.Severity;
+import io.perfbox.core.domain.StageTimes;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.testing.fakes.Gate;
+import io.perfbox.testing.fakes.InMemoryDockerfileStore;
+import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
+import io.perfbox.testing.fakes.InMemoryJobStore;
+import io.perfbox.testing.fakes.InMemoryJobWorkspace;
+import io.perfbox.testing.fakes.JobFixtures;
+import io.perfbox.testing.fakes.ScriptedContainerRunner;
+import io.perfbox.testing.fakes.ScriptedImageBuilder;
+import io.perfbox.testing.fakes.ScriptedStep;
+import io.perfbox.testing.fakes.ScriptedVulnerabilityScanner;
+import io.perfbox.testing.fakes.SteppingClock;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.ContainerRunner.RunLimits;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.core.port.VulnerabilityScanner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class JobPipelineTest {
+    private static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
+    private static final RunLimits RUN_LIMITS = new RunLimits(64L << 20, 1.5, 128, Duration.ofMinutes(5));
+    private static final Dockerfile DOCKERFILE = new Dockerfile("FROM debian:bookworm\nCMD [\"/bench\"]\n");
+    private static final CapturedLog BUILD_LOG = new CapturedLog("#1 building", false);
+    private static final CapturedLog RUN_LOG = new CapturedLog("training epoch 3", true);
+
+    private final InMemoryJobStore jobs = new InMemoryJobStore();
+    private final InMemoryDockerfileStore dockerfiles = new InMemoryDockerfileStore();
+    private final InMemoryJobArtifactStore artifacts = new InMemoryJobArtifactStore();
+    private final ScriptedImageBuilder builder = new ScriptedImageBuilder();
+    private final ScriptedVulnerabilityScanner scanner = new ScriptedVulnerabilityScanner();
+    private final ScriptedContainerRunner runner = new ScriptedContainerRunner();
+    private final InMemoryJobWorkspace workspace = new InMemoryJobWorkspace();
+    private final JobPipeline pipeline = pipelineOn(jobs);
+
+    private final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
+
+    JobPipelineTest() {
+        jobs.create(queued, Optional.empty());
+        dockerfiles.save(queued.id(), DOCKERFILE);
+        builder.willReturn(new ImageBuilder.Built("perfbox/job-image:1", BUILD_LOG));
+        runner.willReturn(new ContainerRunner.Exited(0, RUN_LOG));
+        workspace.setPerfJson("{\"perf\":0.99}");
+    }
+
+    private JobPipeline pipelineOn(JobStore store) {
+        return new JobPipeline(store, dockerfiles, artifacts, builder, scanner, runner, workspace,
+                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), new SteppingClock(START));
+    }
+
+    private Job executed() throws InterruptedException {
+        pipeline.execute(queued.id());
+        return stored();
+    }
+
+    private Job stored() {
+        return jobs.find(queued.id()).orElseThrow();
+    }
+
+    /** The pipeline running on its own thread, so the test can act while a step is held at a gate. */
+    private record Background(Thread thread, FutureTask<Void> task) {
+        void awaitEnd() throws Exception {
+            task.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Background executeInBackground() {
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            pipeline.execute(queued.id());
+            return null;
+        });
+        Thread thread = new Thread(task, "pipeline-under-test");
+        thread.setDaemon(true);
+        thread.start();
+        return new Background(thread, task);
+    }
+
+    private Job assertFailed(FailureCode code, String... messageParts) throws InterruptedException {
+        Job job = executed();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.failure().code()).isEqualTo(code);
+        assertThat(job.failure().message()).contains(messageParts);
+        assertThat(job.performance()).isNull();
+        assertThat(job.stages().finishedAt()).isNotNull();
+        assertCleanedUp();
+        return job;
+    }
+
+    /** Which of the job's container, image and workspace have not been removed yet. */
+    private List<String> notYetCleanedUp() {
+        List<String> left = new ArrayList<>();
+        if (runner.removed().isEmpty()) {
+            left.add("container");
+        }
+        if (builder.removed().isEmpty()) {
+            left.add("image");
+        }
+        if (workspace.discarded().isEmpty()) {
+            left.add("workspace");
+        }
+        return left;
+    }
+
+    private void assertCleanedUp() {
+        assertThat(runner.removed()).containsExactly(queued.id());
+        assertThat(builder.removed()).containsExactly(queued.id());
+        assertThat(workspace.discarded()).containsExactly(queued.id());
+    }
+
+    @Test
+    void successfulJobRecordsPerformanceOrderedStageTimesAndVulnerabilityCounts() throws Exception {
+        scanner.willReturn(new ScanReport("trivy", "0.58.0", List.of(
+                new Finding("CVE-1", "zlib", "1.2", "1.3", Severity.MEDIUM, "t", "debian"),
+                new Finding("CVE-2", "curl", "8.0", null, Severity.LOW, "t", "debian"))));
+
+        Job job = executed();
+
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job.performance()).isEqualTo(0.99);
+        assertThat(job.failure()).isNull();
+        StageTimes s = job.stages();
+        assertThat(List.of(s.queuedAt(), s.buildStartedAt(), s.scanStartedAt(), s.runStartedAt(), s.finishedAt()))
+                .doesNotContainNull().isSortedAccordingTo(Instant::compareTo).doesNotHaveDuplicates();
+        assertThat(job.updatedAt()).isEqualTo(s.finishedAt());
+        assertThat(job.vulnerabilities().get(Severity.MEDIUM)).isEqualTo(1);
+        assertThat(job.vulnerabilities().get(Severity.LOW)).isEqualTo(1);
+        assertThat(job.vulnerabilities().total()).isEqualTo(2);
+        assertCleanedUp();
+    }
+
+    @Test
+    void eachStepGetsWhatThePreviousOneProduced() throws Exception {
+        executed();
+        assertThat(builder.builds()).containsExactly(
+                new ScriptedImageBuilder.BuildCall(queued.id(), DOCKERFILE, BUILD_TIMEOUT));
+        assertThat(scanner.scannedImages()).containsExactly("perfbox/job-image:1");
+        assertThat(runner.runs()).containsExactly(
+                new ScriptedContainerRunner.RunCall(queued.id(), "perfbox/job-image:1", RUN_LIMITS));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"SUCCEEDED", "FAILED"})
+    void containerImageAndWorkspaceAreGoneBeforeTheEndIsRecorded(JobStatus end) throws Exception {
+        if (end == JobStatus.FAILED) {
+            runner.willReturn(new ContainerRunner.Exited(1, RUN_LOG));
+        }
+        List<String> leftWhenEnded = new ArrayList<>();
+        JobStore watching = new InMemoryJobStore() {
+            @Override
+            public synchronized boolean update(Job updated, Set<JobStatus> expected) {
+                if (updated.status().isTerminal()) {
+                    leftWhenEnded.addAll(notYetCleanedUp());
+                }
+                return super.update(updated, expected);
+            }
+        };
+        watching.create(queued, Optional.empty());
+
+        pipelineOn(watching).execute(queued.id());
+
+        assertThat(watching.find(queued.id()).orElseThrow().status()).isEqualTo(end);
+        assertThat(leftWhenEnded).isEmpty();
+        assertCleanedUp();
+    }
+
+    @Test
+    void logsAndScanReportAreSaved() throws Exception {
+        ScanReport report = new ScanReport("trivy", "0.58.0", List.of());
+        scanner.willReturn(report);
+        executed();
+        assertThat(artifacts.log(queued.id(), LogKind.BUILD)).contains(BUILD_LOG);
+        assertThat(artifacts.log(queued.id(), LogKind.RUN)).contains(RUN_LOG);
+        assertThat(artifacts.scanReport(queued.id())).contains(report);
+    }
+
+    @Test
+    void workspaceIsPreparedBeforeTheContainerRunsAndDiscardedAfter() throws Exception {
+        Gate running = runner.holdNextCall();
+        Background background = executeInBackground();
+        running.awaitReached();
+
+        assertThat(stored().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(workspace.prepared()).containsExactly(queued.id());
+        assertThat(workspace.discarded()).isEmpty();
+
+        running.release();
+        background.awaitEnd();
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertCleanedUp();
+    }
+
+    @Test
+    void failedBuildEndsBuildFailedWithTheBuildersReasonAndItsLog() throws Exception {
+        builder.willReturn(new ImageBuilder.BuildFailed("RUN make: exit code 2", BUILD_LOG));
+        assertFailed(FailureCode.BUILD_FAILED, "did not build", "RUN make: exit code 2");
+        assertThat(artifacts.log(queued.id(), LogKind.BUILD)).contains(BUILD_LOG);
+        assertThat(scanner.scannedImages()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    @Test
+    void dockerfileTheBuilderRejectsEndsInvalidDockerfile() throws Exception {
+        builder.willReturn(new ImageBuilder.InvalidDockerfile("unknown instruction: FORM", BUILD_LOG));
+        assertFailed(FailureCode.INVALID_DOCKERFILE, "unknown instruction: FORM");
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    @Test
+    void buildTimeoutEndsBuildTimeoutSayingHowLong() throws Exception {
+        builder.willReturn(new ImageBuilder.BuildTimedOut(Duration.ofSeconds(125), BUILD_LOG));
+        assertFailed(FailureCode.BUILD_TIMEOUT, "did not finish within 2 minutes 5 seconds");
+        assertThat(scanner.scannedImages()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    @Test
+    void imageOverTheSizeLimitEndsImageTooLargeWithBothSizesAndIsNeverScanned() throws Exception {
+        builder.willReturn(new ImageBuilder.ImageTooLarge(3L << 30, 2L << 30, BUILD_LOG));
+        assertFailed(FailureCode.IMAGE_TOO_LARGE, "3072.0 MiB", "limit of 2048.0 MiB");
+        assertThat(scanner.scannedImages()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    @Test
+    void anImageTooLargeRecordCannotClaimASizeWithinItsLimit() {
+        assertThatThrownBy(() -> new ImageBuilder.ImageTooLarge(5, 5, BUILD_LOG)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static Stream<RuntimeException> scannerFailures() {
+        return Stream.of(new VulnerabilityScanner.ScannerUnavailableException("trivy: not found"),
+                new VulnerabilityScanner.ScanFailedException("trivy: DB download failed"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("scannerFailures")
+    void imageThatCouldNotBeScannedNeverRuns(RuntimeException failure) throws Exception {
+        scanner.willThrow(failure);
+        assertFailed(FailureCode.SCANNER_UNAVAILABLE, "was not run", failure.getMessage());
+        assertThat(workspace.prepared()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    @Test
+    void vulnerableImageNeverRunsAndItsCountsAndReportAreKept() throws Exception {
+        ScanReport report = new ScanReport("trivy", "0.58.0", List.of(
+                new Finding("CVE-2024-6387", "openssh-server", "9.2", "9.2p1-2", Severity.CRITICAL, "regreSSHion", "debian"),
+                new Finding("CVE-3", "zlib", "1.2", null, Severity.LOW, "t", "debian")));
+        scanner.willReturn(report);
+
+        Job job = assertFailed(FailureCode.VULNERABLE, "CVE-2024-6387", "openssh-server", "fixed in 9.2p1-2");
+
+        assertThat(job.vulnerabilities().get(Severity.CRITICAL)).isEqualTo(1);
+        assertThat(job.vulnerabilities().get(Severity.LOW)).isEqualTo(1);
+        assertThat(job.stages().runStartedAt()).isNull();
+        assertThat(artifacts.scanReport(queued.id())).contains(report);
+        assertThat(workspace.prepared()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    @Test
+    void nonZeroExitEndsRunFailedWithTheExitCode() throws Exception {
+        runner.willReturn(new ContainerRunner.Exited(3, RUN_LOG));
+        assertFailed(FailureCode.RUN_FAILED, "exited with code 3");
+        assertThat(artifacts.log(queued.id(), LogKind.RUN)).contains(RUN_LOG);
+    }
+
+    @Test
+    void containerThatCannotStartEndsRunFailedWithTheReason() throws Exception {
+        runner.willReturn(new ContainerRunner.FailedToStart("exec: \"/bench\": no such file", RUN_LOG));
+        assertFailed(FailureCode.RUN_FAILED, "could not start", "/bench\": no such file");
+    }
+
+    @Test
+    void containerStillRunningAtTheTimeoutEndsRunTimeout() throws Exception {
+        runner.willReturn(new ContainerRunner.TimedOut(Duration.ofSeconds(45), RUN_LOG));
+        assertFailed(FailureCode.RUN_TIMEOUT, "still running after 45 seconds");
+    }
+
+    @Test
+    void containerKilledForMemoryEndsOutOfMemoryNamingTheLimit() throws Exception {
+        runner.willReturn(new ContainerRunner.OutOfMemory(137, RUN_LOG));
+        assertFailed(FailureCode.OUT_OF_MEMORY, "out of memory", "64 MiB");
+    }
+
+    @Test
+    void missingPerfJsonEndsNoResult() throws Exception {
+        workspace.setResultFile(new JobWorkspace.Missing());
+        assertFailed(FailureCode.NO_RESULT, "/data/perf.json");
+    }
+
+    @Test
+    void malformedPerfJsonEndsInvalidResultWithTheParsersReason() throws Exception {
+        workspace.setPerfJson("{\"perf\":\"0.9\"}");
+        assertFailed(FailureCode.INVALID_RESULT, "\"perf\" must be a number, not string");
+    }
+
+    @Test
+    void linkPlantedAtPerfJsonEndsInvalidResultAndIsNotFollowed() throws Exception {
+        workspace.setResultFile(new JobWorkspace.NotRegularFile("symbolic link"));
+        assertFailed(FailureCode.INVALID_RESULT, "symbolic link", "not followed");
+    }
+
+    @Test
+    void oversizedPerfJsonEndsInvalidResultNamingTheLimit() throws Exception {
+        workspace.setPerfJson(new byte[PerformanceResult.MAX_BYTES + 1]);
+        assertFailed(FailureCode.INVALID_RESULT, "larger than " + PerformanceResult.MAX_BYTES + " bytes");
+    }
+
+    /** The adapter doing the work while the job is in {@code step}. */
+    private ScriptedStep<?> adapterFor(JobStatus step) {
+        return switch (step) {
+            case BUILDING -> builder;
+            case SCANNING -> scanner;
+            case RUNNING -> runner;
+            default -> throw new IllegalArgumentException(step + " has no adapter at work");
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void unexpectedAdapterErrorEndsInternalAndStillCleansUp(JobStatus step) throws Exception {
+        adapterFor(step).willThrow(new IllegalStateException("disk full"));
+        assertFailed(FailureCode.INTERNAL, "internal error", "IllegalStateException", "disk full");
+    }
+
+    @Test
+    void jobWhoseDockerfileIsMissingEndsInternalWithoutBuilding() throws Exception {
+        dockerfiles.delete(queued.id());
+        assertFailed(FailureCode.INTERNAL, "Dockerfile is missing");
+        assertThat(builder.builds()).isEmpty();
+    }
+
+    @Test
+    void jobCancelledWhileRunningStaysCancelledDespiteALateSuccess() throws Exception {
+        Gate running = runner.holdNextCall();
+        Background background = executeInBackground();
+        running.awaitReached();
+        Job cancelled = stored().cancelled(START.plusSeconds(60));
+        assertThat(jobs.update(cancelled, EnumSet.of(JobStatus.RUNNING))).isTrue();
+
+        running.release();
+        background.awaitEnd();
+
+        assertThat(stored()).isEqualTo(cancelled);
+        assertCleanedUp();
+    }
+
+    @Test
+    void jobDeletedWhileRunningIsNotRecreated() throws Exception {
+        Gate running = runner.holdNextCall();
+        Background background = executeInBackground();
+        running.awaitReached();
+        jobs.delete(queued.id());
+
+        running.release();
+        background.awaitEnd();
+
+        assertThat(jobs.find(queued.id())).isEmpty();
+        assertCleanedUp();
+    }
+
+    @Test
+    void jobDeletedWhileRunningLeavesNoArtifactsBehind() throws Exception {
+        Gate running = runner.holdNextCall();
+        Background background = executeInBackground();
+        running.awaitReached();
+        jobs.delete(queued.id());
+        artifacts.deleteAll(queued.id());
+
+        running.release();
+        background.awaitEnd();
+
+        assertThat(artifacts.holdsAnythingFor(queued.id())).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void interruptionDuringAStepPropagatesLeavesTheStatusAndStillCleansUp(JobStatus step) throws Exception {
+        Gate held = adapterFor(step).holdNextCall();
+        Background background = executeInBackground();
+        held.awaitReached();
+
+        background.thread().interrupt();
+
+        assertThatThrownBy(background::awaitEnd).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(InterruptedException.class);
+        assertThat(stored().status()).isEqualTo(step);
+        assertCleanedUp();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = "QUEUED", mode = EnumSource.Mode.EXCLUDE)
+    void jobThatIsNotQueuedIsLeftAlone(JobStatus status) throws Exception {
+        Job notQueued = JobFixtures.inStatus(queued, status, START);
+        jobs.update(notQueued, EnumSet.of(JobStatus.QUEUED));
+
+        pipeline.execute(queued.id());
+
+        assertThat(stored()).isEqualTo(notQueued);
+        assertThat(builder.builds()).isEmpty();
+        assertThat(runner.removed()).isEmpty();
+        assertThat(workspace.discarded()).isEmpty();
+    }
+
+    @Test
+    void unknownJobIsIgnored() throws Exception {
+        pipeline.execute(JobId.random());
+        assertThat(builder.builds()).isEmpty();
+    }
+}

@@ -1,0 +1,14 @@
+package io.perfbox.testing.fakes;
+
+import io.perfbox.testing.contract.JobArtifactStoreContract;
+import io.perfbox.core.port.JobArtifactStore;
+
+/** The fake other unit tests rely on keeps the same contract as the real stores. */
+class InMemoryJobArtifactStoreTest extends JobArtifactStoreContract {
+    private final InMemoryJobArtifactStore store = new InMemoryJobArtifactStore();
+
+    @Override
+    protected JobArtifactStore store() {
+        return store;
+    }
+}

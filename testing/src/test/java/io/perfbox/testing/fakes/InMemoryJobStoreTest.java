@@ -1,0 +1,13 @@
+package io.perfbox.testing.fakes;
+
+import io.perfbox.testing.contract.JobStoreContract;
+import io.perfbox.core.port.JobStore;
+
+class InMemoryJobStoreTest extends JobStoreContract {
+    private final InMemoryJobStore store = new InMemoryJobStore();
+
+    @Override
+    protected JobStore store() {
+        return store;
+    }
+}
