@@ -83,6 +83,8 @@ public class JobService {
     }
 
     /**
+     * The client's side of the lifecycle (the steps' side is {@link io.perfbox.core.lifecycle.JobLifecycle}: a step
+     * that loses its conditional write to this cancel stops, and drops what it saved if the job was deleted).
      * Cancels the job if it is still under way (its build or container is stopped), then removes it and its
      * files. Returns the job as it ended: CANCELLED if it was cancelled here.
      */

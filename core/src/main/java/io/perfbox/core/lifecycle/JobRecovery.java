@@ -1,13 +1,9 @@
 package io.perfbox.core.lifecycle;
 
-import io.perfbox.core.domain.Failure;
-import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.PipelineLauncher;
-import java.time.Clock;
-import java.util.EnumSet;
 
 /**
  * After a crash or restart: jobs still QUEUED are started again; jobs caught mid-build, mid-scan or mid-run
@@ -15,13 +11,13 @@ import java.util.EnumSet;
  */
 public class JobRecovery {
     private final JobStore jobs;
+    private final JobLifecycle lifecycle;
     private final PipelineLauncher launcher;
-    private final Clock clock;
 
-    public JobRecovery(JobStore jobs, PipelineLauncher launcher, Clock clock) {
+    public JobRecovery(JobStore jobs, JobLifecycle lifecycle, PipelineLauncher launcher) {
         this.jobs = jobs;
+        this.lifecycle = lifecycle;
         this.launcher = launcher;
-        this.clock = clock;
     }
 
     public record Recovered(int resumed, int interrupted) {
@@ -34,12 +30,8 @@ public class JobRecovery {
             if (job.status() == JobStatus.QUEUED) {
                 launcher.start(job.id());
                 resumed++;
-            } else {
-                Job failed = job.failed(Failure.of(FailureCode.INTERRUPTED,
-                        "perfbox stopped while the job was " + job.status() + "; submit it again"), clock.instant());
-                if (jobs.update(failed, EnumSet.of(job.status()))) {
-                    interrupted++;
-                }
+            } else if (lifecycle.interrupted(job.id()) == JobLifecycle.Next.ENDED) {
+                interrupted++;
             }
         }
         return new Recovered(resumed, interrupted);

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What each step's outcome means for a job, in one place for every runtime (the local {@link JobPipeline} and
- * the AWS workflow through {@link JobProgress}): which outcomes end the job, with which failure code and message,
+ * What each step's outcome means for a job, in one place for every runtime ({@link JobLifecycle} applies it for
+ * the local pipeline and the AWS workflow alike): which outcomes end the job, with which failure code and message,
  * and what the result file a run left is worth. Clients switch on the codes and read the messages, so both
  * runtimes must say the same thing for the same outcome.
  */
@@ -28,8 +28,10 @@ public final class StepOutcomes {
             case ImageBuilder.Built b -> Optional.empty();
             case ImageBuilder.BuildFailed f -> Optional.of(buildFailed(f.reason()));
             case ImageBuilder.InvalidDockerfile i -> Optional.of(invalidDockerfile(i.reason()));
-            case ImageBuilder.BuildTimedOut t -> Optional.of(buildTimedOut(t.after()));
-            case ImageBuilder.ImageTooLarge l -> Optional.of(imageTooLarge(l.sizeBytes(), l.limitBytes()));
+            case ImageBuilder.BuildTimedOut t -> Optional.of(t.after() != null ? buildTimedOut(t.after()) : buildTimedOut(t.detail()));
+            case ImageBuilder.ImageTooLarge l -> Optional.of(l.detail() != null ? imageTooLarge(l.detail())
+                    : imageTooLarge(l.sizeBytes(), l.limitBytes()));
+            case ImageBuilder.BuilderError e -> Optional.of(internal(e.reason()));
         };
     }
 

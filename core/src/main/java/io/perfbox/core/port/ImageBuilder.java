@@ -14,7 +14,7 @@ public interface ImageBuilder {
     /** Removes the job's image if it exists; never throws for a missing image. */
     void remove(JobId id);
 
-    sealed interface BuildOutcome permits Built, BuildFailed, InvalidDockerfile, BuildTimedOut, ImageTooLarge {
+    sealed interface BuildOutcome permits Built, BuildFailed, InvalidDockerfile, BuildTimedOut, ImageTooLarge, BuilderError {
         CapturedLog log();
     }
 
@@ -29,15 +29,37 @@ public interface ImageBuilder {
     record InvalidDockerfile(String reason, CapturedLog log) implements BuildOutcome {
     }
 
-    record BuildTimedOut(Duration after, CapturedLog log) implements BuildOutcome {
+    /**
+     * after: the limit that passed; null when the build ran elsewhere and reported only that it timed out, in
+     * detail (may be null).
+     */
+    record BuildTimedOut(Duration after, String detail, CapturedLog log) implements BuildOutcome {
+        public BuildTimedOut(Duration after, CapturedLog log) {
+            this(after, null, log);
+        }
     }
 
-    /** The image built but is larger than the builder's limit; the builder has already removed it. */
-    record ImageTooLarge(long sizeBytes, long limitBytes, CapturedLog log) implements BuildOutcome {
+    /**
+     * The image built but is larger than the builder's limit; the builder has already removed it. A builder that
+     * ran elsewhere may report the sizes in words only: then detail says it and the sizes are -1.
+     */
+    record ImageTooLarge(long sizeBytes, long limitBytes, String detail, CapturedLog log) implements BuildOutcome {
         public ImageTooLarge {
-            if (sizeBytes <= limitBytes || limitBytes < 0) {
+            if (detail == null && (sizeBytes <= limitBytes || limitBytes < 0)) {
                 throw new IllegalArgumentException("an image of " + sizeBytes + " bytes is not over a limit of " + limitBytes);
             }
         }
+
+        public ImageTooLarge(long sizeBytes, long limitBytes, CapturedLog log) {
+            this(sizeBytes, limitBytes, null, log);
+        }
+
+        public static ImageTooLarge reported(String detail, CapturedLog log) {
+            return new ImageTooLarge(-1, -1, detail == null || detail.isBlank() ? "over the size limit" : detail, log);
+        }
+    }
+
+    /** The builder itself failed (perfbox's side, not the Dockerfile's): the job ends INTERNAL. */
+    record BuilderError(String reason, CapturedLog log) implements BuildOutcome {
     }
 }

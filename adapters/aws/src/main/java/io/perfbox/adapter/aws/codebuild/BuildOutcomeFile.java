@@ -1,6 +1,6 @@
 package io.perfbox.adapter.aws.codebuild;
 
-import io.perfbox.runtime.aws.workflow.StepJson;
+import io.perfbox.adapter.aws.AwsJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -25,25 +25,25 @@ record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean
     static BuildOutcomeFile parse(byte[] json) {
         JsonNode root;
         try {
-            root = StepJson.MAPPER.readTree(json);
+            root = AwsJson.MAPPER.readTree(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("build-outcome.json is not JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("build-outcome.json is not a JSON object");
         }
-        String raw = StepJson.text(root, "outcome")
+        String raw = AwsJson.text(root, "outcome")
                 .orElseThrow(() -> new IllegalArgumentException("build-outcome.json has no outcome"));
         Outcome outcome;
         try {
             outcome = Outcome.valueOf(raw.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("build-outcome.json has an unknown outcome '" + StepJson.shortened(raw, 40) + "'");
+            throw new IllegalArgumentException("build-outcome.json has an unknown outcome '" + AwsJson.shortened(raw, 40) + "'");
         }
         return new BuildOutcomeFile(outcome,
-                StepJson.text(root, "reason").map(r -> StepJson.shortened(r, 2000)).orElse(""),
-                StepJson.text(root, "imageUri").orElse(null),
-                StepJson.field(root, "pushed").map(JsonNode::asBoolean).orElse(false),
-                StepJson.text(root, "trivyVersion").orElse(null));
+                AwsJson.text(root, "reason").map(r -> AwsJson.shortened(r, 2000)).orElse(""),
+                AwsJson.text(root, "imageUri").orElse(null),
+                AwsJson.field(root, "pushed").map(JsonNode::asBoolean).orElse(false),
+                AwsJson.text(root, "trivyVersion").orElse(null));
     }
 }

@@ -1,6 +1,6 @@
 package io.perfbox.adapter.aws.ecs;
 
-import io.perfbox.runtime.aws.workflow.StepJson;
+import io.perfbox.adapter.aws.AwsJson;
 
 import io.perfbox.adapter.aws.ecs.StoppedTask.StoppedContainer;
 import io.perfbox.core.port.ContainerRunner;
@@ -34,10 +34,10 @@ final class EcsRunOutcome {
 
     private static String whyNotStarted(StoppedTask task, String containerReason) {
         if (containerReason != null && !containerReason.isBlank()) {
-            return StepJson.shortened(containerReason, 500);
+            return AwsJson.shortened(containerReason, 500);
         }
         if (task.stoppedReason() != null && !task.stoppedReason().isBlank()) {
-            return StepJson.shortened(task.stoppedReason(), 500);
+            return AwsJson.shortened(task.stoppedReason(), 500);
         }
         return "the task stopped (" + (task.stopCode() == null ? "no stop code" : task.stopCode())
                 + ") before its container ran";

@@ -2,7 +2,6 @@ package io.perfbox.adapter.aws.ecs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
-import io.perfbox.runtime.aws.workflow.WorkflowConfig;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +37,14 @@ public class EcsTaskDefinitions implements TaskDefinitions {
     private static final int DELETE_BATCH = 10;
 
     private final EcsClient ecs;
-    private final WorkflowConfig config;
+    private final Settings config;
 
-    public EcsTaskDefinitions(EcsClient ecs, WorkflowConfig config) {
+    /** What every job's task definition shares: where it logs, its file system, its size and its roles. */
+    public record Settings(String region, String taskLogGroup, String fileSystemId, int taskCpu, int taskMemoryMiB,
+                           String taskExecutionRoleArn, String taskRoleArn) {
+    }
+
+    public EcsTaskDefinitions(EcsClient ecs, Settings config) {
         this.ecs = ecs;
         this.config = config;
     }

@@ -1,7 +1,7 @@
 package io.perfbox.adapter.aws.ecs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
-import io.perfbox.runtime.aws.workflow.StepJson;
+import io.perfbox.adapter.aws.AwsJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -24,21 +24,21 @@ record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<S
 
     /** The task in a JSON object, or empty when the object is not an ECS task (it has no TaskArn). */
     static Optional<StoppedTask> from(JsonNode node) {
-        Optional<String> arn = StepJson.text(node, "TaskArn").filter(a -> a.startsWith("arn:"));
+        Optional<String> arn = AwsJson.text(node, "TaskArn").filter(a -> a.startsWith("arn:"));
         if (arn.isEmpty()) {
             return Optional.empty();
         }
         List<StoppedContainer> containers = new ArrayList<>();
-        StepJson.field(node, "Containers").filter(JsonNode::isArray).ifPresent(array -> {
+        AwsJson.field(node, "Containers").filter(JsonNode::isArray).ifPresent(array -> {
             for (JsonNode c : array) {
-                Integer exit = StepJson.field(c, "ExitCode").filter(JsonNode::canConvertToInt).map(JsonNode::asInt)
+                Integer exit = AwsJson.field(c, "ExitCode").filter(JsonNode::canConvertToInt).map(JsonNode::asInt)
                         .orElse(null);
-                containers.add(new StoppedContainer(StepJson.text(c, "Name").orElse(null), exit,
-                        StepJson.text(c, "Reason").orElse(null)));
+                containers.add(new StoppedContainer(AwsJson.text(c, "Name").orElse(null), exit,
+                        AwsJson.text(c, "Reason").orElse(null)));
             }
         });
-        return Optional.of(new StoppedTask(arn.get(), StepJson.text(node, "StopCode").orElse(null),
-                StepJson.text(node, "StoppedReason").orElse(null), containers));
+        return Optional.of(new StoppedTask(arn.get(), AwsJson.text(node, "StopCode").orElse(null),
+                AwsJson.text(node, "StoppedReason").orElse(null), containers));
     }
 
     /** The job's container (by its name), else the only one there is. */

@@ -1,5 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
+import io.perfbox.adapter.aws.AwsJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.port.JobWorkspace;
@@ -40,22 +41,22 @@ final class ResultFileJson {
      * ({"Payload": {...}, "StatusCode": 200}) is accepted too, in case the state machine passes it on unfiltered.
      */
     static JobWorkspace.ResultFile fromJson(JsonNode answer) {
-        JsonNode node = StepJson.field(answer, "Payload").filter(JsonNode::isObject).orElse(answer);
-        String result = StepJson.text(node, "result")
+        JsonNode node = AwsJson.field(answer, "Payload").filter(JsonNode::isObject).orElse(answer);
+        String result = AwsJson.text(node, "result")
                 .orElseThrow(() -> new IllegalArgumentException("the result of read-result has no \"result\""));
         return switch (result) {
             case "MISSING" -> new JobWorkspace.Missing();
             case "NOT_REGULAR_FILE" -> new JobWorkspace.NotRegularFile(
-                    StepJson.text(node, "kind").orElse("file that is not a regular file"));
+                    AwsJson.text(node, "kind").orElse("file that is not a regular file"));
             case "TOO_LARGE" -> new JobWorkspace.TooLarge(
-                    StepJson.field(node, "limit").map(JsonNode::asLong).orElse((long) PerformanceResult.MAX_BYTES));
+                    AwsJson.field(node, "limit").map(JsonNode::asLong).orElse((long) PerformanceResult.MAX_BYTES));
             case "CONTENT" -> {
-                byte[] bytes = Base64.getDecoder().decode(StepJson.text(node, "contentBase64").orElse(""));
+                byte[] bytes = Base64.getDecoder().decode(AwsJson.text(node, "contentBase64").orElse(""));
                 yield bytes.length > PerformanceResult.MAX_BYTES
                         ? new JobWorkspace.TooLarge(PerformanceResult.MAX_BYTES)
                         : new JobWorkspace.Content(bytes);
             }
-            default -> throw new IllegalArgumentException("unknown read-result outcome '" + StepJson.shortened(result, 40) + "'");
+            default -> throw new IllegalArgumentException("unknown read-result outcome '" + AwsJson.shortened(result, 40) + "'");
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
+import io.perfbox.adapter.aws.AwsJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 
@@ -15,9 +16,9 @@ record StepError(String error, String cause, boolean timedOutFlag) {
         if (node == null || !node.isObject()) {
             return Optional.empty();
         }
-        return Optional.of(new StepError(StepJson.text(node, "Error").orElse(""),
-                StepJson.text(node, "Cause").orElse(""),
-                StepJson.field(node, "timedOut").map(JsonNode::asBoolean).orElse(false)));
+        return Optional.of(new StepError(AwsJson.text(node, "Error").orElse(""),
+                AwsJson.text(node, "Cause").orElse(""),
+                AwsJson.field(node, "timedOut").map(JsonNode::asBoolean).orElse(false)));
     }
 
     boolean timedOut() {
@@ -26,18 +27,18 @@ record StepError(String error, String cause, boolean timedOutFlag) {
 
     /** The Cause as a JSON object, when it is one. */
     Optional<JsonNode> causeJson() {
-        return StepJson.parseEmbedded(cause);
+        return AwsJson.parseEmbedded(cause);
     }
 
     /** A short account for a failure message: a Lambda's "Type: message", else "Error: cause". */
     String describe() {
         Optional<JsonNode> json = causeJson();
-        Optional<String> message = json.flatMap(j -> StepJson.text(j, "errorMessage"));
+        Optional<String> message = json.flatMap(j -> AwsJson.text(j, "errorMessage"));
         if (message.isPresent()) {
-            String type = json.flatMap(j -> StepJson.text(j, "errorType")).orElse(error);
-            return StepJson.shortened(simpleName(type) + ": " + message.get(), 500);
+            String type = json.flatMap(j -> AwsJson.text(j, "errorType")).orElse(error);
+            return AwsJson.shortened(simpleName(type) + ": " + message.get(), 500);
         }
-        return StepJson.shortened(cause.isBlank() ? error : error + ": " + cause, 500);
+        return AwsJson.shortened(cause.isBlank() ? error : error + ": " + cause, 500);
     }
 
     private static String simpleName(String type) {

@@ -1,5 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
+import io.perfbox.adapter.aws.AwsJson;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.codebuild.BuildOutcomeFile;
 import io.perfbox.adapter.aws.ecs.EcsRunOutcome;
@@ -74,7 +75,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        JsonNode in = StepJson.MAPPER.valueToTree(input);
+        JsonNode in = AwsJson.MAPPER.valueToTree(input);
         String action = required(in, "action");
         JobId id = JobId.parse(required(in, "jobId"));
         // Every line this invocation logs (ours, the use case's, the SDK's) carries the job's id.
@@ -87,16 +88,16 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
             case "begin" -> output("proceed", progress.begin(id));
             case "after-build" -> afterBuild(id);
             case "prepare-run" -> prepareRun(id, required(in, "imageUri"));
-            case "record-run" -> recordRun(id, StepJson.field(in, "task"), StepJson.field(in, "error").flatMap(StepError::from),
-                    StepJson.field(in, "result"));
+            case "record-run" -> recordRun(id, AwsJson.field(in, "task"), AwsJson.field(in, "error").flatMap(StepError::from),
+                    AwsJson.field(in, "result"));
             case "clean-up" -> {
                 cleanUp(id);
                 yield output("cleanedUp", true);
             }
-            case "fail" -> fail(id, StepJson.text(in, "stage").orElse("unknown"),
-                    StepJson.field(in, "error").flatMap(StepError::from));
+            case "fail" -> fail(id, AwsJson.text(in, "stage").orElse("unknown"),
+                    AwsJson.field(in, "error").flatMap(StepError::from));
             case "execution-ended" -> executionEnded(id, required(in, "status"));
-            default -> throw new IllegalArgumentException("unknown action '" + StepJson.shortened(action, 40) + "'");
+            default -> throw new IllegalArgumentException("unknown action '" + AwsJson.shortened(action, 40) + "'");
         };
     }
 
@@ -156,7 +157,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
     private BuildResult builtImage(JobId id, BuildOutcomeFile outcome) {
         if (!isThisJobsImage(id, outcome.imageUri())) {
             return new NotBuilt(StepOutcomes.internal("the build step reported the image "
-                    + StepJson.shortened(outcome.imageUri(), 200) + ", which is not this job's"));
+                    + AwsJson.shortened(outcome.imageUri(), 200) + ", which is not this job's"));
         }
         Optional<Bounded> raw = aws.builds().read(id, Artifact.SCAN_REPORT, SCAN_REPORT_MAX_BYTES);
         if (raw.isEmpty()) {
@@ -190,7 +191,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
 
     private Map<String, Object> prepareRun(JobId id, String imageUri) {
         if (!isThisJobsImage(id, imageUri)) {
-            throw new IllegalArgumentException("prepare-run was given " + StepJson.shortened(imageUri, 200)
+            throw new IllegalArgumentException("prepare-run was given " + AwsJson.shortened(imageUri, 200)
                     + ", which is not this job's image");
         }
         String accessPointId = aws.accessPoints().create(id);
@@ -286,8 +287,8 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
             return true;
         }
         return error.causeJson()
-                .map(cause -> StepJson.field(cause, "Build").orElse(cause))
-                .flatMap(build -> StepJson.text(build, "BuildStatus"))
+                .map(cause -> AwsJson.field(cause, "Build").orElse(cause))
+                .flatMap(build -> AwsJson.text(build, "BuildStatus"))
                 .map("TIMED_OUT"::equals)
                 .orElse(false);
     }
@@ -301,7 +302,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
             case "TIMED_OUT" -> WorkflowEnd.TIMED_OUT;
             case "FAILED" -> WorkflowEnd.FAILED;
             default -> throw new IllegalArgumentException("execution-ended expects ABORTED, TIMED_OUT or FAILED, not '"
-                    + StepJson.shortened(status, 40) + "'");
+                    + AwsJson.shortened(status, 40) + "'");
         };
         RuntimeException cleanUpFailed = null;
         try {
@@ -320,7 +321,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
     // ---- helpers ----
 
     private static String required(JsonNode in, String field) {
-        return StepJson.text(in, field).filter(v -> !v.isBlank())
+        return AwsJson.text(in, field).filter(v -> !v.isBlank())
                 .orElseThrow(() -> new IllegalArgumentException("the step input has no \"" + field + "\""));
     }
 

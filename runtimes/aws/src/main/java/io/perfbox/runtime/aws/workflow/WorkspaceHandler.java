@@ -1,5 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
+import io.perfbox.adapter.aws.AwsJson;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,10 +42,10 @@ public class WorkspaceHandler implements RequestHandler<Map<String, Object>, Map
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        JsonNode in = StepJson.MAPPER.valueToTree(input);
-        String action = StepJson.text(in, "action")
+        JsonNode in = AwsJson.MAPPER.valueToTree(input);
+        String action = AwsJson.text(in, "action")
                 .orElseThrow(() -> new IllegalArgumentException("the step input has no \"action\""));
-        JobId id = JobId.parse(StepJson.text(in, "jobId")
+        JobId id = JobId.parse(AwsJson.text(in, "jobId")
                 .orElseThrow(() -> new IllegalArgumentException("the step input has no \"jobId\"")));
         // Every line this invocation logs carries the job's id.
         return JobLogContext.with(id.value(), () -> step(action, id));
@@ -63,7 +64,7 @@ public class WorkspaceHandler implements RequestHandler<Map<String, Object>, Map
                 out.put("discarded", true);
                 yield out;
             }
-            default -> throw new IllegalArgumentException("unknown action '" + StepJson.shortened(action, 40) + "'");
+            default -> throw new IllegalArgumentException("unknown action '" + AwsJson.shortened(action, 40) + "'");
         };
     }
 }

@@ -1,4 +1,4 @@
-package io.perfbox.runtime.aws.workflow;
+package io.perfbox.adapter.aws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -10,19 +10,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reading what Step Functions hands a step. Service integrations report AWS objects in PascalCase ("ExitCode"),
+ * Reading what AWS services and Step Functions hand perfbox. Service integrations report AWS objects in PascalCase ("ExitCode"),
  * the AWS APIs and EventBridge in camelCase ("exitCode"): fields are looked up without regard to case.
  */
-final class StepJson {
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+public final class AwsJson {
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    private StepJson() {
+    private AwsJson() {
     }
 
     /** The field named {@code name} in any case, if present and not null. */
-    static Optional<JsonNode> field(JsonNode node, String name) {
+    public static Optional<JsonNode> field(JsonNode node, String name) {
         if (node == null || !node.isObject()) {
             return Optional.empty();
         }
@@ -39,12 +39,12 @@ final class StepJson {
         return Optional.empty();
     }
 
-    static Optional<String> text(JsonNode node, String name) {
+    public static Optional<String> text(JsonNode node, String name) {
         return field(node, name).filter(JsonNode::isValueNode).map(JsonNode::asText);
     }
 
     /** A JSON document inside a string (Step Functions' Cause), if it is one. */
-    static Optional<JsonNode> parseEmbedded(String text) {
+    public static Optional<JsonNode> parseEmbedded(String text) {
         if (text == null || text.isBlank() || !text.strip().startsWith("{")) {
             return Optional.empty();
         }
@@ -56,7 +56,7 @@ final class StepJson {
     }
 
     /** At most max characters of text, for messages a person reads. */
-    static String shortened(String text, int max) {
+    public static String shortened(String text, int max) {
         String t = text == null ? "" : text.strip();
         return t.length() <= max ? t : t.substring(0, max) + "...";
     }

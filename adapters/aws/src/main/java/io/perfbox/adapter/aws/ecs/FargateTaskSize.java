@@ -1,0 +1,49 @@
+package io.perfbox.adapter.aws.ecs;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The task sizes Fargate accepts (Linux): each CPU value allows a memory range in fixed steps. The one table of
+ * them: the workflow's configuration checks against it, and infra-cdk's tests hold the stack's own check to it.
+ */
+public final class FargateTaskSize {
+    /** CPU units → {smallest memory MiB, largest, step}. 256 CPU takes only 512, 1024 and 2048. */
+    private static final Map<Integer, int[]> MEMORY = new TreeMap<>(Map.of(
+            256, new int[] {512, 2048, 512},
+            512, new int[] {1024, 4096, 1024},
+            1024, new int[] {2048, 8192, 1024},
+            2048, new int[] {4096, 16384, 1024},
+            4096, new int[] {8192, 30720, 1024},
+            8192, new int[] {16384, 61440, 4096},
+            16384, new int[] {32768, 122880, 8192}));
+
+    private FargateTaskSize() {
+    }
+
+    public static Set<Integer> cpuUnits() {
+        return MEMORY.keySet();
+    }
+
+    public static boolean isValid(int cpu, int memoryMiB) {
+        int[] range = MEMORY.get(cpu);
+        if (range == null || memoryMiB < range[0] || memoryMiB > range[1]) {
+            return false;
+        }
+        return cpu == 256 ? Set.of(512, 1024, 2048).contains(memoryMiB) : (memoryMiB - range[0]) % range[2] == 0;
+    }
+
+    /** Why a size is refused, in words; empty when Fargate accepts it. */
+    public static java.util.Optional<String> problem(int cpu, int memoryMiB) {
+        int[] range = MEMORY.get(cpu);
+        if (range == null) {
+            return java.util.Optional.of("task CPU must be one of Fargate's " + cpuUnits() + ", not " + cpu);
+        }
+        if (!isValid(cpu, memoryMiB)) {
+            return java.util.Optional.of("task memory " + memoryMiB + " MiB is not valid for " + cpu + " CPU units: Fargate allows "
+                    + range[0] + " to " + range[1] + " MiB in steps of " + range[2]);
+        }
+        return java.util.Optional.empty();
+    }
+}

@@ -1,0 +1,323 @@
+package io.perfbox.core.lifecycle;
+
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.JobWorkspace;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one job lifecycle, for every runtime: each status transition, the scan gate, the mapping of step outcomes to
+ * failures ({@link StepOutcomes}), and the races with cancel and delete are written here once.
+ *
+ * <p>Runtimes drive it. Locally, one thread ({@link JobPipeline}) does the work of each step and reports it here, in
+ * order. On AWS, the state machine does the work and one small handler per state reports it to the same step.
+ *
+ * <p>Every status change is a conditional write, so a job cancelled or deleted meanwhile is never overwritten. Every
+ * step may be repeated (a workflow retries a step whose answer was lost): a repeat finds the job already moved on
+ * and answers as the first call did. Each answers with a {@link Next}: go on, the job ended here, or stop because the
+ * job is gone or moved on without this driver (cancelled, ended by another call, deleted).
+ */
+public final class JobLifecycle {
+    private static final Logger LOG = Logger.getLogger(JobLifecycle.class.getName());
+    private static final int MAX_CONFLICT_RETRIES = 5;
+
+    private final JobStore jobs;
+    private final JobArtifactStore artifacts;
+    private final VulnerabilityPolicy policy;
+    private final long runMemoryLimitBytes;
+    private final JobResources resources;
+    private final Clock clock;
+
+    /**
+     * runMemoryLimitBytes: the memory a run may use, named when a run is killed for exceeding it. resources: released
+     * before a terminal status is written ({@link JobResources#RELEASED_ELSEWHERE} when the runtime does it itself).
+     */
+    public JobLifecycle(JobStore jobs, JobArtifactStore artifacts, VulnerabilityPolicy policy, long runMemoryLimitBytes,
+                        JobResources resources, Clock clock) {
+        this.jobs = Objects.requireNonNull(jobs, "jobs");
+        this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.runMemoryLimitBytes = runMemoryLimitBytes;
+        this.resources = Objects.requireNonNull(resources, "resources");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** What the driver does after a step. */
+    public enum Next {
+        /** Go on to the next step. */
+        PROCEED,
+        /** This step ended the job (its resources were released first); nothing follows. */
+        ENDED,
+        /** The job is gone, or moved on without this driver (cancelled, ended by an earlier try): stop quietly. */
+        STOPPED;
+
+        public boolean proceed() {
+            return this == PROCEED;
+        }
+    }
+
+    /** What scanning the built image came to. */
+    public sealed interface ScanResult permits Scanned, ScanFailed, ScannerUnavailable {
+    }
+
+    /** The scanner's report: the policy decides whether the image runs. */
+    public record Scanned(ScanReport report) implements ScanResult {
+        public Scanned {
+            Objects.requireNonNull(report, "report");
+        }
+    }
+
+    /** The scanner ran but left no usable report: the image never runs. */
+    public record ScanFailed(String reason) implements ScanResult {
+    }
+
+    /** No scanner could be found or started: the image never runs. */
+    public record ScannerUnavailable(String reason) implements ScanResult {
+    }
+
+    /** How a workflow that carried the job ended, when it ended abnormally. */
+    public enum WorkflowEnd { ABORTED, TIMED_OUT, FAILED }
+
+    /** The job's stored status moved on (cancelled, ended, deleted): nothing more is recorded. */
+    private static final class Superseded extends Exception {
+        Superseded() {
+            super(null, null, false, false);
+        }
+    }
+
+    // ---- the steps, in order ----
+
+    /** QUEUED → BUILDING. A job already BUILDING is this step repeated: PROCEED again. */
+    public Next begin(JobId id) {
+        Optional<Job> found = jobs.find(id);
+        if (found.isEmpty()) {
+            return Next.STOPPED;
+        }
+        Job job = found.get();
+        if (job.status() == JobStatus.QUEUED
+                && jobs.update(job.advancedTo(JobStatus.BUILDING, clock.instant()), EnumSet.of(JobStatus.QUEUED))) {
+            return Next.PROCEED;
+        }
+        return jobs.find(id).map(j -> j.status() == JobStatus.BUILDING).orElse(false) ? Next.PROCEED : Next.STOPPED;
+    }
+
+    /**
+     * BUILDING: saves the build log; an image that did not build ends the job with the failure its outcome maps to;
+     * a built image moves the job to SCANNING. A job already SCANNING or RUNNING is this step repeated: PROCEED.
+     */
+    public Next built(JobId id, ImageBuilder.BuildOutcome outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        Optional<Job> found = jobs.find(id);
+        if (found.isEmpty()) {
+            return Next.STOPPED;
+        }
+        Job job = found.get();
+        if (job.status() == JobStatus.SCANNING || job.status() == JobStatus.RUNNING) {
+            return Next.PROCEED;
+        }
+        if (job.status() != JobStatus.BUILDING) {
+            return Next.STOPPED;
+        }
+        return guarded(id, () -> {
+            artifacts.saveLog(id, LogKind.BUILD, outcome.log());
+            Optional<Failure> failure = StepOutcomes.failureOf(outcome);
+            if (failure.isPresent()) {
+                end(job, failure.get());
+                return Next.ENDED;
+            }
+            advance(job, JobStatus.SCANNING);
+            return Next.PROCEED;
+        });
+    }
+
+    /**
+     * SCANNING: saves the report and applies the policy (the scan gate): a passing image moves the job to RUNNING; a
+     * blocked one ends it VULNERABLE; no usable scan ends it SCANNER_UNAVAILABLE. A job already RUNNING is this step
+     * repeated: PROCEED.
+     */
+    public Next scanned(JobId id, ScanResult result) {
+        Objects.requireNonNull(result, "result");
+        Optional<Job> found = jobs.find(id);
+        if (found.isEmpty()) {
+            return Next.STOPPED;
+        }
+        Job job = found.get();
+        if (job.status() == JobStatus.RUNNING) {
+            return Next.PROCEED;
+        }
+        if (job.status() != JobStatus.SCANNING) {
+            return Next.STOPPED;
+        }
+        return guarded(id, () -> switch (result) {
+            case ScannerUnavailable u -> {
+                end(job, StepOutcomes.scannerUnavailable(u.reason()));
+                yield Next.ENDED;
+            }
+            case ScanFailed f -> {
+                end(job, StepOutcomes.scanFailed(f.reason()));
+                yield Next.ENDED;
+            }
+            case Scanned s -> {
+                artifacts.saveScanReport(id, s.report());
+                VulnerabilityPolicy.Decision decision = policy.evaluate(s.report());
+                Job counted = job.withVulnerabilities(decision.counts(), clock.instant());
+                Optional<Failure> vulnerable = StepOutcomes.failureOf(policy, decision);
+                if (vulnerable.isPresent()) {
+                    end(counted, vulnerable.get());
+                    yield Next.ENDED;
+                }
+                advance(counted, JobStatus.RUNNING);
+                yield Next.PROCEED;
+            }
+        });
+    }
+
+    /** Whether the policy lets an image with this report run (for a builder whose own gate must agree with ours). */
+    public boolean passes(ScanReport report) {
+        return policy.evaluate(report).passed();
+    }
+
+    /**
+     * RUNNING: saves the run log and ends the job: SUCCEEDED with the performance the result file holds, or FAILED.
+     * result is read only when the container exited 0. ENDED when this call ended the job; STOPPED when the job was
+     * not RUNNING (gone, cancelled, or already ended by an earlier try of this step).
+     */
+    public Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result) {
+        Objects.requireNonNull(outcome, "outcome");
+        Optional<Job> found = jobs.find(id);
+        if (found.isEmpty() || found.get().status() != JobStatus.RUNNING) {
+            return Next.STOPPED;
+        }
+        Job job = found.get();
+        return guarded(id, () -> {
+            artifacts.saveLog(id, LogKind.RUN, outcome.log());
+            Optional<Failure> runFailure = StepOutcomes.failureOf(outcome, runMemoryLimitBytes);
+            if (runFailure.isPresent()) {
+                end(job, runFailure.get());
+                return Next.ENDED;
+            }
+            switch (StepOutcomes.collect(result.get())) {
+                case StepOutcomes.Measured m -> finish(job, job.succeeded(m.performance(), clock.instant()));
+                case StepOutcomes.Rejected r -> end(job, r.failure());
+            }
+            return Next.ENDED;
+        });
+    }
+
+    // ---- endings from outside the steps ----
+
+    /** Ends the job FAILED whatever active status it is in (a step's own error, perfbox's fault). */
+    public Next fail(JobId id, Failure failure) {
+        Objects.requireNonNull(failure, "failure");
+        return failIfActive(id, current -> failure);
+    }
+
+    /** perfbox stopped (shutdown, crash) while the job was under way: it ends FAILED/INTERRUPTED. */
+    public Next interrupted(JobId id) {
+        return failIfActive(id, current -> Failure.of(FailureCode.INTERRUPTED,
+                "perfbox stopped while the job was " + current.status() + "; submit it again"));
+    }
+
+    /**
+     * The workflow ended without ending the job (stopped by hand, timed out, failed in a way its own catch did not
+     * handle): a job still active ends FAILED; an ended job (also a CANCELLED one) stays as it is.
+     */
+    public Next workflowEnded(JobId id, WorkflowEnd how) {
+        Objects.requireNonNull(how, "how");
+        return failIfActive(id, current -> switch (how) {
+            case ABORTED -> Failure.of(FailureCode.INTERRUPTED, "The job's workflow was stopped while the job was "
+                    + current.status() + "; submit it again");
+            case TIMED_OUT -> StepOutcomes.internal("the job's workflow timed out while the job was " + current.status());
+            case FAILED -> StepOutcomes.internal("the job's workflow failed while the job was " + current.status());
+        });
+    }
+
+    // ---- how ---
+
+    private interface Step {
+        Next run() throws Superseded;
+    }
+
+    /** Runs a step's writes; a write that loses to a concurrent change means the job moved on without us. */
+    private Next guarded(JobId id, Step step) {
+        try {
+            return step.run();
+        } catch (Superseded e) {
+            dropArtifactsIfDeleted(id);
+            return Next.STOPPED;
+        }
+    }
+
+    private Next failIfActive(JobId id, Function<Job, Failure> failure) {
+        for (int attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+            Optional<Job> now = jobs.find(id);
+            if (now.isEmpty() || now.get().status().isTerminal()) {
+                dropArtifactsIfDeleted(id);
+                return Next.STOPPED;
+            }
+            Job current = now.get();
+            release(id);
+            if (jobs.update(current.failed(failure.apply(current), clock.instant()), EnumSet.of(current.status()))) {
+                return Next.ENDED;
+            }
+        }
+        return Next.STOPPED;
+    }
+
+    private void advance(Job job, JobStatus next) throws Superseded {
+        write(job, job.advancedTo(next, clock.instant()));
+    }
+
+    private void end(Job job, Failure failure) throws Superseded {
+        finish(job, job.failed(failure, clock.instant()));
+    }
+
+    /** Releases the job's resources, then records its terminal status. */
+    private void finish(Job from, Job terminal) throws Superseded {
+        release(from.id());
+        write(from, terminal);
+    }
+
+    private void write(Job from, Job to) throws Superseded {
+        if (!jobs.update(to, EnumSet.of(from.status()))) {
+            throw new Superseded();
+        }
+    }
+
+    private void release(JobId id) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            resources.release(id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not release everything job " + id + " held", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A job deleted while a step ran: drop what the step saved after the delete removed the rest. */
+    private void dropArtifactsIfDeleted(JobId id) {
+        if (jobs.find(id).isEmpty()) {
+            artifacts.deleteAll(id);
+        }
+    }
+}
