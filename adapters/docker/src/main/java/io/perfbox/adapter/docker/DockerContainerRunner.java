@@ -3,7 +3,8 @@ package io.perfbox.adapter.docker;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
-import io.perfbox.adapter.fs.HostJobWorkspace;
+import java.nio.file.Path;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -18,17 +19,18 @@ public class DockerContainerRunner implements ContainerRunner {
 
     private final DockerEngine engine;
     private final String storeId;
-    private final HostJobWorkspace workspace;
+    /** The host directory mounted at /data for a job (the workspace adapter decides where it is). */
+    private final Function<JobId, Path> dataDirectoryOf;
 
-    public DockerContainerRunner(DockerEngine engine, String storeId, HostJobWorkspace workspace) {
+    public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf) {
         this.engine = engine;
         this.storeId = storeId;
-        this.workspace = workspace;
+        this.dataDirectoryOf = dataDirectoryOf;
     }
 
     /** Through the docker CLI. */
-    public DockerContainerRunner(DockerCli docker, String storeId, HostJobWorkspace workspace) {
-        this(new DockerCliEngine(docker), storeId, workspace);
+    public DockerContainerRunner(DockerCli docker, String storeId, Function<JobId, Path> dataDirectoryOf) {
+        this(new DockerCliEngine(docker), storeId, dataDirectoryOf);
     }
 
     @Override
@@ -36,7 +38,7 @@ public class DockerContainerRunner implements ContainerRunner {
         // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
         String name = DockerCli.containerName(id.value());
         var spec = new DockerEngine.ContainerSpec(imageRef,
-                Map.of(DockerCli.STORE_LABEL, storeId, DockerCli.JOB_LABEL, id.value()), limits, workspace.directoryOf(id));
+                Map.of(DockerCli.STORE_LABEL, storeId, DockerCli.JOB_LABEL, id.value()), limits, dataDirectoryOf.apply(id));
         LogFollower follower = null;
         try {
             Optional<String> notStarted = engine.createAndStart(name, spec, START_TIMEOUT);

@@ -22,7 +22,7 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
 
     @Override
     protected DockerContainerRunner runner(HostJobWorkspace workspace) {
-        return new DockerContainerRunner(ENGINE, store, workspace);
+        return new DockerContainerRunner(ENGINE, store, workspace::directoryOf);
     }
 
     @Test

@@ -33,7 +33,7 @@ class DockerContainerRunnerIT {
 
     /** The runner under test; through the docker CLI here (subclasses: other engines). */
     protected DockerContainerRunner runner(HostJobWorkspace workspace) {
-        return new DockerContainerRunner(DOCKER, store, workspace);
+        return new DockerContainerRunner(DOCKER, store, workspace::directoryOf);
     }
 
     private HostJobWorkspace workspace() {
