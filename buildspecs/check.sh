@@ -30,6 +30,13 @@ if n == 0:
 PY
 done
 status=0
+# The pinned Trivy is named once, in tools/trivy.version: every buildspec must pin the same one.
+pinned=$(tr -d '[:space:]' < "$here/../tools/trivy.version")
+for spec in "$@"; do
+  grep -Eo 'trivy-[0-9]+\.[0-9]+\.[0-9]+|TRIVY_VERSION: "[^"]*"' "$spec" | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | sort -u | while read -r v; do
+    if [ "$v" != "$pinned" ]; then echo "$spec pins Trivy $v, but tools/trivy.version says $pinned" >&2; exit 1; fi
+  done || status=1
+done
 for script in "$out"/*.sh; do
   bash -n "$script" || { echo "bash -n failed: $script" >&2; status=1; }
 done

@@ -341,6 +341,39 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.List<String> containersLabelled(String label, String value) {
+        return idsOf("/containers/json?all=1&filters=" + query("{\"label\":[\"" + label + "=" + value + "\"]}"));
+    }
+
+    @Override
+    public java.util.List<String> imagesLabelled(String label, String value) {
+        return idsOf("/images/json?filters=" + query("{\"label\":[\"" + label + "=" + value + "\"]}"));
+    }
+
+    private java.util.List<String> idsOf(String target) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            DockerSocketClient.Response r = api.send("GET", target, null, QUICK);
+            if (!r.ok()) {
+                return java.util.List.of();
+            }
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            r.json().forEach(item -> ids.add(item.path("Id").asText()));
+            return ids.stream().filter(id -> !id.isEmpty()).distinct().toList();
+        } catch (InterruptedException e) {
+            interrupted = true;
+            return java.util.List.of();
+        } catch (IOException e) {
+            LOG.fine(() -> "GET " + target + ": " + e.getMessage());
+            return java.util.List.of();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
     public long imageSize(String ref) throws InterruptedException {
         try {
             DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);

@@ -8,8 +8,6 @@ import java.util.List;
 /** The docker CLI perfbox drives; every call goes through {@link ProcessRunner} with a timeout. */
 public final class DockerCli {
     /** Labels on every image and container perfbox creates, so leftovers can be found after a crash. */
-    public static final String STORE_LABEL = "io.perfbox.store";
-    public static final String JOB_LABEL = "io.perfbox.job";
 
     private final String executable;
 
@@ -75,11 +73,4 @@ public final class DockerCli {
         return line.length() > 500 ? line.substring(0, 500) + "..." : line;
     }
 
-    public static String imageTag(String jobId) {
-        return "perfbox-job-" + jobId + ":latest";
-    }
-
-    public static String containerName(String jobId) {
-        return "perfbox-job-" + jobId;
-    }
 }

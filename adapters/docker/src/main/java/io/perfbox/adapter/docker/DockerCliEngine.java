@@ -114,6 +114,24 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.List<String> containersLabelled(String label, String value) {
+        return ids("ps", "-a", "-q", "--no-trunc", "--filter", "label=" + label + "=" + value);
+    }
+
+    @Override
+    public java.util.List<String> imagesLabelled(String label, String value) {
+        return ids("images", "-q", "--no-trunc", "--filter", "label=" + label + "=" + value);
+    }
+
+    private java.util.List<String> ids(String... args) {
+        ProcessRunner.Result r = docker.quickUninterruptibly(args);
+        if (r == null || !r.succeeded()) {
+            return java.util.List.of();
+        }
+        return r.stdoutText().lines().map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
+    @Override
     public long imageSize(String ref) throws InterruptedException {
         ProcessRunner.Result r = docker.command("image", "inspect", "--format", "{{.Size}}", ref)
                 .timeout(Duration.ofMinutes(1)).maxStdoutBytes(1024).run();

@@ -36,9 +36,9 @@ public class DockerContainerRunner implements ContainerRunner {
     @Override
     public RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
         // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
-        String name = DockerCli.containerName(id.value());
+        String name = DockerNames.containerName(id.value());
         var spec = new DockerEngine.ContainerSpec(imageRef,
-                Map.of(DockerCli.STORE_LABEL, storeId, DockerCli.JOB_LABEL, id.value()), limits, dataDirectoryOf.apply(id));
+                Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), limits, dataDirectoryOf.apply(id));
         LogFollower follower = null;
         try {
             Optional<String> notStarted = engine.createAndStart(name, spec, START_TIMEOUT);
@@ -109,6 +109,6 @@ public class DockerContainerRunner implements ContainerRunner {
 
     @Override
     public void remove(JobId id) {
-        engine.removeContainer(DockerCli.containerName(id.value()));
+        engine.removeContainer(DockerNames.containerName(id.value()));
     }
 }

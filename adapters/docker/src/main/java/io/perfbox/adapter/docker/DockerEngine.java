@@ -64,6 +64,12 @@ public interface DockerEngine {
     /** Removes the image (a tag of several only loses the tag); best effort, as above. */
     void removeImage(String ref);
 
+    /** Ids of the containers (running or not) carrying the label with this value; empty when none or unreadable. */
+    java.util.List<String> containersLabelled(String label, String value);
+
+    /** Ids of the images carrying the label with this value; empty when none or unreadable. */
+    java.util.List<String> imagesLabelled(String label, String value);
+
     /** The image's size as the engine counts it (every layer, the base image's included). */
     long imageSize(String ref) throws InterruptedException;
 

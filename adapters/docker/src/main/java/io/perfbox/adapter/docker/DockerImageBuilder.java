@@ -44,11 +44,11 @@ public class DockerImageBuilder implements ImageBuilder {
 
     @Override
     public BuildOutcome build(JobId id, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
-        String tag = DockerCli.imageTag(id.value());
+        String tag = DockerNames.imageTag(id.value());
         String text = dockerfile.text();
         String labelled = withLabels(text, id);
         Map<String, String> labelFlags = labelled.equals(text)
-                ? Map.of(DockerCli.STORE_LABEL, storeId, DockerCli.JOB_LABEL, id.value()) : Map.of();
+                ? Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()) : Map.of();
         DockerEngine.BuildRun r;
         try {
             r = engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, timeout, MAX_LOG_BYTES);
@@ -88,7 +88,7 @@ public class DockerImageBuilder implements ImageBuilder {
             return text;
         }
         return text + (text.endsWith("\n") ? "" : "\n")
-                + "LABEL \"" + DockerCli.JOB_LABEL + "\"=\"" + id.value() + "\" \"" + DockerCli.STORE_LABEL + "\"=\"" + storeId + "\"\n";
+                + "LABEL \"" + DockerNames.JOB_LABEL + "\"=\"" + id.value() + "\" \"" + DockerNames.STORE_LABEL + "\"=\"" + storeId + "\"\n";
     }
 
     /** The line of the build output that says what failed, short enough for a failure message. */
@@ -107,6 +107,6 @@ public class DockerImageBuilder implements ImageBuilder {
 
     @Override
     public void remove(JobId id) {
-        engine.removeImage(DockerCli.imageTag(id.value()));
+        engine.removeImage(DockerNames.imageTag(id.value()));
     }
 }

@@ -1,15 +1,18 @@
 package io.perfbox.adapter.docker;
 
-import io.perfbox.adapter.process.ProcessRunner;
 import java.util.List;
 
-/** After a crash: removes every container and image a server of this data dir left behind. */
+/**
+ * After a crash, and at shutdown: removes every container and image a server of this data dir left behind, found by
+ * the store label every job's container and image carry ({@link DockerNames}). Goes through the same engine as the
+ * jobs do.
+ */
 public class DockerJanitor {
-    private final DockerCli docker;
+    private final DockerEngine engine;
     private final String storeId;
 
-    public DockerJanitor(DockerCli docker, String storeId) {
-        this.docker = docker;
+    public DockerJanitor(DockerEngine engine, String storeId) {
+        this.engine = engine;
         this.storeId = storeId;
     }
 
@@ -21,23 +24,10 @@ public class DockerJanitor {
     }
 
     public Removed removeAll() {
-        String filter = "label=" + DockerCli.STORE_LABEL + "=" + storeId;
-        List<String> containers = ids("ps", "-a", "-q", "--filter", filter);
-        for (String c : containers) {
-            docker.quickUninterruptibly("rm", "-f", c);
-        }
-        List<String> images = ids("images", "-q", "--filter", filter);
-        for (String i : images) {
-            docker.quickUninterruptibly("image", "rm", "-f", i);
-        }
+        List<String> containers = engine.containersLabelled(DockerNames.STORE_LABEL, storeId);
+        containers.forEach(engine::removeContainer);
+        List<String> images = engine.imagesLabelled(DockerNames.STORE_LABEL, storeId);
+        images.forEach(engine::removeImage);
         return new Removed(containers.size(), images.size());
-    }
-
-    private List<String> ids(String... args) {
-        ProcessRunner.Result r = docker.quickUninterruptibly(args);
-        if (r == null || !r.succeeded()) {
-            return List.of();
-        }
-        return r.stdoutText().lines().map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 }

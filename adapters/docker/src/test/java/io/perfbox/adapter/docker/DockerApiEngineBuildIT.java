@@ -34,7 +34,7 @@ class DockerApiEngineBuildIT extends DockerImageBuilderIT {
                 Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
         assertThat(outcome.log().text()).contains("Step 1/3 : FROM debian:bookworm").contains("from-the-step-" + id)
-                .contains("Successfully tagged " + DockerCli.imageTag(id.value()));
+                .contains("Successfully tagged " + DockerNames.imageTag(id.value()));
         builder.remove(id);
     }
 

@@ -48,15 +48,15 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
         JobId id = JobId.random();
         var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2));
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);
-        assertThat(DOCKER.quick("image", "inspect", DockerCli.imageTag(id.value())).succeeded()).isTrue();
+        assertThat(DOCKER.quick("image", "inspect", DockerNames.imageTag(id.value())).succeeded()).isTrue();
         builder.remove(id);
-        assertThat(DOCKER.quick("image", "inspect", DockerCli.imageTag(id.value())).succeeded()).isFalse();
+        assertThat(DOCKER.quick("image", "inspect", DockerNames.imageTag(id.value())).succeeded()).isFalse();
         builder.remove(id);
     }
 
     @Test
     void aStartTheEngineRefusesSaysWhy() throws Exception {
-        var spec = new DockerEngine.ContainerSpec("perfbox-no-such-image:latest", java.util.Map.of(DockerCli.STORE_LABEL, store),
+        var spec = new DockerEngine.ContainerSpec("perfbox-no-such-image:latest", java.util.Map.of(DockerNames.STORE_LABEL, store),
                 new io.perfbox.core.port.ContainerRunner.RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(5)),
                 Files.createTempDirectory("perfbox-api-it"));
         assertThat(ENGINE.createAndStart("perfbox-it-" + store, spec, Duration.ofSeconds(30))).hasValueSatisfying(

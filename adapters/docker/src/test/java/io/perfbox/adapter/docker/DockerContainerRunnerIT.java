@@ -56,7 +56,7 @@ class DockerContainerRunnerIT {
 
     @AfterEach
     void cleanUp() {
-        new DockerJanitor(DOCKER, store).removeAll();
+        new DockerJanitor(new DockerCliEngine(DOCKER), store).removeAll();
     }
 
     @Test
@@ -98,7 +98,7 @@ class DockerContainerRunnerIT {
         Ran r = run("sleep 600", new RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(3)));
         assertThat(r.outcome()).isInstanceOf(ContainerRunner.TimedOut.class);
         runner(r.workspace()).remove(r.id());
-        assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerCli.JOB_LABEL + "=" + r.id()).stdoutText()).isBlank();
+        assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerNames.JOB_LABEL + "=" + r.id()).stdoutText()).isBlank();
     }
 
     @Test
@@ -153,6 +153,6 @@ class DockerContainerRunnerIT {
         t.interrupt();
         t.join(30_000);
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-        assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerCli.JOB_LABEL + "=" + id).stdoutText()).isBlank();
+        assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerNames.JOB_LABEL + "=" + id).stdoutText()).isBlank();
     }
 }

@@ -32,7 +32,7 @@ class DockerImageBuilderIT {
     }
 
     private static boolean imageExists(JobId id) throws InterruptedException {
-        return DOCKER.quick("image", "inspect", DockerCli.imageTag(id.value())).succeeded();
+        return DOCKER.quick("image", "inspect", DockerNames.imageTag(id.value())).succeeded();
     }
 
     @Test
@@ -41,8 +41,8 @@ class DockerImageBuilderIT {
         var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo building\nCMD true\n"), Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
         String image = ((ImageBuilder.Built) outcome).imageRef();
-        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
-        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(labelOf(image, DockerNames.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerNames.STORE_LABEL)).isEqualTo(store);
         assertThat(outcome.log().text()).contains("building");
         builder.remove(id);
         assertThat(imageExists(id)).isFalse();
@@ -82,8 +82,8 @@ class DockerImageBuilderIT {
         var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD echo hi \\\n"), Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
         String image = ((ImageBuilder.Built) outcome).imageRef();
-        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
-        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(labelOf(image, DockerNames.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerNames.STORE_LABEL)).isEqualTo(store);
         assertThat(DOCKER.quick("image", "inspect", "--format", "{{json .Config.Cmd}}", image).stdoutText())
                 .isEqualTo("[\"/bin/sh\",\"-c\",\"echo hi\"]\n");
         builder.remove(id);
@@ -96,8 +96,8 @@ class DockerImageBuilderIT {
                 + "FROM first\nCMD true"), Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
         String image = ((ImageBuilder.Built) outcome).imageRef();
-        assertThat(labelOf(image, DockerCli.JOB_LABEL)).isEqualTo(id.value());
-        assertThat(labelOf(image, DockerCli.STORE_LABEL)).isEqualTo(store);
+        assertThat(labelOf(image, DockerNames.JOB_LABEL)).isEqualTo(id.value());
+        assertThat(labelOf(image, DockerNames.STORE_LABEL)).isEqualTo(store);
         builder.remove(id);
     }
 

@@ -12,10 +12,26 @@ import java.util.Optional;
 public record TrivySettings(Optional<Path> configuredPath, boolean ignoreUnfixed, Optional<Path> cacheDir,
                             boolean skipDbUpdate, boolean offlineScan, Duration timeout, List<String> extraArgs,
                             String containerImage, boolean containerFallback) {
-    /** Pinned: a scanner that changes under us changes verdicts. */
-    public static final String DEFAULT_IMAGE = "aquasec/trivy:0.58.1";
+    /** Pinned (a scanner that changes under us changes verdicts), in tools/trivy.version alone. */
+    public static final String PINNED_VERSION = readPinnedVersion();
+    public static final String DEFAULT_IMAGE = "aquasec/trivy:" + PINNED_VERSION;
 
     public TrivySettings {
         extraArgs = List.copyOf(extraArgs);
+    }
+
+    private static String readPinnedVersion() {
+        try (var in = TrivySettings.class.getResourceAsStream("trivy.version")) {
+            if (in == null) {
+                throw new IllegalStateException("trivy.version is missing from the class path");
+            }
+            String version = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            if (!version.matches("\\d+\\.\\d+\\.\\d+")) {
+                throw new IllegalStateException("trivy.version holds '" + version + "', not a version");
+            }
+            return version;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

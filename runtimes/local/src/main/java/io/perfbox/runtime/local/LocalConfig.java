@@ -1,6 +1,10 @@
-package io.perfbox.runtime.local.runtime;
+package io.perfbox.runtime.local;
 
+import io.perfbox.adapter.trivy.TrivySettings;
 import io.perfbox.core.domain.Severity;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.lifecycle.PipelineSettings;
+import io.perfbox.core.port.ContainerRunner.RunLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,28 +20,17 @@ import java.util.regex.Pattern;
 /**
  * Everything {@code perfbox serve} is configured with, read once and checked at start-up (a bad value stops it
  * with a message, never half-way through a job). Each setting is a flag {@code --name value} or the environment
- * variable {@code PERFBOX_NAME} (upper case, dashes as underscores); the flag wins.
+ * variable {@code PERFBOX_NAME} (upper case, dashes as underscores); the flag wins. This is the one reader of the
+ * {@code PERFBOX_*} names: it builds the typed settings each part takes (the lifecycle's, Trivy's) directly.
  */
 public record LocalConfig(
         int port,
         Path dataDir,
         int workers,
-        Duration buildTimeout,
+        String dockerExecutable,
         long maxImageBytes,
-        Duration runTimeout,
-        long runMemoryBytes,
-        double runCpus,
-        int runPids,
-        Severity severityThreshold,
-        boolean ignoreUnfixed,
-        Optional<Path> trivyPath,
-        Optional<Path> trivyCacheDir,
-        boolean trivySkipDbUpdate,
-        boolean trivyOfflineScan,
-        Duration trivyTimeout,
-        List<String> trivyArgs,
-        boolean trivyImageFallback,
-        String dockerExecutable) {
+        PipelineSettings pipeline,
+        TrivySettings trivy) {
 
     /** One setting: its name, what it means and its default, for {@code --help} and the README. */
     public record Setting(String name, String defaultValue, String help) {
@@ -131,26 +124,23 @@ public record LocalConfig(
         if (!(cpus > 0) || cpus > 1024) {
             throw new IllegalArgumentException("--cpus must be a positive number, not " + get(v, "cpus"));
         }
-        return new LocalConfig(
-                port,
-                Path.of(dataDir).toAbsolutePath().normalize(),
-                workers,
+        boolean ignoreUnfixed = bool(v, "ignore-unfixed");
+        PipelineSettings pipeline = new PipelineSettings(
                 duration(v, "build-timeout"),
-                bytes(v, "max-image-size"),
-                duration(v, "run-timeout"),
-                bytes(v, "memory"),
-                cpus,
-                intIn(v, "pids", 1, 1_000_000),
-                severity(v),
-                bool(v, "ignore-unfixed"),
+                new RunLimits(bytes(v, "memory"), cpus, intIn(v, "pids", 1, 1_000_000), duration(v, "run-timeout")),
+                new VulnerabilityPolicy(severity(v), ignoreUnfixed));
+        TrivySettings trivy = new TrivySettings(
                 optionalPath(v, "trivy"),
+                ignoreUnfixed,
                 optionalPath(v, "trivy-cache-dir"),
                 bool(v, "trivy-skip-db-update"),
                 bool(v, "trivy-offline-scan"),
                 duration(v, "trivy-timeout"),
                 get(v, "trivy-args").isBlank() ? List.of() : Arrays.asList(get(v, "trivy-args").strip().split("\\s+")),
-                bool(v, "trivy-image-fallback"),
-                get(v, "docker"));
+                TrivySettings.DEFAULT_IMAGE,
+                bool(v, "trivy-image-fallback"));
+        return new LocalConfig(port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
+                bytes(v, "max-image-size"), pipeline, trivy);
     }
 
     private static String get(Map<String, String> v, String name) {

@@ -1,18 +1,5 @@
-package io.perfbox.runtime.local.runtime;
+package io.perfbox.runtime.local;
 
-import io.perfbox.api.ApiRoutes;
-import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
-import io.perfbox.adapter.aws.dynamodb.JobTable;
-import io.perfbox.core.lifecycle.JobPipeline;
-import io.perfbox.core.lifecycle.JobRecovery;
-import io.perfbox.core.application.JobService;
-import io.perfbox.core.lifecycle.PipelineSettings;
-import io.perfbox.core.domain.FailureCode;
-import io.perfbox.core.domain.Job;
-import io.perfbox.core.domain.JobStatus;
-import io.perfbox.core.domain.VulnerabilityPolicy;
-import io.perfbox.core.port.ContainerRunner.RunLimits;
-import io.perfbox.core.port.JobStore;
 import io.perfbox.adapter.docker.DockerApiEngine;
 import io.perfbox.adapter.docker.DockerCli;
 import io.perfbox.adapter.docker.DockerCliEngine;
@@ -20,14 +7,23 @@ import io.perfbox.adapter.docker.DockerContainerRunner;
 import io.perfbox.adapter.docker.DockerEngine;
 import io.perfbox.adapter.docker.DockerImageBuilder;
 import io.perfbox.adapter.docker.DockerJanitor;
-import io.perfbox.runtime.local.dynamodb.EmbeddedDynamoDb;
 import io.perfbox.adapter.fs.FileSystemDockerfileStore;
 import io.perfbox.adapter.fs.FileSystemJobArtifactStore;
 import io.perfbox.adapter.fs.HostJobWorkspace;
+import io.perfbox.adapter.sqlite.SqliteJobStore;
+import io.perfbox.adapter.trivy.TrivyScanner;
+import io.perfbox.api.PerfboxApi;
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.lifecycle.HostJobResources;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobPipeline;
+import io.perfbox.core.lifecycle.JobRecovery;
+import io.perfbox.core.lifecycle.PipelineSettings;
+import io.perfbox.core.port.JobStore;
 import io.perfbox.runtime.local.http.LocalApiServer;
 import io.perfbox.runtime.local.logging.LogSetup;
-import io.perfbox.adapter.trivy.TrivyScanner;
-import io.perfbox.adapter.trivy.TrivySettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -47,29 +43,28 @@ import java.util.logging.Logger;
  */
 public final class PerfboxServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PerfboxServer.class.getName());
-    public static final String TABLE = "perfbox-jobs";
     /** Jobs kept in memory for reads: a few MiB at most, far more than clients poll at once. */
     private static final int JOB_CACHE_CAPACITY = 4096;
 
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final EmbeddedDynamoDb database;
+    private final SqliteJobStore database;
     private final LocalJobExecutor executor;
     private final LocalApiServer api;
     private final JobStore jobs;
-    private final JobPipeline pipeline;
+    private final JobLifecycle lifecycle;
     private final DockerJanitor janitor;
     private volatile boolean closed;
 
-    private PerfboxServer(FileChannel lockChannel, FileLock lock, EmbeddedDynamoDb database, LocalJobExecutor executor,
-                          LocalApiServer api, JobStore jobs, JobPipeline pipeline, DockerJanitor janitor) {
+    private PerfboxServer(FileChannel lockChannel, FileLock lock, SqliteJobStore database, LocalJobExecutor executor,
+                          LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor) {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.database = database;
         this.executor = executor;
         this.api = api;
         this.jobs = jobs;
-        this.pipeline = pipeline;
+        this.lifecycle = lifecycle;
         this.janitor = janitor;
     }
 
@@ -98,57 +93,53 @@ public final class PerfboxServer implements AutoCloseable {
         DockerCli docker = new DockerCli(config.dockerExecutable());
         docker.requireEngine();
 
-        EmbeddedDynamoDb database = EmbeddedDynamoDb.start(dataDir.resolve("db"));
-        JobTable.createIfMissing(database.client(), TABLE);
+        SqliteJobStore database = SqliteJobStore.open(dataDir);
         // Clients poll jobs; the cache answers those reads from memory (this server is the store's only writer).
-        JobStore jobs = new CachedJobStore(new DynamoDbJobStore(database.client(), TABLE), JOB_CACHE_CAPACITY);
+        JobStore jobs = new CachedJobStore(database, JOB_CACHE_CAPACITY);
 
         Path jobFiles = dataDir.resolve("jobs");
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
         var artifacts = new FileSystemJobArtifactStore(jobFiles);
         var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
-        // A job makes several engine calls (build, run, clean-up): in process over the engine's socket when the CLI
-        // reaches it through one, else through the CLI.
+        // The one Docker engine abstraction, chosen once: in process over the engine's socket when the CLI reaches
+        // it through one, else through the CLI. Builds, runs, clean-ups and the janitor all go through it.
         DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
                 .orElseGet(() -> new DockerCliEngine(docker));
         LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
         var builder = new DockerImageBuilder(engine, storeId, config.maxImageBytes());
-        var runner = new DockerContainerRunner(engine, storeId, workspace);
-        var scanner = new TrivyScanner(trivySettings(config), docker);
-        var settings = new PipelineSettings(config.buildTimeout(),
-                new RunLimits(config.runMemoryBytes(), config.runCpus(), config.runPids(), config.runTimeout()),
-                new VulnerabilityPolicy(config.severityThreshold(), config.ignoreUnfixed()));
+        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf);
+        var scanner = new TrivyScanner(config.trivy(), docker);
+        PipelineSettings settings = config.pipeline();
         Clock clock = Clock.systemUTC();
-        JobPipeline pipeline = new JobPipeline(jobs, dockerfiles, artifacts, builder, scanner, runner, workspace, settings, clock);
-        LocalJobExecutor executor = new LocalJobExecutor(pipeline, config.workers());
+        var resources = new HostJobResources(runner, builder, workspace);
+        JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, settings.policy(), settings.runLimits().memoryBytes(),
+                resources, clock);
+        JobPipeline pipeline = new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
+                settings);
+        LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers());
         JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock);
 
-        DockerJanitor janitor = new DockerJanitor(docker, storeId);
+        DockerJanitor janitor = new DockerJanitor(engine, storeId);
         var leftovers = janitor.removeAll();
-        JobRecovery.Recovered recovered = new JobRecovery(jobs, executor, clock).recover();
+        JobRecovery.Recovered recovered = new JobRecovery(jobs, lifecycle, executor).recover();
         LOG.info("recovery: " + recovered.resumed() + " queued job(s) resumed, " + recovered.interrupted()
                 + " interrupted; removed " + leftovers);
 
         LocalApiServer api;
         try {
-            api = LocalApiServer.start(config.port(), new ApiRoutes(service));
+            api = LocalApiServer.start(config.port(), new PerfboxApi(service));
         } catch (IOException e) {
             executor.close();
             database.close();
             throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
         }
-        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, pipeline, janitor);
+        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor);
         out.println("perfbox listening on " + api.baseUrl());
         out.println("data in " + dataDir);
-        out.println("workers: " + config.workers() + ", severity threshold: " + config.severityThreshold()
-                + (config.ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
+        out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
+                + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
         out.flush();
         return server;
-    }
-
-    private static TrivySettings trivySettings(LocalConfig c) {
-        return new TrivySettings(c.trivyPath(), c.ignoreUnfixed(), c.trivyCacheDir(), c.trivySkipDbUpdate(),
-                c.trivyOfflineScan(), c.trivyTimeout(), c.trivyArgs(), TrivySettings.DEFAULT_IMAGE, c.trivyImageFallback());
     }
 
     /** A stable id for this data dir: labels on images and containers say which server owns them. */
@@ -188,8 +179,7 @@ public final class PerfboxServer implements AutoCloseable {
         try {
             for (Job job : jobs.findUnfinished()) {
                 if (job.status() != JobStatus.QUEUED) {
-                    pipeline.failIfActive(job.id(), FailureCode.INTERRUPTED,
-                            "perfbox was stopped while the job was " + job.status() + "; submit it again");
+                    lifecycle.interrupted(job.id());
                 }
             }
         } catch (RuntimeException e) {

@@ -1,4 +1,4 @@
-package io.perfbox.runtime.local.runtime;
+package io.perfbox.runtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,10 +18,10 @@ class LocalConfigTest {
         LocalConfig c = LocalConfig.from(List.of(), HOME);
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.dataDir()).isEqualTo(Path.of("/home/u/.perfbox"));
-        assertThat(c.severityThreshold()).isEqualTo(Severity.HIGH);
-        assertThat(c.ignoreUnfixed()).isFalse();
-        assertThat(c.runMemoryBytes()).isEqualTo(1024L * 1024 * 1024);
-        assertThat(c.trivyImageFallback()).isTrue();
+        assertThat(c.pipeline().policy().threshold()).isEqualTo(Severity.HIGH);
+        assertThat(c.pipeline().policy().ignoreUnfixed()).isFalse();
+        assertThat(c.pipeline().runLimits().memoryBytes()).isEqualTo(1024L * 1024 * 1024);
+        assertThat(c.trivy().containerFallback()).isTrue();
     }
 
     @Test
@@ -31,12 +31,12 @@ class LocalConfigTest {
         LocalConfig c = LocalConfig.from(List.of("--port", "9100", "--memory=512m", "--ignore-unfixed",
                 "--no-trivy-image-fallback", "--trivy-args", "--debug --insecure"), env);
         assertThat(c.port()).isEqualTo(9100);
-        assertThat(c.runTimeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(c.severityThreshold()).isEqualTo(Severity.CRITICAL);
-        assertThat(c.runMemoryBytes()).isEqualTo(512L * 1024 * 1024);
-        assertThat(c.ignoreUnfixed()).isTrue();
-        assertThat(c.trivyImageFallback()).isFalse();
-        assertThat(c.trivyArgs()).containsExactly("--debug", "--insecure");
+        assertThat(c.pipeline().runLimits().timeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.pipeline().policy().threshold()).isEqualTo(Severity.CRITICAL);
+        assertThat(c.pipeline().runLimits().memoryBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(c.pipeline().policy().ignoreUnfixed()).isTrue();
+        assertThat(c.trivy().containerFallback()).isFalse();
+        assertThat(c.trivy().extraArgs()).containsExactly("--debug", "--insecure");
     }
 
     @Test

@@ -1,7 +1,8 @@
-package io.perfbox.runtime.local.runtime;
+package io.perfbox.runtime.local;
 
+import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobPipeline;
-import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.PipelineLauncher;
 import io.perfbox.logging.JobLogContext;
@@ -27,6 +28,7 @@ public class LocalJobExecutor implements PipelineLauncher, AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     private final JobPipeline pipeline;
+    private final JobLifecycle lifecycle;
     private final ThreadPoolExecutor pool;
     private final Map<JobId, Tracked> tracked = new ConcurrentHashMap<>();
 
@@ -37,11 +39,12 @@ public class LocalJobExecutor implements PipelineLauncher, AutoCloseable {
         volatile Future<?> future;
     }
 
-    public LocalJobExecutor(JobPipeline pipeline, int workers) {
+    public LocalJobExecutor(JobPipeline pipeline, JobLifecycle lifecycle, int workers) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1");
         }
         this.pipeline = pipeline;
+        this.lifecycle = lifecycle;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> {
@@ -69,7 +72,7 @@ public class LocalJobExecutor implements PipelineLauncher, AutoCloseable {
             LOG.info("job " + id + ": worker interrupted, pipeline stopped");
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "job " + id + ": pipeline crashed", e);
-            pipeline.failIfActive(id, FailureCode.INTERNAL, "perfbox hit an internal error");
+            lifecycle.fail(id, StepOutcomes.internal("the job's pipeline crashed: " + e.getClass().getSimpleName()));
         } finally {
             tracked.remove(id, t);
             t.done.countDown();

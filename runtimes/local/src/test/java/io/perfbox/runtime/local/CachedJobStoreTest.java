@@ -1,4 +1,4 @@
-package io.perfbox.runtime.local.runtime;
+package io.perfbox.runtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

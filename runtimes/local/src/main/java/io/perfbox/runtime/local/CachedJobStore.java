@@ -1,4 +1,4 @@
-package io.perfbox.runtime.local.runtime;
+package io.perfbox.runtime.local;
 
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
