@@ -1,0 +1,645 @@
+package io.perfbox.adapter.sqlite;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Severity;
+import io.perfbox.core.domain.StageTimes;
+import io.perfbox.core.domain.VulnerabilityCounts;
+import io.perfbox.core.port.JobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@link JobStore} in one SQLite file, {@code <dataDir>/perfbox.db}.
+ *
+ * <p>Durability: the file is in WAL mode with {@code synchronous=NORMAL}. A transaction is committed once its
+ * frames are in the WAL file, so killing the process (even {@code kill -9}) right after a call returned loses
+ * nothing; only an OS crash or power loss can lose the last transactions before a checkpoint (never corrupt the
+ * file). {@code FULL} would fsync on every commit, which a job store whose jobs the recovery after a restart can
+ * resubmit does not need.
+ *
+ * <p>Concurrency: SQLite has one writer, so every write goes through one connection guarded by a lock (and starts
+ * its transactions with {@code BEGIN IMMEDIATE}, so another process writing the same file waits for the busy
+ * timeout instead of failing half-way). Reads use a small pool of their own connections; under WAL they neither
+ * block nor are blocked by the writer, and each read is one statement, i.e. one consistent snapshot that includes
+ * every transaction committed before it started.
+ *
+ * <p>Listing is keyset pagination on {@code created_key} (fixed-width createdAt, '#', id): a page costs the same
+ * however many jobs the owner has. The page token carries the last created_key and a MAC over owner and key with a
+ * secret kept in the database, so a token that was altered, belongs to another owner or comes from another database
+ * is rejected.
+ */
+public final class SqliteJobStore implements JobStore, AutoCloseable {
+    /** The file inside the data directory. */
+    public static final String FILE_NAME = "perfbox.db";
+    /** The schema this code reads and writes ({@code PRAGMA user_version}). */
+    static final int SCHEMA_VERSION = 1;
+    static final int DEFAULT_READERS = 4;
+    private static final int BUSY_TIMEOUT_MILLIS = 10_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Fixed width so that string order is time order (as DynamoDbJobStore's created key). */
+    private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern CREATED_KEY = Pattern.compile(
+            "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{9}Z#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    private static final String COLUMNS = "id, owner, created_key, status, name, description, failure_code, "
+            + "failure_message, performance, created_at, updated_at, queued_at, build_started_at, scan_started_at, "
+            + "run_started_at, finished_at, vulnerabilities";
+    private static final String ACTIVE_STATUSES = JobStatus.ACTIVE.stream().map(s -> "'" + s.name() + "'")
+            .collect(Collectors.joining(", "));
+
+    private final Path file;
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final BlockingQueue<Connection> readers;
+    private final byte[] tokenSecret;
+    private volatile boolean closed;
+
+    private SqliteJobStore(Path file, Connection writer, List<Connection> readers, byte[] tokenSecret) {
+        this.file = file;
+        this.writer = writer;
+        this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
+        this.tokenSecret = tokenSecret;
+    }
+
+    /** Opens (creating if needed) {@code <dataDir>/perfbox.db}, migrating its schema to the current version. */
+    public static SqliteJobStore open(Path dataDir) {
+        return open(dataDir, DEFAULT_READERS);
+    }
+
+    /** As {@link #open(Path)} with {@code readConnections} connections for reads (at least 1). */
+    public static SqliteJobStore open(Path dataDir, int readConnections) {
+        if (readConnections < 1) {
+            throw new IllegalArgumentException("readConnections must be at least 1");
+        }
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+        }
+        Path file = dataDir.resolve(FILE_NAME);
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Connection writer = connect(file);
+            opened.add(writer);
+            try (Statement st = writer.createStatement()) {
+                // journal_mode is stored in the file; the others hold per connection.
+                try (ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
+                    String mode = rs.next() ? rs.getString(1) : "";
+                    if (!"wal".equalsIgnoreCase(mode)) {
+                        throw new SqliteStoreException("could not put " + file + " in WAL mode (got " + mode + ")", null);
+                    }
+                }
+            }
+            byte[] secret = migrate(writer, file);
+            List<Connection> readers = new ArrayList<>();
+            for (int i = 0; i < readConnections; i++) {
+                Connection reader = connect(file);
+                opened.add(reader);
+                try (Statement st = reader.createStatement()) {
+                    st.execute("PRAGMA query_only=ON");
+                }
+                readers.add(reader);
+            }
+            return new SqliteJobStore(file, writer, readers, secret);
+        } catch (SQLException | RuntimeException e) {
+            for (Connection c : opened) {
+                closeQuietly(c);
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new SqliteStoreException("cannot open " + file, (SQLException) e);
+        }
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MILLIS);
+            // See the class comment: committed transactions survive a process crash under WAL + NORMAL.
+            st.execute("PRAGMA synchronous=NORMAL");
+            st.execute("PRAGMA foreign_keys=ON");
+        }
+        return c;
+    }
+
+    /** Brings the schema to {@link #SCHEMA_VERSION}; returns the page-token secret. */
+    private static byte[] migrate(Connection c, Path file) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            try {
+                int version;
+                try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                    version = rs.next() ? rs.getInt(1) : 0;
+                }
+                if (version > SCHEMA_VERSION) {
+                    throw new SqliteStoreException(file + " has schema version " + version
+                            + ", newer than this code's " + SCHEMA_VERSION, null);
+                }
+                if (version < 1) {
+                    st.execute("""
+                            CREATE TABLE jobs (
+                              id               TEXT PRIMARY KEY NOT NULL,
+                              owner            TEXT NOT NULL,
+                              created_key      TEXT NOT NULL,
+                              status           TEXT NOT NULL,
+                              name             TEXT,
+                              description      TEXT,
+                              failure_code     TEXT,
+                              failure_message  TEXT,
+                              performance,     -- no type: REAL affinity would store -0.0 as the integer 0
+                              created_at       TEXT NOT NULL,
+                              updated_at       TEXT NOT NULL,
+                              queued_at        TEXT,
+                              build_started_at TEXT,
+                              scan_started_at  TEXT,
+                              run_started_at   TEXT,
+                              finished_at      TEXT,
+                              vulnerabilities  TEXT
+                            )""");
+                    st.execute("CREATE INDEX jobs_by_owner ON jobs (owner, created_key DESC)");
+                    st.execute("CREATE INDEX jobs_by_owner_status ON jobs (owner, status, created_key DESC)");
+                    st.execute("CREATE INDEX jobs_by_status ON jobs (status)");
+                    // No foreign key to jobs: a record outlives its job, so that a retry with another request
+                    // under the same key is still a conflict; a record whose job is gone frees the key (see create).
+                    st.execute("""
+                            CREATE TABLE idempotency_keys (
+                              owner       TEXT NOT NULL,
+                              key         TEXT NOT NULL,
+                              job_id      TEXT NOT NULL,
+                              fingerprint TEXT NOT NULL,
+                              PRIMARY KEY (owner, key)
+                            ) WITHOUT ROWID""");
+                    st.execute("CREATE TABLE settings (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID");
+                    byte[] secret = new byte[32];
+                    new SecureRandom().nextBytes(secret);
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings (name, value) VALUES ('page_token_secret', ?)")) {
+                        ps.setString(1, Base64.getEncoder().encodeToString(secret));
+                        ps.executeUpdate();
+                    }
+                }
+                // Later migrations: if (version < 2) { ... }
+                st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+                byte[] secret;
+                try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
+                    if (!rs.next()) {
+                        throw new SqliteStoreException(file + " has no page token secret", null);
+                    }
+                    secret = Base64.getDecoder().decode(rs.getString(1));
+                }
+                st.execute("COMMIT");
+                return secret;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        }
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    // --- JobStore ---
+
+    @Override
+    public CreateResult create(Job job, Optional<IdempotencyKey> idempotencyKey) {
+        return write(c -> {
+            if (idempotencyKey.isPresent()) {
+                IdempotencyKey key = idempotencyKey.get();
+                Optional<Job> earlier = earlierJobFor(c, job.owner(), key);
+                if (earlier.isPresent()) {
+                    return new CreateResult(earlier.get(), false);
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT OR REPLACE INTO idempotency_keys (owner, key, job_id, fingerprint) VALUES (?, ?, ?, ?)")) {
+                    ps.setString(1, job.owner());
+                    ps.setString(2, key.key());
+                    ps.setString(3, job.id().value());
+                    ps.setString(4, key.requestFingerprint());
+                    ps.executeUpdate();
+                }
+            }
+            if (findIn(c, job.id()).isPresent()) {
+                throw new IllegalStateException("job " + job.id() + " exists already");
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS + ") VALUES ("
+                    + "?, ".repeat(16) + "?)")) {
+                bindAll(ps, job);
+                ps.executeUpdate();
+            }
+            return new CreateResult(job, true);
+        }, idempotencyKey.isPresent());
+    }
+
+    /**
+     * The job an earlier create under the same owner and key stored, or empty when the key is unused or that job
+     * was deleted (the key is free again). A different fingerprint is a conflict even then, as in DynamoDbJobStore.
+     */
+    private static Optional<Job> earlierJobFor(Connection c, String owner, IdempotencyKey key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT job_id, fingerprint FROM idempotency_keys WHERE owner = ? AND key = ?")) {
+            ps.setString(1, owner);
+            ps.setString(2, key.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                if (!rs.getString("fingerprint").equals(key.requestFingerprint())) {
+                    throw new IdempotencyConflictException(key.key());
+                }
+                return findIn(c, new JobId(rs.getString("job_id")));
+            }
+        }
+    }
+
+    @Override
+    public Optional<Job> find(JobId id) {
+        return read(c -> findIn(c, id));
+    }
+
+    private static Optional<Job> findIn(Connection c, JobId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+            ps.setString(1, id.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(fromRow(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public boolean update(Job updated, Set<JobStatus> expected) {
+        if (expected.isEmpty()) {
+            return false;
+        }
+        // One statement: the status check and the write cannot be separated by another writer.
+        String sql = "UPDATE jobs SET owner = ?, created_key = ?, status = ?, name = ?, description = ?, "
+                + "failure_code = ?, failure_message = ?, performance = ?, created_at = ?, updated_at = ?, "
+                + "queued_at = ?, build_started_at = ?, scan_started_at = ?, run_started_at = ?, finished_at = ?, "
+                + "vulnerabilities = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = bindFields(ps, 1, updated);
+                ps.setString(i++, updated.id().value());
+                for (JobStatus s : expected) {
+                    ps.setString(i++, s.name());
+                }
+                return ps.executeUpdate() == 1;
+            }
+        }, false);
+    }
+
+    @Override
+    public JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> pageToken) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        Optional<String> after = pageToken.map(t -> decodeToken(t, owner));
+        String sql = listSql(status.isPresent(), after.isPresent());
+        List<Job> rows = read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, owner);
+                if (status.isPresent()) {
+                    ps.setString(i++, status.get().name());
+                }
+                if (after.isPresent()) {
+                    ps.setString(i++, after.get());
+                }
+                // One row more than the page tells whether another page exists, so the last page has no token.
+                ps.setInt(i, limit + 1);
+                List<Job> out = new ArrayList<>(Math.min(limit + 1, 1_000));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(fromRow(rs));
+                    }
+                }
+                return out;
+            }
+        });
+        if (rows.size() <= limit) {
+            return new JobPage(rows, Optional.empty());
+        }
+        List<Job> page = rows.subList(0, limit);
+        return new JobPage(page, Optional.of(encodeToken(owner, createdKey(page.get(limit - 1)))));
+    }
+
+    /** The listing query: served in index order by jobs_by_owner or jobs_by_owner_status, never sorted, no OFFSET. */
+    static String listSql(boolean byStatus, boolean afterCursor) {
+        return "SELECT " + COLUMNS + " FROM jobs INDEXED BY " + (byStatus ? "jobs_by_owner_status" : "jobs_by_owner")
+                + " WHERE owner = ?" + (byStatus ? " AND status = ?" : "") + (afterCursor ? " AND created_key < ?" : "")
+                + " ORDER BY created_key DESC LIMIT ?";
+    }
+
+    @Override
+    public List<Job> findUnfinished() {
+        return read(c -> {
+            List<Job> out = new ArrayList<>();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT " + COLUMNS + " FROM jobs WHERE status IN (" + ACTIVE_STATUSES + ")")) {
+                while (rs.next()) {
+                    out.add(fromRow(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public boolean delete(JobId id) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE id = ?")) {
+                ps.setString(1, id.value());
+                return ps.executeUpdate() == 1;
+            }
+        }, false);
+    }
+
+    /** Closes every connection; calls made afterwards fail with IllegalStateException. */
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeQuietly(writer);
+        } finally {
+            writeLock.unlock();
+        }
+        // A reader in use is closed when it is handed back (see read).
+        Connection c;
+        while ((c = readers.poll()) != null) {
+            closeQuietly(c);
+        }
+    }
+
+    // --- connections and transactions ---
+
+    @FunctionalInterface
+    private interface Sql<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} on the write connection, in a transaction when {@code transaction}, else as it is. */
+    private <T> T write(Sql<T> work, boolean transaction) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (!transaction) {
+                return work.run(writer);
+            }
+            try (Statement st = writer.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");
+                try {
+                    T result = work.run(writer);
+                    st.execute("COMMIT");
+                    return result;
+                } catch (SQLException | RuntimeException | Error e) {
+                    rollbackQuietly(writer);
+                    throw e;
+                }
+            }
+        } catch (SQLException e) {
+            throw new SqliteStoreException("write to " + file + " failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private <T> T read(Sql<T> work) {
+        Connection c = borrowReader();
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new SqliteStoreException("read from " + file + " failed", e);
+        } finally {
+            if (closed) {
+                closeQuietly(c);
+            } else {
+                readers.add(c);
+                if (closed && readers.remove(c)) {
+                    closeQuietly(c); // close() drained the pool between the check and the add
+                }
+            }
+        }
+    }
+
+    private Connection borrowReader() {
+        try {
+            while (true) {
+                ensureOpen();
+                Connection c = readers.poll(100, TimeUnit.MILLISECONDS);
+                if (c != null) {
+                    return c;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SqliteStoreException("interrupted while waiting for a read connection", null);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the job store on " + file + " is closed");
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try (Statement st = c.createStatement()) {
+            st.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // No transaction open (SQLite rolled it back itself) or the connection is gone.
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // Nothing left to do.
+        }
+    }
+
+    // --- page tokens ---
+
+    private String encodeToken(String owner, String createdKey) {
+        ObjectNode token = JSON.createObjectNode();
+        token.put("k", createdKey);
+        token.put("m", Base64.getUrlEncoder().withoutPadding().encodeToString(mac(owner, createdKey)));
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(token));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The created_key to continue after; rejects tokens not issued by this database for this owner. */
+    private String decodeToken(String token, String owner) {
+        try {
+            JsonNode node = JSON.readTree(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
+            JsonNode k = node.get("k");
+            JsonNode m = node.get("m");
+            if (node.size() != 2 || k == null || !k.isTextual() || m == null || !m.isTextual()
+                    || !CREATED_KEY.matcher(k.asText()).matches()) {
+                throw new InvalidPageTokenException();
+            }
+            // The MAC covers owner and key; comparing the whole canonical token also refuses any other spelling.
+            byte[] expected = encodeToken(owner, k.asText()).getBytes(StandardCharsets.UTF_8);
+            if (!MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8))) {
+                throw new InvalidPageTokenException();
+            }
+            return k.asText();
+        } catch (InvalidPageTokenException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new InvalidPageTokenException();
+        }
+    }
+
+    private byte[] mac(String owner, String createdKey) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(tokenSecret, "HmacSHA256"));
+            mac.update(owner.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(createdKey.getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    // --- mapping ---
+
+    static String createdKey(Job job) {
+        return SORTABLE.format(job.createdAt()) + "#" + job.id().value();
+    }
+
+    private static void bindAll(PreparedStatement ps, Job job) throws SQLException {
+        ps.setString(1, job.id().value());
+        bindFields(ps, 2, job);
+    }
+
+    /** Binds every column but id, in {@link #COLUMNS} order, from {@code first}; returns the next index. */
+    private static int bindFields(PreparedStatement ps, int first, Job job) throws SQLException {
+        int i = first;
+        ps.setString(i++, job.owner());
+        ps.setString(i++, createdKey(job));
+        ps.setString(i++, job.status().name());
+        ps.setString(i++, job.name());
+        ps.setString(i++, job.description());
+        ps.setString(i++, job.failure() == null ? null : job.failure().code().name());
+        ps.setString(i++, job.failure() == null ? null : job.failure().message());
+        if (job.performance() == null) {
+            ps.setNull(i++, Types.REAL);
+        } else {
+            ps.setDouble(i++, job.performance());
+        }
+        ps.setString(i++, job.createdAt().toString());
+        ps.setString(i++, job.updatedAt().toString());
+        StageTimes st = job.stages();
+        ps.setString(i++, text(st.queuedAt()));
+        ps.setString(i++, text(st.buildStartedAt()));
+        ps.setString(i++, text(st.scanStartedAt()));
+        ps.setString(i++, text(st.runStartedAt()));
+        ps.setString(i++, text(st.finishedAt()));
+        ps.setString(i++, job.vulnerabilities() == null ? null : vulnerabilitiesJson(job.vulnerabilities()));
+        return i;
+    }
+
+    private static Job fromRow(ResultSet rs) throws SQLException {
+        String failureCode = rs.getString("failure_code");
+        Failure failure = failureCode == null ? null
+                : Failure.of(FailureCode.valueOf(failureCode), rs.getString("failure_message"));
+        double perf = rs.getDouble("performance");
+        Double performance = rs.wasNull() ? null : perf;
+        String vulnerabilities = rs.getString("vulnerabilities");
+        return new Job(
+                new JobId(rs.getString("id")),
+                rs.getString("owner"),
+                rs.getString("name"),
+                rs.getString("description"),
+                JobStatus.valueOf(rs.getString("status")),
+                failure,
+                performance,
+                Instant.parse(rs.getString("created_at")),
+                Instant.parse(rs.getString("updated_at")),
+                new StageTimes(instant(rs, "queued_at"), instant(rs, "build_started_at"), instant(rs, "scan_started_at"),
+                        instant(rs, "run_started_at"), instant(rs, "finished_at")),
+                vulnerabilities == null ? null : vulnerabilitiesFrom(vulnerabilities));
+    }
+
+    private static String vulnerabilitiesJson(VulnerabilityCounts counts) {
+        try {
+            return JSON.writeValueAsString(counts.asOrderedMap());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static VulnerabilityCounts vulnerabilitiesFrom(String json) {
+        try {
+            Map<String, Integer> raw = JSON.readValue(json, new TypeReference<Map<String, Integer>>() { });
+            EnumMap<Severity, Integer> counts = new EnumMap<>(Severity.class);
+            raw.forEach((k, v) -> counts.put(Severity.valueOf(k), v));
+            return new VulnerabilityCounts(counts);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable vulnerabilities column: " + json, e);
+        }
+    }
+
+    private static String text(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        String v = rs.getString(column);
+        return v == null ? null : Instant.parse(v);
+    }
+}

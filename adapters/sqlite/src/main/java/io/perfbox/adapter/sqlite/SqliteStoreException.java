@@ -1,0 +1,8 @@
+package io.perfbox.adapter.sqlite;
+
+/** The SQLite file could not be read or written (I/O error, corrupt file, lock held too long by another process). */
+public class SqliteStoreException extends RuntimeException {
+    public SqliteStoreException(String message, Throwable cause) {
+        super(cause == null ? message : message + ": " + cause.getMessage(), cause);
+    }
+}

@@ -1,0 +1,156 @@
+package io.perfbox.adapter.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.StageTimes;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.JobStore.IdempotencyKey;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteJobStorePersistenceTest {
+    @TempDir
+    Path dataDir;
+
+    private final Instant t0 = Instant.parse("2026-03-04T05:06:07.123456789Z");
+
+    @Test
+    void reopenedFileKeepsJobsIdempotencyRecordsAndPageTokens() {
+        Job first = Job.queued(JobId.random(), "alice", "a", "first", t0);
+        Job second = Job.queued(JobId.random(), "alice", "b", "second", t0.plusSeconds(1));
+        String token;
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            store.create(first, Optional.of(new IdempotencyKey("k", "fp")));
+            store.create(second, Optional.empty());
+            store.update(second.failed(Failure.of(FailureCode.BUILD_FAILED, "no"), t0.plusSeconds(2)),
+                    EnumSet.of(JobStatus.QUEUED));
+            token = store.list("alice", Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
+        }
+        assertThat(dataDir.resolve(SqliteJobStore.FILE_NAME)).isRegularFile();
+
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            assertThat(store.find(first.id())).contains(first);
+            assertThat(store.find(second.id()).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+            JobStore.CreateResult retry = store.create(Job.queued(JobId.random(), "alice", "a", "first", t0.plusSeconds(9)),
+                    Optional.of(new IdempotencyKey("k", "fp")));
+            assertThat(retry.created()).isFalse();
+            assertThat(retry.job()).isEqualTo(first);
+            assertThat(store.list("alice", Optional.empty(), 1, Optional.of(token)).jobs()).containsExactly(first);
+        }
+    }
+
+    @Test
+    void instantsKeepNanosecondsAndAbsentFieldsStayAbsent() {
+        Instant nanos = Instant.parse("2026-12-31T23:59:59.000000001Z");
+        Job bare = new Job(JobId.random(), "bob", null, null, JobStatus.QUEUED, null, null, nanos, nanos.plusNanos(1),
+                new StageTimes(null, null, null, null, null), null);
+        Job succeeded = Job.queued(JobId.random(), "bob", "n", "d", nanos).succeeded(-0.0, nanos.plusNanos(999));
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            store.create(bare, Optional.empty());
+            store.create(succeeded, Optional.empty());
+        }
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            assertThat(store.find(bare.id())).contains(bare);
+            Job stored = store.find(succeeded.id()).orElseThrow();
+            assertThat(stored).isEqualTo(succeeded);
+            assertThat(stored.stages().finishedAt()).isEqualTo(nanos.plusNanos(999));
+            assertThat(Double.doubleToRawLongBits(stored.performance())).isEqualTo(Double.doubleToRawLongBits(-0.0));
+        }
+    }
+
+    @Test
+    void fileIsInWalModeWithTheCurrentSchemaVersion() throws SQLException {
+        SqliteJobStore.open(dataDir).close();
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            assertThat(single(st, "PRAGMA journal_mode")).isEqualTo("wal");
+            assertThat(single(st, "PRAGMA user_version")).isEqualTo(Integer.toString(SqliteJobStore.SCHEMA_VERSION));
+            assertThat(single(st, "PRAGMA integrity_check")).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void fileWithANewerSchemaIsRefused() throws SQLException {
+        SqliteJobStore.open(dataDir).close();
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version=" + (SqliteJobStore.SCHEMA_VERSION + 1));
+        }
+        assertThatThrownBy(() -> SqliteJobStore.open(dataDir))
+                .isInstanceOf(SqliteStoreException.class)
+                .hasMessageContaining("newer");
+    }
+
+    @Test
+    void listingUsesTheOwnerIndexesWithoutSortingOrOffset() throws SQLException {
+        SqliteJobStore.open(dataDir).close();
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (boolean byStatus : List.of(false, true)) {
+                for (boolean after : List.of(false, true)) {
+                    String sql = SqliteJobStore.listSql(byStatus, after);
+                    assertThat(sql).doesNotContainIgnoringCase("offset");
+                    StringBuilder plan = new StringBuilder();
+                    try (ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + sql.replace("?", "'x'").replace("LIMIT 'x'", "LIMIT 51"))) {
+                        while (rs.next()) {
+                            plan.append(rs.getString("detail")).append('\n');
+                        }
+                    }
+                    assertThat(plan.toString())
+                            .contains("SEARCH jobs USING INDEX " + (byStatus ? "jobs_by_owner_status" : "jobs_by_owner") + " (")
+                            .doesNotContain("TEMP B-TREE")
+                            .doesNotContain("SCAN");
+                }
+            }
+        }
+    }
+
+    @Test
+    void duplicateJobIdIsRefusedAndLeavesNoIdempotencyRecord() {
+        Job job = Job.queued(JobId.random(), "carol", null, null, t0);
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            store.create(job, Optional.empty());
+            Job sameId = Job.queued(job.id(), "carol", "other", null, t0.plusSeconds(1));
+            assertThatThrownBy(() -> store.create(sameId, Optional.of(new IdempotencyKey("k", "fp"))))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(store.find(job.id())).contains(job);
+            // The rolled-back record does not point "k" at the existing job.
+            Job fresh = Job.queued(JobId.random(), "carol", null, null, t0.plusSeconds(2));
+            assertThat(store.create(fresh, Optional.of(new IdempotencyKey("k", "fp"))).created()).isTrue();
+        }
+    }
+
+    @Test
+    void closedStoreRefusesCalls() {
+        SqliteJobStore store = SqliteJobStore.open(dataDir);
+        store.close();
+        store.close();
+        assertThatThrownBy(() -> store.find(JobId.random())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> store.create(Job.queued(JobId.random(), "d", null, null, t0), Optional.empty()))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteJobStore.FILE_NAME));
+    }
+
+    private static String single(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
