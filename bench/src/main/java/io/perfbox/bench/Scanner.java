@@ -24,7 +24,7 @@ record Scanner(String executable, Path cacheDir, String description) {
         } else {
             cacheDir = root.resolve("bench/target/trivy-cache");
             lastLine(root.resolve("tools/trivy-db-fixture/build-db").toString(),
-                    root.resolve("local/src/test/trivy-db/bookworm-fixture.yaml").toString(), cacheDir.toString());
+                    root.resolve("tools/trivy-db-fixture/bookworm-fixture.yaml").toString(), cacheDir.toString());
             db = "the test DB (local/src/test/trivy-db/bookworm-fixture.yaml)";
         }
         if (!Files.isDirectory(cacheDir.resolve("db"))) {

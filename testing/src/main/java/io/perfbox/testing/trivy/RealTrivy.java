@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The real Trivy for tests, scanning offline against perfbox's own small vulnerability DB
- * ({@code local/src/test/trivy-db/bookworm-fixture.yaml}): the real DB cannot be downloaded on our machines.
+ * ({@code tools/trivy-db-fixture/bookworm-fixture.yaml}): the real DB cannot be downloaded on our machines.
  *
  * <p>The executable is {@code PERFBOX_TEST_TRIVY} when set, else the pinned build {@code tools/install-trivy}
  * makes (cached per machine; the first build takes minutes). The DB is written once per test JVM into
@@ -25,7 +25,7 @@ public final class RealTrivy {
     public static final String INSTALL_HELLO = "RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends hello "
             + "&& rm -rf /var/lib/apt/lists/*\n";
 
-    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final Path REPO = io.perfbox.testing.RepositoryRoot.path();
     private static Path executable;
     private static Path cacheDir;
 
@@ -54,7 +54,7 @@ public final class RealTrivy {
         if (cacheDir == null) {
             Path dir = Path.of("target", "trivy-cache").toAbsolutePath();
             run(List.of(REPO.resolve("tools/trivy-db-fixture/build-db").toString(),
-                    REPO.resolve("local/src/test/trivy-db/bookworm-fixture.yaml").toString(), dir.toString()),
+                    REPO.resolve("tools/trivy-db-fixture/bookworm-fixture.yaml").toString(), dir.toString()),
                     Duration.ofMinutes(10));
             cacheDir = dir;
         }

@@ -18,7 +18,7 @@ class LocalJobExecutorTest {
     private final AtomicInteger executions = new AtomicInteger();
 
     /** A pipeline whose every job blocks until released (or interrupted). */
-    private final JobPipeline blocking = new JobPipeline(null, null, null, null, null, null, null, null, null) {
+    private final JobPipeline blocking = new JobPipeline(null, null, null, null, null, null, null, null) {
         @Override
         public void execute(JobId id) throws InterruptedException {
             started.add(id);
@@ -48,7 +48,7 @@ class LocalJobExecutorTest {
 
     @Test
     void jobsBeyondTheWorkersWaitInTheQueue() throws Exception {
-        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, 2)) {
+        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, null, 2)) {
             List<JobId> ids = List.of(JobId.random(), JobId.random(), JobId.random());
             ids.forEach(executor::start);
             eventually(() -> assertThat(started).hasSize(2));
@@ -63,7 +63,7 @@ class LocalJobExecutorTest {
 
     @Test
     void stoppingAQueuedJobMeansItNeverStarts() throws Exception {
-        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, 1)) {
+        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, null, 1)) {
             JobId running = JobId.random();
             JobId queued = JobId.random();
             executor.start(running);
@@ -78,7 +78,7 @@ class LocalJobExecutorTest {
 
     @Test
     void stoppingARunningJobInterruptsItAndWaitsUntilItHasEnded() throws Exception {
-        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, 1)) {
+        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, null, 1)) {
             JobId id = JobId.random();
             executor.start(id);
             eventually(() -> assertThat(started).contains(id));
@@ -90,7 +90,7 @@ class LocalJobExecutorTest {
 
     @Test
     void startingTheSameJobTwiceRunsItOnce() throws Exception {
-        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, 2)) {
+        try (LocalJobExecutor executor = new LocalJobExecutor(blocking, null, 2)) {
             JobId id = JobId.random();
             executor.start(id);
             executor.start(id);
