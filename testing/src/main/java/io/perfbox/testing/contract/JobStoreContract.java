@@ -218,4 +218,117 @@ public abstract class JobStoreContract {
         assertThat(store().findUnfinished()).extracting(Job::id)
                 .contains(queued.id(), running.id()).doesNotContain(done.id());
     }
+
+    @Test
+    void updateSucceedsWhenStoredStatusIsAnyOfTheExpected() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        Job building = job.advancedTo(JobStatus.BUILDING, clock.plusSeconds(1));
+        assertThat(store().update(building, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        Job cancelled = building.cancelled(clock.plusSeconds(2));
+        assertThat(store().update(cancelled, EnumSet.of(JobStatus.QUEUED, JobStatus.BUILDING, JobStatus.SCANNING))).isTrue();
+        assertThat(store().find(job.id())).contains(cancelled);
+    }
+
+    @Test
+    void updateWithNoExpectedStatusWritesNothing() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        assertThat(store().update(job.advancedTo(JobStatus.BUILDING, clock), EnumSet.noneOf(JobStatus.class))).isFalse();
+        assertThat(store().find(job.id())).contains(job);
+    }
+
+    @Test
+    void idempotencyConflictStoresNothing() {
+        Job first = newJob();
+        Job other = newJob();
+        store().create(first, Optional.of(new IdempotencyKey("key-3", "fp-a")));
+        assertThatThrownBy(() -> store().create(other, Optional.of(new IdempotencyKey("key-3", "fp-b"))))
+                .isInstanceOf(JobStore.IdempotencyConflictException.class);
+        assertThat(store().find(other.id())).isEmpty();
+        assertThat(store().find(first.id())).contains(first);
+    }
+
+    @Test
+    void idempotencyKeyIsFreeAgainAfterItsJobWasDeleted() {
+        Job first = newJob();
+        store().create(first, Optional.of(new IdempotencyKey("key-4", "fp")));
+        assertThat(store().delete(first.id())).isTrue();
+
+        Job second = newJob();
+        JobStore.CreateResult again = store().create(second, Optional.of(new IdempotencyKey("key-4", "fp")));
+        assertThat(again.created()).isTrue();
+        assertThat(store().find(second.id())).contains(second);
+
+        JobStore.CreateResult retry = store().create(newJob(), Optional.of(new IdempotencyKey("key-4", "fp")));
+        assertThat(retry.created()).isFalse();
+        assertThat(retry.job().id()).isEqualTo(second.id());
+    }
+
+    @Test
+    void deletedJobIsNeitherFoundNorListed() {
+        Job kept = newJob();
+        Job deleted = newJob();
+        store().create(kept, Optional.empty());
+        store().create(deleted, Optional.empty());
+        assertThat(store().delete(deleted.id())).isTrue();
+        assertThat(store().find(deleted.id())).isEmpty();
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.empty()).jobs()).extracting(Job::id)
+                .containsExactly(kept.id());
+        assertThat(store().findUnfinished()).extracting(Job::id).doesNotContain(deleted.id());
+    }
+
+    @Test
+    void statusFilteredPagesAreNewestFirstAndCoverEveryMatchOnce() {
+        List<JobId> failedNewestFirst = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Job j = newJob();
+            store().create(j, Optional.empty());
+            if (i % 2 == 1) {
+                store().update(j.failed(Failure.of(FailureCode.RUN_FAILED, "x"), clock), EnumSet.of(JobStatus.QUEUED));
+                failedNewestFirst.add(0, j.id());
+            }
+        }
+        List<JobId> seen = new ArrayList<>();
+        Optional<String> token = Optional.empty();
+        int pages = 0;
+        do {
+            JobStore.JobPage page = store().list(owner, Optional.of(JobStatus.FAILED), 2, token);
+            assertThat(page.jobs()).hasSizeLessThanOrEqualTo(2).allMatch(j -> j.status() == JobStatus.FAILED);
+            page.jobs().forEach(j -> seen.add(j.id()));
+            token = page.nextToken();
+            pages++;
+        } while (token.isPresent() && pages < 10);
+        assertThat(seen).containsExactlyElementsOf(failedNewestFirst);
+    }
+
+    @Test
+    void pagesDoNotSkipOrRepeatJobsCreatedAtTheSameInstant() {
+        Instant same = clock.plusSeconds(60);
+        Set<JobId> created = new HashSet<>();
+        for (int i = 0; i < 7; i++) {
+            Job j = Job.queued(JobId.random(), owner, null, null, same);
+            store().create(j, Optional.empty());
+            created.add(j.id());
+        }
+        List<JobId> seen = new ArrayList<>();
+        Optional<String> token = Optional.empty();
+        int pages = 0;
+        do {
+            JobStore.JobPage page = store().list(owner, Optional.empty(), 2, token);
+            page.jobs().forEach(j -> seen.add(j.id()));
+            token = page.nextToken();
+            pages++;
+        } while (token.isPresent() && pages < 10);
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(created);
+    }
+
+    @Test
+    void unfinishedJobsOfEveryOwnerAreFound() {
+        Job mine = newJob();
+        Job theirs = Job.queued(JobId.random(), "other-" + UUID.randomUUID(), null, null, clock);
+        store().create(mine, Optional.empty());
+        store().create(theirs, Optional.empty());
+        assertThat(store().findUnfinished()).extracting(Job::id).contains(mine.id(), theirs.id());
+    }
 }
