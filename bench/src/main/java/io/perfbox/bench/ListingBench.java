@@ -1,36 +1,27 @@
 package io.perfbox.bench;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
-import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
-import io.perfbox.adapter.aws.dynamodb.JobTable;
-import io.perfbox.aws.dynamodb.JobTableLoader;
+import io.perfbox.adapter.sqlite.SqliteJobStore;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.JobStore.JobPage;
-import io.perfbox.runtime.local.dynamodb.EmbeddedDynamoDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Select;
+
 
 /**
- * 4. One page of 50 jobs, newest first (the query behind GET /jobs), through {@link DynamoDbJobStore#list} on the
- * embedded DynamoDB Local that {@code perfbox serve} uses (on disk, over its loopback port), from a store holding
- * many jobs of the owner against one holding few. A key-ordered index makes a page cost the same whatever the
+ * 4. One page of 50 jobs, newest first (the query behind GET /jobs), through {@link SqliteJobStore#list}, the
+ * store {@code perfbox serve} uses (one SQLite file on disk, WAL mode), from a store holding many jobs of the owner
+ * against one holding few. A key-ordered index makes a page cost the same whatever the
  * store's size; the ratio shows whether it does.
  */
 final class ListingBench {
@@ -50,33 +41,19 @@ final class ListingBench {
     }
 
     /** A store of {@code size} jobs of one owner, and the ids newest first as the list must return them. */
-    private record Store(String name, DynamoDbJobStore jobs, String owner, List<String> newestFirst) {
+    private record Store(String name, SqliteJobStore jobs, String owner, List<String> newestFirst) {
     }
 
     List<Outcome> run() throws Exception {
-        System.out.printf("%n[4] listing at scale: a page of %d jobs, newest first, via DynamoDbJobStore.list (the query of "
-                + "GET /jobs) on the embedded DynamoDB Local of perfbox serve (on disk, over its loopback port)%n", PAGE);
-        // Filling goes in-process onto tmpfs: DynamoDB Local syncs every write, which on this disk alone would take
-        // minutes for 100,000 jobs. The filled database file is then moved to disk and served as perfbox serve does.
-        Path shm = Path.of("/dev/shm");
-        Path scratch = Files.isDirectory(shm) && Files.isWritable(shm)
-                ? Files.createTempDirectory(shm, "perfbox-bench-listing") : Files.createTempDirectory("perfbox-bench-listing-fill");
+        System.out.printf("%n[4] listing at scale: a page of %d jobs, newest first, via SqliteJobStore.list (the query of "
+                + "GET /jobs) on the SQLite file of perfbox serve (on disk, WAL mode)%n", PAGE);
         Path dir = Files.createTempDirectory("perfbox-bench-listing");
-        try {
-            List<Filled> filled = fill(scratch, List.of(smallSize, largeSize));
-            Path dbDir = Files.createDirectories(dir.resolve("db"));
-            try (var files = Files.list(scratch)) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, dbDir.resolve(f.getFileName().toString()));
-                }
-            }
-            try (EmbeddedDynamoDb db = EmbeddedDynamoDb.start(dbDir)) {
-                Store small = open(db, filled.get(0));
-                Store large = open(db, filled.get(1));
-                return measure(small, large);
-            }
+        try (SqliteJobStore smallDb = SqliteJobStore.open(Files.createDirectories(dir.resolve("small")));
+             SqliteJobStore largeDb = SqliteJobStore.open(Files.createDirectories(dir.resolve("large")))) {
+            Store small = open(fill(smallDb, "small", smallSize));
+            Store large = open(fill(largeDb, "large", largeSize));
+            return measure(small, large);
         } finally {
-            Bench.deleteTree(scratch);
             Bench.deleteTree(dir);
         }
     }
@@ -101,8 +78,8 @@ final class ListingBench {
             s2.add(page(small, Optional.of(smallToken)));
             l2.add(page(large, Optional.of(largeToken)));
         }
-        System.out.printf("    %d timed queries per store and page, interleaved, after %d warm-up rounds; both stores are "
-                + "tables of one database, served by one engine%n", queries, WARM_UP);
+        System.out.printf("    %d timed queries per store and page, interleaved, after %d warm-up rounds; each store is a "
+                + "database file of its own%n", queries, WARM_UP);
         Outcome first = report("1st page", Stats.of(l1), Stats.of(s1));
         Outcome second = report("2nd page (after its token)", Stats.of(l2), Stats.of(s2));
         return List.of(first, second);
@@ -147,84 +124,46 @@ final class ListingBench {
         }
     }
 
-    /** A table filled with {@code size} jobs of one owner; ids newest first, as the list must return them. */
-    private record Filled(String table, String owner, int size, List<String> newestFirst) {
+    /** A store filled with {@code size} jobs of one owner; ids newest first, as the list must return them. */
+    private record Filled(String name, SqliteJobStore store, String owner, int size, List<String> newestFirst) {
     }
 
-    private static List<Filled> fill(Path scratch, List<Integer> sizes) throws Exception {
-        if (System.getProperty("sqlite4java.library.path") == null) {
-            // The launcher's lib directory holds DynamoDB Local's native SQLite library beside its jar.
-            Path jar = Path.of(DynamoDBEmbedded.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            System.setProperty("sqlite4java.library.path", jar.getParent().toString());
-        }
-        // The file name DynamoDB Local uses with -sharedDb, so EmbeddedDynamoDb opens the same database afterwards.
-        // true = telemetry off (as EmbeddedDynamoDb's -disableTelemetry); otherwise it also drops a file in the cwd.
-        AmazonDynamoDBLocal local = DynamoDBEmbedded.create(scratch.resolve("shared-local-instance.db").toFile(), true);
-        try {
-            DynamoDbClient client = local.dynamoDbClient();
-            List<Filled> filled = new ArrayList<>();
-            for (int i = 0; i < sizes.size(); i++) {
-                filled.add(fill(client, (i == 0 ? "bench-jobs-small-" : "bench-jobs-large-") + sizes.get(i), sizes.get(i)));
-            }
-            return filled;
-        } finally {
-            local.shutdownNow();
-        }
-    }
-
-    private static Filled fill(DynamoDbClient client, String table, int size) throws Exception {
-        JobTable.createIfMissing(client, table);
-        String owner = "key-" + UUID.randomUUID().toString().replace("-", "");
-        Instant base = Instant.now().minusSeconds(size + 60L);
+    /** Through the store's own create, as perfbox serve writes jobs, on {@value #FILL_THREADS} threads. */
+    private static Filled fill(SqliteJobStore store, String name, int size) throws Exception {
+        String owner = "bench-owner-" + name;
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
         List<Job> jobs = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            jobs.add(finishedJob(owner, base.plusSeconds(i).plusNanos(i % 1000), i));
+            jobs.add(finishedJob(owner, start.plusMillis(1000L * i), i));
         }
-        JobTableLoader loader = new JobTableLoader(client, table);
         long t0 = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(FILL_THREADS)) {
             List<Future<?>> parts = new ArrayList<>();
-            int chunk = (size + FILL_THREADS - 1) / FILL_THREADS;
-            for (int from = 0; from < size; from += chunk) {
-                List<Job> part = jobs.subList(from, Math.min(size, from + chunk));
-                parts.add(pool.submit(() -> loader.write(part)));
+            int slice = (size + FILL_THREADS - 1) / FILL_THREADS;
+            for (int from = 0; from < size; from += slice) {
+                List<Job> part = jobs.subList(from, Math.min(size, from + slice));
+                parts.add(pool.submit(() -> part.forEach(job -> store.create(job, Optional.empty()))));
             }
-            for (Future<?> f : parts) {
-                f.get();
+            for (Future<?> part : parts) {
+                part.get();
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("    filled a store with %,d jobs of one owner (BatchWriteItem of DynamoDbJobStore's items, "
-                + "in-process, %d threads) in %.1f s (%,.0f jobs/s)%n", size, FILL_THREADS, seconds, size / seconds);
+        System.out.printf("    filled a store with %,d jobs of one owner (SqliteJobStore.create, %d threads) in %.1f s "
+                + "(%,.0f jobs/s)%n", size, FILL_THREADS, seconds, size / seconds);
         List<String> newestFirst = new ArrayList<>(size);
         for (int i = size - 1; i >= 0; i--) {
             newestFirst.add(jobs.get(i).id().value());
         }
-        return new Filled(table, owner, size, newestFirst);
+        return new Filled(name, store, owner, size, newestFirst);
     }
 
-    /** The filled table as perfbox serve reads it, checked to hold every job and to list them in order. */
-    private static Store open(EmbeddedDynamoDb db, Filled f) {
-        long indexed = countIndexed(db, f.table(), f.owner());
-        if (indexed != f.size()) {
-            throw new IllegalStateException(f.table() + ": the byOwner index holds " + indexed + " jobs, expected " + f.size());
-        }
-        Store store = new Store(f.table(), new DynamoDbJobStore(db.client(), f.table()), f.owner(), f.newestFirst());
+    /** The filled store, checked to list the newest jobs in order. */
+    private static Store open(Filled f) {
+        Store store = new Store(f.name(), f.store(), f.owner(), f.newestFirst());
         check(store);
-        System.out.printf("    %s on disk, served by EmbeddedDynamoDb: its byOwner index holds %,d jobs; pages 1 and 2 are "
-                + "the %d newest, in order%n", f.table(), indexed, 2 * PAGE);
+        System.out.printf("    store %s: %,d jobs; pages 1 and 2 are the %d newest, in order%n", f.name(), f.size(), 2 * PAGE);
         return store;
-    }
-
-    /** How many of the owner's jobs the listing index holds (a COUNT query, page by page). */
-    private static long countIndexed(EmbeddedDynamoDb db, String table, String owner) {
-        long n = 0;
-        for (var page : db.client().queryPaginator(b -> b.tableName(table).indexName(JobTable.BY_OWNER)
-                .keyConditionExpression("#o = :o").expressionAttributeNames(Map.of("#o", JobTable.OWNER))
-                .expressionAttributeValues(Map.of(":o", AttributeValue.fromS(owner))).select(Select.COUNT))) {
-            n += page.count();
-        }
-        return n;
     }
 
     /** A job as the pipeline leaves it: most SUCCEEDED with a result, one in ten FAILED. */

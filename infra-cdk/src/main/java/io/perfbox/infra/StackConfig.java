@@ -37,7 +37,9 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
             512, new int[] {1024, 4096, 1024},
             1024, new int[] {2048, 8192, 1024},
             2048, new int[] {4096, 16384, 1024},
-            4096, new int[] {8192, 30720, 1024});
+            4096, new int[] {8192, 30720, 1024},
+            8192, new int[] {16384, 61440, 4096},
+            16384, new int[] {32768, 122880, 8192});
 
     public StackConfig {
         range("artifactRetentionDays", artifactRetentionDays, 1, 3650);
@@ -52,7 +54,7 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         range("runTimeoutSeconds", runTimeoutSeconds, 10, 12 * 3600);
         int[] memory = FARGATE_MEMORY.get(taskCpu);
         if (memory == null) {
-            throw new IllegalArgumentException(PREFIX + "taskCpu must be one of 256, 512, 1024, 2048, 4096 (Fargate CPU units), not " + taskCpu);
+            throw new IllegalArgumentException(PREFIX + "taskCpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units), not " + taskCpu);
         }
         boolean onStep = taskCpu == 256 ? Set.of(512, 1024, 2048).contains(taskMemoryMib)
                 : (taskMemoryMib - memory[0]) % memory[2] == 0;

@@ -96,4 +96,25 @@ class StackConfigTest {
         assertThatThrownBy(() -> PerfboxStack.createStack(noApiJar, "NoJar"))
                 .hasMessageContaining("perfbox:apiJar");
     }
+
+    @Test
+    void acceptsExactlyTheTaskSizesTheWorkflowRuntimeAccepts() {
+        // One app, its context set anew for each size: a jsii App per size would take minutes.
+        App app = new App();
+        for (int cpu : new int[] {128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}) {
+            for (int memory = 256; memory <= 131072; memory += 256) {
+                boolean runtime = io.perfbox.adapter.aws.ecs.FargateTaskSize.isValid(cpu, memory);
+                boolean stack;
+                try {
+                    app.getNode().setContext("perfbox:taskCpu", cpu);
+                    app.getNode().setContext("perfbox:taskMemoryMib", memory);
+                    StackConfig.fromContext(app.getNode());
+                    stack = true;
+                } catch (IllegalArgumentException e) {
+                    stack = false;
+                }
+                assertThat(stack).as(cpu + " CPU, " + memory + " MiB").isEqualTo(runtime);
+            }
+        }
+    }
 }
