@@ -106,6 +106,19 @@ public final class JobLifecycle {
 
     /** QUEUED → BUILDING. A job already BUILDING is this step repeated: PROCEED again. */
     public Next begin(JobId id) {
+        return begin(id, true);
+    }
+
+    /**
+     * begin for a driver that never repeats a step (the local {@link JobPipeline}): PROCEED only when this call moved
+     * the job from QUEUED. A job already BUILDING is another driver's, which this one must neither build again nor
+     * release the resources of.
+     */
+    Next start(JobId id) {
+        return begin(id, false);
+    }
+
+    private Next begin(JobId id, boolean mayBeARepeat) {
         Optional<Job> found = jobs.find(id);
         if (found.isEmpty()) {
             return Next.STOPPED;
@@ -114,6 +127,9 @@ public final class JobLifecycle {
         if (job.status() == JobStatus.QUEUED
                 && jobs.update(job.advancedTo(JobStatus.BUILDING, clock.instant()), EnumSet.of(JobStatus.QUEUED))) {
             return Next.PROCEED;
+        }
+        if (!mayBeARepeat) {
+            return Next.STOPPED;
         }
         return jobs.find(id).map(j -> j.status() == JobStatus.BUILDING).orElse(false) ? Next.PROCEED : Next.STOPPED;
     }
@@ -266,6 +282,7 @@ public final class JobLifecycle {
     }
 
     private Next failIfActive(JobId id, Function<Job, Failure> failure) {
+        boolean released = false;
         for (int attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
             Optional<Job> now = jobs.find(id);
             if (now.isEmpty() || now.get().status().isTerminal()) {
@@ -273,7 +290,10 @@ public final class JobLifecycle {
                 return Next.STOPPED;
             }
             Job current = now.get();
-            release(id);
+            if (!released) {
+                release(id);
+                released = true;
+            }
             if (jobs.update(current.failed(failure.apply(current), clock.instant()), EnumSet.of(current.status()))) {
                 return Next.ENDED;
             }

@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 /**
  * The lifecycle driven by one thread: build, scan, run, each step's outcome reported to {@link JobLifecycle}, which
  * decides what follows. The job's resources are released whatever happens (by the lifecycle before a terminal
- * status, otherwise here). Interruption (cancel or shutdown) stops the current step.
+ * status, otherwise here). Interruption (cancel or shutdown) stops the current step. Only a job still QUEUED is
+ * taken: a job found in any other status is left alone (it is another driver's, or ended).
  */
 public class JobPipeline {
     private static final Logger LOG = Logger.getLogger(JobPipeline.class.getName());
@@ -43,11 +44,13 @@ public class JobPipeline {
 
     public void execute(JobId id) throws InterruptedException {
         Next next = Next.STOPPED;
+        boolean begun = false;
         try {
-            next = lifecycle.begin(id);
+            next = lifecycle.start(id);
             if (!next.proceed()) {
                 return;
             }
+            begun = true;
             var dockerfile = dockerfiles.load(id);
             if (dockerfile.isEmpty()) {
                 next = lifecycle.fail(id, StepOutcomes.internal("the job's Dockerfile is missing from the store"));
@@ -79,7 +82,8 @@ public class JobPipeline {
                 LOG.log(Level.WARNING, "could not record the failure of job " + id, ignored);
             }
         } finally {
-            if (next != Next.ENDED) {
+            // Only what this pipeline began is its to release: a job it found not QUEUED may be another's.
+            if (begun && next != Next.ENDED) {
                 releaseKeepingInterrupt(id);
             }
         }

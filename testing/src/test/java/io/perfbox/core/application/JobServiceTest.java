@@ -11,6 +11,12 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.testing.fakes.InMemoryDockerfileStore;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
@@ -18,6 +24,7 @@ import io.perfbox.testing.fakes.JobFixtures;
 import io.perfbox.testing.fakes.RecordingPipelineLauncher;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -169,6 +176,27 @@ class JobServiceTest {
         assertThat(service.cancelAndDelete(OWNER, job.id()).status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(launcher.stopped()).containsExactly(job.id());
         assertThat(jobs.find(job.id())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void aStepReportingAfterCancelAndDeleteRecordsNothingAndRecreatesNothing(JobStatus step) {
+        Job job = storedIn(submitted(), step);
+        JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, VulnerabilityPolicy.DEFAULT, 64L << 20,
+                JobResources.RELEASED_ELSEWHERE, Clock.fixed(NOW, ZoneOffset.UTC));
+        CapturedLog late = new CapturedLog("late output", false);
+
+        service.cancelAndDelete(OWNER, job.id());
+        JobLifecycle.Next next = switch (step) {
+            case BUILDING -> lifecycle.built(job.id(), new ImageBuilder.Built("img", late));
+            case SCANNING -> lifecycle.scanned(job.id(), new JobLifecycle.Scanned(new ScanReport("trivy", "1", List.of())));
+            default -> lifecycle.ran(job.id(), new ContainerRunner.Exited(0, late),
+                    () -> new JobWorkspace.Content("0.5".getBytes(StandardCharsets.UTF_8)));
+        };
+
+        assertThat(next).isEqualTo(JobLifecycle.Next.STOPPED);
+        assertThat(jobs.find(job.id())).isEmpty();
+        assertThat(artifacts.holdsAnythingFor(job.id())).isFalse();
     }
 
     @ParameterizedTest

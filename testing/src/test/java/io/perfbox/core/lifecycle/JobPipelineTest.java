@@ -3,6 +3,7 @@ package io.perfbox.core.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Finding;
@@ -20,6 +21,8 @@ import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import io.perfbox.testing.fakes.InMemoryJobWorkspace;
 import io.perfbox.testing.fakes.JobFixtures;
+import io.perfbox.testing.fakes.RecordingJobResources;
+import io.perfbox.testing.fakes.RecordingPipelineLauncher;
 import io.perfbox.testing.fakes.ScriptedContainerRunner;
 import io.perfbox.testing.fakes.ScriptedImageBuilder;
 import io.perfbox.testing.fakes.ScriptedStep;
@@ -64,7 +67,9 @@ class JobPipelineTest {
     private final ScriptedVulnerabilityScanner scanner = new ScriptedVulnerabilityScanner();
     private final ScriptedContainerRunner runner = new ScriptedContainerRunner();
     private final InMemoryJobWorkspace workspace = new InMemoryJobWorkspace();
-    private final JobPipeline pipeline = pipelineOn(jobs);
+    private final RecordingJobResources resources = new RecordingJobResources(jobs,
+            new HostJobResources(runner, builder, workspace));
+    private final JobPipeline pipeline = pipelineOn(jobs, resources);
 
     private final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
 
@@ -76,9 +81,11 @@ class JobPipelineTest {
         workspace.setPerfJson("{\"perf\":0.99}");
     }
 
-    private JobPipeline pipelineOn(JobStore store) {
-        return new JobPipeline(store, dockerfiles, artifacts, builder, scanner, runner, workspace,
-                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), new SteppingClock(START));
+    private JobPipeline pipelineOn(JobStore store, JobResources jobResources) {
+        JobLifecycle lifecycle = new JobLifecycle(store, artifacts, VulnerabilityPolicy.DEFAULT, RUN_LIMITS.memoryBytes(),
+                jobResources, new SteppingClock(START));
+        return new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, jobResources,
+                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT));
     }
 
     private Job executed() throws InterruptedException {
@@ -134,7 +141,9 @@ class JobPipelineTest {
         return left;
     }
 
+    /** Container, image and workspace removed, by exactly one release of the job's resources. */
     private void assertCleanedUp() {
+        assertThat(resources.released()).containsExactly(queued.id());
         assertThat(runner.removed()).containsExactly(queued.id());
         assertThat(builder.removed()).containsExactly(queued.id());
         assertThat(workspace.discarded()).containsExactly(queued.id());
@@ -189,11 +198,17 @@ class JobPipelineTest {
         };
         watching.create(queued, Optional.empty());
 
-        pipelineOn(watching).execute(queued.id());
+        RecordingJobResources releasing = new RecordingJobResources(watching, new HostJobResources(runner, builder, workspace));
+
+        pipelineOn(watching, releasing).execute(queued.id());
 
         assertThat(watching.find(queued.id()).orElseThrow().status()).isEqualTo(end);
         assertThat(leftWhenEnded).isEmpty();
-        assertCleanedUp();
+        assertThat(releasing.releases()).containsExactly(
+                new RecordingJobResources.Release(queued.id(), Optional.of(JobStatus.RUNNING), false));
+        assertThat(runner.removed()).containsExactly(queued.id());
+        assertThat(builder.removed()).containsExactly(queued.id());
+        assertThat(workspace.discarded()).containsExactly(queued.id());
     }
 
     @Test
@@ -431,7 +446,9 @@ class JobPipelineTest {
 
         assertThat(stored()).isEqualTo(notQueued);
         assertThat(builder.builds()).isEmpty();
+        assertThat(resources.released()).isEmpty();
         assertThat(runner.removed()).isEmpty();
+        assertThat(builder.removed()).isEmpty();
         assertThat(workspace.discarded()).isEmpty();
     }
 
@@ -439,5 +456,147 @@ class JobPipelineTest {
     void unknownJobIsIgnored() throws Exception {
         pipeline.execute(JobId.random());
         assertThat(builder.builds()).isEmpty();
+        assertThat(resources.released()).isEmpty();
+    }
+
+    @Test
+    void jobStartedTwiceIsBuiltOnce() throws Exception {
+        pipeline.execute(queued.id());
+        Job ended = stored();
+
+        pipeline.execute(queued.id());
+
+        assertThat(stored()).isEqualTo(ended);
+        assertThat(builder.builds()).hasSize(1);
+        assertThat(runner.runs()).hasSize(1);
+        assertCleanedUp();
+    }
+
+    @Test
+    void builderThatFailsItselfEndsInternalWithItsReasonAndTheImageIsNeverScanned() throws Exception {
+        builder.willReturn(new ImageBuilder.BuilderError("buildkitd: connection refused", BUILD_LOG));
+        Job job = assertFailed(FailureCode.INTERNAL, "perfbox hit an internal error: buildkitd: connection refused");
+        assertThat(job.failure().message()).isEqualTo("perfbox hit an internal error: buildkitd: connection refused");
+        assertThat(artifacts.log(queued.id(), LogKind.BUILD)).contains(BUILD_LOG);
+        assertThat(scanner.scannedImages()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+    }
+
+    // ---- the job's resources: released once, before the end is visible ----
+
+    static Stream<LifecycleScenarios.Scenario> everyOutcome() {
+        return LifecycleScenarios.everyOutcome();
+    }
+
+    private void script(LifecycleScenarios.Scenario s) {
+        builder.willReturn(s.built());
+        if (s.scanError() != null) {
+            scanner.willThrow(s.scanError());
+        } else {
+            scanner.willReturn(s.scanReport());
+        }
+        runner.willReturn(s.ran());
+        workspace.setResultFile(s.result());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyOutcome")
+    void resourcesAreReleasedExactlyOnceWhileTheJobIsStillActive(LifecycleScenarios.Scenario s) throws Exception {
+        script(s);
+
+        Job job = executed();
+
+        assertThat(job.status()).isEqualTo(s.endStatus());
+        assertThat(job.failure()).isEqualTo(s.failure());
+        assertThat(resources.releases()).containsExactly(
+                new RecordingJobResources.Release(queued.id(), Optional.of(s.endedIn()), false));
+        assertCleanedUp();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void unexpectedAdapterErrorReleasesOnceBeforeTheFailureIsRecorded(JobStatus step) throws Exception {
+        adapterFor(step).willThrow(new IllegalStateException("disk full"));
+
+        Job job = executed();
+
+        assertThat(job.failure().message()).isEqualTo("perfbox hit an internal error: IllegalStateException: disk full");
+        assertThat(resources.releases()).containsExactly(
+                new RecordingJobResources.Release(queued.id(), Optional.of(step), false));
+    }
+
+    @Test
+    void releaseThatFailsStillLetsTheJobEnd() throws Exception {
+        resources.willThrow(new IllegalStateException("docker daemon gone"));
+
+        Job job = executed();
+
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(resources.released()).containsExactly(queued.id());
+    }
+
+    // ---- cancel, delete and interruption while a step is under way ----
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void jobCancelledDuringAStepStaysCancelledAndThatStepSavesNothing(JobStatus step) throws Exception {
+        Gate held = adapterFor(step).holdNextCall();
+        Background background = executeInBackground();
+        held.awaitReached();
+        Job cancelled = stored().cancelled(START.plusSeconds(60));
+        assertThat(jobs.update(cancelled, EnumSet.of(step))).isTrue();
+
+        held.release();
+        background.awaitEnd();
+
+        assertThat(stored()).isEqualTo(cancelled);
+        switch (step) {
+            case BUILDING -> assertThat(artifacts.holdsAnythingFor(queued.id())).isFalse();
+            case SCANNING -> assertThat(artifacts.scanReport(queued.id())).isEmpty();
+            default -> assertThat(artifacts.log(queued.id(), LogKind.RUN)).isEmpty();
+        }
+        assertThat(runner.runs()).hasSize(step == JobStatus.RUNNING ? 1 : 0);
+        assertCleanedUp();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void jobCancelledAndDeletedDuringAStepIsNotRecreatedAndLeavesNothingBehind(JobStatus step) throws Exception {
+        RecordingPipelineLauncher launcher = new RecordingPipelineLauncher();
+        JobService service = new JobService(
+                jobs, dockerfiles, artifacts, launcher, new SteppingClock(START));
+        Gate held = adapterFor(step).holdNextCall();
+        Background background = executeInBackground();
+        held.awaitReached();
+
+        Job ended = service.cancelAndDelete("alice", queued.id());
+
+        held.release();
+        background.awaitEnd();
+        assertThat(ended.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(launcher.stopped()).containsExactly(queued.id());
+        assertThat(jobs.find(queued.id())).isEmpty();
+        assertThat(artifacts.holdsAnythingFor(queued.id())).isFalse();
+        assertCleanedUp();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING"})
+    void interruptionStopsTheCurrentStepSoNoLaterStepRuns(JobStatus step) throws Exception {
+        Gate held = adapterFor(step).holdNextCall();
+        Background background = executeInBackground();
+        held.awaitReached();
+
+        background.thread().interrupt();
+
+        assertThatThrownBy(background::awaitEnd).cause().isInstanceOf(InterruptedException.class);
+        if (step == JobStatus.BUILDING) {
+            assertThat(scanner.scannedImages()).isEmpty();
+            assertThat(artifacts.holdsAnythingFor(queued.id())).isFalse();
+        }
+        assertThat(workspace.prepared()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+        assertThat(resources.releases()).containsExactly(
+                new RecordingJobResources.Release(queued.id(), Optional.of(step), false));
     }
 }
