@@ -42,12 +42,12 @@ public class JobPipeline {
     }
 
     public void execute(JobId id) throws InterruptedException {
-        Next next = Next.STOPPED;
+        Next next = lifecycle.begin(id);
+        if (!next.proceed()) {
+            // Not this pipeline's job (gone, or moved on without it): what it holds is not ours to release.
+            return;
+        }
         try {
-            next = lifecycle.begin(id);
-            if (!next.proceed()) {
-                return;
-            }
             var dockerfile = dockerfiles.load(id);
             if (dockerfile.isEmpty()) {
                 next = lifecycle.fail(id, StepOutcomes.internal("the job's Dockerfile is missing from the store"));

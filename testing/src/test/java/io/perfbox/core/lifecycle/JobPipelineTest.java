@@ -77,8 +77,11 @@ class JobPipelineTest {
     }
 
     private JobPipeline pipelineOn(JobStore store) {
-        return new JobPipeline(store, dockerfiles, artifacts, builder, scanner, runner, workspace,
-                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), new SteppingClock(START));
+        JobResources resources = new HostJobResources(runner, builder, workspace);
+        JobLifecycle lifecycle = new JobLifecycle(store, artifacts, VulnerabilityPolicy.DEFAULT, RUN_LIMITS.memoryBytes(),
+                resources, new SteppingClock(START));
+        return new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
+                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT));
     }
 
     private Job executed() throws InterruptedException {
@@ -422,7 +425,8 @@ class JobPipelineTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = JobStatus.class, names = "QUEUED", mode = EnumSource.Mode.EXCLUDE)
+    // BUILDING is left out: JobLifecycle.begin takes a BUILDING job as its own step repeated (a workflow's retry).
+    @EnumSource(value = JobStatus.class, names = {"QUEUED", "BUILDING"}, mode = EnumSource.Mode.EXCLUDE)
     void jobThatIsNotQueuedIsLeftAlone(JobStatus status) throws Exception {
         Job notQueued = JobFixtures.inStatus(queued, status, START);
         jobs.update(notQueued, EnumSet.of(JobStatus.QUEUED));

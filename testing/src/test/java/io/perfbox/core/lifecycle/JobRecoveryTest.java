@@ -6,6 +6,8 @@ import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import io.perfbox.testing.fakes.JobFixtures;
 import io.perfbox.testing.fakes.RecordingPipelineLauncher;
@@ -24,7 +26,9 @@ class JobRecoveryTest {
 
     private final InMemoryJobStore jobs = new InMemoryJobStore();
     private final RecordingPipelineLauncher launcher = new RecordingPipelineLauncher();
-    private final JobRecovery recovery = new JobRecovery(jobs, launcher, Clock.fixed(RESTARTED, ZoneOffset.UTC));
+    private final JobRecovery recovery = new JobRecovery(jobs, new JobLifecycle(jobs, new InMemoryJobArtifactStore(),
+            VulnerabilityPolicy.DEFAULT, 512L << 20, JobResources.RELEASED_ELSEWHERE, Clock.fixed(RESTARTED, ZoneOffset.UTC)),
+            launcher);
 
     private Job stored(JobStatus status) {
         Job job = Job.queued(JobId.random(), "owner-" + status, null, null, CREATED);

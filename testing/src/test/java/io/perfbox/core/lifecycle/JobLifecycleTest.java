@@ -3,10 +3,11 @@ package io.perfbox.core.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.perfbox.core.lifecycle.JobProgress.NotBuilt;
-import io.perfbox.core.lifecycle.JobProgress.ScanFailed;
-import io.perfbox.core.lifecycle.JobProgress.Scanned;
-import io.perfbox.core.lifecycle.JobProgress.WorkflowEnd;
+import io.perfbox.core.lifecycle.JobLifecycle.Next;
+import io.perfbox.core.lifecycle.JobLifecycle.ScanFailed;
+import io.perfbox.core.lifecycle.JobLifecycle.ScannerUnavailable;
+import io.perfbox.core.lifecycle.JobLifecycle.Scanned;
+import io.perfbox.core.lifecycle.JobLifecycle.WorkflowEnd;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
@@ -48,7 +49,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class JobProgressTest {
+class JobLifecycleTest {
     private static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
     private static final long MEMORY_LIMIT = 2048L << 20;
     private static final CapturedLog BUILD_LOG = new CapturedLog("#1 [1/2] FROM debian:bookworm", false);
@@ -61,15 +62,27 @@ class JobProgressTest {
 
     private final InMemoryJobStore jobs = new InMemoryJobStore();
     private final InMemoryJobArtifactStore artifacts = new InMemoryJobArtifactStore();
-    private final JobProgress progress = progressOn(jobs);
+    private final JobLifecycle lifecycle = lifecycleOn(jobs);
     private final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
 
-    JobProgressTest() {
+    JobLifecycleTest() {
         jobs.create(queued, Optional.empty());
     }
 
-    private JobProgress progressOn(InMemoryJobStore store) {
-        return new JobProgress(store, artifacts, VulnerabilityPolicy.DEFAULT, MEMORY_LIMIT, new SteppingClock(START));
+    private JobLifecycle lifecycleOn(InMemoryJobStore store) {
+        return new JobLifecycle(store, artifacts, VulnerabilityPolicy.DEFAULT, MEMORY_LIMIT,
+                JobResources.RELEASED_ELSEWHERE, new SteppingClock(START));
+    }
+
+    private static ImageBuilder.Built built() {
+        return new ImageBuilder.Built("registry.example/perfbox:job", BUILD_LOG);
+    }
+
+    /** Begin, a built image, and its scan: what a job goes through up to its run. */
+    private Next builtAndScanned(ScanReport report) {
+        lifecycle.begin(id());
+        assertThat(lifecycle.built(id(), built())).isEqualTo(Next.PROCEED);
+        return lifecycle.scanned(id(), new Scanned(report));
     }
 
     private JobId id() {
@@ -133,41 +146,43 @@ class JobProgressTest {
 
     @Test
     void beginMovesAQueuedJobToBuilding() {
-        assertThat(progress.begin(id())).isTrue();
+        assertThat(lifecycle.begin(id())).isEqualTo(Next.PROCEED);
         assertThat(stored().status()).isEqualTo(JobStatus.BUILDING);
         assertThat(stored().stages().buildStartedAt()).isAfter(START);
     }
 
     @Test
     void repeatedBeginProceedsAndChangesNothing() {
-        progress.begin(id());
+        lifecycle.begin(id());
         Job afterFirst = stored();
-        assertThat(progress.begin(id())).isTrue();
+        assertThat(lifecycle.begin(id())).isEqualTo(Next.PROCEED);
         assertThat(stored()).isEqualTo(afterFirst);
     }
 
     @ParameterizedTest
     @EnumSource(value = JobStatus.class, names = {"SCANNING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"})
-    void beginStopsTheWorkflowForAJobThatMovedOn(JobStatus status) {
+    void beginStopsForAJobThatMovedOn(JobStatus status) {
         Job moved = putIn(status);
-        assertThat(progress.begin(id())).isFalse();
+        assertThat(lifecycle.begin(id())).isEqualTo(Next.STOPPED);
         assertThat(stored()).isEqualTo(moved);
     }
 
     @Test
-    void beginStopsTheWorkflowForADeletedJob() {
+    void beginStopsForADeletedJob() {
         jobs.delete(id());
-        assertThat(progress.begin(id())).isFalse();
+        assertThat(lifecycle.begin(id())).isEqualTo(Next.STOPPED);
         assertThat(jobs.find(id())).isEmpty();
     }
 
-    // ---- after the build ----
+    // ---- built and scanned ----
 
     @Test
     void cleanImageMovesThroughScanningToRunningKeepingLogReportAndCounts() {
-        progress.begin(id());
+        lifecycle.begin(id());
 
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new Scanned(CLEAN))).isTrue();
+        assertThat(lifecycle.built(id(), built())).isEqualTo(Next.PROCEED);
+        assertThat(stored().status()).isEqualTo(JobStatus.SCANNING);
+        assertThat(lifecycle.scanned(id(), new Scanned(CLEAN))).isEqualTo(Next.PROCEED);
 
         Job job = stored();
         assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
@@ -181,9 +196,7 @@ class JobProgressTest {
 
     @Test
     void vulnerableImageEndsVulnerableAndNeverReachesRunning() {
-        progress.begin(id());
-
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new Scanned(VULNERABLE))).isFalse();
+        assertThat(builtAndScanned(VULNERABLE)).isEqualTo(Next.ENDED);
 
         assertFailed(FailureCode.VULNERABLE, "CVE-2024-6387", "openssh-server", "fixed in 9.2p1-2");
         assertThat(stored().stages().runStartedAt()).isNull();
@@ -194,21 +207,31 @@ class JobProgressTest {
 
     @Test
     void theConfiguredPolicyDecides() {
-        JobProgress lenient = new JobProgress(jobs, artifacts, new VulnerabilityPolicy(Severity.CRITICAL, true),
-                MEMORY_LIMIT, new SteppingClock(START));
+        JobLifecycle lenient = new JobLifecycle(jobs, artifacts, new VulnerabilityPolicy(Severity.CRITICAL, true),
+                MEMORY_LIMIT, JobResources.RELEASED_ELSEWHERE, new SteppingClock(START));
         ScanReport criticalWithoutFix = new ScanReport("trivy", "0.58.1", List.of(
                 new Finding("CVE-2024-9", "glibc", "2.36", null, Severity.CRITICAL, "t", "debian")));
         lenient.begin(id());
+        lenient.built(id(), built());
 
-        assertThat(lenient.afterBuild(id(), BUILD_LOG, new Scanned(criticalWithoutFix))).isTrue();
+        assertThat(lenient.scanned(id(), new Scanned(criticalWithoutFix))).isEqualTo(Next.PROCEED);
         assertThat(stored().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(lenient.passes(criticalWithoutFix)).isTrue();
+        assertThat(lifecycle.passes(criticalWithoutFix)).isFalse();
+    }
+
+    @Test
+    void passesAppliesThePolicyToAReport() {
+        assertThat(lifecycle.passes(CLEAN)).isTrue();
+        assertThat(lifecycle.passes(VULNERABLE)).isFalse();
     }
 
     @Test
     void unusableScanEndsScannerUnavailableWithTheReason() {
-        progress.begin(id());
+        lifecycle.begin(id());
+        lifecycle.built(id(), built());
 
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new ScanFailed("trivy: DB download failed"))).isFalse();
+        assertThat(lifecycle.scanned(id(), new ScanFailed("trivy: DB download failed"))).isEqualTo(Next.ENDED);
 
         assertFailed(FailureCode.SCANNER_UNAVAILABLE, "was not run", "trivy: DB download failed");
         assertThat(stored().stages().scanStartedAt()).isNotNull();
@@ -216,11 +239,21 @@ class JobProgressTest {
     }
 
     @Test
-    void failedBuildEndsWithItsFailureAndKeepsTheLog() {
-        progress.begin(id());
+    void missingScannerEndsScannerUnavailableWithTheReason() {
+        lifecycle.begin(id());
+        lifecycle.built(id(), built());
 
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new NotBuilt(StepOutcomes.buildFailed("RUN make: exit code 2"))))
-                .isFalse();
+        assertThat(lifecycle.scanned(id(), new ScannerUnavailable("trivy: not found"))).isEqualTo(Next.ENDED);
+
+        assertFailed(FailureCode.SCANNER_UNAVAILABLE, "No vulnerability scanner", "trivy: not found");
+    }
+
+    @Test
+    void failedBuildEndsWithItsFailureAndKeepsTheLog() {
+        lifecycle.begin(id());
+
+        assertThat(lifecycle.built(id(), new ImageBuilder.BuildFailed("RUN make: exit code 2", BUILD_LOG)))
+                .isEqualTo(Next.ENDED);
 
         assertFailed(FailureCode.BUILD_FAILED, "did not build", "RUN make: exit code 2");
         assertThat(stored().stages().scanStartedAt()).isNull();
@@ -230,38 +263,57 @@ class JobProgressTest {
 
     @Test
     void buildTimeoutOfUnknownLengthEndsBuildTimeoutWithTheDetail() {
-        progress.begin(id());
+        lifecycle.begin(id());
 
-        progress.afterBuild(id(), BUILD_LOG, new NotBuilt(StepOutcomes.buildTimedOut("docker build ran 900 s")));
+        lifecycle.built(id(), new ImageBuilder.BuildTimedOut(null, "docker build ran 900 s", BUILD_LOG));
 
         assertFailed(FailureCode.BUILD_TIMEOUT, "did not finish within its time limit: docker build ran 900 s");
     }
 
     @Test
-    void repeatedAfterBuildOfARunnableImageProceedsAndChangesNothing() {
-        progress.begin(id());
-        progress.afterBuild(id(), BUILD_LOG, new Scanned(CLEAN));
+    void imageTooLargeInWordsEndsImageTooLargeWithTheDetail() {
+        lifecycle.begin(id());
+
+        lifecycle.built(id(), ImageBuilder.ImageTooLarge.reported("the image is 12 GiB", BUILD_LOG));
+
+        assertFailed(FailureCode.IMAGE_TOO_LARGE, "too large to scan or run: the image is 12 GiB");
+    }
+
+    @Test
+    void builderErrorEndsInternal() {
+        lifecycle.begin(id());
+
+        lifecycle.built(id(), new ImageBuilder.BuilderError("the build step left no build-outcome.json", BUILD_LOG));
+
+        assertFailed(FailureCode.INTERNAL, "internal error: the build step left no build-outcome.json");
+    }
+
+    @Test
+    void repeatedStepsOfARunnableImageProceedAndChangeNothing() {
+        builtAndScanned(CLEAN);
         Job afterFirst = stored();
 
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new Scanned(CLEAN))).isTrue();
+        assertThat(lifecycle.built(id(), built())).isEqualTo(Next.PROCEED);
+        assertThat(lifecycle.scanned(id(), new Scanned(CLEAN))).isEqualTo(Next.PROCEED);
         assertThat(stored()).isEqualTo(afterFirst);
     }
 
     @Test
-    void afterBuildRepeatedAfterACrashInScanningCarriesOn() {
+    void builtRepeatedAfterACrashInScanningCarriesOn() {
         putIn(JobStatus.SCANNING);
 
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new Scanned(CLEAN))).isTrue();
+        assertThat(lifecycle.built(id(), built())).isEqualTo(Next.PROCEED);
+        assertThat(lifecycle.scanned(id(), new Scanned(CLEAN))).isEqualTo(Next.PROCEED);
         assertThat(stored().status()).isEqualTo(JobStatus.RUNNING);
     }
 
     @Test
-    void repeatedAfterBuildOfARejectedImageStaysStopped() {
-        progress.begin(id());
-        progress.afterBuild(id(), BUILD_LOG, new Scanned(VULNERABLE));
+    void repeatedScanOfARejectedImageStaysStopped() {
+        builtAndScanned(VULNERABLE);
         Job afterFirst = stored();
 
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new Scanned(VULNERABLE))).isFalse();
+        assertThat(lifecycle.built(id(), built())).isEqualTo(Next.STOPPED);
+        assertThat(lifecycle.scanned(id(), new Scanned(VULNERABLE))).isEqualTo(Next.STOPPED);
         assertThat(stored()).isEqualTo(afterFirst);
     }
 
@@ -269,7 +321,8 @@ class JobProgressTest {
     void jobCancelledDuringTheBuildStaysCancelledAndGetsNoLog() {
         Job cancelled = putIn(JobStatus.CANCELLED);
 
-        assertThat(progress.afterBuild(id(), BUILD_LOG, new Scanned(CLEAN))).isFalse();
+        assertThat(lifecycle.built(id(), built())).isEqualTo(Next.STOPPED);
+        assertThat(lifecycle.scanned(id(), new Scanned(CLEAN))).isEqualTo(Next.STOPPED);
 
         assertThat(stored()).isEqualTo(cancelled);
         assertThat(artifacts.holdsAnythingFor(id())).isFalse();
@@ -279,7 +332,16 @@ class JobProgressTest {
     void jobCancelledWhileTheBuildIsRecordedStaysCancelled() {
         InMemoryJobStore racing = storeWhereTheJobIs(JobStatus.BUILDING, false);
 
-        assertThat(progressOn(racing).afterBuild(id(), BUILD_LOG, new Scanned(CLEAN))).isFalse();
+        assertThat(lifecycleOn(racing).built(id(), built())).isEqualTo(Next.STOPPED);
+
+        assertThat(racing.find(id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void jobCancelledWhileTheScanIsRecordedStaysCancelled() {
+        InMemoryJobStore racing = storeWhereTheJobIs(JobStatus.SCANNING, false);
+
+        assertThat(lifecycleOn(racing).scanned(id(), new Scanned(CLEAN))).isEqualTo(Next.STOPPED);
 
         assertThat(racing.find(id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
     }
@@ -288,19 +350,43 @@ class JobProgressTest {
     void jobDeletedWhileTheBuildIsRecordedLeavesNoArtifactsBehind() {
         InMemoryJobStore racing = storeWhereTheJobIs(JobStatus.BUILDING, true);
 
-        assertThat(progressOn(racing).afterBuild(id(), BUILD_LOG, new Scanned(CLEAN))).isFalse();
+        assertThat(lifecycleOn(racing).built(id(), built())).isEqualTo(Next.STOPPED);
 
         assertThat(racing.find(id())).isEmpty();
         assertThat(artifacts.holdsAnythingFor(id())).isFalse();
     }
 
-    // ---- after the run ----
+    @Test
+    void jobDeletedWhileTheScanIsRecordedLeavesNoArtifactsBehind() {
+        InMemoryJobStore racing = storeWhereTheJobIs(JobStatus.SCANNING, true);
+
+        assertThat(lifecycleOn(racing).scanned(id(), new Scanned(CLEAN))).isEqualTo(Next.STOPPED);
+
+        assertThat(racing.find(id())).isEmpty();
+        assertThat(artifacts.holdsAnythingFor(id())).isFalse();
+    }
+
+    @Test
+    void resourcesAreReleasedBeforeTheTerminalStatusIsWritten() {
+        List<JobStatus> seenWhenReleased = new java.util.ArrayList<>();
+        JobLifecycle releasing = new JobLifecycle(jobs, artifacts, VulnerabilityPolicy.DEFAULT, MEMORY_LIMIT,
+                released -> seenWhenReleased.add(jobs.find(released).orElseThrow().status()), new SteppingClock(START));
+        releasing.begin(id());
+
+        releasing.built(id(), new ImageBuilder.BuildFailed("RUN make: exit code 2", BUILD_LOG));
+
+        assertThat(seenWhenReleased).containsExactly(JobStatus.BUILDING);
+        assertThat(stored().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    // ---- ran ----
 
     @Test
     void runThatExitedZeroWithAValidResultSucceedsWithThePerformance() {
         putIn(JobStatus.RUNNING);
 
-        assertThat(progress.afterRun(id(), new ContainerRunner.Exited(0, RUN_LOG), perfJson("{\"perf\":0.99}"))).isTrue();
+        assertThat(lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG), perfJson("{\"perf\":0.99}")))
+                .isEqualTo(Next.ENDED);
 
         Job job = stored();
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
@@ -322,7 +408,7 @@ class JobProgressTest {
     void runThatFailedEndsFailedWithoutReadingTheResultButKeepsTheLog(ContainerRunner.RunOutcome ran) {
         putIn(JobStatus.RUNNING);
 
-        assertThat(progress.afterRun(id(), ran, neverAsked())).isTrue();
+        assertThat(lifecycle.ran(id(), ran, neverAsked())).isEqualTo(Next.ENDED);
 
         assertThat(stored().status()).isEqualTo(JobStatus.FAILED);
         assertThat(stored().failure()).isEqualTo(StepOutcomes.failureOf(ran, MEMORY_LIMIT).orElseThrow());
@@ -332,14 +418,14 @@ class JobProgressTest {
     @Test
     void outOfMemoryNamesTheConfiguredLimit() {
         putIn(JobStatus.RUNNING);
-        progress.afterRun(id(), new ContainerRunner.OutOfMemory(137, RUN_LOG), neverAsked());
+        lifecycle.ran(id(), new ContainerRunner.OutOfMemory(137, RUN_LOG), neverAsked());
         assertFailed(FailureCode.OUT_OF_MEMORY, "2048 MiB");
     }
 
     @Test
     void timeoutSaysHowLongTheRunWasAllowed() {
         putIn(JobStatus.RUNNING);
-        progress.afterRun(id(), new ContainerRunner.TimedOut(Duration.ofMinutes(15), RUN_LOG), neverAsked());
+        lifecycle.ran(id(), new ContainerRunner.TimedOut(Duration.ofMinutes(15), RUN_LOG), neverAsked());
         assertFailed(FailureCode.RUN_TIMEOUT, "still running after 15 minutes");
     }
 
@@ -354,7 +440,7 @@ class JobProgressTest {
     void unusableResultEndsFailedAsTheResultRulesSay(JobWorkspace.ResultFile file) {
         putIn(JobStatus.RUNNING);
 
-        progress.afterRun(id(), new ContainerRunner.Exited(0, RUN_LOG), () -> file);
+        lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG), () -> file);
 
         StepOutcomes.Rejected expected = (StepOutcomes.Rejected) StepOutcomes.collect(file);
         assertThat(stored().failure()).isEqualTo(expected.failure());
@@ -366,7 +452,7 @@ class JobProgressTest {
     void runOfAJobThatIsNotRunningIsNotRecorded(JobStatus status) {
         Job moved = putIn(status);
 
-        assertThat(progress.afterRun(id(), new ContainerRunner.Exited(0, RUN_LOG), perfJson("0.5"))).isFalse();
+        assertThat(lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG), perfJson("0.5"))).isEqualTo(Next.STOPPED);
 
         assertThat(stored()).isEqualTo(moved);
         assertThat(artifacts.log(id(), LogKind.RUN)).isEmpty();
@@ -379,7 +465,7 @@ class JobProgressTest {
             throw new IllegalArgumentException("the workflow passed no result");
         };
 
-        assertThatThrownBy(() -> progress.afterRun(id(), new ContainerRunner.Exited(0, RUN_LOG), unavailable))
+        assertThatThrownBy(() -> lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG), unavailable))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(stored().status()).isEqualTo(JobStatus.RUNNING);
     }
@@ -388,12 +474,13 @@ class JobProgressTest {
     void jobDeletedWhileTheRunIsRecordedLeavesNoArtifactsBehind() {
         InMemoryJobStore racing = storeWhereTheJobIs(JobStatus.RUNNING, true);
 
-        assertThat(progressOn(racing).afterRun(id(), new ContainerRunner.Exited(0, RUN_LOG), perfJson("0.5"))).isFalse();
+        assertThat(lifecycleOn(racing).ran(id(), new ContainerRunner.Exited(0, RUN_LOG), perfJson("0.5")))
+                .isEqualTo(Next.STOPPED);
 
         assertThat(artifacts.holdsAnythingFor(id())).isFalse();
     }
 
-    // ---- failures reported by the workflow ----
+    // ---- endings from outside the steps ----
 
     @ParameterizedTest
     @EnumSource(value = JobStatus.class, names = {"QUEUED", "BUILDING", "SCANNING", "RUNNING"})
@@ -401,7 +488,7 @@ class JobProgressTest {
         putIn(status);
         Failure failure = StepOutcomes.internal("Lambda.Unknown: the after-build step crashed");
 
-        assertThat(progress.fail(id(), failure)).isTrue();
+        assertThat(lifecycle.fail(id(), failure)).isEqualTo(Next.ENDED);
 
         assertThat(stored().status()).isEqualTo(JobStatus.FAILED);
         assertThat(stored().failure()).isEqualTo(failure);
@@ -411,15 +498,25 @@ class JobProgressTest {
     @EnumSource(value = JobStatus.class, names = {"SUCCEEDED", "FAILED", "CANCELLED"})
     void failLeavesAnEndedJobAsItIs(JobStatus status) {
         Job ended = putIn(status);
-        assertThat(progress.fail(id(), StepOutcomes.internal("late"))).isFalse();
+        assertThat(lifecycle.fail(id(), StepOutcomes.internal("late"))).isEqualTo(Next.STOPPED);
         assertThat(stored()).isEqualTo(ended);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void interruptedEndsAnActiveJobInterruptedNamingWhereItStopped(JobStatus status) {
+        putIn(status);
+
+        assertThat(lifecycle.interrupted(id())).isEqualTo(Next.ENDED);
+
+        assertFailed(FailureCode.INTERRUPTED, "perfbox stopped while the job was " + status);
     }
 
     @Test
     void abortedWorkflowEndsAnActiveJobInterruptedNamingWhereItStopped() {
         putIn(JobStatus.RUNNING);
 
-        assertThat(progress.workflowEnded(id(), WorkflowEnd.ABORTED)).isTrue();
+        assertThat(lifecycle.workflowEnded(id(), WorkflowEnd.ABORTED)).isEqualTo(Next.ENDED);
 
         assertFailed(FailureCode.INTERRUPTED, "stopped while the job was RUNNING");
     }
@@ -429,7 +526,7 @@ class JobProgressTest {
     void workflowThatTimedOutOrFailedEndsAnActiveJobInternal(WorkflowEnd how) {
         putIn(JobStatus.BUILDING);
 
-        progress.workflowEnded(id(), how);
+        lifecycle.workflowEnded(id(), how);
 
         assertFailed(FailureCode.INTERNAL, "while the job was BUILDING");
     }
@@ -438,7 +535,7 @@ class JobProgressTest {
     @EnumSource(WorkflowEnd.class)
     void cancelledJobStaysCancelledWhateverEndedItsWorkflow(WorkflowEnd how) {
         Job cancelled = putIn(JobStatus.CANCELLED);
-        assertThat(progress.workflowEnded(id(), how)).isFalse();
+        assertThat(lifecycle.workflowEnded(id(), how)).isEqualTo(Next.STOPPED);
         assertThat(stored()).isEqualTo(cancelled);
     }
 
@@ -447,7 +544,7 @@ class JobProgressTest {
         jobs.delete(id());
         artifacts.saveLog(id(), LogKind.BUILD, BUILD_LOG);
 
-        progress.workflowEnded(id(), WorkflowEnd.ABORTED);
+        lifecycle.workflowEnded(id(), WorkflowEnd.ABORTED);
 
         assertThat(artifacts.holdsAnythingFor(id())).isFalse();
     }
@@ -469,9 +566,12 @@ class JobProgressTest {
         runner.willReturn(ran);
         InMemoryJobWorkspace workspace = new InMemoryJobWorkspace();
         workspace.setResultFile(file);
-        new JobPipeline(pipelineJobs, dockerfiles, new InMemoryJobArtifactStore(), builder, scanner, runner, workspace,
+        JobResources resources = new HostJobResources(runner, builder, workspace);
+        JobLifecycle pipelineLifecycle = new JobLifecycle(pipelineJobs, new InMemoryJobArtifactStore(),
+                VulnerabilityPolicy.DEFAULT, MEMORY_LIMIT, resources, new SteppingClock(START));
+        new JobPipeline(pipelineLifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
                 new PipelineSettings(Duration.ofMinutes(10), new RunLimits(MEMORY_LIMIT, 1, 128, Duration.ofMinutes(15)),
-                        VulnerabilityPolicy.DEFAULT), new SteppingClock(START)).execute(job.id());
+                        VulnerabilityPolicy.DEFAULT)).execute(job.id());
         return pipelineJobs.find(job.id()).orElseThrow().failure();
     }
 
@@ -485,7 +585,7 @@ class JobProgressTest {
         JobWorkspace.ResultFile noResult = new JobWorkspace.Missing();
         putIn(JobStatus.RUNNING);
 
-        progress.afterRun(id(), ran, () -> noResult);
+        lifecycle.ran(id(), ran, () -> noResult);
 
         assertThat(stored().failure()).isEqualTo(failureThePipelineRecords(
                 new ImageBuilder.Built("img", BUILD_LOG), ran, noResult));
@@ -500,9 +600,9 @@ class JobProgressTest {
     @ParameterizedTest
     @MethodSource("buildsThatFailed")
     void aFailedBuildEndsTheSameWayInBothRuntimes(ImageBuilder.BuildOutcome built) throws Exception {
-        progress.begin(id());
+        lifecycle.begin(id());
 
-        progress.afterBuild(id(), BUILD_LOG, new NotBuilt(StepOutcomes.failureOf(built).orElseThrow()));
+        lifecycle.built(id(), built);
 
         assertThat(stored().failure()).isEqualTo(failureThePipelineRecords(
                 built, new ContainerRunner.Exited(0, RUN_LOG), new JobWorkspace.Missing()));
