@@ -3,26 +3,31 @@ package io.perfbox.adapter.aws.codebuild;
 import io.perfbox.adapter.aws.AwsJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * build-outcome.json, which the build step writes last, always:
  * {"outcome":"BUILT"|"BUILD_FAILED"|"BUILD_TIMEOUT"|"IMAGE_TOO_LARGE"|"SCAN_FAILED","reason":"...","imageUri":"...","pushed":bool,
  * "trivyVersion":"..."}. imageUri only with BUILT; pushed=false with BUILT means the scan gate held the image back.
  */
-record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean pushed, String trivyVersion) {
+public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean pushed, String trivyVersion) {
+    /** BuildKit's words for a Dockerfile it could not parse: the local builder tells the same case apart by them. */
+    static final String PARSE_ERROR = "dockerfile parse error";
 
-    enum Outcome { BUILT, BUILD_FAILED, BUILD_TIMEOUT, IMAGE_TOO_LARGE, SCAN_FAILED }
+    public enum Outcome { BUILT, BUILD_FAILED, BUILD_TIMEOUT, IMAGE_TOO_LARGE, SCAN_FAILED }
 
-    BuildOutcomeFile {
+    public BuildOutcomeFile {
         if (outcome == Outcome.BUILT && (imageUri == null || imageUri.isBlank())) {
             throw new IllegalArgumentException("build-outcome.json says BUILT but names no imageUri");
         }
     }
 
     /** Parses the file; IllegalArgumentException says what is wrong with it. */
-    static BuildOutcomeFile parse(byte[] json) {
+    public static BuildOutcomeFile parse(byte[] json) {
         JsonNode root;
         try {
             root = AwsJson.MAPPER.readTree(json);
@@ -45,5 +50,32 @@ record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean
                 AwsJson.text(root, "imageUri").orElse(null),
                 AwsJson.field(root, "pushed").map(JsonNode::asBoolean).orElse(false),
                 AwsJson.text(root, "trivyVersion").orElse(null));
+    }
+
+    /**
+     * What the build came to, as every runtime's builder reports it, with the build's log. SCAN_FAILED is an image
+     * that built and whose scan in the build failed: Built here, and {@link #scanFailure()} says why.
+     */
+    public ImageBuilder.BuildOutcome toBuildOutcome(CapturedLog log) {
+        return switch (outcome) {
+            case BUILT -> new ImageBuilder.Built(imageUri, log);
+            case SCAN_FAILED -> new ImageBuilder.Built(imageUri == null ? "" : imageUri, log);
+            case BUILD_FAILED -> {
+                String why = orElse(reason, "the build step gave no reason");
+                yield why.contains(PARSE_ERROR) ? new ImageBuilder.InvalidDockerfile(why, log)
+                        : new ImageBuilder.BuildFailed(why, log);
+            }
+            case BUILD_TIMEOUT -> new ImageBuilder.BuildTimedOut(null, reason, log);
+            case IMAGE_TOO_LARGE -> ImageBuilder.ImageTooLarge.reported(reason, log);
+        };
+    }
+
+    /** Why the build's own scan left no report (SCAN_FAILED only). */
+    public Optional<String> scanFailure() {
+        return outcome == Outcome.SCAN_FAILED ? Optional.of(orElse(reason, "Trivy produced no report")) : Optional.empty();
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -8,7 +8,7 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.util.Optional;
 
 /** How a stopped ECS task maps onto the run outcomes both runtimes share. */
-final class EcsRunOutcome {
+public final class EcsRunOutcome {
     /** ECS's container reason when the kernel killed the container for memory. */
     static final String OUT_OF_MEMORY = "OutOfMemoryError";
     /** The exit code of a container killed by SIGKILL, as ECS reports an OOM kill. */
@@ -17,7 +17,7 @@ final class EcsRunOutcome {
     private EcsRunOutcome() {
     }
 
-    static ContainerRunner.RunOutcome of(StoppedTask task, CapturedLog log) {
+    public static ContainerRunner.RunOutcome of(StoppedTask task, CapturedLog log) {
         Optional<StoppedContainer> container = task.jobContainer();
         String reason = container.map(StoppedContainer::reason).orElse(null);
         Integer exitCode = container.map(StoppedContainer::exitCode).orElse(null);

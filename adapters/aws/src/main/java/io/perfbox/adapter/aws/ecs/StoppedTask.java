@@ -12,18 +12,18 @@ import java.util.Optional;
  * The parts of an ECS task description that tell how a run ended: the output of {@code ecs:runTask.sync} on
  * success, the Cause of its failure when the container exited non-zero.
  */
-record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<StoppedContainer> containers) {
+public record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<StoppedContainer> containers) {
 
-    StoppedTask {
+    public StoppedTask {
         containers = List.copyOf(containers);
     }
 
     /** One container: exitCode is null when it never ran; reason is ECS's ("OutOfMemoryError: ..."). */
-    record StoppedContainer(String name, Integer exitCode, String reason) {
+    public record StoppedContainer(String name, Integer exitCode, String reason) {
     }
 
     /** The task in a JSON object, or empty when the object is not an ECS task (it has no TaskArn). */
-    static Optional<StoppedTask> from(JsonNode node) {
+    public static Optional<StoppedTask> from(JsonNode node) {
         Optional<String> arn = AwsJson.text(node, "TaskArn").filter(a -> a.startsWith("arn:"));
         if (arn.isEmpty()) {
             return Optional.empty();

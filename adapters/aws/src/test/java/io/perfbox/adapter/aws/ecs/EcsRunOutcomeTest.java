@@ -1,7 +1,7 @@
 package io.perfbox.adapter.aws.ecs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
-import io.perfbox.runtime.aws.workflow.StepInputs;
+import io.perfbox.testing.aws.StepInputs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -3,8 +3,6 @@ package io.perfbox.adapter.aws.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.perfbox.runtime.aws.workflow.StepInputs;
-import io.perfbox.runtime.aws.workflow.WorkflowConfig;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +90,9 @@ class EcsTaskDefinitionsTest {
     }
 
     private final RecordingEcs ecs = new RecordingEcs();
-    private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, WorkflowConfig.fromEnvironment(StepInputs.ENV));
+    private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings(
+            "eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048,
+            "arn:aws:iam::123456789012:role/perfbox-task-execution", "arn:aws:iam::123456789012:role/perfbox-task"));
 
     @Test
     void registeredDefinitionIsTheJobsFargateTaskWithItsVolumeAtData() {

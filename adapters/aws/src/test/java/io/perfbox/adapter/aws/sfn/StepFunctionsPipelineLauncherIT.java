@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.testing.aws.LocalStack;
 import io.perfbox.testing.docker.RequiresDocker;
-import io.perfbox.runtime.aws.testing.StateMachines;
+import io.perfbox.testing.aws.StateMachines;
 import io.perfbox.core.domain.JobId;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,4 @@
-package io.perfbox.runtime.aws.testing;
-
-import io.perfbox.testing.aws.LocalStack;
+package io.perfbox.testing.aws;
 
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;

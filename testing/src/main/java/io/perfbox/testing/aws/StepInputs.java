@@ -1,4 +1,4 @@
-package io.perfbox.runtime.aws.workflow;
+package io.perfbox.testing.aws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,16 +7,17 @@ import io.perfbox.core.domain.JobId;
 import java.util.Map;
 
 /**
- * Step inputs and service outputs shaped as Step Functions hands them to the Lambdas. The ECS task follows what
+ * Step inputs and service outputs shaped as Step Functions hands them to the Lambdas (for the ECS adapter's tests
+ * and the workflow handlers' alike). The ECS task follows what
  * {@code ecs:runTask.sync} returns (the DescribeTasks task in PascalCase, as recorded from real runs); a failed
  * run's Cause is that same task serialised into a string.
  */
 public final class StepInputs {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String REPOSITORY = "perfbox-jobs";
-    static final String CLUSTER = "arn:aws:ecs:eu-west-1:123456789012:cluster/perfbox";
-    static final String TASK_ID = "0f3c7ad9b8e64f41a2d5c6b7e8f90a1b";
-    static final String TASK_ARN = "arn:aws:ecs:eu-west-1:123456789012:task/perfbox/" + TASK_ID;
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String REPOSITORY = "perfbox-jobs";
+    public static final String CLUSTER = "arn:aws:ecs:eu-west-1:123456789012:cluster/perfbox";
+    public static final String TASK_ID = "0f3c7ad9b8e64f41a2d5c6b7e8f90a1b";
+    public static final String TASK_ARN = "arn:aws:ecs:eu-west-1:123456789012:task/perfbox/" + TASK_ID;
 
     public static final Map<String, String> ENV = Map.ofEntries(
             Map.entry("AWS_REGION", "eu-west-1"),
@@ -38,12 +39,12 @@ public final class StepInputs {
     }
 
     /** The job's image as the build reports it; the registry host is a placeholder that names no real registry. */
-    static String imageUri(JobId id) {
+    public static String imageUri(JobId id) {
         return "registry.invalid/" + REPOSITORY + ":job-" + id.value();
     }
 
     /** The job's container as a stopped task lists it: exitCode null when it never ran, reason null when ECS gave none. */
-    static String container(JobId id, Integer exitCode, String reason) {
+    public static String container(JobId id, Integer exitCode, String reason) {
         return """
                 {"ContainerArn":"arn:aws:ecs:eu-west-1:123456789012:container/perfbox/%s/5b9d3e1c-7a2f-4c8e-9d6b-1e0f2a3b4c5d",
                  "Cpu":"0",%s"GpuIds":[],"Image":"%s",
@@ -56,7 +57,7 @@ public final class StepInputs {
     }
 
     /** A stopped Fargate task as runTask.sync reports it. */
-    static String task(JobId id, String container, String stopCode, String stoppedReason) {
+    public static String task(JobId id, String container, String stopCode, String stoppedReason) {
         return """
                 {"Attachments":[{"Details":[{"Name":"subnetId","Value":"subnet-0a1b2c3d4e5f60718"},
                    {"Name":"networkInterfaceId","Value":"eni-0123456789abcdef0"},{"Name":"macAddress","Value":"0a:1b:2c:3d:4e:5f"},
@@ -78,47 +79,47 @@ public final class StepInputs {
     }
 
     /** runTask.sync's output for a container that exited 0. */
-    static String succeededTask(JobId id) {
+    public static String succeededTask(JobId id) {
         return task(id, container(id, 0, null), "EssentialContainerExited", "Essential container in task exited");
     }
 
     /** What a Catch puts in $.error when runTask.sync fails the state: the Cause is the task, as a string. */
-    static String taskFailedError(String task) {
+    public static String taskFailedError(String task) {
         return error("States.TaskFailed", task);
     }
 
-    static String exitedError(JobId id, int exitCode) {
+    public static String exitedError(JobId id, int exitCode) {
         return taskFailedError(task(id, container(id, exitCode, null), "EssentialContainerExited",
                 "Essential container in task exited"));
     }
 
-    static String outOfMemoryError(JobId id) {
+    public static String outOfMemoryError(JobId id) {
         return taskFailedError(task(id, container(id, 137, "OutOfMemoryError: Container killed due to memory usage"),
                 "EssentialContainerExited", "Essential container in task exited"));
     }
 
-    static String cannotPullError(JobId id) {
+    public static String cannotPullError(JobId id) {
         String reason = "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref "
                 + imageUri(id) + ": not found";
         return taskFailedError(task(id, container(id, null, reason), "TaskFailedToStart", reason));
     }
 
-    static String timeoutError() {
+    public static String timeoutError() {
         return error("States.Timeout", "");
     }
 
     /** A Java Lambda's exception as Step Functions reports it. */
-    static String lambdaError(String type, String message) {
+    public static String lambdaError(String type, String message) {
         ObjectNode cause = JSON.createObjectNode().put("errorMessage", message).put("errorType", type);
-        cause.putArray("stackTrace").add("io.perfbox.runtime.aws.workflow.WorkflowStepHandler.handleRequest(WorkflowStepHandler.java:80)");
+        cause.putArray("stackTrace").add("io.perfbox.runtime.aws.workflow.BeginHandler.handleRequest(BeginHandler.java:40)");
         return error(type, cause.toString());
     }
 
-    static String error(String error, String cause) {
+    public static String error(String error, String cause) {
         return JSON.createObjectNode().put("Error", error).put("Cause", cause).toString();
     }
 
-    static String quoted(String text) {
+    public static String quoted(String text) {
         try {
             return JSON.writeValueAsString(text);
         } catch (JsonProcessingException e) {
@@ -128,7 +129,7 @@ public final class StepInputs {
 
     /** The JSON text of a step input, turned into what the Lambda runtime hands a Map handler. */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> input(String json) {
+    public static Map<String, Object> input(String json) {
         try {
             return JSON.readValue(json, Map.class);
         } catch (JsonProcessingException e) {
