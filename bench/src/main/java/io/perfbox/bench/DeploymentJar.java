@@ -20,16 +20,16 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 
 /**
- * The Lambda deployment jar benchmark 5 measures: functions/target/perfbox-api-lambda.jar, the API functions' jar
- * (made by the maven-shade execution api-lambda-jar of functions/pom.xml; the workflow's functions have a jar of
+ * The Lambda deployment jar benchmark 5 measures: runtimes/aws/target/perfbox-api-lambda.jar, the API functions' jar
+ * (made by the maven-shade execution api-lambda-jar of runtimes/aws/pom.xml; the workflow's functions have a jar of
  * their own), when it exists. Without it, a stand-in assembled the same way: the
- * functions jar and its runtime dependencies (as Maven resolves them for the functions module, so no test scope),
+ * functions jar and its runtime dependencies (as Maven resolves them for the AWS runtime module, so no test scope),
  * merged into one jar with service files concatenated and signature files dropped.
  */
 record DeploymentJar(Path path, boolean shaded, String label) {
 
     static DeploymentJar find(Path root) throws Exception {
-        Path shadedJar = root.resolve("functions/target/perfbox-api-lambda.jar");
+        Path shadedJar = root.resolve("runtimes/aws/target/perfbox-api-lambda.jar");
         if (Files.isRegularFile(shadedJar)) {
             return new DeploymentJar(shadedJar, true, "deployment jar (maven-shade): " + root.relativize(shadedJar));
         }
@@ -40,11 +40,11 @@ record DeploymentJar(Path path, boolean shaded, String label) {
         assemble(jars, assembled);
         return new DeploymentJar(assembled, false, "STAND-IN, " + root.relativize(shadedJar) + " is absent: "
                 + root.relativize(assembled) + " = the functions jar + its " + (jars.size() - 1)
-                + " runtime dependencies (Maven's runtime scope of functions, no test scope), merged by the bench");
+                + " runtime dependencies (Maven's runtime scope of runtimes/aws, no test scope), merged by the bench");
     }
 
     private static Path functionsJar(Path root) throws IOException {
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve("functions/target"), "perfbox-functions-*.jar")) {
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve("runtimes/aws/target"), "perfbox-runtime-aws-*.jar")) {
             for (Path jar : jars) {
                 String name = jar.getFileName().toString();
                 if (!name.endsWith("-tests.jar") && !name.contains("lambda")) {
@@ -52,7 +52,7 @@ record DeploymentJar(Path path, boolean shaded, String label) {
                 }
             }
         }
-        throw new IllegalStateException("functions/target has no functions jar: build with ./perfbox bench");
+        throw new IllegalStateException("runtimes/aws/target has no runtime jar: build with ./perfbox bench");
     }
 
     /** Asks Maven for the functions module's runtime classpath (it resolves and mediates as for the module itself). */
@@ -60,7 +60,7 @@ record DeploymentJar(Path path, boolean shaded, String label) {
         Path out = root.resolve("bench/target/functions-runtime-classpath.txt");
         Files.deleteIfExists(out);
         List<String> cmd = List.of("mvn", "-B", "-q", "-DskipTests", "package", "dependency:build-classpath",
-                "-pl", "functions", "-am", "-DincludeScope=runtime", "-Dmdep.outputFile=" + out);
+                "-pl", "runtimes/aws", "-am", "-DincludeScope=runtime", "-Dmdep.outputFile=" + out);
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String log = new String(p.getInputStream().readAllBytes());

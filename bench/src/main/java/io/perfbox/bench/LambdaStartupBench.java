@@ -58,15 +58,17 @@ final class LambdaStartupBench {
         String classpath = jar + File.pathSeparator + root.resolve("bench/target/classes");
 
         Path dir = Files.createTempDirectory("perfbox-bench-lambda");
-        try (DynamoDbLocalServer db = DynamoDbLocalServer.start()) {
-            JobTable.createIfMissing(db.client(), TABLE);
-            DynamoDbJobStore jobs = new DynamoDbJobStore(db.client(), TABLE);
+        try {
+            // moto in server mode (the tests' starter: a cached virtualenv, a server on loopback) stands in for DynamoDB.
+            var dynamoDb = io.perfbox.testing.aws.Moto.dynamoDb();
+            JobTable.createIfMissing(dynamoDb, TABLE);
+            DynamoDbJobStore jobs = new DynamoDbJobStore(dynamoDb, TABLE);
             Map<String, String> env = Map.of(
                     "AWS_REGION", "us-east-1",
                     "AWS_ACCESS_KEY_ID", "local",
                     "AWS_SECRET_ACCESS_KEY", "local",
                     "PERFBOX_JOBS_TABLE", TABLE,
-                    "PERFBOX_DYNAMODB_ENDPOINT", "http://127.0.0.1:" + db.port());
+                    "PERFBOX_BENCH_DYNAMODB_ENDPOINT", io.perfbox.testing.aws.Moto.endpoint().toString());
             // One of each first, so neither pays for reading the jars from disk the first time.
             coldStart(SubmitJobFunction.class, classpath, env);
             coldStart(FixedResponseFunction.class, classpath, env);
@@ -90,7 +92,7 @@ final class LambdaStartupBench {
             System.out.println("    JVM: " + System.getProperty("java.home") + " " + String.join(" ", JVM_FLAGS)
                     + " -cp <jar>:bench/target/classes " + LambdaColdStart.class.getName() + " <handler class>");
             System.out.println("    jar on the classpath: " + jarLabel);
-            System.out.println("    SubmitJobHandler (POST /jobs → 202; DynamoDbJobStore against DynamoDB Local in the bench JVM "
+            System.out.println("    SubmitJobHandler (POST /jobs → 202; DynamoDbJobStore against moto "
                     + "over loopback; stand-ins: Dockerfile kept in memory instead of S3, pipeline start a no-op instead of "
                     + "Step Functions): " + s.minMedMax("ms", 0));
             System.out.println("      of which, inside the JVM: init (constructor) "
