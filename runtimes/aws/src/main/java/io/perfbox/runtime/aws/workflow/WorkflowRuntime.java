@@ -11,7 +11,8 @@ import io.perfbox.adapter.aws.efs.EfsAccessPoints;
 import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
 import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
-import io.perfbox.core.lifecycle.JobProgress;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobResources;
 import java.time.Clock;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -31,7 +32,7 @@ final class WorkflowRuntime {
         return ConfigHolder.CONFIG;
     }
 
-    static JobProgress progress() {
+    static JobLifecycle lifecycle() {
         return Wiring.PROGRESS;
     }
 
@@ -44,7 +45,7 @@ final class WorkflowRuntime {
     }
 
     private static final class Wiring {
-        static final JobProgress PROGRESS;
+        static final JobLifecycle PROGRESS;
         static final WorkflowPorts PORTS;
 
         static {
@@ -58,13 +59,14 @@ final class WorkflowRuntime {
             EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), common, common.endpoint(), credentials).build();
             CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), common, common.endpoint(),
                     credentials).build();
-            PROGRESS = new JobProgress(
+            // The state machine's CleanUp and DiscardWorkspace states release what a job held, after it ended.
+            PROGRESS = new JobLifecycle(
                     new DynamoDbJobStore(AwsRuntime.dynamoDb(), config.jobsTable()),
                     new S3JobArtifactStore(AwsRuntime.s3(), config.artifactBucket()),
-                    config.policy(), config.runMemoryLimitBytes(), Clock.systemUTC());
+                    config.policy(), config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
             PORTS = new WorkflowPorts(
                     new S3BuildArtifacts(AwsRuntime.s3(), config.artifactBucket()),
-                    new EcsTaskDefinitions(ecs, config),
+                    new EcsTaskDefinitions(ecs, config.taskDefinitions()),
                     new EcsJobTasks(ecs, config.clusterArn()),
                     new EfsAccessPoints(efs, config.fileSystemId()),
                     new EcrJobImages(ecr, config.ecrRepository()),
