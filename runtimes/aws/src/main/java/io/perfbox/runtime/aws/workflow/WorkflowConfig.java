@@ -47,12 +47,6 @@ public record WorkflowConfig(String region, String jobsTable, String artifactBuc
         }
     }
 
-    /** What every job's task definition shares. */
-    public io.perfbox.adapter.aws.ecs.EcsTaskDefinitions.Settings taskDefinitions() {
-        return new io.perfbox.adapter.aws.ecs.EcsTaskDefinitions.Settings(region, taskLogGroup, fileSystemId, taskCpu,
-                taskMemoryMiB, taskExecutionRoleArn, taskRoleArn);
-    }
-
     /** The memory a run may use, in bytes (the task's memory: its one container has no lower limit of its own). */
     public long runMemoryLimitBytes() {
         return (long) taskMemoryMiB << 20;

@@ -11,8 +11,7 @@ import io.perfbox.adapter.aws.efs.EfsAccessPoints;
 import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
 import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
-import io.perfbox.core.lifecycle.JobLifecycle;
-import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.core.lifecycle.JobProgress;
 import java.time.Clock;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -32,7 +31,7 @@ final class WorkflowRuntime {
         return ConfigHolder.CONFIG;
     }
 
-    static JobLifecycle lifecycle() {
+    static JobProgress progress() {
         return Wiring.PROGRESS;
     }
 
@@ -45,7 +44,7 @@ final class WorkflowRuntime {
     }
 
     private static final class Wiring {
-        static final JobLifecycle PROGRESS;
+        static final JobProgress PROGRESS;
         static final WorkflowPorts PORTS;
 
         static {
@@ -59,14 +58,13 @@ final class WorkflowRuntime {
             EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), common, common.endpoint(), credentials).build();
             CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), common, common.endpoint(),
                     credentials).build();
-            // The state machine's CleanUp and DiscardWorkspace states release what a job held, after it ended.
-            PROGRESS = new JobLifecycle(
+            PROGRESS = new JobProgress(
                     new DynamoDbJobStore(AwsRuntime.dynamoDb(), config.jobsTable()),
                     new S3JobArtifactStore(AwsRuntime.s3(), config.artifactBucket()),
-                    config.policy(), config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
+                    config.policy(), config.runMemoryLimitBytes(), Clock.systemUTC());
             PORTS = new WorkflowPorts(
                     new S3BuildArtifacts(AwsRuntime.s3(), config.artifactBucket()),
-                    new EcsTaskDefinitions(ecs, config.taskDefinitions()),
+                    new EcsTaskDefinitions(ecs, config),
                     new EcsJobTasks(ecs, config.clusterArn()),
                     new EfsAccessPoints(efs, config.fileSystemId()),
                     new EcrJobImages(ecr, config.ecrRepository()),

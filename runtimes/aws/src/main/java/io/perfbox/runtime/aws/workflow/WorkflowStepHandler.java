@@ -12,10 +12,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Bounded;
-import io.perfbox.core.lifecycle.JobLifecycle;
-import io.perfbox.core.lifecycle.JobLifecycle.Next;
-import io.perfbox.core.lifecycle.JobLifecycle.WorkflowEnd;
-import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.lifecycle.JobProgress;
+import io.perfbox.core.lifecycle.JobProgress.BuildResult;
+import io.perfbox.core.lifecycle.JobProgress.NotBuilt;
+import io.perfbox.core.lifecycle.JobProgress.ScanFailed;
+import io.perfbox.core.lifecycle.JobProgress.Scanned;
+import io.perfbox.core.lifecycle.JobProgress.WorkflowEnd;
 import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.JobId;
@@ -56,16 +58,16 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
 
-    private final JobLifecycle progress;
+    private final JobProgress progress;
     private final WorkflowPorts aws;
     private final WorkflowConfig config;
 
     /** For Lambda: the real adapters, built once per container. */
     public WorkflowStepHandler() {
-        this(WorkflowRuntime.lifecycle(), WorkflowRuntime.ports(), WorkflowRuntime.config());
+        this(WorkflowRuntime.progress(), WorkflowRuntime.ports(), WorkflowRuntime.config());
     }
 
-    public WorkflowStepHandler(JobLifecycle progress, WorkflowPorts aws, WorkflowConfig config) {
+    public WorkflowStepHandler(JobProgress progress, WorkflowPorts aws, WorkflowConfig config) {
         this.progress = progress;
         this.aws = aws;
         this.config = config;
@@ -83,7 +85,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
     private Map<String, Object> step(String action, JobId id, JsonNode in) {
         LOG.info(() -> "job " + id + ": " + action);
         return switch (action) {
-            case "begin" -> output("proceed", progress.begin(id).proceed());
+            case "begin" -> output("proceed", progress.begin(id));
             case "after-build" -> afterBuild(id);
             case "prepare-run" -> prepareRun(id, required(in, "imageUri"));
             case "record-run" -> recordRun(id, AwsJson.field(in, "task"), AwsJson.field(in, "error").flatMap(StepError::from),
@@ -108,16 +110,17 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
             outcome = buildOutcome(id);
         } catch (IllegalArgumentException e) {
             LOG.warning(() -> "job " + id + ": " + e.getMessage());
-            progress.built(id, new ImageBuilder.BuilderError(e.getMessage(), log));
+            progress.afterBuild(id, log, new NotBuilt(StepOutcomes.internal(e.getMessage())));
             return output("proceed", false);
         }
-        ImageBuilder.BuildOutcome built = outcome.toBuildOutcome(log);
-        if (outcome.outcome() == BuildOutcomeFile.Outcome.BUILT && !isThisJobsImage(id, outcome.imageUri())) {
-            built = new ImageBuilder.BuilderError("the build step reported the image "
-                    + AwsJson.shortened(outcome.imageUri(), 200) + ", which is not this job's", log);
-        }
-        boolean proceed = progress.built(id, built).proceed()
-                && progress.scanned(id, scanResult(id, outcome)).proceed();
+        BuildResult result = switch (outcome.outcome()) {
+            case BUILD_FAILED -> new NotBuilt(buildFailure(outcome.reason()));
+            case BUILD_TIMEOUT -> new NotBuilt(StepOutcomes.buildTimedOut(outcome.reason()));
+            case IMAGE_TOO_LARGE -> new NotBuilt(StepOutcomes.imageTooLarge(orElse(outcome.reason(), "over the size limit")));
+            case SCAN_FAILED -> new ScanFailed(orElse(outcome.reason(), "Trivy produced no report"));
+            case BUILT -> builtImage(id, outcome);
+        };
+        boolean proceed = progress.afterBuild(id, log, result);
         Map<String, Object> out = output("proceed", proceed);
         if (proceed) {
             out.put("imageUri", outcome.imageUri());
@@ -145,32 +148,37 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
         }).orElse(CapturedLog.EMPTY);
     }
 
-    /** What the scan of a built image came to: the build's report, or why there is none to go by. */
-    private JobLifecycle.ScanResult scanResult(JobId id, BuildOutcomeFile outcome) {
-        Optional<String> scanFailure = outcome.scanFailure();
-        if (scanFailure.isPresent()) {
-            return new JobLifecycle.ScanFailed(scanFailure.get());
+    /** The builder's own words for a Dockerfile it could not parse, as the local builder tells them apart. */
+    private static Failure buildFailure(String reason) {
+        String why = orElse(reason, "the build step gave no reason");
+        return why.contains("dockerfile parse error") ? StepOutcomes.invalidDockerfile(why) : StepOutcomes.buildFailed(why);
+    }
+
+    private BuildResult builtImage(JobId id, BuildOutcomeFile outcome) {
+        if (!isThisJobsImage(id, outcome.imageUri())) {
+            return new NotBuilt(StepOutcomes.internal("the build step reported the image "
+                    + AwsJson.shortened(outcome.imageUri(), 200) + ", which is not this job's"));
         }
         Optional<Bounded> raw = aws.builds().read(id, Artifact.SCAN_REPORT, SCAN_REPORT_MAX_BYTES);
         if (raw.isEmpty()) {
-            return new JobLifecycle.ScanFailed("the build step left no scan report");
+            return new ScanFailed("the build step left no scan report");
         }
         if (raw.get().truncated()) {
-            return new JobLifecycle.ScanFailed("Trivy's report is larger than " + SCAN_REPORT_MAX_BYTES + " bytes");
+            return new ScanFailed("Trivy's report is larger than " + SCAN_REPORT_MAX_BYTES + " bytes");
         }
         ScanReport report;
         try {
             report = TrivyReportParser.parse(new String(raw.get().bytes(), StandardCharsets.UTF_8), outcome.trivyVersion());
         } catch (ScanFailedException e) {
-            return new JobLifecycle.ScanFailed(e.getMessage());
+            return new ScanFailed(e.getMessage());
         }
-        if (!outcome.pushed() && progress.passes(report)) {
+        if (!outcome.pushed() && config.policy().evaluate(report).passed()) {
             // The build's own Trivy gate kept the image out of the registry, yet the report shows nothing the policy
             // blocks: the two disagree, and there is no image to run either way.
-            return new JobLifecycle.ScanFailed("the scan gate in the build held the image back, but its report shows no "
-                    + "finding at or above " + config.policy().threshold());
+            return new ScanFailed("the scan gate in the build held the image back, but its report shows no finding "
+                    + "at or above " + config.policy().threshold());
         }
-        return new JobLifecycle.Scanned(report);
+        return new Scanned(report);
     }
 
     /** Only this job's tag in perfbox's repository may run: {@code <registry>/<repository>:job-<id>}. */
@@ -209,7 +217,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
                 if (stoppedTask.isEmpty()) {
                     // ECS refused or could not place the task (capacity, permissions, a bad parameter): perfbox's side.
                     return output("recorded", progress.fail(id, StepOutcomes.internal("the run could not be started: "
-                            + e.describe())) == Next.ENDED);
+                            + e.describe())));
                 }
                 ran = EcsRunOutcome.of(stoppedTask.get(), aws.runLogs().read(stoppedTask.get().taskArn(), RUN_LOG_MAX_BYTES));
             }
@@ -222,7 +230,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
         }
         Supplier<JobWorkspace.ResultFile> resultFile = () -> ResultFileJson.fromJson(result.orElseThrow(
                 () -> new IllegalArgumentException("record-run needs the result of read-result when the container exited 0")));
-        return output("recorded", progress.ran(id, ran, resultFile) == Next.ENDED);
+        return output("recorded", progress.afterRun(id, ran, resultFile));
     }
 
     // ---- clean-up ----
@@ -270,7 +278,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
         } else {
             failure = StepOutcomes.internal("the " + stage + " step failed: " + error.get().describe());
         }
-        return output("recorded", progress.fail(id, failure) == Next.ENDED);
+        return output("recorded", progress.fail(id, failure));
     }
 
     /** The state's own timeout, or CodeBuild's (its build, in the Cause, ended TIMED_OUT). */
@@ -303,7 +311,7 @@ public class WorkflowStepHandler implements RequestHandler<Map<String, Object>, 
             cleanUpFailed = e;
         }
         // Recorded even when clean-up failed: a job left active forever is worse than a resource left behind.
-        boolean recorded = progress.workflowEnded(id, how) == Next.ENDED;
+        boolean recorded = progress.workflowEnded(id, how);
         if (cleanUpFailed != null) {
             throw cleanUpFailed;
         }
