@@ -31,8 +31,10 @@ import java.util.logging.Logger;
  *
  * <p>Every status change is a conditional write, so a job cancelled or deleted meanwhile is never overwritten. Every
  * step may be repeated (a workflow retries a step whose answer was lost): a repeat finds the job already moved on
- * and answers as the first call did. Each answers with a {@link Next}: go on, the job ended here, or stop because the
- * job is gone or moved on without this driver (cancelled, ended by another call, deleted).
+ * and changes nothing. A repeat of a step that let the job go on answers PROCEED again; a repeat of a step that
+ * ended the job answers STOPPED (the job has ended; nothing follows either way). Each answers with a {@link Next}:
+ * go on, the job ended here, or stop because the job is gone or moved on without this call (cancelled, ended by an
+ * earlier call, deleted).
  */
 public final class JobLifecycle {
     private static final Logger LOG = Logger.getLogger(JobLifecycle.class.getName());

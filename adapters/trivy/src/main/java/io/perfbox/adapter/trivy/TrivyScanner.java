@@ -26,6 +26,9 @@ public class TrivyScanner implements VulnerabilityScanner {
     private final TrivySettings settings;
     private final DockerCli docker;
     private final String pathVariable;
+    /** What each Trivy executable says its version is, asked once: it goes into every report it makes. */
+    private final java.util.Map<String, Optional<String>> versions = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern VERSION_LINE = java.util.regex.Pattern.compile("(?m)^Version:\\s*(\\S+)");
 
     public TrivyScanner(TrivySettings settings, DockerCli docker) {
         this(settings, docker, System.getenv().getOrDefault("PATH", ""));
@@ -84,7 +87,8 @@ public class TrivyScanner implements VulnerabilityScanner {
 
     @Override
     public ScanReport scan(String imageRef) throws InterruptedException {
-        List<String> cmd = new ArrayList<>(locate());
+        List<String> trivy = locate();
+        List<String> cmd = new ArrayList<>(trivy);
         boolean inContainer = cmd.size() > 1;
         // --image-src docker: the image is always in the local engine; Trivy must never go looking in a registry.
         cmd.addAll(List.of("image", "--format", "json", "--quiet", "--scanners", "vuln", "--image-src", "docker",
@@ -126,7 +130,34 @@ public class TrivyScanner implements VulnerabilityScanner {
         if (r.stdoutTruncated()) {
             throw new ScanFailedException("Trivy's report is larger than " + MAX_REPORT_BYTES + " bytes");
         }
-        return TrivyReportParser.parse(r.stdoutText(), null);
+        return TrivyReportParser.parse(r.stdoutText(), version(trivy).orElse(null));
+    }
+
+    /**
+     * The version of the Trivy that {@code trivy} runs: the container image's tag, or what the executable prints
+     * for {@code --version}; empty when it does not say.
+     */
+    Optional<String> version(List<String> trivy) throws InterruptedException {
+        if (trivy.size() > 1) {
+            String image = settings.containerImage();
+            return Optional.of(image.substring(image.lastIndexOf(':') + 1));
+        }
+        String executable = trivy.get(0);
+        Optional<String> known = versions.get(executable);
+        if (known != null) {
+            return known;
+        }
+        Optional<String> version;
+        try {
+            ProcessRunner.Result r = ProcessRunner.command(List.of(executable, "--version"))
+                    .timeout(Duration.ofSeconds(30)).maxStdoutBytes(64 * 1024).maxStderrBytes(64 * 1024).run();
+            java.util.regex.Matcher m = VERSION_LINE.matcher(r.stdoutText());
+            version = r.succeeded() && m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        } catch (ProcessRunner.StartFailedException e) {
+            version = Optional.empty();
+        }
+        versions.put(executable, version);
+        return version;
     }
 
     /** Trivy's FATAL/ERROR line if there is one (the reason), else the last line. */

@@ -66,6 +66,12 @@ class TrivyScannerIT {
     }
 
     @Test
+    void theTrivyTheTestsRunIsThePinnedVersion() throws Exception {
+        ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(PLAIN);
+        assertThat(report.scannerVersion()).isEqualTo(TrivySettings.PINNED_VERSION);
+    }
+
+    @Test
     void reportsTheAdvisoriesThatMatchTheImagesPackagesAndVersions() throws Exception {
         ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(WITH_HELLO);
         assertThat(report.findings()).extracting(Finding::vulnerabilityId)
