@@ -49,9 +49,13 @@ final class ChildJvm implements AutoCloseable {
             "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
     static ChildJvm start(String mainClass, List<String> args) throws Exception {
+        return start(mainClass, args, System.getProperty("java.class.path"));
+    }
+
+    static ChildJvm start(String mainClass, List<String> args, String classpath) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(FLAGS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of("-cp", classpath, mainClass));
         cmd.addAll(args);
         Path log = Files.createTempFile("perfbox-bench-", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
