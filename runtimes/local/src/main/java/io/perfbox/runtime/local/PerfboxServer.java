@@ -93,6 +93,12 @@ public final class PerfboxServer implements AutoCloseable {
         DockerCli docker = new DockerCli(config.dockerExecutable());
         docker.requireEngine();
 
+        if (Files.isDirectory(dataDir.resolve("db"))) {
+            // perfbox before 0.2 kept jobs in DynamoDB Local under db/; its jobs are not migrated (see README).
+            LOG.warning("the data dir holds a db/ folder of an earlier perfbox (DynamoDB Local): its jobs are not read");
+            out.println("note: " + dataDir.resolve("db") + " is an earlier perfbox's job database; its jobs are not read"
+                    + " (see README, Store)");
+        }
         SqliteJobStore database = SqliteJobStore.open(dataDir);
         // Clients poll jobs; the cache answers those reads from memory (this server is the store's only writer).
         JobStore jobs = new CachedJobStore(database, JOB_CACHE_CAPACITY);
