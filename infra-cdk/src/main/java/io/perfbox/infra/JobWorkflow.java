@@ -50,8 +50,8 @@ import software.constructs.Construct;
 /**
  * One job's journey (the design's steps 1-9): a STANDARD state machine whose execution name is the job id and whose
  * input is {@code {"jobId": "<uuid>"}}, plus the EventBridge rule that hands executions ending ABORTED, TIMED_OUT or
- * FAILED to the step handler ("execution-ended"), which cleans up and ends a still-active job, and to the workspace
- * handler ("discard"), which removes the job's directory.
+ * FAILED to the ExecutionEnded function, which cleans up and ends a still-active job, and to the DiscardWorkspace
+ * function, which removes the job's directory. Each Lambda state has a function of its own ({@link WorkflowFunctions}).
  *
  * <p>Every Lambda task retries Lambda's transient errors with backoff and catches everything else into the Fail step
  * (with the stage it failed in), which ends the job and goes on to CleanUp. CleanUp (then DiscardWorkspace) is the
@@ -75,19 +75,17 @@ public class JobWorkflow extends Construct {
                        BuildAndScan build, IRepository images, IBucket artifacts, IsolatedRunner runner,
                        IsolatedNetwork network, RetentionDays logRetention) {
         super(scope, id);
-        IFunction steps = functions.stepHandler();
-        IFunction workspace = functions.workspaceHandler();
 
         // 9. Fail: ends the job FAILED (by stage and error) if it is still active, then CleanUp.
-        LambdaInvoke failStep = lambdaTask("Fail", steps, Ordered.map(
-                "action", "fail", "jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"),
+        LambdaInvoke failStep = lambdaTask("Fail", functions.function(WorkflowFunctions.State.RECORD_FAILURE), Ordered.map(
+                "jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"),
                 JsonPath.DISCARD);
 
         // 8. CleanUp, then the workspace discard; idempotent, always last.
-        LambdaInvoke cleanUp = lambdaTask("CleanUp", steps, Ordered.map("action", "clean-up", "jobId.$", "$.jobId"),
-                JsonPath.DISCARD);
-        LambdaInvoke discard = lambdaTask("DiscardWorkspace", workspace,
-                Ordered.map("action", "discard", "jobId.$", "$.jobId"), JsonPath.DISCARD);
+        LambdaInvoke cleanUp = lambdaTask("CleanUp", functions.function(WorkflowFunctions.State.CLEAN_UP),
+                Ordered.map("jobId.$", "$.jobId"), JsonPath.DISCARD);
+        LambdaInvoke discard = lambdaTask("DiscardWorkspace", functions.function(WorkflowFunctions.State.DISCARD_WORKSPACE),
+                Ordered.map("jobId.$", "$.jobId"), JsonPath.DISCARD);
         // A clean-up that fails cannot clean itself up: it is retried, then the execution fails, and the
         // execution-ended rule has both functions clean up again. Its catch never leads back to CleanUp.
         Fail cleanUpFailed = Fail.Builder.create(this, "CleanUpFailed")
@@ -109,7 +107,8 @@ public class JobWorkflow extends Construct {
         failStep.next(cleanUp);
 
         // 1. Begin: QUEUED -> BUILDING, or not at all when the job was cancelled or deleted meanwhile.
-        LambdaInvoke begin = lambdaTask("Begin", steps, Ordered.map("action", "begin", "jobId.$", "$.jobId"), "$.begin");
+        LambdaInvoke begin = lambdaTask("Begin", functions.function(WorkflowFunctions.State.BEGIN),
+                Ordered.map("jobId.$", "$.jobId"), "$.begin");
         begin.addCatch(stage("begin", failStep), catchAll("$.error"));
 
         // 2. BuildAndScan: CodeBuild runs buildspecs/build-and-scan.yml for this job; customer failures are outcomes.
@@ -137,25 +136,25 @@ public class JobWorkflow extends Construct {
         buildAndScan.addCatch(stage("build", failStep), catchAll("$.error"));
 
         // 3. AfterBuild: outcome, log and report -> policy -> SCANNING then RUNNING, or FAILED.
-        LambdaInvoke afterBuild = lambdaTask("AfterBuild", steps,
-                Ordered.map("action", "after-build", "jobId.$", "$.jobId"), "$.afterBuild");
+        LambdaInvoke afterBuild = lambdaTask("AfterBuild", functions.function(WorkflowFunctions.State.AFTER_BUILD),
+                Ordered.map("jobId.$", "$.jobId"), "$.afterBuild");
         afterBuild.addCatch(stage("after-build", failStep), catchAll("$.error"));
 
         // 4. PrepareRun: the job's access point and task definition.
-        LambdaInvoke prepareRun = lambdaTask("PrepareRun", steps, Ordered.map(
-                "action", "prepare-run", "jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"), "$.prepare");
+        LambdaInvoke prepareRun = lambdaTask("PrepareRun", functions.function(WorkflowFunctions.State.PREPARE_RUN),
+                Ordered.map("jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"), "$.prepare");
         prepareRun.addCatch(stage("prepare-run", failStep), catchAll("$.error"));
 
         // 7. RecordRun: SUCCEEDED with the performance, or FAILED with the run's failure code. One state per shape
         // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" and "result"
         // when the task ran, only "error" when the run failed or timed out (record-run then needs no result: the
         // run's failure decides, and after a timeout it stops the task first).
-        LambdaInvoke recordRun = lambdaTask("RecordRun", steps, Ordered.map(
-                "action", "record-run", "jobId.$", "$.jobId", "task.$", "$.task", "result.$", "$.result"),
+        LambdaInvoke recordRun = lambdaTask("RecordRun", functions.function(WorkflowFunctions.State.RECORD_RUN),
+                Ordered.map("jobId.$", "$.jobId", "task.$", "$.task", "result.$", "$.result"),
                 JsonPath.DISCARD);
         recordRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
-        LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", steps, Ordered.map(
-                "action", "record-run", "jobId.$", "$.jobId", "error.$", "$.error"),
+        LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", functions.function(WorkflowFunctions.State.RECORD_RUN),
+                Ordered.map("jobId.$", "$.jobId", "error.$", "$.error"),
                 JsonPath.DISCARD);
         recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         recordFailedRun.next(cleanUp);
@@ -173,8 +172,8 @@ public class JobWorkflow extends Construct {
                 CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
 
         // 6. ReadResult: /data/perf.json of the job, read on EFS without following links, once the task stopped.
-        LambdaInvoke readResult = lambdaTask("ReadResult", workspace,
-                Ordered.map("action", "read-result", "jobId.$", "$.jobId"), "$.result");
+        LambdaInvoke readResult = lambdaTask("ReadResult", functions.function(WorkflowFunctions.State.READ_RESULT),
+                Ordered.map("jobId.$", "$.jobId"), "$.result");
         readResult.addCatch(stage("read-result", failStep), catchAll("$.error"));
 
         IChainable definition = begin.next(Choice.Builder.create(this, "ShouldBuild").build()
@@ -215,19 +214,19 @@ public class JobWorkflow extends Construct {
                                 "stateMachineArn", List.of(stateMachine.getStateMachineArn())))
                         .build())
                 .build();
-        // Both clean-ups of the design's step 8, as the state machine would have run them: the step handler's
-        // (and ending a job left active), and the discard of the job's directory on the file system.
-        executionEnded.addTarget(new LambdaFunction(steps, LambdaFunctionProps.builder()
+        // Both clean-ups of the design's step 8, as the state machine would have run them: the AWS resources (and
+        // ending a job left active), and the discard of the job's directory on the file system.
+        executionEnded.addTarget(new LambdaFunction(functions.function(WorkflowFunctions.State.EXECUTION_ENDED),
+                LambdaFunctionProps.builder()
                 .event(RuleTargetInput.fromObject(Ordered.map(
-                        "action", "execution-ended",
                         "jobId", EventField.fromPath("$.detail.name"),
                         "status", EventField.fromPath("$.detail.status"))))
                 .retryAttempts(EXECUTION_ENDED_RETRIES)
                 .maxEventAge(Duration.hours(6))
                 .build()));
-        executionEnded.addTarget(new LambdaFunction(workspace, LambdaFunctionProps.builder()
+        executionEnded.addTarget(new LambdaFunction(functions.function(WorkflowFunctions.State.DISCARD_WORKSPACE),
+                LambdaFunctionProps.builder()
                 .event(RuleTargetInput.fromObject(Ordered.map(
-                        "action", "discard",
                         "jobId", EventField.fromPath("$.detail.name"))))
                 .retryAttempts(EXECUTION_ENDED_RETRIES)
                 .maxEventAge(Duration.hours(6))

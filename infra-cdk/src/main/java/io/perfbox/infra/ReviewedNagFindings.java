@@ -58,27 +58,30 @@ final class ReviewedNagFindings {
                 "Resource::*", TASK_LOG_STREAMS);
 
         // Workflow Lambdas.
-        Function step = stack.workflowFunctions().stepHandler();
-        lambdaBasics(step);
-        suppressWildcards(step, XRAY + " ECS's DeregisterTaskDefinition and ListTaskDefinitions have no "
-                        + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead). The "
-                        + "other patterns are per-job resources whose ids exist only at run time: the build objects "
-                        + "and kept artifacts of a job in the bucket, and its objects under jobs/ (removed when the job "
-                        + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of this "
-                        + "cluster (also conditioned on it), the job access points (deletable only with the job tag), "
-                        + "the run log streams.",
-                "Resource::*",
-                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*))?$"),
-                regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
-                regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
-                "Resource::arn:<AWS::Partition>:elasticfilesystem:<AWS::Region>:<AWS::AccountId>:access-point/*",
-                TASK_LOG_STREAMS);
-        Function workspace = stack.workflowFunctions().workspaceHandler();
-        lambdaBasics(workspace);
-        suppress(workspace, "AwsSolutions-IAM4", "AWSLambdaVPCAccessExecutionRole only lets Lambda manage the "
-                        + "function's network interfaces in the isolated subnets (required for a function in a VPC).",
-                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
-        suppressWildcards(workspace, XRAY, "Resource::*");
+        for (WorkflowFunctions.State state : WorkflowFunctions.State.values()) {
+            Function function = stack.workflowFunctions().function(state);
+            lambdaBasics(function);
+            if (state.onFileSystem()) {
+                suppress(function, "AwsSolutions-IAM4", "AWSLambdaVPCAccessExecutionRole only lets Lambda manage the "
+                                + "function's network interfaces in the isolated subnets (required for a function in a VPC).",
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
+                suppressWildcards(function, XRAY, "Resource::*");
+                continue;
+            }
+            suppressWildcards(function, XRAY + " ECS's DeregisterTaskDefinition and ListTaskDefinitions have no "
+                            + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead). The "
+                            + "other patterns are per-job resources whose ids exist only at run time: the build objects "
+                            + "and kept artifacts of a job in the bucket, and its objects under jobs/ (removed when the job "
+                            + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of "
+                            + "this cluster (also conditioned on it), the job access points (deletable only with the job "
+                            + "tag), the run log streams. Each state's function has only the groups its handler calls.",
+                    "Resource::*",
+                    regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*))?$"),
+                    regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
+                    regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
+                    "Resource::arn:<AWS::Partition>:elasticfilesystem:<AWS::Region>:<AWS::AccountId>:access-point/*",
+                    TASK_LOG_STREAMS);
+        }
 
         // The state machine.
         suppressWildcards(stack.workflow().stateMachine(), "Resource::* is what Step Functions needs for X-Ray and for "
@@ -87,7 +90,7 @@ final class ReviewedNagFindings {
                         + "(perfbox-job-*:*, only registered at run time) and is conditioned on this cluster, as are "
                         + "StopTask/DescribeTasks on its tasks.",
                 "Resource::*",
-                regex("^Resource::<WorkflowFunctions(WorkflowStep|Workspace)[0-9A-F]+\\.Arn>:\\*$"),
+                regex("^Resource::<WorkflowFunctions[A-Za-z]+[0-9A-F]{8}\\.Arn>:\\*$"),
                 "Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-*:*",
                 regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"));
 

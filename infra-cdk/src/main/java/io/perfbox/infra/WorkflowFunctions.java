@@ -19,38 +19,70 @@ import software.amazon.awscdk.services.dynamodb.ITable;
 import software.constructs.Construct;
 
 /**
- * The two Lambdas the state machine calls. WorkflowStepHandler talks to AWS APIs (DynamoDB, S3, ECS, EFS, ECR,
- * CloudWatch Logs), so it is not in the VPC (which has no route to those it lacks endpoints for). WorkspaceHandler
- * reads and removes job directories on the file system, so it is in the isolated subnets with the EFS mounted at
- * {@value #WORKSPACE_ROOT}, and makes no AWS API call at all.
+ * One Lambda per state of the state machine, each running the small handler of its state
+ * ({@code io.perfbox.runtime.aws.workflow.*Handler}) with exactly the permissions that state's calls need. The
+ * states that call AWS APIs (DynamoDB, S3, ECS, EFS, ECR, CloudWatch Logs) run outside the VPC (which has no route to
+ * those it lacks endpoints for). ReadResult and DiscardWorkspace read and remove job directories on the file system,
+ * so they run in the isolated subnets with the EFS mounted at {@value #WORKSPACE_ROOT}, and make no AWS API call.
  */
 public class WorkflowFunctions extends Construct {
-    public static final String STEP_HANDLER = "io.perfbox.runtime.aws.workflow.WorkflowStepHandler";
-    public static final String WORKSPACE_HANDLER = "io.perfbox.runtime.aws.workflow.WorkspaceHandler";
+    static final String HANDLER_PACKAGE = "io.perfbox.runtime.aws.workflow.";
     public static final String WORKSPACE_ROOT = "/mnt/jobs";
     /** Task definition family of a job: {@code perfbox-job-{id}}. */
     public static final String TASK_FAMILY_PREFIX = "perfbox-job-";
     /** The tag every job's task definition and access point carries (EcsTaskDefinitions, EfsAccessPoints). */
     public static final String JOB_TAG = "perfbox:job";
     /**
-     * The step handler's limit. prepare-run alone may wait 30 s for the access point to become available (plus a
-     * DescribeAccessPoints call a second); record-run reads up to 100 pages of the run log; after-build reads and
+     * The steps' limit. PrepareRun alone may wait 30 s for the access point to become available (plus a
+     * DescribeAccessPoints call a second); RecordRun reads up to 100 pages of the run log; AfterBuild reads and
      * parses a scan report of up to 64 MiB; and a cold start comes on top.
      */
     static final Duration STEP_TIMEOUT = Duration.seconds(120);
     /**
-     * after-build holds a scan report of up to 64 MiB as bytes, as a String and as Jackson's tree (several times the
+     * AfterBuild holds a scan report of up to 64 MiB as bytes, as a String and as Jackson's tree (several times the
      * JSON) at once; Lambda gives the JVM most of this as heap, and twice the CPU of 1 GiB for the parse.
      */
-    static final int STEP_MEMORY_MB = 2048;
+    static final int AFTER_BUILD_MEMORY_MB = 2048;
     /**
-     * discard removes a job's whole directory, which a container may have filled with many small files; deleting
-     * them over NFS takes longer than reading one file. Idempotent, so a retry continues where a timeout stopped.
+     * DiscardWorkspace removes a job's whole directory, which a container may have filled with many small files;
+     * deleting them over NFS takes longer than reading one file. Idempotent, so a retry continues where a timeout
+     * stopped.
      */
     static final Duration WORKSPACE_TIMEOUT = Duration.seconds(300);
 
-    private final Function stepHandler;
-    private final Function workspaceHandler;
+    /** What a state's handler may touch, in groups of the calls its adapters make. */
+    enum Access { JOB_STORE, BUILD_OBJECTS, KEPT_ARTIFACTS, PREPARE_TASK, STOP_TASKS, RUN_LOGS, CLEAN_UP, WORKSPACE }
+
+    /** The states that run a Lambda: the function's id, its handler class and its access. */
+    public enum State {
+        BEGIN("Begin", Access.JOB_STORE),
+        AFTER_BUILD("AfterBuild", Access.JOB_STORE, Access.BUILD_OBJECTS, Access.KEPT_ARTIFACTS),
+        PREPARE_RUN("PrepareRun", Access.PREPARE_TASK),
+        READ_RESULT("ReadResult", Access.WORKSPACE),
+        RECORD_RUN("RecordRun", Access.JOB_STORE, Access.KEPT_ARTIFACTS, Access.STOP_TASKS, Access.RUN_LOGS),
+        RECORD_FAILURE("RecordFailure", Access.JOB_STORE, Access.KEPT_ARTIFACTS, Access.STOP_TASKS, Access.RUN_LOGS),
+        CLEAN_UP("CleanUp", Access.CLEAN_UP),
+        DISCARD_WORKSPACE("DiscardWorkspace", Access.WORKSPACE),
+        EXECUTION_ENDED("ExecutionEnded", Access.JOB_STORE, Access.CLEAN_UP);
+
+        final String id;
+        final java.util.Set<Access> access;
+
+        State(String id, Access first, Access... more) {
+            this.id = id;
+            this.access = java.util.EnumSet.of(first, more);
+        }
+
+        public String handlerClass() {
+            return HANDLER_PACKAGE + id + "Handler";
+        }
+
+        boolean onFileSystem() {
+            return access.contains(Access.WORKSPACE);
+        }
+    }
+
+    private final Map<State, Function> functions = new java.util.EnumMap<>(State.class);
     private final SecurityGroup workspaceSecurityGroup;
 
     public WorkflowFunctions(Construct scope, String id, StackConfig config, Code jar, ITable jobs,
@@ -58,6 +90,7 @@ public class WorkflowFunctions extends Construct {
                              RetentionDays logRetention) {
         super(scope, id);
 
+        // Every step reads its configuration once, whole (WorkflowConfig fails fast on any variable missing).
         Map<String, String> stepEnvironment = new LinkedHashMap<>();
         stepEnvironment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
         stepEnvironment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
@@ -72,12 +105,6 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_RUN_TIMEOUT_SECONDS", Integer.toString(config.runTimeoutSeconds()));
         stepEnvironment.put("PERFBOX_FILE_SYSTEM_ID", runner.fileSystem().getFileSystemId());
         stepEnvironment.put("PERFBOX_ECR_REPOSITORY", images.getRepositoryName());
-        stepHandler = JavaLambda.builder(this, "WorkflowStep", STEP_HANDLER, jar, stepEnvironment, logRetention)
-                .description("perfbox workflow steps: begin, after-build, prepare-run, record-run, clean-up, fail")
-                .memorySize(STEP_MEMORY_MB)
-                .timeout(STEP_TIMEOUT)
-                .build();
-        grantStepCalls(stepHandler, jobs, artifacts, images, runner);
 
         workspaceSecurityGroup = SecurityGroup.Builder.create(this, "WorkspaceSecurityGroup")
                 .vpc(network.vpc()).allowAllOutbound(false)
@@ -91,141 +118,141 @@ public class WorkflowFunctions extends Construct {
         workspaceEnvironment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
         workspaceEnvironment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
         workspaceEnvironment.put("PERFBOX_WORKSPACE_ROOT", WORKSPACE_ROOT);
-        workspaceHandler = JavaLambda.builder(this, "Workspace", WORKSPACE_HANDLER, jar, workspaceEnvironment,
-                        logRetention)
-                .description("perfbox job workspaces on EFS: read /data/perf.json, discard a job's directory")
-                .memorySize(512)
-                .timeout(WORKSPACE_TIMEOUT)
-                .vpc(network.vpc())
-                .vpcSubnets(IsolatedNetwork.isolatedSubnets())
-                .securityGroups(List.of(workspaceSecurityGroup))
-                .filesystem(FileSystem.fromEfsAccessPoint(runner.jobsRootAccessPoint(), WORKSPACE_ROOT))
-                .build();
-        // Root on the file system (the access point's user is 0): it removes files any container user wrote.
-        workspaceHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:ClientRootAccess"))
-                .resources(List.of(runner.fileSystem().getFileSystemArn()))
-                .conditions(Ordered.map("StringEquals", Ordered.map(
-                        "elasticfilesystem:AccessPointArn", runner.jobsRootAccessPoint().getAccessPointArn())))
-                .build());
+
+        for (State state : State.values()) {
+            Function function;
+            if (state.onFileSystem()) {
+                function = JavaLambda.builder(this, state.id, state.handlerClass(), jar, workspaceEnvironment, logRetention)
+                        .description("perfbox workflow state " + state.id + " (job workspaces on EFS)")
+                        .memorySize(512)
+                        .timeout(WORKSPACE_TIMEOUT)
+                        .vpc(network.vpc())
+                        .vpcSubnets(IsolatedNetwork.isolatedSubnets())
+                        .securityGroups(List.of(workspaceSecurityGroup))
+                        .filesystem(FileSystem.fromEfsAccessPoint(runner.jobsRootAccessPoint(), WORKSPACE_ROOT))
+                        .build();
+            } else {
+                function = JavaLambda.builder(this, state.id, state.handlerClass(), jar, stepEnvironment, logRetention)
+                        .description("perfbox workflow state " + state.id)
+                        .memorySize(state == State.AFTER_BUILD ? AFTER_BUILD_MEMORY_MB : 1024)
+                        .timeout(STEP_TIMEOUT)
+                        .build();
+            }
+            state.access.forEach(access -> grant(function, access, jobs, artifacts, images, runner));
+            functions.put(state, function);
+        }
     }
 
     /**
-     * Exactly the AWS calls the step handler's adapters make (and no others): DynamoDbJobStore find/update
-     * (GetItem, PutItem), S3BuildArtifacts (GetObject of the three build objects; ListBucket so that a missing one
-     * reads as NoSuchKey, not AccessDenied), S3JobArtifactStore as JobProgress uses it (PutObject of the kept
-     * artifacts; ListBucket + DeleteObject for deleteAll of a job deleted meanwhile), EcsTaskDefinitions,
-     * EcsJobTasks, EfsAccessPoints, EcrJobImages and CloudWatchRunLogs.
+     * Exactly the AWS calls of one group (and no others), for the states whose handlers make them:
+     * JOB_STORE: DynamoDbJobStore find/update (GetItem, PutItem) and, for a job deleted while a step ran, the
+     * deleteAll of S3JobArtifactStore (ListBucket + DeleteObject); BUILD_OBJECTS: S3BuildArtifacts (GetObject of the
+     * three build objects; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
+     * PutObject of the kept artifacts; PREPARE_TASK: EcsTaskDefinitions.register and EfsAccessPoints.create;
+     * STOP_TASKS: EcsJobTasks; RUN_LOGS: CloudWatchRunLogs; CLEAN_UP: EcsJobTasks, EcsTaskDefinitions.removeAll,
+     * EfsAccessPoints.delete and EcrJobImages; WORKSPACE: root on the job file system through its access point.
      */
-    private static void grantStepCalls(Function stepHandler, ITable jobs, IBucket artifacts, IRepository images,
-                                       IsolatedRunner runner) {
-        Stack stack = Stack.of(stepHandler);
+    private static void grant(Function function, Access access, ITable jobs, IBucket artifacts, IRepository images,
+                              IsolatedRunner runner) {
+        Stack stack = Stack.of(function);
         String clusterArn = runner.cluster().getClusterArn();
         String jobTaskDefinitions = stack.formatArn(ArnComponents.builder()
                 .service("ecs").resource("task-definition").resourceName(TASK_FAMILY_PREFIX + "*").build());
         String accessPoints = stack.formatArn(ArnComponents.builder()
                 .service("elasticfilesystem").resource("access-point").resourceName("*").build());
+        switch (access) {
+            case JOB_STORE -> {
+                allow(function, List.of("dynamodb:GetItem", "dynamodb:PutItem"), List.of(jobs.getTableArn()));
+                allow(function, List.of("s3:ListBucket"), List.of(artifacts.getBucketArn()));
+                allow(function, List.of("s3:DeleteObject"), List.of(artifacts.arnForObjects("jobs/*")));
+            }
+            // With JOB_STORE, whose ListBucket makes a missing build object read as NoSuchKey, not AccessDenied.
+            case BUILD_OBJECTS -> allow(function, List.of("s3:GetObject"), List.of(
+                    artifacts.arnForObjects("jobs/*/build-outcome.json"), artifacts.arnForObjects("jobs/*/build.log"),
+                    artifacts.arnForObjects("jobs/*/trivy-report.json")));
+            case KEPT_ARTIFACTS -> allow(function, List.of("s3:PutObject"),
+                    List.of(artifacts.arnForObjects("jobs/*/artifacts/*")));
+            case PREPARE_TASK -> {
+                // Task definitions of the job families only; RegisterTaskDefinition tags them (at creation only).
+                allow(function, List.of("ecs:RegisterTaskDefinition"), List.of(jobTaskDefinitions));
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("ecs:TagResource"))
+                        .resources(List.of(jobTaskDefinitions))
+                        .conditions(Ordered.map("StringEquals", Ordered.map("ecs:CreateAction", "RegisterTaskDefinition")))
+                        .build());
+                // The task definitions it registers name the two task roles.
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("iam:PassRole"))
+                        .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
+                        .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
+                        .build());
+                // Per-job access points on the job file system (their ids exist only at run time): created (and
+                // tagged, at creation only) and looked up until available.
+                allow(function, List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
+                        List.of(runner.fileSystem().getFileSystemArn()));
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("elasticfilesystem:TagResource"))
+                        .resources(List.of(accessPoints))
+                        .conditions(Ordered.map("StringEquals",
+                                Ordered.map("elasticfilesystem:CreateAction", "CreateAccessPoint")))
+                        .build());
+                allow(function, List.of("elasticfilesystem:DescribeAccessPoints"), List.of(accessPoints));
+            }
+            case STOP_TASKS -> stopTasks(function, stack, clusterArn, runner);
+            case RUN_LOGS -> allow(function, List.of("logs:GetLogEvents"), List.of(runner.taskLogStreamsArn()));
+            case CLEAN_UP -> {
+                stopTasks(function, stack, clusterArn, runner);
+                allow(function, List.of("ecs:DeleteTaskDefinitions"), List.of(jobTaskDefinitions));
+                // ECS has no resource-level permission for these two.
+                allow(function, List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), List.of("*"));
+                // Found by file system or id, and deleted only when they carry the job tag, which the workspace
+                // functions' own access point does not.
+                allow(function, List.of("elasticfilesystem:DescribeAccessPoints"),
+                        List.of(runner.fileSystem().getFileSystemArn(), accessPoints));
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("elasticfilesystem:DeleteAccessPoint"))
+                        .resources(List.of(accessPoints))
+                        .conditions(Ordered.map("Null", Ordered.map("aws:ResourceTag/" + JOB_TAG, "false")))
+                        .build());
+                // The job image tag, once the job is over.
+                allow(function, List.of("ecr:BatchDeleteImage"), List.of(images.getRepositoryArn()));
+            }
+            case WORKSPACE -> function.addToRolePolicy(PolicyStatement.Builder.create()
+                    // Root on the file system (the access point's user is 0): it removes files any container user wrote.
+                    .actions(List.of("elasticfilesystem:ClientRootAccess"))
+                    .resources(List.of(runner.fileSystem().getFileSystemArn()))
+                    .conditions(Ordered.map("StringEquals", Ordered.map(
+                            "elasticfilesystem:AccessPointArn", runner.jobsRootAccessPoint().getAccessPointArn())))
+                    .build());
+        }
+    }
 
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem"))
-                .resources(List.of(jobs.getTableArn()))
-                .build());
-
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:ListBucket"))
-                .resources(List.of(artifacts.getBucketArn()))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:GetObject"))
-                .resources(List.of(artifacts.arnForObjects("jobs/*/build-outcome.json"),
-                        artifacts.arnForObjects("jobs/*/build.log"),
-                        artifacts.arnForObjects("jobs/*/trivy-report.json")))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:PutObject"))
-                .resources(List.of(artifacts.arnForObjects("jobs/*/artifacts/*")))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:DeleteObject"))
-                .resources(List.of(artifacts.arnForObjects("jobs/*")))
-                .build());
-
-        // Task definitions of the job families only; RegisterTaskDefinition tags them (ecs:TagResource at creation).
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecs:RegisterTaskDefinition", "ecs:DeleteTaskDefinitions"))
-                .resources(List.of(jobTaskDefinitions))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecs:TagResource"))
-                .resources(List.of(jobTaskDefinitions))
-                .conditions(Ordered.map("StringEquals", Ordered.map("ecs:CreateAction", "RegisterTaskDefinition")))
-                .build());
-        // ECS has no resource-level permission for these two.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"))
-                .resources(List.of("*"))
-                .build());
-        // Tasks of this cluster only: list a job's tasks, stop one that overran.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+    /** Tasks of this cluster only: list a job's tasks, stop one that overran or outlived its job. */
+    private static void stopTasks(Function function, Stack stack, String clusterArn, IsolatedRunner runner) {
+        function.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("ecs:ListTasks"))
                 .resources(List.of("*"))
                 .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
                 .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
+        function.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("ecs:StopTask"))
                 .resources(List.of(stack.formatArn(ArnComponents.builder()
                         .service("ecs").resource("task").resourceName(runner.cluster().getClusterName() + "/*")
                         .build())))
                 .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
                 .build());
-        // The task definitions it registers name the two task roles.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("iam:PassRole"))
-                .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
-                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
-                .build());
-
-        // Per-job access points on the job file system (their ids exist only at run time): created (and tagged,
-        // at creation only), looked up by file system or id, and deleted only when they carry the job tag, which
-        // the workspace function's own access point does not.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"))
-                .resources(List.of(runner.fileSystem().getFileSystemArn()))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:TagResource"))
-                .resources(List.of(accessPoints))
-                .conditions(Ordered.map("StringEquals",
-                        Ordered.map("elasticfilesystem:CreateAction", "CreateAccessPoint")))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:DescribeAccessPoints"))
-                .resources(List.of(accessPoints))
-                .build());
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:DeleteAccessPoint"))
-                .resources(List.of(accessPoints))
-                .conditions(Ordered.map("Null", Ordered.map("aws:ResourceTag/" + JOB_TAG, "false")))
-                .build());
-
-        // The job image tag, once the job is over.
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecr:BatchDeleteImage"))
-                .resources(List.of(images.getRepositoryArn()))
-                .build());
-        // The run log (bounded read of a run's stream).
-        stepHandler.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("logs:GetLogEvents"))
-                .resources(List.of(runner.taskLogStreamsArn()))
-                .build());
     }
 
-    public Function stepHandler() {
-        return stepHandler;
+    private static void allow(Function function, List<String> actions, List<String> resources) {
+        function.addToRolePolicy(PolicyStatement.Builder.create().actions(actions).resources(resources).build());
     }
 
-    public Function workspaceHandler() {
-        return workspaceHandler;
+    public Function function(State state) {
+        return functions.get(state);
+    }
+
+    public java.util.Collection<Function> all() {
+        return functions.values();
     }
 
     public SecurityGroup workspaceSecurityGroup() {

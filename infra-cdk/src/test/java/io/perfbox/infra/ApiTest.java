@@ -94,7 +94,8 @@ class ApiTest {
                 assetByHandler.put(handler.replace(JavaLambda.METHOD, ""), function.at("/Properties/Code/S3Key").asText());
             }
         }
-        List<String> workflowHandlers = List.of(WorkflowFunctions.STEP_HANDLER, WorkflowFunctions.WORKSPACE_HANDLER);
+        List<String> workflowHandlers = Arrays.stream(WorkflowFunctions.State.values())
+                .map(WorkflowFunctions.State::handlerClass).toList();
         assertThat(assetByHandler).hasSize(JobApi.Route.values().length + workflowHandlers.size());
 
         Set<String> apiAssets = Arrays.stream(JobApi.Route.values()).map(r -> assetByHandler.get(r.handlerClass))

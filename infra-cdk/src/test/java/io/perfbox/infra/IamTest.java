@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -113,53 +115,86 @@ class IamTest {
     }
 
     /**
-     * The step handler may make exactly the calls its adapters make, each on the narrowest resource ECS, EFS, ECR,
-     * CloudWatch Logs, S3 and DynamoDB allow: EcsTaskDefinitions (register, deregister, list, delete; tags at
-     * registration), EcsJobTasks (list, stop), EfsAccessPoints (create with tags, describe, delete), EcrJobImages
-     * (batch delete), CloudWatchRunLogs (get events), S3BuildArtifacts (get), S3JobArtifactStore as JobProgress uses
-     * it (put, list + delete) and DynamoDbJobStore's find/update (get, put). Nothing else.
+     * Each state's function may make exactly the calls its handler's adapters make, each on the narrowest resource
+     * ECS, EFS, ECR, CloudWatch Logs, S3 and DynamoDB allow, and nothing else: the job store (DynamoDbJobStore's
+     * find/update, S3JobArtifactStore's list + delete of a job deleted meanwhile), the build objects
+     * (S3BuildArtifacts), the kept artifacts (put), EcsTaskDefinitions and EfsAccessPoints at PrepareRun, EcsJobTasks,
+     * CloudWatchRunLogs, and the clean-up's EcsTaskDefinitions, EfsAccessPoints and EcrJobImages.
      */
-    @Test
-    void stepHandlerMayMakeExactlyTheCallsOfItsAdapters() {
-        Map<String, Object> stepRole = RunnerTest.ref("WorkflowFunctionsWorkflowStepServiceRole");
+    @ParameterizedTest
+    @EnumSource(value = WorkflowFunctions.State.class, names = {"READ_RESULT", "DISCARD_WORKSPACE"},
+            mode = EnumSource.Mode.EXCLUDE)
+    void eachStepMayMakeExactlyTheCallsOfItsHandlersAdapters(WorkflowFunctions.State state) {
+        Map<String, Object> role = Map.of("Ref", Match.stringLikeRegexp("WorkflowFunctions" + state.id + "ServiceRole.*"));
+        List<Object> expected = new java.util.ArrayList<>();
+        expected.add(allow(List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "*"));
+        for (WorkflowFunctions.Access access : state.access) {
+            expected.addAll(statements(access));
+        }
+        assertThat(template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles", List.of(role)))))
+                .as("policies of " + state.id + "'s role").hasSize(1);
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(role),
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", expected)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void theStatesThatWriteTheJobCanAlsoReadIt() {
+        for (WorkflowFunctions.State state : WorkflowFunctions.State.values()) {
+            if (state.access.contains(WorkflowFunctions.Access.BUILD_OBJECTS)
+                    || state.access.contains(WorkflowFunctions.Access.KEPT_ARTIFACTS)) {
+                assertThat(state.access).as(state.id).contains(WorkflowFunctions.Access.JOB_STORE);
+            }
+        }
+    }
+
+    private static List<Object> statements(WorkflowFunctions.Access access) {
         Map<String, Object> bucket = RunnerTest.getAtt("ArtifactsBucket", "Arn");
         Map<String, Object> jobTaskDefinitions = RunnerTest.arn("ecs", ":task-definition/perfbox-job-*");
         Map<String, Object> accessPoints = RunnerTest.arn("elasticfilesystem", ":access-point/*");
         Object inThisCluster = Map.of("ArnEquals",
                 Map.of("ecs:cluster", RunnerTest.getAtt("IsolatedRunnerCluster", "Arn")));
-        assertThat(template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles", List.of(stepRole)))))
-                .as("policies of the step handler's role").hasSize(1);
-        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "Roles", List.of(stepRole),
-                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(
-                        allow(List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "*"),
-                        allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), RunnerTest.getAtt("JobStoreTable", "Arn")),
-                        allow("s3:ListBucket", bucket),
-                        allow("s3:GetObject", List.of(objects(bucket, "/jobs/*/build-outcome.json"),
-                                objects(bucket, "/jobs/*/build.log"), objects(bucket, "/jobs/*/trivy-report.json"))),
-                        allow("s3:PutObject", objects(bucket, "/jobs/*/artifacts/*")),
-                        allow("s3:DeleteObject", objects(bucket, "/jobs/*")),
-                        allow(List.of("ecs:RegisterTaskDefinition", "ecs:DeleteTaskDefinitions"), jobTaskDefinitions),
-                        allowIf("ecs:TagResource", jobTaskDefinitions,
-                                Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition"))),
-                        allow(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), "*"),
-                        allowIf("ecs:ListTasks", "*", inThisCluster),
-                        allowIf("ecs:StopTask", RunnerTest.arn("ecs", ":task/", RunnerTest.ref("IsolatedRunnerCluster"), "/*"),
-                                inThisCluster),
-                        allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"),
-                                        RunnerTest.getAtt("IsolatedRunnerTaskRole", "Arn")),
-                                Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
-                        allow(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
-                                RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")),
-                        allowIf("elasticfilesystem:TagResource", accessPoints,
-                                Map.of("StringEquals", Map.of("elasticfilesystem:CreateAction", "CreateAccessPoint"))),
-                        allow("elasticfilesystem:DescribeAccessPoints", accessPoints),
-                        // Never the workspace function's access point, which has no job tag.
-                        allowIf("elasticfilesystem:DeleteAccessPoint", accessPoints,
-                                Map.of("Null", Map.of("aws:ResourceTag/perfbox:job", "false"))),
-                        allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")),
-                        allow("logs:GetLogEvents", RunnerTest.arn("logs", ":log-group:",
-                                RunnerTest.ref("IsolatedRunnerTaskLogs"), ":log-stream:*"))))));
+        List<Object> stopTasks = List.of(
+                allowIf("ecs:ListTasks", "*", inThisCluster),
+                allowIf("ecs:StopTask", RunnerTest.arn("ecs", ":task/", RunnerTest.ref("IsolatedRunnerCluster"), "/*"),
+                        inThisCluster));
+        return switch (access) {
+            case JOB_STORE -> List.of(
+                    allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), RunnerTest.getAtt("JobStoreTable", "Arn")),
+                    allow("s3:ListBucket", bucket),
+                    allow("s3:DeleteObject", objects(bucket, "/jobs/*")));
+            case BUILD_OBJECTS -> List.of(allow("s3:GetObject", List.of(objects(bucket, "/jobs/*/build-outcome.json"),
+                    objects(bucket, "/jobs/*/build.log"), objects(bucket, "/jobs/*/trivy-report.json"))));
+            case KEPT_ARTIFACTS -> List.of(allow("s3:PutObject", objects(bucket, "/jobs/*/artifacts/*")));
+            case PREPARE_TASK -> List.of(
+                    allow("ecs:RegisterTaskDefinition", jobTaskDefinitions),
+                    allowIf("ecs:TagResource", jobTaskDefinitions,
+                            Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition"))),
+                    allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"),
+                                    RunnerTest.getAtt("IsolatedRunnerTaskRole", "Arn")),
+                            Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
+                    allow(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
+                            RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")),
+                    allowIf("elasticfilesystem:TagResource", accessPoints,
+                            Map.of("StringEquals", Map.of("elasticfilesystem:CreateAction", "CreateAccessPoint"))),
+                    allow("elasticfilesystem:DescribeAccessPoints", accessPoints));
+            case STOP_TASKS -> stopTasks;
+            case RUN_LOGS -> List.of(allow("logs:GetLogEvents", RunnerTest.arn("logs", ":log-group:",
+                    RunnerTest.ref("IsolatedRunnerTaskLogs"), ":log-stream:*")));
+            case CLEAN_UP -> {
+                List<Object> all = new java.util.ArrayList<>(stopTasks);
+                all.add(allow("ecs:DeleteTaskDefinitions", jobTaskDefinitions));
+                all.add(allow(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), "*"));
+                all.add(allow("elasticfilesystem:DescribeAccessPoints",
+                        List.of(RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn"), accessPoints)));
+                // Never the workspace functions' access point, which has no job tag.
+                all.add(allowIf("elasticfilesystem:DeleteAccessPoint", accessPoints,
+                        Map.of("Null", Map.of("aws:ResourceTag/perfbox:job", "false"))));
+                all.add(allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
+                yield all;
+            }
+            case WORKSPACE -> List.of();
+        };
     }
 
     private static Object allow(Object action, Object resource) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,23 +68,35 @@ class LambdaEnvironmentTest {
         return TemplateQueries.JSON.valueToTree(found.values().iterator().next());
     }
 
+    private static final List<WorkflowFunctions.State> AWS_STEPS = Arrays.stream(WorkflowFunctions.State.values())
+            .filter(s -> !s.onFileSystem()).toList();
+    private static final List<WorkflowFunctions.State> WORKSPACE_STEPS = Arrays.stream(WorkflowFunctions.State.values())
+            .filter(WorkflowFunctions.State::onFileSystem).toList();
+
     @Test
-    void stepHandlerIsGivenExactlyTheVariablesWorkflowConfigReads() {
+    void everyStepCallingAwsIsGivenExactlyTheVariablesWorkflowConfigReads() {
         Set<String> read = variablesRead(WorkflowConfig::fromEnvironment);
         assertThat(read).as("the recording saw the reads").contains("AWS_REGION").hasSizeGreaterThan(10);
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", WorkflowFunctions.STEP_HANDLER + JavaLambda.METHOD,
-                "Environment", Map.of("Variables", Match.objectEquals(anyValueFor(read)))));
+        assertThat(AWS_STEPS).hasSize(7);
+        for (WorkflowFunctions.State state : AWS_STEPS) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", state.handlerClass() + JavaLambda.METHOD,
+                    "Environment", Map.of("Variables", Match.objectEquals(anyValueFor(read)))));
+        }
     }
 
     @Test
-    void workspaceHandlerIsGivenEveryVariableWorkspaceConfigReads() {
+    void everyWorkspaceStepIsGivenEveryVariableWorkspaceConfigReads() {
         Set<String> read = variablesRead(WorkspaceConfig::fromEnvironment);
         assertThat(read).isNotEmpty();
-        // The design gives every Lambda the table and bucket names too; the workspace handler does not read them.
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", WorkflowFunctions.WORKSPACE_HANDLER + JavaLambda.METHOD,
-                "Environment", Map.of("Variables", Match.objectLike(anyValueFor(read)))));
+        assertThat(WORKSPACE_STEPS).containsExactly(WorkflowFunctions.State.READ_RESULT,
+                WorkflowFunctions.State.DISCARD_WORKSPACE);
+        // The design gives every Lambda the table and bucket names too; the workspace handlers do not read them.
+        for (WorkflowFunctions.State state : WORKSPACE_STEPS) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", state.handlerClass() + JavaLambda.METHOD,
+                    "Environment", Map.of("Variables", Match.objectLike(anyValueFor(read)))));
+        }
     }
 
     /**
@@ -93,7 +106,7 @@ class LambdaEnvironmentTest {
      */
     @Test
     void workflowConfigAcceptsTheStepHandlersEnvironmentAsDeployed() {
-        JsonNode variables = function(WorkflowFunctions.STEP_HANDLER).at("/Properties/Environment/Variables");
+        JsonNode variables = function(WorkflowFunctions.State.AFTER_BUILD.handlerClass()).at("/Properties/Environment/Variables");
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("AWS_REGION", "eu-west-1");
         variables.fields().forEachRemaining(v -> environment.put(v.getKey(), deployedValue(v.getValue())));
@@ -113,18 +126,20 @@ class LambdaEnvironmentTest {
 
     @Test
     void workspaceRootIsWhereTheFunctionMountsTheJobFileSystem() {
-        JsonNode properties = function(WorkflowFunctions.WORKSPACE_HANDLER).get("Properties");
-        String root = properties.at("/Environment/Variables/PERFBOX_WORKSPACE_ROOT").asText();
-        assertThat(new WorkspaceConfig(Path.of(root)).root()).isEqualTo(Path.of("/mnt/jobs"));
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", WorkflowFunctions.WORKSPACE_HANDLER + JavaLambda.METHOD,
-                "FileSystemConfigs", List.of(Map.of("Arn", Match.anyValue(), "LocalMountPath", root))));
+        for (WorkflowFunctions.State state : WORKSPACE_STEPS) {
+            JsonNode properties = function(state.handlerClass()).get("Properties");
+            String root = properties.at("/Environment/Variables/PERFBOX_WORKSPACE_ROOT").asText();
+            assertThat(new WorkspaceConfig(Path.of(root)).root()).isEqualTo(Path.of("/mnt/jobs"));
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", state.handlerClass() + JavaLambda.METHOD,
+                    "FileSystemConfigs", List.of(Map.of("Arn", Match.anyValue(), "LocalMountPath", root))));
+        }
     }
 
     @Test
-    void bothWorkflowHandlersAreClassesOfTheWorkflowJar() throws Exception {
+    void everyStatesHandlerIsAClassOfTheWorkflowJar() throws Exception {
         try (ZipFile jar = new ZipFile(SynthesizedStack.workflowJar().toFile())) {
-            for (String handler : List.of(WorkflowFunctions.STEP_HANDLER, WorkflowFunctions.WORKSPACE_HANDLER)) {
+            for (String handler : Arrays.stream(WorkflowFunctions.State.values()).map(WorkflowFunctions.State::handlerClass).toList()) {
                 assertThat(jar.getEntry(handler.replace('.', '/') + ".class")).as(handler).isNotNull();
             }
         }

@@ -86,15 +86,21 @@ class RunnerTest {
 
     @Test
     void stepFunctionHasTheTimeAndMemoryItsLongestStepsNeed() {
-        // prepare-run waits up to 30 s for the access point; after-build holds a scan report of up to 64 MiB.
+        // PrepareRun waits up to 30 s for the access point; AfterBuild holds a scan report of up to 64 MiB.
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.runtime.aws.workflow.WorkflowStepHandler::handleRequest",
+                "Handler", "io.perfbox.runtime.aws.workflow.AfterBuildHandler::handleRequest",
                 "Timeout", 120,
                 "MemorySize", 2048));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.runtime.aws.workflow.WorkspaceHandler::handleRequest",
-                "Timeout", 300,
-                "MemorySize", 512));
+                "Handler", "io.perfbox.runtime.aws.workflow.PrepareRunHandler::handleRequest",
+                "Timeout", 120,
+                "MemorySize", 1024));
+        for (String workspace : List.of("ReadResultHandler", "DiscardWorkspaceHandler")) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", "io.perfbox.runtime.aws.workflow." + workspace + "::handleRequest",
+                    "Timeout", 300,
+                    "MemorySize", 512));
+        }
     }
 
     @Test
@@ -125,7 +131,7 @@ class RunnerTest {
     @Test
     void workspaceFunctionIsInTheIsolatedSubnetsWithTheFileSystemAtMntJobs() {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.runtime.aws.workflow.WorkspaceHandler::handleRequest",
+                "Handler", "io.perfbox.runtime.aws.workflow.ReadResultHandler::handleRequest",
                 "Runtime", "java21",
                 "TracingConfig", Map.of("Mode", "Active"),
                 "VpcConfig", Map.of("SubnetIds", Match.anyValue(), "SecurityGroupIds", List.of(Map.of("Fn::GetAtt",
@@ -140,7 +146,7 @@ class RunnerTest {
     @Test
     void stepFunctionIsOutsideTheVpcWithEveryDesignedSetting() {
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.runtime.aws.workflow.WorkflowStepHandler::handleRequest",
+                "Handler", "io.perfbox.runtime.aws.workflow.RecordRunHandler::handleRequest",
                 "Runtime", "java21",
                 "TracingConfig", Map.of("Mode", "Active"),
                 "LoggingConfig", Match.objectLike(Map.of("LogFormat", "JSON")),

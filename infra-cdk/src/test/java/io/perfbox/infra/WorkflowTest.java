@@ -67,21 +67,28 @@ class WorkflowTest {
     }
 
     @Test
-    void lambdaStepsSendTheDesignsActions() {
-        assertThat(parameters("Begin")).isEqualTo(Map.of("action", "begin", "jobId.$", "$.jobId"));
-        assertThat(parameters("AfterBuild")).isEqualTo(Map.of("action", "after-build", "jobId.$", "$.jobId"));
-        assertThat(parameters("PrepareRun")).isEqualTo(Map.of("action", "prepare-run", "jobId.$", "$.jobId",
-                "imageUri.$", "$.afterBuild.imageUri"));
-        assertThat(parameters("ReadResult")).isEqualTo(Map.of("action", "read-result", "jobId.$", "$.jobId"));
-        assertThat(parameters("RecordRun")).isEqualTo(Map.of("action", "record-run", "jobId.$", "$.jobId",
-                "task.$", "$.task", "result.$", "$.result"));
-        // The error path has no result: record-run decides by the run's failure (and stops a task that overran).
-        assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("action", "record-run", "jobId.$", "$.jobId",
-                "error.$", "$.error"));
-        assertThat(parameters("CleanUp")).isEqualTo(Map.of("action", "clean-up", "jobId.$", "$.jobId"));
-        assertThat(parameters("DiscardWorkspace")).isEqualTo(Map.of("action", "discard", "jobId.$", "$.jobId"));
-        assertThat(parameters("Fail")).isEqualTo(Map.of("action", "fail", "jobId.$", "$.jobId",
-                "stage.$", "$.stage", "error.$", "$.error"));
+    void lambdaStepsSendTheirStatesInput() {
+        assertThat(parameters("Begin")).isEqualTo(Map.of("jobId.$", "$.jobId"));
+        assertThat(parameters("AfterBuild")).isEqualTo(Map.of("jobId.$", "$.jobId"));
+        assertThat(parameters("PrepareRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"));
+        assertThat(parameters("ReadResult")).isEqualTo(Map.of("jobId.$", "$.jobId"));
+        assertThat(parameters("RecordRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "task.$", "$.task",
+                "result.$", "$.result"));
+        // The error path has no result: RecordRun decides by the run's failure (and stops a task that overran).
+        assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "error.$", "$.error"));
+        assertThat(parameters("CleanUp")).isEqualTo(Map.of("jobId.$", "$.jobId"));
+        assertThat(parameters("DiscardWorkspace")).isEqualTo(Map.of("jobId.$", "$.jobId"));
+        assertThat(parameters("Fail")).isEqualTo(Map.of("jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"));
+    }
+
+    @Test
+    void eachLambdaStateInvokesTheFunctionOfItsOwnHandler() {
+        Map<String, String> functionOfState = Map.of("Begin", "Begin", "AfterBuild", "AfterBuild",
+                "PrepareRun", "PrepareRun", "ReadResult", "ReadResult", "RecordRun", "RecordRun",
+                "RecordFailedRun", "RecordRun", "CleanUp", "CleanUp", "DiscardWorkspace", "DiscardWorkspace",
+                "Fail", "RecordFailure");
+        functionOfState.forEach((stateName, function) -> assertThat(state(stateName).toString()).as(stateName)
+                .containsPattern("WorkflowFunctions" + function + "[0-9A-F]{8}"));
     }
 
     @Test
@@ -239,24 +246,24 @@ class WorkflowTest {
                         "stateMachineArn", List.of(Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*")))))),
                 "Targets", List.of(
                         Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt",
-                                List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkflowStep.*"), "Arn")))),
+                                List.of(Match.stringLikeRegexp("WorkflowFunctionsExecutionEnded.*"), "Arn")))),
                         Match.objectEquals(Map.of(
                                 "Id", Match.anyValue(),
                                 "Arn", Map.of("Fn::GetAtt",
-                                        List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkspace.*"), "Arn")),
+                                        List.of(Match.stringLikeRegexp("WorkflowFunctionsDiscardWorkspace.*"), "Arn")),
                                 "InputTransformer", Map.of(
                                         "InputPathsMap", Map.of("detail-name", "$.detail.name"),
-                                        "InputTemplate", "{\"action\":\"discard\",\"jobId\":<detail-name>}"),
+                                        "InputTemplate", "{\"jobId\":<detail-name>}"),
                                 "RetryPolicy", Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 6 * 3600))))));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction",
                 "Principal", "events.amazonaws.com",
-                "FunctionName", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkspace.*"), "Arn")),
+                "FunctionName", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsDiscardWorkspace.*"), "Arn")),
                 "SourceArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowExecutionEnded.*"), "Arn"))));
     }
 
     @Test
-    void executionEndedRuleSendsAbortedTimedOutAndFailedExecutionsToTheStepHandler() {
+    void executionEndedRuleSendsAbortedTimedOutAndFailedExecutionsToTheExecutionEndedFunction() {
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "EventPattern", Map.of(
                         "source", List.of("aws.states"),
@@ -266,10 +273,10 @@ class WorkflowTest {
                                         Match.stringLikeRegexp("JobWorkflowStateMachine.*"))))),
                 "State", "ENABLED",
                 "Targets", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkflowStep.*"), "Arn")),
+                        "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsExecutionEnded.*"), "Arn")),
                         "InputTransformer", Map.of(
                                 "InputPathsMap", Map.of("detail-name", "$.detail.name", "detail-status", "$.detail.status"),
-                                "InputTemplate", "{\"action\":\"execution-ended\",\"jobId\":<detail-name>,\"status\":<detail-status>}"),
+                                "InputTemplate", "{\"jobId\":<detail-name>,\"status\":<detail-status>}"),
                         "RetryPolicy", Match.objectLike(Map.of("MaximumRetryAttempts", 8))))))));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction", "Principal", "events.amazonaws.com"));
