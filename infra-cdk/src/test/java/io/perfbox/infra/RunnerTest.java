@@ -3,6 +3,8 @@ package io.perfbox.infra;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -66,12 +68,13 @@ class RunnerTest {
                         "Resource", arn("logs", ":log-group:", ref("IsolatedRunnerTaskLogs"), ":log-stream:*")))))))));
     }
 
-    @Test
-    void workspaceFunctionIsRootOnTheFileSystemOnlyThroughItsAccessPoint() {
+    @ParameterizedTest
+    @ValueSource(strings = {"ReadResult", "DiscardWorkspace"})
+    void workspaceFunctionsAreRootOnTheFileSystemOnlyThroughTheirAccessPoint(String function) {
         Map<String, Object> workspaceAccessPoint = arn("elasticfilesystem", ":access-point/",
                 ref("IsolatedRunnerJobFilesJobsRoot"));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "Roles", List.of(ref("WorkflowFunctionsWorkspaceServiceRole")),
+                "Roles", List.of(ref("WorkflowFunctions" + function + "ServiceRole")),
                 "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
                         // CDK's mount grant for a function's file system: through that access point only.
                         Match.objectEquals(Map.of("Action", "elasticfilesystem:ClientMount", "Effect", "Allow",
