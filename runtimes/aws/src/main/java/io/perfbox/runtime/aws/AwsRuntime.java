@@ -1,7 +1,5 @@
 package io.perfbox.runtime.aws;
 
-import java.net.URI;
-import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -16,7 +14,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * the environment on first use) and the SDK clients both the API and the workflow use (DynamoDB, S3). Each piece
  * sits in its own holder class, so the JVM builds it lazily, exactly once and thread-safely, and a function only
  * pays for the clients it uses. A missing or invalid variable fails the first use with
- * {@link AwsSettings.InvalidSettingException} naming it. The API's own wiring is {@code io.perfbox.runtime.aws.api.ApiRuntime},
+ * {@link AwsSettings.InvalidSettingException} naming it (and every other one). The API's own wiring is {@code io.perfbox.runtime.aws.api.ApiRuntime},
  * the workflow's {@code io.perfbox.runtime.aws.workflow.WorkflowRuntime}: each deployment jar carries only its own.
  */
 public final class AwsRuntime {
@@ -45,28 +43,23 @@ public final class AwsRuntime {
     }
 
     /**
-     * Applies what every perfbox client shares: the region, the credentials, the url-connection HTTP client (the
-     * lightest to start in a Lambda) and, in tests only, an endpoint. Other functions build their clients with it:
-     * {@code AwsRuntime.configure(EcsClient.builder(), AwsRuntime.common().endpoint(), ...).build()}.
+     * Applies what every perfbox client shares: the region (AWS_REGION), the credentials and the url-connection HTTP
+     * client (the lightest to start in a Lambda). No endpoint: the product always calls AWS's own for the region.
+     * Other functions build their clients with it: {@code AwsRuntime.configure(EcsClient.builder(), ...).build()}.
      */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
-            B builder, AwsSettings.Common settings, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
-        builder.region(settings.region())
+            B builder, AwsSettings.Common settings, AwsCredentialsProvider credentials) {
+        return builder.region(settings.region())
                 .credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
-        endpoint.ifPresent(builder::endpointOverride);
-        return builder;
     }
 
     public static DynamoDbClient dynamoDbClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
-        return configure(DynamoDbClient.builder(), settings, settings.dynamoDbEndpointOverride(), credentials).build();
+        return configure(DynamoDbClient.builder(), settings, credentials).build();
     }
 
     public static S3Client s3Client(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
-        return configure(S3Client.builder(), settings, settings.endpoint(), credentials)
-                // An endpoint override (LocalStack) has no per-bucket host names: address buckets by path there.
-                .forcePathStyle(settings.endpoint().isPresent())
-                .build();
+        return configure(S3Client.builder(), settings, credentials).build();
     }
 
     /**

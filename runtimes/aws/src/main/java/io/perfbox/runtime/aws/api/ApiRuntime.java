@@ -51,7 +51,7 @@ public final class ApiRuntime {
     }
 
     public static SfnClient sfnClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
-        return AwsRuntime.configure(SfnClient.builder(), settings, settings.endpoint(), credentials).build();
+        return AwsRuntime.configure(SfnClient.builder(), settings, credentials).build();
     }
 
     /** The API's use cases over the real adapters: jobs in DynamoDB, files in S3, pipelines in Step Functions. */
