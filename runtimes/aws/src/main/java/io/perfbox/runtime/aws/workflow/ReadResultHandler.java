@@ -12,10 +12,8 @@ import java.util.Map;
  * is read exactly as the local runtime reads it ({@link LinkSafeFiles}): a regular file only, never through a
  * link, at most {@link PerformanceResult#MAX_BYTES} + 1 bytes.
  */
-public class ReadResultHandler extends WorkflowStep {
+public class ReadResultHandler extends WorkspaceStep {
     public static final String RESULT_FILE = "perf.json";
-
-    private final Path root;
 
     /** For Lambda: JSON logs, and the root from PERFBOX_WORKSPACE_ROOT, checked at cold start. */
     public ReadResultHandler() {
@@ -23,13 +21,12 @@ public class ReadResultHandler extends WorkflowStep {
     }
 
     public ReadResultHandler(Path root) {
-        this.root = root.toAbsolutePath().normalize();
+        super(root);
     }
 
     @Override
     protected Map<String, Object> step(JobId id, Input in) {
-        // A JobId is a canonical UUID, so the job's directory is always a direct child of the root.
-        return ResultFileJson.toJson(LinkSafeFiles.read(root.resolve(id.value()).resolve(RESULT_FILE),
+        return ResultFileJson.toJson(LinkSafeFiles.read(jobDirectory(id).resolve(RESULT_FILE),
                 PerformanceResult.MAX_BYTES));
     }
 }
