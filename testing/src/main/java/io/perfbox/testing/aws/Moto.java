@@ -80,9 +80,7 @@ public final class Moto {
         if (Files.isExecutable(python(venv))) {
             return venv;
         }
-        String python3 = findOnPath("python3").orElseThrow(() -> new IllegalStateException(
-                "moto (the DynamoDB emulator of the tests) needs python3 on the PATH to install it; none was found. "
-                        + "Install Python 3 (e.g. apt-get install python3 python3-venv) and run the tests again."));
+        String python3 = python3(System.getenv("PATH"));
         try {
             Files.createDirectories(venv.getParent());
             Path building = Files.createTempDirectory(venv.getParent(), venv.getFileName() + ".building-");
@@ -200,8 +198,14 @@ public final class Moto {
         }
     }
 
-    private static Optional<String> findOnPath(String name) {
-        String path = System.getenv("PATH");
+    /** python3 on the given PATH; a clear IllegalStateException when there is none. */
+    static String python3(String path) {
+        return findOnPath("python3", path).orElseThrow(() -> new IllegalStateException(
+                "moto (the DynamoDB emulator of the tests) needs python3 on the PATH to install it; none was found. "
+                        + "Install Python 3 (e.g. apt-get install python3 python3-venv) and run the tests again."));
+    }
+
+    private static Optional<String> findOnPath(String name, String path) {
         if (path == null) {
             return Optional.empty();
         }

@@ -28,6 +28,15 @@ public final class AwsJobNames {
         return "job-" + id.value();
     }
 
+    /**
+     * Whether an image URI is exactly the job's tag in perfbox's repository, {@code <registry>/<repository>:job-<id>}:
+     * the only image a job may run.
+     */
+    public static boolean isJobImage(String repository, JobId id, String imageUri) {
+        return imageUri != null && imageUri.endsWith("/" + repository + ":" + imageTag(id))
+                && imageUri.chars().noneMatch(Character::isWhitespace);
+    }
+
     /** The job's directory on the EFS file system, the root of its access point: {@code /jobs/<id>}. */
     public static String accessPointRoot(JobId id) {
         return "/jobs/" + id.value();

@@ -1,7 +1,5 @@
 package io.perfbox.runtime.aws;
 
-import java.net.URI;
-import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -12,27 +10,14 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * What every perfbox Lambda container builds once and keeps for every invocation: the common settings (read from
- * the environment on first use) and the SDK clients both the API and the workflow use (DynamoDB, S3). Each piece
- * sits in its own holder class, so the JVM builds it lazily, exactly once and thread-safely, and a function only
- * pays for the clients it uses. A missing or invalid variable fails the first use with
- * {@link AwsSettings.InvalidSettingException} naming it. The API's own wiring is {@code io.perfbox.runtime.aws.api.ApiRuntime},
+ * How every perfbox Lambda builds its SDK clients: region from AWS_REGION (through {@link AwsSettings.Common}),
+ * the default credentials chain, the url-connection HTTP client, AWS's own endpoints. Each runtime builds its
+ * clients once per container, in a holder class (lazy, exactly once, thread-safe); a missing or invalid variable
+ * fails that first use with {@link AwsSettings.InvalidSettingException} naming it (and every other one). The API's own wiring is {@code io.perfbox.runtime.aws.api.ApiRuntime},
  * the workflow's {@code io.perfbox.runtime.aws.workflow.WorkflowRuntime}: each deployment jar carries only its own.
  */
 public final class AwsRuntime {
     private AwsRuntime() {
-    }
-
-    public static AwsSettings.Common common() {
-        return initialized(() -> CommonHolder.SETTINGS);
-    }
-
-    public static DynamoDbClient dynamoDb() {
-        return initialized(() -> DynamoDbHolder.CLIENT);
-    }
-
-    public static S3Client s3() {
-        return initialized(() -> S3Holder.CLIENT);
     }
 
     /**
@@ -45,28 +30,23 @@ public final class AwsRuntime {
     }
 
     /**
-     * Applies what every perfbox client shares: the region, the credentials, the url-connection HTTP client (the
-     * lightest to start in a Lambda) and, in tests only, an endpoint. Other functions build their clients with it:
-     * {@code AwsRuntime.configure(EcsClient.builder(), AwsRuntime.common().endpoint(), ...).build()}.
+     * Applies what every perfbox client shares: the region (AWS_REGION), the credentials and the url-connection HTTP
+     * client (the lightest to start in a Lambda). No endpoint: the product always calls AWS's own for the region.
+     * Other functions build their clients with it: {@code AwsRuntime.configure(EcsClient.builder(), ...).build()}.
      */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(
-            B builder, AwsSettings.Common settings, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
-        builder.region(settings.region())
+            B builder, AwsSettings.Common settings, AwsCredentialsProvider credentials) {
+        return builder.region(settings.region())
                 .credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
-        endpoint.ifPresent(builder::endpointOverride);
-        return builder;
     }
 
     public static DynamoDbClient dynamoDbClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
-        return configure(DynamoDbClient.builder(), settings, settings.dynamoDbEndpointOverride(), credentials).build();
+        return configure(DynamoDbClient.builder(), settings, credentials).build();
     }
 
     public static S3Client s3Client(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
-        return configure(S3Client.builder(), settings, settings.endpoint(), credentials)
-                // An endpoint override (LocalStack) has no per-bucket host names: address buckets by path there.
-                .forcePathStyle(settings.endpoint().isPresent())
-                .build();
+        return configure(S3Client.builder(), settings, credentials).build();
     }
 
     /**
@@ -82,17 +62,5 @@ public final class AwsRuntime {
             }
             throw e;
         }
-    }
-
-    private static final class CommonHolder {
-        static final AwsSettings.Common SETTINGS = AwsSettings.Common.from(System.getenv());
-    }
-
-    private static final class DynamoDbHolder {
-        static final DynamoDbClient CLIENT = dynamoDbClient(common(), lambdaCredentials());
-    }
-
-    private static final class S3Holder {
-        static final S3Client CLIENT = s3Client(common(), lambdaCredentials());
     }
 }

@@ -1,26 +1,24 @@
 package io.perfbox.runtime.aws;
 
-import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * The environment of the API Lambdas (names as in the AWS design), read into typed records that refuse a missing or
- * invalid value with a message naming the variable: a misconfigured function fails at its first start, never
- * halfway through a request. (The workflow functions read theirs into
- * {@link io.perfbox.runtime.aws.workflow.WorkflowConfig} and {@link io.perfbox.runtime.aws.workflow.WorkspaceConfig}.)
+ * The Lambdas' environment (names as in the AWS design; infra-cdk sets them), read once into typed records. Every
+ * variable is read before anything fails, and the failure names every problem at once: a misconfigured function
+ * fails at its first start, never halfway through a request. (The workflow's own variables are read into
+ * {@link io.perfbox.runtime.aws.workflow.WorkflowConfig}, which composes {@link Common}, with the same
+ * {@link Variables}.)
  */
 public final class AwsSettings {
     public static final String AWS_REGION = "AWS_REGION";
     public static final String JOBS_TABLE = "PERFBOX_JOBS_TABLE";
     public static final String ARTIFACT_BUCKET = "PERFBOX_ARTIFACT_BUCKET";
     public static final String STATE_MACHINE_ARN = "PERFBOX_STATE_MACHINE_ARN";
-    /** Tests and LocalStack only: one endpoint for every AWS service the functions call. */
-    public static final String ENDPOINT = "PERFBOX_AWS_ENDPOINT";
-    /** Tests only: DynamoDB elsewhere than {@link #ENDPOINT} (DynamoDB Local beside a LocalStack without it). */
-    public static final String DYNAMODB_ENDPOINT = "PERFBOX_AWS_ENDPOINT_DYNAMODB";
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
@@ -30,38 +28,35 @@ public final class AwsSettings {
     private AwsSettings() {
     }
 
-    /** A required variable is missing or its value cannot be used; the message names it. */
+    /** A required variable is missing or its value cannot be used; the message names every such variable. */
     public static final class InvalidSettingException extends IllegalStateException {
         InvalidSettingException(String message) {
             super(message);
         }
     }
 
-    /** What every perfbox Lambda that calls AWS needs. */
-    public record Common(Region region, String jobsTable, String artifactBucket, Optional<URI> endpoint,
-                         Optional<URI> dynamoDbEndpoint) {
+    /** What every perfbox Lambda that calls AWS needs. The SDK clients take AWS's own endpoints for the region. */
+    public record Common(Region region, String jobsTable, String artifactBucket) {
         public Common {
             require(region != null && REGION.matcher(region.id()).matches(), AWS_REGION + " is not a region: " + region);
             require(jobsTable != null && TABLE.matcher(jobsTable).matches(), JOBS_TABLE + " is not a table name: " + jobsTable);
             require(artifactBucket != null && BUCKET.matcher(artifactBucket).matches(),
                     ARTIFACT_BUCKET + " is not a bucket name: " + artifactBucket);
-            endpoint.ifPresent(e -> requireHttpEndpoint(ENDPOINT, e));
-            dynamoDbEndpoint.ifPresent(e -> requireHttpEndpoint(DYNAMODB_ENDPOINT, e));
         }
 
         public static Common from(Map<String, String> env) {
             Variables v = new Variables(env);
-            return new Common(
-                    v.matching(AWS_REGION, REGION, "a region such as eu-west-1").map(Region::of).orElseThrow(),
-                    v.matching(JOBS_TABLE, TABLE, "a DynamoDB table name").orElseThrow(),
-                    v.matching(ARTIFACT_BUCKET, BUCKET, "an S3 bucket name").orElseThrow(),
-                    v.optionalUri(ENDPOINT),
-                    v.optionalUri(DYNAMODB_ENDPOINT));
+            Common common = read(v);
+            v.failOnProblems();
+            return common;
         }
 
-        /** Where DynamoDB is called when an endpoint is overridden (tests); empty: the region's own. */
-        public Optional<URI> dynamoDbEndpointOverride() {
-            return dynamoDbEndpoint.or(() -> endpoint);
+        /** Reads the common variables into {@code v}'s problems; null when any is missing or invalid. */
+        public static Common read(Variables v) {
+            Region region = v.matching(AWS_REGION, REGION, "a region such as eu-west-1", Region::of);
+            String table = v.matching(JOBS_TABLE, TABLE, "a DynamoDB table name", Function.identity());
+            String bucket = v.matching(ARTIFACT_BUCKET, BUCKET, "an S3 bucket name", Function.identity());
+            return region == null || table == null || bucket == null ? null : new Common(region, table, bucket);
         }
     }
 
@@ -75,9 +70,11 @@ public final class AwsSettings {
 
         public static Api from(Map<String, String> env) {
             Variables v = new Variables(env);
-            Common common = Common.from(env);
-            return new Api(common, v.matching(STATE_MACHINE_ARN, STATE_MACHINE,
-                    "arn:aws:states:<region>:<account>:stateMachine:<name>").orElseThrow());
+            Common common = Common.read(v);
+            String stateMachine = v.matching(STATE_MACHINE_ARN, STATE_MACHINE,
+                    "arn:aws:states:<region>:<account>:stateMachine:<name>", Function.identity());
+            v.failOnProblems();
+            return new Api(common, stateMachine);
         }
     }
 
@@ -87,39 +84,67 @@ public final class AwsSettings {
         }
     }
 
-    private static void requireHttpEndpoint(String name, URI uri) {
-        require(uri.isAbsolute() && uri.getHost() != null
-                && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())),
-                name + " must be an http(s) URL such as http://127.0.0.1:4566, not " + uri);
-    }
+    /**
+     * Reads variables, collecting a message that names the variable for each one missing or malformed instead of
+     * stopping at the first; {@link #failOnProblems()} then throws them all at once.
+     */
+    public static final class Variables {
+        private final Map<String, String> env;
+        private final List<String> problems = new ArrayList<>();
 
-    /** Reads variables, turning absence and malformed values into messages that name the variable. */
-    private record Variables(Map<String, String> env) {
-        String required(String name, String expected) {
+        public Variables(Map<String, String> env) {
+            this.env = env;
+        }
+
+        /** The value, stripped; null (and a problem) when it is missing or blank. */
+        public String required(String name, String expected) {
             String value = env.get(name);
             if (value == null || value.isBlank()) {
-                throw new InvalidSettingException(name + " is not set (expected " + expected + ")");
+                problems.add(name + " is not set (expected " + expected + ")");
+                return null;
             }
             return value.strip();
         }
 
-        Optional<String> matching(String name, Pattern pattern, String expected) {
+        /** The value parsed; null (and a problem naming the variable, its value and why) when it cannot be. */
+        public <T> T parsed(String name, String expected, Function<String, T> parse) {
             String value = required(name, expected);
-            if (!pattern.matcher(value).matches()) {
-                throw new InvalidSettingException(name + " is not " + expected + ": '" + value + "'");
-            }
-            return Optional.of(value);
-        }
-
-        Optional<URI> optionalUri(String name) {
-            String value = env.get(name);
-            if (value == null || value.isBlank()) {
-                return Optional.empty();
+            if (value == null) {
+                return null;
             }
             try {
-                return Optional.of(URI.create(value.strip()));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidSettingException(name + " is not a URL: '" + value + "'");
+                return parse.apply(value);
+            } catch (RuntimeException e) {
+                problems.add(name + "='" + value + "' is invalid: " + (e instanceof NumberFormatException
+                        ? "not a whole number" : e.getMessage()));
+                return null;
+            }
+        }
+
+        public <T> T matching(String name, Pattern pattern, String expected, Function<String, T> convert) {
+            String value = required(name, expected);
+            if (value == null) {
+                return null;
+            }
+            if (!pattern.matcher(value).matches()) {
+                problems.add(name + " is not " + expected + ": '" + value + "'");
+                return null;
+            }
+            return convert.apply(value);
+        }
+
+        /** A problem that concerns more than one variable (e.g. a task size Fargate does not offer). */
+        public void problem(String message) {
+            problems.add(message);
+        }
+
+        /** One problem is said as it is; several are listed, so that one deployment fixes them all. */
+        public void failOnProblems() {
+            if (problems.size() == 1) {
+                throw new InvalidSettingException(problems.get(0));
+            }
+            if (!problems.isEmpty()) {
+                throw new InvalidSettingException("perfbox's configuration is incomplete: " + String.join("; ", problems));
             }
         }
     }

@@ -3,10 +3,8 @@ package io.perfbox.runtime.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,8 +38,6 @@ class AwsSettingsTest {
         assertThat(s.common().jobsTable()).isEqualTo("perfbox-jobs");
         assertThat(s.common().artifactBucket()).isEqualTo("perfbox-artifacts-123456789012");
         assertThat(s.stateMachineArn()).isEqualTo(STATE_MACHINE);
-        assertThat(s.common().endpoint()).isEmpty();
-        assertThat(s.common().dynamoDbEndpointOverride()).isEmpty();
     }
 
     @ParameterizedTest
@@ -66,22 +62,36 @@ class AwsSettingsTest {
     }
 
     @Test
-    void endpointOverridesAreForTestsAndDynamoDbFallsBackToTheCommonOne() {
-        AwsSettings.Common one = AwsSettings.Common.from(with(api(), "PERFBOX_AWS_ENDPOINT", "http://127.0.0.1:4566"));
-        assertThat(one.endpoint()).contains(URI.create("http://127.0.0.1:4566"));
-        assertThat(one.dynamoDbEndpointOverride()).contains(URI.create("http://127.0.0.1:4566"));
+    void everyProblemIsNamedAtOnce() {
+        Map<String, String> env = with(with(api(), "AWS_REGION", "Ireland"), "PERFBOX_JOBS_TABLE", null);
+        env.remove("PERFBOX_STATE_MACHINE_ARN");
 
-        AwsSettings.Common two = AwsSettings.Common.from(with(with(api(), "PERFBOX_AWS_ENDPOINT", "http://127.0.0.1:4566"),
-                "PERFBOX_AWS_ENDPOINT_DYNAMODB", "http://127.0.0.1:8000"));
-        assertThat(two.dynamoDbEndpointOverride()).contains(URI.create("http://127.0.0.1:8000"));
+        assertThatThrownBy(() -> AwsSettings.Api.from(env))
+                .isInstanceOf(AwsSettings.InvalidSettingException.class)
+                .hasMessageStartingWith("perfbox's configuration is incomplete: ")
+                .hasMessageContainingAll("AWS_REGION is not a region such as eu-west-1: 'Ireland'",
+                        "PERFBOX_JOBS_TABLE is not set", "PERFBOX_STATE_MACHINE_ARN is not set");
+    }
 
-        assertThatThrownBy(() -> AwsSettings.Common.from(with(api(), "PERFBOX_AWS_ENDPOINT", "localhost:4566")))
-                .hasMessageStartingWith("PERFBOX_AWS_ENDPOINT must be an http(s) URL");
+    @Test
+    void commonSettingsNeedNoStateMachine() {
+        Map<String, String> env = with(api(), "PERFBOX_STATE_MACHINE_ARN", null);
+        assertThat(AwsSettings.Common.from(env)).isEqualTo(new AwsSettings.Common(Region.EU_WEST_1, "perfbox-jobs",
+                "perfbox-artifacts-123456789012"));
+    }
+
+    @Test
+    void endpointVariablesOfTheOldTestSetUpAreIgnored() {
+        // The product has no endpoint override: its clients always call AWS's own endpoints for the region.
+        Map<String, String> env = with(api(), "PERFBOX_AWS_ENDPOINT", "http://127.0.0.1:4566");
+        assertThat(AwsSettings.Api.from(env)).isEqualTo(AwsSettings.Api.from(api()));
+        assertThat(AwsSettings.Common.class.getRecordComponents()).extracting(c -> c.getName())
+                .containsExactly("region", "jobsTable", "artifactBucket");
     }
 
     @Test
     void theCommonSettingsAreCheckedWhenBuiltDirectlyToo() {
-        assertThatThrownBy(() -> new AwsSettings.Common(Region.EU_WEST_1, "t", "bucket", Optional.empty(), Optional.empty()))
+        assertThatThrownBy(() -> new AwsSettings.Common(Region.EU_WEST_1, "t", "bucket"))
                 .hasMessageContaining("PERFBOX_JOBS_TABLE");
     }
 }

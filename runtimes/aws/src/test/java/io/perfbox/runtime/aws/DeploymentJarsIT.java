@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The two deployment jars the package phase shades: what each holds, what it leaves out, and that perfbox's own
  * classes in it find every class they refer to there (jdeps), so a left-out part can only be one nobody uses.
- * (That the handlers run from them is ApiHandlersOnAwsIT's part.)
+ * (That the functions run from them is ApiFunctionsOnAwsIT's part.)
  */
 class DeploymentJarsIT {
     private static final Path API_JAR = Path.of("target", "perfbox-api-lambda.jar");
@@ -51,15 +51,22 @@ class DeploymentJarsIT {
         assertThat(size).as("API jar size in bytes").isLessThanOrEqualTo(API_JAR_BUDGET_BYTES);
 
         List<String> entries = entries(API_JAR);
-        assertThat(entries).contains("io/perfbox/api/SubmitJobHandler.class", "io/perfbox/api/ApiPriming.class",
-                "io/perfbox/aws/dynamodb/DynamoDbJobStore.class", "io/perfbox/aws/sfn/StepFunctionsPipelineLauncher.class",
+        assertThat(entries).contains("io/perfbox/runtime/aws/api/SubmitJobFunction.class",
+                "io/perfbox/runtime/aws/api/GetOpenApiFunction.class", "io/perfbox/runtime/aws/api/ApiPriming.class",
+                "io/perfbox/api/PerfboxApi.class", "io/perfbox/api/openapi.json", "io/perfbox/core/lifecycle/JobLifecycle.class",
+                "io/perfbox/adapter/aws/dynamodb/DynamoDbJobStore.class",
+                "io/perfbox/adapter/aws/sfn/StepFunctionsPipelineLauncher.class",
                 "io/perfbox/logging/JsonLogFormatter.class", "org/crac/Core.class",
                 "software/amazon/awssdk/services/sfn/SfnClient.class",
                 "software/amazon/awssdk/http/urlconnection/UrlConnectionHttpClient.class",
                 "com/amazonaws/services/lambda/runtime/events/APIGatewayProxyRequestEvent.class");
-        assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/aws/workflow/") || e.startsWith("io/perfbox/aws/ecs/")
-                || e.startsWith("io/perfbox/aws/efs/") || e.startsWith("io/perfbox/aws/ecr/")
-                || e.startsWith("io/perfbox/aws/logs/") || e.startsWith("io/perfbox/aws/s3/S3BuildArtifacts"));
+        assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/runtime/aws/workflow/")
+                || e.startsWith("io/perfbox/adapter/aws/ecs/") || e.startsWith("io/perfbox/adapter/aws/efs/")
+                || e.startsWith("io/perfbox/adapter/aws/ecr/") || e.startsWith("io/perfbox/adapter/aws/logs/")
+                || e.startsWith("io/perfbox/adapter/aws/codebuild/")
+                || e.startsWith("io/perfbox/adapter/aws/s3/S3BuildArtifacts"));
+        assertThat(entries).as("no test support in a deployment jar").noneMatch(e -> e.startsWith("io/perfbox/testing/")
+                || e.startsWith("org/testcontainers/") || e.startsWith("org/junit/") || e.startsWith("org/assertj/"));
         assertThat(entries).noneMatch(e -> e.startsWith("software/amazon/awssdk/services/ecs/")
                 || e.startsWith("software/amazon/awssdk/services/efs/") || e.startsWith("software/amazon/awssdk/services/ecr/")
                 || e.startsWith("software/amazon/awssdk/services/cloudwatchlogs/"));
@@ -69,11 +76,22 @@ class DeploymentJarsIT {
     @Test
     void workflowJarHoldsTheWorkflowAndNothingOfTheApi() throws Exception {
         List<String> entries = entries(WORKFLOW_JAR);
-        assertThat(entries).contains("io/perfbox/aws/workflow/WorkflowStepHandler.class",
-                "io/perfbox/aws/workflow/WorkspaceHandler.class", "io/perfbox/aws/ecs/EcsJobTasks.class",
+        assertThat(entries).contains(
+                "io/perfbox/runtime/aws/workflow/BeginHandler.class",
+                "io/perfbox/runtime/aws/workflow/AfterBuildHandler.class",
+                "io/perfbox/runtime/aws/workflow/PrepareRunHandler.class",
+                "io/perfbox/runtime/aws/workflow/RecordRunHandler.class",
+                "io/perfbox/runtime/aws/workflow/RecordFailureHandler.class",
+                "io/perfbox/runtime/aws/workflow/CleanUpHandler.class",
+                "io/perfbox/runtime/aws/workflow/ExecutionEndedHandler.class",
+                "io/perfbox/runtime/aws/workflow/ReadResultHandler.class",
+                "io/perfbox/runtime/aws/workflow/DiscardWorkspaceHandler.class",
+                "io/perfbox/core/lifecycle/JobLifecycle.class", "io/perfbox/core/workspace/LinkSafeFiles.class",
+                "io/perfbox/adapter/aws/ecs/EcsJobTasks.class", "io/perfbox/adapter/aws/codebuild/BuildOutcomeFile.class",
                 "io/perfbox/logging/JsonLogFormatter.class", "software/amazon/awssdk/services/ecs/EcsClient.class",
                 "software/amazon/awssdk/services/cloudwatchlogs/CloudWatchLogsClient.class");
-        assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/api/") || e.startsWith("io/perfbox/aws/sfn/")
+        assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/api/") || e.startsWith("io/perfbox/runtime/aws/api/")
+                || e.startsWith("io/perfbox/adapter/aws/sfn/") || e.startsWith("io/perfbox/testing/")
                 || e.startsWith("software/amazon/awssdk/services/sfn/") || e.startsWith("org/crac/")
                 || e.startsWith("com/amazonaws/services/lambda/runtime/events/"));
         assertThat(missingDependenciesOfPerfboxClasses(WORKFLOW_JAR)).isEmpty();

@@ -16,23 +16,18 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * What an API Lambda container builds once, in its handler's no-argument constructor: JSON logs, the API settings,
- * the Step Functions client (beside {@link AwsRuntime}'s DynamoDB and S3 clients), the use cases over the real
- * adapters, and the SnapStart priming of all that ({@link ApiPriming}). Holder classes make each piece lazy, built
+ * What an API Lambda container builds once, in its function's no-argument constructor: JSON logs, the API settings
+ * (read once), the DynamoDB, S3 and Step Functions clients ({@link AwsRuntime#configure}), the use cases over the
+ * real adapters, and the SnapStart priming of all that ({@link ApiPriming}). Holder classes make each piece lazy, built
  * once and thread-safe. (The workflow's counterpart is {@code io.perfbox.runtime.aws.workflow.WorkflowRuntime}.)
  */
 public final class ApiRuntime {
     private ApiRuntime() {
     }
 
-    /** For the handlers behind job routes: the use cases, with logging and SnapStart priming set up first. */
-    public static JobService jobService() {
-        return AwsRuntime.initialized(() -> ServiceHolder.SERVICE);
-    }
-
     /** For the functions behind job routes: the API over the use cases, with logging and SnapStart priming first. */
     public static PerfboxApi api() {
-        return AwsRuntime.initialized(() -> ServiceHolder.API);
+        return AwsRuntime.initialized(() -> Wiring.API);
     }
 
     /** For a function that calls no AWS service (the OpenAPI document): logging and the JSON part of the priming. */
@@ -42,16 +37,8 @@ public final class ApiRuntime {
         return new PerfboxApi(null);
     }
 
-    public static AwsSettings.Api settings() {
-        return AwsRuntime.initialized(() -> SettingsHolder.SETTINGS);
-    }
-
-    public static SfnClient sfn() {
-        return AwsRuntime.initialized(() -> SfnHolder.CLIENT);
-    }
-
     public static SfnClient sfnClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {
-        return AwsRuntime.configure(SfnClient.builder(), settings, settings.endpoint(), credentials).build();
+        return AwsRuntime.configure(SfnClient.builder(), settings, credentials).build();
     }
 
     /** The API's use cases over the real adapters: jobs in DynamoDB, files in S3, pipelines in Step Functions. */
@@ -66,24 +53,20 @@ public final class ApiRuntime {
                 clock);
     }
 
-    private static final class SettingsHolder {
-        static final AwsSettings.Api SETTINGS = AwsSettings.Api.from(System.getenv());
-    }
-
-    private static final class SfnHolder {
-        static final SfnClient CLIENT = sfnClient(AwsRuntime.common(), AwsRuntime.lambdaCredentials());
-    }
-
-    private static final class ServiceHolder {
-        static final JobService SERVICE;
+    /** The settings, read once, and everything built on them, once per container. */
+    private static final class Wiring {
         static final PerfboxApi API;
 
         static {
             // Logging first, so that every line from here on (the SDK's too) is JSON.
             LambdaLogging.install();
-            SERVICE = jobService(settings(), AwsRuntime.dynamoDb(), AwsRuntime.s3(), sfn(), Clock.systemUTC());
-            API = new PerfboxApi(SERVICE);
-            ApiPriming.register(ApiPriming.withAws(settings(), AwsRuntime.dynamoDb(), AwsRuntime.s3(), sfn()));
+            AwsSettings.Api settings = AwsSettings.Api.from(System.getenv());
+            AwsCredentialsProvider credentials = AwsRuntime.lambdaCredentials();
+            DynamoDbClient dynamoDb = AwsRuntime.dynamoDbClient(settings.common(), credentials);
+            S3Client s3 = AwsRuntime.s3Client(settings.common(), credentials);
+            SfnClient sfn = sfnClient(settings.common(), credentials);
+            API = new PerfboxApi(jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC()));
+            ApiPriming.register(ApiPriming.withAws(settings, dynamoDb, s3, sfn));
         }
     }
 }

@@ -1,8 +1,5 @@
 package io.perfbox.runtime.aws.workflow;
 
-import io.perfbox.runtime.aws.AwsRuntime;
-import io.perfbox.runtime.aws.AwsSettings;
-import io.perfbox.runtime.aws.LambdaLogging;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.adapter.aws.ecr.EcrJobImages;
 import io.perfbox.adapter.aws.ecs.EcsJobTasks;
@@ -11,64 +8,103 @@ import io.perfbox.adapter.aws.efs.EfsAccessPoints;
 import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
 import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
-import io.perfbox.core.lifecycle.JobProgress;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.runtime.aws.AwsRuntime;
+import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.LambdaLogging;
+import java.nio.file.Path;
 import java.time.Clock;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.efs.EfsClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * What the workflow's step Lambda builds once per container: JSON logs ({@link LambdaLogging}), its configuration
- * (read from the environment, failing fast), its SDK clients (configured as every perfbox client is, see {@link AwsRuntime#configure}) and the use case
- * over the real adapters. Holder classes make each piece lazy, built once and thread-safe.
+ * What a workflow Lambda container builds once, in its handler's no-argument constructor: JSON logs
+ * ({@link LambdaLogging}), the configuration (read from the environment, failing fast with every problem), the SDK
+ * clients (configured as every perfbox client is, {@link AwsRuntime#configure}) and the lifecycle and ports over
+ * them. Holder classes make each piece lazy, built once and thread-safe. The in-VPC handlers use only
+ * {@link #workspaceRoot()}: their functions have no AWS configuration and call no AWS API.
  */
 final class WorkflowRuntime {
     private WorkflowRuntime() {
     }
 
     static WorkflowConfig config() {
-        return ConfigHolder.CONFIG;
+        return AwsRuntime.initialized(() -> ConfigHolder.CONFIG);
     }
 
-    static JobProgress progress() {
-        return Wiring.PROGRESS;
+    static JobLifecycle lifecycle() {
+        return AwsRuntime.initialized(() -> Wiring.LIFECYCLE);
     }
 
     static WorkflowPorts ports() {
-        return Wiring.PORTS;
+        return AwsRuntime.initialized(() -> Wiring.PORTS);
+    }
+
+    static RunRecorder runRecorder() {
+        WorkflowPorts ports = ports();
+        return new RunRecorder(lifecycle(), ports.tasks(), ports.runLogs(), config().runTimeout());
+    }
+
+    static JobCleanUp cleanUp() {
+        WorkflowPorts ports = ports();
+        return new JobCleanUp(ports.tasks(), ports.taskDefinitions(), ports.accessPoints(), ports.images());
+    }
+
+    static Path workspaceRoot() {
+        return WorkspaceHolder.ROOT;
     }
 
     private static final class ConfigHolder {
-        static final WorkflowConfig CONFIG = WorkflowConfig.fromEnvironment();
-    }
-
-    private static final class Wiring {
-        static final JobProgress PROGRESS;
-        static final WorkflowPorts PORTS;
+        static final WorkflowConfig CONFIG;
 
         static {
             // Logging first, so that every line from here on (the SDK's too) is JSON.
             LambdaLogging.install();
+            CONFIG = WorkflowConfig.fromEnvironment();
+        }
+    }
+
+    private static final class Wiring {
+        static final JobLifecycle LIFECYCLE;
+        static final WorkflowPorts PORTS;
+
+        static {
             WorkflowConfig config = ConfigHolder.CONFIG;
-            AwsSettings.Common common = AwsRuntime.common();
-            var credentials = AwsRuntime.lambdaCredentials();
-            EcsClient ecs = AwsRuntime.configure(EcsClient.builder(), common, common.endpoint(), credentials).build();
-            EfsClient efs = AwsRuntime.configure(EfsClient.builder(), common, common.endpoint(), credentials).build();
-            EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), common, common.endpoint(), credentials).build();
-            CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), common, common.endpoint(),
-                    credentials).build();
-            PROGRESS = new JobProgress(
-                    new DynamoDbJobStore(AwsRuntime.dynamoDb(), config.jobsTable()),
-                    new S3JobArtifactStore(AwsRuntime.s3(), config.artifactBucket()),
-                    config.policy(), config.runMemoryLimitBytes(), Clock.systemUTC());
+            AwsSettings.Common common = config.common();
+            AwsCredentialsProvider credentials = AwsRuntime.lambdaCredentials();
+            DynamoDbClient dynamoDb = AwsRuntime.dynamoDbClient(common, credentials);
+            S3Client s3 = AwsRuntime.s3Client(common, credentials);
+            EcsClient ecs = AwsRuntime.configure(EcsClient.builder(), common, credentials).build();
+            EfsClient efs = AwsRuntime.configure(EfsClient.builder(), common, credentials).build();
+            EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), common, credentials).build();
+            CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), common, credentials).build();
+            // The state machine's CleanUp and DiscardWorkspace states release what a job holds, after it ended.
+            LIFECYCLE = new JobLifecycle(
+                    new DynamoDbJobStore(dynamoDb, common.jobsTable()),
+                    new S3JobArtifactStore(s3, common.artifactBucket()),
+                    config.policy(), config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
             PORTS = new WorkflowPorts(
-                    new S3BuildArtifacts(AwsRuntime.s3(), config.artifactBucket()),
-                    new EcsTaskDefinitions(ecs, config),
+                    new S3BuildArtifacts(s3, common.artifactBucket()),
+                    new EcsTaskDefinitions(ecs, config.taskDefinitions()),
                     new EcsJobTasks(ecs, config.clusterArn()),
                     new EfsAccessPoints(efs, config.fileSystemId()),
                     new EcrJobImages(ecr, config.ecrRepository()),
                     new CloudWatchRunLogs(logs, config.taskLogGroup()));
+        }
+    }
+
+    private static final class WorkspaceHolder {
+        static final Path ROOT;
+
+        static {
+            LambdaLogging.install();
+            ROOT = WorkspaceConfig.fromEnvironment().root();
         }
     }
 }

@@ -1,29 +1,21 @@
 package io.perfbox.runtime.aws.api;
 
-import io.perfbox.api.DeleteJobHandler;
-import io.perfbox.api.GetJobHandler;
-import io.perfbox.api.GetJobLogsHandler;
-import io.perfbox.api.GetJobScanHandler;
-import io.perfbox.api.ListJobsHandler;
-import io.perfbox.api.OpenApiHandler;
-import io.perfbox.api.SubmitJobHandler;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.perfbox.runtime.aws.AwsRuntime;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.adapter.aws.dynamodb.JobTable;
 import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
 import io.perfbox.runtime.aws.testing.ApiGatewayEvents;
-import io.perfbox.testing.aws.DynamoDbLocal;
+import io.perfbox.testing.aws.Moto;
+import io.perfbox.api.PerfboxApi;
 import io.perfbox.runtime.aws.testing.LambdaInvoker;
 import io.perfbox.testing.aws.LocalStack;
 import io.perfbox.testing.docker.RequiresDocker;
-import io.perfbox.runtime.aws.testing.StateMachines;
+import io.perfbox.testing.aws.StateMachines;
 import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.JobId;
 import java.io.BufferedReader;
@@ -40,7 +32,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -55,18 +46,17 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * The API Lambdas over the real adapters: jobs in DynamoDB (DynamoDB Local), Dockerfiles in S3 and pipelines in
- * Step Functions (LocalStack). Events go in as API Gateway sends them, as raw JSON through the stream entry point
+ * The API Lambdas over the real adapters: jobs in DynamoDB (moto), Dockerfiles in S3 and pipelines in Step
+ * Functions (LocalStack). Events go in as API Gateway sends them, as raw JSON through the stream entry point
  * the Lambda runtime uses. Once in this JVM, and in child JVMs on a deployment jar alone (the API's, the
  * workflow's), where the handlers are built by their no-argument constructors from environment variables and
  * checkpointed for SnapStart, and print their logs, as on Lambda.
  */
 @RequiresDocker
-class ApiHandlersOnAwsIT {
+class ApiFunctionsOnAwsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DOCKERFILE = "FROM debian:bookworm\nCMD [\"sh\", \"-c\", \"echo '{\\\"perf\\\":0.99}' > /data/perf.json\"]\n";
 
-    private static DynamoDbLocal dynamoDbLocal;
     private static AwsSettings.Api settings;
     private static DynamoDbClient dynamoDb;
     private static S3Client s3;
@@ -75,22 +65,21 @@ class ApiHandlersOnAwsIT {
 
     @BeforeAll
     static void awsResources() {
-        dynamoDbLocal = DynamoDbLocal.start();
         s3 = LocalStack.s3();
         sfn = LocalStack.sfn();
         String bucket = LocalStack.newBucket(s3);
         String stateMachineArn = StateMachines.createWaiting(sfn);
         String table = "perfbox-jobs-" + UUID.randomUUID().toString().substring(0, 8);
-        settings = new AwsSettings.Api(LocalStack.settings(table, bucket, Optional.of(dynamoDbLocal.endpoint())), stateMachineArn);
-        dynamoDb = AwsRuntime.dynamoDbClient(settings.common(), LocalStack.credentials());
+        settings = new AwsSettings.Api(new AwsSettings.Common(LocalStack.region(), table, bucket), stateMachineArn);
+        dynamoDb = Moto.dynamoDb();
         JobTable.createIfMissing(dynamoDb, table);
         launcher = new StepFunctionsPipelineLauncher(sfn, stateMachineArn);
     }
 
     @AfterAll
-    static void stopDynamoDbLocal() {
-        if (dynamoDbLocal != null) {
-            dynamoDbLocal.close();
+    static void closeClients() {
+        if (dynamoDb != null) {
+            dynamoDb.close();
         }
     }
 
@@ -131,9 +120,10 @@ class ApiHandlersOnAwsIT {
     @Test
     void submitStoresTheDockerfileAndStartsTheExecutionAndDeleteCancelsBoth() throws Exception {
         JobService jobs = ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
-        var submit = new SubmitJobHandler(jobs);
-        var get = new GetJobHandler(jobs);
-        var delete = new DeleteJobHandler(jobs);
+        PerfboxApi api = new PerfboxApi(jobs);
+        var submit = new SubmitJobFunction(api);
+        var get = new GetJobFunction(api);
+        var delete = new DeleteJobFunction(api);
 
         Response submitted = call(submit, ApiGatewayEvents.submit(DOCKERFILE, "k1a2b3c4d5"));
         assertThat(submitted.status()).isEqualTo(202);
@@ -264,9 +254,21 @@ class ApiHandlersOnAwsIT {
         env.put(AwsSettings.JOBS_TABLE, settings.common().jobsTable());
         env.put(AwsSettings.ARTIFACT_BUCKET, settings.common().artifactBucket());
         env.put(AwsSettings.STATE_MACHINE_ARN, settings.stateMachineArn());
-        env.put(AwsSettings.ENDPOINT, LocalStack.endpoint().toString());
-        env.put(AwsSettings.DYNAMODB_ENDPOINT, dynamoDbLocal.endpoint().toString());
+        // The SDK's own endpoint variables (the product has no override of its own): the functions' clients reach
+        // LocalStack and moto exactly as they would reach AWS. Addresses by IP, so S3 is addressed by path.
+        env.put("AWS_ENDPOINT_URL", byIp(LocalStack.endpoint()).toString());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", byIp(Moto.endpoint()).toString());
         return env;
+    }
+
+    /** The endpoint with its host resolved to an IP address. */
+    private static java.net.URI byIp(java.net.URI endpoint) {
+        try {
+            String ip = java.net.InetAddress.getByName(endpoint.getHost()).getHostAddress();
+            return new java.net.URI(endpoint.getScheme(), null, ip, endpoint.getPort(), null, null, null);
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, String> workflowEnvironment() {
@@ -308,30 +310,30 @@ class ApiHandlersOnAwsIT {
             throws Exception {
         List<String> logLines;
         try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, lambdaEnvironment())) {
-            lambda.initAndCheckpoint(SubmitJobHandler.class);
+            lambda.initAndCheckpoint(SubmitJobFunction.class);
 
-            Response submitted = lambda.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0001"));
+            Response submitted = lambda.invokeOk(SubmitJobFunction.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0001"));
             assertThat(submitted.status()).isEqualTo(202);
             String id = submitted.body().path("id").asText();
             assertThat(dockerfileInS3(id)).isEqualTo(DOCKERFILE);
             assertThat(executionOf(id).status()).isEqualTo(ExecutionStatus.RUNNING);
 
-            Response listed = lambda.invokeOk(ListJobsHandler.class,
+            Response listed = lambda.invokeOk(ListJobsFunction.class,
                     ApiGatewayEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), null, "jarkey0001"));
             assertThat(listed.body().path("jobs").findValuesAsText("id")).containsExactly(id);
-            assertThat(lambda.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0001")).status())
+            assertThat(lambda.invokeOk(GetJobFunction.class, ApiGatewayEvents.onJob("GET", id, "jarkey0001")).status())
                     .isEqualTo(200);
-            assertThat(lambda.invokeOk(GetJobLogsHandler.class,
+            assertThat(lambda.invokeOk(GetJobLogsFunction.class,
                     ApiGatewayEvents.event("GET", "/jobs/{id}/logs", "/jobs/" + id + "/logs", Map.of("id", id), Map.of(), null,
                             "jarkey0001")).status()).isEqualTo(200);
-            assertThat(lambda.invokeOk(GetJobScanHandler.class,
+            assertThat(lambda.invokeOk(GetJobScanFunction.class,
                     ApiGatewayEvents.event("GET", "/jobs/{id}/scan", "/jobs/" + id + "/scan", Map.of("id", id), Map.of(), null,
                             "jarkey0001")).body().path("scanned").asBoolean()).isFalse();
-            assertThat(lambda.invokeOk(OpenApiHandler.class,
+            assertThat(lambda.invokeOk(GetOpenApiFunction.class,
                     ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0001"))
                     .body().path("openapi").asText()).startsWith("3.");
 
-            Response deleted = lambda.invokeOk(DeleteJobHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0001"));
+            Response deleted = lambda.invokeOk(DeleteJobFunction.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0001"));
             assertThat(deleted.body().path("status").asText()).isEqualTo("CANCELLED");
             assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
             assertThat(objectsOf(id)).isZero();
@@ -357,7 +359,7 @@ class ApiHandlersOnAwsIT {
         String id = UUID.randomUUID().toString();
         List<String> lines;
         try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
-            assertThat(lambda.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0004")).status())
+            assertThat(lambda.invokeOk(GetJobFunction.class, ApiGatewayEvents.onJob("GET", id, "jarkey0004")).status())
                     .isEqualTo(500);
             lines = lambda.logLines();
         }
@@ -370,39 +372,39 @@ class ApiHandlersOnAwsIT {
     }
 
     @Test
-    void theWorkflowJarsStepHandlerIsWiredByTheEnvironmentBeginsASubmittedJobAndLogsUnderItsId(@TempDir Path dir)
+    void theWorkflowJarsBeginHandlerIsWiredByTheEnvironmentBeginsASubmittedJobAndLogsUnderItsId(@TempDir Path dir)
             throws Exception {
         List<String> workflowLines;
         try (LambdaContainer api = new LambdaContainer(apiJar(), Files.createDirectory(dir.resolve("api")),
                 lambdaEnvironment());
              LambdaContainer workflow = new LambdaContainer(workflowJar(), Files.createDirectory(dir.resolve("workflow")),
                      workflowEnvironment())) {
-            String id = api.invokeOk(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
+            String id = api.invokeOk(SubmitJobFunction.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
                     .body().path("id").asText();
-            String begun = workflow.invoke(io.perfbox.runtime.aws.workflow.WorkflowStepHandler.class,
-                    "{\"action\":\"begin\",\"jobId\":\"" + id + "\"}");
+            String begun = workflow.invoke(io.perfbox.runtime.aws.workflow.BeginHandler.class,
+                    "{\"jobId\":\"" + id + "\"}");
             assertThat(begun).isEqualTo("OK {\"proceed\":true}");
-            assertThat(api.invokeOk(GetJobHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
+            assertThat(api.invokeOk(GetJobFunction.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
                     .body().path("status").asText()).isEqualTo("BUILDING");
-            api.invokeOk(DeleteJobHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0003"));
+            api.invokeOk(DeleteJobFunction.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0003"));
             workflowLines = workflow.logLines();
 
             assertThat(jsonLogLines(workflowLines)).anySatisfy(line -> {
                 assertThat(line.path("jobId").asText()).isEqualTo(id);
-                assertThat(line.path("message").asText()).contains("begin");
+                assertThat(line.path("message").asText()).contains("Begin");
             });
         }
     }
 
     @Test
-    void aMissingVariableFailsTheHandlersStartNamingItWhileTheOpenApiHandlerNeedsNone(@TempDir Path dir) throws Exception {
+    void aMissingVariableFailsTheHandlersStartNamingItWhileTheGetOpenApiFunctionNeedsNone(@TempDir Path dir) throws Exception {
         Map<String, String> env = lambdaEnvironment();
         env.remove(AwsSettings.STATE_MACHINE_ARN);
         try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
-            assertThat(lambda.invoke(SubmitJobHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0002")))
+            assertThat(lambda.invoke(SubmitJobFunction.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0002")))
                     .startsWith("INIT-ERROR " + AwsSettings.InvalidSettingException.class.getName())
                     .contains(AwsSettings.STATE_MACHINE_ARN + " is not set");
-            assertThat(lambda.invokeOk(OpenApiHandler.class,
+            assertThat(lambda.invokeOk(GetOpenApiFunction.class,
                     ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0002"))
                     .status()).isEqualTo(200);
         }

@@ -1,77 +1,177 @@
 package io.perfbox.runtime.aws.api;
 
-import io.perfbox.api.ApiRequest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import io.perfbox.core.domain.InvalidInputException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.api.ApiOperation;
+import io.perfbox.api.ApiRequest;
+import io.perfbox.api.ApiResponse;
+import io.perfbox.api.PerfboxApi;
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
-import io.perfbox.core.domain.JobNotFoundException;
-import java.util.function.Function;
+import io.perfbox.testing.fakes.InMemoryDockerfileStore;
+import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
+import io.perfbox.testing.fakes.InMemoryJobStore;
+import io.perfbox.testing.fakes.RecordingPipelineLauncher;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class ApiHandlerTest {
+/** The typed entry: an API Gateway proxy event becomes the API's request, its response the proxy response. */
+class ApiGatewayFunctionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY_ID = "a1b2c3d4e5";
 
-    private static APIGatewayProxyResponseEvent call(Function<ApiRequest, APIGatewayProxyResponseEvent> body,
-                                                     APIGatewayProxyRequestEvent event) {
-        ApiHandler handler = new ApiHandler() {
-            @Override
-            protected APIGatewayProxyResponseEvent handle(ApiRequest request) {
-                return body.apply(request);
+    private final InMemoryJobStore jobs = new InMemoryJobStore() {
+        @Override
+        public synchronized Optional<Job> find(JobId id) {
+            if (id.value().startsWith("00000000")) {
+                throw new IllegalStateException("database exploded at com.example.Secret");
             }
-        };
-        return handler.handleRequest(event, null);
+            return super.find(id);
+        }
+    };
+    private final RecordingPipelineLauncher launcher = new RecordingPipelineLauncher();
+    private final PerfboxApi api = new PerfboxApi(new JobService(jobs, new InMemoryDockerfileStore(),
+            new InMemoryJobArtifactStore(), launcher, Clock.systemUTC()));
+
+    private static APIGatewayProxyRequestEvent event(String method, String path) {
+        return new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path);
     }
 
-    private static APIGatewayProxyRequestEvent event() {
-        return new APIGatewayProxyRequestEvent().withHttpMethod("GET").withPath("/jobs/x")
-                .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext()
-                        .withIdentity(new APIGatewayProxyRequestEvent.RequestIdentity().withApiKey("secret-key")));
+    private static APIGatewayProxyRequestEvent onJob(String rawId) {
+        return event("GET", "/jobs/" + rawId).withPathParameters(Map.of("id", rawId));
     }
 
-    @Test
-    void unexpectedErrorIsA500ProblemWithoutAStackTrace() {
-        var res = call(r -> {
-            throw new IllegalStateException("database exploded at com.example.Secret");
-        }, event());
-        assertThat(res.getStatusCode()).isEqualTo(500);
-        assertThat(res.getHeaders()).containsEntry("Content-Type", "application/problem+json");
-        assertThat(res.getBody()).contains("reference").doesNotContain("exploded").doesNotContain("IllegalStateException");
+    private static APIGatewayProxyRequestEvent submission(String dockerfile) {
+        return event("POST", "/jobs").withHeaders(Map.of("Content-Type", "text/plain")).withBody(dockerfile);
     }
 
-    @Test
-    void invalidInputKindsMapToTheirStatus() {
-        assertThat(call(r -> { throw new InvalidInputException("x", "bad"); }, event()).getStatusCode()).isEqualTo(400);
-        assertThat(call(r -> { throw new InvalidInputException(InvalidInputException.Kind.TOO_LARGE, "x", "big"); }, event())
-                .getStatusCode()).isEqualTo(413);
-        assertThat(call(r -> { throw new InvalidInputException(InvalidInputException.Kind.UNSUPPORTED_MEDIA_TYPE, "x", "t"); }, event())
-                .getStatusCode()).isEqualTo(415);
-        assertThat(call(r -> { throw new InvalidInputException(InvalidInputException.Kind.CONFLICT, "x", "c"); }, event())
-                .getStatusCode()).isEqualTo(409);
-        var notFound = call(r -> { throw new JobNotFoundException(JobId.random()); }, event());
-        assertThat(notFound.getStatusCode()).isEqualTo(404);
-        assertThat(notFound.getBody()).contains("urn:perfbox:problem:job-not-found");
+    private static JsonNode body(APIGatewayProxyResponseEvent response) throws Exception {
+        return JSON.readTree(response.getBody());
     }
 
     @Test
-    void requestWithoutAnApiKeyIsUnauthenticated() {
-        var res = call(r -> ApiHandler.json(200, ApiHandler.owner(r)), new APIGatewayProxyRequestEvent().withPath("/jobs"));
-        assertThat(res.getStatusCode()).isEqualTo(401);
+    void submissionIsStoredUnderTheApiKeyIdAndAnsweredAccepted() throws Exception {
+        APIGatewayProxyResponseEvent response = new SubmitJobFunction(api).handle(submission("FROM debian:bookworm\n"),
+                KEY_ID);
+
+        assertThat(response.getStatusCode()).isEqualTo(202);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json")
+                .containsKey("Location");
+        JobId id = JobId.parse(body(response).path("id").asText());
+        assertThat(jobs.find(id).orElseThrow().owner()).isEqualTo(KEY_ID);
+        assertThat(launcher.started()).containsExactly(id);
     }
 
     @Test
-    void ownerIsADigestOfTheApiKeyNeverTheKeyItself() {
-        var res = call(r -> ApiHandler.json(200, ApiHandler.owner(r)), event());
-        assertThat(res.getStatusCode()).isEqualTo(200);
-        assertThat(res.getBody()).startsWith("\"key-").doesNotContain("secret-key");
+    void requestWithoutACallerIsAnUnauthenticatedProblem() throws Exception {
+        APIGatewayProxyResponseEvent response = new ListJobsFunction(api).handle(event("GET", "/jobs"), null);
+
+        assertThat(response.getStatusCode()).isEqualTo(401);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+        assertThat(body(response).path("type").asText()).endsWith("unauthenticated");
     }
 
     @Test
-    void malformedJobIdIsABadRequest() {
-        var res = call(r -> ApiHandler.json(200, ApiHandler.jobId(r).value()),
-                event().withPathParameters(java.util.Map.of("id", "../../etc/passwd")));
-        assertThat(res.getStatusCode()).isEqualTo(400);
+    void apiKeyIdThatIsNoKeyIdIsNoCaller() {
+        assertThat(new ListJobsFunction(api).handle(event("GET", "/jobs"), "a#b").getStatusCode()).isEqualTo(401);
+        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), "x".repeat(200)).caller()).isEmpty();
+        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), KEY_ID).caller()).contains(KEY_ID);
+    }
+
+    @Test
+    void unexpectedErrorIsA500ProblemWithoutAStackTrace() throws Exception {
+        APIGatewayProxyResponseEvent response = new GetJobFunction(api).handle(
+                onJob("00000000-0000-4000-8000-000000000001"), KEY_ID);
+
+        assertThat(response.getStatusCode()).isEqualTo(500);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+        assertThat(response.getBody()).contains("reference").doesNotContain("exploded")
+                .doesNotContain("IllegalStateException");
+    }
+
+    @Test
+    void unknownAndMalformedJobIdsAreNotFoundAndBadRequest() throws Exception {
+        APIGatewayProxyResponseEvent missing = new GetJobFunction(api).handle(onJob(JobId.random().value()), KEY_ID);
+        assertThat(missing.getStatusCode()).isEqualTo(404);
+        assertThat(missing.getBody()).contains("urn:perfbox:problem:job-not-found");
+
+        assertThat(new GetJobFunction(api).handle(onJob("../../etc/passwd"), KEY_ID).getStatusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void anotherKeysJobIsNotFound() throws Exception {
+        String id = body(new SubmitJobFunction(api).handle(submission("FROM debian:bookworm\n"), KEY_ID))
+                .path("id").asText();
+
+        assertThat(new GetJobFunction(api).handle(onJob(id), KEY_ID).getStatusCode()).isEqualTo(200);
+        assertThat(new GetJobFunction(api).handle(onJob(id), "otherkey99").getStatusCode()).isEqualTo(404);
+        assertThat(new DeleteJobFunction(api).handle(onJob(id).withHttpMethod("DELETE"), "otherkey99").getStatusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void base64BodyIsDecodedAndOneThatIsNotBase64IsTheClientsError() throws Exception {
+        String encoded = Base64.getEncoder().encodeToString("FROM debian:bookworm\n".getBytes(StandardCharsets.UTF_8));
+        APIGatewayProxyResponseEvent accepted = new SubmitJobFunction(api).handle(
+                submission(encoded).withIsBase64Encoded(true), KEY_ID);
+        assertThat(accepted.getStatusCode()).isEqualTo(202);
+
+        APIGatewayProxyResponseEvent refused = new SubmitJobFunction(api).handle(
+                submission("not base64 %%%").withIsBase64Encoded(true), KEY_ID);
+        assertThat(refused.getStatusCode()).isEqualTo(400);
+        assertThat(body(refused).path("type").asText()).endsWith("invalid-body-encoding");
+    }
+
+    @Test
+    void singleValueHeadersWinAndMultiValueHeadersFillTheRest() {
+        APIGatewayProxyRequestEvent event = event("GET", "/jobs")
+                .withHeaders(Map.of("Content-Type", "text/plain"))
+                .withMultiValueHeaders(Map.of("Content-Type", List.of("application/json"),
+                        "Idempotency-Key", List.of("first", "second")));
+
+        ApiRequest request = ApiGatewayFunction.toRequest(event, KEY_ID);
+
+        assertThat(request.header("content-type")).contains("text/plain");
+        assertThat(request.header("Idempotency-Key")).contains("first");
+        assertThat(request.method()).isEqualTo("GET");
+        assertThat(request.body()).isEmpty();
+    }
+
+    @Test
+    void responseWithoutABodyHasNone() {
+        APIGatewayProxyResponseEvent event = ApiGatewayFunction.toEvent(new ApiResponse(204, Map.of("X-A", "b"),
+                new byte[0]));
+        assertThat(event.getStatusCode()).isEqualTo(204);
+        assertThat(event.getBody()).isNull();
+        assertThat(event.getHeaders()).containsEntry("X-A", "b");
+    }
+
+    @Test
+    void eachFunctionRunsItsOwnOperation() {
+        assertThat(List.of(new SubmitJobFunction(api), new ListJobsFunction(api), new GetJobFunction(api),
+                new DeleteJobFunction(api), new GetJobLogsFunction(api), new GetJobScanFunction(api),
+                new GetOpenApiFunction(api)))
+                .extracting(ApiGatewayFunction::operation)
+                .containsExactly(ApiOperation.SUBMIT_JOB, ApiOperation.LIST_JOBS, ApiOperation.GET_JOB,
+                        ApiOperation.DELETE_JOB, ApiOperation.GET_JOB_LOGS, ApiOperation.GET_JOB_SCAN,
+                        ApiOperation.GET_OPENAPI);
+    }
+
+    @Test
+    void openApiDocumentNeedsNoJobsAndNoCaller() throws Exception {
+        APIGatewayProxyResponseEvent response = new GetOpenApiFunction(new PerfboxApi(null))
+                .handle(event("GET", "/openapi.json"), null);
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).path("openapi").asText()).startsWith("3.");
     }
 }

@@ -1,6 +1,6 @@
 package io.perfbox.runtime.aws.api;
 
-import io.perfbox.api.OpenApiHandler;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +32,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * SnapStart priming: the checkpoint (org.crac, as on Lambda, through {@link io.perfbox.aws.testing.crac}) runs it,
+ * SnapStart priming: the checkpoint (org.crac, as on Lambda, through {@link io.perfbox.runtime.aws.testing.crac}) runs it,
  * and it marshals and signs one request per client without a connection or the function's credentials.
  */
 class ApiPrimingTest {
@@ -63,8 +62,7 @@ class ApiPrimingTest {
             }
         });
         URI endpoint = URI.create("http://127.0.0.1:" + aws.getLocalPort());
-        settings = new AwsSettings.Api(new AwsSettings.Common(Region.EU_WEST_1, "perfbox-jobs", "perfbox-artifacts",
-                Optional.of(endpoint), Optional.empty()),
+        settings = new AwsSettings.Api(new AwsSettings.Common(Region.EU_WEST_1, "perfbox-jobs", "perfbox-artifacts"),
                 "arn:aws:states:eu-west-1:123456789012:stateMachine:perfbox-jobs");
         AwsCredentialsProvider functionCredentials = () -> {
             credentialLookups.incrementAndGet();
@@ -77,11 +75,13 @@ class ApiPrimingTest {
                         + context.httpRequest().firstMatchingHeader("Authorization").orElse("unsigned"));
             }
         };
-        dynamoDb = AwsRuntime.configure(DynamoDbClient.builder(), settings.common(), Optional.of(endpoint),
-                functionCredentials).overrideConfiguration(o -> o.addExecutionInterceptor(recorder)).build();
-        s3 = AwsRuntime.configure(S3Client.builder(), settings.common(), Optional.of(endpoint), functionCredentials)
+        dynamoDb = AwsRuntime.configure(DynamoDbClient.builder(), settings.common(), functionCredentials)
+                .endpointOverride(endpoint).overrideConfiguration(o -> o.addExecutionInterceptor(recorder)).build();
+        s3 = AwsRuntime.configure(S3Client.builder(), settings.common(), functionCredentials)
+                .endpointOverride(endpoint)
                 .forcePathStyle(true).overrideConfiguration(o -> o.addExecutionInterceptor(recorder)).build();
-        sfn = AwsRuntime.configure(SfnClient.builder(), settings.common(), Optional.of(endpoint), functionCredentials)
+        sfn = AwsRuntime.configure(SfnClient.builder(), settings.common(), functionCredentials)
+                .endpointOverride(endpoint)
                 .overrideConfiguration(o -> o.addExecutionInterceptor(recorder)).build();
     }
 
@@ -157,7 +157,7 @@ class ApiPrimingTest {
 
     @Test
     void openApiFunctionRegistersTheJsonPriming() {
-        new OpenApiHandler();
+        new GetOpenApiFunction();
 
         assertThat(io.perfbox.runtime.aws.testing.crac.Core.registered())
                 .anySatisfy(r -> assertThat(r.toString()).contains(ApiPriming.class.getName()));

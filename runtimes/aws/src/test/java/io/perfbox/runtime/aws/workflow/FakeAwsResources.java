@@ -48,6 +48,14 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
         return new WorkflowPorts(this, this, this, accessPoints, images, this);
     }
 
+    JobCleanUp cleanUp() {
+        return new JobCleanUp(this, this, accessPoints, images);
+    }
+
+    AccessPoints accessPoints() {
+        return accessPoints;
+    }
+
     void putArtifact(JobId id, Artifact artifact, String content) {
         artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.testing.aws.StepInputs;
 import java.util.Base64;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.Severity;
+import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
+import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.testing.aws.StepInputs;
+import software.amazon.awssdk.regions.Region;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,9 +29,8 @@ class WorkflowConfigTest {
     @Test
     void everyVariableIsRead() {
         WorkflowConfig c = WorkflowConfig.fromEnvironment(StepInputs.ENV);
-        assertThat(c.region()).isEqualTo("eu-west-1");
-        assertThat(c.jobsTable()).isEqualTo("perfbox-jobs");
-        assertThat(c.artifactBucket()).isEqualTo("perfbox-artifacts-123456789012");
+        assertThat(c.common()).isEqualTo(new AwsSettings.Common(Region.EU_WEST_1, "perfbox-jobs",
+                "perfbox-artifacts-123456789012"));
         assertThat(c.policy().threshold()).isEqualTo(Severity.HIGH);
         assertThat(c.policy().ignoreUnfixed()).isFalse();
         assertThat(c.clusterArn()).isEqualTo(StepInputs.CLUSTER);
@@ -64,9 +67,12 @@ class WorkflowConfigTest {
             "PERFBOX_IGNORE_UNFIXED|yes|true or false",
             "PERFBOX_CLUSTER_ARN|perfbox|an ARN",
             "PERFBOX_TASK_ROLE_ARN|role/perfbox-task|an ARN",
-            "PERFBOX_TASK_CPU|1000|Fargate",
+            "PERFBOX_TASK_CPU|1000|one of Fargate's",
             "PERFBOX_TASK_CPU|one|not a whole number",
-            "PERFBOX_TASK_MEMORY_MIB|256|at least 512",
+            "PERFBOX_TASK_MEMORY_MIB|256|not valid for 1024 CPU units",
+            "PERFBOX_TASK_MEMORY_MIB|9000|Fargate allows 2048 to 8192 MiB in steps of 1024",
+            "AWS_REGION|Ireland|region",
+            "PERFBOX_TASK_LOG_GROUP|a log group|CloudWatch Logs group",
             "PERFBOX_RUN_TIMEOUT_SECONDS|0|at least 1",
             "PERFBOX_RUN_TIMEOUT_SECONDS|15m|not a whole number",
             "PERFBOX_FILE_SYSTEM_ID|/mnt/efs|file system id",
@@ -77,5 +83,26 @@ class WorkflowConfigTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(name)
                 .hasMessageContaining(problem);
+    }
+
+    @Test
+    void commonSettingsAreReadByTheirOwnCodeAndFailAlongsideTheWorkflowsOwn() {
+        Map<String, String> env = with("PERFBOX_ARTIFACT_BUCKET", "Not_A_Bucket");
+        env.put("PERFBOX_TASK_CPU", "1000");
+
+        assertThatThrownBy(() -> WorkflowConfig.fromEnvironment(env))
+                .isInstanceOf(AwsSettings.InvalidSettingException.class)
+                .hasMessageStartingWith("perfbox's configuration is incomplete: ")
+                .hasMessageContainingAll("PERFBOX_ARTIFACT_BUCKET is not an S3 bucket name", "PERFBOX_TASK_CPU=1000");
+        assertThat(WorkflowConfig.fromEnvironment(StepInputs.ENV).common())
+                .isEqualTo(AwsSettings.Common.from(StepInputs.ENV));
+    }
+
+    @Test
+    void taskDefinitionsShareTheRegionLogGroupFileSystemSizeAndRoles() {
+        assertThat(WorkflowConfig.fromEnvironment(StepInputs.ENV).taskDefinitions()).isEqualTo(
+                new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048,
+                        "arn:aws:iam::123456789012:role/perfbox-task-execution",
+                        "arn:aws:iam::123456789012:role/perfbox-task"));
     }
 }

@@ -1,6 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
-import static io.perfbox.runtime.aws.workflow.StepInputs.input;
+import static io.perfbox.testing.aws.StepInputs.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +8,7 @@ import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.logging.CapturedLogLines;
 import io.perfbox.logging.JobLogContext;
 import java.io.RandomAccessFile;
@@ -18,26 +19,30 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The workspace Lambda on a temporary directory standing in for the EFS mount (/mnt/jobs). */
-class WorkspaceHandlerTest {
+/** The in-VPC handlers (ReadResult, DiscardWorkspace) on a temporary directory standing in for the EFS mount (/mnt/jobs). */
+class WorkspaceHandlersTest {
     @TempDir
     Path mount;
-    private WorkspaceHandler handler;
+    private ReadResultHandler readResult;
+    private DiscardWorkspaceHandler discard;
     private final JobId id = JobId.random();
     private Path jobDir;
 
     @BeforeEach
     void prepare() throws Exception {
-        handler = new WorkspaceHandler(mount);
+        readResult = new ReadResultHandler(mount);
+        discard = new DiscardWorkspaceHandler(mount);
         jobDir = Files.createDirectory(mount.resolve(id.value()));
     }
 
-    private Map<String, Object> step(String action) {
-        return handler.handleRequest(input("{\"action\":\"" + action + "\",\"jobId\":\"" + id + "\"}"), null);
+    private Map<String, Object> step(String state) {
+        WorkflowStep handler = state.equals("read-result") ? readResult : discard;
+        return handler.handleRequest(input("{\"jobId\":\"" + id + "\"}"), null);
     }
 
     private static void mkfifo(Path at) throws Exception {
@@ -127,14 +132,9 @@ class WorkspaceHandlerTest {
 
     @Test
     void jobIdThatCouldEscapeTheMountIsRefused() {
-        assertThatThrownBy(() -> handler.handleRequest(input("{\"action\":\"discard\",\"jobId\":\"..\"}"), null))
+        assertThatThrownBy(() -> discard.handleRequest(input("{\"jobId\":\"..\"}"), null))
                 .isInstanceOf(InvalidInputException.class);
         assertThat(mount).isDirectory();
-    }
-
-    @Test
-    void unknownActionIsRefused() {
-        assertThatThrownBy(() -> step("format")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -156,7 +156,7 @@ class WorkspaceHandlerTest {
 
             assertThat(logs.json()).singleElement().satisfies(line -> {
                 assertThat(line.path("jobId").asText()).isEqualTo(id.value());
-                assertThat(line.path("message").asText()).contains("discard");
+                assertThat(line.path("message").asText()).contains("DiscardWorkspace");
             });
         }
         assertThat(JobLogContext.get()).isNull();

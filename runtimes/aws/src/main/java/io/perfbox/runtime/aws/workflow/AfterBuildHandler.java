@@ -1,0 +1,135 @@
+package io.perfbox.runtime.aws.workflow;
+
+import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.AwsJson;
+import io.perfbox.adapter.aws.codebuild.BuildOutcomeFile;
+import io.perfbox.adapter.aws.s3.BuildArtifacts;
+import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
+import io.perfbox.adapter.aws.s3.BuildArtifacts.Bounded;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobLifecycle.ScanResult;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.VulnerabilityScanner.ScanFailedException;
+import io.perfbox.core.scan.TrivyReportParser;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The AfterBuild state: {jobId} → {"proceed": bool, "imageUri": ... when proceeding}. Reads what the build step
+ * (CodeBuild: build, Trivy, push) left in the bucket, each read bounded, and reports it as the build's outcome and
+ * then the scan's. Only this job's own image tag may run, and the build's own Trivy gate must agree with the
+ * policy; an outcome file that is missing, oversized or malformed is perfbox's fault (INTERNAL).
+ */
+public class AfterBuildHandler extends WorkflowStep {
+    private static final Logger LOG = Logger.getLogger(AfterBuildHandler.class.getName());
+
+    static final int OUTCOME_MAX_BYTES = 64 * 1024;
+    /** The build caps its log at 1 MiB and then writes a "[truncated]" line; a little room for that line. */
+    static final int BUILD_LOG_MAX_BYTES = 1024 * 1024 + 4 * 1024;
+    static final String BUILD_LOG_TRUNCATED_LINE = "[truncated]";
+    /** As the local scanner allows. */
+    static final int SCAN_REPORT_MAX_BYTES = 64 * 1024 * 1024;
+
+    private final JobLifecycle lifecycle;
+    private final BuildArtifacts builds;
+    private final WorkflowConfig config;
+
+    /** For Lambda: the lifecycle and the bucket, built once per container. */
+    public AfterBuildHandler() {
+        this(WorkflowRuntime.lifecycle(), WorkflowRuntime.ports().builds(), WorkflowRuntime.config());
+    }
+
+    /** config: the ECR repository the job's image must be in, and the policy's threshold to name. */
+    public AfterBuildHandler(JobLifecycle lifecycle, BuildArtifacts builds, WorkflowConfig config) {
+        this.lifecycle = lifecycle;
+        this.builds = builds;
+        this.config = config;
+    }
+
+    @Override
+    protected Map<String, Object> step(JobId id, Input in) {
+        CapturedLog log = buildLog(id);
+        BuildOutcomeFile file = null;
+        ImageBuilder.BuildOutcome outcome;
+        try {
+            file = outcomeFile(id);
+            outcome = outcomeOf(id, file, log);
+        } catch (IllegalArgumentException e) {
+            LOG.warning(() -> "job " + id + ": " + e.getMessage());
+            outcome = new ImageBuilder.BuilderError(e.getMessage(), log);
+        }
+        if (!lifecycle.built(id, outcome).proceed() || !(outcome instanceof ImageBuilder.Built built)) {
+            return output("proceed", false);
+        }
+        if (!lifecycle.scanned(id, scan(id, file)).proceed()) {
+            return output("proceed", false);
+        }
+        return output("proceed", true, "imageUri", built.imageRef());
+    }
+
+    // ---- the build ----
+
+    private CapturedLog buildLog(JobId id) {
+        return builds.read(id, Artifact.LOG, BUILD_LOG_MAX_BYTES).map(b -> {
+            String text = new String(b.bytes(), StandardCharsets.UTF_8);
+            boolean markedTruncated = text.stripTrailing().endsWith("\n" + BUILD_LOG_TRUNCATED_LINE)
+                    || text.strip().equals(BUILD_LOG_TRUNCATED_LINE);
+            return new CapturedLog(text, b.truncated() || markedTruncated);
+        }).orElse(CapturedLog.EMPTY);
+    }
+
+    /** build-outcome.json; IllegalArgumentException when it is missing, too large or not what the build writes. */
+    private BuildOutcomeFile outcomeFile(JobId id) {
+        Bounded file = builds.read(id, Artifact.OUTCOME, OUTCOME_MAX_BYTES)
+                .orElseThrow(() -> new IllegalArgumentException("the build step left no build-outcome.json"));
+        if (file.truncated()) {
+            throw new IllegalArgumentException("the build step left a build-outcome.json larger than "
+                    + OUTCOME_MAX_BYTES + " bytes");
+        }
+        return BuildOutcomeFile.parse(file.bytes());
+    }
+
+    /** The file's outcome; IllegalArgumentException for a built image that is not this job's. */
+    private ImageBuilder.BuildOutcome outcomeOf(JobId id, BuildOutcomeFile file, CapturedLog log) {
+        if (file.outcome() == BuildOutcomeFile.Outcome.BUILT
+                && !AwsJobNames.isJobImage(config.ecrRepository(), id, file.imageUri())) {
+            throw new IllegalArgumentException("the build step reported the image "
+                    + AwsJson.shortened(file.imageUri(), 200) + ", which is not this job's");
+        }
+        return file.toBuildOutcome(log);
+    }
+
+    // ---- the scan (in the build step) ----
+
+    private ScanResult scan(JobId id, BuildOutcomeFile file) {
+        Optional<String> scanFailure = file.scanFailure();
+        if (scanFailure.isPresent()) {
+            return new JobLifecycle.ScanFailed(scanFailure.get());
+        }
+        Optional<Bounded> raw = builds.read(id, Artifact.SCAN_REPORT, SCAN_REPORT_MAX_BYTES);
+        if (raw.isEmpty()) {
+            return new JobLifecycle.ScanFailed("the build step left no scan report");
+        }
+        if (raw.get().truncated()) {
+            return new JobLifecycle.ScanFailed("Trivy's report is larger than " + SCAN_REPORT_MAX_BYTES + " bytes");
+        }
+        ScanReport report;
+        try {
+            report = TrivyReportParser.parse(new String(raw.get().bytes(), StandardCharsets.UTF_8), file.trivyVersion());
+        } catch (ScanFailedException e) {
+            return new JobLifecycle.ScanFailed(e.getMessage());
+        }
+        if (!file.pushed() && lifecycle.passes(report)) {
+            // The build's own Trivy gate kept the image out of the registry, yet the report shows nothing the policy
+            // blocks: the two disagree, and there is no image to run either way.
+            return new JobLifecycle.ScanFailed("the scan gate in the build held the image back, but its report shows "
+                    + "no finding at or above " + config.policy().threshold());
+        }
+        return new JobLifecycle.Scanned(report);
+    }
+}

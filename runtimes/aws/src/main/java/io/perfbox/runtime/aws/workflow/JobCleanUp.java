@@ -1,0 +1,43 @@
+package io.perfbox.runtime.aws.workflow;
+
+import io.perfbox.adapter.aws.ecr.JobImages;
+import io.perfbox.adapter.aws.ecs.JobTasks;
+import io.perfbox.adapter.aws.ecs.TaskDefinitions;
+import io.perfbox.adapter.aws.efs.AccessPoints;
+import io.perfbox.core.domain.JobId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Removes what a job's run used on AWS (its tasks, task definitions, access point and image), for
+ * {@link CleanUpHandler} and {@link ExecutionEndedHandler}. Every part is attempted even when another fails, then
+ * the clean-up fails naming each part that did; idempotent.
+ */
+public record JobCleanUp(JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints, JobImages images) {
+    private static final Logger LOG = Logger.getLogger(JobCleanUp.class.getName());
+
+    void run(JobId id) {
+        List<RuntimeException> problems = new ArrayList<>();
+        attempt(problems, id, "stop its tasks", () -> tasks.stopAll(id, "perfbox: the job's workflow ended"));
+        attempt(problems, id, "remove its task definitions", () -> taskDefinitions.removeAll(id));
+        attempt(problems, id, "delete its access point", () -> accessPoints.delete(id));
+        attempt(problems, id, "delete its image", () -> images.delete(id));
+        if (!problems.isEmpty()) {
+            IllegalStateException failed = new IllegalStateException("clean-up of job " + id + " is incomplete: "
+                    + String.join("; ", problems.stream().map(Throwable::getMessage).toList()));
+            problems.forEach(failed::addSuppressed);
+            throw failed;
+        }
+    }
+
+    private static void attempt(List<RuntimeException> problems, JobId id, String what, Runnable part) {
+        try {
+            part.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + id + ": could not " + what, e);
+            problems.add(new IllegalStateException("could not " + what + ": " + e.getMessage(), e));
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.perfbox.runtime.aws.workflow;
+
+import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.Severity;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.logging.JobLogContext;
+import io.perfbox.testing.aws.StepInputs;
+import io.perfbox.testing.logging.CapturedLogLines;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AfterBuildHandlerTest {
+    private final WorkflowFixture f = new WorkflowFixture();
+    private final AfterBuildHandler handler = new AfterBuildHandler(f.lifecycle, f.aws, f.config);
+    private static final String BUILD_LOG = "#1 [internal] load build definition from Dockerfile\n#5 DONE 0.4s\n";
+    /** `trivy image --format json` output: one CRITICAL with a fix, one LOW without. */
+    private static final String VULNERABLE_REPORT = """
+            {"SchemaVersion": 2, "CreatedAt": "2026-03-01T12:03:00Z", "ArtifactName": "job-image",
+             "ArtifactType": "container_image", "Metadata": {"OS": {"Family": "debian", "Name": "12.8"}},
+             "Results": [
+              {"Target": "job-image (debian 12.8)", "Class": "os-pkgs", "Type": "debian",
+               "Vulnerabilities": [
+                {"VulnerabilityID": "CVE-2024-6387", "PkgName": "openssh-server", "InstalledVersion": "1:9.2p1-2",
+                 "FixedVersion": "1:9.2p1-2+deb12u3", "Status": "fixed", "Severity": "CRITICAL", "Title": "regreSSHion"},
+                {"VulnerabilityID": "CVE-2011-3374", "PkgName": "apt", "InstalledVersion": "2.6.1",
+                 "Status": "affected", "Severity": "LOW"}]}]}
+            """;
+    private static final String CLEAN_REPORT = """
+            {"SchemaVersion": 2, "CreatedAt": "2026-03-01T12:03:00Z", "ArtifactName": "job-image",
+             "ArtifactType": "container_image",
+             "Results": [{"Target": "job-image (debian 12.8)", "Class": "os-pkgs", "Type": "debian",
+               "Vulnerabilities": [{"VulnerabilityID": "CVE-2011-3374", "PkgName": "apt", "InstalledVersion": "2.6.1",
+                 "Status": "affected", "Severity": "LOW"}]}]}
+            """;
+
+
+    private void buildLeft(String outcomeJson, String report) {
+        f.aws.putArtifact(f.id, Artifact.LOG, BUILD_LOG);
+        if (outcomeJson != null) {
+            f.aws.putArtifact(f.id, Artifact.OUTCOME, outcomeJson);
+        }
+        if (report != null) {
+            f.aws.putArtifact(f.id, Artifact.SCAN_REPORT, report);
+        }
+    }
+
+    private String built(boolean pushed) {
+        return """
+                {"outcome":"BUILT","reason":"","imageUri":"%s","pushed":%s,"trivyVersion":"0.58.1"}
+                """.formatted(StepInputs.imageUri(f.id), pushed);
+    }
+
+
+    AfterBuildHandlerTest() {
+        f.putIn(JobStatus.BUILDING);
+    }
+
+    @Test
+    void pushedImageThatPassesThePolicyProceedsWithItsUriAndKeepsLogAndReport() {
+        buildLeft(built(true), CLEAN_REPORT);
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", true, "imageUri", StepInputs.imageUri(f.id)));
+
+        assertThat(f.stored().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(f.stored().vulnerabilities().get(Severity.LOW)).isEqualTo(1);
+        assertThat(f.artifacts.log(f.id, LogKind.BUILD)).contains(new CapturedLog(BUILD_LOG, false));
+        ScanReport report = f.artifacts.scanReport(f.id).orElseThrow();
+        assertThat(report.scanner()).isEqualTo("trivy");
+        assertThat(report.scannerVersion()).isEqualTo("0.58.1");
+        assertThat(report.findings()).extracting(finding -> finding.vulnerabilityId()).containsExactly("CVE-2011-3374");
+    }
+
+    @Test
+    void imageTheGateHeldBackEndsVulnerableNamingTheFindings() {
+        buildLeft(built(false), VULNERABLE_REPORT);
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+
+        f.assertFailed(FailureCode.VULNERABLE, "CVE-2024-6387", "openssh-server", "fixed in 1:9.2p1-2+deb12u3");
+        assertThat(f.stored().vulnerabilities().get(Severity.CRITICAL)).isEqualTo(1);
+        assertThat(f.artifacts.scanReport(f.id)).isPresent();
+    }
+
+    @Test
+    void pushedImageThePolicyRejectsNeverRuns() {
+        buildLeft(built(true), VULNERABLE_REPORT);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.VULNERABLE, "CVE-2024-6387");
+    }
+
+    @Test
+    void gateAndPolicyDisagreeingStopsTheJobAsAScanProblem() {
+        buildLeft(built(false), CLEAN_REPORT);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "held the image back");
+    }
+
+    @Test
+    void imageOfAnotherJobIsNeverRun() {
+        buildLeft("""
+                {"outcome":"BUILT","imageUri":"%s","pushed":true,"trivyVersion":"0.58.1"}
+                """.formatted(StepInputs.imageUri(JobId.random())), CLEAN_REPORT);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.INTERNAL, "not this job's");
+    }
+
+    @Test
+    void builtImageWithoutAScanReportNeverRuns() {
+        buildLeft(built(true), null);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "no scan report");
+    }
+
+    @Test
+    void scanReportThatIsNotTrivysNeverRuns() {
+        buildLeft(built(true), "2026-03-01T12:03:00Z FATAL failed to download vulnerability DB");
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "not JSON");
+    }
+
+    @Test
+    void failedBuildEndsBuildFailedWithItsReasonAndLog() {
+        buildLeft("""
+                {"outcome":"BUILD_FAILED","reason":"process \\"/bin/sh -c make\\" did not complete successfully: exit code: 2","pushed":false}
+                """, null);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.BUILD_FAILED, "did not build", "exit code: 2");
+        assertThat(f.artifacts.log(f.id, LogKind.BUILD)).contains(new CapturedLog(BUILD_LOG, false));
+    }
+
+    @Test
+    void dockerfileTheBuilderCannotParseEndsInvalidDockerfile() {
+        buildLeft("""
+                {"outcome":"BUILD_FAILED","reason":"dockerfile parse error on line 1: unknown instruction: FORM","pushed":false}
+                """, null);
+        f.step(handler, "");
+        f.assertFailed(FailureCode.INVALID_DOCKERFILE, "unknown instruction: FORM");
+    }
+
+    @Test
+    void buildTimeoutEndsBuildTimeout() {
+        buildLeft("""
+                {"outcome":"BUILD_TIMEOUT","reason":"docker build did not finish within 900 seconds","pushed":false}
+                """, null);
+        f.step(handler, "");
+        f.assertFailed(FailureCode.BUILD_TIMEOUT, "did not finish within its time limit", "900 seconds");
+    }
+
+    @Test
+    void imageOverTheSizeLimitEndsImageTooLarge() {
+        buildLeft("""
+                {"outcome":"IMAGE_TOO_LARGE","reason":"the image is 12288.0 MiB, over the limit of 10240.0 MiB","pushed":false}
+                """, null);
+        f.step(handler, "");
+        f.assertFailed(FailureCode.IMAGE_TOO_LARGE, "too large", "over the limit of 10240.0 MiB");
+    }
+
+    @Test
+    void failedScanEndsScannerUnavailableWithTheReason() {
+        buildLeft("""
+                {"outcome":"SCAN_FAILED","reason":"trivy: context deadline exceeded","pushed":false,"trivyVersion":"0.58.1"}
+                """, null);
+        f.step(handler, "");
+        f.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "trivy: context deadline exceeded");
+        assertThat(f.stored().stages().scanStartedAt()).isNotNull();
+    }
+
+    @Test
+    void missingOutcomeEndsInternalButKeepsTheBuildLog() {
+        buildLeft(null, null);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.INTERNAL, "no build-outcome.json");
+        assertThat(f.artifacts.log(f.id, LogKind.BUILD)).isPresent();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"outcome\":\"PARTLY\"}", "not json", "[]", "{\"outcome\":\"BUILT\",\"pushed\":true}"})
+    void unusableOutcomeEndsInternal(String outcome) {
+        buildLeft(outcome, CLEAN_REPORT);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.INTERNAL, "build-outcome.json");
+    }
+
+    @Test
+    void buildLogTheBuildCutShortIsMarkedTruncated() {
+        buildLeft(built(true), CLEAN_REPORT);
+        f.aws.putArtifact(f.id, Artifact.LOG, "#1 step\n".repeat(10) + "[truncated]\n");
+        f.step(handler, "");
+        assertThat(f.artifacts.log(f.id, LogKind.BUILD).orElseThrow().truncated()).isTrue();
+    }
+
+    @Test
+    void buildLogLargerThanTheBoundIsCutAndMarkedTruncated() {
+        buildLeft(built(true), CLEAN_REPORT);
+        f.aws.putArtifact(f.id, Artifact.LOG, "x".repeat(AfterBuildHandler.BUILD_LOG_MAX_BYTES + 10));
+        f.step(handler, "");
+        CapturedLog log = f.artifacts.log(f.id, LogKind.BUILD).orElseThrow();
+        assertThat(log.truncated()).isTrue();
+        assertThat(log.text()).hasSize(AfterBuildHandler.BUILD_LOG_MAX_BYTES);
+    }
+
+    @Test
+    void repeatedAfterBuildProceedsAgain() {
+        buildLeft(built(true), CLEAN_REPORT);
+        f.step(handler, "");
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", true, "imageUri", StepInputs.imageUri(f.id)));
+    }
+
+    @Test
+    void jobCancelledDuringTheBuildDoesNotProceed() {
+        f.putIn(JobStatus.CANCELLED);
+        buildLeft(built(true), CLEAN_REPORT);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        assertThat(f.stored().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+}

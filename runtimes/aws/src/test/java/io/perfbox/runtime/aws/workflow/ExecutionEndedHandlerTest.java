@@ -1,0 +1,74 @@
+package io.perfbox.runtime.aws.workflow;
+
+import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.Severity;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.logging.JobLogContext;
+import io.perfbox.testing.aws.StepInputs;
+import io.perfbox.testing.logging.CapturedLogLines;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ExecutionEndedHandlerTest {
+    private final WorkflowFixture f = new WorkflowFixture();
+    private final ExecutionEndedHandler handler = new ExecutionEndedHandler(f.lifecycle, f.aws.cleanUp());
+
+
+    @Test
+    void abortedExecutionCleansUpAndEndsAnActiveJobInterrupted() {
+        f.putIn(JobStatus.RUNNING);
+
+        assertThat(f.step(handler, "\"status\":\"ABORTED\"")).isEqualTo(Map.of("recorded", true));
+
+        f.assertFailed(FailureCode.INTERRUPTED, "RUNNING");
+        assertThat(f.aws.calls()).contains("stopTasks " + f.id, "deleteAccessPoint " + f.id, "deleteImage " + f.id);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TIMED_OUT", "FAILED"})
+    void executionThatTimedOutOrFailedEndsAnActiveJobInternal(String status) {
+        f.putIn(JobStatus.BUILDING);
+        f.step(handler, "\"status\":\"" + status + "\"");
+        f.assertFailed(FailureCode.INTERNAL, "BUILDING");
+    }
+
+    @Test
+    void cancelledJobStaysCancelledAndIsCleanedUp() {
+        Job cancelled = f.putIn(JobStatus.CANCELLED);
+        assertThat(f.step(handler, "\"status\":\"ABORTED\"")).isEqualTo(Map.of("recorded", false));
+        assertThat(f.stored()).isEqualTo(cancelled);
+        assertThat(f.aws.calls()).hasSize(4);
+    }
+
+    @Test
+    void jobIsEndedEvenWhenCleanUpFails() {
+        f.putIn(JobStatus.RUNNING);
+        f.aws.failOn("stopTasks", new IllegalStateException("ECS unavailable"));
+
+        assertThatThrownBy(() -> f.step(handler, "\"status\":\"ABORTED\""))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("ECS unavailable");
+        assertThat(f.stored().status()).isEqualTo(JobStatus.FAILED);
+    }
+
+    @Test
+    void statusThatIsNotAnAbnormalEndIsRefused() {
+        assertThatThrownBy(() -> f.step(handler, "\"status\":\"SUCCEEDED\""))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

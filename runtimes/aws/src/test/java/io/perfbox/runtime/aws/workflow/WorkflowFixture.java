@@ -1,0 +1,66 @@
+package io.perfbox.runtime.aws.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.testing.aws.StepInputs;
+import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
+import io.perfbox.testing.fakes.InMemoryJobStore;
+import io.perfbox.testing.fakes.JobFixtures;
+import io.perfbox.testing.fakes.SteppingClock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the workflow handlers' tests share: one job in the in-memory stores, the lifecycle over them as the AWS
+ * runtime builds it (resources released by the state machine's own states), the fake AWS resources, and the
+ * configuration of {@link StepInputs#ENV}.
+ */
+final class WorkflowFixture {
+    static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
+
+    final InMemoryJobStore jobs = new InMemoryJobStore();
+    final InMemoryJobArtifactStore artifacts = new InMemoryJobArtifactStore();
+    final FakeAwsResources aws = new FakeAwsResources();
+    final WorkflowConfig config = WorkflowConfig.fromEnvironment(StepInputs.ENV);
+    final JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, config.policy(), config.runMemoryLimitBytes(),
+            JobResources.RELEASED_ELSEWHERE, new SteppingClock(START));
+    final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout());
+    final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
+    final JobId id = queued.id();
+
+    WorkflowFixture() {
+        jobs.create(queued, Optional.empty());
+    }
+
+    /** The handler invoked as Lambda invokes it: the state's input JSON as a map, {"jobId": ...} first. */
+    Map<String, Object> step(WorkflowStep handler, String moreFields) {
+        return handler.handleRequest(StepInputs.input("{\"jobId\":\"" + id + "\""
+                + (moreFields.isEmpty() ? "" : "," + moreFields) + "}"), null);
+    }
+
+    Job stored() {
+        return jobs.find(id).orElseThrow();
+    }
+
+    Job putIn(JobStatus status) {
+        Job moved = JobFixtures.inStatus(queued, status, START);
+        jobs.update(moved, EnumSet.allOf(JobStatus.class));
+        return moved;
+    }
+
+    void assertFailed(FailureCode code, String... messageParts) {
+        assertThat(stored().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(stored().failure().code()).isEqualTo(code);
+        for (String part : messageParts) {
+            assertThat(stored().failure().message()).contains(part);
+        }
+    }
+}
