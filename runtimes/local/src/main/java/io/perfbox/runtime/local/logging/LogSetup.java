@@ -33,9 +33,5 @@ public final class LogSetup {
         } catch (IOException e) {
             root.warning("cannot write logs under " + dataDir + ": " + e.getMessage());
         }
-        // DynamoDB Local and the AWS SDK are chatty at INFO; their warnings still show.
-        Logger.getLogger("com.amazonaws").setLevel(Level.WARNING);
-        Logger.getLogger("software.amazon").setLevel(Level.WARNING);
-        Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
     }
 }
