@@ -60,7 +60,6 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        JETTY.setLevel(java.util.logging.Level.WARNING);
         TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7));
         String trivy = null;
         String trivyCacheDir = null;

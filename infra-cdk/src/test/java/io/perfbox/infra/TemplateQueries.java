@@ -49,6 +49,30 @@ final class TemplateQueries {
         }
     }
 
+    /** For each Task state of the definition, the logical id its Resource refers to (through Fn::GetAtt). */
+    static Map<String, String> taskStateResources() {
+        JsonNode definition = resources("AWS::StepFunctions::StateMachine").get(0).at("/Properties/DefinitionString");
+        List<JsonNode> parts = new ArrayList<>();
+        definition.at("/Fn::Join/1").forEach(parts::add);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < parts.size(); i++) {
+            text.append(parts.get(i).isTextual() ? parts.get(i).asText() : "TOKEN#" + i);
+        }
+        Map<String, String> byState = new java.util.TreeMap<>();
+        try {
+            JSON.readTree(text.toString()).get("States").fields().forEachRemaining(state -> {
+                String resource = state.getValue().path("Resource").asText();
+                if (resource.startsWith("TOKEN#")) {
+                    JsonNode token = parts.get(Integer.parseInt(resource.substring("TOKEN#".length())));
+                    byState.put(state.getKey(), token.at("/Fn::GetAtt/0").asText());
+                }
+            });
+        } catch (Exception e) {
+            throw new AssertionError("the definition is not JSON: " + text, e);
+        }
+        return byState;
+    }
+
     static Map<String, Object> map(JsonNode node) {
         return JSON.convertValue(node, Map.class);
     }

@@ -87,8 +87,9 @@ class WorkflowTest {
                 "PrepareRun", "PrepareRun", "ReadResult", "ReadResult", "RecordRun", "RecordRun",
                 "RecordFailedRun", "RecordRun", "CleanUp", "CleanUp", "DiscardWorkspace", "DiscardWorkspace",
                 "Fail", "RecordFailure");
-        functionOfState.forEach((stateName, function) -> assertThat(state(stateName).toString()).as(stateName)
-                .containsPattern("WorkflowFunctions" + function + "[0-9A-F]{8}"));
+        Map<String, String> resources = TemplateQueries.taskStateResources();
+        functionOfState.forEach((stateName, function) -> assertThat(resources.get(stateName)).as(stateName)
+                .matches("WorkflowFunctions" + function + "[0-9A-F]{8}"));
     }
 
     @Test
