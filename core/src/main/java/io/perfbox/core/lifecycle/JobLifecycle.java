@@ -19,8 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The one job lifecycle, for every runtime: each status transition, the scan gate, the mapping of step outcomes to
@@ -37,7 +35,6 @@ import java.util.logging.Logger;
  * earlier call, deleted).
  */
 public final class JobLifecycle {
-    private static final Logger LOG = Logger.getLogger(JobLifecycle.class.getName());
     private static final int MAX_CONFLICT_RETRIES = 5;
 
     private final JobStore jobs;
@@ -324,16 +321,7 @@ public final class JobLifecycle {
     }
 
     private void release(JobId id) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            resources.release(id);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not release everything job " + id + " held", e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        resources.releaseQuietly(id);
     }
 
     /** A job deleted while a step ran: drop what the step saved after the delete removed the rest. */

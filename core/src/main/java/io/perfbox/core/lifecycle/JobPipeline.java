@@ -100,15 +100,6 @@ public class JobPipeline {
     }
 
     private void releaseKeepingInterrupt(JobId id) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            resources.release(id);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not release what job " + id + " held", e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        resources.releaseQuietly(id);
     }
 }

@@ -14,4 +14,22 @@ public interface JobResources {
     };
 
     void release(JobId id);
+
+    /**
+     * Releases even on an interrupted thread (a cancelled job's clean-up must still run; the flag is kept for the
+     * caller), and logs what could not be released instead of throwing: the job's status matters more.
+     */
+    default void releaseQuietly(JobId id) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            release(id);
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(JobResources.class.getName())
+                    .log(java.util.logging.Level.WARNING, "could not release everything job " + id + " held", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }
