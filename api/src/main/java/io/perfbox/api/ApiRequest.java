@@ -1,6 +1,5 @@
 package io.perfbox.api;
 
-import io.perfbox.core.domain.InvalidInputException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -78,10 +77,5 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
         Unauthenticated() {
             super("The request carries no API key identity");
         }
-    }
-
-    /** A malformed path parameter is the client's error (400), never the server's. */
-    static InvalidInputException badParameter(String name, String detail) {
-        return new InvalidInputException("invalid-" + name, detail);
     }
 }

@@ -1,0 +1,135 @@
+package io.perfbox.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.application.JobService;
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.DockerfileStore;
+import io.perfbox.testing.fakes.InMemoryDockerfileStore;
+import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
+import io.perfbox.testing.fakes.InMemoryJobStore;
+import io.perfbox.testing.fakes.RecordingPipelineLauncher;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The transport-neutral API: routing, the operations, and every error as problem+json, never a trace. */
+class PerfboxApiTest {
+    private static final String DOCKERFILE = "FROM debian:bookworm\nCMD echo '{\"perf\":0.5}' > /data/perf.json\n";
+
+    private final InMemoryJobStore jobs = new InMemoryJobStore();
+    private final RecordingPipelineLauncher launcher = new RecordingPipelineLauncher();
+    private final PerfboxApi api = new PerfboxApi(new JobService(jobs, new InMemoryDockerfileStore(),
+            new InMemoryJobArtifactStore(), launcher, Clock.systemUTC()));
+
+    private static ApiRequest request(String method, String path, String caller, Map<String, String> headers,
+                                      String body) {
+        return new ApiRequest(method, path, Map.of(), Map.of(), headers,
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8), Optional.ofNullable(caller));
+    }
+
+    private static JsonNode json(ApiResponse response) throws Exception {
+        return ApiJson.MAPPER.readTree(response.body());
+    }
+
+    private ApiResponse submit(String caller) {
+        return api.dispatch(request("POST", "/jobs", caller, Map.of("Content-Type", "text/plain"), DOCKERFILE));
+    }
+
+    @Test
+    void submitAnswers202WithTheJobAndItsLocationAndStartsItsPipeline() throws Exception {
+        ApiResponse response = submit("tenant-a");
+        assertThat(response.status()).isEqualTo(202);
+        String id = json(response).get("id").asText();
+        assertThat(response.header("Location")).contains("/jobs/" + id);
+        assertThat(response.header("Idempotent-Replayed")).contains("false");
+        assertThat(json(response).get("status").asText()).isEqualTo("QUEUED");
+        assertThat(launcher.started()).containsExactly(new JobId(id));
+    }
+
+    @Test
+    void aPathParameterIsTakenFromTheRouteAndATrailingSlashIsTheSameResource() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+        ApiResponse got = api.dispatch(request("GET", "/jobs/" + id + "/", "tenant-a", Map.of(), null));
+        assertThat(got.status()).isEqualTo(200);
+        assertThat(json(got).get("id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void anotherTenantsJobIsNotFound() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+        ApiResponse got = api.dispatch(request("GET", "/jobs/" + id, "tenant-b", Map.of(), null));
+        assertThat(got.status()).isEqualTo(404);
+        assertThat(got.header("Content-Type")).contains(Problem.MEDIA_TYPE);
+        assertThat(json(got).get("type").asText()).isEqualTo("urn:perfbox:problem:job-not-found");
+    }
+
+    @Test
+    void anUnknownResourceIs404AndAnUnknownMethodIs405WithAllow() throws Exception {
+        ApiResponse missing = api.dispatch(request("GET", "/nothing", "t", Map.of(), null));
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(json(missing).get("detail").asText()).contains("/openapi.json");
+        ApiResponse wrongMethod = api.dispatch(request("PUT", "/jobs", "t", Map.of(), null));
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.header("Allow")).contains("POST, GET");
+        assertThat(wrongMethod.header("Content-Type")).contains(Problem.MEDIA_TYPE);
+    }
+
+    @Test
+    void aRequestWithoutACallerIs401() throws Exception {
+        ApiResponse response = api.dispatch(request("GET", "/jobs", null, Map.of(), null));
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(json(response).get("type").asText()).isEqualTo("urn:perfbox:problem:unauthenticated");
+    }
+
+    @Test
+    void aMalformedJobIdIs400() throws Exception {
+        ApiResponse response = api.dispatch(request("GET", "/jobs/not-a-uuid", "t", Map.of(), null));
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.header("Content-Type")).contains(Problem.MEDIA_TYPE);
+    }
+
+    @Test
+    void aBadLimitIs400NamingTheParameter() throws Exception {
+        ApiResponse response = api.dispatch(new ApiRequest("GET", "/jobs", Map.of(), Map.of("limit", "many"), Map.of(),
+                null, Optional.of("t")));
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(json(response).get("type").asText()).isEqualTo("urn:perfbox:problem:invalid-limit");
+    }
+
+    @Test
+    void anUnexpectedErrorIs500WithAReferenceAndNoTrace() throws Exception {
+        DockerfileStore broken = new InMemoryDockerfileStore() {
+            @Override
+            public void save(JobId id, Dockerfile dockerfile) {
+                throw new IllegalStateException("disk on fire at /secret/path");
+            }
+        };
+        PerfboxApi failing = new PerfboxApi(new JobService(jobs, broken, new InMemoryJobArtifactStore(), launcher,
+                Clock.systemUTC()));
+        ApiResponse response = failing.dispatch(request("POST", "/jobs", "t", Map.of("Content-Type", "text/plain"),
+                DOCKERFILE));
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(json(response).get("detail").asText()).contains("reference").doesNotContain("/secret/path");
+        assertThat(response.bodyText()).doesNotContain("IllegalStateException").doesNotContain("at io.perfbox");
+    }
+
+    @Test
+    void theOpenApiDocumentNeedsNoCallerAndNoUseCases() throws Exception {
+        ApiResponse response = new PerfboxApi(null).dispatch(request("GET", "/openapi.json", null, Map.of(), null));
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(json(response).get("openapi").asText()).startsWith("3.");
+    }
+
+    @Test
+    void headerNamesAreCaseInsensitive() {
+        ApiRequest r = request("GET", "/jobs", "t", Map.of("content-TYPE", "Text/Plain; charset=UTF-8"), null);
+        assertThat(r.mediaType()).isEqualTo("text/plain");
+        assertThat(r.charset()).contains("utf-8");
+        assertThat(r.header("Content-Type")).isPresent();
+    }
+}
