@@ -135,8 +135,13 @@ public final class Bench {
     }
 
     /** The checkout this class was built in: bench/target/classes → three levels up. */
-    private static Path repositoryRoot() throws Exception {
-        Path classes = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    static Path repositoryRoot() {
+        Path classes;
+        try {
+            classes = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
         Path root = classes.getParent().getParent().getParent();
         if (!Files.isRegularFile(root.resolve("bench/pom.xml"))) {
             throw new IllegalStateException("run the benchmarks from a checkout (./perfbox bench); not found above " + classes);

@@ -45,8 +45,22 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The flags ./perfbox starts the server with. */
-    static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx384m",
-            "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+    static final List<String> FLAGS = flags();
+
+    /** The JVM options of ./perfbox serve (runtimes/local/serve.jvm-options), or PERFBOX_BENCH_JVM_OPTIONS to try others. */
+    private static List<String> flags() {
+        String override = System.getenv("PERFBOX_BENCH_JVM_OPTIONS");
+        if (override != null && !override.isBlank()) {
+            return List.of(override.strip().split("\\s+"));
+        }
+        try {
+            Path file = Bench.repositoryRoot().resolve("runtimes/local/serve.jvm-options");
+            return Files.readAllLines(file).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     static ChildJvm start(String mainClass, List<String> args) throws Exception {
         return start(mainClass, args, System.getProperty("java.class.path"));

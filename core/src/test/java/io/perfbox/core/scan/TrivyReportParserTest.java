@@ -66,4 +66,38 @@ class TrivyReportParserTest {
         assertThatThrownBy(() -> TrivyReportParser.parse("{\"hello\":1}", null)).isInstanceOf(ScanFailedException.class);
         assertThatThrownBy(() -> TrivyReportParser.parse("", null)).isInstanceOf(ScanFailedException.class);
     }
+
+    @Test
+    void theTargetMayFollowItsVulnerabilitiesAndUnknownFieldsAreSkipped() {
+        String json = "{\"Metadata\":{\"OS\":{\"Family\":\"debian\"},\"Layers\":[1,2,[3]]},\"SchemaVersion\":2,"
+                + "\"Results\":[{\"Class\":\"os-pkgs\",\"Vulnerabilities\":[{\"VulnerabilityID\":\"CVE-1\","
+                + "\"PkgName\":\"p\",\"Severity\":\"HIGH\",\"CVSS\":{\"nvd\":{\"V3Score\":7.5}}},{\"PkgName\":\"no id\"}],"
+                + "\"Target\":\"img (debian 12)\"}]}";
+        ScanReport report = TrivyReportParser.parse(json, "0.58.1");
+        assertThat(report.findings()).singleElement().satisfies(f -> {
+            assertThat(f.vulnerabilityId()).isEqualTo("CVE-1");
+            assertThat(f.target()).isEqualTo("img (debian 12)");
+            assertThat(f.severity()).isEqualTo(Severity.HIGH);
+        });
+    }
+
+    @Test
+    void aReportWithManyFindingsIsReadWhole() {
+        StringBuilder json = new StringBuilder("{\"SchemaVersion\":2,\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[");
+        for (int i = 0; i < 20_000; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"VulnerabilityID\":\"CVE-").append(i)
+                    .append("\",\"PkgName\":\"pkg\",\"Severity\":\"LOW\",\"Title\":\"").append("x".repeat(100)).append("\"}");
+        }
+        json.append("]}]}");
+        assertThat(TrivyReportParser.parse(json.toString(), null).findings()).hasSize(20_000);
+    }
+
+    @Test
+    void truncatedOrTrailingOutputFailsTheScan() {
+        assertThatThrownBy(() -> TrivyReportParser.parse("{\"SchemaVersion\":2,\"Results\":[{\"Target\":", null))
+                .isInstanceOf(ScanFailedException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> TrivyReportParser.parse("{\"SchemaVersion\":2} trailing", null))
+                .isInstanceOf(ScanFailedException.class);
+        assertThatThrownBy(() -> TrivyReportParser.parse("[1,2]", null)).isInstanceOf(ScanFailedException.class);
+    }
 }

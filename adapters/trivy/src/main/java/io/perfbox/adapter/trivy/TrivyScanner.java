@@ -130,7 +130,7 @@ public class TrivyScanner implements VulnerabilityScanner {
         if (r.stdoutTruncated()) {
             throw new ScanFailedException("Trivy's report is larger than " + MAX_REPORT_BYTES + " bytes");
         }
-        return TrivyReportParser.parse(r.stdoutText(), version(trivy).orElse(null));
+        return TrivyReportParser.parse(r.stdout().bytes(), version(trivy).orElse(null));
     }
 
     /**

@@ -120,7 +120,7 @@ public class AfterBuildHandler extends WorkflowStep {
         }
         ScanReport report;
         try {
-            report = TrivyReportParser.parse(new String(raw.get().bytes(), StandardCharsets.UTF_8), file.trivyVersion());
+            report = TrivyReportParser.parse(raw.get().bytes(), file.trivyVersion());
         } catch (ScanFailedException e) {
             return new JobLifecycle.ScanFailed(e.getMessage());
         }
