@@ -29,6 +29,15 @@ public final class ApiJson {
     private ApiJson() {
     }
 
+    /** The value's JSON as UTF-8 bytes, written straight into them (no intermediate String). */
+    public static byte[] writeBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);

@@ -22,7 +22,7 @@ public record ApiResponse(int status, Map<String, String> headers, byte[] body) 
         headers.put("Content-Type", "application/json");
         headers.put("Cache-Control", "no-store");
         headers.putAll(extraHeaders);
-        return new ApiResponse(status, headers, ApiJson.write(body).getBytes(StandardCharsets.UTF_8));
+        return new ApiResponse(status, headers, ApiJson.writeBytes(body));
     }
 
     public String bodyText() {

@@ -1,6 +1,5 @@
 package io.perfbox.api;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,7 +21,7 @@ public record Problem(String type, String title, int status, String detail, Stri
         headers.put("Content-Type", MEDIA_TYPE);
         headers.put("Cache-Control", "no-store");
         headers.putAll(extraHeaders);
-        return new ApiResponse(status, headers, ApiJson.write(this).getBytes(StandardCharsets.UTF_8));
+        return new ApiResponse(status, headers, ApiJson.writeBytes(this));
     }
 
     private static String titleFor(int status) {
