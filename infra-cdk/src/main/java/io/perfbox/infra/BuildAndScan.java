@@ -41,6 +41,8 @@ import software.constructs.Construct;
 public class BuildAndScan extends Construct {
     /** Room beyond the customer's build limit for the scanner install, the scan and the push. */
     static final Duration SCAN_AND_PUSH_MARGIN = Duration.minutes(30);
+    /** How long a build may wait for a CodeBuild host; past it CodeBuild ends the build itself. */
+    static final Duration QUEUED_TIMEOUT = Duration.hours(1);
 
     private final Repository repository;
     private final Project project;
@@ -78,7 +80,7 @@ public class BuildAndScan extends Construct {
                 // Defaults; the workflow overrides every one per build, with JOB_ID.
                 .environmentVariables(defaults(config, artifacts))
                 .timeout(projectTimeout(config))
-                .queuedTimeout(Duration.hours(1))
+                .queuedTimeout(QUEUED_TIMEOUT)
                 // The built Trivy and its database stay on the build host between builds (the buildspec's cache
                 // paths). A bucket cache would need the project to read, write and delete far more of a bucket.
                 .cache(Cache.local(LocalCacheMode.CUSTOM, LocalCacheMode.DOCKER_LAYER))

@@ -43,6 +43,14 @@ import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.Succeed;
 import software.amazon.awscdk.services.stepfunctions.TaskInput;
 import software.amazon.awscdk.services.stepfunctions.Timeout;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.amazon.awscdk.services.stepfunctions.tasks.CodeBuildStartBuild;
 import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 import software.constructs.Construct;
@@ -61,8 +69,12 @@ public class JobWorkflow extends Construct {
     /** The Lambda errors worth retrying: the service's, the SDK client's and throttling. */
     static final List<String> LAMBDA_TRANSIENT_ERRORS = List.of("Lambda.ServiceException",
             "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
-    /** Margin of the BuildAndScan state beyond the customer's build limit (scanner install, scan, push). */
-    static final Duration BUILD_STATE_MARGIN = Duration.minutes(25);
+    /**
+     * Margin of the BuildAndScan state beyond CodeBuild's own limits (its queue, then its build): provisioning and
+     * the .sync integration's polling. CodeBuild's timeout must be the one that fires, so that a build that ran too
+     * long ends TIMED_OUT by CodeBuild (the job's BUILD_TIMEOUT), never by the state's own timer counting queue time.
+     */
+    static final Duration BUILD_STATE_MARGIN = Duration.minutes(10);
     /** Attempts of CleanUp and DiscardWorkspace after any error, before the execution fails. */
     static final int CLEAN_UP_RETRIES = 3;
     /** EventBridge's attempts at delivering an ended execution to each clean-up function. */
@@ -70,6 +82,8 @@ public class JobWorkflow extends Construct {
 
     private final StateMachine stateMachine;
     private final Rule executionEnded;
+    private final Queue failedCleanUps;
+    private final Alarm failedCleanUpsAlarm;
 
     public JobWorkflow(Construct scope, String id, StackConfig config, WorkflowFunctions functions,
                        BuildAndScan build, IRepository images, IBucket artifacts, IsolatedRunner runner,
@@ -124,7 +138,8 @@ public class JobWorkflow extends Construct {
                 .project(build.project())
                 .integrationPattern(IntegrationPattern.RUN_JOB)
                 .environmentVariablesOverride(overrides)
-                // Past this, States.Timeout: the Fail step records BUILD_TIMEOUT (stage "build").
+                // CodeBuild's own timeout fires first (its build ends TIMED_OUT: the Fail step records BUILD_TIMEOUT);
+                // this one only if CodeBuild itself never answers.
                 .taskTimeout(Timeout.duration(buildStateTimeout(config)))
                 .resultSelector(Ordered.map("buildId.$", "$.Build.Id", "buildStatus.$", "$.Build.BuildStatus"))
                 .resultPath("$.build")
@@ -216,6 +231,14 @@ public class JobWorkflow extends Construct {
                 .build();
         // Both clean-ups of the design's step 8, as the state machine would have run them: the AWS resources (and
         // ending a job left active), and the discard of the job's directory on the file system.
+        // A clean-up that fails every try is not dropped: EventBridge's undeliverable events and the functions'
+        // failed asynchronous invocations land in this queue, and an alarm says so.
+        failedCleanUps = Queue.Builder.create(this, "FailedCleanUps")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14))
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
         executionEnded.addTarget(new LambdaFunction(functions.function(WorkflowFunctions.State.EXECUTION_ENDED),
                 LambdaFunctionProps.builder()
                 .event(RuleTargetInput.fromObject(Ordered.map(
@@ -223,6 +246,7 @@ public class JobWorkflow extends Construct {
                         "status", EventField.fromPath("$.detail.status"))))
                 .retryAttempts(EXECUTION_ENDED_RETRIES)
                 .maxEventAge(Duration.hours(6))
+                .deadLetterQueue(failedCleanUps)
                 .build()));
         executionEnded.addTarget(new LambdaFunction(functions.function(WorkflowFunctions.State.DISCARD_WORKSPACE),
                 LambdaFunctionProps.builder()
@@ -230,12 +254,40 @@ public class JobWorkflow extends Construct {
                         "jobId", EventField.fromPath("$.detail.name"))))
                 .retryAttempts(EXECUTION_ENDED_RETRIES)
                 .maxEventAge(Duration.hours(6))
+                .deadLetterQueue(failedCleanUps)
                 .build()));
+        for (WorkflowFunctions.State state : List.of(WorkflowFunctions.State.EXECUTION_ENDED,
+                WorkflowFunctions.State.DISCARD_WORKSPACE)) {
+            functions.function(state).configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                    .retryAttempts(2)
+                    .maxEventAge(Duration.hours(6))
+                    .onFailure(new SqsDestination(failedCleanUps))
+                    .build());
+        }
+        failedCleanUpsAlarm = Alarm.Builder.create(this, "FailedCleanUpsAlarm")
+                .alarmDescription("perfbox: a job's clean-up failed every try (its event is in the FailedCleanUps queue): "
+                        + "resources of that job may be left behind, or the job left active")
+                .metric(failedCleanUps.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                        .period(Duration.minutes(5)).statistic("Maximum").build()))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
     }
 
-    /** The BuildAndScan state's limit: the customer's build plus the scanner, the scan and the push. */
+    public Queue failedCleanUps() {
+        return failedCleanUps;
+    }
+
+    public Alarm failedCleanUpsAlarm() {
+        return failedCleanUpsAlarm;
+    }
+
+    /** The BuildAndScan state's limit: CodeBuild's queue and build limits, then a margin, so CodeBuild's fire first. */
     static Duration buildStateTimeout(StackConfig config) {
-        return Duration.seconds(config.buildTimeoutSeconds() + BUILD_STATE_MARGIN.toSeconds().intValue());
+        return Duration.seconds(BuildAndScan.QUEUED_TIMEOUT.toSeconds().intValue()
+                + BuildAndScan.projectTimeout(config).toSeconds().intValue() + BUILD_STATE_MARGIN.toSeconds().intValue());
     }
 
     /** The whole execution's limit: every stage's own limit plus room for the Lambda steps. */

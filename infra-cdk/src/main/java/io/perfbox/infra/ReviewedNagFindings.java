@@ -83,6 +83,11 @@ final class ReviewedNagFindings {
                     TASK_LOG_STREAMS);
         }
 
+        // The queue of failed clean-ups is itself the dead-letter queue of the execution-ended rule and functions.
+        suppress(stack.workflow().failedCleanUps(), "AwsSolutions-SQS3", "This queue is the dead-letter queue: it "
+                + "keeps the clean-up events that failed every try, for the alarm and an operator; a queue behind it "
+                + "would have nothing to receive.");
+
         // The state machine.
         suppressWildcards(stack.workflow().stateMachine(), "Resource::* is what Step Functions needs for X-Ray and for "
                         + "delivering execution logs (logs:*LogDelivery have no resource-level permissions). The Lambda "

@@ -131,6 +131,12 @@ class IamTest {
         for (WorkflowFunctions.Access access : state.access) {
             expected.addAll(statements(access));
         }
+        if (state == WorkflowFunctions.State.EXECUTION_ENDED) {
+            // Its failed asynchronous invocations go to the queue of failed clean-ups (the function's on-failure
+            // destination).
+            expected.add(allow(List.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"),
+                    RunnerTest.getAtt("JobWorkflowFailedCleanUps", "Arn")));
+        }
         assertThat(template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles", List.of(role)))))
                 .as("policies of " + state.id + "'s role").hasSize(1);
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(

@@ -40,7 +40,7 @@ class WorkflowTest {
                 "LoggingConfiguration", Map.of("Level", "ALL", "IncludeExecutionData", true,
                         "Destinations", List.of(Match.objectLike(Map.of("CloudWatchLogsLogGroup", Match.anyValue()))))));
         assertThat(definition.get("StartAt").asText()).isEqualTo("Begin");
-        assertThat(definition.get("TimeoutSeconds").asInt()).isEqualTo(900 + 25 * 60 + 600 + 3600);
+        assertThat(definition.get("TimeoutSeconds").asInt()).isEqualTo(3600 + (15 + 30) * 60 + 10 * 60 + 600 + 3600);
     }
 
     @Test
@@ -199,10 +199,18 @@ class WorkflowTest {
     }
 
     @Test
+    void codeBuildsOwnTimeoutsFireBeforeTheBuildStatesTimer() {
+        JsonNode project = TemplateQueries.resources("AWS::CodeBuild::Project").get(0).get("Properties");
+        int codeBuildLimitSeconds = (project.get("QueuedTimeoutInMinutes").asInt() + project.get("TimeoutInMinutes").asInt()) * 60;
+        assertThat(state("BuildAndScan").get("TimeoutSeconds").asInt()).isGreaterThan(codeBuildLimitSeconds);
+    }
+
+    @Test
     void buildAndScanRunsTheCodeBuildProjectSynchronouslyWithTheJobsVariables() {
         JsonNode build = state("BuildAndScan");
         assertThat(build.get("Resource").asText()).endsWith(":states:::codebuild:startBuild.sync");
-        assertThat(build.get("TimeoutSeconds").asInt()).isEqualTo(900 + 25 * 60);
+        // CodeBuild's queue (1 h) and build limit (15 min build + 30 min scan and push) fire before the state's.
+        assertThat(build.get("TimeoutSeconds").asInt()).isEqualTo(3600 + (15 + 30) * 60 + 10 * 60);
         List<String> names = new ArrayList<>();
         build.at("/Parameters/EnvironmentVariablesOverride").forEach(v -> names.add(v.get("Name").asText()));
         assertThat(names).containsExactlyInAnyOrder("JOB_ID", "ARTIFACT_BUCKET", "IMAGE_REPOSITORY_URI",
@@ -255,7 +263,9 @@ class WorkflowTest {
                                 "InputTransformer", Map.of(
                                         "InputPathsMap", Map.of("detail-name", "$.detail.name"),
                                         "InputTemplate", "{\"jobId\":<detail-name>}"),
-                                "RetryPolicy", Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 6 * 3600))))));
+                                "RetryPolicy", Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 6 * 3600),
+                                "DeadLetterConfig", Map.of("Arn", Map.of("Fn::GetAtt",
+                                        List.of(Match.stringLikeRegexp("JobWorkflowFailedCleanUps.*"), "Arn"))))))));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction",
                 "Principal", "events.amazonaws.com",
@@ -281,5 +291,30 @@ class WorkflowTest {
                         "RetryPolicy", Match.objectLike(Map.of("MaximumRetryAttempts", 8))))))));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction", "Principal", "events.amazonaws.com"));
+    }
+
+    @Test
+    void aCleanUpThatFailsEveryTryIsKeptInAQueueAndRaisesAnAlarm() {
+        template.hasResourceProperties("AWS::SQS::Queue", Map.of("SqsManagedSseEnabled", true,
+                "MessageRetentionPeriod", 14 * 24 * 3600));
+        Object queueArn = Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowFailedCleanUps.*"), "Arn"));
+        // EventBridge's undeliverable events, for both targets of the execution-ended rule.
+        template.hasResourceProperties("AWS::Events::Rule", Map.of("Targets", List.of(
+                Match.objectLike(Map.of("DeadLetterConfig", Map.of("Arn", queueArn))),
+                Match.objectLike(Map.of("DeadLetterConfig", Map.of("Arn", queueArn))))));
+        // The functions' own asynchronous invocations that failed every retry.
+        for (String function : List.of("ExecutionEnded", "DiscardWorkspace")) {
+            template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
+                    "FunctionName", Map.of("Ref", Match.stringLikeRegexp("WorkflowFunctions" + function + ".*")),
+                    "MaximumRetryAttempts", 2,
+                    "DestinationConfig", Map.of("OnFailure", Map.of("Destination", queueArn))));
+        }
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "AWS/SQS",
+                "MetricName", "ApproximateNumberOfMessagesVisible",
+                "Threshold", 1,
+                "ComparisonOperator", "GreaterThanOrEqualToThreshold",
+                "Dimensions", List.of(Map.of("Name", "QueueName",
+                        "Value", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowFailedCleanUps.*"), "QueueName"))))));
     }
 }

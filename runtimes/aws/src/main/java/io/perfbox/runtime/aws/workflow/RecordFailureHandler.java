@@ -38,9 +38,11 @@ public class RecordFailureHandler extends WorkflowStep {
         Failure failure;
         if (error.isEmpty()) {
             failure = StepOutcomes.internal("the " + stage + " step failed");
-        } else if ((normalised.equals("build") || normalised.equals("buildandscan")) && buildTimedOut(error.get())) {
+        } else if ((normalised.equals("build") || normalised.equals("buildandscan")) && codeBuildTimedOut(error.get())) {
             failure = StepOutcomes.buildTimedOut((String) null);
         } else if (error.get().timedOut()) {
+            // The state's own timer: it is set past CodeBuild's queue and build limits, so the build never ran too
+            // long; CodeBuild (or the integration) did not answer. perfbox's side, not the customer's.
             failure = StepOutcomes.internal("the " + stage + " step did not finish in time");
         } else {
             failure = StepOutcomes.internal("the " + stage + " step failed: " + error.get().describe());
@@ -52,11 +54,8 @@ public class RecordFailureHandler extends WorkflowStep {
         return output("recorded", next == Next.ENDED);
     }
 
-    /** The state's own timeout, or CodeBuild's (its build, in the Cause, ended TIMED_OUT). */
-    private static boolean buildTimedOut(StepError error) {
-        if (error.timedOut()) {
-            return true;
-        }
+    /** CodeBuild's own timeout: its build, in the Cause, ended TIMED_OUT. */
+    private static boolean codeBuildTimedOut(StepError error) {
         return error.causeJson()
                 .map(cause -> AwsJson.field(cause, "Build").orElse(cause))
                 .flatMap(build -> AwsJson.text(build, "BuildStatus"))
