@@ -4,6 +4,7 @@ import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
+import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.DockerfileStore;
 import io.perfbox.core.port.JobArtifactStore;
@@ -64,6 +65,11 @@ public class JobService {
         }
         if (!result.created()) {
             dockerfiles.delete(id);
+            if (result.job().status() == JobStatus.QUEUED) {
+                // The first submit may have stored the job and then failed to start it (the client saw an error and
+                // retried): start it now. Starting is idempotent per job (one execution per name, one task per id).
+                launcher.start(result.job().id());
+            }
             return new Submitted(result.job(), false);
         }
         launcher.start(id);

@@ -81,13 +81,14 @@ class JobServiceTest {
     }
 
     @Test
-    void retryWithTheSameKeyReturnsTheSameJobWithoutASecondPipelineOrDockerfile() {
+    void retryWithTheSameKeyReturnsTheSameJobWithoutASecondJobOrDockerfile() {
         var first = service.submit(command(OWNER, "FROM debian:bookworm", "retry-1"));
         var retry = service.submit(command(OWNER, "FROM debian:bookworm", "retry-1"));
 
         assertThat(retry.created()).isFalse();
         assertThat(retry.job()).isEqualTo(first.job());
-        assertThat(launcher.started()).containsExactly(first.job().id());
+        // Still QUEUED: started again, which the launcher makes a no-op for a job it already started.
+        assertThat(launcher.started()).containsExactly(first.job().id(), first.job().id());
         assertThat(dockerfiles.size()).isEqualTo(1);
         assertThat(dockerfiles.load(first.job().id())).isPresent();
     }
@@ -112,6 +113,38 @@ class JobServiceTest {
         var theirs = service.submit(command("bob", "FROM debian:bookworm", "k"));
         assertThat(theirs.created()).isTrue();
         assertThat(theirs.job().id()).isNotEqualTo(mine.job().id());
+    }
+
+    @Test
+    void aJobWhoseStartFailedIsStartedByTheRetriedSubmit() {
+        RecordingPipelineLauncher failsOnce = new RecordingPipelineLauncher() {
+            private boolean failed;
+
+            @Override
+            public void start(JobId id) {
+                if (!failed) {
+                    failed = true;
+                    throw new IllegalStateException("StartExecution unavailable");
+                }
+                super.start(id);
+            }
+        };
+        JobService flaky = new JobService(jobs, dockerfiles, artifacts, failsOnce, Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThatThrownBy(() -> flaky.submit(command(OWNER, "FROM debian:bookworm", "k-1")))
+                .hasMessage("StartExecution unavailable");
+        var retry = flaky.submit(command(OWNER, "FROM debian:bookworm", "k-1"));
+        assertThat(retry.created()).isFalse();
+        assertThat(retry.job().status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(failsOnce.started()).containsExactly(retry.job().id());
+    }
+
+    @Test
+    void aRetriedSubmitOfAJobAlreadyUnderWayDoesNotStartItAgain() {
+        var first = service.submit(command(OWNER, "FROM debian:bookworm", "k-2"));
+        Job building = first.job().advancedTo(JobStatus.BUILDING, NOW.plusSeconds(1));
+        assertThat(jobs.update(building, java.util.EnumSet.of(JobStatus.QUEUED))).isTrue();
+        service.submit(command(OWNER, "FROM debian:bookworm", "k-2"));
+        assertThat(launcher.started()).containsExactly(first.job().id());
     }
 
     @Test
