@@ -350,9 +350,12 @@ public class JobWorkflow extends Construct {
         state.put("ResultPath", "$.task");
         CustomState runTask = CustomState.Builder.create(this, "RunTask").stateJson(state).build();
         // Capacity and throttling answers of RunTask are worth another try; a task that ran and failed is not.
+        // No capacity, no ENI, throttled: the ECS integration reports these as AmazonECS.Unknown (so the Step
+        // Functions ECS documentation) or ECS.AmazonECSException. Platform trouble, retried with backoff for several
+        // minutes before the run is recorded as failed.
         runTask.addRetry(RetryProps.builder()
-                .errors(List.of("ECS.AmazonECSException"))
-                .interval(Duration.seconds(10)).maxAttempts(3).backoffRate(2).jitterStrategy(JitterType.FULL)
+                .errors(List.of("ECS.AmazonECSException", "AmazonECS.Unknown"))
+                .interval(Duration.seconds(10)).maxAttempts(6).backoffRate(2).jitterStrategy(JitterType.FULL)
                 .build());
         return runTask;
     }

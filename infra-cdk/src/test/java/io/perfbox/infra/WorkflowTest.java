@@ -245,6 +245,10 @@ class WorkflowTest {
         assertThat(state(run.at("/Catch/0/Next").asText()).get("Next").asText()).isEqualTo("RecordFailedRun");
         assertThat(state(run.at("/Catch/1/Next").asText()).get("Next").asText()).isEqualTo("RecordFailedRun");
         assertThat(run.at("/Retry/0/ErrorEquals/0").asText()).isEqualTo("ECS.AmazonECSException");
+        // Capacity and ENI failures arrive as AmazonECS.Unknown: retried with backoff, not recorded at once.
+        assertThat(run.at("/Retry/0/ErrorEquals/1").asText()).isEqualTo("AmazonECS.Unknown");
+        assertThat(run.at("/Retry/0/MaxAttempts").asInt()).isEqualTo(6);
+        assertThat(run.at("/Retry/0/BackoffRate").asDouble()).isEqualTo(2.0);
     }
 
     @Test
