@@ -50,7 +50,9 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         // CodeBuild allows 8 hours; the build also installs Trivy and scans, so leave it room.
         range("buildTimeoutSeconds", buildTimeoutSeconds, 60, 6 * 3600);
         // CodeBuild's largest compute type has 824 GB of disk; below 64 MiB no Debian-based image fits.
-        range("maxImageMib", maxImageMib, 64, 512 * 1024);
+        // A job's Fargate task must hold the image: its ephemeral storage is at most 200 GiB, 10 of them kept for the
+        // container's writes (the workflow sizes the storage to this limit; the tests hold the two to one rule).
+        range("maxImageMib", maxImageMib, 64, 190 * 1024);
         range("runTimeoutSeconds", runTimeoutSeconds, 10, 12 * 3600);
         int[] memory = FARGATE_MEMORY.get(taskCpu);
         if (memory == null) {

@@ -103,6 +103,7 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_TASK_CPU", Integer.toString(config.taskCpu()));
         stepEnvironment.put("PERFBOX_TASK_MEMORY_MIB", Integer.toString(config.taskMemoryMib()));
         stepEnvironment.put("PERFBOX_RUN_TIMEOUT_SECONDS", Integer.toString(config.runTimeoutSeconds()));
+        stepEnvironment.put("PERFBOX_MAX_IMAGE_MIB", Integer.toString(config.maxImageMib()));
         stepEnvironment.put("PERFBOX_FILE_SYSTEM_ID", runner.fileSystem().getFileSystemId());
         stepEnvironment.put("PERFBOX_ECR_REPOSITORY", images.getRepositoryName());
 

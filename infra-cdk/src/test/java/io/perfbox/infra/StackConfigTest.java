@@ -117,4 +117,22 @@ class StackConfigTest {
             }
         }
     }
+
+    @Test
+    void acceptsExactlyTheImageLimitsAJobsFargateTaskCanHold() {
+        App app = new App();
+        for (long mib : new long[] {64, 10 * 1024, io.perfbox.adapter.aws.ecs.FargateTaskSize.MAX_IMAGE_MIB,
+                io.perfbox.adapter.aws.ecs.FargateTaskSize.MAX_IMAGE_MIB + 1, 512 * 1024}) {
+            app.getNode().setContext("perfbox:maxImageMib", mib);
+            boolean runtime = mib <= io.perfbox.adapter.aws.ecs.FargateTaskSize.MAX_IMAGE_MIB;
+            boolean stack;
+            try {
+                StackConfig.fromContext(app.getNode());
+                stack = true;
+            } catch (IllegalArgumentException e) {
+                stack = false;
+            }
+            assertThat(stack).as(mib + " MiB").isEqualTo(runtime);
+        }
+    }
 }

@@ -32,6 +32,7 @@ public final class StepInputs {
             Map.entry("PERFBOX_TASK_CPU", "1024"),
             Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),
             Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "900"),
+            Map.entry("PERFBOX_MAX_IMAGE_MIB", "10240"),
             Map.entry("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0"),
             Map.entry("PERFBOX_ECR_REPOSITORY", REPOSITORY));
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.EphemeralStorage;
 import software.amazon.awssdk.services.ecs.model.Compatibility;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsResponse;
@@ -41,7 +42,14 @@ public class EcsTaskDefinitions implements TaskDefinitions {
 
     /** What every job's task definition shares: where it logs, its file system, its size and its roles. */
     public record Settings(String region, String taskLogGroup, String fileSystemId, int taskCpu, int taskMemoryMiB,
-                           String taskExecutionRoleArn, String taskRoleArn) {
+                           int ephemeralStorageGiB, String taskExecutionRoleArn, String taskRoleArn) {
+        public Settings {
+            if (ephemeralStorageGiB < FargateTaskSize.DEFAULT_EPHEMERAL_GIB
+                    || ephemeralStorageGiB > FargateTaskSize.MAX_EPHEMERAL_GIB) {
+                throw new IllegalArgumentException("ephemeral storage must be " + FargateTaskSize.DEFAULT_EPHEMERAL_GIB
+                        + " to " + FargateTaskSize.MAX_EPHEMERAL_GIB + " GiB, not " + ephemeralStorageGiB);
+            }
+        }
     }
 
     public EcsTaskDefinitions(EcsClient ecs, Settings config) {
@@ -80,6 +88,9 @@ public class EcsTaskDefinitions implements TaskDefinitions {
                 .networkMode(NetworkMode.AWSVPC)
                 .cpu(Integer.toString(config.taskCpu()))
                 .memory(Integer.toString(config.taskMemoryMiB()))
+                // The image unpacked and the container's writes must fit (Fargate's default is 20 GiB).
+                .ephemeralStorage(config.ephemeralStorageGiB() > FargateTaskSize.DEFAULT_EPHEMERAL_GIB
+                        ? EphemeralStorage.builder().sizeInGiB(config.ephemeralStorageGiB()).build() : null)
                 .executionRoleArn(config.taskExecutionRoleArn())
                 .taskRoleArn(config.taskRoleArn())
                 .containerDefinitions(container)

@@ -19,7 +19,30 @@ public final class FargateTaskSize {
             8192, new int[] {16384, 61440, 4096},
             16384, new int[] {32768, 122880, 8192}));
 
+    /** Fargate's ephemeral storage: 20 GiB unless the task definition asks for 21 to 200. */
+    public static final int DEFAULT_EPHEMERAL_GIB = 20;
+    public static final int MAX_EPHEMERAL_GIB = 200;
+    /** Room beside the image for what the container writes outside /data (its writable layer), and the pull. */
+    public static final int WRITABLE_LAYER_GIB = 10;
+    /** The largest image a job's task can hold: ephemeral storage at most, less the writable layer's room. */
+    public static final long MAX_IMAGE_MIB = (long) (MAX_EPHEMERAL_GIB - WRITABLE_LAYER_GIB) * 1024;
+
     private FargateTaskSize() {
+    }
+
+    /**
+     * The ephemeral storage a task needs to run an image of up to {@code maxImageMib}: the image unpacked plus the
+     * writable layer's room, in whole GiB, never below Fargate's default. IllegalArgumentException past what
+     * Fargate offers.
+     */
+    public static int ephemeralStorageGiB(long maxImageMib) {
+        if (maxImageMib < 1 || maxImageMib > MAX_IMAGE_MIB) {
+            throw new IllegalArgumentException("an image limit of " + maxImageMib + " MiB cannot run on Fargate: its "
+                    + "ephemeral storage holds at most " + MAX_EPHEMERAL_GIB + " GiB, of which " + WRITABLE_LAYER_GIB
+                    + " GiB are kept for the container's writes (the limit is at most " + MAX_IMAGE_MIB + " MiB)");
+        }
+        long needed = (maxImageMib + 1023) / 1024 + WRITABLE_LAYER_GIB;
+        return (int) Math.max(DEFAULT_EPHEMERAL_GIB, needed);
     }
 
     public static Set<Integer> cpuUnits() {

@@ -91,7 +91,7 @@ class EcsTaskDefinitionsTest {
 
     private final RecordingEcs ecs = new RecordingEcs();
     private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings(
-            "eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048,
+            "eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
             "arn:aws:iam::123456789012:role/perfbox-task-execution", "arn:aws:iam::123456789012:role/perfbox-task"));
 
     @Test
@@ -105,6 +105,7 @@ class EcsTaskDefinitionsTest {
         assertThat(r.networkMode()).isEqualTo(NetworkMode.AWSVPC);
         assertThat(r.cpu()).isEqualTo("1024");
         assertThat(r.memory()).isEqualTo("2048");
+        assertThat(r.ephemeralStorage()).as("Fargate's default 20 GiB holds a 10 GiB image").isNull();
         assertThat(r.executionRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task-execution");
         assertThat(r.taskRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task");
         assertThat(r.containerDefinitions()).hasSize(1);
@@ -185,5 +186,14 @@ class EcsTaskDefinitionsTest {
     @Test
     void familyIsReadFromARevisionArn() {
         assertThat(EcsTaskDefinitions.familyOf(PREFIX + family + ":12")).isEqualTo(family);
+    }
+
+    @Test
+    void aTaskForALargeImageLimitAsksForTheEphemeralStorageItNeeds() {
+        EcsTaskDefinitions large = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings("eu-west-1",
+                "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, FargateTaskSize.ephemeralStorageGiB(100 * 1024),
+                "arn:aws:iam::123456789012:role/perfbox-task-execution", "arn:aws:iam::123456789012:role/perfbox-task"));
+        assertThat(large.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc").ephemeralStorage().sizeInGiB())
+                .isEqualTo(110);
     }
 }

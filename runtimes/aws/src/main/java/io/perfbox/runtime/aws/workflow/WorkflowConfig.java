@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy policy, String clusterArn,
                              String taskExecutionRoleArn, String taskRoleArn, String taskLogGroup, int taskCpu,
-                             int taskMemoryMiB, Duration runTimeout, String fileSystemId, String ecrRepository) {
+                             int taskMemoryMiB, int maxImageMib, Duration runTimeout, String fileSystemId,
+                             String ecrRepository) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
@@ -28,6 +29,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String TASK_CPU = "PERFBOX_TASK_CPU";
     public static final String TASK_MEMORY_MIB = "PERFBOX_TASK_MEMORY_MIB";
     public static final String RUN_TIMEOUT_SECONDS = "PERFBOX_RUN_TIMEOUT_SECONDS";
+    /** The build's image limit: the task's ephemeral storage is sized so that such an image can run. */
+    public static final String MAX_IMAGE_MIB = "PERFBOX_MAX_IMAGE_MIB";
     public static final String FILE_SYSTEM_ID = "PERFBOX_FILE_SYSTEM_ID";
     public static final String ECR_REPOSITORY = "PERFBOX_ECR_REPOSITORY";
 
@@ -52,6 +55,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         if (runTimeout.isNegative() || runTimeout.isZero()) {
             throw new IllegalArgumentException("run timeout must be positive");
         }
+        FargateTaskSize.ephemeralStorageGiB(maxImageMib);
     }
 
     /** The memory a run may use, in bytes (the task's memory: its one container has no lower limit of its own). */
@@ -62,7 +66,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     /** What every job's task definition shares. */
     public EcsTaskDefinitions.Settings taskDefinitions() {
         return new EcsTaskDefinitions.Settings(common.region().id(), taskLogGroup, fileSystemId, taskCpu, taskMemoryMiB,
-                taskExecutionRoleArn, taskRoleArn);
+                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn, taskRoleArn);
     }
 
     public static WorkflowConfig fromEnvironment() {
@@ -85,6 +89,12 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Integer cpu = v.parsed(TASK_CPU, "Fargate CPU units such as 1024", Integer::parseInt);
         Integer memory = v.parsed(TASK_MEMORY_MIB, "MiB such as 2048", Integer::parseInt);
         Integer timeoutSeconds = v.parsed(RUN_TIMEOUT_SECONDS, "seconds such as 900", s -> atLeast(s, 1));
+        Integer maxImageMib = v.parsed(MAX_IMAGE_MIB, "MiB such as 10240, at most " + FargateTaskSize.MAX_IMAGE_MIB,
+                s -> {
+                    int mib = Integer.parseInt(s);
+                    FargateTaskSize.ephemeralStorageGiB(mib);
+                    return mib;
+                });
         String fileSystem = v.matching(FILE_SYSTEM_ID, FILE_SYSTEM, "an EFS file system id like fs-0123abcd",
                 Function.identity());
         String repository = v.matching(ECR_REPOSITORY, REPOSITORY, "an ECR repository name", Function.identity());
@@ -94,7 +104,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         }
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
-                taskRole, logGroup, cpu, memory, Duration.ofSeconds(timeoutSeconds), fileSystem, repository);
+                taskRole, logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository);
     }
 
     private static Boolean strictBoolean(String v) {

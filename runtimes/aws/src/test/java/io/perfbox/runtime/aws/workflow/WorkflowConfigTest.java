@@ -101,7 +101,7 @@ class WorkflowConfigTest {
     @Test
     void taskDefinitionsShareTheRegionLogGroupFileSystemSizeAndRoles() {
         assertThat(WorkflowConfig.fromEnvironment(StepInputs.ENV).taskDefinitions()).isEqualTo(
-                new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048,
+                new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
                         "arn:aws:iam::123456789012:role/perfbox-task-execution",
                         "arn:aws:iam::123456789012:role/perfbox-task"));
     }
