@@ -17,6 +17,8 @@ import software.amazon.awscdk.services.apigateway.MethodLoggingLevel;
 import software.amazon.awscdk.services.apigateway.MethodOptions;
 import software.amazon.awscdk.services.apigateway.Period;
 import software.amazon.awscdk.services.apigateway.QuotaSettings;
+import software.amazon.awscdk.services.apigateway.GatewayResponseOptions;
+import software.amazon.awscdk.services.apigateway.ResponseType;
 import software.amazon.awscdk.services.apigateway.RestApi;
 import software.amazon.awscdk.services.apigateway.StageOptions;
 import software.amazon.awscdk.services.apigateway.ThrottleSettings;
@@ -144,7 +146,33 @@ public class JobApi extends Construct {
                 .apiStages(List.of(UsagePlanPerApiStage.builder().api(api).stage(api.getDeploymentStage()).build()))
                 .build());
         usagePlan.addApiKey(apiKey);
+        problemGatewayResponses();
     }
+
+    /**
+     * API Gateway's own answers (no or a wrong API key, throttling and quota, a body too large, its 5xx) in the
+     * API's one error format, RFC 9457 problem+json, as every answer of the functions is.
+     */
+    private void problemGatewayResponses() {
+        Map<String, ResponseType> responses = new java.util.LinkedHashMap<>();
+        responses.put("Default4xx", ResponseType.DEFAULT_4_XX);
+        responses.put("Default5xx", ResponseType.DEFAULT_5_XX);
+        responses.forEach((id, type) -> api.addGatewayResponse(id, GatewayResponseOptions.builder()
+                .type(type)
+                .responseHeaders(Map.of("Content-Type", "'" + PROBLEM_JSON + "'", "Cache-Control", "'no-store'"))
+                .templates(Map.of(PROBLEM_JSON, GATEWAY_PROBLEM, "application/json", GATEWAY_PROBLEM))
+                .build()));
+    }
+
+    static final String PROBLEM_JSON = "application/problem+json";
+    /**
+     * The problem API Gateway answers with: its error type as the problem's slug and title, its message as the
+     * detail ({@code messageString} is the message as a quoted JSON string), the path. The status is the answer's own
+     * (DEFAULT_4XX and DEFAULT_5XX each stand for several), so the body leaves it out, as RFC 9457 allows.
+     */
+    static final String GATEWAY_PROBLEM = "{\"type\":\"urn:perfbox:problem:gateway-$context.error.responseType\","
+            + "\"title\":\"$context.error.responseType\",\"detail\":$context.error.messageString,"
+            + "\"instance\":\"$context.path\"}";
 
     private IResource resource(String path) {
         IResource resource = api.getRoot();

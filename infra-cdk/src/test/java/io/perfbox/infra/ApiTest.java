@@ -121,4 +121,25 @@ class ApiTest {
     private static Path staged(String s3Key) {
         return SynthesizedStack.ASSEMBLY.resolve("asset." + s3Key);
     }
+
+    @Test
+    void apiGatewaysOwnErrorsAreProblemJsonToo() throws Exception {
+        for (String type : List.of("DEFAULT_4XX", "DEFAULT_5XX")) {
+            template.hasResourceProperties("AWS::ApiGateway::GatewayResponse", Map.of(
+                    "ResponseType", type,
+                    "ResponseParameters", Map.of(
+                            "gatewayresponse.header.Content-Type", "'application/problem+json'",
+                            "gatewayresponse.header.Cache-Control", "'no-store'"),
+                    "ResponseTemplates", Map.of("application/problem+json", JobApi.GATEWAY_PROBLEM,
+                            "application/json", JobApi.GATEWAY_PROBLEM)));
+        }
+        // With API Gateway's variables filled in as it renders them (messageString is a quoted string), the body is
+        // a problem: JSON with type, title, detail and instance.
+        String rendered = JobApi.GATEWAY_PROBLEM.replace("$context.error.responseType", "API_KEY_INVALID")
+                .replace("$context.error.messageString", "\"Forbidden\"").replace("$context.path", "/v1/jobs");
+        var problem = TemplateQueries.JSON.readTree(rendered);
+        assertThat(problem.get("type").asText()).isEqualTo("urn:perfbox:problem:gateway-API_KEY_INVALID");
+        assertThat(problem.get("detail").asText()).isEqualTo("Forbidden");
+        assertThat(problem.get("instance").asText()).isEqualTo("/v1/jobs");
+    }
 }
