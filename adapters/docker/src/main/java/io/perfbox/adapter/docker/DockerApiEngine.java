@@ -326,6 +326,19 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/containers/" + path(name) + "/json?size=1", null, QUICK);
+            if (!r.ok() || !r.json().path("SizeRw").isNumber()) {
+                return java.util.OptionalLong.empty();
+            }
+            return java.util.OptionalLong.of(r.json().path("SizeRw").asLong());
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
     public void kill(String name) {
         uninterruptibly("POST", "/containers/" + path(name) + "/kill");
     }

@@ -99,6 +99,19 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+        ProcessRunner.Result r = docker.quick("container", "inspect", "--size", "--format", "{{.SizeRw}}", name);
+        if (!r.succeeded()) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(r.stdoutText().strip()));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
     public void kill(String name) {
         docker.quickUninterruptibly("kill", name);
     }

@@ -55,6 +55,14 @@ public interface DockerEngine {
     /** How the container ended; empty when it is gone. */
     Optional<ExitState> inspect(String name) throws InterruptedException;
 
+    /**
+     * Bytes the container has written to its own file system (its writable layer, the image not counted), as
+     * {@code docker inspect --size} counts them; empty when unknown.
+     */
+    default java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Kills the container; best effort, carried out even when the caller was interrupted. */
     void kill(String name);
 

@@ -49,6 +49,8 @@ public record LocalConfig(
             new Setting("memory", "1g", "memory limit of a run, no swap (e.g. 512m, 2g)"),
             new Setting("cpus", "1", "CPU limit of a run (e.g. 0.5, 2)"),
             new Setting("pids", "256", "process limit of a run"),
+            new Setting("data-size", "1g", "most a run may store in /data; more fails the job DISK_LIMIT"),
+            new Setting("layer-size", "10g", "most a run may write to its own file system outside /data (its writable layer); more fails the job DISK_LIMIT"),
             new Setting("severity-threshold", "HIGH", "a finding at or above this fails the job VULNERABLE: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL"),
             new Setting("ignore-unfixed", "false", "ignore findings that have no fixed version"),
             new Setting("trivy", "", "path of the trivy executable (else trivy on the PATH, else the Trivy container image)"),
@@ -127,7 +129,8 @@ public record LocalConfig(
         boolean ignoreUnfixed = bool(v, "ignore-unfixed");
         PipelineSettings pipeline = new PipelineSettings(
                 duration(v, "build-timeout"),
-                new RunLimits(bytes(v, "memory"), cpus, intIn(v, "pids", 1, 1_000_000), duration(v, "run-timeout")),
+                new RunLimits(bytes(v, "memory"), cpus, intIn(v, "pids", 1, 1_000_000), duration(v, "run-timeout"),
+                        bytes(v, "data-size"), bytes(v, "layer-size")),
                 new VulnerabilityPolicy(severity(v), ignoreUnfixed));
         TrivySettings trivy = new TrivySettings(
                 optionalPath(v, "trivy"),
