@@ -95,9 +95,12 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
-            throws InterruptedException {
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+            int maxLogBytes) throws InterruptedException {
         StringBuilder target = new StringBuilder("/build?version=1&rm=1&forcerm=1&t=").append(query(tag));
+        if (network != null) {
+            target.append("&networkmode=").append(query(network));
+        }
         if (!labels.isEmpty()) {
             try {
                 target.append("&labels=").append(query(JSON.writeValueAsString(labels)));
@@ -346,6 +349,11 @@ public final class DockerApiEngine implements DockerEngine {
     @Override
     public void removeContainer(String name) {
         uninterruptibly("DELETE", "/containers/" + path(name) + "?force=1");
+    }
+
+    @Override
+    public void removeImageIfUnused(String id) {
+        uninterruptibly("DELETE", "/images/" + path(id));
     }
 
     @Override

@@ -19,9 +19,12 @@ public final class DockerCliEngine implements DockerEngine {
 
     /** Throws {@link ProcessRunner.StartFailedException} when the CLI cannot be started. */
     @Override
-    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
-            throws InterruptedException {
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+            int maxLogBytes) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("build", "--tag", tag));
+        if (network != null) {
+            args.addAll(List.of("--network", network));
+        }
         for (Map.Entry<String, String> label : labels.entrySet()) {
             args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
         }
@@ -114,6 +117,11 @@ public final class DockerCliEngine implements DockerEngine {
     @Override
     public void kill(String name) {
         docker.quickUninterruptibly("kill", name);
+    }
+
+    @Override
+    public void removeImageIfUnused(String id) {
+        docker.quickUninterruptibly("image", "rm", id);
     }
 
     @Override
