@@ -58,12 +58,12 @@ public final class ApiJson {
 
     public record JobView(String id, String name, String description, String status, FailureView failure,
                           Double performance, Instant createdAt, Instant updatedAt, StagesView stages,
-                          Map<String, Integer> vulnerabilities) {
+                          Map<String, Integer> vulnerabilities, List<String> warnings) {
         public static JobView of(Job job) {
             return new JobView(job.id().value(), job.name(), job.description(), job.status().name(),
                     job.failure() == null ? null : new FailureView(job.failure().code().name(), job.failure().message()),
                     job.performance(), job.createdAt(), job.updatedAt(), StagesView.of(job.stages()),
-                    job.vulnerabilities() == null ? null : job.vulnerabilities().asOrderedMap());
+                    job.vulnerabilities() == null ? null : job.vulnerabilities().asOrderedMap(), job.warnings());
         }
     }
 

@@ -11,6 +11,7 @@ public enum FailureCode {
     RUN_FAILED,
     RUN_TIMEOUT,
     OUT_OF_MEMORY,
+    DISK_LIMIT,
     NO_RESULT,
     INVALID_RESULT,
     INTERRUPTED,

@@ -1,6 +1,7 @@
 package io.perfbox.core.domain;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,9 +19,11 @@ public record Job(
         Instant createdAt,
         Instant updatedAt,
         StageTimes stages,
-        VulnerabilityCounts vulnerabilities) {
+        VulnerabilityCounts vulnerabilities,
+        List<String> warnings) {
 
     public Job {
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(status, "status");
@@ -30,6 +33,14 @@ public record Job(
         if (performance != null && !Double.isFinite(performance)) {
             throw new IllegalArgumentException("performance must be finite");
         }
+    }
+
+    /** A job without warnings. */
+    public Job(JobId id, String owner, String name, String description, JobStatus status, Failure failure,
+            Double performance, Instant createdAt, Instant updatedAt, StageTimes stages,
+            VulnerabilityCounts vulnerabilities) {
+        this(id, owner, name, description, status, failure, performance, createdAt, updatedAt, stages,
+                vulnerabilities, List.of());
     }
 
     public static Job queued(JobId id, String owner, String name, String description, Instant now) {
@@ -48,26 +59,38 @@ public record Job(
             case RUNNING -> stages.withRunStarted(now);
             default -> stages;
         };
-        return new Job(id, owner, name, description, next, null, null, createdAt, now, s, vulnerabilities);
+        return new Job(id, owner, name, description, next, null, null, createdAt, now, s, vulnerabilities, warnings);
     }
 
     public Job withVulnerabilities(VulnerabilityCounts counts, Instant now) {
-        return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages, counts);
+        return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages, counts, warnings);
     }
 
     public Job succeeded(double perf, Instant now) {
         return new Job(id, owner, name, description, JobStatus.SUCCEEDED, null, perf, createdAt, now,
-                stages.withFinished(now), vulnerabilities);
+                stages.withFinished(now), vulnerabilities, warnings);
+    }
+
+    /**
+     * The job with one more warning: something went wrong that did not end it (e.g. a process of the run was killed
+     * for memory while the main process still exited 0). Warnings are never dropped by later changes.
+     */
+    public Job withWarning(String warning, Instant now) {
+        Objects.requireNonNull(warning, "warning");
+        List<String> more = new java.util.ArrayList<>(warnings);
+        more.add(warning);
+        return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages,
+                vulnerabilities, more);
     }
 
     public Job failed(Failure why, Instant now) {
         return new Job(id, owner, name, description, JobStatus.FAILED, why, null, createdAt, now,
-                stages.withFinished(now), vulnerabilities);
+                stages.withFinished(now), vulnerabilities, warnings);
     }
 
     public Job cancelled(Instant now) {
         return new Job(id, owner, name, description, JobStatus.CANCELLED,
                 Failure.of(FailureCode.INTERRUPTED, "Cancelled by the user while " + status), null,
-                createdAt, now, stages.withFinished(now), vulnerabilities);
+                createdAt, now, stages.withFinished(now), vulnerabilities, warnings);
     }
 }

@@ -220,7 +220,9 @@ public final class JobLifecycle {
         if (found.isEmpty() || found.get().status() != JobStatus.RUNNING) {
             return Next.STOPPED;
         }
-        Job job = found.get();
+        Job running = found.get();
+        Job job = StepOutcomes.warningOf(outcome, runMemoryLimitBytes)
+                .map(w -> running.withWarning(w, clock.instant())).orElse(running);
         return guarded(id, () -> {
             artifacts.saveLog(id, LogKind.RUN, outcome.log());
             Optional<Failure> runFailure = StepOutcomes.failureOf(outcome, runMemoryLimitBytes);

@@ -97,9 +97,32 @@ public final class StepOutcomes {
             case ContainerRunner.OutOfMemory o -> Optional.of(Failure.of(FailureCode.OUT_OF_MEMORY,
                     "The container ran out of memory (limit " + memoryLimitBytes / (1024 * 1024)
                             + " MiB) and was killed"));
+            case ContainerRunner.DiskLimitExceeded d -> Optional.of(diskLimit(d.area(), d.limitBytes()));
             case ContainerRunner.FailedToStart f -> Optional.of(Failure.of(FailureCode.RUN_FAILED,
                     "The container could not start: " + f.reason()));
         };
+    }
+
+    /** A warning the job keeps although the run did not fail because of it; empty when there is none. */
+    public static Optional<String> warningOf(ContainerRunner.RunOutcome ran, long memoryLimitBytes) {
+        if (ran instanceof ContainerRunner.Exited e && e.oomKilled()) {
+            return Optional.of(outOfMemoryWarning(memoryLimitBytes));
+        }
+        return Optional.empty();
+    }
+
+    public static String outOfMemoryWarning(long memoryLimitBytes) {
+        return "A process in the container ran out of memory (limit " + memoryLimitBytes / (1024 * 1024)
+                + " MiB) and was killed; the main process exited by itself, so the result may be incomplete";
+    }
+
+    public static Failure diskLimit(ContainerRunner.DiskArea area, long limitBytes) {
+        String where = switch (area) {
+            case DATA -> "/data";
+            case WRITABLE_LAYER -> "its own file system (outside /data)";
+        };
+        return Failure.of(FailureCode.DISK_LIMIT, "The container stored more than " + mebibytes(limitBytes)
+                + " in " + where + " and was stopped");
     }
 
     public static Failure runTimedOut(Duration after) {

@@ -16,8 +16,24 @@ public interface ContainerRunner {
     /** Removes the job's container if one is left; never throws for a missing one. */
     void remove(JobId id);
 
-    record RunLimits(long memoryBytes, double cpus, int pids, Duration timeout) {
+    /**
+     * {@code dataBytes}: the most the run may store under /data; {@code writableLayerBytes}: the most it may write to
+     * its container's own file system (the image's layers not counted). A run that stores more ends
+     * {@link DiskLimitExceeded}.
+     */
+    record RunLimits(long memoryBytes, double cpus, int pids, Duration timeout, long dataBytes, long writableLayerBytes) {
+        public static final long DEFAULT_DATA_BYTES = 1024L * 1024 * 1024;
+        public static final long DEFAULT_WRITABLE_LAYER_BYTES = 10L * 1024 * 1024 * 1024;
+
+        /** With the default disk limits (1 GiB for /data, 10 GiB for the writable layer). */
+        public RunLimits(long memoryBytes, double cpus, int pids, Duration timeout) {
+            this(memoryBytes, cpus, pids, timeout, DEFAULT_DATA_BYTES, DEFAULT_WRITABLE_LAYER_BYTES);
+        }
+
         public RunLimits {
+            if (dataBytes < 1024 * 1024 || writableLayerBytes < 1024 * 1024) {
+                throw new IllegalArgumentException("disk limits must be at least 1 MiB");
+            }
             if (memoryBytes < 6 * 1024 * 1024) {
                 throw new IllegalArgumentException("memory limit must be at least 6 MiB");
             }
@@ -33,17 +49,35 @@ public interface ContainerRunner {
         }
     }
 
-    sealed interface RunOutcome permits Exited, TimedOut, OutOfMemory, FailedToStart {
+    sealed interface RunOutcome permits Exited, TimedOut, OutOfMemory, DiskLimitExceeded, FailedToStart {
         CapturedLog log();
     }
 
-    record Exited(int exitCode, CapturedLog log) implements RunOutcome {
+    /**
+     * The container's main process exited by itself. {@code oomKilled}: the engine killed a process of the container
+     * for memory on the way (the main process may still have exited 0 with a result).
+     */
+    record Exited(int exitCode, CapturedLog log, boolean oomKilled) implements RunOutcome {
+        public Exited(int exitCode, CapturedLog log) {
+            this(exitCode, log, false);
+        }
     }
 
     record TimedOut(Duration after, CapturedLog log) implements RunOutcome {
     }
 
     record OutOfMemory(int exitCode, CapturedLog log) implements RunOutcome {
+    }
+
+    /** The run stored more than a disk limit allows and was killed. */
+    record DiskLimitExceeded(DiskArea area, long limitBytes, CapturedLog log) implements RunOutcome {
+    }
+
+    enum DiskArea {
+        /** The job's /data. */
+        DATA,
+        /** The container's own file system, above the image. */
+        WRITABLE_LAYER
     }
 
     record FailedToStart(String reason, CapturedLog log) implements RunOutcome {

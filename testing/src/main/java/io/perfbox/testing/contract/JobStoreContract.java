@@ -55,6 +55,27 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void warningsAreStoredInOrderAndKeptThroughLaterUpdates() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        assertThat(store().find(job.id()).orElseThrow().warnings()).isEmpty();
+
+        Job warned = job.advancedTo(JobStatus.RUNNING, clock.plusSeconds(1))
+                .withWarning("a process was killed for memory", clock.plusSeconds(2))
+                .withWarning("second warning, \"quoted\" and ünïcode", clock.plusSeconds(3));
+        assertThat(store().update(warned, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        assertThat(store().find(job.id()).orElseThrow().warnings())
+                .containsExactly("a process was killed for memory", "second warning, \"quoted\" and ünïcode");
+
+        Job succeeded = warned.succeeded(0.5, clock.plusSeconds(4));
+        assertThat(store().update(succeeded, EnumSet.of(JobStatus.RUNNING))).isTrue();
+        assertThat(store().find(job.id())).contains(succeeded);
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.empty()).jobs())
+                .filteredOn(j -> j.id().equals(job.id())).singleElement()
+                .extracting(Job::warnings).asList().hasSize(2);
+    }
+
+    @Test
     void failureIsStoredWithCodeAndMessage() {
         Job job = newJob();
         store().create(job, Optional.empty());

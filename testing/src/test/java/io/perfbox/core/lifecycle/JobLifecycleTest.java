@@ -504,6 +504,41 @@ class JobLifecycleTest {
                 new RecordingJobResources.Release(id(), Optional.of(JobStatus.RUNNING), false));
     }
 
+    @Test
+    void runThatExitedZeroAfterAProcessWasKilledForMemorySucceedsWithAWarning() {
+        scannedAndRunning();
+
+        assertThat(lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG, true), perfJson("{\"perf\":0.5}")))
+                .isEqualTo(Next.ENDED);
+
+        Job job = stored();
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job.performance()).isEqualTo(0.5);
+        assertThat(job.warnings()).containsExactly(StepOutcomes.outOfMemoryWarning(2048L * 1024 * 1024));
+        assertThat(job.warnings().get(0)).contains("ran out of memory").contains("2048 MiB");
+    }
+
+    @Test
+    void runThatExitedZeroAfterAProcessWasKilledForMemoryKeepsTheWarningWhenItsResultIsRejected() {
+        scannedAndRunning();
+
+        assertThat(lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG, true), () -> new JobWorkspace.Missing()))
+                .isEqualTo(Next.ENDED);
+
+        Job job = stored();
+        assertThat(job.failure().code()).isEqualTo(FailureCode.NO_RESULT);
+        assertThat(job.warnings()).hasSize(1);
+    }
+
+    @Test
+    void runWithoutAnOutOfMemoryKillHasNoWarnings() {
+        scannedAndRunning();
+
+        lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG), perfJson("{\"perf\":0.99}"));
+
+        assertThat(stored().warnings()).isEmpty();
+    }
+
     static Stream<Arguments> runsThatFailed() {
         return Stream.of(
                 Arguments.of(new ContainerRunner.Exited(1, RUN_LOG),

@@ -95,9 +95,12 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
-            throws InterruptedException {
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+            int maxLogBytes) throws InterruptedException {
         StringBuilder target = new StringBuilder("/build?version=1&rm=1&forcerm=1&t=").append(query(tag));
+        if (network != null) {
+            target.append("&networkmode=").append(query(network));
+        }
         if (!labels.isEmpty()) {
             try {
                 target.append("&labels=").append(query(JSON.writeValueAsString(labels)));
@@ -326,6 +329,19 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/containers/" + path(name) + "/json?size=1", null, QUICK);
+            if (!r.ok() || !r.json().path("SizeRw").isNumber()) {
+                return java.util.OptionalLong.empty();
+            }
+            return java.util.OptionalLong.of(r.json().path("SizeRw").asLong());
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
     public void kill(String name) {
         uninterruptibly("POST", "/containers/" + path(name) + "/kill");
     }
@@ -333,6 +349,11 @@ public final class DockerApiEngine implements DockerEngine {
     @Override
     public void removeContainer(String name) {
         uninterruptibly("DELETE", "/containers/" + path(name) + "?force=1");
+    }
+
+    @Override
+    public void removeImageIfUnused(String id) {
+        uninterruptibly("DELETE", "/images/" + path(id));
     }
 
     @Override

@@ -19,9 +19,12 @@ public final class DockerCliEngine implements DockerEngine {
 
     /** Throws {@link ProcessRunner.StartFailedException} when the CLI cannot be started. */
     @Override
-    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
-            throws InterruptedException {
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+            int maxLogBytes) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("build", "--tag", tag));
+        if (network != null) {
+            args.addAll(List.of("--network", network));
+        }
         for (Map.Entry<String, String> label : labels.entrySet()) {
             args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
         }
@@ -99,8 +102,26 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+        ProcessRunner.Result r = docker.quick("container", "inspect", "--size", "--format", "{{.SizeRw}}", name);
+        if (!r.succeeded()) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(r.stdoutText().strip()));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
     public void kill(String name) {
         docker.quickUninterruptibly("kill", name);
+    }
+
+    @Override
+    public void removeImageIfUnused(String id) {
+        docker.quickUninterruptibly("image", "rm", id);
     }
 
     @Override

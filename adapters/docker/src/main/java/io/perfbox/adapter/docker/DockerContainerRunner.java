@@ -16,6 +16,8 @@ import java.util.Optional;
 public class DockerContainerRunner implements ContainerRunner {
     private static final int MAX_LOG_BYTES = 1024 * 1024;
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+    /** How often the disk watchdog looks. */
+    static final Duration DISK_POLL = Duration.ofMillis(200);
 
     private final DockerEngine engine;
     private final String storeId;
@@ -46,9 +48,23 @@ public class DockerContainerRunner implements ContainerRunner {
                 return new FailedToStart(notStarted.get(), engine.logs(name, MAX_LOG_BYTES));
             }
             follower = new LogFollower(name, limits.timeout().plusMinutes(1));
-            if (!engine.await(name, limits.timeout())) {
+            DiskWatchdog watchdog = new DiskWatchdog(name, dataDirectoryOf.apply(id), limits);
+            boolean exited;
+            try {
+                exited = engine.await(name, limits.timeout());
+            } finally {
+                watchdog.stop();
+            }
+            if (!exited) {
                 engine.kill(name);
-                return new TimedOut(limits.timeout(), follower.finish());
+                Optional<DiskArea> over = watchdog.exceeded();
+                return over.isPresent() ? diskLimit(over.get(), limits, follower.finish())
+                        : new TimedOut(limits.timeout(), follower.finish());
+            }
+            // A run that filled a limit and exited before the next look is caught here.
+            Optional<DiskArea> over = watchdog.exceeded().or(watchdog::measure);
+            if (over.isPresent()) {
+                return diskLimit(over.get(), limits, follower.finish());
             }
             Optional<DockerEngine.ExitState> state = engine.inspect(name);
             if (state.isEmpty()) {
@@ -58,13 +74,86 @@ public class DockerContainerRunner implements ContainerRunner {
             if (state.get().exitCode() != 0 && state.get().oomKilled()) {
                 return new OutOfMemory(state.get().exitCode(), log);
             }
-            return new Exited(state.get().exitCode(), log);
+            return new Exited(state.get().exitCode(), log, state.get().oomKilled());
         } catch (InterruptedException e) {
             if (follower != null) {
                 follower.cancel();
             }
             engine.removeContainer(name);
             throw e;
+        }
+    }
+
+    private static DiskLimitExceeded diskLimit(DiskArea area, RunLimits limits, CapturedLog log) {
+        return new DiskLimitExceeded(area, area == DiskArea.DATA ? limits.dataBytes() : limits.writableLayerBytes(), log);
+    }
+
+    /**
+     * Looks at what the run has stored every {@link #DISK_POLL} (the bytes under /data, the container's writable
+     * layer as the engine counts it) and kills the container as soon as either is over its limit: overlay2 on ext4
+     * cannot cap a container's size itself. The first area found over its limit is remembered.
+     */
+    private final class DiskWatchdog {
+        private final String name;
+        private final Path data;
+        private final RunLimits limits;
+        private final Thread thread;
+        private volatile DiskArea exceeded;
+        private volatile boolean stopped;
+
+        DiskWatchdog(String name, Path data, RunLimits limits) {
+            this.name = name;
+            this.data = data;
+            this.limits = limits;
+            this.thread = Thread.ofVirtual().name("disk-" + name).start(this::watch);
+        }
+
+        private void watch() {
+            try {
+                while (!stopped) {
+                    Optional<DiskArea> over = measure();
+                    if (over.isPresent()) {
+                        exceeded = over.get();
+                        engine.kill(name);
+                        return;
+                    }
+                    Thread.sleep(DISK_POLL);
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            } catch (RuntimeException e) {
+                // the engine went away: the run's own wait reports it
+            }
+        }
+
+        /** Which area is over its limit now, if any. */
+        Optional<DiskArea> measure() {
+            if (DiskUsage.bytesUnder(data) > limits.dataBytes()) {
+                return Optional.of(DiskArea.DATA);
+            }
+            try {
+                java.util.OptionalLong layer = engine.writableLayerBytes(name);
+                if (layer.isPresent() && layer.getAsLong() > limits.writableLayerBytes()) {
+                    return Optional.of(DiskArea.WRITABLE_LAYER);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.empty();
+        }
+
+        Optional<DiskArea> exceeded() {
+            return Optional.ofNullable(exceeded);
+        }
+
+        void stop() {
+            stopped = true;
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -30,8 +30,14 @@ public interface DockerEngine {
      * goes away: timeouts and interruption rely on that), {@code dockerfile} being the whole build context; the
      * image is tagged {@code tag} and given {@code labels} as {@code --label} would.
      */
-    BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
-            throws InterruptedException;
+    default BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
+            throws InterruptedException {
+        return build(tag, dockerfile, labels, null, timeout, maxLogBytes);
+    }
+
+    /** As above, the build's RUN steps on {@code network} (a Docker network's name; null: the engine's default). */
+    BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+            int maxLogBytes) throws InterruptedException;
 
     /** How a stopped container ended. */
     record ExitState(int exitCode, boolean oomKilled) {
@@ -55,11 +61,26 @@ public interface DockerEngine {
     /** How the container ended; empty when it is gone. */
     Optional<ExitState> inspect(String name) throws InterruptedException;
 
+    /**
+     * Bytes the container has written to its own file system (its writable layer, the image not counted), as
+     * {@code docker inspect --size} counts them; empty when unknown.
+     */
+    default java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Kills the container; best effort, carried out even when the caller was interrupted. */
     void kill(String name);
 
     /** Removes the container, running or not; best effort, carried out even when the caller was interrupted. */
     void removeContainer(String name);
+
+    /**
+     * Removes the image only when nothing needs it (no tag, no child image, no container): what a failed build left
+     * of its steps. Best effort, as below; never forced.
+     */
+    default void removeImageIfUnused(String id) {
+    }
 
     /** Removes the image (a tag of several only loses the tag); best effort, as above. */
     void removeImage(String ref);

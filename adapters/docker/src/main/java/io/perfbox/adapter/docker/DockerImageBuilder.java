@@ -23,12 +23,23 @@ public class DockerImageBuilder implements ImageBuilder {
             "(?m)^(?:The command '.*' returned a non-zero code: \\d+|.*(?:COPY|ADD) failed:.*|ERROR: .*|error: .*|"
                     + "Error response from daemon: .*|.*did not complete successfully.*|failed to .*)$");
 
+    private static final Pattern COMMITTED_STEP = Pattern.compile(
+            "(?m)^Removing intermediate container [0-9a-f]+\\s*\\R ---> ([0-9a-f]{12,64})\\s*$");
+
     private final DockerEngine engine;
     private final String storeId;
     private final long maxImageBytes;
+    /** The Docker network builds run on; null: the engine's default bridge. */
+    private final String network;
 
     /** maxImageBytes: a built image larger than this is removed at once and reported {@link ImageTooLarge}. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes) {
+        this(engine, storeId, maxImageBytes, null);
+    }
+
+    /** Builds on {@code network} (see {@link DockerBuildNetwork}); null: the engine's default bridge. */
+    public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network) {
+        this.network = network;
         if (maxImageBytes <= 0) {
             throw new IllegalArgumentException("the image size limit must be positive");
         }
@@ -51,11 +62,16 @@ public class DockerImageBuilder implements ImageBuilder {
                 ? Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()) : Map.of();
         DockerEngine.BuildRun r;
         try {
-            r = engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, timeout, MAX_LOG_BYTES);
+            r = engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, timeout, MAX_LOG_BYTES);
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
         }
         CapturedLog log = r.log();
+        if (!r.succeeded()) {
+            // The steps it committed before it failed are untagged and unlabelled (the labels come last): nothing
+            // else would find them. A step another build shares is kept (it has a child, or it is a cache hit).
+            removeStepsCommittedBy(log.text());
+        }
         if (r.timedOut()) {
             return new BuildTimedOut(timeout, log);
         }
@@ -89,6 +105,26 @@ public class DockerImageBuilder implements ImageBuilder {
         }
         return text + (text.endsWith("\n") ? "" : "\n")
                 + "LABEL \"" + DockerNames.JOB_LABEL + "\"=\"" + id.value() + "\" \"" + DockerNames.STORE_LABEL + "\"=\"" + storeId + "\"\n";
+    }
+
+    private void removeStepsCommittedBy(String log) {
+        List<String> ids = stepsCommittedBy(log);
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            engine.removeImageIfUnused(ids.get(i));
+        }
+    }
+
+    /**
+     * The images the classic builder committed for this build's own steps, in order: each is the {@code ---> id} line
+     * right after the step's container was removed (a cache hit or the base image has no such line before it).
+     */
+    static List<String> stepsCommittedBy(String log) {
+        List<String> ids = new java.util.ArrayList<>();
+        Matcher m = COMMITTED_STEP.matcher(log);
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
     }
 
     /** The line of the build output that says what failed, short enough for a failure message. */

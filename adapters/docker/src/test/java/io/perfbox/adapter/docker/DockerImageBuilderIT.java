@@ -65,6 +65,21 @@ class DockerImageBuilderIT {
     }
 
     @Test
+    void buildThatFailsAfterSomeStepsLeavesNoUntaggedStepImagesBehind() throws Exception {
+        JobId id = JobId.random();
+        String unique = UUID.randomUUID().toString();
+        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo " + unique + " > /a\n"
+                + "RUN echo second > /b\nRUN exit 3\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOf(ImageBuilder.BuildFailed.class);
+        var steps = DockerImageBuilder.stepsCommittedBy(outcome.log().text());
+        assertThat(steps).as("the two steps that were committed").hasSize(2);
+        for (String step : steps) {
+            assertThat(DOCKER.quick("image", "inspect", step).succeeded()).as("step image " + step).isFalse();
+        }
+        assertThat(DOCKER.quick("image", "inspect", "debian:bookworm").succeeded()).as("the base image stays").isTrue();
+    }
+
+    @Test
     void imageWithinTheLimitIsBuilt() throws Exception {
         DockerImageBuilder roomy = newBuilder(1L << 30);
         JobId id = JobId.random();

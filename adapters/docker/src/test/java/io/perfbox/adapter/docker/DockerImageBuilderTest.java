@@ -11,6 +11,27 @@ class DockerImageBuilderTest {
     private static final String LABELS = "LABEL \"io.perfbox.job\"=\"" + ID.value() + "\" \"io.perfbox.store\"=\"store0000001\"\n";
 
     @Test
+    void stepsCommittedByTheBuildAreTheImagesAfterARemovedStepContainerNotTheBaseNorCacheHits() {
+        String log = """
+                Step 1/4 : FROM debian:bookworm
+                 ---> 0642a8e788dc
+                Step 2/4 : RUN echo a
+                 ---> Using cache
+                 ---> 1111aaaa2222
+                Step 3/4 : RUN echo b
+                 ---> Running in 73e28023daf7
+                b
+                Removing intermediate container 73e28023daf7
+                 ---> a3a63ae80fe6
+                Step 4/4 : RUN exit 3
+                 ---> Running in 0123456789ab
+                Removing intermediate container 0123456789ab
+                The command '/bin/sh -c exit 3' returned a non-zero code: 3
+                """;
+        assertThat(DockerImageBuilder.stepsCommittedBy(log)).containsExactly("a3a63ae80fe6");
+    }
+
+    @Test
     void bothLabelsAreOneInstructionAfterTheUsersLast() {
         assertThat(builder.withLabels("FROM debian:bookworm\nCMD true\n", ID))
                 .isEqualTo("FROM debian:bookworm\nCMD true\n" + LABELS);

@@ -73,7 +73,7 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
     /** The file inside the data directory. */
     public static final String FILE_NAME = "perfbox.db";
     /** The schema this code reads and writes ({@code PRAGMA user_version}). */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
     static final int DEFAULT_READERS = 4;
     private static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
@@ -85,7 +85,7 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
             "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{9}Z#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     private static final String COLUMNS = "id, owner, created_key, status, name, description, failure_code, "
             + "failure_message, performance, created_at, updated_at, queued_at, build_started_at, scan_started_at, "
-            + "run_started_at, finished_at, vulnerabilities";
+            + "run_started_at, finished_at, vulnerabilities, warnings";
     private static final String ACTIVE_STATUSES = JobStatus.ACTIVE.stream().map(s -> "'" + s.name() + "'")
             .collect(Collectors.joining(", "));
 
@@ -220,7 +220,11 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                         ps.executeUpdate();
                     }
                 }
-                // Later migrations: if (version < 2) { ... }
+                if (version < 2) {
+                    // A JSON array of strings; NULL for none (rows of version 1 have none).
+                    st.execute("ALTER TABLE jobs ADD COLUMN warnings TEXT");
+                }
+                // Later migrations: if (version < 3) { ... }
                 st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 byte[] secret;
                 try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
@@ -267,7 +271,7 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 throw new IllegalStateException("job " + job.id() + " exists already");
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS + ") VALUES ("
-                    + "?, ".repeat(16) + "?)")) {
+                    + "?, ".repeat(17) + "?)")) {
                 bindAll(ps, job);
                 ps.executeUpdate();
             }
@@ -319,7 +323,7 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
         String sql = "UPDATE jobs SET owner = ?, created_key = ?, status = ?, name = ?, description = ?, "
                 + "failure_code = ?, failure_message = ?, performance = ?, created_at = ?, updated_at = ?, "
                 + "queued_at = ?, build_started_at = ?, scan_started_at = ?, run_started_at = ?, finished_at = ?, "
-                + "vulnerabilities = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
+                + "vulnerabilities = ?, warnings = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
         return write(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = bindFields(ps, 1, updated);
@@ -590,6 +594,7 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
         ps.setString(i++, text(st.runStartedAt()));
         ps.setString(i++, text(st.finishedAt()));
         ps.setString(i++, job.vulnerabilities() == null ? null : vulnerabilitiesJson(job.vulnerabilities()));
+        ps.setString(i++, job.warnings().isEmpty() ? null : warningsJson(job.warnings()));
         return i;
     }
 
@@ -612,7 +617,27 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 Instant.parse(rs.getString("updated_at")),
                 new StageTimes(instant(rs, "queued_at"), instant(rs, "build_started_at"), instant(rs, "scan_started_at"),
                         instant(rs, "run_started_at"), instant(rs, "finished_at")),
-                vulnerabilities == null ? null : vulnerabilitiesFrom(vulnerabilities));
+                vulnerabilities == null ? null : vulnerabilitiesFrom(vulnerabilities),
+                warningsFrom(rs.getString("warnings")));
+    }
+
+    private static String warningsJson(List<String> warnings) {
+        try {
+            return JSON.writeValueAsString(warnings);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> warningsFrom(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable warnings column: " + json, e);
+        }
     }
 
     private static String vulnerabilitiesJson(VulnerabilityCounts counts) {

@@ -30,7 +30,19 @@ public record LocalConfig(
         String dockerExecutable,
         long maxImageBytes,
         PipelineSettings pipeline,
-        TrivySettings trivy) {
+        TrivySettings trivy,
+        BuildNetwork buildNetwork) {
+
+    /**
+     * Where builds run: on perfbox's own confined network ({@code isolated}; see DockerBuildNetwork), with the
+     * operator's extra allowed and denied IPv4 CIDRs, set up with {@code iptables}; else on the engine's default bridge.
+     */
+    public record BuildNetwork(boolean isolated, String iptables, List<String> allowed, List<String> denied) {
+        public BuildNetwork {
+            allowed = List.copyOf(allowed);
+            denied = List.copyOf(denied);
+        }
+    }
 
     /** One setting: its name, what it means and its default, for {@code --help} and the README. */
     public record Setting(String name, String defaultValue, String help) {
@@ -49,6 +61,8 @@ public record LocalConfig(
             new Setting("memory", "1g", "memory limit of a run, no swap (e.g. 512m, 2g)"),
             new Setting("cpus", "1", "CPU limit of a run (e.g. 0.5, 2)"),
             new Setting("pids", "256", "process limit of a run"),
+            new Setting("data-size", "1g", "most a run may store in /data; more fails the job DISK_LIMIT"),
+            new Setting("layer-size", "10g", "most a run may write to its own file system outside /data (its writable layer); more fails the job DISK_LIMIT"),
             new Setting("severity-threshold", "HIGH", "a finding at or above this fails the job VULNERABLE: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL"),
             new Setting("ignore-unfixed", "false", "ignore findings that have no fixed version"),
             new Setting("trivy", "", "path of the trivy executable (else trivy on the PATH, else the Trivy container image)"),
@@ -58,6 +72,10 @@ public record LocalConfig(
             new Setting("trivy-timeout", "10m", "longest a scan may take"),
             new Setting("trivy-args", "", "extra arguments for trivy image, separated by spaces"),
             new Setting("trivy-image-fallback", "true", "run the Trivy container image when no trivy executable is found"),
+            new Setting("build-isolation", "true", "builds run on perfbox's own network, where the host, link-local, private ranges and other builds are unreachable (needs root and iptables)"),
+            new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
+            new Setting("build-deny", "", "comma-separated IPv4 CIDRs builds may not reach, in addition"),
+            new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
             new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
@@ -127,7 +145,8 @@ public record LocalConfig(
         boolean ignoreUnfixed = bool(v, "ignore-unfixed");
         PipelineSettings pipeline = new PipelineSettings(
                 duration(v, "build-timeout"),
-                new RunLimits(bytes(v, "memory"), cpus, intIn(v, "pids", 1, 1_000_000), duration(v, "run-timeout")),
+                new RunLimits(bytes(v, "memory"), cpus, intIn(v, "pids", 1, 1_000_000), duration(v, "run-timeout"),
+                        bytes(v, "data-size"), bytes(v, "layer-size")),
                 new VulnerabilityPolicy(severity(v), ignoreUnfixed));
         TrivySettings trivy = new TrivySettings(
                 optionalPath(v, "trivy"),
@@ -140,7 +159,23 @@ public record LocalConfig(
                 TrivySettings.DEFAULT_IMAGE,
                 bool(v, "trivy-image-fallback"));
         return new LocalConfig(port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
-                bytes(v, "max-image-size"), pipeline, trivy);
+                bytes(v, "max-image-size"), pipeline, trivy,
+                new BuildNetwork(bool(v, "build-isolation"), get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")));
+    }
+
+    private static List<String> cidrs(Map<String, String> v, String name) {
+        String raw = get(v, name).strip();
+        if (raw.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : raw.split("[,\\s]+")) {
+            if (!part.matches("\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?")) {
+                throw new IllegalArgumentException("--" + name + " takes IPv4 CIDRs such as 10.1.2.0/24, not '" + part + "'");
+            }
+            out.add(part);
+        }
+        return out;
     }
 
     private static String get(Map<String, String> v, String name) {

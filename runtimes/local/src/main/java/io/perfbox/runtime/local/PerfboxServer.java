@@ -3,6 +3,7 @@ package io.perfbox.runtime.local;
 import io.perfbox.adapter.docker.DockerApiEngine;
 import io.perfbox.adapter.docker.DockerCli;
 import io.perfbox.adapter.docker.DockerCliEngine;
+import io.perfbox.adapter.docker.DockerBuildNetwork;
 import io.perfbox.adapter.docker.DockerContainerRunner;
 import io.perfbox.adapter.docker.DockerEngine;
 import io.perfbox.adapter.docker.DockerImageBuilder;
@@ -54,10 +55,13 @@ public final class PerfboxServer implements AutoCloseable {
     private final JobStore jobs;
     private final JobLifecycle lifecycle;
     private final DockerJanitor janitor;
+    private final DockerBuildNetwork buildNetwork;
     private volatile boolean closed;
 
     private PerfboxServer(FileChannel lockChannel, FileLock lock, SqliteJobStore database, LocalJobExecutor executor,
-                          LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor) {
+                          LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor,
+                          DockerBuildNetwork buildNetwork) {
+        this.buildNetwork = buildNetwork;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.database = database;
@@ -112,7 +116,21 @@ public final class PerfboxServer implements AutoCloseable {
         DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
                 .orElseGet(() -> new DockerCliEngine(docker));
         LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
-        var builder = new DockerImageBuilder(engine, storeId, config.maxImageBytes());
+        DockerBuildNetwork buildNetwork = null;
+        if (config.buildNetwork().isolated()) {
+            LocalConfig.BuildNetwork b = config.buildNetwork();
+            try {
+                buildNetwork = DockerBuildNetwork.open(docker, b.iptables(), storeId, b.allowed(), b.denied());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while setting up the build network", e);
+            }
+            LOG.info("builds run on the confined network " + buildNetwork.name() + " (bridge " + buildNetwork.bridgeInterface() + ")");
+        } else {
+            LOG.warning("build isolation is off: builds run on the engine's default bridge and can reach the host");
+        }
+        var builder = new DockerImageBuilder(engine, storeId, config.maxImageBytes(),
+                buildNetwork == null ? null : buildNetwork.name());
         var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf);
         var scanner = new TrivyScanner(config.trivy(), docker);
         PipelineSettings settings = config.pipeline();
@@ -139,7 +157,8 @@ public final class PerfboxServer implements AutoCloseable {
             database.close();
             throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
         }
-        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor);
+        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor,
+                buildNetwork);
         out.println("perfbox listening on " + api.baseUrl());
         out.println("data in " + dataDir);
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
@@ -193,6 +212,9 @@ public final class PerfboxServer implements AutoCloseable {
         }
         // A container the engine was still creating when its job was stopped can outlive the job's own clean-up.
         LOG.info("shutdown: removed " + janitor.removeAll());
+        if (buildNetwork != null) {
+            buildNetwork.close();
+        }
         database.close();
         try {
             lock.release();

@@ -40,6 +40,26 @@ class LocalConfigTest {
     }
 
     @Test
+    void diskLimitsAndTheBuildNetworkHaveSafeDefaultsAndCanBeChanged() {
+        LocalConfig d = LocalConfig.from(List.of(), HOME);
+        assertThat(d.pipeline().runLimits().dataBytes()).isEqualTo(1L << 30);
+        assertThat(d.pipeline().runLimits().writableLayerBytes()).isEqualTo(10L << 30);
+        assertThat(d.buildNetwork().isolated()).isTrue();
+        assertThat(d.buildNetwork().allowed()).isEmpty();
+        assertThat(d.buildNetwork().denied()).isEmpty();
+
+        LocalConfig c = LocalConfig.from(List.of("--data-size", "64m", "--layer-size=2g",
+                "--build-allow", "10.1.2.3/32,192.168.5.0/24", "--build-deny", "203.0.113.0/24"), HOME);
+        assertThat(c.pipeline().runLimits().dataBytes()).isEqualTo(64L << 20);
+        assertThat(c.pipeline().runLimits().writableLayerBytes()).isEqualTo(2L << 30);
+        assertThat(c.buildNetwork().allowed()).containsExactly("10.1.2.3/32", "192.168.5.0/24");
+        assertThat(c.buildNetwork().denied()).containsExactly("203.0.113.0/24");
+        assertThat(LocalConfig.from(List.of("--no-build-isolation"), HOME).buildNetwork().isolated()).isFalse();
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--build-allow", "mirror.local"), HOME))
+                .hasMessageContaining("--build-allow");
+    }
+
+    @Test
     void badValuesStopStartUpWithAMessage() {
         assertThatThrownBy(() -> LocalConfig.from(List.of("--port", "70000"), HOME)).hasMessageContaining("--port");
         assertThatThrownBy(() -> LocalConfig.from(List.of("--run-timeout", "soon"), HOME)).hasMessageContaining("duration");

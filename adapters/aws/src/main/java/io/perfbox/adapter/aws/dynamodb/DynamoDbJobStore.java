@@ -268,6 +268,9 @@ public class DynamoDbJobStore implements JobStore {
             job.vulnerabilities().bySeverity().forEach((sev, n) -> counts.put(sev.name(), AttributeValue.fromN(Integer.toString(n))));
             item.put("vulnerabilities", AttributeValue.fromM(counts));
         }
+        if (!job.warnings().isEmpty()) {
+            item.put("warnings", AttributeValue.fromL(job.warnings().stream().map(AttributeValue::fromS).toList()));
+        }
         return item;
     }
 
@@ -293,7 +296,8 @@ public class DynamoDbJobStore implements JobStore {
                 Instant.parse(item.get("updatedAt").s()),
                 new StageTimes(instant(item, "queuedAt"), instant(item, "buildStartedAt"), instant(item, "scanStartedAt"),
                         instant(item, "runStartedAt"), instant(item, "finishedAt")),
-                counts);
+                counts,
+                item.containsKey("warnings") ? item.get("warnings").l().stream().map(AttributeValue::s).toList() : List.of());
     }
 
     private static AttributeValue s(String v) {

@@ -236,6 +236,12 @@ public final class PerfboxCli {
         if (vulns != null && !vulns.isNull()) {
             out.println("findings:    " + vulns);
         }
+        JsonNode warnings = job.get("warnings");
+        if (warnings != null && warnings.isArray()) {
+            for (JsonNode w : warnings) {
+                out.println("warning:     " + w.asText());
+            }
+        }
         return status.equals("SUCCEEDED") ? 0 : 1;
     }
 

@@ -55,6 +55,28 @@ class SubmitCommandIT {
     }
 
     @Test
+    void waitAndStatusPrintTheWarningOfAChildKilledForMemory() throws Exception {
+        Path dataDir = Path.of("target", "e2e", "cli-oom-" + UUID.randomUUID()).toAbsolutePath();
+        try (PerfboxProcess server = PerfboxProcess.start(dataDir, RealTrivy.with("--memory", "64m"))) {
+            Path dockerfile = Files.writeString(Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-in"))
+                    .resolve("Dockerfile"), "FROM debian:bookworm\n"
+                    + "CMD sh -c 'x=$(head -c 268435456 /dev/zero | tr \"\\0\" a)'; echo '{\"perf\":0.5}' > /data/perf.json\n");
+            Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());
+
+            Run waited = cli(env, "submit", dockerfile.toString(), "--wait");
+            assertThat(waited.exitCode()).as(waited.out() + waited.err()).isZero();
+            assertThat(waited.out()).contains("SUCCEEDED").contains("performance: 0.5")
+                    .containsPattern("warning: +A process in the container ran out of memory");
+
+            String id = waited.out().lines().filter(l -> l.startsWith("submitted job ")).findFirst().orElseThrow()
+                    .split(" ")[2];
+            Run status = cli(env, "status", id);
+            assertThat(status.exitCode()).isZero();
+            assertThat(status.out()).contains("\"warnings\"").contains("ran out of memory");
+        }
+    }
+
+    @Test
     void clientCommandsSayWhenNoServerAnswers() {
         Run r = cli(Map.of("PERFBOX_URL", "http://127.0.0.1:9"), "status", UUID.randomUUID().toString());
         assertThat(r.exitCode()).isEqualTo(3);

@@ -141,6 +141,25 @@ class LocalRuntimeIT {
     }
 
     @Test
+    void childKilledForMemoryWhileTheMainProcessSucceedsLeavesAVisibleWarning() throws Exception {
+        // A child shell holds ~256 MiB against the 64 MiB limit and is OOM-killed; the main process carries on.
+        JsonNode job = runToEnd("FROM debian:bookworm\n"
+                + "CMD sh -c 'x=$(head -c 268435456 /dev/zero | tr \"\\0\" a)'; echo '{\"perf\":0.5}' > /data/perf.json\n");
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("performance").asDouble()).isEqualTo(0.5);
+        assertThat(job.get("warnings")).as(job.toString()).hasSize(1);
+        assertThat(job.get("warnings").get(0).asText()).contains("out of memory").contains("64 MiB");
+    }
+
+    @Test
+    void successfulJobWithoutIncidentsHasNoWarnings() throws Exception {
+        JsonNode job = runToEnd("FROM debian:bookworm\nCMD echo '{\"perf\":0.25}' > /data/perf.json\n");
+        assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("warnings").isArray()).as(job.toString()).isTrue();
+        assertThat(job.get("warnings")).isEmpty();
+    }
+
+    @Test
     void runHasNoNetworkButLoopback() throws Exception {
         JsonNode job = runToEnd("FROM debian:bookworm\n"
                 + "CMD if [ \"$(ls /sys/class/net)\" = lo ] && [ \"$(wc -l < /proc/net/route)\" = 1 ]; "
