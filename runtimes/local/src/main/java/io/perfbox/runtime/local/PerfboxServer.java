@@ -10,7 +10,16 @@ import io.perfbox.adapter.docker.DockerJanitor;
 import io.perfbox.adapter.fs.FileSystemDockerfileStore;
 import io.perfbox.adapter.fs.FileSystemJobArtifactStore;
 import io.perfbox.adapter.fs.HostJobWorkspace;
+import io.perfbox.adapter.sqlite.SqliteApiKeyStore;
 import io.perfbox.adapter.sqlite.SqliteJobStore;
+import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.runtime.local.tls.Pem;
+import io.perfbox.runtime.local.tls.SelfSigned;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import io.perfbox.adapter.trivy.TrivyScanner;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
@@ -54,10 +63,13 @@ public final class PerfboxServer implements AutoCloseable {
     private final JobStore jobs;
     private final JobLifecycle lifecycle;
     private final DockerJanitor janitor;
+    private final SqliteApiKeyStore keyStore;
     private volatile boolean closed;
 
     private PerfboxServer(FileChannel lockChannel, FileLock lock, SqliteJobStore database, LocalJobExecutor executor,
-                          LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor) {
+                          LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor,
+                          SqliteApiKeyStore keyStore) {
+        this.keyStore = keyStore;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.database = database;
@@ -132,15 +144,52 @@ public final class PerfboxServer implements AutoCloseable {
                 + " interrupted; removed " + leftovers);
 
         LocalApiServer api;
+        SqliteApiKeyStore keyStore = null;
+        Optional<SSLContext> tls = Optional.empty();
+        String fingerprint = null;
         try {
-            api = LocalApiServer.start(config.port(), new PerfboxApi(service));
-        } catch (IOException e) {
+            if (config.tls().enabled()) {
+                Path cert;
+                Path key;
+                if (config.tls().selfSigned()) {
+                    SelfSigned.Pair pair = SelfSigned.ensure(dataDir.resolve("tls"), List.of(config.host()));
+                    cert = pair.certificate();
+                    key = pair.key();
+                } else {
+                    cert = config.tls().certificate().orElseThrow();
+                    key = config.tls().key().orElseThrow();
+                }
+                tls = Optional.of(Pem.serverContext(cert, key));
+                fingerprint = Pem.fingerprint(Pem.certificates(cert).get(0));
+            }
+            Optional<ApiKeys> keys = Optional.empty();
+            if (config.requireKeys()) {
+                keyStore = SqliteApiKeyStore.open(dataDir);
+                keys = Optional.of(new ApiKeys(keyStore, clock));
+            }
+            api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
+                    new PerfboxApi(service));
+        } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();
-            throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+            if (keyStore != null) {
+                keyStore.close();
+            }
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IOException("cannot listen on " + config.hostForUrl() + ":" + config.port() + ": " + e.getMessage(), e);
         }
-        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor);
+        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor,
+                keyStore);
         out.println("perfbox listening on " + api.baseUrl());
+        if (fingerprint != null) {
+            out.println("TLS certificate SHA-256 fingerprint: " + fingerprint);
+        }
+        if (config.requireKeys()) {
+            out.println("API keys required (header x-api-key; make one with: perfbox keys create --tenant NAME --data-dir "
+                    + dataDir + ")");
+        }
         out.println("data in " + dataDir);
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
                 + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
@@ -194,6 +243,9 @@ public final class PerfboxServer implements AutoCloseable {
         // A container the engine was still creating when its job was stopped can outlive the job's own clean-up.
         LOG.info("shutdown: removed " + janitor.removeAll());
         database.close();
+        if (keyStore != null) {
+            keyStore.close();
+        }
         try {
             lock.release();
             lockChannel.close();
