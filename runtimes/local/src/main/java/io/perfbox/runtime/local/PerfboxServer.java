@@ -135,7 +135,7 @@ public final class PerfboxServer implements AutoCloseable {
         JobPipeline pipeline = new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
                 settings);
         LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers());
-        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock);
+        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock).withQuotas(config.quotas());
 
         DockerJanitor janitor = new DockerJanitor(engine, storeId);
         var leftovers = janitor.removeAll();

@@ -76,7 +76,7 @@ class TeamServerIT {
         certificate = TestCertificates.make(work, "EC", "perfbox-test");
         server = PerfboxProcess.start(dataDir, RealTrivy.with("--listen", "127.0.0.1:0",
                 "--tls-cert", certificate.certificate().toString(), "--tls-key", certificate.key().toString(),
-                "--require-keys"));
+                "--require-keys", "--max-submissions-per-day", "3"));
         SSLContext trust = Pem.trusting(certificate.certificate());
         https = HttpClient.newBuilder().sslContext(trust).connectTimeout(Duration.ofSeconds(5)).build();
     }
@@ -116,6 +116,20 @@ class TeamServerIT {
         assertThat(reply.raw().headers().firstValue("Content-Type")).hasValueSatisfying(
                 ct -> assertThat(ct).startsWith("application/problem+json"));
         assertThat(reply.json().get("status").asInt()).isEqualTo(status);
+    }
+
+    @Test
+    void pastItsDailySubmissionsATenantGets429WithRetryAfterAndOthersDoNot() throws Exception {
+        String key = newKey("quota");
+        for (int i = 0; i < 3; i++) {
+            assertThat(send("POST", "/jobs", key, DOCKERFILE).status()).isEqualTo(202);
+        }
+        Reply refused = send("POST", "/jobs", key, DOCKERFILE);
+        assertProblem(refused, 429);
+        assertThat(refused.raw().headers().firstValue("Retry-After")).hasValueSatisfying(
+                v -> assertThat(Long.parseLong(v)).isBetween(1L, 24L * 3600));
+        assertThat(refused.json().get("detail").asText()).contains("24 hours");
+        assertThat(send("POST", "/jobs", newKey("quota-other"), DOCKERFILE).status()).isEqualTo(202);
     }
 
     @Test
