@@ -134,7 +134,9 @@ public final class PerfboxServer implements AutoCloseable {
                 resources, clock);
         JobPipeline pipeline = new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
                 settings);
-        LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers());
+        // Workers take jobs from the tenants in turn; the owner is read through the cache (no extra query).
+        LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers(),
+                id -> jobs.find(id).map(Job::owner).orElse(""));
         JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock).withQuotas(config.quotas());
 
         DockerJanitor janitor = new DockerJanitor(engine, storeId);
