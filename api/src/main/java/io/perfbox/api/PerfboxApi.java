@@ -5,6 +5,7 @@ import io.perfbox.core.application.ListJobsQuery;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
+import io.perfbox.core.domain.QuotaExceededException;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.logging.JobLogContext;
@@ -85,6 +86,10 @@ public final class PerfboxApi {
             return Problem.of(status, e.reason(), e.getMessage(), request.path()).toResponse();
         } catch (JobNotFoundException e) {
             return Problem.of(404, "job-not-found", e.getMessage(), request.path()).toResponse();
+        } catch (QuotaExceededException e) {
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            return Problem.of(429, "quota-exceeded", e.getMessage(), request.path())
+                    .toResponse(Map.of("Retry-After", String.valueOf(seconds)));
         } catch (ApiRequest.Unauthenticated e) {
             return Problem.of(401, "unauthenticated", e.getMessage(), request.path()).toResponse();
         } catch (RuntimeException e) {

@@ -41,6 +41,23 @@ class PerfboxApiTest {
     }
 
     @Test
+    void aSubmitPastATenantsQuotaAnswers429ProblemWithRetryAfter() throws Exception {
+        PerfboxApi limited = new PerfboxApi(new JobService(jobs, new InMemoryDockerfileStore(),
+                new InMemoryJobArtifactStore(), launcher, Clock.systemUTC())
+                .withQuotas(new io.perfbox.core.application.TenantQuotas(java.util.OptionalInt.of(1), java.util.OptionalInt.empty())));
+        var post = request("POST", "/jobs", "tenant-q", Map.of("Content-Type", "text/plain"), DOCKERFILE);
+        assertThat(limited.dispatch(post).status()).isEqualTo(202);
+        ApiResponse refused = limited.dispatch(post);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.header("Content-Type")).contains("application/problem+json");
+        assertThat(refused.header("Retry-After")).contains("30");
+        assertThat(json(refused).get("title").asText()).isEqualTo("Too Many Requests");
+        assertThat(json(refused).get("detail").asText()).contains("under way");
+        assertThat(limited.dispatch(request("POST", "/jobs", "tenant-other", Map.of("Content-Type", "text/plain"),
+                DOCKERFILE)).status()).isEqualTo(202);
+    }
+
+    @Test
     void submitAnswers202WithTheJobAndItsLocationAndStartsItsPipeline() throws Exception {
         ApiResponse response = submit("tenant-a");
         assertThat(response.status()).isEqualTo(202);

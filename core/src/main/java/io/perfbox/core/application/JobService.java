@@ -12,7 +12,10 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.PipelineLauncher;
+import io.perfbox.core.domain.QuotaExceededException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -25,6 +28,13 @@ public class JobService {
     private final PipelineLauncher launcher;
     private final Clock clock;
     private final Supplier<JobId> ids;
+    private volatile TenantQuotas quotas = TenantQuotas.UNLIMITED;
+    /** Quota check and create happen under this lock, so two submits at once cannot both take the last slot. */
+    private final Object quotaLock = new Object();
+
+    /** How long a client is told to wait when it has too many jobs under way (a job's end cannot be foreseen). */
+    static final Duration ACTIVE_RETRY_AFTER = Duration.ofSeconds(30);
+    static final Duration DAY = Duration.ofHours(24);
 
     public JobService(JobStore jobs, DockerfileStore dockerfiles, JobArtifactStore artifacts,
                       PipelineLauncher launcher, Clock clock) {
@@ -41,7 +51,35 @@ public class JobService {
         this.ids = ids;
     }
 
+    /** This service's quotas per tenant from now on (unlimited unless set). */
+    public JobService withQuotas(TenantQuotas quotas) {
+        this.quotas = quotas;
+        return this;
+    }
+
     public record Submitted(Job job, boolean created) {
+    }
+
+    /** Throws {@link QuotaExceededException} if the owner may not submit one more job now. */
+    private void checkQuotas(String owner) {
+        TenantQuotas q = quotas;
+        if (q.maxActiveJobs().isPresent()) {
+            int active = jobs.countActive(owner);
+            if (active >= q.maxActiveJobs().getAsInt()) {
+                throw new QuotaExceededException("Tenant " + owner + " has " + active + " job(s) under way, the most it may"
+                        + " have at once (" + q.maxActiveJobs().getAsInt() + "); submit again when one has ended",
+                        ACTIVE_RETRY_AFTER);
+            }
+        }
+        if (q.maxSubmissionsPerDay().isPresent()) {
+            Instant now = clock.instant();
+            JobStore.Submissions day = jobs.submissionsSince(owner, now.minus(DAY));
+            if (day.count() >= q.maxSubmissionsPerDay().getAsInt()) {
+                Duration wait = day.oldest().map(t -> Duration.between(now, t.plus(DAY))).orElse(Duration.ofMinutes(1));
+                throw new QuotaExceededException("Tenant " + owner + " made " + day.count() + " submissions in the last 24"
+                        + " hours, the most it may (" + q.maxSubmissionsPerDay().getAsInt() + ")", wait);
+            }
+        }
     }
 
     /**
@@ -49,6 +87,16 @@ public class JobService {
      * The Dockerfile is written first so a stored job always has its Dockerfile.
      */
     public Submitted submit(SubmitJobCommand command) {
+        if (quotas.unlimited()) {
+            return store(command);
+        }
+        synchronized (quotaLock) {
+            checkQuotas(command.owner());
+            return store(command);
+        }
+    }
+
+    private Submitted store(SubmitJobCommand command) {
         JobId id = ids.get();
         dockerfiles.save(id, command.dockerfile());
         Job job = Job.queued(id, command.owner(), command.name(), command.description(), clock.instant());

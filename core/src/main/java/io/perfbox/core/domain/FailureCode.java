@@ -15,5 +15,10 @@ public enum FailureCode {
     NO_RESULT,
     INVALID_RESULT,
     INTERRUPTED,
-    INTERNAL
+    INTERNAL;
+
+    /** Whether the job failed through perfbox's own fault, not its Dockerfile's: such a job counts against no quota. */
+    public boolean isPlatformFault() {
+        return this == INTERNAL || this == INTERRUPTED || this == SCANNER_UNAVAILABLE;
+    }
 }

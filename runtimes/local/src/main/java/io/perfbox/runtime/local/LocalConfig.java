@@ -1,6 +1,7 @@
 package io.perfbox.runtime.local;
 
 import io.perfbox.adapter.trivy.TrivySettings;
+import io.perfbox.core.application.TenantQuotas;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.PipelineSettings;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  * {@code PERFBOX_*} names: it builds the typed settings each part takes (the lifecycle's, Trivy's) directly.
  */
 public record LocalConfig(
+        String host,
         int port,
         Path dataDir,
         int workers,
@@ -31,7 +33,26 @@ public record LocalConfig(
         long maxImageBytes,
         PipelineSettings pipeline,
         TrivySettings trivy,
+        Tls tls,
+        boolean requireKeys,
+        TenantQuotas quotas,
         BuildNetwork buildNetwork) {
+
+    /** HTTPS: a PEM certificate (chain) and PKCS#8 key, or a self-signed pair made in the data dir; or neither. */
+    public record Tls(Optional<Path> certificate, Optional<Path> key, boolean selfSigned) {
+        public boolean enabled() {
+            return selfSigned || certificate.isPresent();
+        }
+    }
+
+    /** Whether the address to listen on is this machine's loopback (then TLS and keys are optional). */
+    public boolean loopback() {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--listen: unknown host '" + host + "'");
+        }
+    }
 
     /**
      * Where builds run: on perfbox's own confined network ({@code isolated}; see DockerBuildNetwork), with the
@@ -53,6 +74,13 @@ public record LocalConfig(
 
     public static final List<Setting> SETTINGS = List.of(
             new Setting("port", "8080", "port of the API on 127.0.0.1"),
+            new Setting("listen", "", "HOST:PORT to listen on (default 127.0.0.1 and --port); any other than loopback needs TLS and keys"),
+            new Setting("tls-cert", "", "PEM certificate (chain) file: serve HTTPS (TLS 1.2 and 1.3 only); needs --tls-key"),
+            new Setting("tls-key", "", "PEM private key file (PKCS#8, RSA or EC) of --tls-cert"),
+            new Setting("tls-self-signed", "false", "serve HTTPS with a self-signed pair kept in the data dir (made once; prints its SHA-256 fingerprint)"),
+            new Setting("require-keys", "false", "every request needs an x-api-key (see perfbox keys); implied by a non-loopback --listen"),
+            new Setting("max-active-jobs", "", "jobs a tenant may have under way at once (past it: 429); unlimited if empty"),
+            new Setting("max-submissions-per-day", "", "submissions a tenant may make in 24 hours, not counting perfbox's own failures (past it: 429); unlimited if empty"),
             new Setting("data-dir", "~/.perfbox", "where jobs, logs and the embedded database live"),
             new Setting("workers", "2", "jobs that build/scan/run at the same time; more wait in a queue"),
             new Setting("build-timeout", "15m", "longest a build may take (e.g. 90s, 15m, 1h)"),
@@ -137,6 +165,28 @@ public record LocalConfig(
             dataDir = home + dataDir.substring(1);
         }
         int port = intIn(v, "port", 0, 65535);
+        String host = "127.0.0.1";
+        String listen = get(v, "listen").strip();
+        if (!listen.isEmpty()) {
+            int colon = listen.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--listen must be HOST:PORT (e.g. 0.0.0.0:8443), not '" + listen + "'");
+            }
+            host = listen.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            Map<String, String> portOnly = Map.of("port", listen.substring(colon + 1));
+            port = intIn(portOnly, "port", 0, 65535);
+        }
+        Tls tls = new Tls(optionalPath(v, "tls-cert"), optionalPath(v, "tls-key"), bool(v, "tls-self-signed"));
+        if (tls.certificate().isPresent() != tls.key().isPresent()) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        if (tls.selfSigned() && tls.certificate().isPresent()) {
+            throw new IllegalArgumentException("--tls-self-signed or --tls-cert/--tls-key, not both");
+        }
+        TenantQuotas quotas = new TenantQuotas(optionalInt(v, "max-active-jobs"), optionalInt(v, "max-submissions-per-day"));
         int workers = intIn(v, "workers", 1, 64);
         double cpus = decimal(v, "cpus");
         if (!(cpus > 0) || cpus > 1024) {
@@ -158,9 +208,31 @@ public record LocalConfig(
                 get(v, "trivy-args").isBlank() ? List.of() : Arrays.asList(get(v, "trivy-args").strip().split("\\s+")),
                 TrivySettings.DEFAULT_IMAGE,
                 bool(v, "trivy-image-fallback"));
-        return new LocalConfig(port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
-                bytes(v, "max-image-size"), pipeline, trivy,
+        LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
+                bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new BuildNetwork(bool(v, "build-isolation"), get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")));
+        if (!config.loopback()) {
+            if (!tls.enabled()) {
+                throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
+                        + " --tls-key FILE, or --tls-self-signed");
+            }
+            config = config.withRequireKeys();
+        }
+        return config;
+    }
+
+    private LocalConfig withRequireKeys() {
+        return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
+                quotas, buildNetwork);
+    }
+
+    /** {@code HOST:PORT} as it goes in a URL (an IPv6 host in brackets). */
+    public String hostForUrl() {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    private static java.util.OptionalInt optionalInt(Map<String, String> v, String name) {
+        return get(v, name).isBlank() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(intIn(v, name, 1, 1_000_000));
     }
 
     private static List<String> cidrs(Map<String, String> v, String name) {

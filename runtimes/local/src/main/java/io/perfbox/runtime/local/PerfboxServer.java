@@ -11,7 +11,16 @@ import io.perfbox.adapter.docker.DockerJanitor;
 import io.perfbox.adapter.fs.FileSystemDockerfileStore;
 import io.perfbox.adapter.fs.FileSystemJobArtifactStore;
 import io.perfbox.adapter.fs.HostJobWorkspace;
+import io.perfbox.adapter.sqlite.SqliteApiKeyStore;
 import io.perfbox.adapter.sqlite.SqliteJobStore;
+import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.runtime.local.tls.Pem;
+import io.perfbox.runtime.local.tls.SelfSigned;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import io.perfbox.adapter.trivy.TrivyScanner;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
@@ -56,12 +65,14 @@ public final class PerfboxServer implements AutoCloseable {
     private final JobLifecycle lifecycle;
     private final DockerJanitor janitor;
     private final DockerBuildNetwork buildNetwork;
+    private final SqliteApiKeyStore keyStore;
     private volatile boolean closed;
 
     private PerfboxServer(FileChannel lockChannel, FileLock lock, SqliteJobStore database, LocalJobExecutor executor,
                           LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor,
-                          DockerBuildNetwork buildNetwork) {
+                          DockerBuildNetwork buildNetwork, SqliteApiKeyStore keyStore) {
         this.buildNetwork = buildNetwork;
+        this.keyStore = keyStore;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.database = database;
@@ -140,8 +151,10 @@ public final class PerfboxServer implements AutoCloseable {
                 resources, clock);
         JobPipeline pipeline = new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
                 settings);
-        LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers());
-        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock);
+        // Workers take jobs from the tenants in turn; the owner is read through the cache (no extra query).
+        LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers(),
+                id -> jobs.find(id).map(Job::owner).orElse(""));
+        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock).withQuotas(config.quotas());
 
         DockerJanitor janitor = new DockerJanitor(engine, storeId);
         var leftovers = janitor.removeAll();
@@ -150,16 +163,52 @@ public final class PerfboxServer implements AutoCloseable {
                 + " interrupted; removed " + leftovers);
 
         LocalApiServer api;
+        SqliteApiKeyStore keyStore = null;
+        Optional<SSLContext> tls = Optional.empty();
+        String fingerprint = null;
         try {
-            api = LocalApiServer.start(config.port(), new PerfboxApi(service));
-        } catch (IOException e) {
+            if (config.tls().enabled()) {
+                Path cert;
+                Path key;
+                if (config.tls().selfSigned()) {
+                    SelfSigned.Pair pair = SelfSigned.ensure(dataDir.resolve("tls"), List.of(config.host()));
+                    cert = pair.certificate();
+                    key = pair.key();
+                } else {
+                    cert = config.tls().certificate().orElseThrow();
+                    key = config.tls().key().orElseThrow();
+                }
+                tls = Optional.of(Pem.serverContext(cert, key));
+                fingerprint = Pem.fingerprint(Pem.certificates(cert).get(0));
+            }
+            Optional<ApiKeys> keys = Optional.empty();
+            if (config.requireKeys()) {
+                keyStore = SqliteApiKeyStore.open(dataDir);
+                keys = Optional.of(new ApiKeys(keyStore, clock));
+            }
+            api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
+                    new PerfboxApi(service));
+        } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();
-            throw new IOException("cannot listen on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+            if (keyStore != null) {
+                keyStore.close();
+            }
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IOException("cannot listen on " + config.hostForUrl() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor,
-                buildNetwork);
+                buildNetwork, keyStore);
         out.println("perfbox listening on " + api.baseUrl());
+        if (fingerprint != null) {
+            out.println("TLS certificate SHA-256 fingerprint: " + fingerprint);
+        }
+        if (config.requireKeys()) {
+            out.println("API keys required (header x-api-key; make one with: perfbox keys create --tenant NAME --data-dir "
+                    + dataDir + ")");
+        }
         out.println("data in " + dataDir);
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
                 + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
@@ -216,6 +265,9 @@ public final class PerfboxServer implements AutoCloseable {
             buildNetwork.close();
         }
         database.close();
+        if (keyStore != null) {
+            keyStore.close();
+        }
         try {
             lock.release();
             lockChannel.close();

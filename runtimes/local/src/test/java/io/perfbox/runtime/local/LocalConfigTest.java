@@ -22,6 +22,49 @@ class LocalConfigTest {
         assertThat(c.pipeline().policy().ignoreUnfixed()).isFalse();
         assertThat(c.pipeline().runLimits().memoryBytes()).isEqualTo(1024L * 1024 * 1024);
         assertThat(c.trivy().containerFallback()).isTrue();
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.loopback()).isTrue();
+        assertThat(c.tls().enabled()).isFalse();
+        assertThat(c.requireKeys()).isFalse();
+        assertThat(c.quotas().unlimited()).isTrue();
+    }
+
+    @Test
+    void listenChoosesHostAndPortAndPortKeepsWorkingWithoutIt() {
+        LocalConfig c = LocalConfig.from(List.of("--listen", "127.0.0.1:9443"), HOME);
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(9443);
+        assertThat(LocalConfig.from(List.of("--port", "9100"), HOME).port()).isEqualTo(9100);
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--listen", "9443"), HOME)).hasMessageContaining("HOST:PORT");
+    }
+
+    @Test
+    void aNonLoopbackAddressIsRefusedWithoutTlsAndRequiresKeysWithIt() {
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--listen", "0.0.0.0:8443"), HOME))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not loopback").hasMessageContaining("--tls-cert").hasMessageContaining("--tls-self-signed");
+        LocalConfig c = LocalConfig.from(List.of("--listen", "0.0.0.0:8443", "--tls-self-signed"), HOME);
+        assertThat(c.loopback()).isFalse();
+        assertThat(c.requireKeys()).isTrue();
+    }
+
+    @Test
+    void tlsCertificateAndKeyGoTogether() {
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--tls-cert", "/c.pem"), HOME)).hasMessageContaining("--tls-key");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--tls-cert", "/c.pem", "--tls-key", "/k.pem",
+                "--tls-self-signed"), HOME)).hasMessageContaining("not both");
+        LocalConfig c = LocalConfig.from(List.of("--tls-cert", "/c.pem", "--tls-key", "/k.pem"), HOME);
+        assertThat(c.tls().enabled()).isTrue();
+        assertThat(c.tls().certificate()).contains(Path.of("/c.pem"));
+    }
+
+    @Test
+    void quotasAreReadAndUnlimitedByDefault() {
+        LocalConfig c = LocalConfig.from(List.of("--max-active-jobs", "3", "--max-submissions-per-day", "100"), HOME);
+        assertThat(c.quotas().maxActiveJobs()).hasValue(3);
+        assertThat(c.quotas().maxSubmissionsPerDay()).hasValue(100);
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--max-active-jobs", "0"), HOME))
+                .hasMessageContaining("--max-active-jobs");
     }
 
     @Test

@@ -2,22 +2,82 @@ package io.perfbox.runtime.local.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.runtime.local.tls.Pem;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
-/** A small client of perfbox's HTTP API, for the command line. */
+/** A small client of perfbox's HTTP API, for the command line: HTTP or HTTPS, with an API key if given. */
 final class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final URI base;
+    private final String apiKey;
 
-    ApiClient(String baseUrl) {
+    /** Which server certificates an https:// URL accepts. */
+    interface Trust {
+        SSLContext context() throws IOException;
+
+        /** The JDK's default CAs. */
+        static Trust system() {
+            return () -> {
+                try {
+                    return SSLContext.getDefault();
+                } catch (GeneralSecurityException e) {
+                    throw new IOException(e);
+                }
+            };
+        }
+
+        /** The certificates in a PEM file (a CA, or the server's own self-signed certificate); the host name is checked. */
+        static Trust caFile(Path file) {
+            return () -> Pem.trusting(file);
+        }
+
+        /** Exactly the certificate with this SHA-256 fingerprint (a pin: the name in it is not checked). */
+        static Trust pinned(String fingerprint) {
+            String pin = Pem.normalizeFingerprint(fingerprint);
+            return () -> {
+                try {
+                    SSLContext context = SSLContext.getInstance("TLS");
+                    context.init(null, new TrustManager[] {new PinnedTrustManager(pin)}, null);
+                    return context;
+                } catch (GeneralSecurityException e) {
+                    throw new IOException(e);
+                }
+            };
+        }
+    }
+
+    ApiClient(String baseUrl) throws IOException {
+        this(baseUrl, Trust.system(), null);
+    }
+
+    ApiClient(String baseUrl, Trust trust, String apiKey) throws IOException {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if ("https".equalsIgnoreCase(base.getScheme())) {
+            SSLParameters params = new SSLParameters();
+            params.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            builder.sslContext(trust.context()).sslParameters(params);
+        }
+        this.http = builder.build();
+        this.apiKey = apiKey;
     }
 
     record Response(int status, JsonNode body) {
@@ -38,6 +98,9 @@ final class ApiClient {
         HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path.startsWith("/") ? path.substring(1) : path))
                 .timeout(Duration.ofSeconds(120))
                 .header("Accept", "application/json");
+        if (apiKey != null) {
+            req.header("x-api-key", apiKey);
+        }
         if (body != null) {
             req.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         } else {
@@ -48,6 +111,9 @@ final class ApiClient {
             res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw new IOException("no perfbox server answers at " + base + " (start one with ./perfbox serve)", e);
+        } catch (SSLHandshakeException e) {
+            throw new IOException("the server at " + base + " is not trusted (" + e.getMessage()
+                    + "); check --cacert or --fingerprint", e);
         }
         JsonNode json = null;
         if (res.body().length > 0) {
@@ -62,5 +128,60 @@ final class ApiClient {
 
     Response get(String path) throws IOException, InterruptedException {
         return send("GET", path, null, null);
+    }
+
+    /** Trusts exactly one server certificate, by its SHA-256 fingerprint. */
+    private static final class PinnedTrustManager extends X509ExtendedTrustManager {
+        private final String pin;
+
+        PinnedTrustManager(String pin) {
+            this.pin = pin;
+        }
+
+        private void check(X509Certificate[] chain) throws CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("the server sent no certificate");
+            }
+            String actual = Pem.fingerprint(chain[0]);
+            if (!actual.equals(pin)) {
+                throw new CertificateException("the server's certificate has fingerprint " + actual + ", not the pinned " + pin);
+            }
+            chain[0].checkValidity();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("a client certificate is not expected");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            throw new CertificateException("a client certificate is not expected");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            throw new CertificateException("a client certificate is not expected");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }

@@ -3,6 +3,9 @@ package io.perfbox.runtime.local.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.perfbox.adapter.sqlite.SqliteApiKeyStore;
+import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.core.port.ApiKeyStore;
 import io.perfbox.runtime.local.LocalConfig;
 import io.perfbox.runtime.local.PerfboxServer;
 import java.io.IOException;
@@ -12,13 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code perfbox serve | submit | status | list | logs | scan | cancel}. */
+/** {@code perfbox serve | submit | status | list | logs | scan | cancel | keys}. */
 public final class PerfboxCli {
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -56,6 +60,7 @@ public final class PerfboxCli {
                 case "scan" -> show(rest, "/scan");
                 case "list" -> list(rest);
                 case "cancel", "delete" -> cancel(rest);
+                case "keys" -> keys(rest);
                 default -> {
                     err.println("perfbox: unknown command '" + command + "'");
                     usage(err);
@@ -82,13 +87,19 @@ public final class PerfboxCli {
         to.println("""
                 usage: perfbox <command> [options]
 
-                  serve [--port 8080] [--data-dir ~/.perfbox] [options]   start the local API on 127.0.0.1
+                  serve [--port 8080] [--data-dir ~/.perfbox] [options]   start the API (127.0.0.1 unless --listen)
                   submit FILE [--wait] [--name N] [--description D]       submit a Dockerfile (FILE or - for stdin)
                   status ID | logs ID | scan ID                           show a job, its logs, its scan report
                   list [--status S] [--limit N]                           list jobs, newest first
                   cancel ID                                               cancel a job and remove it
+                  keys create --tenant NAME [--data-dir DIR]              make an API key (printed once, on the last line)
+                  keys list [--data-dir DIR]                              one line per key: id, tenant, created, state
+                  keys revoke ID [--data-dir DIR]                         refuse that key from now on (no restart)
 
                 Client commands talk to --url (or PERFBOX_URL), default http://127.0.0.1:$PERFBOX_PORT (8080).
+                  --api-key KEY (or PERFBOX_API_KEY)   sent as header x-api-key
+                  --cacert FILE (or PERFBOX_CACERT)    trust this PEM CA or certificate for https:// URLs
+                  --fingerprint SHA256 (or PERFBOX_FINGERPRINT)  trust only the certificate with this SHA-256 fingerprint
 
                 serve options (flag, or environment variable PERFBOX_<NAME>):""");
         for (LocalConfig.Setting s : LocalConfig.SETTINGS) {
@@ -107,13 +118,81 @@ public final class PerfboxCli {
         return -1;
     }
 
-    /** Options shared by client commands: --url. Removes what it reads from args. */
-    private ApiClient client(List<String> args) {
-        String url = take(args, "--url");
+    /** Options shared by client commands: --url, --api-key, --cacert, --fingerprint. Removes what it reads from args. */
+    private ApiClient client(List<String> args) throws IOException {
+        String url = option(args, "--url", "PERFBOX_URL");
         if (url == null) {
-            url = env.getOrDefault("PERFBOX_URL", "http://127.0.0.1:" + env.getOrDefault("PERFBOX_PORT", "8080"));
+            url = "http://127.0.0.1:" + env.getOrDefault("PERFBOX_PORT", "8080");
         }
-        return new ApiClient(url);
+        String apiKey = option(args, "--api-key", "PERFBOX_API_KEY");
+        String cacert = option(args, "--cacert", "PERFBOX_CACERT");
+        String fingerprint = option(args, "--fingerprint", "PERFBOX_FINGERPRINT");
+        if (cacert != null && fingerprint != null) {
+            throw new IllegalArgumentException("--cacert or --fingerprint, not both");
+        }
+        ApiClient.Trust trust = cacert != null ? ApiClient.Trust.caFile(Path.of(cacert))
+                : fingerprint != null ? ApiClient.Trust.pinned(fingerprint) : ApiClient.Trust.system();
+        return new ApiClient(url, trust, apiKey);
+    }
+
+    private String option(List<String> args, String flag, String envName) {
+        String v = take(args, flag);
+        if (v == null) {
+            v = env.get(envName);
+        }
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /** {@code perfbox keys create|list|revoke}: straight on the data dir's database, the server running or not. */
+    private int keys(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("keys needs create, list or revoke");
+        }
+        String sub = args.remove(0);
+        String dataDir = option(args, "--data-dir", "PERFBOX_DATA_DIR");
+        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+        if (dataDir == null) {
+            dataDir = "~/.perfbox";
+        }
+        if (dataDir.equals("~") || dataDir.startsWith("~/")) {
+            dataDir = home + dataDir.substring(1);
+        }
+        String tenant = sub.equals("create") ? take(args, "--tenant") : null;
+        try (SqliteApiKeyStore store = SqliteApiKeyStore.open(Path.of(dataDir).toAbsolutePath().normalize())) {
+            ApiKeys keys = new ApiKeys(store, Clock.systemUTC());
+            switch (sub) {
+                case "create" -> {
+                    if (tenant == null || !args.isEmpty()) {
+                        throw new IllegalArgumentException("usage: perfbox keys create --tenant NAME [--data-dir DIR]");
+                    }
+                    ApiKeys.CreatedKey created = keys.create(tenant);
+                    out.println("created key " + created.id() + " for tenant " + created.tenant()
+                            + " (shown once; send it as header x-api-key or with --api-key):");
+                    out.println(created.key());
+                    return 0;
+                }
+                case "list" -> {
+                    if (!args.isEmpty()) {
+                        throw new IllegalArgumentException("unexpected arguments " + args);
+                    }
+                    for (ApiKeyStore.StoredKey k : keys.list()) {
+                        out.println(k.id() + " " + k.tenant() + " " + k.createdAt()
+                                + k.revokedAt().map(t -> " revoked " + t).orElse(" active"));
+                    }
+                    return 0;
+                }
+                case "revoke" -> {
+                    String id = single(args, "key id");
+                    if (!keys.revoke(id)) {
+                        err.println("perfbox: no active key " + id);
+                        return 1;
+                    }
+                    out.println("revoked key " + id);
+                    return 0;
+                }
+                default -> throw new IllegalArgumentException("keys needs create, list or revoke, not '" + sub + "'");
+            }
+        }
     }
 
     private static String take(List<String> args, String flag) {

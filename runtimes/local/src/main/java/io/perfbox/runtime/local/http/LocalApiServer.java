@@ -2,6 +2,12 @@ package io.perfbox.runtime.local.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.perfbox.core.auth.ApiKeys;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import io.perfbox.api.ApiRequest;
 import io.perfbox.api.ApiResponse;
 import io.perfbox.api.PerfboxApi;
@@ -21,8 +27,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The local HTTP API on 127.0.0.1: the JDK server's exchange becomes the API's request record, once, here, and the
- * API's response record is written back as it is. Bodies are read with a bound.
+ * The local HTTP API (HTTP on 127.0.0.1 by default; HTTPS with API keys for a team server): the JDK server's exchange
+ * becomes the API's request record, once, here, with the key's tenant as its caller, and the API's response record is
+ * written back as it is. Bodies are read with a bound; the key itself never reaches the API or a log.
  */
 public final class LocalApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalApiServer.class.getName());
@@ -31,17 +38,51 @@ public final class LocalApiServer implements AutoCloseable {
     /** The loopback server has one user, the tenant every job it stores belongs to. */
     public static final String LOCAL_TENANT = "local";
 
+    /** The header that carries an API key. */
+    public static final String API_KEY_HEADER = "x-api-key";
+    /** The only TLS versions offered. */
+    public static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
     private final HttpServer server;
     private final PerfboxApi api;
+    private final Optional<ApiKeys> keys;
+    private final String urlHost;
 
-    private LocalApiServer(HttpServer server, PerfboxApi api) {
+    private LocalApiServer(HttpServer server, PerfboxApi api, Optional<ApiKeys> keys, String urlHost) {
         this.server = server;
         this.api = api;
+        this.keys = keys;
+        this.urlHost = urlHost;
     }
 
+    /** Plain HTTP on 127.0.0.1, every request the local tenant's (the zero-configuration default). */
     public static LocalApiServer start(int port, PerfboxApi api) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-        LocalApiServer local = new LocalApiServer(server, api);
+        return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Optional.empty(), Optional.empty(), api);
+    }
+
+    /**
+     * Serves on {@code address}: HTTPS (TLS 1.2/1.3 only) with {@code tls} if given, else HTTP; with {@code keys},
+     * every request needs a valid {@code x-api-key} and is its tenant's, else every request is the local tenant's.
+     */
+    public static LocalApiServer start(InetSocketAddress address, Optional<SSLContext> tls, Optional<ApiKeys> keys,
+                                       PerfboxApi api) throws IOException {
+        HttpServer server;
+        if (tls.isPresent()) {
+            HttpsServer https = HttpsServer.create(address, 128);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls.get()) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                    p.setProtocols(TLS_PROTOCOLS);
+                    params.setSSLParameters(p);
+                }
+            });
+            server = https;
+        } else {
+            server = HttpServer.create(address, 128);
+        }
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+        LocalApiServer local = new LocalApiServer(server, api, keys, host.contains(":") ? "[" + host + "]" : host);
         server.createContext("/", local::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
@@ -53,7 +94,7 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + port();
+        return (server instanceof HttpsServer ? "https://" : "http://") + urlHost + ":" + port();
     }
 
     private void handle(HttpExchange exchange) {
@@ -61,8 +102,20 @@ public final class LocalApiServer implements AutoCloseable {
             ApiResponse response;
             ApiRequest request = null;
             try {
-                request = toRequest(exchange);
-                response = api.dispatch(request);
+                Optional<String> caller = caller(exchange);
+                if (caller.isEmpty()) {
+                    // Drain what the client sent so it reads the 401, not a reset connection.
+                    try {
+                        readBounded(exchange.getRequestBody());
+                    } catch (BodyTooLargeException ignored) {
+                        // refused anyway
+                    }
+                    response = Problem.of(401, "unauthenticated", "A valid API key is needed in the " + API_KEY_HEADER
+                            + " header", exchange.getRequestURI().getRawPath()).toResponse();
+                } else {
+                    request = toRequest(exchange, caller.get());
+                    response = api.dispatch(request);
+                }
             } catch (BodyTooLargeException e) {
                 String path = exchange.getRequestURI().getRawPath();
                 response = Problem.of(413, "request-too-large", "The request body is over " + MAX_BODY_BYTES
@@ -78,11 +131,19 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
-    /** The exchange as the API's request record: the body read with a bound, the local tenant as the caller. */
-    private static ApiRequest toRequest(HttpExchange exchange) throws IOException {
+    /** The tenant of the request's key when keys are required, else the local tenant; empty: refuse with 401. */
+    private Optional<String> caller(HttpExchange exchange) {
+        if (keys.isEmpty()) {
+            return Optional.of(LOCAL_TENANT);
+        }
+        return keys.get().tenantOf(exchange.getRequestHeaders().getFirst(API_KEY_HEADER));
+    }
+
+    /** The exchange as the API's request record: the body read with a bound, the caller's tenant. The key is left out. */
+    private static ApiRequest toRequest(HttpExchange exchange, String caller) throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> {
-            if (!values.isEmpty()) {
+            if (!values.isEmpty() && !name.equalsIgnoreCase(API_KEY_HEADER)) {
                 headers.put(name, values.get(0));
             }
         });
@@ -99,7 +160,7 @@ public final class LocalApiServer implements AutoCloseable {
         }
         byte[] body = readBounded(exchange.getRequestBody());
         return new ApiRequest(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), Map.of(), query,
-                headers, body, Optional.of(LOCAL_TENANT));
+                headers, body, Optional.of(caller));
     }
 
     private static String decode(String s) {

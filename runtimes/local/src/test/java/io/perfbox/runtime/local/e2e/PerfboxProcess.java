@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * or stop it (SIGTERM) and start it again on the same data directory.
  */
 public final class PerfboxProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("perfbox listening on (http://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("perfbox listening on (https?://\\S+:\\d+)");
 
     private final Process process;
     private final String baseUrl;

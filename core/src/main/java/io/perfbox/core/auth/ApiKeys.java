@@ -1,0 +1,89 @@
+package io.perfbox.core.auth;
+
+import io.perfbox.core.port.ApiKeyStore;
+import io.perfbox.core.port.ApiKeyStore.StoredKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Creating, checking and revoking API keys. A key is {@code pbk_<id>_<secret>}: the id (12 hex digits) finds the
+ * stored key, the secret (32 random bytes, base64url) proves it; only the secret's SHA-256 is stored, and the check
+ * compares hashes in constant time. A revoked key fails the very next check (nothing is cached).
+ */
+public final class ApiKeys {
+    private static final Pattern TENANT = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,62}$");
+    private static final Pattern KEY = Pattern.compile("^pbk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ApiKeyStore store;
+    private final Clock clock;
+
+    public ApiKeys(ApiKeyStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** A key just created: the only time its secret is known. */
+    public record CreatedKey(String id, String tenant, String key) {
+        @Override
+        public String toString() {
+            return "CreatedKey[id=" + id + ", tenant=" + tenant + "]";
+        }
+    }
+
+    public CreatedKey create(String tenant) {
+        if (tenant == null || !TENANT.matcher(tenant).matches()) {
+            throw new IllegalArgumentException("a tenant is 1 to 63 characters of a-z, 0-9, '.', '_' or '-', "
+                    + "starting with a letter or digit");
+        }
+        byte[] idBytes = new byte[6];
+        RANDOM.nextBytes(idBytes);
+        String id = HexFormat.of().formatHex(idBytes);
+        byte[] secretBytes = new byte[32];
+        RANDOM.nextBytes(secretBytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        store.add(new StoredKey(id, tenant, sha256(secret), clock.instant(), Optional.empty()));
+        return new CreatedKey(id, tenant, "pbk_" + id + "_" + secret);
+    }
+
+    /** The tenant of a valid, unrevoked key; empty for anything else. */
+    public Optional<String> tenantOf(String key) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        var m = KEY.matcher(key.strip());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        byte[] presented = sha256(m.group(2));
+        return store.find(m.group(1))
+                .filter(k -> MessageDigest.isEqual(k.secretHash(), presented))
+                .filter(k -> !k.revoked())
+                .map(StoredKey::tenant);
+    }
+
+    public List<StoredKey> list() {
+        return store.list();
+    }
+
+    /** Revokes the key with this id; false if there is none or it was revoked already. */
+    public boolean revoke(String id) {
+        return store.revoke(id, clock.instant());
+    }
+
+    static byte[] sha256(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}
