@@ -39,7 +39,9 @@ public final class PerfboxApi {
         operations.put(ApiOperation.LIST_JOBS, this::list);
         operations.put(ApiOperation.GET_JOB, r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().get(r.owner(), jobId(r)))));
         operations.put(ApiOperation.DELETE_JOB,
-                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().cancelAndDelete(r.owner(), jobId(r)))));
+                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().delete(r.owner(), jobId(r)))));
+        operations.put(ApiOperation.CANCEL_JOB,
+                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().cancel(r.owner(), jobId(r)))));
         operations.put(ApiOperation.GET_JOB_LOGS, this::logs);
         operations.put(ApiOperation.GET_JOB_SCAN, this::scan);
         operations.put(ApiOperation.GET_OPENAPI, r -> new ApiResponse(200,

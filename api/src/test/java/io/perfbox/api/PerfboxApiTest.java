@@ -60,6 +60,39 @@ class PerfboxApiTest {
     }
 
     @Test
+    void cancelAnswersTheJobCancelledAndKeepsItWhileDeleteOfAJobUnderWayIs409NamingCancel() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+
+        ApiResponse refused = api.dispatch(request("DELETE", "/jobs/" + id, "tenant-a", Map.of(), null));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.header("Content-Type")).contains(Problem.MEDIA_TYPE);
+        assertThat(json(refused).get("type").asText()).isEqualTo("urn:perfbox:problem:job-not-finished");
+        assertThat(json(refused).get("detail").asText()).contains("/jobs/" + id + "/cancel");
+
+        ApiResponse cancelled = api.dispatch(request("POST", "/jobs/" + id + "/cancel", "tenant-a", Map.of(), null));
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(json(cancelled).get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(launcher.stopped()).containsExactly(new JobId(id));
+        ApiResponse kept = api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of(), null));
+        assertThat(json(kept).get("status").asText()).isEqualTo("CANCELLED");
+
+        ApiResponse deleted = api.dispatch(request("DELETE", "/jobs/" + id, "tenant-a", Map.of(), null));
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of(), null)).status()).isEqualTo(404);
+    }
+
+    @Test
+    void cancelIsAPostOnlyAndAnotherTenantCannotCancel() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+        ApiResponse wrongMethod = api.dispatch(request("GET", "/jobs/" + id + "/cancel", "tenant-a", Map.of(), null));
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.header("Allow")).contains("POST");
+        assertThat(api.dispatch(request("POST", "/jobs/" + id + "/cancel", "tenant-b", Map.of(), null)).status())
+                .isEqualTo(404);
+        assertThat(launcher.stopped()).isEmpty();
+    }
+
+    @Test
     void anotherTenantsJobIsNotFound() throws Exception {
         String id = json(submit("tenant-a")).get("id").asText();
         ApiResponse got = api.dispatch(request("GET", "/jobs/" + id, "tenant-b", Map.of(), null));

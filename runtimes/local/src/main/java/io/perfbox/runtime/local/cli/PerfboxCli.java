@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code perfbox serve | submit | status | list | logs | scan | cancel}. */
+/** {@code perfbox serve | submit | status | list | logs | scan | cancel | delete}. */
 public final class PerfboxCli {
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -55,7 +55,8 @@ public final class PerfboxCli {
                 case "logs" -> show(rest, "/logs");
                 case "scan" -> show(rest, "/scan");
                 case "list" -> list(rest);
-                case "cancel", "delete" -> cancel(rest);
+                case "cancel" -> cancel(rest);
+                case "delete" -> delete(rest);
                 default -> {
                     err.println("perfbox: unknown command '" + command + "'");
                     usage(err);
@@ -86,7 +87,8 @@ public final class PerfboxCli {
                   submit FILE [--wait] [--name N] [--description D]       submit a Dockerfile (FILE or - for stdin)
                   status ID | logs ID | scan ID                           show a job, its logs, its scan report
                   list [--status S] [--limit N]                           list jobs, newest first
-                  cancel ID                                               cancel a job and remove it
+                  cancel ID                                               stop a job under way; it stays, CANCELLED, with its logs
+                  delete ID                                               remove a finished job and its files
 
                 Client commands talk to --url (or PERFBOX_URL), default http://127.0.0.1:$PERFBOX_PORT (8080).
 
@@ -267,6 +269,12 @@ public final class PerfboxCli {
     }
 
     private int cancel(List<String> args) throws IOException, InterruptedException {
+        ApiClient api = client(args);
+        String id = single(args, "job id");
+        return print(api.send("POST", "/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/cancel", null, null));
+    }
+
+    private int delete(List<String> args) throws IOException, InterruptedException {
         ApiClient api = client(args);
         String id = single(args, "job id");
         return print(api.send("DELETE", "/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null, null));

@@ -79,6 +79,7 @@ class HttpApiIT {
         conforming("/jobs", "GET", http.get("/jobs?limit=5"));
         conforming("/jobs/{id}/logs", "GET", http.get("/jobs/" + id + "/logs"));
         conforming("/jobs/{id}/scan", "GET", http.get("/jobs/" + id + "/scan"));
+        assertProblem(conforming("/jobs/{id}/cancel", "POST", http.cancel(id)), 409);
         conforming("/jobs/{id}", "DELETE", http.delete("/jobs/" + id));
         conforming("/jobs/{id}", "GET", http.get("/jobs/" + id));
     }
