@@ -58,7 +58,8 @@ public class JobService {
                     .map(k -> new JobStore.IdempotencyKey(k, command.fingerprint())));
         } catch (JobStore.IdempotencyConflictException e) {
             dockerfiles.delete(id);
-            throw new InvalidInputException(InvalidInputException.Kind.CONFLICT, "idempotency-key-reused", e.getMessage());
+            throw new InvalidInputException(InvalidInputException.Kind.UNPROCESSABLE, "idempotency-key-reused",
+                    e.getMessage());
         } catch (RuntimeException e) {
             dockerfiles.delete(id);
             throw e;

@@ -93,12 +93,12 @@ class JobServiceTest {
     }
 
     @Test
-    void reusingAKeyForADifferentRequestIsAConflict() {
+    void reusingAKeyForADifferentRequestIsUnprocessable() {
         var first = service.submit(command(OWNER, "FROM debian:bookworm", "retry-1"));
 
         assertThatThrownBy(() -> service.submit(command(OWNER, "FROM debian:12", "retry-1")))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.CONFLICT);
+                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.UNPROCESSABLE);
                     assertThat(e.reason()).isEqualTo("idempotency-key-reused");
                 })
                 .hasMessageContaining("retry-1");

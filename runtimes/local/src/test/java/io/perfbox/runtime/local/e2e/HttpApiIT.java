@@ -109,7 +109,7 @@ class HttpApiIT {
     }
 
     @Test
-    void retriedSubmitWithTheSameIdempotencyKeyReturnsTheSameJob() throws Exception {
+    void retriedSubmitWithTheSameIdempotencyKeyReturnsTheSameJobAndADifferentBodyIs422() throws Exception {
         String key = "retry-" + UUID.randomUUID();
         byte[] body = OK_DOCKERFILE.getBytes(StandardCharsets.UTF_8);
         Http.Reply first = http.send("POST", "/jobs", "text/plain", body, Map.of("Idempotency-Key", key));
@@ -119,7 +119,8 @@ class HttpApiIT {
         assertThat(second.json().get("id").asText()).isEqualTo(first.json().get("id").asText());
         Http.Reply different = http.send("POST", "/jobs", "text/plain",
                 "FROM debian:bookworm\nCMD true\n".getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", key));
-        assertProblem(different, 409);
+        assertProblem(conforming("/jobs", "POST", different), 422);
+        assertThat(different.json().get("type").asText()).isEqualTo("urn:perfbox:problem:idempotency-key-reused");
     }
 
     @Test
