@@ -18,6 +18,7 @@ public enum ApiOperation {
     LIST_JOBS("GET", "/jobs", "listJobs"),
     GET_JOB("GET", "/jobs/{id}", "getJob"),
     DELETE_JOB("DELETE", "/jobs/{id}", "deleteJob"),
+    CANCEL_JOB("POST", "/jobs/{id}/cancel", "cancelJob"),
     GET_JOB_LOGS("GET", "/jobs/{id}/logs", "getJobLogs"),
     GET_JOB_SCAN("GET", "/jobs/{id}/scan", "getJobScan"),
     GET_OPENAPI("GET", "/openapi.json", "getOpenApi");

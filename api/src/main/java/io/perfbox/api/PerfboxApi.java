@@ -29,6 +29,9 @@ import java.util.logging.Logger;
  */
 public final class PerfboxApi {
     private static final Logger LOG = Logger.getLogger(PerfboxApi.class.getName());
+    public static final String REQUEST_ID = "X-Request-Id";
+    private static final java.util.regex.Pattern REQUEST_ID_FORMAT = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    public static final String FINISHED_JOB_CACHE_CONTROL = "private, no-cache";
 
     private final JobService jobs;
     private final Map<ApiOperation, Function<ApiRequest, ApiResponse>> operations = new EnumMap<>(ApiOperation.class);
@@ -38,9 +41,11 @@ public final class PerfboxApi {
         this.jobs = jobs;
         operations.put(ApiOperation.SUBMIT_JOB, this::submit);
         operations.put(ApiOperation.LIST_JOBS, this::list);
-        operations.put(ApiOperation.GET_JOB, r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().get(r.owner(), jobId(r)))));
+        operations.put(ApiOperation.GET_JOB, this::getJob);
         operations.put(ApiOperation.DELETE_JOB,
-                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().cancelAndDelete(r.owner(), jobId(r)))));
+                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().delete(r.owner(), jobId(r)))));
+        operations.put(ApiOperation.CANCEL_JOB,
+                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().cancel(r.owner(), jobId(r)))));
         operations.put(ApiOperation.GET_JOB_LOGS, this::logs);
         operations.put(ApiOperation.GET_JOB_SCAN, this::scan);
         operations.put(ApiOperation.GET_OPENAPI, r -> new ApiResponse(200,
@@ -48,15 +53,67 @@ public final class PerfboxApi {
                 OpenApiDocument.json().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Routes by method and path: 404 for an unknown resource, 405 (with Allow) for a method it does not have. */
+    /**
+     * Routes by method and path: 404 for an unknown resource, 405 (with Allow) for a method it does not have. HEAD is
+     * answered wherever GET is: the same status and headers, no body. Every response carries X-Request-Id.
+     */
     public ApiResponse dispatch(ApiRequest request) {
+        return identified(request, () -> route(request));
+    }
+
+    /** Runs one operation; every line logged meanwhile carries the job's id when the path names a job. */
+    public ApiResponse handle(ApiOperation operation, ApiRequest request) {
+        Objects.requireNonNull(operation, "operation");
+        return identified(request, () -> run(operation, request));
+    }
+
+    /**
+     * The request's id: a well-formed incoming X-Request-Id (1 to 128 of letters, digits and {@code . _ : -}) is
+     * kept, anything else is replaced by a new UUID. Lines logged while answering carry it; the response echoes it.
+     */
+    static String requestId(ApiRequest request) {
+        return requestId(request.header(REQUEST_ID).orElse(null));
+    }
+
+    /** The incoming X-Request-Id when well formed (null or anything else: a new UUID). */
+    public static String requestId(String incoming) {
+        return incoming != null && REQUEST_ID_FORMAT.matcher(incoming).matches() ? incoming
+                : UUID.randomUUID().toString();
+    }
+
+    /**
+     * For the transports' own answers (a body over the bound, an event that is not one): the response with an
+     * X-Request-Id, its own if it has one, else the incoming one when well formed, else a new one.
+     */
+    public static ApiResponse withRequestId(ApiResponse response, String incoming) {
+        if (response.header(REQUEST_ID).isPresent()) {
+            return response;
+        }
+        Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+        headers.put(REQUEST_ID, requestId(incoming));
+        return new ApiResponse(response.status(), headers, response.body());
+    }
+
+    private static ApiResponse identified(ApiRequest request, java.util.function.Supplier<ApiResponse> work) {
+        String id = requestId(request);
+        ApiResponse response = JobLogContext.withRequest(id, work);
+        Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+        headers.put(REQUEST_ID, id);
+        return new ApiResponse(response.status(), headers, response.body());
+    }
+
+    private ApiResponse route(ApiRequest request) {
         String path = request.path();
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
-        var match = ApiOperation.match(request.method(), path);
+        boolean head = request.method().equalsIgnoreCase("HEAD");
+        var match = ApiOperation.match(head ? "GET" : request.method(), path);
         if (match.isEmpty()) {
-            List<String> allowed = ApiOperation.methodsFor(path);
+            List<String> allowed = new java.util.ArrayList<>(ApiOperation.methodsFor(path));
+            if (allowed.contains("GET")) {
+                allowed.add("HEAD");
+            }
             if (allowed.isEmpty()) {
                 return Problem.of(404, "not-found", "No such resource: " + path
                         + " (see GET /openapi.json for the API)", path).toResponse();
@@ -64,12 +121,19 @@ public final class PerfboxApi {
             return Problem.of(405, "method-not-allowed", request.method() + " is not allowed on " + path
                     + "; allowed: " + String.join(", ", allowed), path).toResponse(Map.of("Allow", String.join(", ", allowed)));
         }
-        return handle(match.get().operation(), request.withPathParameters(match.get().pathParameters()));
+        ApiResponse response = run(match.get().operation(), request.withPathParameters(match.get().pathParameters()));
+        if (head) {
+            // What GET would answer, without its body; Content-Length still says how long that body is.
+            Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+            if (response.body().length > 0) {
+                headers.put("Content-Length", Integer.toString(response.body().length));
+            }
+            return new ApiResponse(response.status(), headers, new byte[0]);
+        }
+        return response;
     }
 
-    /** Runs one operation; every line logged meanwhile carries the job's id when the path names a job. */
-    public ApiResponse handle(ApiOperation operation, ApiRequest request) {
-        Objects.requireNonNull(operation, "operation");
+    private ApiResponse run(ApiOperation operation, ApiRequest request) {
         return JobLogContext.with(loggedJobId(request), () -> respond(operation, request));
     }
 
@@ -82,6 +146,7 @@ public final class PerfboxApi {
                 case TOO_LARGE -> 413;
                 case UNSUPPORTED_MEDIA_TYPE -> 415;
                 case CONFLICT -> 409;
+                case UNPROCESSABLE -> 422;
             };
             return Problem.of(status, e.reason(), e.getMessage(), request.path()).toResponse();
         } catch (JobNotFoundException e) {
@@ -113,6 +178,56 @@ public final class PerfboxApi {
         return jobs;
     }
 
+    /**
+     * A job; a finished one (it changes no more until deleted) with a strong ETag over its representation and
+     * {@code Cache-Control: private, no-cache} (keep it, revalidate before use), so an If-None-Match naming it is a
+     * 304 without a body. A job under way is never cached (no-store).
+     */
+    private ApiResponse getJob(ApiRequest request) {
+        var job = jobs().get(request.owner(), jobId(request));
+        ApiJson.JobView view = ApiJson.JobView.of(job);
+        if (!job.status().isTerminal()) {
+            return ApiResponse.json(200, view);
+        }
+        byte[] body = ApiJson.writeBytes(view);
+        String etag = etag(body);
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("ETag", etag);
+        headers.put("Cache-Control", FINISHED_JOB_CACHE_CONTROL);
+        if (request.header("If-None-Match").map(v -> matches(v, etag)).orElse(false)) {
+            return new ApiResponse(304, headers, new byte[0]);
+        }
+        headers.put("Content-Type", "application/json");
+        return new ApiResponse(200, headers, body);
+    }
+
+    static String etag(byte[] body) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+            return "\"" + java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(java.util.Arrays.copyOf(digest, 16)) + "\"";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** If-None-Match's weak comparison (RFC 9110 13.1.2): {@code *}, or any listed tag, W/ or not. */
+    static boolean matches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.strip();
+            if (tag.equals("*")) {
+                return true;
+            }
+            if (tag.startsWith("W/")) {
+                tag = tag.substring(2);
+            }
+            if (tag.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private ApiResponse submit(ApiRequest request) {
         var command = SubmitRequestParser.parse(request, request.owner());
         JobService.Submitted submitted = jobs().submit(command);
@@ -124,7 +239,8 @@ public final class PerfboxApi {
 
     private ApiResponse list(ApiRequest request) {
         int limit = request.query("limit").map(PerfboxApi::parseLimit).orElse(ListJobsQuery.DEFAULT_LIMIT);
-        var status = request.query("status").filter(s -> !s.isBlank()).map(JobStatus::parse);
+        // An empty status= is not one of the enum's values: 400, as for any other value it does not list.
+        var status = request.query("status").map(JobStatus::parse);
         JobStore.JobPage page = jobs().list(new ListJobsQuery(request.owner(), limit, request.query("nextToken"), status));
         return ApiResponse.json(200, new ApiJson.JobListView(
                 page.jobs().stream().map(ApiJson.JobView::of).toList(), page.nextToken().orElse(null)));

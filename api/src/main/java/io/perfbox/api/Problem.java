@@ -7,9 +7,13 @@ import java.util.Map;
 public record Problem(String type, String title, int status, String detail, String instance) {
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    /** slug: a short stable name for the kind of problem, e.g. {@code dockerfile-too-large}. */
+    /**
+     * slug: a short stable name for the kind of problem, e.g. {@code dockerfile-too-large}, one of {@link ProblemType}
+     * (whose title the problem carries; a slug it does not list falls back to the status's title).
+     */
     public static Problem of(int status, String slug, String detail, String instance) {
-        return new Problem("urn:perfbox:problem:" + slug, titleFor(status), status, detail, instance);
+        String title = ProblemType.of(slug).map(ProblemType::title).orElseGet(() -> titleFor(status));
+        return new Problem(ProblemType.URI_PREFIX + slug, title, status, detail, instance);
     }
 
     public ApiResponse toResponse() {

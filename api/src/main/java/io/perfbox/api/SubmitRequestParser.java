@@ -71,8 +71,9 @@ public final class SubmitRequestParser {
         }
         String name = optionalText(root, "name");
         String description = optionalText(root, "description");
-        String plain = optionalText(root, "dockerfile");
-        String gzipped = optionalText(root, "dockerfileGzipBase64");
+        // The Dockerfile fields are strings when present (openapi.json): an explicit null is a malformed field.
+        String plain = optionalText(root, "dockerfile", false);
+        String gzipped = optionalText(root, "dockerfileGzipBase64", false);
         if (plain != null && gzipped != null) {
             throw new InvalidInputException("ambiguous-dockerfile", "Send either \"dockerfile\" or \"dockerfileGzipBase64\", not both");
         }
@@ -89,8 +90,12 @@ public final class SubmitRequestParser {
     }
 
     private static String optionalText(JsonNode root, String field) {
+        return optionalText(root, field, true);
+    }
+
+    private static String optionalText(JsonNode root, String field, boolean nullable) {
         JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
+        if (node == null || (nullable && node.isNull())) {
             return null;
         }
         if (!node.isTextual()) {

@@ -51,7 +51,8 @@ class PerfboxApiTest {
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.header("Content-Type")).contains("application/problem+json");
         assertThat(refused.header("Retry-After")).contains("30");
-        assertThat(json(refused).get("title").asText()).isEqualTo("Too Many Requests");
+        assertThat(json(refused).get("title").asText()).isEqualTo("Tenant quota exceeded");
+        assertThat(json(refused).get("type").asText()).isEqualTo("urn:perfbox:problem:quota-exceeded");
         assertThat(json(refused).get("detail").asText()).contains("under way");
         assertThat(limited.dispatch(request("POST", "/jobs", "tenant-other", Map.of("Content-Type", "text/plain"),
                 DOCKERFILE)).status()).isEqualTo(202);
@@ -77,6 +78,164 @@ class PerfboxApiTest {
     }
 
     @Test
+    void cancelAnswersTheJobCancelledAndKeepsItWhileDeleteOfAJobUnderWayIs409NamingCancel() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+
+        ApiResponse refused = api.dispatch(request("DELETE", "/jobs/" + id, "tenant-a", Map.of(), null));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.header("Content-Type")).contains(Problem.MEDIA_TYPE);
+        assertThat(json(refused).get("type").asText()).isEqualTo("urn:perfbox:problem:job-not-finished");
+        assertThat(json(refused).get("detail").asText()).contains("/jobs/" + id + "/cancel");
+
+        ApiResponse cancelled = api.dispatch(request("POST", "/jobs/" + id + "/cancel", "tenant-a", Map.of(), null));
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(json(cancelled).get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(launcher.stopped()).containsExactly(new JobId(id));
+        ApiResponse kept = api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of(), null));
+        assertThat(json(kept).get("status").asText()).isEqualTo("CANCELLED");
+
+        ApiResponse deleted = api.dispatch(request("DELETE", "/jobs/" + id, "tenant-a", Map.of(), null));
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of(), null)).status()).isEqualTo(404);
+    }
+
+    @Test
+    void cancelIsAPostOnlyAndAnotherTenantCannotCancel() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+        ApiResponse wrongMethod = api.dispatch(request("GET", "/jobs/" + id + "/cancel", "tenant-a", Map.of(), null));
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.header("Allow")).contains("POST");
+        assertThat(api.dispatch(request("POST", "/jobs/" + id + "/cancel", "tenant-b", Map.of(), null)).status())
+                .isEqualTo(404);
+        assertThat(launcher.stopped()).isEmpty();
+    }
+
+    private String finishedJob() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+        var queued = jobs.find(new JobId(id)).orElseThrow();
+        assertThat(jobs.update(io.perfbox.testing.fakes.JobFixtures.inStatus(queued,
+                io.perfbox.core.domain.JobStatus.SUCCEEDED, java.time.Instant.now()),
+                java.util.EnumSet.of(io.perfbox.core.domain.JobStatus.QUEUED))).isTrue();
+        return id;
+    }
+
+    @Test
+    void aFinishedJobHasAnETagAndCacheControlAndIfNoneMatchGives304WithoutABody() throws Exception {
+        String id = finishedJob();
+        ApiResponse got = api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of(), null));
+        assertThat(got.status()).isEqualTo(200);
+        String etag = got.header("ETag").orElseThrow();
+        assertThat(etag).startsWith("\"").endsWith("\"");
+        assertThat(got.header("Cache-Control")).contains("private, no-cache");
+
+        ApiResponse notModified = api.dispatch(request("GET", "/jobs/" + id, "tenant-a",
+                Map.of("If-None-Match", "\"other\", W/" + etag), null));
+        assertThat(notModified.status()).isEqualTo(304);
+        assertThat(notModified.body()).isEmpty();
+        assertThat(notModified.header("ETag")).contains(etag);
+        assertThat(api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of("If-None-Match", "\"other\""), null))
+                .status()).isEqualTo(200);
+    }
+
+    @Test
+    void aJobUnderWayIsNeverCachedAndHasNoETag() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+        ApiResponse got = api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of("If-None-Match", "*"), null));
+        assertThat(got.status()).isEqualTo(200);
+        assertThat(got.header("ETag")).isEmpty();
+        assertThat(got.header("Cache-Control")).contains("no-store");
+    }
+
+    @Test
+    void headAnswersWhereverGetDoesWithTheSameHeadersAndNoBody() throws Exception {
+        String id = finishedJob();
+        for (String path : java.util.List.of("/jobs/" + id, "/jobs", "/jobs/" + id + "/logs", "/jobs/" + id + "/scan",
+                "/openapi.json")) {
+            ApiResponse get = api.dispatch(request("GET", path, "tenant-a", Map.of("X-Request-Id", "r1"), null));
+            ApiResponse head = api.dispatch(request("HEAD", path, "tenant-a", Map.of("X-Request-Id", "r1"), null));
+            assertThat(head.status()).as(path).isEqualTo(get.status()).isEqualTo(200);
+            assertThat(head.body()).as(path).isEmpty();
+            Map<String, String> withoutLength = new java.util.LinkedHashMap<>(head.headers());
+            assertThat(withoutLength.remove("Content-Length")).isEqualTo(Integer.toString(get.body().length));
+            assertThat(withoutLength).as(path).isEqualTo(get.headers());
+        }
+        ApiResponse headOfPostOnly = api.dispatch(request("HEAD", "/jobs/" + id + "/cancel", "tenant-a", Map.of(), null));
+        assertThat(headOfPostOnly.status()).isEqualTo(405);
+        assertThat(api.dispatch(request("PUT", "/jobs", "t", Map.of(), null)).header("Allow")).contains("POST, GET, HEAD");
+    }
+
+    @Test
+    void everyResponseCarriesAnXRequestIdEchoingAWellFormedOneAndReplacingAnyOther() throws Exception {
+        ApiResponse echoed = api.dispatch(request("GET", "/jobs", "tenant-a", Map.of("x-request-id", "abc-123.4:5_6"), null));
+        assertThat(echoed.header("X-Request-Id")).contains("abc-123.4:5_6");
+        ApiResponse problem = api.dispatch(request("GET", "/nothing", "tenant-a", Map.of("X-Request-Id", "bad id\u0000"), null));
+        assertThat(problem.status()).isEqualTo(404);
+        assertThat(problem.header("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).matches("[0-9a-f-]{36}"));
+        ApiResponse tooLong = api.handle(ApiOperation.LIST_JOBS, request("GET", "/jobs", "tenant-a",
+                Map.of("X-Request-Id", "x".repeat(129)), null));
+        assertThat(tooLong.header("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).hasSize(36));
+        ApiResponse generated = api.dispatch(request("GET", "/jobs", null, Map.of(), null));
+        assertThat(generated.status()).isEqualTo(401);
+        assertThat(generated.header("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void linesLoggedWhileAnsweringCarryTheRequestId() throws Exception {
+        PerfboxApi failing = new PerfboxApi(new JobService(new InMemoryJobStore() {
+            @Override
+            public Optional<io.perfbox.core.domain.Job> find(JobId id) {
+                throw new IllegalStateException("store down");
+            }
+        }, new InMemoryDockerfileStore(), new InMemoryJobArtifactStore(), launcher, Clock.systemUTC()));
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(PerfboxApi.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                seen.add(new io.perfbox.logging.JsonLogFormatter().format(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            ApiResponse response = failing.dispatch(request("GET", "/jobs/" + JobId.random().value(), "t",
+                    Map.of("X-Request-Id", "trace-42"), null));
+            assertThat(response.status()).isEqualTo(500);
+            assertThat(response.header("X-Request-Id")).contains("trace-42");
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(seen).singleElement().satisfies(line ->
+                assertThat(ApiJson.MAPPER.readTree(line).path("requestId").asText()).isEqualTo("trace-42"));
+    }
+
+    @Test
+    void reusingAnIdempotencyKeyWithADifferentBodyIs422() throws Exception {
+        Map<String, String> headers = Map.of("Content-Type", "text/plain", "Idempotency-Key", "k-1");
+        assertThat(api.dispatch(request("POST", "/jobs", "t", headers, DOCKERFILE)).status()).isEqualTo(202);
+        assertThat(api.dispatch(request("POST", "/jobs", "t", headers, DOCKERFILE)).status()).isEqualTo(202);
+        ApiResponse different = api.dispatch(request("POST", "/jobs", "t", headers, "FROM debian:12\n"));
+        assertThat(different.status()).isEqualTo(422);
+        assertThat(json(different).get("type").asText()).isEqualTo("urn:perfbox:problem:idempotency-key-reused");
+        assertThat(json(different).get("title").asText()).isEqualTo(ProblemType.IDEMPOTENCY_KEY_REUSED.title());
+    }
+
+    @Test
+    void anEmptyStatusFilterIs400LikeAnyValueTheEnumDoesNotList() throws Exception {
+        ApiResponse empty = api.dispatch(new ApiRequest("GET", "/jobs", Map.of(), Map.of("status", ""), Map.of(), null,
+                Optional.of("t")));
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(json(empty).get("type").asText()).isEqualTo("urn:perfbox:problem:invalid-status");
+    }
+
+    @Test
     void anotherTenantsJobIsNotFound() throws Exception {
         String id = json(submit("tenant-a")).get("id").asText();
         ApiResponse got = api.dispatch(request("GET", "/jobs/" + id, "tenant-b", Map.of(), null));
@@ -92,7 +251,7 @@ class PerfboxApiTest {
         assertThat(json(missing).get("detail").asText()).contains("/openapi.json");
         ApiResponse wrongMethod = api.dispatch(request("PUT", "/jobs", "t", Map.of(), null));
         assertThat(wrongMethod.status()).isEqualTo(405);
-        assertThat(wrongMethod.header("Allow")).contains("POST, GET");
+        assertThat(wrongMethod.header("Allow")).contains("POST, GET, HEAD");
         assertThat(wrongMethod.header("Content-Type")).contains(Problem.MEDIA_TYPE);
     }
 

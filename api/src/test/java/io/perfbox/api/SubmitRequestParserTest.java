@@ -197,4 +197,16 @@ class SubmitRequestParserTest {
         assertThatThrownBy(() -> parse("application/json", "{\"name\":\"" + name + "\",\"dockerfile\":\"FROM a\"}"))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("name");
     }
+
+    @org.junit.jupiter.api.Test
+    void anExplicitNullDockerfileFieldIsAMalformedFieldNotAnAbsentOne() {
+        for (String body : new String[] {"{\"dockerfile\":\"FROM a\\n\",\"dockerfileGzipBase64\":null}",
+                "{\"dockerfile\":null,\"dockerfileGzipBase64\":\"H4sI\"}"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitRequestParser.parse(new ApiRequest("POST",
+                            "/jobs", java.util.Map.of(), java.util.Map.of(), java.util.Map.of("Content-Type", "application/json"),
+                            body.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Optional.of("t")), "t"))
+                    .as(body).isInstanceOfSatisfying(io.perfbox.core.domain.InvalidInputException.class,
+                            e -> org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo("invalid-field"));
+        }
+    }
 }

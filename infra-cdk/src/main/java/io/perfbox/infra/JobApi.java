@@ -55,6 +55,7 @@ public class JobApi extends Construct {
         LIST_JOBS("GET", "/jobs", "ListJobsFunction", Access.LIST),
         GET_JOB("GET", "/jobs/{id}", "GetJobFunction", Access.READ),
         DELETE_JOB("DELETE", "/jobs/{id}", "DeleteJobFunction", Access.DELETE),
+        CANCEL_JOB("POST", "/jobs/{id}/cancel", "CancelJobFunction", Access.CANCEL),
         GET_JOB_LOGS("GET", "/jobs/{id}/logs", "GetJobLogsFunction", Access.READ_ARTIFACTS),
         GET_JOB_SCAN("GET", "/jobs/{id}/scan", "GetJobScanFunction", Access.READ_ARTIFACTS),
         OPENAPI("GET", "/openapi.json", "GetOpenApiFunction", Access.NONE);
@@ -79,7 +80,7 @@ public class JobApi extends Construct {
         }
     }
 
-    enum Access { SUBMIT, LIST, READ, DELETE, READ_ARTIFACTS, NONE }
+    enum Access { SUBMIT, LIST, READ, DELETE, CANCEL, READ_ARTIFACTS, NONE }
 
     private final RestApi api;
     private final IApiKey apiKey;
@@ -198,6 +199,8 @@ public class JobApi extends Construct {
             }
             case SUBMIT, DELETE -> tableActions.addAll(List.of("dynamodb:PutItem", "dynamodb:UpdateItem",
                     "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"));
+            // Cancel is a conditional write of the job (DynamoDbJobStore.update: a conditional PutItem).
+            case CANCEL -> tableActions.add("dynamodb:PutItem");
             default -> { }
         }
         function.addToRolePolicy(PolicyStatement.Builder.create()
@@ -219,8 +222,9 @@ public class JobApi extends Construct {
                 function.addToRolePolicy(PolicyStatement.Builder.create()
                         .actions(List.of("s3:DeleteObject"))
                         .resources(List.of(artifacts.arnForObjects("jobs/*"))).build());
-                workflow.grantExecution(function, "states:StopExecution");
             }
+            // Only a job under way is cancelled: its execution is stopped (the launcher's StopExecution).
+            case CANCEL -> workflow.grantExecution(function, "states:StopExecution");
             case READ_ARTIFACTS -> function.addToRolePolicy(PolicyStatement.Builder.create()
                     .actions(List.of("s3:GetObject"))
                     .resources(List.of(artifacts.arnForObjects("jobs/*/artifacts/*"))).build());

@@ -124,9 +124,11 @@ final class ReviewedNagFindings {
                 }
                 case DELETE_JOB -> {
                     patterns.add(regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*$"));
+                    reason += " Deleting a finished job removes its objects (jobs/{id}/...).";
+                }
+                case CANCEL_JOB -> {
                     patterns.add(regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*:\\*$"));
-                    reason += " Deleting a job removes its objects (jobs/{id}/...) and stops its execution, "
-                            + "named by the job id, of this state machine only.";
+                    reason += " Cancelling a job stops its execution, named by the job id, of this state machine only.";
                 }
                 case GET_JOB_LOGS, GET_JOB_SCAN -> {
                     patterns.add(regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/artifacts/\\*$"));

@@ -88,7 +88,7 @@ class IamTest {
     }
 
     @Test
-    void onlySubmitStartsAndOnlyDeleteStopsExecutions() {
+    void onlySubmitStartsAndOnlyCancelStopsExecutions() {
         List<JsonNode> start = statements().stream().filter(s -> actions(s).contains("states:StartExecution")).toList();
         List<JsonNode> stop = statements().stream().filter(s -> actions(s).contains("states:StopExecution")).toList();
         assertThat(start).hasSize(1);
@@ -99,9 +99,20 @@ class IamTest {
                         "Action", "states:StartExecution",
                         "Resource", Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*")))))))));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("JobApiDeleteJobServiceRole.*"))),
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("JobApiCancelJobServiceRole.*"))),
                 "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "Action", "states:StopExecution")))))));
+    }
+
+    @Test
+    void cancelMayReadAndConditionallyWriteTheJobButNeitherDeleteItNorTouchItsFiles() {
+        List<JsonNode> policies = TemplateQueries.resources("AWS::IAM::Policy").stream()
+                .filter(p -> p.at("/Properties/Roles/0/Ref").asText().startsWith("JobApiCancelJobServiceRole")).toList();
+        assertThat(policies).hasSize(1);
+        List<String> granted = new ArrayList<>();
+        policies.get(0).at("/Properties/PolicyDocument/Statement").forEach(s -> granted.addAll(actions(s)));
+        assertThat(granted).containsExactlyInAnyOrder("xray:PutTraceSegments", "xray:PutTelemetryRecords",
+                "dynamodb:GetItem", "dynamodb:PutItem", "states:StopExecution");
     }
 
     @Test

@@ -32,6 +32,10 @@ public final class JsonLogFormatter extends Formatter {
         if (jobId != null) {
             line.put("jobId", jobId);
         }
+        String requestId = JobLogContext.requestId();
+        if (requestId != null) {
+            line.put("requestId", requestId);
+        }
         line.put("message", formatMessage(record));
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();

@@ -24,6 +24,18 @@ class JobLogContextTest {
     }
 
     @Test
+    void withRequestSetsTheRequestIdForTheWorkOnlyAndRestoresTheOuterOne() {
+        assertThat(JobLogContext.withRequest("req-1", JobLogContext::requestId)).isEqualTo("req-1");
+        assertThat(JobLogContext.requestId()).isNull();
+        assertThat(JobLogContext.withRequest("outer", () -> JobLogContext.withRequest(null, JobLogContext::requestId)))
+                .isEqualTo("outer");
+        assertThatThrownBy(() -> JobLogContext.withRequest("req-2", () -> {
+            throw new IllegalStateException("failed");
+        })).hasMessage("failed");
+        assertThat(JobLogContext.requestId()).isNull();
+    }
+
+    @Test
     void withRestoresTheJobTheThreadHadBefore() {
         JobLogContext.set("outer");
 

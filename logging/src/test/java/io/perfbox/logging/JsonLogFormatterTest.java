@@ -60,6 +60,20 @@ class JsonLogFormatterTest {
     }
 
     @Test
+    void requestIdOfTheRequestBeingAnsweredIsOnTheLine() throws Exception {
+        JsonNode json = JobLogContext.withRequest("req-7f3a", () -> {
+            try {
+                return formatted(record(Level.INFO, "answered"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        assertThat(json.path("requestId").asText()).isEqualTo("req-7f3a");
+        assertThat(formatted(record(Level.INFO, "outside")).has("requestId")).isFalse();
+    }
+
+    @Test
     void errorWithAMultiLineMessageAndItsStackTraceStaysOnOneLine() throws Exception {
         LogRecord record = record(Level.SEVERE, "could not stop\nthe task");
         record.setThrown(new IllegalStateException("ECS said:\nno", new RuntimeException("cause")));

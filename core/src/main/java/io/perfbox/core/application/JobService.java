@@ -20,7 +20,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The use cases behind the API: submit, read, list, cancel-and-delete, logs, scan report. */
+/** The use cases behind the API: submit, read, list, cancel, delete, logs, scan report. */
 public class JobService {
     private final JobStore jobs;
     private final DockerfileStore dockerfiles;
@@ -106,7 +106,8 @@ public class JobService {
                     .map(k -> new JobStore.IdempotencyKey(k, command.fingerprint())));
         } catch (JobStore.IdempotencyConflictException e) {
             dockerfiles.delete(id);
-            throw new InvalidInputException(InvalidInputException.Kind.CONFLICT, "idempotency-key-reused", e.getMessage());
+            throw new InvalidInputException(InvalidInputException.Kind.UNPROCESSABLE, "idempotency-key-reused",
+                    e.getMessage());
         } catch (RuntimeException e) {
             dockerfiles.delete(id);
             throw e;
@@ -138,9 +139,51 @@ public class JobService {
 
     /**
      * The client's side of the lifecycle (the steps' side is {@link io.perfbox.core.lifecycle.JobLifecycle}: a step
-     * that loses its conditional write to this cancel stops, and drops what it saved if the job was deleted).
+     * that loses its conditional write to this cancel stops). Moves a job still under way to CANCELLED with a
+     * compare-and-set write, then stops its build, scan or container; the job stays, with its logs and scan report.
+     * A job already CANCELLED is answered as it is (cancel is idempotent); one that ended otherwise is a conflict.
+     */
+    public Job cancel(String owner, JobId id) {
+        Job current = get(owner, id);
+        Job last = current;
+        while (!last.status().isTerminal()) {
+            Job cancelled = last.cancelled(clock.instant());
+            if (jobs.update(cancelled, EnumSet.of(last.status()))) {
+                launcher.stop(id);
+                // The step that was stopped may have saved its log meanwhile; the job itself stays CANCELLED.
+                return jobs.find(id).orElse(cancelled);
+            }
+            last = jobs.find(id).orElseThrow(() -> new JobNotFoundException(id));
+        }
+        if (last.status() != JobStatus.CANCELLED) {
+            throw new InvalidInputException(InvalidInputException.Kind.CONFLICT, "job-already-ended",
+                    "job " + id + " already ended " + last.status() + "; only a job under way can be cancelled");
+        }
+        return last;
+    }
+
+    /**
+     * Removes a finished job (SUCCEEDED, FAILED or CANCELLED) and its files. A job still under way is a conflict:
+     * cancel it first ({@link #cancel}), so that nothing is removed while a step may still write it.
+     * Returns the job as it was removed.
+     */
+    public Job delete(String owner, JobId id) {
+        Job current = get(owner, id);
+        if (!current.status().isTerminal()) {
+            throw new InvalidInputException(InvalidInputException.Kind.CONFLICT, "job-not-finished",
+                    "job " + id + " is " + current.status() + "; cancel it first (POST /jobs/" + id
+                            + "/cancel), then delete it");
+        }
+        jobs.delete(id);
+        dockerfiles.delete(id);
+        artifacts.deleteAll(id);
+        return current;
+    }
+
+    /**
      * Cancels the job if it is still under way (its build or container is stopped), then removes it and its
-     * files. Returns the job as it ended: CANCELLED if it was cancelled here.
+     * files. Returns the job as it ended: CANCELLED if it was cancelled here. (What {@code DELETE /jobs/{id}} did
+     * before cancel kept the job; the lifecycle's races with a delete under way are tested through it.)
      */
     public Job cancelAndDelete(String owner, JobId id) {
         Job current = get(owner, id);

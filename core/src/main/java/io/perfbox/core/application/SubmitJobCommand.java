@@ -21,18 +21,21 @@ public record SubmitJobCommand(String owner, String name, String description, Do
         if (dockerfile == null) {
             throw new InvalidInputException("missing-dockerfile", "A Dockerfile is required");
         }
-        name = normalise(name, "name", MAX_NAME, false);
-        description = normalise(description, "description", MAX_DESCRIPTION, true);
-        idempotencyKey = idempotencyKey == null ? Optional.empty() : idempotencyKey.filter(k -> !k.isEmpty());
+        name = normalise(name, "name", "name-too-long", "invalid-name", MAX_NAME, false);
+        description = normalise(description, "description", "description-too-long", "invalid-description",
+                MAX_DESCRIPTION, true);
+        // An empty Idempotency-Key is a malformed one (the API documents 1 to 255 characters), not an absent one.
+        idempotencyKey = idempotencyKey == null ? Optional.empty() : idempotencyKey;
         idempotencyKey.ifPresent(k -> {
-            if (k.length() > MAX_IDEMPOTENCY_KEY || !k.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            if (k.isEmpty() || k.length() > MAX_IDEMPOTENCY_KEY || !k.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
                 throw new InvalidInputException("invalid-idempotency-key",
                         "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " visible ASCII characters");
             }
         });
     }
 
-    private static String normalise(String value, String field, int max, boolean multiline) {
+    private static String normalise(String value, String field, String tooLong, String invalid, int max,
+                                    boolean multiline) {
         if (value == null) {
             return null;
         }
@@ -41,11 +44,11 @@ public record SubmitJobCommand(String owner, String name, String description, Do
             return null;
         }
         if (v.codePointCount(0, v.length()) > max) {
-            throw new InvalidInputException(field + "-too-long", field + " is longer than " + max + " characters");
+            throw new InvalidInputException(tooLong, field + " is longer than " + max + " characters");
         }
         boolean bad = v.codePoints().anyMatch(c -> Character.isISOControl(c) && !(multiline && (c == '\n' || c == '\t' || c == '\r')));
         if (bad) {
-            throw new InvalidInputException("invalid-" + field, field + " contains control characters");
+            throw new InvalidInputException(invalid, field + " contains control characters");
         }
         return v;
     }

@@ -5,7 +5,8 @@ public class InvalidInputException extends RuntimeException {
     private final String reason;
     private final Kind kind;
 
-    public enum Kind { BAD_REQUEST, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, CONFLICT }
+    /** UNPROCESSABLE: well-formed, but it contradicts what was stored before (a reused Idempotency-Key). */
+    public enum Kind { BAD_REQUEST, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, CONFLICT, UNPROCESSABLE }
 
     public InvalidInputException(String reason, String message) {
         this(Kind.BAD_REQUEST, reason, message);

@@ -78,8 +78,8 @@ class SubmitJobCommandTest {
     }
 
     @Test
-    void emptyIdempotencyKeyMeansNone() {
-        assertThat(withKey("").idempotencyKey()).isEmpty();
+    void anEmptyIdempotencyKeyIsRejectedAndNoKeyMeansNone() {
+        assertRejected(() -> withKey(""), "invalid-idempotency-key");
         assertThat(new SubmitJobCommand("owner", null, null, DOCKERFILE, null).idempotencyKey()).isEmpty();
     }
 

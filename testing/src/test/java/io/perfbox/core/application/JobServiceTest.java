@@ -94,12 +94,12 @@ class JobServiceTest {
     }
 
     @Test
-    void reusingAKeyForADifferentRequestIsAConflict() {
+    void reusingAKeyForADifferentRequestIsUnprocessable() {
         var first = service.submit(command(OWNER, "FROM debian:bookworm", "retry-1"));
 
         assertThatThrownBy(() -> service.submit(command(OWNER, "FROM debian:12", "retry-1")))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.CONFLICT);
+                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.UNPROCESSABLE);
                     assertThat(e.reason()).isEqualTo("idempotency-key-reused");
                 })
                 .hasMessageContaining("retry-1");
@@ -174,6 +174,137 @@ class JobServiceTest {
         assertThatThrownBy(() -> service.logs("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
         assertThatThrownBy(() -> service.scan("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
         assertThatThrownBy(() -> service.cancelAndDelete("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThat(jobs.find(job.id())).contains(job);
+        assertThat(launcher.stopped()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"QUEUED", "BUILDING", "SCANNING", "RUNNING"})
+    void cancellingAJobUnderWayStopsItAndKeepsTheJobWithItsLogsAndScan(JobStatus underWay) {
+        Job job = underWay == JobStatus.QUEUED ? submitted() : storedIn(submitted(), underWay);
+        artifacts.saveLog(job.id(), LogKind.BUILD, new CapturedLog("built", false));
+        artifacts.saveScanReport(job.id(), new ScanReport("trivy", "1", List.of()));
+
+        Job cancelled = service.cancel(OWNER, job.id());
+
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.failure().message()).contains(underWay.name());
+        assertThat(launcher.stopped()).containsExactly(job.id());
+        assertThat(service.get(OWNER, job.id()).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(service.logs(OWNER, job.id()).build().text()).isEqualTo("built");
+        assertThat(service.scan(OWNER, job.id()).report()).isPresent();
+        assertThat(dockerfiles.load(job.id())).isPresent();
+    }
+
+    @Test
+    void cancellingACancelledJobAnswersItAgainAndStopsNothingMore() {
+        Job job = submitted();
+        Job cancelled = service.cancel(OWNER, job.id());
+
+        assertThat(service.cancel(OWNER, job.id())).isEqualTo(cancelled);
+        assertThat(launcher.stopped()).containsExactly(job.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"SUCCEEDED", "FAILED"})
+    void cancellingAJobThatEndedIsAConflictAndChangesNothing(JobStatus ended) {
+        Job job = storedIn(submitted(), ended);
+
+        assertThatThrownBy(() -> service.cancel(OWNER, job.id()))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.CONFLICT);
+                    assertThat(e.reason()).isEqualTo("job-already-ended");
+                });
+        assertThat(jobs.find(job.id())).contains(job);
+        assertThat(launcher.stopped()).isEmpty();
+    }
+
+    @Test
+    void cancelRetriesWhenAStepMovedTheJobOnAndStillCancelsIt() {
+        Job job = storedIn(submitted(), JobStatus.BUILDING);
+        // The build step wins the first write: the job is SCANNING when cancel's first compare-and-set runs.
+        InMemoryJobStore racing = new InMemoryJobStore() {
+            private boolean raced;
+
+            @Override
+            public boolean update(Job updated, java.util.Set<JobStatus> expected) {
+                if (!raced && updated.status() == JobStatus.CANCELLED) {
+                    raced = true;
+                    jobs.update(JobFixtures.inStatus(job, JobStatus.SCANNING, NOW), EnumSet.of(JobStatus.BUILDING));
+                }
+                return jobs.update(updated, expected);
+            }
+
+            @Override
+            public Optional<Job> find(JobId id) {
+                return jobs.find(id);
+            }
+        };
+
+        Job cancelled = serviceWith(racing).cancel(OWNER, job.id());
+
+        assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelled.failure().message()).contains("SCANNING");
+        assertThat(jobs.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(launcher.stopped()).containsExactly(job.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "SCANNING", "RUNNING"})
+    void aStepReportingAfterCancelRecordsNothingAndTheJobStaysCancelled(JobStatus step) {
+        Job job = storedIn(submitted(), step);
+        JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, VulnerabilityPolicy.DEFAULT, 64L << 20,
+                JobResources.RELEASED_ELSEWHERE, Clock.fixed(NOW, ZoneOffset.UTC));
+        CapturedLog late = new CapturedLog("late output", false);
+
+        Job cancelled = service.cancel(OWNER, job.id());
+        JobLifecycle.Next next = switch (step) {
+            case BUILDING -> lifecycle.built(job.id(), new ImageBuilder.Built("img", late));
+            case SCANNING -> lifecycle.scanned(job.id(), new JobLifecycle.Scanned(new ScanReport("trivy", "1", List.of())));
+            default -> lifecycle.ran(job.id(), new ContainerRunner.Exited(0, late),
+                    () -> new JobWorkspace.Content("0.5".getBytes(StandardCharsets.UTF_8)));
+        };
+
+        assertThat(next).isEqualTo(JobLifecycle.Next.STOPPED);
+        assertThat(jobs.find(job.id())).contains(cancelled);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"QUEUED", "BUILDING", "SCANNING", "RUNNING"})
+    void deletingAJobUnderWayIsAConflictThatNamesCancelAndRemovesNothing(JobStatus underWay) {
+        Job job = underWay == JobStatus.QUEUED ? submitted() : storedIn(submitted(), underWay);
+
+        assertThatThrownBy(() -> service.delete(OWNER, job.id()))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(InvalidInputException.Kind.CONFLICT);
+                    assertThat(e.reason()).isEqualTo("job-not-finished");
+                    assertThat(e.getMessage()).contains("/cancel");
+                });
+        assertThat(jobs.find(job.id())).contains(job);
+        assertThat(dockerfiles.load(job.id())).isPresent();
+        assertThat(launcher.stopped()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"SUCCEEDED", "FAILED", "CANCELLED"})
+    void deleteRemovesAFinishedJobAndItsFiles(JobStatus finished) {
+        Job job = storedIn(submitted(), finished);
+        artifacts.saveLog(job.id(), LogKind.RUN, new CapturedLog("ran", false));
+
+        assertThat(service.delete(OWNER, job.id())).isEqualTo(job);
+
+        assertThat(launcher.stopped()).isEmpty();
+        assertThat(jobs.find(job.id())).isEmpty();
+        assertThat(dockerfiles.load(job.id())).isEmpty();
+        assertThat(artifacts.holdsAnythingFor(job.id())).isFalse();
+        assertThatThrownBy(() -> service.get(OWNER, job.id())).isInstanceOf(JobNotFoundException.class);
+    }
+
+    @Test
+    void anotherOwnerCanNeitherCancelNorDelete() {
+        Job job = submitted();
+        assertThatThrownBy(() -> service.cancel("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThatThrownBy(() -> service.delete("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
         assertThat(jobs.find(job.id())).contains(job);
         assertThat(launcher.stopped()).isEmpty();
     }

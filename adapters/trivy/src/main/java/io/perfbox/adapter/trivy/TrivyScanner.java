@@ -45,7 +45,8 @@ public class TrivyScanner implements VulnerabilityScanner {
         if (settings.configuredPath().isPresent()) {
             Path p = settings.configuredPath().get();
             if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-                throw new ScannerUnavailableException("the configured Trivy " + p + " is not an executable file");
+                throw new ScannerUnavailableException("the configured Trivy " + p + " is not an executable file; "
+                        + "give --trivy the path of a trivy executable (tools/install-trivy builds the pinned one)");
             }
             return List.of(p.toString());
         }
@@ -74,6 +75,42 @@ public class TrivyScanner implements VulnerabilityScanner {
             }
         }
         return Optional.empty();
+    }
+
+    /** What {@code perfbox serve} says at start: the scanner jobs will use, and whether it can start. */
+    public record Readiness(boolean ready, String description) {
+    }
+
+    /**
+     * Checks the scanner jobs will use, before the first job: an executable must answer {@code trivy --version};
+     * the container image must be present in the local engine (a scan would otherwise have to pull it).
+     */
+    public Readiness check() throws InterruptedException {
+        List<String> trivy;
+        try {
+            trivy = locate();
+        } catch (ScannerUnavailableException e) {
+            return new Readiness(false, "none: " + e.getMessage());
+        }
+        if (trivy.size() == 1) {
+            Optional<String> version = version(trivy);
+            return version.map(v -> new Readiness(true, "Trivy " + v + " at " + trivy.get(0) + " (trivy --version answers)"))
+                    .orElseGet(() -> new Readiness(false, trivy.get(0) + " does not answer trivy --version; give --trivy "
+                            + "the path of a working trivy executable (tools/install-trivy builds the pinned one)"));
+        }
+        String image = settings.containerImage();
+        try {
+            if (docker.quick("image", "inspect", "--format", "{{.Id}}", image).succeeded()) {
+                return new Readiness(true, "the Trivy container image " + image + ", present locally (no trivy "
+                        + "executable was given or found on the PATH)");
+            }
+        } catch (ProcessRunner.StartFailedException e) {
+            return new Readiness(false, "the Trivy container image " + image + ", but the docker CLI ("
+                    + docker.executable() + ") does not start: " + e.getMessage());
+        }
+        return new Readiness(false, "the Trivy container image " + image + ", which is not present locally: the first "
+                + "scan has to pull it, which needs the network; pull it now (docker pull " + image + "), or install "
+                + "Trivy and start perfbox with --trivy PATH");
     }
 
     /** For the start-up banner: which scanner jobs will use now. */
@@ -121,8 +158,11 @@ public class TrivyScanner implements VulnerabilityScanner {
             throw new ScanFailedException("Trivy did not finish within " + settings.timeout().toSeconds() + " s");
         }
         if (inContainer && r.exitCode() == 125) {
-            throw new ScannerUnavailableException("the Trivy container image " + settings.containerImage()
-                    + " could not be started: " + importantLine(r.errorText()));
+            String image = settings.containerImage();
+            throw new ScannerUnavailableException("no trivy executable was given (--trivy) or found on the PATH, and "
+                    + "the Trivy container image " + image + " could not be started (" + dockerReason(r.errorText())
+                    + "). Install Trivy (tools/install-trivy builds the pinned one) and start perfbox with --trivy PATH, "
+                    + "or make the image available: docker pull " + image);
         }
         if (r.exitCode() != 0) {
             throw new ScanFailedException("Trivy exited with code " + r.exitCode() + ": " + importantLine(r.errorText()));
@@ -158,6 +198,23 @@ public class TrivyScanner implements VulnerabilityScanner {
         }
         versions.put(executable, version);
         return version;
+    }
+
+    /**
+     * What docker said was wrong, without its CLI advice ("Run 'docker run --help' for more information") and its
+     * "docker: " prefix: its last error line, else its last line.
+     */
+    static String dockerReason(String stderr) {
+        List<String> lines = stderr.lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.contains("--help"))
+                .map(l -> l.startsWith("docker: ") ? l.substring("docker: ".length()) : l)
+                .toList();
+        String pick = lines.stream().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("error")).reduce((a, b) -> b)
+                .orElse(lines.isEmpty() ? "docker gave no reason" : lines.get(lines.size() - 1));
+        if (pick.endsWith(".")) {
+            pick = pick.substring(0, pick.length() - 1);
+        }
+        return pick.length() > 500 ? pick.substring(0, 500) + "..." : pick;
     }
 
     /** Trivy's FATAL/ERROR line if there is one (the reason), else the last line. */

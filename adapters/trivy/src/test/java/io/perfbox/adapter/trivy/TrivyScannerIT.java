@@ -129,6 +129,13 @@ class TrivyScannerIT {
     }
 
     @Test
+    void theRealTrivyIsCheckedReadyBeforeTheFirstJobWithThePinnedVersion() throws Exception {
+        TrivyScanner.Readiness readiness = new TrivyScanner(settings(trivy(), false, false), DOCKER).check();
+        assertThat(readiness.ready()).as(readiness.description()).isTrue();
+        assertThat(readiness.description()).contains("Trivy " + TrivySettings.PINNED_VERSION);
+    }
+
+    @Test
     void withoutTrivyTheContainerImageIsTheLastResort(@TempDir Path empty) {
         TrivyScanner scanner = new TrivyScanner(settings(Optional.empty(), false, true), DOCKER, empty.toString());
         assertThat(scanner.describe()).contains("docker run --rm").contains(TrivySettings.DEFAULT_IMAGE);

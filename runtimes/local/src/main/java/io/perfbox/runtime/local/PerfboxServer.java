@@ -212,6 +212,7 @@ public final class PerfboxServer implements AutoCloseable {
         out.println("data in " + dataDir);
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
                 + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
+        out.println(scannerLine(scanner));
         out.flush();
         return server;
     }
@@ -236,6 +237,19 @@ public final class PerfboxServer implements AutoCloseable {
 
     public String baseUrl() {
         return api.baseUrl();
+    }
+
+    /** Before the first job: the scanner jobs will use and whether it works, or why not and what to do. */
+    static String scannerLine(TrivyScanner scanner) {
+        TrivyScanner.Readiness readiness;
+        try {
+            readiness = scanner.check();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "scanner: not checked (interrupted)";
+        }
+        return readiness.ready() ? "scanner: " + readiness.description() + ": ready"
+                : "scanner: NOT READY: " + readiness.description() + "; until then jobs end FAILED/SCANNER_UNAVAILABLE";
     }
 
     /**

@@ -70,7 +70,10 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
         try {
             request = toRequest(event, apiKeyId);
         } catch (MalformedEvent e) {
-            return e.toResponse(event.getPath());
+            String incoming = event.getHeaders() == null ? null : event.getHeaders().entrySet().stream()
+                    .filter(h -> h.getKey().equalsIgnoreCase(PerfboxApi.REQUEST_ID)).map(Map.Entry::getValue)
+                    .findFirst().orElse(null);
+            return toEvent(PerfboxApi.withRequestId(e.problem(event.getPath()), incoming));
         }
         return toEvent(respond(request));
     }
@@ -79,7 +82,8 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
         try {
             return api.handle(operation, request);
         } catch (RuntimeException e) {
-            return PerfboxApi.internalError(request, e);
+            return PerfboxApi.withRequestId(PerfboxApi.internalError(request, e),
+                    request.header(PerfboxApi.REQUEST_ID).orElse(null));
         }
     }
 
@@ -151,8 +155,8 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
             super("The request body is not valid base64");
         }
 
-        APIGatewayProxyResponseEvent toResponse(String path) {
-            return toEvent(Problem.of(400, "invalid-body-encoding", getMessage(), path).toResponse());
+        ApiResponse problem(String path) {
+            return Problem.of(400, "invalid-body-encoding", getMessage(), path).toResponse();
         }
     }
 }

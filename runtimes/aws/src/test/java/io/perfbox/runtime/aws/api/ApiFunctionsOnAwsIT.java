@@ -118,12 +118,14 @@ class ApiFunctionsOnAwsIT {
     }
 
     @Test
-    void submitStoresTheDockerfileAndStartsTheExecutionAndDeleteCancelsBoth() throws Exception {
+    void submitStoresTheDockerfileAndStartsTheExecutionCancelStopsItKeepingTheJobAndDeleteThenRemovesIt()
+            throws Exception {
         JobService jobs = ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
         PerfboxApi api = new PerfboxApi(jobs);
         var submit = new SubmitJobFunction(api);
         var get = new GetJobFunction(api);
         var delete = new DeleteJobFunction(api);
+        var cancel = new CancelJobFunction(api);
 
         Response submitted = call(submit, ApiGatewayEvents.submit(DOCKERFILE, "k1a2b3c4d5"));
         assertThat(submitted.status()).isEqualTo(202);
@@ -140,12 +142,26 @@ class ApiFunctionsOnAwsIT {
         // The API key's id is the tenant: another key does not see the job.
         assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "otherkey99")).status()).isEqualTo(404);
         assertThat(call(delete, ApiGatewayEvents.onJob("DELETE", id, "otherkey99")).status()).isEqualTo(404);
+        assertThat(call(cancel, ApiGatewayEvents.cancel(id, "otherkey99")).status()).isEqualTo(404);
         assertThat(executionOf(id).status()).isEqualTo(ExecutionStatus.RUNNING);
+
+        // A job under way is not deleted: 409, cancel first; nothing is stopped or removed.
+        Response refused = call(delete, ApiGatewayEvents.onJob("DELETE", id, "k1a2b3c4d5"));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body().path("type").asText()).endsWith("job-not-finished");
+        assertThat(executionOf(id).status()).isEqualTo(ExecutionStatus.RUNNING);
+
+        Response cancelled = call(cancel, ApiGatewayEvents.cancel(id, "k1a2b3c4d5"));
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.body().path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
+        assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "k1a2b3c4d5")).body().path("status").asText())
+                .isEqualTo("CANCELLED");
+        assertThat(dockerfileInS3(id)).isEqualTo(DOCKERFILE);
 
         Response deleted = call(delete, ApiGatewayEvents.onJob("DELETE", id, "k1a2b3c4d5"));
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(deleted.body().path("status").asText()).isEqualTo("CANCELLED");
-        assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
         assertThat(objectsOf(id)).isZero();
         assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "k1a2b3c4d5")).status()).isEqualTo(404);
     }
@@ -333,9 +349,11 @@ class ApiFunctionsOnAwsIT {
                     ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0001"))
                     .body().path("openapi").asText()).startsWith("3.");
 
+            Response cancelled = lambda.invokeOk(CancelJobFunction.class, ApiGatewayEvents.cancel(id, "jarkey0001"));
+            assertThat(cancelled.body().path("status").asText()).isEqualTo("CANCELLED");
+            assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
             Response deleted = lambda.invokeOk(DeleteJobFunction.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0001"));
             assertThat(deleted.body().path("status").asText()).isEqualTo("CANCELLED");
-            assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
             assertThat(objectsOf(id)).isZero();
             logLines = lambda.logLines();
         }
@@ -386,7 +404,7 @@ class ApiFunctionsOnAwsIT {
             assertThat(begun).isEqualTo("OK {\"proceed\":true}");
             assertThat(api.invokeOk(GetJobFunction.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
                     .body().path("status").asText()).isEqualTo("BUILDING");
-            api.invokeOk(DeleteJobFunction.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0003"));
+            api.invokeOk(CancelJobFunction.class, ApiGatewayEvents.cancel(id, "jarkey0003"));
             workflowLines = workflow.logLines();
 
             assertThat(jsonLogLines(workflowLines)).anySatisfy(line -> {

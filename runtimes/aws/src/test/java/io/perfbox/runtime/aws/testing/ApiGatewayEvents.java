@@ -93,4 +93,10 @@ public final class ApiGatewayEvents {
     public static String onJob(String method, String jobId, String apiKeyId) {
         return event(method, "/jobs/{id}", "/jobs/" + jobId, Map.of("id", jobId), Map.of(), null, apiKeyId);
     }
+
+    /** {@code POST /jobs/{id}/cancel}. */
+    public static String cancel(String jobId, String apiKeyId) {
+        return event("POST", "/jobs/{id}/cancel", "/jobs/" + jobId + "/cancel", Map.of("id", jobId), Map.of(), null,
+                apiKeyId);
+    }
 }

@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code perfbox serve | submit | status | list | logs | scan | cancel | keys}. */
+/** {@code perfbox serve | submit | status | list | logs | scan | cancel | delete | keys}. */
 public final class PerfboxCli {
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -59,7 +59,8 @@ public final class PerfboxCli {
                 case "logs" -> show(rest, "/logs");
                 case "scan" -> show(rest, "/scan");
                 case "list" -> list(rest);
-                case "cancel", "delete" -> cancel(rest);
+                case "cancel" -> cancel(rest);
+                case "delete" -> delete(rest);
                 case "keys" -> keys(rest);
                 default -> {
                     err.println("perfbox: unknown command '" + command + "'");
@@ -91,7 +92,8 @@ public final class PerfboxCli {
                   submit FILE [--wait] [--name N] [--description D]       submit a Dockerfile (FILE or - for stdin)
                   status ID | logs ID | scan ID                           show a job, its logs, its scan report
                   list [--status S] [--limit N]                           list jobs, newest first
-                  cancel ID                                               cancel a job and remove it
+                  cancel ID                                               stop a job under way; it stays, CANCELLED, with its logs
+                  delete ID                                               remove a finished job and its files
                   keys create --tenant NAME [--data-dir DIR]              make an API key (printed once, on the last line)
                   keys list [--data-dir DIR]                              one line per key: id, tenant, created, state
                   keys revoke ID [--data-dir DIR]                         refuse that key from now on (no restart)
@@ -352,6 +354,12 @@ public final class PerfboxCli {
     }
 
     private int cancel(List<String> args) throws IOException, InterruptedException {
+        ApiClient api = client(args);
+        String id = single(args, "job id");
+        return print(api.send("POST", "/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/cancel", null, null));
+    }
+
+    private int delete(List<String> args) throws IOException, InterruptedException {
         ApiClient api = client(args);
         String id = single(args, "job id");
         return print(api.send("DELETE", "/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null, null));

@@ -125,7 +125,8 @@ public final class LocalApiServer implements AutoCloseable {
                 response = Problem.of(500, "internal-error", "perfbox could not complete the request",
                         exchange.getRequestURI().getRawPath()).toResponse();
             }
-            write(exchange, response);
+            write(exchange, PerfboxApi.withRequestId(response,
+                    exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID)));
         } catch (IOException e) {
             LOG.fine(() -> "client went away: " + e.getMessage());
         }

@@ -140,6 +140,7 @@ class HostileWorkloadIT {
             assertThat(seeker.get("status").asText()).as(seeker.toString()).isEqualTo("SUCCEEDED");
             assertThat(seeker.get("performance").asDouble()).as("0 = no trace of the other job").isEqualTo(0.0);
             assertThat(Docker.runningContainersOf(keeper)).as("the keeper ran all along").isNotEmpty();
+            assertThat(http.cancel(keeper).status()).isEqualTo(200);
             assertThat(http.delete("/jobs/" + keeper).status()).isEqualTo(200);
         }
     }

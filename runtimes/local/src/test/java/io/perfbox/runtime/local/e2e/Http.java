@@ -59,6 +59,11 @@ public final class Http {
         return send("DELETE", path, null, null, Map.of());
     }
 
+    /** {@code POST /jobs/{id}/cancel}. */
+    public Reply cancel(String id) throws IOException, InterruptedException {
+        return send("POST", "/jobs/" + id + "/cancel", null, null, Map.of());
+    }
+
     /** Submits a Dockerfile as text/plain; returns the new job's id. */
     public String submit(String dockerfile) throws IOException, InterruptedException {
         Reply r = send("POST", "/jobs", "text/plain", dockerfile.getBytes(StandardCharsets.UTF_8), Map.of());

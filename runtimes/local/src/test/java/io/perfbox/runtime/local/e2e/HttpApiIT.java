@@ -79,6 +79,7 @@ class HttpApiIT {
         conforming("/jobs", "GET", http.get("/jobs?limit=5"));
         conforming("/jobs/{id}/logs", "GET", http.get("/jobs/" + id + "/logs"));
         conforming("/jobs/{id}/scan", "GET", http.get("/jobs/" + id + "/scan"));
+        assertProblem(conforming("/jobs/{id}/cancel", "POST", http.cancel(id)), 409);
         conforming("/jobs/{id}", "DELETE", http.delete("/jobs/" + id));
         conforming("/jobs/{id}", "GET", http.get("/jobs/" + id));
     }
@@ -108,7 +109,7 @@ class HttpApiIT {
     }
 
     @Test
-    void retriedSubmitWithTheSameIdempotencyKeyReturnsTheSameJob() throws Exception {
+    void retriedSubmitWithTheSameIdempotencyKeyReturnsTheSameJobAndADifferentBodyIs422() throws Exception {
         String key = "retry-" + UUID.randomUUID();
         byte[] body = OK_DOCKERFILE.getBytes(StandardCharsets.UTF_8);
         Http.Reply first = http.send("POST", "/jobs", "text/plain", body, Map.of("Idempotency-Key", key));
@@ -118,7 +119,8 @@ class HttpApiIT {
         assertThat(second.json().get("id").asText()).isEqualTo(first.json().get("id").asText());
         Http.Reply different = http.send("POST", "/jobs", "text/plain",
                 "FROM debian:bookworm\nCMD true\n".getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", key));
-        assertProblem(different, 409);
+        assertProblem(conforming("/jobs", "POST", different), 422);
+        assertThat(different.json().get("type").asText()).isEqualTo("urn:perfbox:problem:idempotency-key-reused");
     }
 
     @Test

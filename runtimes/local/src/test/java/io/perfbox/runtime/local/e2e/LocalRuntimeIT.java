@@ -169,15 +169,34 @@ class LocalRuntimeIT {
     }
 
     @Test
-    void cancellingARunningJobKillsItsContainerAndRemovesTheJob() throws Exception {
-        String id = http.submit("FROM debian:bookworm\nCMD sleep 600\n");
+    void cancellingARunningJobKillsItsContainerAndKeepsTheJobCancelledWithItsLogsUntilDeleted() throws Exception {
+        String marker = "build-log-marker-" + UUID.randomUUID();
+        String id = http.submit("FROM debian:bookworm\nRUN echo " + marker + "\nCMD sleep 600\n");
         http.awaitJob(id, "RUNNING"::equals, END);
-        Http.Reply deleted = http.delete("/jobs/" + id);
-        assertThat(deleted.status()).isEqualTo(200);
-        assertThat(deleted.json().get("status").asText()).isEqualTo("CANCELLED");
-        assertThat(http.get("/jobs/" + id).status()).isEqualTo(404);
+
+        Http.Reply refused = http.delete("/jobs/" + id);
+        assertThat(refused.status()).as("a job under way is not deleted").isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("type").asText()).endsWith(":job-not-finished");
+        assertThat(http.job(id).get("status").asText()).isEqualTo("RUNNING");
+
+        Http.Reply cancelled = http.cancel(id);
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.json().get("status").asText()).isEqualTo("CANCELLED");
         assertThat(Docker.containersOf(id)).isEmpty();
         assertThat(Docker.imagesOf(id)).isEmpty();
+
+        JsonNode kept = http.job(id);
+        assertThat(kept.get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(kept.get("failure").get("message").asText()).contains("RUNNING");
+        Http.Reply logs = http.get("/jobs/" + id + "/logs");
+        assertThat(logs.status()).isEqualTo(200);
+        assertThat(logs.json().get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(logs.json().get("build").toString()).contains(marker);
+        assertThat(http.cancel(id).json().get("status").asText()).as("cancel again: the same answer").isEqualTo("CANCELLED");
+
+        assertThat(http.delete("/jobs/" + id).status()).isEqualTo(200);
+        assertThat(http.get("/jobs/" + id).status()).isEqualTo(404);
         assertThat(http.delete("/jobs/" + id).status()).isEqualTo(404);
     }
 
@@ -209,11 +228,11 @@ class LocalRuntimeIT {
         String id = http.submit("FROM debian:bookworm\nRUN echo " + marker + " && sleep 600\nCMD true\n");
         http.awaitJob(id, "BUILDING"::equals, END);
         Thread.sleep(1500);
-        Http.Reply deleted = http.delete("/jobs/" + id);
-        assertThat(deleted.status()).isEqualTo(200);
-        assertThat(deleted.json().get("status").asText()).isEqualTo("CANCELLED");
+        Http.Reply cancelled = http.cancel(id);
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.json().get("status").asText()).isEqualTo("CANCELLED");
         Thread.sleep(1000);
         assertThat(Docker.run("ps", "-a", "--no-trunc", "--format", "{{.Command}}")).doesNotContain(marker);
-        assertThat(http.get("/jobs/" + id).status()).isEqualTo(404);
+        assertThat(http.job(id).get("status").asText()).isEqualTo("CANCELLED");
     }
 }

@@ -1,0 +1,106 @@
+package io.perfbox.adapter.trivy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perfbox.adapter.docker.DockerCli;
+import io.perfbox.core.port.VulnerabilityScanner.ScannerUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The scanner checked before the first job, and what a job is told when none can start: stand-in executables. */
+class TrivyScannerTest {
+
+    private static Path script(Path dir, String name, String body) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+
+    private static TrivySettings settings(Optional<Path> trivy, boolean fallback) {
+        return new TrivySettings(trivy, false, Optional.empty(), true, true, Duration.ofMinutes(1), List.of(),
+                TrivySettings.DEFAULT_IMAGE, fallback);
+    }
+
+    /** A docker CLI whose image is missing and whose `run` fails the way docker does when it cannot pull. */
+    private static DockerCli dockerWithoutTheImage(Path dir) throws Exception {
+        return new DockerCli(script(dir, "docker", """
+                case "$1" in
+                  image) echo "Error: No such image: $5" >&2; exit 1 ;;
+                  run) echo "Unable to find image 'aquasec/trivy' locally" >&2
+                       echo "docker: Error response from daemon: Get \\"https://registry-1.docker.io/v2/\\": dial tcp: lookup registry-1.docker.io: no such host." >&2
+                       echo "See 'docker run --help'." >&2
+                       echo "Run 'docker run --help' for more information" >&2
+                       exit 125 ;;
+                esac""").toString());
+    }
+
+    @Test
+    void anExecutableThatAnswersVersionIsReadyAndNamesItsVersion(@TempDir Path dir) throws Exception {
+        Path trivy = script(dir, "trivy", "echo 'Version: 0.58.1'");
+        TrivyScanner.Readiness readiness = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"))
+                .check();
+        assertThat(readiness.ready()).isTrue();
+        assertThat(readiness.description()).contains("Trivy 0.58.1").contains(trivy.toString());
+    }
+
+    @Test
+    void anExecutableThatDoesNotAnswerVersionIsNotReadyAndSaysWhatToDo(@TempDir Path dir) throws Exception {
+        Path trivy = script(dir, "trivy", "echo broken >&2; exit 3");
+        TrivyScanner.Readiness readiness = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"))
+                .check();
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.description()).contains("does not answer trivy --version").contains("--trivy");
+    }
+
+    @Test
+    void aMissingConfiguredExecutableIsNotReadyAndSaysWhatToDo(@TempDir Path dir) throws Exception {
+        TrivyScanner.Readiness readiness = new TrivyScanner(settings(Optional.of(dir.resolve("nope")), true),
+                new DockerCli("docker")).check();
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.description()).contains("is not an executable file").contains("tools/install-trivy");
+    }
+
+    @Test
+    void theContainerImageNotPresentLocallyIsNotReadyAndSaysToPullItOrInstallTrivy(@TempDir Path dir) throws Exception {
+        Path emptyPath = Files.createDirectory(dir.resolve("bin"));
+        TrivyScanner scanner = new TrivyScanner(settings(Optional.empty(), true), dockerWithoutTheImage(dir),
+                emptyPath.toString());
+        TrivyScanner.Readiness readiness = scanner.check();
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.description()).contains("not present locally")
+                .contains("docker pull " + TrivySettings.DEFAULT_IMAGE).contains("--trivy PATH");
+    }
+
+    @Test
+    void aContainerImageThatCannotStartFailsTheScanInPlainWordsWithoutDockersCliAdvice(@TempDir Path dir)
+            throws Exception {
+        Path emptyPath = Files.createDirectory(dir.resolve("bin"));
+        TrivyScanner scanner = new TrivyScanner(settings(Optional.empty(), true), dockerWithoutTheImage(dir),
+                emptyPath.toString());
+        assertThatThrownBy(() -> scanner.scan("perfbox-job:1"))
+                .isInstanceOfSatisfying(ScannerUnavailableException.class, e -> assertThat(e.getMessage())
+                        .contains("no trivy executable was given (--trivy) or found on the PATH")
+                        .contains("no such host")
+                        .contains("docker pull " + TrivySettings.DEFAULT_IMAGE)
+                        .contains("tools/install-trivy")
+                        .doesNotContain("--help").doesNotContain("docker: Error"));
+    }
+
+    @Test
+    void dockersReasonIsItsLastErrorLineWithoutItsPrefixOrItsHelpAdvice() {
+        assertThat(TrivyScanner.dockerReason("""
+                Unable to find image 'x' locally
+                docker: Error response from daemon: pull access denied.
+                Run 'docker run --help' for more information
+                """)).isEqualTo("Error response from daemon: pull access denied");
+        assertThat(TrivyScanner.dockerReason("")).isEqualTo("docker gave no reason");
+    }
+}
