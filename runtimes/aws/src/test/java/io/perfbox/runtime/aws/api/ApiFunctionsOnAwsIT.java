@@ -299,6 +299,7 @@ class ApiFunctionsOnAwsIT {
         env.put("PERFBOX_TASK_CPU", "1024");
         env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
         env.put("PERFBOX_RUN_TIMEOUT_SECONDS", "600");
+        env.put("PERFBOX_MAX_IMAGE_MIB", "10240");
         env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
         env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
         return env;

@@ -74,6 +74,7 @@ class WorkflowConfigTest {
             "AWS_REGION|Ireland|region",
             "PERFBOX_TASK_LOG_GROUP|a log group|CloudWatch Logs group",
             "PERFBOX_RUN_TIMEOUT_SECONDS|0|at least 1",
+            "PERFBOX_MAX_IMAGE_MIB|204800|at most 194560",
             "PERFBOX_RUN_TIMEOUT_SECONDS|15m|not a whole number",
             "PERFBOX_FILE_SYSTEM_ID|/mnt/efs|file system id",
             "PERFBOX_ECR_REPOSITORY|Perfbox Jobs|repository name",
