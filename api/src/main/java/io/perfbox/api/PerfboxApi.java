@@ -77,8 +77,18 @@ public final class PerfboxApi {
 
     /** The incoming X-Request-Id when well formed (null or anything else: a new UUID). */
     public static String requestId(String incoming) {
-        return incoming != null && REQUEST_ID_FORMAT.matcher(incoming).matches() ? incoming
-                : UUID.randomUUID().toString();
+        return incoming != null && REQUEST_ID_FORMAT.matcher(incoming).matches() ? incoming : newRequestId();
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's own generator: a request id must be unique, not unguessable, and
+     * UUID.randomUUID's shared SecureRandom would be a lock every request of a busy server takes.
+     */
+    static String newRequestId() {
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     /**

@@ -308,4 +308,16 @@ class PerfboxApiTest {
         assertThat(r.charset()).contains("utf-8");
         assertThat(r.header("Content-Type")).isPresent();
     }
+
+    @Test
+    void generatedRequestIdsAreVersion4UuidsAndDistinct() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            java.util.UUID id = java.util.UUID.fromString(PerfboxApi.newRequestId());
+            assertThat(id.version()).isEqualTo(4);
+            assertThat(id.variant()).isEqualTo(2);
+            ids.add(id.toString());
+        }
+        assertThat(ids).hasSize(1000);
+    }
 }
