@@ -292,7 +292,7 @@ public final class JobLifecycle {
             }
             Job current = now.get();
             if (!released) {
-                release(id);
+                resources.releaseQuietly(id);
                 released = true;
             }
             if (jobs.update(current.failed(failure.apply(current), clock.instant()), EnumSet.of(current.status()))) {
@@ -312,7 +312,7 @@ public final class JobLifecycle {
 
     /** Releases the job's resources, then records its terminal status. */
     private void finish(Job from, Job terminal) throws Superseded {
-        release(from.id());
+        resources.releaseQuietly(from.id());
         write(from, terminal);
     }
 
@@ -322,9 +322,6 @@ public final class JobLifecycle {
         }
     }
 
-    private void release(JobId id) {
-        resources.releaseQuietly(id);
-    }
 
     /** A job deleted while a step ran: drop what the step saved after the delete removed the rest. */
     private void dropArtifactsIfDeleted(JobId id) {

@@ -84,7 +84,7 @@ public class JobPipeline {
         } finally {
             // Only what this pipeline began is its to release: a job it found not QUEUED may be another's.
             if (begun && next != Next.ENDED) {
-                releaseKeepingInterrupt(id);
+                resources.releaseQuietly(id);
             }
         }
     }
@@ -97,9 +97,5 @@ public class JobPipeline {
         } catch (VulnerabilityScanner.ScanFailedException e) {
             return new JobLifecycle.ScanFailed(e.getMessage());
         }
-    }
-
-    private void releaseKeepingInterrupt(JobId id) {
-        resources.releaseQuietly(id);
     }
 }

@@ -7,12 +7,8 @@ import io.perfbox.runtime.local.tls.Pem;
 import io.perfbox.runtime.local.tls.SelfSigned;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -20,17 +16,6 @@ import org.junit.jupiter.api.Test;
 /** {@code serve --listen 0.0.0.0:PORT --tls-self-signed}: HTTPS with a fingerprint printed, keys required without asking. */
 @RequiresDocker
 class SelfSignedTeamServerIT {
-
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new PerfboxCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env).run(List.of(args));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void aServerOnEveryInterfaceServesHttpsPrintsItsFingerprintAndRequiresKeys() throws Exception {
@@ -47,13 +32,13 @@ class SelfSignedTeamServerIT {
             assertThat(printed).contains("TLS certificate SHA-256 fingerprint: " + fingerprint).contains("API keys required");
 
             Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl(), "PERFBOX_FINGERPRINT", fingerprint);
-            Run noKey = cli(env, "list");
+            CliRun noKey = CliRun.of(env, "list");
             assertThat(noKey.exitCode()).isEqualTo(1);
             assertThat(noKey.err()).contains("401");
 
-            Run created = cli(Map.of(), "keys", "create", "--tenant", "remote", "--data-dir", dataDir.toString());
+            CliRun created = CliRun.of(Map.of(), "keys", "create", "--tenant", "remote", "--data-dir", dataDir.toString());
             String[] lines = created.out().strip().split("\n");
-            Run listed = cli(Map.of("PERFBOX_URL", server.baseUrl(), "PERFBOX_FINGERPRINT", fingerprint,
+            CliRun listed = CliRun.of(Map.of("PERFBOX_URL", server.baseUrl(), "PERFBOX_FINGERPRINT", fingerprint,
                     "PERFBOX_API_KEY", lines[lines.length - 1]), "list");
             assertThat(listed.exitCode()).as(listed.err()).isZero();
             assertThat(listed.out()).contains("\"jobs\"");

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfbox.runtime.local.e2e.PerfboxProcess;
 import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -18,17 +14,6 @@ import org.junit.jupiter.api.Test;
 /** What the README promises: {@code perfbox submit Dockerfile --wait} shows the stages, SUCCEEDED and 0.99. */
 @RequiresDocker
 class SubmitCommandIT {
-
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new PerfboxCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env).run(List.of(args));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void submitWaitShowsTheStagesAndThePerformance() throws Exception {
@@ -38,17 +23,17 @@ class SubmitCommandIT {
                     .resolve("Dockerfile"), "FROM debian:bookworm\nCMD echo '{\"perf\":0.99}' > /data/perf.json\n");
             Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());
 
-            Run ok = cli(env, "submit", dockerfile.toString(), "--wait");
+            CliRun ok = CliRun.of(env, "submit", dockerfile.toString(), "--wait");
             assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
             assertThat(ok.out()).contains("QUEUED").contains("RUNNING").contains("SUCCEEDED").contains("performance: 0.99");
 
             Path failing = Files.writeString(dockerfile.resolveSibling("Failing"), "FROM debian:bookworm\nCMD exit 4\n");
-            Run failed = cli(env, "submit", failing.toString(), "--wait");
+            CliRun failed = CliRun.of(env, "submit", failing.toString(), "--wait");
             assertThat(failed.exitCode()).isEqualTo(1);
             assertThat(failed.out()).contains("FAILED").contains("RUN_FAILED").contains("4");
 
             Path bad = Files.writeString(dockerfile.resolveSibling("Bad"), "RUN nothing\n");
-            Run refused = cli(env, "submit", bad.toString());
+            CliRun refused = CliRun.of(env, "submit", bad.toString());
             assertThat(refused.exitCode()).isEqualTo(1);
             assertThat(refused.err()).contains("FROM");
         }
@@ -63,14 +48,14 @@ class SubmitCommandIT {
                     + "CMD sh -c 'x=$(head -c 268435456 /dev/zero | tr \"\\0\" a)'; echo '{\"perf\":0.5}' > /data/perf.json\n");
             Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());
 
-            Run waited = cli(env, "submit", dockerfile.toString(), "--wait");
+            CliRun waited = CliRun.of(env, "submit", dockerfile.toString(), "--wait");
             assertThat(waited.exitCode()).as(waited.out() + waited.err()).isZero();
             assertThat(waited.out()).contains("SUCCEEDED").contains("performance: 0.5")
                     .containsPattern("warning: +A process in the container ran out of memory");
 
             String id = waited.out().lines().filter(l -> l.startsWith("submitted job ")).findFirst().orElseThrow()
                     .split(" ")[2];
-            Run status = cli(env, "status", id);
+            CliRun status = CliRun.of(env, "status", id);
             assertThat(status.exitCode()).isZero();
             assertThat(status.out()).contains("\"warnings\"").contains("ran out of memory");
         }
@@ -78,7 +63,7 @@ class SubmitCommandIT {
 
     @Test
     void clientCommandsSayWhenNoServerAnswers() {
-        Run r = cli(Map.of("PERFBOX_URL", "http://127.0.0.1:9"), "status", UUID.randomUUID().toString());
+        CliRun r = CliRun.of(Map.of("PERFBOX_URL", "http://127.0.0.1:9"), "status", UUID.randomUUID().toString());
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.err()).contains("no perfbox server answers");
     }

@@ -10,9 +10,7 @@ import io.perfbox.runtime.local.tls.TestCertificates;
 import io.perfbox.runtime.local.tls.TlsProbe;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,21 +45,6 @@ class TeamServerIT {
     private static HttpClient https;
     private static final List<String> KEYS_SEEN = new ArrayList<>();
 
-    private record Run(int exitCode, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\n");
-            return lines[lines.length - 1].strip();
-        }
-    }
-
-    private static Run cli(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new PerfboxCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env).run(List.of(args));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private record Reply(int status, HttpResponse<String> raw) {
         JsonNode json() throws IOException {
             return JSON.readTree(raw.body());
@@ -89,7 +72,7 @@ class TeamServerIT {
     }
 
     private static String newKey(String tenant) {
-        Run created = cli(Map.of(), "keys", "create", "--tenant", tenant, "--data-dir", dataDir.toString());
+        CliRun created = CliRun.of(Map.of(), "keys", "create", "--tenant", tenant, "--data-dir", dataDir.toString());
         assertThat(created.exitCode()).as(created.err()).isZero();
         String key = created.lastLine();
         assertThat(key).startsWith("pbk_");
@@ -199,12 +182,12 @@ class TeamServerIT {
         String key = newKey("revoking");
         assertThat(send("GET", "/jobs", key, null).status()).isEqualTo(200);
         String id = key.substring(4, 16);
-        Run listed = cli(Map.of(), "keys", "list", "--data-dir", dataDir.toString());
+        CliRun listed = CliRun.of(Map.of(), "keys", "list", "--data-dir", dataDir.toString());
         assertThat(listed.out().lines()).anySatisfy(line -> assertThat(line).startsWith(id + " revoking "));
-        Run revoked = cli(Map.of(), "keys", "revoke", id, "--data-dir", dataDir.toString());
+        CliRun revoked = CliRun.of(Map.of(), "keys", "revoke", id, "--data-dir", dataDir.toString());
         assertThat(revoked.exitCode()).as(revoked.err()).isZero();
         assertProblem(send("GET", "/jobs", key, null), 401);
-        assertThat(cli(Map.of(), "keys", "list", "--data-dir", dataDir.toString()).out().lines())
+        assertThat(CliRun.of(Map.of(), "keys", "list", "--data-dir", dataDir.toString()).out().lines())
                 .anySatisfy(line -> assertThat(line).startsWith(id + " revoking ").contains("revoked"));
     }
 
@@ -233,29 +216,29 @@ class TeamServerIT {
         Path dockerfile = Files.writeString(work.resolve("Dockerfile"), DOCKERFILE);
         Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl(), "PERFBOX_API_KEY", key);
 
-        Run submitted = cli(env, "submit", dockerfile.toString(), "--cacert", certificate.certificate().toString(), "--wait");
+        CliRun submitted = CliRun.of(env, "submit", dockerfile.toString(), "--cacert", certificate.certificate().toString(), "--wait");
         assertThat(submitted.exitCode()).as(submitted.out() + submitted.err()).isZero();
         assertThat(submitted.out()).contains("SUCCEEDED").contains("performance: 0.5");
 
         String fingerprint = Pem.fingerprint(certificate.x509());
-        Run pinned = cli(Map.of(), "list", "--url", server.baseUrl(), "--api-key", key, "--fingerprint", fingerprint);
+        CliRun pinned = CliRun.of(Map.of(), "list", "--url", server.baseUrl(), "--api-key", key, "--fingerprint", fingerprint);
         assertThat(pinned.exitCode()).as(pinned.err()).isZero();
         assertThat(pinned.out()).contains("SUCCEEDED");
 
         String wrong = "00:" + fingerprint.substring(3);
-        Run refusedPin = cli(env, "list", "--fingerprint", wrong.equals(fingerprint) ? "11:" + fingerprint.substring(3) : wrong);
+        CliRun refusedPin = CliRun.of(env, "list", "--fingerprint", wrong.equals(fingerprint) ? "11:" + fingerprint.substring(3) : wrong);
         assertThat(refusedPin.exitCode()).isEqualTo(3);
         assertThat(refusedPin.err()).contains("not trusted");
 
         TestCertificates.Pair other = TestCertificates.make(work, "EC", "someone-else");
-        Run refusedCa = cli(env, "list", "--cacert", other.certificate().toString());
+        CliRun refusedCa = CliRun.of(env, "list", "--cacert", other.certificate().toString());
         assertThat(refusedCa.exitCode()).isEqualTo(3);
         assertThat(refusedCa.err()).contains("not trusted");
 
-        Run noTrust = cli(env, "list");
+        CliRun noTrust = CliRun.of(env, "list");
         assertThat(noTrust.exitCode()).isEqualTo(3);
 
-        Run noKey = cli(Map.of("PERFBOX_URL", server.baseUrl()), "list", "--cacert", certificate.certificate().toString());
+        CliRun noKey = CliRun.of(Map.of("PERFBOX_URL", server.baseUrl()), "list", "--cacert", certificate.certificate().toString());
         assertThat(noKey.exitCode()).isEqualTo(1);
         assertThat(noKey.err()).contains("401");
     }

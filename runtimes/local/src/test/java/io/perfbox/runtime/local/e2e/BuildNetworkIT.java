@@ -5,16 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,61 +39,20 @@ class BuildNetworkIT {
 
     @Test
     void buildReachesNoListenerOnTheHostSideOfABridge() throws Exception {
-        String network = "perfbox-buildnet-" + UUID.randomUUID().toString().substring(0, 8);
-        Docker.run("network", "create", network);
-        try {
-            String gateway = Docker.run("network", "inspect", "--format", "{{(index .IPAM.Config 0).Gateway}}", network);
-            InetAddress bridge = InetAddress.getByName(gateway);
-            try (ServerSocket listener = new ServerSocket(); DatagramSocket udp = new DatagramSocket(null)) {
-                listener.bind(new InetSocketAddress(bridge, 0));
-                udp.bind(new InetSocketAddress(bridge, 0));
-                udp.setSoTimeout(200);
-                listener.setSoTimeout(200);
-                AtomicInteger datagrams = new AtomicInteger();
-                AtomicInteger accepted = new AtomicInteger();
-                Thread udpListener = Thread.ofVirtual().start(() -> {
-                    byte[] buffer = new byte[512];
-                    while (!udp.isClosed()) {
-                        try {
-                            udp.receive(new DatagramPacket(buffer, buffer.length));
-                            datagrams.incrementAndGet();
-                        } catch (SocketTimeoutException e) {
-                            // keep listening
-                        } catch (Exception e) {
-                            return;
-                        }
-                    }
-                });
-                Thread acceptor = Thread.ofVirtual().start(() -> {
-                    while (!listener.isClosed()) {
-                        try {
-                            listener.accept().close();
-                            accepted.incrementAndGet();
-                        } catch (SocketTimeoutException e) {
-                            // keep listening
-                        } catch (Exception e) {
-                            return;
-                        }
-                    }
-                });
-                // The build records whether it got through; the run reports it.
-                JsonNode job = http.awaitEnd(http.submit("FROM debian:bookworm\n"
-                        + "RUN [\"bash\", \"-c\", \"if timeout 3 bash -c 'exec 3<>/dev/tcp/" + gateway + "/"
-                        + listener.getLocalPort() + "' 2>/dev/null; then echo 1; else echo 0; fi > /tcp; "
-                        + "for i in 1 2 3; do echo probe > /dev/udp/" + gateway + "/" + udp.getLocalPort()
-                        + " 2>/dev/null; done; true\"]\n"
-                        + "CMD echo \"{\\\"perf\\\":$(cat /tcp)}\" > /data/perf.json\n"), END);
-                assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
-                assertThat(job.get("performance").asDouble()).as("1 = the build's TCP connection got through").isEqualTo(0.0);
-                listener.close();
-                udp.close();
-                acceptor.join(2000);
-                udpListener.join(2000);
-                assertThat(accepted).as("TCP connections from the build").hasValue(0);
-                assertThat(datagrams).as("UDP datagrams from the build").hasValue(0);
-            }
-        } finally {
-            Docker.run("network", "rm", network);
+        try (BridgeListener bridge = BridgeListener.open("perfbox-buildnet-", 0)) {
+            String gateway = bridge.gateway();
+            // The build records whether it got through; the run reports it.
+            JsonNode job = http.awaitEnd(http.submit("FROM debian:bookworm\n"
+                    + "RUN [\"bash\", \"-c\", \"if timeout 3 bash -c 'exec 3<>/dev/tcp/" + gateway + "/"
+                    + bridge.tcpPort() + "' 2>/dev/null; then echo 1; else echo 0; fi > /tcp; "
+                    + "for i in 1 2 3; do echo probe > /dev/udp/" + gateway + "/" + bridge.udpPort()
+                    + " 2>/dev/null; done; true\"]\n"
+                    + "CMD echo \"{\\\"perf\\\":$(cat /tcp)}\" > /data/perf.json\n"), END);
+            assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+            assertThat(job.get("performance").asDouble()).as("1 = the build's TCP connection got through").isEqualTo(0.0);
+            bridge.close();
+            assertThat(bridge.accepted()).as("TCP connections from the build").isZero();
+            assertThat(bridge.datagrams()).as("UDP datagrams from the build").isZero();
         }
     }
 

@@ -5,16 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,61 +141,20 @@ class HostileWorkloadIT {
     @Test
     void nothingConnectsOutOfARun() throws Exception {
         // A listener on the host side of a Docker bridge this test creates: the run must not reach it.
-        String network = "perfbox-hostile-" + UUID.randomUUID().toString().substring(0, 8);
-        Docker.run("network", "create", network);
-        try {
-            String gateway = Docker.run("network", "inspect", "--format", "{{(index .IPAM.Config 0).Gateway}}", network);
-            InetAddress bridge = InetAddress.getByName(gateway);
-            try (ServerSocket listener = new ServerSocket(); DatagramSocket dns = new DatagramSocket(null)) {
-                listener.bind(new InetSocketAddress(bridge, 0));
-                dns.bind(new InetSocketAddress(bridge, 53));
-                dns.setSoTimeout(200);
-                AtomicInteger datagrams = new AtomicInteger();
-                Thread dnsListener = Thread.ofVirtual().start(() -> {
-                    byte[] buffer = new byte[512];
-                    while (!dns.isClosed()) {
-                        try {
-                            dns.receive(new DatagramPacket(buffer, buffer.length));
-                            datagrams.incrementAndGet();
-                        } catch (SocketTimeoutException e) {
-                            // keep listening
-                        } catch (Exception e) {
-                            return;
-                        }
-                    }
-                });
-                listener.setSoTimeout(200);
-                AtomicInteger accepted = new AtomicInteger();
-                Thread acceptor = Thread.ofVirtual().start(() -> {
-                    while (!listener.isClosed()) {
-                        try {
-                            listener.accept().close();
-                            accepted.incrementAndGet();
-                        } catch (SocketTimeoutException e) {
-                            // keep listening
-                        } catch (Exception e) {
-                            return;
-                        }
-                    }
-                });
-                // DNS: the run points its resolver at the same bridge address, where a UDP socket listens on 53.
-                JsonNode job = runToEnd("FROM debian:bookworm\nCMD [\"bash\", \"-c\", \""
-                        + "echo 'nameserver " + gateway + "' > /etc/resolv.conf 2>/dev/null; "
-                        + "if timeout 3 bash -c 'exec 3<>/dev/tcp/" + gateway + "/" + listener.getLocalPort() + "' 2>/dev/null; "
-                        + "then echo 1; elif timeout 3 getent hosts probe.perfbox.test >/dev/null; then echo 2; "
-                        + "elif timeout 3 bash -c 'echo probe > /dev/udp/" + gateway + "/53' 2>/dev/null; then echo 3; "
-                        + "else echo 0; fi > /data/perf.json\"]\n");
-                assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
-                assertThat(job.get("performance").asDouble()).as("0 = neither TCP, DNS nor UDP got out").isEqualTo(0.0);
-                listener.close();
-                dns.close();
-                acceptor.join(2000);
-                dnsListener.join(2000);
-                assertThat(accepted).as("TCP connections from the run").hasValue(0);
-                assertThat(datagrams).as("DNS/UDP datagrams from the run").hasValue(0);
-            }
-        } finally {
-            Docker.run("network", "rm", network);
+        try (BridgeListener bridge = BridgeListener.open("perfbox-hostile-", 53)) {
+            String gateway = bridge.gateway();
+            // DNS: the run points its resolver at the same bridge address, where a UDP socket listens on 53.
+            JsonNode job = runToEnd("FROM debian:bookworm\nCMD [\"bash\", \"-c\", \""
+                    + "echo 'nameserver " + gateway + "' > /etc/resolv.conf 2>/dev/null; "
+                    + "if timeout 3 bash -c 'exec 3<>/dev/tcp/" + gateway + "/" + bridge.tcpPort() + "' 2>/dev/null; "
+                    + "then echo 1; elif timeout 3 getent hosts probe.perfbox.test >/dev/null; then echo 2; "
+                    + "elif timeout 3 bash -c 'echo probe > /dev/udp/" + gateway + "/53' 2>/dev/null; then echo 3; "
+                    + "else echo 0; fi > /data/perf.json\"]\n");
+            assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
+            assertThat(job.get("performance").asDouble()).as("0 = neither TCP, DNS nor UDP got out").isEqualTo(0.0);
+            bridge.close();
+            assertThat(bridge.accepted()).as("TCP connections from the run").isZero();
+            assertThat(bridge.datagrams()).as("DNS/UDP datagrams from the run").isZero();
         }
     }
 }
