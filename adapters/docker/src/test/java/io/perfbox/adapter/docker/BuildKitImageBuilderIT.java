@@ -137,4 +137,28 @@ class BuildKitImageBuilderIT extends DockerImageBuilderIT {
         assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.BuildFailed.class,
                 f -> assertThat(f.reason()).contains("exit code: 7"));
     }
+
+    @Test
+    void bindAndTmpfsMountsWork() throws Exception {
+        var image = built(newBuilder(), "tenant-a", "FROM debian:bookworm AS src\nRUN echo from-src > /f\n"
+                + "FROM debian:bookworm\nRUN --mount=type=tmpfs,target=/t --mount=type=bind,from=src,target=/s "
+                + "cp /s/f /got && touch /t/scratch\n").imageRef();
+        assertThat(fileIn(image, "/got")).isEqualTo("from-src");
+    }
+
+    @Test
+    void heredocsAreBeyondThisEnginesFrontendAndSaySoAtTheCustomersLine() throws Exception {
+        var outcome = newBuilder().build(JobId.random(), "tenant-a",
+                new Dockerfile("FROM debian:bookworm\nRUN <<EOF\necho hi\nEOF\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.InvalidDockerfile.class,
+                i -> assertThat(i.reason()).contains("line 3"));
+    }
+
+    @Test
+    void aQuotedMountIsRefusedBeforeAnythingBuilds() throws Exception {
+        var outcome = newBuilder().build(JobId.random(), "tenant-a",
+                new Dockerfile("FROM debian:bookworm\nRUN --mount=\"type=cache,target=/c\" true\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.InvalidDockerfile.class,
+                i -> assertThat(i.reason()).contains("without quotes"));
+    }
 }

@@ -92,6 +92,30 @@ class BuildNetworkIT {
     }
 
     @Test
+    void aPortThatAContainerPublishesStillAnswersWhileBuildsAreConfined() throws Exception {
+        String name = "perfbox-buildnet-published-" + UUID.randomUUID().toString().substring(0, 8);
+        Docker.run("run", "-d", "--name", name, "--network", "bridge", "-p", "127.0.0.1::7413", "debian:bookworm", "perl",
+                "-MIO::Socket::INET", "-e", "$|=1; my $s = IO::Socket::INET->new(LocalPort => 7413, Listen => 16,"
+                        + " ReuseAddr => 1) or die; print \"listening\\n\"; while (my $c = $s->accept) { print $c \"hello\\n\"; close $c; }");
+        try {
+            String published = Docker.run("port", name, "7413/tcp");
+            int port = Integer.parseInt(published.substring(published.lastIndexOf(':') + 1).strip());
+            String line = null;
+            for (int i = 0; i < 50 && line == null; i++) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(5000);
+                    line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
+                } catch (java.io.IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(line).as("the container's answer through its published port").isEqualTo("hello");
+        } finally {
+            Docker.run("rm", "-f", name);
+        }
+    }
+
+    @Test
     void aptGetInstallInABuildStillWorks() throws Exception {
         JsonNode job = http.awaitEnd(http.submit("FROM debian:bookworm\n"
                 + "RUN apt-get update && apt-get install -y --no-install-recommends netcat-openbsd\n"
