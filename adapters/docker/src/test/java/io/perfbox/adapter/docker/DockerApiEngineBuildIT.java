@@ -33,7 +33,7 @@ class DockerApiEngineBuildIT extends DockerImageBuilderIT {
         var outcome = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nRUN echo from-the-step-" + id + "\n"),
                 Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
-        assertThat(outcome.log().text()).contains("Step 1/3 : FROM debian:bookworm").contains("from-the-step-" + id)
+        assertThat(outcome.log().text()).contains("Step 1/4 : FROM debian:bookworm").contains("from-the-step-" + id)
                 .contains("Successfully tagged " + DockerNames.imageTag(id.value()));
         builder.remove(id);
     }
