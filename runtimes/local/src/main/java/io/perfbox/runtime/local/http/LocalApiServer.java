@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.logging.JobLogContext;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import io.perfbox.api.ApiRequest;
@@ -116,9 +117,13 @@ public final class LocalApiServer implements AutoCloseable {
                 Optional<String> caller = refused.isPresent() ? Optional.empty() : caller(exchange);
                 if (refused.isPresent()) {
                     drain(exchange);
-                    LOG.info(() -> "refused " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
-                            + ": " + refused.get().detail());
-                    response = refused.get().toResponse();
+                    // The line carries the id the refusal answers with, so the two can be matched.
+                    String requestId = PerfboxApi.requestId(exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID));
+                    response = JobLogContext.withRequest(requestId, () -> {
+                        LOG.info(() -> "refused " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
+                                + ": " + refused.get().detail());
+                        return PerfboxApi.withRequestId(refused.get().toResponse(), requestId);
+                    });
                 } else if (caller.isEmpty()) {
                     drain(exchange);
                     response = Problem.of(401, "unauthenticated", "A valid API key is needed in the " + API_KEY_HEADER

@@ -17,11 +17,13 @@ import java.util.stream.Collectors;
  * Refuses what a web page could make a browser send to a server on this machine. Any page may POST a text/plain body
  * cross-site without a preflight, and DNS rebinding lets a page read answers by pointing its own name at 127.0.0.1:
  * <ul>
- *   <li>a request whose {@code Host} is not this server (its listen address, the address the connection came in on
- *   when it listens on every interface, {@code localhost}, or a configured server name) with this server's port is
- *   refused 421: a rebound name is never one of those;</li>
- *   <li>a state-changing request (POST, PUT, PATCH, DELETE) with an {@code Origin} that is not this server (the same
- *   test, and the same scheme) is refused 403. Clients that are not browsers send no Origin and are not affected.</li>
+ *   <li>a request whose {@code Host} does not name this server (its listen address, the address the connection came in
+ *   on when it listens on every interface, {@code localhost}, or a configured server name) is refused 421: a rebound
+ *   name is never one of those. Its port is not compared: the attacker picks the name, not the port, and a reverse
+ *   proxy in front may pass on its own;</li>
+ *   <li>a state-changing request (POST, PUT, PATCH, DELETE) with an {@code Origin} that is not this server (one of
+ *   those hosts, with this server's scheme and port: another port of localhost is another site's page) is refused
+ *   403. Clients that are not browsers send no Origin and are not affected.</li>
  * </ul>
  */
 final class SameOriginGuard {
@@ -44,10 +46,10 @@ final class SameOriginGuard {
     /** The problem to answer instead of serving the request, if any. */
     Optional<Problem> check(String method, List<String> hosts, String origin, InetAddress local, String path) {
         String host = hosts == null || hosts.size() != 1 ? null : hosts.get(0);
-        if (host == null || !isThisServer(host.strip(), defaultPort(scheme), local)) {
+        if (host == null || !isThisServer(host.strip(), -1, local)) {
             String detail = host == null ? "The request names no single Host" : "The Host " + quoted(host) + " is not this server";
-            return Optional.of(Problem.of(421, "misdirected-request", detail + " (port " + port + "): address it by the"
-                    + " address the server listens on, localhost, or a name given to the server with --server-names", path));
+            return Optional.of(Problem.of(421, "misdirected-request", detail + ": address it by the address the server"
+                    + " listens on, localhost, or a name given to the server with --server-names", path));
         }
         if (origin != null && STATE_CHANGING.contains(method.toUpperCase(Locale.ROOT)) && !isThisServersOrigin(origin.strip(), local)) {
             return Optional.of(Problem.of(403, "cross-origin-request", "A " + method.toUpperCase(Locale.ROOT)
@@ -71,7 +73,10 @@ final class SameOriginGuard {
         return isThisServer(uri.getRawAuthority(), defaultPort(uri.getScheme().toLowerCase(Locale.ROOT)), local);
     }
 
-    /** {@code authority}: HOST, HOST:PORT, [IPv6] or [IPv6]:PORT. */
+    /**
+     * {@code authority}: HOST, HOST:PORT, [IPv6] or [IPv6]:PORT; its port must be this server's, with
+     * {@code defaultPort} standing for a missing one, unless {@code defaultPort} is -1 (any port, or none).
+     */
     private boolean isThisServer(String authority, int defaultPort, InetAddress local) {
         String host;
         String portPart = null;
@@ -106,7 +111,7 @@ final class SameOriginGuard {
         } catch (NumberFormatException e) {
             return false;
         }
-        if (requested != port) {
+        if (defaultPort != -1 && requested != port) {
             return false;
         }
         if (host.endsWith(".")) {
