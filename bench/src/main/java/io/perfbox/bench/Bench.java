@@ -26,7 +26,7 @@ public final class Bench {
     static final double MEMORY_TARGET_MIB = 300;
     private static final String USAGE = """
             usage: ./perfbox bench [options]
-              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7)
+              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8)
               --trivy PATH       the Trivy of benchmarks 1-3 (default: the pinned build of tools/install-trivy)
               --trivy-cache-dir DIR  its cache with a DB (default: the test DB from tools/trivy-db-fixture), used offline
               --runs N           runs of benchmarks 1, 2 and 5, load windows of 3 (default 5)
@@ -60,7 +60,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7));
+        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8));
         String trivy = null;
         String trivyCacheDir = null;
         int runs = 5;
@@ -123,12 +123,12 @@ public final class Bench {
         for (String part : list.split(",")) {
             try {
                 int n = Integer.parseInt(part.strip());
-                if (n < 1 || n > 7) {
+                if (n < 1 || n > 8) {
                     throw new NumberFormatException();
                 }
                 ids.add(n);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 7, e.g. 2,4; not '" + list + "'");
+                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 8, e.g. 2,4; not '" + list + "'");
             }
         }
         return ids;
@@ -156,14 +156,14 @@ public final class Bench {
                 loadAverage());
         List<Outcome> outcomes = new ArrayList<>();
         String memoryReport = null;
-        if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6)) {
+        if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6) || only.contains(8)) {
             try {
                 memoryReport = serverBenchmarks(outcomes);
             } catch (Exception e) {
                 // No server (no Docker engine, no scanner): the benchmarks that need it fail, the others still run.
-                System.out.printf("%nperfbox serve could not be started for benchmarks 1, 2, 3 and 6: %s%n", e.getMessage());
+                System.out.printf("%nperfbox serve could not be started for benchmarks 1, 2, 3, 6 and 8: %s%n", e.getMessage());
                 Map<Integer, String> names = Map.of(1, "pipeline submit → SUCCEEDED", 2, "concurrency 8 vs 1 jobs",
-                        3, "API load", 6, "memory of perfbox serve");
+                        3, "API load", 6, "memory of perfbox serve", 8, "build cache: resubmission");
                 names.forEach((id, name) -> {
                     if (only.contains(id)) {
                         outcomes.add(Outcome.failed(Integer.toString(id), name, "perfbox serve did not start"));
@@ -214,6 +214,9 @@ public final class Bench {
             if (only.contains(2)) {
                 attempt(outcomes, "2", "concurrency 8 vs 1 jobs",
                         () -> List.of(new ConcurrencyBench(api, workers, runs).run()));
+            }
+            if (only.contains(8)) {
+                attempt(outcomes, "8", "build cache: resubmission", () -> List.of(new BuildCacheBench(api, trivy, runs).run()));
             }
             ApiLoadBench load = new ApiLoadBench(api, seconds, runs);
             if (only.contains(3)) {

@@ -117,6 +117,11 @@ public final class JobLifecycle {
         return begin(id, false);
     }
 
+    /** The job's owner (its tenant); empty when the job is gone. */
+    String owner(JobId id) {
+        return jobs.find(id).map(Job::owner).orElse("");
+    }
+
     private Next begin(JobId id, boolean mayBeARepeat) {
         Optional<Job> found = jobs.find(id);
         if (found.isEmpty()) {

@@ -56,7 +56,7 @@ public class JobPipeline {
                 next = lifecycle.fail(id, StepOutcomes.internal("the job's Dockerfile is missing from the store"));
                 return;
             }
-            ImageBuilder.BuildOutcome built = builder.build(id, dockerfile.get(), settings.buildTimeout());
+            ImageBuilder.BuildOutcome built = builder.build(id, lifecycle.owner(id), dockerfile.get(), settings.buildTimeout());
             next = lifecycle.built(id, built);
             if (!next.proceed()) {
                 return;

@@ -8,8 +8,12 @@ import java.time.Duration;
 /** Builds a job's image from its Dockerfile alone (no other build context). */
 public interface ImageBuilder {
 
-    /** Blocks until the build ends or the timeout passes; interruption stops the build and rethrows. */
-    BuildOutcome build(JobId id, Dockerfile dockerfile, Duration timeout) throws InterruptedException;
+    /**
+     * Blocks until the build ends or the timeout passes; interruption stops the build and rethrows. {@code tenant}:
+     * whose build cache the build may reuse; builds of different tenants never share a cached step (a shared cache
+     * would tell one tenant what another built).
+     */
+    BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) throws InterruptedException;
 
     /** Removes the job's image if it exists; never throws for a missing image. */
     void remove(JobId id);

@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public class ScriptedImageBuilder extends ScriptedStep<ImageBuilder.BuildOutcome> implements ImageBuilder {
     public static final String IMAGE_REF = "perfbox-test/image:scripted";
 
-    public record BuildCall(JobId id, Dockerfile dockerfile, Duration timeout) {
+    public record BuildCall(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) {
     }
 
     private final List<BuildCall> builds = new CopyOnWriteArrayList<>();
@@ -23,8 +23,8 @@ public class ScriptedImageBuilder extends ScriptedStep<ImageBuilder.BuildOutcome
     }
 
     @Override
-    public BuildOutcome build(JobId id, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
-        builds.add(new BuildCall(id, dockerfile, timeout));
+    public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
+        builds.add(new BuildCall(id, tenant, dockerfile, timeout));
         return play();
     }
 

@@ -171,10 +171,10 @@ class JobPipelineTest {
     }
 
     @Test
-    void eachStepGetsWhatThePreviousOneProduced() throws Exception {
+    void eachStepGetsWhatThePreviousOneProducedAndTheBuildItsOwnersCache() throws Exception {
         executed();
         assertThat(builder.builds()).containsExactly(
-                new ScriptedImageBuilder.BuildCall(queued.id(), DOCKERFILE, BUILD_TIMEOUT));
+                new ScriptedImageBuilder.BuildCall(queued.id(), queued.owner(), DOCKERFILE, BUILD_TIMEOUT));
         assertThat(scanner.scannedImages()).containsExactly("perfbox/job-image:1");
         assertThat(runner.runs()).containsExactly(
                 new ScriptedContainerRunner.RunCall(queued.id(), "perfbox/job-image:1", RUN_LIMITS));

@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  * resolvers' port 53. Other perfbox networks and bridges live in the private ranges or are the host: unreachable.
  *
  * <p>One per store (its names derive from the store id), so that two servers on one machine do not share rules.
- * The classic builder honours it ({@code networkmode}); BuildKit on Docker 20.10 refuses custom networks.
+ * The classic builder honours it ({@code networkmode}); BuildKit on Docker 20.10 refuses custom networks and runs
+ * every RUN step on the engine's default bridge, so for BuildKit the same rules confine that bridge instead
+ * ({@link #confineDefaultBridge}). Replies to connections made from elsewhere (a port a container publishes) pass.
  */
 public final class DockerBuildNetwork implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DockerBuildNetwork.class.getName());
@@ -43,19 +45,26 @@ public final class DockerBuildNetwork implements AutoCloseable {
     private final String iptables;
     private final String name;
     private final String bridge;
+    /** Null when the rules confine the engine's default bridge rather than a network of perfbox's own. */
+    private final String ownNetwork;
     private final String forwardChain;
     private final String inputChain;
     private final String storeId;
 
-    private DockerBuildNetwork(DockerCli docker, String iptables, String storeId) {
+    private DockerBuildNetwork(DockerCli docker, String iptables, String storeId, String defaultBridge) {
         this.docker = docker;
         this.iptables = iptables;
         this.storeId = storeId;
         String hash = shortHash(storeId);
-        this.name = "perfbox-build-" + hash;
-        this.bridge = "pbbuild" + hash;
+        this.name = defaultBridge == null ? "perfbox-build-" + hash : "bridge";
+        this.ownNetwork = defaultBridge == null ? name : null;
+        this.bridge = defaultBridge == null ? ownBridge(storeId) : defaultBridge;
         this.forwardChain = "PERFBOX-BUILD-" + hash;
         this.inputChain = "PERFBOX-BUILDIN-" + hash;
+    }
+
+    private static String ownBridge(String storeId) {
+        return "pbbuild" + shortHash(storeId);
     }
 
     /**
@@ -68,14 +77,48 @@ public final class DockerBuildNetwork implements AutoCloseable {
             List<String> denied) throws InterruptedException {
         allowed.forEach(DockerBuildNetwork::requireCidr);
         denied.forEach(DockerBuildNetwork::requireCidr);
-        DockerBuildNetwork n = new DockerBuildNetwork(docker, iptables, storeId);
-        n.removeRules();
+        DockerBuildNetwork n = new DockerBuildNetwork(docker, iptables, storeId, null);
+        n.removeRules(defaultBridgeInterface(docker));
         n.ensureNetwork();
         n.installRules(allowed, denied, resolvers(), hostAddresses());
         return n;
     }
 
-    /** The Docker network's name, for the build's network mode. */
+    /**
+     * The same confinement for the engine's default bridge, where BuildKit runs RUN steps. Every container on that
+     * bridge is confined while this is open (the operator's own too: they should use a network of their own);
+     * containers started with {@code --network none}, as perfbox's jobs are, have nothing to confine.
+     *
+     * @throws IllegalStateException when the bridge cannot be found or the rules cannot be set up
+     */
+    public static DockerBuildNetwork confineDefaultBridge(DockerCli docker, String iptables, String storeId,
+            List<String> allowed, List<String> denied) throws InterruptedException {
+        allowed.forEach(DockerBuildNetwork::requireCidr);
+        denied.forEach(DockerBuildNetwork::requireCidr);
+        String bridge = defaultBridgeInterface(docker);
+        if (bridge == null) {
+            throw new IllegalStateException("the engine's default bridge network was not found (docker network inspect bridge)");
+        }
+        DockerBuildNetwork n = new DockerBuildNetwork(docker, iptables, storeId, bridge);
+        n.removeRules(bridge);
+        n.installRules(allowed, denied, resolvers(), hostAddresses());
+        return n;
+    }
+
+    /** The host interface of the engine's default bridge (docker0 unless the daemon chose another); null if none. */
+    static String defaultBridgeInterface(DockerCli docker) throws InterruptedException {
+        ProcessRunner.Result r = docker.quick("network", "inspect", "--format",
+                "{{index .Options \"com.docker.network.bridge.name\"}}", "bridge");
+        String name = r.succeeded() ? r.stdoutText().strip() : "";
+        return name.isEmpty() || name.equals("<no value>") ? null : name;
+    }
+
+    /** Whether the rules confine the engine's default bridge (BuildKit) rather than perfbox's own network. */
+    public boolean confinesDefaultBridge() {
+        return ownNetwork == null;
+    }
+
+    /** The Docker network's name ("bridge" for the engine's default one), for the build's network mode. */
     public String name() {
         return name;
     }
@@ -119,6 +162,11 @@ public final class DockerBuildNetwork implements AutoCloseable {
             throws InterruptedException {
         ipt("-N", forwardChain);
         ipt("-N", inputChain);
+        // Replies to connections made from outside the bridge (to a port a container publishes) pass; only what a
+        // build itself opens is judged.
+        for (String chain : List.of(forwardChain, inputChain)) {
+            ipt("-A", chain, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN");
+        }
         for (String cidr : denied) {
             ipt("-A", forwardChain, "-d", cidr.strip(), "-j", "DROP");
         }
@@ -159,11 +207,20 @@ public final class DockerBuildNetwork implements AutoCloseable {
         }
     }
 
-    /** Best effort: the jumps (repeated, in case an earlier run left several), then the chains. */
-    private void removeRules() {
-        for (String[] jump : List.of(new String[] {"DOCKER-USER", forwardChain}, new String[] {"INPUT", inputChain})) {
-            for (int i = 0; i < 16 && quiet("-D", jump[0], "-i", bridge, "-j", jump[1]); i++) {
-                // removed one
+    /**
+     * Best effort: the jumps (repeated, in case an earlier run left several) from this bridge and from {@code
+     * otherBridge} (an earlier run may have used the other builder), then the chains.
+     */
+    private void removeRules(String otherBridge) {
+        Set<String> bridges = new LinkedHashSet<>(List.of(bridge, ownBridge(storeId)));
+        if (otherBridge != null) {
+            bridges.add(otherBridge);
+        }
+        for (String from : bridges) {
+            for (String[] jump : List.of(new String[] {"DOCKER-USER", forwardChain}, new String[] {"INPUT", inputChain})) {
+                for (int i = 0; i < 16 && quiet("-D", jump[0], "-i", from, "-j", jump[1]); i++) {
+                    // removed one
+                }
             }
         }
         for (String chain : List.of(forwardChain, inputChain)) {
@@ -193,8 +250,10 @@ public final class DockerBuildNetwork implements AutoCloseable {
     /** Removes the rules and the network (a build still on it keeps the network; the next start reuses it). */
     @Override
     public void close() {
-        removeRules();
-        docker.quickUninterruptibly("network", "rm", name);
+        removeRules(null);
+        if (ownNetwork != null) {
+            docker.quickUninterruptibly("network", "rm", ownNetwork);
+        }
     }
 
     /** The IPv4 name servers of the machine (what Docker's embedded DNS forwards to). */

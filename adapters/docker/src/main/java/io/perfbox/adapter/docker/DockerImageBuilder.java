@@ -14,13 +14,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A classic-builder build with the Dockerfile as the whole build context (as {@code docker build -}): COPY or ADD
- * of local files fails, nothing of the host is sent. The image is tagged and labelled for its job.
+ * A build with the Dockerfile as the whole build context (as {@code docker build -}): COPY or ADD of local files
+ * fails, nothing of the host is sent. The image is tagged and labelled for its job. With BuildKit ({@link
+ * #withBuildKit}) the engine keeps each step in its build cache for later builds of the same tenant; the classic
+ * builder keeps nothing beyond the job's image. Either way every build is in its tenant's {@link BuildCacheScope}.
  */
 public class DockerImageBuilder implements ImageBuilder {
     private static final int MAX_LOG_BYTES = 1024 * 1024;
     private static final Pattern FAILED_STEP = Pattern.compile(
-            "(?m)^(?:The command '.*' returned a non-zero code: \\d+|.*(?:COPY|ADD) failed:.*|ERROR: .*|error: .*|"
+            "(?m)^(?:The command '.*' returned a non-zero code: \\d+|.*(?:COPY|ADD) failed:.*|ERROR: .*|error: .*|executor failed running .*|"
                     + "Error response from daemon: .*|.*did not complete successfully.*|failed to .*)$");
 
     private static final Pattern COMMITTED_STEP = Pattern.compile(
@@ -29,8 +31,13 @@ public class DockerImageBuilder implements ImageBuilder {
     private final DockerEngine engine;
     private final String storeId;
     private final long maxImageBytes;
-    /** The Docker network builds run on; null: the engine's default bridge. */
+    /** The Docker network classic builds run on; null: the engine's default bridge. */
     private final String network;
+    /** Null: the classic builder. */
+    private final BuildKitCli buildKit;
+    /** Bounds the engine's build cache after BuildKit builds; null: never pruned by perfbox. */
+    private final BuildCachePruner pruner;
+    private final byte[] cacheSecret;
 
     /** maxImageBytes: a built image larger than this is removed at once and reported {@link ImageTooLarge}. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes) {
@@ -39,13 +46,66 @@ public class DockerImageBuilder implements ImageBuilder {
 
     /** Builds on {@code network} (see {@link DockerBuildNetwork}); null: the engine's default bridge. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network) {
-        this.network = network;
+        this(engine, storeId, maxImageBytes, network, null, null, randomSecret());
+    }
+
+    private DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network,
+            BuildKitCli buildKit, BuildCachePruner pruner, byte[] cacheSecret) {
         if (maxImageBytes <= 0) {
             throw new IllegalArgumentException("the image size limit must be positive");
         }
         this.engine = engine;
         this.storeId = storeId;
         this.maxImageBytes = maxImageBytes;
+        this.network = network;
+        this.buildKit = buildKit;
+        this.pruner = pruner;
+        this.cacheSecret = cacheSecret.clone();
+    }
+
+    /**
+     * This builder building with BuildKit through {@code cli} (on the engine's default bridge, which BuildKit on
+     * Docker 20.10 always uses: see {@link DockerBuildNetwork#confineDefaultBridge}); {@code pruner} (may be null)
+     * bounds the cache after each build.
+     */
+    public DockerImageBuilder withBuildKit(BuildKitCli cli, BuildCachePruner pruner) {
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, null, cli, pruner, cacheSecret);
+    }
+
+    /**
+     * This builder with the store's own cache secret, so that a tenant's scope, and so its cached steps, outlive a
+     * restart (a builder made without one has a random secret: a cache of its own lifetime).
+     */
+    public DockerImageBuilder withCacheSecret(byte[] secret) {
+        if (secret.length < 16) {
+            throw new IllegalArgumentException("the cache secret needs at least 16 bytes");
+        }
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, secret);
+    }
+
+    /** This classic builder with its RUN steps on {@code network} (see {@link DockerBuildNetwork#open}). */
+    public DockerImageBuilder onNetwork(String network) {
+        if (buildKit != null) {
+            throw new IllegalStateException("BuildKit on this engine builds on the default bridge only");
+        }
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, null, pruner, cacheSecret);
+    }
+
+    /** Whether RUN steps run on the engine's default bridge (BuildKit), which then is the one to confine. */
+    public boolean runsOnDefaultBridge() {
+        return buildKit != null;
+    }
+
+    /** "BuildKit (through CLI)" or "the classic builder": for the start-up log. */
+    public String describe() {
+        return buildKit == null ? "the classic builder" + (network == null ? "" : " on network " + network)
+                : "BuildKit through " + buildKit.executable();
+    }
+
+    private static byte[] randomSecret() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
     }
 
     /** Through the docker CLI. */
@@ -54,20 +114,26 @@ public class DockerImageBuilder implements ImageBuilder {
     }
 
     @Override
-    public BuildOutcome build(JobId id, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
+    public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
         String tag = DockerNames.imageTag(id.value());
-        String text = dockerfile.text();
-        String labelled = withLabels(text, id);
-        Map<String, String> labelFlags = labelled.equals(text)
-                ? Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()) : Map.of();
+        BuildCacheScope.Scoped scoped;
+        try {
+            scoped = BuildCacheScope.of(cacheSecret, tenant).apply(dockerfile.text());
+        } catch (BuildCacheScope.Unscopable e) {
+            return new InvalidDockerfile(e.getMessage(), CapturedLog.EMPTY);
+        }
         DockerEngine.BuildRun r;
         try {
-            r = engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, timeout, MAX_LOG_BYTES);
+            r = buildKit != null ? buildWithBuildKit(tag, id, scoped.text(), timeout) : buildClassic(tag, id, scoped.text(), timeout);
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
+        } finally {
+            if (pruner != null) {
+                pruner.requested();
+            }
         }
         CapturedLog log = r.log();
-        if (!r.succeeded()) {
+        if (!r.succeeded() && buildKit == null) {
             // The steps it committed before it failed are untagged and unlabelled (the labels come last): nothing
             // else would find them. A step another build shares is kept (it has a child, or it is a cache hit).
             removeStepsCommittedBy(log.text());
@@ -76,7 +142,7 @@ public class DockerImageBuilder implements ImageBuilder {
             return new BuildTimedOut(timeout, log);
         }
         if (!r.succeeded()) {
-            String reason = reason(log.text(), r.exitCode());
+            String reason = scoped.customerLines(reason(log.text(), r.exitCode()));
             return reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log) : new BuildFailed(reason, log);
         }
         long size = engine.imageSize(tag);
@@ -86,6 +152,20 @@ public class DockerImageBuilder implements ImageBuilder {
             return new ImageTooLarge(size, maxImageBytes, log);
         }
         return new Built(tag, log);
+    }
+
+    private DockerEngine.BuildRun buildWithBuildKit(String tag, JobId id, String text, Duration timeout)
+            throws InterruptedException {
+        // BuildKit adds labels to the image's config without a step of their own.
+        return buildKit.build(tag, text.getBytes(StandardCharsets.UTF_8),
+                Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), Map.of(), timeout, MAX_LOG_BYTES);
+    }
+
+    private DockerEngine.BuildRun buildClassic(String tag, JobId id, String text, Duration timeout) throws InterruptedException {
+        String labelled = withLabels(text, id);
+        Map<String, String> labelFlags = labelled.equals(text)
+                ? Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()) : Map.of();
+        return engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, timeout, MAX_LOG_BYTES);
     }
 
     /**

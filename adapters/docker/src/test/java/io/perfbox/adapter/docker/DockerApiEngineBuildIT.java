@@ -21,7 +21,7 @@ class DockerApiEngineBuildIT extends DockerImageBuilderIT {
 
     @Test
     void aDockerfileTheBuilderCannotParseIsInvalidWithTheBuildersReason() throws Exception {
-        var outcome = newBuilder().build(JobId.random(), new Dockerfile("FROM debian:bookworm\nFOO bar\n"), Duration.ofMinutes(2));
+        var outcome = newBuilder().build(JobId.random(), "tenant-a", new Dockerfile("FROM debian:bookworm\nFOO bar\n"), Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.InvalidDockerfile.class,
                 i -> assertThat(i.reason()).contains("unknown instruction").contains("FOO"));
     }
@@ -30,7 +30,7 @@ class DockerApiEngineBuildIT extends DockerImageBuilderIT {
     void theBuildLogShowsTheStepsAndTheirOutputAsTheCliWould() throws Exception {
         JobId id = JobId.random();
         DockerImageBuilder builder = newBuilder();
-        var outcome = builder.build(id, new Dockerfile("FROM debian:bookworm\nRUN echo from-the-step-" + id + "\n"),
+        var outcome = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nRUN echo from-the-step-" + id + "\n"),
                 Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
         assertThat(outcome.log().text()).contains("Step 1/3 : FROM debian:bookworm").contains("from-the-step-" + id)

@@ -46,7 +46,7 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
     void aJobsImageIsRemovedThroughTheApi() throws Exception {
         DockerImageBuilder builder = new DockerImageBuilder(ENGINE, store, 10L << 30);
         JobId id = JobId.random();
-        var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2));
+        var built = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2));
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);
         assertThat(DOCKER.quick("image", "inspect", DockerNames.imageTag(id.value())).succeeded()).isTrue();
         builder.remove(id);

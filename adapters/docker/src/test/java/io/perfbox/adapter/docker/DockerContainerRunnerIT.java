@@ -46,7 +46,7 @@ class DockerContainerRunnerIT {
     private Ran run(String cmd, RunLimits limits) throws Exception {
         JobId id = JobId.random();
         jobs.add(id);
-        var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD " + cmd + "\n"), Duration.ofMinutes(2));
+        var built = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nCMD " + cmd + "\n"), Duration.ofMinutes(2));
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);
         HostJobWorkspace ws = workspace();
         ws.prepare(id);
@@ -125,7 +125,7 @@ class DockerContainerRunnerIT {
     void imageWithoutAUsableCommandFailsToStart() throws Exception {
         JobId id = JobId.random();
         jobs.add(id);
-        var built = builder.build(id, new Dockerfile("FROM debian:bookworm\nENTRYPOINT [\"/no/such/binary\"]\n"), Duration.ofMinutes(2));
+        var built = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nENTRYPOINT [\"/no/such/binary\"]\n"), Duration.ofMinutes(2));
         HostJobWorkspace ws = workspace();
         ws.prepare(id);
         var outcome = runner(ws).run(id, ((ImageBuilder.Built) built).imageRef(), LIMITS);
@@ -136,7 +136,7 @@ class DockerContainerRunnerIT {
     void interruptKillsTheContainer() throws Exception {
         JobId id = JobId.random();
         jobs.add(id);
-        var built = (ImageBuilder.Built) builder.build(id, new Dockerfile("FROM debian:bookworm\nCMD sleep 600\n"), Duration.ofMinutes(2));
+        var built = (ImageBuilder.Built) builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nCMD sleep 600\n"), Duration.ofMinutes(2));
         HostJobWorkspace ws = workspace();
         ws.prepare(id);
         var runner = runner(ws);

@@ -36,7 +36,7 @@ public record LocalConfig(
         Tls tls,
         boolean requireKeys,
         TenantQuotas quotas,
-        BuildNetwork buildNetwork,
+        Builds builds,
         List<String> serverNames,
         LogFormat logFormat) {
 
@@ -67,13 +67,27 @@ public record LocalConfig(
     }
 
     /**
-     * Where builds run: on perfbox's own confined network ({@code isolated}; see DockerBuildNetwork), with the
-     * operator's extra allowed and denied IPv4 CIDRs, set up with {@code iptables}; else on the engine's default bridge.
+     * How builds run: with {@code builder} (BuildKit, the classic builder, or {@code auto}: BuildKit where a docker
+     * CLI can drive it), the engine's build cache kept within {@code cacheBytes}; confined ({@code isolated}; see
+     * DockerBuildNetwork) with the operator's extra allowed and denied IPv4 CIDRs, set up with {@code iptables}.
      */
-    public record BuildNetwork(boolean isolated, String iptables, List<String> allowed, List<String> denied) {
-        public BuildNetwork {
+    public record Builds(Builder builder, long cacheBytes, boolean isolated, String iptables, List<String> allowed,
+            List<String> denied) {
+        public Builds {
             allowed = List.copyOf(allowed);
             denied = List.copyOf(denied);
+        }
+    }
+
+    public enum Builder {
+        AUTO, BUILDKIT, CLASSIC;
+
+        static Builder parse(String value) {
+            try {
+                return valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--builder: '" + value + "' is not one of auto, buildkit, classic");
+            }
         }
     }
 
@@ -113,7 +127,9 @@ public record LocalConfig(
             new Setting("trivy-timeout", "10m", "longest a scan may take"),
             new Setting("trivy-args", "", "extra arguments for trivy image, separated by spaces"),
             new Setting("trivy-image-fallback", "true", "run the Trivy container image when no trivy executable is found"),
-            new Setting("build-isolation", "true", "builds run on perfbox's own network, where the host, link-local, private ranges and other builds are unreachable (needs root and iptables)"),
+            new Setting("builder", "auto", "auto (BuildKit where a docker CLI can drive it, else classic), buildkit or classic"),
+            new Setting("build-cache-size", "10g", "the engine's build cache is pruned to this size after builds, least recently used first (BuildKit)"),
+            new Setting("build-isolation", "true", "builds cannot reach the host, link-local, private ranges or other builds (iptables rules on the build network: BuildKit's is the engine's default bridge, the classic builder's one of perfbox's own; needs root)"),
             new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
             new Setting("build-deny", "", "comma-separated IPv4 CIDRs builds may not reach, in addition"),
             new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
@@ -224,7 +240,8 @@ public record LocalConfig(
                 bool(v, "trivy-image-fallback"));
         LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
-                new BuildNetwork(bool(v, "build-isolation"), get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
+                new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
+                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
                 hostNames(v, "server-names"), logFormat(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
@@ -238,7 +255,7 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, buildNetwork, serverNames, logFormat);
+                quotas, builds, serverNames, logFormat);
     }
 
     /** {@code HOST:PORT} as it goes in a URL (an IPv6 host in brackets). */

@@ -3,6 +3,8 @@ package io.perfbox.runtime.local;
 import io.perfbox.adapter.docker.DockerApiEngine;
 import io.perfbox.adapter.docker.DockerCli;
 import io.perfbox.adapter.docker.DockerCliEngine;
+import io.perfbox.adapter.docker.BuildCachePruner;
+import io.perfbox.adapter.docker.BuildKitCli;
 import io.perfbox.adapter.docker.DockerBuildNetwork;
 import io.perfbox.adapter.docker.DockerContainerRunner;
 import io.perfbox.adapter.docker.DockerEngine;
@@ -127,21 +129,19 @@ public final class PerfboxServer implements AutoCloseable {
         DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
                 .orElseGet(() -> new DockerCliEngine(docker));
         LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
-        DockerBuildNetwork buildNetwork = null;
-        if (config.buildNetwork().isolated()) {
-            LocalConfig.BuildNetwork b = config.buildNetwork();
-            try {
-                buildNetwork = DockerBuildNetwork.open(docker, b.iptables(), storeId, b.allowed(), b.denied());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while setting up the build network", e);
+        DockerImageBuilder builder;
+        DockerBuildNetwork buildNetwork;
+        try {
+            builder = imageBuilder(config, docker, engine, storeId, dataDir);
+            buildNetwork = confineBuilds(config.builds(), docker, storeId, builder.runsOnDefaultBridge());
+            if (buildNetwork != null && !builder.runsOnDefaultBridge()) {
+                builder = builder.onNetwork(buildNetwork.name());
             }
-            LOG.info("builds run on the confined network " + buildNetwork.name() + " (bridge " + buildNetwork.bridgeInterface() + ")");
-        } else {
-            LOG.warning("build isolation is off: builds run on the engine's default bridge and can reach the host");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while setting up builds", e);
         }
-        var builder = new DockerImageBuilder(engine, storeId, config.maxImageBytes(),
-                buildNetwork == null ? null : buildNetwork.name());
+        LOG.info("builds use " + builder.describe());
         var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf);
         var scanner = new TrivyScanner(config.trivy(), docker);
         PipelineSettings settings = config.pipeline();
@@ -221,6 +221,71 @@ public final class PerfboxServer implements AutoCloseable {
     }
 
     /** A stable id for this data dir: labels on images and containers say which server owns them. */
+    /** BuildKit where the configuration allows it and a docker CLI can drive it, else the classic builder. */
+    private static DockerImageBuilder imageBuilder(LocalConfig config, DockerCli docker, DockerEngine engine,
+            String storeId, Path dataDir) throws IOException, InterruptedException {
+        LocalConfig.Builds b = config.builds();
+        DockerImageBuilder classic = new DockerImageBuilder(engine, storeId, config.maxImageBytes())
+                .withCacheSecret(secret(dataDir.resolve("build-cache.key")));
+        if (b.builder() == LocalConfig.Builder.CLASSIC) {
+            return classic;
+        }
+        Optional<BuildKitCli> cli = BuildKitCli.find(docker);
+        if (cli.isEmpty()) {
+            if (b.builder() == LocalConfig.Builder.BUILDKIT) {
+                throw new IllegalArgumentException("--builder buildkit: no docker CLI here can build with BuildKit (a CLI"
+                        + " before 23, or one with the buildx plugin); install one, or use --builder classic");
+            }
+            LOG.warning("no docker CLI here can build with BuildKit: builds use the classic builder");
+            return classic;
+        }
+        BuildCachePruner pruner = new BuildCachePruner(cli.get(), b.cacheBytes());
+        // A limit lowered since the last start holds from the first build on.
+        pruner.requested();
+        return classic.withBuildKit(cli.get(), pruner);
+    }
+
+    /** The build network's rules (BuildKit: on the engine's default bridge); null when isolation is off. */
+    private static DockerBuildNetwork confineBuilds(LocalConfig.Builds b, DockerCli docker, String storeId,
+            boolean defaultBridge) throws InterruptedException {
+        if (!b.isolated()) {
+            LOG.warning("build isolation is off: builds can reach the host and its networks");
+            return null;
+        }
+        DockerBuildNetwork n = defaultBridge
+                ? DockerBuildNetwork.confineDefaultBridge(docker, b.iptables(), storeId, b.allowed(), b.denied())
+                : DockerBuildNetwork.open(docker, b.iptables(), storeId, b.allowed(), b.denied());
+        LOG.info("builds are confined on " + (defaultBridge ? "the engine's default bridge " : "the network " + n.name()
+                + ", bridge ") + n.bridgeInterface());
+        return n;
+    }
+
+    /** A random secret kept in {@code file} (made on first use, readable by its owner only). */
+    private static byte[] secret(Path file) throws IOException {
+        if (Files.exists(file)) {
+            byte[] hex = Files.readAllBytes(file);
+            try {
+                byte[] b = java.util.HexFormat.of().parseHex(new String(hex, StandardCharsets.US_ASCII).strip());
+                if (b.length >= 16) {
+                    return b;
+                }
+            } catch (IllegalArgumentException e) {
+                // rewritten below
+            }
+        }
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, java.util.HexFormat.of().formatHex(b), StandardCharsets.US_ASCII);
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return b;
+    }
+
     private static String storeId(Path dataDir) throws IOException {
         Path file = dataDir.resolve("store-id");
         if (Files.exists(file)) {

@@ -83,21 +83,28 @@ class LocalConfigTest {
     }
 
     @Test
-    void diskLimitsAndTheBuildNetworkHaveSafeDefaultsAndCanBeChanged() {
+    void diskLimitsBuildsAndTheirNetworkHaveSafeDefaultsAndCanBeChanged() {
         LocalConfig d = LocalConfig.from(List.of(), HOME);
         assertThat(d.pipeline().runLimits().dataBytes()).isEqualTo(1L << 30);
         assertThat(d.pipeline().runLimits().writableLayerBytes()).isEqualTo(10L << 30);
-        assertThat(d.buildNetwork().isolated()).isTrue();
-        assertThat(d.buildNetwork().allowed()).isEmpty();
-        assertThat(d.buildNetwork().denied()).isEmpty();
+        assertThat(d.builds().isolated()).isTrue();
+        assertThat(d.builds().builder()).isEqualTo(LocalConfig.Builder.AUTO);
+        assertThat(d.builds().cacheBytes()).isEqualTo(10L << 30);
+        assertThat(d.builds().allowed()).isEmpty();
+        assertThat(d.builds().denied()).isEmpty();
 
         LocalConfig c = LocalConfig.from(List.of("--data-size", "64m", "--layer-size=2g",
                 "--build-allow", "10.1.2.3/32,192.168.5.0/24", "--build-deny", "203.0.113.0/24"), HOME);
         assertThat(c.pipeline().runLimits().dataBytes()).isEqualTo(64L << 20);
         assertThat(c.pipeline().runLimits().writableLayerBytes()).isEqualTo(2L << 30);
-        assertThat(c.buildNetwork().allowed()).containsExactly("10.1.2.3/32", "192.168.5.0/24");
-        assertThat(c.buildNetwork().denied()).containsExactly("203.0.113.0/24");
-        assertThat(LocalConfig.from(List.of("--no-build-isolation"), HOME).buildNetwork().isolated()).isFalse();
+        assertThat(c.builds().allowed()).containsExactly("10.1.2.3/32", "192.168.5.0/24");
+        assertThat(c.builds().denied()).containsExactly("203.0.113.0/24");
+        assertThat(LocalConfig.from(List.of("--no-build-isolation"), HOME).builds().isolated()).isFalse();
+        LocalConfig classic = LocalConfig.from(List.of("--builder", "classic", "--build-cache-size", "512m"), HOME);
+        assertThat(classic.builds().builder()).isEqualTo(LocalConfig.Builder.CLASSIC);
+        assertThat(classic.builds().cacheBytes()).isEqualTo(512L << 20);
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--builder", "kaniko"), HOME))
+                .hasMessageContaining("--builder").hasMessageContaining("buildkit");
         assertThatThrownBy(() -> LocalConfig.from(List.of("--build-allow", "mirror.local"), HOME))
                 .hasMessageContaining("--build-allow");
     }

@@ -37,6 +37,16 @@ final class Docker {
         return lines(run("images", "-q", "--filter", "label=io.perfbox.job=" + jobId));
     }
 
+    /** Every image of the engine, untagged intermediate ones included. */
+    static List<String> allImages() throws IOException, InterruptedException {
+        return lines(run("images", "--all", "--quiet", "--no-trunc"));
+    }
+
+    /** The images labelled for the store {@code storeId}. */
+    static List<String> imagesOfStore(String storeId) throws IOException, InterruptedException {
+        return lines(run("images", "-q", "--filter", "label=io.perfbox.store=" + storeId));
+    }
+
     private static List<String> lines(String s) {
         return s.isBlank() ? List.of() : Arrays.stream(s.split("\\R")).filter(l -> !l.isBlank()).toList();
     }

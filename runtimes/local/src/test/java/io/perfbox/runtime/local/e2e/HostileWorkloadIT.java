@@ -105,6 +105,34 @@ class HostileWorkloadIT {
     }
 
     @Test
+    void twentyMixedJobsLeaveNoImageBehind() throws Exception {
+        java.util.Set<String> before = java.util.Set.copyOf(Docker.allImages());
+        String unique = UUID.randomUUID().toString();
+        java.util.List<String> kinds = java.util.List.of(
+                "FROM debian:bookworm\nRUN echo " + unique + "-%d > /step\nCMD echo '{\"perf\":1}' > /data/perf.json\n",
+                "FROM debian:bookworm\nRUN echo " + unique + "-%d > /a\nRUN echo second > /b\nRUN exit 3\n",
+                "FROM debian:bookworm\nRUN echo " + unique + "-%d\nCMD exit 4\n",
+                "FROM debian:bookworm\nRUN echo " + unique + "-%d && sleep infinity\n",
+                "FROM debian:bookworm\nRUN echo " + unique + "-%d\nCMD sleep infinity\n");
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(http.submit(String.format(kinds.get(i % kinds.size()), i)));
+        }
+        // Some are cancelled on the way, whatever stage they reached.
+        for (int i = 2; i < 20; i += 6) {
+            http.cancel(ids.get(i));
+        }
+        for (String id : ids) {
+            http.awaitEnd(id, Duration.ofMinutes(6));
+        }
+        java.util.Set<String> after = new java.util.HashSet<>(Docker.allImages());
+        after.removeAll(before);
+        assertThat(after).as("images (intermediate ones included) the 20 jobs left").isEmpty();
+        assertThat(Docker.imagesOfStore(java.nio.file.Files.readString(server.dataDir().resolve("store-id")).strip()))
+                .as("images labelled for this store").isEmpty();
+    }
+
+    @Test
     void buildThatNeverEndsEndsBuildTimeout() throws Exception {
         assertFailed(runToEnd("FROM debian:bookworm\nRUN sleep infinity\n"), "BUILD_TIMEOUT");
     }

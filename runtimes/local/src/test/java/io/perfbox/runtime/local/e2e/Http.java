@@ -20,9 +20,16 @@ public final class Http {
     private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final Map<String, String> always;
 
     public Http(String base) {
+        this(base, Map.of());
+    }
+
+    /** Sends {@code always} (an API key, say) with every request. */
+    public Http(String base, Map<String, String> always) {
         this.base = base;
+        this.always = Map.copyOf(always);
     }
 
     public record Reply(int status, String contentType, String body, HttpResponse<String> raw) {
@@ -38,6 +45,7 @@ public final class Http {
     public Reply send(String method, String path, String contentType, byte[] body, Map<String, String> headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90));
+        always.forEach(b::header);
         headers.forEach(b::header);
         if (body != null) {
             if (contentType != null) {

@@ -1,0 +1,229 @@
+package io.perfbox.adapter.docker;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * One tenant's share of the engine's build cache. The builder caches a RUN step by its command, its parent and its
+ * environment, and every build argument a stage declares is part of that environment: a Dockerfile with
+ * {@code ARG PERFBOX_BUILD_SCOPE=<this scope's value>} declared after each {@code FROM} caches its steps apart from
+ * the same Dockerfile of any other tenant (the classic builder and BuildKit alike). Cache mounts ({@code RUN --mount=type=cache}) are shared by
+ * id across all builds, so their ids get the scope as a prefix.
+ *
+ * <p>The value is an HMAC of the tenant under a secret of this store: a tenant sees its own value in its builds'
+ * environment, but cannot compute another's (and so cannot declare it to reach that tenant's layers).
+ */
+public final class BuildCacheScope {
+    public static final String ARG = "PERFBOX_BUILD_SCOPE";
+    private static final Pattern LINE_NUMBER = Pattern.compile("(?i)\\b(line )(\\d+)");
+    private static final Pattern DIRECTIVE = Pattern.compile("^#\\s*([a-zA-Z]+)\\s*=\\s*(\\S+)\\s*$");
+
+    private final String value;
+
+    private BuildCacheScope(String value) {
+        this.value = value;
+    }
+
+    public static BuildCacheScope of(byte[] secret, String tenant) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            byte[] h = mac.doFinal(("build-cache\0" + tenant).getBytes(StandardCharsets.UTF_8));
+            return new BuildCacheScope(HexFormat.of().formatHex(h, 0, 16));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The build argument's value. */
+    public String value() {
+        return value;
+    }
+
+    /** The Dockerfile rewritten into this scope, and where lines were added (to map the builder's line numbers back). */
+    public record Scoped(String text, List<Integer> addedLines) {
+        /** A line number of the scoped text as the line of the customer's own Dockerfile. */
+        public int customerLine(int scopedLine) {
+            int before = (int) addedLines.stream().filter(l -> l < scopedLine).count();
+            return scopedLine - before;
+        }
+
+        /** Every "line N" in the builder's message, as the customer's line. */
+        public String customerLines(String message) {
+            if (addedLines.isEmpty() || message == null) {
+                return message;
+            }
+            Matcher m = LINE_NUMBER.matcher(message);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + customerLine(Integer.parseInt(m.group(2)))));
+            }
+            m.appendTail(out);
+            return out.toString();
+        }
+    }
+
+    /** A Dockerfile the scope cannot be applied to safely; the build is refused with this message. */
+    public static final class Unscopable extends IllegalArgumentException {
+        Unscopable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The Dockerfile in this scope: the argument declared after every {@code FROM} instruction, and every cache
+     * mount's id prefixed with the scope.
+     *
+     * @throws Unscopable for a cache mount written in a form this cannot rewrite for certain (quoted options)
+     */
+    public Scoped apply(String dockerfile) {
+        String[] lines = dockerfile.split("\n", -1);
+        char escape = '\\';
+        int k = 0;
+        // Parser directives: comment lines at the very top; the first other line ends them.
+        for (; k < lines.length; k++) {
+            Matcher d = DIRECTIVE.matcher(lines[k].strip());
+            if (!d.matches()) {
+                break;
+            }
+            if (d.group(1).toLowerCase(Locale.ROOT).equals("escape") && !d.group(2).isEmpty()) {
+                escape = d.group(2).charAt(0);
+            }
+        }
+        List<String> out = new ArrayList<>(List.of(lines).subList(0, k));
+        List<Integer> added = new ArrayList<>();
+        while (k < lines.length) {
+            String first = lines[k].strip();
+            if (first.isEmpty() || first.startsWith("#")) {
+                out.add(lines[k++]);
+                continue;
+            }
+            int start = k;
+            int end = k;
+            while (continues(lines[end], escape) && end + 1 < lines.length) {
+                end++;
+                // Comment and blank lines inside a continuation are dropped by the parser, never end it.
+                while (end + 1 < lines.length && isBlankOrComment(lines[end])) {
+                    end++;
+                }
+            }
+            String keyword = first.split("[\\s]+", 2)[0].toUpperCase(Locale.ROOT);
+            List<String> instruction = new ArrayList<>(List.of(lines).subList(start, end + 1));
+            if (keyword.equals("RUN")) {
+                instruction = scopeCacheMounts(instruction, escape);
+            }
+            out.addAll(instruction);
+            int lastContent = end;
+            while (lastContent > start && isBlankOrComment(lines[lastContent])) {
+                lastContent--;
+            }
+            // A FROM the file ends inside of (a continuation at its end) would swallow an appended line.
+            if (keyword.equals("FROM") && !continues(lines[lastContent], escape)) {
+                out.add("ARG " + ARG + "=" + value);
+                added.add(out.size());
+            }
+            k = end + 1;
+        }
+        return new Scoped(String.join("\n", out), List.copyOf(added));
+    }
+
+    private static boolean continues(String line, char escape) {
+        String s = line.stripTrailing();
+        return !isBlankOrComment(line) && s.endsWith(String.valueOf(escape));
+    }
+
+    private static boolean isBlankOrComment(String line) {
+        String s = line.strip();
+        return s.isEmpty() || s.startsWith("#");
+    }
+
+    /** Rewrites the {@code --mount} flags that open a RUN instruction (its first tokens, over continuation lines). */
+    private List<String> scopeCacheMounts(List<String> instruction, char escape) {
+        List<String> out = new ArrayList<>(instruction);
+        int line = 0;
+        int pos = out.get(0).indexOf(out.get(0).strip()) + 3; // after the keyword RUN
+        while (line < out.size()) {
+            String text = out.get(line);
+            while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+                pos++;
+            }
+            boolean atLineEnd = pos >= text.length()
+                    || (text.charAt(pos) == escape && text.substring(pos + 1).isBlank());
+            if (atLineEnd) {
+                do {
+                    line++;
+                } while (line < out.size() && isBlankOrComment(out.get(line)));
+                pos = 0;
+                continue;
+            }
+            if (!text.startsWith("--", pos)) {
+                break;
+            }
+            int endOfToken = pos;
+            while (endOfToken < text.length() && !Character.isWhitespace(text.charAt(endOfToken))) {
+                endOfToken++;
+            }
+            String token = text.substring(pos, endOfToken);
+            if (token.endsWith(String.valueOf(escape)) && text.substring(endOfToken).isBlank()) {
+                token = token.substring(0, token.length() - 1);
+                endOfToken--;
+            }
+            String rewritten = scopeMountFlag(token);
+            out.set(line, text.substring(0, pos) + rewritten + text.substring(endOfToken));
+            pos += rewritten.length();
+        }
+        return out;
+    }
+
+    private String scopeMountFlag(String flag) {
+        if (!flag.toLowerCase(Locale.ROOT).startsWith("--mount")) {
+            return flag;
+        }
+        if (!flag.startsWith("--mount=")) {
+            throw new Unscopable("write a RUN mount as --mount=type=...,target=... (found '" + flag + "')");
+        }
+        String spec = flag.substring("--mount=".length());
+        if (spec.indexOf('"') >= 0 || spec.indexOf('\'') >= 0) {
+            throw new Unscopable("perfbox accepts RUN --mount options without quotes (found '" + flag + "')");
+        }
+        String[] fields = spec.split(",", -1);
+        String type = "bind";
+        String id = null;
+        String target = null;
+        for (String f : fields) {
+            int eq = f.indexOf('=');
+            String key = (eq < 0 ? f : f.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+            String val = eq < 0 ? "" : f.substring(eq + 1);
+            switch (key) {
+                case "type" -> type = val.strip().toLowerCase(Locale.ROOT);
+                case "id" -> id = val;
+                case "target", "dst", "destination" -> target = val;
+                default -> {
+                    // other options are kept as they are
+                }
+            }
+        }
+        if (!type.equals("cache")) {
+            return flag;
+        }
+        String scopedId = value + "-" + (id != null ? id : target == null ? "" : target);
+        List<String> kept = new ArrayList<>();
+        for (String f : fields) {
+            int eq = f.indexOf('=');
+            String key = (eq < 0 ? f : f.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+            if (!key.equals("id")) {
+                kept.add(f);
+            }
+        }
+        kept.add("id=" + scopedId);
+        return "--mount=" + String.join(",", kept);
+    }
+}
