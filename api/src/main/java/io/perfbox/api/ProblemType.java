@@ -14,6 +14,8 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed on this resource"),
     UNAUTHENTICATED("unauthenticated", "No caller identity"),
     QUOTA_EXCEEDED("quota-exceeded", "Tenant quota exceeded"),
+    MISDIRECTED_REQUEST("misdirected-request", "Request not addressed to this server"),
+    CROSS_ORIGIN_REQUEST("cross-origin-request", "Cross-origin request refused"),
     REQUEST_TOO_LARGE("request-too-large", "Request body too large"),
     INVALID_BODY_ENCODING("invalid-body-encoding", "Request body encoding is invalid"),
     INTERNAL_ERROR("internal-error", "Internal error"),

@@ -36,7 +36,19 @@ public record LocalConfig(
         Tls tls,
         boolean requireKeys,
         TenantQuotas quotas,
-        Builds builds) {
+        Builds builds,
+        List<String> serverNames,
+        LogFormat logFormat) {
+
+    /** How {@code serve} writes its log lines on the console: text on a terminal and JSON otherwise, or as asked. */
+    public enum LogFormat {
+        AUTO, JSON, TEXT;
+
+        /** JSON or TEXT: AUTO decided by whether the console is a terminal. */
+        public LogFormat resolve(boolean terminal) {
+            return this != AUTO ? this : terminal ? TEXT : JSON;
+        }
+    }
 
     /** HTTPS: a PEM certificate (chain) and PKCS#8 key, or a self-signed pair made in the data dir; or neither. */
     public record Tls(Optional<Path> certificate, Optional<Path> key, boolean selfSigned) {
@@ -92,6 +104,7 @@ public record LocalConfig(
             new Setting("tls-cert", "", "PEM certificate (chain) file: serve HTTPS (TLS 1.2 and 1.3 only); needs --tls-key"),
             new Setting("tls-key", "", "PEM private key file (PKCS#8, RSA or EC) of --tls-cert"),
             new Setting("tls-self-signed", "false", "serve HTTPS with a self-signed pair kept in the data dir (made once; prints its SHA-256 fingerprint)"),
+            new Setting("server-names", "", "comma-separated host names clients reach this server by (e.g. perfbox.example); a request whose Host is none of them, the listen address or localhost is refused (421)"),
             new Setting("require-keys", "false", "every request needs an x-api-key (see perfbox keys); implied by a non-loopback --listen"),
             new Setting("max-active-jobs", "", "jobs a tenant may have under way at once (past it: 429); unlimited if empty"),
             new Setting("max-submissions-per-day", "", "submissions a tenant may make in 24 hours, not counting perfbox's own failures (past it: 429); unlimited if empty"),
@@ -120,7 +133,8 @@ public record LocalConfig(
             new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
             new Setting("build-deny", "", "comma-separated IPv4 CIDRs builds may not reach, in addition"),
             new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
-            new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"));
+            new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"),
+            new Setting("log-format", "auto", "log lines on the console: auto (text on a terminal, JSON otherwise), json or text; the log file is always JSON"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
 
@@ -227,7 +241,8 @@ public record LocalConfig(
         LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
-                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")));
+                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
+                hostNames(v, "server-names"), logFormat(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -240,7 +255,7 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds);
+                quotas, builds, serverNames, logFormat);
     }
 
     /** {@code HOST:PORT} as it goes in a URL (an IPv6 host in brackets). */
@@ -265,6 +280,32 @@ public record LocalConfig(
             out.add(part);
         }
         return out;
+    }
+
+    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
+    private static List<String> hostNames(Map<String, String> v, String name) {
+        String raw = get(v, name).strip().toLowerCase(Locale.ROOT);
+        if (raw.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : raw.split("[,\\s]+")) {
+            if (part.length() > 253 || !HOST_NAME.matcher(part).matches()) {
+                throw new IllegalArgumentException("--" + name + " takes host names such as perfbox.example, not '" + part + "'");
+            }
+            out.add(part);
+        }
+        return List.copyOf(out);
+    }
+
+    private static LogFormat logFormat(Map<String, String> v) {
+        String raw = get(v, "log-format").strip();
+        try {
+            return LogFormat.valueOf(raw.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--log-format must be auto, json or text, not '" + raw + "'");
+        }
     }
 
     private static String get(Map<String, String> v, String name) {

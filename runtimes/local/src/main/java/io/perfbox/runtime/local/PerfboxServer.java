@@ -104,7 +104,7 @@ public final class PerfboxServer implements AutoCloseable {
 
     private static PerfboxServer wire(LocalConfig config, PrintStream out, Path dataDir, FileChannel lockChannel,
                                       FileLock lock) throws IOException {
-        LogSetup.jsonLogs(dataDir, Level.INFO);
+        LogSetup.logs(dataDir, Level.INFO, config.logFormat().resolve(Terminal.attached()) == LocalConfig.LogFormat.TEXT);
         String storeId = storeId(dataDir);
 
         DockerCli docker = new DockerCli(config.dockerExecutable());
@@ -186,8 +186,11 @@ public final class PerfboxServer implements AutoCloseable {
                 keyStore = SqliteApiKeyStore.open(dataDir);
                 keys = Optional.of(new ApiKeys(keyStore, clock));
             }
+            // The listen host itself is a name clients use when it is one (--listen build-box:8443).
+            List<String> names = new java.util.ArrayList<>(config.serverNames());
+            names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
-                    new PerfboxApi(service));
+                    names, new PerfboxApi(service));
         } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();

@@ -119,4 +119,27 @@ class LocalConfigTest {
         assertThatThrownBy(() -> LocalConfig.from(List.of("--workers"), HOME)).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> LocalConfig.from(List.of("--ignore-unfixed=maybe"), HOME)).hasMessageContaining("true or false");
     }
+
+    @Test
+    void logFormatIsAutoByDefaultAndTakesJsonOrTextFromTheFlagOrTheEnvironment() {
+        LocalConfig.LogFormat auto = LocalConfig.from(List.of(), HOME).logFormat();
+        assertThat(auto).isEqualTo(LocalConfig.LogFormat.AUTO);
+        assertThat(auto.resolve(true)).isEqualTo(LocalConfig.LogFormat.TEXT);
+        assertThat(auto.resolve(false)).isEqualTo(LocalConfig.LogFormat.JSON);
+        assertThat(LocalConfig.from(List.of("--log-format", "text"), HOME).logFormat().resolve(false))
+                .isEqualTo(LocalConfig.LogFormat.TEXT);
+        assertThat(LocalConfig.from(List.of(), Map.of("HOME", "/home/u", "PERFBOX_LOG_FORMAT", "JSON")).logFormat()
+                .resolve(true)).isEqualTo(LocalConfig.LogFormat.JSON);
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--log-format", "xml"), HOME))
+                .hasMessageContaining("auto, json or text");
+    }
+
+    @Test
+    void serverNamesAreLowerCaseHostNames() {
+        assertThat(LocalConfig.from(List.of(), HOME).serverNames()).isEmpty();
+        assertThat(LocalConfig.from(List.of("--server-names", "Perfbox.Example, build-1.lan"), HOME).serverNames())
+                .containsExactly("perfbox.example", "build-1.lan");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--server-names", "http://perfbox.example"), HOME))
+                .hasMessageContaining("host names");
+    }
 }

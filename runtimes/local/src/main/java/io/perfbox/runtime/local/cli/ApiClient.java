@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.runtime.local.tls.Pem;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
@@ -15,6 +16,8 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
@@ -95,26 +98,71 @@ final class ApiClient {
     }
 
     Response send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        try {
+            return exchange(method, path, contentType, body, Map.of());
+        } catch (ConnectException e) {
+            throw noServer(e);
+        } catch (SSLHandshakeException e) {
+            throw untrusted(e);
+        }
+    }
+
+    /** Attempts of a submit: the first and two retries. */
+    static final int SUBMIT_ATTEMPTS = 3;
+
+    /**
+     * {@code POST /jobs} with an {@code Idempotency-Key}: when the answer is lost (the connection dropped or timed out
+     * after the request went out) or the server is briefly unavailable (502, 503, 504), the same request is sent again
+     * with the same key, so the server answers with the job it made the first time instead of making another.
+     */
+    Response submit(String contentType, byte[] body, String idempotencyKey, PrintStream notices)
+            throws IOException, InterruptedException {
+        Map<String, String> headers = Map.of("Idempotency-Key", idempotencyKey);
+        for (int attempt = 1; ; attempt++) {
+            String failure;
+            try {
+                Response res = exchange("POST", "/jobs", contentType, body, headers);
+                if (!List.of(502, 503, 504).contains(res.status()) || attempt == SUBMIT_ATTEMPTS) {
+                    return res;
+                }
+                failure = "HTTP " + res.status();
+            } catch (ConnectException e) {
+                if (attempt == 1 || attempt == SUBMIT_ATTEMPTS) {
+                    // Nothing was sent the first time: no server; later, it went away while we retried.
+                    throw noServer(e);
+                }
+                failure = "no connection";
+            } catch (SSLHandshakeException e) {
+                throw untrusted(e);
+            } catch (IOException e) {
+                if (attempt == SUBMIT_ATTEMPTS) {
+                    throw new IOException("no answer from " + base + " to the submit after " + attempt + " attempts ("
+                            + e.getMessage() + "); a later submit with --idempotency-key " + idempotencyKey
+                            + " returns the job if one was made", e);
+                }
+                failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            }
+            notices.println("perfbox: the submit got no answer (" + failure + "); sending it again with the same"
+                    + " Idempotency-Key (attempt " + (attempt + 1) + " of " + SUBMIT_ATTEMPTS + ")");
+            Thread.sleep(500L * attempt);
+        }
+    }
+
+    private Response exchange(String method, String path, String contentType, byte[] body, Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path.startsWith("/") ? path.substring(1) : path))
                 .timeout(Duration.ofSeconds(120))
                 .header("Accept", "application/json");
         if (apiKey != null) {
             req.header("x-api-key", apiKey);
         }
+        headers.forEach(req::header);
         if (body != null) {
             req.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         } else {
             req.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<byte[]> res;
-        try {
-            res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (ConnectException e) {
-            throw new IOException("no perfbox server answers at " + base + " (start one with ./perfbox serve)", e);
-        } catch (SSLHandshakeException e) {
-            throw new IOException("the server at " + base + " is not trusted (" + e.getMessage()
-                    + "); check --cacert or --fingerprint", e);
-        }
+        HttpResponse<byte[]> res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         JsonNode json = null;
         if (res.body().length > 0) {
             try {
@@ -124,6 +172,15 @@ final class ApiClient {
             }
         }
         return new Response(res.statusCode(), json);
+    }
+
+    private IOException noServer(ConnectException e) {
+        return new IOException("no perfbox server answers at " + base + " (start one with ./perfbox serve)", e);
+    }
+
+    private IOException untrusted(SSLHandshakeException e) {
+        return new IOException("the server at " + base + " is not trusted (" + e.getMessage()
+                + "); check --cacert or --fingerprint", e);
     }
 
     Response get(String path) throws IOException, InterruptedException {

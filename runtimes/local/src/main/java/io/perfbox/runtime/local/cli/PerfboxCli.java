@@ -1,43 +1,43 @@
 package io.perfbox.runtime.local.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.perfbox.adapter.sqlite.SqliteApiKeyStore;
-import io.perfbox.core.auth.ApiKeys;
-import io.perfbox.core.port.ApiKeyStore;
 import io.perfbox.runtime.local.LocalConfig;
 import io.perfbox.runtime.local.PerfboxServer;
+import io.perfbox.runtime.local.Terminal;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.net.URLEncoder;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-/** {@code perfbox serve | submit | status | list | logs | scan | cancel | delete | keys}. */
+/**
+ * {@code perfbox serve | submit | status | logs | scan | list | cancel | delete | keys | completion | help}, on
+ * picocli: help for every command, suggestions for a mistyped command or option, a completion script.
+ */
 public final class PerfboxCli {
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Cli cli;
 
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Map<String, String> env;
-
-    PerfboxCli(PrintStream out, PrintStream err, Map<String, String> env) {
-        this.out = out;
-        this.err = err;
-        this.env = env;
+    /** {@code terminal}: whether a person reads stdout (tables then, JSON otherwise). */
+    PerfboxCli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
+        this.cli = new Cli(out, err, in, env, terminal);
     }
 
     public static void main(String[] args) {
-        int code = new PerfboxCli(System.out, System.err, System.getenv()).run(List.of(args));
+        int code = new PerfboxCli(System.out, System.err, System.in, System.getenv(), Terminal.attached()).run(List.of(args));
         if (code >= 0) {
             System.exit(code);
         }
@@ -45,332 +45,242 @@ public final class PerfboxCli {
 
     /** Returns the exit code, or -1 when the server was started and the JVM must stay up. */
     int run(List<String> args) {
-        if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
-            usage(out);
-            return 0;
-        }
-        String command = args.get(0);
-        List<String> rest = new ArrayList<>(args.subList(1, args.size()));
+        CommandLine commandLine = commandLine();
         try {
-            return switch (command) {
-                case "serve" -> serve(rest);
-                case "submit" -> submit(rest);
-                case "status" -> show(rest, "");
-                case "logs" -> show(rest, "/logs");
-                case "scan" -> show(rest, "/scan");
-                case "list" -> list(rest);
-                case "cancel" -> cancel(rest);
-                case "delete" -> delete(rest);
-                case "keys" -> keys(rest);
-                default -> {
-                    err.println("perfbox: unknown command '" + command + "'");
-                    usage(err);
-                    yield 2;
+            return commandLine.execute(args.toArray(String[]::new));
+        } finally {
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
+        }
+    }
+
+    CommandLine commandLine() {
+        CommandLine root = new CommandLine(new Root(cli));
+        root.addSubcommand(serve());
+        root.addSubcommand(new ClientCommands.Submit(cli));
+        root.addSubcommand(new ClientCommands.Status(cli));
+        root.addSubcommand(new ClientCommands.Logs(cli));
+        root.addSubcommand(new ClientCommands.Scan(cli));
+        root.addSubcommand(new ClientCommands.ListJobs(cli));
+        root.addSubcommand(new ClientCommands.Cancel(cli));
+        root.addSubcommand(new ClientCommands.Delete(cli));
+        root.addSubcommand(KeysCommand.commandLine(cli));
+        root.addSubcommand(new Completion(cli));
+        root.addSubcommand(new CommandLine.HelpCommand());
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        for (ExitCode c : ExitCode.values()) {
+            exitCodes.put(String.format("%3d", c.code), c.meaning.replace("`", "'"));
+        }
+        root.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
+        // Settings below reach every command in the tree, so they come after the last subcommand is added.
+        boolean colour = cli.terminal() && !cli.env().containsKey("NO_COLOR");
+        root.setColorScheme(CommandLine.Help.defaultColorScheme(colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
+        root.setOut(new PrintWriter(new OutputStreamWriter(cli.out(), StandardCharsets.UTF_8), true));
+        root.setErr(new PrintWriter(new OutputStreamWriter(cli.err(), StandardCharsets.UTF_8), true));
+        root.setCaseInsensitiveEnumValuesAllowed(true);
+        root.setUsageHelpAutoWidth(cli.terminal());
+        root.setParameterExceptionHandler(PerfboxCli::badUsage);
+        root.setExecutionExceptionHandler(this::failed);
+        return root;
+    }
+
+    /** A wrong command, option or value: the reason, picocli's suggestions for a typo, and where help is. */
+    private static int badUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        PrintWriter err = c.getErr();
+        err.println("perfbox: " + e.getMessage());
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)
+                && e instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption()) {
+            // picocli suggests options by their first letters only; a swap or a missing letter (--wiat) is caught here.
+            List<String> close = closeOptions(c.getCommandSpec(), u.getUnmatched().get(0));
+            if (!close.isEmpty()) {
+                err.println("Did you mean: " + String.join(" or ", close) + "?");
+            }
+        }
+        err.println("see: " + c.getCommandSpec().qualifiedName() + " --help");
+        err.flush();
+        return ExitCode.USAGE.code;
+    }
+
+    /** The command's visible options within two edits (insert, delete, replace, swap) of what was typed. */
+    static List<String> closeOptions(CommandSpec spec, String typed) {
+        String word = typed.contains("=") ? typed.substring(0, typed.indexOf('=')) : typed;
+        List<String> close = new ArrayList<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.hidden()) {
+                continue;
+            }
+            for (String name : o.names()) {
+                if (name.length() > 2 && editDistance(word, name) <= 2) {
+                    close.add(name);
                 }
-            };
-        } catch (IllegalArgumentException e) {
-            err.println("perfbox: " + e.getMessage());
-            return 2;
-        } catch (IllegalStateException e) {
-            // A missing prerequisite (no Docker engine, database would not start): say so, no stack trace.
-            err.println("perfbox: " + e.getMessage());
-            return 3;
-        } catch (IOException e) {
-            err.println("perfbox: " + e.getMessage());
-            return 3;
-        } catch (InterruptedException e) {
+            }
+        }
+        return close;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    /** What a command threw, as a message and an exit code; no stack trace for what a user can fix. */
+    private int failed(Exception e, CommandLine c, ParseResult parsed) throws Exception {
+        c.getOut().flush();
+        ExitCode code;
+        if (e instanceof IllegalArgumentException) {
+            code = ExitCode.USAGE;
+        } else if (e instanceof IllegalStateException || e instanceof IOException || e instanceof UncheckedIOException) {
+            // A missing prerequisite (no Docker engine, database would not start) or no server: say so.
+            code = ExitCode.UNAVAILABLE;
+        } else if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
-            return 130;
-        }
-    }
-
-    private void usage(PrintStream to) {
-        to.println("""
-                usage: perfbox <command> [options]
-
-                  serve [--port 8080] [--data-dir ~/.perfbox] [options]   start the API (127.0.0.1 unless --listen)
-                  submit FILE [--wait] [--name N] [--description D]       submit a Dockerfile (FILE or - for stdin)
-                  status ID | logs ID | scan ID                           show a job, its logs, its scan report
-                  list [--status S] [--limit N]                           list jobs, newest first
-                  cancel ID                                               stop a job under way; it stays, CANCELLED, with its logs
-                  delete ID                                               remove a finished job and its files
-                  keys create --tenant NAME [--data-dir DIR]              make an API key (printed once, on the last line)
-                  keys list [--data-dir DIR]                              one line per key: id, tenant, created, state
-                  keys revoke ID [--data-dir DIR]                         refuse that key from now on (no restart)
-
-                Client commands talk to --url (or PERFBOX_URL), default http://127.0.0.1:$PERFBOX_PORT (8080).
-                  --api-key KEY (or PERFBOX_API_KEY)   sent as header x-api-key
-                  --cacert FILE (or PERFBOX_CACERT)    trust this PEM CA or certificate for https:// URLs
-                  --fingerprint SHA256 (or PERFBOX_FINGERPRINT)  trust only the certificate with this SHA-256 fingerprint
-
-                serve options (flag, or environment variable PERFBOX_<NAME>):""");
-        for (LocalConfig.Setting s : LocalConfig.SETTINGS) {
-            to.printf("  --%-22s %s%s%n", s.name(), s.help(), s.defaultValue().isEmpty() ? "" : " [" + s.defaultValue() + "]");
-        }
-    }
-
-    private int serve(List<String> args) throws IOException {
-        if (args.contains("--help")) {
-            usage(out);
-            return 0;
-        }
-        LocalConfig config = LocalConfig.from(args, env);
-        PerfboxServer server = PerfboxServer.start(config, out);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "perfbox-shutdown"));
-        return -1;
-    }
-
-    /** Options shared by client commands: --url, --api-key, --cacert, --fingerprint. Removes what it reads from args. */
-    private ApiClient client(List<String> args) throws IOException {
-        String url = option(args, "--url", "PERFBOX_URL");
-        if (url == null) {
-            url = "http://127.0.0.1:" + env.getOrDefault("PERFBOX_PORT", "8080");
-        }
-        String apiKey = option(args, "--api-key", "PERFBOX_API_KEY");
-        String cacert = option(args, "--cacert", "PERFBOX_CACERT");
-        String fingerprint = option(args, "--fingerprint", "PERFBOX_FINGERPRINT");
-        if (cacert != null && fingerprint != null) {
-            throw new IllegalArgumentException("--cacert or --fingerprint, not both");
-        }
-        ApiClient.Trust trust = cacert != null ? ApiClient.Trust.caFile(Path.of(cacert))
-                : fingerprint != null ? ApiClient.Trust.pinned(fingerprint) : ApiClient.Trust.system();
-        return new ApiClient(url, trust, apiKey);
-    }
-
-    private String option(List<String> args, String flag, String envName) {
-        String v = take(args, flag);
-        if (v == null) {
-            v = env.get(envName);
-        }
-        return v == null || v.isBlank() ? null : v.strip();
-    }
-
-    /** {@code perfbox keys create|list|revoke}: straight on the data dir's database, the server running or not. */
-    private int keys(List<String> args) {
-        if (args.isEmpty()) {
-            throw new IllegalArgumentException("keys needs create, list or revoke");
-        }
-        String sub = args.remove(0);
-        String dataDir = option(args, "--data-dir", "PERFBOX_DATA_DIR");
-        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        if (dataDir == null) {
-            dataDir = "~/.perfbox";
-        }
-        if (dataDir.equals("~") || dataDir.startsWith("~/")) {
-            dataDir = home + dataDir.substring(1);
-        }
-        String tenant = sub.equals("create") ? take(args, "--tenant") : null;
-        try (SqliteApiKeyStore store = SqliteApiKeyStore.open(Path.of(dataDir).toAbsolutePath().normalize())) {
-            ApiKeys keys = new ApiKeys(store, Clock.systemUTC());
-            switch (sub) {
-                case "create" -> {
-                    if (tenant == null || !args.isEmpty()) {
-                        throw new IllegalArgumentException("usage: perfbox keys create --tenant NAME [--data-dir DIR]");
-                    }
-                    ApiKeys.CreatedKey created = keys.create(tenant);
-                    out.println("created key " + created.id() + " for tenant " + created.tenant()
-                            + " (shown once; send it as header x-api-key or with --api-key):");
-                    out.println(created.key());
-                    return 0;
-                }
-                case "list" -> {
-                    if (!args.isEmpty()) {
-                        throw new IllegalArgumentException("unexpected arguments " + args);
-                    }
-                    for (ApiKeyStore.StoredKey k : keys.list()) {
-                        out.println(k.id() + " " + k.tenant() + " " + k.createdAt()
-                                + k.revokedAt().map(t -> " revoked " + t).orElse(" active"));
-                    }
-                    return 0;
-                }
-                case "revoke" -> {
-                    String id = single(args, "key id");
-                    if (!keys.revoke(id)) {
-                        err.println("perfbox: no active key " + id);
-                        return 1;
-                    }
-                    out.println("revoked key " + id);
-                    return 0;
-                }
-                default -> throw new IllegalArgumentException("keys needs create, list or revoke, not '" + sub + "'");
-            }
-        }
-    }
-
-    private static String take(List<String> args, String flag) {
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals(flag)) {
-                if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                String v = args.get(i + 1);
-                args.remove(i + 1);
-                args.remove(i);
-                return v;
-            }
-            if (a.startsWith(flag + "=")) {
-                args.remove(i);
-                return a.substring(flag.length() + 1);
-            }
-        }
-        return null;
-    }
-
-    private static boolean takeFlag(List<String> args, String flag) {
-        return args.remove(flag);
-    }
-
-    private static String single(List<String> args, String what) {
-        if (args.size() != 1 || args.get(0).startsWith("--")) {
-            throw new IllegalArgumentException("expected one " + what + ", got " + args);
-        }
-        return args.get(0);
-    }
-
-    private int submit(List<String> args) throws IOException, InterruptedException {
-        ApiClient api = client(args);
-        boolean wait = takeFlag(args, "--wait");
-        String name = take(args, "--name");
-        String description = take(args, "--description");
-        String file = single(args, "Dockerfile path");
-        byte[] dockerfile;
-        try {
-            dockerfile = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("no such file: " + file);
-        }
-        ApiClient.Response res;
-        if (name == null && description == null) {
-            res = api.send("POST", "/jobs", "text/plain; charset=utf-8", dockerfile);
+            return ExitCode.INTERRUPTED.code;
         } else {
-            var body = PRETTY.createObjectNode();
-            body.put("name", name);
-            body.put("description", description);
-            body.put("dockerfile", new String(dockerfile, StandardCharsets.UTF_8));
-            res = api.send("POST", "/jobs", "application/json", PRETTY.writeValueAsBytes(body));
+            throw e;
         }
-        if (!res.ok()) {
-            err.println("perfbox: submit refused: " + res.problem());
-            return 1;
-        }
-        String id = res.body().get("id").asText();
-        out.println("submitted job " + id + " (" + res.body().get("status").asText() + ")");
-        if (!wait) {
-            return 0;
-        }
-        return follow(api, id);
+        cli.err().println("perfbox: " + e.getMessage());
+        return code.code;
     }
 
-    private static final List<List<String>> STAGES = List.of(
-            List.of("queuedAt", "QUEUED"), List.of("buildStartedAt", "BUILDING"), List.of("scanStartedAt", "SCANNING"),
-            List.of("runStartedAt", "RUNNING"));
+    @Command(name = "perfbox", mixinStandardHelpOptions = true, versionProvider = Version.class,
+            synopsisSubcommandLabel = "COMMAND",
+            description = "Submit a Dockerfile; perfbox builds it, scans it with Trivy, runs it isolated and records the"
+                    + " performance it writes to /data/perf.json.",
+            commandListHeading = "%nCommands:%n",
+            footerHeading = "%n",
+            footer = {"'perfbox help COMMAND' or 'perfbox COMMAND --help' shows a command's options.",
+                    "Client commands reach --url (or PERFBOX_URL); a team server also wants --api-key and, for https://,"
+                            + " --cacert or --fingerprint.",
+                    "The launcher script also runs './perfbox test' (the test suite) and './perfbox bench' (benchmarks)."})
+    static final class Root implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        private final Cli cli;
+
+        Root(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(cli.out(), spec.commandLine().getColorScheme());
+            return ExitCode.OK.code;
+        }
+    }
+
+    /** The project version, which the build writes into version.properties. */
+    static final class Version implements CommandLine.IVersionProvider {
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = PerfboxCli.class.getResourceAsStream("/io/perfbox/runtime/local/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return p.getProperty("version", "unknown");
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"perfbox " + version()};
+        }
+    }
+
+    @Command(name = "completion", mixinStandardHelpOptions = true, description = {"Print a completion script for bash and zsh.",
+            "Load it with: source <(perfbox completion)  (in ~/.bashrc or ~/.zshrc to keep it);"
+                    + " it completes 'perfbox' and './perfbox'."})
+    static final class Completion implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        private final Cli cli;
+
+        Completion(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            cli.out().print(AutoComplete.bash("perfbox", spec.root().commandLine()));
+            // The launcher is usually run from the repository as ./perfbox; bash completes by the word typed.
+            cli.out().println("complete -F _complete_perfbox -o default ./perfbox");
+            return ExitCode.OK.code;
+        }
+    }
 
     /**
-     * Polls the job and prints each stage it reached, from the job's own stage times (so a stage shorter than
-     * the polling interval still shows), then the outcome.
+     * {@code serve}: its options are LocalConfig's settings, declared here for help, suggestions and completion, and
+     * handed back to LocalConfig as written (it reads them and the PERFBOX_* environment, and checks them).
      */
-    private int follow(ApiClient api, String id) throws IOException, InterruptedException {
-        int printed = 0;
-        Instant queued = null;
-        while (true) {
-            ApiClient.Response res = api.get("/jobs/" + id);
-            if (!res.ok()) {
-                err.println("perfbox: " + res.problem());
-                return 1;
+    private CommandLine serve() {
+        Serve serve = new Serve(cli);
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(serve).name("serve").mixinStandardHelpOptions(true);
+        spec.usageMessage().abbreviateSynopsis(true);
+        spec.usageMessage()
+                .description("Start the perfbox server: the API on 127.0.0.1 (or --listen), jobs built, scanned and run"
+                        + " on this machine's Docker engine.")
+                .footerHeading("%n")
+                .footer("Each option is also an environment variable PERFBOX_<NAME> (e.g. --run-timeout 5m or"
+                        + " PERFBOX_RUN_TIMEOUT=5m); the option wins.");
+        for (LocalConfig.Setting s : LocalConfig.SETTINGS) {
+            boolean bool = s.defaultValue().equals("true") || s.defaultValue().equals("false");
+            String help = s.help() + " (" + s.envName() + (s.defaultValue().isEmpty() ? "" : "; default " + s.defaultValue())
+                    + (s.defaultValue().equals("true") ? "; --no-" + s.name() + " turns it off" : "") + ")";
+            OptionSpec.Builder option = OptionSpec.builder("--" + s.name()).type(String.class).description(help)
+                    .paramLabel(bool ? "true|false" : s.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            if (bool) {
+                option.arity("0..1").fallbackValue("true");
             }
-            JsonNode job = res.body();
-            JsonNode stages = job.get("stages");
-            for (int i = printed; i < STAGES.size(); i++) {
-                JsonNode at = stages.get(STAGES.get(i).get(0));
-                if (at == null || at.isNull()) {
-                    break;
+            spec.addOption(option.build());
+            if (bool) {
+                spec.addOption(OptionSpec.builder("--no-" + s.name()).arity("0").type(boolean.class).hidden(true).build());
+            }
+        }
+        serve.spec = spec;
+        CommandLine commandLine = new CommandLine(spec);
+        // As LocalConfig reads them: a repeated option's last value counts.
+        commandLine.setOverwrittenOptionsAllowed(true);
+        return commandLine;
+    }
+
+    static final class Serve implements Callable<Integer> {
+        private final Cli cli;
+        CommandSpec spec;
+
+        Serve(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            List<String> args = new ArrayList<>();
+            for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+                if (o.usageHelp() || o.versionHelp()) {
+                    continue;
                 }
-                Instant t = Instant.parse(at.asText());
-                queued = queued == null ? t : queued;
-                out.printf("%7.1fs  %s%n", Duration.between(queued, t).toMillis() / 1000.0, STAGES.get(i).get(1));
-                printed = i + 1;
+                args.add(o.arity().max() == 0 ? o.longestName() : o.longestName() + "=" + o.getValue());
             }
-            String status = job.get("status").asText();
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status)) {
-                JsonNode finished = stages.get("finishedAt");
-                if (queued != null && finished != null && !finished.isNull()) {
-                    out.printf("%7.1fs  %s%n", Duration.between(queued, Instant.parse(finished.asText())).toMillis() / 1000.0, status);
-                }
-                return outcome(job);
-            }
-            Thread.sleep(500);
+            LocalConfig config = LocalConfig.from(args, cli.env());
+            PerfboxServer server = PerfboxServer.start(config, cli.out());
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "perfbox-shutdown"));
+            return -1;
         }
-    }
-
-    private int outcome(JsonNode job) {
-        String status = job.get("status").asText();
-        out.println("status:      " + status);
-        JsonNode failure = job.get("failure");
-        if (failure != null && !failure.isNull()) {
-            out.println("failure:     " + failure.get("code").asText());
-            out.println("message:     " + failure.get("message").asText());
-        }
-        JsonNode perf = job.get("performance");
-        out.println("performance: " + (perf == null || perf.isNull() ? "-" : perf.asText()));
-        JsonNode vulns = job.get("vulnerabilities");
-        if (vulns != null && !vulns.isNull()) {
-            out.println("findings:    " + vulns);
-        }
-        JsonNode warnings = job.get("warnings");
-        if (warnings != null && warnings.isArray()) {
-            for (JsonNode w : warnings) {
-                out.println("warning:     " + w.asText());
-            }
-        }
-        return status.equals("SUCCEEDED") ? 0 : 1;
-    }
-
-    private int show(List<String> args, String suffix) throws IOException, InterruptedException {
-        ApiClient api = client(args);
-        String id = single(args, "job id");
-        return print(api.get("/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + suffix));
-    }
-
-    private int list(List<String> args) throws IOException, InterruptedException {
-        ApiClient api = client(args);
-        StringBuilder q = new StringBuilder("/jobs?");
-        String status = take(args, "--status");
-        String limit = take(args, "--limit");
-        String token = take(args, "--next-token");
-        if (!args.isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments " + args);
-        }
-        if (status != null) {
-            q.append("status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8)).append('&');
-        }
-        if (limit != null) {
-            q.append("limit=").append(URLEncoder.encode(limit, StandardCharsets.UTF_8)).append('&');
-        }
-        if (token != null) {
-            q.append("nextToken=").append(URLEncoder.encode(token, StandardCharsets.UTF_8));
-        }
-        return print(api.get(q.toString()));
-    }
-
-    private int cancel(List<String> args) throws IOException, InterruptedException {
-        ApiClient api = client(args);
-        String id = single(args, "job id");
-        return print(api.send("POST", "/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/cancel", null, null));
-    }
-
-    private int delete(List<String> args) throws IOException, InterruptedException {
-        ApiClient api = client(args);
-        String id = single(args, "job id");
-        return print(api.send("DELETE", "/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null, null));
-    }
-
-    private int print(ApiClient.Response res) throws IOException {
-        if (!res.ok()) {
-            err.println("perfbox: " + res.problem());
-            return 1;
-        }
-        out.println(PRETTY.writeValueAsString(res.body()));
-        return 0;
     }
 }

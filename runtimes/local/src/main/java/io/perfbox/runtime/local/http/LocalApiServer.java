@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.logging.JobLogContext;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import io.perfbox.api.ApiRequest;
@@ -20,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -47,25 +49,30 @@ public final class LocalApiServer implements AutoCloseable {
     private final PerfboxApi api;
     private final Optional<ApiKeys> keys;
     private final String urlHost;
+    private final SameOriginGuard guard;
 
-    private LocalApiServer(HttpServer server, PerfboxApi api, Optional<ApiKeys> keys, String urlHost) {
+    private LocalApiServer(HttpServer server, PerfboxApi api, Optional<ApiKeys> keys, String urlHost, SameOriginGuard guard) {
         this.server = server;
         this.api = api;
         this.keys = keys;
         this.urlHost = urlHost;
+        this.guard = guard;
     }
 
     /** Plain HTTP on 127.0.0.1, every request the local tenant's (the zero-configuration default). */
     public static LocalApiServer start(int port, PerfboxApi api) throws IOException {
-        return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Optional.empty(), Optional.empty(), api);
+        return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Optional.empty(), Optional.empty(),
+                List.of(), api);
     }
 
     /**
      * Serves on {@code address}: HTTPS (TLS 1.2/1.3 only) with {@code tls} if given, else HTTP; with {@code keys},
      * every request needs a valid {@code x-api-key} and is its tenant's, else every request is the local tenant's.
+     * A request must name this server in its Host: its address, localhost, or one of {@code serverNames}
+     * ({@link SameOriginGuard}).
      */
     public static LocalApiServer start(InetSocketAddress address, Optional<SSLContext> tls, Optional<ApiKeys> keys,
-                                       PerfboxApi api) throws IOException {
+                                       List<String> serverNames, PerfboxApi api) throws IOException {
         HttpServer server;
         if (tls.isPresent()) {
             HttpsServer https = HttpsServer.create(address, 128);
@@ -82,7 +89,9 @@ public final class LocalApiServer implements AutoCloseable {
             server = HttpServer.create(address, 128);
         }
         String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
-        LocalApiServer local = new LocalApiServer(server, api, keys, host.contains(":") ? "[" + host + "]" : host);
+        SameOriginGuard guard = new SameOriginGuard(tls.isPresent() ? "https" : "http", address.getAddress(),
+                server.getAddress().getPort(), serverNames);
+        LocalApiServer local = new LocalApiServer(server, api, keys, host.contains(":") ? "[" + host + "]" : host, guard);
         server.createContext("/", local::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
@@ -102,14 +111,21 @@ public final class LocalApiServer implements AutoCloseable {
             ApiResponse response;
             ApiRequest request = null;
             try {
-                Optional<String> caller = caller(exchange);
-                if (caller.isEmpty()) {
-                    // Drain what the client sent so it reads the 401, not a reset connection.
-                    try {
-                        readBounded(exchange.getRequestBody());
-                    } catch (BodyTooLargeException ignored) {
-                        // refused anyway
-                    }
+                Optional<Problem> refused = guard.check(exchange.getRequestMethod(), exchange.getRequestHeaders().get("Host"),
+                        exchange.getRequestHeaders().getFirst("Origin"), exchange.getLocalAddress().getAddress(),
+                        exchange.getRequestURI().getRawPath());
+                Optional<String> caller = refused.isPresent() ? Optional.empty() : caller(exchange);
+                if (refused.isPresent()) {
+                    drain(exchange);
+                    // The line carries the id the refusal answers with, so the two can be matched.
+                    String requestId = PerfboxApi.requestId(exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID));
+                    response = JobLogContext.withRequest(requestId, () -> {
+                        LOG.info(() -> "refused " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
+                                + ": " + refused.get().detail());
+                        return PerfboxApi.withRequestId(refused.get().toResponse(), requestId);
+                    });
+                } else if (caller.isEmpty()) {
+                    drain(exchange);
                     response = Problem.of(401, "unauthenticated", "A valid API key is needed in the " + API_KEY_HEADER
                             + " header", exchange.getRequestURI().getRawPath()).toResponse();
                 } else {
@@ -129,6 +145,15 @@ public final class LocalApiServer implements AutoCloseable {
                     exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID)));
         } catch (IOException e) {
             LOG.fine(() -> "client went away: " + e.getMessage());
+        }
+    }
+
+    /** Reads what the client sent (bounded) so it gets the refusal, not a reset connection. */
+    private static void drain(HttpExchange exchange) throws IOException {
+        try {
+            readBounded(exchange.getRequestBody());
+        } catch (BodyTooLargeException ignored) {
+            // refused anyway
         }
     }
 

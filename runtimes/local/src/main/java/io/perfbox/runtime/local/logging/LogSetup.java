@@ -1,6 +1,7 @@
 package io.perfbox.runtime.local.logging;
 
 import io.perfbox.logging.JsonLogFormatter;
+import io.perfbox.logging.TextLogFormatter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,17 +12,21 @@ import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
 
-/** Routes java.util.logging to JSON lines on stderr and in {@code <dataDir>/logs/perfbox.log} (rotated). */
+/**
+ * Routes java.util.logging to stderr, as JSON lines or as plain text lines for a person, and always as JSON lines in
+ * {@code <dataDir>/logs/perfbox.log} (rotated), which tools read.
+ */
 public final class LogSetup {
     private LogSetup() {
     }
 
-    public static void jsonLogs(Path dataDir, Level level) {
+    /** {@code text}: the console gets {@link TextLogFormatter}'s lines, else JSON; the file gets JSON either way. */
+    public static void logs(Path dataDir, Level level, boolean text) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(level);
         Handler console = new ConsoleHandler();
-        console.setFormatter(new JsonLogFormatter());
+        console.setFormatter(text ? new TextLogFormatter() : new JsonLogFormatter());
         console.setLevel(level);
         root.addHandler(console);
         try {

@@ -2,6 +2,8 @@ package io.perfbox.runtime.local.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.runtime.local.e2e.PerfboxProcess;
 import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
@@ -58,6 +60,67 @@ class SubmitCommandIT {
             CliRun status = CliRun.of(env, "status", id);
             assertThat(status.exitCode()).isZero();
             assertThat(status.out()).contains("\"warnings\"").contains("ran out of memory");
+        }
+    }
+
+    @Test
+    void viewsPrintTablesOnATerminalJsonOtherwiseAndIdsWithQ() throws Exception {
+        Path dataDir = Path.of("target", "e2e", "cli-output-" + UUID.randomUUID()).toAbsolutePath();
+        try (PerfboxProcess server = PerfboxProcess.start(dataDir, RealTrivy.serveOptions())) {
+            Path dockerfile = Files.writeString(Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-in"))
+                    .resolve("Dockerfile"), "FROM debian:bookworm\nCMD echo '{\"perf\":0.25}' > /data/perf.json\n");
+            Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());
+
+            CliRun submitted = CliRun.of(env, "submit", dockerfile.toString(), "--wait", "-q");
+            assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+            String id = submitted.out().strip();
+            assertThat(id).as("-q: the id alone").matches("[0-9a-f-]{36}");
+
+            CliRun table = CliRun.onTerminal(env, "list");
+            assertThat(table.out().lines().findFirst().orElseThrow()).matches("ID +STATUS +PERFORMANCE +CREATED +NAME");
+            assertThat(table.out()).containsPattern(id + " +SUCCEEDED +0\\.25 ");
+            JsonNode json = new ObjectMapper().readTree(CliRun.of(env, "list").out());
+            assertThat(json.get("jobs").get(0).get("id").asText()).isEqualTo(id);
+            assertThat(CliRun.onTerminal(env, "list", "-o", "json").out()).isEqualTo(CliRun.of(env, "list").out());
+            assertThat(CliRun.of(env, "list", "-o", "table").out()).isEqualTo(table.out());
+            assertThat(CliRun.of(env, "list", "-q").out().lines()).contains(id);
+
+            assertThat(CliRun.onTerminal(env, "status", id).out()).contains("id:          " + id)
+                    .contains("status:      SUCCEEDED").contains("performance: 0.25");
+            assertThat(new ObjectMapper().readTree(CliRun.of(env, "status", id).out()).get("performance").asDouble())
+                    .isEqualTo(0.25);
+            assertThat(CliRun.onTerminal(env, "logs", id).out()).contains("== build output ==").contains("== run output ==");
+            assertThat(CliRun.onTerminal(env, "scan", id).out()).contains("scanner: ");
+
+            CliRun asJson = CliRun.of(env, "submit", dockerfile.toString(), "--wait", "-o", "json");
+            assertThat(asJson.exitCode()).isZero();
+            assertThat(new ObjectMapper().readTree(asJson.out()).get("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(asJson.err()).contains("submitted job").contains("RUNNING");
+
+            CliRun deleted = CliRun.onTerminal(env, "delete", id);
+            assertThat(deleted.out().strip()).isEqualTo("deleted job " + id + " (SUCCEEDED)");
+        }
+    }
+
+    @Test
+    void waitWithATimeoutStopsWaitingWithExitFourAndTheJobGoesOn() throws Exception {
+        Path dataDir = Path.of("target", "e2e", "cli-timeout-" + UUID.randomUUID()).toAbsolutePath();
+        try (PerfboxProcess server = PerfboxProcess.start(dataDir, RealTrivy.serveOptions())) {
+            Path dockerfile = Files.writeString(Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-in"))
+                    .resolve("Dockerfile"), "FROM debian:bookworm\nCMD sleep 120\n");
+            Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());
+
+            long start = System.nanoTime();
+            CliRun waited = CliRun.of(env, "submit", dockerfile.toString(), "--wait", "--timeout", "3s");
+            assertThat(waited.exitCode()).as(waited.out() + waited.err()).isEqualTo(4);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(60));
+            String id = waited.out().lines().filter(l -> l.startsWith("submitted job ")).findFirst().orElseThrow()
+                    .split(" ")[2];
+            assertThat(waited.err()).contains("job " + id + " is still").contains("after 3s (--timeout)");
+
+            CliRun cancelled = CliRun.onTerminal(env, "cancel", id);
+            assertThat(cancelled.exitCode()).as(cancelled.err()).isZero();
+            assertThat(cancelled.out().strip()).isEqualTo("job " + id + " CANCELLED");
         }
     }
 

@@ -182,13 +182,17 @@ class TeamServerIT {
         String key = newKey("revoking");
         assertThat(send("GET", "/jobs", key, null).status()).isEqualTo(200);
         String id = key.substring(4, 16);
-        CliRun listed = CliRun.of(Map.of(), "keys", "list", "--data-dir", dataDir.toString());
-        assertThat(listed.out().lines()).anySatisfy(line -> assertThat(line).startsWith(id + " revoking "));
+        CliRun listed = CliRun.onTerminal(Map.of(), "keys", "list", "--data-dir", dataDir.toString());
+        assertThat(listed.out().lines()).anySatisfy(line -> assertThat(line).matches(id + " +revoking +\\S+ +active"));
         CliRun revoked = CliRun.of(Map.of(), "keys", "revoke", id, "--data-dir", dataDir.toString());
         assertThat(revoked.exitCode()).as(revoked.err()).isZero();
         assertProblem(send("GET", "/jobs", key, null), 401);
-        assertThat(CliRun.of(Map.of(), "keys", "list", "--data-dir", dataDir.toString()).out().lines())
-                .anySatisfy(line -> assertThat(line).startsWith(id + " revoking ").contains("revoked"));
+        JsonNode keys = JSON.readTree(CliRun.of(Map.of(), "keys", "list", "--data-dir", dataDir.toString()).out());
+        assertThat(keys).anySatisfy(k -> {
+            assertThat(k.get("id").asText()).isEqualTo(id);
+            assertThat(k.get("tenant").asText()).isEqualTo("revoking");
+            assertThat(k.get("state").asText()).isEqualTo("revoked");
+        });
     }
 
     @Test

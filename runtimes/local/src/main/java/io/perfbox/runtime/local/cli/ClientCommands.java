@@ -1,0 +1,555 @@
+package io.perfbox.runtime.local.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
+
+/** The commands that talk to a server over its HTTP API. */
+final class ClientCommands {
+    static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final List<String> ENDED = List.of("SUCCEEDED", "FAILED", "CANCELLED");
+
+    private ClientCommands() {
+    }
+
+    /** --url, --api-key, --cacert, --fingerprint, each also an environment variable. */
+    static final class ClientOptions {
+        @Option(names = "--url", paramLabel = "URL",
+                description = "the perfbox server (env PERFBOX_URL; default http://127.0.0.1:$PERFBOX_PORT, port 8080)")
+        String url;
+
+        @Option(names = "--api-key", paramLabel = "KEY", description = "a team server's API key, sent as header x-api-key (env PERFBOX_API_KEY)")
+        String apiKey;
+
+        @Option(names = "--cacert", paramLabel = "FILE", description = "trust this PEM CA or certificate for an https:// URL (env PERFBOX_CACERT)")
+        String cacert;
+
+        @Option(names = "--fingerprint", paramLabel = "SHA256",
+                description = "trust only the certificate with this SHA-256 fingerprint (env PERFBOX_FINGERPRINT)")
+        String fingerprint;
+
+        ApiClient client(Cli cli) throws IOException {
+            String base = cli.optionOrEnv(url, "PERFBOX_URL");
+            if (base == null) {
+                base = "http://127.0.0.1:" + cli.env().getOrDefault("PERFBOX_PORT", "8080");
+            }
+            String ca = cli.optionOrEnv(cacert, "PERFBOX_CACERT");
+            String pin = cli.optionOrEnv(fingerprint, "PERFBOX_FINGERPRINT");
+            if (ca != null && pin != null) {
+                throw new IllegalArgumentException("--cacert or --fingerprint, not both");
+            }
+            ApiClient.Trust trust = ca != null ? ApiClient.Trust.caFile(Path.of(ca))
+                    : pin != null ? ApiClient.Trust.pinned(pin) : ApiClient.Trust.system();
+            return new ApiClient(base, trust, cli.optionOrEnv(apiKey, "PERFBOX_API_KEY"));
+        }
+    }
+
+    enum Format { JSON, TABLE }
+
+    /** -o json|table: a view prints a table to a person at a terminal and JSON to a pipe or a file. */
+    static final class FormatOption {
+        @Option(names = {"-o", "--output"}, paramLabel = "json|table",
+                description = "json or table (default: table on a terminal, json otherwise)")
+        Format format;
+
+        Format resolve(Cli cli) {
+            return format != null ? format : cli.terminal() ? Format.TABLE : Format.JSON;
+        }
+    }
+
+    static final class QuietOption {
+        @Option(names = {"-q", "--quiet"}, description = "print ids only, one a line")
+        boolean quiet;
+    }
+
+    /** A command that reaches the server; subclasses say what they ask and print. */
+    abstract static class ClientCommand implements Callable<Integer> {
+        final Cli cli;
+
+        @Mixin
+        ClientOptions client;
+
+        ClientCommand(Cli cli) {
+            this.cli = cli;
+        }
+
+        int refused(ApiClient.Response res) {
+            cli.err().println("perfbox: " + res.problem());
+            return ExitCode.REFUSED.code;
+        }
+
+        void json(JsonNode node) throws IOException {
+            cli.out().println(PRETTY.writeValueAsString(node));
+        }
+    }
+
+    static String jobPath(String id, String suffix) {
+        return "/jobs/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + suffix;
+    }
+
+    /** 90s, 10m, 1h, 500ms; a bare number is seconds. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = DURATION.matcher(value.strip().toLowerCase(Locale.ROOT));
+            if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+                throw new TypeConversionException("'" + value + "' is not a duration such as 90s, 10m or 1h");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Submit a Dockerfile (FILE, or - for standard input).",
+                    "Prints the job's id; with --wait follows it through its stages and prints its outcome"
+                            + " (exit 0 only when it SUCCEEDED). Every submit carries an Idempotency-Key, and a submit"
+                            + " whose answer is lost is sent again with the same key: it never makes a second job."})
+    static final class Submit extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "FILE", description = "the Dockerfile, or - to read it from standard input")
+        String file;
+
+        @Option(names = "--wait", description = "follow the job until it ends; print its stages, failure and performance")
+        boolean wait;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "with --wait: stop waiting after this long (e.g. 90s, 10m; exit 4, the job goes on)")
+        Duration timeout;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "a name for the job")
+        String name;
+
+        @Option(names = "--description", paramLabel = "TEXT", description = "a description of the job")
+        String description;
+
+        @Option(names = "--idempotency-key", paramLabel = "KEY",
+                description = "the submit's Idempotency-Key (default: a new random one); the same key again returns the same job")
+        String idempotencyKey;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "json|table",
+                description = "json: print the job (after --wait, as it ended) as JSON, progress on stderr;"
+                        + " table (default): lines for a person")
+        Format format;
+
+        @Mixin
+        QuietOption quiet;
+
+        Submit(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            if (timeout != null && !wait) {
+                throw new IllegalArgumentException("--timeout goes with --wait");
+            }
+            ApiClient api = client.client(cli);
+            byte[] dockerfile;
+            try {
+                dockerfile = file.equals("-") ? cli.in().readAllBytes() : Files.readAllBytes(Path.of(file));
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("no such file: " + file);
+            }
+            String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
+            ApiClient.Response res;
+            if (name == null && description == null) {
+                res = api.submit("text/plain; charset=utf-8", dockerfile, key, cli.err());
+            } else {
+                var body = PRETTY.createObjectNode();
+                body.put("name", name);
+                body.put("description", description);
+                body.put("dockerfile", new String(dockerfile, StandardCharsets.UTF_8));
+                res = api.submit("application/json", PRETTY.writeValueAsBytes(body), key, cli.err());
+            }
+            if (!res.ok()) {
+                cli.err().println("perfbox: submit refused: " + res.problem());
+                return ExitCode.REFUSED.code;
+            }
+            boolean asJson = format == Format.JSON;
+            // Lines for a person go to stdout, unless stdout is for JSON or ids: then stderr, or nowhere with -q.
+            PrintStream progress = quiet.quiet ? null : asJson ? cli.err() : cli.out();
+            String id = res.body().get("id").asText();
+            if (quiet.quiet) {
+                cli.out().println(id);
+            } else if (progress != null) {
+                progress.println("submitted job " + id + " (" + res.body().get("status").asText() + ")");
+            }
+            if (!wait) {
+                if (asJson && !quiet.quiet) {
+                    json(res.body());
+                }
+                return ExitCode.OK.code;
+            }
+            ApiClient.Response last = follow(api, id, progress);
+            if (!last.ok()) {
+                return refused(last);
+            }
+            JsonNode job = last.body();
+            if (!ENDED.contains(job.get("status").asText())) {
+                cli.err().println("perfbox: job " + id + " is still " + job.get("status").asText() + " after "
+                        + timeout.toString().substring(2).toLowerCase(Locale.ROOT) + " (--timeout); it goes on:"
+                        + " perfbox status " + id + ", perfbox cancel " + id);
+                return ExitCode.TIMED_OUT.code;
+            }
+            if (progress != null && !asJson) {
+                outcome(progress, job);
+            }
+            if (asJson && !quiet.quiet) {
+                json(job);
+            }
+            return job.get("status").asText().equals("SUCCEEDED") ? ExitCode.OK.code : ExitCode.REFUSED.code;
+        }
+
+        private static final List<List<String>> STAGES = List.of(
+                List.of("queuedAt", "QUEUED"), List.of("buildStartedAt", "BUILDING"), List.of("scanStartedAt", "SCANNING"),
+                List.of("runStartedAt", "RUNNING"));
+
+        /**
+         * Polls the job and prints each stage it reached, from the job's own stage times (so a stage shorter than the
+         * polling interval still shows); returns the last answer: the job once it ended or --timeout passed, or a refusal.
+         */
+        private ApiClient.Response follow(ApiClient api, String id, PrintStream progress) throws IOException, InterruptedException {
+            Instant deadline = timeout == null ? null : Instant.now().plus(timeout);
+            int printed = 0;
+            Instant queued = null;
+            while (true) {
+                ApiClient.Response res = api.get(jobPath(id, ""));
+                if (!res.ok()) {
+                    return res;
+                }
+                JsonNode job = res.body();
+                JsonNode stages = job.get("stages");
+                for (int i = printed; i < STAGES.size(); i++) {
+                    JsonNode at = stages.get(STAGES.get(i).get(0));
+                    if (at == null || at.isNull()) {
+                        break;
+                    }
+                    Instant t = Instant.parse(at.asText());
+                    queued = queued == null ? t : queued;
+                    if (progress != null) {
+                        progress.printf("%7.1fs  %s%n", Duration.between(queued, t).toMillis() / 1000.0, STAGES.get(i).get(1));
+                    }
+                    printed = i + 1;
+                }
+                String status = job.get("status").asText();
+                if (ENDED.contains(status)) {
+                    JsonNode finished = stages.get("finishedAt");
+                    if (progress != null && queued != null && finished != null && !finished.isNull()) {
+                        progress.printf("%7.1fs  %s%n", Duration.between(queued, Instant.parse(finished.asText())).toMillis()
+                                / 1000.0, status);
+                    }
+                    return res;
+                }
+                if (deadline != null && !Instant.now().isBefore(deadline)) {
+                    return res;
+                }
+                long sleep = 500;
+                if (deadline != null) {
+                    sleep = Math.max(1, Math.min(sleep, Duration.between(Instant.now(), deadline).toMillis()));
+                }
+                Thread.sleep(sleep);
+            }
+        }
+    }
+
+    /** The outcome of an ended job, one "field: value" line each, as submit --wait and status print it. */
+    static void outcome(PrintStream out, JsonNode job) {
+        out.println("status:      " + job.get("status").asText());
+        JsonNode failure = job.get("failure");
+        if (failure != null && !failure.isNull()) {
+            out.println("failure:     " + failure.get("code").asText());
+            out.println("message:     " + failure.get("message").asText());
+        }
+        JsonNode perf = job.get("performance");
+        out.println("performance: " + (perf == null || perf.isNull() ? "-" : perf.asText()));
+        JsonNode vulns = job.get("vulnerabilities");
+        if (vulns != null && !vulns.isNull()) {
+            out.println("findings:    " + vulns);
+        }
+        JsonNode warnings = job.get("warnings");
+        if (warnings != null && warnings.isArray()) {
+            for (JsonNode w : warnings) {
+                out.println("warning:     " + w.asText());
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** A job as a person reads it: id, name, the outcome lines, and when each stage began. */
+    static void jobLines(PrintStream out, JsonNode job) {
+        out.println("id:          " + job.get("id").asText());
+        if (text(job, "name") != null) {
+            out.println("name:        " + text(job, "name"));
+        }
+        outcome(out, job);
+        JsonNode stages = job.get("stages");
+        StringBuilder times = new StringBuilder();
+        for (var e : stages.properties()) {
+            if (!e.getValue().isNull()) {
+                times.append(times.isEmpty() ? "" : ", ").append(e.getKey().replace("At", "")).append(' ').append(e.getValue().asText());
+            }
+        }
+        out.println("stages:      " + times);
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a job: status, failure, performance, findings, stage times.")
+    static final class Status extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the job's id")
+        String id;
+
+        @Mixin
+        FormatOption format;
+
+        @Mixin
+        QuietOption quiet;
+
+        Status(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            ApiClient.Response res = client.client(cli).get(jobPath(id, ""));
+            if (!res.ok()) {
+                return refused(res);
+            }
+            if (quiet.quiet) {
+                cli.out().println(res.body().get("id").asText());
+            } else if (format.resolve(cli) == Format.JSON) {
+                json(res.body());
+            } else {
+                jobLines(cli.out(), res.body());
+            }
+            return ExitCode.OK.code;
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show a job's build and run output.")
+    static final class Logs extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the job's id")
+        String id;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "json|table",
+                description = "json, or table: the output as text (default: table on a terminal, json otherwise)")
+        Format format;
+
+        Logs(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            ApiClient.Response res = client.client(cli).get(jobPath(id, "/logs"));
+            if (!res.ok()) {
+                return refused(res);
+            }
+            Format f = format != null ? format : cli.terminal() ? Format.TABLE : Format.JSON;
+            if (f == Format.JSON) {
+                json(res.body());
+                return ExitCode.OK.code;
+            }
+            for (String part : List.of("build", "run")) {
+                JsonNode log = res.body().get(part);
+                cli.out().println("== " + part + " output" + (log.path("truncated").asBoolean() ? " (middle left out)" : "") + " ==");
+                String t = log.path("text").asText();
+                cli.out().print(t.isEmpty() || t.endsWith("\n") ? t : t + "\n");
+            }
+            return ExitCode.OK.code;
+        }
+    }
+
+    @Command(name = "scan", mixinStandardHelpOptions = true, description = "Show a job's scan findings.")
+    static final class Scan extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the job's id")
+        String id;
+
+        @Mixin
+        FormatOption format;
+
+        @Mixin
+        QuietOption quiet;
+
+        Scan(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            ApiClient.Response res = client.client(cli).get(jobPath(id, "/scan"));
+            if (!res.ok()) {
+                return refused(res);
+            }
+            JsonNode report = res.body();
+            if (quiet.quiet) {
+                report.get("findings").forEach(f -> cli.out().println(f.get("vulnerabilityId").asText()));
+            } else if (format.resolve(cli) == Format.JSON) {
+                json(report);
+            } else if (!report.get("scanned").asBoolean()) {
+                cli.out().println("not scanned (job " + report.get("status").asText() + ")");
+            } else {
+                cli.out().println("scanner: " + text(report, "scanner") + " " + text(report, "scannerVersion")
+                        + "; findings: " + report.get("counts"));
+                Table table = new Table("SEVERITY", "VULNERABILITY", "PACKAGE", "INSTALLED", "FIXED", "TITLE");
+                report.get("findings").forEach(f -> table.row(text(f, "severity"), text(f, "vulnerabilityId"),
+                        text(f, "packageName"), text(f, "installedVersion"), text(f, "fixedVersion"), text(f, "title")));
+                if (!table.isEmpty()) {
+                    cli.out().print(table.render());
+                }
+            }
+            return ExitCode.OK.code;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List jobs, newest first.")
+    static final class ListJobs extends ClientCommand {
+        @Option(names = "--status", paramLabel = "STATUS", description = "only jobs in this status (QUEUED, BUILDING, SCANNING, RUNNING, SUCCEEDED, FAILED, CANCELLED)")
+        String status;
+
+        @Option(names = "--limit", paramLabel = "N", description = "at most N jobs (the server's default page otherwise)")
+        String limit;
+
+        @Option(names = "--next-token", paramLabel = "TOKEN", description = "the next page, from the token the previous one ended with")
+        String nextToken;
+
+        @Mixin
+        FormatOption format;
+
+        @Mixin
+        QuietOption quiet;
+
+        ListJobs(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            StringBuilder q = new StringBuilder("/jobs?");
+            if (status != null) {
+                q.append("status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8)).append('&');
+            }
+            if (limit != null) {
+                q.append("limit=").append(URLEncoder.encode(limit, StandardCharsets.UTF_8)).append('&');
+            }
+            if (nextToken != null) {
+                q.append("nextToken=").append(URLEncoder.encode(nextToken, StandardCharsets.UTF_8));
+            }
+            ApiClient.Response res = client.client(cli).get(q.toString());
+            if (!res.ok()) {
+                return refused(res);
+            }
+            JsonNode page = res.body();
+            if (quiet.quiet) {
+                page.get("jobs").forEach(j -> cli.out().println(j.get("id").asText()));
+            } else if (format.resolve(cli) == Format.JSON) {
+                json(page);
+                return ExitCode.OK.code;
+            } else {
+                Table table = new Table("ID", "STATUS", "PERFORMANCE", "CREATED", "NAME");
+                page.get("jobs").forEach(j -> table.row(j.get("id").asText(), j.get("status").asText(),
+                        text(j, "performance"), text(j, "createdAt"), text(j, "name")));
+                cli.out().print(table.isEmpty() ? "no jobs\n" : table.render());
+            }
+            String token = text(page, "nextToken");
+            if (token != null) {
+                cli.err().println("more: perfbox list --next-token " + token);
+            }
+            return ExitCode.OK.code;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Stop a job still under way (its build, scan or run); it stays, CANCELLED, with its logs.")
+    static final class Cancel extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the job's id")
+        String id;
+
+        @Mixin
+        FormatOption format;
+
+        @Mixin
+        QuietOption quiet;
+
+        Cancel(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            ApiClient.Response res = client.client(cli).send("POST", jobPath(id, "/cancel"), null, null);
+            if (!res.ok()) {
+                return refused(res);
+            }
+            if (quiet.quiet) {
+                cli.out().println(res.body().get("id").asText());
+            } else if (format.resolve(cli) == Format.JSON) {
+                json(res.body());
+            } else {
+                cli.out().println("job " + res.body().get("id").asText() + " " + res.body().get("status").asText());
+            }
+            return ExitCode.OK.code;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a finished job and its files (a job under way: cancel it first).")
+    static final class Delete extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the job's id")
+        String id;
+
+        @Mixin
+        FormatOption format;
+
+        @Mixin
+        QuietOption quiet;
+
+        Delete(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            ApiClient.Response res = client.client(cli).send("DELETE", jobPath(id, ""), null, null);
+            if (!res.ok()) {
+                return refused(res);
+            }
+            if (quiet.quiet) {
+                cli.out().println(res.body().get("id").asText());
+            } else if (format.resolve(cli) == Format.JSON) {
+                json(res.body());
+            } else {
+                cli.out().println("deleted job " + res.body().get("id").asText() + " (" + res.body().get("status").asText() + ")");
+            }
+            return ExitCode.OK.code;
+        }
+    }
+}
