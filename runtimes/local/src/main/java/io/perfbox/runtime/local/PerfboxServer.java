@@ -154,7 +154,8 @@ public final class PerfboxServer implements AutoCloseable {
         // Workers take jobs from the tenants in turn; the owner is read through the cache (no extra query).
         LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers(),
                 id -> jobs.find(id).map(Job::owner).orElse(""));
-        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock).withQuotas(config.quotas());
+        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock)
+                .withQuotas(config.quotas(), database);
 
         DockerJanitor janitor = new DockerJanitor(engine, storeId);
         var leftovers = janitor.removeAll();
