@@ -36,7 +36,8 @@ public record LocalConfig(
         Tls tls,
         boolean requireKeys,
         TenantQuotas quotas,
-        BuildNetwork buildNetwork) {
+        BuildNetwork buildNetwork,
+        Optional<String> runtime) {
 
     /** HTTPS: a PEM certificate (chain) and PKCS#8 key, or a self-signed pair made in the data dir; or neither. */
     public record Tls(Optional<Path> certificate, Optional<Path> key, boolean selfSigned) {
@@ -104,6 +105,7 @@ public record LocalConfig(
             new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
             new Setting("build-deny", "", "comma-separated IPv4 CIDRs builds may not reach, in addition"),
             new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
+            new Setting("runtime", "", "Docker container runtime of the jobs' runs (e.g. runsc, kata), one the engine has registered; empty: the engine's default"),
             new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
@@ -210,7 +212,8 @@ public record LocalConfig(
                 bool(v, "trivy-image-fallback"));
         LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
-                new BuildNetwork(bool(v, "build-isolation"), get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")));
+                new BuildNetwork(bool(v, "build-isolation"), get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
+                runtime(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -223,7 +226,20 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, buildNetwork);
+                quotas, buildNetwork, runtime);
+    }
+
+    /** A runtime's name as daemon.json's "runtimes" keys it; whether the engine has it is checked at start. */
+    private static Optional<String> runtime(Map<String, String> v) {
+        String raw = get(v, "runtime").strip();
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!raw.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}")) {
+            throw new IllegalArgumentException("--runtime takes the name of a runtime the Docker engine has registered"
+                    + " (e.g. runsc), not '" + raw + "'");
+        }
+        return Optional.of(raw);
     }
 
     /** {@code HOST:PORT} as it goes in a URL (an IPv6 host in brackets). */

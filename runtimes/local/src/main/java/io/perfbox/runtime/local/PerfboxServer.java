@@ -107,6 +107,14 @@ public final class PerfboxServer implements AutoCloseable {
 
         DockerCli docker = new DockerCli(config.dockerExecutable());
         docker.requireEngine();
+        if (config.runtime().isPresent()) {
+            try {
+                docker.requireRuntime(config.runtime().get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while asking the engine for its runtimes", e);
+            }
+        }
 
         if (Files.isDirectory(dataDir.resolve("db"))) {
             // perfbox before 0.2 kept jobs in DynamoDB Local under db/; its jobs are not migrated (see README).
@@ -142,7 +150,7 @@ public final class PerfboxServer implements AutoCloseable {
         }
         var builder = new DockerImageBuilder(engine, storeId, config.maxImageBytes(),
                 buildNetwork == null ? null : buildNetwork.name());
-        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf);
+        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf, config.runtime());
         var scanner = new TrivyScanner(config.trivy(), docker);
         PipelineSettings settings = config.pipeline();
         Clock clock = Clock.systemUTC();
@@ -214,6 +222,7 @@ public final class PerfboxServer implements AutoCloseable {
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
                 + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
         out.println(scannerLine(scanner));
+        config.runtime().ifPresent(r -> out.println("jobs run under the container runtime " + r));
         out.flush();
         return server;
     }
