@@ -12,6 +12,7 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.PipelineLauncher;
+import io.perfbox.core.port.TenantUsage;
 import io.perfbox.core.domain.QuotaExceededException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public class JobService {
     private final Clock clock;
     private final Supplier<JobId> ids;
     private volatile TenantQuotas quotas = TenantQuotas.UNLIMITED;
+    private volatile TenantUsage usage;
     /** Quota check and create happen under this lock, so two submits at once cannot both take the last slot. */
     private final Object quotaLock = new Object();
 
@@ -51,8 +53,15 @@ public class JobService {
         this.ids = ids;
     }
 
-    /** This service's quotas per tenant from now on (unlimited unless set). */
-    public JobService withQuotas(TenantQuotas quotas) {
+    /**
+     * This service's quotas per tenant from now on (unlimited unless set), counted by {@code usage}: the submissions
+     * and jobs under way that the store of this service's jobs records.
+     */
+    public JobService withQuotas(TenantQuotas quotas, TenantUsage usage) {
+        if (!quotas.unlimited() && usage == null) {
+            throw new IllegalArgumentException("quotas need a TenantUsage to count against");
+        }
+        this.usage = usage;
         this.quotas = quotas;
         return this;
     }
@@ -64,7 +73,7 @@ public class JobService {
     private void checkQuotas(String owner) {
         TenantQuotas q = quotas;
         if (q.maxActiveJobs().isPresent()) {
-            int active = jobs.countActive(owner);
+            int active = usage.countActive(owner);
             if (active >= q.maxActiveJobs().getAsInt()) {
                 throw new QuotaExceededException("Tenant " + owner + " has " + active + " job(s) under way, the most it may"
                         + " have at once (" + q.maxActiveJobs().getAsInt() + "); submit again when one has ended",
@@ -73,7 +82,7 @@ public class JobService {
         }
         if (q.maxSubmissionsPerDay().isPresent()) {
             Instant now = clock.instant();
-            JobStore.Submissions day = jobs.submissionsSince(owner, now.minus(DAY));
+            TenantUsage.Submissions day = usage.submissionsSince(owner, now.minus(DAY));
             if (day.count() >= q.maxSubmissionsPerDay().getAsInt()) {
                 Duration wait = day.oldest().map(t -> Duration.between(now, t.plus(DAY))).orElse(Duration.ofMinutes(1));
                 throw new QuotaExceededException("Tenant " + owner + " made " + day.count() + " submissions in the last 24"

@@ -68,6 +68,18 @@ class LocalConfigTest {
     }
 
     @Test
+    void aContainerRuntimeIsNamedByFlagOrEnvironmentAndIsTheEnginesDefaultOtherwise() {
+        assertThat(LocalConfig.from(List.of(), HOME).runtime()).isEmpty();
+        assertThat(LocalConfig.from(List.of("--runtime", "runsc"), HOME).runtime()).contains("runsc");
+        Map<String, String> env = Map.of("HOME", "/home/u", "PERFBOX_RUNTIME", "kata-runtime");
+        assertThat(LocalConfig.from(List.of(), env).runtime()).contains("kata-runtime");
+        assertThat(LocalConfig.from(List.of("--runtime", "io.containerd.runc.v2"), env).runtime())
+                .contains("io.containerd.runc.v2");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--runtime", "run sc;rm"), HOME))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--runtime");
+    }
+
+    @Test
     void flagsWinOverEnvironment() {
         Map<String, String> env = Map.of("HOME", "/h", "PERFBOX_PORT", "9000", "PERFBOX_RUN_TIMEOUT", "2m",
                 "PERFBOX_SEVERITY_THRESHOLD", "critical");
