@@ -193,7 +193,9 @@ public final class PerfboxServer implements AutoCloseable {
             Optional<ApiKeys> keys = Optional.empty();
             if (config.requireKeys()) {
                 keyStore = SqliteApiKeyStore.open(dataDir);
-                keys = Optional.of(new ApiKeys(keyStore, clock));
+                // A request would otherwise read the key from SQLite every time; a revoke by `perfbox keys` on the
+                // data dir counts within this window (README, Team server).
+                keys = Optional.of(new ApiKeys(keyStore, clock).remembering(KEY_LOOKUP_WINDOW));
             }
             // The listen host itself is a name clients use when it is one (--listen build-box:8443).
             List<String> names = new java.util.ArrayList<>(config.serverNames());
@@ -295,6 +297,9 @@ public final class PerfboxServer implements AutoCloseable {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return b;
     }
+
+    /** How long the server trusts a key lookup before it reads the key store again. */
+    static final java.time.Duration KEY_LOOKUP_WINDOW = java.time.Duration.ofSeconds(1);
 
     private static String storeId(Path dataDir) throws IOException {
         Path file = dataDir.resolve("store-id");
