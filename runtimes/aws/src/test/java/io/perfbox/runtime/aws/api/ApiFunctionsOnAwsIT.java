@@ -297,7 +297,6 @@ class ApiFunctionsOnAwsIT {
         env.put("PERFBOX_IGNORE_UNFIXED", "false");
         env.put("PERFBOX_CLUSTER_ARN", "arn:aws:ecs:" + settings.common().region().id() + ":000000000000:cluster/perfbox");
         env.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task-execution");
-        env.put("PERFBOX_TASK_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task");
         env.put("PERFBOX_TASK_LOG_GROUP", "/perfbox/jobs");
         env.put("PERFBOX_TASK_CPU", "1024");
         env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
