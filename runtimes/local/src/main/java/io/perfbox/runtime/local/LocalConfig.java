@@ -2,6 +2,7 @@ package io.perfbox.runtime.local;
 
 import io.perfbox.adapter.trivy.TrivySettings;
 import io.perfbox.core.application.TenantQuotas;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.PipelineSettings;
@@ -36,7 +37,8 @@ public record LocalConfig(
         Tls tls,
         boolean requireKeys,
         TenantQuotas quotas,
-        Builds builds) {
+        Builds builds,
+        RankOrder leaderboardOrder) {
 
     /** HTTPS: a PEM certificate (chain) and PKCS#8 key, or a self-signed pair made in the data dir; or neither. */
     public record Tls(Optional<Path> certificate, Optional<Path> key, boolean selfSigned) {
@@ -120,7 +122,8 @@ public record LocalConfig(
             new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
             new Setting("build-deny", "", "comma-separated IPv4 CIDRs builds may not reach, in addition"),
             new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
-            new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"));
+            new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"),
+            new Setting("leaderboard-order", "desc", "the leaderboard's direction when a request names none: desc (highest first) or asc (lowest first, e.g. a loss)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
 
@@ -227,7 +230,8 @@ public record LocalConfig(
         LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
-                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")));
+                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
+                leaderboardOrder(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -240,7 +244,16 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds);
+                quotas, builds, leaderboardOrder);
+    }
+
+    private static RankOrder leaderboardOrder(Map<String, String> v) {
+        try {
+            return RankOrder.parse(get(v, "leaderboard-order"));
+        } catch (io.perfbox.core.domain.InvalidInputException e) {
+            throw new IllegalArgumentException("--leaderboard-order: '" + get(v, "leaderboard-order")
+                    + "' is not one of desc, asc");
+        }
     }
 
     /** {@code HOST:PORT} as it goes in a URL (an IPv6 host in brackets). */

@@ -187,7 +187,7 @@ public final class PerfboxServer implements AutoCloseable {
                 keys = Optional.of(new ApiKeys(keyStore, clock));
             }
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
-                    new PerfboxApi(service));
+                    new PerfboxApi(service, config.leaderboardOrder()));
         } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();

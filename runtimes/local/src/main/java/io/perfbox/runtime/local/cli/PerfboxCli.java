@@ -313,6 +313,10 @@ public final class PerfboxCli {
         }
         JsonNode perf = job.get("performance");
         out.println("performance: " + (perf == null || perf.isNull() ? "-" : perf.asText()));
+        JsonNode metrics = job.get("metrics");
+        if (metrics != null && !metrics.isEmpty()) {
+            out.println("metrics:     " + String.join(" ", metrics.properties().stream().map(m -> m.getKey() + "=" + m.getValue().asText()).toList()));
+        }
         JsonNode vulns = job.get("vulnerabilities");
         if (vulns != null && !vulns.isNull()) {
             out.println("findings:    " + vulns);
