@@ -58,6 +58,9 @@ public class JobApi extends Construct {
         CANCEL_JOB("POST", "/jobs/{id}/cancel", "CancelJobFunction", Access.CANCEL),
         GET_JOB_LOGS("GET", "/jobs/{id}/logs", "GetJobLogsFunction", Access.READ_ARTIFACTS),
         GET_JOB_SCAN("GET", "/jobs/{id}/scan", "GetJobScanFunction", Access.READ_ARTIFACTS),
+        // The leaderboard pages through the owner's jobs, as a listing does.
+        GET_LEADERBOARD("GET", "/leaderboard", "GetLeaderboardFunction", Access.LIST),
+        GET_LEADERBOARD_HISTORY("GET", "/leaderboard/history", "GetLeaderboardHistoryFunction", Access.LIST),
         OPENAPI("GET", "/openapi.json", "GetOpenApiFunction", Access.NONE);
 
         final String method;

@@ -2,6 +2,7 @@ package io.perfbox.runtime.local;
 
 import io.perfbox.adapter.trivy.TrivySettings;
 import io.perfbox.core.application.TenantQuotas;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.PipelineSettings;
@@ -39,7 +40,8 @@ public record LocalConfig(
         Builds builds,
         List<String> serverNames,
         LogFormat logFormat,
-        Optional<String> runtime) {
+        Optional<String> runtime,
+        RankOrder leaderboardOrder) {
 
     /** How {@code serve} writes its log lines on the console: text on a terminal and JSON otherwise, or as asked. */
     public enum LogFormat {
@@ -136,7 +138,8 @@ public record LocalConfig(
             new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
             new Setting("runtime", "", "Docker container runtime of the jobs' runs (e.g. runsc, kata), one the engine has registered; empty: the engine's default"),
             new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"),
-            new Setting("log-format", "auto", "log lines on the console: auto (text on a terminal, JSON otherwise), json or text; the log file is always JSON"));
+            new Setting("log-format", "auto", "log lines on the console: auto (text on a terminal, JSON otherwise), json or text; the log file is always JSON"),
+            new Setting("leaderboard-order", "desc", "the leaderboard's direction when a request names none: desc (highest first) or asc (lowest first, e.g. a loss)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
 
@@ -244,7 +247,7 @@ public record LocalConfig(
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
                         get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
-                hostNames(v, "server-names"), logFormat(v), runtime(v));
+                hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -257,7 +260,7 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds, serverNames, logFormat, runtime);
+                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder);
     }
 
     /** A runtime's name as daemon.json's "runtimes" keys it; whether the engine has it is checked at start. */
@@ -271,6 +274,15 @@ public record LocalConfig(
                     + " (e.g. runsc), not '" + raw + "'");
         }
         return Optional.of(raw);
+    }
+
+    private static RankOrder leaderboardOrder(Map<String, String> v) {
+        try {
+            return RankOrder.parse(get(v, "leaderboard-order"));
+        } catch (io.perfbox.core.domain.InvalidInputException e) {
+            throw new IllegalArgumentException("--leaderboard-order: '" + get(v, "leaderboard-order")
+                    + "' is not one of desc, asc");
+        }
     }
 
     /** {@code HOST:PORT} as it goes in a URL (an IPv6 host in brackets). */

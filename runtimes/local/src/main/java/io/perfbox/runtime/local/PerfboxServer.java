@@ -201,7 +201,7 @@ public final class PerfboxServer implements AutoCloseable {
             List<String> names = new java.util.ArrayList<>(config.serverNames());
             names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
-                    names, new PerfboxApi(service));
+                    names, new PerfboxApi(service, config.leaderboardOrder()));
         } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();

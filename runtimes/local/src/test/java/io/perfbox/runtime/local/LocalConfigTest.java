@@ -154,4 +154,16 @@ class LocalConfigTest {
         assertThatThrownBy(() -> LocalConfig.from(List.of("--server-names", "http://perfbox.example"), HOME))
                 .hasMessageContaining("host names");
     }
+
+    @Test
+    void theLeaderboardsDefaultDirectionIsDescendingUnlessAFlagOrTheEnvironmentSaysAscending() {
+        assertThat(LocalConfig.from(List.of(), HOME).leaderboardOrder()).isEqualTo(io.perfbox.core.domain.RankOrder.DESC);
+        assertThat(LocalConfig.from(List.of("--leaderboard-order", "asc"), HOME).leaderboardOrder())
+                .isEqualTo(io.perfbox.core.domain.RankOrder.ASC);
+        Map<String, String> env = new java.util.HashMap<>(HOME);
+        env.put("PERFBOX_LEADERBOARD_ORDER", "ASC");
+        assertThat(LocalConfig.from(List.of(), env).leaderboardOrder()).isEqualTo(io.perfbox.core.domain.RankOrder.ASC);
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--leaderboard-order", "best"), HOME))
+                .hasMessage("--leaderboard-order: 'best' is not one of desc, asc");
+    }
 }
