@@ -147,7 +147,10 @@ class SqliteJobStorePersistenceTest {
                     EnumSet.of(JobStatus.QUEUED));
         }
         try (Connection c = connect(); Statement st = c.createStatement()) {
+            // Back to schema 2: no submissions (3), no metrics (4).
             st.execute("DROP TABLE submissions");
+            st.execute("DROP TABLE job_metrics");
+            st.execute("ALTER TABLE jobs DROP COLUMN metrics");
             st.execute("PRAGMA user_version=2");
         }
         try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
