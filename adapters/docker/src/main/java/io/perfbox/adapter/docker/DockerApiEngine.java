@@ -241,10 +241,10 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public CapturedLog logs(String name, int maxBytes) {
+    public CapturedLog logs(String name, int maxBytes, LogSink output) {
         boolean interrupted = Thread.interrupted();
         try {
-            return readLogs(name, maxBytes, QUICK, false, LogSink.NONE);
+            return readLogs(name, maxBytes, QUICK, false, output);
         } catch (InterruptedException e) {
             interrupted = true;
             return CapturedLog.EMPTY;
