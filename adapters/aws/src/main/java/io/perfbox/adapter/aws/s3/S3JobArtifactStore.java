@@ -91,18 +91,37 @@ public class S3JobArtifactStore implements JobArtifactStore {
     public LogWriter openLog(JobId id, LogKind kind) {
         BoundedLog log = new BoundedLog(headBytes, tailBytes);
         String key = logKey(id, kind);
-        put(key, log.snapshot());
+        String[] etag = {put(key, log.snapshot())};
         return new LogWriter() {
             @Override
             public void write(byte[] bytes, int offset, int length) {
                 log.append(bytes, offset, length);
-                put(key, log.snapshot());
+                putIfStillOurs();
             }
 
             @Override
             public void close() {
                 log.complete();
-                put(key, log.snapshot());
+                putIfStillOurs();
+            }
+
+            /** A log deleted or replaced since (the job deleted, the log stored whole) stays so: this writer stops. */
+            private void putIfStillOurs() {
+                if (etag[0] == null) {
+                    return;
+                }
+                String now;
+                try {
+                    now = s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
+                } catch (NoSuchKeyException e) {
+                    now = null;
+                } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                    if (e.statusCode() != 404) {
+                        throw e;
+                    }
+                    now = null;
+                }
+                etag[0] = etag[0].equals(now) ? put(key, log.snapshot()) : null;
             }
         };
     }
@@ -143,15 +162,16 @@ public class S3JobArtifactStore implements JobArtifactStore {
         }
     }
 
-    private void put(String key, Object value) {
+    /** Returns the object's ETag. */
+    private String put(String key, Object value) {
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json")
-                .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromBytes(json));
+        return s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json")
+                .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromBytes(json)).eTag();
     }
 
     private <T> Optional<T> get(String key, Class<T> type) {
