@@ -3,6 +3,7 @@ package io.perfbox.adapter.docker;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.nio.file.Path;
 import java.util.function.Function;
 import java.time.Duration;
@@ -44,7 +45,7 @@ public class DockerContainerRunner implements ContainerRunner {
     }
 
     @Override
-    public RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
+    public RunOutcome run(JobId id, String imageRef, RunLimits limits, LogSink output) throws InterruptedException {
         // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
         String name = DockerNames.containerName(id.value());
         var spec = new DockerEngine.ContainerSpec(imageRef,
@@ -56,7 +57,7 @@ public class DockerContainerRunner implements ContainerRunner {
             if (notStarted.isPresent()) {
                 return new FailedToStart(notStarted.get(), engine.logs(name, MAX_LOG_BYTES));
             }
-            follower = new LogFollower(name, limits.timeout().plusMinutes(1));
+            follower = new LogFollower(name, limits.timeout().plusMinutes(1), output);
             DiskWatchdog watchdog = new DiskWatchdog(name, dataDirectoryOf.apply(id), limits);
             boolean exited;
             try {
@@ -167,7 +168,7 @@ public class DockerContainerRunner implements ContainerRunner {
     }
 
     /**
-     * Streams the container's output from its start into a bounded capture, so a flood is counted (and flagged
+     * Streams the container's output from its start into a bounded capture (and to the job's log as it comes), so a flood is counted (and flagged
      * truncated) however much of it the engine's rotated log file still holds at the end.
      */
     private final class LogFollower {
@@ -175,11 +176,11 @@ public class DockerContainerRunner implements ContainerRunner {
         private final Thread thread;
         private volatile CapturedLog captured;
 
-        LogFollower(String name, Duration max) {
+        LogFollower(String name, Duration max, LogSink output) {
             this.name = name;
             this.thread = Thread.ofVirtual().name("logs-" + name).start(() -> {
                 try {
-                    captured = engine.followLogs(name, MAX_LOG_BYTES, max);
+                    captured = engine.followLogs(name, MAX_LOG_BYTES, max, output);
                 } catch (InterruptedException | RuntimeException e) {
                     // cancelled, or docker vanished: finish() falls back to reading the log afterwards
                 }
