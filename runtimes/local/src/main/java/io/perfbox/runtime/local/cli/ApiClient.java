@@ -148,6 +148,47 @@ final class ApiClient {
         }
     }
 
+    /**
+     * A part of a job's output as text ({@code GET /jobs/{id}/logs} with {@code Accept: text/plain}): the text from
+     * the offset asked for, where to read on, and whether the job ended (nothing more will come). A refusal has
+     * status and problem only.
+     */
+    record LogChunk(int status, String text, long nextOffset, boolean complete, Response refusal) {
+        boolean ok() {
+            return status == 200;
+        }
+    }
+
+    LogChunk logText(String jobPath, long offset) throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve((jobPath.startsWith("/") ? jobPath.substring(1) : jobPath)
+                        + "/logs?offset=" + offset))
+                .timeout(Duration.ofSeconds(120))
+                .header("Accept", "text/plain");
+        if (apiKey != null) {
+            req.header("x-api-key", apiKey);
+        }
+        HttpResponse<byte[]> res;
+        try {
+            res = http.send(req.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw noServer(e);
+        } catch (SSLHandshakeException e) {
+            throw untrusted(e);
+        }
+        if (res.statusCode() != 200) {
+            JsonNode json = null;
+            try {
+                json = res.body().length == 0 ? null : JSON.readTree(res.body());
+            } catch (IOException e) {
+                json = JSON.getNodeFactory().textNode(new String(res.body(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return new LogChunk(res.statusCode(), "", offset, false, new Response(res.statusCode(), json));
+        }
+        long next = res.headers().firstValue("Perfbox-Next-Offset").map(Long::parseLong).orElse(offset + res.body().length);
+        boolean complete = res.headers().firstValue("Perfbox-Log-Complete").map(Boolean::parseBoolean).orElse(false);
+        return new LogChunk(200, new String(res.body(), java.nio.charset.StandardCharsets.UTF_8), next, complete, null);
+    }
+
     private Response exchange(String method, String path, String contentType, byte[] body, Map<String, String> headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path.startsWith("/") ? path.substring(1) : path))

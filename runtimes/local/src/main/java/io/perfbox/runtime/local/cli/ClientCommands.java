@@ -137,7 +137,8 @@ final class ClientCommands {
         @Parameters(index = "0", paramLabel = "FILE", description = "the Dockerfile, or - to read it from standard input")
         String file;
 
-        @Option(names = "--wait", description = "follow the job until it ends; print its stages, failure and performance")
+        @Option(names = "--wait", description = "follow the job until it ends; print its stages and its output as it comes"
+                + " (a progress line on a terminal, plain lines otherwise), then its failure, performance and metrics")
         boolean wait;
 
         @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -208,7 +209,7 @@ final class ClientCommands {
                 }
                 return ExitCode.OK.code;
             }
-            ApiClient.Response last = follow(api, id, progress);
+            ApiClient.Response last = follow(api, id, progress == null ? null : new OutputTail(progress, cli.terminal()));
             if (!last.ok()) {
                 return refused(last);
             }
@@ -236,46 +237,141 @@ final class ClientCommands {
          * Polls the job and prints each stage it reached, from the job's own stage times (so a stage shorter than the
          * polling interval still shows); returns the last answer: the job once it ended or --timeout passed, or a refusal.
          */
-        private ApiClient.Response follow(ApiClient api, String id, PrintStream progress) throws IOException, InterruptedException {
+        private ApiClient.Response follow(ApiClient api, String id, OutputTail tail) throws IOException, InterruptedException {
             Instant deadline = timeout == null ? null : Instant.now().plus(timeout);
             int printed = 0;
             Instant queued = null;
-            while (true) {
-                ApiClient.Response res = api.get(jobPath(id, ""));
-                if (!res.ok()) {
-                    return res;
-                }
-                JsonNode job = res.body();
-                JsonNode stages = job.get("stages");
-                for (int i = printed; i < STAGES.size(); i++) {
-                    JsonNode at = stages.get(STAGES.get(i).get(0));
-                    if (at == null || at.isNull()) {
-                        break;
+            long offset = 0;
+            try {
+                while (true) {
+                    ApiClient.Response res = api.get(jobPath(id, ""));
+                    if (!res.ok()) {
+                        return res;
                     }
-                    Instant t = Instant.parse(at.asText());
-                    queued = queued == null ? t : queued;
-                    if (progress != null) {
-                        progress.printf("%7.1fs  %s%n", Duration.between(queued, t).toMillis() / 1000.0, STAGES.get(i).get(1));
+                    JsonNode job = res.body();
+                    JsonNode stages = job.get("stages");
+                    for (int i = printed; i < STAGES.size(); i++) {
+                        JsonNode at = stages.get(STAGES.get(i).get(0));
+                        if (at == null || at.isNull()) {
+                            break;
+                        }
+                        Instant t = Instant.parse(at.asText());
+                        queued = queued == null ? t : queued;
+                        if (tail != null) {
+                            tail.stage(String.format(Locale.ROOT, "%7.1fs  %s", Duration.between(queued, t).toMillis() / 1000.0,
+                                    STAGES.get(i).get(1)));
+                        }
+                        printed = i + 1;
                     }
-                    printed = i + 1;
-                }
-                String status = job.get("status").asText();
-                if (ENDED.contains(status)) {
-                    JsonNode finished = stages.get("finishedAt");
-                    if (progress != null && queued != null && finished != null && !finished.isNull()) {
-                        progress.printf("%7.1fs  %s%n", Duration.between(queued, Instant.parse(finished.asText())).toMillis()
-                                / 1000.0, status);
+                    String status = job.get("status").asText();
+                    boolean ended = ENDED.contains(status);
+                    if (tail != null) {
+                        // The output so far; once the job ended, all of it (the answer says when nothing more comes).
+                        ApiClient.LogChunk chunk;
+                        do {
+                            chunk = api.logText(jobPath(id, ""), offset);
+                            if (!chunk.ok()) {
+                                break;
+                            }
+                            tail.output(chunk.text());
+                            offset = chunk.nextOffset();
+                        } while (ended && !chunk.complete() && !chunk.text().isEmpty());
+                        tail.progress(status, queued);
                     }
-                    return res;
+                    if (ended) {
+                        JsonNode finished = stages.get("finishedAt");
+                        if (tail != null && queued != null && finished != null && !finished.isNull()) {
+                            tail.stage(String.format(Locale.ROOT, "%7.1fs  %s",
+                                    Duration.between(queued, Instant.parse(finished.asText())).toMillis() / 1000.0, status));
+                        }
+                        return res;
+                    }
+                    if (deadline != null && !Instant.now().isBefore(deadline)) {
+                        return res;
+                    }
+                    long sleep = 500;
+                    if (deadline != null) {
+                        sleep = Math.max(1, Math.min(sleep, Duration.between(Instant.now(), deadline).toMillis()));
+                    }
+                    Thread.sleep(sleep);
                 }
-                if (deadline != null && !Instant.now().isBefore(deadline)) {
-                    return res;
+            } finally {
+                if (tail != null) {
+                    tail.done();
                 }
-                long sleep = 500;
-                if (deadline != null) {
-                    sleep = Math.max(1, Math.min(sleep, Duration.between(Instant.now(), deadline).toMillis()));
+            }
+        }
+    }
+
+    /**
+     * What {@code submit --wait} shows while it waits: the stage lines, and the job's output as it comes. On a
+     * terminal the output goes into one progress line rewritten in place (elapsed time, stage, the newest output
+     * line); piped, every output line is printed as it is, after "| ", so a log file keeps all of it.
+     */
+    static final class OutputTail {
+        private static final int WIDTH = 100;
+        private final PrintStream out;
+        private final boolean terminal;
+        private final StringBuilder partial = new StringBuilder();
+        private String newest = "";
+        private boolean progressShown;
+
+        OutputTail(PrintStream out, boolean terminal) {
+            this.out = out;
+            this.terminal = terminal;
+        }
+
+        void stage(String line) {
+            clearProgress();
+            out.println(line);
+        }
+
+        void output(String text) {
+            partial.append(text);
+            int nl;
+            while ((nl = partial.indexOf("\n")) >= 0) {
+                String line = partial.substring(0, nl).replace("\r", "");
+                partial.delete(0, nl + 1);
+                if (terminal) {
+                    if (!line.isBlank()) {
+                        newest = line;
+                    }
+                } else {
+                    out.println("  | " + line);
                 }
-                Thread.sleep(sleep);
+            }
+        }
+
+        void progress(String status, Instant queued) {
+            if (!terminal) {
+                return;
+            }
+            String elapsed = queued == null ? "" : String.format(Locale.ROOT, "%.1fs ",
+                    Duration.between(queued, Instant.now()).toMillis() / 1000.0);
+            String line = "  " + elapsed + status + (newest.isEmpty() ? "" : "  " + newest.strip());
+            if (line.length() > WIDTH) {
+                line = line.substring(0, WIDTH - 1) + "…";
+            }
+            // Carriage return and erase-line: the line is drawn again in place.
+            out.print("\r\u001b[2K" + line);
+            out.flush();
+            progressShown = true;
+        }
+
+        /** The rest of an unfinished last line (piped), and the progress line cleared (terminal). */
+        void done() {
+            if (!terminal && !partial.isEmpty()) {
+                out.println("  | " + partial);
+                partial.setLength(0);
+            }
+            clearProgress();
+        }
+
+        private void clearProgress() {
+            if (progressShown) {
+                out.print("\r\u001b[2K");
+                out.flush();
+                progressShown = false;
             }
         }
     }
@@ -361,13 +457,17 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show a job's build and run output.")
+    @Command(name = "logs", mixinStandardHelpOptions = true,
+            description = "Print a job's output as it is so far (the build's, then the run's), as raw text; -f follows it.")
     static final class Logs extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the job's id")
         String id;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "json|table",
-                description = "json, or table: the output as text (default: table on a terminal, json otherwise)")
+        @Option(names = {"-f", "--follow"}, description = "keep printing the output as it comes, until the job ends")
+        boolean follow;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "json",
+                description = "json: both logs as the API's JSON (as stored so far) instead of raw text")
         Format format;
 
         Logs(Cli cli) {
@@ -376,24 +476,39 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            ApiClient.Response res = client.client(cli).get(jobPath(id, "/logs"));
-            if (!res.ok()) {
-                return refused(res);
-            }
-            Format f = format != null ? format : cli.terminal() ? Format.TABLE : Format.JSON;
-            if (f == Format.JSON) {
+            ApiClient api = client.client(cli);
+            if (format == Format.JSON) {
+                if (follow) {
+                    throw new IllegalArgumentException("--follow prints raw text; it does not go with -o json");
+                }
+                ApiClient.Response res = api.get(jobPath(id, "/logs"));
+                if (!res.ok()) {
+                    return refused(res);
+                }
                 json(res.body());
                 return ExitCode.OK.code;
             }
-            for (String part : List.of("build", "run")) {
-                JsonNode log = res.body().get(part);
-                cli.out().println("== " + part + " output" + (log.path("truncated").asBoolean() ? " (middle left out)" : "") + " ==");
-                String t = log.path("text").asText();
-                cli.out().print(t.isEmpty() || t.endsWith("\n") ? t : t + "\n");
+            long offset = 0;
+            while (true) {
+                ApiClient.LogChunk chunk = api.logText(jobPath(id, ""), offset);
+                if (!chunk.ok()) {
+                    return refused(chunk.refusal());
+                }
+                cli.out().print(chunk.text());
+                cli.out().flush();
+                offset = chunk.nextOffset();
+                if (!follow || chunk.complete()) {
+                    return ExitCode.OK.code;
+                }
+                if (chunk.text().isEmpty()) {
+                    Thread.sleep(LOG_POLL_MILLIS);
+                }
             }
-            return ExitCode.OK.code;
         }
     }
+
+    /** How often a follower asks for more output when the last answer had none. */
+    static final long LOG_POLL_MILLIS = 300;
 
     @Command(name = "scan", mixinStandardHelpOptions = true, description = "Show a job's scan findings.")
     static final class Scan extends ClientCommand {
