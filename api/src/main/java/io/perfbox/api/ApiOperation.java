@@ -21,6 +21,7 @@ public enum ApiOperation {
     CANCEL_JOB("POST", "/jobs/{id}/cancel", "cancelJob"),
     GET_JOB_LOGS("GET", "/jobs/{id}/logs", "getJobLogs"),
     GET_JOB_SCAN("GET", "/jobs/{id}/scan", "getJobScan"),
+    GET_JOB_DOCKERFILE("GET", "/jobs/{id}/dockerfile", "getJobDockerfile"),
     GET_OPENAPI("GET", "/openapi.json", "getOpenApi");
 
     private static final Pattern PARAM = Pattern.compile("\\{([a-zA-Z]+)}");
