@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
@@ -57,13 +58,40 @@ public final class ApiJson {
     }
 
     public record JobView(String id, String name, String description, String status, FailureView failure,
-                          Double performance, Instant createdAt, Instant updatedAt, StagesView stages,
-                          Map<String, Integer> vulnerabilities, List<String> warnings) {
+                          Double performance, Map<String, Double> metrics, Instant createdAt, Instant updatedAt,
+                          StagesView stages, Map<String, Integer> vulnerabilities, List<String> warnings) {
         public static JobView of(Job job) {
             return new JobView(job.id().value(), job.name(), job.description(), job.status().name(),
                     job.failure() == null ? null : new FailureView(job.failure().code().name(), job.failure().message()),
-                    job.performance(), job.createdAt(), job.updatedAt(), StagesView.of(job.stages()),
+                    job.performance(), job.metrics(), job.createdAt(), job.updatedAt(), StagesView.of(job.stages()),
                     job.vulnerabilities() == null ? null : job.vulnerabilities().asOrderedMap(), job.warnings());
+        }
+    }
+
+    /** One place of a leaderboard: the job, the value it is ranked by, and all it measured. */
+    public record LeaderboardEntryView(int rank, String id, String name, double value, Double performance,
+                                       Map<String, Double> metrics, Instant createdAt) {
+    }
+
+    public record LeaderboardView(String metric, String order, List<LeaderboardEntryView> entries) {
+        public static LeaderboardView of(String metric, RankOrder order, List<Job> ranked) {
+            List<LeaderboardEntryView> entries = new java.util.ArrayList<>(ranked.size());
+            for (Job job : ranked) {
+                entries.add(new LeaderboardEntryView(entries.size() + 1, job.id().value(), job.name(),
+                        job.metric(metric).orElseThrow(), job.performance(), job.metrics(), job.createdAt()));
+            }
+            return new LeaderboardView(metric, order.wire(), entries);
+        }
+    }
+
+    /** One submission on the chart: when it was made and the value it reached. */
+    public record HistoryPointView(String id, String name, Instant createdAt, double value) {
+    }
+
+    public record HistoryView(String metric, List<HistoryPointView> points) {
+        public static HistoryView of(String metric, List<Job> oldestFirst) {
+            return new HistoryView(metric, oldestFirst.stream().map(job -> new HistoryPointView(job.id().value(),
+                    job.name(), job.createdAt(), job.metric(metric).orElseThrow())).toList());
         }
     }
 

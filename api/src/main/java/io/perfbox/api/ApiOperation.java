@@ -22,6 +22,8 @@ public enum ApiOperation {
     GET_JOB_LOGS("GET", "/jobs/{id}/logs", "getJobLogs"),
     GET_JOB_SCAN("GET", "/jobs/{id}/scan", "getJobScan"),
     GET_JOB_DOCKERFILE("GET", "/jobs/{id}/dockerfile", "getJobDockerfile"),
+    GET_LEADERBOARD("GET", "/leaderboard", "getLeaderboard"),
+    GET_LEADERBOARD_HISTORY("GET", "/leaderboard/history", "getLeaderboardHistory"),
     GET_OPENAPI("GET", "/openapi.json", "getOpenApi");
 
     private static final Pattern PARAM = Pattern.compile("\\{([a-zA-Z]+)}");

@@ -1,12 +1,14 @@
 package io.perfbox.api;
 
 import io.perfbox.core.application.JobService;
+import io.perfbox.core.application.LeaderboardQuery;
 import io.perfbox.core.application.ListJobsQuery;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
 import io.perfbox.core.domain.QuotaExceededException;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.logging.JobLogContext;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +36,18 @@ public final class PerfboxApi {
     public static final String FINISHED_JOB_CACHE_CONTROL = "private, no-cache";
 
     private final JobService jobs;
+    private final RankOrder defaultOrder;
     private final Map<ApiOperation, Function<ApiRequest, ApiResponse>> operations = new EnumMap<>(ApiOperation.class);
 
     /** jobs may be null for an API that serves only {@link ApiOperation#GET_OPENAPI} (its Lambda needs no AWS). */
     public PerfboxApi(JobService jobs) {
+        this(jobs, RankOrder.DESC);
+    }
+
+    /** {@code defaultOrder}: the leaderboard's direction when a request names none. */
+    public PerfboxApi(JobService jobs, RankOrder defaultOrder) {
         this.jobs = jobs;
+        this.defaultOrder = Objects.requireNonNull(defaultOrder, "defaultOrder");
         operations.put(ApiOperation.SUBMIT_JOB, this::submit);
         operations.put(ApiOperation.LIST_JOBS, this::list);
         operations.put(ApiOperation.GET_JOB, this::getJob);
@@ -49,6 +58,8 @@ public final class PerfboxApi {
         operations.put(ApiOperation.GET_JOB_LOGS, this::logs);
         operations.put(ApiOperation.GET_JOB_SCAN, this::scan);
         operations.put(ApiOperation.GET_JOB_DOCKERFILE, this::dockerfile);
+        operations.put(ApiOperation.GET_LEADERBOARD, this::leaderboard);
+        operations.put(ApiOperation.GET_LEADERBOARD_HISTORY, this::history);
         operations.put(ApiOperation.GET_OPENAPI, r -> new ApiResponse(200,
                 Map.of("Content-Type", "application/json", "Cache-Control", "max-age=300"),
                 OpenApiDocument.json().getBytes(StandardCharsets.UTF_8)));
@@ -257,6 +268,24 @@ public final class PerfboxApi {
                 page.jobs().stream().map(ApiJson.JobView::of).toList(), page.nextToken().orElse(null)));
     }
 
+    private ApiResponse leaderboard(ApiRequest request) {
+        var query = new LeaderboardQuery(request.owner(), metric(request),
+                request.query("order").map(RankOrder::parse).orElse(defaultOrder),
+                request.query("limit").map(raw -> parseLimit(raw, LeaderboardQuery.MAX_LIMIT)).orElse(LeaderboardQuery.DEFAULT_LIMIT));
+        return ApiResponse.json(200, ApiJson.LeaderboardView.of(query.metric(), query.order(), jobs().leaderboard(query)));
+    }
+
+    private ApiResponse history(ApiRequest request) {
+        var query = new LeaderboardQuery.History(request.owner(), metric(request), request.query("limit")
+                .map(raw -> parseLimit(raw, LeaderboardQuery.MAX_HISTORY_LIMIT)).orElse(LeaderboardQuery.DEFAULT_HISTORY_LIMIT));
+        return ApiResponse.json(200, ApiJson.HistoryView.of(query.metric(), jobs().history(query)));
+    }
+
+    /** The metric to rank by; an empty {@code metric=} is no name at all (400), as {@code status=} is. */
+    private static String metric(ApiRequest request) {
+        return request.query("metric").orElse(io.perfbox.core.domain.Metrics.PERFORMANCE);
+    }
+
     private ApiResponse logs(ApiRequest request) {
         JobService.JobLogs logs = jobs().logs(request.owner(), jobId(request));
         return ApiResponse.json(200, ApiJson.LogsView.of(logs.job(), logs.build(), logs.run()));
@@ -278,11 +307,14 @@ public final class PerfboxApi {
     }
 
     private static int parseLimit(String raw) {
+        return parseLimit(raw, ListJobsQuery.MAX_LIMIT);
+    }
+
+    private static int parseLimit(String raw, int max) {
         try {
             return Integer.parseInt(raw.strip());
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("invalid-limit",
-                    "limit must be a whole number between 1 and " + ListJobsQuery.MAX_LIMIT);
+            throw new InvalidInputException("invalid-limit", "limit must be a whole number between 1 and " + max);
         }
     }
 

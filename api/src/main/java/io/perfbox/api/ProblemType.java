@@ -28,6 +28,9 @@ public enum ProblemType {
     INVALID_LIMIT("invalid-limit", "Invalid limit"),
     INVALID_NEXT_TOKEN("invalid-next-token", "Invalid page token"),
     INVALID_STATUS("invalid-status", "Invalid status"),
+    // The leaderboard
+    INVALID_METRIC("invalid-metric", "Invalid metric name"),
+    INVALID_ORDER("invalid-order", "Invalid order"),
     // Submitting
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type"),
     UNSUPPORTED_CHARSET("unsupported-charset", "Unsupported charset"),

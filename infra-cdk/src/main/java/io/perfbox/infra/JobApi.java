@@ -59,6 +59,9 @@ public class JobApi extends Construct {
         GET_JOB_LOGS("GET", "/jobs/{id}/logs", "GetJobLogsFunction", Access.READ_ARTIFACTS),
         GET_JOB_SCAN("GET", "/jobs/{id}/scan", "GetJobScanFunction", Access.READ_ARTIFACTS),
         GET_JOB_DOCKERFILE("GET", "/jobs/{id}/dockerfile", "GetJobDockerfileFunction", Access.READ_DOCKERFILE),
+        // The leaderboard pages through the owner's jobs, as a listing does.
+        GET_LEADERBOARD("GET", "/leaderboard", "GetLeaderboardFunction", Access.LIST),
+        GET_LEADERBOARD_HISTORY("GET", "/leaderboard/history", "GetLeaderboardHistoryFunction", Access.LIST),
         OPENAPI("GET", "/openapi.json", "GetOpenApiFunction", Access.NONE);
 
         final String method;

@@ -18,10 +18,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The use cases behind the API: submit, read, list, cancel, delete, logs, scan report, the submitted Dockerfile. */
+/** The use cases behind the API: submit, read, list, the leaderboard, cancel, delete, logs, scan report, the
+ * submitted Dockerfile. */
 public class JobService {
     private final JobStore jobs;
     private final DockerfileStore dockerfiles;
@@ -136,6 +138,16 @@ public class JobService {
         } catch (JobStore.InvalidPageTokenException e) {
             throw new InvalidInputException("invalid-next-token", e.getMessage());
         }
+    }
+
+    /** The tenant's leaderboard: its SUCCEEDED jobs that carry the metric, best first (see JobStore#ranked). */
+    public List<Job> leaderboard(LeaderboardQuery query) {
+        return jobs.ranked(query.owner(), query.metric(), query.order(), query.limit());
+    }
+
+    /** The metric over the tenant's latest successive submissions, oldest first (see JobStore#history). */
+    public List<Job> history(LeaderboardQuery.History query) {
+        return jobs.history(query.owner(), query.metric(), query.limit());
     }
 
     /**

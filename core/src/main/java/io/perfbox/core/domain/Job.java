@@ -2,11 +2,14 @@ package io.perfbox.core.domain;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A submitted job and everything known about it. Immutable: every change produces a new value,
  * which a {@code JobStore} writes only if the stored status is still the one the change started from.
+ * {@code metrics}: the named values of a SUCCEEDED job's perf.json beside its performance (empty otherwise).
  */
 public record Job(
         JobId id,
@@ -20,10 +23,12 @@ public record Job(
         Instant updatedAt,
         StageTimes stages,
         VulnerabilityCounts vulnerabilities,
-        List<String> warnings) {
+        List<String> warnings,
+        Map<String, Double> metrics) {
 
     public Job {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        metrics = Metrics.copyOf(metrics);
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(status, "status");
@@ -33,6 +38,14 @@ public record Job(
         if (performance != null && !Double.isFinite(performance)) {
             throw new IllegalArgumentException("performance must be finite");
         }
+    }
+
+    /** A job without metrics. */
+    public Job(JobId id, String owner, String name, String description, JobStatus status, Failure failure,
+            Double performance, Instant createdAt, Instant updatedAt, StageTimes stages,
+            VulnerabilityCounts vulnerabilities, List<String> warnings) {
+        this(id, owner, name, description, status, failure, performance, createdAt, updatedAt, stages,
+                vulnerabilities, warnings, Map.of());
     }
 
     /** A job without warnings. */
@@ -59,16 +72,28 @@ public record Job(
             case RUNNING -> stages.withRunStarted(now);
             default -> stages;
         };
-        return new Job(id, owner, name, description, next, null, null, createdAt, now, s, vulnerabilities, warnings);
+        return new Job(id, owner, name, description, next, null, null, createdAt, now, s, vulnerabilities, warnings,
+                Map.of());
     }
 
     public Job withVulnerabilities(VulnerabilityCounts counts, Instant now) {
-        return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages, counts, warnings);
+        return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages, counts, warnings,
+                metrics);
     }
 
     public Job succeeded(double perf, Instant now) {
+        return succeeded(perf, Map.of(), now);
+    }
+
+    public Job succeeded(double perf, Map<String, Double> namedMetrics, Instant now) {
         return new Job(id, owner, name, description, JobStatus.SUCCEEDED, null, perf, createdAt, now,
-                stages.withFinished(now), vulnerabilities, warnings);
+                stages.withFinished(now), vulnerabilities, warnings, namedMetrics);
+    }
+
+    /** The value the leaderboard ranks by: {@link Metrics#PERFORMANCE} is the performance, any other a metric. */
+    public Optional<Double> metric(String metricName) {
+        return Metrics.PERFORMANCE.equals(metricName) ? Optional.ofNullable(performance)
+                : Optional.ofNullable(metrics.get(metricName));
     }
 
     /**
@@ -80,7 +105,7 @@ public record Job(
         List<String> more = new java.util.ArrayList<>(warnings);
         more.add(warning);
         return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages,
-                vulnerabilities, more);
+                vulnerabilities, more, metrics);
     }
 
     public Job failed(Failure why, Instant now) {

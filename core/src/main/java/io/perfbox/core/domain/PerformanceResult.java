@@ -12,11 +12,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Strict parser for the performance a container wrote to /data/perf.json.
  * Accepted: a JSON object with one finite numeric {@code perf} or {@code performance} field
  * (other fields are ignored), or a bare JSON number. Anything else is an {@link Invalid} result.
+ * The object may carry named metrics beside it, {@code "metrics": {"accuracy": 0.91, "loss": 0.23}}: at most
+ * {@link Metrics#MAX_COUNT}, each name valid by {@link Metrics#nameProblem}, each value a finite number; one bad
+ * metric makes the whole file invalid, so a job never records half of what its container measured.
  */
 public final class PerformanceResult {
     /** Files larger than this are rejected without being parsed. */
@@ -35,7 +41,15 @@ public final class PerformanceResult {
     public sealed interface Outcome permits Valid, Invalid {
     }
 
-    public record Valid(double performance) implements Outcome {
+    public record Valid(double performance, Map<String, Double> metrics) implements Outcome {
+        public Valid {
+            metrics = Metrics.copyOf(metrics);
+        }
+
+        /** A primary value without metrics. */
+        public Valid(double performance) {
+            this(performance, Map.of());
+        }
     }
 
     public record Invalid(String reason) implements Outcome {
@@ -91,7 +105,43 @@ public final class PerformanceResult {
         if (!value.isNumber()) {
             return new Invalid("\"" + field + "\" must be a number, not " + value.getNodeType().name().toLowerCase());
         }
-        return finite(value, "\"" + field + "\"");
+        Outcome primary = finite(value, "\"" + field + "\"");
+        JsonNode metrics = root.get("metrics");
+        if (metrics == null || primary instanceof Invalid) {
+            return primary;
+        }
+        return metrics(metrics, ((Valid) primary).performance());
+    }
+
+    private static Outcome metrics(JsonNode metrics, double performance) {
+        if (!metrics.isObject()) {
+            return new Invalid("\"metrics\" must be a JSON object of names to numbers, not "
+                    + metrics.getNodeType().name().toLowerCase());
+        }
+        if (metrics.size() > Metrics.MAX_COUNT) {
+            return new Invalid("\"metrics\" has " + metrics.size() + " entries; at most " + Metrics.MAX_COUNT
+                    + " are allowed");
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String name = entry.getKey();
+            var problem = Metrics.nameProblem(name);
+            if (problem.isPresent()) {
+                return new Invalid(problem.get());
+            }
+            JsonNode v = entry.getValue();
+            String what = "metric \"" + name + "\"";
+            if (!v.isNumber()) {
+                return new Invalid(what + " must be a number, not " + v.getNodeType().name().toLowerCase());
+            }
+            Outcome one = finite(v, what);
+            if (one instanceof Invalid invalid) {
+                return invalid;
+            }
+            values.put(name, ((Valid) one).performance());
+        }
+        return new Valid(performance, values);
     }
 
     private static Outcome finite(JsonNode number, String what) {

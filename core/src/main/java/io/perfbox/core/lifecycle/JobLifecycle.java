@@ -236,7 +236,7 @@ public final class JobLifecycle {
                 return Next.ENDED;
             }
             switch (StepOutcomes.collect(result.get())) {
-                case StepOutcomes.Measured m -> finish(job, job.succeeded(m.performance(), clock.instant()));
+                case StepOutcomes.Measured m -> finish(job, job.succeeded(m.performance(), m.metrics(), clock.instant()));
                 case StepOutcomes.Rejected r -> end(job, r.failure());
             }
             return Next.ENDED;

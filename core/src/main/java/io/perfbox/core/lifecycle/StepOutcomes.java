@@ -136,7 +136,8 @@ public final class StepOutcomes {
     public sealed interface Collected permits Measured, Rejected {
     }
 
-    public record Measured(double performance) implements Collected {
+    /** The primary value and the named metrics beside it (empty when perf.json had none). */
+    public record Measured(double performance, java.util.Map<String, Double> metrics) implements Collected {
     }
 
     public record Rejected(Failure failure) implements Collected {
@@ -151,7 +152,7 @@ public final class StepOutcomes {
             case JobWorkspace.TooLarge t -> new Rejected(Failure.of(FailureCode.INVALID_RESULT,
                     "/data/perf.json is larger than " + t.limit() + " bytes"));
             case JobWorkspace.Content c -> switch (PerformanceResult.parse(c.bytes())) {
-                case PerformanceResult.Valid v -> new Measured(v.performance());
+                case PerformanceResult.Valid v -> new Measured(v.performance(), v.metrics());
                 case PerformanceResult.Invalid i -> new Rejected(Failure.of(FailureCode.INVALID_RESULT, i.reason()));
             };
         };

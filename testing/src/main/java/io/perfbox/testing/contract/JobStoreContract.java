@@ -9,6 +9,8 @@ import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Metrics;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -82,6 +85,117 @@ public abstract class JobStoreContract {
         Job failed = job.failed(Failure.of(FailureCode.RUN_FAILED, "exit code 3"), clock.plusSeconds(1));
         assertThat(store().update(failed, EnumSet.of(JobStatus.QUEUED))).isTrue();
         assertThat(store().find(job.id()).orElseThrow().failure()).isEqualTo(Failure.of(FailureCode.RUN_FAILED, "exit code 3"));
+    }
+
+    // ---- metrics and the leaderboard ----
+
+    /** A job of {@code who} that ended SUCCEEDED with {@code perf} and {@code metrics}, through create and update. */
+    private Job succeededJob(String who, double perf, Map<String, Double> metrics) {
+        clock = clock.plus(1, ChronoUnit.SECONDS);
+        Job job = Job.queued(JobId.random(), who, "job at " + clock, null, clock);
+        store().create(job, Optional.empty());
+        Job done = job.advancedTo(JobStatus.RUNNING, clock.plusMillis(100)).succeeded(perf, metrics, clock.plusMillis(200));
+        assertThat(store().update(done, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        return done;
+    }
+
+    private Job succeededJob(double perf, Map<String, Double> metrics) {
+        return succeededJob(owner, perf, metrics);
+    }
+
+    private static List<JobId> ids(List<Job> jobs) {
+        return jobs.stream().map(Job::id).toList();
+    }
+
+    @Test
+    void metricsAreStoredWithTheSucceededJobFoundAndListed() {
+        Map<String, Double> metrics = Map.of("accuracy", 0.91, "loss", 0.23, "top-5.rate_x", -1e-9, "big", 1.7976931348623157e308);
+        Job job = succeededJob(0.91, metrics);
+        Job found = store().find(job.id()).orElseThrow();
+        assertThat(found).isEqualTo(job);
+        assertThat(found.metrics()).isEqualTo(metrics);
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.empty()).jobs()).singleElement()
+                .extracting(Job::metrics).isEqualTo(metrics);
+    }
+
+    @Test
+    void leaderboardRanksByPerformanceBothWaysAndEqualValuesRankTheEarlierSubmissionFirst() {
+        Job middle = succeededJob(0.5, Map.of());
+        Job tiedLater = succeededJob(0.9, Map.of());
+        Job low = succeededJob(-2, Map.of());
+        Job tiedEarlierButSubmittedLast = succeededJob(0.9, Map.of());
+        assertThat(ids(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.DESC, 10)))
+                .containsExactly(tiedLater.id(), tiedEarlierButSubmittedLast.id(), middle.id(), low.id());
+        assertThat(ids(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.ASC, 10)))
+                .containsExactly(low.id(), middle.id(), tiedLater.id(), tiedEarlierButSubmittedLast.id());
+        assertThat(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.DESC, 10).get(0)).isEqualTo(tiedLater);
+    }
+
+    @Test
+    void leaderboardByAMetricLeavesOutJobsWithoutItAndJobsNotSucceeded() {
+        Job worse = succeededJob(0.99, Map.of("loss", 0.4));
+        succeededJob(0.98, Map.of("accuracy", 0.7));
+        Job better = succeededJob(0.1, Map.of("loss", 0.1, "accuracy", 0.2));
+        Job running = newJob();
+        store().create(running, Optional.empty());
+        store().update(running.advancedTo(JobStatus.RUNNING, clock), EnumSet.of(JobStatus.QUEUED));
+        Job failed = newJob();
+        store().create(failed, Optional.empty());
+        store().update(failed.failed(Failure.of(FailureCode.INVALID_RESULT, "metric \"loss\" must be a number"), clock),
+                EnumSet.of(JobStatus.QUEUED));
+        assertThat(ids(store().ranked(owner, "loss", RankOrder.ASC, 10))).containsExactly(better.id(), worse.id());
+        assertThat(ids(store().ranked(owner, "loss", RankOrder.DESC, 10))).containsExactly(worse.id(), better.id());
+        assertThat(store().ranked(owner, "nobody-has-this", RankOrder.DESC, 10)).isEmpty();
+        assertThat(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.DESC, 10)).hasSize(3);
+    }
+
+    @Test
+    void leaderboardShowsOnlyTheOwnersJobs() {
+        Job mine = succeededJob(0.1, Map.of("a", 1.0));
+        succeededJob("other-" + UUID.randomUUID(), 0.9, Map.of("a", 9.0));
+        assertThat(ids(store().ranked(owner, "a", RankOrder.DESC, 10))).containsExactly(mine.id());
+        assertThat(ids(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.DESC, 10))).containsExactly(mine.id());
+        assertThat(ids(store().history(owner, "a", 10))).containsExactly(mine.id());
+    }
+
+    @Test
+    void leaderboardKeepsTheBestUpToTheLimitAcrossManyJobs() {
+        // More jobs than one internal page, the best ones first, last and in the middle of submission order.
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 130; i++) {
+            double score = i == 0 ? 1000 : i == 129 ? 999 : i == 64 ? 998 : i % 17;
+            jobs.add(succeededJob(score, Map.of("score", -score)));
+        }
+        assertThat(ids(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.DESC, 3)))
+                .containsExactly(jobs.get(0).id(), jobs.get(129).id(), jobs.get(64).id());
+        assertThat(ids(store().ranked(owner, "score", RankOrder.ASC, 3)))
+                .containsExactly(jobs.get(0).id(), jobs.get(129).id(), jobs.get(64).id());
+        // Ties (score 0: i = 17, 34, ...) come in submission order.
+        assertThat(ids(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.ASC, 4)))
+                .containsExactly(jobs.get(17).id(), jobs.get(34).id(), jobs.get(51).id(), jobs.get(68).id());
+    }
+
+    @Test
+    void aDeletedJobLeavesTheLeaderboardAndTheHistory() {
+        Job kept = succeededJob(0.5, Map.of("m", 1.0));
+        Job deleted = succeededJob(0.9, Map.of("m", 2.0));
+        assertThat(store().delete(deleted.id())).isTrue();
+        assertThat(ids(store().ranked(owner, "m", RankOrder.DESC, 10))).containsExactly(kept.id());
+        assertThat(ids(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.DESC, 10))).containsExactly(kept.id());
+        assertThat(ids(store().history(owner, "m", 10))).containsExactly(kept.id());
+    }
+
+    @Test
+    void historyIsTheLatestSubmissionsWithTheMetricOldestFirst() {
+        Job first = succeededJob(0.1, Map.of("acc", 0.1));
+        succeededJob(0.2, Map.of());
+        Job third = succeededJob(0.3, Map.of("acc", 0.3));
+        Job fourth = succeededJob(0.4, Map.of("acc", 0.2));
+        Job fifth = succeededJob(0.5, Map.of("acc", 0.5));
+        assertThat(ids(store().history(owner, "acc", 10))).containsExactly(first.id(), third.id(), fourth.id(), fifth.id());
+        assertThat(ids(store().history(owner, "acc", 2))).containsExactly(fourth.id(), fifth.id());
+        assertThat(store().history(owner, Metrics.PERFORMANCE, 10)).hasSize(5);
+        assertThat(store().history(owner, "missing", 10)).isEmpty();
     }
 
     @Test

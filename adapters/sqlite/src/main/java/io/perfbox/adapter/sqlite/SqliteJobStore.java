@@ -10,6 +10,8 @@ import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Metrics;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
@@ -68,12 +70,20 @@ import javax.crypto.spec.SecretKeySpec;
  * however many jobs the owner has. The page token carries the last created_key and a MAC over owner and key with a
  * secret kept in the database, so a token that was altered, belongs to another owner or comes from another database
  * is rejected.
+ *
+ * <p>The leaderboard: {@code job_metrics} holds one row per SUCCEEDED job and value it can be ranked by (its
+ * performance, named {@code performance}, and each of its metrics), written in the same transaction as the job.
+ * A leaderboard is a walk down {@code job_metrics_by_value} (or {@code _desc}) from the owner's and metric's first
+ * entry, joined to each job by its key, that stops after {@code limit} rows: it costs the same however many jobs the
+ * owner has (no sort, no scan of the owner's jobs); the history walks {@code job_metrics_by_time} the same way.
  */
 public final class SqliteJobStore implements JobStore, AutoCloseable {
     /** The file inside the data directory. */
     public static final String FILE_NAME = "perfbox.db";
     /** The schema this code reads and writes ({@code PRAGMA user_version}). */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
+    /** The version {@link #addMetrics} brings the schema to (renumber both when another migration lands first). */
+    static final int METRICS_SCHEMA_VERSION = 3;
     static final int DEFAULT_READERS = 4;
     private static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
@@ -85,7 +95,10 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
             "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{9}Z#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     private static final String COLUMNS = "id, owner, created_key, status, name, description, failure_code, "
             + "failure_message, performance, created_at, updated_at, queued_at, build_started_at, scan_started_at, "
-            + "run_started_at, finished_at, vulnerabilities, warnings";
+            + "run_started_at, finished_at, vulnerabilities, warnings, metrics";
+    /** {@link #COLUMNS} of the job {@code j} in a join, under their own names (for {@link #fromRow}). */
+    private static final String JOINED_COLUMNS = java.util.Arrays.stream(COLUMNS.split(", "))
+            .map(c -> "j." + c + " AS " + c).collect(Collectors.joining(", "));
     private static final String ACTIVE_STATUSES = JobStatus.ACTIVE.stream().map(s -> "'" + s.name() + "'")
             .collect(Collectors.joining(", "));
 
@@ -224,7 +237,10 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                     // A JSON array of strings; NULL for none (rows of version 1 have none).
                     st.execute("ALTER TABLE jobs ADD COLUMN warnings TEXT");
                 }
-                // Later migrations: if (version < 3) { ... }
+                if (version < METRICS_SCHEMA_VERSION) {
+                    addMetrics(st);
+                }
+                // Later migrations: if (version < 4) { ... }
                 st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 byte[] secret;
                 try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
@@ -240,6 +256,31 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The metrics of each job ({@code jobs.metrics}, a JSON object of names to numbers; NULL for none) and the
+     * leaderboard's {@code job_metrics} (see the class comment), filled for the SUCCEEDED jobs already stored from
+     * their performance (jobs of earlier versions have no other metrics). It touches only what it creates.
+     */
+    private static void addMetrics(Statement st) throws SQLException {
+        st.execute("ALTER TABLE jobs ADD COLUMN metrics TEXT");
+        st.execute("""
+                CREATE TABLE job_metrics (
+                  job_id      TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+                  owner       TEXT NOT NULL,
+                  name        TEXT NOT NULL,
+                  value       NOT NULL, -- no type, as jobs.performance
+                  created_key TEXT NOT NULL, -- the job's: equal values rank the earlier submission first
+                  PRIMARY KEY (job_id, name)
+                ) WITHOUT ROWID""");
+        // Two value indexes: each direction ranks ties by created_key ascending, which one index read backwards cannot.
+        st.execute("CREATE INDEX job_metrics_by_value ON job_metrics (owner, name, value, created_key)");
+        st.execute("CREATE INDEX job_metrics_by_value_desc ON job_metrics (owner, name, value DESC, created_key)");
+        st.execute("CREATE INDEX job_metrics_by_time ON job_metrics (owner, name, created_key)");
+        st.execute("INSERT INTO job_metrics (job_id, owner, name, value, created_key) SELECT id, owner, '"
+                + Metrics.PERFORMANCE + "', performance, created_key FROM jobs WHERE status = 'SUCCEEDED'"
+                + " AND performance IS NOT NULL");
     }
 
     /** The database file. */
@@ -271,12 +312,13 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 throw new IllegalStateException("job " + job.id() + " exists already");
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS + ") VALUES ("
-                    + "?, ".repeat(17) + "?)")) {
+                    + "?, ".repeat(18) + "?)")) {
                 bindAll(ps, job);
                 ps.executeUpdate();
             }
+            rank(c, job);
             return new CreateResult(job, true);
-        }, idempotencyKey.isPresent());
+        }, idempotencyKey.isPresent() || job.status() == JobStatus.SUCCEEDED);
     }
 
     /**
@@ -323,17 +365,28 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
         String sql = "UPDATE jobs SET owner = ?, created_key = ?, status = ?, name = ?, description = ?, "
                 + "failure_code = ?, failure_message = ?, performance = ?, created_at = ?, updated_at = ?, "
                 + "queued_at = ?, build_started_at = ?, scan_started_at = ?, run_started_at = ?, finished_at = ?, "
-                + "vulnerabilities = ?, warnings = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
+                + "vulnerabilities = ?, warnings = ?, metrics = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
+        // Only a write into or out of SUCCEEDED changes what the leaderboard holds (then in one transaction with it).
+        boolean ranking = updated.status() == JobStatus.SUCCEEDED || expected.contains(JobStatus.SUCCEEDED);
         return write(c -> {
+            boolean written;
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = bindFields(ps, 1, updated);
                 ps.setString(i++, updated.id().value());
                 for (JobStatus s : expected) {
                     ps.setString(i++, s.name());
                 }
-                return ps.executeUpdate() == 1;
+                written = ps.executeUpdate() == 1;
             }
-        }, false);
+            if (written && ranking) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM job_metrics WHERE job_id = ?")) {
+                    ps.setString(1, updated.id().value());
+                    ps.executeUpdate();
+                }
+                rank(c, updated);
+            }
+            return written;
+        }, ranking);
     }
 
     @Override
@@ -376,6 +429,72 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
         return "SELECT " + COLUMNS + " FROM jobs INDEXED BY " + (byStatus ? "jobs_by_owner_status" : "jobs_by_owner")
                 + " WHERE owner = ?" + (byStatus ? " AND status = ?" : "") + (afterCursor ? " AND created_key < ?" : "")
                 + " ORDER BY created_key DESC LIMIT ?";
+    }
+
+    @Override
+    public List<Job> ranked(String owner, String metric, RankOrder order, int limit) {
+        return walk(rankedSql(order), owner, metric, limit);
+    }
+
+    @Override
+    public List<Job> history(String owner, String metric, int limit) {
+        return walk(HISTORY_SQL, owner, metric, limit).reversed();
+    }
+
+    /** The leaderboard's query: served in index order by job_metrics_by_value(_desc), never sorted, no OFFSET. */
+    static String rankedSql(RankOrder order) {
+        boolean desc = order == RankOrder.DESC;
+        return "SELECT " + JOINED_COLUMNS + " FROM job_metrics m INDEXED BY job_metrics_by_value" + (desc ? "_desc" : "")
+                + " JOIN jobs j ON j.id = m.job_id WHERE m.owner = ? AND m.name = ? ORDER BY m.value"
+                + (desc ? " DESC" : "") + ", m.created_key LIMIT ?";
+    }
+
+    /** The history's query, newest first (reversed after), in index order by job_metrics_by_time. */
+    static final String HISTORY_SQL = "SELECT " + JOINED_COLUMNS + " FROM job_metrics m INDEXED BY job_metrics_by_time"
+            + " JOIN jobs j ON j.id = m.job_id WHERE m.owner = ? AND m.name = ? ORDER BY m.created_key DESC LIMIT ?";
+
+    private List<Job> walk(String sql, String owner, String metric, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, owner);
+                ps.setString(2, metric);
+                ps.setInt(3, limit);
+                List<Job> out = new ArrayList<>(Math.min(limit, 1_000));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(fromRow(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The leaderboard's rows of a SUCCEEDED job: its performance and each metric (none for any other status). */
+    private static void rank(Connection c, Job job) throws SQLException {
+        if (job.status() != JobStatus.SUCCEEDED) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO job_metrics (job_id, owner, name, value, created_key) VALUES (?, ?, ?, ?, ?)")) {
+            String createdKey = createdKey(job);
+            List<Map.Entry<String, Double>> values = new ArrayList<>(job.metrics().entrySet());
+            if (job.performance() != null) {
+                values.add(Map.entry(Metrics.PERFORMANCE, job.performance()));
+            }
+            for (Map.Entry<String, Double> v : values) {
+                ps.setString(1, job.id().value());
+                ps.setString(2, job.owner());
+                ps.setString(3, v.getKey());
+                ps.setDouble(4, v.getValue());
+                ps.setString(5, createdKey);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     @Override
@@ -595,6 +714,7 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
         ps.setString(i++, text(st.finishedAt()));
         ps.setString(i++, job.vulnerabilities() == null ? null : vulnerabilitiesJson(job.vulnerabilities()));
         ps.setString(i++, job.warnings().isEmpty() ? null : warningsJson(job.warnings()));
+        ps.setString(i++, job.metrics().isEmpty() ? null : metricsJson(job.metrics()));
         return i;
     }
 
@@ -618,7 +738,27 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 new StageTimes(instant(rs, "queued_at"), instant(rs, "build_started_at"), instant(rs, "scan_started_at"),
                         instant(rs, "run_started_at"), instant(rs, "finished_at")),
                 vulnerabilities == null ? null : vulnerabilitiesFrom(vulnerabilities),
-                warningsFrom(rs.getString("warnings")));
+                warningsFrom(rs.getString("warnings")),
+                metricsFrom(rs.getString("metrics")));
+    }
+
+    private static String metricsJson(Map<String, Double> metrics) {
+        try {
+            return JSON.writeValueAsString(metrics);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Double> metricsFrom(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, Double>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable metrics column: " + json, e);
+        }
     }
 
     private static String warningsJson(List<String> warnings) {

@@ -41,7 +41,12 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
-/** {@link JobStore} on DynamoDB (see {@link JobTable} for the key design). Every status change is conditional. */
+/**
+ * {@link JobStore} on DynamoDB (see {@link JobTable} for the key design). Every status change is conditional.
+ * A job's metrics are a map attribute of decimal strings (every double round-trips). The leaderboard and the history are JobStore's defaults: pages of
+ * the owner's jobs through {@code byOwner} filtered to SUCCEEDED, linear in the owner's jobs (no index can rank by a
+ * metric whose name the customer chooses); see docs/aws.md.
+ */
 public class DynamoDbJobStore implements JobStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Fixed width so that string order is time order. */
@@ -271,6 +276,12 @@ public class DynamoDbJobStore implements JobStore {
         if (!job.warnings().isEmpty()) {
             item.put("warnings", AttributeValue.fromL(job.warnings().stream().map(AttributeValue::fromS).toList()));
         }
+        if (!job.metrics().isEmpty()) {
+            Map<String, AttributeValue> metrics = new HashMap<>();
+            // Strings, not numbers: a DynamoDB number holds magnitudes from 1e-130 to 1e126 only, a double more.
+            job.metrics().forEach((name, value) -> metrics.put(name, AttributeValue.fromS(Double.toString(value))));
+            item.put("metrics", AttributeValue.fromM(metrics));
+        }
         return item;
     }
 
@@ -297,7 +308,18 @@ public class DynamoDbJobStore implements JobStore {
                 new StageTimes(instant(item, "queuedAt"), instant(item, "buildStartedAt"), instant(item, "scanStartedAt"),
                         instant(item, "runStartedAt"), instant(item, "finishedAt")),
                 counts,
-                item.containsKey("warnings") ? item.get("warnings").l().stream().map(AttributeValue::s).toList() : List.of());
+                item.containsKey("warnings") ? item.get("warnings").l().stream().map(AttributeValue::s).toList() : List.of(),
+                metricsOf(item));
+    }
+
+    private static Map<String, Double> metricsOf(Map<String, AttributeValue> item) {
+        AttributeValue metrics = item.get("metrics");
+        if (metrics == null) {
+            return Map.of();
+        }
+        Map<String, Double> out = new HashMap<>();
+        metrics.m().forEach((name, value) -> out.put(name, Double.valueOf(value.s())));
+        return out;
     }
 
     private static AttributeValue s(String v) {

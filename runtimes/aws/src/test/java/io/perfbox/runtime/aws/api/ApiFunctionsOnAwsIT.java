@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.adapter.aws.dynamodb.JobTable;
 import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
@@ -17,6 +18,7 @@ import io.perfbox.testing.aws.LocalStack;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.aws.StateMachines;
 import io.perfbox.core.application.JobService;
+import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -29,9 +31,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -325,6 +329,34 @@ class ApiFunctionsOnAwsIT {
     private static final String PRIMING_JOB_ID = "00000000-0000-4000-8000-000000000000";
 
     @Test
+    void theLeaderboardFunctionsRankTheTenantsSucceededJobsInDynamoDbByAMetricBothWays() throws Exception {
+        JobService jobs = ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
+        var leaderboard = new GetLeaderboardFunction(new PerfboxApi(jobs));
+        var history = new GetLeaderboardHistoryFunction(new PerfboxApi(jobs));
+        DynamoDbJobStore store = new DynamoDbJobStore(dynamoDb, settings.common().jobsTable());
+        String tenant = "lb" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        Instant t = Instant.parse("2026-08-01T00:00:00Z");
+        double[] losses = {0.5, 0.2, 0.9};
+        for (int i = 0; i < losses.length; i++) {
+            store.create(Job.queued(JobId.random(), tenant, "run-" + i, null, t.plusSeconds(i))
+                    .succeeded(1 - losses[i], Map.of("loss", losses[i]), t.plusSeconds(i).plusMillis(500)), Optional.empty());
+        }
+        store.create(Job.queued(JobId.random(), "someone-else", "theirs", null, t)
+                .succeeded(0.99, Map.of("loss", 0.01), t.plusSeconds(1)), Optional.empty());
+
+        Response lowestFirst = call(leaderboard, ApiGatewayEvents.query("/leaderboard",
+                Map.of("metric", "loss", "order", "asc"), tenant));
+        assertThat(lowestFirst.status()).isEqualTo(200);
+        assertThat(lowestFirst.body().path("entries").findValuesAsText("name")).containsExactly("run-1", "run-0", "run-2");
+        Response highestFirst = call(leaderboard, ApiGatewayEvents.query("/leaderboard", Map.of("metric", "loss"), tenant));
+        assertThat(highestFirst.body().path("entries").findValuesAsText("name")).containsExactly("run-2", "run-0", "run-1");
+        Response points = call(history, ApiGatewayEvents.query("/leaderboard/history", Map.of(), tenant));
+        assertThat(points.body().path("points").findValuesAsText("name")).containsExactly("run-0", "run-1", "run-2");
+        assertThat(call(leaderboard, ApiGatewayEvents.query("/leaderboard", Map.of("order", "up"), tenant)).status())
+                .isEqualTo(400);
+    }
+
+    @Test
     void theApiJarServesTheApiThroughNoArgumentHandlersPrimedForSnapStartWithoutSendingAnything(@TempDir Path dir)
             throws Exception {
         List<String> logLines;
@@ -351,6 +383,10 @@ class ApiFunctionsOnAwsIT {
             assertThat(lambda.invokeOk(GetJobDockerfileFunction.class,
                     ApiGatewayEvents.event("GET", "/jobs/{id}/dockerfile", "/jobs/" + id + "/dockerfile", Map.of("id", id),
                             Map.of(), null, "jarkey0001")).rawBody()).isEqualTo(DOCKERFILE);
+            assertThat(lambda.invokeOk(GetLeaderboardFunction.class, ApiGatewayEvents.query("/leaderboard", Map.of(),
+                    "jarkey0001")).body().path("entries").isArray()).isTrue();
+            assertThat(lambda.invokeOk(GetLeaderboardHistoryFunction.class, ApiGatewayEvents.query("/leaderboard/history",
+                    Map.of("metric", "loss"), "jarkey0001")).body().path("points").isArray()).isTrue();
             assertThat(lambda.invokeOk(GetOpenApiFunction.class,
                     ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0001"))
                     .body().path("openapi").asText()).startsWith("3.");

@@ -16,6 +16,24 @@ public final class ApiGatewayEvents {
     private ApiGatewayEvents() {
     }
 
+    /** A GET of {@code path} (its own resource) with query string parameters, as API Gateway's proxy sends it. */
+    public static String query(String path, Map<String, String> query, String apiKeyId) {
+        try {
+            ObjectNode e = (ObjectNode) JSON.readTree(event("GET", path, path, Map.of(), Map.of(), null, apiKeyId));
+            if (!query.isEmpty()) {
+                ObjectNode q = e.putObject("queryStringParameters");
+                ObjectNode mq = e.putObject("multiValueQueryStringParameters");
+                query.forEach((name, value) -> {
+                    q.put(name, value);
+                    mq.putArray(name).add(value);
+                });
+            }
+            return JSON.writeValueAsString(e);
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     /**
      * @param resource the API resource, e.g. {@code /jobs/{id}}
      * @param path the request path, e.g. {@code /jobs/3f2b...}
