@@ -5,11 +5,31 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
-/** What the API answers, for the transport to write out as it is: status, headers and the body's bytes. */
-public record ApiResponse(int status, Map<String, String> headers, byte[] body) {
+/**
+ * What the API answers, for the transport to write out as it is: status, headers and the body's bytes, or a body
+ * written as it is produced ({@code stream}, not null: a follow of a job's output) that a transport which can stream
+ * writes and flushes as it comes.
+ */
+public record ApiResponse(int status, Map<String, String> headers, byte[] body, BodyStream stream) {
     public ApiResponse {
         headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
         body = body == null ? new byte[0] : body;
+    }
+
+    public ApiResponse(int status, Map<String, String> headers, byte[] body) {
+        this(status, headers, body, null);
+    }
+
+    /** A body produced while it is written; it ends when the thing it follows ends, or when the thread is interrupted. */
+    @FunctionalInterface
+    public interface BodyStream {
+        /** Writes the body, flushing as it goes; returns when it is complete. */
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
+
+    /** The same response with other headers. */
+    public ApiResponse withHeaders(Map<String, String> newHeaders) {
+        return new ApiResponse(status, newHeaders, body, stream);
     }
 
     /** A JSON body, never cached (job state changes under the client). */

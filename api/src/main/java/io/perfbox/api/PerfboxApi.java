@@ -113,7 +113,7 @@ public final class PerfboxApi {
         }
         Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
         headers.put(REQUEST_ID, requestId(incoming));
-        return new ApiResponse(response.status(), headers, response.body());
+        return response.withHeaders(headers);
     }
 
     private static ApiResponse identified(ApiRequest request, java.util.function.Supplier<ApiResponse> work) {
@@ -121,7 +121,7 @@ public final class PerfboxApi {
         ApiResponse response = JobLogContext.withRequest(id, work);
         Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
         headers.put(REQUEST_ID, id);
-        return new ApiResponse(response.status(), headers, response.body());
+        return response.withHeaders(headers);
     }
 
     private ApiResponse route(ApiRequest request) {
@@ -150,6 +150,7 @@ public final class PerfboxApi {
             if (response.body().length > 0) {
                 headers.put("Content-Length", Integer.toString(response.body().length));
             }
+            // A followed stream is not started for a HEAD: its headers are all there is.
             return new ApiResponse(response.status(), headers, new byte[0]);
         }
         return response;
@@ -286,10 +287,34 @@ public final class PerfboxApi {
         return request.query("metric").orElse(io.perfbox.core.domain.Metrics.PERFORMANCE);
     }
 
+    /**
+     * JSON by default (both logs whole, as stored); text/plain when the client prefers it (the output from
+     * {@code offset}: build, then run); {@code follow=true}: server-sent events until the job ends ({@link LogEvents}).
+     */
     private ApiResponse logs(ApiRequest request) {
+        boolean follow = LogEvents.follow(request);
+        long offset = LogEvents.offset(request);
+        if (follow) {
+            return LogEvents.respond(jobs(), request.owner(), jobId(request), offset, longPoll);
+        }
+        if (LogEvents.prefersText(request)) {
+            return LogEvents.text(jobs().output(request.owner(), jobId(request), offset, LogEvents.TEXT_MAX_BYTES));
+        }
         JobService.JobLogs logs = jobs().logs(request.owner(), jobId(request));
         return ApiResponse.json(200, ApiJson.LogsView.of(logs.job(), logs.build(), logs.run()));
     }
+
+    /**
+     * This API answering a follow of a job's output as a long poll: within {@code limit}, as soon as there is new
+     * output or the job ended, the events so far in one body (for a transport that cannot stream: Lambda behind API
+     * Gateway). Without it a follow streams until the job ends.
+     */
+    public PerfboxApi withLongPoll(java.time.Duration limit) {
+        this.longPoll = java.util.Optional.of(limit);
+        return this;
+    }
+
+    private java.util.Optional<java.time.Duration> longPoll = java.util.Optional.empty();
 
     private ApiResponse scan(ApiRequest request) {
         JobService.JobScan scan = jobs().scan(request.owner(), jobId(request));

@@ -24,6 +24,10 @@ public enum ProblemType {
     MALFORMED_JOB_ID("malformed-job-id", "Malformed job id"),
     JOB_ALREADY_ENDED("job-already-ended", "Job already ended"),
     JOB_NOT_FINISHED("job-not-finished", "Job not finished"),
+    // Logs
+    INVALID_OFFSET("invalid-offset", "Invalid log offset"),
+    INVALID_FOLLOW("invalid-follow", "Invalid follow flag"),
+    TOO_MANY_FOLLOWERS("too-many-followers", "Too many clients following logs"),
     // Listing
     INVALID_LIMIT("invalid-limit", "Invalid limit"),
     INVALID_NEXT_TOKEN("invalid-next-token", "Invalid page token"),

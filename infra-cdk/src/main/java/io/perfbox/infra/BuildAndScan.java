@@ -46,6 +46,7 @@ public class BuildAndScan extends Construct {
 
     private final Repository repository;
     private final Project project;
+    private final LogGroup logs;
 
     public BuildAndScan(Construct scope, String id, StackConfig config, IBucket artifacts, RetentionDays logRetention) {
         super(scope, id);
@@ -65,7 +66,7 @@ public class BuildAndScan extends Construct {
                 .emptyOnDelete(true)
                 .build();
 
-        LogGroup logs = LogGroup.Builder.create(this, "BuildLogs")
+        logs = LogGroup.Builder.create(this, "BuildLogs")
                 .retention(logRetention)
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
@@ -146,5 +147,10 @@ public class BuildAndScan extends Construct {
 
     public Project project() {
         return project;
+    }
+
+    /** CodeBuild's log group: a build's stream is named by its build id (the API reads it while the build runs). */
+    public LogGroup logs() {
+        return logs;
     }
 }

@@ -31,6 +31,7 @@ import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.IBucket;
@@ -92,7 +93,7 @@ public class JobApi extends Construct {
     private final Map<Route, Function> functions = new LinkedHashMap<>();
 
     public JobApi(Construct scope, String id, StackConfig config, Code jar, ITable jobs, IBucket artifacts,
-                  IStateMachine workflow, RetentionDays logRetention) {
+                  IStateMachine workflow, RetentionDays logRetention, ILogGroup buildLogs, ILogGroup taskLogs) {
         super(scope, id);
         LogGroup accessLogs = LogGroup.Builder.create(this, "AccessLogs")
                 .retention(logRetention)
@@ -125,6 +126,9 @@ public class JobApi extends Construct {
         environment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
         environment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
         environment.put("PERFBOX_STATE_MACHINE_ARN", workflow.getStateMachineArn());
+        // The logs route reads a job's output from these while its steps run.
+        environment.put("PERFBOX_BUILD_LOG_GROUP", buildLogs.getLogGroupName());
+        environment.put("PERFBOX_TASK_LOG_GROUP", taskLogs.getLogGroupName());
         for (Route route : Route.values()) {
             Function function = JavaLambda.builder(this, route.functionId(), route.handlerClass, jar, environment,
                             logRetention)
@@ -133,6 +137,13 @@ public class JobApi extends Construct {
                     .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                     .build();
             grant(function, route.access, jobs, artifacts, workflow);
+            if (route == Route.GET_JOB_LOGS) {
+                // Live output: the job's build and task streams, found in its execution's history.
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("logs:GetLogEvents"))
+                        .resources(List.of(streamsOf(buildLogs), streamsOf(taskLogs))).build());
+                workflow.grantExecution(function, "states:GetExecutionHistory");
+            }
             // SnapStart applies to published versions: API Gateway calls the alias of the current one.
             Alias live = function.addAlias(ALIAS);
             resource(route.path).addMethod(route.method, new LambdaIntegration(live),
@@ -238,6 +249,13 @@ public class JobApi extends Construct {
                     .resources(List.of(artifacts.arnForObjects("jobs/*/Dockerfile"))).build());
             default -> { }
         }
+    }
+
+    /** Every stream of a log group (the group's own ARN attribute ends in ":*" and matches no stream). */
+    private String streamsOf(ILogGroup group) {
+        return Stack.of(this).formatArn(software.amazon.awscdk.ArnComponents.builder()
+                .service("logs").resource("log-group").arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME)
+                .resourceName(group.getLogGroupName() + ":log-stream:*").build());
     }
 
     public RestApi api() {

@@ -36,7 +36,7 @@ public class PerfboxStack extends Stack {
         workflow = new JobWorkflow(this, "JobWorkflow", config, workflowFunctions, buildAndScan,
                 buildAndScan.repository(), artifacts.bucket(), runner, network, logRetention);
         api = new JobApi(this, "JobApi", config, apiJar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
-                logRetention);
+                logRetention, buildAndScan.logs(), runner.taskLogGroup());
         CfnOutput.Builder.create(this, "ApiKeyId")
                 .description("Id of the first API key: aws apigateway get-api-key --include-value --api-key <id>")
                 .value(api.apiKey().getKeyId()).build();

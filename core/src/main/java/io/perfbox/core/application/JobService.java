@@ -31,6 +31,8 @@ public class JobService {
     private final PipelineLauncher launcher;
     private final Clock clock;
     private final Supplier<JobId> ids;
+    /** Where output is read while it is produced: the artifact store, unless the runtime reads it elsewhere. */
+    private volatile io.perfbox.core.port.JobLogReader liveLogs;
     private volatile TenantQuotas quotas = TenantQuotas.UNLIMITED;
     /** Quota check and create happen under this lock, so two submits at once cannot both take the last slot. */
     private final Object quotaLock = new Object();
@@ -52,6 +54,13 @@ public class JobService {
         this.launcher = launcher;
         this.clock = clock;
         this.ids = ids;
+        this.liveLogs = artifacts;
+    }
+
+    /** This service reading output as it is produced from {@code reader} (e.g. where the steps' output goes live). */
+    public JobService withLiveLogs(io.perfbox.core.port.JobLogReader reader) {
+        this.liveLogs = java.util.Objects.requireNonNull(reader, "reader");
+        return this;
     }
 
     /** This service's quotas per tenant from now on (unlimited unless set). */
@@ -235,6 +244,75 @@ public class JobService {
     public Dockerfile dockerfile(String owner, JobId id) {
         get(owner, id);
         return dockerfiles.load(id).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    /**
+     * A job whose log a writer left incomplete (perfbox stopped while it wrote) is taken as ended this long after the
+     * job itself ended: a cancelled step completes its log within moments.
+     */
+    static final Duration INCOMPLETE_LOG_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * The job's output from {@code offset} (build, then run; see {@link JobOutput}), at most about {@code maxBytes}
+     * of it. An offset past the output so far reads at its end; one in the dropped middle of a bounded log reads on
+     * from the kept tail, the skipped bytes named by an {@link JobOutput.Omitted} piece.
+     */
+    public JobOutput output(String owner, JobId id, long offset, int maxBytes) {
+        if (offset < 0) {
+            throw new InvalidInputException("invalid-offset", "offset must be a whole number of bytes, 0 or more");
+        }
+        Job job = get(owner, id);
+        java.util.List<JobOutput.Piece> pieces = new java.util.ArrayList<>();
+        int budget = Math.max(1, maxBytes);
+        long base = 0;
+        long pos = offset;
+        boolean complete = true;
+        for (LogKind kind : LogKind.values()) {
+            // A step that printed nothing has no log: it adds no bytes.
+            Optional<io.perfbox.core.port.LogSlice> probe = liveLogs.readLog(id, kind, 0, 0);
+            if (probe.isEmpty()) {
+                continue;
+            }
+            long total = probe.get().total();
+            boolean kindComplete = probe.get().complete();
+            while (pos < base + total && budget > 0) {
+                io.perfbox.core.port.LogSlice s = liveLogs.readLog(id, kind, pos - base, budget).orElseThrow();
+                if (s.omitted() > 0) {
+                    pieces.add(new JobOutput.Omitted(base + s.offset() - s.omitted(), s.omitted()));
+                }
+                if (s.bytes().length > 0) {
+                    pieces.add(new JobOutput.Text(base + s.offset(), s.bytes()));
+                    budget -= s.bytes().length;
+                }
+                pos = base + s.next();
+                total = s.total();
+                kindComplete = s.complete();
+                if (s.bytes().length == 0) {
+                    break;
+                }
+            }
+            if (!kindComplete) {
+                // Still being written: what follows has no offsets yet; an offset past its end reads at its end.
+                pos = Math.min(pos, base + total);
+                complete = false;
+                break;
+            }
+            if (pos < base + total) {
+                complete = false;
+                break;
+            }
+            base += total;
+        }
+        if (complete) {
+            pos = Math.min(pos, base);
+        }
+        long from = pieces.isEmpty() ? pos : switch (pieces.get(0)) {
+            case JobOutput.Text t -> t.offset();
+            case JobOutput.Omitted o -> o.offset();
+        };
+        boolean ended = job.status().isTerminal() && (complete
+                || budget > 0 && job.updatedAt().plus(INCOMPLETE_LOG_GRACE).isBefore(clock.instant()));
+        return new JobOutput(job, pieces, from, pos, ended);
     }
 
     public record JobScan(Job job, Optional<ScanReport> report) {

@@ -143,6 +143,11 @@ public final class JobLifecycle {
      * a built image moves the job to SCANNING. A job already SCANNING or RUNNING is this step repeated: PROCEED.
      */
     public Next built(JobId id, ImageBuilder.BuildOutcome outcome) {
+        return built(id, outcome, false);
+    }
+
+    /** As above; {@code logStored}: the build's output was stored as it was produced, so its log is left as it is. */
+    Next built(JobId id, ImageBuilder.BuildOutcome outcome, boolean logStored) {
         Objects.requireNonNull(outcome, "outcome");
         Optional<Job> found = jobs.find(id);
         if (found.isEmpty()) {
@@ -156,7 +161,9 @@ public final class JobLifecycle {
             return Next.STOPPED;
         }
         return guarded(id, () -> {
-            artifacts.saveLog(id, LogKind.BUILD, outcome.log());
+            if (!logStored) {
+                artifacts.saveLog(id, LogKind.BUILD, outcome.log());
+            }
             Optional<Failure> failure = StepOutcomes.failureOf(outcome);
             if (failure.isPresent()) {
                 end(job, failure.get());
@@ -220,6 +227,11 @@ public final class JobLifecycle {
      * not RUNNING (gone, cancelled, or already ended by an earlier try of this step).
      */
     public Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result) {
+        return ran(id, outcome, result, false);
+    }
+
+    /** As above; {@code logStored}: the run's output was stored as it was produced, so its log is left as it is. */
+    Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result, boolean logStored) {
         Objects.requireNonNull(outcome, "outcome");
         Optional<Job> found = jobs.find(id);
         if (found.isEmpty() || found.get().status() != JobStatus.RUNNING) {
@@ -229,7 +241,9 @@ public final class JobLifecycle {
         Job job = StepOutcomes.warningOf(outcome, runMemoryLimitBytes)
                 .map(w -> running.withWarning(w, clock.instant())).orElse(running);
         return guarded(id, () -> {
-            artifacts.saveLog(id, LogKind.RUN, outcome.log());
+            if (!logStored) {
+                artifacts.saveLog(id, LogKind.RUN, outcome.log());
+            }
             Optional<Failure> runFailure = StepOutcomes.failureOf(outcome, runMemoryLimitBytes);
             if (runFailure.isPresent()) {
                 end(job, runFailure.get());

@@ -6,6 +6,9 @@ import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.DockerfileStore;
 import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.core.port.LogSink;
 import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.core.port.VulnerabilityScanner;
 import java.util.logging.Level;
@@ -28,10 +31,13 @@ public class JobPipeline {
     private final JobWorkspace workspace;
     private final JobResources resources;
     private final PipelineSettings settings;
+    /** Where the build's and the run's output is written as it is produced. */
+    private final JobArtifactStore logs;
 
     public JobPipeline(JobLifecycle lifecycle, DockerfileStore dockerfiles, ImageBuilder builder,
                        VulnerabilityScanner scanner, ContainerRunner runner, JobWorkspace workspace,
-                       JobResources resources, PipelineSettings settings) {
+                       JobResources resources, PipelineSettings settings, JobArtifactStore logs) {
+        this.logs = logs;
         this.lifecycle = lifecycle;
         this.dockerfiles = dockerfiles;
         this.builder = builder;
@@ -56,8 +62,12 @@ public class JobPipeline {
                 next = lifecycle.fail(id, StepOutcomes.internal("the job's Dockerfile is missing from the store"));
                 return;
             }
-            ImageBuilder.BuildOutcome built = builder.build(id, lifecycle.owner(id), dockerfile.get(), settings.buildTimeout());
-            next = lifecycle.built(id, built);
+            ImageBuilder.BuildOutcome built;
+            LiveLog buildLog = new LiveLog(id, LogKind.BUILD);
+            try (buildLog) {
+                built = builder.build(id, lifecycle.owner(id), dockerfile.get(), settings.buildTimeout(), buildLog);
+            }
+            next = lifecycle.built(id, built, buildLog.stored());
             if (!next.proceed()) {
                 return;
             }
@@ -66,8 +76,12 @@ public class JobPipeline {
                 return;
             }
             workspace.prepare(id);
-            ContainerRunner.RunOutcome ran = runner.run(id, ((ImageBuilder.Built) built).imageRef(), settings.runLimits());
-            next = lifecycle.ran(id, ran, () -> workspace.readResult(id, PerformanceResult.MAX_BYTES));
+            ContainerRunner.RunOutcome ran;
+            LiveLog runLog = new LiveLog(id, LogKind.RUN);
+            try (runLog) {
+                ran = runner.run(id, ((ImageBuilder.Built) built).imageRef(), settings.runLimits(), runLog);
+            }
+            next = lifecycle.ran(id, ran, () -> workspace.readResult(id, PerformanceResult.MAX_BYTES), runLog.stored());
             if (next == Next.STOPPED) {
                 LOG.info(() -> "job " + id + " was cancelled or removed; pipeline stopped");
             }
@@ -85,6 +99,66 @@ public class JobPipeline {
             // Only what this pipeline began is its to release: a job it found not QUEUED may be another's.
             if (begun && next != Next.ENDED) {
                 resources.releaseQuietly(id);
+            }
+        }
+    }
+
+    /**
+     * A step's output into the job's log as it is produced. A store that fails (a full disk) loses the live log, never
+     * the step: the lifecycle then stores the outcome's own bounded log instead ({@link #stored}).
+     */
+    private final class LiveLog implements LogSink, AutoCloseable {
+        private final JobId id;
+        private final LogKind kind;
+        private JobArtifactStore.LogWriter writer;
+        private boolean failed;
+        private boolean closed;
+
+        LiveLog(JobId id, LogKind kind) {
+            this.id = id;
+            this.kind = kind;
+        }
+
+        /** The log is opened with the first output: a step that printed nothing leaves none (as before). */
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) {
+            // A step's reader thread may still deliver output after the step returned: it is dropped.
+            if (failed || closed || length == 0) {
+                return;
+            }
+            try {
+                if (writer == null) {
+                    writer = logs.openLog(id, kind);
+                }
+                writer.write(bytes, offset, length);
+            } catch (RuntimeException e) {
+                lost(e);
+            }
+        }
+
+        private void lost(RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + id + ": its " + kind + " log could not be written as it was produced", e);
+            writer = null;
+            failed = true;
+        }
+
+        /**
+         * Whether the output went to the store as it came. Else the outcome's log is saved over it: the store failed,
+         * or the step wrote nothing here (a step that only reports its log at the end).
+         */
+        synchronized boolean stored() {
+            return writer != null && !failed;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (writer != null) {
+                try {
+                    writer.close();
+                } catch (RuntimeException e) {
+                    lost(e);
+                }
             }
         }
     }

@@ -11,7 +11,12 @@ import java.time.Duration;
 public interface ContainerRunner {
 
     /** Blocks until the container exits or the timeout passes; interruption kills the container and rethrows. */
-    RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException;
+    default RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
+        return run(id, imageRef, limits, LogSink.NONE);
+    }
+
+    /** As above, the container's output also written to {@code output} while it runs. */
+    RunOutcome run(JobId id, String imageRef, RunLimits limits, LogSink output) throws InterruptedException;
 
     /** Removes the job's container if one is left; never throws for a missing one. */
     void remove(JobId id);

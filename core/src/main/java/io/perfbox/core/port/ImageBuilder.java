@@ -13,7 +13,16 @@ public interface ImageBuilder {
      * whose build cache the build may reuse; builds of different tenants never share a cached step (a shared cache
      * would tell one tenant what another built).
      */
-    BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) throws InterruptedException;
+    default BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
+        return build(id, tenant, dockerfile, timeout, LogSink.NONE);
+    }
+
+    /**
+     * As above, the build's output also written to {@code output} as it is produced (the outcome's log is the same
+     * output, bounded).
+     */
+    BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout, LogSink output)
+            throws InterruptedException;
 
     /** Removes the job's image if it exists; never throws for a missing image. */
     void remove(JobId id);

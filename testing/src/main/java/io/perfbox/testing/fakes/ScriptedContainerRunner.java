@@ -20,8 +20,13 @@ public class ScriptedContainerRunner extends ScriptedStep<ContainerRunner.RunOut
     }
 
     @Override
-    public RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
+    public RunOutcome run(JobId id, String imageRef, RunLimits limits, io.perfbox.core.port.LogSink output)
+            throws InterruptedException {
         runs.add(new RunCall(id, imageRef, limits));
+        String printed = prints;
+        if (printed != null) {
+            output.write(printed);
+        }
         return play();
     }
 
@@ -32,6 +37,16 @@ public class ScriptedContainerRunner extends ScriptedStep<ContainerRunner.RunOut
 
     public List<RunCall> runs() {
         return List.copyOf(runs);
+    }
+
+    private volatile String prints;
+
+    /**
+     * Every following call writes {@code text} to its output as it starts (before a held call waits), as a real step
+     * prints while it works; by default nothing is written there and the outcome's log is all there is.
+     */
+    public void willPrint(String text) {
+        prints = text;
     }
 
     public List<JobId> removed() {

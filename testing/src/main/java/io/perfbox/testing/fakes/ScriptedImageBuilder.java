@@ -23,8 +23,13 @@ public class ScriptedImageBuilder extends ScriptedStep<ImageBuilder.BuildOutcome
     }
 
     @Override
-    public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
+    public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout,
+            io.perfbox.core.port.LogSink output) throws InterruptedException {
         builds.add(new BuildCall(id, tenant, dockerfile, timeout));
+        String printed = prints;
+        if (printed != null) {
+            output.write(printed);
+        }
         return play();
     }
 
@@ -35,6 +40,16 @@ public class ScriptedImageBuilder extends ScriptedStep<ImageBuilder.BuildOutcome
 
     public List<BuildCall> builds() {
         return List.copyOf(builds);
+    }
+
+    private volatile String prints;
+
+    /**
+     * Every following call writes {@code text} to its output as it starts (before a held call waits), as a real step
+     * prints while it works; by default nothing is written there and the outcome's log is all there is.
+     */
+    public void willPrint(String text) {
+        prints = text;
     }
 
     public List<JobId> removed() {

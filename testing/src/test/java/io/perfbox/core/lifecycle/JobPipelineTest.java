@@ -85,7 +85,7 @@ class JobPipelineTest {
         JobLifecycle lifecycle = new JobLifecycle(store, artifacts, VulnerabilityPolicy.DEFAULT, RUN_LIMITS.memoryBytes(),
                 jobResources, new SteppingClock(START));
         return new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, jobResources,
-                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT));
+                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), artifacts);
     }
 
     private Job executed() throws InterruptedException {
@@ -533,6 +533,51 @@ class JobPipelineTest {
 
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(resources.released()).containsExactly(queued.id());
+    }
+
+    // ---- output stored as it is produced ----
+
+    @ParameterizedTest
+    @EnumSource(value = JobStatus.class, names = {"BUILDING", "RUNNING"})
+    void outputAStepPrintsIsReadableWhileTheStepRunsAndIsTheLogKeptAfterIt(JobStatus step) throws Exception {
+        LogKind kind = step == JobStatus.BUILDING ? LogKind.BUILD : LogKind.RUN;
+        if (step == JobStatus.BUILDING) {
+            builder.willPrint("Step 1/2 : FROM debian\n");
+        } else {
+            runner.willPrint("Step 1/2 : FROM debian\n");
+        }
+        Gate held = adapterFor(step).holdNextCall();
+        Background background = executeInBackground();
+        held.awaitReached();
+
+        var live = artifacts.readLog(queued.id(), kind, 0, 1024).orElseThrow();
+        assertThat(new String(live.bytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("Step 1/2 : FROM debian\n");
+        assertThat(live.complete()).isFalse();
+
+        held.release();
+        background.awaitEnd();
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        // What was printed is the log; the outcome's copy of it is not saved over it.
+        assertThat(artifacts.log(queued.id(), kind)).contains(new CapturedLog("Step 1/2 : FROM debian\n", false));
+        assertThat(artifacts.readLog(queued.id(), kind, 0, 1024).orElseThrow().atEnd()).isTrue();
+    }
+
+    @Test
+    void aStoreThatCannotWriteTheLiveLogLeavesTheOutcomesLogAndTheJobSucceeds() throws Exception {
+        builder.willPrint("output nobody can store\n");
+        var failing = new io.perfbox.testing.fakes.InMemoryJobArtifactStore() {
+            @Override
+            public LogWriter openLog(io.perfbox.core.domain.JobId id, LogKind kind) {
+                throw new IllegalStateException("disk full");
+            }
+        };
+        JobLifecycle lifecycle = new JobLifecycle(jobs, failing, VulnerabilityPolicy.DEFAULT, RUN_LIMITS.memoryBytes(),
+                resources, new SteppingClock(START));
+        new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
+                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), failing).execute(queued.id());
+
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(failing.log(queued.id(), LogKind.BUILD)).contains(BUILD_LOG);
     }
 
     // ---- cancel, delete and interruption while a step is under way ----

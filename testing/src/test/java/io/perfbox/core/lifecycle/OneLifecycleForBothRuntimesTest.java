@@ -112,7 +112,7 @@ class OneLifecycleForBothRuntimesTest {
         Runtime local = Runtime.fresh(resources);
         new JobPipeline(local.lifecycle(), dockerfiles, builder, scanner, runner, workspace, resources,
                 new PipelineSettings(Duration.ofMinutes(10), new RunLimits(MEMORY_LIMIT, 1, 128, Duration.ofMinutes(15)),
-                        VulnerabilityPolicy.DEFAULT)).execute(QUEUED.id());
+                        VulnerabilityPolicy.DEFAULT), local.artifacts()).execute(QUEUED.id());
         return local;
     }
 

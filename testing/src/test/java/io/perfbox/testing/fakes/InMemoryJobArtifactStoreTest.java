@@ -8,6 +8,11 @@ class InMemoryJobArtifactStoreTest extends JobArtifactStoreContract {
     private final InMemoryJobArtifactStore store = new InMemoryJobArtifactStore();
 
     @Override
+    protected JobArtifactStore storeKeeping(int headBytes, int tailBytes) {
+        return new InMemoryJobArtifactStore(headBytes, tailBytes);
+    }
+
+    @Override
     protected JobArtifactStore store() {
         return store;
     }

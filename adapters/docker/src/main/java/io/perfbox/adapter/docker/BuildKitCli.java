@@ -1,6 +1,7 @@
 package io.perfbox.adapter.docker;
 
 import io.perfbox.adapter.process.ProcessRunner;
+import io.perfbox.core.port.LogSink;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,6 +82,12 @@ public final class BuildKitCli {
     /** Builds {@code dockerfile} as the whole context (stdin), tagged and labelled; the output in plain progress. */
     public DockerEngine.BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels,
             Map<String, String> buildArgs, Duration timeout, int maxLogBytes) throws InterruptedException {
+        return build(tag, dockerfile, labels, buildArgs, timeout, maxLogBytes, LogSink.NONE);
+    }
+
+    /** As above, the output also written to {@code output} as the CLI prints it. */
+    public DockerEngine.BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels,
+            Map<String, String> buildArgs, Duration timeout, int maxLogBytes, LogSink output) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("build", "--progress", "plain", "--tag", tag));
         labels.forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
         buildArgs.forEach((k, v) -> args.addAll(List.of("--build-arg", k + "=" + v)));
@@ -90,6 +97,7 @@ public final class BuildKitCli {
                 .stdin(dockerfile)
                 .timeout(timeout)
                 .mergeStderr()
+                .teeStdout(output)
                 .maxStdoutBytes(maxLogBytes)
                 .run();
         return new DockerEngine.BuildRun(r.succeeded(), r.timedOut(), r.exitCode(), r.stdoutLog());

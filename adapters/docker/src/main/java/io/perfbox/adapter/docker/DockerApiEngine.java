@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import io.perfbox.adapter.process.BoundedCapture;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class DockerApiEngine implements DockerEngine {
 
     @Override
     public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
-            int maxLogBytes) throws InterruptedException {
+            int maxLogBytes, LogSink output) throws InterruptedException {
         StringBuilder target = new StringBuilder("/build?version=1&rm=1&forcerm=1&t=").append(query(tag));
         if (network != null) {
             target.append("&networkmode=").append(query(network));
@@ -108,7 +109,7 @@ public final class DockerApiEngine implements DockerEngine {
                 throw new IllegalStateException(e);
             }
         }
-        BoundedCapture log = new BoundedCapture(Math.max(2, maxLogBytes));
+        BoundedCapture log = new BoundedCapture(Math.max(2, maxLogBytes), output);
         boolean[] failed = {false};
         try {
             DockerSocketClient.Response r = api.stream("POST", target.toString(), "application/x-tar",
@@ -235,15 +236,15 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public CapturedLog followLogs(String name, int maxBytes, Duration max) throws InterruptedException {
-        return readLogs(name, maxBytes, max, true);
+    public CapturedLog followLogs(String name, int maxBytes, Duration max, LogSink output) throws InterruptedException {
+        return readLogs(name, maxBytes, max, true, output);
     }
 
     @Override
-    public CapturedLog logs(String name, int maxBytes) {
+    public CapturedLog logs(String name, int maxBytes, LogSink output) {
         boolean interrupted = Thread.interrupted();
         try {
-            return readLogs(name, maxBytes, QUICK, false);
+            return readLogs(name, maxBytes, QUICK, false, output);
         } catch (InterruptedException e) {
             interrupted = true;
             return CapturedLog.EMPTY;
@@ -254,8 +255,9 @@ public final class DockerApiEngine implements DockerEngine {
         }
     }
 
-    private CapturedLog readLogs(String name, int maxBytes, Duration max, boolean follow) throws InterruptedException {
-        BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes));
+    private CapturedLog readLogs(String name, int maxBytes, Duration max, boolean follow, LogSink output)
+            throws InterruptedException {
+        BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes), output);
         try {
             api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1" + (follow ? "&follow=1" : ""), max,
                     body -> demultiplex(body, capture));

@@ -1,6 +1,7 @@
 package io.perfbox.adapter.docker;
 
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ public final class DockerCliEngine implements DockerEngine {
     /** Throws {@link ProcessRunner.StartFailedException} when the CLI cannot be started. */
     @Override
     public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
-            int maxLogBytes) throws InterruptedException {
+            int maxLogBytes, LogSink output) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("build", "--tag", tag));
         if (network != null) {
             args.addAll(List.of("--network", network));
@@ -35,6 +36,7 @@ public final class DockerCliEngine implements DockerEngine {
                 .stdin(dockerfile)
                 .timeout(timeout)
                 .mergeStderr()
+                .teeStdout(output)
                 .maxStdoutBytes(maxLogBytes)
                 .run();
         return new BuildRun(r.succeeded(), r.timedOut(), r.exitCode(), r.stdoutLog());
@@ -67,15 +69,16 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
-    public CapturedLog followLogs(String name, int maxBytes, Duration max) throws InterruptedException {
-        return docker.command("logs", "--follow", name).mergeStderr().maxStdoutBytes(maxBytes).timeout(max).run().stdoutLog();
+    public CapturedLog followLogs(String name, int maxBytes, Duration max, LogSink output) throws InterruptedException {
+        return docker.command("logs", "--follow", name).mergeStderr().teeStdout(output).maxStdoutBytes(maxBytes)
+                .timeout(max).run().stdoutLog();
     }
 
     @Override
-    public CapturedLog logs(String name, int maxBytes) {
+    public CapturedLog logs(String name, int maxBytes, LogSink output) {
         boolean interrupted = Thread.interrupted();
         try {
-            return docker.command("logs", name).mergeStderr().maxStdoutBytes(maxBytes)
+            return docker.command("logs", name).mergeStderr().teeStdout(output).maxStdoutBytes(maxBytes)
                     .timeout(Duration.ofSeconds(60)).run().stdoutLog();
         } catch (InterruptedException | ProcessRunner.StartFailedException e) {
             return CapturedLog.EMPTY;

@@ -3,6 +3,7 @@ package io.perfbox.adapter.docker;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.nio.file.Path;
 import java.util.function.Function;
 import java.time.Duration;
@@ -36,7 +37,7 @@ public class DockerContainerRunner implements ContainerRunner {
     }
 
     @Override
-    public RunOutcome run(JobId id, String imageRef, RunLimits limits) throws InterruptedException {
+    public RunOutcome run(JobId id, String imageRef, RunLimits limits, LogSink output) throws InterruptedException {
         // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
         String name = DockerNames.containerName(id.value());
         var spec = new DockerEngine.ContainerSpec(imageRef,
@@ -47,7 +48,7 @@ public class DockerContainerRunner implements ContainerRunner {
             if (notStarted.isPresent()) {
                 return new FailedToStart(notStarted.get(), engine.logs(name, MAX_LOG_BYTES));
             }
-            follower = new LogFollower(name, limits.timeout().plusMinutes(1));
+            follower = new LogFollower(name, limits.timeout().plusMinutes(1), output);
             DiskWatchdog watchdog = new DiskWatchdog(name, dataDirectoryOf.apply(id), limits);
             boolean exited;
             try {
@@ -158,26 +159,37 @@ public class DockerContainerRunner implements ContainerRunner {
     }
 
     /**
-     * Streams the container's output from its start into a bounded capture, so a flood is counted (and flagged
+     * Streams the container's output from its start into a bounded capture (and to the job's log as it comes), so a flood is counted (and flagged
      * truncated) however much of it the engine's rotated log file still holds at the end.
      */
     private final class LogFollower {
         private final String name;
         private final Thread thread;
+        private final LogSink output;
+        private final java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong();
         private volatile CapturedLog captured;
 
-        LogFollower(String name, Duration max) {
+        LogFollower(String name, Duration max, LogSink output) {
             this.name = name;
+            this.output = output;
+            LogSink counted = (b, off, len) -> {
+                streamed.addAndGet(len);
+                output.write(b, off, len);
+            };
             this.thread = Thread.ofVirtual().name("logs-" + name).start(() -> {
                 try {
-                    captured = engine.followLogs(name, MAX_LOG_BYTES, max);
+                    captured = engine.followLogs(name, MAX_LOG_BYTES, max, counted);
                 } catch (InterruptedException | RuntimeException e) {
                     // cancelled, or docker vanished: finish() falls back to reading the log afterwards
                 }
             });
         }
 
-        /** The captured output once the container has stopped (the follow ends with it). */
+        /**
+         * The captured output once the container has stopped (the follow ends with it). Docker 20.10 ends a follow
+         * when the container stops, before it has sent all of a fast writer's output (LiveLogsIT's flood): the log
+         * is then read once more, whole, and what the follow missed goes on to the output.
+         */
         CapturedLog finish() {
             try {
                 thread.join(Duration.ofSeconds(15));
@@ -186,9 +198,18 @@ public class DockerContainerRunner implements ContainerRunner {
             }
             if (captured == null) {
                 thread.interrupt();
-                return engine.logs(name, MAX_LOG_BYTES);
             }
-            return captured;
+            long seen = streamed.get();
+            long[] read = {0};
+            CapturedLog whole = engine.logs(name, MAX_LOG_BYTES, (b, off, len) -> {
+                long from = read[0];
+                read[0] += len;
+                long skip = Math.max(0, Math.min(len, seen - from));
+                if (skip < len) {
+                    output.write(b, off + (int) skip, len - (int) skip);
+                }
+            });
+            return captured == null || read[0] > seen ? whole : captured;
         }
 
         void cancel() {

@@ -2,6 +2,7 @@ package io.perfbox.adapter.docker;
 
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -32,12 +33,15 @@ public interface DockerEngine {
      */
     default BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
             throws InterruptedException {
-        return build(tag, dockerfile, labels, null, timeout, maxLogBytes);
+        return build(tag, dockerfile, labels, null, timeout, maxLogBytes, LogSink.NONE);
     }
 
-    /** As above, the build's RUN steps on {@code network} (a Docker network's name; null: the engine's default). */
+    /**
+     * As above, the build's RUN steps on {@code network} (a Docker network's name; null: the engine's default), its
+     * output also written to {@code output} as it comes.
+     */
     BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
-            int maxLogBytes) throws InterruptedException;
+            int maxLogBytes, LogSink output) throws InterruptedException;
 
     /** How a stopped container ended. */
     record ExitState(int exitCode, boolean oomKilled) {
@@ -50,10 +54,20 @@ public interface DockerEngine {
      * The container's output (stdout and stderr as written) from its start until it stops, at most {@code max} long;
      * counted whole, kept within {@code maxBytes}.
      */
-    CapturedLog followLogs(String name, int maxBytes, Duration max) throws InterruptedException;
+    default CapturedLog followLogs(String name, int maxBytes, Duration max) throws InterruptedException {
+        return followLogs(name, maxBytes, max, LogSink.NONE);
+    }
+
+    /** As above, the output also written to {@code output} as it comes. */
+    CapturedLog followLogs(String name, int maxBytes, Duration max, LogSink output) throws InterruptedException;
 
     /** The output so far, without following; empty when there is none to read. Never throws. */
-    CapturedLog logs(String name, int maxBytes);
+    default CapturedLog logs(String name, int maxBytes) {
+        return logs(name, maxBytes, LogSink.NONE);
+    }
+
+    /** As above, the output also written to {@code output} as it is read. */
+    CapturedLog logs(String name, int maxBytes, LogSink output);
 
     /** Blocks until the container has stopped (true) or the timeout passed (false). */
     boolean await(String name, Duration timeout) throws InterruptedException;

@@ -4,6 +4,7 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -114,7 +115,8 @@ public class DockerImageBuilder implements ImageBuilder {
     }
 
     @Override
-    public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout) throws InterruptedException {
+    public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout, LogSink output)
+            throws InterruptedException {
         String tag = DockerNames.imageTag(id.value());
         BuildCacheScope.Scoped scoped;
         try {
@@ -124,7 +126,8 @@ public class DockerImageBuilder implements ImageBuilder {
         }
         DockerEngine.BuildRun r;
         try {
-            r = buildKit != null ? buildWithBuildKit(tag, id, scoped.text(), timeout) : buildClassic(tag, id, scoped.text(), timeout);
+            r = buildKit != null ? buildWithBuildKit(tag, id, scoped.text(), timeout, output)
+                    : buildClassic(tag, id, scoped.text(), timeout, output);
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
         } finally {
@@ -154,18 +157,21 @@ public class DockerImageBuilder implements ImageBuilder {
         return new Built(tag, log);
     }
 
-    private DockerEngine.BuildRun buildWithBuildKit(String tag, JobId id, String text, Duration timeout)
+    private DockerEngine.BuildRun buildWithBuildKit(String tag, JobId id, String text, Duration timeout, LogSink output)
             throws InterruptedException {
         // BuildKit adds labels to the image's config without a step of their own.
         return buildKit.build(tag, text.getBytes(StandardCharsets.UTF_8),
-                Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), Map.of(), timeout, MAX_LOG_BYTES);
+                Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), Map.of(), timeout, MAX_LOG_BYTES,
+                output);
     }
 
-    private DockerEngine.BuildRun buildClassic(String tag, JobId id, String text, Duration timeout) throws InterruptedException {
+    private DockerEngine.BuildRun buildClassic(String tag, JobId id, String text, Duration timeout, LogSink output)
+            throws InterruptedException {
         String labelled = withLabels(text, id);
         Map<String, String> labelFlags = labelled.equals(text)
                 ? Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()) : Map.of();
-        return engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, timeout, MAX_LOG_BYTES);
+        return engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, timeout, MAX_LOG_BYTES,
+                output);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.perfbox.adapter.process;
 
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -16,9 +17,17 @@ public final class BoundedCapture {
     private int tailStart;
     private int tailSize;
     private long total;
+    /** Also gets everything written, as it comes (a job's log stored as it is produced). */
+    private final LogSink tee;
 
     /** Keeps up to maxBytes in all: half from the start, half from the end. */
     public BoundedCapture(int maxBytes) {
+        this(maxBytes, LogSink.NONE);
+    }
+
+    /** As above, every write also passed on to {@code tee} as it comes. */
+    public BoundedCapture(int maxBytes, LogSink tee) {
+        this.tee = java.util.Objects.requireNonNull(tee, "tee");
         if (maxBytes < 2) {
             throw new IllegalArgumentException("maxBytes must be at least 2");
         }
@@ -29,6 +38,7 @@ public final class BoundedCapture {
     }
 
     public synchronized void write(byte[] buf, int off, int len) {
+        tee.write(buf, off, len);
         total += len;
         int toHead = Math.min(len, headLimit - head.size());
         if (toHead > 0) {

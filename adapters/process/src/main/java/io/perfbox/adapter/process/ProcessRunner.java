@@ -1,6 +1,7 @@
 package io.perfbox.adapter.process;
 
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +24,7 @@ public final class ProcessRunner {
     private int maxStdoutBytes = 1024 * 1024;
     private int maxStderrBytes = 64 * 1024;
     private boolean mergeStderr;
+    private LogSink stdoutTee = LogSink.NONE;
     private final Map<String, String> environment = new HashMap<>();
 
     private ProcessRunner(List<String> command) {
@@ -64,6 +66,12 @@ public final class ProcessRunner {
     /** Sends stderr into the stdout capture, interleaved as the process wrote it. */
     public ProcessRunner mergeStderr() {
         this.mergeStderr = true;
+        return this;
+    }
+
+    /** Passes stdout (with stderr when merged) on to {@code sink} as it comes, besides the bounded capture. */
+    public ProcessRunner teeStdout(LogSink sink) {
+        this.stdoutTee = Objects.requireNonNull(sink);
         return this;
     }
 
@@ -120,7 +128,7 @@ public final class ProcessRunner {
         } catch (IOException e) {
             throw new StartFailedException("could not start " + command.get(0) + ": " + e.getMessage(), e);
         }
-        BoundedCapture out = new BoundedCapture(Math.max(2, maxStdoutBytes));
+        BoundedCapture out = new BoundedCapture(Math.max(2, maxStdoutBytes), stdoutTee);
         BoundedCapture err = new BoundedCapture(Math.max(2, maxStderrBytes));
         Thread outPump = pump(process.getInputStream(), out, "stdout");
         Thread errPump = mergeStderr ? null : pump(process.getErrorStream(), err, "stderr");

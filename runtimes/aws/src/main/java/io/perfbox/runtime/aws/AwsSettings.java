@@ -78,6 +78,27 @@ public final class AwsSettings {
         }
     }
 
+    /**
+     * Where the logs API reads a job's output while its steps run: CodeBuild's log group and the tasks' (both, or
+     * neither: then only logs the workflow stored are read).
+     */
+    public record LiveLogs(String buildLogGroup, String taskLogGroup) {
+        public static final String BUILD_LOG_GROUP = "PERFBOX_BUILD_LOG_GROUP";
+        public static final String TASK_LOG_GROUP = "PERFBOX_TASK_LOG_GROUP";
+        private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9_./#-]{1,512}");
+
+        public static java.util.Optional<LiveLogs> from(Map<String, String> env) {
+            String build = env.get(BUILD_LOG_GROUP);
+            String task = env.get(TASK_LOG_GROUP);
+            if (build == null && task == null) {
+                return java.util.Optional.empty();
+            }
+            require(build != null && LOG_GROUP.matcher(build).matches(), BUILD_LOG_GROUP + " is not a log group name: " + build);
+            require(task != null && LOG_GROUP.matcher(task).matches(), TASK_LOG_GROUP + " is not a log group name: " + task);
+            return java.util.Optional.of(new LiveLogs(build, task));
+        }
+    }
+
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new InvalidSettingException(message);

@@ -150,7 +150,7 @@ public final class PerfboxServer implements AutoCloseable {
         JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, settings.policy(), settings.runLimits().memoryBytes(),
                 resources, clock);
         JobPipeline pipeline = new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, resources,
-                settings);
+                settings, artifacts);
         // Workers take jobs from the tenants in turn; the owner is read through the cache (no extra query).
         LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers(),
                 id -> jobs.find(id).map(Job::owner).orElse(""));

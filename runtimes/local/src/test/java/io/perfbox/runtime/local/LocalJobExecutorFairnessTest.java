@@ -22,7 +22,7 @@ class LocalJobExecutorFairnessTest {
     private final CountDownLatch allDone = new CountDownLatch(53);
 
     /** Records the order jobs start in; the first job blocks until released, so the others queue up behind it. */
-    private final JobPipeline recording = new JobPipeline(null, null, null, null, null, null, null, null) {
+    private final JobPipeline recording = new JobPipeline(null, null, null, null, null, null, null, null, null) {
         @Override
         public void execute(JobId id) throws InterruptedException {
             boolean first = order.isEmpty();

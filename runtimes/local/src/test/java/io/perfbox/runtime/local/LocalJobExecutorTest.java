@@ -18,7 +18,7 @@ class LocalJobExecutorTest {
     private final AtomicInteger executions = new AtomicInteger();
 
     /** A pipeline whose every job blocks until released (or interrupted). */
-    private final JobPipeline blocking = new JobPipeline(null, null, null, null, null, null, null, null) {
+    private final JobPipeline blocking = new JobPipeline(null, null, null, null, null, null, null, null, null) {
         @Override
         public void execute(JobId id) throws InterruptedException {
             started.add(id);

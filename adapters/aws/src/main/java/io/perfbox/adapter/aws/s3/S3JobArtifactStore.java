@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.ScanReport;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.log.BoundedLog;
 import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.core.port.LogSlice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,7 +25,10 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * A job's logs and scan report as JSON objects under {@code jobs/<id>/artifacts/} in the artifact bucket.
- * {@link #deleteAll} removes every object under {@code jobs/<id>/}, also what CodeBuild wrote there.
+ * {@link #deleteAll} removes every object under {@code jobs/<id>/}, also what CodeBuild wrote there. A log stored
+ * whole is {@code {"text","truncated"}}; one written as it is produced is its bounded state (head, tail, count),
+ * put again on every append: an object cannot be appended to. The AWS runtime therefore stores logs whole when a
+ * step ends and reads them live from CloudWatch Logs meanwhile; appending here is for completeness of the port.
  */
 public class S3JobArtifactStore implements JobArtifactStore {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -32,9 +38,19 @@ public class S3JobArtifactStore implements JobArtifactStore {
     private final S3Client s3;
     private final String bucket;
 
+    private final int headBytes;
+    private final int tailBytes;
+
     public S3JobArtifactStore(S3Client s3, String bucket) {
+        this(s3, bucket, BoundedLog.DEFAULT_HEAD_BYTES, BoundedLog.DEFAULT_TAIL_BYTES);
+    }
+
+    /** Logs written as they are produced keep this many bytes from their start and from their end. */
+    public S3JobArtifactStore(S3Client s3, String bucket, int headBytes, int tailBytes) {
         this.s3 = s3;
         this.bucket = bucket;
+        this.headBytes = headBytes;
+        this.tailBytes = tailBytes;
     }
 
     private static String logKey(JobId id, LogKind kind) {
@@ -52,7 +68,43 @@ public class S3JobArtifactStore implements JobArtifactStore {
 
     @Override
     public Optional<CapturedLog> log(JobId id, LogKind kind) {
-        return get(logKey(id, kind), CapturedLog.class);
+        return stored(id, kind).map(BoundedLog::toCapturedLog);
+    }
+
+    @Override
+    public Optional<LogSlice> readLog(JobId id, LogKind kind, long offset, int maxBytes) {
+        return stored(id, kind).map(l -> l.read(offset, maxBytes));
+    }
+
+    private Optional<BoundedLog> stored(JobId id, LogKind kind) {
+        return get(logKey(id, kind), JsonNode.class).map(json -> {
+            try {
+                return json.has("text") ? BoundedLog.whole(JSON.treeToValue(json, CapturedLog.class))
+                        : BoundedLog.of(JSON.treeToValue(json, BoundedLog.Snapshot.class));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read the " + kind + " log of job " + id, e);
+            }
+        });
+    }
+
+    @Override
+    public LogWriter openLog(JobId id, LogKind kind) {
+        BoundedLog log = new BoundedLog(headBytes, tailBytes);
+        String key = logKey(id, kind);
+        put(key, log.snapshot());
+        return new LogWriter() {
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                log.append(bytes, offset, length);
+                put(key, log.snapshot());
+            }
+
+            @Override
+            public void close() {
+                log.complete();
+                put(key, log.snapshot());
+            }
+        };
     }
 
     @Override

@@ -39,6 +39,11 @@ class S3JobArtifactStoreIT extends JobArtifactStoreContract {
     }
 
     @Override
+    protected JobArtifactStore storeKeeping(int headBytes, int tailBytes) {
+        return new S3JobArtifactStore(s3, bucket, headBytes, tailBytes);
+    }
+
+    @Override
     protected JobArtifactStore store() {
         return store;
     }

@@ -9,7 +9,10 @@ import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
 import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
+import io.perfbox.adapter.aws.logs.CloudWatchJobLogs;
+import io.perfbox.adapter.aws.logs.ExecutionHistoryLogStreams;
 import java.time.Clock;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -53,6 +56,20 @@ public final class ApiRuntime {
                 clock);
     }
 
+    /**
+     * How long a follow of a job's output waits for new output: within the function's 20 s timeout and API Gateway's
+     * 29 s, with room for the reads around it.
+     */
+    public static final java.time.Duration LONG_POLL = java.time.Duration.ofSeconds(15);
+
+    /** A job's output while it is produced: the stored logs first, else CodeBuild's and the task's CloudWatch streams. */
+    public static CloudWatchJobLogs liveLogs(AwsSettings.Api settings, AwsSettings.LiveLogs live,
+                                             S3JobArtifactStore stored, SfnClient sfn, CloudWatchLogsClient logs) {
+        StepFunctionsPipelineLauncher executions = new StepFunctionsPipelineLauncher(sfn, settings.stateMachineArn());
+        return new CloudWatchJobLogs(stored, logs, new ExecutionHistoryLogStreams(sfn, executions::executionArn),
+                live.buildLogGroup(), live.taskLogGroup());
+    }
+
     /** The settings, read once, and everything built on them, once per container. */
     private static final class Wiring {
         static final PerfboxApi API;
@@ -65,7 +82,11 @@ public final class ApiRuntime {
             DynamoDbClient dynamoDb = AwsRuntime.dynamoDbClient(settings.common(), credentials);
             S3Client s3 = AwsRuntime.s3Client(settings.common(), credentials);
             SfnClient sfn = sfnClient(settings.common(), credentials);
-            API = new PerfboxApi(jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC()));
+            JobService service = jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
+            AwsSettings.LiveLogs.from(System.getenv()).ifPresent(live -> service.withLiveLogs(liveLogs(settings, live,
+                    new S3JobArtifactStore(s3, settings.common().artifactBucket()), sfn,
+                    AwsRuntime.configure(CloudWatchLogsClient.builder(), settings.common(), credentials).build())));
+            API = new PerfboxApi(service).withLongPoll(LONG_POLL);
             ApiPriming.register(ApiPriming.withAws(settings, dynamoDb, s3, sfn));
         }
     }

@@ -45,8 +45,17 @@ public final class LocalApiServer implements AutoCloseable {
     /** The only TLS versions offered. */
     public static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    /**
+     * Clients following a job's output at once. Each holds a connection and a (virtual) thread until its job ends;
+     * past this many a follow is refused with 503 rather than let followers grow without bound.
+     */
+    public static final int MAX_FOLLOWERS = 64;
+
     private final HttpServer server;
     private final PerfboxApi api;
+    private final java.util.concurrent.Semaphore followers = new java.util.concurrent.Semaphore(MAX_FOLLOWERS);
+    /** The threads writing a followed stream, interrupted at close so that each stream ends. */
+    private final java.util.Set<Thread> streaming = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Optional<ApiKeys> keys;
     private final String urlHost;
     private final SameOriginGuard guard;
@@ -151,8 +160,12 @@ public final class LocalApiServer implements AutoCloseable {
                 response = Problem.of(500, "internal-error", "perfbox could not complete the request",
                         exchange.getRequestURI().getRawPath()).toResponse();
             }
-            write(exchange, PerfboxApi.withRequestId(response,
-                    exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID)));
+            response = PerfboxApi.withRequestId(response, exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID));
+            if (response.stream() != null) {
+                stream(exchange, response);
+            } else {
+                write(exchange, response);
+            }
         } catch (IOException e) {
             LOG.fine(() -> "client went away: " + e.getMessage());
         }
@@ -231,8 +244,39 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
+    /** A followed job's output, chunked, flushed as it comes, within the cap on followers. */
+    private void stream(HttpExchange exchange, ApiResponse response) throws IOException {
+        if (!followers.tryAcquire()) {
+            write(exchange, PerfboxApi.withRequestId(Problem.of(503, "too-many-followers", MAX_FOLLOWERS
+                    + " clients are following job output already; try again later, or read the output without follow",
+                    exchange.getRequestURI().getRawPath()).toResponse(Map.of("Retry-After", "10")),
+                    response.header(PerfboxApi.REQUEST_ID).orElse(null)));
+            return;
+        }
+        Thread self = Thread.currentThread();
+        streaming.add(self);
+        try {
+            response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            exchange.sendResponseHeaders(response.status(), 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                response.stream().writeTo(out);
+            }
+        } finally {
+            streaming.remove(self);
+            followers.release();
+            Thread.interrupted();
+        }
+    }
+
+    /** How many clients follow job output now. */
+    public int followersNow() {
+        return MAX_FOLLOWERS - followers.availablePermits();
+    }
+
     @Override
     public void close() {
+        // Followed streams would otherwise keep the server's stop waiting on them.
+        streaming.forEach(Thread::interrupt);
         server.stop(1);
     }
 }
