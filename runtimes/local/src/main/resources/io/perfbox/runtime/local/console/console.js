@@ -80,10 +80,34 @@
   const getDockerfile = async (id) =>
     (await api('GET', '/jobs/' + encodeURIComponent(id) + '/dockerfile', { accept: 'text/plain' })).text();
 
-  /** The job's output so far: {build: {text, truncated}, run: {text, truncated}}. */
-  async function getLogs(id) {
-    const logs = await apiJson('GET', '/jobs/' + encodeURIComponent(id) + '/logs');
-    return { build: logs.build, run: logs.run };
+  /**
+   * The job's output from a byte offset (build, then run), as it is produced: {bytes, next, complete}. next is where
+   * the following read starts; complete: the job has ended and nothing more will come. A bounded log's dropped middle
+   * comes as one line saying how much was left out.
+   */
+  async function getOutput(id, offset) {
+    const response = await api('GET', '/jobs/' + encodeURIComponent(id) + '/logs?offset=' + offset,
+      { accept: 'text/plain' });
+    const next = Number(response.headers.get('Perfbox-Next-Offset'));
+    return {
+      bytes: new Uint8Array(await response.arrayBuffer()),
+      next: Number.isFinite(next) ? next : offset,
+      complete: response.headers.get('Perfbox-Log-Complete') === 'true',
+    };
+  }
+
+  /** The tenant's leaderboard: {metric, order, entries: [{rank, id, name, value, performance, metrics, createdAt}]}. */
+  function getLeaderboard(metric, order, limit) {
+    const q = new URLSearchParams({ metric, limit: String(limit) });
+    if (order) {
+      q.set('order', order);
+    }
+    return apiJson('GET', '/leaderboard?' + q);
+  }
+
+  /** The metric over the tenant's successive submissions, oldest first: {metric, points: [{id, name, createdAt, value}]}. */
+  function getHistory(metric) {
+    return apiJson('GET', '/leaderboard/history?' + new URLSearchParams({ metric, limit: '100' }));
   }
 
   function submitJob(name, description, dockerfile) {
@@ -126,7 +150,7 @@
         node.setAttribute(k, v === true ? '' : v);
       }
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child !== null && child !== undefined && child !== false) {
         node.append(child instanceof Node ? child : document.createTextNode(String(child)));
       }
@@ -136,7 +160,7 @@
 
   /** Replaces the node's children (the DOM's replaceChildren would write a null as the text "null"). */
   function fill(node, ...children) {
-    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false)
+    node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
       .map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
   }
 
@@ -190,9 +214,11 @@
           return;
         }
       } catch (e) {
-        if (!(e instanceof ApiError && e.status === 401)) {
-          setRefreshNote('Could not refresh: ' + problemText(e));
+        if (e instanceof ApiError && e.status === 401) {
+          // Waits for a key: the key form starts the view again.
+          return;
         }
+        setRefreshNote('Could not refresh: ' + problemText(e));
       }
       if (!stopped) {
         timer = setTimeout(tick, ms);
@@ -286,16 +312,13 @@
     const warnings = el('section', { class: 'panel warning', id: 'job-warnings', hidden: true });
     const scan = el('section', { class: 'panel', id: 'job-scan' }, el('h2', {}, 'Scan'),
       el('p', { class: 'muted' }, 'Not scanned yet.'));
-    const buildLog = el('pre', { class: 'log', id: 'log-build' });
-    const runLog = el('pre', { class: 'log', id: 'log-run' });
-    const buildNote = el('span', { class: 'muted', id: 'log-build-note' });
-    const runNote = el('span', { class: 'muted', id: 'log-run-note' });
+    const output = el('pre', { class: 'log', id: 'job-output' });
+    const outputNote = el('span', { class: 'muted', id: 'job-output-note' }, '(none yet)');
     const dockerfile = el('pre', { class: 'dockerfile', id: 'job-dockerfile' });
 
     view(el('div', { class: 'job-head' }, title, status), meta, description, el('div', {}, actions, actionError),
       timeline, failure, result, warnings,
-      el('section', { class: 'panel' }, el('h2', {}, 'Build output ', buildNote), buildLog),
-      el('section', { class: 'panel' }, el('h2', {}, 'Run output ', runNote), runLog),
+      el('section', { class: 'panel' }, el('h2', {}, 'Output ', outputNote), output),
       scan,
       el('section', { class: 'panel' }, el('h2', {}, 'Dockerfile'), dockerfile));
 
@@ -307,6 +330,11 @@
 
     let scanShown = false;
     let lastStatus = null;
+    // The output is read on from where the last read ended; bytes are decoded as one stream, so a character split
+    // between two reads comes out whole.
+    let offset = 0;
+    let outputComplete = false;
+    const decoder = new TextDecoder('utf-8');
     const refresh = async () => {
       let job;
       try {
@@ -331,16 +359,20 @@
       renderResult(result, job);
       renderWarnings(warnings, job);
 
-      const logs = await getLogs(id);
-      showLog(buildLog, buildNote, logs.build);
-      showLog(runLog, runNote, logs.run);
+      if (!outputComplete) {
+        const read = await getOutput(id, offset);
+        offset = read.next;
+        outputComplete = read.complete;
+        appendOutput(output, decoder.decode(read.bytes, { stream: !read.complete }));
+        outputNote.textContent = output.textContent ? (outputComplete ? '' : '(live)') : outputComplete ? '(none)' : '(none yet)';
+      }
       const passedScan = job.status === 'RUNNING' || TERMINAL.has(job.status);
       if (passedScan && !scanShown) {
         renderScan(scan, await getScan(id));
         scanShown = TERMINAL.has(job.status);
       }
       setRefreshNote(TERMINAL.has(job.status) ? '' : 'following the job: refreshed ' + formatTime(new Date().toISOString()));
-      return !TERMINAL.has(job.status);
+      return !TERMINAL.has(job.status) || !outputComplete;
     };
 
     function renderActions(job) {
@@ -457,15 +489,13 @@
         el('tbody', {}, rows)) : null);
   }
 
-  /** Shows a log, keeping the reader's place: it follows the end only when the reader is at the end. */
-  function showLog(pre, note, log) {
-    const text = log && log.text ? log.text : '';
-    note.textContent = !text ? '(none)' : log.truncated ? '(long: its head and tail are kept)' : '';
-    if (pre.textContent === text) {
+  /** Adds output, keeping the reader's place: it follows the end only when the reader is at the end. */
+  function appendOutput(pre, text) {
+    if (!text) {
       return;
     }
     const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-    pre.textContent = text;
+    pre.append(document.createTextNode(text));
     if (atEnd) {
       pre.scrollTop = pre.scrollHeight;
     }
@@ -513,14 +543,161 @@
     return () => {};
   }
 
+  // --- the leaderboard ------------------------------------------------------------------------------------------
+
+  const LEADERBOARD_REFRESH_MS = 5000;
+  const METRIC_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+  function leaderboardView(params) {
+    const metric = METRIC_NAME.test(params.get('metric') || '') ? params.get('metric') : 'performance';
+    const order = ['asc', 'desc'].includes(params.get('order')) ? params.get('order') : '';
+    const limit = ['10', '25', '50', '100'].includes(params.get('limit')) ? params.get('limit') : '10';
+
+    const metricInput = el('input', { id: 'leaderboard-metric', list: 'metric-names', value: metric, size: '16',
+      pattern: '[A-Za-z0-9_.\\-]{1,64}', required: true });
+    const names = el('datalist', { id: 'metric-names' }, el('option', { value: 'performance' }));
+    const orderSelect = el('select', { id: 'leaderboard-order' },
+      el('option', { value: 'desc' }, 'highest first'), el('option', { value: 'asc' }, 'lowest first'));
+    const limitSelect = el('select', { id: 'leaderboard-limit' },
+      ['10', '25', '50', '100'].map((n) => el('option', { value: n, selected: n === limit }, 'top ' + n)));
+    const go = () => {
+      const q = new URLSearchParams({ metric: metricInput.value.trim() || 'performance', order: orderSelect.value,
+        limit: limitSelect.value });
+      location.hash = '#/leaderboard?' + q;
+    };
+    const controls = el('form', { class: 'leaderboard-controls', id: 'leaderboard-form' },
+      el('label', {}, 'Metric', metricInput, names),
+      el('label', {}, 'Direction', orderSelect),
+      el('label', {}, 'Show', limitSelect),
+      el('button', { type: 'submit' }, 'Rank'));
+    controls.addEventListener('submit', (e) => {
+      e.preventDefault();
+      go();
+    });
+    orderSelect.addEventListener('change', go);
+    limitSelect.addEventListener('change', go);
+
+    const valueHeader = el('th', { class: 'num', id: 'leaderboard-value-header' }, metric);
+    const tbody = el('tbody', { id: 'leaderboard-body' });
+    const empty = el('p', { class: 'muted', id: 'leaderboard-empty', hidden: true });
+    const error = el('p', { class: 'error', id: 'leaderboard-error', role: 'alert' });
+    const chart = el('div', { id: 'history' });
+    view(el('h1', {}, 'Leaderboard'), controls, error,
+      el('table', { class: 'leaderboard', id: 'leaderboard-table' },
+        el('thead', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Name'), valueHeader, el('th', {}, 'Submitted'),
+          el('th', {}, 'Id'))),
+        tbody),
+      empty,
+      el('section', { class: 'panel' }, el('h2', {}, metric + ' over successive submissions'), chart));
+
+    // The names offered are those the latest succeeded jobs carry (the API has no list of every name).
+    listJobs('SUCCEEDED').then((page) => {
+      const seen = new Set(['performance']);
+      page.jobs.forEach((j) => Object.keys(j.metrics || {}).forEach((k) => seen.add(k)));
+      fill(names, [...seen].sort().map((k) => el('option', { value: k })));
+    }, () => {});
+
+    const refresh = async () => {
+      let board;
+      try {
+        board = await getLeaderboard(metric, order, limit);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 400) {
+          error.textContent = problemText(e);
+          return false;
+        }
+        throw e;
+      }
+      error.textContent = '';
+      orderSelect.value = board.order;
+      fill(tbody, board.entries.map((entry) => el('tr', { class: 'leaderboard-row', 'data-job-id': entry.id },
+        el('td', { class: 'rank' }, entry.rank),
+        el('td', { class: 'col-name' }, el('a', { href: '#/jobs/' + entry.id }, entry.name || '(unnamed)')),
+        el('td', { class: 'num col-value' }, formatNumber(entry.value)),
+        el('td', {}, formatTime(entry.createdAt)),
+        el('td', { class: 'mono' }, entry.id.substring(0, 8)))));
+      empty.hidden = board.entries.length > 0;
+      empty.textContent = 'No succeeded job carries "' + metric + '" yet.';
+      const history = await getHistory(metric);
+      fill(chart, historyChart(history.points, board.order));
+    };
+    return every(LEADERBOARD_REFRESH_MS, refresh);
+  }
+
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      node.setAttribute(k, v);
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child !== null && child !== undefined) {
+        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+      }
+    }
+    return node;
+  }
+
+  /**
+   * The metric over successive submissions (oldest on the left), and the best so far as a dashed step line, best
+   * being the higher value for desc and the lower for asc. Each point names its job in a tooltip.
+   */
+  function historyChart(points, order) {
+    if (points.length === 0) {
+      return el('p', { class: 'muted', id: 'history-empty' }, 'No submissions to chart yet.');
+    }
+    const W = 1000;
+    const H = 260;
+    const left = 60;
+    const right = 20;
+    const top = 15;
+    const bottom = 35;
+    const values = points.map((p) => p.value);
+    let lo = Math.min(...values);
+    let hi = Math.max(...values);
+    if (lo === hi) {
+      const pad = Math.abs(lo) * 0.1 || 1;
+      lo -= pad;
+      hi += pad;
+    }
+    const x = (i) => left + (points.length === 1 ? (W - left - right) / 2 : i * (W - left - right) / (points.length - 1));
+    const y = (v) => top + (hi - v) * (H - top - bottom) / (hi - lo);
+    const better = order === 'asc' ? Math.min : Math.max;
+    let best = values[0];
+    const bestLine = values.map((v, i) => {
+      best = better(best, v);
+      return (i === 0 ? 'M' : 'L') + x(i).toFixed(1) + ',' + y(best).toFixed(1);
+    }).join(' ');
+    const ticks = [hi, (hi + lo) / 2, lo];
+    const labelEvery = Math.max(1, Math.ceil(points.length / 10));
+    return svg('svg', { class: 'chart', id: 'history-chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+      'aria-label': 'value over successive submissions' },
+    ticks.map((t) => [svg('line', { class: 'grid', x1: left, x2: W - right, y1: y(t), y2: y(t) }),
+      svg('text', { x: left - 6, y: y(t) + 4, 'text-anchor': 'end' }, Number(t.toPrecision(4)))]),
+    svg('line', { class: 'axis', x1: left, x2: left, y1: top, y2: H - bottom }),
+    svg('line', { class: 'axis', x1: left, x2: W - right, y1: H - bottom, y2: H - bottom }),
+    svg('path', { class: 'best', d: bestLine }),
+    svg('path', { class: 'series', d: values.map((v, i) => (i === 0 ? 'M' : 'L') + x(i).toFixed(1) + ',' + y(v).toFixed(1)).join(' ') }),
+    points.map((p, i) => svg('circle', { cx: x(i).toFixed(1), cy: y(p.value).toFixed(1), r: 4, class: 'point',
+      'data-job-id': p.id, 'data-value': p.value },
+    svg('title', {}, (p.name || p.id.substring(0, 8)) + ': ' + p.value + ' (' + formatTime(p.createdAt) + ')'))),
+    points.map((p, i) => (i % labelEvery === 0 || i === points.length - 1
+      ? svg('text', { x: x(i), y: H - bottom + 18, 'text-anchor': 'middle' }, '#' + (i + 1)) : null)),
+    svg('text', { x: W - right, y: H - 4, 'text-anchor': 'end' }, 'submission (oldest first) · dashed: best so far'));
+  }
+
   // --- the key --------------------------------------------------------------------------------------------------
 
   function askForKey(message) {
     sessionStorage.removeItem(KEY_STORAGE);
     showKeyState();
-    document.getElementById('key-panel').hidden = false;
-    document.getElementById('key-error').textContent = message || '';
-    document.getElementById('key-input').focus();
+    const panel = document.getElementById('key-panel');
+    if (message) {
+      document.getElementById('key-error').textContent = message;
+    }
+    if (panel.hidden) {
+      panel.hidden = false;
+      document.getElementById('key-input').focus();
+    }
   }
 
   function showKeyState() {
@@ -537,6 +714,7 @@
       }
       sessionStorage.setItem(KEY_STORAGE, key);
       input.value = '';
+      document.getElementById('key-error').textContent = '';
       document.getElementById('key-panel').hidden = true;
       showKeyState();
       route();
@@ -569,6 +747,8 @@
       stopView = jobView(decodeURIComponent(parts[1]));
     } else if (section === 'submit') {
       stopView = submitView();
+    } else if (section === 'leaderboard') {
+      stopView = leaderboardView(params);
     } else {
       section = 'jobs';
       stopView = jobsView(params);
