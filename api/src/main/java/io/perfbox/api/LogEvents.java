@@ -26,6 +26,11 @@ final class LogEvents {
     static final int TEXT_MAX_BYTES = 4 * 1024 * 1024;
     static final int EVENT_MAX_BYTES = 64 * 1024;
     static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * How often a long poll looks: each look may read CloudWatch Logs (AWS), whose GetLogEvents has a per-account
+     * rate quota shared by every follower.
+     */
+    static final Duration LONG_POLL_EVERY = Duration.ofSeconds(1);
     /** A line still being written is sent as it is after this long. */
     static final Duration PARTIAL_LINE = Duration.ofSeconds(1);
     /** A comment this often, so a client that went away is noticed and its stream ends. */
@@ -53,8 +58,10 @@ final class LogEvents {
 
     /** Last-Event-ID (a reconnecting event stream) over {@code offset}; 0 without either. */
     static long offset(ApiRequest request) {
-        Optional<String> lastEvent = request.header(LAST_EVENT_ID).filter(v -> !v.isBlank());
-        return lastEvent.or(() -> request.query("offset")).map(LogEvents::parseOffset).orElse(0L);
+        // Both are checked, whichever counts.
+        Optional<Long> lastEvent = request.header(LAST_EVENT_ID).map(LogEvents::parseOffset);
+        Optional<Long> offset = request.query("offset").map(LogEvents::parseOffset);
+        return lastEvent.or(() -> offset).orElse(0L);
     }
 
     private static long parseOffset(String raw) {
@@ -198,7 +205,7 @@ final class LogEvents {
                     return;
                 }
                 try {
-                    Thread.sleep(POLL);
+                    Thread.sleep(longPoll.isPresent() ? LONG_POLL_EVERY : POLL);
                 } catch (InterruptedException e) {
                     // The server is closing.
                     Thread.currentThread().interrupt();

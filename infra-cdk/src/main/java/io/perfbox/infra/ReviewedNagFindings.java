@@ -134,7 +134,17 @@ final class ReviewedNagFindings {
                     patterns.add(regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/Dockerfile$"));
                     reason += " It reads the Dockerfile the job was submitted with (jobs/{id}/Dockerfile).";
                 }
-                case GET_JOB_LOGS, GET_JOB_SCAN -> {
+                case GET_JOB_LOGS -> {
+                    patterns.add(regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/artifacts/\\*$"));
+                    patterns.add(regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:"
+                            + "<(BuildAndScanBuildLogs|IsolatedRunnerTaskLogs)[0-9A-F]+>:log-stream:\\*$"));
+                    patterns.add(regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*:\\*$"));
+                    reason += " It reads the job's kept artifacts (jobs/{id}/artifacts/...) and, while a step runs, its"
+                            + " output: the streams of CodeBuild's and the tasks' log groups (a stream is named by a"
+                            + " build or task id, known only at run time), found in the history of the job's execution"
+                            + " of this state machine only.";
+                }
+                case GET_JOB_SCAN -> {
                     patterns.add(regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/artifacts/\\*$"));
                     reason += " It reads the job's kept artifacts (jobs/{id}/artifacts/...).";
                 }

@@ -99,6 +99,16 @@ public final class SubmitJobFunction implements RequestHandler<APIGatewayProxyRe
         }
 
         @Override
+        public LogWriter openLog(JobId id, LogKind kind) {
+            throw new UnsupportedOperationException("submitting writes no log");
+        }
+
+        @Override
+        public Optional<io.perfbox.core.port.LogSlice> readLog(JobId id, LogKind kind, long offset, int maxBytes) {
+            return Optional.empty();
+        }
+
+        @Override
         public void deleteAll(JobId id) {
         }
     }

@@ -241,10 +241,10 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public CapturedLog logs(String name, int maxBytes, LogSink output) {
+    public CapturedLog logs(String name, int maxBytes) {
         boolean interrupted = Thread.interrupted();
         try {
-            return readLogs(name, maxBytes, QUICK, false, output);
+            return readLogs(name, maxBytes, QUICK, false, LogSink.NONE);
         } catch (InterruptedException e) {
             interrupted = true;
             return CapturedLog.EMPTY;

@@ -75,10 +75,10 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
-    public CapturedLog logs(String name, int maxBytes, LogSink output) {
+    public CapturedLog logs(String name, int maxBytes) {
         boolean interrupted = Thread.interrupted();
         try {
-            return docker.command("logs", name).mergeStderr().teeStdout(output).maxStdoutBytes(maxBytes)
+            return docker.command("logs", name).mergeStderr().maxStdoutBytes(maxBytes)
                     .timeout(Duration.ofSeconds(60)).run().stdoutLog();
         } catch (InterruptedException | ProcessRunner.StartFailedException e) {
             return CapturedLog.EMPTY;

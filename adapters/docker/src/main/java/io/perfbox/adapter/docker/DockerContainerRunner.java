@@ -165,31 +165,20 @@ public class DockerContainerRunner implements ContainerRunner {
     private final class LogFollower {
         private final String name;
         private final Thread thread;
-        private final LogSink output;
-        private final java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong();
         private volatile CapturedLog captured;
 
         LogFollower(String name, Duration max, LogSink output) {
             this.name = name;
-            this.output = output;
-            LogSink counted = (b, off, len) -> {
-                streamed.addAndGet(len);
-                output.write(b, off, len);
-            };
             this.thread = Thread.ofVirtual().name("logs-" + name).start(() -> {
                 try {
-                    captured = engine.followLogs(name, MAX_LOG_BYTES, max, counted);
+                    captured = engine.followLogs(name, MAX_LOG_BYTES, max, output);
                 } catch (InterruptedException | RuntimeException e) {
                     // cancelled, or docker vanished: finish() falls back to reading the log afterwards
                 }
             });
         }
 
-        /**
-         * The captured output once the container has stopped (the follow ends with it). Docker 20.10 ends a follow
-         * when the container stops, before it has sent all of a fast writer's output (LiveLogsIT's flood): the log
-         * is then read once more, whole, and what the follow missed goes on to the output.
-         */
+        /** The captured output once the container has stopped (the follow ends with it). */
         CapturedLog finish() {
             try {
                 thread.join(Duration.ofSeconds(15));
@@ -198,18 +187,9 @@ public class DockerContainerRunner implements ContainerRunner {
             }
             if (captured == null) {
                 thread.interrupt();
+                return engine.logs(name, MAX_LOG_BYTES);
             }
-            long seen = streamed.get();
-            long[] read = {0};
-            CapturedLog whole = engine.logs(name, MAX_LOG_BYTES, (b, off, len) -> {
-                long from = read[0];
-                read[0] += len;
-                long skip = Math.max(0, Math.min(len, seen - from));
-                if (skip < len) {
-                    output.write(b, off + (int) skip, len - (int) skip);
-                }
-            });
-            return captured == null || read[0] > seen ? whole : captured;
+            return captured;
         }
 
         void cancel() {

@@ -62,12 +62,7 @@ public interface DockerEngine {
     CapturedLog followLogs(String name, int maxBytes, Duration max, LogSink output) throws InterruptedException;
 
     /** The output so far, without following; empty when there is none to read. Never throws. */
-    default CapturedLog logs(String name, int maxBytes) {
-        return logs(name, maxBytes, LogSink.NONE);
-    }
-
-    /** As above, the output also written to {@code output} as it is read. */
-    CapturedLog logs(String name, int maxBytes, LogSink output);
+    CapturedLog logs(String name, int maxBytes);
 
     /** Blocks until the container has stopped (true) or the timeout passed (false). */
     boolean await(String name, Duration timeout) throws InterruptedException;

@@ -166,24 +166,22 @@ class LiveLogsIT {
 
     @Test
     void aFloodPastTheBoundKeepsHeadAndTailAndAnOffsetInTheDroppedMiddleSaysWhatWasSkipped() throws Exception {
-        // About 2 MB of numbered lines: past the 1 MiB a run keeps. (Docker 20.10 loses the end of a flood whose
-        // container exits at once, before perfbox sees it: the run waits a moment before it exits.)
+        // 3,000 numbered lines of 1,005 bytes (about 3 MB, past the 1 MiB a run keeps), in long lines: the engine's
+        // own log file (10 MB of JSON lines, then rotated) holds them all while perfbox follows it.
         String id = http.submit("FROM debian:bookworm\n"
-                + "CMD seq 1 300000; sleep 2; echo '{\"perf\":1}' > /data/perf.json\n");
+                + "CMD for i in $(seq 1 3000); do printf '%04d%01000d\\n' $i 0; done; echo '{\"perf\":1}' > /data/perf.json\n");
         JsonNode job = http.awaitEnd(id, END);
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
 
         Http.Reply whole = text(id, 0);
         JsonNode json = http.get("/jobs/" + id + "/logs").json();
         long buildBytes = json.path("build").path("text").asText().getBytes(StandardCharsets.UTF_8).length;
-        long produced = 0;
-        for (int i = 1; i <= 300000; i++) {
-            produced += Integer.toString(i).length() + 1;
-        }
+        long produced = 3000L * 1005;
+        String zeros = "0".repeat(1000);
         assertThat(header(whole, "Perfbox-Next-Offset")).isEqualTo(Long.toString(buildBytes + produced));
         long omitted = Long.parseLong(header(whole, "Perfbox-Log-Omitted"));
         assertThat(omitted).isEqualTo(produced - 1024 * 1024);
-        assertThat(whole.body().substring((int) buildBytes)).startsWith("1\n2\n3\n").endsWith("299999\n300000\n")
+        assertThat(whole.body().substring((int) buildBytes)).startsWith("0001" + zeros + "\n0002" + zeros + "\n").endsWith("2999" + zeros + "\n3000" + zeros + "\n")
                 .contains("\n[... " + omitted + " bytes omitted ...]\n");
         assertThat(json.path("run").path("truncated").asBoolean()).isTrue();
         assertThat(json.path("build").path("text").asText() + json.path("run").path("text").asText()).isEqualTo(whole.body());
@@ -193,7 +191,7 @@ class LiveLogsIT {
         long tailStart = buildBytes + produced - 512 * 1024;
         assertThat(header(fromMiddle, "Perfbox-Log-Omitted")).isEqualTo(Long.toString(tailStart - inTheMiddle));
         assertThat(fromMiddle.body()).startsWith("\n[... " + (tailStart - inTheMiddle) + " bytes omitted ...]\n")
-                .endsWith("300000\n");
+                .endsWith("3000" + zeros + "\n");
         assertThat(whole.body()).endsWith(fromMiddle.body().substring(fromMiddle.body().indexOf("...]\n") + 5));
     }
 }
