@@ -44,7 +44,7 @@ class PerfboxApiTest {
     void aSubmitPastATenantsQuotaAnswers429ProblemWithRetryAfter() throws Exception {
         PerfboxApi limited = new PerfboxApi(new JobService(jobs, new InMemoryDockerfileStore(),
                 new InMemoryJobArtifactStore(), launcher, Clock.systemUTC())
-                .withQuotas(new io.perfbox.core.application.TenantQuotas(java.util.OptionalInt.of(1), java.util.OptionalInt.empty())));
+                .withQuotas(new io.perfbox.core.application.TenantQuotas(java.util.OptionalInt.of(1), java.util.OptionalInt.empty()), jobs));
         var post = request("POST", "/jobs", "tenant-q", Map.of("Content-Type", "text/plain"), DOCKERFILE);
         assertThat(limited.dispatch(post).status()).isEqualTo(202);
         ApiResponse refused = limited.dispatch(post);

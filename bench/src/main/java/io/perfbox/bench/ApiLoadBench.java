@@ -114,12 +114,16 @@ final class ApiLoadBench {
 
     /** Clients each send the next request when the last is answered. */
     Window closedLoop(URI uri, Duration d, int clients) throws InterruptedException {
+        return closedLoop(http, HttpRequest.newBuilder(uri).build(), d, clients);
+    }
+
+    /** As above, with this client (e.g. one trusting a test certificate) and this request (e.g. with a key). */
+    static Window closedLoop(HttpClient http, HttpRequest req, Duration d, int clients) throws InterruptedException {
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong done = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
-        HttpRequest req = HttpRequest.newBuilder(uri).build();
         for (int i = 0; i < clients; i++) {
             threads.add(Thread.ofVirtual().start(() -> {
                 while (!stop.get()) {

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * {@code ./perfbox bench}: perfbox against baselines measured in the same run, printed as figures, ratios and
  * targets, then a summary table. Benchmarks: 1 pipeline overhead, 2 concurrency, 3 API load, 4 listing at scale,
- * 5 Lambda start-up proxy and jar size, 6 memory of the server, 7 the class path of the server.
+ * 5 Lambda start-up proxy and jar size, 6 memory of the server, 7 the class path of the server, 8 a team server's
+ * GET over HTTPS with an API key.
  */
 public final class Bench {
     /** RSS targets of perfbox serve: idle after start, and the peak over benchmarks 1-3. */
@@ -26,15 +27,15 @@ public final class Bench {
     static final double MEMORY_TARGET_MIB = 300;
     private static final String USAGE = """
             usage: ./perfbox bench [options]
-              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8)
+              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9)
               --trivy PATH       the Trivy of benchmarks 1-3 (default: the pinned build of tools/install-trivy)
               --trivy-cache-dir DIR  its cache with a DB (default: the test DB from tools/trivy-db-fixture), used offline
               --runs N           runs of benchmarks 1, 2 and 5, load windows of 3 (default 5)
-              --seconds S        length of each load phase of benchmark 3 (default 10)
+              --seconds S        length of each load phase of benchmarks 3 and 8 (default 10)
               --workers N        --workers of the perfbox serve under test (default: the number of cores)
               --list-jobs N      jobs in benchmark 4's large store (default 100000; the small one holds 1000)
               --list-queries N   timed page queries per store and page in benchmark 4 (default 30)
-            Benchmarks 1, 2, 3 and 6 start a perfbox serve of their own and need the Docker engine.""";
+            Benchmarks 1, 2, 3 and 6 start a perfbox serve of their own, 8 another (HTTPS, keys); they need the Docker engine.""";
 
     private final Path root;
     private final TreeSet<Integer> only;
@@ -45,6 +46,7 @@ public final class Bench {
     private final int workers;
     private final int listJobs;
     private final int listQueries;
+    private Scanner scanner;
 
     private Bench(Path root, TreeSet<Integer> only, String trivyOption, String trivyCacheDirOption, int runs, int seconds,
                   int workers, int listJobs, int listQueries) {
@@ -60,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8));
+        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
         String trivy = null;
         String trivyCacheDir = null;
         int runs = 5;
@@ -123,12 +125,12 @@ public final class Bench {
         for (String part : list.split(",")) {
             try {
                 int n = Integer.parseInt(part.strip());
-                if (n < 1 || n > 8) {
+                if (n < 1 || n > 9) {
                     throw new NumberFormatException();
                 }
                 ids.add(n);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 8, e.g. 2,4; not '" + list + "'");
+                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 9, e.g. 2,4; not '" + list + "'");
             }
         }
         return ids;
@@ -156,20 +158,24 @@ public final class Bench {
                 loadAverage());
         List<Outcome> outcomes = new ArrayList<>();
         String memoryReport = null;
-        if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6) || only.contains(8)) {
+        if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6) || only.contains(9)) {
             try {
                 memoryReport = serverBenchmarks(outcomes);
             } catch (Exception e) {
                 // No server (no Docker engine, no scanner): the benchmarks that need it fail, the others still run.
-                System.out.printf("%nperfbox serve could not be started for benchmarks 1, 2, 3, 6 and 8: %s%n", e.getMessage());
+                System.out.printf("%nperfbox serve could not be started for benchmarks 1, 2, 3, 6 and 9: %s%n", e.getMessage());
                 Map<Integer, String> names = Map.of(1, "pipeline submit → SUCCEEDED", 2, "concurrency 8 vs 1 jobs",
-                        3, "API load", 6, "memory of perfbox serve", 8, "build cache: resubmission");
+                        3, "API load", 6, "memory of perfbox serve", 9, "build cache: resubmission");
                 names.forEach((id, name) -> {
                     if (only.contains(id)) {
                         outcomes.add(Outcome.failed(Integer.toString(id), name, "perfbox serve did not start"));
                     }
                 });
             }
+        }
+        if (only.contains(8)) {
+            attempt(outcomes, "8", "team server GET over HTTPS + key",
+                    () -> new TeamServerBench(root, scanner(), workers, seconds, runs).run());
         }
         if (only.contains(4)) {
             attempt(outcomes, "4", "listing at scale", () -> new ListingBench(listJobs, 1000, listQueries).run());
@@ -194,8 +200,7 @@ public final class Bench {
 
     /** Benchmarks 1, 2, 3 and 6, against one perfbox serve in a JVM of its own; returns 6's report, printed last. */
     private String serverBenchmarks(List<Outcome> outcomes) throws Exception {
-        Scanner trivy = Scanner.prepare(root, trivyOption, trivyCacheDirOption);
-        System.out.println("scanner: " + trivy.description());
+        Scanner trivy = scanner();
         Path data = Files.createTempDirectory("perfbox-bench-data");
         String memoryReport = null;
         List<String> serve = new java.util.ArrayList<>(List.of("serve", "--port", "0",
@@ -215,8 +220,8 @@ public final class Bench {
                 attempt(outcomes, "2", "concurrency 8 vs 1 jobs",
                         () -> List.of(new ConcurrencyBench(api, workers, runs).run()));
             }
-            if (only.contains(8)) {
-                attempt(outcomes, "8", "build cache: resubmission", () -> List.of(new BuildCacheBench(api, trivy, runs).run()));
+            if (only.contains(9)) {
+                attempt(outcomes, "9", "build cache: resubmission", () -> List.of(new BuildCacheBench(api, trivy, runs).run()));
             }
             ApiLoadBench load = new ApiLoadBench(api, seconds, runs);
             if (only.contains(3)) {
@@ -234,6 +239,15 @@ public final class Bench {
             deleteTree(data);
         }
         return memoryReport;
+    }
+
+    /** The Trivy of the benchmarks that start a server, prepared once. */
+    private Scanner scanner() throws Exception {
+        if (scanner == null) {
+            scanner = Scanner.prepare(root, trivyOption, trivyCacheDirOption);
+            System.out.println("scanner: " + scanner.description());
+        }
+        return scanner;
     }
 
     private interface Benchmark {

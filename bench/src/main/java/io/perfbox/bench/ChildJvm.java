@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /** A server in a JVM of its own (as users run it), so its memory can be read and the load comes from outside. */
 final class ChildJvm implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on (https?://127\\.0\\.0\\.1:\\d+)");
     final Process process;
     final String url;
 

@@ -83,8 +83,10 @@ public class BuildAndScan extends Construct {
                 .timeout(projectTimeout(config))
                 .queuedTimeout(QUEUED_TIMEOUT)
                 // The built Trivy and its database stay on the build host between builds (the buildspec's cache
-                // paths). A bucket cache would need the project to read, write and delete far more of a bucket.
-                .cache(Cache.local(LocalCacheMode.CUSTOM, LocalCacheMode.DOCKER_LAYER))
+                // paths), written only by perfbox's own steps. No Docker layer cache: one customer's layers would be
+                // on the host for the next customer's build. A bucket cache would need the project to read, write
+                // and delete far more of a bucket.
+                .cache(Cache.local(LocalCacheMode.CUSTOM))
                 .logging(LoggingOptions.builder()
                         .cloudWatch(CloudWatchLoggingOptions.builder().logGroup(logs).build())
                         .build())

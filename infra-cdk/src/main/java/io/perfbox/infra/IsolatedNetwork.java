@@ -1,8 +1,11 @@
 package io.perfbox.infra;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.IStableListProducer;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.customresources.AwsCustomResource;
 import software.amazon.awscdk.customresources.AwsCustomResourcePolicy;
@@ -12,8 +15,10 @@ import software.amazon.awscdk.customresources.SdkCallsPolicyOptions;
 import software.amazon.awscdk.services.ec2.FlowLogDestination;
 import software.amazon.awscdk.services.ec2.FlowLogOptions;
 import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
+import software.amazon.awscdk.services.ec2.GatewayVpcEndpoint;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
+import software.amazon.awscdk.services.ec2.InterfaceVpcEndpoint;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointOptions;
 import software.amazon.awscdk.services.ec2.IpAddresses;
@@ -24,14 +29,22 @@ import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.iam.AnyPrincipal;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.route53resolver.CfnFirewallDomainList;
+import software.amazon.awscdk.services.route53resolver.CfnFirewallRuleGroup;
+import software.amazon.awscdk.services.route53resolver.CfnFirewallRuleGroupAssociation;
 import software.constructs.Construct;
 
 /**
  * Where customer containers run: isolated subnets only (no NAT gateway, no internet gateway); the AWS services a
- * Fargate task needs (ECR image pulls with their S3 layers, CloudWatch Logs for awslogs, EFS for /data) are reached
- * through VPC endpoints. The task security group itself belongs to {@link IsolatedRunner}.
+ * Fargate task needs (ECR image pulls with their S3 layers, CloudWatch Logs for awslogs) are reached through VPC
+ * endpoints whose policies admit only what the run needs: this account's callers on this account's resources, and of
+ * S3 only ECR's layer bucket. /data is NFS to the file system's mount targets, no endpoint. A DNS firewall answers
+ * only the names of those endpoints and of the file system, so no name outside is resolved from the VPC (a DNS
+ * channel out). The task security group itself belongs to {@link IsolatedRunner}.
  */
 public class IsolatedNetwork extends Construct {
     /** The VPC's range; written out (not the VPC's attribute) so rules that check CIDRs can read it at synth. */
@@ -39,6 +52,8 @@ public class IsolatedNetwork extends Construct {
     private final Vpc vpc;
     private final SecurityGroup endpointSecurityGroup;
     private final String s3PrefixListId;
+    /** The names the DNS firewall answers (every other name is blocked); added to until synthesis. */
+    private final List<String> allowedNames = new ArrayList<>();
 
     public IsolatedNetwork(Construct scope, String id, RetentionDays logRetention) {
         super(scope, id);
@@ -62,16 +77,28 @@ public class IsolatedNetwork extends Construct {
                 .description("VPC interface endpoints: HTTPS from inside the VPC only").build();
         endpointSecurityGroup.addIngressRule(Peer.ipv4(CIDR), Port.tcp(443), "HTTPS from the VPC");
 
-        vpc.addGatewayEndpoint("S3", GatewayVpcEndpointOptions.builder()
+        // S3 only for the image layers ECR hands out (presigned by ECR, so the caller is ECR's, not ours). Nothing
+        // in the VPC uses this stack's own bucket: the two functions in the VPC call no AWS API, and the run and its
+        // result never touch S3 (the result is read from the file system).
+        GatewayVpcEndpoint s3 = vpc.addGatewayEndpoint("S3", GatewayVpcEndpointOptions.builder()
                 .service(GatewayVpcEndpointAwsService.S3).subnets(List.of(isolated)).build());
-        // ECR API + Docker registry + S3 (layers): Fargate's image pull; Logs: the awslogs driver;
-        // EFS: the mount helper's IAM authorisation of the per-job access point.
+        s3.addToPolicy(PolicyStatement.Builder.create()
+                .sid("EcrImageLayersOnly")
+                .principals(List.of(new AnyPrincipal()))
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of("arn:" + Aws.PARTITION + ":s3:::" + ecrLayerBucket() + "/*"))
+                .build());
+        // ECR's layer URLs name the bucket virtual-hosted, with or without the region.
+        allowedNames.add(ecrLayerBucket() + ".s3." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        allowedNames.add(ecrLayerBucket() + ".s3." + Aws.URL_SUFFIX);
+
+        // ECR API + Docker registry (with S3 above): Fargate's image pull; Logs: the awslogs driver. ECS itself
+        // calls them with the execution role, so only this account's principals on this account's resources.
         for (var entry : List.of(
                 Map.entry("EcrApi", InterfaceVpcEndpointAwsService.ECR),
                 Map.entry("EcrDocker", InterfaceVpcEndpointAwsService.ECR_DOCKER),
-                Map.entry("Logs", InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
-                Map.entry("Efs", InterfaceVpcEndpointAwsService.ELASTIC_FILESYSTEM))) {
-            vpc.addInterfaceEndpoint(entry.getKey(), InterfaceVpcEndpointOptions.builder()
+                Map.entry("Logs", InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS))) {
+            InterfaceVpcEndpoint endpoint = vpc.addInterfaceEndpoint(entry.getKey(), InterfaceVpcEndpointOptions.builder()
                     .service(entry.getValue())
                     .subnets(isolated)
                     .securityGroups(List.of(endpointSecurityGroup))
@@ -79,7 +106,30 @@ public class IsolatedNetwork extends Construct {
                     .open(false)
                     .privateDnsEnabled(true)
                     .build());
+            endpoint.addToPolicy(PolicyStatement.Builder.create()
+                    .sid("ThisAccountsPrincipalsOnThisAccountsResources")
+                    .principals(List.of(new AnyPrincipal()))
+                    .actions(List.of("*"))
+                    .resources(List.of("*"))
+                    .conditions(Ordered.map("StringEquals", Ordered.map(
+                            "aws:PrincipalAccount", Aws.ACCOUNT_ID, "aws:ResourceAccount", Aws.ACCOUNT_ID)))
+                    .build());
+            if (entry.getValue() == InterfaceVpcEndpointAwsService.ECR) {
+                // The registry login has no resource (so no resource account): the token it returns is for the
+                // caller's own registry, this account's.
+                endpoint.addToPolicy(PolicyStatement.Builder.create()
+                        .sid("RegistryLoginOfThisAccountsPrincipals")
+                        .principals(List.of(new AnyPrincipal()))
+                        .actions(List.of("ecr:GetAuthorizationToken"))
+                        .resources(List.of("*"))
+                        .conditions(Ordered.map("StringEquals", Ordered.map("aws:PrincipalAccount", Aws.ACCOUNT_ID)))
+                        .build());
+            }
         }
+        allowedNames.add("api.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        allowedNames.add(Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        allowedNames.add("logs." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        dnsFirewall();
 
         // The S3 gateway endpoint is reached through the region's S3 prefix list; CloudFormation has no attribute
         // for its id, so it is read once at deploy time (a read-only EC2 call).
@@ -101,6 +151,62 @@ public class IsolatedNetwork extends Construct {
                         .retention(logRetention).removalPolicy(RemovalPolicy.DESTROY).build())
                 .build();
         s3PrefixListId = s3PrefixList.getResponseField("PrefixLists.0.PrefixListId");
+    }
+
+    /** ECR's bucket of image layers in this region (what a pull downloads through the S3 endpoint). */
+    static String ecrLayerBucket() {
+        return "prod-" + Aws.REGION + "-starport-layer-bucket";
+    }
+
+    /**
+     * Route 53 Resolver DNS Firewall on the VPC: the allowed names are answered (so are the names they are aliases
+     * of: S3's answers are CNAME chains), every other query is answered NXDOMAIN. Without it the resolver answers any
+     * public name, and a container could carry data out in the names it asks for.
+     */
+    private void dnsFirewall() {
+        CfnFirewallDomainList allowed = CfnFirewallDomainList.Builder.create(this, "AllowedNames")
+                .name("perfbox-allowed-names")
+                .domains(Lazy.list(new IStableListProducer() {
+                    @Override
+                    public List<String> produce() {
+                        return List.copyOf(allowedNames);
+                    }
+                }))
+                .build();
+        CfnFirewallDomainList everything = CfnFirewallDomainList.Builder.create(this, "EveryName")
+                .name("perfbox-every-name")
+                .domains(List.of("*"))
+                .build();
+        CfnFirewallRuleGroup rules = CfnFirewallRuleGroup.Builder.create(this, "DnsFirewall")
+                .name("perfbox-isolated-dns")
+                .firewallRules(List.of(
+                        CfnFirewallRuleGroup.FirewallRuleProperty.builder()
+                                .priority(100)
+                                .firewallDomainListId(allowed.getAttrId())
+                                .action("ALLOW")
+                                .firewallDomainRedirectionAction("TRUST_REDIRECTION_DOMAIN")
+                                .build(),
+                        CfnFirewallRuleGroup.FirewallRuleProperty.builder()
+                                .priority(200)
+                                .firewallDomainListId(everything.getAttrId())
+                                .action("BLOCK")
+                                .blockResponse("NXDOMAIN")
+                                .build()))
+                .build();
+        CfnFirewallRuleGroupAssociation.Builder.create(this, "DnsFirewallAssociation")
+                .name("perfbox-isolated-dns")
+                .firewallRuleGroupId(rules.getAttrId())
+                .vpcId(vpc.getVpcId())
+                // The lowest priority there is: evaluated before any rule group an administrator adds later.
+                .priority(101)
+                // Protection would stop `cdk destroy` removing it; the stack is what owns it.
+                .mutationProtection("DISABLED")
+                .build();
+    }
+
+    /** Lets the VPC resolve one more name (e.g. the file system's), for what runs in it. */
+    public void allowName(String name) {
+        allowedNames.add(name);
     }
 
     public static SubnetSelection isolatedSubnets() {

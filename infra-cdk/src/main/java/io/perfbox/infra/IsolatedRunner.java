@@ -1,11 +1,15 @@
 package io.perfbox.infra;
 
 import java.util.List;
-import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.customresources.AwsCustomResource;
+import software.amazon.awscdk.customresources.AwsCustomResourcePolicy;
+import software.amazon.awscdk.customresources.AwsSdkCall;
+import software.amazon.awscdk.customresources.PhysicalResourceId;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.Peer;
 import software.amazon.awscdk.services.ec2.Port;
@@ -32,10 +36,10 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /**
- * Where a job's container runs: an ECS cluster for Fargate tasks in the isolated subnets, the two roles every task
- * definition the workflow registers uses, the task log group, the task security group (no internet: HTTPS to the
- * VPC endpoints and the S3 prefix list, NFS to the file system, nothing else), and the EFS file system whose
- * per-job access points become the container's /data.
+ * Where a job's container runs: an ECS cluster for Fargate tasks in the isolated subnets, the execution role every
+ * task definition the workflow registers uses (and no task role: the container holds no AWS credential), the task log
+ * group, the task security group (no internet: HTTPS to the VPC endpoints and the S3 prefix list, NFS to the file
+ * system, nothing else), and the EFS file system whose per-job access points become the container's /data.
  */
 public class IsolatedRunner extends Construct {
     /** Where the per-job directories live on the file system; a job's access point is rooted at JOBS_PATH/{id}. */
@@ -43,13 +47,13 @@ public class IsolatedRunner extends Construct {
 
     private final Cluster cluster;
     private final Role taskExecutionRole;
-    private final Role taskRole;
     private final LogGroup taskLogGroup;
     private final SecurityGroup taskSecurityGroup;
     private final SecurityGroup fileSystemSecurityGroup;
     private final FileSystem fileSystem;
     private final AccessPoint jobsRootAccessPoint;
     private final String taskLogStreamsArn;
+    private final PolicyDocument fileSystemPolicy;
 
     public IsolatedRunner(Construct scope, String id, IsolatedNetwork network, IRepository images,
                           RetentionDays logRetention) {
@@ -80,18 +84,15 @@ public class IsolatedRunner extends Construct {
                 .resources(List.of(taskLogStreamsArn))
                 .build());
 
-        // What the customer's container runs as: nothing but the NFS mount of its own /data (EFS IAM auth).
-        taskRole = Role.Builder.create(this, "TaskRole")
-                .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
-                .description("perfbox job containers: mount of the job's EFS access point only")
-                .build();
+        // No task role. A task role's credentials are served to the container itself (169.254.170.2), so any
+        // credential given to the task is the customer's; the execution role's are used by ECS only.
 
         taskSecurityGroup = SecurityGroup.Builder.create(this, "TaskSecurityGroup")
                 .vpc(network.vpc()).allowAllOutbound(false)
                 .description("Customer containers: HTTPS to the VPC endpoints and S3, NFS to EFS; no internet")
                 .build();
         taskSecurityGroup.addEgressRule(network.endpointSecurityGroup(), Port.tcp(443),
-                "HTTPS to the interface endpoints (ECR, Logs, EFS)");
+                "HTTPS to the interface endpoints (ECR, Logs)");
         taskSecurityGroup.addEgressRule(Peer.prefixList(network.s3PrefixListId()), Port.tcp(443),
                 "HTTPS to S3 through the gateway endpoint (image layers)");
 
@@ -111,15 +112,6 @@ public class IsolatedRunner extends Construct {
                 .lifecyclePolicy(LifecyclePolicy.AFTER_7_DAYS)
                 // Per-job scratch data: the workflow removes it; a backup would only keep customer data longer.
                 .enableAutomaticBackups(false)
-                .fileSystemPolicy(PolicyDocument.Builder.create().statements(List.of(
-                        PolicyStatement.Builder.create()
-                                .sid("RefuseUnencryptedTransport")
-                                .effect(Effect.DENY)
-                                .principals(List.of(new AnyPrincipal()))
-                                .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
-                                        "elasticfilesystem:ClientRootAccess"))
-                                .conditions(Map.of("Bool", Map.of("aws:SecureTransport", "false")))
-                                .build())).build())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
 
@@ -131,20 +123,68 @@ public class IsolatedRunner extends Construct {
                 .posixUser(PosixUser.builder().uid("0").gid("0").build())
                 .build());
 
-        // A job's container mounts its /data through its own access point (created per job, so only the pattern is
-        // known here), never the file system's root and never the workspace function's view of every job.
-        taskRole.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"))
-                .resources(List.of(fileSystem.getFileSystemArn()))
-                .conditions(Ordered.map(
-                        "Bool", Ordered.map("elasticfilesystem:AccessedViaMountTarget", "true"),
-                        "ArnLike", Ordered.map("elasticfilesystem:AccessPointArn", Stack.of(this).formatArn(
-                                ArnComponents.builder().service("elasticfilesystem").resource("access-point")
-                                        .resourceName("*").build())),
-                        "ArnNotEquals", Ordered.map("elasticfilesystem:AccessPointArn",
-                                jobsRootAccessPoint.getAccessPointArn())))
-                .build());
+        // Fargate mounts /data by the file system's name (resolved in the VPC), then NFS over TLS to a mount target.
+        network.allowName(fileSystem.getFileSystemId() + ".efs." + Aws.REGION + "." + Aws.URL_SUFFIX);
+        fileSystemPolicy = fileSystemPolicy(fileSystem, jobsRootAccessPoint);
+        AwsSdkCall putPolicy = AwsSdkCall.builder()
+                .service("EFS")
+                .action("putFileSystemPolicy")
+                .parameters(Ordered.map("FileSystemId", fileSystem.getFileSystemId(),
+                        "Policy", Stack.of(this).toJsonString(fileSystemPolicy.toJSON())))
+                .physicalResourceId(PhysicalResourceId.of(fileSystem.getFileSystemId()))
+                .build();
+        // The policy names the workspace access point, which is made after the file system: as the file system's
+        // own property it would be a dependency cycle, so it is put once both exist (and again on every update).
+        AwsCustomResource.Builder.create(this, "FileSystemPolicy")
+                .onCreate(putPolicy)
+                .onUpdate(putPolicy)
+                .policy(AwsCustomResourcePolicy.fromStatements(List.of(PolicyStatement.Builder.create()
+                        .actions(List.of("elasticfilesystem:PutFileSystemPolicy"))
+                        .resources(List.of(fileSystem.getFileSystemArn()))
+                        .build())))
+                .installLatestAwsSdk(false)
+                .logGroup(LogGroup.Builder.create(this, "FileSystemPolicyLogs")
+                        .retention(logRetention).removalPolicy(RemovalPolicy.DESTROY).build())
+                .build();
         taskSecurityGroup.addEgressRule(fileSystemSecurityGroup, Port.tcp(2049), "NFS to the job file system");
+    }
+
+    /**
+     * Who may use the job file system over NFS. A job's container has no credential, so EFS sees it as an anonymous
+     * client: such clients are admitted only with TLS, through a mount target, and through an access point that is
+     * not the workspace view of every job (for a job's task, the one access point its own task definition names,
+     * rooted at its own directory), and never as root. The workspace functions mount that view with their roles
+     * (their identity policies), which is the only way to it. EFS evaluates no other condition keys for NFS clients
+     * than aws:SecureTransport, aws:SourceIp, elasticfilesystem:AccessPointArn and
+     * elasticfilesystem:AccessedViaMountTarget, so nothing here may rest on a principal's ARN or tags.
+     */
+    static PolicyDocument fileSystemPolicy(FileSystem fileSystem, AccessPoint jobsRoot) {
+        List<String> client = List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
+                "elasticfilesystem:ClientRootAccess");
+        return PolicyDocument.Builder.create().statements(List.of(
+                PolicyStatement.Builder.create()
+                        .sid("RefuseUnencryptedTransport")
+                        .effect(Effect.DENY)
+                        .principals(List.of(new AnyPrincipal()))
+                        .actions(client)
+                        .resources(List.of(fileSystem.getFileSystemArn()))
+                        .conditions(Ordered.map("Bool", Ordered.map("aws:SecureTransport", "false")))
+                        .build(),
+                PolicyStatement.Builder.create()
+                        .sid("JobTasksThroughAJobAccessPointOnly")
+                        .effect(Effect.ALLOW)
+                        .principals(List.of(new AnyPrincipal()))
+                        .actions(client.subList(0, 2))
+                        .resources(List.of(fileSystem.getFileSystemArn()))
+                        .conditions(Ordered.map(
+                                "Bool", Ordered.map("elasticfilesystem:AccessedViaMountTarget", "true"),
+                                "ArnLike", Ordered.map("elasticfilesystem:AccessPointArn",
+                                        Stack.of(fileSystem).formatArn(ArnComponents.builder()
+                                                .service("elasticfilesystem").resource("access-point")
+                                                .resourceName("*").build())),
+                                "ArnNotEquals", Ordered.map("elasticfilesystem:AccessPointArn",
+                                        jobsRoot.getAccessPointArn())))
+                        .build())).build();
     }
 
     /** Lets a security group reach the file system's mount targets (NFS, TCP 2049). */
@@ -160,8 +200,9 @@ public class IsolatedRunner extends Construct {
         return taskExecutionRole;
     }
 
-    public Role taskRole() {
-        return taskRole;
+    /** The file system policy the stack puts once the workspace access point exists. */
+    public PolicyDocument fileSystemPolicy() {
+        return fileSystemPolicy;
     }
 
     public LogGroup taskLogGroup() {

@@ -378,7 +378,7 @@ public class JobWorkflow extends Construct {
                 .build());
         stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("iam:PassRole"))
-                .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
+                .resources(List.of(runner.taskExecutionRole().getRoleArn()))
                 .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
                 .build());
         // The managed rule through which Step Functions learns that the task stopped (.sync).

@@ -98,7 +98,6 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_IGNORE_UNFIXED", Boolean.toString(config.ignoreUnfixed()));
         stepEnvironment.put("PERFBOX_CLUSTER_ARN", runner.cluster().getClusterArn());
         stepEnvironment.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", runner.taskExecutionRole().getRoleArn());
-        stepEnvironment.put("PERFBOX_TASK_ROLE_ARN", runner.taskRole().getRoleArn());
         stepEnvironment.put("PERFBOX_TASK_LOG_GROUP", runner.taskLogGroup().getLogGroupName());
         stepEnvironment.put("PERFBOX_TASK_CPU", Integer.toString(config.taskCpu()));
         stepEnvironment.put("PERFBOX_TASK_MEMORY_MIB", Integer.toString(config.taskMemoryMib()));
@@ -181,10 +180,10 @@ public class WorkflowFunctions extends Construct {
                         .resources(List.of(jobTaskDefinitions))
                         .conditions(Ordered.map("StringEquals", Ordered.map("ecs:CreateAction", "RegisterTaskDefinition")))
                         .build());
-                // The task definitions it registers name the two task roles.
+                // The task definitions it registers name the execution role (and no task role).
                 function.addToRolePolicy(PolicyStatement.Builder.create()
                         .actions(List.of("iam:PassRole"))
-                        .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.taskRole().getRoleArn()))
+                        .resources(List.of(runner.taskExecutionRole().getRoleArn()))
                         .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
                         .build());
                 // Per-job access points on the job file system (their ids exist only at run time): created (and

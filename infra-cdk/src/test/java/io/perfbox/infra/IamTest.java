@@ -47,15 +47,16 @@ class IamTest {
     }
 
     @Test
-    void passRoleIsOnlyForTheTwoTaskRolesAndOnlyToEcsTasks() {
+    void passRoleIsOnlyForTheExecutionRoleAndOnlyToEcsTasks() {
         List<JsonNode> passRole = statements().stream().filter(s -> actions(s).contains("iam:PassRole")).toList();
         assertThat(passRole).hasSize(2); // the step handler (registers task definitions) and the state machine
         for (JsonNode statement : passRole) {
             assertThat(actions(statement)).containsExactly("iam:PassRole");
             List<String> roles = new ArrayList<>();
-            statement.get("Resource").forEach(r -> roles.add(r.at("/Fn::GetAtt/0").asText()));
-            assertThat(roles).hasSize(2).allMatch(r -> r.startsWith("IsolatedRunnerTaskExecutionRole")
-                    || r.startsWith("IsolatedRunnerTaskRole"));
+            JsonNode resource = statement.get("Resource");
+            (resource.isArray() ? resource : List.of(resource)).forEach(r -> roles.add(r.at("/Fn::GetAtt/0").asText()));
+            // No task role to pass: a job's container holds no AWS credential.
+            assertThat(roles).singleElement().matches(r -> r.startsWith("IsolatedRunnerTaskExecutionRole"));
             assertThat(statement.at("/Condition/StringEquals/iam:PassedToService").asText())
                     .isEqualTo("ecs-tasks.amazonaws.com");
         }
@@ -205,8 +206,7 @@ class IamTest {
                     allow("ecs:RegisterTaskDefinition", jobTaskDefinitions),
                     allowIf("ecs:TagResource", jobTaskDefinitions,
                             Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition"))),
-                    allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"),
-                                    RunnerTest.getAtt("IsolatedRunnerTaskRole", "Arn")),
+                    allowIf("iam:PassRole", RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"),
                             Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
                     allow(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
                             RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")),

@@ -120,7 +120,7 @@ class LambdaEnvironmentTest {
         assertThat(config.taskMemoryMiB()).isEqualTo(2048);
         assertThat(config.runTimeout()).isEqualTo(Duration.ofSeconds(600));
         assertThat(config.clusterArn()).startsWith("arn:aws:ecs:");
-        assertThat(config.taskRoleArn()).startsWith("arn:aws:iam::");
+        assertThat(config.taskExecutionRoleArn()).startsWith("arn:aws:iam::");
         assertThat(config.fileSystemId()).startsWith("fs-");
     }
 

@@ -2,9 +2,12 @@ package io.perfbox.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -28,15 +31,110 @@ class NetworkTest {
     }
 
     @Test
-    void fargatePullsLogsAndEfsAreReachedThroughVpcEndpoints() {
+    void fargatePullsAndLogsAreReachedThroughVpcEndpointsAndNothingElseIs() {
         template.hasResourceProperties("AWS::EC2::VPCEndpoint", Map.of(
                 "VpcEndpointType", "Gateway", "ServiceName", regionalService(".s3")));
-        for (String service : List.of(".ecr.api", ".ecr.dkr", ".logs", ".elasticfilesystem")) {
+        for (String service : List.of(".ecr.api", ".ecr.dkr", ".logs")) {
             template.hasResourceProperties("AWS::EC2::VPCEndpoint", Map.of(
                     "VpcEndpointType", "Interface", "ServiceName", regionalService(service),
                     "PrivateDnsEnabled", true));
         }
-        template.resourceCountIs("AWS::EC2::VPCEndpoint", 5);
+        // Not EFS: /data is NFS to the mount targets, and nothing in the VPC calls the EFS API.
+        template.resourceCountIs("AWS::EC2::VPCEndpoint", 4);
+    }
+
+    private JsonNode endpointPolicy(String serviceSuffix) {
+        List<JsonNode> endpoints = TemplateQueries.resources("AWS::EC2::VPCEndpoint").stream()
+                .filter(e -> TemplateQueries.joined(e.at("/Properties/ServiceName")).endsWith(serviceSuffix)).toList();
+        assertThat(endpoints).as(serviceSuffix).hasSize(1);
+        return endpoints.get(0).at("/Properties/PolicyDocument");
+    }
+
+    @Test
+    void s3EndpointAdmitsOnlyReadsOfEcrsLayerBucket() {
+        JsonNode policy = endpointPolicy(".s3");
+        assertThat(policy.get("Statement")).hasSize(1);
+        JsonNode only = policy.at("/Statement/0");
+        assertThat(only.path("Effect").asText()).isEqualTo("Allow");
+        assertThat(only.at("/Principal/AWS").asText()).isEqualTo("*");
+        assertThat(only.path("Action").asText()).isEqualTo("s3:GetObject");
+        assertThat(TemplateQueries.joined(only.path("Resource")))
+                .isEqualTo("arn:{Ref AWS::Partition}:s3:::prod-{Ref AWS::Region}-starport-layer-bucket/*");
+        assertThat(only.has("Condition")).isFalse();
+    }
+
+    @Test
+    void functionsInTheVpcHaveNoS3PermissionSoTheEndpointOwesThemNothing() {
+        // The S3 endpoint admits no object of the stack's bucket: true only while nothing in the VPC needs one.
+        for (String function : List.of("ReadResult", "DiscardWorkspace")) {
+            var policies = template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles",
+                    List.of(Map.of("Ref", Match.stringLikeRegexp("WorkflowFunctions" + function + "ServiceRole.*"))))));
+            assertThat(policies).as(function).isNotEmpty();
+            assertThat(TemplateQueries.JSON.valueToTree(policies).toString()).as(function).doesNotContain("\"s3:");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {".ecr.api", ".ecr.dkr", ".logs"})
+    void interfaceEndpointsAdmitOnlyThisAccountsPrincipalsOnThisAccountsResources(String service) {
+        JsonNode policy = endpointPolicy(service);
+        JsonNode account = policy.at("/Statement/0");
+        assertThat(TemplateQueries.map(account)).isEqualTo(Map.of(
+                "Sid", "ThisAccountsPrincipalsOnThisAccountsResources",
+                "Effect", "Allow", "Principal", Map.of("AWS", "*"), "Action", "*", "Resource", "*",
+                "Condition", Map.of("StringEquals", Map.of(
+                        "aws:PrincipalAccount", Map.of("Ref", "AWS::AccountId"),
+                        "aws:ResourceAccount", Map.of("Ref", "AWS::AccountId")))));
+        if (service.equals(".ecr.api")) {
+            // The login has no resource to be in an account: this account's principals only.
+            assertThat(policy.get("Statement")).hasSize(2);
+            assertThat(TemplateQueries.map(policy.at("/Statement/1"))).isEqualTo(Map.of(
+                    "Sid", "RegistryLoginOfThisAccountsPrincipals",
+                    "Effect", "Allow", "Principal", Map.of("AWS", "*"), "Action", "ecr:GetAuthorizationToken",
+                    "Resource", "*",
+                    "Condition", Map.of("StringEquals", Map.of("aws:PrincipalAccount", Map.of("Ref", "AWS::AccountId")))));
+        } else {
+            assertThat(policy.get("Statement")).hasSize(1);
+        }
+    }
+
+    @Test
+    void dnsFirewallAnswersExactlyTheEndpointsAndTheFileSystemAndBlocksEveryOtherName() {
+        var lists = TemplateQueries.resources("AWS::Route53Resolver::FirewallDomainList");
+        assertThat(lists).hasSize(2);
+        JsonNode allowed = lists.stream().filter(l -> l.at("/Properties/Name").asText().equals("perfbox-allowed-names"))
+                .findFirst().orElseThrow();
+        JsonNode every = lists.stream().filter(l -> l.at("/Properties/Name").asText().equals("perfbox-every-name"))
+                .findFirst().orElseThrow();
+        List<String> names = new java.util.ArrayList<>();
+        allowed.at("/Properties/Domains").forEach(d -> names.add(TemplateQueries.joined(d)));
+        assertThat(names).hasSize(6).contains(
+                "prod-{Ref AWS::Region}-starport-layer-bucket.s3.{Ref AWS::Region}.{Ref AWS::URLSuffix}",
+                "prod-{Ref AWS::Region}-starport-layer-bucket.s3.{Ref AWS::URLSuffix}",
+                "api.ecr.{Ref AWS::Region}.{Ref AWS::URLSuffix}",
+                "{Ref AWS::AccountId}.dkr.ecr.{Ref AWS::Region}.{Ref AWS::URLSuffix}",
+                "logs.{Ref AWS::Region}.{Ref AWS::URLSuffix}")
+                .anyMatch(n -> n.matches("\\{Ref IsolatedRunnerJobFiles[0-9A-F]+}\\.efs\\.\\{Ref AWS::Region}\\.\\{Ref AWS::URLSuffix}"));
+        assertThat(TemplateQueries.texts(every.at("/Properties/Domains"))).containsExactly("*");
+
+        String allowedId = logicalId("AWS::Route53Resolver::FirewallDomainList", allowed);
+        String everyId = logicalId("AWS::Route53Resolver::FirewallDomainList", every);
+        template.hasResourceProperties("AWS::Route53Resolver::FirewallRuleGroup", Map.of("FirewallRules", List.of(
+                Match.objectEquals(Map.of("Priority", 100, "Action", "ALLOW",
+                        "FirewallDomainListId", Map.of("Fn::GetAtt", List.of(allowedId, "Id")),
+                        "FirewallDomainRedirectionAction", "TRUST_REDIRECTION_DOMAIN")),
+                Match.objectEquals(Map.of("Priority", 200, "Action", "BLOCK", "BlockResponse", "NXDOMAIN",
+                        "FirewallDomainListId", Map.of("Fn::GetAtt", List.of(everyId, "Id")))))));
+        template.resourceCountIs("AWS::Route53Resolver::FirewallRuleGroupAssociation", 1);
+        template.hasResourceProperties("AWS::Route53Resolver::FirewallRuleGroupAssociation", Map.of(
+                "FirewallRuleGroupId", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IsolatedNetworkDnsFirewall.*"), "Id")),
+                "VpcId", Map.of("Ref", Match.stringLikeRegexp("IsolatedNetworkVpc.*")),
+                "Priority", 101));
+    }
+
+    private String logicalId(String type, JsonNode resource) {
+        return TemplateQueries.template().get("Resources").properties().stream()
+                .filter(e -> e.getValue().equals(resource)).map(Map.Entry::getKey).findFirst().orElseThrow();
     }
 
     @Test
@@ -72,7 +170,7 @@ class NetworkTest {
                 .containsExactlyInAnyOrder(
                         Map.of("GroupId", ref(task), "IpProtocol", "tcp", "FromPort", 443, "ToPort", 443,
                                 "DestinationSecurityGroupId", ref(endpoints),
-                                "Description", "HTTPS to the interface endpoints (ECR, Logs, EFS)"),
+                                "Description", "HTTPS to the interface endpoints (ECR, Logs)"),
                         Map.of("GroupId", ref(task), "IpProtocol", "tcp", "FromPort", 443, "ToPort", 443,
                                 "DestinationPrefixListId", Map.of("Fn::GetAtt",
                                         List.of(s3PrefixListLookup(), "PrefixLists.0.PrefixListId")),
@@ -84,7 +182,10 @@ class NetworkTest {
 
     /** The deploy-time lookup of the region's S3 prefix list: one EC2 DescribePrefixLists call by name. */
     private String s3PrefixListLookup() throws Exception {
-        var lookups = template.findResources("Custom::AWS");
+        var lookups = template.findResources("Custom::AWS").entrySet().stream()
+                .filter(e -> TemplateQueries.sdkCall(TemplateQueries.JSON.valueToTree(e.getValue()).at("/Properties/Create"))
+                        .path("action").asText().equals("describePrefixLists"))
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         assertThat(lookups).hasSize(1);
         var create = TemplateQueries.JSON.valueToTree(lookups.values().iterator().next()).at("/Properties/Create");
         StringBuilder call = new StringBuilder();

@@ -1,5 +1,8 @@
 package io.perfbox.infra;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,10 +22,14 @@ class RunnerTest {
     }
 
     @Test
-    void bothTaskRolesAreAssumedByEcsTasksOnly() {
+    void onlyTheExecutionRoleIsAssumedByEcsTasksAndNoTaskRoleExists() {
         var assumedByEcsTasks = Map.of("Statement", List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
                 "Principal", Map.of("Service", "ecs-tasks.amazonaws.com"))), "Version", "2012-10-17");
-        template.resourcePropertiesCountIs("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", assumedByEcsTasks), 2);
+        // One role ECS tasks may assume: the execution role, which ECS uses and the container never sees.
+        template.resourcePropertiesCountIs("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", assumedByEcsTasks), 1);
+        assertThat(template.findResources("AWS::IAM::Role").keySet())
+                .anyMatch(id -> id.startsWith("IsolatedRunnerTaskExecutionRole"))
+                .noneMatch(id -> id.startsWith("IsolatedRunnerTaskRole"));
     }
 
     /** {"Fn::Join": ["", ["arn:", partition, ":service:", region, ":", account, tail...]]} as CDK's formatArn writes it. */
@@ -41,20 +48,60 @@ class RunnerTest {
         return Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp(logicalIdPrefix + ".*"), attribute));
     }
 
+    /** The file system policy the stack puts (with every token named: Ref X, GetAtt X.Arn, AWS::Region...). */
+    private static JsonNode fileSystemPolicy() throws Exception {
+        var puts = TemplateQueries.resources("Custom::AWS").stream()
+                .map(r -> TemplateQueries.sdkCall(r.at("/Properties/Create")))
+                .filter(call -> call.path("action").asText().equals("putFileSystemPolicy")).toList();
+        assertThat(puts).hasSize(1);
+        assertThat(puts.get(0).path("service").asText()).isEqualTo("EFS");
+        assertThat(puts.get(0).at("/parameters/FileSystemId").asText()).matches("\\{Ref IsolatedRunnerJobFiles[0-9A-F]+}");
+        return TemplateQueries.JSON.readTree(puts.get(0).at("/parameters/Policy").asText());
+    }
+
     @Test
-    void taskRoleMayOnlyMountThroughAJobAccessPointNeverTheRootOrTheWorkspaceView() {
+    void fileSystemAdmitsCredentiallessClientsOnlyOverTlsThroughAMountTargetAndAJobAccessPoint() throws Exception {
+        JsonNode policy = fileSystemPolicy();
+        String fileSystem = "\\{GetAtt IsolatedRunnerJobFiles[0-9A-F]+\\.Arn}";
+        assertThat(policy.get("Statement")).hasSize(2);
+        JsonNode tls = policy.at("/Statement/0");
+        assertThat(tls.path("Sid").asText()).isEqualTo("RefuseUnencryptedTransport");
+        assertThat(tls.path("Effect").asText()).isEqualTo("Deny");
+        assertThat(tls.at("/Principal/AWS").asText()).isEqualTo("*");
+        assertThat(TemplateQueries.texts(tls.path("Action"))).containsExactly("elasticfilesystem:ClientMount",
+                "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess");
+        assertThat(tls.path("Resource").asText()).matches(fileSystem);
+        assertThat(TemplateQueries.map(tls.path("Condition"))).isEqualTo(
+                Map.of("Bool", Map.of("aws:SecureTransport", "false")));
+
+        JsonNode jobs = policy.at("/Statement/1");
+        assertThat(jobs.path("Sid").asText()).isEqualTo("JobTasksThroughAJobAccessPointOnly");
+        assertThat(jobs.path("Effect").asText()).isEqualTo("Allow");
+        assertThat(jobs.at("/Principal/AWS").asText()).isEqualTo("*");
+        // Read and write, never root: a container's uid 0 is squashed.
+        assertThat(TemplateQueries.texts(jobs.path("Action"))).containsExactly("elasticfilesystem:ClientMount",
+                "elasticfilesystem:ClientWrite");
+        assertThat(jobs.path("Resource").asText()).matches(fileSystem);
+        assertThat(jobs.path("Condition").size()).isEqualTo(3);
+        assertThat(jobs.at("/Condition/Bool/elasticfilesystem:AccessedViaMountTarget").asText()).isEqualTo("true");
+        assertThat(jobs.at("/Condition/ArnLike/elasticfilesystem:AccessPointArn").asText()).isEqualTo(
+                "arn:{Ref AWS::Partition}:elasticfilesystem:{Ref AWS::Region}:{Ref AWS::AccountId}:access-point/*");
+        // Never the workspace functions' view of every job's directory.
+        assertThat(jobs.at("/Condition/ArnNotEquals/elasticfilesystem:AccessPointArn").asText()).matches(
+                "arn:\\{Ref AWS::Partition}:elasticfilesystem:\\{Ref AWS::Region}:\\{Ref AWS::AccountId}:"
+                        + "access-point/\\{Ref IsolatedRunnerJobFilesJobsRoot[0-9A-F]+}");
+    }
+
+    @Test
+    void fileSystemPolicyIsPutOnlyAfterTheWorkspaceAccessPointAndByACallAllowedOnThatFileSystemOnly() {
+        // The file system's own property would make a dependency cycle with the access point; and two owners of
+        // one policy would undo each other on every update.
+        template.hasResourceProperties("AWS::EFS::FileSystem", Map.of("FileSystemPolicy", Match.absent()));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "Roles", List.of(ref("IsolatedRunnerTaskRole")),
+                "PolicyName", Match.stringLikeRegexp("IsolatedRunnerFileSystemPolicyCustomResourcePolicy.*"),
                 "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Match.objectEquals(Map.of(
-                        "Action", List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"),
-                        "Effect", "Allow",
-                        "Resource", getAtt("IsolatedRunnerJobFiles", "Arn"),
-                        "Condition", Map.of(
-                                "Bool", Map.of("elasticfilesystem:AccessedViaMountTarget", "true"),
-                                "ArnLike", Map.of("elasticfilesystem:AccessPointArn",
-                                        arn("elasticfilesystem", ":access-point/*")),
-                                "ArnNotEquals", Map.of("elasticfilesystem:AccessPointArn",
-                                        arn("elasticfilesystem", ":access-point/", ref("IsolatedRunnerJobFilesJobsRoot"))))))))));
+                        "Action", "elasticfilesystem:PutFileSystemPolicy", "Effect", "Allow",
+                        "Resource", getAtt("IsolatedRunnerJobFiles", "Arn")))))));
     }
 
     @Test
@@ -113,12 +160,9 @@ class RunnerTest {
     }
 
     @Test
-    void fileSystemIsEncryptedInTheIsolatedSubnetsAndRefusesPlainTransport() {
+    void fileSystemIsEncryptedInTheIsolatedSubnets() {
         template.hasResourceProperties("AWS::EFS::FileSystem", Map.of(
-                "Encrypted", true,
-                "FileSystemPolicy", Map.of("Statement", List.of(Match.objectLike(Map.of(
-                        "Effect", "Deny", "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))),
-                        "Version", "2012-10-17")));
+                "Encrypted", true));
         template.resourceCountIs("AWS::EFS::MountTarget", 2);
         template.hasResource("AWS::EFS::FileSystem", Map.of("DeletionPolicy", "Delete"));
     }
@@ -161,7 +205,7 @@ class RunnerTest {
                         Map.entry("PERFBOX_IGNORE_UNFIXED", "false"),
                         Map.entry("PERFBOX_CLUSTER_ARN", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IsolatedRunnerCluster.*"), "Arn"))),
                         Map.entry("PERFBOX_TASK_EXECUTION_ROLE_ARN", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IsolatedRunnerTaskExecutionRole.*"), "Arn"))),
-                        Map.entry("PERFBOX_TASK_ROLE_ARN", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IsolatedRunnerTaskRole.*"), "Arn"))),
+                        Map.entry("PERFBOX_TASK_ROLE_ARN", Match.absent()),
                         Map.entry("PERFBOX_TASK_LOG_GROUP", Map.of("Ref", Match.stringLikeRegexp("IsolatedRunnerTaskLogs.*"))),
                         Map.entry("PERFBOX_TASK_CPU", "1024"),
                         Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),

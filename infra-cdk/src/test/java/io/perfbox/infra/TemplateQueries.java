@@ -73,6 +73,48 @@ final class TemplateQueries {
         return byState;
     }
 
+    /**
+     * A string CloudFormation joins at deploy time, with each token written as {@code {Ref X}} or
+     * {@code {GetAtt X.Attr}} (pseudo parameters too: {@code {Ref AWS::Region}}).
+     */
+    static String joined(JsonNode value) {
+        if (value.isTextual()) {
+            return value.asText();
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : value.at("/Fn::Join/1")) {
+            if (part.isTextual()) {
+                text.append(part.asText());
+            } else if (part.has("Ref")) {
+                text.append("{Ref ").append(part.get("Ref").asText()).append('}');
+            } else if (part.has("Fn::GetAtt")) {
+                text.append("{GetAtt ").append(part.at("/Fn::GetAtt/0").asText()).append('.')
+                        .append(part.at("/Fn::GetAtt/1").asText()).append('}');
+            } else {
+                throw new AssertionError("unexpected token " + part);
+            }
+        }
+        return text.toString();
+    }
+
+    /** An AwsCustomResource's SDK call (its Create or Update property), parsed, tokens named as in {@link #joined}. */
+    static JsonNode sdkCall(JsonNode property) {
+        try {
+            return JSON.readTree(joined(property));
+        } catch (Exception e) {
+            throw new AssertionError("not an SDK call: " + property, e);
+        }
+    }
+
+    static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        if (array.isTextual()) {
+            texts.add(array.asText());
+        }
+        array.forEach(item -> texts.add(item.asText()));
+        return texts;
+    }
+
     static Map<String, Object> map(JsonNode node) {
         return JSON.convertValue(node, Map.class);
     }

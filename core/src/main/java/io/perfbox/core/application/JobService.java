@@ -13,6 +13,7 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.PipelineLauncher;
+import io.perfbox.core.port.TenantUsage;
 import io.perfbox.core.domain.QuotaExceededException;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public class JobService {
     /** Where output is read while it is produced: the artifact store, unless the runtime reads it elsewhere. */
     private volatile io.perfbox.core.port.JobLogReader liveLogs;
     private volatile TenantQuotas quotas = TenantQuotas.UNLIMITED;
+    private volatile TenantUsage usage;
     /** Quota check and create happen under this lock, so two submits at once cannot both take the last slot. */
     private final Object quotaLock = new Object();
 
@@ -63,8 +65,15 @@ public class JobService {
         return this;
     }
 
-    /** This service's quotas per tenant from now on (unlimited unless set). */
-    public JobService withQuotas(TenantQuotas quotas) {
+    /**
+     * This service's quotas per tenant from now on (unlimited unless set), counted by {@code usage}: the submissions
+     * and jobs under way that the store of this service's jobs records.
+     */
+    public JobService withQuotas(TenantQuotas quotas, TenantUsage usage) {
+        if (!quotas.unlimited() && usage == null) {
+            throw new IllegalArgumentException("quotas need a TenantUsage to count against");
+        }
+        this.usage = usage;
         this.quotas = quotas;
         return this;
     }
@@ -76,7 +85,7 @@ public class JobService {
     private void checkQuotas(String owner) {
         TenantQuotas q = quotas;
         if (q.maxActiveJobs().isPresent()) {
-            int active = jobs.countActive(owner);
+            int active = usage.countActive(owner);
             if (active >= q.maxActiveJobs().getAsInt()) {
                 throw new QuotaExceededException("Tenant " + owner + " has " + active + " job(s) under way, the most it may"
                         + " have at once (" + q.maxActiveJobs().getAsInt() + "); submit again when one has ended",
@@ -85,7 +94,7 @@ public class JobService {
         }
         if (q.maxSubmissionsPerDay().isPresent()) {
             Instant now = clock.instant();
-            JobStore.Submissions day = jobs.submissionsSince(owner, now.minus(DAY));
+            TenantUsage.Submissions day = usage.submissionsSince(owner, now.minus(DAY));
             if (day.count() >= q.maxSubmissionsPerDay().getAsInt()) {
                 Duration wait = day.oldest().map(t -> Duration.between(now, t.plus(DAY))).orElse(Duration.ofMinutes(1));
                 throw new QuotaExceededException("Tenant " + owner + " made " + day.count() + " submissions in the last 24"

@@ -16,19 +16,42 @@ import java.util.regex.Pattern;
 /**
  * Creating, checking and revoking API keys. A key is {@code pbk_<id>_<secret>}: the id (12 hex digits) finds the
  * stored key, the secret (32 random bytes, base64url) proves it; only the secret's SHA-256 is stored, and the check
- * compares hashes in constant time. A revoked key fails the very next check (nothing is cached).
+ * compares hashes in constant time. A server may remember what the store said of a key id for a short while
+ * ({@link #remembering}), so that a request does not read the store each time; a revoke (perhaps by another process
+ * on the same store) then counts from at most that long after it. Without it, from the very next check.
  */
 public final class ApiKeys {
     private static final Pattern TENANT = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,62}$");
     private static final Pattern KEY = Pattern.compile("^pbk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Remembered lookups at most; past it they are all forgotten (an unknown-id flood cannot grow memory). */
+    private static final int MAX_REMEMBERED = 10_000;
+
     private final ApiKeyStore store;
     private final Clock clock;
+    private final java.time.Duration rememberFor;
+    private final java.util.concurrent.ConcurrentHashMap<String, Remembered> remembered = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Remembered(Optional<StoredKey> key, java.time.Instant until) {
+    }
 
     public ApiKeys(ApiKeyStore store, Clock clock) {
+        this(store, clock, java.time.Duration.ZERO);
+    }
+
+    private ApiKeys(ApiKeyStore store, Clock clock, java.time.Duration rememberFor) {
         this.store = store;
         this.clock = clock;
+        this.rememberFor = rememberFor;
+    }
+
+    /** These keys remembering each store lookup (found or not) for {@code rememberFor}: a revoke counts within it. */
+    public ApiKeys remembering(java.time.Duration rememberFor) {
+        if (rememberFor.isNegative()) {
+            throw new IllegalArgumentException("cannot remember for a negative time");
+        }
+        return new ApiKeys(store, clock, rememberFor);
     }
 
     /** A key just created: the only time its secret is known. */
@@ -64,10 +87,27 @@ public final class ApiKeys {
             return Optional.empty();
         }
         byte[] presented = sha256(m.group(2));
-        return store.find(m.group(1))
+        return find(m.group(1))
                 .filter(k -> MessageDigest.isEqual(k.secretHash(), presented))
                 .filter(k -> !k.revoked())
                 .map(StoredKey::tenant);
+    }
+
+    private Optional<StoredKey> find(String id) {
+        if (rememberFor.isZero()) {
+            return store.find(id);
+        }
+        java.time.Instant now = clock.instant();
+        Remembered r = remembered.get(id);
+        if (r != null && now.isBefore(r.until())) {
+            return r.key();
+        }
+        Optional<StoredKey> found = store.find(id);
+        if (remembered.size() >= MAX_REMEMBERED) {
+            remembered.clear();
+        }
+        remembered.put(id, new Remembered(found, now.plus(rememberFor)));
+        return found;
     }
 
     public List<StoredKey> list() {
@@ -76,6 +116,7 @@ public final class ApiKeys {
 
     /** Revokes the key with this id; false if there is none or it was revoked already. */
     public boolean revoke(String id) {
+        remembered.remove(id);
         return store.revoke(id, clock.instant());
     }
 

@@ -113,6 +113,14 @@ public record Job(
                 stages.withFinished(now), vulnerabilities, warnings);
     }
 
+    /**
+     * FAILED through perfbox's own fault ({@link FailureCode#isPlatformFault()}), so the submission does not count
+     * against a quota. A job the user cancelled is CANCELLED (its failure says INTERRUPTED) and counts.
+     */
+    public boolean failedThroughPlatformFault() {
+        return status == JobStatus.FAILED && failure != null && failure.code().isPlatformFault();
+    }
+
     public Job cancelled(Instant now) {
         return new Job(id, owner, name, description, JobStatus.CANCELLED,
                 Failure.of(FailureCode.INTERRUPTED, "Cancelled by the user while " + status), null,

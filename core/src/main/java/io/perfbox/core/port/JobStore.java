@@ -95,50 +95,6 @@ public interface JobStore {
     /** Removes the job; false when there was none. */
     boolean delete(JobId id);
 
-    /** How many of the owner's jobs are under way ({@link JobStatus#ACTIVE}). Pages through {@link #list}. */
-    default int countActive(String owner) {
-        int count = 0;
-        for (JobStatus status : JobStatus.ACTIVE) {
-            Optional<String> token = Optional.empty();
-            do {
-                JobPage page = list(owner, Optional.of(status), 100, token);
-                count += page.jobs().size();
-                token = page.nextToken();
-            } while (token.isPresent());
-        }
-        return count;
-    }
-
-    /**
-     * The owner's jobs created at or after {@code since} that count against a submission quota: every one except
-     * those that failed through perfbox's own fault ({@link io.perfbox.core.domain.FailureCode#isPlatformFault()}),
-     * with the creation time of the oldest counted. Pages through {@link #list}, newest first, down to {@code since}.
-     */
-    default Submissions submissionsSince(String owner, java.time.Instant since) {
-        int count = 0;
-        Optional<java.time.Instant> oldest = Optional.empty();
-        Optional<String> token = Optional.empty();
-        do {
-            JobPage page = list(owner, Optional.empty(), 100, token);
-            for (Job job : page.jobs()) {
-                if (job.createdAt().isBefore(since)) {
-                    return new Submissions(count, oldest);
-                }
-                boolean platformFault = job.failure() != null && job.failure().code().isPlatformFault();
-                if (!platformFault) {
-                    count++;
-                    oldest = Optional.of(job.createdAt());
-                }
-            }
-            token = page.nextToken();
-        } while (token.isPresent());
-        return new Submissions(count, oldest);
-    }
-
-    /** What {@link #submissionsSince} found. */
-    record Submissions(int count, Optional<java.time.Instant> oldest) {
-    }
-
     record CreateResult(Job job, boolean created) {
     }
 

@@ -27,7 +27,6 @@ public final class StepInputs {
             Map.entry("PERFBOX_IGNORE_UNFIXED", "false"),
             Map.entry("PERFBOX_CLUSTER_ARN", CLUSTER),
             Map.entry("PERFBOX_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::123456789012:role/perfbox-task-execution"),
-            Map.entry("PERFBOX_TASK_ROLE_ARN", "arn:aws:iam::123456789012:role/perfbox-task"),
             Map.entry("PERFBOX_TASK_LOG_GROUP", "/perfbox/runs"),
             Map.entry("PERFBOX_TASK_CPU", "1024"),
             Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),

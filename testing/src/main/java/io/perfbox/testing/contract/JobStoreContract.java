@@ -466,40 +466,4 @@ public abstract class JobStoreContract {
         store().create(theirs, Optional.empty());
         assertThat(store().findUnfinished()).extracting(Job::id).contains(mine.id(), theirs.id());
     }
-
-    @Test
-    void countActiveCountsTheOwnersJobsUnderWayOnly() {
-        Job queued = newJob();
-        Job running = newJob();
-        Job done = newJob();
-        for (Job j : List.of(queued, running, done)) {
-            store().create(j, Optional.empty());
-        }
-        store().create(Job.queued(JobId.random(), "someone-else", "n", "d", clock), Optional.empty());
-        assertThat(store().update(running.advancedTo(JobStatus.BUILDING, clock), EnumSet.of(JobStatus.QUEUED))).isTrue();
-        assertThat(store().update(done.failed(new Failure(FailureCode.RUN_FAILED, "exit 1"), clock),
-                EnumSet.of(JobStatus.QUEUED))).isTrue();
-        assertThat(store().countActive(owner)).isEqualTo(2);
-        assertThat(store().countActive("nobody")).isZero();
-    }
-
-    @Test
-    void submissionsSinceCountsTheOwnersJobsFromThenOnButNotPlatformFailures() {
-        Job before = newJob();
-        Instant since = clock.plusMillis(500);
-        Job counted = newJob();
-        Job vulnerable = newJob();
-        Job internal = newJob();
-        Job interrupted = newJob();
-        for (Job j : List.of(before, counted, vulnerable, internal, interrupted)) {
-            store().create(j, Optional.empty());
-        }
-        store().update(vulnerable.failed(new Failure(FailureCode.VULNERABLE, "CVE"), clock), EnumSet.of(JobStatus.QUEUED));
-        store().update(internal.failed(new Failure(FailureCode.INTERNAL, "bug"), clock), EnumSet.of(JobStatus.QUEUED));
-        store().update(interrupted.failed(new Failure(FailureCode.INTERRUPTED, "restart"), clock), EnumSet.of(JobStatus.QUEUED));
-        JobStore.Submissions s = store().submissionsSince(owner, since);
-        assertThat(s.count()).isEqualTo(2);
-        assertThat(s.oldest()).contains(counted.createdAt());
-        assertThat(store().submissionsSince("nobody", since).count()).isZero();
-    }
 }

@@ -4,25 +4,34 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.TenantUsage;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** A JobStore in a map, for unit tests; passes the same contract as the real adapters. */
-public class InMemoryJobStore implements JobStore {
+/** A JobStore (and its TenantUsage) in maps, for unit tests; passes the same contracts as the real adapters. */
+public class InMemoryJobStore implements JobStore, TenantUsage {
     private static final Comparator<Job> NEWEST_FIRST =
             Comparator.comparing(Job::createdAt).thenComparing(j -> j.id().value()).reversed();
 
     private final Map<JobId, Job> jobs = new HashMap<>();
     private final Map<String, IdempotencyRecord> idempotency = new HashMap<>();
 
+    /** Submissions by job, in the order they were made; they outlive their jobs. */
+    private final Map<JobId, Submission> submissions = new LinkedHashMap<>();
+
     private record IdempotencyRecord(JobId jobId, String fingerprint) {
+    }
+
+    private record Submission(String owner, Instant at, boolean counts) {
     }
 
     @Override
@@ -44,6 +53,9 @@ public class InMemoryJobStore implements JobStore {
         if (jobs.putIfAbsent(job.id(), job) != null) {
             throw new IllegalStateException("job " + job.id() + " exists already");
         }
+        Instant cutoff = job.createdAt().minus(RETENTION);
+        submissions.values().removeIf(s -> s.at().isBefore(cutoff));
+        submissions.put(job.id(), new Submission(job.owner(), job.createdAt(), true));
         return new CreateResult(job, true);
     }
 
@@ -59,6 +71,9 @@ public class InMemoryJobStore implements JobStore {
             return false;
         }
         jobs.put(updated.id(), updated);
+        if (updated.failedThroughPlatformFault()) {
+            submissions.computeIfPresent(updated.id(), (id, s) -> new Submission(s.owner(), s.at(), false));
+        }
         return true;
     }
 
@@ -98,5 +113,18 @@ public class InMemoryJobStore implements JobStore {
     @Override
     public synchronized boolean delete(JobId id) {
         return jobs.remove(id) != null;
+    }
+
+    @Override
+    public synchronized int countActive(String owner) {
+        return (int) jobs.values().stream().filter(j -> j.owner().equals(owner) && !j.status().isTerminal()).count();
+    }
+
+    @Override
+    public synchronized Submissions submissionsSince(String owner, Instant since) {
+        List<Instant> counted = submissions.values().stream()
+                .filter(s -> s.owner().equals(owner) && s.counts() && !s.at().isBefore(since))
+                .map(Submission::at).toList();
+        return new Submissions(counted.size(), counted.stream().min(Comparator.naturalOrder()));
     }
 }

@@ -56,7 +56,7 @@ class TenantQuotasTest {
         return new JobService(jobs, new InMemoryDockerfileStore(), new InMemoryJobArtifactStore(),
                 new RecordingPipelineLauncher(), clock).withQuotas(new TenantQuotas(
                 maxActive == null ? OptionalInt.empty() : OptionalInt.of(maxActive),
-                maxPerDay == null ? OptionalInt.empty() : OptionalInt.of(maxPerDay)));
+                maxPerDay == null ? OptionalInt.empty() : OptionalInt.of(maxPerDay)), jobs);
     }
 
     private static SubmitJobCommand command(String owner) {
@@ -115,6 +115,35 @@ class TenantQuotasTest {
         Job counted = service.submit(command("a")).job();
         end(counted, FailureCode.VULNERABLE);
         assertThatThrownBy(() -> service.submit(command("a"))).isInstanceOf(QuotaExceededException.class);
+    }
+
+    @Test
+    void deletingFinishedJobsDoesNotGiveATenantItsDailySubmissionsBack() {
+        JobService service = service(null, 2);
+        for (int i = 0; i < 2; i++) {
+            Job job = service.submit(command("a")).job();
+            end(job, FailureCode.RUN_FAILED);
+            service.delete("a", job.id());
+        }
+        assertThat(jobs.list("a", Optional.empty(), 10, Optional.empty()).jobs()).isEmpty();
+        assertThatThrownBy(() -> service.submit(command("a")))
+                .isInstanceOf(QuotaExceededException.class).hasMessageContaining("made 2 submissions");
+    }
+
+    @Test
+    void aSubmissionTheTenantCancelledStillCounts() {
+        JobService service = service(null, 1);
+        Job job = service.submit(command("a")).job();
+        assertThat(service.cancel("a", job.id()).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThatThrownBy(() -> service.submit(command("a"))).isInstanceOf(QuotaExceededException.class);
+    }
+
+    @Test
+    void quotasWithoutAUsageToCountThemAreRefused() {
+        JobService service = new JobService(jobs, new InMemoryDockerfileStore(), new InMemoryJobArtifactStore(),
+                new RecordingPipelineLauncher(), clock);
+        assertThatThrownBy(() -> service.withQuotas(new TenantQuotas(OptionalInt.of(1), OptionalInt.empty()), null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

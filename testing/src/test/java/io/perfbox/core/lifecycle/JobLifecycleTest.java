@@ -486,6 +486,19 @@ class JobLifecycleTest {
     // ---- ran ----
 
     @Test
+    void aResultWithMetricsSucceedsKeepingThemBesideThePerformance() {
+        scannedAndRunning();
+
+        assertThat(lifecycle.ran(id(), new ContainerRunner.Exited(0, RUN_LOG),
+                perfJson("{\"perf\":0.91,\"metrics\":{\"accuracy\":0.91,\"loss\":0.23}}"))).isEqualTo(Next.ENDED);
+
+        Job job = stored();
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job.performance()).isEqualTo(0.91);
+        assertThat(job.metrics()).containsExactly(java.util.Map.entry("accuracy", 0.91), java.util.Map.entry("loss", 0.23));
+    }
+
+    @Test
     void runThatExitedZeroWithAValidResultSucceedsWithThePerformance() {
         scannedAndRunning();
 
@@ -579,7 +592,9 @@ class JobLifecycleTest {
                         Failure.of(FailureCode.INVALID_RESULT,
                                 "/data/perf.json is larger than " + PerformanceResult.MAX_BYTES + " bytes")),
                 Arguments.of(new JobWorkspace.Content("{\"perf\":\"fast\"}".getBytes(StandardCharsets.UTF_8)),
-                        Failure.of(FailureCode.INVALID_RESULT, "\"perf\" must be a number, not string")));
+                        Failure.of(FailureCode.INVALID_RESULT, "\"perf\" must be a number, not string")),
+                Arguments.of(new JobWorkspace.Content("{\"perf\":1,\"metrics\":{\"loss\":[0.2]}}".getBytes(StandardCharsets.UTF_8)),
+                        Failure.of(FailureCode.INVALID_RESULT, "metric \"loss\" must be a number, not array")));
     }
 
     @ParameterizedTest

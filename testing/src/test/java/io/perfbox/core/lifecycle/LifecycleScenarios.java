@@ -116,6 +116,8 @@ final class LifecycleScenarios {
                 run("no result", EXITED_0, new JobWorkspace.Missing(),
                         FailureCode.NO_RESULT, "The container exited 0 but wrote no /data/perf.json"),
                 run("invalid result", EXITED_0, content("{\"perf\":\"0.9\"}"),
-                        FailureCode.INVALID_RESULT, "\"perf\" must be a number, not string"));
+                        FailureCode.INVALID_RESULT, "\"perf\" must be a number, not string"),
+                run("invalid metric", EXITED_0, content("{\"perf\":0.9,\"metrics\":{\"top 1\":0.5}}"),
+                        FailureCode.INVALID_RESULT, "metric name \"top 1\" has a character outside A-Z a-z 0-9 _ . -"));
     }
 }

@@ -210,6 +210,7 @@ public final class DockerApiEngine implements DockerEngine {
         hostConfig.put("NanoCpus", Math.round(spec.limits().cpus() * 1000) * 1_000_000L);
         hostConfig.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of("max-size", LOG_MAX_SIZE, "max-file", LOG_MAX_FILES)));
         hostConfig.put("Mounts", List.of(Map.of("Type", "bind", "Source", spec.dataDirectory().toString(), "Target", "/data")));
+        spec.runtime().ifPresent(runtime -> hostConfig.put("Runtime", runtime));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Image", spec.image());
         body.put("Labels", spec.labels());

@@ -78,7 +78,8 @@ public final class DockerBuildNetwork implements AutoCloseable {
         allowed.forEach(DockerBuildNetwork::requireCidr);
         denied.forEach(DockerBuildNetwork::requireCidr);
         DockerBuildNetwork n = new DockerBuildNetwork(docker, iptables, storeId, null);
-        n.removeRules(defaultBridgeInterface(docker));
+        n.removeRules();
+        n.removeAbandonedRules();
         n.ensureNetwork();
         n.installRules(allowed, denied, resolvers(), hostAddresses());
         return n;
@@ -100,7 +101,8 @@ public final class DockerBuildNetwork implements AutoCloseable {
             throw new IllegalStateException("the engine's default bridge network was not found (docker network inspect bridge)");
         }
         DockerBuildNetwork n = new DockerBuildNetwork(docker, iptables, storeId, bridge);
-        n.removeRules(bridge);
+        n.removeRules();
+        n.removeAbandonedRules();
         n.installRules(allowed, denied, resolvers(), hostAddresses());
         return n;
     }
@@ -187,8 +189,9 @@ public final class DockerBuildNetwork implements AutoCloseable {
         }
         // Nothing of the host itself, whatever its address.
         ipt("-A", inputChain, "-j", "DROP");
-        ipt("-I", "DOCKER-USER", "-i", bridge, "-j", forwardChain);
-        ipt("-I", "INPUT", "-i", bridge, "-j", inputChain);
+        // The jumps name the server that owns them, so that the next start finds them if it dies without removing them.
+        ipt("-I", "DOCKER-USER", "-i", bridge, "-m", "comment", "--comment", OWNER, "-j", forwardChain);
+        ipt("-I", "INPUT", "-i", bridge, "-m", "comment", "--comment", OWNER, "-j", inputChain);
     }
 
     private void ipt(String... args) throws InterruptedException {
@@ -207,26 +210,103 @@ public final class DockerBuildNetwork implements AutoCloseable {
         }
     }
 
-    /**
-     * Best effort: the jumps (repeated, in case an earlier run left several) from this bridge and from {@code
-     * otherBridge} (an earlier run may have used the other builder), then the chains.
-     */
-    private void removeRules(String otherBridge) {
-        Set<String> bridges = new LinkedHashSet<>(List.of(bridge, ownBridge(storeId)));
-        if (otherBridge != null) {
-            bridges.add(otherBridge);
-        }
-        for (String from : bridges) {
-            for (String[] jump : List.of(new String[] {"DOCKER-USER", forwardChain}, new String[] {"INPUT", inputChain})) {
-                for (int i = 0; i < 16 && quiet("-D", jump[0], "-i", from, "-j", jump[1]); i++) {
-                    // removed one
-                }
+    /** Best effort: this store's jumps (from whichever bridge, with or without an owner), then its chains. */
+    private void removeRules() {
+        for (List<String> jump : jumps()) {
+            String target = jump.get(jump.size() - 1);
+            if (target.equals(forwardChain) || target.equals(inputChain)) {
+                delete(jump);
             }
         }
         for (String chain : List.of(forwardChain, inputChain)) {
             quiet("-F", chain);
             quiet("-X", chain);
         }
+    }
+
+    /**
+     * Removes the rules of perfbox servers that died without removing them (killed, or the machine lost power): a
+     * jump whose owner process is gone, or that names no owner (perfbox before owners were recorded). Left in place,
+     * they would confine builds by rules no server answers for, an allowed CIDR of this server among them.
+     */
+    private void removeAbandonedRules() {
+        Set<String> abandoned = new LinkedHashSet<>();
+        Set<String> alive = new LinkedHashSet<>();
+        for (List<String> jump : jumps()) {
+            String target = jump.get(jump.size() - 1);
+            String owner = ownerOf(jump);
+            if (owner == null || !ownerIsAlive(owner)) {
+                delete(jump);
+                abandoned.add(target);
+            } else {
+                alive.add(target);
+            }
+        }
+        abandoned.removeAll(alive);
+        for (String chain : abandoned) {
+            quiet("-F", chain);
+            quiet("-X", chain);
+        }
+        if (!abandoned.isEmpty()) {
+            LOG.warning("removed the build rules of perfbox servers that are gone: " + abandoned);
+        }
+    }
+
+    /** This process: its pid and start time (a pid alone could be reused). */
+    static final String OWNER = owner(ProcessHandle.current());
+
+    static String owner(ProcessHandle process) {
+        return "perfbox-owner=" + process.pid() + "@"
+                + process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+
+    static boolean ownerIsAlive(String owner) {
+        var m = java.util.regex.Pattern.compile("perfbox-owner=(\\d+)@(\\d+)").matcher(owner);
+        if (!m.matches()) {
+            return false;
+        }
+        return ProcessHandle.of(Long.parseLong(m.group(1))).map(DockerBuildNetwork::owner).map(owner::equals).orElse(false);
+    }
+
+    private static String ownerOf(List<String> jump) {
+        int i = jump.indexOf("--comment");
+        return i >= 0 && i + 1 < jump.size() && jump.get(i + 1).startsWith("perfbox-owner=") ? jump.get(i + 1) : null;
+    }
+
+    /** The jumps to perfbox's build chains in DOCKER-USER and INPUT, as {@code iptables -S} prints them. */
+    private List<List<String>> jumps() {
+        List<List<String>> out = new ArrayList<>();
+        for (String chain : List.of("DOCKER-USER", "INPUT")) {
+            ProcessRunner.Result r;
+            try {
+                r = ProcessRunner.command(iptables, "-w", "-S", chain).timeout(QUICK).run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return out;
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (!r.succeeded()) {
+                continue;
+            }
+            for (String line : r.stdoutText().lines().toList()) {
+                // iptables quotes a comment; perfbox's have no spaces, so the quotes are all there is to undo.
+                List<String> words = java.util.Arrays.stream(line.strip().split("\\s+"))
+                        .map(w -> w.length() > 1 && w.startsWith("\"") && w.endsWith("\"") ? w.substring(1, w.length() - 1) : w)
+                        .toList();
+                if (words.size() > 3 && words.get(0).equals("-A") && words.get(words.size() - 2).equals("-j")
+                        && words.get(words.size() - 1).startsWith("PERFBOX-BUILD")) {
+                    out.add(words);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void delete(List<String> jump) {
+        List<String> args = new ArrayList<>(jump);
+        args.set(0, "-D");
+        quiet(args.toArray(String[]::new));
     }
 
     private boolean quiet(String... args) {
@@ -250,7 +330,7 @@ public final class DockerBuildNetwork implements AutoCloseable {
     /** Removes the rules and the network (a build still on it keeps the network; the next start reuses it). */
     @Override
     public void close() {
-        removeRules(null);
+        removeRules();
         if (ownNetwork != null) {
             docker.quickUninterruptibly("network", "rm", ownNetwork);
         }

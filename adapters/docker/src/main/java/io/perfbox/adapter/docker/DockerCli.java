@@ -4,6 +4,10 @@ import io.perfbox.adapter.process.ProcessRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The docker CLI perfbox drives; every call goes through {@link ProcessRunner} with a timeout. */
 public final class DockerCli {
@@ -65,6 +69,49 @@ public final class DockerCli {
         }
         throw new IllegalStateException("perfbox needs a running Docker engine, but `" + executable
                 + " version` failed: " + why.lines().findFirst().orElse(why));
+    }
+
+    /**
+     * The container runtimes the engine has registered ({@code docker info}'s Runtimes: runc, and e.g. runsc or
+     * kata once the operator added them to daemon.json).
+     */
+    public Set<String> runtimes() throws InterruptedException {
+        ProcessRunner.Result r = quick("info", "--format", "{{json .Runtimes}}");
+        if (!r.succeeded()) {
+            throw new IllegalStateException("`" + executable + " info` failed: " + firstLine(r.errorText()));
+        }
+        return runtimeNames(r.stdoutText());
+    }
+
+    /** The names in {@code docker info --format '{{json .Runtimes}}'}: a JSON object keyed by runtime name. */
+    static Set<String> runtimeNames(String json) {
+        try {
+            JsonNode node = new ObjectMapper().readTree(json.strip());
+            if (node == null || !node.isObject()) {
+                throw new IllegalStateException("docker info gave no runtimes: " + firstLine(json));
+            }
+            Set<String> names = new TreeSet<>();
+            node.fieldNames().forEachRemaining(names::add);
+            return names;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("docker info's runtimes are unreadable: " + firstLine(json), e);
+        }
+    }
+
+    /**
+     * Refuses (IllegalArgumentException, with what to do) a container runtime the engine does not know, before the
+     * first job rather than at each job's start.
+     */
+    public void requireRuntime(String runtime) throws InterruptedException {
+        requireRuntime(runtime, runtimes());
+    }
+
+    static void requireRuntime(String runtime, Set<String> known) {
+        if (!known.contains(runtime)) {
+            throw new IllegalArgumentException("--runtime " + runtime + ": the Docker engine has no runtime of that name"
+                    + " (it has: " + String.join(", ", known) + "). Install it, register it under \"runtimes\" in"
+                    + " /etc/docker/daemon.json and restart the engine (README: Stronger sandbox), or leave --runtime out");
+        }
     }
 
     /** The first non-blank line of a tool's message, short enough for a failure reason. */

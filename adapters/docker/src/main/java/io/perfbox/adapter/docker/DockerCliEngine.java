@@ -48,6 +48,7 @@ public final class DockerCliEngine implements DockerEngine {
         for (Map.Entry<String, String> label : spec.labels().entrySet()) {
             args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
         }
+        spec.runtime().ifPresent(runtime -> args.addAll(List.of("--runtime", runtime)));
         args.addAll(List.of(
                 "--network", "none",
                 "--cap-drop", "ALL",

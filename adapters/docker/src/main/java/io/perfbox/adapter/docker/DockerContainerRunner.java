@@ -24,11 +24,19 @@ public class DockerContainerRunner implements ContainerRunner {
     private final String storeId;
     /** The host directory mounted at /data for a job (the workspace adapter decides where it is). */
     private final Function<JobId, Path> dataDirectoryOf;
+    private final Optional<String> runtime;
 
     public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf) {
+        this(engine, storeId, dataDirectoryOf, Optional.empty());
+    }
+
+    /** Jobs' containers under the engine's container runtime {@code runtime} (empty: the engine's default). */
+    public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf,
+                                 Optional<String> runtime) {
         this.engine = engine;
         this.storeId = storeId;
         this.dataDirectoryOf = dataDirectoryOf;
+        this.runtime = runtime;
     }
 
     /** Through the docker CLI. */
@@ -41,7 +49,8 @@ public class DockerContainerRunner implements ContainerRunner {
         // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
         String name = DockerNames.containerName(id.value());
         var spec = new DockerEngine.ContainerSpec(imageRef,
-                Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), limits, dataDirectoryOf.apply(id));
+                Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), limits, dataDirectoryOf.apply(id),
+                runtime);
         LogFollower follower = null;
         try {
             Optional<String> notStarted = engine.createAndStart(name, spec, START_TIMEOUT);

@@ -15,10 +15,19 @@ import java.util.Optional;
  */
 public interface DockerEngine {
 
-    /** A job's container: its image and labels, isolated by the run limits, with one host directory at /data. */
-    record ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory) {
+    /**
+     * A job's container: its image and labels, isolated by the run limits, with one host directory at /data, under
+     * the engine's container runtime {@code runtime} (e.g. runsc; empty: the engine's default).
+     */
+    record ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory,
+                         Optional<String> runtime) {
         public ContainerSpec {
             labels = Map.copyOf(labels);
+            runtime = runtime == null ? Optional.empty() : runtime;
+        }
+
+        public ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory) {
+            this(image, labels, limits, dataDirectory, Optional.empty());
         }
     }
 

@@ -21,8 +21,8 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
             () -> new AssertionError("the docker CLI here reaches its engine through a unix socket, which must be used"));
 
     @Override
-    protected DockerContainerRunner runner(HostJobWorkspace workspace) {
-        return new DockerContainerRunner(ENGINE, store, workspace::directoryOf);
+    protected DockerContainerRunner runner(HostJobWorkspace workspace, java.util.Optional<String> runtime) {
+        return new DockerContainerRunner(ENGINE, store, workspace::directoryOf, runtime);
     }
 
     @Test

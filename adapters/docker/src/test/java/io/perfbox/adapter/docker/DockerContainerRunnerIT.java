@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -31,9 +32,13 @@ class DockerContainerRunnerIT {
     @TempDir
     Path tmp;
 
-    /** The runner under test; through the docker CLI here (subclasses: other engines). */
-    protected DockerContainerRunner runner(HostJobWorkspace workspace) {
-        return new DockerContainerRunner(DOCKER, store, workspace::directoryOf);
+    /** The runner under test, under the container runtime named; through the docker CLI here (subclasses: other engines). */
+    protected DockerContainerRunner runner(HostJobWorkspace workspace, Optional<String> runtime) {
+        return new DockerContainerRunner(new DockerCliEngine(DOCKER), store, workspace::directoryOf, runtime);
+    }
+
+    private DockerContainerRunner runner(HostJobWorkspace workspace) {
+        return runner(workspace, Optional.empty());
     }
 
     private HostJobWorkspace workspace() {
@@ -44,19 +49,52 @@ class DockerContainerRunnerIT {
     }
 
     private Ran run(String cmd, RunLimits limits) throws Exception {
+        return run(cmd, limits, Optional.empty());
+    }
+
+    private Ran run(String cmd, RunLimits limits, Optional<String> runtime) throws Exception {
         JobId id = JobId.random();
         jobs.add(id);
         var built = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nCMD " + cmd + "\n"), Duration.ofMinutes(2));
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);
         HostJobWorkspace ws = workspace();
         ws.prepare(id);
-        var runner = runner(ws);
+        var runner = runner(ws, runtime);
         return new Ran(id, runner.run(id, ((ImageBuilder.Built) built).imageRef(), limits), ws);
     }
 
     @AfterEach
     void cleanUp() {
         new DockerJanitor(new DockerCliEngine(DOCKER), store).removeAll();
+    }
+
+    /** The container's HostConfig.Runtime as the engine recorded it. */
+    private static String runtimeOf(JobId id) throws InterruptedException {
+        var r = DOCKER.quick("inspect", "--format", "{{.HostConfig.Runtime}}", DockerNames.containerName(id.value()));
+        assertThat(r.succeeded()).as(r.errorText()).isTrue();
+        return r.stdoutText().strip();
+    }
+
+    @Test
+    void theRunGoesToTheContainerRuntimeNamed() throws Exception {
+        Ran runc = run("echo '{\"perf\":1}' > /data/perf.json", LIMITS, Optional.of("runc"));
+        assertThat(runc.outcome()).isInstanceOfSatisfying(ContainerRunner.Exited.class, e -> assertThat(e.exitCode()).isZero());
+        assertThat(runtimeOf(runc.id())).isEqualTo("runc");
+        // runc is also the default: a runtime the engine has registered besides its default shows the option arriving.
+        String defaultRuntime = DOCKER.quick("info", "--format", "{{.DefaultRuntime}}").stdoutText().strip();
+        Optional<String> other = DOCKER.runtimes().stream().filter(n -> !n.equals(defaultRuntime)).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(other.isPresent(), "the engine has no runtime besides its default");
+        Ran named = run("true", LIMITS, other);
+        assertThat(named.outcome()).isInstanceOf(ContainerRunner.Exited.class);
+        assertThat(runtimeOf(named.id())).isEqualTo(other.get());
+        assertThat(runtimeOf(run("true", LIMITS).id())).as("without a runtime: the engine's default").isEqualTo(defaultRuntime);
+    }
+
+    @Test
+    void aRuntimeTheEngineDoesNotKnowFailsTheStartSayingSo() throws Exception {
+        Ran r = run("true", LIMITS, Optional.of("perfbox-no-such-runtime"));
+        assertThat(r.outcome()).isInstanceOfSatisfying(ContainerRunner.FailedToStart.class,
+                f -> assertThat(f.reason()).containsIgnoringCase("runtime"));
     }
 
     @Test

@@ -27,6 +27,7 @@ public final class SqliteApiKeyStore implements ApiKeyStore, AutoCloseable {
 
     private final Path file;
     private final Connection connection;
+    private PreparedStatement findStatement;
 
     private SqliteApiKeyStore(Path file, Connection connection) {
         this.file = file;
@@ -98,10 +99,14 @@ public final class SqliteApiKeyStore implements ApiKeyStore, AutoCloseable {
 
     @Override
     public synchronized Optional<StoredKey> find(String id) {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT id, tenant, secret_hash, created_at, revoked_at FROM api_keys WHERE id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
+        try {
+            // Every request of a team server checks its key here: the statement is prepared once, not per request.
+            if (findStatement == null) {
+                findStatement = connection.prepareStatement(
+                        "SELECT id, tenant, secret_hash, created_at, revoked_at FROM api_keys WHERE id = ?");
+            }
+            findStatement.setString(1, id);
+            try (ResultSet rs = findStatement.executeQuery()) {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
             }
         } catch (SQLException e) {

@@ -16,6 +16,7 @@ import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.TenantUsage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,19 +73,24 @@ import javax.crypto.spec.SecretKeySpec;
  * secret kept in the database, so a token that was altered, belongs to another owner or comes from another database
  * is rejected.
  *
+ * <p>{@link TenantUsage}: a row in {@code submissions} is written in the same transaction as its job, and outlives
+ * it (a delete removes the job only); the write that fails a job with a platform fault marks its submission as not
+ * counting in the same transaction. Both counts are {@code COUNT} queries over an index: jobs under way over
+ * {@code jobs_by_owner_status}, submissions over {@code submissions_by_owner}, which holds at most
+ * {@link TenantUsage#RETENTION} of them (each create prunes the older ones).
  * <p>The leaderboard: {@code job_metrics} holds one row per SUCCEEDED job and value it can be ranked by (its
  * performance, named {@code performance}, and each of its metrics), written in the same transaction as the job.
  * A leaderboard is a walk down {@code job_metrics_by_value} (or {@code _desc}) from the owner's and metric's first
  * entry, joined to each job by its key, that stops after {@code limit} rows: it costs the same however many jobs the
  * owner has (no sort, no scan of the owner's jobs); the history walks {@code job_metrics_by_time} the same way.
  */
-public final class SqliteJobStore implements JobStore, AutoCloseable {
+public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseable {
     /** The file inside the data directory. */
     public static final String FILE_NAME = "perfbox.db";
     /** The schema this code reads and writes ({@code PRAGMA user_version}). */
-    static final int SCHEMA_VERSION = 3;
-    /** The version {@link #addMetrics} brings the schema to (renumber both when another migration lands first). */
-    static final int METRICS_SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
+    /** The version {@link #addMetrics} brings the schema to (the submissions table is version 3). */
+    static final int METRICS_SCHEMA_VERSION = 4;
     static final int DEFAULT_READERS = 4;
     private static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
@@ -101,6 +108,12 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
             .map(c -> "j." + c + " AS " + c).collect(Collectors.joining(", "));
     private static final String ACTIVE_STATUSES = JobStatus.ACTIVE.stream().map(s -> "'" + s.name() + "'")
             .collect(Collectors.joining(", "));
+    private static final String PLATFORM_FAULTS = EnumSet.allOf(FailureCode.class).stream()
+            .filter(FailureCode::isPlatformFault).map(c -> "'" + c.name() + "'").collect(Collectors.joining(", "));
+    static final String COUNT_ACTIVE_SQL = "SELECT COUNT(*) FROM jobs INDEXED BY jobs_by_owner_status"
+            + " WHERE owner = ? AND status IN (" + ACTIVE_STATUSES + ")";
+    static final String SUBMISSIONS_SQL = "SELECT COUNT(*), MIN(submitted_at) FROM submissions INDEXED BY"
+            + " submissions_by_owner WHERE owner = ? AND counts = 1 AND submitted_at >= ?";
 
     private final Path file;
     private final Connection writer;
@@ -237,10 +250,26 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                     // A JSON array of strings; NULL for none (rows of version 1 have none).
                     st.execute("ALTER TABLE jobs ADD COLUMN warnings TEXT");
                 }
+                if (version < 3) {
+                    // Submissions for the daily quota; no foreign key to jobs: a submission outlives its job.
+                    st.execute("""
+                            CREATE TABLE submissions (
+                              job_id       TEXT PRIMARY KEY NOT NULL,
+                              owner        TEXT NOT NULL,
+                              submitted_at TEXT NOT NULL, -- fixed width (as created_key): string order is time order
+                              counts       INTEGER NOT NULL
+                            ) WITHOUT ROWID""");
+                    st.execute("CREATE INDEX submissions_by_owner ON submissions (owner, counts, submitted_at)");
+                    st.execute("CREATE INDEX submissions_by_time ON submissions (submitted_at)");
+                    // The jobs of an earlier version are its submissions (the next create prunes the old ones).
+                    st.execute("INSERT INTO submissions (job_id, owner, submitted_at, counts) SELECT id, owner,"
+                            + " substr(created_key, 1, instr(created_key, '#') - 1), CASE WHEN status = 'FAILED' AND"
+                            + " failure_code IN (" + PLATFORM_FAULTS + ") THEN 0 ELSE 1 END FROM jobs");
+                }
                 if (version < METRICS_SCHEMA_VERSION) {
                     addMetrics(st);
                 }
-                // Later migrations: if (version < 4) { ... }
+                // Later migrations: if (version < 5) { ... }
                 st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 byte[] secret;
                 try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
@@ -316,9 +345,26 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 bindAll(ps, job);
                 ps.executeUpdate();
             }
+            recordSubmission(c, job);
             rank(c, job);
             return new CreateResult(job, true);
-        }, idempotencyKey.isPresent() || job.status() == JobStatus.SUCCEEDED);
+        }, true);
+    }
+
+    /** The job's submission, in its create's transaction; submissions past the retention are pruned meanwhile. */
+    private static void recordSubmission(Connection c, Job job) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM submissions INDEXED BY submissions_by_time"
+                + " WHERE submitted_at < ?")) {
+            ps.setString(1, SORTABLE.format(job.createdAt().minus(RETENTION)));
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO submissions (job_id, owner, submitted_at, counts) VALUES (?, ?, ?, 1)")) {
+            ps.setString(1, job.id().value());
+            ps.setString(2, job.owner());
+            ps.setString(3, SORTABLE.format(job.createdAt()));
+            ps.executeUpdate();
+        }
     }
 
     /**
@@ -368,6 +414,7 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 + "vulnerabilities = ?, warnings = ?, metrics = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
         // Only a write into or out of SUCCEEDED changes what the leaderboard holds (then in one transaction with it).
         boolean ranking = updated.status() == JobStatus.SUCCEEDED || expected.contains(JobStatus.SUCCEEDED);
+        boolean platformFault = updated.failedThroughPlatformFault();
         return write(c -> {
             boolean written;
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -378,6 +425,12 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 }
                 written = ps.executeUpdate() == 1;
             }
+            if (written && platformFault) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE submissions SET counts = 0 WHERE job_id = ?")) {
+                    ps.setString(1, updated.id().value());
+                    ps.executeUpdate();
+                }
+            }
             if (written && ranking) {
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM job_metrics WHERE job_id = ?")) {
                     ps.setString(1, updated.id().value());
@@ -386,7 +439,38 @@ public final class SqliteJobStore implements JobStore, AutoCloseable {
                 rank(c, updated);
             }
             return written;
-        }, ranking);
+        }, platformFault || ranking);
+    }
+
+    // --- TenantUsage ---
+
+    @Override
+    public int countActive(String owner) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(COUNT_ACTIVE_SQL)) {
+                ps.setString(1, owner);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public Submissions submissionsSince(String owner, Instant since) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SUBMISSIONS_SQL)) {
+                ps.setString(1, owner);
+                ps.setString(2, SORTABLE.format(since));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    String oldest = rs.getString(2);
+                    return new Submissions(rs.getInt(1),
+                            oldest == null ? Optional.empty() : Optional.of(Instant.from(SORTABLE.parse(oldest))));
+                }
+            }
+        });
     }
 
     @Override

@@ -119,6 +119,47 @@ class SqliteJobStorePersistenceTest {
     }
 
     @Test
+    void quotaCountsAreCountQueriesOverAnIndex() throws SQLException {
+        SqliteJobStore.open(dataDir).close();
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (String sql : List.of(SqliteJobStore.COUNT_ACTIVE_SQL, SqliteJobStore.SUBMISSIONS_SQL)) {
+                assertThat(sql).startsWith("SELECT COUNT(*)");
+                StringBuilder plan = new StringBuilder();
+                try (ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + sql.replace("?", "'x'"))) {
+                    while (rs.next()) {
+                        plan.append(rs.getString("detail")).append('\n');
+                    }
+                }
+                assertThat(plan.toString()).as(sql).containsPattern("SEARCH (jobs|submissions) USING COVERING INDEX")
+                        .doesNotContain("SCAN").doesNotContain("TEMP B-TREE");
+            }
+        }
+    }
+
+    @Test
+    void theJobsOfASchemaWithoutSubmissionsBecomeItsSubmissions() throws SQLException {
+        Job counted = Job.queued(JobId.random(), "alice", "a", "counted", t0);
+        Job internal = Job.queued(JobId.random(), "alice", "b", "internal", t0.plusSeconds(1));
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            store.create(counted, Optional.empty());
+            store.create(internal, Optional.empty());
+            store.update(internal.failed(Failure.of(FailureCode.INTERNAL, "bug"), t0.plusSeconds(2)),
+                    EnumSet.of(JobStatus.QUEUED));
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            // Back to schema 2: no submissions (3), no metrics (4).
+            st.execute("DROP TABLE submissions");
+            st.execute("DROP TABLE job_metrics");
+            st.execute("ALTER TABLE jobs DROP COLUMN metrics");
+            st.execute("PRAGMA user_version=2");
+        }
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            assertThat(store.submissionsSince("alice", t0.minusSeconds(1)))
+                    .isEqualTo(new io.perfbox.core.port.TenantUsage.Submissions(1, Optional.of(t0)));
+        }
+    }
+
+    @Test
     void duplicateJobIdIsRefusedAndLeavesNoIdempotencyRecord() {
         Job job = Job.queued(JobId.random(), "carol", null, null, t0);
         try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {

@@ -3,6 +3,7 @@ package io.perfbox.runtime.local;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.port.JobStore;
 import java.util.Iterator;
 import java.util.List;
@@ -120,6 +121,17 @@ public final class CachedJobStore implements JobStore {
     @Override
     public JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> pageToken) {
         return store.list(owner, status, limit, pageToken);
+    }
+
+    /** The store's own (SQLite's walks an index), not the default over list. */
+    @Override
+    public List<Job> ranked(String owner, String metric, RankOrder order, int limit) {
+        return store.ranked(owner, metric, order, limit);
+    }
+
+    @Override
+    public List<Job> history(String owner, String metric, int limit) {
+        return store.history(owner, metric, limit);
     }
 
     @Override

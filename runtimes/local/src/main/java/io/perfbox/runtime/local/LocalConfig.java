@@ -2,6 +2,7 @@ package io.perfbox.runtime.local;
 
 import io.perfbox.adapter.trivy.TrivySettings;
 import io.perfbox.core.application.TenantQuotas;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.PipelineSettings;
@@ -38,7 +39,9 @@ public record LocalConfig(
         TenantQuotas quotas,
         Builds builds,
         List<String> serverNames,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        Optional<String> runtime,
+        RankOrder leaderboardOrder) {
 
     /** How {@code serve} writes its log lines on the console: text on a terminal and JSON otherwise, or as asked. */
     public enum LogFormat {
@@ -133,8 +136,10 @@ public record LocalConfig(
             new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
             new Setting("build-deny", "", "comma-separated IPv4 CIDRs builds may not reach, in addition"),
             new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
+            new Setting("runtime", "", "Docker container runtime of the jobs' runs (e.g. runsc, kata), one the engine has registered; empty: the engine's default"),
             new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"),
-            new Setting("log-format", "auto", "log lines on the console: auto (text on a terminal, JSON otherwise), json or text; the log file is always JSON"));
+            new Setting("log-format", "auto", "log lines on the console: auto (text on a terminal, JSON otherwise), json or text; the log file is always JSON"),
+            new Setting("leaderboard-order", "desc", "the leaderboard's direction when a request names none: desc (highest first) or asc (lowest first, e.g. a loss)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
 
@@ -242,7 +247,7 @@ public record LocalConfig(
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
                         get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
-                hostNames(v, "server-names"), logFormat(v));
+                hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -255,7 +260,29 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds, serverNames, logFormat);
+                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder);
+    }
+
+    /** A runtime's name as daemon.json's "runtimes" keys it; whether the engine has it is checked at start. */
+    private static Optional<String> runtime(Map<String, String> v) {
+        String raw = get(v, "runtime").strip();
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!raw.matches("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}")) {
+            throw new IllegalArgumentException("--runtime takes the name of a runtime the Docker engine has registered"
+                    + " (e.g. runsc), not '" + raw + "'");
+        }
+        return Optional.of(raw);
+    }
+
+    private static RankOrder leaderboardOrder(Map<String, String> v) {
+        try {
+            return RankOrder.parse(get(v, "leaderboard-order"));
+        } catch (io.perfbox.core.domain.InvalidInputException e) {
+            throw new IllegalArgumentException("--leaderboard-order: '" + get(v, "leaderboard-order")
+                    + "' is not one of desc, asc");
+        }
     }
 
     /** {@code HOST:PORT} as it goes in a URL (an IPv6 host in brackets). */

@@ -109,6 +109,14 @@ public final class PerfboxServer implements AutoCloseable {
 
         DockerCli docker = new DockerCli(config.dockerExecutable());
         docker.requireEngine();
+        if (config.runtime().isPresent()) {
+            try {
+                docker.requireRuntime(config.runtime().get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while asking the engine for its runtimes", e);
+            }
+        }
 
         if (Files.isDirectory(dataDir.resolve("db"))) {
             // perfbox before 0.2 kept jobs in DynamoDB Local under db/; its jobs are not migrated (see README).
@@ -142,7 +150,7 @@ public final class PerfboxServer implements AutoCloseable {
             throw new IOException("interrupted while setting up builds", e);
         }
         LOG.info("builds use " + builder.describe());
-        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf);
+        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf, config.runtime());
         var scanner = new TrivyScanner(config.trivy(), docker);
         PipelineSettings settings = config.pipeline();
         Clock clock = Clock.systemUTC();
@@ -154,7 +162,8 @@ public final class PerfboxServer implements AutoCloseable {
         // Workers take jobs from the tenants in turn; the owner is read through the cache (no extra query).
         LocalJobExecutor executor = new LocalJobExecutor(pipeline, lifecycle, config.workers(),
                 id -> jobs.find(id).map(Job::owner).orElse(""));
-        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock).withQuotas(config.quotas());
+        JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock)
+                .withQuotas(config.quotas(), database);
 
         DockerJanitor janitor = new DockerJanitor(engine, storeId);
         var leftovers = janitor.removeAll();
@@ -184,13 +193,15 @@ public final class PerfboxServer implements AutoCloseable {
             Optional<ApiKeys> keys = Optional.empty();
             if (config.requireKeys()) {
                 keyStore = SqliteApiKeyStore.open(dataDir);
-                keys = Optional.of(new ApiKeys(keyStore, clock));
+                // A request would otherwise read the key from SQLite every time; a revoke by `perfbox keys` on the
+                // data dir counts within this window (README, Team server).
+                keys = Optional.of(new ApiKeys(keyStore, clock).remembering(KEY_LOOKUP_WINDOW));
             }
             // The listen host itself is a name clients use when it is one (--listen build-box:8443).
             List<String> names = new java.util.ArrayList<>(config.serverNames());
             names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
-                    names, new PerfboxApi(service));
+                    names, new PerfboxApi(service, config.leaderboardOrder()));
         } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();
@@ -216,6 +227,7 @@ public final class PerfboxServer implements AutoCloseable {
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
                 + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
         out.println(scannerLine(scanner));
+        config.runtime().ifPresent(r -> out.println("jobs run under the container runtime " + r));
         out.flush();
         return server;
     }
@@ -285,6 +297,9 @@ public final class PerfboxServer implements AutoCloseable {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return b;
     }
+
+    /** How long the server trusts a key lookup before it reads the key store again. */
+    static final java.time.Duration KEY_LOOKUP_WINDOW = java.time.Duration.ofSeconds(1);
 
     private static String storeId(Path dataDir) throws IOException {
         Path file = dataDir.resolve("store-id");

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -161,5 +163,35 @@ class CachedJobStoreTest {
         int before = backing.finds.get();
         assertThat(small.find(active.id())).contains(active);
         assertThat(backing.finds.get()).isEqualTo(before);
+    }
+
+    @Test
+    void theLeaderboardAndTheHistoryAreTheStoresOwnNotPagesOfItsListing() {
+        AtomicInteger listings = new AtomicInteger();
+        List<String> asked = new java.util.ArrayList<>();
+        Job ranked = Job.queued(JobId.random(), "o", "n", null, T0).succeeded(0.5, T0.plusSeconds(1));
+        CachedJobStore cached = new CachedJobStore(new InMemoryJobStore() {
+            @Override
+            public JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> token) {
+                listings.incrementAndGet();
+                return super.list(owner, status, limit, token);
+            }
+
+            @Override
+            public List<Job> ranked(String owner, String metric, RankOrder order, int limit) {
+                asked.add("ranked " + owner + " " + metric + " " + order + " " + limit);
+                return List.of(ranked);
+            }
+
+            @Override
+            public List<Job> history(String owner, String metric, int limit) {
+                asked.add("history " + owner + " " + metric + " " + limit);
+                return List.of(ranked);
+            }
+        }, 10);
+        assertThat(cached.ranked("o", "loss", RankOrder.ASC, 3)).containsExactly(ranked);
+        assertThat(cached.history("o", "loss", 7)).containsExactly(ranked);
+        assertThat(asked).containsExactly("ranked o loss ASC 3", "history o loss 7");
+        assertThat(listings).hasValue(0);
     }
 }

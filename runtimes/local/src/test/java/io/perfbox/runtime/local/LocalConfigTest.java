@@ -68,6 +68,18 @@ class LocalConfigTest {
     }
 
     @Test
+    void aContainerRuntimeIsNamedByFlagOrEnvironmentAndIsTheEnginesDefaultOtherwise() {
+        assertThat(LocalConfig.from(List.of(), HOME).runtime()).isEmpty();
+        assertThat(LocalConfig.from(List.of("--runtime", "runsc"), HOME).runtime()).contains("runsc");
+        Map<String, String> env = Map.of("HOME", "/home/u", "PERFBOX_RUNTIME", "kata-runtime");
+        assertThat(LocalConfig.from(List.of(), env).runtime()).contains("kata-runtime");
+        assertThat(LocalConfig.from(List.of("--runtime", "io.containerd.runc.v2"), env).runtime())
+                .contains("io.containerd.runc.v2");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--runtime", "run sc;rm"), HOME))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--runtime");
+    }
+
+    @Test
     void flagsWinOverEnvironment() {
         Map<String, String> env = Map.of("HOME", "/h", "PERFBOX_PORT", "9000", "PERFBOX_RUN_TIMEOUT", "2m",
                 "PERFBOX_SEVERITY_THRESHOLD", "critical");
@@ -141,5 +153,17 @@ class LocalConfigTest {
                 .containsExactly("perfbox.example", "build-1.lan");
         assertThatThrownBy(() -> LocalConfig.from(List.of("--server-names", "http://perfbox.example"), HOME))
                 .hasMessageContaining("host names");
+    }
+
+    @Test
+    void theLeaderboardsDefaultDirectionIsDescendingUnlessAFlagOrTheEnvironmentSaysAscending() {
+        assertThat(LocalConfig.from(List.of(), HOME).leaderboardOrder()).isEqualTo(io.perfbox.core.domain.RankOrder.DESC);
+        assertThat(LocalConfig.from(List.of("--leaderboard-order", "asc"), HOME).leaderboardOrder())
+                .isEqualTo(io.perfbox.core.domain.RankOrder.ASC);
+        Map<String, String> env = new java.util.HashMap<>(HOME);
+        env.put("PERFBOX_LEADERBOARD_ORDER", "ASC");
+        assertThat(LocalConfig.from(List.of(), env).leaderboardOrder()).isEqualTo(io.perfbox.core.domain.RankOrder.ASC);
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--leaderboard-order", "best"), HOME))
+                .hasMessage("--leaderboard-order: 'best' is not one of desc, asc");
     }
 }

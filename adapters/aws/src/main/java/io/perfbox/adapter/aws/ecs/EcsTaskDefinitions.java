@@ -30,7 +30,10 @@ import software.amazon.awssdk.services.ecs.model.Volume;
 /**
  * {@link TaskDefinitions} on ECS: family {@code perfbox-job-<id>}, Fargate, awsvpc, the configured CPU and memory,
  * one essential container "job" with every capability dropped (as the local runner does), the job's EFS access
- * point at /data (transit encryption, IAM authorisation), logs to the run log group under the prefix "job".
+ * point at /data (transit encryption), logs to the run log group under the prefix "job". No task role: the container
+ * holds no AWS credential at all (the execution role's, which ECS uses to pull and log, are not handed to it), so the
+ * mount is not IAM-authorised; the access point this job's definition names is what confines /data, and the file
+ * system's policy admits such clients only through a job access point and a mount target (infra-cdk IsolatedRunner).
  */
 public class EcsTaskDefinitions implements TaskDefinitions {
     static final String VOLUME = "data";
@@ -40,9 +43,9 @@ public class EcsTaskDefinitions implements TaskDefinitions {
     private final EcsClient ecs;
     private final Settings config;
 
-    /** What every job's task definition shares: where it logs, its file system, its size and its roles. */
+    /** What every job's task definition shares: where it logs, its file system, its size and ECS's own role. */
     public record Settings(String region, String taskLogGroup, String fileSystemId, int taskCpu, int taskMemoryMiB,
-                           int ephemeralStorageGiB, String taskExecutionRoleArn, String taskRoleArn) {
+                           int ephemeralStorageGiB, String taskExecutionRoleArn) {
         public Settings {
             if (ephemeralStorageGiB < FargateTaskSize.DEFAULT_EPHEMERAL_GIB
                     || ephemeralStorageGiB > FargateTaskSize.MAX_EPHEMERAL_GIB) {
@@ -80,7 +83,7 @@ public class EcsTaskDefinitions implements TaskDefinitions {
                 .fileSystemId(config.fileSystemId())
                 .transitEncryption(EFSTransitEncryption.ENABLED)
                 .authorizationConfig(EFSAuthorizationConfig.builder()
-                        .accessPointId(accessPointId).iam(EFSAuthorizationConfigIAM.ENABLED).build())
+                        .accessPointId(accessPointId).iam(EFSAuthorizationConfigIAM.DISABLED).build())
                 .build()).build();
         return RegisterTaskDefinitionRequest.builder()
                 .family(AwsJobNames.taskFamily(id))
@@ -92,7 +95,6 @@ public class EcsTaskDefinitions implements TaskDefinitions {
                 .ephemeralStorage(config.ephemeralStorageGiB() > FargateTaskSize.DEFAULT_EPHEMERAL_GIB
                         ? EphemeralStorage.builder().sizeInGiB(config.ephemeralStorageGiB()).build() : null)
                 .executionRoleArn(config.taskExecutionRoleArn())
-                .taskRoleArn(config.taskRoleArn())
                 .containerDefinitions(container)
                 .volumes(data)
                 .tags(Tag.builder().key("perfbox:job").value(id.value()).build())

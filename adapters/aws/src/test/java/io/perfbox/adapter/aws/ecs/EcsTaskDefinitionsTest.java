@@ -92,7 +92,7 @@ class EcsTaskDefinitionsTest {
     private final RecordingEcs ecs = new RecordingEcs();
     private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings(
             "eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
-            "arn:aws:iam::123456789012:role/perfbox-task-execution", "arn:aws:iam::123456789012:role/perfbox-task"));
+            "arn:aws:iam::123456789012:role/perfbox-task-execution"));
 
     @Test
     void registeredDefinitionIsTheJobsFargateTaskWithItsVolumeAtData() {
@@ -107,7 +107,7 @@ class EcsTaskDefinitionsTest {
         assertThat(r.memory()).isEqualTo("2048");
         assertThat(r.ephemeralStorage()).as("Fargate's default 20 GiB holds a 10 GiB image").isNull();
         assertThat(r.executionRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task-execution");
-        assertThat(r.taskRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task");
+        assertThat(r.taskRoleArn()).as("no task role: the container holds no AWS credential").isNull();
         assertThat(r.containerDefinitions()).hasSize(1);
         ContainerDefinition c = r.containerDefinitions().get(0);
         assertThat(c.name()).isEqualTo("job");
@@ -126,7 +126,8 @@ class EcsTaskDefinitionsTest {
         assertThat(efs.fileSystemId()).isEqualTo("fs-0123456789abcdef0");
         assertThat(efs.transitEncryption()).isEqualTo(EFSTransitEncryption.ENABLED);
         assertThat(efs.authorizationConfig().accessPointId()).isEqualTo("fsap-0abc");
-        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.ENABLED);
+        // Without a credential there is nothing to authorise with: the access point confines the mount.
+        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.DISABLED);
         assertThat(efs.rootDirectory()).isNull();
         assertThat(r.tags()).anySatisfy(t -> {
             assertThat(t.key()).isEqualTo("perfbox:job");
@@ -192,7 +193,7 @@ class EcsTaskDefinitionsTest {
     void aTaskForALargeImageLimitAsksForTheEphemeralStorageItNeeds() {
         EcsTaskDefinitions large = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings("eu-west-1",
                 "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, FargateTaskSize.ephemeralStorageGiB(100 * 1024),
-                "arn:aws:iam::123456789012:role/perfbox-task-execution", "arn:aws:iam::123456789012:role/perfbox-task"));
+                "arn:aws:iam::123456789012:role/perfbox-task-execution"));
         assertThat(large.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc").ephemeralStorage().sizeInGiB())
                 .isEqualTo(110);
     }

@@ -75,7 +75,49 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
                     .findFirst().orElse(null);
             return toEvent(PerfboxApi.withRequestId(e.problem(event.getPath()), incoming));
         }
-        return toEvent(respond(request));
+        return toEvent(underBasePath(respond(request), basePath(event)));
+    }
+
+    /**
+     * What API Gateway put in front of the API's own paths: the stage on the execute-api address ({@code /v1}), a
+     * custom domain's base path mapping, or nothing. It is the request context's path (the path the client asked
+     * for) less the route's own path (the resource with its parameters filled in), so it is right in every case
+     * without knowing how the API was reached.
+     */
+    static String basePath(APIGatewayProxyRequestEvent event) {
+        var context = event.getRequestContext();
+        if (context == null || context.getPath() == null) {
+            return "";
+        }
+        String route = event.getResource() != null ? filled(event.getResource(), event.getPathParameters())
+                : event.getPath();
+        String requested = context.getPath();
+        if (route == null || !requested.endsWith(route)) {
+            return "";
+        }
+        String base = requested.substring(0, requested.length() - route.length());
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    private static String filled(String resource, Map<String, String> parameters) {
+        String path = resource;
+        if (parameters != null) {
+            for (var p : parameters.entrySet()) {
+                path = path.replace("{" + p.getKey() + "}", p.getValue()).replace("{" + p.getKey() + "+}", p.getValue());
+            }
+        }
+        return path;
+    }
+
+    /** The API's Location is relative to its own root ({@code /jobs/{id}}); the client must get it under the base. */
+    static ApiResponse underBasePath(ApiResponse response, String basePath) {
+        String location = response.headers().get("Location");
+        if (basePath.isEmpty() || location == null || !location.startsWith("/")) {
+            return response;
+        }
+        Map<String, String> headers = new LinkedHashMap<>(response.headers());
+        headers.put("Location", basePath + location);
+        return new ApiResponse(response.status(), headers, response.body());
     }
 
     private ApiResponse respond(ApiRequest request) {

@@ -17,14 +17,13 @@ import java.util.regex.Pattern;
  * named (the common ones too), instead of a job failing halfway.
  */
 public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy policy, String clusterArn,
-                             String taskExecutionRoleArn, String taskRoleArn, String taskLogGroup, int taskCpu,
+                             String taskExecutionRoleArn, String taskLogGroup, int taskCpu,
                              int taskMemoryMiB, int maxImageMib, Duration runTimeout, String fileSystemId,
                              String ecrRepository) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
     public static final String TASK_EXECUTION_ROLE_ARN = "PERFBOX_TASK_EXECUTION_ROLE_ARN";
-    public static final String TASK_ROLE_ARN = "PERFBOX_TASK_ROLE_ARN";
     public static final String TASK_LOG_GROUP = "PERFBOX_TASK_LOG_GROUP";
     public static final String TASK_CPU = "PERFBOX_TASK_CPU";
     public static final String TASK_MEMORY_MIB = "PERFBOX_TASK_MEMORY_MIB";
@@ -44,7 +43,6 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(clusterArn, "clusterArn");
         Objects.requireNonNull(taskExecutionRoleArn, "taskExecutionRoleArn");
-        Objects.requireNonNull(taskRoleArn, "taskRoleArn");
         Objects.requireNonNull(taskLogGroup, "taskLogGroup");
         Objects.requireNonNull(runTimeout, "runTimeout");
         Objects.requireNonNull(fileSystemId, "fileSystemId");
@@ -66,7 +64,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     /** What every job's task definition shares. */
     public EcsTaskDefinitions.Settings taskDefinitions() {
         return new EcsTaskDefinitions.Settings(common.region().id(), taskLogGroup, fileSystemId, taskCpu, taskMemoryMiB,
-                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn, taskRoleArn);
+                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn);
     }
 
     public static WorkflowConfig fromEnvironment() {
@@ -84,7 +82,6 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Boolean ignoreUnfixed = v.parsed(IGNORE_UNFIXED, "true or false", WorkflowConfig::strictBoolean);
         String cluster = v.matching(CLUSTER_ARN, ARN, "an ARN", Function.identity());
         String executionRole = v.matching(TASK_EXECUTION_ROLE_ARN, ARN, "an ARN", Function.identity());
-        String taskRole = v.matching(TASK_ROLE_ARN, ARN, "an ARN", Function.identity());
         String logGroup = v.matching(TASK_LOG_GROUP, LOG_GROUP, "a CloudWatch Logs group name", Function.identity());
         Integer cpu = v.parsed(TASK_CPU, "Fargate CPU units such as 1024", Integer::parseInt);
         Integer memory = v.parsed(TASK_MEMORY_MIB, "MiB such as 2048", Integer::parseInt);
@@ -104,7 +101,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         }
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
-                taskRole, logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository);
+                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository);
     }
 
     private static Boolean strictBoolean(String v) {

@@ -88,7 +88,7 @@ class ApiFunctionsOnAwsIT {
     }
 
     /** body: the JSON of a JSON answer (else null); rawBody: the body as sent. */
-    private record Response(int status, JsonNode body, String rawBody) {
+    private record Response(int status, JsonNode body, JsonNode headers, String rawBody) {
     }
 
     /** Calls a handler the way the Lambda runtime does: raw event JSON in, response JSON out. */
@@ -102,7 +102,8 @@ class ApiFunctionsOnAwsIT {
         JsonNode response = JSON.readTree(responseJson);
         String body = response.path("body").asText();
         boolean json = response.path("headers").path("Content-Type").asText().contains("json");
-        return new Response(response.path("statusCode").asInt(), body.isEmpty() || !json ? null : JSON.readTree(body), body);
+        return new Response(response.path("statusCode").asInt(), body.isEmpty() || !json ? null : JSON.readTree(body),
+                response.path("headers"), body);
     }
 
     private String dockerfileInS3(String jobId) {
@@ -137,6 +138,8 @@ class ApiFunctionsOnAwsIT {
         assertThat(submitted.status()).isEqualTo(202);
         String id = submitted.body().path("id").asText();
         assertThat(submitted.body().path("status").asText()).isEqualTo("QUEUED");
+        // Behind the stage, as a client on the execute-api address follows it.
+        assertThat(submitted.headers().path("Location").asText()).isEqualTo("/" + ApiGatewayEvents.STAGE + "/jobs/" + id);
 
         assertThat(dockerfileInS3(id)).isEqualTo(DOCKERFILE);
         DescribeExecutionResponse execution = executionOf(id);
@@ -300,7 +303,6 @@ class ApiFunctionsOnAwsIT {
         env.put("PERFBOX_IGNORE_UNFIXED", "false");
         env.put("PERFBOX_CLUSTER_ARN", "arn:aws:ecs:" + settings.common().region().id() + ":000000000000:cluster/perfbox");
         env.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task-execution");
-        env.put("PERFBOX_TASK_ROLE_ARN", "arn:aws:iam::000000000000:role/perfbox-task");
         env.put("PERFBOX_TASK_LOG_GROUP", "/perfbox/jobs");
         env.put("PERFBOX_TASK_CPU", "1024");
         env.put("PERFBOX_TASK_MEMORY_MIB", "2048");

@@ -73,6 +73,32 @@ class ApiGatewayFunctionTest {
     }
 
     @Test
+    void locationOfASubmittedJobCarriesTheStageTheRequestCameThrough() throws Exception {
+        APIGatewayProxyRequestEvent throughStage = submission("FROM debian:bookworm\n").withResource("/jobs")
+                .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext().withStage("v1")
+                        .withPath("/v1/jobs").withResourcePath("/jobs"));
+
+        APIGatewayProxyResponseEvent response = new SubmitJobFunction(api).handle(throughStage, KEY_ID);
+
+        assertThat(response.getStatusCode()).isEqualTo(202);
+        assertThat(response.getHeaders().get("Location")).isEqualTo("/v1/jobs/" + body(response).path("id").asText());
+    }
+
+    @Test
+    void basePathIsWhatTheRequestedPathHasBeforeTheRoute() {
+        var customDomain = new APIGatewayProxyRequestEvent.ProxyRequestContext().withStage("v1")
+                .withPath("/perfbox/jobs/abc/cancel");
+        assertThat(ApiGatewayFunction.basePath(event("POST", "/jobs/abc/cancel").withResource("/jobs/{id}/cancel")
+                .withPathParameters(Map.of("id", "abc")).withRequestContext(customDomain))).isEqualTo("/perfbox");
+        // A custom domain mapped at its root: nothing in front.
+        var root = new APIGatewayProxyRequestEvent.ProxyRequestContext().withStage("v1").withPath("/jobs");
+        assertThat(ApiGatewayFunction.basePath(event("POST", "/jobs").withResource("/jobs").withRequestContext(root)))
+                .isEmpty();
+        // No request context (a test's or a proxy's event): the API's own paths.
+        assertThat(ApiGatewayFunction.basePath(event("POST", "/jobs"))).isEmpty();
+    }
+
+    @Test
     void requestWithoutACallerIsAnUnauthenticatedProblem() throws Exception {
         APIGatewayProxyResponseEvent response = new ListJobsFunction(api).handle(event("GET", "/jobs"), null);
 

@@ -12,6 +12,7 @@ import java.util.UUID;
  */
 public final class ApiGatewayEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String STAGE = "v1";
 
     private ApiGatewayEvents() {
     }
@@ -67,10 +68,11 @@ public final class ApiGatewayEvents {
         ctx.put("httpMethod", method);
         ctx.put("extendedRequestId", "Ext-" + UUID.randomUUID());
         ctx.put("requestTime", "23/Nov/2026:16:00:00 +0000");
-        ctx.put("path", "/prod" + path);
+        // The stack's stage (JobApi): the path the client asked for carries it, the route's path does not.
+        ctx.put("path", "/" + STAGE + path);
         ctx.put("accountId", "123456789012");
         ctx.put("protocol", "HTTP/1.1");
-        ctx.put("stage", "prod");
+        ctx.put("stage", STAGE);
         ctx.put("domainPrefix", "abc123");
         ctx.put("requestTimeEpoch", Instant.now().toEpochMilli());
         ctx.put("requestId", UUID.randomUUID().toString());

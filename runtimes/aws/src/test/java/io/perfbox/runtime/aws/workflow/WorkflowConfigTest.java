@@ -35,7 +35,6 @@ class WorkflowConfigTest {
         assertThat(c.policy().ignoreUnfixed()).isFalse();
         assertThat(c.clusterArn()).isEqualTo(StepInputs.CLUSTER);
         assertThat(c.taskExecutionRoleArn()).endsWith("role/perfbox-task-execution");
-        assertThat(c.taskRoleArn()).endsWith("role/perfbox-task");
         assertThat(c.taskLogGroup()).isEqualTo("/perfbox/runs");
         assertThat(c.taskCpu()).isEqualTo(1024);
         assertThat(c.taskMemoryMiB()).isEqualTo(2048);
@@ -66,7 +65,7 @@ class WorkflowConfigTest {
             "PERFBOX_SEVERITY_THRESHOLD|SEVERE|must be one of",
             "PERFBOX_IGNORE_UNFIXED|yes|true or false",
             "PERFBOX_CLUSTER_ARN|perfbox|an ARN",
-            "PERFBOX_TASK_ROLE_ARN|role/perfbox-task|an ARN",
+            "PERFBOX_TASK_EXECUTION_ROLE_ARN|role/perfbox-task-execution|an ARN",
             "PERFBOX_TASK_CPU|1000|one of Fargate's",
             "PERFBOX_TASK_CPU|one|not a whole number",
             "PERFBOX_TASK_MEMORY_MIB|256|not valid for 1024 CPU units",
@@ -100,10 +99,9 @@ class WorkflowConfigTest {
     }
 
     @Test
-    void taskDefinitionsShareTheRegionLogGroupFileSystemSizeAndRoles() {
+    void taskDefinitionsShareTheRegionLogGroupFileSystemSizeAndExecutionRoleAndNoTaskRole() {
         assertThat(WorkflowConfig.fromEnvironment(StepInputs.ENV).taskDefinitions()).isEqualTo(
                 new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
-                        "arn:aws:iam::123456789012:role/perfbox-task-execution",
-                        "arn:aws:iam::123456789012:role/perfbox-task"));
+                        "arn:aws:iam::123456789012:role/perfbox-task-execution"));
     }
 }

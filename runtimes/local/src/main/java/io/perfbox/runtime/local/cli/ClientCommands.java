@@ -290,6 +290,11 @@ final class ClientCommands {
         }
         JsonNode perf = job.get("performance");
         out.println("performance: " + (perf == null || perf.isNull() ? "-" : perf.asText()));
+        JsonNode metrics = job.get("metrics");
+        if (metrics != null && !metrics.isEmpty()) {
+            out.println("metrics:     " + String.join(" ", metrics.properties().stream()
+                    .map(m -> m.getKey() + "=" + m.getValue().asText()).toList()));
+        }
         JsonNode vulns = job.get("vulnerabilities");
         if (vulns != null && !vulns.isNull()) {
             out.println("findings:    " + vulns);
