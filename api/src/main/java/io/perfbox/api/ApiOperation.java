@@ -21,6 +21,7 @@ public enum ApiOperation {
     CANCEL_JOB("POST", "/jobs/{id}/cancel", "cancelJob"),
     GET_JOB_LOGS("GET", "/jobs/{id}/logs", "getJobLogs"),
     GET_JOB_SCAN("GET", "/jobs/{id}/scan", "getJobScan"),
+    GET_JOB_DOCKERFILE("GET", "/jobs/{id}/dockerfile", "getJobDockerfile"),
     GET_LEADERBOARD("GET", "/leaderboard", "getLeaderboard"),
     GET_LEADERBOARD_HISTORY("GET", "/leaderboard/history", "getLeaderboardHistory"),
     GET_OPENAPI("GET", "/openapi.json", "getOpenApi");

@@ -57,6 +57,7 @@ public final class PerfboxApi {
                 r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().cancel(r.owner(), jobId(r)))));
         operations.put(ApiOperation.GET_JOB_LOGS, this::logs);
         operations.put(ApiOperation.GET_JOB_SCAN, this::scan);
+        operations.put(ApiOperation.GET_JOB_DOCKERFILE, this::dockerfile);
         operations.put(ApiOperation.GET_LEADERBOARD, this::leaderboard);
         operations.put(ApiOperation.GET_LEADERBOARD_HISTORY, this::history);
         operations.put(ApiOperation.GET_OPENAPI, r -> new ApiResponse(200,
@@ -318,6 +319,16 @@ public final class PerfboxApi {
     private ApiResponse scan(ApiRequest request) {
         JobService.JobScan scan = jobs().scan(request.owner(), jobId(request));
         return ApiResponse.json(200, ApiJson.ScanView.of(scan.job(), scan.report().orElse(null)));
+    }
+
+    /**
+     * The submitted Dockerfile as text. nosniff: it is the customer's text, and a browser must never take it for a page
+     * of this origin.
+     */
+    private ApiResponse dockerfile(ApiRequest request) {
+        String text = jobs().dockerfile(request.owner(), jobId(request)).text();
+        return new ApiResponse(200, Map.of("Content-Type", "text/plain; charset=utf-8", "Cache-Control", "no-store",
+                "X-Content-Type-Options", "nosniff"), text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static int parseLimit(String raw) {

@@ -150,7 +150,7 @@ class PerfboxApiTest {
     void headAnswersWhereverGetDoesWithTheSameHeadersAndNoBody() throws Exception {
         String id = finishedJob();
         for (String path : java.util.List.of("/jobs/" + id, "/jobs", "/jobs/" + id + "/logs", "/jobs/" + id + "/scan",
-                "/openapi.json")) {
+                "/jobs/" + id + "/dockerfile", "/openapi.json")) {
             ApiResponse get = api.dispatch(request("GET", path, "tenant-a", Map.of("X-Request-Id", "r1"), null));
             ApiResponse head = api.dispatch(request("HEAD", path, "tenant-a", Map.of("X-Request-Id", "r1"), null));
             assertThat(head.status()).as(path).isEqualTo(get.status()).isEqualTo(200);
@@ -233,6 +233,24 @@ class PerfboxApiTest {
                 Optional.of("t")));
         assertThat(empty.status()).isEqualTo(400);
         assertThat(json(empty).get("type").asText()).isEqualTo("urn:perfbox:problem:invalid-status");
+    }
+
+    @Test
+    void theSubmittedDockerfileIsAnsweredAsItsOwnTextToItsTenantOnly() throws Exception {
+        String dockerfile = "FROM debian:bookworm\n# <script>alert(1)</script> é\nCMD echo 1 > /data/perf.json\n";
+        String id = json(api.dispatch(request("POST", "/jobs", "tenant-a", Map.of("Content-Type", "text/plain"),
+                dockerfile))).get("id").asText();
+
+        ApiResponse got = api.dispatch(request("GET", "/jobs/" + id + "/dockerfile", "tenant-a", Map.of(), null));
+        assertThat(got.status()).isEqualTo(200);
+        assertThat(got.bodyText()).isEqualTo(dockerfile);
+        assertThat(got.header("Content-Type")).contains("text/plain; charset=utf-8");
+        assertThat(got.header("X-Content-Type-Options")).contains("nosniff");
+
+        ApiResponse other = api.dispatch(request("GET", "/jobs/" + id + "/dockerfile", "tenant-b", Map.of(), null));
+        assertThat(other.status()).isEqualTo(404);
+        assertThat(json(other).get("type").asText()).isEqualTo("urn:perfbox:problem:job-not-found");
+        assertThat(api.dispatch(request("DELETE", "/jobs/" + id, "tenant-a", Map.of(), null)).status()).isEqualTo(409);
     }
 
     @Test

@@ -59,6 +59,7 @@ public class JobApi extends Construct {
         CANCEL_JOB("POST", "/jobs/{id}/cancel", "CancelJobFunction", Access.CANCEL),
         GET_JOB_LOGS("GET", "/jobs/{id}/logs", "GetJobLogsFunction", Access.READ_ARTIFACTS),
         GET_JOB_SCAN("GET", "/jobs/{id}/scan", "GetJobScanFunction", Access.READ_ARTIFACTS),
+        GET_JOB_DOCKERFILE("GET", "/jobs/{id}/dockerfile", "GetJobDockerfileFunction", Access.READ_DOCKERFILE),
         // The leaderboard pages through the owner's jobs, as a listing does.
         GET_LEADERBOARD("GET", "/leaderboard", "GetLeaderboardFunction", Access.LIST),
         GET_LEADERBOARD_HISTORY("GET", "/leaderboard/history", "GetLeaderboardHistoryFunction", Access.LIST),
@@ -84,7 +85,7 @@ public class JobApi extends Construct {
         }
     }
 
-    enum Access { SUBMIT, LIST, READ, DELETE, CANCEL, READ_ARTIFACTS, NONE }
+    enum Access { SUBMIT, LIST, READ, DELETE, CANCEL, READ_ARTIFACTS, READ_DOCKERFILE, NONE }
 
     private final RestApi api;
     private final IApiKey apiKey;
@@ -221,7 +222,8 @@ public class JobApi extends Construct {
                 .actions(tableActions).resources(tableResources).build());
 
         // Listing the bucket lets a missing object read as "not found" rather than "access denied".
-        if (access == Access.SUBMIT || access == Access.DELETE || access == Access.READ_ARTIFACTS) {
+        if (access == Access.SUBMIT || access == Access.DELETE || access == Access.READ_ARTIFACTS
+                || access == Access.READ_DOCKERFILE) {
             function.addToRolePolicy(PolicyStatement.Builder.create()
                     .actions(List.of("s3:ListBucket")).resources(List.of(artifacts.getBucketArn())).build());
         }
@@ -242,6 +244,9 @@ public class JobApi extends Construct {
             case READ_ARTIFACTS -> function.addToRolePolicy(PolicyStatement.Builder.create()
                     .actions(List.of("s3:GetObject"))
                     .resources(List.of(artifacts.arnForObjects("jobs/*/artifacts/*"))).build());
+            case READ_DOCKERFILE -> function.addToRolePolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("s3:GetObject"))
+                    .resources(List.of(artifacts.arnForObjects("jobs/*/Dockerfile"))).build());
             default -> { }
         }
     }

@@ -130,6 +130,10 @@ final class ReviewedNagFindings {
                     patterns.add(regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*:\\*$"));
                     reason += " Cancelling a job stops its execution, named by the job id, of this state machine only.";
                 }
+                case GET_JOB_DOCKERFILE -> {
+                    patterns.add(regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/Dockerfile$"));
+                    reason += " It reads the Dockerfile the job was submitted with (jobs/{id}/Dockerfile).";
+                }
                 case GET_JOB_LOGS -> {
                     patterns.add(regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/artifacts/\\*$"));
                     patterns.add(regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:"

@@ -117,6 +117,24 @@ class IamTest {
     }
 
     @Test
+    void theDockerfileFunctionMayReadTheJobAndItsDockerfileOnly() {
+        List<JsonNode> policies = TemplateQueries.resources("AWS::IAM::Policy").stream()
+                .filter(p -> p.at("/Properties/Roles/0/Ref").asText().startsWith("JobApiGetJobDockerfileServiceRole")).toList();
+        assertThat(policies).hasSize(1);
+        List<String> granted = new ArrayList<>();
+        List<String> objects = new ArrayList<>();
+        policies.get(0).at("/Properties/PolicyDocument/Statement").forEach(s -> {
+            granted.addAll(actions(s));
+            if (actions(s).contains("s3:GetObject")) {
+                objects.add(s.at("/Resource/Fn::Join/1/1").asText());
+            }
+        });
+        assertThat(granted).containsExactlyInAnyOrder("xray:PutTraceSegments", "xray:PutTelemetryRecords",
+                "dynamodb:GetItem", "s3:ListBucket", "s3:GetObject");
+        assertThat(objects).containsExactly("/jobs/*/Dockerfile");
+    }
+
+    @Test
     void openApiFunctionHasNoDataAccess() {
         List<JsonNode> policies = TemplateQueries.resources("AWS::IAM::Policy").stream()
                 .filter(p -> p.at("/Properties/Roles/0/Ref").asText().startsWith("JobApiOpenApiServiceRole")).toList();

@@ -1,5 +1,6 @@
 package io.perfbox.core.application;
 
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
@@ -22,7 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The use cases behind the API: submit, read, list, the leaderboard, cancel, delete, logs, scan report. */
+/** The use cases behind the API: submit, read, list, the leaderboard, cancel, delete, logs, scan report, the
+ * submitted Dockerfile. */
 public class JobService {
     private final JobStore jobs;
     private final DockerfileStore dockerfiles;
@@ -242,6 +244,15 @@ public class JobService {
         return new JobLogs(job,
                 artifacts.log(id, LogKind.BUILD).orElse(CapturedLog.EMPTY),
                 artifacts.log(id, LogKind.RUN).orElse(CapturedLog.EMPTY));
+    }
+
+    /**
+     * The Dockerfile the job was submitted with, as it was submitted. It is stored before its job and removed with it,
+     * so a job without one is being deleted: not found.
+     */
+    public Dockerfile dockerfile(String owner, JobId id) {
+        get(owner, id);
+        return dockerfiles.load(id).orElseThrow(() -> new JobNotFoundException(id));
     }
 
     /**

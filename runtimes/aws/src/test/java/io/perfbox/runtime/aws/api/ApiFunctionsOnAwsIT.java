@@ -87,7 +87,8 @@ class ApiFunctionsOnAwsIT {
         }
     }
 
-    private record Response(int status, JsonNode body, JsonNode headers) {
+    /** body: the JSON of a JSON answer (else null); rawBody: the body as sent. */
+    private record Response(int status, JsonNode body, JsonNode headers, String rawBody) {
     }
 
     /** Calls a handler the way the Lambda runtime does: raw event JSON in, response JSON out. */
@@ -100,8 +101,9 @@ class ApiFunctionsOnAwsIT {
     private static Response parse(String responseJson) throws IOException {
         JsonNode response = JSON.readTree(responseJson);
         String body = response.path("body").asText();
-        return new Response(response.path("statusCode").asInt(), body.isEmpty() ? null : JSON.readTree(body),
-                response.path("headers"));
+        boolean json = response.path("headers").path("Content-Type").asText().contains("json");
+        return new Response(response.path("statusCode").asInt(), body.isEmpty() || !json ? null : JSON.readTree(body),
+                response.path("headers"), body);
     }
 
     private String dockerfileInS3(String jobId) {
@@ -380,6 +382,9 @@ class ApiFunctionsOnAwsIT {
             assertThat(lambda.invokeOk(GetJobScanFunction.class,
                     ApiGatewayEvents.event("GET", "/jobs/{id}/scan", "/jobs/" + id + "/scan", Map.of("id", id), Map.of(), null,
                             "jarkey0001")).body().path("scanned").asBoolean()).isFalse();
+            assertThat(lambda.invokeOk(GetJobDockerfileFunction.class,
+                    ApiGatewayEvents.event("GET", "/jobs/{id}/dockerfile", "/jobs/" + id + "/dockerfile", Map.of("id", id),
+                            Map.of(), null, "jarkey0001")).rawBody()).isEqualTo(DOCKERFILE);
             assertThat(lambda.invokeOk(GetLeaderboardFunction.class, ApiGatewayEvents.query("/leaderboard", Map.of(),
                     "jarkey0001")).body().path("entries").isArray()).isTrue();
             assertThat(lambda.invokeOk(GetLeaderboardHistoryFunction.class, ApiGatewayEvents.query("/leaderboard/history",

@@ -78,7 +78,8 @@ class ApiGatewayFunctionStreamEntryTest {
         // The Lambda Java runtime picks RequestStreamHandler for a class that implements it: the one that sees apiKeyId.
         for (Class<?> function : List.of(SubmitJobFunction.class, ListJobsFunction.class, GetJobFunction.class,
                 DeleteJobFunction.class, CancelJobFunction.class, GetJobLogsFunction.class, GetJobScanFunction.class,
-                GetLeaderboardFunction.class, GetLeaderboardHistoryFunction.class, GetOpenApiFunction.class)) {
+                GetJobDockerfileFunction.class, GetLeaderboardFunction.class, GetLeaderboardHistoryFunction.class,
+                GetOpenApiFunction.class)) {
             assertThat(RequestStreamHandler.class).isAssignableFrom(function);
             assertThat(function.getConstructors()).anySatisfy(c -> assertThat(c.getParameterCount()).isZero());
             assertThat(function.getConstructors()).anySatisfy(c -> assertThat(c.getParameterTypes())

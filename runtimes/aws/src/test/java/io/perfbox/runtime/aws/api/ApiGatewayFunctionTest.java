@@ -186,12 +186,13 @@ class ApiGatewayFunctionTest {
     void eachFunctionRunsItsOwnOperation() {
         assertThat(List.of(new SubmitJobFunction(api), new ListJobsFunction(api), new GetJobFunction(api),
                 new DeleteJobFunction(api), new CancelJobFunction(api), new GetJobLogsFunction(api),
-                new GetJobScanFunction(api), new GetLeaderboardFunction(api), new GetLeaderboardHistoryFunction(api),
-                new GetOpenApiFunction(api)))
+                new GetJobScanFunction(api), new GetJobDockerfileFunction(api), new GetLeaderboardFunction(api),
+                new GetLeaderboardHistoryFunction(api), new GetOpenApiFunction(api)))
                 .extracting(ApiGatewayFunction::operation)
                 .containsExactly(ApiOperation.SUBMIT_JOB, ApiOperation.LIST_JOBS, ApiOperation.GET_JOB,
                         ApiOperation.DELETE_JOB, ApiOperation.CANCEL_JOB, ApiOperation.GET_JOB_LOGS, ApiOperation.GET_JOB_SCAN,
-                        ApiOperation.GET_LEADERBOARD, ApiOperation.GET_LEADERBOARD_HISTORY, ApiOperation.GET_OPENAPI);
+                        ApiOperation.GET_JOB_DOCKERFILE, ApiOperation.GET_LEADERBOARD, ApiOperation.GET_LEADERBOARD_HISTORY,
+                        ApiOperation.GET_OPENAPI);
     }
 
     @Test

@@ -59,6 +59,7 @@ public final class LocalApiServer implements AutoCloseable {
     private final Optional<ApiKeys> keys;
     private final String urlHost;
     private final SameOriginGuard guard;
+    private final ConsoleAssets console = new ConsoleAssets();
 
     private LocalApiServer(HttpServer server, PerfboxApi api, Optional<ApiKeys> keys, String urlHost, SameOriginGuard guard) {
         this.server = server;
@@ -121,10 +122,19 @@ public final class LocalApiServer implements AutoCloseable {
             ApiRequest request = null;
             try {
                 Optional<Problem> refused = guard.check(exchange.getRequestMethod(), exchange.getRequestHeaders().get("Host"),
-                        exchange.getRequestHeaders().getFirst("Origin"), exchange.getLocalAddress().getAddress(),
+                        exchange.getRequestHeaders().getFirst("Origin"),
+                        exchange.getRequestHeaders().getFirst(SameOriginGuard.CONSOLE_HEADER), exchange.getLocalAddress().getAddress(),
                         exchange.getRequestURI().getRawPath());
-                Optional<String> caller = refused.isPresent() ? Optional.empty() : caller(exchange);
-                if (refused.isPresent()) {
+                String path = exchange.getRequestURI().getRawPath();
+                boolean consoleFile = refused.isEmpty() && ConsoleAssets.serves(path);
+                Optional<String> caller = refused.isPresent() || consoleFile ? Optional.empty() : caller(exchange);
+                if (consoleFile) {
+                    // The console's files hold no job data: the page loads without a key and asks for one when the
+                    // API answers 401.
+                    drain(exchange);
+                    response = console.respond(exchange.getRequestMethod(), path,
+                            exchange.getRequestHeaders().getFirst("If-None-Match"));
+                } else if (refused.isPresent()) {
                     drain(exchange);
                     // The line carries the id the refusal answers with, so the two can be matched.
                     String requestId = PerfboxApi.requestId(exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID));

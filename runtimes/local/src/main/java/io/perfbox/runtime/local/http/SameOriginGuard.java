@@ -23,11 +23,19 @@ import java.util.stream.Collectors;
  *   proxy in front may pass on its own;</li>
  *   <li>a state-changing request (POST, PUT, PATCH, DELETE) with an {@code Origin} that is not this server (one of
  *   those hosts, with this server's scheme and port: another port of localhost is another site's page) is refused
- *   403. Clients that are not browsers send no Origin and are not affected.</li>
+ *   403. Clients that are not browsers send no Origin and are not affected;</li>
+ *   <li>a state-changing request that carries an {@code Origin} (a browser's) must also carry
+ *   {@code X-Perfbox-Console: 1}, which perfbox's own console adds to its {@code fetch} calls, else it is refused 403.
+ *   A page of another origin cannot add a custom header without a CORS preflight, which this server never grants, so
+ *   a browser's request that changes a job is one that perfbox's own pages made by script, never a form post, whatever
+ *   the browser reports as its Origin.</li>
  * </ul>
  */
 final class SameOriginGuard {
     private static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** The header perfbox's web console sends on every state-changing call, and its one value. */
+    static final String CONSOLE_HEADER = "X-Perfbox-Console";
+    static final String CONSOLE_HEADER_VALUE = "1";
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]+");
 
@@ -44,7 +52,8 @@ final class SameOriginGuard {
     }
 
     /** The problem to answer instead of serving the request, if any. */
-    Optional<Problem> check(String method, List<String> hosts, String origin, InetAddress local, String path) {
+    Optional<Problem> check(String method, List<String> hosts, String origin, String consoleHeader, InetAddress local,
+                            String path) {
         String host = hosts == null || hosts.size() != 1 ? null : hosts.get(0);
         if (host == null || !isThisServer(host.strip(), -1, local)) {
             String detail = host == null ? "The request names no single Host" : "The Host " + quoted(host) + " is not this server";
@@ -55,6 +64,12 @@ final class SameOriginGuard {
             return Optional.of(Problem.of(403, "cross-origin-request", "A " + method.toUpperCase(Locale.ROOT)
                     + " from the web page at " + quoted(origin) + " is refused: only pages served by this server may change jobs",
                     path));
+        }
+        if (origin != null && STATE_CHANGING.contains(method.toUpperCase(Locale.ROOT))
+                && !CONSOLE_HEADER_VALUE.equals(consoleHeader == null ? null : consoleHeader.strip())) {
+            return Optional.of(Problem.of(403, "cross-origin-request", "A " + method.toUpperCase(Locale.ROOT)
+                    + " from a web page is accepted only from perfbox's console, which sends the header " + CONSOLE_HEADER
+                    + ": " + CONSOLE_HEADER_VALUE + "; clients that are not browsers send no Origin and need none", path));
         }
         return Optional.empty();
     }

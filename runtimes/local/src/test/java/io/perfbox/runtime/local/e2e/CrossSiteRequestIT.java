@@ -96,8 +96,19 @@ class CrossSiteRequestIT {
         assertThat(RawHttp.send(server.baseUrl(), "GET", "/jobs", headers("Host", "localhost:" + port), null).status())
                 .isEqualTo(200);
         RawHttp.Reply sameOrigin = RawHttp.send(server.baseUrl(), "POST", "/jobs", headers("Host", hostPort,
-                "Origin", server.baseUrl(), "Content-Type", "text/plain"), DOCKERFILE);
+                "Origin", server.baseUrl(), "Content-Type", "text/plain", "X-Perfbox-Console", "1"), DOCKERFILE);
         assertThat(sameOrigin.status()).as(sameOrigin.body()).isEqualTo(202);
+    }
+
+    @Test
+    void aPostFromThisOriginWithoutTheConsolesHeaderIsRefused403AndSubmitsNothing() throws Exception {
+        int before = jobCount();
+        // A form on a page of this very origin (a page perfbox does not serve) could send only this: no custom header.
+        RawHttp.Reply reply = RawHttp.send(server.baseUrl(), "POST", "/jobs", headers("Host", hostPort,
+                "Origin", server.baseUrl(), "Content-Type", "text/plain"), DOCKERFILE);
+        assertProblem(reply, 403, "cross-origin-request");
+        assertThat(reply.json().get("detail").asText()).contains("X-Perfbox-Console: 1");
+        assertThat(jobCount()).isEqualTo(before);
     }
 
     @Test

@@ -81,6 +81,15 @@ public final class Http {
         return r.json().get("id").asText();
     }
 
+    /** Submits JSON ({@code name}, {@code dockerfile}, …); returns the new job's id. */
+    public String submitJson(Map<String, String> fields) throws IOException, InterruptedException {
+        Reply r = send("POST", "/jobs", "application/json", JSON.writeValueAsBytes(fields), Map.of());
+        if (r.status() != 202) {
+            throw new AssertionError("submit answered " + r.status() + ": " + r.body());
+        }
+        return r.json().get("id").asText();
+    }
+
     public JsonNode job(String id) throws IOException, InterruptedException {
         Reply r = get("/jobs/" + id);
         if (r.status() != 200) {

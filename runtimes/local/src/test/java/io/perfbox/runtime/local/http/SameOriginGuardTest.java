@@ -21,7 +21,8 @@ class SameOriginGuardTest {
     }
 
     private static Optional<Integer> status(SameOriginGuard guard, String method, String host, String origin, InetAddress local) {
-        return guard.check(method, host == null ? null : List.of(host), origin, local, "/jobs").map(Problem::status);
+        // What perfbox's console sends: its header on every call (the guard looks at it only where Origin is present).
+        return guard.check(method, host == null ? null : List.of(host), origin, "1", local, "/jobs").map(Problem::status);
     }
 
     private Optional<Integer> status(String method, String host, String origin) {
@@ -48,7 +49,7 @@ class SameOriginGuardTest {
         assertThat(status("GET", "localhost.attacker.example:8080", null)).contains(421);
         assertThat(status("GET", "999.0.0.1:8080", null)).contains(421);
         assertThat(status("GET", null, null)).contains(421);
-        assertThat(loopback.check("GET", List.of("127.0.0.1:8080", "127.0.0.1:8080"), null, LOOPBACK, "/").map(Problem::status))
+        assertThat(loopback.check("GET", List.of("127.0.0.1:8080", "127.0.0.1:8080"), null, null, LOOPBACK, "/").map(Problem::status))
                 .as("two Host headers").contains(421);
     }
 
@@ -69,6 +70,24 @@ class SameOriginGuardTest {
         assertThat(status("POST", "127.0.0.1:8080", "http://127.0.0.1:8080")).isEmpty();
         assertThat(status("DELETE", "localhost:8080", "http://localhost:8080")).isEmpty();
         assertThat(status("POST", "127.0.0.1:8080", null)).isEmpty();
+    }
+
+    @Test
+    void aBrowsersStateChangingRequestWithoutTheConsolesHeaderIsRefusedEvenFromThisOrigin() {
+        String self = "http://127.0.0.1:8080";
+        for (String header : new String[] {null, "", "0", "true"}) {
+            Optional<Problem> refused = loopback.check("POST", List.of("127.0.0.1:8080"), self, header, LOOPBACK, "/jobs");
+            assertThat(refused).as("header %s", header).map(Problem::status).contains(403);
+            assertThat(refused.get().type()).isEqualTo("urn:perfbox:problem:cross-origin-request");
+            assertThat(refused.get().detail()).contains("X-Perfbox-Console: 1");
+        }
+        assertThat(loopback.check("DELETE", List.of("127.0.0.1:8080"), self, null, LOOPBACK, "/jobs/x")).isPresent();
+        assertThat(loopback.check("POST", List.of("127.0.0.1:8080"), self, " 1 ", LOOPBACK, "/jobs")).isEmpty();
+        assertThat(loopback.check("POST", List.of("127.0.0.1:8080"), null, null, LOOPBACK, "/jobs"))
+                .as("no Origin: not a browser (the CLI, curl)").isEmpty();
+        assertThat(loopback.check("GET", List.of("127.0.0.1:8080"), self, null, LOOPBACK, "/jobs")).as("reading").isEmpty();
+        assertThat(loopback.check("POST", List.of("127.0.0.1:8080"), "https://attacker.example", "1", LOOPBACK, "/jobs"))
+                .as("the header does not make a foreign origin this one").map(Problem::status).contains(403);
     }
 
     @Test
@@ -96,10 +115,10 @@ class SameOriginGuardTest {
 
     @Test
     void theRefusalsAreProblemsThatSayWhat() {
-        Problem misdirected = loopback.check("GET", List.of("attacker.example:8080"), null, LOOPBACK, "/jobs").orElseThrow();
+        Problem misdirected = loopback.check("GET", List.of("attacker.example:8080"), null, null, LOOPBACK, "/jobs").orElseThrow();
         assertThat(misdirected.type()).isEqualTo("urn:perfbox:problem:misdirected-request");
         assertThat(misdirected.detail()).contains("attacker.example:8080").contains("--server-names");
-        Problem crossOrigin = loopback.check("POST", List.of("127.0.0.1:8080"), "https://attacker.example", LOOPBACK, "/jobs")
+        Problem crossOrigin = loopback.check("POST", List.of("127.0.0.1:8080"), "https://attacker.example", null, LOOPBACK, "/jobs")
                 .orElseThrow();
         assertThat(crossOrigin.type()).isEqualTo("urn:perfbox:problem:cross-origin-request");
         assertThat(crossOrigin.detail()).contains("https://attacker.example");

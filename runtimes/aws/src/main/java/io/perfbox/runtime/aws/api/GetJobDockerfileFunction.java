@@ -1,0 +1,16 @@
+package io.perfbox.runtime.aws.api;
+
+import io.perfbox.api.ApiOperation;
+import io.perfbox.api.PerfboxApi;
+
+/** The Lambda behind {@link ApiOperation#GET_JOB_DOCKERFILE}. */
+public final class GetJobDockerfileFunction extends ApiGatewayFunction {
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    public GetJobDockerfileFunction() {
+        this(ApiRuntime.api());
+    }
+
+    public GetJobDockerfileFunction(PerfboxApi api) {
+        super(ApiOperation.GET_JOB_DOCKERFILE, api);
+    }
+}
