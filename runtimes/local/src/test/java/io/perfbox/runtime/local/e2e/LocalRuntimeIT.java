@@ -171,8 +171,14 @@ class LocalRuntimeIT {
     @Test
     void cancellingARunningJobKillsItsContainerAndKeepsTheJobCancelledWithItsLogsUntilDeleted() throws Exception {
         String marker = "build-log-marker-" + UUID.randomUUID();
-        String id = http.submit("FROM debian:bookworm\nRUN echo " + marker + "\nCMD sleep 600\n");
+        String runMarker = "run-log-marker-" + UUID.randomUUID();
+        String id = http.submit("FROM debian:bookworm\nRUN echo " + marker + "\nCMD echo " + runMarker + "; sleep 600\n");
         http.awaitJob(id, "RUNNING"::equals, END);
+        // The run has written its line (stored as produced) before it is cancelled.
+        for (int i = 0; i < 100 && !http.send("GET", "/jobs/" + id + "/logs", null, null, java.util.Map.of("Accept", "text/plain"))
+                .body().contains(runMarker); i++) {
+            Thread.sleep(100);
+        }
 
         Http.Reply refused = http.delete("/jobs/" + id);
         assertThat(refused.status()).as("a job under way is not deleted").isEqualTo(409);
@@ -193,6 +199,7 @@ class LocalRuntimeIT {
         assertThat(logs.status()).isEqualTo(200);
         assertThat(logs.json().get("status").asText()).isEqualTo("CANCELLED");
         assertThat(logs.json().get("build").toString()).contains(marker);
+        assertThat(logs.json().get("run").toString()).as("the cancelled run's output is kept").contains(runMarker);
         assertThat(http.cancel(id).json().get("status").asText()).as("cancel again: the same answer").isEqualTo("CANCELLED");
 
         assertThat(http.delete("/jobs/" + id).status()).isEqualTo(200);
