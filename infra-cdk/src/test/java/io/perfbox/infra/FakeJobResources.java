@@ -19,15 +19,14 @@ import java.util.Optional;
 
 /**
  * The AWS resources the workflow's handlers use, in memory, for the executions of the real state machine: what the
- * build left in the bucket, the run's log, and a record of every resource call (in order). The ECS task list is
- * the one runTask started (the task ARN of {@code StepInputs}) once PrepareRun registered its definition.
+ * build left in the bucket, the run's log, and a record of every resource call (in order). A test can make any
+ * call fail.
  */
 final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTasks, RunLogs {
     private final Map<String, byte[]> artifacts = new HashMap<>();
     private final Map<String, CapturedLog> runLogs = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
     private final Map<String, RuntimeException> failing = new HashMap<>();
-    private final List<String> tasks = new ArrayList<>();
 
     void putArtifact(JobId id, Artifact artifact, String content) {
         artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
@@ -35,11 +34,6 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
 
     void putRunLog(String taskArn, String text) {
         runLogs.put(taskArn, new CapturedLog(text, false));
-    }
-
-    /** The job's task as ECS lists it (runTask started it). */
-    void taskStarted(String taskArn) {
-        tasks.add(taskArn);
     }
 
     /** Calls whose record starts with {@code prefix} throw {@code failure}. */
@@ -84,7 +78,8 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     @Override
     public List<String> stopAll(JobId id, String reason) {
         call("stopTasks " + id);
-        return List.copyOf(tasks);
+        // No task of these jobs is still running when the clean-up stops them (a mocked task never runs).
+        return List.of();
     }
 
     @Override

@@ -95,7 +95,9 @@ class JobWorkflowExecutionIT {
                 .handler(WorkflowFunctions.State.RECORD_RUN, new RecordRunHandler(runs))
                 .handler(WorkflowFunctions.State.RECORD_FAILURE, new RecordFailureHandler(runs))
                 .handler(WorkflowFunctions.State.CLEAN_UP, new CleanUpHandler(cleanUp))
-                .handler(WorkflowFunctions.State.DISCARD_WORKSPACE, new DiscardWorkspaceHandler(workspaces));
+                .handler(WorkflowFunctions.State.DISCARD_WORKSPACE, new DiscardWorkspaceHandler(workspaces))
+                .handler(WorkflowFunctions.State.EXECUTION_ENDED,
+                        new io.perfbox.runtime.aws.workflow.ExecutionEndedHandler(lifecycle, cleanUp));
     }
 
     // ---- what the build left (the buildspec's build-outcome.json, log and Trivy report) ----
@@ -400,13 +402,39 @@ class JobWorkflowExecutionIT {
                 Clock.systemUTC()).cancel(queued.owner(), id);
     }
 
-    /** The execution-ended rule's targets as the template wires them, on the event of an aborted execution. */
-    private void executionEnded(MockedJobWorkflow.Run run) {
-        new io.perfbox.runtime.aws.workflow.ExecutionEndedHandler(lifecycle,
-                new JobCleanUp(aws, aws, aws.accessPoints(), aws.images()))
-                .handleRequest(StepInputs.input("{\"jobId\":\"" + id + "\",\"status\":\"" + run.status() + "\"}"),
-                        null);
-        new DiscardWorkspaceHandler(workspaces).handleRequest(StepInputs.input("{\"jobId\":\"" + id + "\"}"), null);
+    /**
+     * What the execution-ended rule does with the event of an ended execution, as the template wires it: the event
+     * (detail as Step Functions sends it) is matched against the rule's pattern, and each target's function gets
+     * the input its InputTransformer makes of the event, through the real handler.
+     */
+    private void executionEnded(MockedJobWorkflow.Job job, MockedJobWorkflow.Run run) throws IOException {
+        ObjectNode event = StepInputs.JSON.createObjectNode().put("source", "aws.states")
+                .put("detail-type", "Step Functions Execution Status Change");
+        event.putObject("detail").put("executionArn", run.executionArn())
+                .put("stateMachineArn", run.stateMachineArn()).put("name", id.value())
+                .put("status", run.status().toString());
+        var rules = TemplateQueries.resources("AWS::Events::Rule").stream()
+                .filter(r -> r.at("/Properties/EventPattern/source/0").asText().equals("aws.states")).toList();
+        assertThat(rules).hasSize(1);
+        var rule = rules.get(0).get("Properties");
+        assertThat(rule.at("/EventPattern/detail-type/0").asText()).isEqualTo(event.get("detail-type").asText());
+        assertThat(StepInputs.JSON.convertValue(rule.at("/EventPattern/detail/status"), List.class))
+                .contains(run.status().toString());
+        List<WorkflowFunctions.State> invoked = new java.util.ArrayList<>();
+        for (var target : rule.get("Targets")) {
+            WorkflowFunctions.State function = MockedJobWorkflow.functionOf(target.at("/Arn/Fn::GetAtt/0").asText());
+            String input = target.at("/InputTransformer/InputTemplate").asText();
+            var paths = target.at("/InputTransformer/InputPathsMap").fields();
+            while (paths.hasNext()) {
+                var path = paths.next();
+                var value = event.at(path.getValue().asText().substring(1).replace('.', '/'));
+                input = input.replace("<" + path.getKey() + ">", StepInputs.JSON.writeValueAsString(value));
+            }
+            job.handlers.get(function).handleRequest(StepInputs.input(input), null);
+            invoked.add(function);
+        }
+        assertThat(invoked).containsExactlyInAnyOrder(WorkflowFunctions.State.EXECUTION_ENDED,
+                WorkflowFunctions.State.DISCARD_WORKSPACE);
     }
 
     @Test
@@ -422,7 +450,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
         assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
-        executionEnded(run);
+        executionEnded(job, run);
         assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
                 "deleteAccessPoint " + id, "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();
@@ -441,7 +469,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "RunTask");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
-        executionEnded(run);
+        executionEnded(job, run);
         assertThat(aws.calls()).contains("createAccessPoint " + id, "registerTaskDefinition " + id,
                 "stopTasks " + id, "removeTaskDefinitions " + id, "deleteAccessPoint " + id, "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();

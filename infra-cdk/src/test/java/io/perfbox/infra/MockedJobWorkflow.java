@@ -61,7 +61,7 @@ final class MockedJobWorkflow {
         });
     }
 
-    private static WorkflowFunctions.State functionOf(String logicalId) {
+    static WorkflowFunctions.State functionOf(String logicalId) {
         WorkflowFunctions.State found = null;
         for (WorkflowFunctions.State state : WorkflowFunctions.State.values()) {
             String prefix = "WorkflowFunctions" + state.id;
