@@ -1,0 +1,109 @@
+package io.perfbox.infra;
+
+import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.ecr.JobImages;
+import io.perfbox.adapter.aws.ecs.JobTasks;
+import io.perfbox.adapter.aws.ecs.TaskDefinitions;
+import io.perfbox.adapter.aws.efs.AccessPoints;
+import io.perfbox.adapter.aws.logs.RunLogs;
+import io.perfbox.adapter.aws.s3.BuildArtifacts;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The AWS resources the workflow's handlers use, in memory, for the executions of the real state machine: what the
+ * build left in the bucket, the run's log, and a record of every resource call (in order). A test can make any
+ * call fail.
+ */
+final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTasks, RunLogs {
+    private final Map<String, byte[]> artifacts = new HashMap<>();
+    private final Map<String, CapturedLog> runLogs = new HashMap<>();
+    private final List<String> calls = new ArrayList<>();
+    private final Map<String, RuntimeException> failing = new HashMap<>();
+
+    void putArtifact(JobId id, Artifact artifact, String content) {
+        artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void putRunLog(String taskArn, String text) {
+        runLogs.put(taskArn, new CapturedLog(text, false));
+    }
+
+    /** Calls whose record starts with {@code prefix} throw {@code failure}. */
+    void failOn(String prefix, RuntimeException failure) {
+        failing.put(prefix, failure);
+    }
+
+    List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    private void call(String record) {
+        calls.add(record);
+        failing.forEach((prefix, failure) -> {
+            if (record.startsWith(prefix)) {
+                throw failure;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Bounded> read(JobId id, Artifact artifact, int maxBytes) {
+        byte[] content = artifacts.get(id.value() + "/" + artifact.fileName());
+        if (content == null) {
+            return Optional.empty();
+        }
+        return Optional.of(content.length > maxBytes
+                ? new Bounded(Arrays.copyOf(content, maxBytes), true) : new Bounded(content, false));
+    }
+
+    @Override
+    public String register(JobId id, String imageUri, String accessPointId) {
+        call("registerTaskDefinition " + id);
+        return "arn:aws:ecs:eu-west-1:123456789012:task-definition/" + AwsJobNames.taskFamily(id) + ":1";
+    }
+
+    @Override
+    public void removeAll(JobId id) {
+        call("removeTaskDefinitions " + id);
+    }
+
+    @Override
+    public List<String> stopAll(JobId id, String reason) {
+        call("stopTasks " + id);
+        // No task of these jobs is still running when the clean-up stops them (a mocked task never runs).
+        return List.of();
+    }
+
+    @Override
+    public CapturedLog read(String taskArn, int maxBytes) {
+        call("readRunLog " + taskArn);
+        return runLogs.getOrDefault(taskArn, CapturedLog.EMPTY);
+    }
+
+    AccessPoints accessPoints() {
+        return new AccessPoints() {
+            @Override
+            public String create(JobId id) {
+                call("createAccessPoint " + id);
+                return "fsap-0123456789abcdef0";
+            }
+
+            @Override
+            public void delete(JobId id) {
+                call("deleteAccessPoint " + id);
+            }
+        };
+    }
+
+    JobImages images() {
+        return id -> call("deleteImage " + id);
+    }
+}

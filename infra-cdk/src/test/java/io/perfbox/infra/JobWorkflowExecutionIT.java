@@ -1,0 +1,478 @@
+package io.perfbox.infra;
+
+import static io.perfbox.infra.MockedJobWorkflow.returns;
+import static io.perfbox.infra.MockedJobWorkflow.throwsError;
+import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.runtime.aws.workflow.AfterBuildHandler;
+import io.perfbox.runtime.aws.workflow.BeginHandler;
+import io.perfbox.runtime.aws.workflow.CleanUpHandler;
+import io.perfbox.runtime.aws.workflow.DiscardWorkspaceHandler;
+import io.perfbox.runtime.aws.workflow.JobCleanUp;
+import io.perfbox.runtime.aws.workflow.PrepareRunHandler;
+import io.perfbox.runtime.aws.workflow.ReadResultHandler;
+import io.perfbox.runtime.aws.workflow.RecordFailureHandler;
+import io.perfbox.runtime.aws.workflow.RecordRunHandler;
+import io.perfbox.runtime.aws.workflow.RunRecorder;
+import io.perfbox.runtime.aws.workflow.WorkflowConfig;
+import io.perfbox.testing.aws.MockedStepFunctions;
+import io.perfbox.testing.aws.StepInputs;
+import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
+import io.perfbox.testing.fakes.InMemoryJobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * The state machine {@code cdk synth} writes, executed in LocalStack 4.14's Step Functions engine, one test per path
+ * a job can take. Every Task state is mocked (SFN_MOCK_CONFIG): the Lambda states answer what the real handlers
+ * answer on the engine's input ({@link MockedJobWorkflow}), over in-memory stores and AWS resources; CodeBuild and
+ * ECS answer in the shapes AWS documents (the CodeBuild build of BatchGetBuilds/StartBuild, the ECS task of
+ * DescribeTasks with StopCode, StoppedReason and Containers[].ExitCode), as their .sync integrations end. The one
+ * change to the definition: BuildAndScan's {@code codebuild:startBuild.sync} becomes
+ * {@code aws-sdk:codebuild:startBuild}, which LocalStack's engine runs mocked while it refuses the former
+ * ({@link ResolvedDefinition}).
+ */
+class JobWorkflowExecutionIT {
+    private static final String RUN_LOG = "epoch 1\nepoch 2\n";
+    /**
+     * A .sync integration fails a state with States.TaskFailed, but LocalStack's engine refuses a mocked error whose
+     * name begins with "States." (its CustomErrorName raises, and the state fails with the engine's own error
+     * instead). The mocks throw this name in its place, with the Cause AWS gives. The workflow routes both the
+     * same way (the Catch is States.ALL), and the handlers decide by the Cause, never by this name.
+     */
+    static final String TASK_FAILED = "Mock.States.TaskFailed";
+    private static MockedStepFunctions engine;
+    private static MockedJobWorkflow workflow;
+
+    private final InMemoryJobStore jobs = new InMemoryJobStore();
+    private final InMemoryJobArtifactStore artifacts = new InMemoryJobArtifactStore();
+    private final FakeJobResources aws = new FakeJobResources();
+    private final WorkflowConfig config = WorkflowConfig.fromEnvironment(StepInputs.ENV);
+    private final JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, config.policy(),
+            config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
+    private final Job queued = Job.queued(JobId.random(), "alice", "bench", null, Instant.now());
+    private final JobId id = queued.id();
+    @TempDir
+    Path workspaces;
+
+    @BeforeAll
+    static void startEngine() {
+        engine = MockedStepFunctions.start();
+        workflow = new MockedJobWorkflow(engine, ResolvedDefinition.of(TemplateQueries.template(),
+                engine.region().id(), engine.account()));
+    }
+
+    private MockedJobWorkflow.Job job() throws IOException {
+        jobs.create(queued, Optional.empty());
+        Files.createDirectories(workspaces.resolve(id.value()));
+        aws.putRunLog(TASK_ARN, RUN_LOG);
+        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout());
+        JobCleanUp cleanUp = new JobCleanUp(aws, aws, aws.accessPoints(), aws.images());
+        return new MockedJobWorkflow.Job(id)
+                .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
+                .handler(WorkflowFunctions.State.AFTER_BUILD, new AfterBuildHandler(lifecycle, aws, config))
+                .handler(WorkflowFunctions.State.PREPARE_RUN,
+                        new PrepareRunHandler(aws.accessPoints(), aws, config.ecrRepository()))
+                .handler(WorkflowFunctions.State.READ_RESULT, new ReadResultHandler(workspaces))
+                .handler(WorkflowFunctions.State.RECORD_RUN, new RecordRunHandler(runs))
+                .handler(WorkflowFunctions.State.RECORD_FAILURE, new RecordFailureHandler(runs))
+                .handler(WorkflowFunctions.State.CLEAN_UP, new CleanUpHandler(cleanUp))
+                .handler(WorkflowFunctions.State.DISCARD_WORKSPACE, new DiscardWorkspaceHandler(workspaces))
+                .handler(WorkflowFunctions.State.EXECUTION_ENDED,
+                        new io.perfbox.runtime.aws.workflow.ExecutionEndedHandler(lifecycle, cleanUp));
+    }
+
+    // ---- what the build left (the buildspec's build-outcome.json, log and Trivy report) ----
+
+    private void buildLeft(String outcome, String reason, boolean pushed, String report) {
+        aws.putArtifact(id, Artifact.LOG, "#1 [internal] load build definition from Dockerfile\n#5 DONE 0.4s\n");
+        aws.putArtifact(id, Artifact.OUTCOME, """
+                {"outcome":"%s","reason":"%s","pushed":%s,"trivyVersion":"0.58.1"%s}
+                """.formatted(outcome, reason, pushed,
+                outcome.equals("BUILT") ? ",\"imageUri\":\"" + StepInputs.imageUri(id) + "\"" : ""));
+        if (report != null) {
+            aws.putArtifact(id, Artifact.SCAN_REPORT, report);
+        }
+    }
+
+    private static String report(String severity) {
+        return """
+                {"SchemaVersion": 2, "CreatedAt": "2026-03-01T12:03:00Z", "ArtifactName": "job-image",
+                 "ArtifactType": "container_image",
+                 "Results": [{"Target": "job-image (debian 12.8)", "Class": "os-pkgs", "Type": "debian",
+                   "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-6387", "PkgName": "openssh-server",
+                     "InstalledVersion": "1:9.2p1-2", "FixedVersion": "1:9.2p1-2+deb12u3", "Status": "fixed",
+                     "Severity": "%s"}]}]}
+                """.formatted(severity);
+    }
+
+    /**
+     * The CodeBuild build as the integration returns it once the build ended (StartBuild/BatchGetBuilds' Build, in
+     * Step Functions' PascalCase): status, the phases with their status, times as epoch milliseconds.
+     */
+    private ObjectNode build(String status, String failedPhase) {
+        ObjectNode build = MockedJobWorkflow.JSON.createObjectNode();
+        String buildId = "BuildAndScanProject:7d1c1c2e-5b0e-4a58-9a9e-3c1f6f0d2b71";
+        build.put("Arn", "arn:aws:codebuild:eu-west-1:123456789012:build/" + buildId)
+                .put("BuildComplete", true).put("BuildNumber", 42).put("BuildStatus", status)
+                .put("CurrentPhase", "COMPLETED").put("EndTime", 1772366380000L).put("Id", buildId)
+                .put("Initiator", "states/perfbox-job").put("ProjectName", "BuildAndScanProject")
+                .put("QueuedTimeoutInMinutes", 60).put("StartTime", 1772366300000L).put("TimeoutInMinutes", 45);
+        var phases = build.putArray("Phases");
+        boolean failed = false;
+        for (String phase : List.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD",
+                "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED")) {
+            ObjectNode p = phases.addObject().put("PhaseType", phase).put("StartTime", 1772366300000L);
+            if (!phase.equals("COMPLETED")) {
+                boolean thisFailed = phase.equals(failedPhase);
+                p.put("EndTime", 1772366380000L).put("DurationInSeconds", 8)
+                        .put("PhaseStatus", failed ? "SUCCEEDED" : thisFailed ? status : "SUCCEEDED");
+                failed |= thisFailed;
+            }
+        }
+        ObjectNode output = MockedJobWorkflow.JSON.createObjectNode();
+        output.set("Build", build);
+        return output;
+    }
+
+    private ObjectNode buildSucceeded() {
+        return returns(build("SUCCEEDED", null));
+    }
+
+    private Job stored() {
+        return jobs.find(id).orElseThrow();
+    }
+
+    private void assertCleanedUp(MockedJobWorkflow.Run run) {
+        assertThat(run.statesEntered()).containsSubsequence("CleanUp", "DiscardWorkspace");
+        assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
+                "deleteAccessPoint " + id, "deleteImage " + id);
+        assertThat(workspaces.resolve(id.value())).doesNotExist();
+    }
+
+    private void assertFailed(FailureCode code) {
+        assertThat(stored().status()).isEqualTo(JobStatus.FAILED);
+        assertThat(stored().failure().code()).isEqualTo(code);
+    }
+
+    // ---- the paths ----
+
+    @Test
+    void successRunsEveryStepAndRecordsThePerformance() throws Exception {
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded())
+                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+        buildLeft("BUILT", "no findings at or above HIGH", true, report("LOW"));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
+                "Finished", "Done");
+        assertCleanedUp(run);
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(stored().performance()).isEqualTo(0.91);
+    }
+
+    @Test
+    void buildThatFailedEndsBuildFailedWithoutRunning() throws Exception {
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded());
+        buildLeft("BUILD_FAILED", "docker build exited with 1", false, null);
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.BUILD_FAILED);
+    }
+
+    @Test
+    void vulnerableImageEndsVulnerableWithoutRunning() throws Exception {
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded());
+        buildLeft("BUILT", "findings at or above HIGH", false, report("CRITICAL"));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.VULNERABLE);
+    }
+
+    @Test
+    void imageTooLargeEndsImageTooLargeWithoutScanOrRun() throws Exception {
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded());
+        buildLeft("IMAGE_TOO_LARGE", "the image is 12288 MiB, over the limit of 10240 MiB", false, null);
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.IMAGE_TOO_LARGE);
+    }
+
+    @Test
+    void buildThatCodeBuildTimedOutEndsBuildTimeoutThroughTheFailStep() throws Exception {
+        // As the .sync integration fails a build that ended TIMED_OUT: States.TaskFailed, the build as the Cause.
+        MockedJobWorkflow.Job job = job().service("BuildAndScan",
+                throwsError(TASK_FAILED, build("TIMED_OUT", "BUILD").toString()));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "build failed",
+                "Fail", "CleanUp", "DiscardWorkspace", "Finished", "StepFailed");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.BUILD_TIMEOUT);
+    }
+
+    // ---- the run ----
+
+    private MockedJobWorkflow.Job built() throws IOException {
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded());
+        buildLeft("BUILT", "no findings at or above HIGH", true, report("LOW"));
+        return job;
+    }
+
+    /**
+     * runTask.sync's failure for a task that stopped: States.TaskFailed with the DescribeTasks task as the Cause,
+     * under the stand-in name (see {@link #TASK_FAILED}).
+     */
+    private static ObjectNode taskFailed(String errorJson) throws IOException {
+        var error = StepInputs.JSON.readTree(errorJson);
+        assertThat(error.get("Error").asText()).isEqualTo("States.TaskFailed");
+        return throwsError(TASK_FAILED, error.get("Cause").asText());
+    }
+
+    private static final List<String> RUN_RECORDED = List.of("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+            "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
+            "Finished", "Done");
+
+    @Test
+    void runThatExitedNonZeroEndsRunFailedWithoutReadingTheResult() throws Exception {
+        MockedJobWorkflow.Job job = built().service("RunTask", taskFailed(StepInputs.exitedError(id, 3)));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "CleanUp", "DiscardWorkspace",
+                "Finished", "Done");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.RUN_FAILED);
+        assertThat(stored().failure().message()).contains("3");
+    }
+
+    // A run that timed out is not executed here: RunTask's Catch of States.Timeout needs the engine's own timer to
+    // fire (a mocked error cannot be named States.Timeout, see TASK_FAILED), and a mocked task answers at once, as
+    // the mock configuration has no delay. RecordFailedRun's handling of that Catch's output is shown by
+    // RecordRunHandlerTest in runtimes/aws.
+
+    @Test
+    void runKilledForMemoryEndsOutOfMemory() throws Exception {
+        MockedJobWorkflow.Job job = built().service("RunTask", taskFailed(StepInputs.outOfMemoryError(id)));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.statesEntered()).containsSubsequence("RunTask", "RunFailed", "RecordFailedRun", "CleanUp");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.OUT_OF_MEMORY);
+    }
+
+    @Test
+    void runThatLeftNoPerfJsonEndsNoResult() throws Exception {
+        MockedJobWorkflow.Job job = built()
+                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.NO_RESULT);
+    }
+
+    @Test
+    void runThatLeftAMalformedPerfJsonEndsInvalidResult() throws Exception {
+        MockedJobWorkflow.Job job = built()
+                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":\"fast\"}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.INVALID_RESULT);
+    }
+
+    // ---- the platform ----
+
+    /** RunTask refused for capacity, as the ECS integration reports it (Step Functions' ECS documentation). */
+    private static ObjectNode noCapacity() {
+        return throwsError("AmazonECS.Unknown", "RunTask failures: [{\"arn\":null,\"reason\":\"Capacity is "
+                + "unavailable at this time. Please try again later or in a different availability zone\"}]");
+    }
+
+    @Test
+    void capacityErrorOfRunTaskIsRetriedAndTheJobSucceeds() throws Exception {
+        MockedJobWorkflow.Job job = built().service("RunTask", noCapacity(),
+                returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.5}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
+        assertThat(run.history().stream().filter(e -> e.taskScheduledEventDetails() != null
+                && e.taskScheduledEventDetails().resourceType().equals("ecs")).count()).isEqualTo(2);
+        assertCleanedUp(run);
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(stored().performance()).isEqualTo(0.5);
+    }
+
+    @Test
+    void lambdaThatFailsEndsTheJobInternalThroughTheFailStepAfterAThrottleIsRetried() throws Exception {
+        MockedJobWorkflow.Job job = built().injectLambda("Begin",
+                throwsError("Lambda.TooManyRequestsException", "Rate Exceeded."));
+        aws.failOn("createAccessPoint", software.amazon.awssdk.services.efs.model.AccessPointLimitExceededException
+                .builder().message("You have reached the maximum number of access points").build());
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "PrepareRun", "prepare-run failed", "Fail", "CleanUp", "DiscardWorkspace", "Finished",
+                "StepFailed");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.INTERNAL);
+        assertThat(stored().failure().message()).contains("prepare-run", "maximum number of access points");
+    }
+
+    // ---- cancel ----
+    // LocalStack's mock configuration has no delay (a response is Return or Throw, nothing else), so a mocked task
+    // cannot be kept running. The execution is held in the state instead by what its Retry does between attempts:
+    // the mocked service answers the error the state retries (CodeBuild's account limit, ECS's capacity error),
+    // and the cancel comes while the state waits to try again. StopExecution ends the execution there, as it would
+    // end a build or task in progress; the execution-ended rule's two targets then run on the event it sends.
+
+    /** True once the state was entered and its first attempt failed: it is waiting to retry. */
+    private static java.util.function.Predicate<List<software.amazon.awssdk.services.sfn.model.HistoryEvent>> waiting(
+            String state) {
+        return history -> {
+            boolean entered = false;
+            for (var event : history) {
+                if (event.stateEnteredEventDetails() != null) {
+                    entered = event.stateEnteredEventDetails().name().equals(state);
+                }
+                if (entered && event.typeAsString().equals("TaskFailed")) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    /** POST /jobs/{id}/cancel's use case, stopping the execution through the real Step Functions adapter. */
+    private java.util.function.Consumer<String> cancel() {
+        return stateMachineArn -> new io.perfbox.core.application.JobService(jobs,
+                new io.perfbox.testing.fakes.InMemoryDockerfileStore(), artifacts,
+                new io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher(engine.sfn(), stateMachineArn),
+                Clock.systemUTC()).cancel(queued.owner(), id);
+    }
+
+    /**
+     * What the execution-ended rule does with the event of an ended execution, as the template wires it: the event
+     * (detail as Step Functions sends it) is matched against the rule's pattern, and each target's function gets
+     * the input its InputTransformer makes of the event, through the real handler.
+     */
+    private void executionEnded(MockedJobWorkflow.Job job, MockedJobWorkflow.Run run) throws IOException {
+        ObjectNode event = StepInputs.JSON.createObjectNode().put("source", "aws.states")
+                .put("detail-type", "Step Functions Execution Status Change");
+        event.putObject("detail").put("executionArn", run.executionArn())
+                .put("stateMachineArn", run.stateMachineArn()).put("name", id.value())
+                .put("status", run.status().toString());
+        var rules = TemplateQueries.resources("AWS::Events::Rule").stream()
+                .filter(r -> r.at("/Properties/EventPattern/source/0").asText().equals("aws.states")).toList();
+        assertThat(rules).hasSize(1);
+        var rule = rules.get(0).get("Properties");
+        assertThat(rule.at("/EventPattern/detail-type/0").asText()).isEqualTo(event.get("detail-type").asText());
+        assertThat(StepInputs.JSON.convertValue(rule.at("/EventPattern/detail/status"), List.class))
+                .contains(run.status().toString());
+        List<WorkflowFunctions.State> invoked = new java.util.ArrayList<>();
+        for (var target : rule.get("Targets")) {
+            WorkflowFunctions.State function = MockedJobWorkflow.functionOf(target.at("/Arn/Fn::GetAtt/0").asText());
+            String input = target.at("/InputTransformer/InputTemplate").asText();
+            var paths = target.at("/InputTransformer/InputPathsMap").fields();
+            while (paths.hasNext()) {
+                var path = paths.next();
+                var value = event.at(path.getValue().asText().substring(1).replace('.', '/'));
+                input = input.replace("<" + path.getKey() + ">", StepInputs.JSON.writeValueAsString(value));
+            }
+            job.handlers.get(function).handleRequest(StepInputs.input(input), null);
+            invoked.add(function);
+        }
+        assertThat(invoked).containsExactlyInAnyOrder(WorkflowFunctions.State.EXECUTION_ENDED,
+                WorkflowFunctions.State.DISCARD_WORKSPACE);
+    }
+
+    @Test
+    void cancelMidBuildAbortsTheExecutionInBuildAndScanAndTheEndedRuleCleansUp() throws Exception {
+        ObjectNode accountLimit = throwsError("CodeBuild.AccountLimitExceededException",
+                "Cannot have more than 1 builds in queue for the account");
+        MockedJobWorkflow.Job job = job()
+                .service("BuildAndScan", accountLimit, accountLimit, accountLimit, accountLimit, accountLimit)
+                .meanwhile(waiting("BuildAndScan"), cancel());
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan");
+        assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
+        executionEnded(job, run);
+        assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
+                "deleteAccessPoint " + id, "deleteImage " + id);
+        assertThat(workspaces.resolve(id.value())).doesNotExist();
+        assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void cancelMidRunAbortsTheExecutionInRunTaskAndTheEndedRuleCleansUp() throws Exception {
+        MockedJobWorkflow.Job job = built()
+                .service("RunTask", noCapacity(), noCapacity(), noCapacity(), noCapacity(), noCapacity(), noCapacity())
+                .meanwhile(waiting("RunTask"), cancel());
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "PrepareRun", "RunTask");
+        assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
+        executionEnded(job, run);
+        assertThat(aws.calls()).contains("createAccessPoint " + id, "registerTaskDefinition " + id,
+                "stopTasks " + id, "removeTaskDefinitions " + id, "deleteAccessPoint " + id, "deleteImage " + id);
+        assertThat(workspaces.resolve(id.value())).doesNotExist();
+        assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
+    }
+}
