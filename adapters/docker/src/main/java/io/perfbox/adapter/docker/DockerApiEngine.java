@@ -238,7 +238,40 @@ public final class DockerApiEngine implements DockerEngine {
 
     @Override
     public CapturedLog followLogs(String name, int maxBytes, Duration max, LogSink output) throws InterruptedException {
-        return readLogs(name, maxBytes, max, true, output);
+        BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes), output);
+        try {
+            api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1&follow=1", max,
+                    body -> demultiplex(body, capture, 0));
+        } catch (IOException e) {
+            // timed out or cut off: what arrived is the log so far
+        }
+        catchUp(name, capture);
+        return capture.toLog();
+    }
+
+    /**
+     * Docker 20.10 may end a follow when the container stops before it has sent the container's last output. The
+     * engine's log file still holds it: read the whole log once more and write on what the follow did not get. Only
+     * while the engine has not rotated that file (no {@code <LogPath>.1}), since the start of a re-read after a rotation
+     * is no longer the start of what was followed; and only where perfbox can see the engine's files (a local engine).
+     */
+    private void catchUp(String name, BoundedCapture capture) throws InterruptedException {
+        long followed = capture.totalBytes();
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/containers/" + path(name) + "/json", null, QUICK);
+            if (!r.ok()) {
+                return;
+            }
+            String logPath = r.json().path("LogPath").asText("");
+            if (logPath.isEmpty() || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(logPath))
+                    || java.nio.file.Files.exists(java.nio.file.Path.of(logPath + ".1"))) {
+                return;
+            }
+            api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1", QUICK,
+                    body -> demultiplex(body, capture, followed));
+        } catch (IOException | RuntimeException e) {
+            // the container is gone or the engine is remote: the follow's output is the log
+        }
     }
 
     @Override
@@ -261,7 +294,7 @@ public final class DockerApiEngine implements DockerEngine {
         BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes), output);
         try {
             api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1" + (follow ? "&follow=1" : ""), max,
-                    body -> demultiplex(body, capture));
+                    body -> demultiplex(body, capture, 0));
         } catch (IOException e) {
             // timed out or cut off: what arrived is the log
         }
@@ -273,6 +306,27 @@ public final class DockerApiEngine implements DockerEngine {
      * bytes, the payload's length (4 bytes, big-endian), the payload. Payloads go to the capture in arrival order.
      */
     static void demultiplex(InputStream in, BoundedCapture capture) throws IOException {
+        demultiplex(in, capture, 0);
+    }
+
+    /** As {@link #demultiplex(InputStream, BoundedCapture)}, the first {@code skip} bytes of output left out. */
+    static void demultiplex(InputStream in, BoundedCapture capture, long skip) throws IOException {
+        BoundedCapture target = capture;
+        long[] left = {skip};
+        demultiplexInto(in, (buf, off, len) -> {
+            int drop = (int) Math.min(left[0], len);
+            left[0] -= drop;
+            if (len > drop) {
+                target.write(buf, off + drop, len - drop);
+            }
+        });
+    }
+
+    private interface Payload {
+        void write(byte[] buf, int off, int len);
+    }
+
+    private static void demultiplexInto(InputStream in, Payload capture) throws IOException {
         byte[] header = new byte[8];
         byte[] buf = new byte[64 * 1024];
         while (true) {

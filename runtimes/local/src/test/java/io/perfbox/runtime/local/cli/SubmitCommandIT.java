@@ -89,7 +89,9 @@ class SubmitCommandIT {
                     .contains("status:      SUCCEEDED").contains("performance: 0.25");
             assertThat(new ObjectMapper().readTree(CliRun.of(env, "status", id).out()).get("performance").asDouble())
                     .isEqualTo(0.25);
-            assertThat(CliRun.onTerminal(env, "logs", id).out()).contains("== build output ==").contains("== run output ==");
+            assertThat(CliRun.onTerminal(env, "logs", id).out()).as("raw text on a terminal too").contains("[internal] load build definition")
+                    .doesNotStartWith("{");
+            assertThat(new ObjectMapper().readTree(CliRun.of(env, "logs", id, "-o", "json").out()).has("build")).isTrue();
             assertThat(CliRun.onTerminal(env, "scan", id).out()).contains("scanner: ");
 
             CliRun asJson = CliRun.of(env, "submit", dockerfile.toString(), "--wait", "-o", "json");
