@@ -148,7 +148,7 @@ class ApiFunctionsOnAwsIT {
 
         assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "k1a2b3c4d5")).body().path("status").asText())
                 .isEqualTo("QUEUED");
-        // The API key's id is the tenant: another key does not see the job.
+        // The authorizer's tenant owns the job: another tenant does not see it.
         assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "otherkey99")).status()).isEqualTo(404);
         assertThat(call(delete, ApiGatewayEvents.onJob("DELETE", id, "otherkey99")).status()).isEqualTo(404);
         assertThat(call(cancel, ApiGatewayEvents.cancel(id, "otherkey99")).status()).isEqualTo(404);
