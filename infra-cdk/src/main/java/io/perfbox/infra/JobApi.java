@@ -25,7 +25,15 @@ import software.amazon.awscdk.services.apigateway.ThrottleSettings;
 import software.amazon.awscdk.services.apigateway.UsagePlan;
 import software.amazon.awscdk.services.apigateway.UsagePlanPerApiStage;
 import software.amazon.awscdk.services.apigateway.UsagePlanProps;
+import software.amazon.awscdk.services.apigateway.AuthorizationType;
+import software.amazon.awscdk.services.apigateway.TokenAuthorizer;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
@@ -39,13 +47,21 @@ import software.amazon.awscdk.services.stepfunctions.IStateMachine;
 import software.constructs.Construct;
 
 /**
- * The public REST API: one Lambda per route (API Gateway proxy integration, through a SnapStart-published alias),
- * an API key required on every method, and a usage plan that throttles and caps each key. The key identifies the
- * tenant: the handlers derive the job owner from it.
+ * The public REST API: one Lambda per route (API Gateway proxy integration, through a SnapStart-published alias).
+ * Every method is behind the Lambda TOKEN authorizer ({@code io.perfbox.runtime.aws.auth.TenantAuthorizer}), which
+ * checks the caller's perfbox key ({@code Authorization: Bearer pbk_...}) against the hashed keys in their own
+ * table and hands the tenant to the handlers in the request context. API Gateway keys ({@code x-api-key}, from the
+ * header as before) are still required, but only for the usage plan's throttle and quota: never the tenant.
  */
 public class JobApi extends Construct {
     static final String API_PACKAGE = "io.perfbox.runtime.aws.api.";
     static final String ALIAS = "live";
+    static final String AUTHORIZER_CLASS = "io.perfbox.runtime.aws.auth.TenantAuthorizer";
+    /**
+     * How long API Gateway reuses an authorizer answer per token: a revoked key is refused within it. Short, so that
+     * a revoke counts within a minute, and long enough that a busy client does not call the authorizer per request.
+     */
+    static final int AUTHORIZER_TTL_SECONDS = 60;
 
     /**
      * A route, the function class serving it, and what that function may touch. The routes are the API module's
@@ -90,6 +106,9 @@ public class JobApi extends Construct {
     private final RestApi api;
     private final IApiKey apiKey;
     private final UsagePlan usagePlan;
+    private final Table apiKeys;
+    private final Function authorizerFunction;
+    private final TokenAuthorizer authorizer;
     private final Map<Route, Function> functions = new LinkedHashMap<>();
 
     public JobApi(Construct scope, String id, StackConfig config, Code jar, ITable jobs, IBucket artifacts,
@@ -122,6 +141,30 @@ public class JobApi extends Construct {
                 .defaultMethodOptions(MethodOptions.builder().apiKeyRequired(true).build())
                 .build();
 
+        // The keys in a table of their own, not as items of the jobs table: the authorizer is granted GetItem on
+        // keys and nothing on jobs, and no API function can read a key's hash.
+        apiKeys = Table.Builder.create(this, "ApiKeys")
+                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                .encryption(TableEncryption.AWS_MANAGED)
+                // cdk destroy must leave nothing billable behind.
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        authorizerFunction = JavaLambda.builder(this, "Authorizer", AUTHORIZER_CLASS, jar,
+                        Map.of("PERFBOX_API_KEYS_TABLE", apiKeys.getTableName()), logRetention)
+                .description("perfbox API: the tenant of a perfbox key (Lambda authorizer)")
+                .build();
+        // Least privilege: the authorizer only reads keys (ApiKeys.tenantOf is one consistent GetItem).
+        authorizerFunction.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("dynamodb:GetItem")).resources(List.of(apiKeys.getTableArn())).build());
+        authorizer = TokenAuthorizer.Builder.create(this, "TenantAuthorizer")
+                .handler(authorizerFunction)
+                .identitySource("method.request.header.Authorization")
+                .resultsCacheTtl(software.amazon.awscdk.Duration.seconds(AUTHORIZER_TTL_SECONDS))
+                .build();
+
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
         environment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
@@ -147,12 +190,13 @@ public class JobApi extends Construct {
             // SnapStart applies to published versions: API Gateway calls the alias of the current one.
             Alias live = function.addAlias(ALIAS);
             resource(route.path).addMethod(route.method, new LambdaIntegration(live),
-                    MethodOptions.builder().apiKeyRequired(true).build());
+                    MethodOptions.builder().apiKeyRequired(true)
+                            .authorizationType(AuthorizationType.CUSTOM).authorizer(authorizer).build());
             functions.put(route, function);
         }
 
         apiKey = api.addApiKey("DefaultKey", ApiKeyOptions.builder()
-                .description("perfbox: the first tenant's key (add more keys to the usage plan for more tenants)")
+                .description("perfbox: the usage plan's key (throttle and quota only; tenants are perfbox keys)")
                 .build());
         usagePlan = api.addUsagePlan("UsagePlan", UsagePlanProps.builder()
                 .description("perfbox: per-key throttle and daily quota")
@@ -264,6 +308,14 @@ public class JobApi extends Construct {
 
     public IApiKey apiKey() {
         return apiKey;
+    }
+
+    public Table apiKeys() {
+        return apiKeys;
+    }
+
+    public Function authorizerFunction() {
+        return authorizerFunction;
     }
 
     public UsagePlan usagePlan() {

@@ -38,8 +38,12 @@ public class PerfboxStack extends Stack {
         api = new JobApi(this, "JobApi", config, apiJar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
                 logRetention, buildAndScan.logs(), runner.taskLogGroup());
         CfnOutput.Builder.create(this, "ApiKeyId")
-                .description("Id of the first API key: aws apigateway get-api-key --include-value --api-key <id>")
+                .description("Id of the usage plan's API key (x-api-key; metering only): "
+                        + "aws apigateway get-api-key --include-value --api-key <id>")
                 .value(api.apiKey().getKeyId()).build();
+        CfnOutput.Builder.create(this, "ApiKeysTable")
+                .description("The tenants' perfbox keys (hashed): PERFBOX_API_KEYS_TABLE for perfbox-aws keys create|list|revoke")
+                .value(api.apiKeys().getTableName()).build();
         CfnOutput.Builder.create(this, "StateMachineArn")
                 .description("The job workflow (one execution per job, named by the job id)")
                 .value(workflow.stateMachine().getStateMachineArn()).build();

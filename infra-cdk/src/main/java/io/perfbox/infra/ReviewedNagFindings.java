@@ -107,9 +107,12 @@ final class ReviewedNagFindings {
         suppress(api, "AwsSolutions-APIG3", "Every method needs an API key, and the usage plan throttles and caps "
                 + "each key per day; a WAF web ACL (billed per month and per request) is left to deployments that "
                 + "expose the API widely.");
-        suppress(api, "AwsSolutions-APIG4", "Callers are authenticated by API key (apiKeyRequired on every method): "
-                + "the key is the tenant's identity, and the handlers scope every job to the key's digest.");
-        suppress(api, "AwsSolutions-COG4", "Tenants authenticate with API keys, not Cognito users: see APIG4.");
+        suppress(api, "AwsSolutions-APIG4", "Every method has the Lambda TOKEN authorizer (TenantAuthorizer over the "
+                + "hashed perfbox keys); the finding stays for the API Gateway key also required, which only meters.");
+        suppress(api, "AwsSolutions-COG4", "Tenants authenticate with perfbox keys checked by a Lambda authorizer, "
+                + "not Cognito users: machine clients, one key per tenant, revocable by the operator.");
+        lambdaBasics(stack.api().authorizerFunction());
+        suppressWildcards(stack.api().authorizerFunction(), XRAY, "Resource::*");
         suppress(api, "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the AWS-maintained policy of "
                         + "the account's API Gateway logging role (execution logs at ERROR level).",
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs");

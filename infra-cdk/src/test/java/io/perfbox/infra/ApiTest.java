@@ -96,7 +96,9 @@ class ApiTest {
         }
         List<String> workflowHandlers = Arrays.stream(WorkflowFunctions.State.values())
                 .map(WorkflowFunctions.State::handlerClass).toList();
-        assertThat(assetByHandler).hasSize(JobApi.Route.values().length + workflowHandlers.size());
+        assertThat(assetByHandler).hasSize(JobApi.Route.values().length + 1 + workflowHandlers.size());
+        // The authorizer runs from the API jar too.
+        assertThat(assetByHandler.get(JobApi.AUTHORIZER_CLASS)).isEqualTo(assetByHandler.get(JobApi.Route.SUBMIT_JOB.handlerClass));
 
         Set<String> apiAssets = Arrays.stream(JobApi.Route.values()).map(r -> assetByHandler.get(r.handlerClass))
                 .collect(Collectors.toSet());

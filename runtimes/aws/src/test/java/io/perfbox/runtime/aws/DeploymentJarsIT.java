@@ -55,6 +55,8 @@ class DeploymentJarsIT {
                 "io/perfbox/runtime/aws/api/GetOpenApiFunction.class", "io/perfbox/runtime/aws/api/ApiPriming.class",
                 "io/perfbox/api/PerfboxApi.class", "io/perfbox/api/openapi.json", "io/perfbox/core/lifecycle/JobLifecycle.class",
                 "io/perfbox/adapter/aws/dynamodb/DynamoDbJobStore.class",
+                "io/perfbox/runtime/aws/auth/TenantAuthorizer.class", "io/perfbox/runtime/aws/auth/KeysTool.class",
+                "io/perfbox/adapter/aws/dynamodb/DynamoDbApiKeyStore.class", "io/perfbox/core/auth/ApiKeys.class",
                 "io/perfbox/adapter/aws/sfn/StepFunctionsPipelineLauncher.class",
                 "io/perfbox/logging/JsonLogFormatter.class", "org/crac/Core.class",
                 "software/amazon/awssdk/services/sfn/SfnClient.class",
@@ -91,6 +93,7 @@ class DeploymentJarsIT {
                 "io/perfbox/logging/JsonLogFormatter.class", "software/amazon/awssdk/services/ecs/EcsClient.class",
                 "software/amazon/awssdk/services/cloudwatchlogs/CloudWatchLogsClient.class");
         assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/api/") || e.startsWith("io/perfbox/runtime/aws/api/")
+                || e.startsWith("io/perfbox/runtime/aws/auth/")
                 || e.startsWith("io/perfbox/adapter/aws/sfn/") || e.startsWith("io/perfbox/testing/")
                 || e.startsWith("software/amazon/awssdk/services/sfn/") || e.startsWith("org/crac/")
                 || e.startsWith("com/amazonaws/services/lambda/runtime/events/"));

@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  * {@link ApiResponse} the proxy response, once, here. One subclass per route (one Lambda each), naming its
  * {@link ApiOperation}; API Gateway has already routed the request.
  *
- * <p>Lambda calls the stream entry with the raw event, so that {@code requestContext.identity.apiKeyId} (which the
- * event classes drop) names the tenant: stable across the key's lifetime, and not a secret.
+ * <p>Lambda calls the stream entry with the raw event; the tenant is {@code requestContext.authorizer.tenant}, which
+ * the API's Lambda authorizer ({@code io.perfbox.runtime.aws.auth.TenantAuthorizer}) put there after checking the
+ * caller's perfbox key. The API Gateway key ({@code identity.apiKeyId}) is only for usage plans: never the tenant.
  */
 public abstract class ApiGatewayFunction implements RequestStreamHandler {
     /** API Gateway's proxy events: fields the event classes lack are ignored; nulls are left out of responses. */
@@ -42,8 +43,8 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
-    /** What API Gateway's key ids look like; anything else is not taken as an identity. */
-    private static final Pattern API_KEY_ID = Pattern.compile("[A-Za-z0-9]{1,128}");
+    /** What a tenant name looks like (as {@code ApiKeys} creates them); anything else is not taken as an identity. */
+    private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private final ApiOperation operation;
     private final PerfboxApi api;
@@ -61,14 +62,19 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         JsonNode raw = EVENTS.readTree(input);
         APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
-        writeResponse(output, handle(event, raw.path("requestContext").path("identity").path("apiKeyId").textValue()));
+        writeResponse(output, handle(event, tenant(raw)));
+    }
+
+    /** The tenant the authorizer vouched for; null without one. */
+    static String tenant(JsonNode raw) {
+        return raw.path("requestContext").path("authorizer").path("tenant").textValue();
     }
 
     /** The typed entry, for callers that hold an event object (tests, the priming). */
-    public final APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event, String apiKeyId) {
+    public final APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event, String tenant) {
         ApiRequest request;
         try {
-            request = toRequest(event, apiKeyId);
+            request = toRequest(event, tenant);
         } catch (MalformedEvent e) {
             String incoming = event.getHeaders() == null ? null : event.getHeaders().entrySet().stream()
                     .filter(h -> h.getKey().equalsIgnoreCase(PerfboxApi.REQUEST_ID)).map(Map.Entry::getValue)
@@ -133,15 +139,14 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
     static ApiRequest readRequest(InputStream input) throws IOException {
         JsonNode raw = EVENTS.readTree(input);
         APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
-        String apiKeyId = raw.path("requestContext").path("identity").path("apiKeyId").textValue();
-        return toRequest(event, apiKeyId);
+        return toRequest(event, tenant(raw));
     }
 
     static void writeResponse(OutputStream output, APIGatewayProxyResponseEvent response) throws IOException {
         EVENTS.writeValue(output, response);
     }
 
-    static ApiRequest toRequest(APIGatewayProxyRequestEvent event, String apiKeyId) {
+    static ApiRequest toRequest(APIGatewayProxyRequestEvent event, String tenant) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (event.getHeaders() != null) {
             headers.putAll(event.getHeaders());
@@ -154,7 +159,7 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
                 }
             });
         }
-        Optional<String> caller = Optional.ofNullable(apiKeyId).filter(id -> API_KEY_ID.matcher(id).matches());
+        Optional<String> caller = Optional.ofNullable(tenant).filter(t -> TENANT.matcher(t).matches());
         return new ApiRequest(
                 event.getHttpMethod() == null ? "" : event.getHttpMethod(),
                 event.getPath(),

@@ -72,7 +72,8 @@ public final class ApiPriming implements Resource {
              "multiValueHeaders":{"Content-Type":["application/json"],"Idempotency-Key":["priming"]},
              "queryStringParameters":null,"pathParameters":null,
              "requestContext":{"resourcePath":"/jobs","httpMethod":"POST","stage":"prod","requestId":"priming",
-                               "identity":{"apiKeyId":"priming","sourceIp":"127.0.0.1"}},
+                               "authorizer":{"principalId":"priming","tenant":"priming"},
+                               "identity":{"sourceIp":"127.0.0.1"}},
              "body":"{\\"name\\":\\"priming\\",\\"dockerfile\\":\\"FROM scratch\\\\n\\"}","isBase64Encoded":false}
             """;
     private static final AwsCredentialsProvider THROWAWAY_CREDENTIALS =

@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.adapter.aws.dynamodb.JobTable;
+import io.perfbox.adapter.aws.dynamodb.ApiKeyTable;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbApiKeyStore;
+import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.runtime.aws.auth.TenantAuthorizer;
 import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
 import io.perfbox.runtime.aws.testing.ApiGatewayEvents;
@@ -148,7 +152,7 @@ class ApiFunctionsOnAwsIT {
 
         assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "k1a2b3c4d5")).body().path("status").asText())
                 .isEqualTo("QUEUED");
-        // The API key's id is the tenant: another key does not see the job.
+        // The authorizer's tenant owns the job: another tenant does not see it.
         assertThat(call(get, ApiGatewayEvents.onJob("GET", id, "otherkey99")).status()).isEqualTo(404);
         assertThat(call(delete, ApiGatewayEvents.onJob("DELETE", id, "otherkey99")).status()).isEqualTo(404);
         assertThat(call(cancel, ApiGatewayEvents.cancel(id, "otherkey99")).status()).isEqualTo(404);
@@ -329,6 +333,49 @@ class ApiFunctionsOnAwsIT {
 
     /** The job id SnapStart priming uses in the requests it marshals (and never sends). */
     private static final String PRIMING_JOB_ID = "00000000-0000-4000-8000-000000000000";
+
+    /** What API Gateway does with a TOKEN authorizer's answer: an Allow's context becomes requestContext.authorizer. */
+    private static String throughAuthorizer(TenantAuthorizer authorizer, String bearer, String event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String token = JSON.createObjectNode().put("type", "TOKEN").put("authorizationToken", bearer)
+                .put("methodArn", "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/POST/jobs").toString();
+        authorizer.handleRequest(new ByteArrayInputStream(token.getBytes(StandardCharsets.UTF_8)), out, null);
+        JsonNode policy = JSON.readTree(out.toByteArray());
+        assertThat(policy.path("policyDocument").path("Statement").get(0).path("Effect").asText()).isEqualTo("Allow");
+        var e = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(event);
+        var context = ((com.fasterxml.jackson.databind.node.ObjectNode) e.path("requestContext")).putObject("authorizer");
+        context.put("principalId", policy.path("principalId").asText());
+        policy.path("context").properties().forEach(p -> context.set(p.getKey(), p.getValue()));
+        return e.toString();
+    }
+
+    @Test
+    void theTenantOfAKeyInTheDynamoDbKeysTableOwnsTheJobsSubmittedThroughTheAuthorizer() throws Exception {
+        String keysTable = "perfbox-keys-" + UUID.randomUUID().toString().substring(0, 8);
+        ApiKeyTable.createIfMissing(dynamoDb, keysTable);
+        ApiKeys keys = new ApiKeys(new DynamoDbApiKeyStore(dynamoDb, keysTable), Clock.systemUTC());
+        String acme = keys.create("acme-" + UUID.randomUUID().toString().substring(0, 8)).key();
+        String other = keys.create("other").key();
+        var authorizer = new TenantAuthorizer(keys);
+        PerfboxApi api = new PerfboxApi(ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC()));
+
+        // No tenant in the event until the authorizer's answer puts one there.
+        Response submitted = call(new SubmitJobFunction(api),
+                throughAuthorizer(authorizer, "Bearer " + acme, ApiGatewayEvents.submit(DOCKERFILE, null)));
+        assertThat(submitted.status()).isEqualTo(202);
+        String id = submitted.body().path("id").asText();
+        String owner = keys.tenantOf(acme).orElseThrow();
+        assertThat(new DynamoDbJobStore(dynamoDb, settings.common().jobsTable()).find(new JobId(id)).orElseThrow().owner())
+                .isEqualTo(owner);
+
+        var get = new GetJobFunction(api);
+        assertThat(call(get, throughAuthorizer(authorizer, "Bearer " + acme, ApiGatewayEvents.onJob("GET", id, null)))
+                .status()).isEqualTo(200);
+        assertThat(call(get, throughAuthorizer(authorizer, "Bearer " + other, ApiGatewayEvents.onJob("GET", id, null)))
+                .status()).isEqualTo(404);
+        new CancelJobFunction(api).handleRequest(new ByteArrayInputStream(throughAuthorizer(authorizer, "Bearer " + acme,
+                ApiGatewayEvents.cancel(id, null)).getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), null);
+    }
 
     @Test
     void theLeaderboardFunctionsRankTheTenantsSucceededJobsInDynamoDbByAMetricBothWays() throws Exception {

@@ -39,7 +39,7 @@ class ApiGatewayFunctionStreamEntryTest {
     }
 
     @Test
-    void theApiKeyIdApiGatewaySendsIsTheTenant() throws Exception {
+    void theTenantTheAuthorizerPutInTheContextIsTheOwner() throws Exception {
         JsonNode response = invoke(new SubmitJobFunction(api), ApiGatewayEvents.submit("FROM debian:bookworm\n", "a1b2c3d4e5"));
 
         assertThat(response.path("statusCode").asInt()).isEqualTo(202);
@@ -48,8 +48,9 @@ class ApiGatewayFunctionStreamEntryTest {
     }
 
     @Test
-    void withoutAnApiKeyIdTheRequestIsUnauthenticatedAndTheKeyItselfIsNeverTheTenant() throws Exception {
-        // The event still carries the key (x-api-key, identity.apiKey): a secret, never taken as an identity.
+    void withoutAnAuthorizerTenantTheRequestIsUnauthenticatedEvenWithAnApiKeyId() throws Exception {
+        // The event still carries the API Gateway key (x-api-key, identity.apiKey, identity.apiKeyId): usage plans
+        // only, never taken as an identity.
         JsonNode response = invoke(new ListJobsFunction(api),
                 ApiGatewayEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), null, null));
 
@@ -59,7 +60,7 @@ class ApiGatewayFunctionStreamEntryTest {
     }
 
     @Test
-    void anApiKeyIdThatIsNoKeyIdIsNotTakenAsTheTenant() throws Exception {
+    void anAuthorizerTenantThatIsNoTenantNameIsNotTakenAsTheTenant() throws Exception {
         JsonNode response = invoke(new GetJobFunction(api), ApiGatewayEvents.onJob("GET", JobId.random().value(), "a#b"));
         assertThat(response.path("statusCode").asInt()).isEqualTo(401);
     }
@@ -75,7 +76,7 @@ class ApiGatewayFunctionStreamEntryTest {
 
     @Test
     void everyApiLambdaOffersTheStreamEntryAndANoArgumentConstructor() {
-        // The Lambda Java runtime picks RequestStreamHandler for a class that implements it: the one that sees apiKeyId.
+        // The Lambda Java runtime picks RequestStreamHandler for a class that implements it: the one that sees requestContext.authorizer.
         for (Class<?> function : List.of(SubmitJobFunction.class, ListJobsFunction.class, GetJobFunction.class,
                 DeleteJobFunction.class, CancelJobFunction.class, GetJobLogsFunction.class, GetJobScanFunction.class,
                 GetJobDockerfileFunction.class, GetLeaderboardFunction.class, GetLeaderboardHistoryFunction.class,

@@ -108,9 +108,10 @@ class ApiGatewayFunctionTest {
     }
 
     @Test
-    void apiKeyIdThatIsNoKeyIdIsNoCaller() {
+    void tenantThatIsNoTenantNameIsNoCaller() {
         assertThat(new ListJobsFunction(api).handle(event("GET", "/jobs"), "a#b").getStatusCode()).isEqualTo(401);
-        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), "x".repeat(200)).caller()).isEmpty();
+        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), "x".repeat(64)).caller()).isEmpty();
+        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), "Acme").caller()).isEmpty();
         assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), KEY_ID).caller()).contains(KEY_ID);
     }
 

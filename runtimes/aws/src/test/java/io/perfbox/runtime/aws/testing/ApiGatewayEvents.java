@@ -8,19 +8,22 @@ import java.util.UUID;
 
 /**
  * API Gateway REST proxy events as the service sends them to a Lambda: every field of the documented format,
- * including those the Java event classes lack (identity.apiKeyId, identity.clientCert, requestContext.protocol).
+ * including those the Java event classes lack (identity.tenant, identity.clientCert, requestContext.protocol,
+ * requestContext.authorizer). Every event carries an API Gateway key id (usage plans), which is never the tenant.
  */
 public final class ApiGatewayEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String STAGE = "v1";
+    /** The API Gateway key id every event carries: a usage plan's key, never the tenant. */
+    public static final String USAGE_PLAN_KEY_ID = "usageplankey01";
 
     private ApiGatewayEvents() {
     }
 
     /** A GET of {@code path} (its own resource) with query string parameters, as API Gateway's proxy sends it. */
-    public static String query(String path, Map<String, String> query, String apiKeyId) {
+    public static String query(String path, Map<String, String> query, String tenant) {
         try {
-            ObjectNode e = (ObjectNode) JSON.readTree(event("GET", path, path, Map.of(), Map.of(), null, apiKeyId));
+            ObjectNode e = (ObjectNode) JSON.readTree(event("GET", path, path, Map.of(), Map.of(), null, tenant));
             if (!query.isEmpty()) {
                 ObjectNode q = e.putObject("queryStringParameters");
                 ObjectNode mq = e.putObject("multiValueQueryStringParameters");
@@ -38,10 +41,10 @@ public final class ApiGatewayEvents {
     /**
      * @param resource the API resource, e.g. {@code /jobs/{id}}
      * @param path the request path, e.g. {@code /jobs/3f2b...}
-     * @param apiKeyId the API key's id, or null to leave it out
+     * @param tenant the tenant the Lambda authorizer vouched for, or null for no authorizer context
      */
     public static String event(String method, String resource, String path, Map<String, String> pathParameters,
-                               Map<String, String> headers, String body, String apiKeyId) {
+                               Map<String, String> headers, String body, String tenant) {
         ObjectNode e = JSON.createObjectNode();
         e.put("resource", resource);
         e.put("path", path);
@@ -78,15 +81,17 @@ public final class ApiGatewayEvents {
         ctx.put("requestId", UUID.randomUUID().toString());
         ctx.put("domainName", "abc123.execute-api.eu-west-1.amazonaws.com");
         ctx.put("apiId", "abc123");
+        if (tenant != null) {
+            // What API Gateway passes on from a Lambda authorizer: principalId and the context's values.
+            ctx.putObject("authorizer").put("principalId", tenant).put("tenant", tenant).put("integrationLatency", 12);
+        }
         ObjectNode identity = ctx.putObject("identity");
         identity.putNull("cognitoIdentityPoolId");
         identity.putNull("accountId");
         identity.putNull("cognitoIdentityId");
         identity.putNull("caller");
         identity.put("apiKey", "the-secret-key-value");
-        if (apiKeyId != null) {
-            identity.put("apiKeyId", apiKeyId);
-        }
+        identity.put("apiKeyId", USAGE_PLAN_KEY_ID);
         identity.put("sourceIp", "203.0.113.7");
         identity.putNull("principalOrgId");
         identity.putNull("accessKey");
@@ -105,18 +110,18 @@ public final class ApiGatewayEvents {
         return e.toString();
     }
 
-    public static String submit(String dockerfile, String apiKeyId) {
+    public static String submit(String dockerfile, String tenant) {
         return event("POST", "/jobs", "/jobs", Map.of(), Map.of("Content-Type", "text/plain; charset=utf-8"),
-                dockerfile, apiKeyId);
+                dockerfile, tenant);
     }
 
-    public static String onJob(String method, String jobId, String apiKeyId) {
-        return event(method, "/jobs/{id}", "/jobs/" + jobId, Map.of("id", jobId), Map.of(), null, apiKeyId);
+    public static String onJob(String method, String jobId, String tenant) {
+        return event(method, "/jobs/{id}", "/jobs/" + jobId, Map.of("id", jobId), Map.of(), null, tenant);
     }
 
     /** {@code POST /jobs/{id}/cancel}. */
-    public static String cancel(String jobId, String apiKeyId) {
+    public static String cancel(String jobId, String tenant) {
         return event("POST", "/jobs/{id}/cancel", "/jobs/" + jobId + "/cancel", Map.of("id", jobId), Map.of(), null,
-                apiKeyId);
+                tenant);
     }
 }
