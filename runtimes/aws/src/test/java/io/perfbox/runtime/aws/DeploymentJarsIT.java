@@ -58,20 +58,21 @@ class DeploymentJarsIT {
                 "io/perfbox/runtime/aws/auth/TenantAuthorizer.class", "io/perfbox/runtime/aws/auth/KeysTool.class",
                 "io/perfbox/adapter/aws/dynamodb/DynamoDbApiKeyStore.class", "io/perfbox/core/auth/ApiKeys.class",
                 "io/perfbox/adapter/aws/sfn/StepFunctionsPipelineLauncher.class",
+                "io/perfbox/adapter/aws/logs/CloudWatchJobLogs.class",
+                "software/amazon/awssdk/services/cloudwatchlogs/CloudWatchLogsClient.class",
                 "io/perfbox/logging/JsonLogFormatter.class", "org/crac/Core.class",
                 "software/amazon/awssdk/services/sfn/SfnClient.class",
                 "software/amazon/awssdk/http/urlconnection/UrlConnectionHttpClient.class",
                 "com/amazonaws/services/lambda/runtime/events/APIGatewayProxyRequestEvent.class");
         assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/runtime/aws/workflow/")
                 || e.startsWith("io/perfbox/adapter/aws/ecs/") || e.startsWith("io/perfbox/adapter/aws/efs/")
-                || e.startsWith("io/perfbox/adapter/aws/ecr/") || e.startsWith("io/perfbox/adapter/aws/logs/")
+                || e.startsWith("io/perfbox/adapter/aws/ecr/") || e.startsWith("io/perfbox/adapter/aws/logs/CloudWatchRunLogs")
                 || e.startsWith("io/perfbox/adapter/aws/codebuild/")
                 || e.startsWith("io/perfbox/adapter/aws/s3/S3BuildArtifacts"));
         assertThat(entries).as("no test support in a deployment jar").noneMatch(e -> e.startsWith("io/perfbox/testing/")
                 || e.startsWith("org/testcontainers/") || e.startsWith("org/junit/") || e.startsWith("org/assertj/"));
         assertThat(entries).noneMatch(e -> e.startsWith("software/amazon/awssdk/services/ecs/")
-                || e.startsWith("software/amazon/awssdk/services/efs/") || e.startsWith("software/amazon/awssdk/services/ecr/")
-                || e.startsWith("software/amazon/awssdk/services/cloudwatchlogs/"));
+                || e.startsWith("software/amazon/awssdk/services/efs/") || e.startsWith("software/amazon/awssdk/services/ecr/"));
         assertThat(missingDependenciesOfPerfboxClasses(API_JAR)).isEmpty();
     }
 
