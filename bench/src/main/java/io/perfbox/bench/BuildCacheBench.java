@@ -1,16 +1,8 @@
 package io.perfbox.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.perfbox.adapter.docker.BuildKitCli;
-import io.perfbox.adapter.docker.DockerCli;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * 9. A resubmission that only changed its last line, after a first submission with an {@code apt-get install} step:
@@ -20,7 +12,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class BuildCacheBench {
     static final double TARGET = 1.15;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MANUAL_TAG = "perfbox-bench-cache-manual:latest";
 
     private final PerfboxApi api;
@@ -47,8 +38,8 @@ final class BuildCacheBench {
     }
 
     Outcome run() throws Exception {
-        String docker = BuildKitCli.find(new DockerCli("docker"))
-                .orElseThrow(() -> new IllegalStateException("no docker CLI here builds with BuildKit")).executable();
+        ByHand byHand = new ByHand(trivy, MANUAL_TAG);
+        String docker = byHand.builder();
         List<Double> perfboxFirst = new ArrayList<>();
         List<Double> perfboxAgain = new ArrayList<>();
         List<Double> handFirst = new ArrayList<>();
@@ -59,12 +50,11 @@ final class BuildCacheBench {
                 String hand = UUID.randomUUID().toString();
                 perfboxFirst.add(timed(() -> api.submitAndWait(first(mine))));
                 perfboxAgain.add(timed(() -> api.submitAndWait(resubmission(mine))));
-                handFirst.add(timed(() -> manual(docker, first(hand), 0.5)));
-                handAgain.add(timed(() -> manual(docker, resubmission(hand), 0.6)));
+                handFirst.add(timed(() -> byHand.pipeline(first(hand), 0.5)));
+                handAgain.add(timed(() -> byHand.pipeline(resubmission(hand), 0.6)));
             }
         } finally {
-            new ProcessBuilder("docker", "image", "rm", "-f", MANUAL_TAG).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            byHand.removeImage();
         }
         Stats pf = Stats.of(perfboxFirst);
         Stats pa = Stats.of(perfboxAgain);
@@ -96,36 +86,4 @@ final class BuildCacheBench {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Build with BuildKit and its cache, scan, run isolated with perfbox's limits, read the result. */
-    private void manual(String docker, String dockerfile, double expected) throws Exception {
-        Path dir = Files.createTempDirectory("perfbox-bench-cache");
-        exec(dockerfile.getBytes(StandardCharsets.UTF_8), docker, "build", "-q", "-t", MANUAL_TAG, "-");
-        exec(null, trivy.imageCommand(MANUAL_TAG).toArray(String[]::new));
-        exec(null, "docker", "run", "--rm", "--network", "none", "--cap-drop", "ALL",
-                "--security-opt", "no-new-privileges", "--pids-limit", "256", "--memory", "1g", "--memory-swap", "1g",
-                "--cpus", "1", "-v", dir + ":/data", MANUAL_TAG);
-        double perf = JSON.readTree(Files.readString(dir.resolve("perf.json"))).get("perf").asDouble();
-        if (perf != expected) {
-            throw new IllegalStateException("unexpected result " + perf);
-        }
-        Files.delete(dir.resolve("perf.json"));
-        Files.delete(dir);
-    }
-
-    private static void exec(byte[] stdin, String... cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("DOCKER_BUILDKIT", "1");
-        Process p = pb.start();
-        if (stdin != null) {
-            try (var in = p.getOutputStream()) {
-                in.write(stdin);
-            }
-        } else {
-            p.getOutputStream().close();
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out.strip());
-        }
-    }
 }

@@ -1,36 +1,27 @@
 package io.perfbox.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** 1. One job from submit to SUCCEEDED over HTTP against the same build, scan, run and read done by hand. */
 final class PipelineOverheadBench {
     static final double TARGET = 1.15;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DOCKERFILE = PerfboxApi.dockerfileWithPerf("0.99");
 
     private final PerfboxApi api;
     private final Scanner trivy;
     private final int runs;
-    /** The builder perfbox uses, so that both sides build the same way. */
-    private final String buildKitDocker;
+    private final ByHand byHand;
 
     PipelineOverheadBench(PerfboxApi api, Scanner trivy, int runs) {
         this.api = api;
         this.trivy = trivy;
         this.runs = runs;
         try {
-            this.buildKitDocker = io.perfbox.adapter.docker.BuildKitCli.find(new io.perfbox.adapter.docker.DockerCli("docker"))
-                    .orElseThrow(() -> new IllegalStateException("no docker CLI here builds with BuildKit")).executable();
+            this.byHand = new ByHand(trivy, MANUAL_TAG);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -44,8 +35,7 @@ final class PipelineOverheadBench {
             return measure();
         } finally {
             // The by-hand loop keeps its image between runs (that is its build cache); not after the benchmark.
-            new ProcessBuilder("docker", "image", "rm", "-f", MANUAL_TAG).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            byHand.removeImage();
         }
     }
 
@@ -107,43 +97,6 @@ final class PipelineOverheadBench {
 
     /** The same work done the way a shell script would: build, scan, run isolated, read the result. */
     private void manual(double[] stepSeconds) throws Exception {
-        Path dir = Files.createTempDirectory("perfbox-bench-manual");
-        String tag = MANUAL_TAG;
-        long t0 = System.nanoTime();
-        exec(DOCKERFILE.getBytes(StandardCharsets.UTF_8), buildKitDocker, "build", "-q", "-t", tag, "-");
-        long t1 = System.nanoTime();
-        exec(null, trivy.imageCommand(tag).toArray(String[]::new));
-        long t2 = System.nanoTime();
-        // The isolation perfbox applies to every run (its defaults), so both sides start the same kind of container.
-        exec(null, "docker", "run", "--rm", "--network", "none", "--cap-drop", "ALL",
-                "--security-opt", "no-new-privileges", "--pids-limit", "256", "--memory", "1g", "--memory-swap", "1g",
-                "--cpus", "1", "-v", dir + ":/data", tag);
-        JsonNode perf = JSON.readTree(Files.readString(dir.resolve("perf.json")));
-        long t3 = System.nanoTime();
-        stepSeconds[0] = (t1 - t0) / 1e9;
-        stepSeconds[1] = (t2 - t1) / 1e9;
-        stepSeconds[2] = (t3 - t2) / 1e9;
-        if (perf.get("perf").asDouble() != 0.99) {
-            throw new IllegalStateException("unexpected result " + perf);
-        }
-        Files.delete(dir.resolve("perf.json"));
-        Files.delete(dir);
-    }
-
-    private static void exec(byte[] stdin, String... cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("DOCKER_BUILDKIT", "1");
-        Process p = pb.start();
-        if (stdin != null) {
-            try (var in = p.getOutputStream()) {
-                in.write(stdin);
-            }
-        } else {
-            p.getOutputStream().close();
-        }
-        p.getInputStream().readAllBytes();
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed");
-        }
+        System.arraycopy(byHand.pipeline(DOCKERFILE, 0.99), 0, stepSeconds, 0, 3);
     }
 }
