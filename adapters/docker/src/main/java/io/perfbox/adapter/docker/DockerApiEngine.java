@@ -278,7 +278,7 @@ public final class DockerApiEngine implements DockerEngine {
     public CapturedLog logs(String name, int maxBytes) {
         boolean interrupted = Thread.interrupted();
         try {
-            return readLogs(name, maxBytes, QUICK, false, LogSink.NONE);
+            return readLogs(name, maxBytes);
         } catch (InterruptedException e) {
             interrupted = true;
             return CapturedLog.EMPTY;
@@ -289,11 +289,11 @@ public final class DockerApiEngine implements DockerEngine {
         }
     }
 
-    private CapturedLog readLogs(String name, int maxBytes, Duration max, boolean follow, LogSink output)
-            throws InterruptedException {
-        BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes), output);
+    /** The container's log as the engine holds it now (no follow). */
+    private CapturedLog readLogs(String name, int maxBytes) throws InterruptedException {
+        BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes));
         try {
-            api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1" + (follow ? "&follow=1" : ""), max,
+            api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1", QUICK,
                     body -> demultiplex(body, capture, 0));
         } catch (IOException e) {
             // timed out or cut off: what arrived is the log
@@ -303,21 +303,16 @@ public final class DockerApiEngine implements DockerEngine {
 
     /**
      * A container without a TTY sends its output as frames: a byte for the stream (stdout 1, stderr 2), three zero
-     * bytes, the payload's length (4 bytes, big-endian), the payload. Payloads go to the capture in arrival order.
+     * bytes, the payload's length (4 bytes, big-endian), the payload. Payloads go to the capture in arrival order, the first {@code skip}
+     * bytes of them left out (what an earlier read of the same log already has).
      */
-    static void demultiplex(InputStream in, BoundedCapture capture) throws IOException {
-        demultiplex(in, capture, 0);
-    }
-
-    /** As {@link #demultiplex(InputStream, BoundedCapture)}, the first {@code skip} bytes of output left out. */
     static void demultiplex(InputStream in, BoundedCapture capture, long skip) throws IOException {
-        BoundedCapture target = capture;
         long[] left = {skip};
         demultiplexInto(in, (buf, off, len) -> {
             int drop = (int) Math.min(left[0], len);
             left[0] -= drop;
             if (len > drop) {
-                target.write(buf, off + drop, len - drop);
+                capture.write(buf, off + drop, len - drop);
             }
         });
     }

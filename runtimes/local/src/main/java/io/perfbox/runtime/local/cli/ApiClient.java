@@ -176,13 +176,7 @@ final class ApiClient {
             throw untrusted(e);
         }
         if (res.statusCode() != 200) {
-            JsonNode json = null;
-            try {
-                json = res.body().length == 0 ? null : JSON.readTree(res.body());
-            } catch (IOException e) {
-                json = JSON.getNodeFactory().textNode(new String(res.body(), java.nio.charset.StandardCharsets.UTF_8));
-            }
-            return new LogChunk(res.statusCode(), "", offset, false, new Response(res.statusCode(), json));
+            return new LogChunk(res.statusCode(), "", offset, false, new Response(res.statusCode(), bodyJson(res.body())));
         }
         long next = res.headers().firstValue("Perfbox-Next-Offset").map(Long::parseLong).orElse(offset + res.body().length);
         boolean complete = res.headers().firstValue("Perfbox-Log-Complete").map(Boolean::parseBoolean).orElse(false);
@@ -204,15 +198,19 @@ final class ApiClient {
             req.method(method, HttpRequest.BodyPublishers.noBody());
         }
         HttpResponse<byte[]> res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode json = null;
-        if (res.body().length > 0) {
-            try {
-                json = JSON.readTree(res.body());
-            } catch (IOException e) {
-                json = JSON.getNodeFactory().textNode(new String(res.body(), java.nio.charset.StandardCharsets.UTF_8));
-            }
+        return new Response(res.statusCode(), bodyJson(res.body()));
+    }
+
+    /** An answer's body as JSON; a body that is not JSON as one text node; none as null. */
+    private static JsonNode bodyJson(byte[] body) {
+        if (body.length == 0) {
+            return null;
         }
-        return new Response(res.statusCode(), json);
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.getNodeFactory().textNode(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     private IOException noServer(ConnectException e) {
