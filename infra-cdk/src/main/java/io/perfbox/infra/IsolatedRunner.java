@@ -91,7 +91,6 @@ public class IsolatedRunner extends Construct {
                 .resources(List.of(taskLogStreamsArn))
                 .build());
 
-
         taskSecurityGroup = SecurityGroup.Builder.create(this, "TaskSecurityGroup")
                 .vpc(network.vpc()).allowAllOutbound(false)
                 .description("Customer containers: HTTPS to the VPC endpoints and S3, NFS to EFS; no internet")
