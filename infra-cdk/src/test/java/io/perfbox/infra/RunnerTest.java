@@ -157,7 +157,8 @@ class RunnerTest {
 
     @Test
     void stepFunctionHasTheTimeAndMemoryItsLongestStepsNeed() {
-        // PrepareRun waits up to 30 s for the access point; AfterBuild holds a scan report of up to 64 MiB.
+        // PrepareRun waits up to 30 s for the access point and 10 s for the job role to settle; AfterBuild holds a scan
+        // report of up to 64 MiB.
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.perfbox.runtime.aws.workflow.AfterBuildHandler::handleRequest",
                 "Timeout", 120,

@@ -116,7 +116,9 @@ public class IamJobRoles implements JobRoles {
         }
         // Written on every try: the access point may be a new one if an earlier try's was deleted meanwhile.
         iam.putRolePolicy(policyRequest(id, accessPointId));
-        Duration left = Duration.between(clock.instant(), created.plus(SETTLE));
+        // IAM always reports CreateDate; without one, the role is taken to be new.
+        Instant settled = (created == null ? clock.instant() : created).plus(SETTLE);
+        Duration left = Duration.between(clock.instant(), settled);
         if (left.isPositive()) {
             pause.pause(left.compareTo(SETTLE) > 0 ? SETTLE : left);
         }
