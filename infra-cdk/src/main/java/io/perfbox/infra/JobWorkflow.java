@@ -360,7 +360,7 @@ public class JobWorkflow extends Construct {
         return runTask;
     }
 
-    /** What runTask.sync needs, and no more: this cluster, the job task families, the two task roles. */
+    /** What runTask.sync needs, and no more: this cluster, the job task families, the execution and job roles. */
     private static void grantRunTask(StateMachine stateMachine, IsolatedRunner runner) {
         Stack stack = Stack.of(stateMachine);
         String clusterArn = runner.cluster().getClusterArn();
@@ -376,11 +376,8 @@ public class JobWorkflow extends Construct {
                         .resourceName(runner.cluster().getClusterName() + "/*").build())))
                 .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
                 .build());
-        stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("iam:PassRole"))
-                .resources(List.of(runner.taskExecutionRole().getRoleArn()))
-                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
-                .build());
+        // RunTask passes the task definition's roles: the execution role and the job's own task role.
+        stateMachine.addToRolePolicy(WorkflowFunctions.passRoles(runner));
         // The managed rule through which Step Functions learns that the task stopped (.sync).
         stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))

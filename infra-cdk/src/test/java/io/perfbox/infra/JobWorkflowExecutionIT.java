@@ -85,12 +85,12 @@ class JobWorkflowExecutionIT {
         Files.createDirectories(workspaces.resolve(id.value()));
         aws.putRunLog(TASK_ARN, RUN_LOG);
         RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout());
-        JobCleanUp cleanUp = new JobCleanUp(aws, aws, aws.accessPoints(), aws.images());
+        JobCleanUp cleanUp = new JobCleanUp(aws, aws, aws.accessPoints(), aws.roles(), aws.images());
         return new MockedJobWorkflow.Job(id)
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
                 .handler(WorkflowFunctions.State.AFTER_BUILD, new AfterBuildHandler(lifecycle, aws, config))
                 .handler(WorkflowFunctions.State.PREPARE_RUN,
-                        new PrepareRunHandler(aws.accessPoints(), aws, config.ecrRepository()))
+                        new PrepareRunHandler(aws.accessPoints(), aws.roles(), aws, config.ecrRepository()))
                 .handler(WorkflowFunctions.State.READ_RESULT, new ReadResultHandler(workspaces))
                 .handler(WorkflowFunctions.State.RECORD_RUN, new RecordRunHandler(runs))
                 .handler(WorkflowFunctions.State.RECORD_FAILURE, new RecordFailureHandler(runs))
@@ -164,7 +164,7 @@ class JobWorkflowExecutionIT {
     private void assertCleanedUp(MockedJobWorkflow.Run run) {
         assertThat(run.statesEntered()).containsSubsequence("CleanUp", "DiscardWorkspace");
         assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
-                "deleteAccessPoint " + id, "deleteImage " + id);
+                "deleteAccessPoint " + id, "deleteRole " + id, "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();
     }
 
@@ -452,7 +452,7 @@ class JobWorkflowExecutionIT {
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
         assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
-                "deleteAccessPoint " + id, "deleteImage " + id);
+                "deleteAccessPoint " + id, "deleteRole " + id, "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
     }
@@ -470,8 +470,9 @@ class JobWorkflowExecutionIT {
                 "ShouldRun", "PrepareRun", "RunTask");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
-        assertThat(aws.calls()).contains("createAccessPoint " + id, "registerTaskDefinition " + id,
-                "stopTasks " + id, "removeTaskDefinitions " + id, "deleteAccessPoint " + id, "deleteImage " + id);
+        assertThat(aws.calls()).contains("createAccessPoint " + id, "createRole " + id, "registerTaskDefinition " + id,
+                "stopTasks " + id, "removeTaskDefinitions " + id, "deleteAccessPoint " + id, "deleteRole " + id,
+                "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
     }

@@ -101,8 +101,8 @@ class LambdaEnvironmentTest {
 
     /**
      * WorkflowConfig accepts what the stack sets, with each reference standing for what CloudFormation puts there:
-     * a name for a Ref of a table, bucket, repository or log group, an id for a Ref of a file system, an ARN for an
-     * Arn attribute. So a variable meant to hold an ARN that was given a name (or a CPU Fargate lacks) fails here.
+     * a name for a Ref of a table, bucket, repository or log group, an id for a Ref of a file system, an ARN for a Ref
+     * of a managed policy and for an Arn attribute. So a variable meant to hold an ARN that was given a name (or a CPU Fargate lacks) fails here.
      */
     @Test
     void workflowConfigAcceptsTheStepHandlersEnvironmentAsDeployed() {
@@ -122,6 +122,7 @@ class LambdaEnvironmentTest {
         assertThat(config.clusterArn()).startsWith("arn:aws:ecs:");
         assertThat(config.taskExecutionRoleArn()).startsWith("arn:aws:iam::");
         assertThat(config.fileSystemId()).startsWith("fs-");
+        assertThat(config.jobRoleBoundaryArn()).startsWith("arn:aws:iam::123456789012:policy/isolatedrunnerjobroleboundary");
     }
 
     @Test
@@ -155,6 +156,8 @@ class LambdaEnvironmentTest {
             String type = resources.path(id).path("Type").asText();
             return switch (type) {
                 case "AWS::EFS::FileSystem" -> "fs-0123456789abcdef0";
+                // A managed policy's Ref is its ARN.
+                case "AWS::IAM::ManagedPolicy" -> "arn:aws:iam::123456789012:policy/" + id.toLowerCase(Locale.ROOT);
                 case "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::ECR::Repository", "AWS::Logs::LogGroup",
                      "AWS::ECS::Cluster", "AWS::IAM::Role" -> id.toLowerCase(Locale.ROOT);
                 default -> throw new AssertionError("no stand-in for a Ref of " + id + " (" + type + ")");

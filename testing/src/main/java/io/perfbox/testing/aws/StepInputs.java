@@ -33,7 +33,8 @@ public final class StepInputs {
             Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "900"),
             Map.entry("PERFBOX_MAX_IMAGE_MIB", "10240"),
             Map.entry("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0"),
-            Map.entry("PERFBOX_ECR_REPOSITORY", REPOSITORY));
+            Map.entry("PERFBOX_ECR_REPOSITORY", REPOSITORY),
+            Map.entry("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/perfbox-job-boundary"));
 
     private StepInputs() {
     }

@@ -23,6 +23,16 @@ public final class AwsJobNames {
         return "perfbox-job-" + id.value();
     }
 
+    /** The IAM path of every job's task role (so a grant or a sweep can name them all and nothing else). */
+    public static final String ROLE_PATH = "/perfbox/jobs/";
+    /** What every job's task role is named by, before its job id. */
+    public static final String ROLE_NAME_PREFIX = "perfbox-job-";
+
+    /** The name of the job's task role, under {@link #ROLE_PATH}: {@code perfbox-job-<id>} (48 of IAM's 64 characters). */
+    public static String roleName(JobId id) {
+        return ROLE_NAME_PREFIX + id.value();
+    }
+
     /** The tag of the job's image in the repository: {@code job-<id>}. */
     public static String imageTag(JobId id) {
         return "job-" + id.value();

@@ -30,10 +30,10 @@ import software.amazon.awssdk.services.ecs.model.Volume;
 /**
  * {@link TaskDefinitions} on ECS: family {@code perfbox-job-<id>}, Fargate, awsvpc, the configured CPU and memory,
  * one essential container "job" with every capability dropped (as the local runner does), the job's EFS access
- * point at /data (transit encryption), logs to the run log group under the prefix "job". No task role: the container
- * holds no AWS credential at all (the execution role's, which ECS uses to pull and log, are not handed to it), so the
- * mount is not IAM-authorised; the access point this job's definition names is what confines /data, and the file
- * system's policy admits such clients only through a job access point and a mount target (infra-cdk IsolatedRunner).
+ * point at /data (transit encryption, IAM authorization), logs to the run log group under the prefix "job". Its task
+ * role is the job's own (IamJobRoles): the only credential the container holds, and all it allows is mounting the
+ * job file system through this job's access point, so an access point id of another job mounts nothing (the file
+ * system's policy admits no client without credentials; infra-cdk IsolatedRunner).
  */
 public class EcsTaskDefinitions implements TaskDefinitions {
     static final String VOLUME = "data";
@@ -61,11 +61,12 @@ public class EcsTaskDefinitions implements TaskDefinitions {
     }
 
     @Override
-    public String register(JobId id, String imageUri, String accessPointId) {
-        return ecs.registerTaskDefinition(request(id, imageUri, accessPointId)).taskDefinition().taskDefinitionArn();
+    public String register(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
+        return ecs.registerTaskDefinition(request(id, imageUri, accessPointId, taskRoleArn)).taskDefinition()
+                .taskDefinitionArn();
     }
 
-    RegisterTaskDefinitionRequest request(JobId id, String imageUri, String accessPointId) {
+    RegisterTaskDefinitionRequest request(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
         ContainerDefinition container = ContainerDefinition.builder()
                 .name(AwsJobNames.CONTAINER)
                 .image(imageUri)
@@ -83,7 +84,7 @@ public class EcsTaskDefinitions implements TaskDefinitions {
                 .fileSystemId(config.fileSystemId())
                 .transitEncryption(EFSTransitEncryption.ENABLED)
                 .authorizationConfig(EFSAuthorizationConfig.builder()
-                        .accessPointId(accessPointId).iam(EFSAuthorizationConfigIAM.DISABLED).build())
+                        .accessPointId(accessPointId).iam(EFSAuthorizationConfigIAM.ENABLED).build())
                 .build()).build();
         return RegisterTaskDefinitionRequest.builder()
                 .family(AwsJobNames.taskFamily(id))
@@ -95,6 +96,7 @@ public class EcsTaskDefinitions implements TaskDefinitions {
                 .ephemeralStorage(config.ephemeralStorageGiB() > FargateTaskSize.DEFAULT_EPHEMERAL_GIB
                         ? EphemeralStorage.builder().sizeInGiB(config.ephemeralStorageGiB()).build() : null)
                 .executionRoleArn(config.taskExecutionRoleArn())
+                .taskRoleArn(taskRoleArn)
                 .containerDefinitions(container)
                 .volumes(data)
                 .tags(Tag.builder().key("perfbox:job").value(id.value()).build())

@@ -89,14 +89,15 @@ class EcsTaskDefinitionsTest {
         }
     }
 
+    private static final String JOB_ROLE = "arn:aws:iam::123456789012:role/perfbox/jobs/perfbox-job-x";
     private final RecordingEcs ecs = new RecordingEcs();
     private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings(
             "eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
             "arn:aws:iam::123456789012:role/perfbox-task-execution"));
 
     @Test
-    void registeredDefinitionIsTheJobsFargateTaskWithItsVolumeAtData() {
-        String arn = definitions.register(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc");
+    void registeredDefinitionIsTheJobsFargateTaskWithItsOwnRoleAndItsVolumeAtData() {
+        String arn = definitions.register(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE);
 
         assertThat(arn).isEqualTo(PREFIX + family + ":7");
         RegisterTaskDefinitionRequest r = ecs.requestsOf(RegisterTaskDefinitionRequest.class).get(0);
@@ -107,7 +108,7 @@ class EcsTaskDefinitionsTest {
         assertThat(r.memory()).isEqualTo("2048");
         assertThat(r.ephemeralStorage()).as("Fargate's default 20 GiB holds a 10 GiB image").isNull();
         assertThat(r.executionRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task-execution");
-        assertThat(r.taskRoleArn()).as("no task role: the container holds no AWS credential").isNull();
+        assertThat(r.taskRoleArn()).as("the job's own role: its container's only credential").isEqualTo(JOB_ROLE);
         assertThat(r.containerDefinitions()).hasSize(1);
         ContainerDefinition c = r.containerDefinitions().get(0);
         assertThat(c.name()).isEqualTo("job");
@@ -126,8 +127,8 @@ class EcsTaskDefinitionsTest {
         assertThat(efs.fileSystemId()).isEqualTo("fs-0123456789abcdef0");
         assertThat(efs.transitEncryption()).isEqualTo(EFSTransitEncryption.ENABLED);
         assertThat(efs.authorizationConfig().accessPointId()).isEqualTo("fsap-0abc");
-        // Without a credential there is nothing to authorise with: the access point confines the mount.
-        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.DISABLED);
+        // Mounted with the task role's credential, which EFS allows through this access point only.
+        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.ENABLED);
         assertThat(efs.rootDirectory()).isNull();
         assertThat(r.tags()).anySatisfy(t -> {
             assertThat(t.key()).isEqualTo("perfbox:job");
@@ -194,7 +195,7 @@ class EcsTaskDefinitionsTest {
         EcsTaskDefinitions large = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings("eu-west-1",
                 "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, FargateTaskSize.ephemeralStorageGiB(100 * 1024),
                 "arn:aws:iam::123456789012:role/perfbox-task-execution"));
-        assertThat(large.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc").ephemeralStorage().sizeInGiB())
+        assertThat(large.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE).ephemeralStorage().sizeInGiB())
                 .isEqualTo(110);
     }
 }

@@ -4,6 +4,7 @@ import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.adapter.aws.efs.AccessPoints;
+import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +12,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Removes what a job's run used on AWS (its tasks, task definitions, access point and image), for
+ * Removes what a job's run used on AWS (its tasks, task definitions, access point, task role and image), for
  * {@link CleanUpHandler} and {@link ExecutionEndedHandler}. Every part is attempted even when another fails, then
  * the clean-up fails naming each part that did; idempotent.
  */
-public record JobCleanUp(JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints, JobImages images) {
+public record JobCleanUp(JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints, JobRoles roles,
+                         JobImages images) {
     private static final Logger LOG = Logger.getLogger(JobCleanUp.class.getName());
 
     void run(JobId id) {
@@ -23,6 +25,8 @@ public record JobCleanUp(JobTasks tasks, TaskDefinitions taskDefinitions, Access
         attempt(problems, id, "stop its tasks", () -> tasks.stopAll(id, "perfbox: the job's workflow ended"));
         attempt(problems, id, "remove its task definitions", () -> taskDefinitions.removeAll(id));
         attempt(problems, id, "delete its access point", () -> accessPoints.delete(id));
+        // After its tasks stopped: a running task keeps the credential it already holds until it ends.
+        attempt(problems, id, "delete its task role", () -> roles.delete(id));
         attempt(problems, id, "delete its image", () -> images.delete(id));
         if (!problems.isEmpty()) {
             IllegalStateException failed = new IllegalStateException("clean-up of job " + id + " is incomplete: "

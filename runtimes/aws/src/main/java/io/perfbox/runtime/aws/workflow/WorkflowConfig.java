@@ -2,6 +2,7 @@ package io.perfbox.runtime.aws.workflow;
 
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
 import io.perfbox.adapter.aws.ecs.FargateTaskSize;
+import io.perfbox.adapter.aws.iam.IamJobRoles;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.runtime.aws.AwsSettings;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy policy, String clusterArn,
                              String taskExecutionRoleArn, String taskLogGroup, int taskCpu,
                              int taskMemoryMiB, int maxImageMib, Duration runTimeout, String fileSystemId,
-                             String ecrRepository) {
+                             String ecrRepository, String jobRoleBoundaryArn) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
@@ -32,8 +33,14 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String MAX_IMAGE_MIB = "PERFBOX_MAX_IMAGE_MIB";
     public static final String FILE_SYSTEM_ID = "PERFBOX_FILE_SYSTEM_ID";
     public static final String ECR_REPOSITORY = "PERFBOX_ECR_REPOSITORY";
+    /** The managed policy every job's task role is created with as its permissions boundary. */
+    public static final String JOB_ROLE_BOUNDARY_ARN = "PERFBOX_JOB_ROLE_BOUNDARY_ARN";
 
+    /** A Regional ARN with its account (the cluster's: the job roles' policies are built from it). */
     private static final Pattern ARN = Pattern.compile("arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\\d*:.+");
+    /** The cluster's ARN names the partition, Region and account the job roles' policies are written for. */
+    private static final Pattern CLUSTER = Pattern.compile("arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:cluster/.+");
+    private static final Pattern POLICY_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:policy/.+");
     private static final Pattern FILE_SYSTEM = Pattern.compile("fs-[0-9a-f]{8,40}");
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
     private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9_./#-]{1,512}");
@@ -47,6 +54,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Objects.requireNonNull(runTimeout, "runTimeout");
         Objects.requireNonNull(fileSystemId, "fileSystemId");
         Objects.requireNonNull(ecrRepository, "ecrRepository");
+        Objects.requireNonNull(jobRoleBoundaryArn, "jobRoleBoundaryArn");
         FargateTaskSize.problem(taskCpu, taskMemoryMiB).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
@@ -67,6 +75,11 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
                 FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn);
     }
 
+    /** Where the job roles' policies point: the cluster's partition, Region and account, the file system, the boundary. */
+    public IamJobRoles.Settings jobRoles() {
+        return IamJobRoles.Settings.of(clusterArn, fileSystemId, jobRoleBoundaryArn);
+    }
+
     public static WorkflowConfig fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
@@ -80,7 +93,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         AwsSettings.Common common = AwsSettings.Common.read(v);
         Severity threshold = v.parsed(SEVERITY_THRESHOLD, "CRITICAL, HIGH, MEDIUM or LOW", Severity::parseSetting);
         Boolean ignoreUnfixed = v.parsed(IGNORE_UNFIXED, "true or false", WorkflowConfig::strictBoolean);
-        String cluster = v.matching(CLUSTER_ARN, ARN, "an ARN", Function.identity());
+        String cluster = v.matching(CLUSTER_ARN, CLUSTER, "an ECS cluster ARN", Function.identity());
         String executionRole = v.matching(TASK_EXECUTION_ROLE_ARN, ARN, "an ARN", Function.identity());
         String logGroup = v.matching(TASK_LOG_GROUP, LOG_GROUP, "a CloudWatch Logs group name", Function.identity());
         Integer cpu = v.parsed(TASK_CPU, "Fargate CPU units such as 1024", Integer::parseInt);
@@ -95,13 +108,15 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         String fileSystem = v.matching(FILE_SYSTEM_ID, FILE_SYSTEM, "an EFS file system id like fs-0123abcd",
                 Function.identity());
         String repository = v.matching(ECR_REPOSITORY, REPOSITORY, "an ECR repository name", Function.identity());
+        String boundary = v.matching(JOB_ROLE_BOUNDARY_ARN, POLICY_ARN, "an IAM policy ARN", Function.identity());
         if (cpu != null && memory != null) {
             FargateTaskSize.problem(cpu, memory).ifPresent(problem -> v.problem(
                     TASK_CPU + "=" + cpu + " with " + TASK_MEMORY_MIB + "=" + memory + " is invalid: " + problem));
         }
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
-                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository);
+                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository,
+                boundary);
     }
 
     private static Boolean strictBoolean(String v) {

@@ -5,6 +5,7 @@ import io.perfbox.adapter.aws.ecr.EcrJobImages;
 import io.perfbox.adapter.aws.ecs.EcsJobTasks;
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
 import io.perfbox.adapter.aws.efs.EfsAccessPoints;
+import io.perfbox.adapter.aws.iam.IamJobRoles;
 import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
 import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.efs.EfsClient;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -53,7 +55,8 @@ final class WorkflowRuntime {
 
     static JobCleanUp cleanUp() {
         WorkflowPorts ports = ports();
-        return new JobCleanUp(ports.tasks(), ports.taskDefinitions(), ports.accessPoints(), ports.images());
+        return new JobCleanUp(ports.tasks(), ports.taskDefinitions(), ports.accessPoints(), ports.roles(),
+                ports.images());
     }
 
     static Path workspaceRoot() {
@@ -82,6 +85,8 @@ final class WorkflowRuntime {
             S3Client s3 = AwsRuntime.s3Client(common, credentials);
             EcsClient ecs = AwsRuntime.configure(EcsClient.builder(), common, credentials).build();
             EfsClient efs = AwsRuntime.configure(EfsClient.builder(), common, credentials).build();
+            // IAM is global: the SDK resolves any Region of the partition to its one endpoint.
+            IamClient iam = AwsRuntime.configure(IamClient.builder(), common, credentials).build();
             EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), common, credentials).build();
             CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), common, credentials).build();
             // The state machine's CleanUp and DiscardWorkspace states release what a job holds, after it ended.
@@ -94,6 +99,7 @@ final class WorkflowRuntime {
                     new EcsTaskDefinitions(ecs, config.taskDefinitions()),
                     new EcsJobTasks(ecs, config.clusterArn()),
                     new EfsAccessPoints(efs, config.fileSystemId()),
+                    new IamJobRoles(iam, config.jobRoles()),
                     new EcrJobImages(ecr, config.ecrRepository()),
                     new CloudWatchRunLogs(logs, config.taskLogGroup()));
         }

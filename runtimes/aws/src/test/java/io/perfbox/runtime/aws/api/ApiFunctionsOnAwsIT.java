@@ -314,6 +314,7 @@ class ApiFunctionsOnAwsIT {
         env.put("PERFBOX_MAX_IMAGE_MIB", "10240");
         env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
         env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
+        env.put("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::000000000000:policy/perfbox-job-boundary");
         return env;
     }
 

@@ -31,10 +31,11 @@ class CleanUpHandlerTest {
 
 
     @Test
-    void removesTasksTaskDefinitionsAccessPointAndImage() {
+    void removesTasksTaskDefinitionsAccessPointTaskRoleAndImage() {
         assertThat(f.step(handler, "")).isEqualTo(Map.of("cleanedUp", true));
+        // The role only once its tasks are stopped.
         assertThat(f.aws.calls()).containsExactly("stopTasks " + f.id, "removeTaskDefinitions " + f.id,
-                "deleteAccessPoint " + f.id, "deleteImage " + f.id);
+                "deleteAccessPoint " + f.id, "deleteRole " + f.id, "deleteImage " + f.id);
     }
 
     @Test
@@ -43,6 +44,15 @@ class CleanUpHandlerTest {
 
         assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("access point").hasMessageContaining("EFS throttled");
+        assertThat(f.aws.calls()).contains("deleteImage " + f.id);
+    }
+
+    @Test
+    void roleThatCannotBeDeletedFailsTheCleanUpSoThatItIsRetried() {
+        f.aws.failOn("deleteRole", new IllegalStateException("IAM throttled"));
+
+        assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("task role").hasMessageContaining("IAM throttled");
         assertThat(f.aws.calls()).contains("deleteImage " + f.id);
     }
 
