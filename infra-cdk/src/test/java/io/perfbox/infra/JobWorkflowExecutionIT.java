@@ -84,7 +84,7 @@ class JobWorkflowExecutionIT {
         jobs.create(queued, Optional.empty());
         Files.createDirectories(workspaces.resolve(id.value()));
         aws.putRunLog(TASK_ARN, RUN_LOG);
-        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout());
+        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout());
         JobCleanUp cleanUp = new JobCleanUp(aws, aws, aws.accessPoints(), aws.images());
         return new MockedJobWorkflow.Job(id)
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
