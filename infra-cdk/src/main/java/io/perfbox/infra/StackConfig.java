@@ -28,7 +28,8 @@ import software.constructs.Node;
  * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
-                          int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds, int taskCpu, int taskMemoryMib,
+                          int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds,
+                          int taskCpu, int taskMemoryMib,
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
                           Path workflowJar, Path buildspec) {
     static final String PREFIX = "perfbox:";
@@ -65,7 +66,8 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         // container's writes (the workflow sizes the storage to this limit; the tests hold the two to one rule).
         range("maxImageMib", maxImageMib, 64, 190 * 1024);
         range("runTimeoutSeconds", runTimeoutSeconds, 10, 12 * 3600);
-        if (runStartTimeoutSeconds < minimumRunStartSeconds(maxImageMib) || runStartTimeoutSeconds > MAX_RUN_START_SECONDS) {
+        if (runStartTimeoutSeconds < minimumRunStartSeconds(maxImageMib)
+                || runStartTimeoutSeconds > MAX_RUN_START_SECONDS) {
             throw new IllegalArgumentException(PREFIX + "runStartTimeoutSeconds must be from "
                     + minimumRunStartSeconds(maxImageMib) + " (provisioning, then pulling a " + maxImageMib
                     + " MiB image at " + ASSUMED_PULL_MIB_PER_SECOND + " MiB/s) to " + MAX_RUN_START_SECONDS + ", not "

@@ -241,6 +241,9 @@ class RunnerTest {
                         Map.entry("PERFBOX_TASK_CPU", "1024"),
                         Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),
                         Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "600"),
+                        Map.entry("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800"),
+                        Map.entry("PERFBOX_RUN_CLOCK_IMAGE", Map.of("Fn::Sub", Match.stringLikeRegexp(
+                                "\\$\\{AWS::AccountId}\\.dkr\\.ecr\\..*/cdk-.*-container-assets-.*:[0-9a-f]{64}"))),
                         Map.entry("PERFBOX_FILE_SYSTEM_ID", Map.of("Ref", Match.stringLikeRegexp("IsolatedRunnerJobFiles.*"))),
                         Map.entry("PERFBOX_ECR_REPOSITORY", Map.of("Ref", Match.stringLikeRegexp("BuildAndScanImages.*")))))));
     }
