@@ -10,6 +10,8 @@ import software.amazon.awscdk.customresources.AwsCustomResource;
 import software.amazon.awscdk.customresources.AwsCustomResourcePolicy;
 import software.amazon.awscdk.customresources.AwsSdkCall;
 import software.amazon.awscdk.customresources.PhysicalResourceId;
+import software.amazon.awscdk.services.ecr.assets.DockerImageAsset;
+import software.amazon.awscdk.services.ecr.assets.Platform;
 import software.amazon.awscdk.services.ec2.ISecurityGroup;
 import software.amazon.awscdk.services.ec2.Peer;
 import software.amazon.awscdk.services.ec2.Port;
@@ -40,8 +42,9 @@ import software.constructs.Construct;
  * Where a job's container runs: an ECS cluster for Fargate tasks in the isolated subnets, the execution role every
  * task definition the workflow registers uses, the permissions boundary of the per-job task roles the workflow
  * creates (each allowed only its own job's access point), the task log group, the task security group (no internet:
- * HTTPS to the VPC endpoints and the S3 prefix list, NFS to the file system, nothing else), and the EFS file system
- * whose per-job access points become the container's /data.
+ * HTTPS to the VPC endpoints and the S3 prefix list, NFS to the file system, nothing else), the EFS file system
+ * whose per-job access points become the container's /data, and the run clock's image (the second container of
+ * every job's task, which bounds the run from the job container's start).
  */
 public class IsolatedRunner extends Construct {
     /** Where the per-job directories live on the file system; a job's access point is rooted at JOBS_PATH/{id}. */
@@ -49,6 +52,8 @@ public class IsolatedRunner extends Construct {
     /** The IAM path and name prefix of the per-job task roles (AwsJobNames.ROLE_PATH and roleName). */
     public static final String JOB_ROLE_PATH = "/perfbox/jobs/";
     public static final String JOB_ROLE_PREFIX = "perfbox-job-";
+    /** The run clock's Dockerfile directory, relative to the CDK app's directory (infra-cdk). */
+    static final String RUN_CLOCK_DIRECTORY = "run-clock";
 
     private final Cluster cluster;
     private final Role taskExecutionRole;
@@ -61,6 +66,7 @@ public class IsolatedRunner extends Construct {
     private final PolicyDocument fileSystemPolicy;
     private final ManagedPolicy jobRoleBoundary;
     private final String jobRolesArn;
+    private final DockerImageAsset runClock;
 
     public IsolatedRunner(Construct scope, String id, IsolatedNetwork network, IRepository images,
                           RetentionDays logRetention) {
@@ -81,6 +87,13 @@ public class IsolatedRunner extends Construct {
                 .description("perfbox job tasks: ECR pull of the job image, awslogs to the task log group")
                 .build();
         images.grantPull(taskExecutionRole);
+        // Built at deploy time into the CDK bootstrap's asset repository of this account: the endpoints and the DNS
+        // firewall admit this account's registry, and the execution role pulls from that one repository only.
+        runClock = DockerImageAsset.Builder.create(this, "RunClockImage")
+                .directory(RUN_CLOCK_DIRECTORY)
+                .platform(Platform.LINUX_AMD64)
+                .build();
+        runClock.getRepository().grantPull(taskExecutionRole);
         // Both act on log streams; the group's own ARN attribute ends in ":*", so the stream ARNs are built from
         // its name (appending ":log-stream:*" to that attribute would match no stream at all).
         taskLogStreamsArn = Stack.of(this).formatArn(ArnComponents.builder()
@@ -203,6 +216,15 @@ public class IsolatedRunner extends Construct {
     /** Lets a security group reach the file system's mount targets (NFS, TCP 2049). */
     public void allowNfsFrom(ISecurityGroup peer, String description) {
         fileSystemSecurityGroup.addIngressRule(peer, Port.tcp(2049), description);
+    }
+
+    /** The run clock's image URI (its tag is the asset's hash), for the task definitions PrepareRun registers. */
+    public String runClockImageUri() {
+        return runClock.getImageUri();
+    }
+
+    public DockerImageAsset runClock() {
+        return runClock;
     }
 
     public Cluster cluster() {

@@ -102,6 +102,8 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_TASK_CPU", Integer.toString(config.taskCpu()));
         stepEnvironment.put("PERFBOX_TASK_MEMORY_MIB", Integer.toString(config.taskMemoryMib()));
         stepEnvironment.put("PERFBOX_RUN_TIMEOUT_SECONDS", Integer.toString(config.runTimeoutSeconds()));
+        stepEnvironment.put("PERFBOX_RUN_START_TIMEOUT_SECONDS", Integer.toString(config.runStartTimeoutSeconds()));
+        stepEnvironment.put("PERFBOX_RUN_CLOCK_IMAGE", runner.runClockImageUri());
         stepEnvironment.put("PERFBOX_MAX_IMAGE_MIB", Integer.toString(config.maxImageMib()));
         stepEnvironment.put("PERFBOX_FILE_SYSTEM_ID", runner.fileSystem().getFileSystemId());
         stepEnvironment.put("PERFBOX_ECR_REPOSITORY", images.getRepositoryName());

@@ -84,7 +84,7 @@ class JobWorkflowExecutionIT {
         jobs.create(queued, Optional.empty());
         Files.createDirectories(workspaces.resolve(id.value()));
         aws.putRunLog(TASK_ARN, RUN_LOG);
-        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout());
+        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout());
         JobCleanUp cleanUp = new JobCleanUp(aws, aws, aws.accessPoints(), aws.roles(), aws.images());
         return new MockedJobWorkflow.Job(id)
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
@@ -286,10 +286,49 @@ class JobWorkflowExecutionIT {
         assertThat(stored().failure().message()).contains("3");
     }
 
-    // A run that timed out is not executed here: RunTask's Catch of States.Timeout needs the engine's own timer to
-    // fire (a mocked error cannot be named States.Timeout, see TASK_FAILED), and a mocked task answers at once, as
-    // the mock configuration has no delay. RecordFailedRun's handling of that Catch's output is shown by
-    // RecordRunHandlerTest in runtimes/aws.
+    /** The run clock slept the run timeout (900 s here) from the job container's start, and stopped the task. */
+    private static final long RAN_MILLIS = 900_412;
+
+    @Test
+    void runThatTheRunClockStoppedEndsRunTimeoutWithItsLogWithoutReadingTheResult() throws Exception {
+        // ECS stopped the job's container (SIGTERM: 143), so runTask.sync fails the state with the task as Cause.
+        MockedJobWorkflow.Job job = built()
+                .service("RunTask", taskFailed(StepInputs.runClockExpiredError(id, RAN_MILLIS)));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "CleanUp", "DiscardWorkspace",
+                "Finished", "Done");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.RUN_TIMEOUT);
+        assertThat(stored().failure().message()).contains("still running after 15 minutes");
+        assertThat(artifacts.log(id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN))
+                .map(io.perfbox.core.port.JobArtifactStore.CapturedLog::text).contains(RUN_LOG);
+        assertThat(stored().performance()).isNull();
+    }
+
+    @Test
+    void jobThatExitedZeroWhenTheRunClockStoppedItEndsRunTimeoutAndItsResultIsNotTaken() throws Exception {
+        // A job that handles SIGTERM and exits 0: every container exited 0, so runTask.sync succeeds.
+        MockedJobWorkflow.Job job = built()
+                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.runClockExpiredTask(id, 0, RAN_MILLIS))));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.RUN_TIMEOUT);
+        assertThat(stored().performance()).isNull();
+    }
+
+    // RunTask's own timer (its Catch of States.Timeout: the task did not start in time) is not executed here: it
+    // needs the engine's timer to fire (a mocked error cannot be named States.Timeout, see TASK_FAILED), and a mocked
+    // task answers at once, as the mock configuration has no delay. RecordFailedRun's handling of that Catch's
+    // output (INTERNAL, the tasks stopped) is shown by RecordRunHandlerTest in runtimes/aws.
 
     @Test
     void runKilledForMemoryEndsOutOfMemory() throws Exception {

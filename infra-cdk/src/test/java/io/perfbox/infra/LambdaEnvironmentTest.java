@@ -123,6 +123,10 @@ class LambdaEnvironmentTest {
         assertThat(config.taskExecutionRoleArn()).startsWith("arn:aws:iam::");
         assertThat(config.fileSystemId()).startsWith("fs-");
         assertThat(config.jobRoleBoundaryArn()).startsWith("arn:aws:iam::123456789012:policy/isolatedrunnerjobroleboundary");
+        assertThat(config.runStartTimeout()).isEqualTo(Duration.ofSeconds(1800));
+        // The image asset in this account's CDK asset repository, tagged by the asset's hash.
+        assertThat(config.runClockImage()).matches("123456789012\\.dkr\\.ecr\\.eu-west-1\\.amazonaws\\.com/"
+                + "cdk-[a-z0-9]+-container-assets-123456789012-eu-west-1:[0-9a-f]{64}");
     }
 
     @Test
@@ -162,6 +166,12 @@ class LambdaEnvironmentTest {
                      "AWS::ECS::Cluster", "AWS::IAM::Role" -> id.toLowerCase(Locale.ROOT);
                 default -> throw new AssertionError("no stand-in for a Ref of " + id + " (" + type + ")");
             };
+        }
+        if (value.has("Fn::Sub") && value.get("Fn::Sub").isTextual()) {
+            String resolved = value.get("Fn::Sub").asText().replace("${AWS::AccountId}", "123456789012")
+                    .replace("${AWS::Region}", "eu-west-1").replace("${AWS::URLSuffix}", "amazonaws.com");
+            assertThat(resolved).as("only pseudo parameters in " + value).doesNotContain("${");
+            return resolved;
         }
         if (value.has("Fn::GetAtt") && value.at("/Fn::GetAtt/1").asText().equals("Arn")) {
             String id = value.at("/Fn::GetAtt/0").asText();

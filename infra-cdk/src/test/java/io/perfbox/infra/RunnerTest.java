@@ -136,6 +136,37 @@ class RunnerTest {
                         "Resource", arn("logs", ":log-group:", ref("IsolatedRunnerTaskLogs"), ":log-stream:*")))))))));
     }
 
+    @Test
+    void taskExecutionRolePullsOnlyTheJobImagesAndTheRunClocksAssetRepository() throws Exception {
+        JsonNode policy = TemplateQueries.JSON.valueToTree(template.findResources("AWS::IAM::Policy", Map.of(
+                "Properties", Map.of("Roles", List.of(ref("IsolatedRunnerTaskExecutionRole"))))).values().iterator().next());
+        List<JsonNode> pulls = new java.util.ArrayList<>();
+        policy.at("/Properties/PolicyDocument/Statement").forEach(statement -> {
+            if (statement.get("Action").toString().contains("ecr:BatchGetImage")) {
+                pulls.add(statement.get("Resource"));
+            }
+        });
+        assertThat(pulls).hasSize(2);
+        assertThat(pulls.get(0).at("/Fn::GetAtt/0").asText()).startsWith("BuildAndScanImages");
+        // The CDK bootstrap's image asset repository of this account and region: not "*", not another repository.
+        assertThat(TemplateQueries.JSON.writeValueAsString(pulls.get(1))).isEqualTo(TemplateQueries.JSON.writeValueAsString(
+                TemplateQueries.JSON.valueToTree(arn("ecr", ":repository/",
+                        Map.of("Fn::Sub", "cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}")))));
+    }
+
+    @Test
+    void runClockImageIsBuiltAtDeployTimeForFargatesPlatformFromItsOwnDirectory() throws Exception {
+        JsonNode assets = TemplateQueries.JSON.readTree(SynthesizedStack.ASSEMBLY.resolve("Perfbox.assets.json").toFile());
+        List<JsonNode> images = new java.util.ArrayList<>();
+        assets.path("dockerImages").forEach(images::add);
+        assertThat(images).singleElement().satisfies(image -> {
+            assertThat(image.at("/source/platform").asText()).isEqualTo("linux/amd64");
+            java.nio.file.Path staged = SynthesizedStack.ASSEMBLY.resolve(image.at("/source/directory").asText());
+            assertThat(java.nio.file.Files.readString(staged.resolve("Dockerfile"))).isEqualTo(java.nio.file.Files
+                    .readString(java.nio.file.Path.of(IsolatedRunner.RUN_CLOCK_DIRECTORY, "Dockerfile")));
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"ReadResult", "DiscardWorkspace"})
     void workspaceFunctionsAreRootOnTheFileSystemOnlyThroughTheirAccessPoint(String function) {
@@ -232,6 +263,9 @@ class RunnerTest {
                         Map.entry("PERFBOX_TASK_CPU", "1024"),
                         Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),
                         Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "600"),
+                        Map.entry("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800"),
+                        Map.entry("PERFBOX_RUN_CLOCK_IMAGE", Map.of("Fn::Sub", Match.stringLikeRegexp(
+                                "\\$\\{AWS::AccountId}\\.dkr\\.ecr\\..*/cdk-.*-container-assets-.*:[0-9a-f]{64}"))),
                         Map.entry("PERFBOX_FILE_SYSTEM_ID", Map.of("Ref", Match.stringLikeRegexp("IsolatedRunnerJobFiles.*"))),
                         Map.entry("PERFBOX_ECR_REPOSITORY", Map.of("Ref", Match.stringLikeRegexp("BuildAndScanImages.*")))))));
     }

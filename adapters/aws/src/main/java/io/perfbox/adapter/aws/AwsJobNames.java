@@ -10,6 +10,12 @@ import io.perfbox.core.domain.JobId;
 public final class AwsJobNames {
     /** The name of the job's container in its task definition (and so in its log stream). */
     public static final String CONTAINER = "job";
+    /**
+     * The second essential container of a job's task: it starts once the job's container has started, sleeps the run
+     * timeout and exits 0, which stops the task. So the run's limit counts from the job's own start, not from RunTask
+     * (provisioning and the image pull are not the customer's run time).
+     */
+    public static final String RUN_CLOCK_CONTAINER = "run-clock";
     /** awslogs stream prefix: streams are {@code job/job/<task id>}. */
     public static final String LOG_STREAM_PREFIX = "job";
     /** Where the job's volume is mounted in its container. */

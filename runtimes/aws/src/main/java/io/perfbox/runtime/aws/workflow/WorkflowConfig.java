@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  */
 public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy policy, String clusterArn,
                              String taskExecutionRoleArn, String taskLogGroup, int taskCpu,
-                             int taskMemoryMiB, int maxImageMib, Duration runTimeout, String fileSystemId,
-                             String ecrRepository, String jobRoleBoundaryArn) {
+                             int taskMemoryMiB, int maxImageMib, Duration runTimeout, Duration runStartTimeout,
+                             String fileSystemId, String ecrRepository, String runClockImage,
+                             String jobRoleBoundaryArn) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
@@ -29,6 +30,10 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String TASK_CPU = "PERFBOX_TASK_CPU";
     public static final String TASK_MEMORY_MIB = "PERFBOX_TASK_MEMORY_MIB";
     public static final String RUN_TIMEOUT_SECONDS = "PERFBOX_RUN_TIMEOUT_SECONDS";
+    /** What RunTask's timer allows beyond the run timeout for provisioning and the image pull. */
+    public static final String RUN_START_TIMEOUT_SECONDS = "PERFBOX_RUN_START_TIMEOUT_SECONDS";
+    /** The run clock's image (the stack's image asset), the second container of every job's task. */
+    public static final String RUN_CLOCK_IMAGE = "PERFBOX_RUN_CLOCK_IMAGE";
     /** The build's image limit: the task's ephemeral storage is sized so that such an image can run. */
     public static final String MAX_IMAGE_MIB = "PERFBOX_MAX_IMAGE_MIB";
     public static final String FILE_SYSTEM_ID = "PERFBOX_FILE_SYSTEM_ID";
@@ -43,6 +48,9 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     private static final Pattern POLICY_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:policy/.+");
     private static final Pattern FILE_SYSTEM = Pattern.compile("fs-[0-9a-f]{8,40}");
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
+    /** registry host/repository, then a tag or a digest: an image ECS pulls as it is, never "latest" by default. */
+    private static final Pattern IMAGE = Pattern.compile(
+            "[a-z0-9-]+(?:\\.[a-z0-9-]+)+(?::\\d+)?/[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})");
     private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9_./#-]{1,512}");
 
     public WorkflowConfig {
@@ -52,6 +60,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Objects.requireNonNull(taskExecutionRoleArn, "taskExecutionRoleArn");
         Objects.requireNonNull(taskLogGroup, "taskLogGroup");
         Objects.requireNonNull(runTimeout, "runTimeout");
+        Objects.requireNonNull(runStartTimeout, "runStartTimeout");
+        Objects.requireNonNull(runClockImage, "runClockImage");
         Objects.requireNonNull(fileSystemId, "fileSystemId");
         Objects.requireNonNull(ecrRepository, "ecrRepository");
         Objects.requireNonNull(jobRoleBoundaryArn, "jobRoleBoundaryArn");
@@ -60,6 +70,9 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         });
         if (runTimeout.isNegative() || runTimeout.isZero()) {
             throw new IllegalArgumentException("run timeout must be positive");
+        }
+        if (runStartTimeout.isNegative() || runStartTimeout.isZero()) {
+            throw new IllegalArgumentException("run start timeout must be positive");
         }
         FargateTaskSize.ephemeralStorageGiB(maxImageMib);
     }
@@ -72,7 +85,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     /** What every job's task definition shares. */
     public EcsTaskDefinitions.Settings taskDefinitions() {
         return new EcsTaskDefinitions.Settings(common.region().id(), taskLogGroup, fileSystemId, taskCpu, taskMemoryMiB,
-                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn);
+                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn, runClockImage,
+                Math.toIntExact(runTimeout.toSeconds()));
     }
 
     /** Where the job roles' policies point: the cluster's partition, Region and account, the file system, the boundary. */
@@ -99,6 +113,9 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Integer cpu = v.parsed(TASK_CPU, "Fargate CPU units such as 1024", Integer::parseInt);
         Integer memory = v.parsed(TASK_MEMORY_MIB, "MiB such as 2048", Integer::parseInt);
         Integer timeoutSeconds = v.parsed(RUN_TIMEOUT_SECONDS, "seconds such as 900", s -> atLeast(s, 1));
+        Integer startSeconds = v.parsed(RUN_START_TIMEOUT_SECONDS, "seconds such as 1800", s -> atLeast(s, 1));
+        String clockImage = v.matching(RUN_CLOCK_IMAGE, IMAGE, "an image such as <registry>/<repository>:<tag>",
+                Function.identity());
         Integer maxImageMib = v.parsed(MAX_IMAGE_MIB, "MiB such as 10240, at most " + FargateTaskSize.MAX_IMAGE_MIB,
                 s -> {
                     int mib = Integer.parseInt(s);
@@ -115,8 +132,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         }
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
-                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository,
-                boundary);
+                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(startSeconds),
+                fileSystem, repository, clockImage, boundary);
     }
 
     private static Boolean strictBoolean(String v) {

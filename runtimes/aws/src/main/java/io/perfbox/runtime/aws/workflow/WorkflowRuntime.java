@@ -50,7 +50,8 @@ final class WorkflowRuntime {
 
     static RunRecorder runRecorder() {
         WorkflowPorts ports = ports();
-        return new RunRecorder(lifecycle(), ports.tasks(), ports.runLogs(), config().runTimeout());
+        return new RunRecorder(lifecycle(), ports.tasks(), ports.runLogs(), config().runTimeout(),
+                config().runStartTimeout());
     }
 
     static JobCleanUp cleanUp() {
