@@ -14,7 +14,9 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobWorkspace;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +25,7 @@ import java.util.function.Supplier;
  * stopped) with its CloudWatch log becomes a run outcome for {@link JobLifecycle#ran}.
  */
 public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout) {
+    private static final Logger LOG = Logger.getLogger(RunRecorder.class.getName());
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
 
@@ -32,13 +35,60 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
     }
 
     /**
+     * The platform's reason when the run failed through the platform (RunTask's capacity errors after its Retry, a
+     * task the platform could not start, a host lost); empty when the run's outcome is the customer's or perfbox's.
+     * A timeout is never the platform's here: the run's clock decides it.
+     */
+    static Optional<String> platformFailure(StepError error) {
+        if (error.timedOut()) {
+            return Optional.empty();
+        }
+        Optional<StoppedTask> task = error.causeJson().flatMap(StoppedTask::from);
+        if (task.isPresent()) {
+            return EcsRunOutcome.platformFailure(task.get());
+        }
+        if (EcsRunOutcome.RUN_TASK_PLATFORM_ERRORS.contains(error.error())) {
+            return Optional.of("ECS could not run the task (" + error.describe() + ")");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A failed run's Catch output: another attempt when the platform failed it and the policy has one left (the
+     * job's tasks are stopped first, so no earlier attempt is left running), else the run recorded; a platform
+     * failure on the last attempt ends PLATFORM_FAILURE naming the reason and the attempts.
+     */
+    Map<String, Object> recordFailed(JobId id, StepError error, Attempts attempts) {
+        Optional<String> platform = platformFailure(error);
+        if (platform.isPresent() && attempts.anotherLeft()) {
+            LOG.warning(() -> "job " + id + ": run attempt " + attempts.attempt() + " of " + attempts.maxAttempts()
+                    + " failed through the platform, trying again in " + attempts.waitSeconds() + " s: " + platform.get());
+            tasks.stopAll(id, "perfbox: the run is retried on a new task");
+            return attempts.retryOutput();
+        }
+        Next next = record(id, Optional.empty(), Optional.of(error), Optional.empty(), attempts);
+        return WorkflowStep.output("recorded", next == Next.ENDED, "retry", false);
+    }
+
+    /**
      * task: runTask.sync's output; error: what its Catch caught; result: read-result's answer (read only when the
      * container exited 0). ENDED when this call ended the job.
      */
     Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Optional<JsonNode> result) {
+        return record(id, task, error, result, Attempts.ONLY);
+    }
+
+    private Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Optional<JsonNode> result,
+                        Attempts attempts) {
         ContainerRunner.RunOutcome ran;
         if (error.isPresent()) {
             StepError e = error.get();
+            Optional<String> platform = platformFailure(e);
+            if (platform.isPresent()) {
+                // Stopped, or never started: nothing of this attempt may go on running after the job ended.
+                tasks.stopAll(id, "perfbox: the run failed through the platform");
+                return lifecycle.fail(id, StepOutcomes.platformFailure(platform.get(), attempts.attempt()));
+            }
             if (e.timedOut()) {
                 List<String> stopped = tasks.stopAll(id, "perfbox: the run exceeded its time limit");
                 CapturedLog log = stopped.isEmpty() ? CapturedLog.EMPTY : runLogs.read(stopped.get(0), RUN_LOG_MAX_BYTES);
