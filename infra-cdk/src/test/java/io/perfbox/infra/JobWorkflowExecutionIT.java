@@ -78,9 +78,9 @@ class JobWorkflowExecutionIT {
      * of 30 s, since every pass replays the execution, waits included.
      */
     @BeforeAll
-    static void startEngine() throws IOException {
+    static void startEngine() {
         engine = MockedStepFunctions.start();
-        software.amazon.awscdk.App app = SynthesizedStack.newApp(Files.createTempDirectory("perfbox-cdk-it"),
+        software.amazon.awscdk.App app = SynthesizedStack.newApp(Path.of("target/cdk-platform-retry.out"),
                 java.util.Map.of("perfbox:platformRetrySeconds", 1));
         var template = TemplateQueries.JSON.valueToTree(software.amazon.awscdk.assertions.Template.fromStack(
                 PerfboxStack.createStack(app, SynthesizedStack.STACK_NAME)).toJSON());
