@@ -43,6 +43,8 @@ import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.Succeed;
 import software.amazon.awscdk.services.stepfunctions.TaskInput;
 import software.amazon.awscdk.services.stepfunctions.Timeout;
+import software.amazon.awscdk.services.stepfunctions.Wait;
+import software.amazon.awscdk.services.stepfunctions.WaitTime;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
@@ -64,6 +66,8 @@ import software.constructs.Construct;
  * <p>Every Lambda task retries Lambda's transient errors with backoff and catches everything else into the Fail step
  * (with the stage it failed in), which ends the job and goes on to CleanUp. CleanUp (then DiscardWorkspace) is the
  * last step on every path; it is retried on any error and then fails the execution, never loops back to itself.
+ * A build or run the platform failed goes round again ({@link #PLATFORM_ATTEMPTS} attempts, counted in
+ * {@code $.attempts}, a doubling wait between them) before its recording state ends the job PLATFORM_FAILURE.
  */
 public class JobWorkflow extends Construct {
     /** The Lambda errors worth retrying: the service's, the SDK client's and throttling. */
@@ -81,6 +85,12 @@ public class JobWorkflow extends Construct {
      * job container's start, must be the one that fires; this timer only when the task did not start in time.
      */
     static final Duration RUN_STATE_MARGIN = Duration.minutes(2);
+    /**
+     * Attempts of a build and of a run that the platform failed (no capacity, a host lost, a task or build it could
+     * not start, a task that did not start in time) before the job ends PLATFORM_FAILURE; the handlers decide what is
+     * the platform's, and say so.
+     */
+    static final int PLATFORM_ATTEMPTS = 3;
     /** Attempts of CleanUp and DiscardWorkspace after any error, before the execution fails. */
     static final int CLEAN_UP_RETRIES = 3;
     /** EventBridge's attempts at delivering an ended execution to each clean-up function. */
@@ -154,7 +164,30 @@ public class JobWorkflow extends Construct {
                 .errors(List.of("CodeBuild.AccountLimitExceededException"))
                 .interval(Duration.seconds(30)).maxAttempts(5).backoffRate(2).jitterStrategy(JitterType.FULL)
                 .build());
-        buildAndScan.addCatch(stage("build", failStep), catchAll("$.error"));
+        // A build the platform failed goes round again (a new build, after a wait) while attempts are left; the
+        // RecordFailedBuild step decides, and records every other failure as the Fail step does.
+        LambdaInvoke recordFailedBuild = lambdaTask("RecordFailedBuild",
+                functions.function(WorkflowFunctions.State.RECORD_FAILURE), Ordered.map(
+                        "jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error",
+                        "retry", retryPolicy("$.attempts.build", config)),
+                "$.failedBuild");
+        recordFailedBuild.addCatch(cleanUp, catchAll("$.failError"));
+        // The next attempt's state is rebuilt without the failed one's stage, error and answer: a build that then
+        // succeeds must not end as a failed step.
+        Pass nextBuildAttempt = Pass.Builder.create(this, "NextBuildAttempt")
+                .parameters(Ordered.map("jobId.$", "$.jobId", "begin.$", "$.begin", "attempts", Ordered.map(
+                        "build.$", "States.MathAdd($.attempts.build, 1)", "run.$", "$.attempts.run")))
+                .resultPath("$")
+                .build();
+        buildAndScan.addCatch(Pass.Builder.create(this, "Stage-build").stateName("build failed")
+                .result(Result.fromString("build")).resultPath("$.stage").build()
+                .next(recordFailedBuild)
+                .next(Choice.Builder.create(this, "RetryBuild").build()
+                        .when(Condition.booleanEquals("$.failedBuild.retry", true),
+                                Wait.Builder.create(this, "BuildBackoff")
+                                        .time(WaitTime.secondsPath("$.failedBuild.waitSeconds")).build()
+                                        .next(nextBuildAttempt))
+                        .otherwise(cleanUp)), catchAll("$.error"));
 
         // 3. AfterBuild: outcome, log and report -> policy -> SCANNING then RUNNING, or FAILED.
         LambdaInvoke afterBuild = lambdaTask("AfterBuild", functions.function(WorkflowFunctions.State.AFTER_BUILD),
@@ -175,10 +208,26 @@ public class JobWorkflow extends Construct {
                 JsonPath.DISCARD);
         recordRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", functions.function(WorkflowFunctions.State.RECORD_RUN),
-                Ordered.map("jobId.$", "$.jobId", "error.$", "$.error"),
-                JsonPath.DISCARD);
+                Ordered.map("jobId.$", "$.jobId", "error.$", "$.error", "retry", retryPolicy("$.attempts.run", config)),
+                "$.failedRun");
         recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
-        recordFailedRun.next(cleanUp);
+        // A run the platform failed goes back to RunTask (a new task of the same task definition) while attempts are
+        // left: RecordFailedRun has stopped the job's tasks, ClearRunData empties /data so that nothing of the
+        // failed attempt can be read as the next one's result, and the next RunTask overwrites $.task.
+        LambdaInvoke clearRunData = lambdaTask("ClearRunData",
+                functions.function(WorkflowFunctions.State.DISCARD_WORKSPACE),
+                Ordered.map("jobId.$", "$.jobId", "keepDirectory", true), JsonPath.DISCARD);
+        clearRunData.addCatch(stage("retry-run", failStep), catchAll("$.error"));
+        Pass nextRunAttempt = Pass.Builder.create(this, "NextRunAttempt")
+                .parameters(Ordered.map("build.$", "$.attempts.build", "run.$", "States.MathAdd($.attempts.run, 1)"))
+                .resultPath("$.attempts")
+                .build();
+        recordFailedRun.next(Choice.Builder.create(this, "RetryRun").build()
+                .when(Condition.booleanEquals("$.failedRun.retry", true), clearRunData
+                        .next(Wait.Builder.create(this, "RunBackoff")
+                                .time(WaitTime.secondsPath("$.failedRun.waitSeconds")).build())
+                        .next(nextRunAttempt))
+                .otherwise(cleanUp));
 
         // 5. RunTask: Fargate in the isolated subnets. The run is bounded by the task's run clock (from the job
         // container's start); the state's timer allows the start on top and fires only when the task did not start
@@ -199,7 +248,13 @@ public class JobWorkflow extends Construct {
                 Ordered.map("jobId.$", "$.jobId"), "$.result");
         readResult.addCatch(stage("read-result", failStep), catchAll("$.error"));
 
-        IChainable definition = begin.next(Choice.Builder.create(this, "ShouldBuild").build()
+        nextBuildAttempt.next(buildAndScan);
+        nextRunAttempt.next(runTask);
+
+        // Every execution starts at the first attempt of its build and of its run.
+        IChainable definition = Pass.Builder.create(this, "Attempts")
+                .result(Result.fromObject(Ordered.map("build", 1, "run", 1))).resultPath("$.attempts").build()
+                .next(begin).next(Choice.Builder.create(this, "ShouldBuild").build()
                 .when(Condition.booleanEquals("$.begin.proceed", true), buildAndScan
                         .next(afterBuild)
                         .next(Choice.Builder.create(this, "ShouldRun").build()
@@ -304,10 +359,23 @@ public class JobWorkflow extends Construct {
                 + RUN_STATE_MARGIN.toSeconds().intValue());
     }
 
-    /** The whole execution's limit: every stage's own limit plus room for the Lambda steps. */
+    /**
+     * The whole execution's limit: every stage's own limit, as many times as a platform failure may have it tried, the
+     * waits between those attempts, and room for the Lambda steps.
+     */
     static Duration executionTimeout(StackConfig config) {
-        return Duration.seconds(buildStateTimeout(config).toSeconds().intValue()
-                + runStateTimeout(config).toSeconds().intValue() + 3600);
+        long stages = (long) PLATFORM_ATTEMPTS * (buildStateTimeout(config).toSeconds().intValue()
+                + runStateTimeout(config).toSeconds().intValue());
+        return Duration.seconds(stages + 2 * platformWaitsSeconds(config) + 3600);
+    }
+
+    /** The waits between one stage's attempts: the backoff, doubling after each attempt. */
+    static long platformWaitsSeconds(StackConfig config) {
+        long waits = 0;
+        for (int attempt = 1; attempt < PLATFORM_ATTEMPTS; attempt++) {
+            waits += (long) config.platformRetrySeconds() << (attempt - 1);
+        }
+        return waits;
     }
 
     private LambdaInvoke lambdaTask(String id, IFunction function, Map<String, Object> payload, String resultPath) {
@@ -336,6 +404,12 @@ public class JobWorkflow extends Construct {
                 .resultPath("$.stage")
                 .build()
                 .next(failStep));
+    }
+
+    /** What a retried step's handler is told: which attempt failed, how many there may be, the first wait. */
+    private static Map<String, Object> retryPolicy(String attemptPath, StackConfig config) {
+        return Ordered.map("attempt.$", attemptPath, "maxAttempts", PLATFORM_ATTEMPTS,
+                "backoffSeconds", config.platformRetrySeconds());
     }
 
     private static CatchProps catchAll(String resultPath) {

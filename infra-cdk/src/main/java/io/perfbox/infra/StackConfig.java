@@ -26,12 +26,13 @@ import software.constructs.Node;
  * @param apiJar                 the API functions' deployment jar (functions/target/perfbox-api-lambda.jar)
  * @param workflowJar            the workflow functions' deployment jar (functions/target/perfbox-workflow-lambda.jar)
  * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source
+ * @param platformRetrySeconds   wait before a build or run the platform failed is tried again (doubling after each)
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
                           int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds,
                           int taskCpu, int taskMemoryMib,
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
-                          Path workflowJar, Path buildspec) {
+                          Path workflowJar, Path buildspec, int platformRetrySeconds) {
     static final String PREFIX = "perfbox:";
     /**
      * A floor on the start allowance: provisioning, then the pull of the largest allowed image at this rate. Fargate
@@ -86,6 +87,7 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         range("apiRateLimit", apiRateLimit, 1, 10_000);
         range("apiBurstLimit", apiBurstLimit, 1, 5_000);
         range("apiQuotaPerDay", apiQuotaPerDay, 1, 10_000_000);
+        range("platformRetrySeconds", platformRetrySeconds, 1, 600);
         if (apiJar == null || workflowJar == null || buildspec == null) {
             throw new IllegalArgumentException("apiJar, workflowJar and buildspec paths are required");
         }
@@ -116,7 +118,8 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 intValue(node, "apiQuotaPerDay", 10_000),
                 Path.of(stringValue(node, "apiJar", "../functions/target/perfbox-api-lambda.jar")),
                 Path.of(stringValue(node, "workflowJar", "../functions/target/perfbox-workflow-lambda.jar")),
-                Path.of(stringValue(node, "buildspec", "../buildspecs/build-and-scan.yml")));
+                Path.of(stringValue(node, "buildspec", "../buildspecs/build-and-scan.yml")),
+                intValue(node, "platformRetrySeconds", 30));
     }
 
     /** The limit in bytes, as the buildspec's MAX_IMAGE_BYTES takes it. */

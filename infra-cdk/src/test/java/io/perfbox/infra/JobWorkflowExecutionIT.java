@@ -73,10 +73,18 @@ class JobWorkflowExecutionIT {
     @TempDir
     Path workspaces;
 
+    /**
+     * The stack as synthesized with one setting of its own: a platform failure's retry waits 1 s (then 2 s) instead
+     * of 30 s, since every pass replays the execution, waits included.
+     */
     @BeforeAll
     static void startEngine() {
         engine = MockedStepFunctions.start();
-        workflow = new MockedJobWorkflow(engine, ResolvedDefinition.of(TemplateQueries.template(),
+        software.amazon.awscdk.App app = SynthesizedStack.newApp(Path.of("target/cdk-platform-retry.out"),
+                java.util.Map.of("perfbox:platformRetrySeconds", 1));
+        var template = TemplateQueries.JSON.valueToTree(software.amazon.awscdk.assertions.Template.fromStack(
+                PerfboxStack.createStack(app, SynthesizedStack.STACK_NAME)).toJSON());
+        workflow = new MockedJobWorkflow(engine, ResolvedDefinition.of((com.fasterxml.jackson.databind.JsonNode) template,
                 engine.region().id(), engine.account()));
     }
 
@@ -185,7 +193,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
                 "Finished", "Done");
         assertCleanedUp(run);
@@ -201,7 +209,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.BUILD_FAILED);
@@ -215,7 +223,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.VULNERABLE);
@@ -228,7 +236,7 @@ class JobWorkflowExecutionIT {
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.IMAGE_TOO_LARGE);
@@ -243,8 +251,8 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "build failed",
-                "Fail", "CleanUp", "DiscardWorkspace", "Finished", "StepFailed");
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "build failed",
+                "RecordFailedBuild", "RetryBuild", "CleanUp", "DiscardWorkspace", "Finished", "StepFailed");
         assertCleanedUp(run);
         assertFailed(FailureCode.BUILD_TIMEOUT);
     }
@@ -267,7 +275,7 @@ class JobWorkflowExecutionIT {
         return throwsError(TASK_FAILED, error.get("Cause").asText());
     }
 
-    private static final List<String> RUN_RECORDED = List.of("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+    private static final List<String> RUN_RECORDED = List.of("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
             "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
             "Finished", "Done");
 
@@ -278,9 +286,9 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "CleanUp", "DiscardWorkspace",
-                "Finished", "Done");
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp",
+                "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_FAILED);
         assertThat(stored().failure().message()).contains("3");
@@ -391,6 +399,149 @@ class JobWorkflowExecutionIT {
         assertThat(stored().performance()).isEqualTo(0.5);
     }
 
+    // ---- the platform's failures: retried, then PLATFORM_FAILURE ----
+
+    /** runTask.sync's failure for a task the platform could not start (its ENI, volume or image pull). */
+    private ObjectNode platformCouldNotStartTask() throws IOException {
+        return taskFailed(StepInputs.taskFailedError(StepInputs.task(id, StepInputs.container(id, null, null),
+                "TaskFailedToStart", "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS "
+                        + "volumes: stderr: Failed to resolve \"fs-0123456789abcdef0.efs.eu-west-1.amazonaws.com\"")));
+    }
+
+    /**
+     * The DiscardWorkspace function's real handler, after which, when it emptied /data for a retry, the retried
+     * task's container writes its result (a mocked task writes nothing itself).
+     */
+    private io.perfbox.runtime.aws.workflow.WorkflowStep retriedTaskWrites(String perfJson) {
+        DiscardWorkspaceHandler real = new DiscardWorkspaceHandler(workspaces);
+        return new io.perfbox.runtime.aws.workflow.WorkflowStep() {
+            @Override
+            @SuppressWarnings("unchecked")
+            protected java.util.Map<String, Object> step(JobId job, Input in) {
+                var out = real.handleRequest(StepInputs.JSON.convertValue(in.json(), java.util.Map.class), null);
+                if (in.field("keepDirectory").isPresent()) {
+                    try {
+                        Files.writeString(workspaces.resolve(job.value()).resolve("perf.json"), perfJson);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return out;
+            }
+        };
+    }
+
+    private static long ecsTasksScheduled(MockedJobWorkflow.Run run) {
+        return run.history().stream().filter(e -> e.taskScheduledEventDetails() != null
+                && e.taskScheduledEventDetails().resourceType().equals("ecs")).count();
+    }
+
+    private static final List<String> RUN_RETRIED = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
+            "ClearRunData", "RunBackoff", "NextRunAttempt", "RunTask");
+
+    @Test
+    void taskThePlatformFailedToStartIsRetriedOnANewTaskAndTheJobSucceeds() throws Exception {
+        MockedJobWorkflow.Job job = built().service("RunTask", platformCouldNotStartTask(),
+                returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))))
+                .handler(WorkflowFunctions.State.DISCARD_WORKSPACE, retriedTaskWrites("{\"perf\":0.7}"));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
+                "ClearRunData", "RunBackoff", "NextRunAttempt", "RunTask", "ReadResult", "RecordRun", "CleanUp",
+                "DiscardWorkspace", "Finished", "Done");
+        assertThat(ecsTasksScheduled(run)).isEqualTo(2);
+        // The failed attempt's tasks were stopped before the new one was started.
+        assertThat(aws.calls()).containsSubsequence("registerTaskDefinition " + id, "stopTasks " + id,
+                "removeTaskDefinitions " + id);
+        assertCleanedUp(run);
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(stored().performance()).isEqualTo(0.7);
+    }
+
+    @Test
+    void hostLostMidRunIsRetriedAndTheFirstAttemptsResultIsNeverRead() throws Exception {
+        // The first task ran far enough to write a result before Spot took its host; the retried one writes none.
+        MockedJobWorkflow.Job job = built().service("RunTask",
+                taskFailed(StepInputs.taskFailedError(StepInputs.task(id, StepInputs.container(id, 143, null),
+                        "SpotInterruption", "Your Spot Task was interrupted."))),
+                returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.1}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.statesEntered()).containsSubsequence(RUN_RETRIED).containsSubsequence("ReadResult",
+                "RecordRun", "CleanUp", "DiscardWorkspace");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.NO_RESULT);
+    }
+
+    @Test
+    void taskThePlatformFailsOnEveryAttemptEndsPlatformFailureAfterThreeTasks() throws Exception {
+        MockedJobWorkflow.Job job = built().service("RunTask", platformCouldNotStartTask(),
+                platformCouldNotStartTask(), platformCouldNotStartTask());
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        List<String> once = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "ClearRunData",
+                "RunBackoff", "NextRunAttempt");
+        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+                "AfterBuild", "ShouldRun", "PrepareRun"));
+        expected.addAll(once);
+        expected.addAll(once);
+        expected.addAll(List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp", "DiscardWorkspace",
+                "Finished", "Done"));
+        assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
+        assertThat(ecsTasksScheduled(run)).isEqualTo(3);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.PLATFORM_FAILURE);
+        assertThat(stored().failure().message()).contains("3 attempts", "ResourceInitializationError");
+    }
+
+    @Test
+    void buildThePlatformFailedBeforeTheBuildspecRanIsRetriedAndTheJobSucceeds() throws Exception {
+        MockedJobWorkflow.Job job = job().service("BuildAndScan",
+                        throwsError(TASK_FAILED, build("FAILED", "PROVISIONING").toString()), buildSucceeded())
+                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+        buildLeft("BUILT", "no findings at or above HIGH", true, report("LOW"));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.8}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+                "build failed", "RecordFailedBuild", "RetryBuild", "BuildBackoff", "NextBuildAttempt", "BuildAndScan",
+                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp",
+                "DiscardWorkspace", "Finished", "Done");
+        assertCleanedUp(run);
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(stored().performance()).isEqualTo(0.8);
+    }
+
+    @Test
+    void buildThatFaultsOnEveryAttemptEndsPlatformFailureAfterThreeBuilds() throws Exception {
+        ObjectNode fault = throwsError(TASK_FAILED, build("FAULT", "BUILD").toString());
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", fault, fault, fault);
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        List<String> once = List.of("BuildAndScan", "build failed", "RecordFailedBuild", "RetryBuild", "BuildBackoff",
+                "NextBuildAttempt");
+        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Begin", "ShouldBuild"));
+        expected.addAll(once);
+        expected.addAll(once);
+        expected.addAll(List.of("BuildAndScan", "build failed", "RecordFailedBuild", "RetryBuild", "CleanUp",
+                "DiscardWorkspace", "Finished", "StepFailed"));
+        assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.PLATFORM_FAILURE);
+        assertThat(stored().failure().message()).contains("3 attempts", "FAULT");
+    }
+
     @Test
     void lambdaThatFailsEndsTheJobInternalThroughTheFailStepAfterAThrottleIsRetried() throws Exception {
         MockedJobWorkflow.Job job = built().injectLambda("Begin",
@@ -401,7 +552,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "prepare-run failed", "Fail", "CleanUp", "DiscardWorkspace", "Finished",
                 "StepFailed");
         assertCleanedUp(run);
@@ -487,7 +638,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan");
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
         assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
@@ -505,7 +656,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
-        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "RunTask");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);

@@ -30,6 +30,7 @@ class StackConfigTest {
         assertThat(config.taskMemoryMib()).isEqualTo(2048);
         assertThat(config.apiQuotaPerDay()).isEqualTo(10_000);
         assertThat(config.artifactRetentionDays()).isEqualTo(30);
+        assertThat(config.platformRetrySeconds()).isEqualTo(30);
     }
 
     @Test
@@ -57,6 +58,8 @@ class StackConfigTest {
                 .hasMessageContaining("perfbox:taskCpu");
         assertThatThrownBy(() -> config(Map.of("perfbox:apiQuotaPerDay", 0)))
                 .hasMessageContaining("perfbox:apiQuotaPerDay");
+        assertThatThrownBy(() -> config(Map.of("perfbox:platformRetrySeconds", 0)))
+                .hasMessageContaining("perfbox:platformRetrySeconds");
     }
 
     @Test

@@ -21,7 +21,7 @@ class WorkflowTest {
     private final JsonNode states = definition.get("States");
 
     private static final List<String> LAMBDA_TASKS = List.of("Begin", "AfterBuild", "PrepareRun", "ReadResult",
-            "RecordRun", "RecordFailedRun", "CleanUp", "DiscardWorkspace", "Fail");
+            "RecordRun", "RecordFailedRun", "ClearRunData", "CleanUp", "DiscardWorkspace", "Fail", "RecordFailedBuild");
 
     private JsonNode state(String name) {
         assertThat(states.has(name)).as("state " + name).isTrue();
@@ -39,13 +39,17 @@ class WorkflowTest {
                 "TracingConfiguration", Map.of("Enabled", true),
                 "LoggingConfiguration", Map.of("Level", "ALL", "IncludeExecutionData", true,
                         "Destinations", List.of(Match.objectLike(Map.of("CloudWatchLogsLogGroup", Match.anyValue()))))));
-        assertThat(definition.get("StartAt").asText()).isEqualTo("Begin");
+        assertThat(definition.get("StartAt").asText()).isEqualTo("Attempts");
+        // Three attempts of the build state's limit and of the run state's (start allowance, run, margin), the waits
+        // between them, and an hour.
         assertThat(definition.get("TimeoutSeconds").asInt())
-                .isEqualTo(3600 + (15 + 30) * 60 + 10 * 60 + 1800 + 600 + 120 + 3600);
+                .isEqualTo(3 * ((3600 + (15 + 30) * 60 + 10 * 60) + (1800 + 600 + 120)) + 2 * (30 + 60) + 3600);
     }
 
     @Test
     void stepsFollowTheDesignInOrder() {
+        assertThat(TemplateQueries.map(state("Attempts"))).isEqualTo(Map.of("Type", "Pass",
+                "Result", Map.of("build", 1, "run", 1), "ResultPath", "$.attempts", "Next", "Begin"));
         assertThat(state("Begin").get("Next").asText()).isEqualTo("ShouldBuild");
         assertThat(state("ShouldBuild").at("/Choices/0/Variable").asText()).isEqualTo("$.begin.proceed");
         assertThat(state("ShouldBuild").at("/Choices/0/Next").asText()).isEqualTo("BuildAndScan");
@@ -61,7 +65,7 @@ class WorkflowTest {
         assertThat(state("ReadResult").get("Next").asText()).isEqualTo("RecordRun");
         assertThat(states.has("TaskRan")).as("no choice between the outcomes: each path has its own state").isFalse();
         assertThat(state("RecordRun").get("Next").asText()).isEqualTo("CleanUp");
-        assertThat(state("RecordFailedRun").get("Next").asText()).isEqualTo("CleanUp");
+        assertThat(state("RecordFailedRun").get("Next").asText()).isEqualTo("RetryRun");
         assertThat(state("CleanUp").get("Next").asText()).isEqualTo("DiscardWorkspace");
         assertThat(state("DiscardWorkspace").get("Next").asText()).isEqualTo("Finished");
         assertThat(state("Fail").get("Next").asText()).isEqualTo("CleanUp");
@@ -76,7 +80,12 @@ class WorkflowTest {
         assertThat(parameters("RecordRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "task.$", "$.task",
                 "result.$", "$.result"));
         // The error path has no result: RecordRun decides by the run's failure (and stops a task that overran).
-        assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "error.$", "$.error"));
+        assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "error.$", "$.error",
+                "retry", Map.of("attempt.$", "$.attempts.run", "maxAttempts", 3, "backoffSeconds", 30)));
+        assertThat(parameters("RecordFailedBuild")).isEqualTo(Map.of("jobId.$", "$.jobId", "stage.$", "$.stage",
+                "error.$", "$.error",
+                "retry", Map.of("attempt.$", "$.attempts.build", "maxAttempts", 3, "backoffSeconds", 30)));
+        assertThat(parameters("ClearRunData")).isEqualTo(Map.of("jobId.$", "$.jobId", "keepDirectory", true));
         assertThat(parameters("CleanUp")).isEqualTo(Map.of("jobId.$", "$.jobId"));
         assertThat(parameters("DiscardWorkspace")).isEqualTo(Map.of("jobId.$", "$.jobId"));
         assertThat(parameters("Fail")).isEqualTo(Map.of("jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"));
@@ -84,10 +93,11 @@ class WorkflowTest {
 
     @Test
     void eachLambdaStateInvokesTheFunctionOfItsOwnHandler() {
-        Map<String, String> functionOfState = Map.of("Begin", "Begin", "AfterBuild", "AfterBuild",
+        Map<String, String> functionOfState = new java.util.HashMap<>(Map.of("Begin", "Begin", "AfterBuild", "AfterBuild",
                 "PrepareRun", "PrepareRun", "ReadResult", "ReadResult", "RecordRun", "RecordRun",
                 "RecordFailedRun", "RecordRun", "CleanUp", "CleanUp", "DiscardWorkspace", "DiscardWorkspace",
-                "Fail", "RecordFailure");
+                "Fail", "RecordFailure", "RecordFailedBuild", "RecordFailure"));
+        functionOfState.put("ClearRunData", "DiscardWorkspace");
         Map<String, String> resources = TemplateQueries.taskStateResources();
         functionOfState.forEach((stateName, function) -> assertThat(resources.get(stateName)).as(stateName)
                 .matches("WorkflowFunctions" + function + "[0-9A-F]{8}"));
@@ -111,7 +121,7 @@ class WorkflowTest {
     void everyStepCatchesAllErrorsIntoTheFailStepWithItsStage() {
         Map<String, String> stageOf = Map.of("Begin", "begin", "BuildAndScan", "build", "AfterBuild", "after-build",
                 "PrepareRun", "prepare-run", "ReadResult", "read-result", "RecordRun", "record-run",
-                "RecordFailedRun", "record-run");
+                "RecordFailedRun", "record-run", "ClearRunData", "retry-run");
         stageOf.forEach((name, stage) -> {
             JsonNode catcher = state(name).get("Catch").get(0);
             assertThat(catcher.get("ErrorEquals").get(0).asText()).as(name).isEqualTo("States.ALL");
@@ -120,7 +130,8 @@ class WorkflowTest {
             assertThat(pass.get("Type").asText()).isEqualTo("Pass");
             assertThat(pass.get("Result").asText()).as(name).isEqualTo(stage);
             assertThat(pass.get("ResultPath").asText()).isEqualTo("$.stage");
-            assertThat(pass.get("Next").asText()).isEqualTo("Fail");
+            // The build's failures are recorded by a state of their own, which may send the build round again.
+            assertThat(pass.get("Next").asText()).as(name).isEqualTo(name.equals("BuildAndScan") ? "RecordFailedBuild" : "Fail");
         });
     }
 
@@ -141,11 +152,16 @@ class WorkflowTest {
 
     /** Every state reachable from the given ones (them included). */
     private Set<String> reachableFrom(List<String> starts) {
+        return reachableFrom(starts, Set.of());
+    }
+
+    /** Every state reachable from the given ones (them included) without entering any of {@code avoiding}. */
+    private Set<String> reachableFrom(List<String> starts, Set<String> avoiding) {
         Set<String> seen = new LinkedHashSet<>();
         Deque<String> open = new ArrayDeque<>(starts);
         while (!open.isEmpty()) {
             String name = open.pop();
-            if (seen.add(name)) {
+            if (!avoiding.contains(name) && seen.add(name)) {
                 open.addAll(successors(name));
             }
         }
@@ -181,7 +197,8 @@ class WorkflowTest {
         for (String pass : errorPaths) {
             assertThat(state(pass).get("Next").asText()).as(pass).isEqualTo("RecordFailedRun");
         }
-        assertThat(reachableFrom(errorPaths)).doesNotContain("ReadResult", "RecordRun")
+        // Short of a new task (a platform failure's retry goes back to RunTask), no result is read.
+        assertThat(reachableFrom(errorPaths, Set.of("RunTask"))).doesNotContain("ReadResult", "RecordRun")
                 .contains("RecordFailedRun", "CleanUp", "DiscardWorkspace");
         // Only a task that ran to its end has its result read, and only then is it recorded with one.
         assertThat(reachableFrom(List.of(state("RunTask").get("Next").asText())))
@@ -323,5 +340,60 @@ class WorkflowTest {
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold",
                 "Dimensions", List.of(Map.of("Name", "QueueName",
                         "Value", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowFailedCleanUps.*"), "QueueName"))))));
+    }
+
+    // ---- platform failures: retried, then recorded ----
+
+    @Test
+    void aRunThePlatformFailedGoesBackToRunTaskAfterDataIsEmptiedAndAWait() {
+        assertThat(state("RecordFailedRun").get("ResultPath").asText()).isEqualTo("$.failedRun");
+        JsonNode retryRun = state("RetryRun");
+        assertThat(retryRun.get("Choices")).hasSize(1);
+        assertThat(TemplateQueries.map(retryRun.at("/Choices/0"))).isEqualTo(Map.of(
+                "Variable", "$.failedRun.retry", "BooleanEquals", true, "Next", "ClearRunData"));
+        assertThat(retryRun.get("Default").asText()).isEqualTo("CleanUp");
+        assertThat(state("ClearRunData").get("Next").asText()).isEqualTo("RunBackoff");
+        assertThat(TemplateQueries.map(state("RunBackoff"))).isEqualTo(Map.of("Type", "Wait",
+                "SecondsPath", "$.failedRun.waitSeconds", "Next", "NextRunAttempt"));
+        assertThat(TemplateQueries.map(state("NextRunAttempt"))).isEqualTo(Map.of("Type", "Pass",
+                "Parameters", Map.of("build.$", "$.attempts.build", "run.$", "States.MathAdd($.attempts.run, 1)"),
+                "ResultPath", "$.attempts", "Next", "RunTask"));
+    }
+
+    @Test
+    void aBuildThePlatformFailedGoesBackToBuildAndScanWithoutTheFailedAttemptsStage() {
+        assertThat(state("RecordFailedBuild").get("ResultPath").asText()).isEqualTo("$.failedBuild");
+        assertThat(state("RecordFailedBuild").at("/Catch/0/Next").asText()).isEqualTo("CleanUp");
+        assertThat(state("RecordFailedBuild").get("Next").asText()).isEqualTo("RetryBuild");
+        JsonNode retryBuild = state("RetryBuild");
+        assertThat(TemplateQueries.map(retryBuild.at("/Choices/0"))).isEqualTo(Map.of(
+                "Variable", "$.failedBuild.retry", "BooleanEquals", true, "Next", "BuildBackoff"));
+        assertThat(retryBuild.get("Default").asText()).isEqualTo("CleanUp");
+        assertThat(TemplateQueries.map(state("BuildBackoff"))).isEqualTo(Map.of("Type", "Wait",
+                "SecondsPath", "$.failedBuild.waitSeconds", "Next", "NextBuildAttempt"));
+        // The state is rebuilt: a retried build that succeeds carries no $.stage, so it does not end StepFailed.
+        assertThat(TemplateQueries.map(state("NextBuildAttempt"))).isEqualTo(Map.of("Type", "Pass",
+                "Parameters", Map.of("jobId.$", "$.jobId", "begin.$", "$.begin", "attempts", Map.of(
+                        "build.$", "States.MathAdd($.attempts.build, 1)", "run.$", "$.attempts.run")),
+                "ResultPath", "$", "Next", "BuildAndScan"));
+    }
+
+    @Test
+    void lambdaAttemptsTheFailureMessageNamesAreTheOnesTheStatesMake() {
+        JsonNode retry = state("Begin").get("Retry").get(0);
+        assertThat(retry.get("MaxAttempts").asInt() + 1)
+                .isEqualTo(io.perfbox.runtime.aws.workflow.RecordFailureHandler.LAMBDA_ATTEMPTS);
+        List<String> errors = new ArrayList<>();
+        retry.get("ErrorEquals").forEach(e -> errors.add(e.asText()));
+        assertThat(errors).containsExactlyInAnyOrderElementsOf(
+                io.perfbox.runtime.aws.workflow.RecordFailureHandler.LAMBDA_SERVICE_ERRORS);
+    }
+
+    @Test
+    void runTasksOwnRetryCoversTheErrorsTheRecorderCallsThePlatforms() {
+        List<String> errors = new ArrayList<>();
+        state("RunTask").at("/Retry/0/ErrorEquals").forEach(e -> errors.add(e.asText()));
+        assertThat(errors).containsExactlyInAnyOrderElementsOf(
+                io.perfbox.adapter.aws.ecs.EcsRunOutcome.RUN_TASK_PLATFORM_ERRORS);
     }
 }

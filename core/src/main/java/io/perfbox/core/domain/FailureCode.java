@@ -15,10 +15,15 @@ public enum FailureCode {
     NO_RESULT,
     INVALID_RESULT,
     INTERRUPTED,
+    /**
+     * The platform failed the job (no capacity, a host lost, a task or build the platform could not start), and
+     * perfbox retried it first: not the Dockerfile's fault, and not a defect of perfbox's own (that is INTERNAL).
+     */
+    PLATFORM_FAILURE,
     INTERNAL;
 
     /** Whether the job failed through perfbox's own fault, not its Dockerfile's: such a job counts against no quota. */
     public boolean isPlatformFault() {
-        return this == INTERNAL || this == INTERRUPTED || this == SCANNER_UNAVAILABLE;
+        return this == INTERNAL || this == INTERRUPTED || this == SCANNER_UNAVAILABLE || this == PLATFORM_FAILURE;
     }
 }

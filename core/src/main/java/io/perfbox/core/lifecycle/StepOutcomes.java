@@ -158,6 +158,21 @@ public final class StepOutcomes {
         };
     }
 
+    // ---- the platform ----
+
+    /**
+     * The platform (the cloud's capacity, hosts or services) failed the job on every one of its attempts: reason is
+     * the platform's own, attempts how many were made.
+     */
+    public static Failure platformFailure(String reason, int attempts) {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be at least 1");
+        }
+        return Failure.of(FailureCode.PLATFORM_FAILURE, "The platform failed the job ("
+                + (attempts == 1 ? "1 attempt" : attempts + " attempts") + "): " + reason
+                + "; not the Dockerfile's fault, and resubmitting it is safe");
+    }
+
     // ---- perfbox itself ----
 
     /** An error of perfbox's own (an adapter failing unexpectedly), named without its trace. */

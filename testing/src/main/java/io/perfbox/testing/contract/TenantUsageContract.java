@@ -83,7 +83,7 @@ public abstract class TenantUsageContract {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FailureCode.class, names = {"INTERNAL", "INTERRUPTED", "SCANNER_UNAVAILABLE"})
+    @EnumSource(value = FailureCode.class, names = {"INTERNAL", "INTERRUPTED", "SCANNER_UNAVAILABLE", "PLATFORM_FAILURE"})
     void aSubmissionThatFailedThroughPerfboxsOwnFaultStopsCounting(FailureCode platformFault) {
         Instant since = clock;
         Job first = created();

@@ -108,7 +108,7 @@ class TenantQuotasTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FailureCode.class, names = {"INTERNAL", "INTERRUPTED", "SCANNER_UNAVAILABLE"})
+    @EnumSource(value = FailureCode.class, names = {"INTERNAL", "INTERRUPTED", "SCANNER_UNAVAILABLE", "PLATFORM_FAILURE"})
     void submissionsThatFailedThroughPerfboxsOwnFaultAreNotCounted(FailureCode platformFault) {
         JobService service = service(null, 1);
         end(service.submit(command("a")).job(), platformFault);
@@ -149,6 +149,7 @@ class TenantQuotasTest {
     @Test
     void onlyPlatformFailureCodesArePlatformFaults() {
         assertThat(EnumSet.allOf(FailureCode.class).stream().filter(FailureCode::isPlatformFault))
-                .containsExactlyInAnyOrder(FailureCode.INTERNAL, FailureCode.INTERRUPTED, FailureCode.SCANNER_UNAVAILABLE);
+                .containsExactlyInAnyOrder(FailureCode.INTERNAL, FailureCode.INTERRUPTED, FailureCode.SCANNER_UNAVAILABLE,
+                        FailureCode.PLATFORM_FAILURE);
     }
 }

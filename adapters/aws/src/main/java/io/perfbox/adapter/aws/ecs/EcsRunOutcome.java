@@ -6,16 +6,67 @@ import io.perfbox.adapter.aws.ecs.StoppedTask.StoppedContainer;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** How a stopped ECS task maps onto the run outcomes both runtimes share. */
+/**
+ * How a stopped ECS task maps onto the run outcomes both runtimes share, and which stopped tasks (and RunTask
+ * errors) are the platform's failure rather than the customer's, by the stop codes and stopped-task errors ECS
+ * documents.
+ */
 public final class EcsRunOutcome {
     /** ECS's container reason when the kernel killed the container for memory. */
     static final String OUT_OF_MEMORY = "OutOfMemoryError";
     /** The exit code of a container killed by SIGKILL, as ECS reports an OOM kill. */
     private static final int KILLED = 137;
 
+    /** The task's host was taken away (Spot reclaimed, the host retired or replaced): whatever the container did. */
+    static final Set<String> HOST_LOST = Set.of("SpotInterruption", "TerminationNotice", "ServiceSchedulerInitiated");
+    static final String FAILED_TO_START = "TaskFailedToStart";
+    /**
+     * ECS's stopped-task errors for a task the platform could not set up: its network, volumes or secrets
+     * (ResourceInitializationError), our own image in our registry (CannotPullContainerError), the container runtime.
+     * CannotStartContainerError is not among them: that is the image's entrypoint or command failing to start.
+     */
+    static final List<String> PLATFORM_START_ERRORS = List.of("ResourceInitializationError", "CannotPullContainerError",
+            "CannotCreateContainerError", "CannotCreateVolumeError", "CannotInspectContainerError",
+            "ContainerRuntimeError", "ContainerRuntimeTimeoutError", "InternalError");
+    /** A pull refused because the image was built for another architecture: the Dockerfile's choice. */
+    private static final String WRONG_PLATFORM = "does not contain descriptor matching platform";
+    /**
+     * RunTask's own errors, once its Retry gave up, that mean no capacity, no ENI or throttling (the Step Functions
+     * ECS integration reports these as AmazonECS.Unknown, or ECS.AmazonECSException).
+     */
+    public static final List<String> RUN_TASK_PLATFORM_ERRORS = List.of("AmazonECS.Unknown", "ECS.AmazonECSException");
+
     private EcsRunOutcome() {
+    }
+
+    /**
+     * The platform's reason when the task stopped through the platform's failure (its host lost, or it could not be
+     * started for reasons of the platform's); empty when the run's outcome is the customer's to own.
+     */
+    public static Optional<String> platformFailure(StoppedTask task) {
+        String stopCode = task.stopCode() == null ? "" : task.stopCode();
+        if (HOST_LOST.contains(stopCode)) {
+            return Optional.of("the task's host was lost (" + stopCode + reasonSuffix(task.stoppedReason()) + ")");
+        }
+        Optional<StoppedContainer> container = task.jobContainer();
+        if (container.map(StoppedContainer::exitCode).isPresent()) {
+            return Optional.empty();
+        }
+        String reason = container.map(StoppedContainer::reason).filter(r -> !r.isBlank())
+                .orElse(task.stoppedReason() == null ? "" : task.stoppedReason());
+        boolean platformError = PLATFORM_START_ERRORS.stream().anyMatch(reason::startsWith);
+        if (FAILED_TO_START.equals(stopCode) && platformError && !reason.contains(WRONG_PLATFORM)) {
+            return Optional.of("the platform could not start the task (" + AwsJson.shortened(reason, 400) + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static String reasonSuffix(String reason) {
+        return reason == null || reason.isBlank() ? "" : ": " + AwsJson.shortened(reason, 300);
     }
 
     /**

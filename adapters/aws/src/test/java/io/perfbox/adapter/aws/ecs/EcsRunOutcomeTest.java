@@ -140,4 +140,48 @@ class EcsRunOutcomeTest {
     void logStreamIsNamedAfterPrefixContainerAndTaskId() {
         assertThat(AwsJobNames.runLogStream(StepInputs.TASK_ARN)).isEqualTo("job/job/" + StepInputs.TASK_ID);
     }
+
+    // ---- the platform's failures, by ECS's documented stop codes and stopped-task errors ----
+
+    private java.util.Optional<String> platform(Integer exitCode, String reason, String stopCode, String stoppedReason)
+            throws Exception {
+        return EcsRunOutcome.platformFailure(parse(StepInputs.task(id, StepInputs.container(id, exitCode, reason),
+                stopCode, stoppedReason)));
+    }
+
+    @Test
+    void taskThePlatformCouldNotSetUpIsThePlatformsFailure() throws Exception {
+        assertThat(platform(null, null, "TaskFailedToStart",
+                "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes"))
+                .hasValueSatisfying(r -> assertThat(r).contains("could not start", "ResourceInitializationError"));
+        assertThat(platform(null, "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+                + "failed to resolve ref: unexpected status code 503", "TaskFailedToStart",
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s)"))
+                .hasValueSatisfying(r -> assertThat(r).contains("CannotPullContainerError", "503"));
+    }
+
+    @Test
+    void taskWhoseHostWasLostIsThePlatformsFailureEvenWithAnExitCode() throws Exception {
+        for (String stopCode : java.util.List.of("SpotInterruption", "TerminationNotice", "ServiceSchedulerInitiated")) {
+            assertThat(platform(143, null, stopCode, "Your Spot Task was interrupted."))
+                    .hasValueSatisfying(r -> assertThat(r).contains("host was lost", stopCode, "interrupted"));
+        }
+    }
+
+    @Test
+    void theCustomersOwnFailuresStayTheCustomers() throws Exception {
+        assertThat(platform(3, null, "EssentialContainerExited", "Essential container in task exited")).isEmpty();
+        assertThat(platform(137, "OutOfMemoryError: Container killed due to memory usage", "EssentialContainerExited",
+                "Essential container in task exited")).isEmpty();
+        // The entrypoint cannot start: the image's fault.
+        String entrypoint = "CannotStartContainerError: Error response from daemon: failed to create shim task: OCI "
+                + "runtime create failed: exec: \"/run.sh\": stat /run.sh: no such file or directory";
+        assertThat(platform(null, entrypoint, "TaskFailedToStart", entrypoint)).isEmpty();
+        // An image built for another architecture: the Dockerfile's choice, although ECS names it a pull error.
+        String arm = "CannotPullContainerError: pull image manifest has been retried 7 time(s): image Manifest does "
+                + "not contain descriptor matching platform 'linux/amd64'";
+        assertThat(platform(null, arm, "TaskFailedToStart", arm)).isEmpty();
+        // Our own stop (a timeout, a cancel) is not a platform failure.
+        assertThat(platform(null, null, "UserInitiated", "perfbox: the run exceeded its time limit")).isEmpty();
+    }
 }

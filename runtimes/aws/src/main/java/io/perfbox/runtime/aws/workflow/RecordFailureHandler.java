@@ -5,16 +5,33 @@ import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.StepOutcomes;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.logging.Logger;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Catch of every state: {jobId, stage, error} → {"recorded": bool}. A run that timed out or whose container
- * failed is recorded as the run it was, with its log; a build that timed out (the state's timeout or CodeBuild's)
- * ends BUILD_TIMEOUT; anything else is perfbox's own failure (INTERNAL), naming the stage and the error.
+ * The Catch of every state: {jobId, stage, error, retry (the build's)} → {"recorded": bool, "retry": bool,
+ * "waitSeconds" when retrying}. A run that timed out or whose container failed is recorded as the run it was, with its
+ * log; a build that timed out (the state's timeout or CodeBuild's) ends BUILD_TIMEOUT; a build the platform failed
+ * (CodeBuild's account limit, a build that faulted or failed before the buildspec ran) is tried again while the
+ * policy has attempts left, then ends PLATFORM_FAILURE, as does a Lambda step the Lambda service failed on every
+ * retry; anything else is perfbox's own failure (INTERNAL), naming the stage and the error.
  */
 public class RecordFailureHandler extends WorkflowStep {
+    /** The Lambda service's errors, retried by every Lambda state (JobWorkflow), that are the platform's. */
+    public static final List<String> LAMBDA_SERVICE_ERRORS = List.of("Lambda.ServiceException",
+            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+    /** Attempts a Lambda state makes on those errors: the first and JobWorkflow's 6 retries. */
+    public static final int LAMBDA_ATTEMPTS = 7;
+    /** CodeBuild's phases before the buildspec's own (INSTALL on): a failure there is CodeBuild's, not the build's. */
+    static final Set<String> PHASES_BEFORE_BUILDSPEC = Set.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE");
+    static final String ACCOUNT_LIMIT = "CodeBuild.AccountLimitExceededException";
+
+    private static final Logger LOG = Logger.getLogger(RecordFailureHandler.class.getName());
     private final RunRecorder runs;
 
     /** For Lambda: the lifecycle, ECS and CloudWatch Logs, built once per container. */
@@ -35,10 +52,23 @@ public class RecordFailureHandler extends WorkflowStep {
         if (runStage && error.isPresent() && RunRecorder.isRunOutcome(error.get())) {
             return recorded(runs.record(id, Optional.empty(), error, Optional.empty()));
         }
+        boolean buildStage = normalised.equals("build") || normalised.equals("buildandscan");
+        Optional<String> platform = error.flatMap(e -> buildStage ? buildPlatformFailure(e) : Optional.empty());
+        Attempts attempts = buildStage ? Attempts.from(in.field("retry")) : Attempts.ONLY;
+        if (platform.isPresent() && attempts.anotherLeft()) {
+            LOG.warning(() -> "job " + id + ": build attempt " + attempts.attempt() + " of " + attempts.maxAttempts()
+                    + " failed through the platform, trying again in " + attempts.waitSeconds() + " s: " + platform.get());
+            return attempts.retryOutput();
+        }
         Failure failure;
-        if (error.isEmpty()) {
+        if (platform.isPresent()) {
+            failure = StepOutcomes.platformFailure(platform.get(), attempts.attempt());
+        } else if (error.isPresent() && LAMBDA_SERVICE_ERRORS.contains(error.get().error())) {
+            failure = StepOutcomes.platformFailure("the Lambda service failed the " + stage + " step on every retry ("
+                    + error.get().describe() + ")", LAMBDA_ATTEMPTS);
+        } else if (error.isEmpty()) {
             failure = StepOutcomes.internal("the " + stage + " step failed");
-        } else if ((normalised.equals("build") || normalised.equals("buildandscan")) && codeBuildTimedOut(error.get())) {
+        } else if (buildStage && codeBuildTimedOut(error.get())) {
             failure = StepOutcomes.buildTimedOut((String) null);
         } else if (error.get().timedOut()) {
             // The state's own timer: it is set past CodeBuild's queue and build limits, so the build never ran too
@@ -51,7 +81,64 @@ public class RecordFailureHandler extends WorkflowStep {
     }
 
     private static Map<String, Object> recorded(Next next) {
-        return output("recorded", next == Next.ENDED);
+        return output("recorded", next == Next.ENDED, "retry", false);
+    }
+
+    /**
+     * The platform's reason when CodeBuild failed the build: its account limit once the state's Retry gave up, a
+     * build that ended FAULT (CodeBuild's own error), or one that failed in a phase before the buildspec ran.
+     */
+    static Optional<String> buildPlatformFailure(StepError error) {
+        if (ACCOUNT_LIMIT.equals(error.error())) {
+            return Optional.of("CodeBuild refused to start the build (" + error.describe() + ")");
+        }
+        Optional<JsonNode> build = error.causeJson().map(cause -> AwsJson.field(cause, "Build").orElse(cause));
+        Optional<String> status = build.flatMap(b -> AwsJson.text(b, "BuildStatus"));
+        if (status.isEmpty()) {
+            return Optional.empty();
+        }
+        if (status.get().equals("FAULT")) {
+            return Optional.of("the CodeBuild build ended FAULT"
+                    + failedPhase(build.get()).map(p -> " in " + p.describe()).orElse(""));
+        }
+        if (status.get().equals("FAILED")) {
+            return failedPhase(build.get()).filter(p -> PHASES_BEFORE_BUILDSPEC.contains(p.type()))
+                    .map(p -> "the CodeBuild build failed in " + p.describe() + ", before the buildspec ran");
+        }
+        return Optional.empty();
+    }
+
+    private record FailedPhase(String type, String message) {
+        String describe() {
+            return message.isEmpty() ? type : type + " (" + message + ")";
+        }
+    }
+
+    /** The first phase that did not succeed, with CodeBuild's message for it when it gave one. */
+    private static Optional<FailedPhase> failedPhase(JsonNode build) {
+        Optional<JsonNode> phases = AwsJson.field(build, "Phases").filter(JsonNode::isArray);
+        if (phases.isEmpty()) {
+            return Optional.empty();
+        }
+        for (JsonNode phase : phases.get()) {
+            Optional<String> phaseStatus = AwsJson.text(phase, "PhaseStatus");
+            if (phaseStatus.isPresent() && !phaseStatus.get().equals("SUCCEEDED")) {
+                String type = AwsJson.text(phase, "PhaseType").orElse("an unnamed phase");
+                String message = AwsJson.field(phase, "Contexts").filter(JsonNode::isArray)
+                        .flatMap(contexts -> {
+                            for (JsonNode context : contexts) {
+                                Optional<String> m = AwsJson.text(context, "Message").filter(t -> !t.isBlank());
+                                if (m.isPresent()) {
+                                    return m;
+                                }
+                            }
+                            return Optional.empty();
+                        })
+                        .map(m -> AwsJson.shortened(m, 300)).orElse("");
+                return Optional.of(new FailedPhase(type, message));
+            }
+        }
+        return Optional.empty();
     }
 
     /** CodeBuild's own timeout: its build, in the Cause, ended TIMED_OUT. */

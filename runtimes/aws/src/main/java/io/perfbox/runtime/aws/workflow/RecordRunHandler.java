@@ -3,10 +3,13 @@ package io.perfbox.runtime.aws.workflow;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The RecordRun state: {jobId, task, result} after runTask.sync and read-result, or {jobId, error} from the run's
- * Catch → {"recorded": bool}: the run's outcome, log and result end the job ({@link RunRecorder}).
+ * The RecordRun state: {jobId, task, result} after runTask.sync and read-result → {"recorded": bool}; the
+ * RecordFailedRun state: {jobId, error, retry} from the run's Catch → {"recorded": bool, "retry": bool,
+ * "waitSeconds" when retrying}: a platform failure with an attempt left is tried again, anything else ends the job
+ * with the run's outcome and log ({@link RunRecorder}).
  */
 public class RecordRunHandler extends WorkflowStep {
     private final RunRecorder runs;
@@ -22,6 +25,10 @@ public class RecordRunHandler extends WorkflowStep {
 
     @Override
     protected Map<String, Object> step(JobId id, Input in) {
+        Optional<StepError> error = in.error();
+        if (error.isPresent()) {
+            return runs.recordFailed(id, error.get(), Attempts.from(in.field("retry")));
+        }
         return output("recorded", runs.record(id, in.field("task"), in.error(), in.field("result")) == Next.ENDED);
     }
 }

@@ -12,7 +12,9 @@ import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobWorkspace;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +26,7 @@ import java.util.function.Supplier;
  */
 public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout,
                           Duration runStartTimeout) {
+    private static final Logger LOG = Logger.getLogger(RunRecorder.class.getName());
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
 
@@ -33,30 +36,71 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
     }
 
     /**
+     * The platform's reason when the run failed through the platform (RunTask's capacity errors after its Retry, a
+     * task the platform could not start, a host lost, a task that did not start in time); empty when the run's
+     * outcome is the customer's or perfbox's. RunTask's own timer is never the customer's RUN_TIMEOUT: the task's run
+     * clock stops a run that used its time, and the timer allows the start on top, so its firing means the task's
+     * container was not started in time (provisioning or the image pull, sized for the largest image allowed).
+     */
+    Optional<String> platformFailure(StepError error) {
+        if (error.timedOut()) {
+            return Optional.of("the task did not start in time: RunTask's timer (" + runStartTimeout.toSeconds()
+                    + " s to start, plus the run timeout of " + runTimeout.toSeconds()
+                    + " s) fired before the task's run clock stopped it");
+        }
+        Optional<StoppedTask> task = error.causeJson().flatMap(StoppedTask::from);
+        if (task.isPresent()) {
+            return EcsRunOutcome.platformFailure(task.get());
+        }
+        if (EcsRunOutcome.RUN_TASK_PLATFORM_ERRORS.contains(error.error())) {
+            return Optional.of("ECS could not run the task (" + error.describe() + ")");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A failed run's Catch output: another attempt when the platform failed it and the policy has one left (the
+     * job's tasks are stopped first, so no earlier attempt is left running), else the run recorded; a platform
+     * failure on the last attempt ends PLATFORM_FAILURE naming the reason and the attempts.
+     */
+    Map<String, Object> recordFailed(JobId id, StepError error, Attempts attempts) {
+        Optional<String> platform = platformFailure(error);
+        if (platform.isPresent() && attempts.anotherLeft()) {
+            LOG.warning(() -> "job " + id + ": run attempt " + attempts.attempt() + " of " + attempts.maxAttempts()
+                    + " failed through the platform, trying again in " + attempts.waitSeconds() + " s: " + platform.get());
+            tasks.stopAll(id, "perfbox: the run is retried on a new task");
+            return attempts.retryOutput();
+        }
+        Next next = record(id, Optional.empty(), Optional.of(error), Optional.empty(), attempts);
+        return WorkflowStep.output("recorded", next == Next.ENDED, "retry", false);
+    }
+
+    /**
      * task: runTask.sync's output; error: what its Catch caught; result: read-result's answer (read only when the
      * container exited 0). ENDED when this call ended the job.
      */
     Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Optional<JsonNode> result) {
+        return record(id, task, error, result, Attempts.ONLY);
+    }
+
+    private Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Optional<JsonNode> result,
+                        Attempts attempts) {
         ContainerRunner.RunOutcome ran;
         if (error.isPresent()) {
             StepError e = error.get();
-            if (e.timedOut()) {
-                // The run clock stops a task that ran its time; the state's timer allows the start on top. When that
-                // timer fires, the task did not get its container started in time (provisioning, the image pull):
-                // the customer's run never ran too long, so this is perfbox's side, not RUN_TIMEOUT. (The platform
-                // branch may give this its own code, PLATFORM_FAILURE.)
-                tasks.stopAll(id, "perfbox: the task did not start in time");
-                return lifecycle.fail(id, StepOutcomes.internal("the run's task did not start in time: RunTask's timer ("
-                        + runStartTimeout.toSeconds() + " s to start, plus the run timeout of " + runTimeout.toSeconds()
-                        + " s) fired before the task's run clock stopped it"));
-            } else {
-                Optional<StoppedTask> stoppedTask = e.causeJson().flatMap(StoppedTask::from);
-                if (stoppedTask.isEmpty()) {
-                    // ECS refused or could not place the task (capacity, permissions, a bad parameter): perfbox's side.
-                    return lifecycle.fail(id, StepOutcomes.internal("the run could not be started: " + e.describe()));
-                }
-                ran = outcomeOf(stoppedTask.get());
+            Optional<String> platform = platformFailure(e);
+            if (platform.isPresent()) {
+                // Stopped, or never started: nothing of this attempt may go on running after the job ended.
+                tasks.stopAll(id, "perfbox: the run failed through the platform");
+                return lifecycle.fail(id, StepOutcomes.platformFailure(platform.get(), attempts.attempt()));
             }
+            // (A timeout is the platform's, above.)
+            Optional<StoppedTask> stoppedTask = e.causeJson().flatMap(StoppedTask::from);
+            if (stoppedTask.isEmpty()) {
+                // ECS refused the task (permissions, a bad parameter): perfbox's side.
+                return lifecycle.fail(id, StepOutcomes.internal("the run could not be started: " + e.describe()));
+            }
+            ran = outcomeOf(stoppedTask.get());
         } else if (task.isPresent()) {
             ran = outcomeOf(StoppedTask.from(task.get())
                     .orElseThrow(() -> new IllegalArgumentException("record-run's task is not an ECS task description")));

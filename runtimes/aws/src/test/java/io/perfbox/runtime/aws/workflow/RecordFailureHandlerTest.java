@@ -36,7 +36,7 @@ class RecordFailureHandlerTest {
         // The state's timer is set past CodeBuild's queue and build limits: when it fires, CodeBuild never answered.
         f.putIn(JobStatus.BUILDING);
         assertThat(f.step(handler, "\"stage\":\"build\",\"error\":" + StepInputs.timeoutError()))
-                .isEqualTo(Map.of("recorded", true));
+                .isEqualTo(Map.of("recorded", true, "retry", false));
         f.assertFailed(FailureCode.INTERNAL, "did not finish in time");
     }
 
@@ -70,7 +70,7 @@ class RecordFailureHandlerTest {
     void runStageTimerFiringIsTheTaskNotStartingInTimeNotTheCustomersRunTimeout() {
         f.putIn(JobStatus.RUNNING);
         f.step(handler, "\"stage\":\"RunTask\",\"error\":" + StepInputs.timeoutError());
-        f.assertFailed(FailureCode.INTERNAL, "did not start in time");
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "did not start in time");
     }
 
     @Test
@@ -94,7 +94,91 @@ class RecordFailureHandlerTest {
     void endedJobIsLeftAsItIs(JobStatus status) {
         Job ended = f.putIn(status);
         assertThat(f.step(handler, "\"stage\":\"clean-up\",\"error\":" + StepInputs.lambdaError("java.lang.RuntimeException", "x")))
-                .isEqualTo(Map.of("recorded", false));
+                .isEqualTo(Map.of("recorded", false, "retry", false));
         assertThat(f.stored()).isEqualTo(ended);
+    }
+
+    // ---- the platform's failures of the build, and of a Lambda step ----
+
+    private static final String RETRY_2_OF_3 = ",\"retry\":{\"attempt\":2,\"maxAttempts\":3,\"backoffSeconds\":30}";
+    private static final String RETRY_3_OF_3 = ",\"retry\":{\"attempt\":3,\"maxAttempts\":3,\"backoffSeconds\":30}";
+
+    /** CodeBuild's Build object (BatchGetBuilds, as .sync puts it in the Cause) that failed in the given phase. */
+    private static String buildFailedIn(String status, String failedPhase, String message) {
+        StringBuilder phases = new StringBuilder();
+        boolean failed = false;
+        for (String phase : List.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD",
+                "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING")) {
+            if (failed) {
+                break;
+            }
+            boolean thisOne = phase.equals(failedPhase);
+            phases.append(phases.isEmpty() ? "" : ",").append("{\"PhaseType\":\"").append(phase)
+                    .append("\",\"PhaseStatus\":\"").append(thisOne ? status : "SUCCEEDED").append("\"")
+                    .append(thisOne ? ",\"Contexts\":[{\"StatusCode\":\"CLIENT_ERROR\",\"Message\":" + StepInputs.quoted(message) + "}]" : "")
+                    .append("}");
+            failed = thisOne;
+        }
+        return "{\"Build\":{\"Arn\":\"arn:aws:codebuild:eu-west-1:123456789012:build/perfbox-build:1\","
+                + "\"BuildStatus\":\"" + status + "\",\"CurrentPhase\":\"COMPLETED\",\"Phases\":[" + phases + "]}}";
+    }
+
+    private Map<String, Object> buildFailed(String error, String cause, String retry) {
+        return f.step(handler, "\"stage\":\"build\",\"error\":" + StepInputs.error(error, cause) + retry);
+    }
+
+    @Test
+    void buildThatFailedBeforeTheBuildspecRanIsRetriedWithABackoffThatDoubles() {
+        f.putIn(JobStatus.BUILDING);
+        for (String phase : List.of("QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE")) {
+            assertThat(buildFailed("States.TaskFailed", buildFailedIn("FAILED", phase, "Unable to provision"), RETRY_2_OF_3))
+                    .isEqualTo(Map.of("recorded", false, "retry", true, "waitSeconds", 60));
+        }
+        assertThat(f.stored().status()).isEqualTo(JobStatus.BUILDING);
+    }
+
+    @Test
+    void buildThatFaultedOrHitTheAccountLimitOnTheLastAttemptEndsPlatformFailure() {
+        f.putIn(JobStatus.BUILDING);
+        assertThat(buildFailed("States.TaskFailed", buildFailedIn("FAULT", "BUILD", "internal error"), RETRY_3_OF_3))
+                .isEqualTo(Map.of("recorded", true, "retry", false));
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "3 attempts", "FAULT", "BUILD", "resubmitting it is safe");
+
+        f.putIn(JobStatus.BUILDING);
+        buildFailed("CodeBuild.AccountLimitExceededException", "Cannot have more than 1 builds in queue for the account",
+                RETRY_3_OF_3);
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "3 attempts", "CodeBuild refused", "more than 1 builds in queue");
+    }
+
+    @Test
+    void buildThatFailedInTheBuildspecIsPerfboxsOwnFailureAndNotRetried() {
+        f.putIn(JobStatus.BUILDING);
+        assertThat(buildFailed("States.TaskFailed", buildFailedIn("FAILED", "PRE_BUILD", "exit status 1"), RETRY_2_OF_3))
+                .isEqualTo(Map.of("recorded", true, "retry", false));
+        f.assertFailed(FailureCode.INTERNAL, "build");
+    }
+
+    @Test
+    void buildPlatformFailureWithoutARetryPolicyIsReportedAtOnce() {
+        f.putIn(JobStatus.BUILDING);
+        buildFailed("States.TaskFailed", buildFailedIn("FAILED", "PROVISIONING", "Unable to provision"), "");
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "1 attempt", "PROVISIONING (Unable to provision)");
+    }
+
+    @Test
+    void lambdaStepTheLambdaServiceFailedOnEveryRetryEndsPlatformFailure() {
+        f.putIn(JobStatus.SCANNING);
+        f.step(handler, "\"stage\":\"prepare-run\",\"error\":" + StepInputs.error("Lambda.ServiceException",
+                "Lambda is unable to process the request (Service: Lambda, Status Code: 500)"));
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "7 attempts", "Lambda service", "prepare-run", "Status Code: 500");
+    }
+
+    @Test
+    void otherStagesPlatformLookingErrorsAreNotRetried() {
+        f.putIn(JobStatus.SCANNING);
+        assertThat(f.step(handler, "\"stage\":\"prepare-run\",\"error\":" + StepInputs.error(
+                "CodeBuild.AccountLimitExceededException", "x") + RETRY_2_OF_3))
+                .isEqualTo(Map.of("recorded", true, "retry", false));
+        f.assertFailed(FailureCode.INTERNAL, "prepare-run");
     }
 }

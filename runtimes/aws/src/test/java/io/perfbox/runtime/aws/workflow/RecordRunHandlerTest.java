@@ -114,26 +114,108 @@ class RecordRunHandlerTest {
     }
 
     @Test
-    void runTasksTimerFiringMeansTheTaskDidNotStartInTimeWhichIsNotTheCustomersRunTimeout() {
+    void runTasksTimerFiringOnTheLastAttemptIsThePlatformsFailureNotTheCustomersRunTimeout() {
         f.aws.tasks(List.of(TASK_ARN), List.of());
 
         f.step(handler, "\"error\":" + StepInputs.timeoutError().replace("}", ",\"timedOut\":true}"));
 
-        f.assertFailed(FailureCode.INTERNAL, "did not start in time", "1800 s to start", "run timeout of 900 s");
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "did not start in time", "1800 s to start", "run timeout of 900 s");
         assertThat(f.aws.calls()).containsExactly("stopTasks " + f.id);
     }
 
     @Test
-    void containerThatCouldNotBePulledEndsRunFailedWithTheReason() {
+    void ourImageThatCouldNotBePulledIsThePlatformsFailure() {
         f.step(handler, "\"error\":" + StepInputs.cannotPullError(f.id));
-        f.assertFailed(FailureCode.RUN_FAILED, "could not start", "CannotPullContainerError");
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "could not start", "CannotPullContainerError");
     }
 
     @Test
-    void taskEcsRefusedToStartEndsInternal() {
+    void taskEcsRefusedForCapacityOnTheOnlyAttemptEndsPlatformFailure() {
         f.step(handler, "\"error\":" + StepInputs.error("ECS.AmazonECSException",
                 "No Container Instances were found in your capacity provider (Service: AmazonECS; Status Code: 400)"));
-        f.assertFailed(FailureCode.INTERNAL, "could not be started", "ECS.AmazonECSException");
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "1 attempt", "ECS could not run the task", "capacity provider");
+    }
+
+    @Test
+    void runTaskRefusedForAnotherReasonEndsInternal() {
+        f.step(handler, "\"error\":" + StepInputs.error("ECS.InvalidParameterException",
+                "Task definition does not support launch_type FARGATE."));
+        f.assertFailed(FailureCode.INTERNAL, "could not be started", "ECS.InvalidParameterException");
+    }
+
+    // ---- the platform's failures of the run: retried, then PLATFORM_FAILURE ----
+
+    private static String retry(int attempt) {
+        return ",\"retry\":{\"attempt\":" + attempt + ",\"maxAttempts\":3,\"backoffSeconds\":20}";
+    }
+
+    private static String failedToStart(JobId id, String reason) {
+        return StepInputs.taskFailedError(StepInputs.task(id, StepInputs.container(id, null, null), "TaskFailedToStart",
+                reason));
+    }
+
+    @Test
+    void taskThePlatformCouldNotStartIsRetriedAfterStoppingTheJobsTasksAndRecordsNothing() {
+        Map<String, Object> out = f.step(handler, "\"error\":" + failedToStart(f.id,
+                "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+                        + "failed: unable to retrieve ecr registry auth") + retry(1));
+
+        assertThat(out).isEqualTo(Map.of("recorded", false, "retry", true, "waitSeconds", 20));
+        assertThat(f.stored().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(f.aws.calls()).containsExactly("stopTasks " + f.id);
+    }
+
+    @Test
+    void hostLostOnTheLastAttemptEndsPlatformFailureNamingTheReasonAndTheAttempts() {
+        String spot = StepInputs.taskFailedError(StepInputs.task(f.id, StepInputs.container(f.id, 143, null),
+                "SpotInterruption", "Your Spot Task was interrupted."));
+
+        Map<String, Object> out = f.step(handler, "\"error\":" + spot + retry(3));
+
+        assertThat(out).isEqualTo(Map.of("recorded", true, "retry", false));
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "3 attempts", "host was lost", "SpotInterruption",
+                "not the Dockerfile's fault");
+        assertThat(f.aws.calls()).contains("stopTasks " + f.id);
+    }
+
+    @Test
+    void capacityErrorsAfterRunTasksOwnRetryAreRetriedAsANewTask() {
+        Map<String, Object> out = f.step(handler, "\"error\":" + StepInputs.error("AmazonECS.Unknown",
+                "RunTask failures: [{\"arn\":null,\"reason\":\"Capacity is unavailable at this time\"}]") + retry(2));
+        assertThat(out).isEqualTo(Map.of("recorded", false, "retry", true, "waitSeconds", 40));
+    }
+
+    @Test
+    void theCustomersFailuresAreNeverRetried() {
+        assertThat(f.step(handler, "\"error\":" + StepInputs.exitedError(f.id, 1) + retry(1)))
+                .isEqualTo(Map.of("recorded", true, "retry", false));
+        f.assertFailed(FailureCode.RUN_FAILED, "exited with code 1");
+        f.putIn(JobStatus.RUNNING);
+        f.step(handler, "\"error\":" + StepInputs.outOfMemoryError(f.id) + retry(1));
+        f.assertFailed(FailureCode.OUT_OF_MEMORY);
+        f.putIn(JobStatus.RUNNING);
+        String entrypoint = "CannotStartContainerError: Error response from daemon: failed to create shim task: OCI "
+                + "runtime create failed: exec: \"/run.sh\": stat /run.sh: no such file or directory";
+        f.step(handler, "\"error\":" + StepInputs.taskFailedError(StepInputs.task(f.id,
+                StepInputs.container(f.id, null, entrypoint), "TaskFailedToStart", entrypoint)) + retry(1));
+        f.assertFailed(FailureCode.RUN_FAILED, "could not start", "CannotStartContainerError");
+    }
+
+    @Test
+    void runTheRunClockStoppedIsNeverRetried() {
+        f.aws.putRunLog(TASK_ARN, RUN_LOG);
+        assertThat(f.step(handler, "\"error\":" + StepInputs.runClockExpiredError(f.id, 900_000) + retry(1)))
+                .isEqualTo(Map.of("recorded", true, "retry", false));
+        f.assertFailed(FailureCode.RUN_TIMEOUT);
+    }
+
+    @Test
+    void runTasksTimerFiringWithAttemptsLeftStopsTheTaskAndIsRetried() {
+        f.aws.tasks(List.of(TASK_ARN), List.of());
+        Map<String, Object> answer = f.step(handler, "\"error\":" + StepInputs.timeoutError() + retry(1));
+        assertThat(answer).containsEntry("retry", true);
+        assertThat(f.aws.calls()).contains("stopTasks " + f.id);
+        assertThat(f.stored().status()).isEqualTo(JobStatus.RUNNING);
     }
 
     @Test

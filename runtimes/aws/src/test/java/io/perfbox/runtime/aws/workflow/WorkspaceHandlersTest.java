@@ -125,6 +125,23 @@ class WorkspaceHandlersTest {
     }
 
     @Test
+    void emptyingBeforeARetryKeepsTheDirectoryAndRemovesEverythingInItWithoutFollowingLinks() throws Exception {
+        Path otherJob = Files.createDirectory(mount.resolve(JobId.random().value()));
+        Path theirs = Files.writeString(otherJob.resolve("perf.json"), "{\"perf\":1000}");
+        Files.createSymbolicLink(jobDir.resolve("escape"), otherJob);
+        Files.writeString(jobDir.resolve("perf.json"), "{\"perf\":0.5}");
+        Files.createDirectories(jobDir.resolve("nested/deeper"));
+        mkfifo(jobDir.resolve("pipe"));
+
+        assertThat(discard.handleRequest(input("{\"jobId\":\"" + id + "\",\"keepDirectory\":true}"), null))
+                .isEqualTo(Map.of("emptied", true));
+
+        assertThat(jobDir).isEmptyDirectory();
+        assertThat(theirs).hasContent("{\"perf\":1000}");
+        assertThat(readResult.handleRequest(input("{\"jobId\":\"" + id + "\"}"), null)).containsEntry("result", "MISSING");
+    }
+
+    @Test
     void discardIsIdempotent() {
         step("discard");
         assertThat(step("discard")).isEqualTo(Map.of("discarded", true));
