@@ -205,10 +205,10 @@ public class WorkflowFunctions extends Construct {
                 allow(function, List.of("ecs:DeleteTaskDefinitions"), List.of(jobTaskDefinitions));
                 // ECS has no resource-level permission for these two.
                 allow(function, List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), List.of("*"));
-                // Found by file system or id, and deleted only when they carry the job tag, which the workspace
-                // functions' own access point does not.
+                // Found by file system (EfsAccessPoints.find), and deleted only when they carry the job tag, which
+                // the workspace functions' own access point does not.
                 allow(function, List.of("elasticfilesystem:DescribeAccessPoints"),
-                        List.of(runner.fileSystem().getFileSystemArn(), accessPoints));
+                        List.of(runner.fileSystem().getFileSystemArn()));
                 function.addToRolePolicy(PolicyStatement.Builder.create()
                         .actions(List.of("elasticfilesystem:DeleteAccessPoint"))
                         .resources(List.of(accessPoints))
