@@ -339,7 +339,8 @@ class IamPoliciesIT {
 
         // Deleted by the API while each job-store step ran, between its read and its write: the write loses, and
         // the step drops what it stored after the delete.
-        for (WorkflowFunctions.State state : List.of(WorkflowFunctions.State.BEGIN, WorkflowFunctions.State.AFTER_BUILD,
+        // (Begin stores nothing, so there is nothing of its own to drop.)
+        for (WorkflowFunctions.State state : List.of(WorkflowFunctions.State.AFTER_BUILD,
                 WorkflowFunctions.State.RECORD_RUN, WorkflowFunctions.State.RECORD_FAILURE,
                 WorkflowFunctions.State.EXECUTION_ENDED)) {
             JobId racing = api.submit(Map.of());
@@ -347,7 +348,7 @@ class IamPoliciesIT {
                 // A build that just ended, for a job still BUILDING.
                 as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(racing), null));
                 buildLeft(racing);
-            } else if (state != WorkflowFunctions.State.BEGIN) {
+            } else {
                 workflowUntilRunning(racing);
             }
             Map<String, Object> in = input(racing);
@@ -369,6 +370,13 @@ class IamPoliciesIT {
                 + recorder.calls().stream().map(IamCall::operation).distinct().count() + " operations of "
                 + recorder.calls().stream().map(IamCall::function).distinct().count() + " functions");
         assertThat(report.clean()).as("%s", report).isTrue();
+
+        // And it fails: without PrepareRun's PassRole its task definitions are refused, and the grant is missing.
+        String prepareRun = functionFor(WorkflowFunctions.State.PREPARE_RUN);
+        IamEvaluator.Report withoutPassRole = IamEvaluator.check(policies.withoutAction(prepareRun, "iam:PassRole"),
+                recorder.calls(), recorder.problems());
+        assertThat(withoutPassRole.denied()).isNotEmpty().allMatch(d -> d.startsWith(prepareRun + ": Ecs.RegisterTaskDefinition"
+                + " needs iam:PassRole on " + stepEnvironment.get("PERFBOX_TASK_EXECUTION_ROLE_ARN")));
     }
 
     // ---- the workflow's states, as the state machine runs them ----

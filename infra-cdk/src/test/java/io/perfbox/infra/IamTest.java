@@ -196,7 +196,8 @@ class IamTest {
                         inThisCluster));
         return switch (access) {
             case JOB_STORE -> List.of(
-                    allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), RunnerTest.getAtt("JobStoreTable", "Arn")),
+                    allow(List.of("dynamodb:GetItem", "dynamodb:PutItem"), RunnerTest.getAtt("JobStoreTable", "Arn")));
+            case DROP_ARTIFACTS -> List.of(
                     allow("s3:ListBucket", bucket),
                     allow("s3:DeleteObject", objects(bucket, "/jobs/*")));
             case BUILD_OBJECTS -> List.of(allow("s3:GetObject", List.of(objects(bucket, "/jobs/*/build-outcome.json"),

@@ -122,6 +122,18 @@ final class StackPolicies {
         return f;
     }
 
+    /** These policies with {@code action} taken out of every statement of {@code functionId}'s role. */
+    StackPolicies withoutAction(String functionId, String action) {
+        Map<String, FunctionPolicies> changed = new LinkedHashMap<>(functions);
+        FunctionPolicies f = of(functionId);
+        List<Statement> statements = f.statements().stream().map(s -> new Statement(s.function(), s.policy(), s.index(),
+                s.effect(), s.actions().stream().filter(a -> !a.equals(action)).toList(), s.resources(), s.condition()))
+                .toList();
+        changed.put(functionId, new FunctionPolicies(f.function(), f.role(), statements, f.managedPolicies(),
+                f.environment()));
+        return new StackPolicies(Map.copyOf(changed));
+    }
+
     /** The logical id a function of the synthesized stack has in its template. */
     static String logicalId(Function function) {
         return Stack.of(function).getLogicalId((CfnElement) function.getNode().getDefaultChild());
