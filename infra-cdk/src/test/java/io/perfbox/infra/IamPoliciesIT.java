@@ -92,8 +92,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  *
  * <p>What the workflow's own services do (CodeBuild building, ECS running the task) the test does itself, through
  * clients that are not recorded, as those services would: the build's objects in S3, a running task, its log.
- * A function added to the stack plugs in with one line in {@link #functionFor}'s callers; a new SDK operation with
- * one line in {@link IamActions}.
+ * A new workflow state or API route is found by {@code functionFor} by itself (another function needs one case
+ * there) and is driven here on its path; a new SDK operation needs one line in {@link IamActions}.
  */
 class IamPoliciesIT {
     private static final String REGION = Moto.region().id();
@@ -297,8 +297,8 @@ class IamPoliciesIT {
                 .handleRequest(timedOut, null))).containsEntry("recorded", true);
         cleanUp(overran);
 
-        // The same from RecordFailedRun (RecordRun on the run's Catch), for a job deleted meanwhile: the write
-        // loses, and what the step stored is dropped.
+        // The same from RecordFailedRun (RecordRun on the run's Catch), for a job cancelled and deleted meanwhile:
+        // its task is still stopped and its log read.
         JobId deleted = api.submit(Map.of());
         workflowUntilRunning(deleted);
         Map<String, Object> failedRun = input(deleted);
