@@ -252,12 +252,15 @@ public class JobApi extends Construct {
             case NONE -> {
                 return;
             }
+            // A listing (and the leaderboard) only queries the owner index: no item of the table is read by key.
             case LIST -> {
-                tableActions.add("dynamodb:Query");
-                tableResources.add(jobs.getTableArn() + "/index/" + JobStoreTable.BY_OWNER);
+                tableActions = List.of("dynamodb:Query");
+                tableResources = List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_OWNER);
             }
-            case SUBMIT, DELETE -> tableActions.addAll(List.of("dynamodb:PutItem", "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"));
+            // The job and its idempotency record in one transaction of two conditional puts; a record whose job
+            // was deleted is deleted to free its key (DynamoDbJobStore.create). No update, no condition check.
+            case SUBMIT -> tableActions.addAll(List.of("dynamodb:PutItem", "dynamodb:DeleteItem"));
+            case DELETE -> tableActions.add("dynamodb:DeleteItem");
             // Cancel is a conditional write of the job (DynamoDbJobStore.update: a conditional PutItem).
             case CANCEL -> tableActions.add("dynamodb:PutItem");
             default -> { }
@@ -265,9 +268,9 @@ public class JobApi extends Construct {
         function.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(tableActions).resources(tableResources).build());
 
-        // Listing the bucket lets a missing object read as "not found" rather than "access denied".
-        if (access == Access.SUBMIT || access == Access.DELETE || access == Access.READ_ARTIFACTS
-                || access == Access.READ_DOCKERFILE) {
+        // Listing the bucket lets a missing object read as "not found" rather than "access denied", and lets a
+        // delete list the job's objects. Submit reads no object.
+        if (access == Access.DELETE || access == Access.READ_ARTIFACTS || access == Access.READ_DOCKERFILE) {
             function.addToRolePolicy(PolicyStatement.Builder.create()
                     .actions(List.of("s3:ListBucket")).resources(List.of(artifacts.getBucketArn())).build());
         }

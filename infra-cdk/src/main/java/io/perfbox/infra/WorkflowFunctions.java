@@ -51,19 +51,23 @@ public class WorkflowFunctions extends Construct {
     static final Duration WORKSPACE_TIMEOUT = Duration.seconds(300);
 
     /** What a state's handler may touch, in groups of the calls its adapters make. */
-    enum Access { JOB_STORE, BUILD_OBJECTS, KEPT_ARTIFACTS, PREPARE_TASK, STOP_TASKS, RUN_LOGS, CLEAN_UP, WORKSPACE }
+    enum Access { JOB_STORE, DROP_ARTIFACTS, BUILD_OBJECTS, KEPT_ARTIFACTS, PREPARE_TASK, STOP_TASKS, RUN_LOGS, CLEAN_UP,
+        WORKSPACE }
 
     /** The states that run a Lambda: the function's id, its handler class and its access. */
     public enum State {
+        // Begin stores nothing, so it has nothing to drop when the job was deleted meanwhile.
         BEGIN("Begin", Access.JOB_STORE),
-        AFTER_BUILD("AfterBuild", Access.JOB_STORE, Access.BUILD_OBJECTS, Access.KEPT_ARTIFACTS),
+        AFTER_BUILD("AfterBuild", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.BUILD_OBJECTS, Access.KEPT_ARTIFACTS),
         PREPARE_RUN("PrepareRun", Access.PREPARE_TASK),
         READ_RESULT("ReadResult", Access.WORKSPACE),
-        RECORD_RUN("RecordRun", Access.JOB_STORE, Access.KEPT_ARTIFACTS, Access.STOP_TASKS, Access.RUN_LOGS),
-        RECORD_FAILURE("RecordFailure", Access.JOB_STORE, Access.KEPT_ARTIFACTS, Access.STOP_TASKS, Access.RUN_LOGS),
+        RECORD_RUN("RecordRun", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.KEPT_ARTIFACTS, Access.STOP_TASKS,
+                Access.RUN_LOGS),
+        RECORD_FAILURE("RecordFailure", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.KEPT_ARTIFACTS,
+                Access.STOP_TASKS, Access.RUN_LOGS),
         CLEAN_UP("CleanUp", Access.CLEAN_UP),
         DISCARD_WORKSPACE("DiscardWorkspace", Access.WORKSPACE),
-        EXECUTION_ENDED("ExecutionEnded", Access.JOB_STORE, Access.CLEAN_UP);
+        EXECUTION_ENDED("ExecutionEnded", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.CLEAN_UP);
 
         final String id;
         final java.util.Set<Access> access;
@@ -148,8 +152,8 @@ public class WorkflowFunctions extends Construct {
 
     /**
      * Exactly the AWS calls of one group (and no others), for the states whose handlers make them:
-     * JOB_STORE: DynamoDbJobStore find/update (GetItem, PutItem) and, for a job deleted while a step ran, the
-     * deleteAll of S3JobArtifactStore (ListBucket + DeleteObject); BUILD_OBJECTS: S3BuildArtifacts (GetObject of the
+     * JOB_STORE: DynamoDbJobStore find/update (GetItem, PutItem); DROP_ARTIFACTS: for a job deleted while a step
+     * that stores artifacts ran, the deleteAll of S3JobArtifactStore (ListBucket + DeleteObject); BUILD_OBJECTS: S3BuildArtifacts (GetObject of the
      * three build objects; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
      * PutObject of the kept artifacts; PREPARE_TASK: EcsTaskDefinitions.register, EfsAccessPoints.create and
      * IamJobRoles.create;
@@ -165,12 +169,12 @@ public class WorkflowFunctions extends Construct {
         String accessPoints = stack.formatArn(ArnComponents.builder()
                 .service("elasticfilesystem").resource("access-point").resourceName("*").build());
         switch (access) {
-            case JOB_STORE -> {
-                allow(function, List.of("dynamodb:GetItem", "dynamodb:PutItem"), List.of(jobs.getTableArn()));
+            case JOB_STORE -> allow(function, List.of("dynamodb:GetItem", "dynamodb:PutItem"), List.of(jobs.getTableArn()));
+            case DROP_ARTIFACTS -> {
                 allow(function, List.of("s3:ListBucket"), List.of(artifacts.getBucketArn()));
                 allow(function, List.of("s3:DeleteObject"), List.of(artifacts.arnForObjects("jobs/*")));
             }
-            // With JOB_STORE, whose ListBucket makes a missing build object read as NoSuchKey, not AccessDenied.
+            // With DROP_ARTIFACTS, whose ListBucket makes a missing build object read as NoSuchKey, not AccessDenied.
             case BUILD_OBJECTS -> allow(function, List.of("s3:GetObject"), List.of(
                     artifacts.arnForObjects("jobs/*/build-outcome.json"), artifacts.arnForObjects("jobs/*/build.log"),
                     artifacts.arnForObjects("jobs/*/trivy-report.json")));
@@ -221,10 +225,10 @@ public class WorkflowFunctions extends Construct {
                 allow(function, List.of("ecs:DeleteTaskDefinitions"), List.of(jobTaskDefinitions));
                 // ECS has no resource-level permission for these two.
                 allow(function, List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), List.of("*"));
-                // Found by file system or id, and deleted only when they carry the job tag, which the workspace
-                // functions' own access point does not.
+                // Found by file system (EfsAccessPoints.find), and deleted only when they carry the job tag, which
+                // the workspace functions' own access point does not.
                 allow(function, List.of("elasticfilesystem:DescribeAccessPoints"),
-                        List.of(runner.fileSystem().getFileSystemArn(), accessPoints));
+                        List.of(runner.fileSystem().getFileSystemArn()));
                 function.addToRolePolicy(PolicyStatement.Builder.create()
                         .actions(List.of("elasticfilesystem:DeleteAccessPoint"))
                         .resources(List.of(accessPoints))

@@ -30,16 +30,46 @@ final class ResolvedDefinition {
     private final JsonNode resources;
     private final String region;
     private final String account;
+    private final java.util.Map<String, String> physicalIds;
 
-    private ResolvedDefinition(JsonNode template, String region, String account) {
+    private ResolvedDefinition(JsonNode template, String region, String account,
+                               java.util.Map<String, String> physicalIds) {
         this.resources = template.get("Resources");
         this.region = region;
         this.account = account;
+        this.physicalIds = physicalIds;
+    }
+
+    /**
+     * Any part of the template (a policy document, a function's environment) with every intrinsic resolved as the
+     * definition's are, so that names and ARNs agree between them. physicalIds: the Refs an engine chose itself
+     * (moto makes a file system's id), by logical id; the ARNs built on those Refs follow them.
+     */
+    static JsonNode resolved(JsonNode template, JsonNode node, String region, String account,
+                             java.util.Map<String, String> physicalIds) {
+        return new ResolvedDefinition(template, region, account, physicalIds).resolveTree(node);
+    }
+
+    private JsonNode resolveTree(JsonNode node) {
+        if (node.isObject() && node.size() == 1 && node.fieldNames().next().matches("Ref|Fn::.*")) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(resolve(node));
+        }
+        if (node.isObject()) {
+            ObjectNode copy = TemplateQueries.JSON.createObjectNode();
+            node.properties().forEach(field -> copy.set(field.getKey(), resolveTree(field.getValue())));
+            return copy;
+        }
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode copy = TemplateQueries.JSON.createArrayNode();
+            node.forEach(element -> copy.add(resolveTree(element)));
+            return copy;
+        }
+        return node;
     }
 
     /** The definition JSON of the template's one state machine, resolved for {@code region} and {@code account}. */
     static ObjectNode of(JsonNode template, String region, String account) {
-        ResolvedDefinition resolver = new ResolvedDefinition(template, region, account);
+        ResolvedDefinition resolver = new ResolvedDefinition(template, region, account, java.util.Map.of());
         JsonNode machine = null;
         for (JsonNode resource : resolver.resources) {
             if ("AWS::StepFunctions::StateMachine".equals(resource.path("Type").asText())) {
@@ -121,13 +151,21 @@ final class ResolvedDefinition {
             default:
                 break;
         }
+        if (physicalIds.containsKey(name)) {
+            return physicalIds.get(name);
+        }
         String type = type(name);
         return switch (type) {
             case "AWS::EC2::Subnet" -> "subnet-" + hex(name, 17);
             case "AWS::EC2::SecurityGroup" -> "sg-" + hex(name, 17);
             // Names as CloudFormation would generate them: lower case where the service requires it.
             case "AWS::S3::Bucket", "AWS::ECR::Repository" -> name.toLowerCase(Locale.ROOT);
-            case "AWS::CodeBuild::Project", "AWS::ECS::Cluster", "AWS::Lambda::Function" -> name;
+            case "AWS::CodeBuild::Project", "AWS::ECS::Cluster", "AWS::Lambda::Function", "AWS::DynamoDB::Table",
+                 "AWS::Logs::LogGroup", "AWS::IAM::Role" -> name;
+            case "AWS::EFS::FileSystem" -> "fs-" + hex(name, 17);
+            case "AWS::EFS::AccessPoint" -> "fsap-" + hex(name, 17);
+            case "AWS::StepFunctions::StateMachine" -> arn("states", "stateMachine:" + name);
+            case "AWS::SQS::Queue" -> "https://sqs." + region + ".amazonaws.com/" + account + "/" + name;
             default -> throw new AssertionError("Ref of a " + type + " (" + name + ") is not resolved by this test");
         };
     }
@@ -137,8 +175,14 @@ final class ResolvedDefinition {
         String key = type + "." + attribute;
         return switch (key) {
             case "AWS::Lambda::Function.Arn" -> arn("lambda", "function:" + name);
-            case "AWS::ECS::Cluster.Arn" -> arn("ecs", "cluster/" + name);
-            case "AWS::ECR::Repository.Arn" -> arn("ecr", "repository/" + name.toLowerCase(Locale.ROOT));
+            case "AWS::ECS::Cluster.Arn" -> arn("ecs", "cluster/" + ref(name));
+            case "AWS::ECR::Repository.Arn" -> arn("ecr", "repository/" + ref(name));
+            case "AWS::DynamoDB::Table.Arn" -> arn("dynamodb", "table/" + ref(name));
+            case "AWS::S3::Bucket.Arn" -> "arn:aws:s3:::" + ref(name);
+            case "AWS::EFS::FileSystem.Arn" -> arn("elasticfilesystem", "file-system/" + ref(name));
+            case "AWS::EFS::AccessPoint.Arn" -> arn("elasticfilesystem", "access-point/" + ref(name));
+            case "AWS::Logs::LogGroup.Arn" -> arn("logs", "log-group:" + ref(name) + ":*");
+            case "AWS::SQS::Queue.Arn" -> arn("sqs", name);
             case "AWS::CodeBuild::Project.Arn" -> arn("codebuild", "project/" + name);
             case "AWS::EC2::SecurityGroup.GroupId" -> "sg-" + hex(name, 17);
             case "AWS::IAM::Role.Arn" -> "arn:aws:iam::" + account + ":role/" + name;

@@ -1,0 +1,728 @@
+package io.perfbox.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.dynamodb.ApiKeyTable;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbApiKeyStore;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.adapter.aws.dynamodb.JobTable;
+import io.perfbox.adapter.aws.ecr.EcrJobImages;
+import io.perfbox.adapter.aws.ecs.EcsJobTasks;
+import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
+import io.perfbox.adapter.aws.efs.EfsAccessPoints;
+import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
+import io.perfbox.adapter.aws.s3.ArtifactKeys;
+import io.perfbox.adapter.aws.s3.BuildArtifacts;
+import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
+import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
+import io.perfbox.api.PerfboxApi;
+import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.api.ApiRuntime;
+import io.perfbox.runtime.aws.api.CancelJobFunction;
+import io.perfbox.runtime.aws.api.DeleteJobFunction;
+import io.perfbox.runtime.aws.api.GetJobDockerfileFunction;
+import io.perfbox.runtime.aws.api.GetJobFunction;
+import io.perfbox.runtime.aws.api.GetJobLogsFunction;
+import io.perfbox.runtime.aws.api.GetJobScanFunction;
+import io.perfbox.runtime.aws.api.GetLeaderboardFunction;
+import io.perfbox.runtime.aws.api.GetLeaderboardHistoryFunction;
+import io.perfbox.runtime.aws.api.GetOpenApiFunction;
+import io.perfbox.runtime.aws.api.ListJobsFunction;
+import io.perfbox.runtime.aws.api.SubmitJobFunction;
+import io.perfbox.runtime.aws.auth.TenantAuthorizer;
+import io.perfbox.runtime.aws.workflow.AfterBuildHandler;
+import io.perfbox.runtime.aws.workflow.BeginHandler;
+import io.perfbox.runtime.aws.workflow.CleanUpHandler;
+import io.perfbox.runtime.aws.workflow.DiscardWorkspaceHandler;
+import io.perfbox.runtime.aws.workflow.ExecutionEndedHandler;
+import io.perfbox.runtime.aws.workflow.JobCleanUp;
+import io.perfbox.runtime.aws.workflow.PrepareRunHandler;
+import io.perfbox.runtime.aws.workflow.ReadResultHandler;
+import io.perfbox.runtime.aws.workflow.RecordFailureHandler;
+import io.perfbox.runtime.aws.workflow.RecordRunHandler;
+import io.perfbox.runtime.aws.workflow.RunRecorder;
+import io.perfbox.runtime.aws.workflow.WorkflowConfig;
+import io.perfbox.testing.aws.AwsTestClients;
+import io.perfbox.testing.aws.Moto;
+import io.perfbox.testing.aws.StepInputs;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.LaunchType;
+import software.amazon.awssdk.services.efs.EfsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * Every SDK call the functions make on a job's paths, checked against the synthesized IAM policies: the real
+ * handlers and API functions over the real adapters and SDK clients, against moto (DynamoDB, S3, ECS, EFS, ECR,
+ * CloudWatch Logs, Step Functions), each invocation recorded as the function whose handler it is
+ * ({@link SdkCallRecorder}). The resources in moto carry the names and ARNs the resolved template gives them, and
+ * each function is configured from its own resolved environment, so a call's ARN is the one the function would use
+ * in the stack. Then {@link IamEvaluator}: every call allowed, every grant used, no needless {@code *}.
+ *
+ * <p>What the workflow's own services do (CodeBuild building, ECS running the task) the test does itself, through
+ * clients that are not recorded, as those services would: the build's objects in S3, a running task, its log.
+ * A new workflow state or API route is found by {@code functionFor} by itself (another function needs one case
+ * there) and is driven here on its path; a new SDK operation needs one line in {@link IamActions}.
+ */
+class IamPoliciesIT {
+    private static final String REGION = Moto.region().id();
+    /** moto's default account, which the resolved template uses too. */
+    private static final String ACCOUNT = "123456789012";
+    private static final String TENANT = "tenant01";
+    private static final String DOCKERFILE = "FROM debian:bookworm\nCMD echo '{\"perf\":0.99}' > /data/perf.json\n";
+
+    private static StackPolicies policies;
+    private static SdkCallRecorder recorder;
+    private static Clients recorded;
+    private static Clients setup;
+    private static Map<String, String> stepEnvironment;
+    private static ExecutionHistory history;
+    /** A subnet of moto's default VPC: moto places a task only in a subnet it knows. */
+    private static String subnet;
+    private static SfnClient historyClient;
+
+    @TempDir
+    static Path workspaces;
+
+    private static final EngineAnswers ANSWERS = new EngineAnswers();
+
+    /**
+     * What moto does not do as AWS does, done here on the recorded clients' exchanges: EFS answers CreateAccessPoint
+     * with the access point still {@code creating} (so its creator polls DescribeAccessPoints until it is available)
+     * and a repeated client token (a retried PrepareRun) with AccessPointAlreadyExists, as EFS documents; and a job
+     * deleted by the API while a step ran, between the step's read of the job and its write (armed per job).
+     */
+    private static final class EngineAnswers implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
+        private final java.util.Set<String> clientTokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final java.util.Set<String> deleteBeforeWrite = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        void deleteBeforeNextWrite(JobId id) {
+            deleteBeforeWrite.add(id.value());
+        }
+
+        @Override
+        public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            if (context.request() instanceof software.amazon.awssdk.services.efs.model.CreateAccessPointRequest create
+                    && !clientTokens.add(create.clientToken())) {
+                throw software.amazon.awssdk.services.efs.model.AccessPointAlreadyExistsException.builder()
+                        .message("an access point with client token " + create.clientToken() + " exists")
+                        .statusCode(409).build();
+            }
+            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest put
+                    && put.item().containsKey("pk")) {
+                String pk = put.item().get("pk").s();
+                String jobId = pk.substring(pk.indexOf('#') + 1);
+                if (deleteBeforeWrite.remove(jobId)) {
+                    // The DELETE route's work, landing between the step's read and its write: the job's item and
+                    // files gone, but for what the step itself stored in the meantime.
+                    setup.dynamoDb().deleteItem(b -> b.tableName(put.tableName()).key(Map.of("pk", put.item().get("pk"))));
+                    String bucket = stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET");
+                    setup.s3().putObject(b -> b.bucket(bucket).key(ArtifactKeys.of(new JobId(jobId), "artifacts/step.log")),
+                            RequestBody.fromString("what the step stored"));
+                }
+            }
+        }
+
+        @Override
+        public software.amazon.awssdk.core.SdkResponse modifyResponse(
+                software.amazon.awssdk.core.interceptor.Context.ModifyResponse context,
+                software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            if (context.response() instanceof software.amazon.awssdk.services.efs.model.CreateAccessPointResponse created) {
+                return created.toBuilder().lifeCycleState(software.amazon.awssdk.services.efs.model.LifeCycleState.CREATING)
+                        .build();
+            }
+            return context.response();
+        }
+    }
+
+    /** One client per service; the recorded ones carry the recorder. */
+    private record Clients(DynamoDbClient dynamoDb, S3Client s3, EcsClient ecs, EfsClient efs, EcrClient ecr,
+                           CloudWatchLogsClient logs, SfnClient sfn) {
+        static Clients of(SdkCallRecorder recorder) {
+            ClientOverrideConfiguration.Builder o = ClientOverrideConfiguration.builder();
+            if (recorder != null) {
+                o.addExecutionInterceptor(ANSWERS).addExecutionInterceptor(recorder);
+            }
+            ClientOverrideConfiguration override = o.build();
+            return new Clients(
+                    moto(DynamoDbClient.builder()).overrideConfiguration(override).build(),
+                    moto(S3Client.builder()).forcePathStyle(true).overrideConfiguration(override).build(),
+                    moto(EcsClient.builder()).overrideConfiguration(override).build(),
+                    moto(EfsClient.builder()).overrideConfiguration(override).build(),
+                    moto(EcrClient.builder()).overrideConfiguration(override).build(),
+                    moto(CloudWatchLogsClient.builder()).overrideConfiguration(override).build(),
+                    moto(SfnClient.builder()).overrideConfiguration(override).build());
+        }
+
+        private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> B moto(B b) {
+            return AwsTestClients.configure(b, Moto.endpoint(), Moto.region(), Moto.credentials());
+        }
+    }
+
+    @BeforeAll
+    static void stackResourcesInMoto() {
+        setup = Clients.of(null);
+        recorder = new SdkCallRecorder(new IamActions.Arns(REGION, ACCOUNT));
+        recorded = Clients.of(recorder);
+        JsonNode template = TemplateQueries.template();
+        // moto chooses a file system's id itself: the template's Ref of it resolves to that one.
+        String fileSystemId = setup.efs().createFileSystem(b -> b.creationToken("perfbox-jobs-" + System.nanoTime()))
+                .fileSystemId();
+        policies = StackPolicies.of(template, REGION, ACCOUNT,
+                Map.of(only(template, "AWS::EFS::FileSystem"), fileSystemId));
+
+        stepEnvironment = environment(functionFor(WorkflowFunctions.State.BEGIN));
+        Map<String, String> api = environment(functionFor(JobApi.Route.SUBMIT_JOB));
+        Map<String, String> authorizer = environment(functionFor("authorizer"));
+        JobTable.createIfMissing(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE"));
+        ApiKeyTable.createIfMissing(setup.dynamoDb(), authorizer.get("PERFBOX_API_KEYS_TABLE"));
+        setup.s3().createBucket(b -> b.bucket(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET")));
+        String cluster = stepEnvironment.get("PERFBOX_CLUSTER_ARN");
+        setup.ecs().createCluster(b -> b.clusterName(cluster.substring(cluster.lastIndexOf('/') + 1)));
+        setup.ecr().createRepository(b -> b.repositoryName(stepEnvironment.get("PERFBOX_ECR_REPOSITORY")));
+        setup.logs().createLogGroup(b -> b.logGroupName(stepEnvironment.get("PERFBOX_TASK_LOG_GROUP")));
+        setup.logs().createLogGroup(b -> b.logGroupName(api.get("PERFBOX_BUILD_LOG_GROUP")));
+        String stateMachine = api.get("PERFBOX_STATE_MACHINE_ARN");
+        setup.sfn().createStateMachine(b -> b.name(stateMachine.substring(stateMachine.lastIndexOf(':') + 1))
+                .roleArn("arn:aws:iam::" + ACCOUNT + ":role/perfbox-state-machine")
+                .definition("{\"StartAt\":\"Wait\",\"States\":{\"Wait\":{\"Type\":\"Wait\",\"Seconds\":3600,\"End\":true}}}"));
+        assertThat(setup.sfn().listStateMachines().stateMachines())
+                .anyMatch(m -> m.stateMachineArn().equals(stateMachine));
+        subnet = defaultSubnet();
+        String buildLogs = api.get("PERFBOX_BUILD_LOG_GROUP");
+        setup.logs().createLogStream(b -> b.logGroupName(buildLogs).logStreamName(ExecutionHistory.BUILD));
+        setup.logs().putLogEvents(b -> b.logGroupName(buildLogs).logStreamName(ExecutionHistory.BUILD).logEvents(
+                InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("#1 building").build()));
+        try {
+            history = new ExecutionHistory();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        historyClient = AwsTestClients.configure(SfnClient.builder(), history.endpoint(), Moto.region(),
+                Moto.credentials()).overrideConfiguration(c -> c.addExecutionInterceptor(recorder)).build();
+    }
+
+    /** EC2's DescribeSubnets as a plain query request (the test has no EC2 client; moto checks no signature). */
+    private static String defaultSubnet() {
+        try {
+            var request = java.net.http.HttpRequest.newBuilder(Moto.endpoint())
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/" + REGION
+                            + "/ec2/aws4_request, SignedHeaders=host, Signature=0")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("Action=DescribeSubnets&Version=2016-11-15"))
+                    .build();
+            try (var http = java.net.http.HttpClient.newHttpClient()) {
+                String answer = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                var found = java.util.regex.Pattern.compile("<subnetId>(subnet-[0-9a-f]+)</subnetId>").matcher(answer);
+                assertThat(found.find()).as("moto's default subnets: %s", answer).isTrue();
+                return found.group(1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopHistory() {
+        if (history != null) {
+            history.close();
+        }
+    }
+
+    @Test
+    void everyCallOnTheJobPathsIsAllowedAndEveryGrantOfEveryFunctionIsUsed() throws Exception {
+        Api api = new Api();
+        String key = authorized();
+
+        // A job that runs and succeeds; every read of the API on it; its deletion.
+        JobId succeeded = api.submit(Map.of());
+        workflowUntilRunning(succeeded);
+        api.readWhileUnderWay(succeeded);
+        Files.createDirectories(workspaces.resolve(succeeded.value()));
+        Files.writeString(workspaces.resolve(succeeded.value()).resolve("perf.json"), "{\"perf\":0.99}");
+        Object result = as(WorkflowFunctions.State.READ_RESULT, () -> new ReadResultHandler(workspaces)
+                .handleRequest(input(succeeded), null));
+        Map<String, Object> ran = input(succeeded);
+        ran.put("task", StepInputs.JSON.readTree(StepInputs.succeededTask(succeeded)));
+        ran.put("result", result);
+        assertThat(as(WorkflowFunctions.State.RECORD_RUN, () -> workflow().recordRun().handleRequest(ran, null)))
+                .containsEntry("recorded", true);
+        cleanUp(succeeded);
+        api.readOnceEnded(succeeded);
+        api.delete(succeeded);
+
+        // A run that overran: RecordFailure stops its task and reads its log.
+        JobId overran = api.submit(Map.of("Idempotency-Key", "retry-0001"));
+        assertThat(api.submit(Map.of("Idempotency-Key", "retry-0001"))).isEqualTo(overran);
+        workflowUntilRunning(overran);
+        Map<String, Object> timedOut = input(overran);
+        timedOut.put("stage", "RunTask");
+        timedOut.put("error", Map.of("Error", "States.Timeout", "Cause", "the task ran longer than its timeout"));
+        assertThat(as(WorkflowFunctions.State.RECORD_FAILURE, () -> workflow().recordFailure()
+                .handleRequest(timedOut, null))).containsEntry("recorded", true);
+        cleanUp(overran);
+
+        // The same from RecordFailedRun (RecordRun on the run's Catch), for a job cancelled and deleted meanwhile:
+        // its task is still stopped and its log read.
+        JobId deleted = api.submit(Map.of());
+        workflowUntilRunning(deleted);
+        Map<String, Object> failedRun = input(deleted);
+        failedRun.put("error", Map.of("Error", "States.Timeout", "Cause", "the task ran longer than its timeout"));
+        api.cancel(deleted);
+        api.delete(deleted);
+        as(WorkflowFunctions.State.RECORD_RUN, () -> workflow().recordRun().handleRequest(failedRun, null));
+
+        // A job cancelled while it runs: the execution-ended rule's function cleans up and records it.
+        JobId cancelled = api.submit(Map.of());
+        workflowUntilRunning(cancelled);
+        api.cancel(cancelled);
+        Map<String, Object> ended = input(cancelled);
+        ended.put("status", "ABORTED");
+        as(WorkflowFunctions.State.EXECUTION_ENDED, () -> workflow().executionEnded().handleRequest(ended, null));
+
+        // A job whose execution failed while it ran: ExecutionEnded ends it.
+        JobId failed = api.submit(Map.of());
+        workflowUntilRunning(failed);
+        Map<String, Object> executionFailed = input(failed);
+        executionFailed.put("status", "FAILED");
+        assertThat(as(WorkflowFunctions.State.EXECUTION_ENDED, () -> workflow().executionEnded()
+                .handleRequest(executionFailed, null))).containsEntry("recorded", true);
+        // A job cancelled before its build has no scan report: the scan answers without one.
+        JobId unbuilt = api.submit(Map.of());
+        api.cancel(unbuilt);
+        api.read(JobApi.Route.GET_JOB_SCAN, new GetJobScanFunction(api.api), "/scan", unbuilt, 200);
+        // A job without its Dockerfile (as a failed submit's rollback can leave one): 404.
+        setup.s3().deleteObject(b -> b.bucket(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET"))
+                .key(ArtifactKeys.dockerfile(failed)));
+        api.read(JobApi.Route.GET_JOB_DOCKERFILE, new GetJobDockerfileFunction(api.api), "/dockerfile", failed, 404);
+        api.delete(failed);
+
+        // A retried submit after its job was deleted: the idempotency key is free again.
+        api.delete(overran);
+        JobId again = api.submit(Map.of("Idempotency-Key", "retry-0001"));
+        assertThat(again).isNotEqualTo(overran);
+
+        // Deleted by the API while each job-store step ran, between its read and its write: the write loses, and
+        // the step drops what it stored after the delete.
+        // (Begin stores nothing, so there is nothing of its own to drop.)
+        for (WorkflowFunctions.State state : List.of(WorkflowFunctions.State.AFTER_BUILD,
+                WorkflowFunctions.State.RECORD_RUN, WorkflowFunctions.State.RECORD_FAILURE,
+                WorkflowFunctions.State.EXECUTION_ENDED)) {
+            JobId racing = api.submit(Map.of());
+            if (state == WorkflowFunctions.State.AFTER_BUILD) {
+                // A build that just ended, for a job still BUILDING.
+                as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(racing), null));
+                buildLeft(racing);
+            } else {
+                workflowUntilRunning(racing);
+            }
+            Map<String, Object> in = input(racing);
+            in.put("status", "FAILED");
+            in.put("stage", "RunTask");
+            in.put("error", Map.of("Error", "States.TaskFailed", "Cause", "{}"));
+            ANSWERS.deleteBeforeNextWrite(racing);
+            Map<String, Object> stepInput = in;
+            as(state, () -> workflow().handler(state).handleRequest(stepInput, null));
+            assertThat(setup.s3().listObjectsV2(b -> b.bucket(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET"))
+                    .prefix(ArtifactKeys.jobPrefix(racing))).contents()).as(state + " dropped what it stored").isEmpty();
+        }
+        as(WorkflowFunctions.State.DISCARD_WORKSPACE, () -> new DiscardWorkspaceHandler(workspaces)
+                .handleRequest(input(succeeded), null));
+        assertThat(key).isNotBlank();
+
+        IamEvaluator.Report report = IamEvaluator.check(policies, recorder.calls(), recorder.problems());
+        System.out.println("[perfbox] " + recorder.calls().size() + " authorizations recorded from "
+                + recorder.calls().stream().map(IamCall::operation).distinct().count() + " operations of "
+                + recorder.calls().stream().map(IamCall::function).distinct().count() + " functions");
+        assertThat(report.clean()).as("%s", report).isTrue();
+
+        // And it fails: without PrepareRun's PassRole its task definitions are refused, and the grant is missing.
+        String prepareRun = functionFor(WorkflowFunctions.State.PREPARE_RUN);
+        IamEvaluator.Report withoutPassRole = IamEvaluator.check(policies.withoutAction(prepareRun, "iam:PassRole"),
+                recorder.calls(), recorder.problems());
+        assertThat(withoutPassRole.denied()).isNotEmpty().allMatch(d -> d.startsWith(prepareRun + ": Ecs.RegisterTaskDefinition"
+                + " needs iam:PassRole on " + stepEnvironment.get("PERFBOX_TASK_EXECUTION_ROLE_ARN")));
+    }
+
+    // ---- the workflow's states, as the state machine runs them ----
+
+    private void workflowUntilRunning(JobId id) {
+        assertThat(as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(id), null)))
+                .containsEntry("proceed", true);
+        new Api().readWhileUnderWay(id);
+        buildLeft(id);
+        Map<String, Object> built = as(WorkflowFunctions.State.AFTER_BUILD,
+                () -> workflow().afterBuild().handleRequest(input(id), null));
+        assertThat(built).containsEntry("proceed", true);
+        Map<String, Object> prepare = input(id);
+        prepare.put("imageUri", built.get("imageUri"));
+        Map<String, Object> prepared = as(WorkflowFunctions.State.PREPARE_RUN,
+                () -> workflow().prepareRun().handleRequest(prepare, null));
+        // Retried (its answer lost): the access point exists already, and is found again.
+        assertThat(as(WorkflowFunctions.State.PREPARE_RUN, () -> workflow().prepareRun().handleRequest(prepare, null)))
+                .containsEntry("accessPointId", prepared.get("accessPointId"));
+        taskRunning(id, (String) prepared.get("taskDefinitionArn"));
+    }
+
+    private void cleanUp(JobId id) {
+        assertThat(as(WorkflowFunctions.State.CLEAN_UP, () -> workflow().cleanUp().handleRequest(input(id), null)))
+                .containsEntry("cleanedUp", true);
+    }
+
+    /** What CodeBuild leaves: the build's log, its outcome and Trivy's report in the bucket, the image in ECR. */
+    private void buildLeft(JobId id) {
+        String bucket = stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET");
+        String repository = stepEnvironment.get("PERFBOX_ECR_REPOSITORY");
+        put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.LOG.fileName()), "#1 load build definition\n");
+        put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.OUTCOME.fileName()),
+                "{\"outcome\":\"BUILT\",\"reason\":\"\",\"pushed\":true,\"trivyVersion\":\"0.58.1\",\"imageUri\":\""
+                        + "registry.invalid/" + repository + ":" + AwsJobNames.imageTag(id) + "\"}");
+        put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.SCAN_REPORT.fileName()),
+                "{\"SchemaVersion\": 2, \"ArtifactName\": \"job-image\", \"ArtifactType\": \"container_image\","
+                        + " \"Results\": []}");
+        setup.ecr().putImage(b -> b.repositoryName(repository).imageTag(AwsJobNames.imageTag(id))
+                .imageManifest("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+                        + "\"config\":{\"digest\":\"sha256:" + "0".repeat(63) + id.value().charAt(0) + "\"},\"layers\":[]}"));
+    }
+
+    /** What ECS does with the task definition: the job's task running, its container's log stream written. */
+    private void taskRunning(JobId id, String taskDefinitionArn) {
+        String cluster = stepEnvironment.get("PERFBOX_CLUSTER_ARN");
+        // moto places a task only when its containers name their memory, which the job's (task-level memory) do
+        // not: it runs a revision of the job's family that does. The job's tasks are found by family either way.
+        var registered = setup.ecs().describeTaskDefinition(b -> b.taskDefinition(taskDefinitionArn)).taskDefinition();
+        String placeable = setup.ecs().registerTaskDefinition(b -> b.family(registered.family())
+                .requiresCompatibilities(registered.requiresCompatibilities()).networkMode(registered.networkMode())
+                .cpu(registered.cpu()).memory(registered.memory())
+                .containerDefinitions(registered.containerDefinitions().stream()
+                        .map(c -> c.toBuilder().memory(Integer.parseInt(registered.memory())).build()).toList()))
+                .taskDefinition().taskDefinitionArn();
+        String taskArn = setup.ecs().runTask(b -> b.cluster(cluster).taskDefinition(placeable)
+                .launchType(LaunchType.FARGATE).startedBy("perfbox")
+                .networkConfiguration(n -> n.awsvpcConfiguration(v -> v.subnets(subnet).securityGroups("sg-0123456789abcdef0"))))
+                .tasks().get(0).taskArn();
+        history.submitted(id, taskArn);
+        String group = stepEnvironment.get("PERFBOX_TASK_LOG_GROUP");
+        String stream = AwsJobNames.runLogStream(taskArn);
+        setup.logs().createLogStream(b -> b.logGroupName(group).logStreamName(stream));
+        setup.logs().putLogEvents(b -> b.logGroupName(group).logStreamName(stream).logEvents(
+                InputLogEvent.builder().timestamp(System.currentTimeMillis()).message("running " + id).build()));
+    }
+
+    /**
+     * Step Functions' history of a job's execution as the state machine writes it (moto's executions run no state,
+     * so their history lacks these): the TaskSubmitted events of the build (CodeBuild's StartBuild answer) and of
+     * the task (ECS's RunTask answer), newest first, with the build's log stream written in the build log group.
+     */
+    private static final class ExecutionHistory implements AutoCloseable {
+        private final com.sun.net.httpserver.HttpServer server;
+        private final Map<String, String> tasks = new java.util.concurrent.ConcurrentHashMap<>();
+
+        ExecutionHistory() throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                byte[] answer;
+                int status = 200;
+                try (exchange) {
+                    JsonNode request = StepInputs.JSON.readTree(exchange.getRequestBody());
+                    String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+                    String execution = request.path("executionArn").asText();
+                    String taskArn = tasks.get(execution.substring(execution.lastIndexOf(':') + 1));
+                    if (!"AWSStepFunctions.GetExecutionHistory".equals(target)) {
+                        status = 400;
+                        answer = ("{\"__type\":\"ExecutionDoesNotExist\",\"message\":\"" + target + " "
+                                + execution + "\"}").getBytes(StandardCharsets.UTF_8);
+                    } else {
+                        var events = StepInputs.JSON.createArrayNode();
+                        if (taskArn != null) {
+                            events.addObject().put("id", 9).put("timestamp", 1772366401.5).put("type", "TaskSubmitted")
+                                .putObject("taskSubmittedEventDetails").put("resourceType", "ecs")
+                                .put("resource", "runTask.sync").put("output",
+                                        "{\"Tasks\":[{\"TaskArn\":\"" + taskArn + "\"}]}");
+                        }
+                        events.addObject().put("id", 4).put("timestamp", 1772366301.5).put("type", "TaskSubmitted")
+                                .putObject("taskSubmittedEventDetails").put("resourceType", "codebuild")
+                                .put("resource", "startBuild.sync").put("output",
+                                        "{\"Build\":{\"Id\":\"BuildAndScanProject:" + BUILD + "\"}}");
+                        answer = StepInputs.JSON.createObjectNode().set("events", events).toString()
+                                .getBytes(StandardCharsets.UTF_8);
+                    }
+                    exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
+                    exchange.sendResponseHeaders(status, answer.length);
+                    exchange.getResponseBody().write(answer);
+                }
+            });
+            server.start();
+        }
+
+        static final String BUILD = "7d1c1c2e-5b0e-4a58-9a9e-3c1f6f0d2b71";
+
+        void submitted(JobId id, String taskArn) {
+            tasks.put(id.value(), taskArn);
+        }
+
+        URI endpoint() {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    private void put(String bucket, String key, String content) {
+        setup.s3().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content));
+    }
+
+    /** The workflow functions' wiring (as WorkflowRuntime builds it), from the step functions' resolved environment. */
+    private record Workflow(JobLifecycle lifecycle, WorkflowConfig config, S3BuildArtifacts builds,
+                            RunRecorder runs, JobCleanUp jobCleanUp, EfsAccessPoints accessPoints,
+                            EcsTaskDefinitions taskDefinitions) {
+        BeginHandler begin() {
+            return new BeginHandler(lifecycle);
+        }
+
+        AfterBuildHandler afterBuild() {
+            return new AfterBuildHandler(lifecycle, builds, config);
+        }
+
+        PrepareRunHandler prepareRun() {
+            return new PrepareRunHandler(accessPoints, taskDefinitions, config.ecrRepository());
+        }
+
+        RecordRunHandler recordRun() {
+            return new RecordRunHandler(runs);
+        }
+
+        RecordFailureHandler recordFailure() {
+            return new RecordFailureHandler(runs);
+        }
+
+        CleanUpHandler cleanUp() {
+            return new CleanUpHandler(jobCleanUp);
+        }
+
+        ExecutionEndedHandler executionEnded() {
+            return new ExecutionEndedHandler(lifecycle, jobCleanUp);
+        }
+
+        com.amazonaws.services.lambda.runtime.RequestHandler<Map<String, Object>, Map<String, Object>> handler(
+                WorkflowFunctions.State state) {
+            return switch (state) {
+                case BEGIN -> begin();
+                case AFTER_BUILD -> afterBuild();
+                case RECORD_RUN -> recordRun();
+                case RECORD_FAILURE -> recordFailure();
+                case EXECUTION_ENDED -> executionEnded();
+                default -> throw new IllegalArgumentException(state + " is not driven here");
+            };
+        }
+    }
+
+    private static Workflow workflow() {
+        Map<String, String> env = new HashMap<>(stepEnvironment);
+        env.put("AWS_REGION", REGION);
+        WorkflowConfig config = WorkflowConfig.fromEnvironment(env);
+        String bucket = config.common().artifactBucket();
+        JobLifecycle lifecycle = new JobLifecycle(new DynamoDbJobStore(recorded.dynamoDb(), config.common().jobsTable()),
+                new S3JobArtifactStore(recorded.s3(), bucket), config.policy(), config.runMemoryLimitBytes(),
+                JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
+        EcsJobTasks tasks = new EcsJobTasks(recorded.ecs(), config.clusterArn());
+        EcsTaskDefinitions taskDefinitions = new EcsTaskDefinitions(recorded.ecs(), config.taskDefinitions());
+        EfsAccessPoints accessPoints = new EfsAccessPoints(recorded.efs(), config.fileSystemId());
+        return new Workflow(lifecycle, config, new S3BuildArtifacts(recorded.s3(), bucket),
+                new RunRecorder(lifecycle, tasks, new CloudWatchRunLogs(recorded.logs(), config.taskLogGroup()),
+                        config.runTimeout()),
+                new JobCleanUp(tasks, taskDefinitions, accessPoints, new EcrJobImages(recorded.ecr(), config.ecrRepository())),
+                accessPoints, taskDefinitions);
+    }
+
+    // ---- the API functions, as API Gateway invokes them ----
+
+    private static final class Api {
+        final PerfboxApi api;
+
+        void read(JobApi.Route route, RequestStreamHandler function, String suffix, JobId id, int status) {
+            call(route, function, ApiEvents.onJob("GET", suffix, id.value(), Map.of(), TENANT), status);
+        }
+
+        Api() {
+            Map<String, String> env = new HashMap<>(environment(functionFor(JobApi.Route.GET_JOB_LOGS)));
+            env.put("AWS_REGION", REGION);
+            AwsSettings.Api settings = AwsSettings.Api.from(env);
+            var service = ApiRuntime.jobService(settings, recorded.dynamoDb(), recorded.s3(), recorded.sfn(),
+                    Clock.systemUTC());
+            AwsSettings.LiveLogs.from(env).ifPresent(live -> service.withLiveLogs(ApiRuntime.liveLogs(settings, live,
+                    new S3JobArtifactStore(recorded.s3(), settings.common().artifactBucket()), historyClient,
+                    recorded.logs())));
+            api = new PerfboxApi(service);
+        }
+
+        JobId submit(Map<String, String> headers) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put("Content-Type", "text/plain; charset=utf-8");
+            JsonNode answer = call(JobApi.Route.SUBMIT_JOB, new SubmitJobFunction(api),
+                    ApiEvents.event("POST", "/jobs", "/jobs", Map.of(), Map.of(), h, DOCKERFILE, TENANT), 202);
+            return new JobId(answer.path("id").asText());
+        }
+
+        void readWhileUnderWay(JobId id) {
+            call(JobApi.Route.GET_JOB, new GetJobFunction(api), ApiEvents.onJob("GET", "", id.value(), Map.of(), TENANT), 200);
+            call(JobApi.Route.GET_JOB_LOGS, new GetJobLogsFunction(api),
+                    ApiEvents.event("GET", "/jobs/{id}/logs", "/jobs/" + id.value() + "/logs", Map.of("id", id.value()),
+                            Map.of(), Map.of("Accept", "text/plain"), null, TENANT), 200);
+        }
+
+        void readOnceEnded(JobId id) {
+            call(JobApi.Route.GET_JOB, new GetJobFunction(api), ApiEvents.onJob("GET", "", id.value(), Map.of(), TENANT), 200);
+            call(JobApi.Route.LIST_JOBS, new ListJobsFunction(api),
+                    ApiEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), Map.of(), null, TENANT), 200);
+            call(JobApi.Route.GET_JOB_LOGS, new GetJobLogsFunction(api),
+                    ApiEvents.event("GET", "/jobs/{id}/logs", "/jobs/" + id.value() + "/logs", Map.of("id", id.value()),
+                            Map.of(), Map.of("Accept", "text/plain"), null, TENANT), 200);
+            call(JobApi.Route.GET_JOB_SCAN, new GetJobScanFunction(api),
+                    ApiEvents.onJob("GET", "/scan", id.value(), Map.of(), TENANT), 200);
+            call(JobApi.Route.GET_JOB_DOCKERFILE, new GetJobDockerfileFunction(api),
+                    ApiEvents.onJob("GET", "/dockerfile", id.value(), Map.of(), TENANT), 200);
+            call(JobApi.Route.GET_LEADERBOARD, new GetLeaderboardFunction(api),
+                    ApiEvents.event("GET", "/leaderboard", "/leaderboard", Map.of(), Map.of(), Map.of(), null, TENANT), 200);
+            call(JobApi.Route.GET_LEADERBOARD_HISTORY, new GetLeaderboardHistoryFunction(api),
+                    ApiEvents.event("GET", "/leaderboard/history", "/leaderboard/history", Map.of(), Map.of(), Map.of(),
+                            null, TENANT), 200);
+            call(JobApi.Route.OPENAPI, new GetOpenApiFunction(api),
+                    ApiEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), Map.of(), null, TENANT), 200);
+        }
+
+        void cancel(JobId id) {
+            call(JobApi.Route.CANCEL_JOB, new CancelJobFunction(api),
+                    ApiEvents.onJob("POST", "/cancel", id.value(), Map.of(), TENANT), 200);
+        }
+
+        void delete(JobId id) {
+            call(JobApi.Route.DELETE_JOB, new DeleteJobFunction(api),
+                    ApiEvents.onJob("DELETE", "", id.value(), Map.of(), TENANT), 200);
+        }
+
+        private static JsonNode call(JobApi.Route route, RequestStreamHandler function, String event, int status) {
+            String response = recorder.as(functionFor(route), () -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try {
+                    function.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return out.toString(StandardCharsets.UTF_8);
+            });
+            try {
+                JsonNode answer = StepInputs.JSON.readTree(response);
+                assertThat(answer.path("statusCode").asInt()).as(route + ": " + response).isEqualTo(status);
+                String body = answer.path("body").asText();
+                return body.startsWith("{") ? StepInputs.JSON.readTree(body) : answer;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The tenant authorizer on a key in the keys table: allowed. */
+    private static String authorized() throws IOException {
+        Map<String, String> env = environment(functionFor("authorizer"));
+        DynamoDbApiKeyStore store = new DynamoDbApiKeyStore(recorded.dynamoDb(), env.get("PERFBOX_API_KEYS_TABLE"));
+        String key = new ApiKeys(new DynamoDbApiKeyStore(setup.dynamoDb(), env.get("PERFBOX_API_KEYS_TABLE")),
+                Clock.systemUTC()).create(TENANT).key();
+        TenantAuthorizer authorizer = new TenantAuthorizer(new ApiKeys(store, Clock.systemUTC()));
+        String event = StepInputs.JSON.createObjectNode().put("type", "TOKEN").put("authorizationToken", "Bearer " + key)
+                .put("methodArn", "arn:aws:execute-api:" + REGION + ":" + ACCOUNT + ":abc123/v1/GET/jobs").toString();
+        String answer = recorder.as(functionFor("authorizer"), () -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try {
+                authorizer.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        });
+        assertThat(answer).contains("Allow");
+        return key;
+    }
+
+    // ---- functions of the stack ----
+
+    /** The logical id of a workflow state's function: one line per new state or function. */
+    static String functionFor(WorkflowFunctions.State state) {
+        return StackPolicies.logicalId(SynthesizedStack.STACK.workflowFunctions().function(state));
+    }
+
+    static String functionFor(JobApi.Route route) {
+        return StackPolicies.logicalId(SynthesizedStack.STACK.api().functions().get(route));
+    }
+
+    static String functionFor(String other) {
+        return switch (other) {
+            case "authorizer" -> StackPolicies.logicalId(SynthesizedStack.STACK.api().authorizerFunction());
+            default -> throw new IllegalArgumentException("no function " + other);
+        };
+    }
+
+    private static <T> T as(WorkflowFunctions.State state, Supplier<T> body) {
+        return recorder.as(functionFor(state), body);
+    }
+
+    private static Map<String, String> environment(String function) {
+        return policies.of(function).environment();
+    }
+
+    private static Map<String, Object> input(JobId id) {
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("jobId", id.value());
+        return in;
+    }
+
+    private static String only(JsonNode template, String type) {
+        List<String> ids = new ArrayList<>();
+        template.get("Resources").properties().forEach(r -> {
+            if (type.equals(r.getValue().path("Type").asText())) {
+                ids.add(r.getKey());
+            }
+        });
+        assertThat(ids).as(type).hasSize(1);
+        return ids.get(0);
+    }
+}
