@@ -1,11 +1,14 @@
 package io.perfbox.adapter.aws.ecs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.JobResourceInventory;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.EphemeralStorage;
 import software.amazon.awssdk.services.ecs.model.Compatibility;
@@ -17,7 +20,9 @@ import software.amazon.awssdk.services.ecs.model.EFSTransitEncryption;
 import software.amazon.awssdk.services.ecs.model.EFSVolumeConfiguration;
 import software.amazon.awssdk.services.ecs.model.KernelCapabilities;
 import software.amazon.awssdk.services.ecs.model.LinuxParameters;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionFamiliesResponse;
 import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionFamilyStatus;
 import software.amazon.awssdk.services.ecs.model.LogConfiguration;
 import software.amazon.awssdk.services.ecs.model.LogDriver;
 import software.amazon.awssdk.services.ecs.model.MountPoint;
@@ -35,7 +40,7 @@ import software.amazon.awssdk.services.ecs.model.Volume;
  * mount is not IAM-authorised; the access point this job's definition names is what confines /data, and the file
  * system's policy admits such clients only through a job access point and a mount target (infra-cdk IsolatedRunner).
  */
-public class EcsTaskDefinitions implements TaskDefinitions {
+public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory {
     static final String VOLUME = "data";
     /** DeleteTaskDefinitions takes at most this many at once. */
     private static final int DELETE_BATCH = 10;
@@ -116,6 +121,30 @@ public class EcsTaskDefinitions implements TaskDefinitions {
                         + deleted.failures().stream().map(f -> f.arn() + " (" + f.reason() + ")").toList());
             }
         }
+    }
+
+    @Override
+    public String kind() {
+        return "task definitions";
+    }
+
+    /** The jobs with a task definition family that still has ACTIVE or INACTIVE (not yet deleted) revisions. */
+    @Override
+    public Set<JobId> holders() {
+        Set<JobId> jobs = new LinkedHashSet<>();
+        String prefix = AwsJobNames.TASK_FAMILY_PREFIX;
+        for (TaskDefinitionFamilyStatus status : List.of(TaskDefinitionFamilyStatus.ACTIVE, TaskDefinitionFamilyStatus.INACTIVE)) {
+            String token = null;
+            do {
+                String page = token;
+                ListTaskDefinitionFamiliesResponse listed = ecs.listTaskDefinitionFamilies(b -> b.familyPrefix(prefix)
+                        .status(status).nextToken(page));
+                listed.families().stream().map(f -> JobResourceInventory.jobIdAfter(prefix, f))
+                        .filter(java.util.Objects::nonNull).forEach(jobs::add);
+                token = listed.nextToken();
+            } while (token != null);
+        }
+        return jobs;
     }
 
     /** The revisions of exactly the job's family (a family prefix could match more in principle). */

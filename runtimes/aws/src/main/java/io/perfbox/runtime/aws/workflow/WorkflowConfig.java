@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy policy, String clusterArn,
                              String taskExecutionRoleArn, String taskLogGroup, int taskCpu,
                              int taskMemoryMiB, int maxImageMib, Duration runTimeout, String fileSystemId,
-                             String ecrRepository) {
+                             String ecrRepository, String buildProject, String stateMachineArn) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
@@ -32,11 +32,16 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String MAX_IMAGE_MIB = "PERFBOX_MAX_IMAGE_MIB";
     public static final String FILE_SYSTEM_ID = "PERFBOX_FILE_SYSTEM_ID";
     public static final String ECR_REPOSITORY = "PERFBOX_ECR_REPOSITORY";
+    /** The CodeBuild project of BuildAndScan: the clean-up stops the job's builds of it. */
+    public static final String BUILD_PROJECT = "PERFBOX_BUILD_PROJECT";
+    /** The job workflow: its executions' histories name the builds; the reconciler looks executions up and starts them. */
+    public static final String STATE_MACHINE_ARN = AwsSettings.STATE_MACHINE_ARN;
 
     private static final Pattern ARN = Pattern.compile("arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\\d*:.+");
     private static final Pattern FILE_SYSTEM = Pattern.compile("fs-[0-9a-f]{8,40}");
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
     private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9_./#-]{1,512}");
+    private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
 
     public WorkflowConfig {
         Objects.requireNonNull(common, "common");
@@ -47,6 +52,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Objects.requireNonNull(runTimeout, "runTimeout");
         Objects.requireNonNull(fileSystemId, "fileSystemId");
         Objects.requireNonNull(ecrRepository, "ecrRepository");
+        Objects.requireNonNull(buildProject, "buildProject");
+        Objects.requireNonNull(stateMachineArn, "stateMachineArn");
         FargateTaskSize.problem(taskCpu, taskMemoryMiB).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
@@ -95,13 +102,17 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         String fileSystem = v.matching(FILE_SYSTEM_ID, FILE_SYSTEM, "an EFS file system id like fs-0123abcd",
                 Function.identity());
         String repository = v.matching(ECR_REPOSITORY, REPOSITORY, "an ECR repository name", Function.identity());
+        String project = v.matching(BUILD_PROJECT, PROJECT, "a CodeBuild project name", Function.identity());
+        String stateMachine = v.matching(STATE_MACHINE_ARN, AwsSettings.STATE_MACHINE,
+                "arn:aws:states:<region>:<account>:stateMachine:<name>", Function.identity());
         if (cpu != null && memory != null) {
             FargateTaskSize.problem(cpu, memory).ifPresent(problem -> v.problem(
                     TASK_CPU + "=" + cpu + " with " + TASK_MEMORY_MIB + "=" + memory + " is invalid: " + problem));
         }
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
-                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository);
+                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository,
+                project, stateMachine);
     }
 
     private static Boolean strictBoolean(String v) {

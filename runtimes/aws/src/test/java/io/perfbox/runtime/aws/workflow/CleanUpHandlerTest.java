@@ -31,10 +31,19 @@ class CleanUpHandlerTest {
 
 
     @Test
-    void removesTasksTaskDefinitionsAccessPointAndImage() {
+    void stopsBuildsThenTasksAndRemovesTaskDefinitionsAccessPointAndImage() {
         assertThat(f.step(handler, "")).isEqualTo(Map.of("cleanedUp", true));
-        assertThat(f.aws.calls()).containsExactly("stopTasks " + f.id, "removeTaskDefinitions " + f.id,
-                "deleteAccessPoint " + f.id, "deleteImage " + f.id);
+        assertThat(f.aws.calls()).containsExactly("stopBuilds " + f.id, "stopTasks " + f.id,
+                "removeTaskDefinitions " + f.id, "deleteAccessPoint " + f.id, "deleteImage " + f.id);
+    }
+
+    @Test
+    void buildThatCouldNotBeStoppedFailsTheCleanUpAfterEveryOtherPart() {
+        f.aws.failOn("stopBuilds", new IllegalStateException("CodeBuild throttled"));
+
+        assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stop its builds").hasMessageContaining("CodeBuild throttled");
+        assertThat(f.aws.calls()).contains("stopTasks " + f.id, "deleteImage " + f.id);
     }
 
     @Test

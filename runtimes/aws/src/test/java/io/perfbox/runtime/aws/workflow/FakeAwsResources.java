@@ -1,6 +1,7 @@
 package io.perfbox.runtime.aws.workflow;
 
 import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.codebuild.JobBuilds;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
@@ -43,13 +44,31 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
         }
     };
     private final JobImages images = id -> call("deleteImage " + id);
+    /** The builds still in progress, by job: stopInProgress stops (and forgets) them. */
+    private final Map<JobId, List<String>> buildsInProgress = new HashMap<>();
+    private final JobBuilds builds = id -> {
+        call("stopBuilds " + id);
+        List<String> stopped = buildsInProgress.getOrDefault(id, List.of());
+        buildsInProgress.remove(id);
+        return stopped;
+    };
 
     WorkflowPorts ports() {
         return new WorkflowPorts(this, this, this, accessPoints, images, this);
     }
 
     JobCleanUp cleanUp() {
-        return new JobCleanUp(this, this, accessPoints, images);
+        return new JobCleanUp(builds, this, this, accessPoints, images);
+    }
+
+    /** A build of the job CodeBuild still runs. */
+    void buildInProgress(JobId id, String buildId) {
+        buildsInProgress.computeIfAbsent(id, k -> new ArrayList<>()).add(buildId);
+    }
+
+    /** The job's builds the fake still counts as in progress. */
+    List<String> buildsInProgress(JobId id) {
+        return buildsInProgress.getOrDefault(id, List.of());
     }
 
     AccessPoints accessPoints() {
