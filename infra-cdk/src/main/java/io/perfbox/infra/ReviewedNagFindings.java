@@ -74,12 +74,16 @@ final class ReviewedNagFindings {
                             + "and kept artifacts of a job in the bucket, and its objects under jobs/ (removed when the job "
                             + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of "
                             + "this cluster (also conditioned on it), the job access points (deletable only with the job "
-                            + "tag), the run log streams. Each state's function has only the groups its handler calls.",
+                            + "tag), the run log streams, and the executions of this stack's job state machine (a job's "
+                            + "execution is named by its id: the clean-up reads its history for the job's builds, the "
+                            + "reconciler describes it). ECS's ListTaskDefinitionFamilies has no resource-level "
+                            + "permission (the reconciler's inventory). Each function has only the groups its handler calls.",
                     "Resource::*",
                     regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*))?$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
                     "Resource::arn:<AWS::Partition>:elasticfilesystem:<AWS::Region>:<AWS::AccountId>:access-point/*",
+                    regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+-JobWorkflow:\\*$"),
                     TASK_LOG_STREAMS);
         }
 
