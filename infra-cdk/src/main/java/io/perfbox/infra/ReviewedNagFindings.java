@@ -76,8 +76,7 @@ final class ReviewedNagFindings {
                             + "this cluster (also conditioned on it), the job access points (deletable only with the job "
                             + "tag), the run log streams, and the executions of this stack's job state machine (a job's "
                             + "execution is named by its id: the clean-up reads its history for the job's builds, the "
-                            + "reconciler describes it). ECS's ListTaskDefinitionFamilies has no resource-level "
-                            + "permission (the reconciler's inventory). Each function has only the groups its handler calls.",
+                            + "reconciler describes it). Each function has only the groups its handler calls.",
                     "Resource::*",
                     regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*))?$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),

@@ -161,7 +161,8 @@ public class WorkflowFunctions extends Construct {
      * EfsAccessPoints.delete and EcrJobImages, and CodeBuildJobBuilds (the job's builds found in its execution's
      * history, stopped by id); WORKSPACE: root on the job file system through its access point; RECONCILE: the
      * reconciler's DynamoDbJobStore.findUnfinished (the active index), StepFunctionsPipelineLauncher.find/start and
-     * the inventories of access points (CLEAN_UP's DescribeAccessPoints), task definitions and images.
+     * the inventories of access points and task definitions (CLEAN_UP's DescribeAccessPoints and ListTaskDefinitions)
+     * and of images.
      */
     private static void grant(Function function, Access access, ITable jobs, IBucket artifacts, IRepository images,
                               IsolatedRunner runner, IProject buildProject) {
@@ -237,8 +238,7 @@ public class WorkflowFunctions extends Construct {
                         List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_ACTIVE));
                 allow(function, List.of("states:DescribeExecution"), List.of(JobWorkflow.executionArns(stack)));
                 allow(function, List.of("states:StartExecution"), List.of(JobWorkflow.stateMachineArn(stack)));
-                // ECS has no resource-level permission for it.
-                allow(function, List.of("ecs:ListTaskDefinitionFamilies"), List.of("*"));
+                // Task definitions are listed with CLEAN_UP's ecs:ListTaskDefinitions.
                 allow(function, List.of("ecr:ListImages"), List.of(images.getRepositoryArn()));
             }
             case WORKSPACE -> function.addToRolePolicy(PolicyStatement.Builder.create()

@@ -248,7 +248,6 @@ class IamTest {
                     allow("states:DescribeExecution", executions),
                     allow("states:StartExecution", RunnerTest.arn("states",
                             ":stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow")),
-                    allow("ecs:ListTaskDefinitionFamilies", "*"),
                     allow("ecr:ListImages", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
         };
     }

@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.ecr.model.ListImagesRequest;
 import software.amazon.awssdk.services.ecr.model.ListImagesResponse;
 import software.amazon.awssdk.services.ecr.model.TagStatus;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionFamiliesRequest;
-import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionFamiliesResponse;
-import software.amazon.awssdk.services.ecs.model.TaskDefinitionFamilyStatus;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsRequest;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
 import software.amazon.awssdk.services.efs.EfsClient;
 import software.amazon.awssdk.services.efs.model.AccessPointDescription;
 import software.amazon.awssdk.services.efs.model.DescribeAccessPointsRequest;
@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.efs.model.Tag;
 
 /**
  * The per-job resources listed by the jobs holding them, as the reconciler's sweep reads them: EFS access points by
- * their job tag, ECS task definition families by name, ECR image tags by name, every page, with the SDK's model
+ * their job tag, ECS task definition revisions by family, ECR image tags by name, every page, with the SDK's model
  * objects. What is not a job's (the workspace functions' access point, another family, an untagged image) is left
  * out.
  */
@@ -77,18 +77,21 @@ class JobResourceInventoriesTest {
     }
 
     @Test
-    void taskDefinitionFamiliesOfJobsAreListedActiveAndInactive() {
-        List<ListTaskDefinitionFamiliesRequest> requests = new ArrayList<>();
+    void jobsWithATaskDefinitionRevisionActiveOrNotYetDeletedAreListed() {
+        List<ListTaskDefinitionsRequest> requests = new ArrayList<>();
+        String arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/";
         EcsClient ecs = new EcsClient() {
             @Override
-            public ListTaskDefinitionFamiliesResponse listTaskDefinitionFamilies(ListTaskDefinitionFamiliesRequest request) {
+            public ListTaskDefinitionsResponse listTaskDefinitions(ListTaskDefinitionsRequest request) {
                 requests.add(request);
-                if (request.status() == TaskDefinitionFamilyStatus.ACTIVE) {
+                if (request.status() == TaskDefinitionStatus.ACTIVE) {
                     return request.nextToken() == null
-                            ? ListTaskDefinitionFamiliesResponse.builder().families("perfbox-job-" + a).nextToken("p2").build()
-                            : ListTaskDefinitionFamiliesResponse.builder().families("perfbox-job-not-a-job-id").build();
+                            ? ListTaskDefinitionsResponse.builder().taskDefinitionArns(arn + "perfbox-job-" + a + ":1")
+                                    .nextToken("p2").build()
+                            : ListTaskDefinitionsResponse.builder().taskDefinitionArns(arn + "perfbox-job-not-a-job:3").build();
                 }
-                return ListTaskDefinitionFamiliesResponse.builder().families("perfbox-job-" + b, "perfbox-job-" + a).build();
+                return ListTaskDefinitionsResponse.builder().taskDefinitionArns(arn + "perfbox-job-" + b + ":2",
+                        arn + "perfbox-job-" + a + ":1").build();
             }
 
             @Override
@@ -105,9 +108,10 @@ class JobResourceInventoriesTest {
                 "arn:aws:iam::123456789012:role/perfbox-task-execution"));
 
         assertThat(taskDefinitions.holders()).containsExactly(a, b);
-        assertThat(requests).extracting(ListTaskDefinitionFamiliesRequest::familyPrefix).containsOnly("perfbox-job-");
-        assertThat(requests).extracting(ListTaskDefinitionFamiliesRequest::status).containsExactly(
-                TaskDefinitionFamilyStatus.ACTIVE, TaskDefinitionFamilyStatus.ACTIVE, TaskDefinitionFamilyStatus.INACTIVE);
+        assertThat(requests).extracting(ListTaskDefinitionsRequest::familyPrefix).containsOnly("perfbox-job-");
+        // Revisions being deleted (DELETE_IN_PROGRESS) are none of these: a deleted family is no leak.
+        assertThat(requests).extracting(ListTaskDefinitionsRequest::status).containsExactly(
+                TaskDefinitionStatus.ACTIVE, TaskDefinitionStatus.ACTIVE, TaskDefinitionStatus.INACTIVE);
     }
 
     @Test

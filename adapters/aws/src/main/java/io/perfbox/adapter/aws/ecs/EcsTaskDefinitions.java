@@ -20,9 +20,7 @@ import software.amazon.awssdk.services.ecs.model.EFSTransitEncryption;
 import software.amazon.awssdk.services.ecs.model.EFSVolumeConfiguration;
 import software.amazon.awssdk.services.ecs.model.KernelCapabilities;
 import software.amazon.awssdk.services.ecs.model.LinuxParameters;
-import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionFamiliesResponse;
 import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
-import software.amazon.awssdk.services.ecs.model.TaskDefinitionFamilyStatus;
 import software.amazon.awssdk.services.ecs.model.LogConfiguration;
 import software.amazon.awssdk.services.ecs.model.LogDriver;
 import software.amazon.awssdk.services.ecs.model.MountPoint;
@@ -128,18 +126,21 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
         return "task definitions";
     }
 
-    /** The jobs with a task definition family that still has ACTIVE or INACTIVE (not yet deleted) revisions. */
+    /**
+     * The jobs with a revision still ACTIVE or INACTIVE (deregistered, not yet deleted), from the revisions themselves:
+     * a family whose revisions were all deleted may still be listed as a family, and is no leak.
+     */
     @Override
     public Set<JobId> holders() {
         Set<JobId> jobs = new LinkedHashSet<>();
-        String prefix = AwsJobNames.TASK_FAMILY_PREFIX;
-        for (TaskDefinitionFamilyStatus status : List.of(TaskDefinitionFamilyStatus.ACTIVE, TaskDefinitionFamilyStatus.INACTIVE)) {
+        for (TaskDefinitionStatus status : List.of(TaskDefinitionStatus.ACTIVE, TaskDefinitionStatus.INACTIVE)) {
             String token = null;
             do {
                 String page = token;
-                ListTaskDefinitionFamiliesResponse listed = ecs.listTaskDefinitionFamilies(b -> b.familyPrefix(prefix)
-                        .status(status).nextToken(page));
-                listed.families().stream().map(f -> JobResourceInventory.jobIdAfter(prefix, f))
+                ListTaskDefinitionsResponse listed = ecs.listTaskDefinitions(b -> b
+                        .familyPrefix(AwsJobNames.TASK_FAMILY_PREFIX).status(status).nextToken(page));
+                listed.taskDefinitionArns().stream()
+                        .map(arn -> JobResourceInventory.jobIdAfter(AwsJobNames.TASK_FAMILY_PREFIX, familyOf(arn)))
                         .filter(java.util.Objects::nonNull).forEach(jobs::add);
                 token = listed.nextToken();
             } while (token != null);
