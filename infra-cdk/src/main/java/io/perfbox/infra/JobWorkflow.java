@@ -75,6 +75,12 @@ public class JobWorkflow extends Construct {
      * long ends TIMED_OUT by CodeBuild (the job's BUILD_TIMEOUT), never by the state's own timer counting queue time.
      */
     static final Duration BUILD_STATE_MARGIN = Duration.minutes(10);
+    /**
+     * Margin of the RunTask state beyond the start allowance and the run: ECS stopping the job's container once the
+     * run clock exited (SIGTERM, 30 s to SIGKILL) and the .sync integration noticing. The run clock, counting from the
+     * job container's start, must be the one that fires; this timer only when the task did not start in time.
+     */
+    static final Duration RUN_STATE_MARGIN = Duration.minutes(2);
     /** Attempts of CleanUp and DiscardWorkspace after any error, before the execution fails. */
     static final int CLEAN_UP_RETRIES = 3;
     /** EventBridge's attempts at delivering an ended execution to each clean-up function. */
@@ -174,7 +180,9 @@ public class JobWorkflow extends Construct {
         recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         recordFailedRun.next(cleanUp);
 
-        // 5. RunTask: Fargate in the isolated subnets, bounded by the run timeout. A task that ran is in $.task and
+        // 5. RunTask: Fargate in the isolated subnets. The run is bounded by the task's run clock (from the job
+        // container's start); the state's timer allows the start on top and fires only when the task did not start
+        // in time (recorded as perfbox's failure, not RUN_TIMEOUT). A task that ran is in $.task and
         // its result is read next. A run that failed or timed out is in $.error (with timedOut) and goes straight to
         // RecordFailedRun: after a timeout the task may still be running, and the result must not be read while
         // the container can still change /data (a FIFO swapped in would block the read).
@@ -319,9 +327,16 @@ public class JobWorkflow extends Construct {
                 + BuildAndScan.projectTimeout(config).toSeconds().intValue() + BUILD_STATE_MARGIN.toSeconds().intValue());
     }
 
+    /** The RunTask state's limit: the start allowance, the run the run clock allows, then a margin. */
+    static Duration runStateTimeout(StackConfig config) {
+        return Duration.seconds(config.runStartTimeoutSeconds() + config.runTimeoutSeconds()
+                + RUN_STATE_MARGIN.toSeconds().intValue());
+    }
+
     /** The whole execution's limit: every stage's own limit plus room for the Lambda steps. */
     static Duration executionTimeout(StackConfig config) {
-        return Duration.seconds(buildStateTimeout(config).toSeconds().intValue() + config.runTimeoutSeconds() + 3600);
+        return Duration.seconds(buildStateTimeout(config).toSeconds().intValue()
+                + runStateTimeout(config).toSeconds().intValue() + 3600);
     }
 
     private LambdaInvoke lambdaTask(String id, IFunction function, Map<String, Object> payload, String resultPath) {
@@ -375,7 +390,7 @@ public class JobWorkflow extends Construct {
         state.put("Type", "Task");
         state.put("Resource", "arn:" + Aws.PARTITION + ":states:::ecs:runTask.sync");
         state.put("Parameters", parameters);
-        state.put("TimeoutSeconds", config.runTimeoutSeconds());
+        state.put("TimeoutSeconds", runStateTimeout(config).toSeconds().intValue());
         state.put("ResultPath", "$.task");
         CustomState runTask = CustomState.Builder.create(this, "RunTask").stateJson(state).build();
         // Capacity and throttling answers of RunTask are worth another try; a task that ran and failed is not.
@@ -389,7 +404,7 @@ public class JobWorkflow extends Construct {
         return runTask;
     }
 
-    /** What runTask.sync needs, and no more: this cluster, the job task families, the two task roles. */
+    /** What runTask.sync needs, and no more: this cluster, the job task families, the execution and job roles. */
     private static void grantRunTask(StateMachine stateMachine, IsolatedRunner runner) {
         Stack stack = Stack.of(stateMachine);
         String clusterArn = runner.cluster().getClusterArn();
@@ -405,11 +420,8 @@ public class JobWorkflow extends Construct {
                         .resourceName(runner.cluster().getClusterName() + "/*").build())))
                 .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
                 .build());
-        stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("iam:PassRole"))
-                .resources(List.of(runner.taskExecutionRole().getRoleArn()))
-                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
-                .build());
+        // RunTask passes the task definition's roles: the execution role and the job's own task role.
+        stateMachine.addToRolePolicy(WorkflowFunctions.passRoles(runner));
         // The managed rule through which Step Functions learns that the task stopped (.sync).
         stateMachine.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("events:PutTargets", "events:PutRule", "events:DescribeRule"))

@@ -15,7 +15,9 @@ import software.constructs.Node;
  * @param ignoreUnfixed          whether findings without a fixed version are ignored
  * @param buildTimeoutSeconds    limit of the customer's {@code docker build}
  * @param maxImageMib            largest image a build may produce; a larger one ends the job IMAGE_TOO_LARGE
- * @param runTimeoutSeconds      limit of the customer's container run
+ * @param runTimeoutSeconds      limit of the customer's container run, counted from its container's start
+ * @param runStartTimeoutSeconds what RunTask may take beyond the run for provisioning and the image pull; at least
+ *                               {@link #minimumRunStartSeconds} for the image limit
  * @param taskCpu                Fargate CPU units of a job's task
  * @param taskMemoryMib          Fargate memory of a job's task, valid for {@code taskCpu}
  * @param apiRateLimit           steady requests per second allowed per API key
@@ -26,10 +28,20 @@ import software.constructs.Node;
  * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
-                          int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int taskCpu, int taskMemoryMib,
+                          int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds,
+                          int taskCpu, int taskMemoryMib,
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
                           Path workflowJar, Path buildspec) {
     static final String PREFIX = "perfbox:";
+    /**
+     * A floor on the start allowance: provisioning, then the pull of the largest allowed image at this rate. Fargate
+     * publishes no pull rate; this one is slow on purpose, so that a large image's pull is never mistaken for a task
+     * that could not start.
+     */
+    static final int PROVISIONING_SECONDS = 300;
+    static final int ASSUMED_PULL_MIB_PER_SECOND = 20;
+    static final int DEFAULT_RUN_START_SECONDS = 1800;
+    static final int MAX_RUN_START_SECONDS = 6 * 3600;
     private static final Set<String> SEVERITIES = Set.of("UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL");
     /** Fargate's CPU units and the memory range (MiB, and step) each allows. */
     private static final Map<Integer, int[]> FARGATE_MEMORY = Map.of(
@@ -54,6 +66,13 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         // container's writes (the workflow sizes the storage to this limit; the tests hold the two to one rule).
         range("maxImageMib", maxImageMib, 64, 190 * 1024);
         range("runTimeoutSeconds", runTimeoutSeconds, 10, 12 * 3600);
+        if (runStartTimeoutSeconds < minimumRunStartSeconds(maxImageMib)
+                || runStartTimeoutSeconds > MAX_RUN_START_SECONDS) {
+            throw new IllegalArgumentException(PREFIX + "runStartTimeoutSeconds must be from "
+                    + minimumRunStartSeconds(maxImageMib) + " (provisioning, then pulling a " + maxImageMib
+                    + " MiB image at " + ASSUMED_PULL_MIB_PER_SECOND + " MiB/s) to " + MAX_RUN_START_SECONDS + ", not "
+                    + runStartTimeoutSeconds);
+        }
         int[] memory = FARGATE_MEMORY.get(taskCpu);
         if (memory == null) {
             throw new IllegalArgumentException(PREFIX + "taskCpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units), not " + taskCpu);
@@ -72,15 +91,24 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         }
     }
 
+    /** The shortest start allowance for an image limit: provisioning, then its pull at the assumed rate. */
+    static int minimumRunStartSeconds(int maxImageMib) {
+        return PROVISIONING_SECONDS + Math.ceilDiv(maxImageMib, ASSUMED_PULL_MIB_PER_SECOND);
+    }
+
     /** Reads every setting, with the defaults below for those the context lacks. */
     static StackConfig fromContext(Node node) {
+        int maxImageMib = intValue(node, "maxImageMib", 10 * 1024);
         return new StackConfig(
                 intValue(node, "artifactRetentionDays", 30),
                 severity(node),
                 boolValue(node, "ignoreUnfixed", false),
                 intValue(node, "buildTimeoutSeconds", 900),
-                intValue(node, "maxImageMib", 10 * 1024),
+                maxImageMib,
                 intValue(node, "runTimeoutSeconds", 600),
+                // Half an hour, or more when the image limit needs it.
+                intValue(node, "runStartTimeoutSeconds",
+                        Math.max(DEFAULT_RUN_START_SECONDS, minimumRunStartSeconds(maxImageMib))),
                 intValue(node, "taskCpu", 1024),
                 intValue(node, "taskMemoryMib", 2048),
                 intValue(node, "apiRateLimit", 10),

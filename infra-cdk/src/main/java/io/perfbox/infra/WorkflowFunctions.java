@@ -35,7 +35,7 @@ public class WorkflowFunctions extends Construct {
     public static final String JOB_TAG = "perfbox:job";
     /**
      * The steps' limit. PrepareRun alone may wait 30 s for the access point to become available (plus a
-     * DescribeAccessPoints call a second); RecordRun reads up to 100 pages of the run log; AfterBuild reads and
+     * DescribeAccessPoints call a second) and 10 s for the job's new role to settle; RecordRun reads up to 100 pages of the run log; AfterBuild reads and
      * parses a scan report of up to 64 MiB; and a cold start comes on top.
      */
     static final Duration STEP_TIMEOUT = Duration.seconds(120);
@@ -108,11 +108,14 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_TASK_CPU", Integer.toString(config.taskCpu()));
         stepEnvironment.put("PERFBOX_TASK_MEMORY_MIB", Integer.toString(config.taskMemoryMib()));
         stepEnvironment.put("PERFBOX_RUN_TIMEOUT_SECONDS", Integer.toString(config.runTimeoutSeconds()));
+        stepEnvironment.put("PERFBOX_RUN_START_TIMEOUT_SECONDS", Integer.toString(config.runStartTimeoutSeconds()));
+        stepEnvironment.put("PERFBOX_RUN_CLOCK_IMAGE", runner.runClockImageUri());
         stepEnvironment.put("PERFBOX_MAX_IMAGE_MIB", Integer.toString(config.maxImageMib()));
         stepEnvironment.put("PERFBOX_FILE_SYSTEM_ID", runner.fileSystem().getFileSystemId());
         stepEnvironment.put("PERFBOX_ECR_REPOSITORY", images.getRepositoryName());
         stepEnvironment.put("PERFBOX_BUILD_PROJECT", buildProject.getProjectName());
         stepEnvironment.put("PERFBOX_STATE_MACHINE_ARN", JobWorkflow.stateMachineArn(stack));
+        stepEnvironment.put("PERFBOX_JOB_ROLE_BOUNDARY_ARN", runner.jobRoleBoundary().getManagedPolicyArn());
 
         workspaceSecurityGroup = SecurityGroup.Builder.create(this, "WorkspaceSecurityGroup")
                 .vpc(network.vpc()).allowAllOutbound(false)
@@ -156,13 +159,14 @@ public class WorkflowFunctions extends Construct {
      * JOB_STORE: DynamoDbJobStore find/update (GetItem, PutItem) and, for a job deleted while a step ran, the
      * deleteAll of S3JobArtifactStore (ListBucket + DeleteObject); BUILD_OBJECTS: S3BuildArtifacts (GetObject of the
      * three build objects; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
-     * PutObject of the kept artifacts; PREPARE_TASK: EcsTaskDefinitions.register and EfsAccessPoints.create;
+     * PutObject of the kept artifacts; PREPARE_TASK: EcsTaskDefinitions.register, EfsAccessPoints.create and
+     * IamJobRoles.create;
      * STOP_TASKS: EcsJobTasks; RUN_LOGS: CloudWatchRunLogs; CLEAN_UP: EcsJobTasks, EcsTaskDefinitions.removeAll,
-     * EfsAccessPoints.delete and EcrJobImages, and CodeBuildJobBuilds (the job's builds found in its execution's
-     * history, stopped by id); WORKSPACE: root on the job file system through its access point; RECONCILE: the
-     * reconciler's DynamoDbJobStore.findUnfinished (the active index), StepFunctionsPipelineLauncher.find/start and
-     * the inventories of access points and task definitions (CLEAN_UP's DescribeAccessPoints and ListTaskDefinitions)
-     * and of images.
+     * EfsAccessPoints.delete, IamJobRoles.delete and EcrJobImages, and CodeBuildJobBuilds (the job's builds found in
+     * its execution's history, stopped by id); WORKSPACE: root on the job file system through its access point;
+     * RECONCILE: the reconciler's DynamoDbJobStore.findUnfinished (the active index), StepFunctionsPipelineLauncher
+     * find/start and the inventories of access points and task definitions (CLEAN_UP's DescribeAccessPoints and
+     * ListTaskDefinitions) and of images.
      */
     private static void grant(Function function, Access access, ITable jobs, IBucket artifacts, IRepository images,
                               IsolatedRunner runner, IProject buildProject) {
@@ -192,12 +196,24 @@ public class WorkflowFunctions extends Construct {
                         .resources(List.of(jobTaskDefinitions))
                         .conditions(Ordered.map("StringEquals", Ordered.map("ecs:CreateAction", "RegisterTaskDefinition")))
                         .build());
-                // The task definitions it registers name the execution role (and no task role).
+                // The task definitions it registers name the execution role and the job's own task role.
+                function.addToRolePolicy(passRoles(runner));
+                // The job's task role (IamJobRoles): made only under the job path and name, only with the stack's
+                // boundary; its one inline policy written only while it has that boundary; tagged with the job only.
+                Map<String, Object> withBoundary = Ordered.map("StringEquals",
+                        Ordered.map("iam:PermissionsBoundary", runner.jobRoleBoundary().getManagedPolicyArn()));
                 function.addToRolePolicy(PolicyStatement.Builder.create()
-                        .actions(List.of("iam:PassRole"))
-                        .resources(List.of(runner.taskExecutionRole().getRoleArn()))
-                        .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
+                        .actions(List.of("iam:CreateRole", "iam:PutRolePolicy"))
+                        .resources(List.of(runner.jobRolesArn()))
+                        .conditions(withBoundary)
                         .build());
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("iam:TagRole"))
+                        .resources(List.of(runner.jobRolesArn()))
+                        .conditions(Ordered.map("ForAllValues:StringEquals", Ordered.map("aws:TagKeys", JOB_TAG)))
+                        .build());
+                // A role an earlier try made: its creation time.
+                allow(function, List.of("iam:GetRole"), List.of(runner.jobRolesArn()));
                 // Per-job access points on the job file system (their ids exist only at run time): created (and
                 // tagged, at creation only) and looked up until available.
                 allow(function, List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
@@ -226,6 +242,8 @@ public class WorkflowFunctions extends Construct {
                         .resources(List.of(accessPoints))
                         .conditions(Ordered.map("Null", Ordered.map("aws:ResourceTag/" + JOB_TAG, "false")))
                         .build());
+                // The job's task role, once its tasks are stopped (its inline policy first, as IAM requires).
+                allow(function, List.of("iam:DeleteRolePolicy", "iam:DeleteRole"), List.of(runner.jobRolesArn()));
                 // The job image tag, once the job is over.
                 allow(function, List.of("ecr:BatchDeleteImage"), List.of(images.getRepositoryArn()));
                 // The job's builds: their ids from its execution's history, stopped while in progress; this project only.
@@ -249,6 +267,15 @@ public class WorkflowFunctions extends Construct {
                             "elasticfilesystem:AccessPointArn", runner.jobsRootAccessPoint().getAccessPointArn())))
                     .build());
         }
+    }
+
+    /** Handing the roles a job's task uses to ECS tasks, and to nothing else: the execution role and the job roles. */
+    static PolicyStatement passRoles(IsolatedRunner runner) {
+        return PolicyStatement.Builder.create()
+                .actions(List.of("iam:PassRole"))
+                .resources(List.of(runner.taskExecutionRole().getRoleArn(), runner.jobRolesArn()))
+                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "ecs-tasks.amazonaws.com")))
+                .build();
     }
 
     /** Tasks of this cluster only: list a job's tasks, stop one that overran or outlived its job. */

@@ -5,6 +5,7 @@ import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.adapter.aws.efs.AccessPoints;
+import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.core.domain.JobId;
@@ -65,7 +66,7 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     }
 
     @Override
-    public String register(JobId id, String imageUri, String accessPointId) {
+    public String register(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
         call("registerTaskDefinition " + id);
         return "arn:aws:ecs:eu-west-1:123456789012:task-definition/" + AwsJobNames.taskFamily(id) + ":1";
     }
@@ -99,6 +100,26 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
             @Override
             public void delete(JobId id) {
                 call("deleteAccessPoint " + id);
+            }
+        };
+    }
+
+    JobRoles roles() {
+        return new JobRoles() {
+            @Override
+            public String create(JobId id, String accessPointId) {
+                call("createRole " + id);
+                return "arn:aws:iam::123456789012:role" + AwsJobNames.ROLE_PATH + AwsJobNames.roleName(id);
+            }
+
+            @Override
+            public void delete(JobId id) {
+                call("deleteRole " + id);
+            }
+
+            @Override
+            public List<JobId> list() {
+                return List.of();
             }
         };
     }

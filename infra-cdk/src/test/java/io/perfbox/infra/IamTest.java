@@ -47,19 +47,36 @@ class IamTest {
     }
 
     @Test
-    void passRoleIsOnlyForTheExecutionRoleAndOnlyToEcsTasks() {
+    void passRoleIsOnlyForTheExecutionRoleAndTheJobRolesAndOnlyToEcsTasks() {
         List<JsonNode> passRole = statements().stream().filter(s -> actions(s).contains("iam:PassRole")).toList();
         assertThat(passRole).hasSize(2); // the step handler (registers task definitions) and the state machine
         for (JsonNode statement : passRole) {
             assertThat(actions(statement)).containsExactly("iam:PassRole");
-            List<String> roles = new ArrayList<>();
-            JsonNode resource = statement.get("Resource");
-            (resource.isArray() ? resource : List.of(resource)).forEach(r -> roles.add(r.at("/Fn::GetAtt/0").asText()));
-            // No task role to pass: a job's container holds no AWS credential.
-            assertThat(roles).singleElement().matches(r -> r.startsWith("IsolatedRunnerTaskExecutionRole"));
+            assertThat(statement.get("Resource")).hasSize(2);
+            assertThat(statement.at("/Resource/0/Fn::GetAtt/0").asText()).startsWith("IsolatedRunnerTaskExecutionRole");
+            assertThat(TemplateQueries.JSON.convertValue(statement.at("/Resource/1"), Map.class)).isEqualTo(jobRoles());
             assertThat(statement.at("/Condition/StringEquals/iam:PassedToService").asText())
                     .isEqualTo("ecs-tasks.amazonaws.com");
         }
+    }
+
+    @Test
+    void onlyPrepareRunMakesJobRolesAndOnlyWithTheBoundaryAndOnlyCleanUpsDeleteThem() {
+        List<JsonNode> all = statements();
+        assertThat(all.stream().filter(s -> actions(s).stream().anyMatch(a -> a.matches(
+                "iam:(CreateRole|PutRolePolicy|TagRole|AttachRolePolicy|PutRolePermissionsBoundary|"
+                        + "DeleteRolePermissionsBoundary|UpdateAssumeRolePolicy)"))))
+                .as("statements that make or widen roles").hasSize(2)
+                .allSatisfy(s -> assertThat(TemplateQueries.JSON.convertValue(s.get("Resource"), Map.class))
+                        .isEqualTo(jobRoles()));
+        assertThat(all.stream().filter(s -> actions(s).contains("iam:CreateRole")))
+                .singleElement().satisfies(s -> {
+                    assertThat(actions(s)).containsExactly("iam:CreateRole", "iam:PutRolePolicy");
+                    assertThat(s.at("/Condition/StringEquals/iam:PermissionsBoundary/Ref").asText())
+                            .startsWith("IsolatedRunnerJobRoleBoundary");
+                });
+        assertThat(all.stream().filter(s -> actions(s).contains("iam:DeleteRole")))
+                .as("CleanUp and ExecutionEnded").hasSize(2);
     }
 
     @Test
@@ -214,8 +231,13 @@ class IamTest {
                     allow("ecs:RegisterTaskDefinition", jobTaskDefinitions),
                     allowIf("ecs:TagResource", jobTaskDefinitions,
                             Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition"))),
-                    allowIf("iam:PassRole", RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"),
+                    allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"), jobRoles()),
                             Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
+                    allowIf(List.of("iam:CreateRole", "iam:PutRolePolicy"), jobRoles(), Map.of("StringEquals",
+                            Map.of("iam:PermissionsBoundary", RunnerTest.ref("IsolatedRunnerJobRoleBoundary")))),
+                    allowIf("iam:TagRole", jobRoles(),
+                            Map.of("ForAllValues:StringEquals", Map.of("aws:TagKeys", "perfbox:job"))),
+                    allow("iam:GetRole", jobRoles()),
                     allow(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
                             RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")),
                     allowIf("elasticfilesystem:TagResource", accessPoints,
@@ -233,6 +255,7 @@ class IamTest {
                 // Never the workspace functions' access point, which has no job tag.
                 all.add(allowIf("elasticfilesystem:DeleteAccessPoint", accessPoints,
                         Map.of("Null", Map.of("aws:ResourceTag/perfbox:job", "false"))));
+                all.add(allow(List.of("iam:DeleteRolePolicy", "iam:DeleteRole"), jobRoles()));
                 all.add(allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
                 // The job's builds by id: its own execution's history, this project's builds only.
                 all.add(allow("states:GetExecutionHistory", executions));
@@ -250,6 +273,12 @@ class IamTest {
                             ":stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow")),
                     allow("ecr:ListImages", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
         };
+    }
+
+    /** Every job's task role, as CDK's formatArn writes it for IAM (no Region). */
+    static Map<String, Object> jobRoles() {
+        return Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":iam::",
+                Map.of("Ref", "AWS::AccountId"), ":role/perfbox/jobs/perfbox-job-*")));
     }
 
     private static Object allow(Object action, Object resource) {

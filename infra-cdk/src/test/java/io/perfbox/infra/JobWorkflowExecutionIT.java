@@ -84,18 +84,18 @@ class JobWorkflowExecutionIT {
         jobs.create(queued, Optional.empty());
         Files.createDirectories(workspaces.resolve(id.value()));
         aws.putRunLog(TASK_ARN, RUN_LOG);
-        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout());
+        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout());
         // The job's builds through the real adapter: the build ids from the engine's history of the current pass's
         // execution, CodeBuild answered by the fake.
         JobCleanUp cleanUp = new JobCleanUp(new io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds(aws.codeBuild(),
                 StepInputs.BUILD_PROJECT, new io.perfbox.adapter.aws.sfn.ExecutionHistory(engine.sfn(),
                         job -> aws.executionHistoryOf(workflow.currentExecution()))),
-                aws, aws, aws.accessPoints(), aws.images());
+                aws, aws, aws.accessPoints(), aws.roles(), aws.images());
         return new MockedJobWorkflow.Job(id)
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
                 .handler(WorkflowFunctions.State.AFTER_BUILD, new AfterBuildHandler(lifecycle, aws, config))
                 .handler(WorkflowFunctions.State.PREPARE_RUN,
-                        new PrepareRunHandler(aws.accessPoints(), aws, config.ecrRepository()))
+                        new PrepareRunHandler(aws.accessPoints(), aws.roles(), aws, config.ecrRepository()))
                 .handler(WorkflowFunctions.State.READ_RESULT, new ReadResultHandler(workspaces))
                 .handler(WorkflowFunctions.State.RECORD_RUN, new RecordRunHandler(runs))
                 .handler(WorkflowFunctions.State.RECORD_FAILURE, new RecordFailureHandler(runs))
@@ -169,7 +169,7 @@ class JobWorkflowExecutionIT {
     private void assertCleanedUp(MockedJobWorkflow.Run run) {
         assertThat(run.statesEntered()).containsSubsequence("CleanUp", "DiscardWorkspace");
         assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
-                "deleteAccessPoint " + id, "deleteImage " + id);
+                "deleteAccessPoint " + id, "deleteRole " + id, "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();
     }
 
@@ -291,10 +291,49 @@ class JobWorkflowExecutionIT {
         assertThat(stored().failure().message()).contains("3");
     }
 
-    // A run that timed out is not executed here: RunTask's Catch of States.Timeout needs the engine's own timer to
-    // fire (a mocked error cannot be named States.Timeout, see TASK_FAILED), and a mocked task answers at once, as
-    // the mock configuration has no delay. RecordFailedRun's handling of that Catch's output is shown by
-    // RecordRunHandlerTest in runtimes/aws.
+    /** The run clock slept the run timeout (900 s here) from the job container's start, and stopped the task. */
+    private static final long RAN_MILLIS = 900_412;
+
+    @Test
+    void runThatTheRunClockStoppedEndsRunTimeoutWithItsLogWithoutReadingTheResult() throws Exception {
+        // ECS stopped the job's container (SIGTERM: 143), so runTask.sync fails the state with the task as Cause.
+        MockedJobWorkflow.Job job = built()
+                .service("RunTask", taskFailed(StepInputs.runClockExpiredError(id, RAN_MILLIS)));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactly("Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+                "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "CleanUp", "DiscardWorkspace",
+                "Finished", "Done");
+        assertCleanedUp(run);
+        assertFailed(FailureCode.RUN_TIMEOUT);
+        assertThat(stored().failure().message()).contains("still running after 15 minutes");
+        assertThat(artifacts.log(id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN))
+                .map(io.perfbox.core.port.JobArtifactStore.CapturedLog::text).contains(RUN_LOG);
+        assertThat(stored().performance()).isNull();
+    }
+
+    @Test
+    void jobThatExitedZeroWhenTheRunClockStoppedItEndsRunTimeoutAndItsResultIsNotTaken() throws Exception {
+        // A job that handles SIGTERM and exits 0: every container exited 0, so runTask.sync succeeds.
+        MockedJobWorkflow.Job job = built()
+                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.runClockExpiredTask(id, 0, RAN_MILLIS))));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.RUN_TIMEOUT);
+        assertThat(stored().performance()).isNull();
+    }
+
+    // RunTask's own timer (its Catch of States.Timeout: the task did not start in time) is not executed here: it
+    // needs the engine's timer to fire (a mocked error cannot be named States.Timeout, see TASK_FAILED), and a mocked
+    // task answers at once, as the mock configuration has no delay. RecordFailedRun's handling of that Catch's
+    // output (INTERNAL, the tasks stopped) is shown by RecordRunHandlerTest in runtimes/aws.
 
     @Test
     void runKilledForMemoryEndsOutOfMemory() throws Exception {
@@ -462,7 +501,7 @@ class JobWorkflowExecutionIT {
         // none to look up or stop (a build that was submitted is stopped by id: CodeBuildJobBuildsTest).
         assertThat(aws.calls()).noneMatch(call -> call.startsWith("batchGetBuilds") || call.startsWith("stopBuild"));
         assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
-                "deleteAccessPoint " + id, "deleteImage " + id);
+                "deleteAccessPoint " + id, "deleteRole " + id, "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
     }
@@ -480,8 +519,9 @@ class JobWorkflowExecutionIT {
                 "ShouldRun", "PrepareRun", "RunTask");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
-        assertThat(aws.calls()).contains("createAccessPoint " + id, "registerTaskDefinition " + id,
-                "stopTasks " + id, "removeTaskDefinitions " + id, "deleteAccessPoint " + id, "deleteImage " + id);
+        assertThat(aws.calls()).contains("createAccessPoint " + id, "createRole " + id, "registerTaskDefinition " + id,
+                "stopTasks " + id, "removeTaskDefinitions " + id, "deleteAccessPoint " + id, "deleteRole " + id,
+                "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
     }

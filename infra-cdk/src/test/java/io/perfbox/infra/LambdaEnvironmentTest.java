@@ -101,8 +101,8 @@ class LambdaEnvironmentTest {
 
     /**
      * WorkflowConfig accepts what the stack sets, with each reference standing for what CloudFormation puts there:
-     * a name for a Ref of a table, bucket, repository or log group, an id for a Ref of a file system, an ARN for an
-     * Arn attribute. So a variable meant to hold an ARN that was given a name (or a CPU Fargate lacks) fails here.
+     * a name for a Ref of a table, bucket, repository or log group, an id for a Ref of a file system, an ARN for a Ref
+     * of a managed policy and for an Arn attribute. So a variable meant to hold an ARN that was given a name (or a CPU Fargate lacks) fails here.
      */
     @Test
     void workflowConfigAcceptsTheStepHandlersEnvironmentAsDeployed() {
@@ -125,6 +125,11 @@ class LambdaEnvironmentTest {
         assertThat(config.buildProject()).startsWith("buildandscanproject");
         assertThat(config.stateMachineArn())
                 .isEqualTo("arn:aws:states:eu-west-1:123456789012:stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow");
+        assertThat(config.jobRoleBoundaryArn()).startsWith("arn:aws:iam::123456789012:policy/isolatedrunnerjobroleboundary");
+        assertThat(config.runStartTimeout()).isEqualTo(Duration.ofSeconds(1800));
+        // The image asset in this account's CDK asset repository, tagged by the asset's hash.
+        assertThat(config.runClockImage()).matches("123456789012\\.dkr\\.ecr\\.eu-west-1\\.amazonaws\\.com/"
+                + "cdk-[a-z0-9]+-container-assets-123456789012-eu-west-1:[0-9a-f]{64}");
     }
 
     @Test
@@ -158,10 +163,18 @@ class LambdaEnvironmentTest {
             String type = resources.path(id).path("Type").asText();
             return switch (type) {
                 case "AWS::EFS::FileSystem" -> "fs-0123456789abcdef0";
+                // A managed policy's Ref is its ARN.
+                case "AWS::IAM::ManagedPolicy" -> "arn:aws:iam::123456789012:policy/" + id.toLowerCase(Locale.ROOT);
                 case "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::ECR::Repository", "AWS::Logs::LogGroup",
                      "AWS::ECS::Cluster", "AWS::IAM::Role", "AWS::CodeBuild::Project" -> id.toLowerCase(Locale.ROOT);
                 default -> throw new AssertionError("no stand-in for a Ref of " + id + " (" + type + ")");
             };
+        }
+        if (value.has("Fn::Sub") && value.get("Fn::Sub").isTextual()) {
+            String resolved = value.get("Fn::Sub").asText().replace("${AWS::AccountId}", "123456789012")
+                    .replace("${AWS::Region}", "eu-west-1").replace("${AWS::URLSuffix}", "amazonaws.com");
+            assertThat(resolved).as("only pseudo parameters in " + value).doesNotContain("${");
+            return resolved;
         }
         if (value.has("Fn::GetAtt") && value.at("/Fn::GetAtt/1").asText().equals("Arn")) {
             String id = value.at("/Fn::GetAtt/0").asText();

@@ -22,10 +22,11 @@ class RunnerTest {
     }
 
     @Test
-    void onlyTheExecutionRoleIsAssumedByEcsTasksAndNoTaskRoleExists() {
+    void theStackMakesNoTaskRoleOnlyTheExecutionRole() {
         var assumedByEcsTasks = Map.of("Statement", List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
                 "Principal", Map.of("Service", "ecs-tasks.amazonaws.com"))), "Version", "2012-10-17");
-        // One role ECS tasks may assume: the execution role, which ECS uses and the container never sees.
+        // One role of the stack ECS tasks may assume: the execution role, which ECS uses and the container never sees.
+        // Task roles are the jobs' own, made at run time (IamJobRoles).
         template.resourcePropertiesCountIs("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", assumedByEcsTasks), 1);
         assertThat(template.findResources("AWS::IAM::Role").keySet())
                 .anyMatch(id -> id.startsWith("IsolatedRunnerTaskExecutionRole"))
@@ -60,10 +61,13 @@ class RunnerTest {
     }
 
     @Test
-    void fileSystemAdmitsCredentiallessClientsOnlyOverTlsThroughAMountTargetAndAJobAccessPoint() throws Exception {
+    void fileSystemAdmitsNoClientWithoutCredentialsAndNoneWithoutTls() throws Exception {
         JsonNode policy = fileSystemPolicy();
         String fileSystem = "\\{GetAtt IsolatedRunnerJobFiles[0-9A-F]+\\.Arn}";
-        assertThat(policy.get("Statement")).hasSize(2);
+        // Nothing is allowed here, to anyone: an NFS client that does not authenticate with IAM (an anonymous one)
+        // mounts nothing, whatever access point it names; a client with credentials gets what its identity policy
+        // allows (a job's role: its own access point only).
+        assertThat(policy.get("Statement")).hasSize(1);
         JsonNode tls = policy.at("/Statement/0");
         assertThat(tls.path("Sid").asText()).isEqualTo("RefuseUnencryptedTransport");
         assertThat(tls.path("Effect").asText()).isEqualTo("Deny");
@@ -73,29 +77,46 @@ class RunnerTest {
         assertThat(tls.path("Resource").asText()).matches(fileSystem);
         assertThat(TemplateQueries.map(tls.path("Condition"))).isEqualTo(
                 Map.of("Bool", Map.of("aws:SecureTransport", "false")));
-
-        JsonNode jobs = policy.at("/Statement/1");
-        assertThat(jobs.path("Sid").asText()).isEqualTo("JobTasksThroughAJobAccessPointOnly");
-        assertThat(jobs.path("Effect").asText()).isEqualTo("Allow");
-        assertThat(jobs.at("/Principal/AWS").asText()).isEqualTo("*");
-        // Read and write, never root: a container's uid 0 is squashed.
-        assertThat(TemplateQueries.texts(jobs.path("Action"))).containsExactly("elasticfilesystem:ClientMount",
-                "elasticfilesystem:ClientWrite");
-        assertThat(jobs.path("Resource").asText()).matches(fileSystem);
-        assertThat(jobs.path("Condition").size()).isEqualTo(3);
-        assertThat(jobs.at("/Condition/Bool/elasticfilesystem:AccessedViaMountTarget").asText()).isEqualTo("true");
-        assertThat(jobs.at("/Condition/ArnLike/elasticfilesystem:AccessPointArn").asText()).isEqualTo(
-                "arn:{Ref AWS::Partition}:elasticfilesystem:{Ref AWS::Region}:{Ref AWS::AccountId}:access-point/*");
-        // Never the workspace functions' view of every job's directory.
-        assertThat(jobs.at("/Condition/ArnNotEquals/elasticfilesystem:AccessPointArn").asText()).matches(
-                "arn:\\{Ref AWS::Partition}:elasticfilesystem:\\{Ref AWS::Region}:\\{Ref AWS::AccountId}:"
-                        + "access-point/\\{Ref IsolatedRunnerJobFilesJobsRoot[0-9A-F]+}");
     }
 
     @Test
-    void fileSystemPolicyIsPutOnlyAfterTheWorkspaceAccessPointAndByACallAllowedOnThatFileSystemOnly() {
-        // The file system's own property would make a dependency cycle with the access point; and two owners of
-        // one policy would undo each other on every update.
+    void jobRoleBoundaryAllowsAtMostMountAndWriteOfTheJobFileSystemThroughAJobAccessPoint() {
+        Map<String, Object> accessPoints = arn("elasticfilesystem", ":access-point/*");
+        template.resourceCountIs("AWS::IAM::ManagedPolicy", 1);
+        template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of(
+                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Match.objectEquals(Map.of(
+                        "Sid", "JobFileSystemThroughAJobAccessPoint",
+                        "Effect", "Allow",
+                        // Never ClientRootAccess, never another service: whatever a job role's own policy says.
+                        "Action", List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"),
+                        "Resource", getAtt("IsolatedRunnerJobFiles", "Arn"),
+                        "Condition", Map.of(
+                                "Bool", Map.of("elasticfilesystem:AccessedViaMountTarget", "true"),
+                                "ArnLike", Map.of("elasticfilesystem:AccessPointArn", accessPoints),
+                                // Never the workspace functions' view of every job's directory.
+                                "ArnNotEquals", Map.of("elasticfilesystem:AccessPointArn",
+                                        arn("elasticfilesystem", ":access-point/", ref("IsolatedRunnerJobFilesJobsRoot"))))))))));
+        // Not attached to any role of the stack: it is the boundary PrepareRun must give every job role.
+        template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of(
+                "Roles", Match.absent(), "Users", Match.absent(), "Groups", Match.absent()));
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "io.perfbox.runtime.aws.workflow.PrepareRunHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "PERFBOX_JOB_ROLE_BOUNDARY_ARN", ref("IsolatedRunnerJobRoleBoundary"))))));
+    }
+
+    @Test
+    void jobRolesTheStackGrantsOnAreTheOnesTheAdapterNames() {
+        io.perfbox.core.domain.JobId id = io.perfbox.core.domain.JobId.random();
+        assertThat(IsolatedRunner.JOB_ROLE_PATH).isEqualTo(io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH);
+        assertThat(IsolatedRunner.JOB_ROLE_PREFIX + id.value())
+                .isEqualTo(io.perfbox.adapter.aws.AwsJobNames.roleName(id));
+    }
+
+    @Test
+    void fileSystemPolicyIsPutOnceTheFileSystemExistsByACallAllowedOnThatFileSystemOnly() {
+        // The file system's own property could not name its own ARN; and two owners of one policy would undo each
+        // other on every update.
         template.hasResourceProperties("AWS::EFS::FileSystem", Map.of("FileSystemPolicy", Match.absent()));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
                 "PolicyName", Match.stringLikeRegexp("IsolatedRunnerFileSystemPolicyCustomResourcePolicy.*"),
@@ -113,6 +134,37 @@ class RunnerTest {
                         "Action", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                         "Effect", "Allow",
                         "Resource", arn("logs", ":log-group:", ref("IsolatedRunnerTaskLogs"), ":log-stream:*")))))))));
+    }
+
+    @Test
+    void taskExecutionRolePullsOnlyTheJobImagesAndTheRunClocksAssetRepository() throws Exception {
+        JsonNode policy = TemplateQueries.JSON.valueToTree(template.findResources("AWS::IAM::Policy", Map.of(
+                "Properties", Map.of("Roles", List.of(ref("IsolatedRunnerTaskExecutionRole"))))).values().iterator().next());
+        List<JsonNode> pulls = new java.util.ArrayList<>();
+        policy.at("/Properties/PolicyDocument/Statement").forEach(statement -> {
+            if (statement.get("Action").toString().contains("ecr:BatchGetImage")) {
+                pulls.add(statement.get("Resource"));
+            }
+        });
+        assertThat(pulls).hasSize(2);
+        assertThat(pulls.get(0).at("/Fn::GetAtt/0").asText()).startsWith("BuildAndScanImages");
+        // The CDK bootstrap's image asset repository of this account and region: not "*", not another repository.
+        assertThat(TemplateQueries.JSON.writeValueAsString(pulls.get(1))).isEqualTo(TemplateQueries.JSON.writeValueAsString(
+                TemplateQueries.JSON.valueToTree(arn("ecr", ":repository/",
+                        Map.of("Fn::Sub", "cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}")))));
+    }
+
+    @Test
+    void runClockImageIsBuiltAtDeployTimeForFargatesPlatformFromItsOwnDirectory() throws Exception {
+        JsonNode assets = TemplateQueries.JSON.readTree(SynthesizedStack.ASSEMBLY.resolve("Perfbox.assets.json").toFile());
+        List<JsonNode> images = new java.util.ArrayList<>();
+        assets.path("dockerImages").forEach(images::add);
+        assertThat(images).singleElement().satisfies(image -> {
+            assertThat(image.at("/source/platform").asText()).isEqualTo("linux/amd64");
+            java.nio.file.Path staged = SynthesizedStack.ASSEMBLY.resolve(image.at("/source/directory").asText());
+            assertThat(java.nio.file.Files.readString(staged.resolve("Dockerfile"))).isEqualTo(java.nio.file.Files
+                    .readString(java.nio.file.Path.of(IsolatedRunner.RUN_CLOCK_DIRECTORY, "Dockerfile")));
+        });
     }
 
     @ParameterizedTest
@@ -136,7 +188,8 @@ class RunnerTest {
 
     @Test
     void stepFunctionHasTheTimeAndMemoryItsLongestStepsNeed() {
-        // PrepareRun waits up to 30 s for the access point; AfterBuild holds a scan report of up to 64 MiB.
+        // PrepareRun waits up to 30 s for the access point and 10 s for the job role to settle; AfterBuild holds a scan
+        // report of up to 64 MiB.
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.perfbox.runtime.aws.workflow.AfterBuildHandler::handleRequest",
                 "Timeout", 120,
@@ -210,6 +263,9 @@ class RunnerTest {
                         Map.entry("PERFBOX_TASK_CPU", "1024"),
                         Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),
                         Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "600"),
+                        Map.entry("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800"),
+                        Map.entry("PERFBOX_RUN_CLOCK_IMAGE", Map.of("Fn::Sub", Match.stringLikeRegexp(
+                                "\\$\\{AWS::AccountId}\\.dkr\\.ecr\\..*/cdk-.*-container-assets-.*:[0-9a-f]{64}"))),
                         Map.entry("PERFBOX_FILE_SYSTEM_ID", Map.of("Ref", Match.stringLikeRegexp("IsolatedRunnerJobFiles.*"))),
                         Map.entry("PERFBOX_ECR_REPOSITORY", Map.of("Ref", Match.stringLikeRegexp("BuildAndScanImages.*")))))));
     }

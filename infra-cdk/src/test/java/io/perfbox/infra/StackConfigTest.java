@@ -25,6 +25,7 @@ class StackConfigTest {
         assertThat(config.buildTimeoutSeconds()).isEqualTo(900);
         assertThat(config.maxImageBytes()).isEqualTo(10L << 30);
         assertThat(config.runTimeoutSeconds()).isEqualTo(600);
+        assertThat(config.runStartTimeoutSeconds()).isEqualTo(1800);
         assertThat(config.taskCpu()).isEqualTo(1024);
         assertThat(config.taskMemoryMib()).isEqualTo(2048);
         assertThat(config.apiQuotaPerDay()).isEqualTo(10_000);
@@ -56,6 +57,26 @@ class StackConfigTest {
                 .hasMessageContaining("perfbox:taskCpu");
         assertThatThrownBy(() -> config(Map.of("perfbox:apiQuotaPerDay", 0)))
                 .hasMessageContaining("perfbox:apiQuotaPerDay");
+    }
+
+    @Test
+    void runStartAllowanceDefaultsToHalfAnHourOrWhatPullingTheLargestAllowedImageNeeds() {
+        assertThat(StackConfig.minimumRunStartSeconds(10 * 1024)).isEqualTo(300 + 512);
+        assertThat(config(Map.of("perfbox:maxImageMib", 20 * 1024)).runStartTimeoutSeconds()).isEqualTo(1800);
+        assertThat(config(Map.of("perfbox:maxImageMib", 100 * 1024)).runStartTimeoutSeconds()).isEqualTo(300 + 5120);
+        // 190 GiB at 20 MiB/s is 9728 s, after 300 s of provisioning.
+        assertThat(config(Map.of("perfbox:maxImageMib", 190 * 1024)).runStartTimeoutSeconds()).isEqualTo(10_028);
+        assertThat(config(Map.of("perfbox:runStartTimeoutSeconds", 900)).runStartTimeoutSeconds()).isEqualTo(900);
+    }
+
+    @Test
+    void runStartAllowanceTooShortForTheImageLimitOrBeyondSixHoursStopsTheSynth() {
+        assertThatThrownBy(() -> config(Map.of("perfbox:runStartTimeoutSeconds", 600)))
+                .hasMessageContainingAll("perfbox:runStartTimeoutSeconds", "from 812", "10240 MiB image", "not 600");
+        assertThatThrownBy(() -> config(Map.of("perfbox:maxImageMib", 190 * 1024,
+                "perfbox:runStartTimeoutSeconds", 3600))).hasMessageContaining("from 10028");
+        assertThatThrownBy(() -> config(Map.of("perfbox:runStartTimeoutSeconds", 6 * 3600 + 1)))
+                .hasMessageContaining("to 21600");
     }
 
     @Test

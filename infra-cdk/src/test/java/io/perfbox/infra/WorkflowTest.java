@@ -40,7 +40,8 @@ class WorkflowTest {
                 "LoggingConfiguration", Map.of("Level", "ALL", "IncludeExecutionData", true,
                         "Destinations", List.of(Match.objectLike(Map.of("CloudWatchLogsLogGroup", Match.anyValue()))))));
         assertThat(definition.get("StartAt").asText()).isEqualTo("Begin");
-        assertThat(definition.get("TimeoutSeconds").asInt()).isEqualTo(3600 + (15 + 30) * 60 + 10 * 60 + 600 + 3600);
+        assertThat(definition.get("TimeoutSeconds").asInt())
+                .isEqualTo(3600 + (15 + 30) * 60 + 10 * 60 + 1800 + 600 + 120 + 3600);
     }
 
     @Test
@@ -221,10 +222,12 @@ class WorkflowTest {
     }
 
     @Test
-    void runTaskIsAnIsolatedFargateTaskBoundedByTheRunTimeout() {
+    void runTaskIsAnIsolatedFargateTaskWhoseTimerAllowsTheStartBeforeTheRunAndAMarginForTheStop() {
         JsonNode run = state("RunTask");
         assertThat(run.get("Resource").asText()).endsWith(":states:::ecs:runTask.sync");
-        assertThat(run.get("TimeoutSeconds").asInt()).isEqualTo(600);
+        // The run clock in the task ends the run 600 s after the job's container started; this timer allows the
+        // start (provisioning, the pull: 1800 s by default) before it, and 120 s for ECS to stop the task after it.
+        assertThat(run.get("TimeoutSeconds").asInt()).isEqualTo(1800 + 600 + 120);
         assertThat(run.get("ResultPath").asText()).isEqualTo("$.task");
         JsonNode parameters = run.get("Parameters");
         assertThat(parameters.get("LaunchType").asText()).isEqualTo("FARGATE");

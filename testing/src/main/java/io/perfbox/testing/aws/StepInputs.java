@@ -21,6 +21,10 @@ public final class StepInputs {
     public static final String TASK_ID = "0f3c7ad9b8e64f41a2d5c6b7e8f90a1b";
     public static final String TASK_ARN = "arn:aws:ecs:eu-west-1:123456789012:task/perfbox/" + TASK_ID;
 
+    /** The run clock's image as the stack's image asset names it (a placeholder registry, the asset's hash as tag). */
+    public static final String RUN_CLOCK_IMAGE = "registry.invalid/cdk-hnb659fds-container-assets-123456789012-eu-west-1:"
+            + "5f0c3b9e8d7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e";
+
     public static final Map<String, String> ENV = Map.ofEntries(
             Map.entry("AWS_REGION", "eu-west-1"),
             Map.entry("PERFBOX_JOBS_TABLE", "perfbox-jobs"),
@@ -33,9 +37,12 @@ public final class StepInputs {
             Map.entry("PERFBOX_TASK_CPU", "1024"),
             Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),
             Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "900"),
+            Map.entry("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800"),
+            Map.entry("PERFBOX_RUN_CLOCK_IMAGE", RUN_CLOCK_IMAGE),
             Map.entry("PERFBOX_MAX_IMAGE_MIB", "10240"),
             Map.entry("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0"),
             Map.entry("PERFBOX_ECR_REPOSITORY", REPOSITORY),
+            Map.entry("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/perfbox-job-boundary"),
             Map.entry("PERFBOX_BUILD_PROJECT", BUILD_PROJECT),
             Map.entry("PERFBOX_STATE_MACHINE_ARN", STATE_MACHINE));
 
@@ -60,8 +67,43 @@ public final class StepInputs {
                 reason == null ? "" : "\"Reason\":" + quoted(reason) + ",", TASK_ID, TASK_ARN);
     }
 
+    /**
+     * The run clock as a stopped task lists it (the task's second essential container, started after the job's):
+     * exit code 0 when it slept to the end and so stopped the task, 143 when it was stopped with a task that ended
+     * otherwise (its init passes SIGTERM on), null when the task never started it.
+     */
+    public static String runClock(Integer exitCode) {
+        return """
+                {"ContainerArn":"arn:aws:ecs:eu-west-1:123456789012:container/perfbox/%s/9e2a4c6b-1d3f-4a5b-8c7d-6e5f4a3b2c1d",
+                 "Cpu":"0",%s"GpuIds":[],"Image":"%s",
+                 "ImageDigest":"sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+                 "LastStatus":"STOPPED","ManagedAgents":[],"Name":"run-clock","NetworkBindings":[],
+                 "NetworkInterfaces":[{"AttachmentId":"8c7b6a5d-4e3f-2a1b-0c9d-8e7f6a5b4c3d","PrivateIpv4Address":"10.0.12.34"}],
+                 "RuntimeId":"%s-2917364520","TaskArn":"%s"}
+                """.formatted(TASK_ID, exitCode == null ? "" : "\"ExitCode\":" + exitCode + ",", RUN_CLOCK_IMAGE,
+                TASK_ID, TASK_ARN);
+    }
+
+    /** The job's container and the run clock, as a job's task lists them. */
+    public static String containers(String job, Integer runClockExitCode) {
+        return job + "," + runClock(runClockExitCode);
+    }
+
+    /** When the fixtures' task went RUNNING (StartedAt), epoch milliseconds. */
+    public static final long STARTED_AT = 1772366401554L;
+
     /** A stopped Fargate task as runTask.sync reports it. */
     public static String task(JobId id, String container, String stopCode, String stoppedReason) {
+        // Its essential container exited (ExecutionStoppedAt), then the task began to stop.
+        return task(id, container, stopCode, stoppedReason, 1772366460031L, 1772366470118L);
+    }
+
+    /**
+     * A stopped Fargate task whose containers stopped at executionStoppedAt and which began to stop (StoppingAt) at
+     * stoppingAt, epoch milliseconds.
+     */
+    public static String task(JobId id, String container, String stopCode, String stoppedReason,
+                              long executionStoppedAt, long stoppingAt) {
         return """
                 {"Attachments":[{"Details":[{"Name":"subnetId","Value":"subnet-0a1b2c3d4e5f60718"},
                    {"Name":"networkInterfaceId","Value":"eni-0123456789abcdef0"},{"Name":"macAddress","Value":"0a:1b:2c:3d:4e:5f"},
@@ -72,19 +114,35 @@ public final class StepInputs {
                  "AvailabilityZone":"eu-west-1a","ClusterArn":"%s","Connectivity":"CONNECTED","ConnectivityAt":1772366396512,
                  "Containers":[%s],
                  "Cpu":"1024","CreatedAt":1772366390187,"DesiredStatus":"STOPPED","EnableExecuteCommand":false,
-                 "EphemeralStorage":{"SizeInGiB":20},"ExecutionStoppedAt":1772366460031,"Group":"family:perfbox-job-%s",
+                 "EphemeralStorage":{"SizeInGiB":20},"ExecutionStoppedAt":%d,"Group":"family:perfbox-job-%s",
                  "InferenceAccelerators":[],"LastStatus":"STOPPED","LaunchType":"FARGATE","Memory":"2048",
-                 "Overrides":{"ContainerOverrides":[{"Name":"job"}],"InferenceAcceleratorOverrides":[]},
+                 "Overrides":{"ContainerOverrides":[{"Name":"job"},{"Name":"run-clock"}],"InferenceAcceleratorOverrides":[]},
                  "PlatformFamily":"Linux","PlatformVersion":"1.4.0","PullStartedAt":1772366399873,"PullStoppedAt":1772366400911,
-                 "StartedAt":1772366401554,"StartedBy":"%s","StopCode":"%s","StoppedAt":1772366483227,
-                 "StoppedReason":%s,"StoppingAt":1772366470118,"Tags":[],"TaskArn":"%s",
+                 "StartedAt":%d,"StartedBy":"%s","StopCode":"%s","StoppedAt":%d,
+                 "StoppedReason":%s,"StoppingAt":%d,"Tags":[],"TaskArn":"%s",
                  "TaskDefinitionArn":"arn:aws:ecs:eu-west-1:123456789012:task-definition/perfbox-job-%s:1","Version":5}
-                """.formatted(CLUSTER, container, id.value(), id.value(), stopCode, quoted(stoppedReason), TASK_ARN, id.value());
+                """.formatted(CLUSTER, container, executionStoppedAt, id.value(), STARTED_AT, id.value(), stopCode,
+                stoppingAt + 13_109, quoted(stoppedReason), stoppingAt, TASK_ARN, id.value());
     }
 
-    /** runTask.sync's output for a container that exited 0. */
+    /** runTask.sync's output for a container that exited 0 (the run clock stopped with the task). */
     public static String succeededTask(JobId id) {
-        return task(id, container(id, 0, null), "EssentialContainerExited", "Essential container in task exited");
+        return task(id, containers(container(id, 0, null), 143), "EssentialContainerExited",
+                "Essential container in task exited");
+    }
+
+    /**
+     * The run clock slept to its end and stopped the task; ECS stopped the job's container, which exited with
+     * jobExitCode (143 for SIGTERM, 137 when SIGKILL followed, 0 when it handled SIGTERM and exited cleanly).
+     */
+    public static String runClockExpiredTask(JobId id, int jobExitCode, long ranMillis) {
+        return task(id, containers(container(id, jobExitCode, null), 0), "EssentialContainerExited",
+                "Essential container in task exited", STARTED_AT + ranMillis + 1_204, STARTED_AT + ranMillis);
+    }
+
+    /** runTask.sync's failure for a task the run clock stopped after ranMillis (the job's container exited 143). */
+    public static String runClockExpiredError(JobId id, long ranMillis) {
+        return taskFailedError(runClockExpiredTask(id, 143, ranMillis));
     }
 
     /** What a Catch puts in $.error when runTask.sync fails the state: the Cause is the task, as a string. */
@@ -93,19 +151,20 @@ public final class StepInputs {
     }
 
     public static String exitedError(JobId id, int exitCode) {
-        return taskFailedError(task(id, container(id, exitCode, null), "EssentialContainerExited",
+        return taskFailedError(task(id, containers(container(id, exitCode, null), 143), "EssentialContainerExited",
                 "Essential container in task exited"));
     }
 
     public static String outOfMemoryError(JobId id) {
-        return taskFailedError(task(id, container(id, 137, "OutOfMemoryError: Container killed due to memory usage"),
+        return taskFailedError(task(id, containers(container(id, 137,
+                        "OutOfMemoryError: Container killed due to memory usage"), 143),
                 "EssentialContainerExited", "Essential container in task exited"));
     }
 
     public static String cannotPullError(JobId id) {
         String reason = "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref "
                 + imageUri(id) + ": not found";
-        return taskFailedError(task(id, container(id, null, reason), "TaskFailedToStart", reason));
+        return taskFailedError(task(id, containers(container(id, null, reason), null), "TaskFailedToStart", reason));
     }
 
     public static String timeoutError() {

@@ -10,6 +10,12 @@ import io.perfbox.core.domain.JobId;
 public final class AwsJobNames {
     /** The name of the job's container in its task definition (and so in its log stream). */
     public static final String CONTAINER = "job";
+    /**
+     * The second essential container of a job's task: it starts once the job's container has started, sleeps the run
+     * timeout and exits 0, which stops the task. So the run's limit counts from the job's own start, not from RunTask
+     * (provisioning and the image pull are not the customer's run time).
+     */
+    public static final String RUN_CLOCK_CONTAINER = "run-clock";
     /** awslogs stream prefix: streams are {@code job/job/<task id>}. */
     public static final String LOG_STREAM_PREFIX = "job";
     /** Where the job's volume is mounted in its container. */
@@ -25,6 +31,16 @@ public final class AwsJobNames {
     /** The task definition family of the job's run: {@code perfbox-job-<id>}. */
     public static String taskFamily(JobId id) {
         return TASK_FAMILY_PREFIX + id.value();
+    }
+
+    /** The IAM path of every job's task role (so a grant or a sweep can name them all and nothing else). */
+    public static final String ROLE_PATH = "/perfbox/jobs/";
+    /** What every job's task role is named by, before its job id. */
+    public static final String ROLE_NAME_PREFIX = "perfbox-job-";
+
+    /** The name of the job's task role, under {@link #ROLE_PATH}: {@code perfbox-job-<id>} (48 of IAM's 64 characters). */
+    public static String roleName(JobId id) {
+        return ROLE_NAME_PREFIX + id.value();
     }
 
     /** The tag of the job's image in the repository: {@code job-<id>}. */

@@ -105,7 +105,8 @@ class JobResourceInventoriesTest {
         };
         EcsTaskDefinitions taskDefinitions = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings("eu-west-1",
                 "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 21,
-                "arn:aws:iam::123456789012:role/perfbox-task-execution"));
+                "arn:aws:iam::123456789012:role/perfbox-task-execution",
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets:clock", 900));
 
         assertThat(taskDefinitions.holders()).containsExactly(a, b);
         assertThat(requests).extracting(ListTaskDefinitionsRequest::familyPrefix).containsOnly("perfbox-job-");

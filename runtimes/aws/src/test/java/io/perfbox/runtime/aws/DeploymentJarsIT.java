@@ -66,14 +66,16 @@ class DeploymentJarsIT {
                 "com/amazonaws/services/lambda/runtime/events/APIGatewayProxyRequestEvent.class");
         assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/runtime/aws/workflow/")
                 || e.startsWith("io/perfbox/adapter/aws/ecs/") || e.startsWith("io/perfbox/adapter/aws/efs/")
-                || e.startsWith("io/perfbox/adapter/aws/ecr/") || e.startsWith("io/perfbox/adapter/aws/logs/CloudWatchRunLogs")
+                || e.startsWith("io/perfbox/adapter/aws/ecr/") || e.startsWith("io/perfbox/adapter/aws/iam/")
+                || e.startsWith("io/perfbox/adapter/aws/logs/CloudWatchRunLogs")
                 || e.startsWith("io/perfbox/adapter/aws/codebuild/")
                 || e.startsWith("io/perfbox/adapter/aws/s3/S3BuildArtifacts"));
         assertThat(entries).as("no test support in a deployment jar").noneMatch(e -> e.startsWith("io/perfbox/testing/")
                 || e.startsWith("org/testcontainers/") || e.startsWith("org/junit/") || e.startsWith("org/assertj/"));
         assertThat(entries).noneMatch(e -> e.startsWith("software/amazon/awssdk/services/ecs/")
                 || e.startsWith("software/amazon/awssdk/services/efs/") || e.startsWith("software/amazon/awssdk/services/ecr/")
-                || e.startsWith("software/amazon/awssdk/services/codebuild/"));
+                || e.startsWith("software/amazon/awssdk/services/codebuild/")
+                || e.startsWith("software/amazon/awssdk/services/iam/"));
         assertThat(missingDependenciesOfPerfboxClasses(API_JAR)).isEmpty();
     }
 
@@ -98,6 +100,7 @@ class DeploymentJarsIT {
                 "software/amazon/awssdk/services/codebuild/CodeBuildClient.class",
                 "io/perfbox/core/lifecycle/JobLifecycle.class", "io/perfbox/core/workspace/LinkSafeFiles.class",
                 "io/perfbox/adapter/aws/ecs/EcsJobTasks.class", "io/perfbox/adapter/aws/codebuild/BuildOutcomeFile.class",
+                "io/perfbox/adapter/aws/iam/IamJobRoles.class", "software/amazon/awssdk/services/iam/IamClient.class",
                 "io/perfbox/logging/JsonLogFormatter.class", "software/amazon/awssdk/services/ecs/EcsClient.class",
                 "software/amazon/awssdk/services/cloudwatchlogs/CloudWatchLogsClient.class");
         assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/api/") || e.startsWith("io/perfbox/runtime/aws/api/")

@@ -5,6 +5,7 @@ import io.perfbox.adapter.aws.AwsJson;
 import io.perfbox.adapter.aws.ecs.StoppedTask.StoppedContainer;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import java.time.Duration;
 import java.util.Optional;
 
 /** How a stopped ECS task maps onto the run outcomes both runtimes share. */
@@ -17,7 +18,15 @@ public final class EcsRunOutcome {
     private EcsRunOutcome() {
     }
 
-    public static ContainerRunner.RunOutcome of(StoppedTask task, CapturedLog log) {
+    /**
+     * runTimeout: what the run clock slept, the run time reported when the task's times are missing. A clock that
+     * expired decides before the job container's own exit: ECS stopped that container (SIGTERM, then SIGKILL), so its
+     * exit code is the stop's, not the job's.
+     */
+    public static ContainerRunner.RunOutcome of(StoppedTask task, CapturedLog log, Duration runTimeout) {
+        if (task.runClockExpired()) {
+            return new ContainerRunner.TimedOut(task.runTime().orElse(runTimeout), log);
+        }
         Optional<StoppedContainer> container = task.jobContainer();
         String reason = container.map(StoppedContainer::reason).orElse(null);
         Integer exitCode = container.map(StoppedContainer::exitCode).orElse(null);

@@ -12,7 +12,9 @@ import java.util.Set;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.EphemeralStorage;
 import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.ContainerCondition;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.ContainerDependency;
 import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsResponse;
 import software.amazon.awssdk.services.ecs.model.EFSAuthorizationConfig;
 import software.amazon.awssdk.services.ecs.model.EFSAuthorizationConfigIAM;
@@ -33,23 +35,39 @@ import software.amazon.awssdk.services.ecs.model.Volume;
 /**
  * {@link TaskDefinitions} on ECS: family {@code perfbox-job-<id>}, Fargate, awsvpc, the configured CPU and memory,
  * one essential container "job" with every capability dropped (as the local runner does), the job's EFS access
- * point at /data (transit encryption), logs to the run log group under the prefix "job". No task role: the container
- * holds no AWS credential at all (the execution role's, which ECS uses to pull and log, are not handed to it), so the
- * mount is not IAM-authorised; the access point this job's definition names is what confines /data, and the file
- * system's policy admits such clients only through a job access point and a mount target (infra-cdk IsolatedRunner).
+ * point at /data (transit encryption, IAM authorization), logs to the run log group under the prefix "job". Its task
+ * role is the job's own (IamJobRoles): the only credential the container holds, and all it allows is mounting the
+ * job file system through this job's access point, so an access point id of another job mounts nothing (the file
+ * system's policy admits no client without credentials; infra-cdk IsolatedRunner). Beside it, the essential
+ * {@link AwsJobNames#RUN_CLOCK_CONTAINER} bounds the run from the job container's own start ({@link #runClock}); it
+ * makes no AWS call, though it runs under the same task role.
  */
 public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory {
     static final String VOLUME = "data";
+    /** Fargate's shortest stop timeout: a clock stopped with its task has nothing to finish. */
+    static final int RUN_CLOCK_STOP_TIMEOUT_SECONDS = 2;
+    /** nobody: the clock needs no privilege at all. */
+    static final String RUN_CLOCK_USER = "65534:65534";
     /** DeleteTaskDefinitions takes at most this many at once. */
     private static final int DELETE_BATCH = 10;
 
     private final EcsClient ecs;
     private final Settings config;
 
-    /** What every job's task definition shares: where it logs, its file system, its size and ECS's own role. */
+    /**
+     * What every job's task definition shares: where it logs, its file system, its size, ECS's own role, and the run
+     * clock (its image, a sleep taking the seconds as its argument, and the run timeout it sleeps).
+     */
     public record Settings(String region, String taskLogGroup, String fileSystemId, int taskCpu, int taskMemoryMiB,
-                           int ephemeralStorageGiB, String taskExecutionRoleArn) {
+                           int ephemeralStorageGiB, String taskExecutionRoleArn, String runClockImage,
+                           int runTimeoutSeconds) {
         public Settings {
+            if (runClockImage == null || runClockImage.isBlank()) {
+                throw new IllegalArgumentException("the run clock's image is required");
+            }
+            if (runTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("the run timeout must be at least 1 second, not " + runTimeoutSeconds);
+            }
             if (ephemeralStorageGiB < FargateTaskSize.DEFAULT_EPHEMERAL_GIB
                     || ephemeralStorageGiB > FargateTaskSize.MAX_EPHEMERAL_GIB) {
                 throw new IllegalArgumentException("ephemeral storage must be " + FargateTaskSize.DEFAULT_EPHEMERAL_GIB
@@ -64,11 +82,12 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
     }
 
     @Override
-    public String register(JobId id, String imageUri, String accessPointId) {
-        return ecs.registerTaskDefinition(request(id, imageUri, accessPointId)).taskDefinition().taskDefinitionArn();
+    public String register(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
+        return ecs.registerTaskDefinition(request(id, imageUri, accessPointId, taskRoleArn)).taskDefinition()
+                .taskDefinitionArn();
     }
 
-    RegisterTaskDefinitionRequest request(JobId id, String imageUri, String accessPointId) {
+    RegisterTaskDefinitionRequest request(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
         ContainerDefinition container = ContainerDefinition.builder()
                 .name(AwsJobNames.CONTAINER)
                 .image(imageUri)
@@ -86,7 +105,7 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
                 .fileSystemId(config.fileSystemId())
                 .transitEncryption(EFSTransitEncryption.ENABLED)
                 .authorizationConfig(EFSAuthorizationConfig.builder()
-                        .accessPointId(accessPointId).iam(EFSAuthorizationConfigIAM.DISABLED).build())
+                        .accessPointId(accessPointId).iam(EFSAuthorizationConfigIAM.ENABLED).build())
                 .build()).build();
         return RegisterTaskDefinitionRequest.builder()
                 .family(AwsJobNames.taskFamily(id))
@@ -98,9 +117,34 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
                 .ephemeralStorage(config.ephemeralStorageGiB() > FargateTaskSize.DEFAULT_EPHEMERAL_GIB
                         ? EphemeralStorage.builder().sizeInGiB(config.ephemeralStorageGiB()).build() : null)
                 .executionRoleArn(config.taskExecutionRoleArn())
-                .containerDefinitions(container)
+                .taskRoleArn(taskRoleArn)
+                .containerDefinitions(container, runClock())
                 .volumes(data)
                 .tags(Tag.builder().key("perfbox:job").value(id.value()).build())
+                .build();
+    }
+
+    /**
+     * The run's limit, as a container: it starts once the job's container has started (START, not HEALTHY: the job
+     * has no health check), sleeps the run timeout and exits 0; being essential, its exit stops the task, and ECS
+     * stops the job's container. Only a clock that slept to the end exits 0 (stopped early, its init passes SIGTERM
+     * on and it exits non-zero), which is how the recorder tells a run timeout from a job that ended by itself. No
+     * volume, no logs, no capability, a read-only root as nobody; it shares the task's CPU and memory (a sleep uses
+     * neither).
+     */
+    ContainerDefinition runClock() {
+        return ContainerDefinition.builder()
+                .name(AwsJobNames.RUN_CLOCK_CONTAINER)
+                .image(config.runClockImage())
+                .essential(true)
+                .command(Integer.toString(config.runTimeoutSeconds()))
+                .dependsOn(ContainerDependency.builder().containerName(AwsJobNames.CONTAINER)
+                        .condition(ContainerCondition.START).build())
+                .user(RUN_CLOCK_USER)
+                .readonlyRootFilesystem(true)
+                .stopTimeout(RUN_CLOCK_STOP_TIMEOUT_SECONDS)
+                .linuxParameters(LinuxParameters.builder().initProcessEnabled(true)
+                        .capabilities(KernelCapabilities.builder().drop("ALL").build()).build())
                 .build();
     }
 

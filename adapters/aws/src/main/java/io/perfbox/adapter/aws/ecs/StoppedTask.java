@@ -4,15 +4,23 @@ import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The parts of an ECS task description that tell how a run ended: the output of {@code ecs:runTask.sync} on
- * success, the Cause of its failure when the container exited non-zero.
+ * success, the Cause of its failure when a container exited non-zero. startedAt is when the task went RUNNING (its
+ * essential containers, the job's first, had started), stoppingAt when it began to stop; either is null when ECS did
+ * not report it.
  */
-public record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<StoppedContainer> containers) {
+public record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<StoppedContainer> containers,
+                          Instant startedAt, Instant stoppingAt) {
+    /** Epoch numbers above this are milliseconds (Step Functions' output), below it seconds (the API's JSON). */
+    private static final double MILLIS_FROM = 1e11;
 
     public StoppedTask {
         containers = List.copyOf(containers);
@@ -38,12 +46,50 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
             }
         });
         return Optional.of(new StoppedTask(arn.get(), AwsJson.text(node, "StopCode").orElse(null),
-                AwsJson.text(node, "StoppedReason").orElse(null), containers));
+                AwsJson.text(node, "StoppedReason").orElse(null), containers, instant(node, "StartedAt"),
+                instant(node, "StoppingAt")));
     }
 
-    /** The job's container (by its name), else the only one there is. */
+    /** The job's container (by its name), else the only one there is that is not the run clock. */
     Optional<StoppedContainer> jobContainer() {
-        return containers.stream().filter(c -> AwsJobNames.CONTAINER.equals(c.name())).findFirst()
-                .or(() -> containers.size() == 1 ? Optional.of(containers.get(0)) : Optional.empty());
+        List<StoppedContainer> notClock = containers.stream()
+                .filter(c -> !AwsJobNames.RUN_CLOCK_CONTAINER.equals(c.name())).toList();
+        return notClock.stream().filter(c -> AwsJobNames.CONTAINER.equals(c.name())).findFirst()
+                .or(() -> notClock.size() == 1 ? Optional.of(notClock.get(0)) : Optional.empty());
+    }
+
+    /**
+     * Whether the run clock slept to its end: it exits 0 only then, and its exit stopped the task (and the job's
+     * container with it). Stopped with the task after the job ended by itself, it exits non-zero.
+     */
+    boolean runClockExpired() {
+        return containers.stream().anyMatch(c -> AwsJobNames.RUN_CLOCK_CONTAINER.equals(c.name())
+                && c.exitCode() != null && c.exitCode() == 0);
+    }
+
+    /** How long the task ran, from RUNNING to STOPPING: what the run clock measured. Empty without both times. */
+    Optional<Duration> runTime() {
+        if (startedAt == null || stoppingAt == null || stoppingAt.isBefore(startedAt)) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.between(startedAt, stoppingAt));
+    }
+
+    /** A task time: epoch milliseconds or seconds as a number, or an ISO-8601 instant (EventBridge's events). */
+    private static Instant instant(JsonNode node, String name) {
+        Optional<JsonNode> value = AwsJson.field(node, name);
+        if (value.isEmpty()) {
+            return null;
+        }
+        JsonNode v = value.get();
+        if (v.isNumber()) {
+            double n = v.asDouble();
+            return n >= MILLIS_FROM ? Instant.ofEpochMilli(v.asLong()) : Instant.ofEpochMilli(Math.round(n * 1000));
+        }
+        try {
+            return v.isTextual() ? Instant.parse(v.asText()) : null;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 }

@@ -20,7 +20,7 @@ public class StepFunctionsPipelineLauncher implements PipelineLauncher, JobExecu
             Pattern.compile("(arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})");
     /** Shown on the aborted execution: who stopped it and why. */
     static final String STOP_ERROR = "perfbox.JobCancelled";
-    static final String STOP_CAUSE = "The job was cancelled (DELETE /jobs/{id})";
+    static final String STOP_CAUSE = "The job was cancelled through the API (POST /jobs/{id}/cancel)";
 
     private final SfnClient sfn;
     private final String stateMachineArn;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.JobId;
+import io.perfbox.testing.aws.StepInputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.ContainerCondition;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsRequest;
 import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsResponse;
@@ -35,6 +37,7 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
  */
 class EcsTaskDefinitionsTest {
     private static final String PREFIX = "arn:aws:ecs:eu-west-1:123456789012:task-definition/";
+    private static final String CLOCK_IMAGE = StepInputs.RUN_CLOCK_IMAGE;
 
     private final JobId id = JobId.random();
     private final String family = "perfbox-job-" + id;
@@ -89,14 +92,15 @@ class EcsTaskDefinitionsTest {
         }
     }
 
+    private static final String JOB_ROLE = "arn:aws:iam::123456789012:role/perfbox/jobs/perfbox-job-x";
     private final RecordingEcs ecs = new RecordingEcs();
     private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings(
             "eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
-            "arn:aws:iam::123456789012:role/perfbox-task-execution"));
+            "arn:aws:iam::123456789012:role/perfbox-task-execution", CLOCK_IMAGE, 900));
 
     @Test
-    void registeredDefinitionIsTheJobsFargateTaskWithItsVolumeAtData() {
-        String arn = definitions.register(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc");
+    void registeredDefinitionIsTheJobsFargateTaskWithItsOwnRoleAndItsVolumeAtData() {
+        String arn = definitions.register(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE);
 
         assertThat(arn).isEqualTo(PREFIX + family + ":7");
         RegisterTaskDefinitionRequest r = ecs.requestsOf(RegisterTaskDefinitionRequest.class).get(0);
@@ -107,8 +111,8 @@ class EcsTaskDefinitionsTest {
         assertThat(r.memory()).isEqualTo("2048");
         assertThat(r.ephemeralStorage()).as("Fargate's default 20 GiB holds a 10 GiB image").isNull();
         assertThat(r.executionRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task-execution");
-        assertThat(r.taskRoleArn()).as("no task role: the container holds no AWS credential").isNull();
-        assertThat(r.containerDefinitions()).hasSize(1);
+        assertThat(r.taskRoleArn()).as("the job's own role: its container's only credential").isEqualTo(JOB_ROLE);
+        assertThat(r.containerDefinitions()).extracting(ContainerDefinition::name).containsExactly("job", "run-clock");
         ContainerDefinition c = r.containerDefinitions().get(0);
         assertThat(c.name()).isEqualTo("job");
         assertThat(c.image()).isEqualTo("registry.invalid/perfbox-jobs:job-" + id);
@@ -126,13 +130,49 @@ class EcsTaskDefinitionsTest {
         assertThat(efs.fileSystemId()).isEqualTo("fs-0123456789abcdef0");
         assertThat(efs.transitEncryption()).isEqualTo(EFSTransitEncryption.ENABLED);
         assertThat(efs.authorizationConfig().accessPointId()).isEqualTo("fsap-0abc");
-        // Without a credential there is nothing to authorise with: the access point confines the mount.
-        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.DISABLED);
+        // Mounted with the task role's credential, which EFS allows through this access point only.
+        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.ENABLED);
         assertThat(efs.rootDirectory()).isNull();
         assertThat(r.tags()).anySatisfy(t -> {
             assertThat(t.key()).isEqualTo("perfbox:job");
             assertThat(t.value()).isEqualTo(id.value());
         });
+    }
+
+    @Test
+    void runClockStartsAfterTheJobSleepsTheRunTimeoutAndStopsTheTaskWithNothingOfTheJobs() {
+        RegisterTaskDefinitionRequest r = definitions.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE);
+
+        ContainerDefinition clock = r.containerDefinitions().get(1);
+        assertThat(clock.name()).isEqualTo("run-clock");
+        assertThat(clock.image()).isEqualTo(CLOCK_IMAGE);
+        assertThat(clock.essential()).as("its exit stops the task").isTrue();
+        assertThat(clock.command()).as("the image's entrypoint is sleep: the run timeout in seconds").containsExactly("900");
+        assertThat(clock.dependsOn()).singleElement().satisfies(d -> {
+            assertThat(d.containerName()).isEqualTo("job");
+            assertThat(d.condition()).isEqualTo(ContainerCondition.START);
+        });
+        assertThat(clock.linuxParameters().initProcessEnabled())
+                .as("SIGTERM reaches the sleep: a clock stopped early exits non-zero at once").isTrue();
+        assertThat(clock.linuxParameters().capabilities().drop()).containsExactly("ALL");
+        assertThat(clock.user()).isEqualTo("65534:65534");
+        assertThat(clock.readonlyRootFilesystem()).isTrue();
+        assertThat(clock.stopTimeout()).isEqualTo(2);
+        assertThat(clock.mountPoints()).as("no /data").isEmpty();
+        assertThat(clock.logConfiguration()).as("a sleep writes nothing").isNull();
+        assertThat(clock.environment()).isEmpty();
+        assertThat(clock.cpu()).as("shares the task's CPU and memory").isNull();
+        assertThat(clock.memory()).isNull();
+    }
+
+    @Test
+    void settingsWithoutARunClockImageOrTimeoutAreRefused() {
+        assertThatThrownBy(() -> new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0",
+                1024, 2048, 20, "arn:aws:iam::123456789012:role/perfbox-task-execution", " ", 900))
+                .hasMessageContaining("run clock");
+        assertThatThrownBy(() -> new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0",
+                1024, 2048, 20, "arn:aws:iam::123456789012:role/perfbox-task-execution", CLOCK_IMAGE, 0))
+                .hasMessageContaining("run timeout");
     }
 
     @Test
@@ -193,8 +233,8 @@ class EcsTaskDefinitionsTest {
     void aTaskForALargeImageLimitAsksForTheEphemeralStorageItNeeds() {
         EcsTaskDefinitions large = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings("eu-west-1",
                 "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, FargateTaskSize.ephemeralStorageGiB(100 * 1024),
-                "arn:aws:iam::123456789012:role/perfbox-task-execution"));
-        assertThat(large.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc").ephemeralStorage().sizeInGiB())
+                "arn:aws:iam::123456789012:role/perfbox-task-execution", CLOCK_IMAGE, 900));
+        assertThat(large.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE).ephemeralStorage().sizeInGiB())
                 .isEqualTo(110);
     }
 }

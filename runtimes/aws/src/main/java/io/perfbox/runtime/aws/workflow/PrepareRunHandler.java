@@ -4,26 +4,31 @@ import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.adapter.aws.efs.AccessPoints;
+import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.core.domain.JobId;
 import java.util.Map;
 
 /**
  * The PrepareRun state: {jobId, imageUri} → {taskDefinitionArn, accessPointId}: the job's own EFS access point (its
- * /data), then a task definition that runs only this job's image with it mounted.
+ * /data), the job's own task role (allowed that access point only), then a task definition that runs only this job's
+ * image, as that role, with the access point mounted.
  */
 public class PrepareRunHandler extends WorkflowStep {
     private final AccessPoints accessPoints;
+    private final JobRoles roles;
     private final TaskDefinitions taskDefinitions;
     private final String ecrRepository;
 
-    /** For Lambda: EFS and ECS, built once per container. */
+    /** For Lambda: EFS, IAM and ECS, built once per container. */
     public PrepareRunHandler() {
-        this(WorkflowRuntime.ports().accessPoints(), WorkflowRuntime.ports().taskDefinitions(),
-                WorkflowRuntime.config().ecrRepository());
+        this(WorkflowRuntime.ports().accessPoints(), WorkflowRuntime.ports().roles(),
+                WorkflowRuntime.ports().taskDefinitions(), WorkflowRuntime.config().ecrRepository());
     }
 
-    public PrepareRunHandler(AccessPoints accessPoints, TaskDefinitions taskDefinitions, String ecrRepository) {
+    public PrepareRunHandler(AccessPoints accessPoints, JobRoles roles, TaskDefinitions taskDefinitions,
+                             String ecrRepository) {
         this.accessPoints = accessPoints;
+        this.roles = roles;
         this.taskDefinitions = taskDefinitions;
         this.ecrRepository = ecrRepository;
     }
@@ -37,7 +42,8 @@ public class PrepareRunHandler extends WorkflowStep {
                     + ", which is not this job's image");
         }
         String accessPointId = accessPoints.create(id);
-        String taskDefinitionArn = taskDefinitions.register(id, imageUri, accessPointId);
+        String roleArn = roles.create(id, accessPointId);
+        String taskDefinitionArn = taskDefinitions.register(id, imageUri, accessPointId, roleArn);
         return output("taskDefinitionArn", taskDefinitionArn, "accessPointId", accessPointId);
     }
 }

@@ -10,19 +10,20 @@ import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.port.ContainerRunner;
-import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobWorkspace;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * How a run the state machine ran on ECS is recorded, for {@link RecordRunHandler} and for the run-stage failures
- * {@link RecordFailureHandler} is handed: the stopped task (or the timeout, after which the job's tasks are
- * stopped) with its CloudWatch log becomes a run outcome for {@link JobLifecycle#ran}.
+ * {@link RecordFailureHandler} is handed: the stopped task with its CloudWatch log becomes a run outcome for
+ * {@link JobLifecycle#ran}. The run's limit is the task's run clock (runTimeout, counted from the job container's
+ * start); RunTask's own timer (runStartTimeout more) firing means the task did not start in time, after which the
+ * job's tasks are stopped.
  */
-public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout) {
+public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout,
+                          Duration runStartTimeout) {
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
 
@@ -40,9 +41,14 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
         if (error.isPresent()) {
             StepError e = error.get();
             if (e.timedOut()) {
-                List<String> stopped = tasks.stopAll(id, "perfbox: the run exceeded its time limit");
-                CapturedLog log = stopped.isEmpty() ? CapturedLog.EMPTY : runLogs.read(stopped.get(0), RUN_LOG_MAX_BYTES);
-                ran = new ContainerRunner.TimedOut(runTimeout, log);
+                // The run clock stops a task that ran its time; the state's timer allows the start on top. When that
+                // timer fires, the task did not get its container started in time (provisioning, the image pull):
+                // the customer's run never ran too long, so this is perfbox's side, not RUN_TIMEOUT. (The platform
+                // branch may give this its own code, PLATFORM_FAILURE.)
+                tasks.stopAll(id, "perfbox: the task did not start in time");
+                return lifecycle.fail(id, StepOutcomes.internal("the run's task did not start in time: RunTask's timer ("
+                        + runStartTimeout.toSeconds() + " s to start, plus the run timeout of " + runTimeout.toSeconds()
+                        + " s) fired before the task's run clock stopped it"));
             } else {
                 Optional<StoppedTask> stoppedTask = e.causeJson().flatMap(StoppedTask::from);
                 if (stoppedTask.isEmpty()) {
@@ -63,6 +69,6 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
     }
 
     private ContainerRunner.RunOutcome outcomeOf(StoppedTask task) {
-        return EcsRunOutcome.of(task, runLogs.read(task.taskArn(), RUN_LOG_MAX_BYTES));
+        return EcsRunOutcome.of(task, runLogs.read(task.taskArn(), RUN_LOG_MAX_BYTES), runTimeout);
     }
 }

@@ -2,6 +2,7 @@ package io.perfbox.runtime.aws.workflow;
 
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
 import io.perfbox.adapter.aws.ecs.FargateTaskSize;
+import io.perfbox.adapter.aws.iam.IamJobRoles;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.runtime.aws.AwsSettings;
@@ -18,8 +19,9 @@ import java.util.regex.Pattern;
  */
 public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy policy, String clusterArn,
                              String taskExecutionRoleArn, String taskLogGroup, int taskCpu,
-                             int taskMemoryMiB, int maxImageMib, Duration runTimeout, String fileSystemId,
-                             String ecrRepository, String buildProject, String stateMachineArn) {
+                             int taskMemoryMiB, int maxImageMib, Duration runTimeout, Duration runStartTimeout,
+                             String fileSystemId, String ecrRepository, String runClockImage,
+                             String jobRoleBoundaryArn, String buildProject, String stateMachineArn) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
@@ -28,6 +30,10 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String TASK_CPU = "PERFBOX_TASK_CPU";
     public static final String TASK_MEMORY_MIB = "PERFBOX_TASK_MEMORY_MIB";
     public static final String RUN_TIMEOUT_SECONDS = "PERFBOX_RUN_TIMEOUT_SECONDS";
+    /** What RunTask's timer allows beyond the run timeout for provisioning and the image pull. */
+    public static final String RUN_START_TIMEOUT_SECONDS = "PERFBOX_RUN_START_TIMEOUT_SECONDS";
+    /** The run clock's image (the stack's image asset), the second container of every job's task. */
+    public static final String RUN_CLOCK_IMAGE = "PERFBOX_RUN_CLOCK_IMAGE";
     /** The build's image limit: the task's ephemeral storage is sized so that such an image can run. */
     public static final String MAX_IMAGE_MIB = "PERFBOX_MAX_IMAGE_MIB";
     public static final String FILE_SYSTEM_ID = "PERFBOX_FILE_SYSTEM_ID";
@@ -36,10 +42,19 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String BUILD_PROJECT = "PERFBOX_BUILD_PROJECT";
     /** The job workflow: its executions' histories name the builds; the reconciler looks executions up and starts them. */
     public static final String STATE_MACHINE_ARN = AwsSettings.STATE_MACHINE_ARN;
+    /** The managed policy every job's task role is created with as its permissions boundary. */
+    public static final String JOB_ROLE_BOUNDARY_ARN = "PERFBOX_JOB_ROLE_BOUNDARY_ARN";
 
+    /** A Regional ARN with its account (the cluster's: the job roles' policies are built from it). */
     private static final Pattern ARN = Pattern.compile("arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\\d*:.+");
+    /** The cluster's ARN names the partition, Region and account the job roles' policies are written for. */
+    private static final Pattern CLUSTER = Pattern.compile("arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:cluster/.+");
+    private static final Pattern POLICY_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:policy/.+");
     private static final Pattern FILE_SYSTEM = Pattern.compile("fs-[0-9a-f]{8,40}");
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
+    /** registry host/repository, then a tag or a digest: an image ECS pulls as it is, never "latest" by default. */
+    private static final Pattern IMAGE = Pattern.compile(
+            "[a-z0-9-]+(?:\\.[a-z0-9-]+)+(?::\\d+)?/[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})");
     private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9_./#-]{1,512}");
     private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
 
@@ -50,15 +65,21 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Objects.requireNonNull(taskExecutionRoleArn, "taskExecutionRoleArn");
         Objects.requireNonNull(taskLogGroup, "taskLogGroup");
         Objects.requireNonNull(runTimeout, "runTimeout");
+        Objects.requireNonNull(runStartTimeout, "runStartTimeout");
+        Objects.requireNonNull(runClockImage, "runClockImage");
         Objects.requireNonNull(fileSystemId, "fileSystemId");
         Objects.requireNonNull(ecrRepository, "ecrRepository");
         Objects.requireNonNull(buildProject, "buildProject");
         Objects.requireNonNull(stateMachineArn, "stateMachineArn");
+        Objects.requireNonNull(jobRoleBoundaryArn, "jobRoleBoundaryArn");
         FargateTaskSize.problem(taskCpu, taskMemoryMiB).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
         if (runTimeout.isNegative() || runTimeout.isZero()) {
             throw new IllegalArgumentException("run timeout must be positive");
+        }
+        if (runStartTimeout.isNegative() || runStartTimeout.isZero()) {
+            throw new IllegalArgumentException("run start timeout must be positive");
         }
         FargateTaskSize.ephemeralStorageGiB(maxImageMib);
     }
@@ -71,7 +92,13 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     /** What every job's task definition shares. */
     public EcsTaskDefinitions.Settings taskDefinitions() {
         return new EcsTaskDefinitions.Settings(common.region().id(), taskLogGroup, fileSystemId, taskCpu, taskMemoryMiB,
-                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn);
+                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn, runClockImage,
+                Math.toIntExact(runTimeout.toSeconds()));
+    }
+
+    /** Where the job roles' policies point: the cluster's partition, Region and account, the file system, the boundary. */
+    public IamJobRoles.Settings jobRoles() {
+        return IamJobRoles.Settings.of(clusterArn, fileSystemId, jobRoleBoundaryArn);
     }
 
     public static WorkflowConfig fromEnvironment() {
@@ -87,12 +114,15 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         AwsSettings.Common common = AwsSettings.Common.read(v);
         Severity threshold = v.parsed(SEVERITY_THRESHOLD, "CRITICAL, HIGH, MEDIUM or LOW", Severity::parseSetting);
         Boolean ignoreUnfixed = v.parsed(IGNORE_UNFIXED, "true or false", WorkflowConfig::strictBoolean);
-        String cluster = v.matching(CLUSTER_ARN, ARN, "an ARN", Function.identity());
+        String cluster = v.matching(CLUSTER_ARN, CLUSTER, "an ECS cluster ARN", Function.identity());
         String executionRole = v.matching(TASK_EXECUTION_ROLE_ARN, ARN, "an ARN", Function.identity());
         String logGroup = v.matching(TASK_LOG_GROUP, LOG_GROUP, "a CloudWatch Logs group name", Function.identity());
         Integer cpu = v.parsed(TASK_CPU, "Fargate CPU units such as 1024", Integer::parseInt);
         Integer memory = v.parsed(TASK_MEMORY_MIB, "MiB such as 2048", Integer::parseInt);
         Integer timeoutSeconds = v.parsed(RUN_TIMEOUT_SECONDS, "seconds such as 900", s -> atLeast(s, 1));
+        Integer startSeconds = v.parsed(RUN_START_TIMEOUT_SECONDS, "seconds such as 1800", s -> atLeast(s, 1));
+        String clockImage = v.matching(RUN_CLOCK_IMAGE, IMAGE, "an image such as <registry>/<repository>:<tag>",
+                Function.identity());
         Integer maxImageMib = v.parsed(MAX_IMAGE_MIB, "MiB such as 10240, at most " + FargateTaskSize.MAX_IMAGE_MIB,
                 s -> {
                     int mib = Integer.parseInt(s);
@@ -102,6 +132,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         String fileSystem = v.matching(FILE_SYSTEM_ID, FILE_SYSTEM, "an EFS file system id like fs-0123abcd",
                 Function.identity());
         String repository = v.matching(ECR_REPOSITORY, REPOSITORY, "an ECR repository name", Function.identity());
+        String boundary = v.matching(JOB_ROLE_BOUNDARY_ARN, POLICY_ARN, "an IAM policy ARN", Function.identity());
         String project = v.matching(BUILD_PROJECT, PROJECT, "a CodeBuild project name", Function.identity());
         String stateMachine = v.matching(STATE_MACHINE_ARN, AwsSettings.STATE_MACHINE,
                 "arn:aws:states:<region>:<account>:stateMachine:<name>", Function.identity());
@@ -111,8 +142,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         }
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
-                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), fileSystem, repository,
-                project, stateMachine);
+                logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(startSeconds),
+                fileSystem, repository, clockImage, boundary, project, stateMachine);
     }
 
     private static Boolean strictBoolean(String v) {

@@ -8,6 +8,7 @@ import io.perfbox.adapter.aws.ecr.EcrJobImages;
 import io.perfbox.adapter.aws.ecs.EcsJobTasks;
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
 import io.perfbox.adapter.aws.efs.EfsAccessPoints;
+import io.perfbox.adapter.aws.iam.IamJobRoles;
 import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
 import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
@@ -28,6 +29,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.efs.EfsClient;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -56,13 +58,14 @@ final class WorkflowRuntime {
 
     static RunRecorder runRecorder() {
         WorkflowPorts ports = ports();
-        return new RunRecorder(lifecycle(), ports.tasks(), ports.runLogs(), config().runTimeout());
+        return new RunRecorder(lifecycle(), ports.tasks(), ports.runLogs(), config().runTimeout(),
+                config().runStartTimeout());
     }
 
     static JobCleanUp cleanUp() {
         WorkflowPorts ports = ports();
         return new JobCleanUp(AwsRuntime.initialized(() -> Wiring.BUILDS), ports.tasks(), ports.taskDefinitions(),
-                ports.accessPoints(), ports.images());
+                ports.accessPoints(), ports.roles(), ports.images());
     }
 
     static Reconciler reconciler() {
@@ -102,6 +105,8 @@ final class WorkflowRuntime {
             S3Client s3 = AwsRuntime.s3Client(common, credentials);
             EcsClient ecs = AwsRuntime.configure(EcsClient.builder(), common, credentials).build();
             EfsClient efs = AwsRuntime.configure(EfsClient.builder(), common, credentials).build();
+            // IAM is global: the SDK resolves any Region of the partition to its one endpoint.
+            IamClient iam = AwsRuntime.configure(IamClient.builder(), common, credentials).build();
             EcrClient ecr = AwsRuntime.configure(EcrClient.builder(), common, credentials).build();
             CloudWatchLogsClient logs = AwsRuntime.configure(CloudWatchLogsClient.builder(), common, credentials).build();
             SfnClient sfn = AwsRuntime.configure(SfnClient.builder(), common, credentials).build();
@@ -123,6 +128,7 @@ final class WorkflowRuntime {
                     taskDefinitions,
                     new EcsJobTasks(ecs, config.clusterArn()),
                     accessPoints,
+                    new IamJobRoles(iam, config.jobRoles()),
                     images,
                     new CloudWatchRunLogs(logs, config.taskLogGroup()));
             INVENTORIES = List.of(accessPoints, taskDefinitions, images);

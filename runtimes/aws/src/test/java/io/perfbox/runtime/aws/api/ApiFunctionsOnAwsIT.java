@@ -16,6 +16,7 @@ import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
 import io.perfbox.runtime.aws.testing.ApiGatewayEvents;
 import io.perfbox.testing.aws.Moto;
+import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.runtime.aws.testing.LambdaInvoker;
 import io.perfbox.testing.aws.LocalStack;
@@ -311,9 +312,12 @@ class ApiFunctionsOnAwsIT {
         env.put("PERFBOX_TASK_CPU", "1024");
         env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
         env.put("PERFBOX_RUN_TIMEOUT_SECONDS", "600");
+        env.put("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800");
+        env.put("PERFBOX_RUN_CLOCK_IMAGE", StepInputs.RUN_CLOCK_IMAGE);
         env.put("PERFBOX_MAX_IMAGE_MIB", "10240");
         env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
         env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
+        env.put("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::000000000000:policy/perfbox-job-boundary");
         return env;
     }
 

@@ -31,10 +31,12 @@ class CleanUpHandlerTest {
 
 
     @Test
-    void stopsBuildsThenTasksAndRemovesTaskDefinitionsAccessPointAndImage() {
+    void stopsBuildsThenTasksAndRemovesTaskDefinitionsAccessPointTaskRoleAndImage() {
         assertThat(f.step(handler, "")).isEqualTo(Map.of("cleanedUp", true));
+        // The role only once its tasks are stopped.
         assertThat(f.aws.calls()).containsExactly("stopBuilds " + f.id, "stopTasks " + f.id,
-                "removeTaskDefinitions " + f.id, "deleteAccessPoint " + f.id, "deleteImage " + f.id);
+                "removeTaskDefinitions " + f.id, "deleteAccessPoint " + f.id, "deleteRole " + f.id,
+                "deleteImage " + f.id);
     }
 
     @Test
@@ -52,6 +54,15 @@ class CleanUpHandlerTest {
 
         assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("access point").hasMessageContaining("EFS throttled");
+        assertThat(f.aws.calls()).contains("deleteImage " + f.id);
+    }
+
+    @Test
+    void roleThatCannotBeDeletedFailsTheCleanUpSoThatItIsRetried() {
+        f.aws.failOn("deleteRole", new IllegalStateException("IAM throttled"));
+
+        assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("task role").hasMessageContaining("IAM throttled");
         assertThat(f.aws.calls()).contains("deleteImage " + f.id);
     }
 

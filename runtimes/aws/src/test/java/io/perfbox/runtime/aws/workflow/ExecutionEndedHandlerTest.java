@@ -37,7 +37,8 @@ class ExecutionEndedHandlerTest {
         assertThat(f.step(handler, "\"status\":\"ABORTED\"")).isEqualTo(Map.of("recorded", true));
 
         f.assertFailed(FailureCode.INTERRUPTED, "RUNNING");
-        assertThat(f.aws.calls()).contains("stopTasks " + f.id, "deleteAccessPoint " + f.id, "deleteImage " + f.id);
+        assertThat(f.aws.calls()).contains("stopTasks " + f.id, "deleteAccessPoint " + f.id, "deleteRole " + f.id,
+                "deleteImage " + f.id);
     }
 
     @Test
@@ -65,7 +66,7 @@ class ExecutionEndedHandlerTest {
         Job cancelled = f.putIn(JobStatus.CANCELLED);
         assertThat(f.step(handler, "\"status\":\"ABORTED\"")).isEqualTo(Map.of("recorded", false));
         assertThat(f.stored()).isEqualTo(cancelled);
-        assertThat(f.aws.calls()).hasSize(5);
+        assertThat(f.aws.calls()).hasSize(6);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.adapter.aws.efs.AccessPoints;
+import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 
@@ -43,6 +44,24 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
             call("deleteAccessPoint " + id);
         }
     };
+    private final JobRoles roles = new JobRoles() {
+        @Override
+        public String create(JobId id, String accessPointId) {
+            call("createRole " + id + " " + accessPointId);
+            return roleArn(id);
+        }
+
+        @Override
+        public void delete(JobId id) {
+            call("deleteRole " + id);
+        }
+
+        @Override
+        public List<JobId> list() {
+            call("listRoles");
+            return List.of();
+        }
+    };
     private final JobImages images = id -> call("deleteImage " + id);
     /** The builds still in progress, by job: stopInProgress stops (and forgets) them. */
     private final Map<JobId, List<String>> buildsInProgress = new HashMap<>();
@@ -53,12 +72,16 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
         return stopped;
     };
 
+    static String roleArn(JobId id) {
+        return "arn:aws:iam::123456789012:role/perfbox/jobs/" + AwsJobNames.roleName(id);
+    }
+
     WorkflowPorts ports() {
-        return new WorkflowPorts(this, this, this, accessPoints, images, this);
+        return new WorkflowPorts(this, this, this, accessPoints, roles, images, this);
     }
 
     JobCleanUp cleanUp() {
-        return new JobCleanUp(builds, this, this, accessPoints, images);
+        return new JobCleanUp(builds, this, this, accessPoints, roles, images);
     }
 
     /** A build of the job CodeBuild still runs. */
@@ -73,6 +96,10 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
 
     AccessPoints accessPoints() {
         return accessPoints;
+    }
+
+    JobRoles roles() {
+        return roles;
     }
 
     void putArtifact(JobId id, Artifact artifact, String content) {
@@ -120,8 +147,8 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
     }
 
     @Override
-    public String register(JobId id, String imageUri, String accessPointId) {
-        call("registerTaskDefinition " + id + " " + imageUri + " " + accessPointId);
+    public String register(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
+        call("registerTaskDefinition " + id + " " + imageUri + " " + accessPointId + " " + taskRoleArn);
         return "arn:aws:ecs:eu-west-1:123456789012:task-definition/" + AwsJobNames.taskFamily(id) + ":1";
     }
 

@@ -27,18 +27,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PrepareRunHandlerTest {
     private final WorkflowFixture f = new WorkflowFixture();
-    private final PrepareRunHandler handler = new PrepareRunHandler(f.aws.accessPoints(), f.aws, f.config.ecrRepository());
+    private final PrepareRunHandler handler = new PrepareRunHandler(f.aws.accessPoints(), f.aws.roles(), f.aws,
+            f.config.ecrRepository());
 
 
     @Test
-    void createsTheAccessPointThenATaskDefinitionMountingIt() {
+    void createsTheAccessPointThenARoleAllowedOnlyThatThenATaskDefinitionRunningAsThatRoleAndMountingIt() {
         Map<String, Object> out = f.step(handler, "\"imageUri\":\"" + StepInputs.imageUri(f.id) + "\"");
 
         assertThat(out).isEqualTo(Map.of(
                 "taskDefinitionArn", "arn:aws:ecs:eu-west-1:123456789012:task-definition/perfbox-job-" + f.id + ":1",
                 "accessPointId", "fsap-0123456789abcdef0"));
         assertThat(f.aws.calls()).containsExactly("createAccessPoint " + f.id,
-                "registerTaskDefinition " + f.id + " " + StepInputs.imageUri(f.id) + " fsap-0123456789abcdef0");
+                "createRole " + f.id + " fsap-0123456789abcdef0",
+                "registerTaskDefinition " + f.id + " " + StepInputs.imageUri(f.id) + " fsap-0123456789abcdef0 "
+                        + FakeAwsResources.roleArn(f.id));
     }
 
     @Test
@@ -47,5 +50,14 @@ class PrepareRunHandlerTest {
         assertThatThrownBy(() -> f.step(handler, "\"imageUri\":\"" + other + "\""))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not this job's image");
         assertThat(f.aws.calls()).isEmpty();
+    }
+
+    @Test
+    void noTaskDefinitionIsRegisteredWhenTheRoleCannotBeMade() {
+        f.aws.failOn("createRole", new IllegalStateException("IAM throttled"));
+
+        assertThatThrownBy(() -> f.step(handler, "\"imageUri\":\"" + StepInputs.imageUri(f.id) + "\""))
+                .hasMessageContaining("IAM throttled");
+        assertThat(f.aws.calls()).noneMatch(call -> call.startsWith("registerTaskDefinition"));
     }
 }

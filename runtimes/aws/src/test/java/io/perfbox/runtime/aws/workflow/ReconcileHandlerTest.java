@@ -191,7 +191,7 @@ class ReconcileHandlerTest {
         assertThat(listed(out, "swept")).containsExactly(finished.id().value());
         assertThat(aws.calls()).containsExactly("stopBuilds " + finished.id(), "stopTasks " + finished.id(),
                 "removeTaskDefinitions " + finished.id(), "deleteAccessPoint " + finished.id(),
-                "deleteImage " + finished.id());
+                "deleteRole " + finished.id(), "deleteImage " + finished.id());
         assertThat(stored(finished)).isEqualTo(finished);
     }
 

@@ -67,10 +67,19 @@ class RecordFailureHandlerTest {
     }
 
     @Test
-    void runStageTimeoutEndsRunTimeout() {
+    void runStageTimerFiringIsTheTaskNotStartingInTimeNotTheCustomersRunTimeout() {
         f.putIn(JobStatus.RUNNING);
         f.step(handler, "\"stage\":\"RunTask\",\"error\":" + StepInputs.timeoutError());
-        f.assertFailed(FailureCode.RUN_TIMEOUT);
+        f.assertFailed(FailureCode.INTERNAL, "did not start in time");
+    }
+
+    @Test
+    void runStageFailureOfATaskTheRunClockStoppedEndsRunTimeout() {
+        f.putIn(JobStatus.RUNNING);
+        f.aws.putRunLog(TASK_ARN, RUN_LOG);
+        f.step(handler, "\"stage\":\"run\",\"error\":" + StepInputs.runClockExpiredError(f.id, 900_000));
+        f.assertFailed(FailureCode.RUN_TIMEOUT, "still running after 15 minutes");
+        assertThat(f.artifacts.log(f.id, LogKind.RUN)).contains(RUN_LOG);
     }
 
     @Test

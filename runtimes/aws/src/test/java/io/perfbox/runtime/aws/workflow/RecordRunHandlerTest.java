@@ -96,22 +96,31 @@ class RecordRunHandlerTest {
     }
 
     @Test
-    void runPastItsTimeoutIsStoppedAndEndsRunTimeoutWithTheLogSoFar() {
-        f.aws.tasks(List.of(TASK_ARN), List.of());
-
-        f.step(handler, "\"error\":" + StepInputs.timeoutError() + "," + result("MISSING", ""));
+    void taskTheRunClockStoppedEndsRunTimeoutWithTheRunTimeMeasuredFromItsStartAndTheLog() {
+        f.step(handler, "\"error\":" + StepInputs.runClockExpiredError(f.id, 900_412));
 
         f.assertFailed(FailureCode.RUN_TIMEOUT, "still running after 15 minutes", "stopped");
-        assertThat(f.aws.calls()).containsExactly("stopTasks " + f.id, "readRunLog " + TASK_ARN);
         assertThat(f.artifacts.log(f.id, LogKind.RUN)).contains(RUN_LOG);
+        assertThat(f.aws.calls()).containsExactly("readRunLog " + TASK_ARN);
     }
 
     @Test
-    void timeoutAfterTheTaskWasAlreadyStoppedStillRecordsItsLog() {
-        f.aws.tasks(List.of(), List.of(TASK_ARN));
-        f.step(handler, "\"error\":{\"Error\":\"States.Timeout\",\"Cause\":\"\",\"timedOut\":true}");
-        f.assertFailed(FailureCode.RUN_TIMEOUT);
-        assertThat(f.artifacts.log(f.id, LogKind.RUN)).contains(RUN_LOG);
+    void jobThatExitedZeroWhenTheRunClockStoppedItIsStillARunTimeoutAndItsResultIsNotTaken() {
+        f.step(handler, "\"task\":" + StepInputs.runClockExpiredTask(f.id, 0, 900_412) + ","
+                + content("{\"perf\":0.99}"));
+
+        f.assertFailed(FailureCode.RUN_TIMEOUT, "still running after 15 minutes");
+        assertThat(f.stored().performance()).isNull();
+    }
+
+    @Test
+    void runTasksTimerFiringMeansTheTaskDidNotStartInTimeWhichIsNotTheCustomersRunTimeout() {
+        f.aws.tasks(List.of(TASK_ARN), List.of());
+
+        f.step(handler, "\"error\":" + StepInputs.timeoutError().replace("}", ",\"timedOut\":true}"));
+
+        f.assertFailed(FailureCode.INTERNAL, "did not start in time", "1800 s to start", "run timeout of 900 s");
+        assertThat(f.aws.calls()).containsExactly("stopTasks " + f.id);
     }
 
     @Test

@@ -32,7 +32,7 @@ final class WorkflowFixture {
     final WorkflowConfig config = WorkflowConfig.fromEnvironment(StepInputs.ENV);
     final JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, config.policy(), config.runMemoryLimitBytes(),
             JobResources.RELEASED_ELSEWHERE, new SteppingClock(START));
-    final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout());
+    final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout());
     final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
     final JobId id = queued.id();
 
