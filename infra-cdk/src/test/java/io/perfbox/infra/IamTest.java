@@ -76,7 +76,7 @@ class IamTest {
                             .startsWith("IsolatedRunnerJobRoleBoundary");
                 });
         assertThat(all.stream().filter(s -> actions(s).contains("iam:DeleteRole")))
-                .as("CleanUp and ExecutionEnded").hasSize(2);
+                .as("CleanUp, ExecutionEnded and the reconciler's sweep").hasSize(3);
     }
 
     @Test
