@@ -14,11 +14,14 @@ import software.constructs.Construct;
 /**
  * The jobs table, the same key design the DynamoDB job store uses (io.perfbox.adapter.aws.dynamodb.JobTable):
  * {@code pk} for jobs and idempotency records, and the {@code byOwner} index (owner, createdKey) that lists a
- * tenant's jobs newest first.
+ * tenant's jobs newest first, and the sparse {@code byActive} index (activeKey, createdKey) of the jobs under way,
+ * which the reconciler queries instead of scanning the table.
  */
 public class JobStoreTable extends Construct {
     public static final String PK = "pk";
     public static final String BY_OWNER = "byOwner";
+    /** Sparse: only jobs not yet ended carry its key, {@code activeKey} (io.perfbox.adapter.aws.dynamodb.JobTable). */
+    public static final String BY_ACTIVE = "byActive";
     private final Table table;
 
     public JobStoreTable(Construct scope, String id) {
@@ -35,6 +38,12 @@ public class JobStoreTable extends Construct {
         table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
                 .indexName(BY_OWNER)
                 .partitionKey(Attribute.builder().name("owner").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("createdKey").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL)
+                .build());
+        table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(BY_ACTIVE)
+                .partitionKey(Attribute.builder().name("activeKey").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("createdKey").type(AttributeType.STRING).build())
                 .projectionType(ProjectionType.ALL)
                 .build());

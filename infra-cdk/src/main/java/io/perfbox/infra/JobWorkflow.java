@@ -272,6 +272,7 @@ public class JobWorkflow extends Construct {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         stateMachine = StateMachine.Builder.create(this, "StateMachine")
+                .stateMachineName(stateMachineName(Stack.of(this)))
                 .stateMachineType(StateMachineType.STANDARD)
                 .comment("perfbox job: build and scan, run isolated, record the performance")
                 .definitionBody(DefinitionBody.fromChainable(definition))
@@ -345,6 +346,34 @@ public class JobWorkflow extends Construct {
 
     public Alarm failedCleanUpsAlarm() {
         return failedCleanUpsAlarm;
+    }
+
+    /**
+     * The state machine's name, fixed by the stack's: the functions that read its executions (the clean-up's build
+     * lookup, the reconciler) are named in its definition, so their grants and environment cannot refer to it
+     * without a dependency cycle; a known name gives its ARN and its executions' ARNs without one.
+     */
+    static String stateMachineName(Stack stack) {
+        String name = stack.getStackName() + "-JobWorkflow";
+        if (!name.matches("[A-Za-z0-9_-]{1,80}")) {
+            throw new IllegalArgumentException("the stack name " + stack.getStackName() + " makes no state machine name "
+                    + "(letters, digits, - and _, at most 68 characters)");
+        }
+        return name;
+    }
+
+    /** The ARN of the state machine {@link #stateMachineName} names. */
+    static String stateMachineArn(Stack stack) {
+        return stack.formatArn(ArnComponents.builder().service("states").resource("stateMachine")
+                .resourceName(stateMachineName(stack)).arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME)
+                .build());
+    }
+
+    /** The ARNs of its executions. */
+    static String executionArns(Stack stack) {
+        return stack.formatArn(ArnComponents.builder().service("states").resource("execution")
+                .resourceName(stateMachineName(stack) + ":*").arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME)
+                .build());
     }
 
     /** The BuildAndScan state's limit: CodeBuild's queue and build limits, then a margin, so CodeBuild's fire first. */

@@ -18,6 +18,7 @@ public class PerfboxStack extends Stack {
     private final IsolatedRunner runner;
     private final WorkflowFunctions workflowFunctions;
     private final JobWorkflow workflow;
+    private final JobReconciler reconciler;
     private final JobApi api;
 
     public PerfboxStack(Construct scope, String id, StackProps props, StackConfig config) {
@@ -32,9 +33,10 @@ public class PerfboxStack extends Stack {
         buildAndScan = new BuildAndScan(this, "BuildAndScan", config, artifacts.bucket(), logRetention);
         runner = new IsolatedRunner(this, "IsolatedRunner", network, buildAndScan.repository(), logRetention);
         workflowFunctions = new WorkflowFunctions(this, "WorkflowFunctions", config, workflowJar, jobs.table(),
-                artifacts.bucket(), buildAndScan.repository(), network, runner, logRetention);
+                artifacts.bucket(), buildAndScan.repository(), network, runner, buildAndScan.project(), logRetention);
         workflow = new JobWorkflow(this, "JobWorkflow", config, workflowFunctions, buildAndScan,
                 buildAndScan.repository(), artifacts.bucket(), runner, network, logRetention);
+        reconciler = new JobReconciler(this, "JobReconciler", workflowFunctions.function(WorkflowFunctions.State.RECONCILE));
         api = new JobApi(this, "JobApi", config, apiJar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
                 logRetention, buildAndScan.logs(), runner.taskLogGroup());
         CfnOutput.Builder.create(this, "ApiKeyId")
@@ -115,6 +117,10 @@ public class PerfboxStack extends Stack {
 
     public JobWorkflow workflow() {
         return workflow;
+    }
+
+    public JobReconciler reconciler() {
+        return reconciler;
     }
 
     public JobApi api() {

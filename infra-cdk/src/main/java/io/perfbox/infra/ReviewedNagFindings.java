@@ -77,15 +77,18 @@ final class ReviewedNagFindings {
                             + "and kept artifacts of a job in the bucket, and its objects under jobs/ (removed when the job "
                             + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of "
                             + "this cluster (also conditioned on it), the job access points (deletable only with the job "
-                            + "tag), the run log streams, and the per-job task roles under role/perfbox/jobs/perfbox-job-* "
+                            + "tag), the run log streams, the per-job task roles under role/perfbox/jobs/perfbox-job-* "
                             + "(created only with the stack's permissions boundary, tagged only with the job tag, passed "
-                            + "only to ECS tasks; PrepareRun makes them, CleanUp deletes them). Each state's function has "
-                            + "only the groups its handler calls.",
+                            + "only to ECS tasks; PrepareRun makes them, CleanUp deletes them), and the executions of this "
+                            + "stack's job state machine (a job's execution is named by its id: the clean-up reads its "
+                            + "history for the job's builds, the reconciler describes it). Each function has only the "
+                            + "groups its handler calls.",
                     "Resource::*",
                     regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*))?$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
                     "Resource::arn:<AWS::Partition>:elasticfilesystem:<AWS::Region>:<AWS::AccountId>:access-point/*",
+                    regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+-JobWorkflow:\\*$"),
                     TASK_LOG_STREAMS, JOB_ROLES);
         }
 

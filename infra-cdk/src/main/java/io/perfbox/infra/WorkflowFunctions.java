@@ -6,6 +6,7 @@ import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.codebuild.IProject;
 import software.amazon.awscdk.services.ec2.Port;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ecr.IRepository;
@@ -49,10 +50,12 @@ public class WorkflowFunctions extends Construct {
      * stopped.
      */
     static final Duration WORKSPACE_TIMEOUT = Duration.seconds(300);
+    /** The reconciler looks at every active job's execution and at every per-job resource, one call or more each. */
+    static final Duration RECONCILE_TIMEOUT = Duration.seconds(600);
 
     /** What a state's handler may touch, in groups of the calls its adapters make. */
     enum Access { JOB_STORE, DROP_ARTIFACTS, BUILD_OBJECTS, KEPT_ARTIFACTS, PREPARE_TASK, STOP_TASKS, RUN_LOGS, CLEAN_UP,
-        WORKSPACE }
+        WORKSPACE, RECONCILE }
 
     /** The states that run a Lambda: the function's id, its handler class and its access. */
     public enum State {
@@ -67,7 +70,9 @@ public class WorkflowFunctions extends Construct {
                 Access.STOP_TASKS, Access.RUN_LOGS),
         CLEAN_UP("CleanUp", Access.CLEAN_UP),
         DISCARD_WORKSPACE("DiscardWorkspace", Access.WORKSPACE),
-        EXECUTION_ENDED("ExecutionEnded", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.CLEAN_UP);
+        EXECUTION_ENDED("ExecutionEnded", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.CLEAN_UP),
+        /** Not a state: the scheduled reconciler (JobReconciler), which needs the same configuration. */
+        RECONCILE("Reconcile", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.CLEAN_UP, Access.RECONCILE);
 
         final String id;
         final java.util.Set<Access> access;
@@ -91,8 +96,9 @@ public class WorkflowFunctions extends Construct {
 
     public WorkflowFunctions(Construct scope, String id, StackConfig config, Code jar, ITable jobs,
                              IBucket artifacts, IRepository images, IsolatedNetwork network, IsolatedRunner runner,
-                             RetentionDays logRetention) {
+                             IProject buildProject, RetentionDays logRetention) {
         super(scope, id);
+        Stack stack = Stack.of(this);
 
         // Every step reads its configuration once, whole (WorkflowConfig fails fast on any variable missing).
         Map<String, String> stepEnvironment = new LinkedHashMap<>();
@@ -111,6 +117,8 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_MAX_IMAGE_MIB", Integer.toString(config.maxImageMib()));
         stepEnvironment.put("PERFBOX_FILE_SYSTEM_ID", runner.fileSystem().getFileSystemId());
         stepEnvironment.put("PERFBOX_ECR_REPOSITORY", images.getRepositoryName());
+        stepEnvironment.put("PERFBOX_BUILD_PROJECT", buildProject.getProjectName());
+        stepEnvironment.put("PERFBOX_STATE_MACHINE_ARN", JobWorkflow.stateMachineArn(stack));
         stepEnvironment.put("PERFBOX_JOB_ROLE_BOUNDARY_ARN", runner.jobRoleBoundary().getManagedPolicyArn());
 
         workspaceSecurityGroup = SecurityGroup.Builder.create(this, "WorkspaceSecurityGroup")
@@ -142,10 +150,10 @@ public class WorkflowFunctions extends Construct {
                 function = JavaLambda.builder(this, state.id, state.handlerClass(), jar, stepEnvironment, logRetention)
                         .description("perfbox workflow state " + state.id)
                         .memorySize(state == State.AFTER_BUILD ? AFTER_BUILD_MEMORY_MB : 1024)
-                        .timeout(STEP_TIMEOUT)
+                        .timeout(state == State.RECONCILE ? RECONCILE_TIMEOUT : STEP_TIMEOUT)
                         .build();
             }
-            state.access.forEach(access -> grant(function, access, jobs, artifacts, images, runner));
+            state.access.forEach(access -> grant(function, access, jobs, artifacts, images, runner, buildProject));
             functions.put(state, function);
         }
     }
@@ -158,10 +166,14 @@ public class WorkflowFunctions extends Construct {
      * PutObject of the kept artifacts; PREPARE_TASK: EcsTaskDefinitions.register, EfsAccessPoints.create and
      * IamJobRoles.create;
      * STOP_TASKS: EcsJobTasks; RUN_LOGS: CloudWatchRunLogs; CLEAN_UP: EcsJobTasks, EcsTaskDefinitions.removeAll,
-     * EfsAccessPoints.delete, IamJobRoles.delete and EcrJobImages; WORKSPACE: root on the job file system through its access point.
+     * EfsAccessPoints.delete, IamJobRoles.delete and EcrJobImages, and CodeBuildJobBuilds (the job's builds found in
+     * its execution's history, stopped by id); WORKSPACE: root on the job file system through its access point;
+     * RECONCILE: the reconciler's DynamoDbJobStore.findUnfinished (the active index), StepFunctionsPipelineLauncher
+     * find/start and the inventories of access points and task definitions (CLEAN_UP's DescribeAccessPoints and
+     * ListTaskDefinitions) and of images.
      */
     private static void grant(Function function, Access access, ITable jobs, IBucket artifacts, IRepository images,
-                              IsolatedRunner runner) {
+                              IsolatedRunner runner, IProject buildProject) {
         Stack stack = Stack.of(function);
         String clusterArn = runner.cluster().getClusterArn();
         String jobTaskDefinitions = stack.formatArn(ArnComponents.builder()
@@ -238,6 +250,18 @@ public class WorkflowFunctions extends Construct {
                 allow(function, List.of("iam:DeleteRolePolicy", "iam:DeleteRole"), List.of(runner.jobRolesArn()));
                 // The job image tag, once the job is over.
                 allow(function, List.of("ecr:BatchDeleteImage"), List.of(images.getRepositoryArn()));
+                // The job's builds: their ids from its execution's history, stopped while in progress; this project only.
+                allow(function, List.of("states:GetExecutionHistory"), List.of(JobWorkflow.executionArns(stack)));
+                allow(function, List.of("codebuild:BatchGetBuilds", "codebuild:StopBuild"),
+                        List.of(buildProject.getProjectArn()));
+            }
+            case RECONCILE -> {
+                allow(function, List.of("dynamodb:Query"),
+                        List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_ACTIVE));
+                allow(function, List.of("states:DescribeExecution"), List.of(JobWorkflow.executionArns(stack)));
+                allow(function, List.of("states:StartExecution"), List.of(JobWorkflow.stateMachineArn(stack)));
+                // Task definitions are listed with CLEAN_UP's ecs:ListTaskDefinitions.
+                allow(function, List.of("ecr:ListImages"), List.of(images.getRepositoryArn()));
             }
             case WORKSPACE -> function.addToRolePolicy(PolicyStatement.Builder.create()
                     // Root on the file system (the access point's user is 0): it removes files any container user wrote.

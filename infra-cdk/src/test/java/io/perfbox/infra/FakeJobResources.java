@@ -124,6 +124,59 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
         };
     }
 
+    /** The builds CodeBuild knows, by id: what BatchGetBuilds answers (anything else is in buildsNotFound). */
+    private final Map<String, software.amazon.awssdk.services.codebuild.model.StatusType> builds = new HashMap<>();
+
+    void build(String buildId, software.amazon.awssdk.services.codebuild.model.StatusType status) {
+        builds.put(buildId, status);
+    }
+
+    /** CodeBuild as the clean-up's adapter calls it: BatchGetBuilds and StopBuild, recorded, in the SDK's shapes. */
+    software.amazon.awssdk.services.codebuild.CodeBuildClient codeBuild() {
+        return new software.amazon.awssdk.services.codebuild.CodeBuildClient() {
+            @Override
+            public software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse batchGetBuilds(
+                    software.amazon.awssdk.services.codebuild.model.BatchGetBuildsRequest request) {
+                call("batchGetBuilds " + request.ids());
+                List<software.amazon.awssdk.services.codebuild.model.Build> found = new ArrayList<>();
+                List<String> notFound = new ArrayList<>();
+                for (String buildId : request.ids()) {
+                    if (builds.containsKey(buildId)) {
+                        found.add(software.amazon.awssdk.services.codebuild.model.Build.builder().id(buildId)
+                                .buildStatus(builds.get(buildId)).build());
+                    } else {
+                        notFound.add(buildId);
+                    }
+                }
+                return software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse.builder()
+                        .builds(found).buildsNotFound(notFound).build();
+            }
+
+            @Override
+            public software.amazon.awssdk.services.codebuild.model.StopBuildResponse stopBuild(
+                    software.amazon.awssdk.services.codebuild.model.StopBuildRequest request) {
+                call("stopBuild " + request.id());
+                builds.put(request.id(), software.amazon.awssdk.services.codebuild.model.StatusType.STOPPED);
+                return software.amazon.awssdk.services.codebuild.model.StopBuildResponse.builder().build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "codebuild";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** The execution whose history the clean-up reads for the job's builds, recorded as a call. */
+    String executionHistoryOf(String executionArn) {
+        call("getExecutionHistory " + executionArn);
+        return executionArn;
+    }
+
     JobImages images() {
         return id -> call("deleteImage " + id);
     }

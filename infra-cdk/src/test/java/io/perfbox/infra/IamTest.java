@@ -76,7 +76,7 @@ class IamTest {
                             .startsWith("IsolatedRunnerJobRoleBoundary");
                 });
         assertThat(all.stream().filter(s -> actions(s).contains("iam:DeleteRole")))
-                .as("CleanUp and ExecutionEnded").hasSize(2);
+                .as("CleanUp, ExecutionEnded and the reconciler's sweep").hasSize(3);
     }
 
     @Test
@@ -106,11 +106,16 @@ class IamTest {
     }
 
     @Test
-    void onlySubmitStartsAndOnlyCancelStopsExecutions() {
+    void onlySubmitAndTheReconcilerStartAndOnlyCancelStopsExecutions() {
         List<JsonNode> start = statements().stream().filter(s -> actions(s).contains("states:StartExecution")).toList();
         List<JsonNode> stop = statements().stream().filter(s -> actions(s).contains("states:StopExecution")).toList();
-        assertThat(start).hasSize(1);
+        // Submit, and the reconciler for a QUEUED job whose start was lost (its statement: IamTest's RECONCILE).
+        assertThat(start).hasSize(2);
         assertThat(stop).hasSize(1);
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("WorkflowFunctionsReconcileServiceRole.*"))),
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", "states:StartExecution")))))));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
                 "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("JobApiSubmitJobServiceRole.*"))),
                 "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
@@ -166,7 +171,8 @@ class IamTest {
      * ECS, EFS, ECR, CloudWatch Logs, S3 and DynamoDB allow, and nothing else: the job store (DynamoDbJobStore's
      * find/update, S3JobArtifactStore's list + delete of a job deleted meanwhile), the build objects
      * (S3BuildArtifacts), the kept artifacts (put), EcsTaskDefinitions and EfsAccessPoints at PrepareRun, EcsJobTasks,
-     * CloudWatchRunLogs, and the clean-up's EcsTaskDefinitions, EfsAccessPoints and EcrJobImages.
+     * CloudWatchRunLogs, the clean-up's CodeBuildJobBuilds, EcsTaskDefinitions, EfsAccessPoints and EcrJobImages, and
+     * the reconciler's active-job query, execution look-ups and starts, and inventories.
      */
     @ParameterizedTest
     @EnumSource(value = WorkflowFunctions.State.class, names = {"READ_RESULT", "DISCARD_WORKSPACE"},
@@ -205,6 +211,8 @@ class IamTest {
         Map<String, Object> bucket = RunnerTest.getAtt("ArtifactsBucket", "Arn");
         Map<String, Object> jobTaskDefinitions = RunnerTest.arn("ecs", ":task-definition/perfbox-job-*");
         Map<String, Object> accessPoints = RunnerTest.arn("elasticfilesystem", ":access-point/*");
+        Map<String, Object> executions = RunnerTest.arn("states",
+                ":execution:" + SynthesizedStack.STACK_NAME + "-JobWorkflow:*");
         Object inThisCluster = Map.of("ArnEquals",
                 Map.of("ecs:cluster", RunnerTest.getAtt("IsolatedRunnerCluster", "Arn")));
         List<Object> stopTasks = List.of(
@@ -251,9 +259,21 @@ class IamTest {
                         Map.of("Null", Map.of("aws:ResourceTag/perfbox:job", "false"))));
                 all.add(allow(List.of("iam:DeleteRolePolicy", "iam:DeleteRole"), jobRoles()));
                 all.add(allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
+                // The job's builds by id: its own execution's history, this project's builds only.
+                all.add(allow("states:GetExecutionHistory", executions));
+                all.add(allow(List.of("codebuild:BatchGetBuilds", "codebuild:StopBuild"),
+                        RunnerTest.getAtt("BuildAndScanProject", "Arn")));
                 yield all;
             }
             case WORKSPACE -> List.of();
+            case RECONCILE -> List.of(
+                    // The sparse index of active jobs only: no Scan of the table.
+                    allow("dynamodb:Query", Map.of("Fn::Join", List.of("", List.of(
+                            RunnerTest.getAtt("JobStoreTable", "Arn"), "/index/byActive")))),
+                    allow("states:DescribeExecution", executions),
+                    allow("states:StartExecution", RunnerTest.arn("states",
+                            ":stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow")),
+                    allow("ecr:ListImages", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
         };
     }
 

@@ -93,7 +93,12 @@ class JobWorkflowExecutionIT {
         Files.createDirectories(workspaces.resolve(id.value()));
         aws.putRunLog(TASK_ARN, RUN_LOG);
         RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout());
-        JobCleanUp cleanUp = new JobCleanUp(aws, aws, aws.accessPoints(), aws.roles(), aws.images());
+        // The job's builds through the real adapter: the build ids from the engine's history of the current pass's
+        // execution, CodeBuild answered by the fake.
+        JobCleanUp cleanUp = new JobCleanUp(new io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds(aws.codeBuild(),
+                StepInputs.BUILD_PROJECT, new io.perfbox.adapter.aws.sfn.ExecutionHistory(engine.sfn(),
+                        job -> aws.executionHistoryOf(workflow.currentExecution()))),
+                aws, aws, aws.accessPoints(), aws.roles(), aws.images());
         return new MockedJobWorkflow.Job(id)
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
                 .handler(WorkflowFunctions.State.AFTER_BUILD, new AfterBuildHandler(lifecycle, aws, config))
@@ -642,6 +647,11 @@ class JobWorkflowExecutionIT {
         assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
+        // The clean-up looked for the job's builds in the aborted execution's own history, before stopping its tasks.
+        assertThat(aws.calls()).containsSubsequence("getExecutionHistory " + run.executionArn(), "stopTasks " + id);
+        // CodeBuild refused every StartBuild (its account limit): the history holds no submitted build, so there is
+        // none to look up or stop (a build that was submitted is stopped by id: CodeBuildJobBuildsTest).
+        assertThat(aws.calls()).noneMatch(call -> call.startsWith("batchGetBuilds") || call.startsWith("stopBuild"));
         assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
                 "deleteAccessPoint " + id, "deleteRole " + id, "deleteImage " + id);
         assertThat(workspaces.resolve(id.value())).doesNotExist();

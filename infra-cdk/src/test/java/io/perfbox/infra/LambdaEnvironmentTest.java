@@ -77,7 +77,7 @@ class LambdaEnvironmentTest {
     void everyStepCallingAwsIsGivenExactlyTheVariablesWorkflowConfigReads() {
         Set<String> read = variablesRead(WorkflowConfig::fromEnvironment);
         assertThat(read).as("the recording saw the reads").contains("AWS_REGION").hasSizeGreaterThan(10);
-        assertThat(AWS_STEPS).hasSize(7);
+        assertThat(AWS_STEPS).hasSize(8);
         for (WorkflowFunctions.State state : AWS_STEPS) {
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                     "Handler", state.handlerClass() + JavaLambda.METHOD,
@@ -122,6 +122,9 @@ class LambdaEnvironmentTest {
         assertThat(config.clusterArn()).startsWith("arn:aws:ecs:");
         assertThat(config.taskExecutionRoleArn()).startsWith("arn:aws:iam::");
         assertThat(config.fileSystemId()).startsWith("fs-");
+        assertThat(config.buildProject()).startsWith("buildandscanproject");
+        assertThat(config.stateMachineArn())
+                .isEqualTo("arn:aws:states:eu-west-1:123456789012:stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow");
         assertThat(config.jobRoleBoundaryArn()).startsWith("arn:aws:iam::123456789012:policy/isolatedrunnerjobroleboundary");
         assertThat(config.runStartTimeout()).isEqualTo(Duration.ofSeconds(1800));
         // The image asset in this account's CDK asset repository, tagged by the asset's hash.
@@ -163,7 +166,7 @@ class LambdaEnvironmentTest {
                 // A managed policy's Ref is its ARN.
                 case "AWS::IAM::ManagedPolicy" -> "arn:aws:iam::123456789012:policy/" + id.toLowerCase(Locale.ROOT);
                 case "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::ECR::Repository", "AWS::Logs::LogGroup",
-                     "AWS::ECS::Cluster", "AWS::IAM::Role" -> id.toLowerCase(Locale.ROOT);
+                     "AWS::ECS::Cluster", "AWS::IAM::Role", "AWS::CodeBuild::Project" -> id.toLowerCase(Locale.ROOT);
                 default -> throw new AssertionError("no stand-in for a Ref of " + id + " (" + type + ")");
             };
         }
@@ -182,6 +185,19 @@ class LambdaEnvironmentTest {
                 case "AWS::IAM::Role" -> "arn:aws:iam::123456789012:role/" + name;
                 default -> throw new AssertionError("no stand-in for the Arn of " + id + " (" + type + ")");
             };
+        }
+        if (value.has("Fn::Join")) {
+            StringBuilder joined = new StringBuilder();
+            for (JsonNode part : value.at("/Fn::Join/1")) {
+                joined.append(switch (part.path("Ref").asText(null) == null ? "" : part.get("Ref").asText()) {
+                    case "AWS::Partition" -> "aws";
+                    case "AWS::Region" -> "eu-west-1";
+                    case "AWS::AccountId" -> "123456789012";
+                    case "" -> deployedValue(part);
+                    default -> deployedValue(part);
+                });
+            }
+            return joined.toString();
         }
         throw new AssertionError("no stand-in for " + value);
     }

@@ -45,6 +45,8 @@ final class MockedJobWorkflow {
     private final MockedStepFunctions engine;
     private final SfnClient sfn;
     private final String definition;
+    /** The execution of the pass under way (or the last one): the one whose history a handler reads. */
+    private volatile String currentExecution;
     /** Lambda states of the definition → the workflow function they invoke. */
     private final Map<String, WorkflowFunctions.State> lambdaStates = new LinkedHashMap<>();
 
@@ -74,6 +76,11 @@ final class MockedJobWorkflow {
             throw new AssertionError("no workflow function has the logical id " + logicalId);
         }
         return found;
+    }
+
+    /** The ARN of the execution of the current (or last) pass. */
+    String currentExecution() {
+        return currentExecution;
     }
 
     Map<String, WorkflowFunctions.State> lambdaStates() {
@@ -155,6 +162,7 @@ final class MockedJobWorkflow {
             engine.writeConfig(mockConfig(name, job, lambdaResponses));
             String executionArn = sfn.startExecution(b -> b.stateMachineArn(machineArn + "#Job").name(job.id.value())
                     .input("{\"jobId\":\"" + job.id.value() + "\"}")).executionArn();
+            currentExecution = executionArn;
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PASS_TIMEOUT_SECONDS);
             while (true) {

@@ -21,7 +21,9 @@ class StorageTest {
                         "KeySchema", List.of(
                                 Map.of("AttributeName", "owner", "KeyType", "HASH"),
                                 Map.of("AttributeName", "createdKey", "KeyType", "RANGE")),
-                        "Projection", Map.of("ProjectionType", "ALL"))))));
+                        "Projection", Map.of("ProjectionType", "ALL"))),
+                        // The sparse index of active jobs (ReconcilerTest).
+                        Match.objectLike(Map.of("IndexName", "byActive")))));
     }
 
     @Test

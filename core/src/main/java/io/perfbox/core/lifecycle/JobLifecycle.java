@@ -285,6 +285,18 @@ public final class JobLifecycle {
         });
     }
 
+    /**
+     * A reconciler found the job active while its workflow had ended (or no longer exists) without recording an
+     * outcome: a job still active ends FAILED/INTERNAL, saying so; an ended one stays as it is. {@code workflowState}
+     * is how the workflow stands, e.g. "ended FAILED" or "no longer exists".
+     */
+    public Next endedWithoutOutcome(JobId id, String workflowState) {
+        Objects.requireNonNull(workflowState, "workflowState");
+        // PLATFORM_FAILURE (branch platform) is the code for this once it exists: perfbox's fault, not the job's.
+        return failIfActive(id, current -> StepOutcomes.internal("the job's workflow " + workflowState
+                + " without recording an outcome while the job was " + current.status() + "; submit it again"));
+    }
+
     // ---- how ---
 
     private interface Step {

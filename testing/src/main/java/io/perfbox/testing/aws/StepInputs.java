@@ -16,6 +16,8 @@ public final class StepInputs {
     public static final ObjectMapper JSON = new ObjectMapper();
     public static final String REPOSITORY = "perfbox-jobs";
     public static final String CLUSTER = "arn:aws:ecs:eu-west-1:123456789012:cluster/perfbox";
+    public static final String BUILD_PROJECT = "BuildAndScanProject";
+    public static final String STATE_MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:Perfbox-JobWorkflow";
     public static final String TASK_ID = "0f3c7ad9b8e64f41a2d5c6b7e8f90a1b";
     public static final String TASK_ARN = "arn:aws:ecs:eu-west-1:123456789012:task/perfbox/" + TASK_ID;
 
@@ -40,7 +42,9 @@ public final class StepInputs {
             Map.entry("PERFBOX_MAX_IMAGE_MIB", "10240"),
             Map.entry("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0"),
             Map.entry("PERFBOX_ECR_REPOSITORY", REPOSITORY),
-            Map.entry("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/perfbox-job-boundary"));
+            Map.entry("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/perfbox-job-boundary"),
+            Map.entry("PERFBOX_BUILD_PROJECT", BUILD_PROJECT),
+            Map.entry("PERFBOX_STATE_MACHINE_ARN", STATE_MACHINE));
 
     private StepInputs() {
     }

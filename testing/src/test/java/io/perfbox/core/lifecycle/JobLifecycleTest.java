@@ -828,6 +828,28 @@ class JobLifecycleTest {
     }
 
     @Test
+    void workflowEndedWithoutOutcomeEndsAnActiveJobInternalNamingHowTheWorkflowStands() {
+        for (JobStatus status : JobStatus.ACTIVE) {
+            putIn(status);
+
+            assertThat(lifecycle.endedWithoutOutcome(id(), "ended SUCCEEDED")).isEqualTo(Next.ENDED);
+
+            assertFailed(FailureCode.INTERNAL, "perfbox hit an internal error: the job's workflow ended SUCCEEDED "
+                    + "without recording an outcome while the job was " + status + "; submit it again");
+        }
+    }
+
+    @Test
+    void workflowEndedWithoutOutcomeLeavesAnEndedJobAsItIs() {
+        for (JobStatus ended : JobStatus.TERMINAL) {
+            Job job = putIn(ended);
+            assertThat(lifecycle.endedWithoutOutcome(id(), "no longer exists")).isEqualTo(Next.STOPPED);
+            assertThat(stored()).isEqualTo(job);
+        }
+        assertThat(resources.releases()).isEmpty();
+    }
+
+    @Test
     void failOrInterruptedOfADeletedJobDropsWhatWasSavedAfterTheDelete() {
         jobs.delete(id());
         artifacts.saveLog(id(), LogKind.RUN, RUN_LOG);

@@ -20,13 +20,17 @@ public final class AwsJobNames {
     public static final String LOG_STREAM_PREFIX = "job";
     /** Where the job's volume is mounted in its container. */
     public static final String DATA_PATH = "/data";
+    /** What every job's task definition family starts with, before its id. */
+    public static final String TASK_FAMILY_PREFIX = "perfbox-job-";
+    /** What every job's image tag starts with, before its id. */
+    public static final String IMAGE_TAG_PREFIX = "job-";
 
     private AwsJobNames() {
     }
 
     /** The task definition family of the job's run: {@code perfbox-job-<id>}. */
     public static String taskFamily(JobId id) {
-        return "perfbox-job-" + id.value();
+        return TASK_FAMILY_PREFIX + id.value();
     }
 
     /** The IAM path of every job's task role (so a grant or a sweep can name them all and nothing else). */
@@ -41,7 +45,7 @@ public final class AwsJobNames {
 
     /** The tag of the job's image in the repository: {@code job-<id>}. */
     public static String imageTag(JobId id) {
-        return "job-" + id.value();
+        return IMAGE_TAG_PREFIX + id.value();
     }
 
     /**

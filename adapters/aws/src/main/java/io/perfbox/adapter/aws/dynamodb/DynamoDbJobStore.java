@@ -1,5 +1,8 @@
 package io.perfbox.adapter.aws.dynamodb;
 
+import static io.perfbox.adapter.aws.dynamodb.JobTable.ACTIVE;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.ACTIVE_KEY;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.BY_ACTIVE;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.BY_OWNER;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.CREATED_KEY;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.OWNER;
@@ -37,7 +40,6 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -217,21 +219,24 @@ public class DynamoDbJobStore implements JobStore {
         }
     }
 
+    /**
+     * The jobs in the sparse {@code byActive} index, oldest first. The index is eventually consistent: a job that just
+     * ended may still be listed, so a caller re-reads a job (consistently) before acting on it, as the lifecycle does.
+     */
     @Override
     public List<Job> findUnfinished() {
-        Map<String, AttributeValue> values = new HashMap<>();
-        List<String> placeholders = new ArrayList<>();
-        int i = 0;
-        for (JobStatus st : JobStatus.ACTIVE) {
-            values.put(":s" + i, s(st.name()));
-            placeholders.add(":s" + i++);
-        }
         List<Job> out = new ArrayList<>();
-        ScanRequest scan = ScanRequest.builder().tableName(table).consistentRead(true)
-                .filterExpression("#status IN (" + String.join(", ", placeholders) + ")")
-                .expressionAttributeNames(Map.of("#status", "status"))
-                .expressionAttributeValues(values).build();
-        client.scanPaginator(scan).items().forEach(item -> out.add(fromItem(item)));
+        QueryRequest query = QueryRequest.builder().tableName(table).indexName(BY_ACTIVE)
+                .keyConditionExpression("#active = :active")
+                .expressionAttributeNames(Map.of("#active", ACTIVE_KEY))
+                .expressionAttributeValues(Map.of(":active", s(ACTIVE)))
+                .build();
+        client.queryPaginator(query).items().forEach(item -> {
+            Job job = fromItem(item);
+            if (!job.status().isTerminal()) {
+                out.add(job);
+            }
+        });
         return out;
     }
 
@@ -251,6 +256,9 @@ public class DynamoDbJobStore implements JobStore {
         item.put(OWNER, s(job.owner()));
         item.put(CREATED_KEY, s(SORTABLE.format(job.createdAt()) + "#" + job.id().value()));
         item.put("status", s(job.status().name()));
+        if (!job.status().isTerminal()) {
+            item.put(ACTIVE_KEY, s(ACTIVE));
+        }
         putIfPresent(item, "name", job.name());
         putIfPresent(item, "description", job.description());
         if (job.failure() != null) {

@@ -1,11 +1,14 @@
 package io.perfbox.adapter.aws.ecs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.JobResourceInventory;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.EphemeralStorage;
 import software.amazon.awssdk.services.ecs.model.Compatibility;
@@ -39,7 +42,7 @@ import software.amazon.awssdk.services.ecs.model.Volume;
  * {@link AwsJobNames#RUN_CLOCK_CONTAINER} bounds the run from the job container's own start ({@link #runClock}); it
  * makes no AWS call, though it runs under the same task role.
  */
-public class EcsTaskDefinitions implements TaskDefinitions {
+public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory {
     static final String VOLUME = "data";
     /** Fargate's shortest stop timeout: a clock stopped with its task has nothing to finish. */
     static final int RUN_CLOCK_STOP_TIMEOUT_SECONDS = 2;
@@ -160,6 +163,33 @@ public class EcsTaskDefinitions implements TaskDefinitions {
                         + deleted.failures().stream().map(f -> f.arn() + " (" + f.reason() + ")").toList());
             }
         }
+    }
+
+    @Override
+    public String kind() {
+        return "task definitions";
+    }
+
+    /**
+     * The jobs with a revision still ACTIVE or INACTIVE (deregistered, not yet deleted), from the revisions themselves:
+     * a family whose revisions were all deleted may still be listed as a family, and is no leak.
+     */
+    @Override
+    public Set<JobId> holders() {
+        Set<JobId> jobs = new LinkedHashSet<>();
+        for (TaskDefinitionStatus status : List.of(TaskDefinitionStatus.ACTIVE, TaskDefinitionStatus.INACTIVE)) {
+            String token = null;
+            do {
+                String page = token;
+                ListTaskDefinitionsResponse listed = ecs.listTaskDefinitions(b -> b
+                        .familyPrefix(AwsJobNames.TASK_FAMILY_PREFIX).status(status).nextToken(page));
+                listed.taskDefinitionArns().stream()
+                        .map(arn -> JobResourceInventory.jobIdAfter(AwsJobNames.TASK_FAMILY_PREFIX, familyOf(arn)))
+                        .filter(java.util.Objects::nonNull).forEach(jobs::add);
+                token = listed.nextToken();
+            } while (token != null);
+        }
+        return jobs;
     }
 
     /** The revisions of exactly the job's family (a family prefix could match more in principle). */

@@ -2,11 +2,14 @@ package io.perfbox.adapter.aws.efs;
 
 import io.perfbox.adapter.aws.efs.AccessPoints;
 import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.JobResourceInventory;
 import io.perfbox.core.domain.JobId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.efs.EfsClient;
 import software.amazon.awssdk.services.efs.model.AccessPointAlreadyExistsException;
 import software.amazon.awssdk.services.efs.model.AccessPointDescription;
@@ -23,7 +26,7 @@ import software.amazon.awssdk.services.efs.model.Tag;
  * 1000:1000 with mode 0777 so the image may run as any user and still write its result. No POSIX user is imposed:
  * the container writes as whoever it runs as, inside its own directory only.
  */
-public class EfsAccessPoints implements AccessPoints {
+public class EfsAccessPoints implements AccessPoints, JobResourceInventory {
     static final long OWNER = 1000L;
     static final String PERMISSIONS = "0777";
 
@@ -79,7 +82,7 @@ public class EfsAccessPoints implements AccessPoints {
                         .creationInfo(CreationInfo.builder().ownerUid(OWNER).ownerGid(OWNER).permissions(PERMISSIONS).build())
                         .build())
                 .tags(Tag.builder().key("Name").value(AwsJobNames.taskFamily(id)).build(),
-                        Tag.builder().key("perfbox:job").value(id.value()).build())
+                        Tag.builder().key(JOB_TAG).value(id.value()).build())
                 .build();
     }
 
@@ -110,6 +113,32 @@ public class EfsAccessPoints implements AccessPoints {
                 // gone already
             }
         }
+    }
+
+    /** The tag every job's access point carries: its job id (the workspace functions' own access point has none). */
+    public static final String JOB_TAG = "perfbox:job";
+
+    @Override
+    public String kind() {
+        return "access points";
+    }
+
+    /** The jobs with an access point on the file system, by its {@value #JOB_TAG} tag. */
+    @Override
+    public Set<JobId> holders() {
+        Set<JobId> jobs = new LinkedHashSet<>();
+        String token = null;
+        do {
+            String page = token;
+            DescribeAccessPointsResponse listed = efs.describeAccessPoints(b -> b.fileSystemId(fileSystemId).nextToken(page));
+            for (AccessPointDescription ap : listed.accessPoints()) {
+                ap.tags().stream().filter(t -> JOB_TAG.equals(t.key()))
+                        .map(t -> JobResourceInventory.jobIdAfter("", t.value()))
+                        .filter(java.util.Objects::nonNull).forEach(jobs::add);
+            }
+            token = listed.nextToken();
+        } while (token != null);
+        return jobs;
     }
 
     /** The job's access points on the file system (normally one), found by their root directory. */

@@ -1,34 +1,23 @@
 package io.perfbox.adapter.aws.logs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.sfn.ExecutionHistory;
 import io.perfbox.core.domain.JobId;
-import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Function;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
-import software.amazon.awssdk.services.sfn.model.HistoryEvent;
-import software.amazon.awssdk.services.sfn.model.HistoryEventType;
 
 /**
- * The streams from the job's execution (named by the job id): the state machine starts the build and the task
- * itself, so its history is where their ids are first written: a TaskSubmitted event's output is CodeBuild's
- * StartBuild answer ({@code Build.Id}, CodeBuild names the stream by the id's part after the project) or ECS's
- * RunTask answer ({@code Tasks[0].TaskArn}). The history is read newest first.
+ * The streams from the job's execution history ({@link ExecutionHistory}): a TaskSubmitted event's output is
+ * CodeBuild's StartBuild answer ({@code Build.Id}, CodeBuild names the stream by the id's part after the project) or
+ * ECS's RunTask answer ({@code Tasks[0].TaskArn}). Only the newest page of events is read.
  */
 public final class ExecutionHistoryLogStreams implements JobLogStreams {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** A perfbox execution has a few dozen events; the submissions are among the newest hundred. */
-    static final int EVENTS = 100;
-
-    private final SfnClient sfn;
-    private final Function<JobId, String> executionArn;
+    private final ExecutionHistory history;
 
     public ExecutionHistoryLogStreams(SfnClient sfn, Function<JobId, String> executionArn) {
-        this.sfn = sfn;
-        this.executionArn = executionArn;
+        this.history = new ExecutionHistory(sfn, executionArn);
     }
 
     @Override
@@ -53,20 +42,6 @@ public final class ExecutionHistoryLogStreams implements JobLogStreams {
 
     /** The output of the newest TaskSubmitted event of that service. */
     private Optional<JsonNode> submitted(JobId id, String resourceType) {
-        try {
-            for (HistoryEvent e : sfn.getExecutionHistory(b -> b.executionArn(executionArn.apply(id))
-                    .reverseOrder(true).maxResults(EVENTS).includeExecutionData(true)).events()) {
-                if (e.type() == HistoryEventType.TASK_SUBMITTED && e.taskSubmittedEventDetails() != null
-                        && resourceType.equals(e.taskSubmittedEventDetails().resourceType())
-                        && e.taskSubmittedEventDetails().output() != null) {
-                    return Optional.of(JSON.readTree(e.taskSubmittedEventDetails().output()));
-                }
-            }
-            return Optional.empty();
-        } catch (ExecutionDoesNotExistException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return history.submissions(id, resourceType, 1).stream().findFirst();
     }
 }

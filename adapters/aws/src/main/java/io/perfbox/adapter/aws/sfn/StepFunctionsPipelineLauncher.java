@@ -2,17 +2,19 @@ package io.perfbox.adapter.aws.sfn;
 
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.PipelineLauncher;
+import java.util.Optional;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
 
 /**
  * Starts a job's pipeline as an execution of the perfbox state machine, named by the job id, and stops it when
  * the job is cancelled. The name makes starting idempotent: Step Functions runs at most one execution per name.
  */
-public class StepFunctionsPipelineLauncher implements PipelineLauncher {
+public class StepFunctionsPipelineLauncher implements PipelineLauncher, JobExecutions {
     private static final Logger LOG = Logger.getLogger(StepFunctionsPipelineLauncher.class.getName());
     private static final Pattern STATE_MACHINE_ARN =
             Pattern.compile("(arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})");
@@ -54,6 +56,16 @@ public class StepFunctionsPipelineLauncher implements PipelineLauncher {
             // A retried start (same name): the first one already started the job's only execution. (Step Functions
             // answers an identical start of a running execution with success, and this error once it has ended.)
             LOG.info("job " + id + ": its execution already exists; not starting another");
+        }
+    }
+
+    @Override
+    public Optional<Execution> find(JobId id) {
+        try {
+            DescribeExecutionResponse execution = sfn.describeExecution(b -> b.executionArn(executionArn(id)));
+            return Optional.of(new Execution(execution.statusAsString(), Optional.ofNullable(execution.stopDate())));
+        } catch (ExecutionDoesNotExistException e) {
+            return Optional.empty();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
+import io.perfbox.adapter.aws.codebuild.JobBuilds;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
@@ -12,16 +13,21 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Removes what a job's run used on AWS (its tasks, task definitions, access point, task role and image), for
- * {@link CleanUpHandler} and {@link ExecutionEndedHandler}. Every part is attempted even when another fails, then
- * the clean-up fails naming each part that did; idempotent.
+ * Stops what a job still runs on AWS (its builds, by id, and its tasks) and removes what its run used (task
+ * definitions, access point, task role, image), for {@link CleanUpHandler}, {@link ExecutionEndedHandler} and the
+ * reconciler's sweep. Every part is attempted even when another fails, then the clean-up fails naming each part that
+ * did; idempotent. The builds are stopped first, so that none pushes an image after the image was deleted. A new kind
+ * of per-job resource is one more part here and one more inventory for the sweep
+ * ({@link io.perfbox.adapter.aws.JobResourceInventory}).
  */
-public record JobCleanUp(JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints, JobRoles roles,
+public record JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints,
+                         JobRoles roles,
                          JobImages images) {
     private static final Logger LOG = Logger.getLogger(JobCleanUp.class.getName());
 
     void run(JobId id) {
         List<RuntimeException> problems = new ArrayList<>();
+        attempt(problems, id, "stop its builds", () -> builds.stopInProgress(id));
         attempt(problems, id, "stop its tasks", () -> tasks.stopAll(id, "perfbox: the job's workflow ended"));
         attempt(problems, id, "remove its task definitions", () -> taskDefinitions.removeAll(id));
         attempt(problems, id, "delete its access point", () -> accessPoints.delete(id));

@@ -21,7 +21,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
                              String taskExecutionRoleArn, String taskLogGroup, int taskCpu,
                              int taskMemoryMiB, int maxImageMib, Duration runTimeout, Duration runStartTimeout,
                              String fileSystemId, String ecrRepository, String runClockImage,
-                             String jobRoleBoundaryArn) {
+                             String jobRoleBoundaryArn, String buildProject, String stateMachineArn) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
@@ -38,6 +38,10 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String MAX_IMAGE_MIB = "PERFBOX_MAX_IMAGE_MIB";
     public static final String FILE_SYSTEM_ID = "PERFBOX_FILE_SYSTEM_ID";
     public static final String ECR_REPOSITORY = "PERFBOX_ECR_REPOSITORY";
+    /** The CodeBuild project of BuildAndScan: the clean-up stops the job's builds of it. */
+    public static final String BUILD_PROJECT = "PERFBOX_BUILD_PROJECT";
+    /** The job workflow: its executions' histories name the builds; the reconciler looks executions up and starts them. */
+    public static final String STATE_MACHINE_ARN = AwsSettings.STATE_MACHINE_ARN;
     /** The managed policy every job's task role is created with as its permissions boundary. */
     public static final String JOB_ROLE_BOUNDARY_ARN = "PERFBOX_JOB_ROLE_BOUNDARY_ARN";
 
@@ -52,6 +56,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     private static final Pattern IMAGE = Pattern.compile(
             "[a-z0-9-]+(?:\\.[a-z0-9-]+)+(?::\\d+)?/[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})");
     private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9_./#-]{1,512}");
+    private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
 
     public WorkflowConfig {
         Objects.requireNonNull(common, "common");
@@ -64,6 +69,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Objects.requireNonNull(runClockImage, "runClockImage");
         Objects.requireNonNull(fileSystemId, "fileSystemId");
         Objects.requireNonNull(ecrRepository, "ecrRepository");
+        Objects.requireNonNull(buildProject, "buildProject");
+        Objects.requireNonNull(stateMachineArn, "stateMachineArn");
         Objects.requireNonNull(jobRoleBoundaryArn, "jobRoleBoundaryArn");
         FargateTaskSize.problem(taskCpu, taskMemoryMiB).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
@@ -126,6 +133,9 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
                 Function.identity());
         String repository = v.matching(ECR_REPOSITORY, REPOSITORY, "an ECR repository name", Function.identity());
         String boundary = v.matching(JOB_ROLE_BOUNDARY_ARN, POLICY_ARN, "an IAM policy ARN", Function.identity());
+        String project = v.matching(BUILD_PROJECT, PROJECT, "a CodeBuild project name", Function.identity());
+        String stateMachine = v.matching(STATE_MACHINE_ARN, AwsSettings.STATE_MACHINE,
+                "arn:aws:states:<region>:<account>:stateMachine:<name>", Function.identity());
         if (cpu != null && memory != null) {
             FargateTaskSize.problem(cpu, memory).ifPresent(problem -> v.problem(
                     TASK_CPU + "=" + cpu + " with " + TASK_MEMORY_MIB + "=" + memory + " is invalid: " + problem));
@@ -133,7 +143,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
                 logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(startSeconds),
-                fileSystem, repository, clockImage, boundary);
+                fileSystem, repository, clockImage, boundary, project, stateMachine);
     }
 
     private static Boolean strictBoolean(String v) {

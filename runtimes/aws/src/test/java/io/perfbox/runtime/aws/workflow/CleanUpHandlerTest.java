@@ -31,11 +31,21 @@ class CleanUpHandlerTest {
 
 
     @Test
-    void removesTasksTaskDefinitionsAccessPointTaskRoleAndImage() {
+    void stopsBuildsThenTasksAndRemovesTaskDefinitionsAccessPointTaskRoleAndImage() {
         assertThat(f.step(handler, "")).isEqualTo(Map.of("cleanedUp", true));
         // The role only once its tasks are stopped.
-        assertThat(f.aws.calls()).containsExactly("stopTasks " + f.id, "removeTaskDefinitions " + f.id,
-                "deleteAccessPoint " + f.id, "deleteRole " + f.id, "deleteImage " + f.id);
+        assertThat(f.aws.calls()).containsExactly("stopBuilds " + f.id, "stopTasks " + f.id,
+                "removeTaskDefinitions " + f.id, "deleteAccessPoint " + f.id, "deleteRole " + f.id,
+                "deleteImage " + f.id);
+    }
+
+    @Test
+    void buildThatCouldNotBeStoppedFailsTheCleanUpAfterEveryOtherPart() {
+        f.aws.failOn("stopBuilds", new IllegalStateException("CodeBuild throttled"));
+
+        assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stop its builds").hasMessageContaining("CodeBuild throttled");
+        assertThat(f.aws.calls()).contains("stopTasks " + f.id, "deleteImage " + f.id);
     }
 
     @Test

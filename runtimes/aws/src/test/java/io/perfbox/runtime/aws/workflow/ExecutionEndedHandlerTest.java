@@ -41,6 +41,18 @@ class ExecutionEndedHandlerTest {
                 "deleteImage " + f.id);
     }
 
+    @Test
+    void abortedExecutionStopsTheBuildStillInProgressFirst() {
+        f.putIn(JobStatus.BUILDING);
+        f.aws.buildInProgress(f.id, "BuildAndScanProject:7d1c1c2e-5b0e-4a58-9a9e-3c1f6f0d2b71");
+
+        f.step(handler, "\"status\":\"ABORTED\"");
+
+        assertThat(f.aws.calls()).first().isEqualTo("stopBuilds " + f.id);
+        assertThat(f.aws.buildsInProgress(f.id)).isEmpty();
+        f.assertFailed(FailureCode.INTERRUPTED, "BUILDING");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"TIMED_OUT", "FAILED"})
     void executionThatTimedOutOrFailedEndsAnActiveJobInternal(String status) {
@@ -54,7 +66,7 @@ class ExecutionEndedHandlerTest {
         Job cancelled = f.putIn(JobStatus.CANCELLED);
         assertThat(f.step(handler, "\"status\":\"ABORTED\"")).isEqualTo(Map.of("recorded", false));
         assertThat(f.stored()).isEqualTo(cancelled);
-        assertThat(f.aws.calls()).hasSize(5);
+        assertThat(f.aws.calls()).hasSize(6);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.perfbox.runtime.aws.workflow;
 
 import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.codebuild.JobBuilds;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
@@ -62,6 +63,14 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
         }
     };
     private final JobImages images = id -> call("deleteImage " + id);
+    /** The builds still in progress, by job: stopInProgress stops (and forgets) them. */
+    private final Map<JobId, List<String>> buildsInProgress = new HashMap<>();
+    private final JobBuilds builds = id -> {
+        call("stopBuilds " + id);
+        List<String> stopped = buildsInProgress.getOrDefault(id, List.of());
+        buildsInProgress.remove(id);
+        return stopped;
+    };
 
     static String roleArn(JobId id) {
         return "arn:aws:iam::123456789012:role/perfbox/jobs/" + AwsJobNames.roleName(id);
@@ -72,7 +81,17 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
     }
 
     JobCleanUp cleanUp() {
-        return new JobCleanUp(this, this, accessPoints, roles, images);
+        return new JobCleanUp(builds, this, this, accessPoints, roles, images);
+    }
+
+    /** A build of the job CodeBuild still runs. */
+    void buildInProgress(JobId id, String buildId) {
+        buildsInProgress.computeIfAbsent(id, k -> new ArrayList<>()).add(buildId);
+    }
+
+    /** The job's builds the fake still counts as in progress. */
+    List<String> buildsInProgress(JobId id) {
+        return buildsInProgress.getOrDefault(id, List.of());
     }
 
     AccessPoints accessPoints() {
