@@ -58,7 +58,7 @@ import software.constructs.Construct;
  * it may write and the job builds may only read.
  */
 public class BuildAndScan extends Construct {
-    /** Room beyond the customer's build limit for the scanner install, the scan and the push. */
+    /** Room beyond the customer's build limit for fetching the scanner and its DB, the scan and the push. */
     static final Duration SCAN_AND_PUSH_MARGIN = Duration.minutes(30);
     /** How long a build may wait for a CodeBuild host; past it CodeBuild ends the build itself. */
     static final Duration QUEUED_TIMEOUT = Duration.hours(1);
