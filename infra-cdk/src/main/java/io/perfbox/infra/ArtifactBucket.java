@@ -9,8 +9,10 @@ import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.constructs.Construct;
 
-/** Dockerfiles, scan reports and logs: encrypted, never public, TLS only, old artifacts expire. */
+/** Dockerfiles, scan reports and logs, and the scanner mirror: encrypted, never public, TLS only, old artifacts expire. */
 public class ArtifactBucket extends Construct {
+    /** Days a mirrored DB archive is kept after it was written (only the newest is used). */
+    static final int SCANNER_DB_ARCHIVE_DAYS = 7;
     private final Bucket bucket;
 
     public ArtifactBucket(Construct scope, String id, int expireAfterDays) {
@@ -19,11 +21,23 @@ public class ArtifactBucket extends Construct {
                 .encryption(BucketEncryption.S3_MANAGED)
                 .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
                 .enforceSsl(true)
-                .lifecycleRules(List.of(LifecycleRule.builder()
-                        .id("expire-old-artifacts")
-                        .expiration(Duration.days(expireAfterDays))
-                        .abortIncompleteMultipartUploadAfter(Duration.days(1))
-                        .build()))
+                // Jobs' objects expire; the scanner's binary (scanner/trivy-*) never does, since every build needs
+                // it, and superseded DB archives go after a week (the mirror writes a new one daily).
+                .lifecycleRules(List.of(
+                        LifecycleRule.builder()
+                                .id("expire-old-artifacts")
+                                .prefix("jobs/")
+                                .expiration(Duration.days(expireAfterDays))
+                                .build(),
+                        LifecycleRule.builder()
+                                .id("expire-old-scanner-dbs")
+                                .prefix("scanner/db-archives/")
+                                .expiration(Duration.days(SCANNER_DB_ARCHIVE_DAYS))
+                                .build(),
+                        LifecycleRule.builder()
+                                .id("abort-incomplete-uploads")
+                                .abortIncompleteMultipartUploadAfter(Duration.days(1))
+                                .build()))
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .autoDeleteObjects(true)
                 .build();

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -12,6 +16,14 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.customresources.AwsCustomResource;
+import software.amazon.awscdk.customresources.AwsCustomResourcePolicy;
+import software.amazon.awscdk.customresources.AwsSdkCall;
+import software.amazon.awscdk.customresources.PhysicalResourceId;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
 import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
@@ -27,6 +39,9 @@ import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.ecr.RepositoryEncryption;
 import software.amazon.awscdk.services.ecr.TagMutability;
 import software.amazon.awscdk.services.ecr.TagStatus;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
+import software.amazon.awscdk.services.events.targets.CodeBuildProject;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -37,16 +52,28 @@ import software.constructs.Construct;
  * The build-and-scan stage: one ECR repository for the jobs' images (tag {@code job-{id}}) and a CodeBuild project
  * that runs buildspecs/build-and-scan.yml (Docker needs privileged mode). CodeBuild is not in the VPC: the customer's
  * {@code FROM} images come from public registries; the image reaches the isolated tasks only through ECR.
+ *
+ * <p>The scanner the builds use is the stack's own: the ScannerMirror project (buildspecs/scanner-mirror.yml) builds
+ * the pinned Trivy once and mirrors its vulnerability DB daily into the bucket's {@code scanner/} prefix, which only
+ * it may write and the job builds may only read.
  */
 public class BuildAndScan extends Construct {
-    /** Room beyond the customer's build limit for the scanner install, the scan and the push. */
+    /** Room beyond the customer's build limit for fetching the scanner and its DB, the scan and the push. */
     static final Duration SCAN_AND_PUSH_MARGIN = Duration.minutes(30);
     /** How long a build may wait for a CodeBuild host; past it CodeBuild ends the build itself. */
     static final Duration QUEUED_TIMEOUT = Duration.hours(1);
 
+    /** How often the vulnerability DB is mirrored (Trivy's upstream DB is rebuilt every 6 hours). */
+    static final Duration MIRROR_INTERVAL = Duration.days(1);
+    /** The mirror's own limit: a first run compiles Trivy (minutes), later ones fetch the DB. */
+    static final Duration MIRROR_TIMEOUT = Duration.hours(1);
+
     private final Repository repository;
     private final Project project;
     private final LogGroup logs;
+    private final Project scannerMirror;
+    private final Alarm scannerMirrorFailedAlarm;
+    private final Alarm scannerDbNotMirroredAlarm;
 
     public BuildAndScan(Construct scope, String id, StackConfig config, IBucket artifacts, RetentionDays logRetention) {
         super(scope, id);
@@ -92,10 +119,13 @@ public class BuildAndScan extends Construct {
                         .build())
                 .build();
 
-        // Exactly the objects the buildspec reads and writes.
+        // Exactly the objects the buildspec reads and writes: of the scanner mirror, only the three it reads.
         project.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:GetObject"))
-                .resources(List.of(artifacts.arnForObjects("jobs/*/Dockerfile")))
+                .resources(List.of(artifacts.arnForObjects("jobs/*/Dockerfile"),
+                        artifacts.arnForObjects("scanner/trivy-*/trivy"),
+                        artifacts.arnForObjects("scanner/db/current.json"),
+                        artifacts.arnForObjects("scanner/db-archives/*/trivy-db.tar.gz")))
                 .build());
         project.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:PutObject"))
@@ -105,6 +135,119 @@ public class BuildAndScan extends Construct {
                         artifacts.arnForObjects("jobs/*/trivy-report.json")))
                 .build());
         repository.grantPullPush(project);
+
+        scannerMirror = scannerMirror(config, artifacts, logRetention);
+        scannerMirrorFailedAlarm = Alarm.Builder.create(this, "ScannerMirrorFailedAlarm")
+                .alarmDescription("perfbox: the scanner mirror failed (its CodeBuild log says why); jobs keep the last "
+                        + "mirrored DB until it is older than perfbox:maxScannerDbAgeHours, then end SCANNER_UNAVAILABLE")
+                .metric(scannerMirror.metricFailedBuilds(MetricOptions.builder()
+                        .period(Duration.hours(1)).statistic("Sum").build()))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        // Also when the mirror does not run at all (a schedule or CodeBuild that never starts it): two days without
+        // a mirrored DB, before the default 72-hour limit makes scans refuse it.
+        scannerDbNotMirroredAlarm = Alarm.Builder.create(this, "ScannerDbNotMirroredAlarm")
+                .alarmDescription("perfbox: no vulnerability DB was mirrored for two days; start the ScannerMirror "
+                        + "project before the mirrored DB is older than perfbox:maxScannerDbAgeHours")
+                .metric(scannerMirror.metricSucceededBuilds(MetricOptions.builder()
+                        .period(Duration.days(1)).statistic("Sum").build()))
+                .threshold(1)
+                .evaluationPeriods(2)
+                .datapointsToAlarm(2)
+                .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
+                .treatMissingData(TreatMissingData.BREACHING)
+                .build();
+    }
+
+    /**
+     * The ScannerMirror project: outside the VPC (it reaches the Go proxy and Trivy's DB registry), unprivileged, and
+     * allowed to write the bucket's scanner/ prefix alone. It runs daily, and once at every deploy that changes its
+     * buildspec (the pinned Trivy, its checksum, the toolchain), so a new stack has a scanner within minutes.
+     */
+    private Project scannerMirror(StackConfig config, IBucket artifacts, RetentionDays logRetention) {
+        Path buildspecFile = config.scannerMirrorBuildspec();
+        Map<String, Object> buildspec = readBuildspec(buildspecFile);
+        String buildspecDigest;
+        try {
+            buildspecDigest = digest(Files.readString(buildspecFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, BuildEnvironmentVariable> variables = new LinkedHashMap<>();
+        variables.put("ARTIFACT_BUCKET", plain(artifacts.getBucketName()));
+        variables.put("MAX_DB_AGE_HOURS", plain(Integer.toString(config.maxScannerDbAgeHours())));
+        Project mirror = Project.Builder.create(this, "ScannerMirror")
+                .description("perfbox: builds the pinned Trivy once and mirrors its vulnerability DB into the artifact "
+                        + "bucket (scanner/), for the job builds' offline scans")
+                .buildSpec(BuildSpec.fromObjectToYaml(buildspec))
+                .environment(BuildEnvironment.builder()
+                        .buildImage(LinuxBuildImage.STANDARD_7_0)
+                        // Linking Trivy needs a few GiB of memory.
+                        .computeType(ComputeType.MEDIUM)
+                        .privileged(false)
+                        .build())
+                .environmentVariables(variables)
+                .timeout(MIRROR_TIMEOUT)
+                .queuedTimeout(QUEUED_TIMEOUT)
+                .logging(LoggingOptions.builder()
+                        .cloudWatch(CloudWatchLoggingOptions.builder()
+                                .logGroup(LogGroup.Builder.create(this, "ScannerMirrorLogs")
+                                        .retention(logRetention).removalPolicy(RemovalPolicy.DESTROY).build())
+                                .build())
+                        .build())
+                .build();
+        // The published binary is read back to check it; everything the mirror writes is under scanner/.
+        mirror.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of(artifacts.arnForObjects("scanner/trivy-*/trivy")))
+                .build());
+        mirror.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of(artifacts.arnForObjects("scanner/*")))
+                .build());
+
+        Rule.Builder.create(this, "ScannerMirrorSchedule")
+                .description("perfbox: mirror Trivy's vulnerability DB into the stack")
+                .schedule(Schedule.rate(MIRROR_INTERVAL))
+                .targets(List.of(CodeBuildProject.Builder.create(mirror)
+                        .retryAttempts(3).maxEventAge(Duration.hours(2)).build()))
+                .build();
+
+        // At deploy: one build now. The token is the buildspec's digest, so an update that changes the buildspec
+        // starts a new build, and CloudFormation repeating the same call within minutes does not start a second.
+        AwsSdkCall startBuild = AwsSdkCall.builder()
+                .service("CodeBuild")
+                .action("startBuild")
+                .parameters(Ordered.map("projectName", mirror.getProjectName(),
+                        "idempotencyToken", buildspecDigest))
+                .physicalResourceId(PhysicalResourceId.of("scanner-mirror"))
+                .build();
+        AwsCustomResource firstMirror = AwsCustomResource.Builder.create(this, "FirstScannerMirror")
+                .onCreate(startBuild)
+                .onUpdate(startBuild)
+                .policy(AwsCustomResourcePolicy.fromStatements(List.of(PolicyStatement.Builder.create()
+                        .actions(List.of("codebuild:StartBuild"))
+                        .resources(List.of(mirror.getProjectArn()))
+                        .build())))
+                .installLatestAwsSdk(false)
+                .logGroup(LogGroup.Builder.create(this, "FirstScannerMirrorLogs")
+                        .retention(logRetention).removalPolicy(RemovalPolicy.DESTROY).build())
+                .build();
+        // The build must find its role's policy in place.
+        firstMirror.getNode().addDependency(mirror);
+        return mirror;
+    }
+
+    private static String digest(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** CodeBuild's own limit: the customer's build plus the margin, in whole minutes (at most CodeBuild's 8 h). */
@@ -136,6 +279,7 @@ public class BuildAndScan extends Construct {
         variables.put("IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())));
         variables.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
         variables.put("MAX_IMAGE_BYTES", plain(Long.toString(config.maxImageBytes())));
+        variables.put("MAX_DB_AGE_HOURS", plain(Integer.toString(config.maxScannerDbAgeHours())));
         return variables;
     }
 
@@ -149,6 +293,19 @@ public class BuildAndScan extends Construct {
 
     public Project project() {
         return project;
+    }
+
+    /** The project that builds Trivy and mirrors its DB into scanner/. */
+    public Project scannerMirror() {
+        return scannerMirror;
+    }
+
+    public Alarm scannerMirrorFailedAlarm() {
+        return scannerMirrorFailedAlarm;
+    }
+
+    public Alarm scannerDbNotMirroredAlarm() {
+        return scannerDbNotMirroredAlarm;
     }
 
     /** CodeBuild's log group: a build's stream is named by its build id (the API reads it while the build runs). */

@@ -47,12 +47,27 @@ final class ReviewedNagFindings {
                 + "billed key that outlives `cdk destroy` by its deletion window.");
         suppressWildcards(stack.buildAndScan().project(), "ecr:GetAuthorizationToken has no resource-level "
                         + "permissions (Resource::*); the build may read the job's Dockerfile and write the three build "
-                        + "objects of any job (jobs/*/...), since one project serves every job; CodeBuild's own default "
-                        + "log group and report group patterns are CDK's grants for the project.",
+                        + "objects of any job (jobs/*/...), since one project serves every job, and read the mirrored "
+                        + "scanner (the Trivy binary of the pinned version, the DB archives named by their mirror "
+                        + "time); CodeBuild's own default log group and report group patterns are CDK's grants for the "
+                        + "project.",
                 "Resource::*",
                 regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/(Dockerfile|build\\.log|build-outcome\\.json|trivy-report\\.json)$"),
+                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/scanner/(trivy-\\*/trivy|db-archives/\\*/trivy-db\\.tar\\.gz)$"),
                 regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<BuildAndScanProject[0-9A-F]+>:\\*$"),
                 regex("^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<BuildAndScanProject[0-9A-F]+>-\\*$"));
+
+        suppress(stack.buildAndScan().scannerMirror(), "AwsSolutions-CB4", "The project keeps no build artifacts "
+                + "(NoArtifacts); what it mirrors is written to the artifact bucket (SSE-S3). CodeBuild encrypts its "
+                + "logs with the AWS-managed key; a customer-managed key would add a billed key that outlives "
+                + "`cdk destroy` by its deletion window.");
+        suppressWildcards(stack.buildAndScan().scannerMirror(), "The mirror writes the scanner/ prefix (the Trivy "
+                        + "binary, the DB archives named by their mirror time, current.json) and nothing else of the "
+                        + "bucket, and reads back the Trivy binary it publishes; CodeBuild's own default log group and "
+                        + "report group patterns are CDK's grants for the project.",
+                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/scanner/(\\*|trivy-\\*/trivy)$"),
+                regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<BuildAndScanScannerMirror[0-9A-F]+>:\\*$"),
+                regex("^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<BuildAndScanScannerMirror[0-9A-F]+>-\\*$"));
 
         // The task roles.
         suppressWildcards(stack.runner().taskExecutionRole(), "ECS pulls the job image (ecr:GetAuthorizationToken "

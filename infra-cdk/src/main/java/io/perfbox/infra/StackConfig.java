@@ -25,14 +25,17 @@ import software.constructs.Node;
  * @param apiQuotaPerDay         requests per day allowed per API key
  * @param apiJar                 the API functions' deployment jar (functions/target/perfbox-api-lambda.jar)
  * @param workflowJar            the workflow functions' deployment jar (functions/target/perfbox-workflow-lambda.jar)
- * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source
+ * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source; the
+ *                               scanner mirror's (scanner-mirror.yml) is the file beside it
  * @param platformRetrySeconds   wait before a build or run the platform failed is tried again (doubling after each)
+ * @param maxScannerDbAgeHours   oldest vulnerability DB (by its build time) a scan may use; an older one ends the job
+ *                               SCANNER_UNAVAILABLE, since a stale DB would pass vulnerable images
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
                           int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds,
                           int taskCpu, int taskMemoryMib,
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
-                          Path workflowJar, Path buildspec, int platformRetrySeconds) {
+                          Path workflowJar, Path buildspec, int platformRetrySeconds, int maxScannerDbAgeHours) {
     static final String PREFIX = "perfbox:";
     /**
      * A floor on the start allowance: provisioning, then the pull of the largest allowed image at this rate. Fargate
@@ -88,6 +91,8 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         range("apiBurstLimit", apiBurstLimit, 1, 5_000);
         range("apiQuotaPerDay", apiQuotaPerDay, 1, 10_000_000);
         range("platformRetrySeconds", platformRetrySeconds, 1, 600);
+        // Trivy's DB is rebuilt upstream every 6 hours and mirrored daily: below 24 h one missed mirror fails jobs.
+        range("maxScannerDbAgeHours", maxScannerDbAgeHours, 24, 30 * 24);
         if (apiJar == null || workflowJar == null || buildspec == null) {
             throw new IllegalArgumentException("apiJar, workflowJar and buildspec paths are required");
         }
@@ -119,7 +124,13 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 Path.of(stringValue(node, "apiJar", "../functions/target/perfbox-api-lambda.jar")),
                 Path.of(stringValue(node, "workflowJar", "../functions/target/perfbox-workflow-lambda.jar")),
                 Path.of(stringValue(node, "buildspec", "../buildspecs/build-and-scan.yml")),
-                intValue(node, "platformRetrySeconds", 30));
+                intValue(node, "platformRetrySeconds", 30),
+                intValue(node, "maxScannerDbAgeHours", 72));
+    }
+
+    /** The scanner mirror's buildspec: scanner-mirror.yml beside the job buildspec. */
+    public Path scannerMirrorBuildspec() {
+        return buildspec.resolveSibling("scanner-mirror.yml");
     }
 
     /** The limit in bytes, as the buildspec's MAX_IMAGE_BYTES takes it. */

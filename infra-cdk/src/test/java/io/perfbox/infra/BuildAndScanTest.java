@@ -6,13 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
-/** The ECR repository and the CodeBuild project that runs buildspecs/build-and-scan.yml. */
+/** The ECR repository, the CodeBuild project that runs buildspecs/build-and-scan.yml, and the scanner mirror. */
 class BuildAndScanTest {
     private final Template template = SynthesizedStack.TEMPLATE;
 
@@ -44,7 +46,8 @@ class BuildAndScanTest {
                                 Map.of("Name", "SEVERITY_THRESHOLD", "Type", "PLAINTEXT", "Value", "HIGH"),
                                 Map.of("Name", "IGNORE_UNFIXED", "Type", "PLAINTEXT", "Value", "false"),
                                 Map.of("Name", "BUILD_TIMEOUT_SECONDS", "Type", "PLAINTEXT", "Value", "900"),
-                                Map.of("Name", "MAX_IMAGE_BYTES", "Type", "PLAINTEXT", "Value", "10737418240")))),
+                                Map.of("Name", "MAX_IMAGE_BYTES", "Type", "PLAINTEXT", "Value", "10737418240"),
+                                Map.of("Name", "MAX_DB_AGE_HOURS", "Type", "PLAINTEXT", "Value", "72")))),
                 // 900 s of build plus the 30 minutes for scanner, scan and push.
                 "TimeoutInMinutes", 45,
                 "LogsConfig", Map.of("CloudWatchLogs", Match.objectLike(Map.of(
@@ -55,31 +58,130 @@ class BuildAndScanTest {
     }
 
     @Test
-    void projectBuildspecIsTheRepositoryFileAsItIs() throws Exception {
+    void eachProjectsBuildspecIsItsRepositoryFileAsItIs() throws Exception {
         var projects = TemplateQueries.resources("AWS::CodeBuild::Project");
-        assertThat(projects).hasSize(1);
-        String inline = projects.get(0).at("/Properties/Source/BuildSpec").asText();
+        assertThat(projects).hasSize(2);
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        Object fromTemplate = yaml.readValue(inline, Object.class);
-        Object fromFile = yaml.readValue(Files.readString(Path.of("../buildspecs/build-and-scan.yml")), Object.class);
-        assertThat(fromTemplate).isEqualTo(fromFile);
+        for (var entry : Map.of("perfbox: docker build", "../buildspecs/build-and-scan.yml",
+                "perfbox: builds the pinned Trivy", "../buildspecs/scanner-mirror.yml").entrySet()) {
+            var project = projects.stream()
+                    .filter(p -> p.at("/Properties/Description").asText().startsWith(entry.getKey())).findFirst();
+            assertThat(project).as(entry.getValue()).isPresent();
+            Object fromTemplate = yaml.readValue(project.get().at("/Properties/Source/BuildSpec").asText(), Object.class);
+            Object fromFile = yaml.readValue(Files.readString(Path.of(entry.getValue())), Object.class);
+            assertThat(fromTemplate).as(entry.getValue()).isEqualTo(fromFile);
+        }
     }
 
     @Test
-    void projectMayOnlyReadTheDockerfileAndWriteTheThreeBuildObjects() {
-        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("BuildAndScanProjectRole.*"))),
-                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
-                        Match.objectLike(Map.of("Action", "s3:GetObject", "Resource", Map.of("Fn::Join",
-                                List.of("", List.of(Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("ArtifactsBucket.*"), "Arn")),
-                                        "/jobs/*/Dockerfile"))))),
-                        Match.objectLike(Map.of("Action", "s3:PutObject", "Resource", List.of(
-                                joinBucket("/jobs/*/build.log"), joinBucket("/jobs/*/build-outcome.json"),
-                                joinBucket("/jobs/*/trivy-report.json")))))))));
+    void projectMayOnlyReadTheDockerfileAndTheMirroredScannerAndWriteTheThreeBuildObjects() {
+        Map<String, Object> statements = statementsOf("BuildAndScanProjectRole.*");
+        assertThat(statements).containsEntry("s3:GetObject", List.of("/jobs/*/Dockerfile",
+                "/scanner/trivy-*/trivy", "/scanner/db/current.json", "/scanner/db-archives/*/trivy-db.tar.gz"));
+        assertThat(statements).containsEntry("s3:PutObject",
+                List.of("/jobs/*/build.log", "/jobs/*/build-outcome.json", "/jobs/*/trivy-report.json"));
     }
 
-    private static Object joinBucket(String suffix) {
-        return Map.of("Fn::Join", List.of("", List.of(
-                Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("ArtifactsBucket.*"), "Arn")), suffix)));
+    // ---- the scanner mirror ----
+
+    @Test
+    void scannerMirrorIsAnUnprivilegedProjectWithTheBucketAndTheDbAgeLimit() {
+        template.hasResourceProperties("AWS::CodeBuild::Project", Map.of(
+                "Description", Match.stringLikeRegexp("^perfbox: builds the pinned Trivy.*"),
+                "Environment", Match.objectLike(Map.of(
+                        "PrivilegedMode", false,
+                        "Image", "aws/codebuild/standard:7.0",
+                        "EnvironmentVariables", List.of(
+                                Map.of("Name", "ARTIFACT_BUCKET", "Type", "PLAINTEXT", "Value", Map.of("Ref", Match.stringLikeRegexp("ArtifactsBucket.*"))),
+                                Map.of("Name", "MAX_DB_AGE_HOURS", "Type", "PLAINTEXT", "Value", "72")))),
+                "TimeoutInMinutes", 60,
+                "Source", Match.objectLike(Map.of("Type", "NO_SOURCE")),
+                "LogsConfig", Map.of("CloudWatchLogs", Match.objectLike(Map.of("Status", "ENABLED")))));
+    }
+
+    @Test
+    void scannerMirrorMayWriteOnlyTheScannerPrefixAndReadOnlyTheBinaryBack() {
+        Map<String, Object> statements = statementsOf("BuildAndScanScannerMirrorRole.*");
+        assertThat(statements).containsEntry("s3:GetObject", List.of("/scanner/trivy-*/trivy"));
+        assertThat(statements).containsEntry("s3:PutObject", List.of("/scanner/*"));
+        // Nothing else of the bucket, and no other project may write the prefix.
+        assertThat(statements.keySet()).noneMatch(action -> action.startsWith("s3:")
+                && !action.equals("s3:GetObject") && !action.equals("s3:PutObject"));
+        for (var policy : TemplateQueries.resources("AWS::IAM::Policy")) {
+            boolean mirrorRole = policy.at("/Properties/Roles/0/Ref").asText().startsWith("BuildAndScanScannerMirrorRole");
+            for (var statement : policy.at("/Properties/PolicyDocument/Statement")) {
+                boolean writes = TemplateQueries.texts(statement.path("Action")).stream()
+                        .anyMatch(a -> a.equals("s3:PutObject") || a.equals("s3:DeleteObject") || a.equals("s3:*"));
+                if (writes && !mirrorRole) {
+                    assertThat(statement.path("Resource").toString()).as(policy.toString()).doesNotContain("/scanner/");
+                }
+            }
+        }
+    }
+
+    @Test
+    void scannerMirrorRunsDailyAndOnceAtDeploy() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "ScheduleExpression", "rate(1 day)",
+                "State", "ENABLED",
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("BuildAndScanScannerMirror[0-9A-F]+"), "Arn")),
+                        "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 7200, "MaximumRetryAttempts", 3))))));
+        var deploy = TemplateQueries.resources("Custom::AWS").stream()
+                .filter(r -> r.at("/Properties/Create").toString().contains("startBuild")).toList();
+        assertThat(deploy).hasSize(1);
+        for (String when : List.of("Create", "Update")) {
+            var call = TemplateQueries.sdkCall(deploy.get(0).at("/Properties/" + when));
+            assertThat(call.path("service").asText()).isEqualTo("CodeBuild");
+            assertThat(call.path("action").asText()).isEqualTo("startBuild");
+            assertThat(call.at("/parameters/projectName").asText()).matches("\\{Ref BuildAndScanScannerMirror[0-9A-F]+}");
+            // The buildspec's digest: a changed pin starts a new build at the next deploy.
+            assertThat(call.at("/parameters/idempotencyToken").asText()).matches("[0-9a-f]{64}");
+        }
+        // After the mirror's role may write the prefix.
+        assertThat(TemplateQueries.texts(deploy.get(0).path("DependsOn")))
+                .anyMatch(d -> d.matches("BuildAndScanScannerMirrorRoleDefaultPolicy.*"));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Map.of("Action", "codebuild:StartBuild", "Effect", "Allow",
+                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("BuildAndScanScannerMirror[0-9A-F]+"), "Arn"))))))));
+    }
+
+    @Test
+    void alarmsGoOffWhenTheMirrorFailsAndWhenNoDbWasMirroredForTwoDays() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "AWS/CodeBuild", "MetricName", "FailedBuilds",
+                "Dimensions", List.of(Map.of("Name", "ProjectName", "Value", Map.of("Ref", Match.stringLikeRegexp("BuildAndScanScannerMirror[0-9A-F]+")))),
+                "Statistic", "Sum", "Period", 3600, "EvaluationPeriods", 1, "Threshold", 1,
+                "ComparisonOperator", "GreaterThanOrEqualToThreshold", "TreatMissingData", "notBreaching"));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "AWS/CodeBuild", "MetricName", "SucceededBuilds",
+                "Dimensions", List.of(Map.of("Name", "ProjectName", "Value", Map.of("Ref", Match.stringLikeRegexp("BuildAndScanScannerMirror[0-9A-F]+")))),
+                "Statistic", "Sum", "Period", 86400, "EvaluationPeriods", 2, "DatapointsToAlarm", 2, "Threshold", 1,
+                "ComparisonOperator", "LessThanThreshold", "TreatMissingData", "breaching"));
+    }
+
+    /** A role's S3 statements: action → the bucket ARN suffixes it is allowed on. */
+    private static Map<String, Object> statementsOf(String roleLogicalIdPattern) {
+        Map<String, Object> byAction = new LinkedHashMap<>();
+        for (var policy : TemplateQueries.resources("AWS::IAM::Policy")) {
+            if (!policy.at("/Properties/Roles/0/Ref").asText().matches(roleLogicalIdPattern)) {
+                continue;
+            }
+            for (var statement : policy.at("/Properties/PolicyDocument/Statement")) {
+                List<String> actions = TemplateQueries.texts(statement.path("Action"));
+                var resources = statement.path("Resource");
+                List<String> suffixes = new ArrayList<>();
+                for (var resource : resources.isArray() ? resources : List.of(resources)) {
+                    String joined = TemplateQueries.joined(resource);
+                    if (joined.matches("\\{GetAtt ArtifactsBucket[0-9A-F]+\\.Arn}/.*")) {
+                        suffixes.add(joined.substring(joined.indexOf('}') + 1));
+                    }
+                }
+                if (!suffixes.isEmpty()) {
+                    actions.forEach(action -> byAction.put(action, suffixes));
+                }
+            }
+        }
+        return byAction;
     }
 }

@@ -8,8 +8,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The buildspec's own shell, run here by bash as CodeBuild runs it (the build commands, then the finally block), with
- * the commands it drives replaced by recorders: aws, docker, iptables and the cached Trivy. What a CodeBuild host
+ * the commands it drives replaced by recorders: aws (over a directory standing for the bucket, with the scanner
+ * mirror in it), docker, iptables and the mirrored Trivy. What a CodeBuild host
  * does with those calls needs a real account; the order and the arguments of the calls are what is checked here.
  */
 class BuildspecScriptTest {
@@ -50,8 +57,61 @@ class BuildspecScriptTest {
         }
     }
 
+    /** The fake Trivy: records its calls; a scan without --skip-db-update or without the DB in its cache fails. */
+    private static final String FAKE_TRIVY = """
+            #!/usr/bin/env bash
+            printf '%s\\n' "trivy $*" >> "$CALLS"
+            [[ "$1" == --version ]] && { echo 'Version: 0.58.1'; exit 0; }
+            cache=""; skip=false
+            for ((i = 1; i <= $#; i++)); do
+              j=$((i + 1))
+              [[ "${!i}" == --cache-dir ]] && cache="${!j}"
+              [[ "${!i}" == --skip-db-update ]] && skip=true
+            done
+            $skip || { printf '%s\\n' "trivy would download the DB" >> "$CALLS"; exit 1; }
+            [[ -s "$cache/db/trivy.db" && -s "$cache/db/metadata.json" ]] || { echo "no DB in $cache" >&2; exit 1; }
+            for ((i = 1; i <= $#; i++)); do
+              [[ "${!i}" == --output ]] && { j=$((i + 1)); echo '{"Results":[]}' > "${!j}"; }
+            done
+            exit 0
+            """;
+    private static final String DB_ARCHIVE_KEY = "scanner/db-archives/20261201T000000Z/trivy-db.tar.gz";
+
+    /** The TRIVY_SHA256 a run verifies against: the fake Trivy's, as the mirror published it. */
+    private String pinnedTrivySha256;
+
+    /** The fake bucket's scanner mirror: the fake Trivy, and a DB of the given age named by current.json. */
+    private void mirror(Duration dbAge) throws Exception {
+        Path published = Files.createDirectories(dir.resolve("bucket/scanner/trivy-0.58.1")).resolve("trivy");
+        Files.writeString(published, FAKE_TRIVY);
+        pinnedTrivySha256 = sha256(published);
+        Path db = Files.createDirectories(dir.resolve("db-source/db"));
+        Files.writeString(db.resolve("trivy.db"), "bolt");
+        Files.writeString(db.resolve("metadata.json"), "{\"Version\":2,\"UpdatedAt\":\""
+                + Instant.now().minus(dbAge).truncatedTo(ChronoUnit.SECONDS)
+                + "\",\"NextUpdate\":\"2100-01-01T00:00:00Z\"}");
+        Path archive = dir.resolve("bucket/" + DB_ARCHIVE_KEY);
+        Files.createDirectories(archive.getParent());
+        exec("tar", "-czf", archive.toString(), "-C", dir.resolve("db-source").toString(), "db/trivy.db", "db/metadata.json");
+        Files.writeString(Files.createDirectories(dir.resolve("bucket/scanner/db")).resolve("current.json"), "{\"key\":\"" + DB_ARCHIVE_KEY + "\",\"sha256\":\"" + sha256(archive) + "\"}");
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(file)));
+    }
+
+    private void exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+    }
+
     /** Runs the build and then the finally block on the given Dockerfile; docker build exits with buildExit. */
     private Run run(String dockerfile, int buildExit, boolean iptablesWorks) throws Exception {
+        if (pinnedTrivySha256 == null) {
+            mirror(Duration.ofHours(6));
+        }
         Path bucket = Files.createDirectories(dir.resolve("bucket/jobs/" + JOB_ID));
         Files.writeString(bucket.resolve("Dockerfile"), dockerfile);
         // aws s3 cp SRC DST: s3://b/KEY is dir/bucket/KEY.
@@ -75,17 +135,6 @@ class BuildspecScriptTest {
                 [[ "$1" == -C ]] && exit 1
                 exit 0""" : "exit 4");
         Path cache = dir.resolve("cache");
-        Path trivy = Files.createDirectories(cache.resolve("trivy-0.58.1")).resolve("trivy");
-        Files.writeString(trivy, """
-                #!/usr/bin/env bash
-                printf '%s\\n' "trivy $*" >> "$CALLS"
-                [[ "$1" == --version ]] && { echo 'Version: 0.58.1'; exit 0; }
-                for ((i = 1; i <= $#; i++)); do
-                  [[ "${!i}" == --output ]] && { j=$((i + 1)); echo '{"Results":[]}' > "${!j}"; }
-                done
-                exit 0
-                """);
-        Files.setPosixFilePermissions(trivy, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(BUILDSPEC.toFile());
         Map<String, String> env = new HashMap<>();
@@ -93,7 +142,7 @@ class BuildspecScriptTest {
         env.putAll(Map.of("JOB_ID", JOB_ID, "ARTIFACT_BUCKET", "b", "IMAGE_REPOSITORY_URI", REPOSITORY,
                 "PERFBOX_CACHE", cache.toString(), "WORK_DIR", dir.resolve("work").toString(),
                 "CALLS", dir.resolve("calls.log").toString(), "BUCKET", dir.resolve("bucket").toString(),
-                "BUILD_EXIT", Integer.toString(buildExit)));
+                "BUILD_EXIT", Integer.toString(buildExit), "TRIVY_SHA256", pinnedTrivySha256));
         env.put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
         int build = bash(spec.at("/phases/build/commands/0").asText(), env);
         int after = bash(spec.at("/phases/build/finally/0").asText(), env);
@@ -192,5 +241,141 @@ class BuildspecScriptTest {
         assertThat(run.buildStatus()).as("perfbox's failure: the workflow records INTERNAL").isEqualTo(6);
         assertThat(run.indexOf("docker build")).isEqualTo(-1);
         assertThat(run.calls()).contains("docker system prune --all --force");
+    }
+
+    // ---- the scanner: the stack's mirror only, each piece verified ----
+
+    @Test
+    void scanUsesOnlyTheMirroredTrivyAndDbAfterCheckingBothChecksumsAndNeverFetchesADb() throws Exception {
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isZero();
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(run.outcome().path("pushed").asBoolean()).isTrue();
+        int binary = run.indexOf("aws s3 cp --only-show-errors s3://b/scanner/trivy-0.58.1/trivy ");
+        int current = run.indexOf("aws s3 cp --only-show-errors s3://b/scanner/db/current.json ");
+        int archive = run.indexOf("aws s3 cp --only-show-errors s3://b/" + DB_ARCHIVE_KEY + " ");
+        assertThat(binary).isNotNegative();
+        assertThat(current).isGreaterThan(binary);
+        assertThat(archive).isGreaterThan(current).isLessThan(run.indexOf("docker build"));
+        List<String> scans = run.calls().stream().filter(c -> c.startsWith("trivy image")).toList();
+        assertThat(scans).hasSize(2).allSatisfy(scan -> assertThat(scan)
+                .contains("--skip-db-update", "--cache-dir " + dir.resolve("work/trivy-cache")));
+        assertThat(run.calls()).noneMatch(c -> c.contains("would download") || c.contains("--download-db-only"));
+        assertThat(sha256(dir.resolve("cache/trivy-0.58.1/trivy"))).isEqualTo(pinnedTrivySha256);
+        assertThat(Files.readString(dir.resolve("work/build.log")))
+                .contains("Trivy 0.58.1 (sha256 verified), vulnerability DB of");
+    }
+
+    @Test
+    void mirroredTrivyWithAnotherChecksumIsNeverRunAndEndsTheJobAsTheScannersBeforeAnythingIsBuilt() throws Exception {
+        mirror(Duration.ofHours(6));
+        Files.writeString(dir.resolve("bucket/scanner/trivy-0.58.1/trivy"), FAKE_TRIVY + "# another binary\n");
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).as("an outcome: the workflow records SCANNER_UNAVAILABLE").isZero();
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText())
+                .isEqualTo("the mirrored Trivy's checksum did not match the pinned sha256: it was not run");
+        assertThat(run.calls()).noneMatch(c -> c.startsWith("trivy "));
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
+        assertThat(dir.resolve("cache/trivy-0.58.1/trivy")).doesNotExist();
+        assertThat(dir.resolve("cache/trivy-0.58.1/trivy.download")).doesNotExist();
+        assertThat(run.calls()).contains("docker system prune --all --force");
+    }
+
+    @Test
+    void cachedTrivyIsUsedOnlyWhileItHasThePinnedChecksum() throws Exception {
+        mirror(Duration.ofHours(6));
+        Path cached = Files.createDirectories(dir.resolve("cache/trivy-0.58.1")).resolve("trivy");
+        Files.writeString(cached, "#!/usr/bin/env bash\nprintf '%s\\n' \"stale trivy $*\" >> \"$CALLS\"\n");
+        cached.toFile().setExecutable(true);
+
+        Run replaced = run("FROM debian:bookworm\n", 0, true);
+        assertThat(replaced.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(replaced.calls()).noneMatch(c -> c.startsWith("stale trivy"));
+        assertThat(replaced.indexOf("aws s3 cp --only-show-errors s3://b/scanner/trivy-0.58.1/trivy ")).isNotNegative();
+        assertThat(sha256(cached)).isEqualTo(pinnedTrivySha256);
+
+        Files.delete(dir.resolve("calls.log"));
+        Run fromCache = run("FROM debian:bookworm\n", 0, true);
+        assertThat(fromCache.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(fromCache.indexOf("aws s3 cp --only-show-errors s3://b/scanner/trivy-0.58.1/trivy ")).isEqualTo(-1);
+        assertThat(fromCache.indexOf("trivy image")).isNotNegative();
+    }
+
+    @Test
+    void dbOlderThanTheLimitIsRefusedAsTheScannersFailureWithTheReasonBeforeAnythingIsBuilt() throws Exception {
+        mirror(Duration.ofHours(73));
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isZero();
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText())
+                .contains("the vulnerability DB was built at ", "73 hours ago, older than the limit of 72 hours",
+                        "a stale DB would pass vulnerable images");
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
+        assertThat(run.indexOf("trivy image")).isEqualTo(-1);
+    }
+
+    @Test
+    void dbJustInsideTheLimitIsUsed() throws Exception {
+        mirror(Duration.ofHours(71));
+
+        assertThat(run("FROM debian:bookworm\n", 0, true).outcome().path("outcome").asText()).isEqualTo("BUILT");
+    }
+
+    @Test
+    void dbArchiveWhoseChecksumDiffersFromItsMirrorsRecordIsRefused() throws Exception {
+        mirror(Duration.ofHours(6));
+        Files.write(dir.resolve("bucket/" + DB_ARCHIVE_KEY), new byte[] {0}, StandardOpenOption.APPEND);
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText())
+                .isEqualTo("the mirrored vulnerability DB's checksum did not match its mirror's record");
+        assertThat(run.indexOf("trivy image")).isEqualTo(-1);
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
+    }
+
+    @Test
+    void stackWhoseMirrorHasNotRunYetEndsJobsAsTheScannersSayingSo() throws Exception {
+        mirror(Duration.ofHours(6));
+        Files.delete(dir.resolve("bucket/scanner/db/current.json"));
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText()).contains("no vulnerability DB in the stack's mirror");
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
+    }
+
+    @Test
+    void currentJsonNamingAnObjectOutsideTheMirrorIsRefused() throws Exception {
+        mirror(Duration.ofHours(6));
+        Files.writeString(dir.resolve("bucket/scanner/db/current.json"),
+                "{\"key\":\"jobs/x/trivy-db.tar.gz\",\"sha256\":\"" + "0".repeat(64) + "\"}");
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("reason").asText())
+                .isEqualTo("the mirror's current.json does not name a DB archive and its sha256");
+    }
+
+    @Test
+    void bothBuildspecsPinTheRepositorysTrivyVersionTheSameChecksumAndTheSameDbAge() throws Exception {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode build = yaml.readTree(BUILDSPEC.toFile()).at("/env/variables");
+        JsonNode mirror = yaml.readTree(Path.of("../buildspecs/scanner-mirror.yml").toFile()).at("/env/variables");
+        String version = Files.readString(Path.of("../tools/trivy.version")).strip();
+
+        assertThat(build.path("TRIVY_VERSION").asText()).isEqualTo(version);
+        assertThat(mirror.path("TRIVY_VERSION").asText()).isEqualTo(version);
+        assertThat(build.path("TRIVY_SHA256").asText()).matches("[0-9a-f]{64}")
+                .isEqualTo(mirror.path("TRIVY_SHA256").asText());
+        assertThat(build.path("MAX_DB_AGE_HOURS").asText()).isEqualTo(mirror.path("MAX_DB_AGE_HOURS").asText());
     }
 }

@@ -31,6 +31,8 @@ class StackConfigTest {
         assertThat(config.apiQuotaPerDay()).isEqualTo(10_000);
         assertThat(config.artifactRetentionDays()).isEqualTo(30);
         assertThat(config.platformRetrySeconds()).isEqualTo(30);
+        assertThat(config.maxScannerDbAgeHours()).isEqualTo(72);
+        assertThat(config.scannerMirrorBuildspec()).isEqualTo(java.nio.file.Path.of("../buildspecs/scanner-mirror.yml"));
     }
 
     @Test
@@ -42,6 +44,7 @@ class StackConfigTest {
         assertThat(config.taskCpu()).isEqualTo(2048);
         assertThat(config.taskMemoryMib()).isEqualTo(4096);
         assertThat(config.runTimeoutSeconds()).isEqualTo(60);
+        assertThat(config(Map.of("perfbox:maxScannerDbAgeHours", "48")).maxScannerDbAgeHours()).isEqualTo(48);
     }
 
     @Test
@@ -60,6 +63,11 @@ class StackConfigTest {
                 .hasMessageContaining("perfbox:apiQuotaPerDay");
         assertThatThrownBy(() -> config(Map.of("perfbox:platformRetrySeconds", 0)))
                 .hasMessageContaining("perfbox:platformRetrySeconds");
+        // Below a day, one missed daily mirror would fail every job.
+        assertThatThrownBy(() -> config(Map.of("perfbox:maxScannerDbAgeHours", 12)))
+                .hasMessageContaining("perfbox:maxScannerDbAgeHours must be from 24 to 720, not 12");
+        assertThatThrownBy(() -> config(Map.of("perfbox:maxScannerDbAgeHours", "a week")))
+                .hasMessageContaining("perfbox:maxScannerDbAgeHours");
     }
 
     @Test

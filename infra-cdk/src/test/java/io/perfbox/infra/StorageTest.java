@@ -27,14 +27,19 @@ class StorageTest {
     }
 
     @Test
-    void artifactBucketIsEncryptedPrivateAndExpiresOldArtifacts() {
+    void artifactBucketIsEncryptedPrivateAndExpiresOldArtifactsButNeverTheScannerBinary() {
         template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
                 "BucketEncryption", Map.of("ServerSideEncryptionConfiguration",
                         List.of(Map.of("ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
                 "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
                         "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
-                "LifecycleConfiguration", Map.of("Rules", List.of(Match.objectLike(Map.of(
-                        "ExpirationInDays", 30, "Status", "Enabled")))))));
+                // Expiry by prefix only: scanner/trivy-*/trivy, which every build needs, is in neither.
+                "LifecycleConfiguration", Map.of("Rules", List.of(
+                        Match.objectLike(Map.of("Prefix", "jobs/", "ExpirationInDays", 30, "Status", "Enabled")),
+                        Match.objectLike(Map.of("Prefix", "scanner/db-archives/", "ExpirationInDays", 7,
+                                "Status", "Enabled")),
+                        Map.of("Id", "abort-incomplete-uploads", "AbortIncompleteMultipartUpload",
+                                Map.of("DaysAfterInitiation", 1), "Status", "Enabled"))))));
     }
 
     @Test
