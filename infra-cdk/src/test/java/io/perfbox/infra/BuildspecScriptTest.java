@@ -57,31 +57,43 @@ class BuildspecScriptTest {
         }
     }
 
-    /** The fake Trivy: records its calls; a scan without --skip-db-update or without the DB in its cache fails. */
+    /**
+     * The fake Trivy: records its calls; a scan without --skip-db-update or --skip-java-db-update (one that would fetch
+     * a DB), or without either DB in its cache, fails.
+     */
     private static final String FAKE_TRIVY = """
             #!/usr/bin/env bash
             printf '%s\\n' "trivy $*" >> "$CALLS"
             [[ "$1" == --version ]] && { echo 'Version: 0.58.1'; exit 0; }
-            cache=""; skip=false
+            cache=""; skip=false; skip_java=false
             for ((i = 1; i <= $#; i++)); do
               j=$((i + 1))
               [[ "${!i}" == --cache-dir ]] && cache="${!j}"
               [[ "${!i}" == --skip-db-update ]] && skip=true
+              [[ "${!i}" == --skip-java-db-update ]] && skip_java=true
             done
             $skip || { printf '%s\\n' "trivy would download the DB" >> "$CALLS"; exit 1; }
+            $skip_java || { printf '%s\\n' "trivy would download the Java DB" >> "$CALLS"; exit 1; }
             [[ -s "$cache/db/trivy.db" && -s "$cache/db/metadata.json" ]] || { echo "no DB in $cache" >&2; exit 1; }
+            [[ -s "$cache/java-db/trivy-java.db" && -s "$cache/java-db/metadata.json" ]] \\
+              || { echo "no Java DB in $cache" >&2; exit 1; }
             for ((i = 1; i <= $#; i++)); do
               [[ "${!i}" == --output ]] && { j=$((i + 1)); echo '{"Results":[]}' > "${!j}"; }
             done
             exit 0
             """;
     private static final String DB_ARCHIVE_KEY = "scanner/db-archives/20261201T000000Z/trivy-db.tar.gz";
+    private static final String JAVA_DB_ARCHIVE_KEY = "scanner/db-archives/20261201T000000Z/trivy-java-db.tar.gz";
 
     /** The TRIVY_SHA256 a run verifies against: the fake Trivy's, as the mirror published it. */
     private String pinnedTrivySha256;
 
-    /** The fake bucket's scanner mirror: the fake Trivy, and a DB of the given age named by current.json. */
+    /** The fake bucket's scanner mirror: the fake Trivy, and a DB and a Java DB of the given age named by current.json. */
     private void mirror(Duration dbAge) throws Exception {
+        mirror(dbAge, dbAge);
+    }
+
+    private void mirror(Duration dbAge, Duration javaDbAge) throws Exception {
         Path published = Files.createDirectories(dir.resolve("bucket/scanner/trivy-0.58.1")).resolve("trivy");
         Files.writeString(published, FAKE_TRIVY);
         pinnedTrivySha256 = sha256(published);
@@ -93,7 +105,17 @@ class BuildspecScriptTest {
         Path archive = dir.resolve("bucket/" + DB_ARCHIVE_KEY);
         Files.createDirectories(archive.getParent());
         exec("tar", "-czf", archive.toString(), "-C", dir.resolve("db-source").toString(), "db/trivy.db", "db/metadata.json");
-        Files.writeString(Files.createDirectories(dir.resolve("bucket/scanner/db")).resolve("current.json"), "{\"key\":\"" + DB_ARCHIVE_KEY + "\",\"sha256\":\"" + sha256(archive) + "\"}");
+        Path javaDb = Files.createDirectories(dir.resolve("db-source/java-db"));
+        Files.writeString(javaDb.resolve("trivy-java.db"), "sqlite");
+        Files.writeString(javaDb.resolve("metadata.json"), "{\"Version\":1,\"UpdatedAt\":\""
+                + Instant.now().minus(javaDbAge).truncatedTo(ChronoUnit.SECONDS)
+                + "\",\"NextUpdate\":\"2100-01-01T00:00:00Z\",\"DownloadedAt\":\"0001-01-01T00:00:00Z\"}");
+        Path javaArchive = dir.resolve("bucket/" + JAVA_DB_ARCHIVE_KEY);
+        exec("tar", "-czf", javaArchive.toString(), "-C", dir.resolve("db-source").toString(), "java-db/trivy-java.db",
+                "java-db/metadata.json");
+        Files.writeString(Files.createDirectories(dir.resolve("bucket/scanner/db")).resolve("current.json"),
+                "{\"key\":\"" + DB_ARCHIVE_KEY + "\",\"sha256\":\"" + sha256(archive) + "\",\"javaDb\":{\"key\":\""
+                        + JAVA_DB_ARCHIVE_KEY + "\",\"sha256\":\"" + sha256(javaArchive) + "\"}}");
     }
 
     private static String sha256(Path file) throws Exception {
@@ -246,7 +268,7 @@ class BuildspecScriptTest {
     // ---- the scanner: the stack's mirror only, each piece verified ----
 
     @Test
-    void scanUsesOnlyTheMirroredTrivyAndDbAfterCheckingBothChecksumsAndNeverFetchesADb() throws Exception {
+    void scanUsesOnlyTheMirroredTrivyDbAndJavaDbAfterCheckingEachChecksumAndNeverFetchesEitherDb() throws Exception {
         Run run = run("FROM debian:bookworm\n", 0, true);
 
         assertThat(run.buildStatus()).isZero();
@@ -257,14 +279,21 @@ class BuildspecScriptTest {
         int archive = run.indexOf("aws s3 cp --only-show-errors s3://b/" + DB_ARCHIVE_KEY + " ");
         assertThat(binary).isNotNegative();
         assertThat(current).isGreaterThan(binary);
+        int javaArchive = run.indexOf("aws s3 cp --only-show-errors s3://b/" + JAVA_DB_ARCHIVE_KEY + " ");
         assertThat(archive).isGreaterThan(current).isLessThan(run.indexOf("docker build"));
+        assertThat(javaArchive).isGreaterThan(current).isLessThan(run.indexOf("docker build"));
         List<String> scans = run.calls().stream().filter(c -> c.startsWith("trivy image")).toList();
         assertThat(scans).hasSize(2).allSatisfy(scan -> assertThat(scan)
-                .contains("--skip-db-update", "--cache-dir " + dir.resolve("work/trivy-cache")));
-        assertThat(run.calls()).noneMatch(c -> c.contains("would download") || c.contains("--download-db-only"));
+                .contains("--skip-db-update", "--skip-java-db-update", "--cache-dir " + dir.resolve("work/trivy-cache")));
+        assertThat(run.calls()).noneMatch(c -> c.contains("would download") || c.contains("--download-db-only")
+                || c.contains("--download-java-db-only"));
+        // Unpacked where Trivy's --cache-dir reads it, and nothing else of the archives.
+        assertThat(dir.resolve("work/trivy-cache/java-db/trivy-java.db")).hasContent("sqlite");
+        assertThat(dir.resolve("work/trivy-cache/java-db/metadata.json")).exists();
         assertThat(sha256(dir.resolve("cache/trivy-0.58.1/trivy"))).isEqualTo(pinnedTrivySha256);
         assertThat(Files.readString(dir.resolve("work/build.log")))
-                .contains("Trivy 0.58.1 (sha256 verified), vulnerability DB of");
+                .contains("vulnerability DB of ", "Java DB of ",
+                        "Trivy 0.58.1 (sha256 verified), its vulnerability DB and Java DB from the stack's mirror");
     }
 
     @Test
@@ -362,7 +391,49 @@ class BuildspecScriptTest {
         Run run = run("FROM debian:bookworm\n", 0, true);
 
         assertThat(run.outcome().path("reason").asText())
-                .isEqualTo("the mirror's current.json does not name a DB archive and its sha256");
+                .isEqualTo("the mirror's current.json does not name a vulnerability DB archive and its sha256");
+    }
+
+    @Test
+    void javaDbOlderThanTheLimitIsRefusedAsTheScannersFailureWithTheReasonBeforeAnythingIsBuilt() throws Exception {
+        mirror(Duration.ofHours(6), Duration.ofHours(73));
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isZero();
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText())
+                .contains("the Java DB was built at ", "73 hours ago, older than the limit of 72 hours");
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
+        assertThat(run.indexOf("trivy image")).isEqualTo(-1);
+    }
+
+    @Test
+    void javaDbArchiveWhoseChecksumDiffersFromItsMirrorsRecordIsRefused() throws Exception {
+        mirror(Duration.ofHours(6));
+        Files.write(dir.resolve("bucket/" + JAVA_DB_ARCHIVE_KEY), new byte[] {0}, StandardOpenOption.APPEND);
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText())
+                .isEqualTo("the mirrored Java DB's checksum did not match its mirror's record");
+        assertThat(run.indexOf("trivy image")).isEqualTo(-1);
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
+    }
+
+    @Test
+    void mirrorRecordWithoutAJavaDbIsRefusedRatherThanLettingTheScanFetchOne() throws Exception {
+        mirror(Duration.ofHours(6));
+        Path current = dir.resolve("bucket/scanner/db/current.json");
+        Files.writeString(current, Files.readString(current).replaceFirst(",\"javaDb\":\\{[^}]*\\}", ""));
+
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText())
+                .isEqualTo("the mirror's current.json does not name a Java DB archive and its sha256");
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
     }
 
     @Test

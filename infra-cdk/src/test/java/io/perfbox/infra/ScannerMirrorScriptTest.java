@@ -29,12 +29,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScannerMirrorScriptTest {
     private static final Path BUILDSPEC = Path.of("../buildspecs/scanner-mirror.yml");
-    /** What the fake go build writes: a Trivy whose --download-db-only writes a DB built DB_UPDATED_AT. */
+    /**
+     * What the fake go build writes: a Trivy whose --download-db-only writes a DB built DB_UPDATED_AT, and whose
+     * --download-java-db-only writes a Java DB built JAVA_DB_UPDATED_AT, each where Trivy 0.58.1 keeps it.
+     */
     private static final String BUILT_TRIVY = """
             #!/usr/bin/env bash
             printf '%s\\n' "trivy $*" >> "$CALLS"
             cache=""
             for ((i = 1; i <= $#; i++)); do j=$((i + 1)); [[ "${!i}" == --cache-dir ]] && cache="${!j}"; done
+            if [[ " $* " == *" --download-java-db-only "* ]]; then
+              mkdir -p "$cache/java-db"
+              printf 'sqlite' > "$cache/java-db/trivy-java.db"
+              printf '{"Version":1,"NextUpdate":"2100-01-01T00:00:00Z","UpdatedAt":"%s","DownloadedAt":"%s"}' \\
+                "$JAVA_DB_UPDATED_AT" "$JAVA_DB_UPDATED_AT" > "$cache/java-db/metadata.json"
+              exit 0
+            fi
             mkdir -p "$cache/db"
             printf 'bolt' > "$cache/db/trivy.db"
             printf '{"Version":2,"UpdatedAt":"%s","NextUpdate":"2100-01-01T00:00:00Z"}' "$DB_UPDATED_AT" \\
@@ -88,6 +98,7 @@ class ScannerMirrorScriptTest {
                 "TRIVY_MODULE_H1", "h1:fake=", "TRIVY_MODULE_SHA256", sha256(zip),
                 "BUILT_TRIVY", BUILT_TRIVY, "TRIVY_SHA256", sha256(BUILT_TRIVY.getBytes())));
         env.put("DB_UPDATED_AT", ago(Duration.ofHours(5)));
+        env.put("JAVA_DB_UPDATED_AT", ago(Duration.ofHours(7)));
         env.put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
     }
 
@@ -131,7 +142,7 @@ class ScannerMirrorScriptTest {
     }
 
     @Test
-    void firstRunBuildsTrivyReproduciblyWithThePinnedToolchainChecksItPublishesItThenMirrorsTheDb() throws Exception {
+    void firstRunBuildsTrivyReproduciblyWithThePinnedToolchainChecksItPublishesItThenMirrorsBothDbs() throws Exception {
         Run run = run();
 
         assertThat(run.status()).as(output()).isZero();
@@ -155,9 +166,24 @@ class ScannerMirrorScriptTest {
         assertThat(Files.readString(bucket(key).resolveSibling("metadata.json"))).contains(env.get("DB_UPDATED_AT"));
         Process list = new ProcessBuilder("tar", "-tzf", bucket(key).toString()).start();
         assertThat(new String(list.getInputStream().readAllBytes()).lines()).containsExactly("db/trivy.db", "db/metadata.json");
-        // current.json last: a build never reads a record whose archive is not there yet.
+        // The Java DB beside it, fetched by the same Trivy, with its own checksum and build time.
+        assertThat(run.indexOf("trivy image --cache-dir " + dir.resolve("work/trivy-cache") + " --download-java-db-only"))
+                .isGreaterThan(build);
+        JsonNode javaDb = current.path("javaDb");
+        String javaKey = javaDb.path("key").asText();
+        assertThat(javaKey).isEqualTo(key.replace("/trivy-db.tar.gz", "/trivy-java-db.tar.gz"));
+        assertThat(javaDb.path("sha256").asText()).isEqualTo(sha256(bucket(javaKey)));
+        assertThat(javaDb.path("updatedAt").asText()).isEqualTo(env.get("JAVA_DB_UPDATED_AT"));
+        assertThat(javaDb.path("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(Files.readString(bucket(javaKey).resolveSibling("java-db-metadata.json")))
+                .contains(env.get("JAVA_DB_UPDATED_AT"));
+        Process javaList = new ProcessBuilder("tar", "-tzf", bucket(javaKey).toString()).start();
+        assertThat(new String(javaList.getInputStream().readAllBytes()).lines())
+                .containsExactly("java-db/trivy-java.db", "java-db/metadata.json");
+        // current.json last: a build never reads a record whose archives are not there yet.
         List<String> uploads = run.calls().stream().filter(c -> c.startsWith("aws s3 cp") && !c.contains(" s3://b/scanner/trivy-0.58.1/trivy " + dir)).toList();
         assertThat(uploads.get(uploads.size() - 1)).endsWith(" s3://b/scanner/db/current.json");
+        assertThat(uploads).filteredOn(c -> c.endsWith(".tar.gz")).hasSize(2);
         assertThat(uploads).allSatisfy(c -> assertThat(c).containsPattern(" s3://b/scanner/\\S+$"));
     }
 
@@ -221,5 +247,30 @@ class ScannerMirrorScriptTest {
         assertThat(output()).contains("older than 72 hours: not published");
         assertThat(bucket("scanner/db/current.json")).doesNotExist();
         assertThat(dir.resolve("bucket/scanner/db-archives")).doesNotExist();
+    }
+
+    @Test
+    void upstreamJavaDbAlreadyOlderThanTheLimitIsNotPublishedAndTheMirrorFails() throws Exception {
+        env.put("JAVA_DB_UPDATED_AT", ago(Duration.ofHours(80)));
+
+        Run run = run();
+
+        assertThat(run.status()).isNotZero();
+        assertThat(output()).contains("the Java DB fetched was built at " + env.get("JAVA_DB_UPDATED_AT")
+                + ", older than 72 hours: not published");
+        assertThat(bucket("scanner/db/current.json")).doesNotExist();
+        assertThat(dir.resolve("bucket/scanner/db-archives")).doesNotExist();
+    }
+
+    @Test
+    void trivyThatLeavesNoJavaDbFailsTheMirrorWithoutPublishingARecord() throws Exception {
+        env.put("BUILT_TRIVY", BUILT_TRIVY.replace("printf 'sqlite' > \"$cache/java-db/trivy-java.db\"", ":"));
+        env.put("TRIVY_SHA256", sha256(env.get("BUILT_TRIVY").getBytes()));
+
+        Run run = run();
+
+        assertThat(run.status()).isNotZero();
+        assertThat(output()).contains("Trivy left no java-db/trivy-java.db and java-db/metadata.json");
+        assertThat(bucket("scanner/db/current.json")).doesNotExist();
     }
 }
