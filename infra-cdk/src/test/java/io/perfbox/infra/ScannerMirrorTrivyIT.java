@@ -22,11 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The mirror and the job build together, with the real Trivy 0.58.1 and the real Docker engine: the mirror packs a
- * DB and records it, the job build fetches, checks and unpacks it, and Trivy scans a real image with
- * {@code --skip-db-update} against exactly that layout. Only the DB download is stood in for (it needs the internet):
- * the mirror's Trivy is a wrapper that writes perfbox's test DB ({@code tools/trivy-db-fixture}) where
- * {@code --download-db-only} would, and runs the real Trivy for everything else. S3 is a directory (a recording
- * {@code aws}); docker build and push are recorders, the scanned image is debian:bookworm tagged as the job's.
+ * DB and a Java DB and records them, the job build fetches, checks and unpacks them, and Trivy scans a real image
+ * holding a jar with {@code --skip-db-update --skip-java-db-update} against exactly that layout, in a network
+ * namespace with no network at all ({@code unshare -rn}): a scan that tried to fetch anything would fail. Only the
+ * DB downloads are stood in for (they need the internet): the mirror's Trivy is a wrapper that writes perfbox's test
+ * DB ({@code tools/trivy-db-fixture}) where {@code --download-db-only} would, and a one-artifact Java DB (made here
+ * with sqlite3 in trivy-java-db's schema 1) where {@code --download-java-db-only} would, and runs the real Trivy for
+ * everything else. S3 is a directory (a recording {@code aws}); docker build and push are recorders, the scanned
+ * image is built beforehand from debian:bookworm and a jar that carries no Maven metadata, so only the Java DB's
+ * SHA-1 index can name it.
  */
 class ScannerMirrorTrivyIT {
     private static final String JOB_ID = UUID.randomUUID().toString();
@@ -42,9 +46,10 @@ class ScannerMirrorTrivyIT {
     }
 
     @Test
-    void dbTheMirrorPacksIsWhatTheJobBuildsTrivyReadsOfflineAndItsFindingsComeFromIt() throws Exception {
+    void dbsTheMirrorPacksAreWhatTheJobBuildsTrivyReadsWithNoNetworkAndItsFindingsComeFromThem() throws Exception {
         Path trivy = RealTrivy.executable();
         Path fixture = RealTrivy.cacheDir();
+        Path javaDb = javaDbFixture(imageWithJar());
         stub("aws", """
                 if [[ "$1 $2" == "s3 cp" ]]; then
                   args=("$@"); src="${args[-2]}"; dst="${args[-1]}"
@@ -68,15 +73,17 @@ class ScannerMirrorTrivyIT {
         Path published = Files.createDirectories(dir.resolve("bucket/scanner/trivy-0.58.1")).resolve("trivy");
         Files.writeString(published, """
                 #!/usr/bin/env bash
+                for ((i = 1; i <= $#; i++)); do j=$((i + 1)); [[ "${!i}" == --cache-dir ]] && cache="${!j}"; done
                 if [[ " $* " == *" --download-db-only "* ]]; then
-                  for ((i = 1; i <= $#; i++)); do j=$((i + 1)); [[ "${!i}" == --cache-dir ]] && cache="${!j}"; done
-                  mkdir -p "$cache/db" && cp "%s/db/trivy.db" "%s/db/metadata.json" "$cache/db/"
+                  mkdir -p "$cache/db" && cp "%1$s/db/trivy.db" "%1$s/db/metadata.json" "$cache/db/"
+                  exit
+                elif [[ " $* " == *" --download-java-db-only "* ]]; then
+                  mkdir -p "$cache/java-db" && cp "%2$s/trivy-java.db" "%2$s/metadata.json" "$cache/java-db/"
                   exit
                 fi
-                exec "%s" "$@"
-                """.formatted(fixture, fixture, trivy));
+                exec unshare -rn "%3$s" "$@"
+                """.formatted(fixture, javaDb, trivy));
         String pinned = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(published)));
-        exec("/usr/bin/docker", "tag", "debian:bookworm", IMAGE);
 
         Map<String, String> mirrorEnv = env("../buildspecs/scanner-mirror.yml", pinned);
         mirrorEnv.put("WORK_DIR", dir.resolve("mirror").toString());
@@ -100,6 +107,69 @@ class ScannerMirrorTrivyIT {
         assertThat(report).contains(RealTrivy.BASE_LOW, RealTrivy.BASE_MEDIUM_UNFIXED)
                 .doesNotContain(RealTrivy.BASE_HIGH_ALREADY_FIXED);
         assertThat(outcome.path("pushed").asBoolean()).as("nothing at or above HIGH").isTrue();
+        // The jar is named from the mirrored Java DB alone (Trivy reports a jar's result only once it identified it).
+        JsonNode results = new ObjectMapper().readTree(report).path("Results");
+        assertThat(results.findValuesAsText("Type")).as(report).contains("debian", "jar");
+        // The scan's own log: the jar's lookup happened, with no network to fetch anything from.
+        assertThat(output()).contains("Number of language-specific files\tnum=1").doesNotContain("Downloading");
+    }
+
+    @Test
+    void withoutItsMirroredJavaDbTheSameSandboxedScanOfAJarWouldFetchOneAndFails() throws Exception {
+        // The control: the sandbox really has no network, and a jar makes Trivy want its Java DB.
+        Path cache = Files.createDirectories(dir.resolve("cache-without-java-db/db"));
+        Path fixture = RealTrivy.cacheDir();
+        Files.copy(fixture.resolve("db/trivy.db"), cache.resolve("trivy.db"));
+        Files.copy(fixture.resolve("db/metadata.json"), cache.resolve("metadata.json"));
+        imageWithJar();
+
+        Process p = new ProcessBuilder("unshare", "-rn", RealTrivy.executable().toString(), "image", "--cache-dir",
+                cache.getParent().toString(), "--skip-db-update", "--scanners", "vuln", "--format", "json", IMAGE)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).contains("failed to download Java DB", "network is unreachable");
+    }
+
+    /** The job's image: debian:bookworm and a jar without pom.properties or manifest; returns the jar's SHA-1. */
+    private String imageWithJar() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("image"));
+        Path jar = context.resolve("lib.jar");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("io/perfbox/fixture/Lib.class"));
+            zip.write(("perfbox fixture " + JOB_ID).getBytes());
+            zip.closeEntry();
+        }
+        Files.writeString(context.resolve("Dockerfile"), "FROM debian:bookworm\nCOPY lib.jar /opt/app/lib.jar\n");
+        Process build = new ProcessBuilder("/usr/bin/docker", "build", "--quiet", "--tag", IMAGE, context.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(build.getInputStream().readAllBytes());
+        assertThat(build.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(build.exitValue()).as(out).isZero();
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(Files.readAllBytes(jar)));
+    }
+
+    /** A Java DB as Trivy 0.58.1 reads it (trivy-java-db schema 1) indexing the one jar's SHA-1, built an hour ago. */
+    private Path javaDbFixture(String jarSha1) throws Exception {
+        Path javaDb = Files.createDirectories(dir.resolve("java-db-fixture"));
+        exec("sqlite3", javaDb.resolve("trivy-java.db").toString(), """
+                CREATE TABLE artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
+                CREATE TABLE indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT,
+                  foreign key (artifact_id) references artifacts(id));
+                CREATE UNIQUE INDEX artifacts_idx ON artifacts(artifact_id, group_id);
+                CREATE INDEX indices_artifact_idx ON indices(artifact_id);
+                CREATE UNIQUE INDEX indices_sha1_idx ON indices(sha1);
+                INSERT INTO artifacts VALUES (1, 'io.perfbox.fixture', 'perfbox-fixture-lib');
+                INSERT INTO indices VALUES (1, '1.2.3', X'%s', 'jar');
+                """.formatted(jarSha1));
+        String built = java.time.Instant.now().minus(java.time.Duration.ofHours(1))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Files.writeString(javaDb.resolve("metadata.json"), "{\"Version\":1,\"NextUpdate\":\"2100-01-01T00:00:00Z\","
+                + "\"UpdatedAt\":\"" + built + "\",\"DownloadedAt\":\"" + built + "\"}");
+        assertThat(javaDb.resolve("trivy-java.db")).isNotEmptyFile();
+        return javaDb;
     }
 
     private Map<String, String> env(String buildspec, String trivySha256) throws IOException {
