@@ -54,8 +54,8 @@ import software.constructs.Construct;
  * {@code FROM} images come from public registries; the image reaches the isolated tasks only through ECR.
  *
  * <p>The scanner the builds use is the stack's own: the ScannerMirror project (buildspecs/scanner-mirror.yml) builds
- * the pinned Trivy once and mirrors its vulnerability DB daily into the bucket's {@code scanner/} prefix, which only
- * it may write and the job builds may only read.
+ * the pinned Trivy once and mirrors its vulnerability DB and Java DB daily into the bucket's {@code scanner/} prefix,
+ * which only it may write and the job builds may only read.
  */
 public class BuildAndScan extends Construct {
     /** Room beyond the customer's build limit for fetching the scanner and its DB, the scan and the push. */
@@ -119,13 +119,14 @@ public class BuildAndScan extends Construct {
                         .build())
                 .build();
 
-        // Exactly the objects the buildspec reads and writes: of the scanner mirror, only the three it reads.
+        // Exactly the objects the buildspec reads and writes: of the scanner mirror, only the four it reads.
         project.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:GetObject"))
                 .resources(List.of(artifacts.arnForObjects("jobs/*/Dockerfile"),
                         artifacts.arnForObjects("scanner/trivy-*/trivy"),
                         artifacts.arnForObjects("scanner/db/current.json"),
-                        artifacts.arnForObjects("scanner/db-archives/*/trivy-db.tar.gz")))
+                        artifacts.arnForObjects("scanner/db-archives/*/trivy-db.tar.gz"),
+                        artifacts.arnForObjects("scanner/db-archives/*/trivy-java-db.tar.gz")))
                 .build());
         project.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:PutObject"))

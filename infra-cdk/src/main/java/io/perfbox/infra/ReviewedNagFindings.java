@@ -48,12 +48,12 @@ final class ReviewedNagFindings {
         suppressWildcards(stack.buildAndScan().project(), "ecr:GetAuthorizationToken has no resource-level "
                         + "permissions (Resource::*); the build may read the job's Dockerfile and write the three build "
                         + "objects of any job (jobs/*/...), since one project serves every job, and read the mirrored "
-                        + "scanner (the Trivy binary of the pinned version, the DB archives named by their mirror "
-                        + "time); CodeBuild's own default log group and report group patterns are CDK's grants for the "
+                        + "scanner (the Trivy binary of the pinned version, the DB and Java DB archives named by their "
+                        + "mirror time); CodeBuild's own default log group and report group patterns are CDK's grants for the "
                         + "project.",
                 "Resource::*",
                 regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/(Dockerfile|build\\.log|build-outcome\\.json|trivy-report\\.json)$"),
-                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/scanner/(trivy-\\*/trivy|db-archives/\\*/trivy-db\\.tar\\.gz)$"),
+                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/scanner/(trivy-\\*/trivy|db-archives/\\*/trivy(-java)?-db\\.tar\\.gz)$"),
                 regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<BuildAndScanProject[0-9A-F]+>:\\*$"),
                 regex("^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<BuildAndScanProject[0-9A-F]+>-\\*$"));
 
