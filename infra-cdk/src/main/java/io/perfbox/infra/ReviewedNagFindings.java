@@ -87,7 +87,8 @@ final class ReviewedNagFindings {
                 continue;
             }
             suppressWildcards(function, XRAY + " ECS's DeregisterTaskDefinition and ListTaskDefinitions have no "
-                            + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead). The "
+                            + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead), nor "
+                            + "IAM's ListRoles (the reconciler lists the job roles by their path; it reads names only). The "
                             + "other patterns are per-job resources whose ids exist only at run time: the build objects "
                             + "and kept artifacts of a job in the bucket, and its objects under jobs/ (removed when the job "
                             + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of "

@@ -170,7 +170,7 @@ public class WorkflowFunctions extends Construct {
      * its execution's history, stopped by id); WORKSPACE: root on the job file system through its access point;
      * RECONCILE: the reconciler's DynamoDbJobStore.findUnfinished (the active index), StepFunctionsPipelineLauncher
      * find/start and the inventories of access points and task definitions (CLEAN_UP's DescribeAccessPoints and
-     * ListTaskDefinitions) and of images.
+     * ListTaskDefinitions), of images and of task roles (IamJobRoles.list).
      */
     private static void grant(Function function, Access access, ITable jobs, IBucket artifacts, IRepository images,
                               IsolatedRunner runner, IProject buildProject) {
@@ -262,6 +262,9 @@ public class WorkflowFunctions extends Construct {
                 allow(function, List.of("states:StartExecution"), List.of(JobWorkflow.stateMachineArn(stack)));
                 // Task definitions are listed with CLEAN_UP's ecs:ListTaskDefinitions.
                 allow(function, List.of("ecr:ListImages"), List.of(images.getRepositoryArn()));
+                // The job roles, listed by their path (IamJobRoles.list): IAM's ListRoles has no resource type (nor a
+                // condition key for the path), so "*" is the narrowest it allows. It lists names, nothing more.
+                allow(function, List.of("iam:ListRoles"), List.of("*"));
             }
             case WORKSPACE -> function.addToRolePolicy(PolicyStatement.Builder.create()
                     // Root on the file system (the access point's user is 0): it removes files any container user wrote.

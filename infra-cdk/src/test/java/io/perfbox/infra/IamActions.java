@@ -47,12 +47,38 @@ import software.amazon.awssdk.services.sfn.model.StopExecutionRequest;
 final class IamActions {
     /** What a rule sees of one exchange: the request, the response or the error, and ARNs of this account. */
     record Exchange(SdkRequest request, Optional<SdkResponse> response, Optional<Throwable> failure, Arns arns,
-                    Map<String, Map<String, String>> resourceTags) {
+                    Map<String, Map<String, String>> resourceTags, Map<String, Role> roles) {
+        /**
+         * The ARN IAM authorizes a call on a role by name with: the role's own (its path included) once it was seen
+         * made; for one never seen here, a job role's name is taken to be under the job path (the only path
+         * IamJobRoles uses), any other name at the root.
+         */
+        String roleArn(String name) {
+            Role known = roles.get(name);
+            if (known != null) {
+                return known.arn();
+            }
+            String path = name.startsWith(io.perfbox.adapter.aws.AwsJobNames.ROLE_NAME_PREFIX)
+                    ? io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH : "/";
+            return "arn:aws:iam::" + arns.account() + ":role" + path + name;
+        }
+
+        /** The condition keys IAM sets from the role itself: its permissions boundary (when it has one). */
+        Map<String, String> roleContext(String name) {
+            Role known = roles.get(name);
+            return known == null || known.boundary() == null ? Map.of()
+                    : Map.of("iam:PermissionsBoundary", known.boundary());
+        }
+
         /** The service answered 404 (a missing key or object). */
         boolean notFound() {
             return failure.filter(f -> f instanceof software.amazon.awssdk.awscore.exception.AwsServiceException e
                     && e.statusCode() == 404).isPresent();
         }
+    }
+
+    /** A role as IAM keeps it: its ARN and its permissions boundary (null: none). */
+    record Role(String arn, String boundary) {
     }
 
     /** An authorization, before the function is known. */
@@ -119,6 +145,10 @@ final class IamActions {
             return arn("ecr", "repository/" + name);
         }
 
+        String buildProject(String buildId) {
+            return arn("codebuild", "project/" + buildId.substring(0, buildId.indexOf(':')));
+        }
+
         String logStream(String group, String stream) {
             return arn("logs", "log-group:" + group + ":log-stream:" + stream);
         }
@@ -177,6 +207,30 @@ final class IamActions {
                 r.executionArn()));
         rule("Sfn", "GetExecutionHistory", GetExecutionHistoryRequest.class, (r, x) -> one(
                 "states:GetExecutionHistory", r.executionArn()));
+        rule("Sfn", "DescribeExecution", software.amazon.awssdk.services.sfn.model.DescribeExecutionRequest.class,
+                (r, x) -> one("states:DescribeExecution", r.executionArn()));
+        rule("Ecr", "ListImages", software.amazon.awssdk.services.ecr.model.ListImagesRequest.class, (r, x) -> one(
+                "ecr:ListImages", x.arns.repository(r.repositoryName())));
+        // CodeBuild: a build is authorized on its project (the id is <project>:<uuid>).
+        rule("CodeBuild", "BatchGetBuilds", software.amazon.awssdk.services.codebuild.model.BatchGetBuildsRequest.class,
+                (r, x) -> r.ids().stream().map(id -> new Need("codebuild:BatchGetBuilds", x.arns.buildProject(id)))
+                        .distinct().toList());
+        rule("CodeBuild", "StopBuild", software.amazon.awssdk.services.codebuild.model.StopBuildRequest.class,
+                (r, x) -> one("codebuild:StopBuild", x.arns.buildProject(r.id())));
+        // IAM: iam:PermissionsBoundary is the request's boundary on CreateRole, the role's on the calls that change
+        // it; tags given at creation need iam:TagRole too. ListRoles has no resource type.
+        rule("Iam", "CreateRole", software.amazon.awssdk.services.iam.model.CreateRoleRequest.class,
+                IamActions::createRole);
+        rule("Iam", "PutRolePolicy", software.amazon.awssdk.services.iam.model.PutRolePolicyRequest.class,
+                (r, x) -> List.of(new Need("iam:PutRolePolicy", x.roleArn(r.roleName()), x.roleContext(r.roleName()))));
+        rule("Iam", "GetRole", software.amazon.awssdk.services.iam.model.GetRoleRequest.class,
+                (r, x) -> one("iam:GetRole", x.roleArn(r.roleName())));
+        rule("Iam", "DeleteRolePolicy", software.amazon.awssdk.services.iam.model.DeleteRolePolicyRequest.class,
+                (r, x) -> List.of(new Need("iam:DeleteRolePolicy", x.roleArn(r.roleName()), x.roleContext(r.roleName()))));
+        rule("Iam", "DeleteRole", software.amazon.awssdk.services.iam.model.DeleteRoleRequest.class,
+                (r, x) -> List.of(new Need("iam:DeleteRole", x.roleArn(r.roleName()), x.roleContext(r.roleName()))));
+        rule("Iam", "ListRoles", software.amazon.awssdk.services.iam.model.ListRolesRequest.class,
+                (r, x) -> one("iam:ListRoles", "*"));
     }
 
     private IamActions() {
@@ -259,6 +313,27 @@ final class IamActions {
             Map<String, String> context = new LinkedHashMap<>(requestTags);
             context.put("elasticfilesystem:CreateAction", "CreateAccessPoint");
             needs.add(new Need("elasticfilesystem:TagResource", arn, context));
+        }
+        return needs;
+    }
+
+    private static List<Need> createRole(software.amazon.awssdk.services.iam.model.CreateRoleRequest r, Exchange x) {
+        String arn = x.response().map(s -> ((software.amazon.awssdk.services.iam.model.CreateRoleResponse) s).role().arn())
+                .orElse("arn:aws:iam::" + x.arns.account() + ":role" + (r.path() == null ? "/" : r.path()) + r.roleName());
+        Map<String, String> context = new LinkedHashMap<>();
+        if (r.permissionsBoundary() != null) {
+            context.put("iam:PermissionsBoundary", r.permissionsBoundary());
+        }
+        Map<String, String> tagContext = new LinkedHashMap<>();
+        r.tags().forEach(t -> tagContext.put("aws:RequestTag/" + t.key(), t.value()));
+        if (!r.tags().isEmpty()) {
+            tagContext.put("aws:TagKeys", IamCall.multiValued(r.tags().stream()
+                    .map(software.amazon.awssdk.services.iam.model.Tag::key).toList()));
+        }
+        context.putAll(tagContext);
+        List<Need> needs = new ArrayList<>(List.of(new Need("iam:CreateRole", arn, context)));
+        if (!r.tags().isEmpty()) {
+            needs.add(new Need("iam:TagRole", arn, tagContext));
         }
         return needs;
     }

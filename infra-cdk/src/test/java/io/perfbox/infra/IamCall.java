@@ -12,6 +12,15 @@ record IamCall(String function, String operation, String action, String resource
         context = Map.copyOf(context);
     }
 
+    /** A multi-valued key's values (aws:TagKeys) in one context entry, a newline between two. */
+    static String multiValued(java.util.Collection<String> values) {
+        return String.join("\n", values);
+    }
+
+    static java.util.List<String> values(String multiValued) {
+        return java.util.List.of(multiValued.split("\n", -1));
+    }
+
     @Override
     public String toString() {
         return function + ": " + operation + " needs " + action + " on " + resource

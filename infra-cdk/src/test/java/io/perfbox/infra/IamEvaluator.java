@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 final class IamEvaluator {
     /** Condition keys whose values the recorder knows; prefixes end in "/". */
     static final Set<String> KNOWN_KEYS = Set.of("ecs:cluster", "iam:PassedToService", "ecs:CreateAction",
-            "elasticfilesystem:CreateAction", "aws:ResourceTag/", "aws:RequestTag/");
+            "elasticfilesystem:CreateAction", "aws:ResourceTag/", "aws:RequestTag/", "iam:PermissionsBoundary",
+            "aws:TagKeys");
 
     /**
      * Grants AWS uses on the function's behalf, not its handler's SDK calls: never recorded, so never called unused.
@@ -44,7 +45,7 @@ final class IamEvaluator {
 
     /** Actions without resource-level permissions (the service authorization reference): "*" is their only resource. */
     static final Set<String> NO_RESOURCE_LEVEL = Set.of("xray:PutTraceSegments", "xray:PutTelemetryRecords",
-            "ecs:ListTasks", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition");
+            "ecs:ListTasks", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition", "iam:ListRoles");
 
     /**
      * Grants of {@code *} for an action that has resource-level permissions, accepted because their statement is
@@ -208,6 +209,9 @@ final class IamEvaluator {
                     && values.stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).equals(actual.toLowerCase(Locale.ROOT)));
             case "StringNotEquals", "ArnNotEquals" -> actual == null || !values.contains(actual);
             case "StringLike", "ArnLike" -> actual != null && values.stream().anyMatch(v -> matches(v, actual, false));
+            // Multi-valued keys (aws:TagKeys): every value of the request's among the listed ones; none present holds.
+            case "ForAllValues:StringEquals" -> actual == null
+                    || IamCall.values(actual).stream().allMatch(values::contains);
             // Null "false": the key is present; "true": it is absent.
             case "Null" -> values.stream().allMatch(v -> v.equals("true") == (actual == null));
             default -> throw new IllegalStateException("condition operator " + operator + " in " + s.where()

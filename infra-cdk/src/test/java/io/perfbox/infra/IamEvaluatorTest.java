@@ -106,6 +106,24 @@ class IamEvaluatorTest {
     }
 
     @Test
+    void aTagKeyConditionHoldsOnlyWhenEveryTagKeyOfTheRequestIsListed() {
+        String roles = "arn:aws:iam::123456789012:role/perfbox/jobs/perfbox-job-*";
+        String role = roles.replace("*", "j1");
+        StackPolicies policies = policies("""
+                {"Effect":"Allow","Action":"iam:TagRole","Resource":"%s",
+                 "Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":"perfbox:job"}}}""".formatted(roles));
+        List<IamCall> jobTagOnly = new java.util.ArrayList<>(ALL_USED);
+        jobTagOnly.add(call("iam:TagRole", role, Map.of("aws:TagKeys", IamCall.multiValued(List.of("perfbox:job")))));
+        assertThat(IamEvaluator.check(policies, jobTagOnly, List.of()).clean()).isTrue();
+
+        List<IamCall> anotherTagToo = new java.util.ArrayList<>(ALL_USED);
+        anotherTagToo.add(call("iam:TagRole", role,
+                Map.of("aws:TagKeys", IamCall.multiValued(List.of("perfbox:job", "owner")))));
+        assertThat(IamEvaluator.check(policies, anotherTagToo, List.of()).denied()).singleElement().asString()
+                .contains("iam:TagRole on " + role);
+    }
+
+    @Test
     void aConditionKeyTheCheckDoesNotKnowFailsTheCheckRatherThanPassingIt() {
         IamEvaluator.Report report = IamEvaluator.check(policies("""
                 {"Effect":"Allow","Action":"dynamodb:PutItem","Resource":"%s",

@@ -9,20 +9,15 @@ import io.perfbox.adapter.aws.dynamodb.ApiKeyTable;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbApiKeyStore;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.adapter.aws.dynamodb.JobTable;
-import io.perfbox.adapter.aws.ecr.EcrJobImages;
-import io.perfbox.adapter.aws.ecs.EcsJobTasks;
-import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
-import io.perfbox.adapter.aws.efs.EfsAccessPoints;
-import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
 import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
-import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
-import io.perfbox.core.lifecycle.JobLifecycle;
-import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.core.domain.JobStatus;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.runtime.aws.api.ApiRuntime;
 import io.perfbox.runtime.aws.api.CancelJobFunction;
@@ -42,13 +37,13 @@ import io.perfbox.runtime.aws.workflow.BeginHandler;
 import io.perfbox.runtime.aws.workflow.CleanUpHandler;
 import io.perfbox.runtime.aws.workflow.DiscardWorkspaceHandler;
 import io.perfbox.runtime.aws.workflow.ExecutionEndedHandler;
-import io.perfbox.runtime.aws.workflow.JobCleanUp;
 import io.perfbox.runtime.aws.workflow.PrepareRunHandler;
 import io.perfbox.runtime.aws.workflow.ReadResultHandler;
+import io.perfbox.runtime.aws.workflow.ReconcileHandler;
 import io.perfbox.runtime.aws.workflow.RecordFailureHandler;
 import io.perfbox.runtime.aws.workflow.RecordRunHandler;
-import io.perfbox.runtime.aws.workflow.RunRecorder;
 import io.perfbox.runtime.aws.workflow.WorkflowConfig;
+import io.perfbox.runtime.aws.workflow.WorkflowWiring;
 import io.perfbox.testing.aws.AwsTestClients;
 import io.perfbox.testing.aws.Moto;
 import io.perfbox.testing.aws.StepInputs;
@@ -61,11 +56,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,24 +72,30 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.StatusType;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.LaunchType;
 import software.amazon.awssdk.services.efs.EfsClient;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * Every SDK call the functions make on a job's paths, checked against the synthesized IAM policies: the real
- * handlers and API functions over the real adapters and SDK clients, against moto (DynamoDB, S3, ECS, EFS, ECR,
- * CloudWatch Logs, Step Functions), each invocation recorded as the function whose handler it is
+ * handlers and API functions over the real adapters and SDK clients (the workflow's wired by {@link WorkflowWiring}, as
+ * in Lambda), against moto (DynamoDB, S3, ECS, EFS, ECR, CloudWatch Logs, Step Functions, IAM, CodeBuild), each
+ * invocation recorded as the function whose handler it is
  * ({@link SdkCallRecorder}). The resources in moto carry the names and ARNs the resolved template gives them, and
  * each function is configured from its own resolved environment, so a call's ARN is the one the function would use
  * in the stack. Then {@link IamEvaluator}: every call allowed, every grant used, no needless {@code *}.
  *
  * <p>What the workflow's own services do (CodeBuild building, ECS running the task) the test does itself, through
- * clients that are not recorded, as those services would: the build's objects in S3, a running task, its log.
+ * clients that are not recorded, as those services would: the build's objects in S3, a build in CodeBuild, a running
+ * task, its log. The scheduled reconciler runs last, an hour on, over a stale job, a job never started and leaked
+ * resources.
  * A new workflow state or API route is found by {@code functionFor} by itself (another function needs one case
  * there) and is driven here on its path; a new SDK operation needs one line in {@link IamActions}.
  */
@@ -111,6 +115,7 @@ class IamPoliciesIT {
     /** A subnet of moto's default VPC: moto places a task only in a subnet it knows. */
     private static String subnet;
     private static SfnClient historyClient;
+    private static WorkflowConfig workflowConfig;
 
     @TempDir
     static Path workspaces;
@@ -120,12 +125,21 @@ class IamPoliciesIT {
     /**
      * What moto does not do as AWS does, done here on the recorded clients' exchanges: EFS answers CreateAccessPoint
      * with the access point still {@code creating} (so its creator polls DescribeAccessPoints until it is available)
-     * and a repeated client token (a retried PrepareRun) with AccessPointAlreadyExists, as EFS documents; and a job
+     * and a repeated client token (a retried PrepareRun) with AccessPointAlreadyExists, as EFS documents; a build
+     * still IN_PROGRESS when the clean-up looks (moto's builds finish as they are read; armed per build); and a job
      * deleted by the API while a step ran, between the step's read of the job and its write (armed per job).
      */
     private static final class EngineAnswers implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
         private final java.util.Set<String> clientTokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final java.util.Set<String> deleteBeforeWrite = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final java.util.Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** The builds CodeBuild took a StopBuild for (moto's builds read as finished, stopped or not). */
+        private final java.util.Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        void buildInProgress(String buildId) {
+            inProgress.add(buildId);
+        }
 
         void deleteBeforeNextWrite(JobId id) {
             deleteBeforeWrite.add(id.value());
@@ -163,13 +177,22 @@ class IamPoliciesIT {
                 return created.toBuilder().lifeCycleState(software.amazon.awssdk.services.efs.model.LifeCycleState.CREATING)
                         .build();
             }
+            if (context.response() instanceof software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse got) {
+                return got.toBuilder().builds(got.builds().stream().map(b -> inProgress.contains(b.id())
+                        ? b.toBuilder().buildStatus(StatusType.IN_PROGRESS).buildComplete(false).endTime(null).build()
+                        : b).toList()).build();
+            }
+            if (context.request() instanceof software.amazon.awssdk.services.codebuild.model.StopBuildRequest stop) {
+                inProgress.remove(stop.id());
+                stopped.add(stop.id());
+            }
             return context.response();
         }
     }
 
     /** One client per service; the recorded ones carry the recorder. */
     private record Clients(DynamoDbClient dynamoDb, S3Client s3, EcsClient ecs, EfsClient efs, EcrClient ecr,
-                           CloudWatchLogsClient logs, SfnClient sfn) {
+                           CloudWatchLogsClient logs, SfnClient sfn, IamClient iam, CodeBuildClient codeBuild) {
         static Clients of(SdkCallRecorder recorder) {
             ClientOverrideConfiguration.Builder o = ClientOverrideConfiguration.builder();
             if (recorder != null) {
@@ -183,7 +206,9 @@ class IamPoliciesIT {
                     moto(EfsClient.builder()).overrideConfiguration(override).build(),
                     moto(EcrClient.builder()).overrideConfiguration(override).build(),
                     moto(CloudWatchLogsClient.builder()).overrideConfiguration(override).build(),
-                    moto(SfnClient.builder()).overrideConfiguration(override).build());
+                    moto(SfnClient.builder()).overrideConfiguration(override).build(),
+                    moto(IamClient.builder()).overrideConfiguration(override).build(),
+                    moto(CodeBuildClient.builder()).overrideConfiguration(override).build());
         }
 
         private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> B moto(B b) {
@@ -221,6 +246,18 @@ class IamPoliciesIT {
         assertThat(setup.sfn().listStateMachines().stateMachines())
                 .anyMatch(m -> m.stateMachineArn().equals(stateMachine));
         subnet = defaultSubnet();
+        // The job roles' permissions boundary, and the build project (the build's own settings are CodeBuild's).
+        String boundary = stepEnvironment.get("PERFBOX_JOB_ROLE_BOUNDARY_ARN");
+        String boundaryPath = boundary.substring(boundary.indexOf(":policy") + ":policy".length(), boundary.lastIndexOf('/') + 1);
+        setup.iam().createPolicy(b -> b.policyName(boundary.substring(boundary.lastIndexOf('/') + 1)).path(boundaryPath)
+                .policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                        + "\"Action\":\"elasticfilesystem:ClientMount\",\"Resource\":\"*\"}]}"));
+        setup.codeBuild().createProject(b -> b.name(stepEnvironment.get("PERFBOX_BUILD_PROJECT"))
+                .source(src -> src.type("S3").location(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET") + "/source.zip"))
+                .artifacts(a -> a.type("NO_ARTIFACTS"))
+                .environment(e -> e.type("LINUX_CONTAINER").image("aws/codebuild/standard:7.0")
+                        .computeType("BUILD_GENERAL1_SMALL"))
+                .serviceRole("arn:aws:iam::" + ACCOUNT + ":role/perfbox-build"));
         String buildLogs = api.get("PERFBOX_BUILD_LOG_GROUP");
         setup.logs().createLogStream(b -> b.logGroupName(buildLogs).logStreamName(ExecutionHistory.BUILD));
         setup.logs().putLogEvents(b -> b.logGroupName(buildLogs).logStreamName(ExecutionHistory.BUILD).logEvents(
@@ -232,6 +269,9 @@ class IamPoliciesIT {
         }
         historyClient = AwsTestClients.configure(SfnClient.builder(), history.endpoint(), Moto.region(),
                 Moto.credentials()).overrideConfiguration(c -> c.addExecutionInterceptor(recorder)).build();
+        Map<String, String> env = new HashMap<>(stepEnvironment);
+        env.put("AWS_REGION", REGION);
+        workflowConfig = WorkflowConfig.fromEnvironment(env);
     }
 
     /** EC2's DescribeSubnets as a plain query request (the test has no EC2 client; moto checks no signature). */
@@ -282,11 +322,15 @@ class IamPoliciesIT {
         ran.put("result", result);
         assertThat(as(WorkflowFunctions.State.RECORD_RUN, () -> workflow().recordRun().handleRequest(ran, null)))
                 .containsEntry("recorded", true);
+        // Its build still in progress (a rescan, say): the clean-up stops it by id, and deletes the task role.
+        ANSWERS.buildInProgress(buildOf(succeeded));
         cleanUp(succeeded);
+        assertThat(ANSWERS.stopped).contains(buildOf(succeeded));
+        assertThat(jobRoles()).doesNotContain(succeeded);
         api.readOnceEnded(succeeded);
         api.delete(succeeded);
 
-        // A run that overran: RecordFailure stops its task and reads its log.
+        // A task that did not start in time (RunTask's own timer): RecordFailure stops it.
         JobId overran = api.submit(Map.of("Idempotency-Key", "retry-0001"));
         assertThat(api.submit(Map.of("Idempotency-Key", "retry-0001"))).isEqualTo(overran);
         workflowUntilRunning(overran);
@@ -295,6 +339,18 @@ class IamPoliciesIT {
         timedOut.put("error", Map.of("Error", "States.Timeout", "Cause", "the task ran longer than its timeout"));
         assertThat(as(WorkflowFunctions.State.RECORD_FAILURE, () -> workflow().recordFailure()
                 .handleRequest(timedOut, null))).containsEntry("recorded", true);
+        // A run its run clock stopped (runTask.sync's failure, as the Catch passes it: its own task, in this
+        // cluster): RecordFailure records the run it was, with its log.
+        JobId clockStopped = api.submit(Map.of());
+        workflowUntilRunning(clockStopped);
+        Map<String, Object> ranOut = input(clockStopped);
+        ranOut.put("stage", "RunTask");
+        ranOut.put("error", StepInputs.JSON.readValue(StepInputs.runClockExpiredError(clockStopped, 900_000)
+                .replace(StepInputs.TASK_ARN, history.tasks.get(clockStopped.value()))
+                .replace(StepInputs.CLUSTER, stepEnvironment.get("PERFBOX_CLUSTER_ARN")), Map.class));
+        assertThat(as(WorkflowFunctions.State.RECORD_FAILURE, () -> workflow().recordFailure()
+                .handleRequest(ranOut, null))).containsEntry("recorded", true);
+        cleanUp(clockStopped);
         cleanUp(overran);
 
         // The same from RecordFailedRun (RecordRun on the run's Catch), for a job cancelled and deleted meanwhile:
@@ -313,6 +369,7 @@ class IamPoliciesIT {
         api.cancel(cancelled);
         Map<String, Object> ended = input(cancelled);
         ended.put("status", "ABORTED");
+        ANSWERS.buildInProgress(buildOf(cancelled));
         as(WorkflowFunctions.State.EXECUTION_ENDED, () -> workflow().executionEnded().handleRequest(ended, null));
 
         // A job whose execution failed while it ran: ExecutionEnded ends it.
@@ -361,6 +418,7 @@ class IamPoliciesIT {
             assertThat(setup.s3().listObjectsV2(b -> b.bucket(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET"))
                     .prefix(ArtifactKeys.jobPrefix(racing))).contents()).as(state + " dropped what it stored").isEmpty();
         }
+        reconcile(api);
         as(WorkflowFunctions.State.DISCARD_WORKSPACE, () -> new DiscardWorkspaceHandler(workspaces)
                 .handleRequest(input(succeeded), null));
         assertThat(key).isNotBlank();
@@ -371,12 +429,74 @@ class IamPoliciesIT {
                 + recorder.calls().stream().map(IamCall::function).distinct().count() + " functions");
         assertThat(report.clean()).as("%s", report).isTrue();
 
-        // And it fails: without PrepareRun's PassRole its task definitions are refused, and the grant is missing.
+        // And it fails: without PrepareRun's PassRole its task definitions are refused (the execution role and the
+        // job's own task role), and the grant is missing.
         String prepareRun = functionFor(WorkflowFunctions.State.PREPARE_RUN);
         IamEvaluator.Report withoutPassRole = IamEvaluator.check(policies.withoutAction(prepareRun, "iam:PassRole"),
                 recorder.calls(), recorder.problems());
-        assertThat(withoutPassRole.denied()).isNotEmpty().allMatch(d -> d.startsWith(prepareRun + ": Ecs.RegisterTaskDefinition"
-                + " needs iam:PassRole on " + stepEnvironment.get("PERFBOX_TASK_EXECUTION_ROLE_ARN")));
+        String refused = prepareRun + ": Ecs.RegisterTaskDefinition needs iam:PassRole on ";
+        assertThat(withoutPassRole.denied()).isNotEmpty().allMatch(d -> d.startsWith(refused))
+                .anyMatch(d -> d.startsWith(refused + stepEnvironment.get("PERFBOX_TASK_EXECUTION_ROLE_ARN")))
+                .anyMatch(d -> d.startsWith(refused + "arn:aws:iam::" + ACCOUNT + ":role"
+                        + io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH + io.perfbox.adapter.aws.AwsJobNames.ROLE_NAME_PREFIX));
+    }
+
+    /**
+     * The scheduled reconciler, run as if an hour later (past its grace period): a job whose execution ended without
+     * it (stopped behind the workflow's back) is ended; the same, deleted by the API between the reconciler's read
+     * and its write, has what was stored meanwhile dropped; a QUEUED job without an execution is started; and a job
+     * that was deleted while it still held its access point, task definition, task role, image and a build in
+     * progress has them all swept.
+     */
+    private void reconcile(Api api) {
+        String stateMachine = stepEnvironment.get("PERFBOX_STATE_MACHINE_ARN");
+        JobId stale = api.submit(Map.of());
+        workflowUntilRunning(stale);
+        setup.sfn().stopExecution(b -> b.executionArn(executionArn(stale)));
+        JobId staleDeleted = api.submit(Map.of());
+        workflowUntilRunning(staleDeleted);
+        setup.sfn().stopExecution(b -> b.executionArn(executionArn(staleDeleted)));
+        ANSWERS.deleteBeforeNextWrite(staleDeleted);
+        JobId neverStarted = JobId.random();
+        new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).create(
+                Job.queued(neverStarted, TENANT, "never started", null, Instant.now()), Optional.empty());
+        JobId leaked = api.submit(Map.of());
+        workflowUntilRunning(leaked);
+        ANSWERS.buildInProgress(buildOf(leaked));
+        api.cancel(leaked);
+        assertThat(ANSWERS.stopped).doesNotContain(buildOf(leaked));
+        api.delete(leaked);
+        assertThat(jobRoles()).contains(leaked);
+
+        Map<String, Object> report = as(WorkflowFunctions.State.RECONCILE, () -> workflow(
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(1))).reconcile(
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(1))).handleRequest(Map.of(), null));
+
+        assertThat(report.get("ended")).asList().contains(stale.value()).doesNotContain(staleDeleted.value());
+        assertThat(report.get("started")).asList().containsExactly(neverStarted.value());
+        assertThat(report.get("swept")).asList().contains(leaked.value());
+        Job ended = new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).find(stale)
+                .orElseThrow();
+        assertThat(ended.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(ended.failure().code()).isEqualTo(FailureCode.INTERNAL);
+        assertThat(setup.s3().listObjectsV2(b -> b.bucket(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET"))
+                .prefix(ArtifactKeys.jobPrefix(staleDeleted))).contents()).as("the reconciler dropped what was stored")
+                .isEmpty();
+        assertThat(setup.sfn().listExecutions(b -> b.stateMachineArn(stateMachine)).executions())
+                .anyMatch(e -> e.name().equals(neverStarted.value()));
+        assertThat(jobRoles()).doesNotContain(leaked, stale);
+        assertThat(ANSWERS.stopped).contains(buildOf(leaked));
+    }
+
+    private static String executionArn(JobId id) {
+        return stepEnvironment.get("PERFBOX_STATE_MACHINE_ARN").replace(":stateMachine:", ":execution:") + ":" + id.value();
+    }
+
+    /** The jobs with a task role in IAM now. */
+    private static List<JobId> jobRoles() {
+        return setup.iam().listRoles(b -> b.pathPrefix(io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH)).roles().stream()
+                .map(r -> new JobId(r.roleName().substring(io.perfbox.adapter.aws.AwsJobNames.ROLE_NAME_PREFIX.length())))
+                .toList();
     }
 
     // ---- the workflow's states, as the state machine runs them ----
@@ -399,13 +519,24 @@ class IamPoliciesIT {
         taskRunning(id, (String) prepared.get("taskDefinitionArn"));
     }
 
+    /** The job's build, as its execution's history names it. */
+    private static String buildOf(JobId id) {
+        return history.builds.get(id.value());
+    }
+
     private void cleanUp(JobId id) {
         assertThat(as(WorkflowFunctions.State.CLEAN_UP, () -> workflow().cleanUp().handleRequest(input(id), null)))
                 .containsEntry("cleanedUp", true);
     }
 
-    /** What CodeBuild leaves: the build's log, its outcome and Trivy's report in the bucket, the image in ECR. */
+    /**
+     * What CodeBuild leaves: its build (named in the execution's history), the build's log, its outcome and Trivy's
+     * report in the bucket, the image in ECR.
+     */
     private void buildLeft(JobId id) {
+        String buildId = setup.codeBuild().startBuild(b -> b.projectName(stepEnvironment.get("PERFBOX_BUILD_PROJECT")))
+                .build().id();
+        history.built(id, buildId);
         String bucket = stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET");
         String repository = stepEnvironment.get("PERFBOX_ECR_REPOSITORY");
         put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.LOG.fileName()), "#1 load build definition\n");
@@ -448,10 +579,13 @@ class IamPoliciesIT {
      * Step Functions' history of a job's execution as the state machine writes it (moto's executions run no state,
      * so their history lacks these): the TaskSubmitted events of the build (CodeBuild's StartBuild answer) and of
      * the task (ECS's RunTask answer), newest first, with the build's log stream written in the build log group.
+     * Every other Step Functions request is moto's: it is passed on as it came.
      */
     private static final class ExecutionHistory implements AutoCloseable {
         private final com.sun.net.httpserver.HttpServer server;
         private final Map<String, String> tasks = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, String> builds = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.net.http.HttpClient moto = java.net.http.HttpClient.newHttpClient();
 
         ExecutionHistory() throws IOException {
             server = com.sun.net.httpserver.HttpServer.create(
@@ -460,15 +594,18 @@ class IamPoliciesIT {
                 byte[] answer;
                 int status = 200;
                 try (exchange) {
-                    JsonNode request = StepInputs.JSON.readTree(exchange.getRequestBody());
+                    byte[] body = exchange.getRequestBody().readAllBytes();
+                    JsonNode request = StepInputs.JSON.readTree(body);
                     String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-                    String execution = request.path("executionArn").asText();
-                    String taskArn = tasks.get(execution.substring(execution.lastIndexOf(':') + 1));
                     if (!"AWSStepFunctions.GetExecutionHistory".equals(target)) {
-                        status = 400;
-                        answer = ("{\"__type\":\"ExecutionDoesNotExist\",\"message\":\"" + target + " "
-                                + execution + "\"}").getBytes(StandardCharsets.UTF_8);
-                    } else {
+                        passOn(exchange, body);
+                        return;
+                    }
+                    String execution = request.path("executionArn").asText();
+                    String job = execution.substring(execution.lastIndexOf(':') + 1);
+                    String taskArn = tasks.get(job);
+                    String buildId = builds.getOrDefault(job, "BuildAndScanProject:" + BUILD);
+                    {
                         var events = StepInputs.JSON.createArrayNode();
                         if (taskArn != null) {
                             events.addObject().put("id", 9).put("timestamp", 1772366401.5).put("type", "TaskSubmitted")
@@ -479,7 +616,7 @@ class IamPoliciesIT {
                         events.addObject().put("id", 4).put("timestamp", 1772366301.5).put("type", "TaskSubmitted")
                                 .putObject("taskSubmittedEventDetails").put("resourceType", "codebuild")
                                 .put("resource", "startBuild.sync").put("output",
-                                        "{\"Build\":{\"Id\":\"BuildAndScanProject:" + BUILD + "\"}}");
+                                        "{\"Build\":{\"Id\":\"" + buildId + "\"}}");
                         answer = StepInputs.JSON.createObjectNode().set("events", events).toString()
                                 .getBytes(StandardCharsets.UTF_8);
                     }
@@ -497,6 +634,31 @@ class IamPoliciesIT {
             tasks.put(id.value(), taskArn);
         }
 
+        void built(JobId id, String buildId) {
+            builds.put(id.value(), buildId);
+        }
+
+        private void passOn(com.sun.net.httpserver.HttpExchange exchange, byte[] body) throws IOException {
+            var request = java.net.http.HttpRequest.newBuilder(Moto.endpoint().resolve(exchange.getRequestURI()))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+            for (String header : List.of("Content-Type", "X-Amz-Target", "Authorization", "X-Amz-Date")) {
+                String value = exchange.getRequestHeaders().getFirst(header);
+                if (value != null) {
+                    request.header(header, value);
+                }
+            }
+            try {
+                var answer = moto.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                answer.headers().firstValue("Content-Type")
+                        .ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+                exchange.getResponseBody().write(answer.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+
         URI endpoint() {
             return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         }
@@ -511,36 +673,42 @@ class IamPoliciesIT {
         setup.s3().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content));
     }
 
-    /** The workflow functions' wiring (as WorkflowRuntime builds it), from the step functions' resolved environment. */
-    private record Workflow(JobLifecycle lifecycle, WorkflowConfig config, S3BuildArtifacts builds,
-                            RunRecorder runs, JobCleanUp jobCleanUp, EfsAccessPoints accessPoints,
-                            EcsTaskDefinitions taskDefinitions) {
+    /**
+     * The workflow functions' handlers over {@link WorkflowWiring} (what WorkflowRuntime builds in Lambda), from the
+     * step functions' resolved environment, on the recorded clients (Step Functions through the history stub).
+     */
+    private record Workflow(WorkflowWiring wiring) {
         BeginHandler begin() {
-            return new BeginHandler(lifecycle);
+            return new BeginHandler(wiring.lifecycle());
         }
 
         AfterBuildHandler afterBuild() {
-            return new AfterBuildHandler(lifecycle, builds, config);
+            return new AfterBuildHandler(wiring.lifecycle(), wiring.ports().builds(), wiring.config());
         }
 
         PrepareRunHandler prepareRun() {
-            return new PrepareRunHandler(accessPoints, taskDefinitions, config.ecrRepository());
+            return new PrepareRunHandler(wiring.ports().accessPoints(), wiring.ports().roles(),
+                    wiring.ports().taskDefinitions(), wiring.config().ecrRepository());
         }
 
         RecordRunHandler recordRun() {
-            return new RecordRunHandler(runs);
+            return new RecordRunHandler(wiring.runRecorder());
         }
 
         RecordFailureHandler recordFailure() {
-            return new RecordFailureHandler(runs);
+            return new RecordFailureHandler(wiring.runRecorder());
         }
 
         CleanUpHandler cleanUp() {
-            return new CleanUpHandler(jobCleanUp);
+            return new CleanUpHandler(wiring.cleanUp());
         }
 
         ExecutionEndedHandler executionEnded() {
-            return new ExecutionEndedHandler(lifecycle, jobCleanUp);
+            return new ExecutionEndedHandler(wiring.lifecycle(), wiring.cleanUp());
+        }
+
+        ReconcileHandler reconcile(Clock clock) {
+            return new ReconcileHandler(wiring.reconciler(clock));
         }
 
         com.amazonaws.services.lambda.runtime.RequestHandler<Map<String, Object>, Map<String, Object>> handler(
@@ -557,21 +725,13 @@ class IamPoliciesIT {
     }
 
     private static Workflow workflow() {
-        Map<String, String> env = new HashMap<>(stepEnvironment);
-        env.put("AWS_REGION", REGION);
-        WorkflowConfig config = WorkflowConfig.fromEnvironment(env);
-        String bucket = config.common().artifactBucket();
-        JobLifecycle lifecycle = new JobLifecycle(new DynamoDbJobStore(recorded.dynamoDb(), config.common().jobsTable()),
-                new S3JobArtifactStore(recorded.s3(), bucket), config.policy(), config.runMemoryLimitBytes(),
-                JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
-        EcsJobTasks tasks = new EcsJobTasks(recorded.ecs(), config.clusterArn());
-        EcsTaskDefinitions taskDefinitions = new EcsTaskDefinitions(recorded.ecs(), config.taskDefinitions());
-        EfsAccessPoints accessPoints = new EfsAccessPoints(recorded.efs(), config.fileSystemId());
-        return new Workflow(lifecycle, config, new S3BuildArtifacts(recorded.s3(), bucket),
-                new RunRecorder(lifecycle, tasks, new CloudWatchRunLogs(recorded.logs(), config.taskLogGroup()),
-                        config.runTimeout()),
-                new JobCleanUp(tasks, taskDefinitions, accessPoints, new EcrJobImages(recorded.ecr(), config.ecrRepository())),
-                accessPoints, taskDefinitions);
+        return workflow(Clock.systemUTC());
+    }
+
+    private static Workflow workflow(Clock clock) {
+        return new Workflow(WorkflowWiring.of(workflowConfig, new WorkflowWiring.Clients(recorded.dynamoDb(),
+                recorded.s3(), recorded.ecs(), recorded.efs(), recorded.iam(), recorded.ecr(), recorded.logs(),
+                historyClient, recorded.codeBuild()), clock));
     }
 
     // ---- the API functions, as API Gateway invokes them ----

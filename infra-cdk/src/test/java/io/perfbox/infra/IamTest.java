@@ -273,7 +273,9 @@ class IamTest {
                     allow("states:DescribeExecution", executions),
                     allow("states:StartExecution", RunnerTest.arn("states",
                             ":stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow")),
-                    allow("ecr:ListImages", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
+                    allow("ecr:ListImages", RunnerTest.getAtt("BuildAndScanImages", "Arn")),
+                    // ListRoles has no resource type: the job path is the request's, not the grant's.
+                    allow("iam:ListRoles", "*"));
         };
     }
 

@@ -14,7 +14,7 @@ import java.util.Locale;
  * resolved by the type of the resource it names, into the shape AWS gives that resource (a Lambda ARN
  * {@code arn:aws:lambda:<region>:<account>:function:<logical id>}, a cluster ARN, {@code subnet-<hex>},
  * {@code sg-<hex>}, a bucket or project name); pseudo parameters into the engine's region and account;
- * {@code Fn::Join}, {@code Fn::Select} and {@code Fn::Split} are evaluated. Anything else fails the test, naming it,
+ * {@code Fn::Join}, {@code Fn::Select}, {@code Fn::Split} and the string form of {@code Fn::Sub} are evaluated. Anything else fails the test, naming it,
  * rather than being guessed.
  *
  * <p>One change is made, and only one: LocalStack's engine refuses {@code codebuild:startBuild.sync} even when the
@@ -123,6 +123,21 @@ final class ResolvedDefinition {
                     String[] list = split(args.get(1));
                     return list[args.get(0).asInt()];
                 }
+                case "Fn::Sub": {
+                    // The string form only: ${Name} is a Ref, ${Name.Attribute} a Fn::GetAtt.
+                    if (!args.isTextual()) {
+                        break;
+                    }
+                    var variable = java.util.regex.Pattern.compile("\\$\\{([^}.]+)(?:\\.([^}]+))?}").matcher(args.asText());
+                    StringBuilder out = new StringBuilder();
+                    while (variable.find()) {
+                        String value = variable.group(2) == null ? ref(variable.group(1))
+                                : getAtt(variable.group(1), variable.group(2));
+                        variable.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+                    }
+                    variable.appendTail(out);
+                    return out.toString();
+                }
                 default:
                     break;
             }
@@ -164,8 +179,12 @@ final class ResolvedDefinition {
                  "AWS::Logs::LogGroup", "AWS::IAM::Role" -> name;
             case "AWS::EFS::FileSystem" -> "fs-" + hex(name, 17);
             case "AWS::EFS::AccessPoint" -> "fsap-" + hex(name, 17);
-            case "AWS::StepFunctions::StateMachine" -> arn("states", "stateMachine:" + name);
+            // The name the template gives it, as CloudFormation takes it; else one from the logical id.
+            case "AWS::StepFunctions::StateMachine" -> arn("states", "stateMachine:"
+                    + (resources.get(name).at("/Properties/StateMachineName").isMissingNode() ? name
+                    : resolve(resources.get(name).at("/Properties/StateMachineName"))));
             case "AWS::SQS::Queue" -> "https://sqs." + region + ".amazonaws.com/" + account + "/" + name;
+            case "AWS::IAM::ManagedPolicy" -> "arn:aws:iam::" + account + ":policy/" + name;
             default -> throw new AssertionError("Ref of a " + type + " (" + name + ") is not resolved by this test");
         };
     }

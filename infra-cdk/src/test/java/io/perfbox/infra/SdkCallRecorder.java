@@ -32,6 +32,7 @@ final class SdkCallRecorder implements ExecutionInterceptor {
     private final List<IamCall> calls = Collections.synchronizedList(new ArrayList<>());
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Map<String, String>> resourceTags = new ConcurrentHashMap<>();
+    private final Map<String, IamActions.Role> roles = new ConcurrentHashMap<>();
 
     SdkCallRecorder(IamActions.Arns arns) {
         this.arns = arns;
@@ -66,8 +67,9 @@ final class SdkCallRecorder implements ExecutionInterceptor {
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        remember(context.request(), context.response());
         record(context.request(), Optional.of(context.response()), Optional.empty(), attributes);
+        // After: a DeleteRole is authorized on the role as it still was.
+        remember(context.request(), context.response());
     }
 
     @Override
@@ -86,7 +88,8 @@ final class SdkCallRecorder implements ExecutionInterceptor {
             return;
         }
         try {
-            IamActions.Exchange exchange = new IamActions.Exchange(request, response, failure, arns, resourceTags);
+            IamActions.Exchange exchange = new IamActions.Exchange(request, response, failure, arns, resourceTags,
+                    roles);
             for (IamActions.Need need : IamActions.needs(service, operation, exchange)) {
                 calls.add(new IamCall(caller, name, need.action(), need.resource(), need.context()));
             }
@@ -95,8 +98,14 @@ final class SdkCallRecorder implements ExecutionInterceptor {
         }
     }
 
-    /** The tags given at creation, under the new resource's ARN. */
+    /** The tags given at creation, under the new resource's ARN; a role's ARN and boundary, under its name. */
     private void remember(SdkRequest request, SdkResponse response) {
+        if (request instanceof software.amazon.awssdk.services.iam.model.CreateRoleRequest create
+                && response instanceof software.amazon.awssdk.services.iam.model.CreateRoleResponse created) {
+            roles.put(create.roleName(), new IamActions.Role(created.role().arn(), create.permissionsBoundary()));
+        } else if (request instanceof software.amazon.awssdk.services.iam.model.DeleteRoleRequest delete) {
+            roles.remove(delete.roleName());
+        }
         if (request instanceof CreateAccessPointRequest create && response instanceof CreateAccessPointResponse created) {
             Map<String, String> tags = new LinkedHashMap<>();
             create.tags().forEach(t -> tags.put(t.key(), t.value()));

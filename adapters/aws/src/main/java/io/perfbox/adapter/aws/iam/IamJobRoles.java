@@ -2,6 +2,7 @@ package io.perfbox.adapter.aws.iam;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.adapter.aws.JobResourceInventory;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.CreateRoleRequest;
@@ -31,7 +33,7 @@ import software.amazon.awssdk.services.iam.model.Tag;
  * match without also retrying every invalid parameter, so {@link #create} returns only once the role is
  * {@link #SETTLE} old (a retried PrepareRun whose role is older does not wait again).
  */
-public class IamJobRoles implements JobRoles {
+public class IamJobRoles implements JobRoles, JobResourceInventory {
     /** The job's inline policy (its only one: DeleteRole needs it gone first). */
     public static final String POLICY_NAME = "job-data";
     /** How long after its creation a role is taken to be usable everywhere (IAM propagates in seconds). */
@@ -197,6 +199,17 @@ public class IamJobRoles implements JobRoles {
             marker = Boolean.TRUE.equals(listed.isTruncated()) ? listed.marker() : null;
         } while (marker != null);
         return jobs;
+    }
+
+    @Override
+    public String kind() {
+        return "task roles";
+    }
+
+    /** The jobs with a role under the job path ({@link #list}), for the reconciler's sweep. */
+    @Override
+    public Set<JobId> holders() {
+        return new java.util.LinkedHashSet<>(list());
     }
 
     /** perfbox-job-<id> → the job; any other name under the path is none of a job's. */

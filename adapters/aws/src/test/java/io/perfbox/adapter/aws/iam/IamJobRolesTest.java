@@ -236,6 +236,16 @@ class IamJobRolesTest {
     }
 
     @Test
+    void asAnInventoryForTheSweepItNamesTheJobsHoldingATaskRole() {
+        JobId held = JobId.random();
+        pages = List.of(ListRolesResponse.builder().roles(listed("perfbox-job-" + held), listed("someone-elses-role"))
+                .isTruncated(false).build());
+
+        assertThat(roles.kind()).isEqualTo("task roles");
+        assertThat(roles.holders()).containsExactly(held);
+    }
+
+    @Test
     void settingsComeFromTheClusterArn() {
         IamJobRoles.Settings china = IamJobRoles.Settings.of("arn:aws-cn:ecs:cn-north-1:123456789012:cluster/perfbox",
                 "fs-0123456789abcdef0", BOUNDARY);

@@ -43,8 +43,9 @@ class ReconcileHandlerTest {
     private final FakeExecutions executions = new FakeExecutions();
     private final Inventory accessPoints = new Inventory("access points");
     private final Inventory images = new Inventory("images");
+    private final Inventory roles = new Inventory("task roles");
     private final ReconcileHandler handler = new ReconcileHandler(new Reconciler(jobs, lifecycle, executions,
-            aws.cleanUp(), List.of(accessPoints, images), Reconciler.GRACE, Clock.fixed(NOW, ZoneOffset.UTC)));
+            aws.cleanUp(), List.of(accessPoints, roles, images), Reconciler.GRACE, Clock.fixed(NOW, ZoneOffset.UTC)));
 
     /** Step Functions' executions by job, as DescribeExecution answers; start makes a RUNNING one. */
     private static final class FakeExecutions implements JobExecutions {
@@ -218,6 +219,22 @@ class ReconcileHandlerTest {
 
         assertThat(listed(out, "swept")).isEmpty();
         assertThat(aws.calls()).isEmpty();
+    }
+
+    @Test
+    void taskRolesOutlivingTheirJobAreDeletedButNotAnActiveJobsOrOneThatJustEnded() {
+        Job finished = job(JobStatus.FAILED, LONG_AGO);
+        JobId unknown = JobId.random();
+        Job active = job(JobStatus.RUNNING, LONG_AGO);
+        executions.executions.put(active.id(), running());
+        Job justEnded = job(JobStatus.SUCCEEDED, JUST_NOW);
+        roles.holders.addAll(List.of(finished.id(), unknown, active.id(), justEnded.id()));
+
+        Map<String, Object> out = handler.handleRequest(Map.of(), null);
+
+        assertThat(listed(out, "swept")).containsExactlyInAnyOrder(finished.id().value(), unknown.value());
+        assertThat(aws.calls()).contains("deleteRole " + finished.id(), "deleteRole " + unknown)
+                .doesNotContain("deleteRole " + active.id(), "deleteRole " + justEnded.id());
     }
 
     // ---- failures ----

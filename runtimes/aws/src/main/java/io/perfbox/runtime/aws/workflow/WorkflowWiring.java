@@ -1,0 +1,124 @@
+package io.perfbox.runtime.aws.workflow;
+
+import io.perfbox.adapter.aws.JobResourceInventory;
+import io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds;
+import io.perfbox.adapter.aws.codebuild.JobBuilds;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.adapter.aws.ecr.EcrJobImages;
+import io.perfbox.adapter.aws.ecs.EcsJobTasks;
+import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
+import io.perfbox.adapter.aws.efs.EfsAccessPoints;
+import io.perfbox.adapter.aws.iam.IamJobRoles;
+import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
+import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
+import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
+import io.perfbox.adapter.aws.sfn.ExecutionHistory;
+import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
+import io.perfbox.core.lifecycle.JobLifecycle;
+import io.perfbox.core.lifecycle.JobResources;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.efs.EfsClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * The workflow functions' lifecycle and ports, built from their configuration and SDK clients: the one wiring
+ * {@link WorkflowRuntime} builds once per Lambda container (and any other caller builds the same way, so the two
+ * cannot drift).
+ */
+public final class WorkflowWiring {
+    /** The SDK clients the workflow functions call AWS with. */
+    public record Clients(DynamoDbClient dynamoDb, S3Client s3, EcsClient ecs, EfsClient efs, IamClient iam,
+                          EcrClient ecr, CloudWatchLogsClient logs, SfnClient sfn, CodeBuildClient codeBuild) {
+        public Clients {
+            Objects.requireNonNull(dynamoDb, "dynamoDb");
+            Objects.requireNonNull(s3, "s3");
+            Objects.requireNonNull(ecs, "ecs");
+            Objects.requireNonNull(efs, "efs");
+            Objects.requireNonNull(iam, "iam");
+            Objects.requireNonNull(ecr, "ecr");
+            Objects.requireNonNull(logs, "logs");
+            Objects.requireNonNull(sfn, "sfn");
+            Objects.requireNonNull(codeBuild, "codeBuild");
+        }
+    }
+
+    private final WorkflowConfig config;
+    private final JobLifecycle lifecycle;
+    private final WorkflowPorts ports;
+    private final JobBuilds builds;
+    private final DynamoDbJobStore jobs;
+    private final StepFunctionsPipelineLauncher executions;
+    private final List<JobResourceInventory> inventories;
+
+    private WorkflowWiring(WorkflowConfig config, Clients clients, Clock clock) {
+        this.config = config;
+        var common = config.common();
+        jobs = new DynamoDbJobStore(clients.dynamoDb(), common.jobsTable());
+        executions = new StepFunctionsPipelineLauncher(clients.sfn(), config.stateMachineArn());
+        builds = new CodeBuildJobBuilds(clients.codeBuild(), config.buildProject(),
+                new ExecutionHistory(clients.sfn(), executions::executionArn));
+        // The state machine's CleanUp and DiscardWorkspace states release what a job holds, after it ended.
+        lifecycle = new JobLifecycle(jobs, new S3JobArtifactStore(clients.s3(), common.artifactBucket()),
+                config.policy(), config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, clock);
+        EcsTaskDefinitions taskDefinitions = new EcsTaskDefinitions(clients.ecs(), config.taskDefinitions());
+        EfsAccessPoints accessPoints = new EfsAccessPoints(clients.efs(), config.fileSystemId());
+        IamJobRoles roles = new IamJobRoles(clients.iam(), config.jobRoles());
+        EcrJobImages images = new EcrJobImages(clients.ecr(), config.ecrRepository());
+        ports = new WorkflowPorts(
+                new S3BuildArtifacts(clients.s3(), common.artifactBucket()),
+                taskDefinitions,
+                new EcsJobTasks(clients.ecs(), config.clusterArn()),
+                accessPoints,
+                roles,
+                images,
+                new CloudWatchRunLogs(clients.logs(), config.taskLogGroup()));
+        // The per-job resources the reconciler sweeps; a new kind joins here (and as a part of JobCleanUp).
+        inventories = List.of(accessPoints, taskDefinitions, roles, images);
+    }
+
+    /** The lifecycle and ports over {@code clients}, configured by {@code config}, on {@code clock}. */
+    public static WorkflowWiring of(WorkflowConfig config, Clients clients, Clock clock) {
+        return new WorkflowWiring(Objects.requireNonNull(config, "config"), Objects.requireNonNull(clients, "clients"),
+                Objects.requireNonNull(clock, "clock"));
+    }
+
+    public WorkflowConfig config() {
+        return config;
+    }
+
+    public JobLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    public WorkflowPorts ports() {
+        return ports;
+    }
+
+    public RunRecorder runRecorder() {
+        return new RunRecorder(lifecycle, ports.tasks(), ports.runLogs(), config.runTimeout(), config.runStartTimeout());
+    }
+
+    public JobCleanUp cleanUp() {
+        return new JobCleanUp(builds, ports.tasks(), ports.taskDefinitions(), ports.accessPoints(), ports.roles(),
+                ports.images());
+    }
+
+    /** What the reconciler's sweep lists, one inventory per kind of per-job resource. */
+    List<JobResourceInventory> inventories() {
+        return inventories;
+    }
+
+    /** The reconciler, its grace period {@link Reconciler#GRACE}, on {@code clock}. */
+    public Reconciler reconciler(Clock clock) {
+        return new Reconciler(jobs, lifecycle, executions, cleanUp(), inventories, Reconciler.GRACE, clock);
+    }
+}
