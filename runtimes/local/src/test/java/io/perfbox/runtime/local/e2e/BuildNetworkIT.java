@@ -100,12 +100,17 @@ class BuildNetworkIT {
         try {
             String published = Docker.run("port", name, "7413/tcp");
             int port = Integer.parseInt(published.substring(published.lastIndexOf(':') + 1).strip());
+            // Docker's proxy accepts (and then closes) connections before the container listens: an empty answer
+            // or a refused connection means "not yet", so both wait and try again.
             String line = null;
-            for (int i = 0; i < 50 && line == null; i++) {
+            for (int i = 0; i < 100 && line == null; i++) {
                 try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
                     s.setSoTimeout(5000);
                     line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
                 } catch (java.io.IOException e) {
+                    line = null;
+                }
+                if (line == null) {
                     Thread.sleep(100);
                 }
             }
