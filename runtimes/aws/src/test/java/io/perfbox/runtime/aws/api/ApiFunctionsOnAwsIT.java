@@ -302,8 +302,10 @@ class ApiFunctionsOnAwsIT {
     }
 
     private static Map<String, String> workflowEnvironment() {
-        Map<String, String> env = lambdaEnvironment();
-        env.remove(AwsSettings.STATE_MACHINE_ARN);
+        // The API functions' connection settings (region, table, bucket, endpoints, the state machine), then the
+        // workflow's own; every variable WorkflowConfig requires comes from StepInputs.ENV unless set here.
+        Map<String, String> env = new java.util.HashMap<>(StepInputs.ENV);
+        env.putAll(lambdaEnvironment());
         env.put("PERFBOX_SEVERITY_THRESHOLD", "HIGH");
         env.put("PERFBOX_IGNORE_UNFIXED", "false");
         env.put("PERFBOX_CLUSTER_ARN", "arn:aws:ecs:" + settings.common().region().id() + ":000000000000:cluster/perfbox");
