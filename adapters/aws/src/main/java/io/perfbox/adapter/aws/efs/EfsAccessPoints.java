@@ -1,5 +1,6 @@
 package io.perfbox.adapter.aws.efs;
 
+import io.perfbox.adapter.aws.Pause;
 import io.perfbox.adapter.aws.efs.AccessPoints;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.JobResourceInventory;
@@ -30,20 +31,7 @@ public class EfsAccessPoints implements AccessPoints, JobResourceInventory {
     static final long OWNER = 1000L;
     static final String PERMISSIONS = "0777";
 
-    /** Waits between looks at an access point still being created. */
-    @FunctionalInterface
-    public interface Pause {
-        void pause(Duration d);
-    }
-
-    private static final Pause SLEEP = d -> {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for an access point", e);
-        }
-    };
+    private static final Pause SLEEP = Pause.sleeping("an access point");
     private static final int AVAILABILITY_CHECKS = 30;
 
     private final EfsClient efs;

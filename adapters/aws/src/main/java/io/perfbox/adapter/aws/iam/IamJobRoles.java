@@ -1,6 +1,7 @@
 package io.perfbox.adapter.aws.iam;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.adapter.aws.Pause;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.JobResourceInventory;
 import io.perfbox.core.domain.InvalidInputException;
@@ -41,20 +42,7 @@ public class IamJobRoles implements JobRoles, JobResourceInventory {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ARN = Pattern.compile("arn:(aws[a-z-]*):[a-z0-9-]+:([a-z0-9-]+):(\\d{12}):.+");
 
-    /** Waits while a new role settles. */
-    @FunctionalInterface
-    public interface Pause {
-        void pause(Duration d);
-    }
-
-    private static final Pause SLEEP = d -> {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while a job role settled", e);
-        }
-    };
+    private static final Pause SLEEP = Pause.sleeping("a job role to settle");
 
     /**
      * Where the roles' policies point: partition, Region and account (of the cluster whose tasks assume them), the
