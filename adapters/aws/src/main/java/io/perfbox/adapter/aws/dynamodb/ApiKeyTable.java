@@ -2,11 +2,10 @@ package io.perfbox.adapter.aws.dynamodb;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
@@ -22,21 +21,11 @@ public final class ApiKeyTable {
 
     /** Creates the table on demand (pay per request) and waits until it is active. */
     public static void createIfMissing(DynamoDbClient client, String tableName) {
-        try {
-            client.describeTable(b -> b.tableName(tableName));
-            return;
-        } catch (ResourceNotFoundException e) {
-            // create it below
-        }
-        try {
-            client.createTable(b -> b.tableName(tableName)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName(PK)
-                            .attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build()));
-        } catch (ResourceInUseException e) {
-            // created concurrently: fine
-        }
-        client.waiter().waitUntilTableExists(b -> b.tableName(tableName));
+        DynamoDbTables.createIfMissing(client, CreateTableRequest.builder().tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName(PK)
+                        .attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build())
+                .build());
     }
 }

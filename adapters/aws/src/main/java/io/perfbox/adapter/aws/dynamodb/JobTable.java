@@ -9,8 +9,6 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
@@ -41,40 +39,29 @@ public final class JobTable {
 
     /** Creates the table on demand (pay per request) and waits until it is active. */
     public static void createIfMissing(DynamoDbClient client, String tableName) {
-        try {
-            client.describeTable(b -> b.tableName(tableName));
-            return;
-        } catch (ResourceNotFoundException e) {
-            // create it below
-        }
-        try {
-            client.createTable(CreateTableRequest.builder()
-                    .tableName(tableName)
-                    .billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(
-                            AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName(OWNER).attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName(CREATED_KEY).attributeType(ScalarAttributeType.S).build(),
-                            AttributeDefinition.builder().attributeName(ACTIVE_KEY).attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build())
-                    .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-                            .indexName(BY_OWNER)
-                            .keySchema(
-                                    KeySchemaElement.builder().attributeName(OWNER).keyType(KeyType.HASH).build(),
-                                    KeySchemaElement.builder().attributeName(CREATED_KEY).keyType(KeyType.RANGE).build())
-                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-                            .build(),
-                            GlobalSecondaryIndex.builder()
-                            .indexName(BY_ACTIVE)
-                            .keySchema(
-                                    KeySchemaElement.builder().attributeName(ACTIVE_KEY).keyType(KeyType.HASH).build(),
-                                    KeySchemaElement.builder().attributeName(CREATED_KEY).keyType(KeyType.RANGE).build())
-                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-                            .build())
-                    .build());
-        } catch (ResourceInUseException e) {
-            // created concurrently: fine
-        }
-        client.waiter().waitUntilTableExists(b -> b.tableName(tableName));
+        DynamoDbTables.createIfMissing(client, CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(OWNER).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(CREATED_KEY).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(ACTIVE_KEY).attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build())
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
+                        .indexName(BY_OWNER)
+                        .keySchema(
+                                KeySchemaElement.builder().attributeName(OWNER).keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName(CREATED_KEY).keyType(KeyType.RANGE).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                        .build(),
+                        GlobalSecondaryIndex.builder()
+                        .indexName(BY_ACTIVE)
+                        .keySchema(
+                                KeySchemaElement.builder().attributeName(ACTIVE_KEY).keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName(CREATED_KEY).keyType(KeyType.RANGE).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                        .build())
+                .build());
     }
 }
