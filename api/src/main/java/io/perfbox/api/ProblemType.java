@@ -28,6 +28,7 @@ public enum ProblemType {
     INVALID_OFFSET("invalid-offset", "Invalid log offset"),
     INVALID_FOLLOW("invalid-follow", "Invalid follow flag"),
     TOO_MANY_FOLLOWERS("too-many-followers", "Too many clients following logs"),
+    TOO_MANY_FOLLOWS("too-many-follows", "Tenant follows too many logs at once"),
     // Listing
     INVALID_LIMIT("invalid-limit", "Invalid limit"),
     INVALID_NEXT_TOKEN("invalid-next-token", "Invalid page token"),

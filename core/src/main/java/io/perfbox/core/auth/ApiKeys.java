@@ -33,6 +33,10 @@ public final class ApiKeys {
     private final java.time.Duration rememberFor;
     private final java.util.concurrent.ConcurrentHashMap<String, Remembered> remembered = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Set once a key is known to exist: keys are revoked, never deleted, so it never turns false again. */
+    private volatile boolean anyMade;
+    private volatile java.time.Instant anyCheckedUntil = java.time.Instant.MIN;
+
     private record Remembered(Optional<StoredKey> key, java.time.Instant until) {
     }
 
@@ -74,6 +78,7 @@ public final class ApiKeys {
         RANDOM.nextBytes(secretBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         store.add(new StoredKey(id, tenant, sha256(secret), clock.instant(), Optional.empty()));
+        anyMade = true;
         return new CreatedKey(id, tenant, "pbk_" + id + "_" + secret);
     }
 
@@ -108,6 +113,25 @@ public final class ApiKeys {
         }
         remembered.put(id, new Remembered(found, now.plus(rememberFor)));
         return found;
+    }
+
+    /**
+     * Whether a key was ever made in the store, revoked ones included: a server whose data holds keys requires them
+     * (keys, once made, are required). A "no" is remembered like a lookup, so a key made by another process counts
+     * within the same window; a "yes" is final.
+     */
+    public boolean anyMade() {
+        if (anyMade) {
+            return true;
+        }
+        java.time.Instant now = clock.instant();
+        if (!rememberFor.isZero() && now.isBefore(anyCheckedUntil)) {
+            return false;
+        }
+        boolean made = !store.list().isEmpty();
+        anyCheckedUntil = now.plus(rememberFor);
+        anyMade = made;
+        return made;
     }
 
     public List<StoredKey> list() {

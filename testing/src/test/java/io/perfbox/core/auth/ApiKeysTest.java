@@ -99,4 +99,31 @@ class ApiKeysTest {
         server.revoke(key.id());
         assertThat(server.tenantOf(key.key())).isEmpty();
     }
+
+    @Test
+    void aKeyMadeByAnotherProcessCountsWithinTheWindowAndARevokeNeverMakesKeysOptionalAgain() {
+        InMemoryApiKeyStore shared = new InMemoryApiKeyStore();
+        SettableClock clock = new SettableClock();
+        ApiKeys server = new ApiKeys(shared, clock).remembering(Duration.ofSeconds(1));
+        ApiKeys keysCommand = new ApiKeys(shared, clock);
+        assertThat(server.anyMade()).isFalse();
+
+        ApiKeys.CreatedKey made = keysCommand.create("team-a");
+        assertThat(server.anyMade()).as("a no is remembered within the window").isFalse();
+        clock.now = clock.now.plusMillis(1001);
+        assertThat(server.anyMade()).isTrue();
+
+        keysCommand.revoke(made.id());
+        clock.now = clock.now.plusSeconds(10);
+        assertThat(server.anyMade()).as("revoked keys still count: keys, once made, are required").isTrue();
+        assertThat(new ApiKeys(shared, clock).anyMade()).isTrue();
+    }
+
+    @Test
+    void aKeyMadeThroughTheSameKeysCountsAtOnce() {
+        ApiKeys keys = new ApiKeys(new InMemoryApiKeyStore(), new SettableClock()).remembering(Duration.ofSeconds(1));
+        assertThat(keys.anyMade()).isFalse();
+        keys.create("team-a");
+        assertThat(keys.anyMade()).isTrue();
+    }
 }

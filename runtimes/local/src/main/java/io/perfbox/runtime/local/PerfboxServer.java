@@ -173,6 +173,7 @@ public final class PerfboxServer implements AutoCloseable {
 
         LocalApiServer api;
         SqliteApiKeyStore keyStore = null;
+        boolean keysRequired;
         Optional<SSLContext> tls = Optional.empty();
         String fingerprint = null;
         try {
@@ -190,17 +191,18 @@ public final class PerfboxServer implements AutoCloseable {
                 tls = Optional.of(Pem.serverContext(cert, key));
                 fingerprint = Pem.fingerprint(Pem.certificates(cert).get(0));
             }
-            Optional<ApiKeys> keys = Optional.empty();
-            if (config.requireKeys()) {
-                keyStore = SqliteApiKeyStore.open(dataDir);
-                // A request would otherwise read the key from SQLite every time; a revoke by `perfbox keys` on the
-                // data dir counts within this window (README, Team server).
-                keys = Optional.of(new ApiKeys(keyStore, clock).remembering(KEY_LOOKUP_WINDOW));
-            }
+            // Always open: a data dir that holds keys requires them, loopback included, even when they are made by
+            // `perfbox keys create` while this server runs. A request would otherwise read the key from SQLite every
+            // time; a revoke by `perfbox keys` on the data dir counts within this window (README, Team server).
+            keyStore = SqliteApiKeyStore.open(dataDir);
+            ApiKeys apiKeys = new ApiKeys(keyStore, clock).remembering(KEY_LOOKUP_WINDOW);
+            keysRequired = config.requireKeys() || apiKeys.anyMade();
+            Optional<ApiKeys> keys = Optional.of(apiKeys);
             // The listen host itself is a name clients use when it is one (--listen build-box:8443).
             List<String> names = new java.util.ArrayList<>(config.serverNames());
             names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
+                    config.requireKeys(),
                     names, new PerfboxApi(service, config.leaderboardOrder()));
         } catch (IOException | RuntimeException e) {
             executor.close();
@@ -219,9 +221,9 @@ public final class PerfboxServer implements AutoCloseable {
         if (fingerprint != null) {
             out.println("TLS certificate SHA-256 fingerprint: " + fingerprint);
         }
-        if (config.requireKeys()) {
-            out.println("API keys required (header x-api-key; make one with: perfbox keys create --tenant NAME --data-dir "
-                    + dataDir + ")");
+        if (keysRequired) {
+            out.println("API keys required" + (config.requireKeys() ? "" : ", since this data dir holds keys")
+                    + " (header x-api-key; make one with: perfbox keys create --tenant NAME --data-dir " + dataDir + ")");
         }
         out.println("data in " + dataDir);
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()

@@ -153,9 +153,14 @@ final class ApiClient {
      * the offset asked for, where to read on, and whether the job ended (nothing more will come). A refusal has
      * status and problem only.
      */
-    record LogChunk(int status, String text, long nextOffset, boolean complete, Response refusal) {
+    /** Output as the server sent it: {@code bytes} exactly, for a pipe; {@code text()} decoded, for a person. */
+    record LogChunk(int status, byte[] bytes, long nextOffset, boolean complete, Response refusal) {
         boolean ok() {
             return status == 200;
+        }
+
+        String text() {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -176,11 +181,11 @@ final class ApiClient {
             throw untrusted(e);
         }
         if (res.statusCode() != 200) {
-            return new LogChunk(res.statusCode(), "", offset, false, new Response(res.statusCode(), bodyJson(res.body())));
+            return new LogChunk(res.statusCode(), new byte[0], offset, false, new Response(res.statusCode(), bodyJson(res.body())));
         }
         long next = res.headers().firstValue("Perfbox-Next-Offset").map(Long::parseLong).orElse(offset + res.body().length);
         boolean complete = res.headers().firstValue("Perfbox-Log-Complete").map(Boolean::parseBoolean).orElse(false);
-        return new LogChunk(200, new String(res.body(), java.nio.charset.StandardCharsets.UTF_8), next, complete, null);
+        return new LogChunk(200, res.body(), next, complete, null);
     }
 
     private Response exchange(String method, String path, String contentType, byte[] body, Map<String, String> headers)

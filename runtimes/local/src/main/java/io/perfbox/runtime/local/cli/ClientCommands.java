@@ -209,7 +209,7 @@ final class ClientCommands {
                 }
                 return ExitCode.OK.code;
             }
-            ApiClient.Response last = follow(api, id, progress == null ? null : new OutputTail(progress, cli.terminal()));
+            ApiClient.Response last = follow(api, id, progress == null ? null : new OutputTail(progress, progress == cli.err() ? cli.rawErr() : cli.rawOut(), cli.terminal()));
             if (!last.ok()) {
                 return refused(last);
             }
@@ -275,7 +275,7 @@ final class ClientCommands {
                             }
                             tail.output(chunk.text());
                             offset = chunk.nextOffset();
-                        } while (ended && !chunk.complete() && !chunk.text().isEmpty());
+                        } while (ended && !chunk.complete() && chunk.bytes().length > 0);
                         tail.progress(status, queued);
                     }
                     if (ended) {
@@ -311,13 +311,16 @@ final class ClientCommands {
     static final class OutputTail {
         private static final int WIDTH = 100;
         private final PrintStream out;
+        /** Where the progress line's own carriage return and erase-line go: past the escaping of {@code out}. */
+        private final PrintStream control;
         private final boolean terminal;
         private final StringBuilder partial = new StringBuilder();
         private String newest = "";
         private boolean progressShown;
 
-        OutputTail(PrintStream out, boolean terminal) {
+        OutputTail(PrintStream out, PrintStream control, boolean terminal) {
             this.out = out;
+            this.control = control;
             this.terminal = terminal;
         }
 
@@ -353,7 +356,8 @@ final class ClientCommands {
                 line = line.substring(0, WIDTH - 1) + "…";
             }
             // Carriage return and erase-line: the line is drawn again in place.
-            out.print("\r\u001b[2K" + line);
+            eraseLine();
+            out.print(line);
             out.flush();
             progressShown = true;
         }
@@ -369,10 +373,15 @@ final class ClientCommands {
 
         private void clearProgress() {
             if (progressShown) {
-                out.print("\r\u001b[2K");
-                out.flush();
+                eraseLine();
                 progressShown = false;
             }
+        }
+
+        private void eraseLine() {
+            out.flush();
+            control.print("\r\u001b[2K");
+            control.flush();
         }
     }
 
@@ -466,6 +475,10 @@ final class ClientCommands {
         @Option(names = {"-f", "--follow"}, description = "keep printing the output as it comes, until the job ends")
         boolean follow;
 
+        @Option(names = "--raw", description = "on a terminal too, print the output byte for byte, control characters "
+                + "and all (by default a terminal gets them escaped, as \\u001b; piped output is always byte-exact)")
+        boolean raw;
+
         @Option(names = {"-o", "--output"}, paramLabel = "json",
                 description = "json: both logs as the API's JSON (as stored so far) instead of raw text")
         Format format;
@@ -494,13 +507,14 @@ final class ClientCommands {
                 if (!chunk.ok()) {
                     return refused(chunk.refusal());
                 }
-                cli.out().print(chunk.text());
-                cli.out().flush();
+                PrintStream out = raw ? cli.rawOut() : cli.out();
+                out.write(chunk.bytes());
+                out.flush();
                 offset = chunk.nextOffset();
                 if (!follow || chunk.complete()) {
                     return ExitCode.OK.code;
                 }
-                if (chunk.text().isEmpty()) {
+                if (chunk.bytes().length == 0) {
                     Thread.sleep(LOG_POLL_MILLIS);
                 }
             }

@@ -88,6 +88,9 @@ final class KeysCommand implements Callable<Integer> {
                     json.put("id", created.id()).put("tenant", created.tenant()).put("key", created.key());
                     cli.out().println(ClientCommands.PRETTY.writeValueAsString(json));
                 } else {
+                    // Keys, once made, are required: the server stops answering keyless requests (LocalApiServer).
+                    cli.out().println("every request to a perfbox server on this data dir now needs an API key,"
+                            + " loopback included (within a second, if one is running)");
                     cli.out().println("created key " + created.id() + " for tenant " + created.tenant()
                             + " (shown once; send it as header x-api-key or with --api-key):");
                     cli.out().println(created.key());

@@ -33,7 +33,7 @@ public final class PerfboxCli {
 
     /** {@code terminal}: whether a person reads stdout (tables then, JSON otherwise). */
     PerfboxCli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
-        this.cli = new Cli(out, err, in, env, terminal);
+        this.cli = Cli.over(out, err, in, env, terminal);
     }
 
     public static void main(String[] args) {
@@ -75,8 +75,8 @@ public final class PerfboxCli {
         // Settings below reach every command in the tree, so they come after the last subcommand is added.
         boolean colour = cli.terminal() && !cli.env().containsKey("NO_COLOR");
         root.setColorScheme(CommandLine.Help.defaultColorScheme(colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
-        root.setOut(new PrintWriter(new OutputStreamWriter(cli.out(), StandardCharsets.UTF_8), true));
-        root.setErr(new PrintWriter(new OutputStreamWriter(cli.err(), StandardCharsets.UTF_8), true));
+        root.setOut(new PrintWriter(new OutputStreamWriter(cli.rawOut(), StandardCharsets.UTF_8), true));
+        root.setErr(new PrintWriter(new OutputStreamWriter(cli.rawErr(), StandardCharsets.UTF_8), true));
         root.setCaseInsensitiveEnumValuesAllowed(true);
         root.setUsageHelpAutoWidth(cli.terminal());
         root.setParameterExceptionHandler(PerfboxCli::badUsage);
@@ -178,7 +178,7 @@ public final class PerfboxCli {
 
         @Override
         public Integer call() {
-            spec.commandLine().usage(cli.out(), spec.commandLine().getColorScheme());
+            spec.commandLine().usage(cli.rawOut(), spec.commandLine().getColorScheme());
             return ExitCode.OK.code;
         }
     }
@@ -218,9 +218,9 @@ public final class PerfboxCli {
 
         @Override
         public Integer call() {
-            cli.out().print(AutoComplete.bash("perfbox", spec.root().commandLine()));
+            cli.rawOut().print(AutoComplete.bash("perfbox", spec.root().commandLine()));
             // The launcher is usually run from the repository as ./perfbox; bash completes by the word typed.
-            cli.out().println("complete -F _complete_perfbox -o default ./perfbox");
+            cli.rawOut().println("complete -F _complete_perfbox -o default ./perfbox");
             return ExitCode.OK.code;
         }
     }

@@ -50,21 +50,30 @@ public final class LocalApiServer implements AutoCloseable {
      * past this many a follow is refused with 503 rather than let followers grow without bound.
      */
     public static final int MAX_FOLLOWERS = 64;
+    /**
+     * Follows one tenant may hold at once: an eighth of the total, so that a tenant following its own jobs over and
+     * over leaves the rest to the others (README, Team server).
+     */
+    public static final int MAX_FOLLOWERS_PER_TENANT = MAX_FOLLOWERS / 8;
 
     private final HttpServer server;
     private final PerfboxApi api;
-    private final java.util.concurrent.Semaphore followers = new java.util.concurrent.Semaphore(MAX_FOLLOWERS);
+    private final FollowerSlots followers = new FollowerSlots(MAX_FOLLOWERS, MAX_FOLLOWERS_PER_TENANT);
     /** The threads writing a followed stream, interrupted at close so that each stream ends. */
     private final java.util.Set<Thread> streaming = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Optional<ApiKeys> keys;
+    /** Keys are required whatever the store holds (a team server); otherwise from the first key made on. */
+    private final boolean keysRequired;
     private final String urlHost;
     private final SameOriginGuard guard;
     private final ConsoleAssets console = new ConsoleAssets();
 
-    private LocalApiServer(HttpServer server, PerfboxApi api, Optional<ApiKeys> keys, String urlHost, SameOriginGuard guard) {
+    private LocalApiServer(HttpServer server, PerfboxApi api, Optional<ApiKeys> keys, boolean keysRequired, String urlHost,
+                           SameOriginGuard guard) {
         this.server = server;
         this.api = api;
         this.keys = keys;
+        this.keysRequired = keysRequired;
         this.urlHost = urlHost;
         this.guard = guard;
     }
@@ -72,17 +81,18 @@ public final class LocalApiServer implements AutoCloseable {
     /** Plain HTTP on 127.0.0.1, every request the local tenant's (the zero-configuration default). */
     public static LocalApiServer start(int port, PerfboxApi api) throws IOException {
         return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Optional.empty(), Optional.empty(),
-                List.of(), api);
+                false, List.of(), api);
     }
 
     /**
-     * Serves on {@code address}: HTTPS (TLS 1.2/1.3 only) with {@code tls} if given, else HTTP; with {@code keys},
-     * every request needs a valid {@code x-api-key} and is its tenant's, else every request is the local tenant's.
+     * Serves on {@code address}: HTTPS (TLS 1.2/1.3 only) with {@code tls} if given, else HTTP. With {@code keys},
+     * every request needs a valid {@code x-api-key} and is its tenant's when {@code keysRequired} or once the store
+     * holds any key (made before or while this server runs); else every request is the local tenant's.
      * A request must name this server in its Host: its address, localhost, or one of {@code serverNames}
      * ({@link SameOriginGuard}).
      */
     public static LocalApiServer start(InetSocketAddress address, Optional<SSLContext> tls, Optional<ApiKeys> keys,
-                                       List<String> serverNames, PerfboxApi api) throws IOException {
+                                       boolean keysRequired, List<String> serverNames, PerfboxApi api) throws IOException {
         HttpServer server;
         if (tls.isPresent()) {
             HttpsServer https = HttpsServer.create(address, 128);
@@ -101,7 +111,7 @@ public final class LocalApiServer implements AutoCloseable {
         String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
         SameOriginGuard guard = new SameOriginGuard(tls.isPresent() ? "https" : "http", address.getAddress(),
                 server.getAddress().getPort(), serverNames);
-        LocalApiServer local = new LocalApiServer(server, api, keys, host.contains(":") ? "[" + host + "]" : host, guard);
+        LocalApiServer local = new LocalApiServer(server, api, keys, keysRequired, host.contains(":") ? "[" + host + "]" : host, guard);
         server.createContext("/", local::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
@@ -120,6 +130,7 @@ public final class LocalApiServer implements AutoCloseable {
         try (exchange) {
             ApiResponse response;
             ApiRequest request = null;
+            String tenant = null;
             try {
                 Optional<Problem> refused = guard.check(exchange.getRequestMethod(), exchange.getRequestHeaders().get("Host"),
                         exchange.getRequestHeaders().getFirst("Origin"),
@@ -148,7 +159,8 @@ public final class LocalApiServer implements AutoCloseable {
                     response = Problem.of(401, "unauthenticated", "A valid API key is needed in the " + API_KEY_HEADER
                             + " header", exchange.getRequestURI().getRawPath()).toResponse();
                 } else {
-                    request = toRequest(exchange, caller.get());
+                    tenant = caller.get();
+                    request = toRequest(exchange, tenant);
                     response = api.dispatch(request);
                 }
             } catch (BodyTooLargeException e) {
@@ -162,7 +174,7 @@ public final class LocalApiServer implements AutoCloseable {
             }
             response = PerfboxApi.withRequestId(response, exchange.getRequestHeaders().getFirst(PerfboxApi.REQUEST_ID));
             if (response.stream() != null) {
-                stream(exchange, response);
+                stream(exchange, response, tenant);
             } else {
                 write(exchange, response);
             }
@@ -182,7 +194,7 @@ public final class LocalApiServer implements AutoCloseable {
 
     /** The tenant of the request's key when keys are required, else the local tenant; empty: refuse with 401. */
     private Optional<String> caller(HttpExchange exchange) {
-        if (keys.isEmpty()) {
+        if (keys.isEmpty() || !keysRequired && !keys.get().anyMade()) {
             return Optional.of(LOCAL_TENANT);
         }
         return keys.get().tenantOf(exchange.getRequestHeaders().getFirst(API_KEY_HEADER));
@@ -244,12 +256,18 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
-    /** A followed job's output, chunked, flushed as it comes, within the cap on followers. */
-    private void stream(HttpExchange exchange, ApiResponse response) throws IOException {
-        if (!followers.tryAcquire()) {
-            write(exchange, PerfboxApi.withRequestId(Problem.of(503, "too-many-followers", MAX_FOLLOWERS
-                    + " clients are following job output already; try again later, or read the output without follow",
-                    exchange.getRequestURI().getRawPath()).toResponse(Map.of("Retry-After", "10")),
+    /** A followed job's output, chunked, flushed as it comes, within the caps on followers (total and per tenant). */
+    private void stream(HttpExchange exchange, ApiResponse response, String tenant) throws IOException {
+        FollowerSlots.Refusal refusal = followers.tryAcquire(tenant);
+        if (refusal != null) {
+            Problem problem = refusal == FollowerSlots.Refusal.TENANT_FULL
+                    ? Problem.of(429, "too-many-follows", "this API key's tenant follows " + MAX_FOLLOWERS_PER_TENANT
+                            + " job outputs already, its share of the server's " + MAX_FOLLOWERS + "; end one, or read"
+                            + " the output without follow", exchange.getRequestURI().getRawPath())
+                    : Problem.of(503, "too-many-followers", MAX_FOLLOWERS
+                            + " clients are following job output already; try again later, or read the output without follow",
+                            exchange.getRequestURI().getRawPath());
+            write(exchange, PerfboxApi.withRequestId(problem.toResponse(Map.of("Retry-After", "10")),
                     response.header(PerfboxApi.REQUEST_ID).orElse(null)));
             return;
         }
@@ -263,14 +281,14 @@ public final class LocalApiServer implements AutoCloseable {
             }
         } finally {
             streaming.remove(self);
-            followers.release();
+            followers.release(tenant);
             Thread.interrupted();
         }
     }
 
     /** How many clients follow job output now. */
     public int followersNow() {
-        return MAX_FOLLOWERS - followers.availablePermits();
+        return followers.inUse();
     }
 
     @Override

@@ -136,6 +136,20 @@
   // The page: small helpers, then one function per view.
 
   /** An element with attributes and children; strings become text nodes. */
+  // Control characters a job wrote (ESC, OSC, C1, bidi overrides, a bare carriage return) shown as visible escapes
+  // (\u001b), as the CLI shows them: inert in a page, they would still hide or reorder what is read, or be copied
+  // into a terminal. Newlines, tabs and CR LF pass.
+  const CONTROLS = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+  function visible(text) {
+    return String(text).replace(CONTROLS, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  }
+
+  /** A text node of job data, its control characters made visible. */
+  function textNode(value) {
+    return document.createTextNode(visible(value));
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -152,7 +166,7 @@
     }
     for (const child of children.flat(Infinity)) {
       if (child !== null && child !== undefined && child !== false) {
-        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+        node.append(child instanceof Node ? child : textNode(child));
       }
     }
     return node;
@@ -161,7 +175,7 @@
   /** Replaces the node's children (the DOM's replaceChildren would write a null as the text "null"). */
   function fill(node, ...children) {
     node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
-      .map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+      .map((c) => (c instanceof Node ? c : textNode(c))));
   }
 
   const two = (n) => String(n).padStart(2, '0');
@@ -323,7 +337,7 @@
       el('section', { class: 'panel' }, el('h2', {}, 'Dockerfile'), dockerfile));
 
     getDockerfile(id).then((text) => {
-      dockerfile.textContent = text;
+      dockerfile.textContent = visible(text);
     }, (e) => {
       dockerfile.textContent = problemText(e);
     });
@@ -346,10 +360,10 @@
         }
         throw e;
       }
-      title.textContent = job.name || '(unnamed job)';
+      title.textContent = visible(job.name || '(unnamed job)');
       fill(status, statusBadge(job.status, 'job-status'));
       meta.textContent = job.id + ' · submitted ' + formatTime(job.createdAt);
-      description.textContent = job.description || '';
+      description.textContent = visible(job.description || '');
       if (job.status !== lastStatus) {
         renderActions(job);
       }
@@ -491,11 +505,17 @@
 
   /** Adds output, keeping the reader's place: it follows the end only when the reader is at the end. */
   function appendOutput(pre, text) {
+    // A carriage return that ends a chunk waits for the next one: it may be the first half of CR LF.
+    text = (pre.heldReturn ? '\r' : '') + (text || '');
+    pre.heldReturn = text.endsWith('\r');
+    if (pre.heldReturn) {
+      text = text.slice(0, -1);
+    }
     if (!text) {
       return;
     }
     const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-    pre.append(document.createTextNode(text));
+    pre.append(textNode(text));
     if (atEnd) {
       pre.scrollTop = pre.scrollHeight;
     }
@@ -631,7 +651,7 @@
     }
     for (const child of children.flat(Infinity)) {
       if (child !== null && child !== undefined) {
-        node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+        node.append(child instanceof Node ? child : textNode(child));
       }
     }
     return node;
