@@ -85,18 +85,19 @@ public final class BuildCacheScope {
      * @throws Unscopable for a cache mount written in a form this cannot rewrite for certain (quoted options)
      */
     public Scoped apply(String dockerfile) {
+        // Read as the engine reads it first: what it would read differently from the rewrite below is refused.
+        DockerfileSyntax.Parsed parsed;
+        try {
+            parsed = DockerfileSyntax.parse(dockerfile);
+        } catch (DockerfileSyntax.Refused e) {
+            throw new Unscopable(e.getMessage());
+        }
         String[] lines = dockerfile.split("\n", -1);
-        char escape = '\\';
+        char escape = parsed.escape();
         int k = 0;
         // Parser directives: comment lines at the very top; the first other line ends them.
-        for (; k < lines.length; k++) {
-            Matcher d = DIRECTIVE.matcher(lines[k].strip());
-            if (!d.matches()) {
-                break;
-            }
-            if (d.group(1).toLowerCase(Locale.ROOT).equals("escape") && !d.group(2).isEmpty()) {
-                escape = d.group(2).charAt(0);
-            }
+        while (k < lines.length && DIRECTIVE.matcher(lines[k].strip()).matches()) {
+            k++;
         }
         List<String> out = new ArrayList<>(List.of(lines).subList(0, k));
         List<Integer> added = new ArrayList<>();
@@ -118,7 +119,11 @@ public final class BuildCacheScope {
             String keyword = first.split("[\\s]+", 2)[0].toUpperCase(Locale.ROOT);
             List<String> instruction = new ArrayList<>(List.of(lines).subList(start, end + 1));
             if (keyword.equals("RUN")) {
-                instruction = scopeCacheMounts(instruction, escape);
+                try {
+                    instruction = scopeCacheMounts(instruction, escape);
+                } catch (Unscopable e) {
+                    throw new Unscopable("line " + (start + 1) + ": " + e.getMessage());
+                }
             }
             out.addAll(instruction);
             int lastContent = end;
@@ -132,7 +137,61 @@ public final class BuildCacheScope {
             }
             k = end + 1;
         }
-        return new Scoped(String.join("\n", out), List.copyOf(added));
+        Scoped scoped = new Scoped(String.join("\n", out), List.copyOf(added));
+        try {
+            verify(scoped.text());
+        } catch (Unscopable e) {
+            throw new Unscopable(scoped.customerLines(e.getMessage()));
+        }
+        return scoped;
+    }
+
+    /**
+     * The rewritten file read again as the engine reads it: the argument right after every FROM (a FROM that ends the
+     * file has no step to cache), and every cache mount with exactly one id, in this scope. Anything else, say a mount
+     * option that a line continuation joins to another, is refused: the rewrite could not be certain of it.
+     */
+    private void verify(String scopedText) {
+        List<DockerfileSyntax.Instruction> all;
+        try {
+            all = DockerfileSyntax.parse(scopedText).instructions();
+        } catch (DockerfileSyntax.Refused e) {
+            throw new Unscopable(e.getMessage());
+        }
+        String declared = ARG + "=" + value;
+        for (int i = 0; i < all.size(); i++) {
+            DockerfileSyntax.Instruction in = all.get(i);
+            if (in.keyword().equals("from") && i + 1 < all.size()
+                    && !(all.get(i + 1).keyword().equals("arg") && all.get(i + 1).rest().equals(declared))) {
+                throw new Unscopable("line " + in.firstLine() + ": perfbox cannot give this stage its own build cache"
+                        + " for certain; write FROM and its image on lines of their own");
+            }
+            if (in.keyword().equals("run")) {
+                for (String flag : in.flags()) {
+                    if (flag.startsWith("--mount=") && !cacheMountScoped(flag.substring("--mount=".length()))) {
+                        throw new Unscopable("line " + in.firstLine() + ": perfbox cannot scope the cache mount "
+                                + DockerfileSyntax.abbreviate(flag) + " for certain; write each --mount=... whole on one line");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether a mount spec, read as the engine reads it (the last type wins), is no cache or a cache of this scope. */
+    private boolean cacheMountScoped(String spec) {
+        String type = "bind";
+        List<String> ids = new ArrayList<>();
+        for (String field : spec.split(",", -1)) {
+            int eq = field.indexOf('=');
+            String key = (eq < 0 ? field : field.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+            String val = eq < 0 ? "" : field.substring(eq + 1);
+            if (key.equals("type")) {
+                type = val.strip().toLowerCase(Locale.ROOT);
+            } else if (key.equals("id")) {
+                ids.add(val);
+            }
+        }
+        return !type.equals("cache") || ids.size() == 1 && ids.get(0).startsWith(value + "-");
     }
 
     private static boolean continues(String line, char escape) {

@@ -93,4 +93,38 @@ class BuildCacheScopeTest {
         assertThat(scoped.customerLine(1)).isEqualTo(1);
         assertThat(scoped.customerLine(3)).isEqualTo(2);
     }
+
+    @Test
+    void aCacheIdJoinedOnByALineContinuationCannotWinOverTheScopedOne() {
+        // The engine joins the lines: --mount=type=cache,target=/x,id=<scope>-/x,id=shared (the last id wins).
+        assertThatThrownBy(() -> scope.apply("FROM debian:bookworm\nRUN --mount=type=cache,target=/x\\\n,id=shared true\n"))
+                .isInstanceOf(BuildCacheScope.Unscopable.class).hasMessageContaining("line 2").hasMessageContaining("one line");
+        assertThatThrownBy(() -> scope.apply("FROM debian:bookworm\nRUN --mount=type=cache,target=/x\\\n  # c\n,ID=shared true\n"))
+                .isInstanceOf(BuildCacheScope.Unscopable.class);
+    }
+
+    @Test
+    void aStageOpenedAfterANoBreakSpaceOrOtherUnicodeWhitespaceIsRefusedNotLeftUnscoped() {
+        for (String space : new String[] {"\u00a0", "\u2003", "\u3000", "\u0085", "\u000b", "\f"}) {
+            assertThatThrownBy(() -> scope.apply("FROM debian:bookworm\n" + space + "FROM debian:bookworm\nRUN true\n"))
+                    .as("U+%04X", (int) space.charAt(0))
+                    .isInstanceOf(BuildCacheScope.Unscopable.class).hasMessageContaining("line 2").hasMessageContaining("plain space");
+        }
+        // Inside a comment it changes nothing.
+        assertThat(scope.apply("# a\u00a0comment\nFROM debian:bookworm\n").text()).contains(arg);
+    }
+
+    @Test
+    void anEscapeDirectiveAfterAnotherDirectiveIsRefused() {
+        assertThatThrownBy(() -> scope.apply("# syntax=docker/dockerfile:1\n# escape=`\nFROM debian:bookworm\n"))
+                .isInstanceOf(BuildCacheScope.Unscopable.class).hasMessageContaining("first line");
+    }
+
+    @Test
+    void mountFlagsWithBackslashesOrNonAsciiAreRefused() {
+        assertThatThrownBy(() -> scope.apply("FROM debian:bookworm\nRUN --mount=type=cache,id=a\\,id=b,target=/x true\n"))
+                .isInstanceOf(BuildCacheScope.Unscopable.class);
+        assertThatThrownBy(() -> scope.apply("FROM debian:bookworm\nRUN --mount=type=cache,id=\u00e9,target=/x true\n"))
+                .isInstanceOf(BuildCacheScope.Unscopable.class);
+    }
 }
