@@ -447,6 +447,21 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);
+            if (!r.ok()) {
+                return java.util.Optional.empty();
+            }
+            Map<String, String> labels = new java.util.LinkedHashMap<>();
+            r.json().path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            return java.util.Optional.of(labels);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
     public long imageSize(String ref) throws InterruptedException {
         try {
             DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);

@@ -157,6 +157,23 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException {
+        ProcessRunner.Result r = docker.command("image", "inspect", "--format", "{{json .Config.Labels}}", ref)
+                .timeout(Duration.ofMinutes(1)).maxStdoutBytes(1024 * 1024).run();
+        if (!r.succeeded()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Map<String, String> labels = new java.util.LinkedHashMap<>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdoutText().strip()).properties()
+                    .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            return java.util.Optional.of(labels);
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
     public long imageSize(String ref) throws InterruptedException {
         ProcessRunner.Result r = docker.command("image", "inspect", "--format", "{{.Size}}", ref)
                 .timeout(Duration.ofMinutes(1)).maxStdoutBytes(1024).run();

@@ -109,6 +109,12 @@ public interface DockerEngine {
     /** Ids of the images carrying the label with this value; empty when none or unreadable. */
     java.util.List<String> imagesLabelled(String label, String value);
 
+    /**
+     * The labels of the image the engine holds under {@code ref} (a name, name:tag or id); empty when it holds none
+     * (or cannot say).
+     */
+    java.util.Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException;
+
     /** The image's size as the engine counts it (every layer, the base image's included). */
     long imageSize(String ref) throws InterruptedException;
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +40,7 @@ public class DockerImageBuilder implements ImageBuilder {
     /** Bounds the engine's build cache after BuildKit builds; null: never pruned by perfbox. */
     private final BuildCachePruner pruner;
     private final byte[] cacheSecret;
+    private final BaseImagePolicy basePolicy;
 
     /** maxImageBytes: a built image larger than this is removed at once and reported {@link ImageTooLarge}. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes) {
@@ -47,11 +49,11 @@ public class DockerImageBuilder implements ImageBuilder {
 
     /** Builds on {@code network} (see {@link DockerBuildNetwork}); null: the engine's default bridge. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network) {
-        this(engine, storeId, maxImageBytes, network, null, null, randomSecret());
+        this(engine, storeId, maxImageBytes, network, null, null, randomSecret(), BaseImagePolicy.engineImages());
     }
 
     private DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network,
-            BuildKitCli buildKit, BuildCachePruner pruner, byte[] cacheSecret) {
+            BuildKitCli buildKit, BuildCachePruner pruner, byte[] cacheSecret, BaseImagePolicy basePolicy) {
         if (maxImageBytes <= 0) {
             throw new IllegalArgumentException("the image size limit must be positive");
         }
@@ -62,6 +64,7 @@ public class DockerImageBuilder implements ImageBuilder {
         this.buildKit = buildKit;
         this.pruner = pruner;
         this.cacheSecret = cacheSecret.clone();
+        this.basePolicy = basePolicy;
     }
 
     /**
@@ -70,7 +73,7 @@ public class DockerImageBuilder implements ImageBuilder {
      * bounds the cache after each build.
      */
     public DockerImageBuilder withBuildKit(BuildKitCli cli, BuildCachePruner pruner) {
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, null, cli, pruner, cacheSecret);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, null, cli, pruner, cacheSecret, basePolicy);
     }
 
     /**
@@ -81,7 +84,7 @@ public class DockerImageBuilder implements ImageBuilder {
         if (secret.length < 16) {
             throw new IllegalArgumentException("the cache secret needs at least 16 bytes");
         }
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, secret);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, secret, basePolicy);
     }
 
     /** This classic builder with its RUN steps on {@code network} (see {@link DockerBuildNetwork#open}). */
@@ -89,7 +92,27 @@ public class DockerImageBuilder implements ImageBuilder {
         if (buildKit != null) {
             throw new IllegalStateException("BuildKit on this engine builds on the default bridge only");
         }
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, null, pruner, cacheSecret);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, null, pruner, cacheSecret, basePolicy);
+    }
+
+    /** This builder starting builds only from what {@code policy} allows (default: the engine's own images). */
+    public DockerImageBuilder withBaseImages(BaseImagePolicy policy) {
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, cacheSecret, policy);
+    }
+
+    /**
+     * The tag of a job's image: keyed by this store's secret, so no tenant can guess another job's image from its id
+     * (and build from it, were the base-image check ever passed).
+     */
+    public String imageTag(JobId id) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(cacheSecret, "HmacSHA256"));
+            byte[] h = mac.doFinal(("image-tag\0" + id.value()).getBytes(StandardCharsets.UTF_8));
+            return DockerNames.imageTag(java.util.HexFormat.of().formatHex(h, 0, 16));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether RUN steps run on the engine's default bridge (BuildKit), which then is the one to confine. */
@@ -117,7 +140,16 @@ public class DockerImageBuilder implements ImageBuilder {
     @Override
     public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout, LogSink output)
             throws InterruptedException {
-        String tag = DockerNames.imageTag(id.value());
+        String tag = imageTag(id);
+        Optional<String> refused;
+        try {
+            refused = basePolicy.check(DockerfileSyntax.parse(dockerfile.text()), engine::imageLabels);
+        } catch (DockerfileSyntax.Refused e) {
+            refused = Optional.of(e.getMessage());
+        }
+        if (refused.isPresent()) {
+            return new InvalidDockerfile(refused.get(), CapturedLog.EMPTY);
+        }
         BuildCacheScope.Scoped scoped;
         try {
             scoped = BuildCacheScope.of(cacheSecret, tenant).apply(dockerfile.text());
@@ -229,6 +261,6 @@ public class DockerImageBuilder implements ImageBuilder {
 
     @Override
     public void remove(JobId id) {
-        engine.removeImage(DockerNames.imageTag(id.value()));
+        engine.removeImage(imageTag(id));
     }
 }

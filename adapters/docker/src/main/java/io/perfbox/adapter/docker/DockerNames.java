@@ -13,8 +13,9 @@ public final class DockerNames {
     private DockerNames() {
     }
 
-    public static String imageTag(String jobId) {
-        return "perfbox-job-" + jobId + ":latest";
+    /** A job image's tag from its secret-keyed name ({@link DockerImageBuilder#imageTag}), never from the bare job id. */
+    public static String imageTag(String keyedName) {
+        return "perfbox-job-" + keyedName + ":latest";
     }
 
     public static String containerName(String jobId) {

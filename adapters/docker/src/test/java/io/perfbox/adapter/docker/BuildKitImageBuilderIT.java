@@ -102,10 +102,10 @@ class BuildKitImageBuilderIT extends DockerImageBuilderIT {
         JobId a = JobId.random();
         JobId r = JobId.random();
         assertThat(b.build(a, "tenant-a", new Dockerfile(older), Duration.ofMinutes(3))).isInstanceOf(ImageBuilder.Built.class);
-        String olderLayer = fileSum(DockerNames.imageTag(a.value()), "/older");
+        String olderLayer = fileSum(b.imageTag(a), "/older");
         b.remove(a);
         assertThat(b.build(r, "tenant-a", new Dockerfile(recent), Duration.ofMinutes(3))).isInstanceOf(ImageBuilder.Built.class);
-        String recentLayer = fileSum(DockerNames.imageTag(r.value()), "/recent");
+        String recentLayer = fileSum(b.imageTag(r), "/recent");
         b.remove(r);
 
         assertThat(new BuildCachePruner(cli, 30_000_000L).pruneNow()).isTrue();

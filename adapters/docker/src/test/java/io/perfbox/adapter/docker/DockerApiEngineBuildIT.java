@@ -34,7 +34,7 @@ class DockerApiEngineBuildIT extends DockerImageBuilderIT {
                 Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.Built.class);
         assertThat(outcome.log().text()).contains("Step 1/4 : FROM debian:bookworm").contains("from-the-step-" + id)
-                .contains("Successfully tagged " + DockerNames.imageTag(id.value()));
+                .contains("Successfully tagged " + builder.imageTag(id));
         builder.remove(id);
     }
 

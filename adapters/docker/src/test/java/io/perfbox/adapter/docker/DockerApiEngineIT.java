@@ -48,9 +48,9 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
         JobId id = JobId.random();
         var built = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nCMD true\n"), Duration.ofMinutes(2));
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);
-        assertThat(DOCKER.quick("image", "inspect", DockerNames.imageTag(id.value())).succeeded()).isTrue();
+        assertThat(DOCKER.quick("image", "inspect", builder.imageTag(id)).succeeded()).isTrue();
         builder.remove(id);
-        assertThat(DOCKER.quick("image", "inspect", DockerNames.imageTag(id.value())).succeeded()).isFalse();
+        assertThat(DOCKER.quick("image", "inspect", builder.imageTag(id)).succeeded()).isFalse();
         builder.remove(id);
     }
 

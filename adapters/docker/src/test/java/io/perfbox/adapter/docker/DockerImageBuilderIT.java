@@ -31,8 +31,8 @@ class DockerImageBuilderIT {
         return DOCKER.quick("image", "inspect", "--format", "{{index .Config.Labels \"" + label + "\"}}", image).stdoutText().strip();
     }
 
-    private static boolean imageExists(JobId id) throws InterruptedException {
-        return DOCKER.quick("image", "inspect", DockerNames.imageTag(id.value())).succeeded();
+    private static boolean imageExists(DockerImageBuilder b, JobId id) throws InterruptedException {
+        return DOCKER.quick("image", "inspect", b.imageTag(id)).succeeded();
     }
 
     @Test
@@ -45,7 +45,7 @@ class DockerImageBuilderIT {
         assertThat(labelOf(image, DockerNames.STORE_LABEL)).isEqualTo(store);
         assertThat(outcome.log().text()).contains("building");
         builder.remove(id);
-        assertThat(imageExists(id)).isFalse();
+        assertThat(imageExists(builder, id)).isFalse();
         builder.remove(id);
     }
 
@@ -61,7 +61,7 @@ class DockerImageBuilderIT {
             assertThat(t.sizeBytes()).as("at least the base image").isGreaterThan(50L << 20);
         });
         assertThat(outcome.log().text()).contains("building");
-        assertThat(imageExists(id)).as("removed at once").isFalse();
+        assertThat(imageExists(small, id)).as("removed at once").isFalse();
     }
 
     @Test
@@ -171,5 +171,57 @@ class DockerImageBuilderIT {
         Thread.sleep(2000);
         assertThat(DOCKER.quick("ps", "-a", "--no-trunc", "--format", "{{.Command}}").stdoutText()).doesNotContain("marker-" + id);
         assertThat(anyProcessMentions("marker-" + id)).as("a process of the build step").isFalse();
+    }
+
+    @Test
+    void aJobsImageHasAnUnguessableTagAndNoOtherBuildMayStartFromIt() throws Exception {
+        JobId victim = JobId.random();
+        var built = builder.build(victim, "tenant-a", new Dockerfile("FROM debian:bookworm\nRUN echo secret-of-a > /s\n"),
+                Duration.ofMinutes(2));
+        assertThat(built).isInstanceOf(ImageBuilder.Built.class);
+        String image = ((ImageBuilder.Built) built).imageRef();
+        try {
+            assertThat(image).doesNotContain(victim.value());
+            for (String from : java.util.List.of("FROM " + image, "FROM perfbox-job-" + victim.value(),
+                    "FROM debian:bookworm\nCOPY --from=" + image + " /s /stolen")) {
+                var outcome = builder.build(JobId.random(), "tenant-b", new Dockerfile(from + "\nCMD cat /s\n"), Duration.ofMinutes(2));
+                assertThat(outcome).as(from).isInstanceOfSatisfying(ImageBuilder.InvalidDockerfile.class,
+                        i -> assertThat(i.reason()).containsAnyOf("job images never serve as bases", "not an image in this server's engine"));
+            }
+        } finally {
+            builder.remove(victim);
+        }
+    }
+
+    @Test
+    void noInstructionMakesTheEngineFetchFromTheHostsLoopback() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread accepting = Thread.ofVirtual().start(() -> {
+                while (!listener.isClosed()) {
+                    try (java.net.Socket s = listener.accept()) {
+                        connections.incrementAndGet();
+                        s.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\nthe host's secret\n".getBytes());
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            int port = listener.getLocalPort();
+            for (String dockerfile : java.util.List.of(
+                    "FROM debian:bookworm\nADD http://127.0.0.1:" + port + "/secret /secret\n",
+                    "FROM debian:bookworm\nADD [\"http://localhost:" + port + "/secret\", \"/secret\"]\n",
+                    "FROM 127.0.0.1:" + port + "/base:1\n",
+                    "FROM debian:bookworm\nCOPY --from=127.0.0.1:" + port + "/base:1 / /b\n",
+                    "FROM debian:bookworm\nRUN --mount=type=bind,from=localhost:" + port + "/x,target=/x true\n")) {
+                var outcome = builder.build(JobId.random(), "tenant-a", new Dockerfile(dockerfile), Duration.ofMinutes(2));
+                assertThat(outcome).as(dockerfile).isInstanceOf(ImageBuilder.InvalidDockerfile.class);
+                assertThat(outcome.log().text()).doesNotContain("the host's secret");
+            }
+            Thread.sleep(500);
+            listener.close();
+            accepting.join(5000);
+        }
+        assertThat(connections.get()).as("connections the engine made to the host's loopback").isZero();
     }
 }

@@ -75,10 +75,11 @@ public record LocalConfig(
      * DockerBuildNetwork) with the operator's extra allowed and denied IPv4 CIDRs, set up with {@code iptables}.
      */
     public record Builds(Builder builder, long cacheBytes, boolean isolated, String iptables, List<String> allowed,
-            List<String> denied) {
+            List<String> denied, List<String> baseImages) {
         public Builds {
             allowed = List.copyOf(allowed);
             denied = List.copyOf(denied);
+            baseImages = List.copyOf(baseImages);
         }
     }
 
@@ -134,6 +135,7 @@ public record LocalConfig(
             new Setting("build-cache-size", "10g", "the engine's build cache is pruned to this size after builds, least recently used first (BuildKit)"),
             new Setting("build-isolation", "true", "builds cannot reach the host, link-local, private ranges or other builds (iptables rules on the build network: BuildKit's is the engine's default bridge, the classic builder's one of perfbox's own; needs root)"),
             new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
+            new Setting("base-images", "", "comma-separated image patterns builds may also start from (* any characters), e.g. python:3.12-* or registry.example/team/*; always allowed: the engine's own images but perfbox's, a stage, scratch (registries on private, link-local or this host's addresses never)"),
             new Setting("build-deny", "", "comma-separated IPv4 CIDRs builds may not reach, in addition"),
             new Setting("iptables", "iptables", "the iptables executable that confines the build network"),
             new Setting("runtime", "", "Docker container runtime of the jobs' runs (e.g. runsc, kata), one the engine has registered; empty: the engine's default"),
@@ -246,7 +248,8 @@ public record LocalConfig(
         LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
-                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny")),
+                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny"),
+                        get(v, "base-images").isBlank() ? List.of() : Arrays.asList(get(v, "base-images").strip().split("[,\\s]+"))),
                 hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {

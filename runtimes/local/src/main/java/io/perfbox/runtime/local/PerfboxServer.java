@@ -1,5 +1,6 @@
 package io.perfbox.runtime.local;
 
+import io.perfbox.adapter.docker.BaseImagePolicy;
 import io.perfbox.adapter.docker.DockerApiEngine;
 import io.perfbox.adapter.docker.DockerCli;
 import io.perfbox.adapter.docker.DockerCliEngine;
@@ -240,7 +241,8 @@ public final class PerfboxServer implements AutoCloseable {
             String storeId, Path dataDir) throws IOException, InterruptedException {
         LocalConfig.Builds b = config.builds();
         DockerImageBuilder classic = new DockerImageBuilder(engine, storeId, config.maxImageBytes())
-                .withCacheSecret(secret(dataDir.resolve("build-cache.key")));
+                .withCacheSecret(secret(dataDir.resolve("build-cache.key")))
+                .withBaseImages(BaseImagePolicy.allowing(b.baseImages()));
         if (b.builder() == LocalConfig.Builder.CLASSIC) {
             return classic;
         }
