@@ -27,7 +27,7 @@ public final class Bench {
     static final double MEMORY_TARGET_MIB = 300;
     private static final String USAGE = """
             usage: ./perfbox bench [options]
-              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9)
+              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9,10)
               --trivy PATH       the Trivy of benchmarks 1-3 (default: the pinned build of tools/install-trivy)
               --trivy-cache-dir DIR  its cache with a DB (default: the test DB from tools/trivy-db-fixture), used offline
               --runs N           runs of benchmarks 1, 2 and 5, load windows of 3 (default 5)
@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
+        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
         String trivy = null;
         String trivyCacheDir = null;
         int runs = 5;
@@ -125,12 +125,12 @@ public final class Bench {
         for (String part : list.split(",")) {
             try {
                 int n = Integer.parseInt(part.strip());
-                if (n < 1 || n > 9) {
+                if (n < 1 || n > 10) {
                     throw new NumberFormatException();
                 }
                 ids.add(n);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 9, e.g. 2,4; not '" + list + "'");
+                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 10, e.g. 2,4; not '" + list + "'");
             }
         }
         return ids;
@@ -182,6 +182,9 @@ public final class Bench {
         }
         if (only.contains(5)) {
             attempt(outcomes, "5", "Lambda start-up", () -> new LambdaStartupBench(root, runs).run());
+        }
+        if (only.contains(10)) {
+            attempt(outcomes, "10", "per-job /data file system", () -> new WorkspaceBench(runs).run());
         }
         if (only.contains(7)) {
             attempt(outcomes, "7", "class path of perfbox serve", () -> ServeClasspath.measure(root));

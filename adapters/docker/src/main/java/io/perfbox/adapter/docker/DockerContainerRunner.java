@@ -19,29 +19,46 @@ public class DockerContainerRunner implements ContainerRunner {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     /** How often the disk watchdog looks. */
     static final Duration DISK_POLL = Duration.ofMillis(200);
+    /** Inodes are counted every this many looks (a process each time; bytes are a system call). */
+    static final int FILES_EVERY = 5;
 
     private final DockerEngine engine;
     private final String storeId;
     /** The host directory mounted at /data for a job (the workspace adapter decides where it is). */
     private final Function<JobId, Path> dataDirectoryOf;
+    private final DataBound dataBound;
     private final Optional<String> runtime;
 
-    public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf) {
-        this(engine, storeId, dataDirectoryOf, Optional.empty());
+    /**
+     * Whether a job's /data has reached its bound. The bound itself is the kernel's (the job's /data is a file system
+     * of its own, of the job's data size): this only tells the watchdog that the run has filled it, so the run ends
+     * {@code DISK_LIMIT} rather than carrying on after its writes fail. {@code countFiles}: look at inodes too (a
+     * costlier look, made less often).
+     */
+    @FunctionalInterface
+    public interface DataBound {
+        boolean reached(JobId id, boolean countFiles);
+    }
+
+    public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf,
+                                 DataBound dataBound) {
+        this(engine, storeId, dataDirectoryOf, dataBound, Optional.empty());
     }
 
     /** Jobs' containers under the engine's container runtime {@code runtime} (empty: the engine's default). */
     public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf,
-                                 Optional<String> runtime) {
+                                 DataBound dataBound, Optional<String> runtime) {
         this.engine = engine;
         this.storeId = storeId;
         this.dataDirectoryOf = dataDirectoryOf;
+        this.dataBound = dataBound;
         this.runtime = runtime;
     }
 
     /** Through the docker CLI. */
-    public DockerContainerRunner(DockerCli docker, String storeId, Function<JobId, Path> dataDirectoryOf) {
-        this(new DockerCliEngine(docker), storeId, dataDirectoryOf);
+    public DockerContainerRunner(DockerCli docker, String storeId, Function<JobId, Path> dataDirectoryOf,
+                                 DataBound dataBound) {
+        this(new DockerCliEngine(docker), storeId, dataDirectoryOf, dataBound);
     }
 
     @Override
@@ -58,7 +75,7 @@ public class DockerContainerRunner implements ContainerRunner {
                 return new FailedToStart(notStarted.get(), engine.logs(name, MAX_LOG_BYTES));
             }
             follower = new LogFollower(name, limits.timeout().plusMinutes(1), output);
-            DiskWatchdog watchdog = new DiskWatchdog(name, dataDirectoryOf.apply(id), limits);
+            DiskWatchdog watchdog = new DiskWatchdog(name, id, limits);
             boolean exited;
             try {
                 exited = engine.await(name, limits.timeout());
@@ -72,7 +89,7 @@ public class DockerContainerRunner implements ContainerRunner {
                         : new TimedOut(limits.timeout(), follower.finish());
             }
             // A run that filled a limit and exited before the next look is caught here.
-            Optional<DiskArea> over = watchdog.exceeded().or(watchdog::measure);
+            Optional<DiskArea> over = watchdog.exceeded().or(() -> watchdog.measure(true));
             if (over.isPresent()) {
                 return diskLimit(over.get(), limits, follower.finish());
             }
@@ -99,19 +116,20 @@ public class DockerContainerRunner implements ContainerRunner {
     }
 
     /**
-     * Looks at what the run has stored every {@link #DISK_POLL} (the bytes under /data, the container's writable
-     * layer as the engine counts it) and kills the container as soon as either is over its limit: overlay2 on ext4
-     * cannot cap a container's size itself. The first area found over its limit is remembered.
+     * Looks every {@link #DISK_POLL} whether the run has filled its /data file system (bytes; inodes every
+     * {@link #FILES_EVERY}th look) or written more than its limit to its writable layer (as the engine counts it:
+     * overlay2 on ext4 cannot cap a container's size itself), and kills the container as soon as either is so. The
+     * first area found over its limit is remembered.
      */
     private final class DiskWatchdog {
         private final String name;
-        private final Path data;
+        private final JobId data;
         private final RunLimits limits;
         private final Thread thread;
         private volatile DiskArea exceeded;
         private volatile boolean stopped;
 
-        DiskWatchdog(String name, Path data, RunLimits limits) {
+        DiskWatchdog(String name, JobId data, RunLimits limits) {
             this.name = name;
             this.data = data;
             this.limits = limits;
@@ -120,8 +138,8 @@ public class DockerContainerRunner implements ContainerRunner {
 
         private void watch() {
             try {
-                while (!stopped) {
-                    Optional<DiskArea> over = measure();
+                for (long look = 1; !stopped; look++) {
+                    Optional<DiskArea> over = measure(look % FILES_EVERY == 0);
                     if (over.isPresent()) {
                         exceeded = over.get();
                         engine.kill(name);
@@ -137,8 +155,8 @@ public class DockerContainerRunner implements ContainerRunner {
         }
 
         /** Which area is over its limit now, if any. */
-        Optional<DiskArea> measure() {
-            if (DiskUsage.bytesUnder(data) > limits.dataBytes()) {
+        Optional<DiskArea> measure(boolean countFiles) {
+            if (dataBound.reached(data, countFiles)) {
                 return Optional.of(DiskArea.DATA);
             }
             try {

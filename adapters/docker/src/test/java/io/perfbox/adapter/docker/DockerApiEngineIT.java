@@ -22,7 +22,7 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
 
     @Override
     protected DockerContainerRunner runner(HostJobWorkspace workspace, java.util.Optional<String> runtime) {
-        return new DockerContainerRunner(ENGINE, store, workspace::directoryOf, runtime);
+        return new DockerContainerRunner(ENGINE, store, workspace::directoryOf, workspace::full, runtime);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.adapter.fs.HostJobWorkspace;
 import io.perfbox.testing.docker.RequiresDocker;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ class DockerContainerRunnerIT {
 
     /** The runner under test, under the container runtime named; through the docker CLI here (subclasses: other engines). */
     protected DockerContainerRunner runner(HostJobWorkspace workspace, Optional<String> runtime) {
-        return new DockerContainerRunner(new DockerCliEngine(DOCKER), store, workspace::directoryOf, runtime);
+        return new DockerContainerRunner(new DockerCliEngine(DOCKER), store, workspace::directoryOf, workspace::full, runtime);
     }
 
     private DockerContainerRunner runner(HostJobWorkspace workspace) {
@@ -42,8 +43,16 @@ class DockerContainerRunnerIT {
     }
 
     private HostJobWorkspace workspace() {
-        return new HostJobWorkspace(tmp.resolve("ws"));
+        return workspace(ContainerRunner.RunLimits.DEFAULT_DATA_BYTES);
     }
+
+    private HostJobWorkspace workspace(long dataBytes) {
+        HostJobWorkspace ws = new HostJobWorkspace(tmp.resolve("ws"), dataBytes);
+        workspaces.add(ws);
+        return ws;
+    }
+
+    private final List<HostJobWorkspace> workspaces = new ArrayList<>();
 
     private record Ran(JobId id, ContainerRunner.RunOutcome outcome, HostJobWorkspace workspace) {
     }
@@ -57,7 +66,7 @@ class DockerContainerRunnerIT {
         jobs.add(id);
         var built = builder.build(id, "tenant-a", new Dockerfile("FROM debian:bookworm\nCMD " + cmd + "\n"), Duration.ofMinutes(2));
         assertThat(built).isInstanceOf(ImageBuilder.Built.class);
-        HostJobWorkspace ws = workspace();
+        HostJobWorkspace ws = workspace(limits.dataBytes());
         ws.prepare(id);
         var runner = runner(ws, runtime);
         return new Ran(id, runner.run(id, ((ImageBuilder.Built) built).imageRef(), limits), ws);
@@ -66,6 +75,7 @@ class DockerContainerRunnerIT {
     @AfterEach
     void cleanUp() {
         new DockerJanitor(new DockerCliEngine(DOCKER), store).removeAll();
+        workspaces.forEach(HostJobWorkspace::removeLeftovers);
     }
 
     /** The container's HostConfig.Runtime as the engine recorded it. */
@@ -192,5 +202,59 @@ class DockerContainerRunnerIT {
         t.join(30_000);
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
         assertThat(DOCKER.quick("ps", "-a", "-q", "--filter", "label=" + DockerNames.JOB_LABEL + "=" + id).stdoutText()).isBlank();
+    }
+
+    private static final long MIB = 1024 * 1024;
+
+    /** As root on the host: runs a shell script as the unprivileged user nobody. */
+    private static String asNobody(String script) throws Exception {
+        Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", script)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void aSetuidRootShellARunLeavesInDataGivesNoHostUserRoot() throws Exception {
+        Ran r = run("cp /bin/bash /data/rootsh && chmod 4755 /data/rootsh && echo '{\"perf\":1}' > /data/perf.json", LIMITS);
+        assertThat(r.outcome()).as(r.outcome().log().text()).isInstanceOfSatisfying(ContainerRunner.Exited.class,
+                e -> assertThat(e.exitCode()).isZero());
+        Path shell = r.workspace().directoryOf(r.id()).resolve("rootsh");
+        assertThat(Files.getPosixFilePermissions(shell)).contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        // Through its path: a host user cannot even reach it.
+        String byPath = asNobody(shell + " -p -c 'echo euid=$(id -u)'");
+        assertThat(byPath).doesNotContain("euid=0").contains("Permission denied");
+        // Handed an open descriptor of it (as if a path were found): nosuid, so it runs as the user, never as root.
+        Process p = new ProcessBuilder("bash", "-c", "exec 3< " + shell + "; setpriv --reuid=65534 --regid=65534"
+                + " --clear-groups /proc/self/fd/3 -p -c 'echo euid=$(id -u)'").redirectErrorStream(true).start();
+        String byFd = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        assertThat(byFd).doesNotContain("euid=0");
+        // Nor can a host user forge the job's result.
+        Path result = r.workspace().directoryOf(r.id()).resolve("perf.json");
+        assertThat(asNobody("echo '{\"perf\":999}' > " + result)).contains("Permission denied");
+        assertThat(Files.readString(result)).contains("\"perf\":1").doesNotContain("999");
+    }
+
+    @Test
+    void aFileDeletedWhileHeldOpenCountsAgainstTheDataLimit() throws Exception {
+        Ran r = run("exec 3>/data/held; rm /data/held; head -c 600000000 /dev/zero >&3; sleep 600",
+                new RunLimits(64 * MIB, 1.0, 64, Duration.ofSeconds(40), 20 * MIB, 10L << 30));
+        assertThat(r.outcome()).as(r.outcome().toString()).isInstanceOfSatisfying(ContainerRunner.DiskLimitExceeded.class,
+                d -> assertThat(d.area()).isEqualTo(ContainerRunner.DiskArea.DATA));
+    }
+
+    @Test
+    void manyEmptyFilesAreBoundedByTheDataFileSystemsInodes() throws Exception {
+        // 200,000 empty files: under 1 GiB as a walk counts them (4 KiB each), past the 65,536 files 1 GiB allows.
+        Ran r = run("cd /data && seq 1 200000 | xargs touch; sleep 600",
+                new RunLimits(64 * MIB, 1.0, 64, Duration.ofSeconds(60), 1024 * MIB, 10L << 30));
+        assertThat(r.outcome()).as(r.outcome().toString()).isInstanceOfSatisfying(ContainerRunner.DiskLimitExceeded.class,
+                d -> assertThat(d.area()).isEqualTo(ContainerRunner.DiskArea.DATA));
+        try (var files = Files.list(r.workspace().directoryOf(r.id()))) {
+            // 65,536 asked of mkfs, rounded up to whole block groups
+            assertThat(files.count()).isLessThan(70_000);
+        }
     }
 }

@@ -132,7 +132,10 @@ public final class PerfboxServer implements AutoCloseable {
         Path jobFiles = dataDir.resolve("jobs");
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
         var artifacts = new FileSystemJobArtifactStore(jobFiles);
-        var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"));
+        var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"), config.pipeline().runLimits().dataBytes());
+        // Each job's /data is a loop-mounted file system of its own (README, Disk): refuse to start where it cannot be.
+        int leftoverWorkspaces = workspace.removeLeftovers();
+        workspace.requireMountable();
         // The one Docker engine abstraction, chosen once: in process over the engine's socket when the CLI reaches
         // it through one, else through the CLI. Builds, runs, clean-ups and the janitor all go through it.
         DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
@@ -151,7 +154,7 @@ public final class PerfboxServer implements AutoCloseable {
             throw new IOException("interrupted while setting up builds", e);
         }
         LOG.info("builds use " + builder.describe());
-        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf, config.runtime());
+        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf, workspace::full, config.runtime());
         var scanner = new TrivyScanner(config.trivy(), docker);
         PipelineSettings settings = config.pipeline();
         Clock clock = Clock.systemUTC();
@@ -170,7 +173,7 @@ public final class PerfboxServer implements AutoCloseable {
         var leftovers = janitor.removeAll();
         JobRecovery.Recovered recovered = new JobRecovery(jobs, lifecycle, executor).recover();
         LOG.info("recovery: " + recovered.resumed() + " queued job(s) resumed, " + recovered.interrupted()
-                + " interrupted; removed " + leftovers);
+                + " interrupted; removed " + leftovers + " and " + leftoverWorkspaces + " workspace(s)");
 
         LocalApiServer api;
         SqliteApiKeyStore keyStore = null;
