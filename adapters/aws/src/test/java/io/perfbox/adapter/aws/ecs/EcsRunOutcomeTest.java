@@ -122,7 +122,7 @@ class EcsRunOutcomeTest {
     void runClockWithoutTheTasksTimesReportsTheRunTimeout() throws Exception {
         JsonNode camel = StepInputs.JSON.readTree("""
                 {"taskArn":"%s","stopCode":"EssentialContainerExited",
-                 "containers":[{"name":"job","exitCode":137},{"name":"run-clock","exitCode":0}]}
+                 "containers":[{"name":"job","exitCode":137},{"name":"run-clock","exitCode":124}]}
                 """.formatted(StepInputs.TASK_ARN));
         assertThat(EcsRunOutcome.of(StoppedTask.from(camel).orElseThrow(), LOG, RUN_TIMEOUT))
                 .isEqualTo(new ContainerRunner.TimedOut(RUN_TIMEOUT, LOG));
