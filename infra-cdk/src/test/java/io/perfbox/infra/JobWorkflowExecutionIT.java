@@ -191,7 +191,7 @@ class JobWorkflowExecutionIT {
     @Test
     void successRunsEveryStepAndRecordsThePerformance() throws Exception {
         MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded())
-                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+                .service("RunTask", ranTask(StepInputs.succeededTask(id)));
         buildLeft("BUILT", "no findings at or above HIGH", true, report("LOW"));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
 
@@ -274,6 +274,15 @@ class JobWorkflowExecutionIT {
      * runTask.sync's failure for a task that stopped: States.TaskFailed with the DescribeTasks task as the Cause,
      * under the stand-in name (see {@link #TASK_FAILED}).
      */
+    /**
+     * What runTask.sync answers for this stopped task, by its rule ({@link StepInputs#runTaskSync}: success only when
+     * every container exited 0, else States.TaskFailed with the task as Cause), so no fixture can contradict it.
+     */
+    private static ObjectNode ranTask(String task) throws IOException {
+        var failed = StepInputs.runTaskSync(task);
+        return failed.isPresent() ? taskFailed(failed.get()) : returns(StepInputs.JSON.readTree(task));
+    }
+
     private static ObjectNode taskFailed(String errorJson) throws IOException {
         var error = StepInputs.JSON.readTree(errorJson);
         assertThat(error.get("Error").asText()).isEqualTo("States.TaskFailed");
@@ -326,17 +335,39 @@ class JobWorkflowExecutionIT {
 
     @Test
     void jobThatExitedZeroWhenTheRunClockStoppedItEndsRunTimeoutAndItsResultIsNotTaken() throws Exception {
-        // A job that handles SIGTERM and exits 0: every container exited 0, so runTask.sync succeeds.
+        // A job that handles SIGTERM and exits 0: the clock's own exit (124) is non-zero, so runTask.sync fails.
         MockedJobWorkflow.Job job = built()
-                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.runClockExpiredTask(id, 0, RAN_MILLIS))));
+                .service("RunTask", ranTask(StepInputs.runClockExpiredTask(id, 0, RAN_MILLIS)));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
-        assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
+                "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_TIMEOUT);
         assertThat(stored().performance()).isNull();
+    }
+
+    @Test
+    void jobThatExitedZeroWithTheRunClockAsEcsLeavesItWhenStoppingTheTaskSucceeds() throws Exception {
+        // The regression of issue 18: ECS stops the clock with the task once the job's container exited 0; the clock
+        // exits 0 on that SIGTERM (RunClockImageIT), every container exited 0, and runTask.sync succeeds. (A clock
+        // exiting 143 there would fail the state: see StepInputs.runTaskSync's evidence.)
+        String task = StepInputs.task(id, StepInputs.containers(StepInputs.container(id, 0, null), 0),
+                "EssentialContainerExited", "Essential container in task exited");
+        assertThat(StepInputs.runTaskSync(task)).isEmpty();
+        MockedJobWorkflow.Job job = built().service("RunTask", ranTask(task));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
+        assertCleanedUp(run);
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(stored().performance()).isNotNull();
     }
 
     // RunTask's own timer (its Catch of States.Timeout: the task did not start in time) is not executed here: it
@@ -358,7 +389,7 @@ class JobWorkflowExecutionIT {
     @Test
     void runThatLeftNoPerfJsonEndsNoResult() throws Exception {
         MockedJobWorkflow.Job job = built()
-                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+                .service("RunTask", ranTask(StepInputs.succeededTask(id)));
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
@@ -370,7 +401,7 @@ class JobWorkflowExecutionIT {
     @Test
     void runThatLeftAMalformedPerfJsonEndsInvalidResult() throws Exception {
         MockedJobWorkflow.Job job = built()
-                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+                .service("RunTask", ranTask(StepInputs.succeededTask(id)));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":\"fast\"}");
 
         MockedJobWorkflow.Run run = workflow.run(job);
@@ -391,7 +422,7 @@ class JobWorkflowExecutionIT {
     @Test
     void capacityErrorOfRunTaskIsRetriedAndTheJobSucceeds() throws Exception {
         MockedJobWorkflow.Job job = built().service("RunTask", noCapacity(),
-                returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+                ranTask(StepInputs.succeededTask(id)));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.5}");
 
         MockedJobWorkflow.Run run = workflow.run(job);
@@ -448,7 +479,7 @@ class JobWorkflowExecutionIT {
     @Test
     void taskThePlatformFailedToStartIsRetriedOnANewTaskAndTheJobSucceeds() throws Exception {
         MockedJobWorkflow.Job job = built().service("RunTask", platformCouldNotStartTask(),
-                returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))))
+                ranTask(StepInputs.succeededTask(id)))
                 .handler(WorkflowFunctions.State.DISCARD_WORKSPACE, retriedTaskWrites("{\"perf\":0.7}"));
 
         MockedJobWorkflow.Run run = workflow.run(job);
@@ -473,7 +504,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Job job = built().service("RunTask",
                 taskFailed(StepInputs.taskFailedError(StepInputs.task(id, StepInputs.container(id, 143, null),
                         "SpotInterruption", "Your Spot Task was interrupted."))),
-                returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+                ranTask(StepInputs.succeededTask(id)));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.1}");
 
         MockedJobWorkflow.Run run = workflow.run(job);
@@ -511,7 +542,7 @@ class JobWorkflowExecutionIT {
     void buildThePlatformFailedBeforeTheBuildspecRanIsRetriedAndTheJobSucceeds() throws Exception {
         MockedJobWorkflow.Job job = job().service("BuildAndScan",
                         throwsError(TASK_FAILED, build("FAILED", "PROVISIONING").toString()), buildSucceeded())
-                .service("RunTask", returns(StepInputs.JSON.readTree(StepInputs.succeededTask(id))));
+                .service("RunTask", ranTask(StepInputs.succeededTask(id)));
         buildLeft("BUILT", "no findings at or above HIGH", true, report("LOW"));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.8}");
 

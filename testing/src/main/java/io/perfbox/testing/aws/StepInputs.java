@@ -67,10 +67,14 @@ public final class StepInputs {
                 reason == null ? "" : "\"Reason\":" + quoted(reason) + ",", TASK_ID, TASK_ARN);
     }
 
+    /** The run clock's exit code when it slept to the end and so stopped the task (infra-cdk/run-clock/Dockerfile). */
+    public static final int RUN_CLOCK_EXPIRED = 124;
+
     /**
      * The run clock as a stopped task lists it (the task's second essential container, started after the job's):
-     * exit code 0 when it slept to the end and so stopped the task, 143 when it was stopped with a task that ended
-     * otherwise (its init passes SIGTERM on), null when the task never started it.
+     * {@link #RUN_CLOCK_EXPIRED} when it slept to the end and so stopped the task, 0 when it was stopped with a task
+     * that ended otherwise (its init passes SIGTERM on and it exits 0: RunClockImageIT), null when the task never
+     * started it.
      */
     public static String runClock(Integer exitCode) {
         return """
@@ -125,24 +129,56 @@ public final class StepInputs {
                 stoppingAt + 13_109, quoted(stoppedReason), stoppingAt, TASK_ARN, id.value());
     }
 
-    /** runTask.sync's output for a container that exited 0 (the run clock stopped with the task). */
+    /**
+     * runTask.sync's output for a job's container that exited 0, with the run clock as ECS leaves it when it stops the
+     * task (SIGTERM: the clock exits 0). It passes {@link #runTaskSync}'s rule: every container exited 0.
+     */
     public static String succeededTask(JobId id) {
-        return task(id, containers(container(id, 0, null), 143), "EssentialContainerExited",
+        return task(id, containers(container(id, 0, null), 0), "EssentialContainerExited",
                 "Essential container in task exited");
     }
 
     /**
-     * The run clock slept to its end and stopped the task; ECS stopped the job's container, which exited with
-     * jobExitCode (143 for SIGTERM, 137 when SIGKILL followed, 0 when it handled SIGTERM and exited cleanly).
+     * What {@code ecs:runTask.sync} answers for a task that stopped, by its rule: the state succeeds with the task
+     * as output only when EVERY container of the task exited 0, essential or not; otherwise (a container exited
+     * non-zero, or never ran) it fails with States.TaskFailed and the task as the Cause. Evidence: in
+     * wellcomecollection/catalogue-pipeline PR #3377 an execution's app container exited 0, its non-essential
+     * fluent-bit sidecar was SIGKILLed (137), StopCode EssentialContainerExited, and the state failed
+     * States.TaskFailed; aws/aws-for-fluent-bit issue #11 reports the same for Step Functions-started Fargate tasks;
+     * aws/copilot-cli issue #3160 (a maintainer's trials) shows a container that never came up failing
+     * States.TaskFailed too. Empty when the state succeeds, else the Catch's $.error.
+     */
+    public static java.util.Optional<String> runTaskSync(String task) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode containers = JSON.readTree(task).path("Containers");
+            boolean allZero = containers.isArray() && !containers.isEmpty();
+            for (com.fasterxml.jackson.databind.JsonNode c : containers) {
+                allZero &= c.path("ExitCode").isInt() && c.path("ExitCode").asInt() == 0;
+            }
+            return allZero ? java.util.Optional.empty() : java.util.Optional.of(taskFailedError(task));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a task: " + task, e);
+        }
+    }
+
+    /**
+     * The run clock slept to its end (exit {@link #RUN_CLOCK_EXPIRED}) and stopped the task; ECS stopped the job's
+     * container, which exited with jobExitCode (143 for SIGTERM, 137 when SIGKILL followed, 0 when it handled SIGTERM
+     * and exited cleanly). runTask.sync fails such a task whatever the job exited with (the clock's exit is non-zero).
      */
     public static String runClockExpiredTask(JobId id, int jobExitCode, long ranMillis) {
-        return task(id, containers(container(id, jobExitCode, null), 0), "EssentialContainerExited",
+        return task(id, containers(container(id, jobExitCode, null), RUN_CLOCK_EXPIRED), "EssentialContainerExited",
                 "Essential container in task exited", STARTED_AT + ranMillis + 1_204, STARTED_AT + ranMillis);
     }
 
     /** runTask.sync's failure for a task the run clock stopped after ranMillis (the job's container exited 143). */
     public static String runClockExpiredError(JobId id, long ranMillis) {
-        return taskFailedError(runClockExpiredTask(id, 143, ranMillis));
+        return runClockExpiredError(id, 143, ranMillis);
+    }
+
+    /** runTask.sync's failure for a task the run clock stopped after ranMillis, the job's container exiting jobExitCode. */
+    public static String runClockExpiredError(JobId id, int jobExitCode, long ranMillis) {
+        return taskFailedError(runClockExpiredTask(id, jobExitCode, ranMillis));
     }
 
     /** What a Catch puts in $.error when runTask.sync fails the state: the Cause is the task, as a string. */
@@ -151,13 +187,13 @@ public final class StepInputs {
     }
 
     public static String exitedError(JobId id, int exitCode) {
-        return taskFailedError(task(id, containers(container(id, exitCode, null), 143), "EssentialContainerExited",
+        return taskFailedError(task(id, containers(container(id, exitCode, null), 0), "EssentialContainerExited",
                 "Essential container in task exited"));
     }
 
     public static String outOfMemoryError(JobId id) {
         return taskFailedError(task(id, containers(container(id, 137,
-                        "OutOfMemoryError: Container killed due to memory usage"), 143),
+                        "OutOfMemoryError: Container killed due to memory usage"), 0),
                 "EssentialContainerExited", "Essential container in task exited"));
     }
 

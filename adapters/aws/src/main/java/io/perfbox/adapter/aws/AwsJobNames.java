@@ -12,10 +12,13 @@ public final class AwsJobNames {
     public static final String CONTAINER = "job";
     /**
      * The second essential container of a job's task: it starts once the job's container has started, sleeps the run
-     * timeout and exits 0, which stops the task. So the run's limit counts from the job's own start, not from RunTask
-     * (provisioning and the image pull are not the customer's run time).
+     * timeout and exits {@link #RUN_CLOCK_EXPIRED}, which stops the task. So the run's limit counts from the job's own
+     * start, not from RunTask (provisioning and the image pull are not the customer's run time). Stopped with the task
+     * (the job's container ended first) it exits 0: runTask.sync fails on any container's non-zero exit.
      */
     public static final String RUN_CLOCK_CONTAINER = "run-clock";
+    /** The run clock's exit code when it slept to the end (infra-cdk/run-clock/Dockerfile): the run timeout's mark. */
+    public static final int RUN_CLOCK_EXPIRED = 124;
     /** awslogs stream prefix: streams are {@code job/job/<task id>}. */
     public static final String LOG_STREAM_PREFIX = "job";
     /** Where the job's volume is mounted in its container. */

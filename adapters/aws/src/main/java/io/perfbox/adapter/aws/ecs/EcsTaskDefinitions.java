@@ -126,9 +126,10 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
 
     /**
      * The run's limit, as a container: it starts once the job's container has started (START, not HEALTHY: the job
-     * has no health check), sleeps the run timeout and exits 0; being essential, its exit stops the task, and ECS
-     * stops the job's container. Only a clock that slept to the end exits 0 (stopped early, its init passes SIGTERM
-     * on and it exits non-zero), which is how the recorder tells a run timeout from a job that ended by itself. No
+     * has no health check), sleeps the run timeout and exits {@link AwsJobNames#RUN_CLOCK_EXPIRED}; being essential,
+     * its exit stops the task, and ECS stops the job's container. That exit code is how the recorder tells a run
+     * timeout from a job that ended by itself; stopped early (its init passes SIGTERM on) it exits 0, so the task of a
+     * job that exited 0 is a success for runTask.sync, which fails on any container's non-zero exit. No
      * volume, no logs, no capability, a read-only root as nobody; it shares the task's CPU and memory (a sleep uses
      * neither).
      */

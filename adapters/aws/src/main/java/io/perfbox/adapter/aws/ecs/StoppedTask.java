@@ -59,12 +59,13 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
     }
 
     /**
-     * Whether the run clock slept to its end: it exits 0 only then, and its exit stopped the task (and the job's
-     * container with it). Stopped with the task after the job ended by itself, it exits non-zero.
+     * Whether the run clock slept to its end: it exits {@link AwsJobNames#RUN_CLOCK_EXPIRED} only then, and its exit
+     * stopped the task (and the job's container with it). Stopped with the task after the job ended by itself, it
+     * exits 0.
      */
     boolean runClockExpired() {
         return containers.stream().anyMatch(c -> AwsJobNames.RUN_CLOCK_CONTAINER.equals(c.name())
-                && c.exitCode() != null && c.exitCode() == 0);
+                && c.exitCode() != null && c.exitCode() == AwsJobNames.RUN_CLOCK_EXPIRED);
     }
 
     /** How long the task ran, from RUNNING to STOPPING: what the run clock measured. Empty without both times. */

@@ -72,7 +72,7 @@ class EcsRunOutcomeTest {
 
     @ParameterizedTest
     @ValueSource(ints = {143, 137, 0})
-    void runClockThatExitedZeroIsARunTimeoutMeasuredFromStartedAtWhateverTheStoppedJobExitedWith(int jobExit)
+    void runClockThatExitedExpiredIsARunTimeoutMeasuredFromStartedAtWhateverTheStoppedJobExitedWith(int jobExit)
             throws Exception {
         StoppedTask task = parse(StepInputs.runClockExpiredTask(id, jobExit, 900_412));
 
@@ -84,13 +84,25 @@ class EcsRunOutcomeTest {
 
     @Test
     void jobThatExitedByItselfFirstIsItsExitEvenWithTheRunClockListedFirst() throws Exception {
-        // ECS stopped the clock with the task: its init passed SIGTERM on, so it exited 143, not 0.
-        String containers = StepInputs.runClock(143) + "," + StepInputs.container(id, 3, null);
+        // ECS stopped the clock with the task: its init passed SIGTERM on, and it exited 0 (RunClockImageIT).
+        String containers = StepInputs.runClock(0) + "," + StepInputs.container(id, 3, null);
         StoppedTask task = parse(StepInputs.task(id, containers, "EssentialContainerExited",
                 "Essential container in task exited"));
 
         assertThat(task.jobContainer()).map(StoppedTask.StoppedContainer::name).contains("job");
         assertThat(EcsRunOutcome.of(task, LOG, RUN_TIMEOUT)).isEqualTo(new ContainerRunner.Exited(3, LOG));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 143, 137, 1})
+    void runClockStoppedWithTheTaskIsNeverARunTimeoutWhateverItExitedWith(int clockExit) throws Exception {
+        // Only the clock's own expiry (124) marks a timeout; 0 is how it ends on SIGTERM today, 143/137 how an older
+        // clock or a kill would: none of them is the run timeout.
+        StoppedTask task = parse(StepInputs.task(id, StepInputs.containers(StepInputs.container(id, 0, null), clockExit),
+                "EssentialContainerExited", "Essential container in task exited"));
+
+        assertThat(task.runClockExpired()).isFalse();
+        assertThat(EcsRunOutcome.of(task, LOG, RUN_TIMEOUT)).isEqualTo(new ContainerRunner.Exited(0, LOG));
     }
 
     @Test
@@ -110,7 +122,7 @@ class EcsRunOutcomeTest {
     void runClockWithoutTheTasksTimesReportsTheRunTimeout() throws Exception {
         JsonNode camel = StepInputs.JSON.readTree("""
                 {"taskArn":"%s","stopCode":"EssentialContainerExited",
-                 "containers":[{"name":"job","exitCode":137},{"name":"run-clock","exitCode":0}]}
+                 "containers":[{"name":"job","exitCode":137},{"name":"run-clock","exitCode":124}]}
                 """.formatted(StepInputs.TASK_ARN));
         assertThat(EcsRunOutcome.of(StoppedTask.from(camel).orElseThrow(), LOG, RUN_TIMEOUT))
                 .isEqualTo(new ContainerRunner.TimedOut(RUN_TIMEOUT, LOG));

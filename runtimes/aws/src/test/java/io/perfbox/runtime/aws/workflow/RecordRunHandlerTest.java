@@ -46,6 +46,20 @@ class RecordRunHandlerTest {
     }
 
     @Test
+    void taskOfAJobThatExitedZeroWithTheRunClockAsEcsLeavesItReachesRecordRunAndSucceeds() {
+        // The regression of issue 18: runTask.sync hands RecordRun a task only when every container exited 0
+        // (StepInputs.runTaskSync, with its evidence); the clock stopped with the task exits 0 (RunClockImageIT).
+        String task = StepInputs.task(f.id, StepInputs.containers(StepInputs.container(f.id, 0, null), 0),
+                "EssentialContainerExited", "Essential container in task exited");
+        assertThat(StepInputs.runTaskSync(task)).as("runTask.sync succeeds on this task").isEmpty();
+        assertThat(StepInputs.runTaskSync(StepInputs.succeededTask(f.id))).as("the shared fixture obeys the rule").isEmpty();
+
+        assertThat(f.step(handler, "\"task\":" + task + "," + content("{\"perf\":0.99}"))).isEqualTo(Map.of("recorded", true));
+        assertThat(f.stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(f.stored().performance()).isEqualTo(0.99);
+    }
+
+    @Test
     void runThatExitedZeroWithAValidResultSucceedsAndKeepsTheRunLog() {
         Map<String, Object> out = f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + "," + content("{\"perf\":0.99}"));
 
@@ -106,8 +120,8 @@ class RecordRunHandlerTest {
 
     @Test
     void jobThatExitedZeroWhenTheRunClockStoppedItIsStillARunTimeoutAndItsResultIsNotTaken() {
-        f.step(handler, "\"task\":" + StepInputs.runClockExpiredTask(f.id, 0, 900_412) + ","
-                + content("{\"perf\":0.99}"));
+        // The clock's own exit (124) fails runTask.sync even though the job exited 0 (StepInputs.runTaskSync).
+        f.step(handler, "\"error\":" + StepInputs.runClockExpiredError(f.id, 0, 900_412));
 
         f.assertFailed(FailureCode.RUN_TIMEOUT, "still running after 15 minutes");
         assertThat(f.stored().performance()).isNull();
