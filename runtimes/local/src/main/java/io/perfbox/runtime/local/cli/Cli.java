@@ -6,16 +6,16 @@ import java.util.Map;
 
 /**
  * What every command works with: where it prints, the environment it reads, and whether a person is watching.
- * {@code out} and {@code err} escape control characters when a person may read them ({@link ControlEscapingStream}):
- * they carry what jobs wrote. {@code rawOut} and {@code rawErr} are the streams themselves, for perfbox's own
+ * {@code out} and {@code err} always escape control characters ({@link ControlEscapingStream}): they carry what jobs
+ * wrote, and a view printed to a file or a pipe is read on a terminal later (JSON stays JSON: its escapes are JSON's). {@code rawOut} and {@code rawErr} are the streams themselves, for perfbox's own
  * terminal sequences (help colours, the progress line) and for {@code logs --raw}.
  */
 record Cli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal,
            PrintStream rawOut, PrintStream rawErr) {
 
-    /** Over the process's streams: stdout escaped on a terminal (piped it stays byte-exact), stderr always. */
+    /** Over the process's streams, both escaped; {@code logs} piped or {@code --raw} writes to {@code rawOut}. */
     static Cli over(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, boolean terminal) {
-        return new Cli(terminal ? ControlEscapingStream.printStream(out) : out, ControlEscapingStream.printStream(err),
+        return new Cli(ControlEscapingStream.printStream(out), ControlEscapingStream.printStream(err),
                 in, env, terminal, out, err);
     }
 

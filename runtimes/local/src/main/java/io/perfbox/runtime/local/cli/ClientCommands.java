@@ -507,7 +507,8 @@ final class ClientCommands {
                 if (!chunk.ok()) {
                     return refused(chunk.refusal());
                 }
-                PrintStream out = raw ? cli.rawOut() : cli.out();
+                // Piped (or --raw), the output is byte-exact: what is piped is a copy, not a display.
+                PrintStream out = raw || !cli.terminal() ? cli.rawOut() : cli.out();
                 out.write(chunk.bytes());
                 out.flush();
                 offset = chunk.nextOffset();

@@ -93,8 +93,15 @@ class TenantBoundariesIT {
         CliRun revoked = CliRun.of(Map.of(), "keys", "revoke", key.substring(4, 16), "--data-dir", dataDir.toString());
         assertThat(revoked.exitCode()).as(revoked.out() + revoked.err()).isZero();
         try (PerfboxProcess restarted = PerfboxProcess.start(dataDir, RealTrivy.with())) {
-            String log = Files.readString(dataDir.resolveSibling(dataDir.getFileName() + "-server.log"));
-            assertThat(log).contains("API keys required, since this data dir holds keys");
+            // start() returns at the "listening" line; the lines after it may still be on their way.
+            Path serverLog = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
+            String log = Files.readString(serverLog);
+            // The log holds the first start's lines too: wait for the "data in" line after the last "listening".
+            for (int i = 0; i < 100 && log.indexOf("data in ", log.lastIndexOf("perfbox listening")) < 0; i++) {
+                Thread.sleep(100);
+                log = Files.readString(serverLog);
+            }
+            assertThat(log.substring(log.lastIndexOf("perfbox listening"))).contains("API keys required, since this data dir holds keys");
             assertUnauthenticated(get(restarted, "/jobs", null));
             assertUnauthenticated(get(restarted, "/jobs", key));
         }

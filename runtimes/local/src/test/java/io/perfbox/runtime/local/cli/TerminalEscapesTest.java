@@ -114,6 +114,17 @@ class TerminalEscapesTest {
     }
 
     @Test
+    void aViewPipedToAFileIsEscapedTooForItIsReadOnATerminalLater() throws IOException {
+        Raw lines = run(false, "status", ID, "-o", "table");
+        assertThat(lines.code()).as(lines.err()).isZero();
+        assertNothingDrivesATerminal(lines.text());
+        assertThat(lines.text()).contains("\\u001b]0;pwned\\u0007\\u001b[2J");
+        Raw json = run(false, "status", ID);
+        assertNothingDrivesATerminal(json.text());
+        assertThat(JSON.readTree(json.text()).get("name").asText()).isEqualTo("name " + HOSTILE);
+    }
+
+    @Test
     void jsonOnATerminalIsEscapedAndStillParsesToTheSameValues() throws IOException {
         Raw shown = run(true, "status", ID, "-o", "json");
         assertNothingDrivesATerminal(shown.text());
