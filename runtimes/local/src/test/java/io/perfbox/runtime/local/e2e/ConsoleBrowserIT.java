@@ -160,6 +160,19 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void controlCharactersAJobWroteShowAsVisibleEscapesInItsNameDescriptionAndOutput() throws Exception {
+        // A submit refuses C0 and C1 in a name, but not a bidi override; the run's output carries an OSC title and a
+        // clear-screen. Shown as text, never passed on (the page's text pasted into a terminal would carry them).
+        String id = http.submitJson(Map.of("name", "escapes \u202etxt.exe\u2066x", "description", "d \u202e",
+                "dockerfile", "FROM debian:bookworm\nCMD printf 'out \\033[2J\\033]0;t\\007 end\\n'; echo '{\"perf\":1}' > /data/perf.json\n"));
+        browser.open(server.baseUrl() + "/#/jobs/" + id);
+        browser.await(Duration.ofSeconds(30), "the job's name", d -> browser.text("#job-title").equals("escapes \\u202etxt.exe\\u2066x"));
+        browser.await(JOB_TIMEOUT, "the run's output", d -> browser.content("#job-output").contains(" end"));
+        assertThat(browser.content("#job-output")).contains("out \\u001b[2J\\u001b]0;t\\u0007 end").doesNotContain("\u001b", "\u0007");
+        assertThat(browser.content("body")).doesNotContain("\u001b", "\u0007", "\u202e", "\u2066");
+    }
+
+    @Test
     void aJobUnderWayIsCancelledFromItsPageAndStaysCancelledWithItsOutput() throws Exception {
         String id = submitThroughTheForm("browser cancels",
                 "FROM debian:bookworm\nCMD echo started; sleep 300; echo '{\"perf\":1}' > /data/perf.json\n");
