@@ -254,6 +254,42 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void controlCharactersAJobCarriesShowAsVisibleEscapesInItsNameDescriptionFailureOutputAndDockerfile() throws Exception {
+        // An OSC title, a clear-screen, a C1 CSI, a bidi override, a bare carriage return: inert in a page, but they
+        // would hide or reorder what is read, or travel into a terminal with a copy. The API refuses C0 and C1 in a
+        // name and a description, not a bidi override (nor a carriage return in a description); the Dockerfile
+        // carries them all raw, so the build prints them and the failure message quotes them.
+        String hostile = "\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202etxt.exe";
+        String shown = "\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202etxt.exe";
+        String id = http.submitJson(Map.of("name", "name \u202etxt.exe", "description", "about\rdone \u2066x",
+                "dockerfile", "FROM debian:bookworm\nRUN echo 'out " + hostile + "'; exit 3\n"));
+        assertThat(http.awaitEnd(id, JOB_TIMEOUT).get("failure").get("code").asText()).isEqualTo("BUILD_FAILED");
+
+        browser.open(server.baseUrl() + "/#/jobs/" + id);
+        browser.await(Duration.ofSeconds(30), "the failure, the output and the Dockerfile",
+                d -> !browser.content("#failure-message").isEmpty() && browser.content("#job-output").contains("out ")
+                        && !browser.content("#job-dockerfile").isEmpty());
+        assertThat(browser.content("#job-title")).isEqualTo("name \\u202etxt.exe");
+        assertThat(browser.content("#job-description")).isEqualTo("about\\u000ddone \\u2066x");
+        assertThat(browser.content("#failure-message")).contains("\\u001b]0;pwned\\u0007");
+        assertThat(browser.content("#job-output")).contains("out " + shown);
+        assertThat(browser.content("#job-dockerfile")).contains("echo 'out " + shown + "'");
+        for (String sink : List.of("#job-title", "#job-description", "#failure-message", "#job-output", "#job-dockerfile")) {
+            // CR LF passes as a line break; a bare carriage return must not.
+            String text = browser.content(sink).replace("\r\n", "\n");
+            assertThat(text.chars().filter(c -> c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f
+                    || c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069).boxed().toList())
+                    .as("control characters in %s: %s", sink, text).isEmpty();
+        }
+        browser.screenshot("job-control-characters");
+
+        browser.open(server.baseUrl() + "/");
+        String row = "#jobs-body tr[data-job-id='" + id + "'] .col-name";
+        browser.await(Duration.ofSeconds(30), "the job's row", d -> browser.findAll(row).size() == 1);
+        assertThat(browser.content(row)).isEqualTo("name \\u202etxt.exe");
+    }
+
+    @Test
     void theApiDocsAreSwaggerUiOverThisServersOpenApiAndEveryFileComesFromThisServer() throws Exception {
         browser.open(server.baseUrl() + "/docs");
         browser.await(Duration.ofSeconds(60), "Swagger UI's operations", d -> browser.findAll(".opblock").size() >= 5);
