@@ -56,6 +56,32 @@ public final class LocalApiServer implements AutoCloseable {
      */
     public static final int MAX_FOLLOWERS_PER_TENANT = MAX_FOLLOWERS / 8;
 
+    /**
+     * Connections open at once; past it the JDK server closes a new connection at once and keeps serving the ones it
+     * has. Each connection costs a TLS engine's buffers (about 85 KiB): 512 of them fit the 200 MiB heap with room.
+     */
+    public static final int MAX_CONNECTIONS = 512;
+    /**
+     * Seconds a connection may take from its accept to a request's headers, TLS handshake included: a client that
+     * stalls (a handshake's first bytes, then nothing; headers a byte at a time) is closed after it.
+     */
+    public static final int MAX_REQUEST_SECONDS = 10;
+
+    static {
+        // The JDK server reads these once, when its classes load: before the first server is made.
+        setIfAbsent("jdk.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS));
+        setIfAbsent("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
+        setIfAbsent("sun.net.httpserver.idleInterval", "30");
+        setIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
+        setIfAbsent("sun.net.httpserver.maxReqHeaderSize", String.valueOf(64 * 1024));
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
     private final HttpServer server;
     private final PerfboxApi api;
     private final FollowerSlots followers = new FollowerSlots(MAX_FOLLOWERS, MAX_FOLLOWERS_PER_TENANT);

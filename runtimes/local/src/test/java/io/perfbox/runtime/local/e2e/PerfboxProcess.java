@@ -34,9 +34,25 @@ public final class PerfboxProcess implements AutoCloseable {
 
     /** Starts a server on a free port with the given data dir and extra serve options; waits until it listens. */
     public static PerfboxProcess start(Path dataDir, String... options) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        return start(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), dataDir, options);
+    }
+
+    /**
+     * As {@link #start}, with the JVM options ./perfbox gives {@code serve} (runtimes/local/serve.jvm-options: its
+     * bounded heap among them), for tests of what the server survives as users run it.
+     */
+    public static PerfboxProcess startAsLaunched(Path dataDir, String... options) throws IOException, InterruptedException {
+        List<String> jvm = Files.readAllLines(io.perfbox.testing.RepositoryRoot.path().resolve("runtimes/local/serve.jvm-options"))
+                .stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        return start(jvm, dataDir, options);
+    }
+
+    private static PerfboxProcess start(List<String> jvmOptions, Path dataDir, String... options)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
                 "io.perfbox.runtime.local.cli.PerfboxCli", "serve", "--port", "0", "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(options));
