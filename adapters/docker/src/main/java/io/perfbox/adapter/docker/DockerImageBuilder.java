@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +40,17 @@ public class DockerImageBuilder implements ImageBuilder {
     /** Bounds the engine's build cache after BuildKit builds; null: never pruned by perfbox. */
     private final BuildCachePruner pruner;
     private final byte[] cacheSecret;
+    /** Limits of the classic builder's RUN steps; null: none. */
+    private final BuildLimits limits;
+
+    /** Limits of a build's RUN steps, all together: memory (no swap), CPUs and processes. */
+    public record BuildLimits(long memoryBytes, double cpus, int pids) {
+        public BuildLimits {
+            if (memoryBytes < 6 * 1024 * 1024 || !(cpus > 0) || pids < 1) {
+                throw new IllegalArgumentException("build limits: at least 6 MiB of memory, some CPU and one process");
+            }
+        }
+    }
 
     /** maxImageBytes: a built image larger than this is removed at once and reported {@link ImageTooLarge}. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes) {
@@ -47,11 +59,11 @@ public class DockerImageBuilder implements ImageBuilder {
 
     /** Builds on {@code network} (see {@link DockerBuildNetwork}); null: the engine's default bridge. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network) {
-        this(engine, storeId, maxImageBytes, network, null, null, randomSecret());
+        this(engine, storeId, maxImageBytes, network, null, null, randomSecret(), null);
     }
 
     private DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network,
-            BuildKitCli buildKit, BuildCachePruner pruner, byte[] cacheSecret) {
+            BuildKitCli buildKit, BuildCachePruner pruner, byte[] cacheSecret, BuildLimits limits) {
         if (maxImageBytes <= 0) {
             throw new IllegalArgumentException("the image size limit must be positive");
         }
@@ -62,6 +74,21 @@ public class DockerImageBuilder implements ImageBuilder {
         this.buildKit = buildKit;
         this.pruner = pruner;
         this.cacheSecret = cacheSecret.clone();
+        this.limits = limits;
+    }
+
+    /**
+     * This builder with its RUN steps bounded by {@code limits}: the classic builder puts each build's step
+     * containers under a cgroup of the build's own that holds them ({@link BuildCgroup}), and a build that fails
+     * having reached one ends {@link BuildFailed} naming it. BuildKit on Docker 20.10 ignores {@code --cgroup-parent}
+     * (its steps always run under {@code /docker/buildkit/}): there the limits do not hold (README, Builds).
+     */
+    public DockerImageBuilder withLimits(BuildLimits limits) {
+        if (!BuildCgroup.available()) {
+            throw new IllegalStateException("build limits need the cgroup v1 controllers memory, pids and cpu, writable"
+                    + " under " + BuildCgroup.ROOT + " (run as root)");
+        }
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, cacheSecret, limits);
     }
 
     /**
@@ -70,7 +97,7 @@ public class DockerImageBuilder implements ImageBuilder {
      * bounds the cache after each build.
      */
     public DockerImageBuilder withBuildKit(BuildKitCli cli, BuildCachePruner pruner) {
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, null, cli, pruner, cacheSecret);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, null, cli, pruner, cacheSecret, limits);
     }
 
     /**
@@ -81,7 +108,7 @@ public class DockerImageBuilder implements ImageBuilder {
         if (secret.length < 16) {
             throw new IllegalArgumentException("the cache secret needs at least 16 bytes");
         }
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, secret);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, secret, limits);
     }
 
     /** This classic builder with its RUN steps on {@code network} (see {@link DockerBuildNetwork#open}). */
@@ -89,7 +116,7 @@ public class DockerImageBuilder implements ImageBuilder {
         if (buildKit != null) {
             throw new IllegalStateException("BuildKit on this engine builds on the default bridge only");
         }
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, null, pruner, cacheSecret);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, null, pruner, cacheSecret, limits);
     }
 
     /** Whether RUN steps run on the engine's default bridge (BuildKit), which then is the one to confine. */
@@ -125,12 +152,20 @@ public class DockerImageBuilder implements ImageBuilder {
             return new InvalidDockerfile(e.getMessage(), CapturedLog.EMPTY);
         }
         DockerEngine.BuildRun r;
+        Optional<String> limitReached = Optional.empty();
+        BuildCgroup cgroup = buildKit == null && limits != null ? BuildCgroup.create(id.value(), limits) : null;
         try {
             r = buildKit != null ? buildWithBuildKit(tag, id, scoped.text(), timeout, output)
-                    : buildClassic(tag, id, scoped.text(), timeout, output);
+                    : buildClassic(tag, id, scoped.text(), timeout, output, cgroup == null ? null : cgroup.parent());
+            if (cgroup != null && !r.succeeded()) {
+                limitReached = cgroup.reached();
+            }
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
         } finally {
+            if (cgroup != null) {
+                cgroup.close();
+            }
             if (pruner != null) {
                 pruner.requested();
             }
@@ -146,6 +181,9 @@ public class DockerImageBuilder implements ImageBuilder {
         }
         if (!r.succeeded()) {
             String reason = scoped.customerLines(reason(log.text(), r.exitCode()));
+            if (limitReached.isPresent()) {
+                return new BuildFailed("a RUN step reached " + limitReached.get() + ": " + reason, log);
+            }
             return reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log) : new BuildFailed(reason, log);
         }
         long size = engine.imageSize(tag);
@@ -165,12 +203,12 @@ public class DockerImageBuilder implements ImageBuilder {
                 output);
     }
 
-    private DockerEngine.BuildRun buildClassic(String tag, JobId id, String text, Duration timeout, LogSink output)
-            throws InterruptedException {
+    private DockerEngine.BuildRun buildClassic(String tag, JobId id, String text, Duration timeout, LogSink output,
+            String cgroupParent) throws InterruptedException {
         String labelled = withLabels(text, id);
         Map<String, String> labelFlags = labelled.equals(text)
                 ? Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()) : Map.of();
-        return engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, timeout, MAX_LOG_BYTES,
+        return engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, cgroupParent, timeout, MAX_LOG_BYTES,
                 output);
     }
 
