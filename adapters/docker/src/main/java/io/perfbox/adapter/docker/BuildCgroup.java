@@ -88,12 +88,20 @@ final class BuildCgroup implements AutoCloseable {
         // An OOM kill is counted in the step's own cgroup, gone by now: the peak at the ceiling tells it instead (within
         // a MiB; page cache reclaimed at the ceiling counts too, and then the build failed at its limit all the same).
         if (oomKills() > 0 || read("memory", "memory.max_usage_in_bytes") >= limits.memoryBytes() - 1024 * 1024) {
-            return Optional.of("the build's memory limit (" + mebibytes(limits.memoryBytes()) + ", --build-memory)");
+            return Optional.of(memoryWords(limits));
         }
         if (read("pids", "pids.peak") >= limits.pids()) {
-            return Optional.of("the build's process limit (" + limits.pids() + ", --build-pids)");
+            return Optional.of(pidsWords(limits));
         }
         return Optional.empty();
+    }
+
+    static String memoryWords(DockerImageBuilder.BuildLimits limits) {
+        return "the build's memory limit (" + mebibytes(limits.memoryBytes()) + ", --build-memory)";
+    }
+
+    static String pidsWords(DockerImageBuilder.BuildLimits limits) {
+        return "the build's process limit (" + limits.pids() + ", --build-pids)";
     }
 
     private static String mebibytes(long bytes) {

@@ -42,6 +42,8 @@ public class DockerImageBuilder implements ImageBuilder {
     private final byte[] cacheSecret;
     /** Limits of the classic builder's RUN steps; null: none. */
     private final BuildLimits limits;
+    /** BuildKit's steps held by the limits; null without limits or BuildKit. */
+    private final BuildKitStepLimits stepLimits;
 
     /** Limits of a build's RUN steps, all together: memory (no swap), CPUs and processes. */
     public record BuildLimits(long memoryBytes, double cpus, int pids) {
@@ -75,13 +77,14 @@ public class DockerImageBuilder implements ImageBuilder {
         this.pruner = pruner;
         this.cacheSecret = cacheSecret.clone();
         this.limits = limits;
+        this.stepLimits = buildKit != null && limits != null ? new BuildKitStepLimits(limits) : null;
     }
 
     /**
      * This builder with its RUN steps bounded by {@code limits}: the classic builder puts each build's step
-     * containers under a cgroup of the build's own that holds them ({@link BuildCgroup}), and a build that fails
-     * having reached one ends {@link BuildFailed} naming it. BuildKit on Docker 20.10 ignores {@code --cgroup-parent}
-     * (its steps always run under {@code /docker/buildkit/}): there the limits do not hold (README, Builds).
+     * containers under a cgroup of the build's own that holds them ({@link BuildCgroup}); BuildKit, which on Docker
+     * 20.10 ignores {@code --cgroup-parent}, gets the limits written onto each step's own cgroup as it appears
+     * ({@link BuildKitStepLimits}). A build that fails having reached one ends {@link BuildFailed} naming it.
      */
     public DockerImageBuilder withLimits(BuildLimits limits) {
         if (!BuildCgroup.available()) {
@@ -154,15 +157,22 @@ public class DockerImageBuilder implements ImageBuilder {
         DockerEngine.BuildRun r;
         Optional<String> limitReached = Optional.empty();
         BuildCgroup cgroup = buildKit == null && limits != null ? BuildCgroup.create(id.value(), limits) : null;
+        BuildKitStepLimits.Build held = stepLimits == null ? null : stepLimits.begin();
         try {
             r = buildKit != null ? buildWithBuildKit(tag, id, scoped.text(), timeout, output)
                     : buildClassic(tag, id, scoped.text(), timeout, output, cgroup == null ? null : cgroup.parent());
             if (cgroup != null && !r.succeeded()) {
                 limitReached = cgroup.reached();
             }
+            if (held != null && !r.succeeded()) {
+                limitReached = held.reached();
+            }
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
         } finally {
+            if (held != null) {
+                held.close();
+            }
             if (cgroup != null) {
                 cgroup.close();
             }

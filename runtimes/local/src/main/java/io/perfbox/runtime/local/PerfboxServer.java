@@ -241,7 +241,9 @@ public final class PerfboxServer implements AutoCloseable {
             String storeId, Path dataDir) throws IOException, InterruptedException {
         LocalConfig.Builds b = config.builds();
         DockerImageBuilder classic = new DockerImageBuilder(engine, storeId, config.maxImageBytes())
-                .withCacheSecret(secret(dataDir.resolve("build-cache.key")));
+                .withCacheSecret(secret(dataDir.resolve("build-cache.key")))
+                // Classic builds' RUN steps under a cgroup per build; BuildKit on 20.10 ignores it (README, Builds).
+                .withLimits(new DockerImageBuilder.BuildLimits(b.memoryBytes(), b.cpus(), b.pids()));
         if (b.builder() == LocalConfig.Builder.CLASSIC) {
             return classic;
         }
