@@ -27,6 +27,8 @@ public class DockerImageBuilder implements ImageBuilder {
             "(?m)^(?:The command '.*' returned a non-zero code: \\d+|.*(?:COPY|ADD) failed:.*|ERROR: .*|error: .*|executor failed running .*|"
                     + "Error response from daemon: .*|.*did not complete successfully.*|failed to .*)$");
 
+    private static final Pattern FORK_FAILED = Pattern.compile("Cannot fork|fork: (?:retry: )?Resource temporarily unavailable");
+
     private static final Pattern COMMITTED_STEP = Pattern.compile(
             "(?m)^Removing intermediate container [0-9a-f]+\\s*\\R ---> ([0-9a-f]{12,64})\\s*$");
 
@@ -166,6 +168,11 @@ public class DockerImageBuilder implements ImageBuilder {
             }
             if (held != null && !r.succeeded()) {
                 limitReached = held.reached();
+                if (limitReached.isEmpty() && FORK_FAILED.matcher(r.log().text()).find()) {
+                    // A step that hit its process limit and ended at once may take its cgroup (and so the kernel's
+                    // count) with it before the watcher's next look: the shell's own complaint tells it then.
+                    limitReached = Optional.of(BuildCgroup.pidsWords(limits) + ", as it seems (a process could not be started)");
+                }
             }
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
