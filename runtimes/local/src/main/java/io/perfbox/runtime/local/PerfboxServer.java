@@ -242,7 +242,7 @@ public final class PerfboxServer implements AutoCloseable {
         LocalConfig.Builds b = config.builds();
         DockerImageBuilder classic = new DockerImageBuilder(engine, storeId, config.maxImageBytes())
                 .withCacheSecret(secret(dataDir.resolve("build-cache.key")))
-                // Classic builds' RUN steps under a cgroup per build; BuildKit on 20.10 ignores it (README, Builds).
+                // RUN steps held by the build limits, on both builders (README, Build limits).
                 .withLimits(new DockerImageBuilder.BuildLimits(b.memoryBytes(), b.cpus(), b.pids()));
         if (b.builder() == LocalConfig.Builder.CLASSIC) {
             return classic;
