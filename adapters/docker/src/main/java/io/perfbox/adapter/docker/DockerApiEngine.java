@@ -96,11 +96,14 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, String cgroupParent, Duration timeout,
             int maxLogBytes, LogSink output) throws InterruptedException {
         StringBuilder target = new StringBuilder("/build?version=1&rm=1&forcerm=1&t=").append(query(tag));
         if (network != null) {
             target.append("&networkmode=").append(query(network));
+        }
+        if (cgroupParent != null) {
+            target.append("&cgroupparent=").append(query(cgroupParent));
         }
         if (!labels.isEmpty()) {
             try {

@@ -20,11 +20,14 @@ public final class DockerCliEngine implements DockerEngine {
 
     /** Throws {@link ProcessRunner.StartFailedException} when the CLI cannot be started. */
     @Override
-    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+    public BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, String cgroupParent, Duration timeout,
             int maxLogBytes, LogSink output) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of("build", "--tag", tag));
         if (network != null) {
             args.addAll(List.of("--network", network));
+        }
+        if (cgroupParent != null) {
+            args.addAll(List.of("--cgroup-parent", cgroupParent));
         }
         for (Map.Entry<String, String> label : labels.entrySet()) {
             args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));

@@ -42,14 +42,14 @@ public interface DockerEngine {
      */
     default BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, Duration timeout, int maxLogBytes)
             throws InterruptedException {
-        return build(tag, dockerfile, labels, null, timeout, maxLogBytes, LogSink.NONE);
+        return build(tag, dockerfile, labels, null, null, timeout, maxLogBytes, LogSink.NONE);
     }
 
     /**
      * As above, the build's RUN steps on {@code network} (a Docker network's name; null: the engine's default), its
      * output also written to {@code output} as it comes.
      */
-    BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, Duration timeout,
+    BuildRun build(String tag, byte[] dockerfile, Map<String, String> labels, String network, String cgroupParent, Duration timeout,
             int maxLogBytes, LogSink output) throws InterruptedException;
 
     /** How a stopped container ended. */

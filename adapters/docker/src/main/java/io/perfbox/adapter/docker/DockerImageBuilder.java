@@ -27,6 +27,8 @@ public class DockerImageBuilder implements ImageBuilder {
             "(?m)^(?:The command '.*' returned a non-zero code: \\d+|.*(?:COPY|ADD) failed:.*|ERROR: .*|error: .*|executor failed running .*|"
                     + "Error response from daemon: .*|.*did not complete successfully.*|failed to .*)$");
 
+    private static final Pattern FORK_FAILED = Pattern.compile("Cannot fork|fork: (?:retry: )?Resource temporarily unavailable");
+
     private static final Pattern COMMITTED_STEP = Pattern.compile(
             "(?m)^Removing intermediate container [0-9a-f]+\\s*\\R ---> ([0-9a-f]{12,64})\\s*$");
 
@@ -40,7 +42,20 @@ public class DockerImageBuilder implements ImageBuilder {
     /** Bounds the engine's build cache after BuildKit builds; null: never pruned by perfbox. */
     private final BuildCachePruner pruner;
     private final byte[] cacheSecret;
+    /** Limits of the classic builder's RUN steps; null: none. */
+    private final BuildLimits limits;
     private final BaseImagePolicy basePolicy;
+    /** BuildKit's steps held by the limits; null without limits or BuildKit. */
+    private final BuildKitStepLimits stepLimits;
+
+    /** Limits of a build's RUN steps, all together: memory (no swap), CPUs and processes. */
+    public record BuildLimits(long memoryBytes, double cpus, int pids) {
+        public BuildLimits {
+            if (memoryBytes < 6 * 1024 * 1024 || !(cpus > 0) || pids < 1) {
+                throw new IllegalArgumentException("build limits: at least 6 MiB of memory, some CPU and one process");
+            }
+        }
+    }
 
     /** maxImageBytes: a built image larger than this is removed at once and reported {@link ImageTooLarge}. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes) {
@@ -49,11 +64,12 @@ public class DockerImageBuilder implements ImageBuilder {
 
     /** Builds on {@code network} (see {@link DockerBuildNetwork}); null: the engine's default bridge. */
     public DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network) {
-        this(engine, storeId, maxImageBytes, network, null, null, randomSecret(), BaseImagePolicy.engineImages());
+        this(engine, storeId, maxImageBytes, network, null, null, randomSecret(), null, BaseImagePolicy.engineImages());
     }
 
     private DockerImageBuilder(DockerEngine engine, String storeId, long maxImageBytes, String network,
-            BuildKitCli buildKit, BuildCachePruner pruner, byte[] cacheSecret, BaseImagePolicy basePolicy) {
+            BuildKitCli buildKit, BuildCachePruner pruner, byte[] cacheSecret, BuildLimits limits,
+            BaseImagePolicy basePolicy) {
         if (maxImageBytes <= 0) {
             throw new IllegalArgumentException("the image size limit must be positive");
         }
@@ -64,7 +80,23 @@ public class DockerImageBuilder implements ImageBuilder {
         this.buildKit = buildKit;
         this.pruner = pruner;
         this.cacheSecret = cacheSecret.clone();
+        this.limits = limits;
         this.basePolicy = basePolicy;
+        this.stepLimits = buildKit != null && limits != null ? new BuildKitStepLimits(limits) : null;
+    }
+
+    /**
+     * This builder with its RUN steps bounded by {@code limits}: the classic builder puts each build's step
+     * containers under a cgroup of the build's own that holds them ({@link BuildCgroup}); BuildKit, which on Docker
+     * 20.10 ignores {@code --cgroup-parent}, gets the limits written onto each step's own cgroup as it appears
+     * ({@link BuildKitStepLimits}). A build that fails having reached one ends {@link BuildFailed} naming it.
+     */
+    public DockerImageBuilder withLimits(BuildLimits limits) {
+        if (!BuildCgroup.available()) {
+            throw new IllegalStateException("build limits need the cgroup v1 controllers memory, pids and cpu, writable"
+                    + " under " + BuildCgroup.ROOT + " (run as root)");
+        }
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, cacheSecret, limits, basePolicy);
     }
 
     /**
@@ -73,7 +105,7 @@ public class DockerImageBuilder implements ImageBuilder {
      * bounds the cache after each build.
      */
     public DockerImageBuilder withBuildKit(BuildKitCli cli, BuildCachePruner pruner) {
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, null, cli, pruner, cacheSecret, basePolicy);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, null, cli, pruner, cacheSecret, limits, basePolicy);
     }
 
     /**
@@ -84,7 +116,7 @@ public class DockerImageBuilder implements ImageBuilder {
         if (secret.length < 16) {
             throw new IllegalArgumentException("the cache secret needs at least 16 bytes");
         }
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, secret, basePolicy);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, secret, limits, basePolicy);
     }
 
     /** This classic builder with its RUN steps on {@code network} (see {@link DockerBuildNetwork#open}). */
@@ -92,12 +124,12 @@ public class DockerImageBuilder implements ImageBuilder {
         if (buildKit != null) {
             throw new IllegalStateException("BuildKit on this engine builds on the default bridge only");
         }
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, null, pruner, cacheSecret, basePolicy);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, null, pruner, cacheSecret, limits, basePolicy);
     }
 
     /** This builder starting builds only from what {@code policy} allows (default: the engine's own images). */
     public DockerImageBuilder withBaseImages(BaseImagePolicy policy) {
-        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, cacheSecret, policy);
+        return new DockerImageBuilder(engine, storeId, maxImageBytes, network, buildKit, pruner, cacheSecret, limits, policy);
     }
 
     /**
@@ -157,12 +189,32 @@ public class DockerImageBuilder implements ImageBuilder {
             return new InvalidDockerfile(e.getMessage(), CapturedLog.EMPTY);
         }
         DockerEngine.BuildRun r;
+        Optional<String> limitReached = Optional.empty();
+        BuildCgroup cgroup = buildKit == null && limits != null ? BuildCgroup.create(id.value(), limits) : null;
+        BuildKitStepLimits.Build held = stepLimits == null ? null : stepLimits.begin();
         try {
             r = buildKit != null ? buildWithBuildKit(tag, id, scoped.text(), timeout, output)
-                    : buildClassic(tag, id, scoped.text(), timeout, output);
+                    : buildClassic(tag, id, scoped.text(), timeout, output, cgroup == null ? null : cgroup.parent());
+            if (cgroup != null && !r.succeeded()) {
+                limitReached = cgroup.reached();
+            }
+            if (held != null && !r.succeeded()) {
+                limitReached = held.reached();
+                if (limitReached.isEmpty() && FORK_FAILED.matcher(r.log().text()).find()) {
+                    // A step that hit its process limit and ended at once may take its cgroup (and so the kernel's
+                    // count) with it before the watcher's next look: the shell's own complaint tells it then.
+                    limitReached = Optional.of(BuildCgroup.pidsWords(limits) + ", as it seems (a process could not be started)");
+                }
+            }
         } catch (ProcessRunner.StartFailedException e) {
             return new BuildFailed("docker could not be started: " + e.getMessage(), CapturedLog.EMPTY);
         } finally {
+            if (held != null) {
+                held.close();
+            }
+            if (cgroup != null) {
+                cgroup.close();
+            }
             if (pruner != null) {
                 pruner.requested();
             }
@@ -178,6 +230,9 @@ public class DockerImageBuilder implements ImageBuilder {
         }
         if (!r.succeeded()) {
             String reason = scoped.customerLines(reason(log.text(), r.exitCode()));
+            if (limitReached.isPresent()) {
+                return new BuildFailed("a RUN step reached " + limitReached.get() + ": " + reason, log);
+            }
             return reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log) : new BuildFailed(reason, log);
         }
         long size = engine.imageSize(tag);
@@ -197,12 +252,12 @@ public class DockerImageBuilder implements ImageBuilder {
                 output);
     }
 
-    private DockerEngine.BuildRun buildClassic(String tag, JobId id, String text, Duration timeout, LogSink output)
-            throws InterruptedException {
+    private DockerEngine.BuildRun buildClassic(String tag, JobId id, String text, Duration timeout, LogSink output,
+            String cgroupParent) throws InterruptedException {
         String labelled = withLabels(text, id);
         Map<String, String> labelFlags = labelled.equals(text)
                 ? Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()) : Map.of();
-        return engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, timeout, MAX_LOG_BYTES,
+        return engine.build(tag, labelled.getBytes(StandardCharsets.UTF_8), labelFlags, network, cgroupParent, timeout, MAX_LOG_BYTES,
                 output);
     }
 

@@ -75,7 +75,7 @@ public record LocalConfig(
      * DockerBuildNetwork) with the operator's extra allowed and denied IPv4 CIDRs, set up with {@code iptables}.
      */
     public record Builds(Builder builder, long cacheBytes, boolean isolated, String iptables, List<String> allowed,
-            List<String> denied, List<String> baseImages) {
+            List<String> denied, List<String> baseImages, long memoryBytes, double cpus, int pids) {
         public Builds {
             allowed = List.copyOf(allowed);
             denied = List.copyOf(denied);
@@ -133,6 +133,9 @@ public record LocalConfig(
             new Setting("trivy-image-fallback", "true", "run the Trivy container image when no trivy executable is found"),
             new Setting("builder", "auto", "auto (BuildKit where a docker CLI can drive it, else classic), buildkit or classic"),
             new Setting("build-cache-size", "10g", "the engine's build cache is pruned to this size after builds, least recently used first (BuildKit)"),
+            new Setting("build-memory", "", "memory limit of a build's RUN steps, no swap (default: --memory)"),
+            new Setting("build-cpus", "", "CPU limit of a build's RUN steps (default: --cpus)"),
+            new Setting("build-pids", "", "process limit of a build's RUN steps (default: --pids)"),
             new Setting("build-isolation", "true", "builds cannot reach the host, link-local, private ranges or other builds (iptables rules on the build network: BuildKit's is the engine's default bridge, the classic builder's one of perfbox's own; needs root)"),
             new Setting("build-allow", "", "comma-separated IPv4 CIDRs builds may reach although private (e.g. a package mirror at 10.1.2.3/32)"),
             new Setting("base-images", "", "comma-separated image patterns builds may also start from (* any characters), e.g. python:3.12-* or registry.example/team/*; always allowed: the engine's own images but perfbox's, a stage, scratch (registries on private, link-local or this host's addresses never)"),
@@ -249,7 +252,10 @@ public record LocalConfig(
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
                         get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny"),
-                        get(v, "base-images").isBlank() ? List.of() : Arrays.asList(get(v, "base-images").strip().split("[,\\s]+"))),
+                        get(v, "base-images").isBlank() ? List.of() : Arrays.asList(get(v, "base-images").strip().split("[,\\s]+")),
+                        get(v, "build-memory").isBlank() ? pipeline.runLimits().memoryBytes() : bytes(v, "build-memory"),
+                        get(v, "build-cpus").isBlank() ? cpus : positiveDecimal(v, "build-cpus"),
+                        get(v, "build-pids").isBlank() ? pipeline.runLimits().pids() : intIn(v, "build-pids", 1, 1_000_000)),
                 hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
@@ -353,6 +359,14 @@ public record LocalConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " must be a whole number from " + min + " to " + max + ", not '" + raw + "'");
         }
+    }
+
+    private static double positiveDecimal(Map<String, String> v, String name) {
+        double d = decimal(v, name);
+        if (!(d > 0) || d > 1024) {
+            throw new IllegalArgumentException("--" + name + " must be a positive number, not " + get(v, name));
+        }
+        return d;
     }
 
     private static double decimal(Map<String, String> v, String name) {

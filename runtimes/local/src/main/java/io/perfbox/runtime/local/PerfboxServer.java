@@ -245,7 +245,9 @@ public final class PerfboxServer implements AutoCloseable {
         LocalConfig.Builds b = config.builds();
         DockerImageBuilder classic = new DockerImageBuilder(engine, storeId, config.maxImageBytes())
                 .withCacheSecret(secret(dataDir.resolve("build-cache.key")))
-                .withBaseImages(BaseImagePolicy.allowing(b.baseImages()));
+                .withBaseImages(BaseImagePolicy.allowing(b.baseImages()))
+                // RUN steps held by the build limits, on both builders (README, Build limits).
+                .withLimits(new DockerImageBuilder.BuildLimits(b.memoryBytes(), b.cpus(), b.pids()));
         if (b.builder() == LocalConfig.Builder.CLASSIC) {
             return classic;
         }

@@ -133,6 +133,23 @@ class HostileWorkloadIT {
     }
 
     @Test
+    void aBuildStepPastTheRunsMemoryLimitEndsBuildFailedNamingTheLimit() throws Exception {
+        // The server's builds default to its run limits (64 MiB, 64 processes).
+        JsonNode job = runToEnd("FROM debian:bookworm\nRUN echo " + UUID.randomUUID()
+                + "; head -c 600000000 /dev/zero | tail -c 600000000 > /dev/null\n");
+        assertFailed(job, "BUILD_FAILED");
+        assertThat(job.get("failure").get("message").asText()).contains("memory limit (64 MiB, --build-memory)");
+    }
+
+    @Test
+    void aBuildStepForkingPastTheRunsProcessLimitEndsBuildFailedNamingTheLimit() throws Exception {
+        JsonNode job = runToEnd("FROM debian:bookworm\nRUN echo " + UUID.randomUUID()
+                + "; for i in $(seq 1 155); do sleep 3 & done; wait\n");
+        assertFailed(job, "BUILD_FAILED");
+        assertThat(job.get("failure").get("message").asText()).contains("process limit (64, --build-pids)");
+    }
+
+    @Test
     void buildThatNeverEndsEndsBuildTimeout() throws Exception {
         assertFailed(runToEnd("FROM debian:bookworm\nRUN sleep infinity\n"), "BUILD_TIMEOUT");
     }
