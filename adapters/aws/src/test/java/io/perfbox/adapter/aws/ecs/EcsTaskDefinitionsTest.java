@@ -153,7 +153,7 @@ class EcsTaskDefinitionsTest {
             assertThat(d.condition()).isEqualTo(ContainerCondition.START);
         });
         assertThat(clock.linuxParameters().initProcessEnabled())
-                .as("SIGTERM reaches the sleep: a clock stopped early exits non-zero at once").isTrue();
+                .as("SIGTERM reaches the sleep: a clock stopped early exits 0 at once").isTrue();
         assertThat(clock.linuxParameters().capabilities().drop()).containsExactly("ALL");
         assertThat(clock.user()).isEqualTo("65534:65534");
         assertThat(clock.readonlyRootFilesystem()).isTrue();
