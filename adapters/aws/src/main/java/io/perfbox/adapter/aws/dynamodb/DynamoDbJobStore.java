@@ -290,6 +290,9 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
 
     // --- TenantUsage ---
 
+    /** Below every createdKey (a key value may not be empty): every sortable time starts with a digit. */
+    private static final String FROM_START = "0";
+
     private static String activeUsage(String owner) {
         return "ACTIVE#" + owner;
     }
@@ -313,13 +316,13 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
 
     @Override
     public int countActive(String owner) {
-        return count(activeUsage(owner), "");
+        return count(activeUsage(owner), FROM_START);
     }
 
     @Override
     public Submissions submissionsSince(String owner, Instant since) {
         String usage = submissionUsage(owner);
-        Optional<Instant> newest = edge(usage, "", false);
+        Optional<Instant> newest = edge(usage, FROM_START, false);
         if (newest.isEmpty()) {
             return new Submissions(0, Optional.empty());
         }
