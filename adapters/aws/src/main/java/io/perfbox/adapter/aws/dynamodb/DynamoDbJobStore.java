@@ -57,8 +57,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * <p>{@link TenantUsage}: the job's submission is put in the job's own create transaction and re-put without its
  * index key in the transaction of the write that fails the job through a platform fault; both counts are
  * {@code Select COUNT} queries of the sparse {@code byUsage} index (see {@link JobTable}). A GSI is eventually
- * consistent (AWS: "changes to the table data are propagated to the global secondary indexes within a fraction of a
- * second, under normal conditions"), so submits racing within that lag can each see the count before the others:
+ * consistent (DynamoDB developer guide, HowItWorks.ReadConsistency: "All reads from GSIs and streams are eventually
+ * consistent"; AWS re:Post knowledge-center/dynamodb-missing-table-items-gsi: writes propagate to a GSI within about a
+ * second, longer under load), so submits racing within that lag can each see the count before the others:
  * a burst may pass a cap by the submits made during the lag, and a job that just ended may count a moment longer.
  */
 public class DynamoDbJobStore implements JobStore, TenantUsage {
