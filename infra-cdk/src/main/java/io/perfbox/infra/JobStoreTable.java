@@ -22,6 +22,11 @@ public class JobStoreTable extends Construct {
     public static final String BY_OWNER = "byOwner";
     /** Sparse: only jobs not yet ended carry its key, {@code activeKey} (io.perfbox.adapter.aws.dynamodb.JobTable). */
     public static final String BY_ACTIVE = "byActive";
+    /**
+     * Sparse, keys only: the tenants' usage (jobs under way as {@code ACTIVE#<owner>}, counting submissions as
+     * {@code SUB#<owner>}), counted by one query each (io.perfbox.adapter.aws.dynamodb.JobTable).
+     */
+    public static final String BY_USAGE = "byUsage";
     private final Table table;
 
     public JobStoreTable(Construct scope, String id) {
@@ -34,6 +39,8 @@ public class JobStoreTable extends Construct {
                 .encryption(TableEncryption.AWS_MANAGED)
                 // cdk destroy must leave nothing billable behind.
                 .removalPolicy(RemovalPolicy.DESTROY)
+                // Submission items expire after TenantUsage.RETENTION (jobs carry no expiresAt).
+                .timeToLiveAttribute("expiresAt")
                 .build();
         table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
                 .indexName(BY_OWNER)
@@ -46,6 +53,12 @@ public class JobStoreTable extends Construct {
                 .partitionKey(Attribute.builder().name("activeKey").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("createdKey").type(AttributeType.STRING).build())
                 .projectionType(ProjectionType.ALL)
+                .build());
+        table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                .indexName(BY_USAGE)
+                .partitionKey(Attribute.builder().name("usageKey").type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name("createdKey").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.KEYS_ONLY)
                 .build());
     }
 

@@ -154,8 +154,21 @@ class IamPoliciesIT {
                         .message("an access point with client token " + create.clientToken() + " exists")
                         .statusCode(409).build();
             }
-            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest put
-                    && put.item().containsKey("pk")) {
+            // A job's write is a PutItem, or (a platform fault, with its submission) a transaction's put of JOB#<id>.
+            java.util.List<software.amazon.awssdk.services.dynamodb.model.Put> puts = new java.util.ArrayList<>();
+            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest single) {
+                puts.add(software.amazon.awssdk.services.dynamodb.model.Put.builder().tableName(single.tableName())
+                        .item(single.item()).build());
+            }
+            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest tx) {
+                tx.transactItems().stream().filter(i -> i.put() != null
+                        && i.put().item().getOrDefault("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("")).s().startsWith("JOB#"))
+                        .forEach(i -> puts.add(i.put()));
+            }
+            for (software.amazon.awssdk.services.dynamodb.model.Put put : puts) {
+                if (!put.item().containsKey("pk")) {
+                    continue;
+                }
                 String pk = put.item().get("pk").s();
                 String jobId = pk.substring(pk.indexOf('#') + 1);
                 if (deleteBeforeWrite.remove(jobId)) {

@@ -23,7 +23,21 @@ class StorageTest {
                                 Map.of("AttributeName", "createdKey", "KeyType", "RANGE")),
                         "Projection", Map.of("ProjectionType", "ALL"))),
                         // The sparse index of active jobs (ReconcilerTest).
-                        Match.objectLike(Map.of("IndexName", "byActive")))));
+                        Match.objectLike(Map.of("IndexName", "byActive")),
+                        // The tenants' usage, as the DynamoDB job store queries it (DynamoDbTenantUsageIT).
+                        Map.of("IndexName", "byUsage",
+                                "KeySchema", List.of(
+                                        Map.of("AttributeName", "usageKey", "KeyType", "HASH"),
+                                        Map.of("AttributeName", "createdKey", "KeyType", "RANGE")),
+                                "Projection", Map.of("ProjectionType", "KEYS_ONLY")))));
+    }
+
+    @Test
+    void submissionItemsExpireThroughTheTablesTimeToLive() {
+        template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
+                "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH")),
+                "GlobalSecondaryIndexes", Match.arrayWith(List.of(Match.objectLike(Map.of("IndexName", "byUsage")))),
+                "TimeToLiveSpecification", Map.of("AttributeName", "expiresAt", "Enabled", true))));
     }
 
     @Test

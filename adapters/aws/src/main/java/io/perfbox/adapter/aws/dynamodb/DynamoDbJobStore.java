@@ -4,9 +4,12 @@ import static io.perfbox.adapter.aws.dynamodb.JobTable.ACTIVE;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.ACTIVE_KEY;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.BY_ACTIVE;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.BY_OWNER;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.BY_USAGE;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.CREATED_KEY;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.EXPIRES_AT;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.OWNER;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.PK;
+import static io.perfbox.adapter.aws.dynamodb.JobTable.USAGE_KEY;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +22,7 @@ import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.TenantUsage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,6 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.Select;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -48,8 +53,16 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * A job's metrics are a map attribute of decimal strings (every double round-trips). The leaderboard and the history are JobStore's defaults: pages of
  * the owner's jobs through {@code byOwner} filtered to SUCCEEDED, linear in the owner's jobs (no index can rank by a
  * metric whose name the customer chooses); see docs/aws.md.
+ *
+ * <p>{@link TenantUsage}: the job's submission is put in the job's own create transaction and re-put without its
+ * index key in the transaction of the write that fails the job through a platform fault; both counts are
+ * {@code Select COUNT} queries of the sparse {@code byUsage} index (see {@link JobTable}). A GSI is eventually
+ * consistent (DynamoDB developer guide, HowItWorks.ReadConsistency: "All reads from GSIs and streams are eventually
+ * consistent"; AWS re:Post knowledge-center/dynamodb-missing-table-items-gsi: writes propagate to a GSI within about a
+ * second, longer under load), so submits racing within that lag can each see the count before the others:
+ * a burst may pass a cap by the submits made during the lag, and a job that just ended may count a moment longer.
  */
-public class DynamoDbJobStore implements JobStore {
+public class DynamoDbJobStore implements JobStore, TenantUsage {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Fixed width so that string order is time order. */
     private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
@@ -75,8 +88,19 @@ public class DynamoDbJobStore implements JobStore {
     public CreateResult create(Job job, Optional<IdempotencyKey> key) {
         Put putJob = Put.builder().tableName(table).item(toItem(job))
                 .conditionExpression("attribute_not_exists(pk)").build();
+        TransactWriteItem putSubmission = TransactWriteItem.builder().put(Put.builder().tableName(table)
+                .item(submissionItem(job, true)).build()).build();
         if (key.isEmpty()) {
-            client.putItem(b -> b.tableName(table).item(putJob.item()).conditionExpression(putJob.conditionExpression()));
+            try {
+                client.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder().put(putJob).build(),
+                        putSubmission));
+            } catch (TransactionCanceledException e) {
+                if (firstConditionFailed(e)) {
+                    // As a single conditional put answers: the id is taken.
+                    throw ConditionalCheckFailedException.builder().message("job " + job.id() + " exists").build();
+                }
+                throw e;
+            }
             return new CreateResult(job, true);
         }
         String recordKey = idempotencyKey(job.owner(), key.get().key());
@@ -89,7 +113,7 @@ public class DynamoDbJobStore implements JobStore {
                 client.transactWriteItems(b -> b.transactItems(
                         TransactWriteItem.builder().put(Put.builder().tableName(table).item(record)
                                 .conditionExpression("attribute_not_exists(pk)").build()).build(),
-                        TransactWriteItem.builder().put(putJob).build()));
+                        TransactWriteItem.builder().put(putJob).build(), putSubmission));
                 return new CreateResult(job, true);
             } catch (TransactionCanceledException e) {
                 if (!firstConditionFailed(e)) {
@@ -140,9 +164,27 @@ public class DynamoDbJobStore implements JobStore {
             placeholders.add(":s" + i);
             i++;
         }
+        String condition = "attribute_exists(pk) AND #status IN (" + String.join(", ", placeholders) + ")";
+        if (updated.failedThroughPlatformFault()) {
+            // The failure and its submission's leaving the count, in one transaction.
+            try {
+                client.transactWriteItems(b -> b.transactItems(
+                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(toItem(updated))
+                                .conditionExpression(condition).expressionAttributeNames(Map.of("#status", "status"))
+                                .expressionAttributeValues(values).build()).build(),
+                        TransactWriteItem.builder().put(Put.builder().tableName(table)
+                                .item(submissionItem(updated, false)).build()).build()));
+                return true;
+            } catch (TransactionCanceledException e) {
+                if (firstConditionFailed(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        }
         try {
             client.putItem(b -> b.tableName(table).item(toItem(updated))
-                    .conditionExpression("attribute_exists(pk) AND #status IN (" + String.join(", ", placeholders) + ")")
+                    .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(values));
             return true;
@@ -247,6 +289,80 @@ public class DynamoDbJobStore implements JobStore {
         return old != null && !old.isEmpty();
     }
 
+    // --- TenantUsage ---
+
+    /** Below every createdKey (a key value may not be empty): every sortable time starts with a digit. */
+    private static final String FROM_START = "0";
+
+    private static String activeUsage(String owner) {
+        return "ACTIVE#" + owner;
+    }
+
+    private static String submissionUsage(String owner) {
+        return "SUB#" + owner;
+    }
+
+    /** A job's submission: counted (in the index) or not; it expires from the table after the retention. */
+    static Map<String, AttributeValue> submissionItem(Job job, boolean counts) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s("SUB#" + job.id().value()));
+        item.put(CREATED_KEY, s(SORTABLE.format(job.createdAt()) + "#" + job.id().value()));
+        item.put("createdAt", s(job.createdAt().toString()));
+        item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(job.createdAt().plus(RETENTION).getEpochSecond())));
+        if (counts) {
+            item.put(USAGE_KEY, s(submissionUsage(job.owner())));
+        }
+        return item;
+    }
+
+    @Override
+    public int countActive(String owner) {
+        return count(activeUsage(owner), FROM_START);
+    }
+
+    @Override
+    public Submissions submissionsSince(String owner, Instant since) {
+        String usage = submissionUsage(owner);
+        Optional<Instant> newest = edge(usage, FROM_START, false);
+        if (newest.isEmpty()) {
+            return new Submissions(0, Optional.empty());
+        }
+        // Submissions past the retention before the newest are dropped, as the TTL will drop them.
+        Instant from = since.isBefore(newest.get().minus(RETENTION)) ? newest.get().minus(RETENTION) : since;
+        String fromKey = SORTABLE.format(from);
+        int count = count(usage, fromKey);
+        return count == 0 ? new Submissions(0, Optional.empty()) : new Submissions(count, edge(usage, fromKey, true));
+    }
+
+    /** The items of the index's partition {@code usage} whose createdKey is at or after {@code fromKey}. */
+    private int count(String usage, String fromKey) {
+        int total = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse res = client.query(usageQuery(usage, fromKey).select(Select.COUNT).exclusiveStartKey(start).build());
+            total += res.count();
+            start = res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null;
+        } while (start != null);
+        return total;
+    }
+
+    /** The creation time of the first (oldest, or newest) item of the partition from {@code fromKey} on. */
+    private Optional<Instant> edge(String usage, String fromKey, boolean oldest) {
+        QueryResponse res = client.query(usageQuery(usage, fromKey).scanIndexForward(oldest).limit(1).build());
+        if (res.items().isEmpty()) {
+            return Optional.empty();
+        }
+        String key = res.items().get(0).get(CREATED_KEY).s();
+        return Optional.of(Instant.from(SORTABLE.parse(key.substring(0, key.indexOf('#')))));
+    }
+
+    private QueryRequest.Builder usageQuery(String usage, String fromKey) {
+        return QueryRequest.builder().tableName(table).indexName(BY_USAGE)
+                .keyConditionExpression("#usage = :usage AND #created >= :from")
+                .expressionAttributeNames(Map.of("#usage", USAGE_KEY, "#created", CREATED_KEY))
+                .expressionAttributeValues(Map.of(":usage", s(usage), ":from", s(fromKey)));
+    }
+
     // --- mapping ---
 
     static Map<String, AttributeValue> toItem(Job job) {
@@ -258,6 +374,7 @@ public class DynamoDbJobStore implements JobStore {
         item.put("status", s(job.status().name()));
         if (!job.status().isTerminal()) {
             item.put(ACTIVE_KEY, s(ACTIVE));
+            item.put(USAGE_KEY, s(activeUsage(job.owner())));
         }
         putIfPresent(item, "name", job.name());
         putIfPresent(item, "description", job.description());
