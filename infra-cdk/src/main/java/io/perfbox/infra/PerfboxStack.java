@@ -60,13 +60,13 @@ public class PerfboxStack extends Stack {
     }
 
     /**
-     * A deployment jar of the functions module (the API's or the workflow's: each function gets only the code it
+     * A deployment jar of runtimes/aws (the API's or the workflow's: each function gets only the code it
      * runs); a missing jar stops the synth with what to build.
      */
     private static Code deploymentJar(java.nio.file.Path jar, String contextKey) {
         if (!java.nio.file.Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("the Lambda jar " + jar.toAbsolutePath() + " does not exist (context "
-                    + StackConfig.PREFIX + contextKey + "); build it with `mvn -B -pl functions -am package -DskipTests`");
+                    + StackConfig.PREFIX + contextKey + "); build it with `mvn -B -pl runtimes/aws -am package -DskipTests`");
         }
         return Code.fromAsset(jar.toString());
     }

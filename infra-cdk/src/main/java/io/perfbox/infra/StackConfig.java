@@ -23,8 +23,8 @@ import software.constructs.Node;
  * @param apiRateLimit           steady requests per second allowed per API key
  * @param apiBurstLimit          burst of requests allowed per API key
  * @param apiQuotaPerDay         requests per day allowed per API key
- * @param apiJar                 the API functions' deployment jar (functions/target/perfbox-api-lambda.jar)
- * @param workflowJar            the workflow functions' deployment jar (functions/target/perfbox-workflow-lambda.jar)
+ * @param apiJar                 the API functions' deployment jar (runtimes/aws/target/perfbox-api-lambda.jar)
+ * @param workflowJar            the workflow functions' deployment jar (runtimes/aws/target/perfbox-workflow-lambda.jar)
  * @param buildspec              the CodeBuild buildspec file (buildspecs/build-and-scan.yml), its single source; the
  *                               scanner mirror's (scanner-mirror.yml) is the file beside it
  * @param platformRetrySeconds   wait before a build or run the platform failed is tried again (doubling after each)
@@ -103,29 +103,33 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         return PROVISIONING_SECONDS + Math.ceilDiv(maxImageMib, ASSUMED_PULL_MIB_PER_SECOND);
     }
 
-    /** Reads every setting, with the defaults below for those the context lacks. */
+    /** Reads every setting, with {@link ContextKey}'s defaults for those the context lacks. */
     static StackConfig fromContext(Node node) {
-        int maxImageMib = intValue(node, "maxImageMib", 10 * 1024);
+        int maxImageMib = intValue(node, ContextKey.MAX_IMAGE_MIB);
         return new StackConfig(
-                intValue(node, "artifactRetentionDays", 30),
+                intValue(node, ContextKey.ARTIFACT_RETENTION_DAYS),
                 severity(node),
-                boolValue(node, "ignoreUnfixed", false),
-                intValue(node, "buildTimeoutSeconds", 900),
+                boolValue(node, ContextKey.IGNORE_UNFIXED.shortName(), Boolean.parseBoolean(ContextKey.IGNORE_UNFIXED.defaultValue())),
+                intValue(node, ContextKey.BUILD_TIMEOUT_SECONDS),
                 maxImageMib,
-                intValue(node, "runTimeoutSeconds", 600),
+                intValue(node, ContextKey.RUN_TIMEOUT_SECONDS),
                 // Half an hour, or more when the image limit needs it.
-                intValue(node, "runStartTimeoutSeconds",
-                        Math.max(DEFAULT_RUN_START_SECONDS, minimumRunStartSeconds(maxImageMib))),
-                intValue(node, "taskCpu", 1024),
-                intValue(node, "taskMemoryMib", 2048),
-                intValue(node, "apiRateLimit", 10),
-                intValue(node, "apiBurstLimit", 20),
-                intValue(node, "apiQuotaPerDay", 10_000),
-                Path.of(stringValue(node, "apiJar", "../functions/target/perfbox-api-lambda.jar")),
-                Path.of(stringValue(node, "workflowJar", "../functions/target/perfbox-workflow-lambda.jar")),
-                Path.of(stringValue(node, "buildspec", "../buildspecs/build-and-scan.yml")),
-                intValue(node, "platformRetrySeconds", 30),
-                intValue(node, "maxScannerDbAgeHours", 72));
+                intValue(node, ContextKey.RUN_START_TIMEOUT_SECONDS.shortName(),
+                        Math.max(ContextKey.RUN_START_TIMEOUT_SECONDS.defaultInt(), minimumRunStartSeconds(maxImageMib))),
+                intValue(node, ContextKey.TASK_CPU),
+                intValue(node, ContextKey.TASK_MEMORY_MIB),
+                intValue(node, ContextKey.API_RATE_LIMIT),
+                intValue(node, ContextKey.API_BURST_LIMIT),
+                intValue(node, ContextKey.API_QUOTA_PER_DAY),
+                Path.of(stringValue(node, ContextKey.API_JAR.shortName(), ContextKey.API_JAR.defaultValue())),
+                Path.of(stringValue(node, ContextKey.WORKFLOW_JAR.shortName(), ContextKey.WORKFLOW_JAR.defaultValue())),
+                Path.of(stringValue(node, ContextKey.BUILDSPEC.shortName(), ContextKey.BUILDSPEC.defaultValue())),
+                intValue(node, ContextKey.PLATFORM_RETRY_SECONDS),
+                intValue(node, ContextKey.MAX_SCANNER_DB_AGE_HOURS));
+    }
+
+    private static int intValue(Node node, ContextKey key) {
+        return intValue(node, key.shortName(), key.defaultInt());
     }
 
     /** The scanner mirror's buildspec: scanner-mirror.yml beside the job buildspec. */
@@ -145,7 +149,8 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
     }
 
     private static String severity(Node node) {
-        return stringValue(node, "severityThreshold", "HIGH").strip().toUpperCase(Locale.ROOT);
+        return stringValue(node, ContextKey.SEVERITY_THRESHOLD.shortName(), ContextKey.SEVERITY_THRESHOLD.defaultValue())
+                .strip().toUpperCase(Locale.ROOT);
     }
 
     private static String stringValue(Node node, String key, String fallback) {

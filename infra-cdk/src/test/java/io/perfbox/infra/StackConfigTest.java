@@ -3,6 +3,7 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
@@ -108,10 +109,12 @@ class StackConfigTest {
     }
 
     @Test
-    void defaultJarsAreTheFunctionsModulesTwoDeploymentJars() {
+    void defaultJarsAreRuntimesAwsTwoDeploymentJarsAndExistOnceBuilt() {
         StackConfig config = config(Map.of());
-        assertThat(config.apiJar()).hasToString("../functions/target/perfbox-api-lambda.jar");
-        assertThat(config.workflowJar()).hasToString("../functions/target/perfbox-workflow-lambda.jar");
+        assertThat(config.apiJar()).hasToString("../runtimes/aws/target/perfbox-api-lambda.jar");
+        assertThat(config.workflowJar()).hasToString("../runtimes/aws/target/perfbox-workflow-lambda.jar");
+        // Resolved from infra-cdk/, as the CDK CLI runs the app: the jars runtimes/aws's build makes (tests run after it).
+        assertThat(Path.of("").toAbsolutePath().resolve(config.apiJar()).normalize()).isEqualTo(SynthesizedStack.apiJar().toAbsolutePath().normalize());
     }
 
     @Test
@@ -121,7 +124,7 @@ class StackConfigTest {
         app.getNode().setContext("perfbox:workflowJar", "does/not/exist.jar");
         assertThatThrownBy(() -> PerfboxStack.createStack(app, "NoJar"))
                 .hasMessageContaining("does not exist").hasMessageContaining("perfbox:workflowJar")
-                .hasMessageContaining("mvn -B -pl functions -am package");
+                .hasMessageContaining("mvn -B -pl runtimes/aws -am package");
 
         App noApiJar = new App();
         noApiJar.getNode().setContext("perfbox:apiJar", "does/not/exist.jar");

@@ -46,12 +46,12 @@ final class SynthesizedStack {
         return app;
     }
 
-    /** The API functions' jar (functions/target/perfbox-api-lambda.jar). */
+    /** The API functions' jar (runtimes/aws/target/perfbox-api-lambda.jar). */
     static Path apiJar() {
         return jar("perfbox.apiJar");
     }
 
-    /** The workflow functions' jar (functions/target/perfbox-workflow-lambda.jar). */
+    /** The workflow functions' jar (runtimes/aws/target/perfbox-workflow-lambda.jar). */
     static Path workflowJar() {
         return jar("perfbox.workflowJar");
     }

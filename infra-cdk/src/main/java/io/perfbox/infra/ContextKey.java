@@ -1,0 +1,54 @@
+package io.perfbox.infra;
+
+/**
+ * Every CDK context key of the stack with its one default: {@link StackConfig} reads its defaults from here, and
+ * {@code ContextKeyDocsTest} holds docs/aws.md's settings table and cdk.json to it, so the three cannot drift apart
+ * (they once did: the jars' default named a module that no longer existed, and the documented synth failed).
+ */
+public enum ContextKey {
+    SEVERITY_THRESHOLD("severityThreshold", "HIGH"),
+    IGNORE_UNFIXED("ignoreUnfixed", "false"),
+    BUILD_TIMEOUT_SECONDS("buildTimeoutSeconds", "900"),
+    MAX_IMAGE_MIB("maxImageMib", "10240"),
+    MAX_SCANNER_DB_AGE_HOURS("maxScannerDbAgeHours", "72"),
+    RUN_TIMEOUT_SECONDS("runTimeoutSeconds", "600"),
+    /** 1800, or the minimum the image limit needs when that is larger ({@link StackConfig#minimumRunStartSeconds}). */
+    RUN_START_TIMEOUT_SECONDS("runStartTimeoutSeconds", "1800"),
+    TASK_CPU("taskCpu", "1024"),
+    TASK_MEMORY_MIB("taskMemoryMib", "2048"),
+    API_RATE_LIMIT("apiRateLimit", "10"),
+    API_BURST_LIMIT("apiBurstLimit", "20"),
+    API_QUOTA_PER_DAY("apiQuotaPerDay", "10000"),
+    PLATFORM_RETRY_SECONDS("platformRetrySeconds", "30"),
+    ARTIFACT_RETENTION_DAYS("artifactRetentionDays", "30"),
+    /** Relative to infra-cdk/, where the CDK CLI runs the app: runtimes/aws's shaded jars. */
+    API_JAR("apiJar", "../runtimes/aws/target/perfbox-api-lambda.jar"),
+    WORKFLOW_JAR("workflowJar", "../runtimes/aws/target/perfbox-workflow-lambda.jar"),
+    BUILDSPEC("buildspec", "../buildspecs/build-and-scan.yml");
+
+    private final String name;
+    private final String defaultValue;
+
+    ContextKey(String name, String defaultValue) {
+        this.name = name;
+        this.defaultValue = defaultValue;
+    }
+
+    /** The key as written in cdk.json and {@code -c}: {@code perfbox:<name>}. */
+    public String key() {
+        return StackConfig.PREFIX + name;
+    }
+
+    /** The name without the prefix. */
+    public String shortName() {
+        return name;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    int defaultInt() {
+        return Integer.parseInt(defaultValue);
+    }
+}
