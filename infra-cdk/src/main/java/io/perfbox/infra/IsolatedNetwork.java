@@ -31,6 +31,7 @@ import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.iam.AnyPrincipal;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.route53resolver.CfnFirewallDomainList;
@@ -41,8 +42,8 @@ import software.constructs.Construct;
 /**
  * Where customer containers run: isolated subnets only (no NAT gateway, no internet gateway); the AWS services a
  * Fargate task needs (ECR image pulls with their S3 layers, CloudWatch Logs for awslogs) are reached through VPC
- * endpoints whose policies admit only what the run needs: this account's callers on this account's resources, and of
- * S3 only ECR's layer bucket. /data is NFS to the file system's mount targets, no endpoint. A DNS firewall answers
+ * endpoints whose policies admit only what the run needs: the pulls of this stack's repositories, its task log group's
+ * streams, and of S3 only ECR's layer bucket. /data is NFS to the file system's mount targets, no endpoint. A DNS firewall answers
  * only the names of those endpoints and of the file system, so no name outside is resolved from the VPC (a DNS
  * channel out). The task security group itself belongs to {@link IsolatedRunner}.
  */
@@ -54,6 +55,8 @@ public class IsolatedNetwork extends Construct {
     private final String s3PrefixListId;
     /** The names the DNS firewall answers (every other name is blocked); added to until synthesis. */
     private final List<String> allowedNames = new ArrayList<>();
+    /** The interface endpoints; their policies name the resources the task's pulls and logs use (admitTaskTraffic). */
+    private final Map<InterfaceVpcEndpointAwsService, InterfaceVpcEndpoint> endpoints = new java.util.LinkedHashMap<>();
 
     public IsolatedNetwork(Construct scope, String id, RetentionDays logRetention) {
         super(scope, id);
@@ -93,7 +96,7 @@ public class IsolatedNetwork extends Construct {
         allowedNames.add(ecrLayerBucket() + ".s3." + Aws.URL_SUFFIX);
 
         // ECR API + Docker registry (with S3 above): Fargate's image pull; Logs: the awslogs driver. ECS itself
-        // calls them with the execution role, so only this account's principals on this account's resources.
+        // calls them with the execution role; their policies (admitTaskTraffic) name this stack's resources.
         for (var entry : List.of(
                 Map.entry("EcrApi", InterfaceVpcEndpointAwsService.ECR),
                 Map.entry("EcrDocker", InterfaceVpcEndpointAwsService.ECR_DOCKER),
@@ -106,25 +109,7 @@ public class IsolatedNetwork extends Construct {
                     .open(false)
                     .privateDnsEnabled(true)
                     .build());
-            endpoint.addToPolicy(PolicyStatement.Builder.create()
-                    .sid("ThisAccountsPrincipalsOnThisAccountsResources")
-                    .principals(List.of(new AnyPrincipal()))
-                    .actions(List.of("*"))
-                    .resources(List.of("*"))
-                    .conditions(Ordered.map("StringEquals", Ordered.map(
-                            "aws:PrincipalAccount", Aws.ACCOUNT_ID, "aws:ResourceAccount", Aws.ACCOUNT_ID)))
-                    .build());
-            if (entry.getValue() == InterfaceVpcEndpointAwsService.ECR) {
-                // The registry login has no resource (so no resource account): the token it returns is for the
-                // caller's own registry, this account's.
-                endpoint.addToPolicy(PolicyStatement.Builder.create()
-                        .sid("RegistryLoginOfThisAccountsPrincipals")
-                        .principals(List.of(new AnyPrincipal()))
-                        .actions(List.of("ecr:GetAuthorizationToken"))
-                        .resources(List.of("*"))
-                        .conditions(Ordered.map("StringEquals", Ordered.map("aws:PrincipalAccount", Aws.ACCOUNT_ID)))
-                        .build());
-            }
+            endpoints.put(entry.getValue(), endpoint);
         }
         allowedNames.add("api.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
         allowedNames.add(Aws.ACCOUNT_ID + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX);
@@ -153,7 +138,46 @@ public class IsolatedNetwork extends Construct {
         s3PrefixListId = s3PrefixList.getResponseField("PrefixLists.0.PrefixListId");
     }
 
-    /** ECR's bucket of image layers in this region (what a pull downloads through the S3 endpoint). */
+    /**
+     * The endpoint policies: what ECS pulls and logs for a job's task with its execution role, named. ECR (API and
+     * Docker): the registry login (no resource-level permission, so this account's principals only) and the image
+     * reads of the given repositories (the jobs' repository and the bootstrap's asset repository of the run clock);
+     * their layers come through the S3 endpoint. Logs: the awslogs driver's stream and events in the task log group.
+     * Anything else, of this account or another, is refused at the endpoint.
+     */
+    public void admitTaskTraffic(List<IRepository> repositories, String taskLogStreamsArn) {
+        Map<String, Object> thisAccount = Ordered.map("StringEquals", Ordered.map("aws:PrincipalAccount", Aws.ACCOUNT_ID));
+        for (var service : List.of(InterfaceVpcEndpointAwsService.ECR, InterfaceVpcEndpointAwsService.ECR_DOCKER)) {
+            InterfaceVpcEndpoint endpoint = endpoints.get(service);
+            endpoint.addToPolicy(PolicyStatement.Builder.create()
+                    .sid("RegistryLoginOfThisAccountsPrincipals")
+                    .principals(List.of(new AnyPrincipal()))
+                    .actions(List.of("ecr:GetAuthorizationToken"))
+                    .resources(List.of("*"))
+                    .conditions(thisAccount)
+                    .build());
+            endpoint.addToPolicy(PolicyStatement.Builder.create()
+                    .sid("ImagePullsOfThisStacksRepositories")
+                    .principals(List.of(new AnyPrincipal()))
+                    .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"))
+                    .resources(repositories.stream().map(IRepository::getRepositoryArn).toList())
+                    .conditions(thisAccount)
+                    .build());
+        }
+        endpoints.get(InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS).addToPolicy(PolicyStatement.Builder.create()
+                .sid("TaskLogStreamsOfThisStack")
+                .principals(List.of(new AnyPrincipal()))
+                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+                .resources(List.of(taskLogStreamsArn))
+                .conditions(thisAccount)
+                .build());
+    }
+
+    /**
+     * ECR's bucket of image layers in this region (what a pull downloads through the S3 endpoint): the bucket of the
+     * S3 gateway endpoint policy example on AWS's "Amazon ECR interface VPC endpoints (AWS PrivateLink)" page
+     * ({@code arn:aws:s3:::prod-region-starport-layer-bucket/*}).
+     */
     static String ecrLayerBucket() {
         return "prod-" + Aws.REGION + "-starport-layer-bucket";
     }

@@ -99,6 +99,8 @@ public class IsolatedRunner extends Construct {
         taskLogStreamsArn = Stack.of(this).formatArn(ArnComponents.builder()
                 .service("logs").resource("log-group").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
                 .resourceName(taskLogGroup.getLogGroupName() + ":log-stream:*").build());
+        // The endpoints admit the pulls of exactly these two repositories and the logs of this group's streams.
+        network.admitTaskTraffic(List.of(images, runClock.getRepository()), taskLogStreamsArn);
         taskExecutionRole.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
                 .resources(List.of(taskLogStreamsArn))

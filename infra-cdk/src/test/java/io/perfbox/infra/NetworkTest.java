@@ -13,7 +13,7 @@ import software.amazon.awscdk.assertions.Template;
 
 /** The isolated network and the security groups: nothing a job runs can reach the internet. */
 class NetworkTest {
-    private final Template template = SynthesizedStack.TEMPLATE;
+    private static final Template template = SynthesizedStack.TEMPLATE;
 
     @Test
     void networkHasNoNatGatewayAndNoInternetGateway() {
@@ -74,27 +74,91 @@ class NetworkTest {
         }
     }
 
+    /** A statement's actions or resources, as a list whether the template holds one or many. */
+    private static List<Object> list(JsonNode node) {
+        List<Object> values = new java.util.ArrayList<>();
+        (node.isArray() ? node : TemplateQueries.JSON.createArrayNode().add(node))
+                .forEach(v -> values.add(TemplateQueries.JSON.convertValue(v, Object.class)));
+        return values;
+    }
+
+    /** A resource's value as text, tokens written {Ref X}, {GetAtt X.Attr}, {Sub ...}; joins concatenated. */
+    private static String render(JsonNode value) {
+        if (value.isTextual()) {
+            return value.asText();
+        } else if (value.has("Ref")) {
+            return "{Ref " + value.get("Ref").asText() + "}";
+        } else if (value.has("Fn::GetAtt")) {
+            return "{GetAtt " + value.at("/Fn::GetAtt/0").asText() + "." + value.at("/Fn::GetAtt/1").asText() + "}";
+        } else if (value.has("Fn::Sub")) {
+            return "{Sub " + value.get("Fn::Sub").asText() + "}";
+        } else if (value.has("Fn::Join")) {
+            StringBuilder text = new StringBuilder();
+            value.at("/Fn::Join/1").forEach(part -> text.append(render(part)));
+            return text.toString();
+        }
+        throw new AssertionError("unexpected token " + value);
+    }
+
+    private static List<String> rendered(JsonNode node) {
+        return list(node).stream().map(v -> render(TemplateQueries.JSON.valueToTree(v))).toList();
+    }
+
+    private static String logicalIdOf(String type, String prefix) {
+        var ids = template.findResources(type, Map.of()).keySet().stream().filter(id -> id.startsWith(prefix)).toList();
+        assertThat(ids).as(type + " " + prefix + "*").hasSize(1);
+        return ids.get(0);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {".ecr.api", ".ecr.dkr", ".logs"})
-    void interfaceEndpointsAdmitOnlyThisAccountsPrincipalsOnThisAccountsResources(String service) {
-        JsonNode policy = endpointPolicy(service);
-        JsonNode account = policy.at("/Statement/0");
-        assertThat(TemplateQueries.map(account)).isEqualTo(Map.of(
-                "Sid", "ThisAccountsPrincipalsOnThisAccountsResources",
-                "Effect", "Allow", "Principal", Map.of("AWS", "*"), "Action", "*", "Resource", "*",
-                "Condition", Map.of("StringEquals", Map.of(
-                        "aws:PrincipalAccount", Map.of("Ref", "AWS::AccountId"),
-                        "aws:ResourceAccount", Map.of("Ref", "AWS::AccountId")))));
-        if (service.equals(".ecr.api")) {
-            // The login has no resource to be in an account: this account's principals only.
-            assertThat(policy.get("Statement")).hasSize(2);
-            assertThat(TemplateQueries.map(policy.at("/Statement/1"))).isEqualTo(Map.of(
-                    "Sid", "RegistryLoginOfThisAccountsPrincipals",
-                    "Effect", "Allow", "Principal", Map.of("AWS", "*"), "Action", "ecr:GetAuthorizationToken",
-                    "Resource", "*",
-                    "Condition", Map.of("StringEquals", Map.of("aws:PrincipalAccount", Map.of("Ref", "AWS::AccountId")))));
-        } else {
-            assertThat(policy.get("Statement")).hasSize(1);
+    @ValueSource(strings = {".ecr.api", ".ecr.dkr"})
+    void ecrEndpointsAdmitTheLoginAndPullsOfTheJobsAndAssetRepositoriesOnly(String service) {
+        JsonNode statements = endpointPolicy(service).get("Statement");
+        assertThat(statements).hasSize(2);
+        Map<String, Object> thisAccount = Map.of("StringEquals", Map.of("aws:PrincipalAccount", Map.of("Ref", "AWS::AccountId")));
+        // The login has no resource-level permission: this account's principals only.
+        assertThat(TemplateQueries.map(statements.get(0))).isEqualTo(Map.of(
+                "Sid", "RegistryLoginOfThisAccountsPrincipals",
+                "Effect", "Allow", "Principal", Map.of("AWS", "*"), "Action", "ecr:GetAuthorizationToken",
+                "Resource", "*", "Condition", thisAccount));
+        JsonNode pulls = statements.get(1);
+        assertThat(pulls.path("Sid").asText()).isEqualTo("ImagePullsOfThisStacksRepositories");
+        assertThat(pulls.path("Effect").asText()).isEqualTo("Allow");
+        assertThat(TemplateQueries.map(pulls.path("Condition"))).isEqualTo(thisAccount);
+        assertThat(list(pulls.path("Action"))).containsExactlyInAnyOrder(
+                "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability");
+        String jobs = logicalIdOf("AWS::ECR::Repository", "");
+        assertThat(rendered(pulls.path("Resource"))).containsExactlyInAnyOrder(
+                "{GetAtt " + jobs + ".Arn}",
+                // The bootstrap's asset repository, where the run clock's image is pushed.
+                "arn:{Ref AWS::Partition}:ecr:{Ref AWS::Region}:{Ref AWS::AccountId}:repository/"
+                        + "{Sub cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}}");
+    }
+
+    @Test
+    void logsEndpointAdmitsOnlyTheTaskLogGroupsStreamsAndEvents() {
+        JsonNode statements = endpointPolicy(".logs").get("Statement");
+        assertThat(statements).hasSize(1);
+        JsonNode only = statements.get(0);
+        assertThat(only.path("Sid").asText()).isEqualTo("TaskLogStreamsOfThisStack");
+        assertThat(list(only.path("Action"))).containsExactlyInAnyOrder("logs:CreateLogStream", "logs:PutLogEvents");
+        assertThat(rendered(only.path("Resource")))
+                .containsExactly("arn:{Ref AWS::Partition}:logs:{Ref AWS::Region}:{Ref AWS::AccountId}:log-group:{Ref "
+                        + logicalIdOf("AWS::Logs::LogGroup", "IsolatedRunnerTaskLogs") + "}:log-stream:*");
+        assertThat(TemplateQueries.map(only.path("Condition"))).isEqualTo(
+                Map.of("StringEquals", Map.of("aws:PrincipalAccount", Map.of("Ref", "AWS::AccountId"))));
+    }
+
+    @Test
+    void noEndpointPolicyAllowsEveryActionOrEveryResourceBeyondTheRegistryLogin() {
+        for (JsonNode endpoint : TemplateQueries.resources("AWS::EC2::VPCEndpoint")) {
+            for (JsonNode statement : endpoint.at("/Properties/PolicyDocument/Statement")) {
+                assertThat(list(statement.path("Action"))).as(statement.toString()).doesNotContain("*")
+                        .allSatisfy(a -> assertThat(a.toString()).doesNotContain("*"));
+                if (!list(statement.path("Action")).equals(List.of("ecr:GetAuthorizationToken"))) {
+                    assertThat(list(statement.path("Resource"))).as(statement.toString()).doesNotContain("*");
+                }
+            }
         }
     }
 
