@@ -118,18 +118,13 @@ public final class BaseImagePolicy {
                     inStage = true;
                     String[] words = in.rest().split("[ \\t]+");
                     String image = expand(words[0], globalArgs, in);
+                    // Checked before the stage is named: FROM x AS x still means the image x.
+                    Optional<String> refused = image(image, stages, engine, in, "FROM");
+                    if (refused.isPresent()) {
+                        return refused;
+                    }
                     if (words.length == 3 && words[1].equalsIgnoreCase("as")) {
-                        // Checked before the stage is named: FROM x AS x still means the image x.
-                        Optional<String> refused = image(image, stages, engine, in, "FROM");
                         stages.add(words[2].toLowerCase(Locale.ROOT));
-                        if (refused.isPresent()) {
-                            return refused;
-                        }
-                    } else {
-                        Optional<String> refused = image(image, stages, engine, in, "FROM");
-                        if (refused.isPresent()) {
-                            return refused;
-                        }
                     }
                     stageCount++;
                 }

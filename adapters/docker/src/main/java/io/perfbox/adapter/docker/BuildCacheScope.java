@@ -33,11 +33,16 @@ public final class BuildCacheScope {
     }
 
     public static BuildCacheScope of(byte[] secret, String tenant) {
+        return new BuildCacheScope(keyed(secret, "build-cache\0" + tenant));
+    }
+
+    /** 128 bits of HMAC-SHA256 of {@code message} under the store's secret, in hex: names a tenant cannot compute. */
+    static String keyed(byte[] secret, String message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            byte[] h = mac.doFinal(("build-cache\0" + tenant).getBytes(StandardCharsets.UTF_8));
-            return new BuildCacheScope(HexFormat.of().formatHex(h, 0, 16));
+            byte[] h = mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 16);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -86,13 +91,17 @@ public final class BuildCacheScope {
      */
     public Scoped apply(String dockerfile) {
         // Read as the engine reads it first: what it would read differently from the rewrite below is refused.
-        DockerfileSyntax.Parsed parsed;
         try {
-            parsed = DockerfileSyntax.parse(dockerfile);
+            return apply(dockerfile, DockerfileSyntax.parse(dockerfile));
         } catch (DockerfileSyntax.Refused e) {
             throw new Unscopable(e.getMessage());
         }
-        String[] lines = dockerfile.split("\n", -1);
+    }
+
+    /** As {@link #apply(String)}, for a Dockerfile the caller has read already ({@link DockerfileSyntax#parse}). */
+    public Scoped apply(String dockerfile, DockerfileSyntax.Parsed parsed) {
+        // The engine discards a leading byte order mark; the rewrite must see the FROM behind one.
+        String[] lines = DockerfileSyntax.withoutBom(dockerfile).split("\n", -1);
         char escape = parsed.escape();
         int k = 0;
         // Parser directives: comment lines at the very top; the first other line ends them.

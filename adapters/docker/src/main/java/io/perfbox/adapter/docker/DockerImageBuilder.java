@@ -137,14 +137,7 @@ public class DockerImageBuilder implements ImageBuilder {
      * (and build from it, were the base-image check ever passed).
      */
     public String imageTag(JobId id) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(cacheSecret, "HmacSHA256"));
-            byte[] h = mac.doFinal(("image-tag\0" + id.value()).getBytes(StandardCharsets.UTF_8));
-            return DockerNames.imageTag(java.util.HexFormat.of().formatHex(h, 0, 16));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return DockerNames.imageTag(BuildCacheScope.keyed(cacheSecret, "image-tag\0" + id.value()));
     }
 
     /** Whether RUN steps run on the engine's default bridge (BuildKit), which then is the one to confine. */
@@ -173,18 +166,21 @@ public class DockerImageBuilder implements ImageBuilder {
     public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout, LogSink output)
             throws InterruptedException {
         String tag = imageTag(id);
+        // Read once, as the engine reads it: for what the build may fetch, then for its cache scope.
+        DockerfileSyntax.Parsed parsed;
         Optional<String> refused;
         try {
-            refused = basePolicy.check(DockerfileSyntax.parse(dockerfile.text()), engine::imageLabels);
+            parsed = DockerfileSyntax.parse(dockerfile.text());
+            refused = basePolicy.check(parsed, engine::imageLabels);
         } catch (DockerfileSyntax.Refused e) {
-            refused = Optional.of(e.getMessage());
+            return new InvalidDockerfile(e.getMessage(), CapturedLog.EMPTY);
         }
         if (refused.isPresent()) {
             return new InvalidDockerfile(refused.get(), CapturedLog.EMPTY);
         }
         BuildCacheScope.Scoped scoped;
         try {
-            scoped = BuildCacheScope.of(cacheSecret, tenant).apply(dockerfile.text());
+            scoped = BuildCacheScope.of(cacheSecret, tenant).apply(dockerfile.text(), parsed);
         } catch (BuildCacheScope.Unscopable e) {
             return new InvalidDockerfile(e.getMessage(), CapturedLog.EMPTY);
         }

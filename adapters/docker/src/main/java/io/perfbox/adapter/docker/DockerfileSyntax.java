@@ -45,6 +45,11 @@ public final class DockerfileSyntax {
         };
     }
 
+    /** The text without a leading byte order mark, which the engine's parser discards. */
+    static String withoutBom(String text) {
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
     private static String goTrimLeft(String s) {
         int i = 0;
         while (i < s.length() && isGoSpace(s.codePointAt(i))) {
@@ -61,9 +66,12 @@ public final class DockerfileSyntax {
         return goTrimLeft(line).isEmpty();
     }
 
-    /** The physical lines, as Go's line scanner gives them (a CR before the newline dropped). */
+    /**
+     * The physical lines, as the engine's scanner gives them: a CR before the newline dropped, and a leading byte
+     * order mark discarded (the engine drops it, so a FROM behind one is still a FROM).
+     */
     static String[] lines(String text) {
-        String[] lines = text.split("\n", -1);
+        String[] lines = withoutBom(text).split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].endsWith("\r")) {
                 lines[i] = lines[i].substring(0, lines[i].length() - 1);
@@ -111,7 +119,7 @@ public final class DockerfileSyntax {
             StringBuilder logical = new StringBuilder();
             String piece = goTrimLeft(lines[i]);
             boolean continues = continues(piece, escape);
-            logical.append(continues ? withoutContinuation(piece, escape) : piece);
+            logical.append(continues ? withoutContinuation(piece) : piece);
             while (continues && i + 1 < lines.length) {
                 i++;
                 if (isComment(lines[i]) || isEmpty(lines[i])) {
@@ -119,7 +127,7 @@ public final class DockerfileSyntax {
                 }
                 piece = lines[i];
                 continues = continues(piece, escape);
-                logical.append(continues ? withoutContinuation(piece, escape) : piece);
+                logical.append(continues ? withoutContinuation(piece) : piece);
             }
             open = continues;
             String line = logical.toString();
@@ -138,7 +146,7 @@ public final class DockerfileSyntax {
         String checked = comment ? lead : line;
         for (int j = 0; j < checked.length(); ) {
             int c = checked.codePointAt(j);
-            if (c != ' ' && c != '\t' && (isGoSpace(c) || c == 0x2028 || c == 0x2029 || c == 0xfeff && number > 1)) {
+            if (c != ' ' && c != '\t' && (isGoSpace(c) || c == 0xfeff)) {
                 throw new Refused("line " + number + ": U+" + String.format("%04X", c) + " (a whitespace character other "
                         + "than space or tab) is read differently by the builder's parser than it looks; write a plain space");
             }
@@ -148,19 +156,21 @@ public final class DockerfileSyntax {
 
     /** The engine's continuation: the escape character, then only spaces and tabs, at the end of the line. */
     static boolean continues(String line, char escape) {
-        int end = line.length();
-        while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
-            end--;
-        }
+        int end = endBeforeBlanks(line);
         return end > 0 && line.charAt(end - 1) == escape;
     }
 
-    private static String withoutContinuation(String line, char escape) {
+    private static String withoutContinuation(String line) {
+        return line.substring(0, endBeforeBlanks(line) - 1);
+    }
+
+    /** Where the line ends before its trailing spaces and tabs. */
+    private static int endBeforeBlanks(String line) {
         int end = line.length();
         while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
             end--;
         }
-        return line.substring(0, end - 1);
+        return end;
     }
 
     private static Instruction instruction(int first, int last, String line) {

@@ -62,6 +62,9 @@ class BaseImagePolicyTest {
         assertThat(check("FROM debian:bookworm\nRUN --mount=type=bind,from=sha256:4e1b,target=/s cat /s/x\n"))
                 .hasValueSatisfying(m -> assertThat(m).contains("job images never serve as bases"));
         assertThat(check("FROM debian:bookworm\nONBUILD COPY --from=perfbox-job-3f2a:latest / /x\n")).isPresent();
+        // The engine discards a leading byte order mark: the FROM behind one is a FROM.
+        assertThat(check("\uFEFFFROM perfbox-job-3f2a:latest\n")).hasValueSatisfying(m ->
+                assertThat(m).contains("job images never serve as bases"));
     }
 
     @Test

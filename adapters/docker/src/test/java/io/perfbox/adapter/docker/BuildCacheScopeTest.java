@@ -127,4 +127,12 @@ class BuildCacheScopeTest {
         assertThatThrownBy(() -> scope.apply("FROM debian:bookworm\nRUN --mount=type=cache,id=\u00e9,target=/x true\n"))
                 .isInstanceOf(BuildCacheScope.Unscopable.class);
     }
+
+    @Test
+    void aStageBehindAByteOrderMarkGetsTheArgumentAsTheEngineDropsTheMark() {
+        var scoped = scope.apply("\uFEFFFROM debian:bookworm\nRUN echo one\n");
+        assertThat(scoped.text()).isEqualTo("FROM debian:bookworm\n" + arg + "\nRUN echo one\n");
+        assertThatThrownBy(() -> scope.apply("FROM debian:bookworm\n\uFEFFFROM debian:bookworm\n"))
+                .isInstanceOf(BuildCacheScope.Unscopable.class).hasMessageContaining("line 2");
+    }
 }
