@@ -178,10 +178,9 @@ public final class BaseImagePolicy {
                 for (String flag : in.flags()) {
                     if (flag.startsWith("--mount=")) {
                         String from = null;
-                        for (String field : flag.substring("--mount=".length()).split(",", -1)) {
-                            int eq = field.indexOf('=');
-                            if (eq > 0 && field.substring(0, eq).strip().equalsIgnoreCase("from")) {
-                                from = field.substring(eq + 1);
+                        for (DockerfileSyntax.MountOption o : DockerfileSyntax.mountOptions(flag.substring("--mount=".length()))) {
+                            if (o.key().equals("from")) {
+                                from = o.value();
                             }
                         }
                         Optional<String> refused = from(in, stages, stageCount, engine, from, "RUN --mount=from");

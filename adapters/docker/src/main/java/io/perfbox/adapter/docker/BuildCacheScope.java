@@ -190,14 +190,11 @@ public final class BuildCacheScope {
     private boolean cacheMountScoped(String spec) {
         String type = "bind";
         List<String> ids = new ArrayList<>();
-        for (String field : spec.split(",", -1)) {
-            int eq = field.indexOf('=');
-            String key = (eq < 0 ? field : field.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-            String val = eq < 0 ? "" : field.substring(eq + 1);
-            if (key.equals("type")) {
-                type = val.strip().toLowerCase(Locale.ROOT);
-            } else if (key.equals("id")) {
-                ids.add(val);
+        for (DockerfileSyntax.MountOption o : DockerfileSyntax.mountOptions(spec)) {
+            if (o.key().equals("type")) {
+                type = o.value().strip().toLowerCase(Locale.ROOT);
+            } else if (o.key().equals("id")) {
+                ids.add(o.value());
             }
         }
         return !type.equals("cache") || ids.size() == 1 && ids.get(0).startsWith(value + "-");
@@ -262,18 +259,15 @@ public final class BuildCacheScope {
         if (spec.indexOf('"') >= 0 || spec.indexOf('\'') >= 0) {
             throw new Unscopable("perfbox accepts RUN --mount options without quotes (found '" + flag + "')");
         }
-        String[] fields = spec.split(",", -1);
+        List<DockerfileSyntax.MountOption> options = DockerfileSyntax.mountOptions(spec);
         String type = "bind";
         String id = null;
         String target = null;
-        for (String f : fields) {
-            int eq = f.indexOf('=');
-            String key = (eq < 0 ? f : f.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-            String val = eq < 0 ? "" : f.substring(eq + 1);
-            switch (key) {
-                case "type" -> type = val.strip().toLowerCase(Locale.ROOT);
-                case "id" -> id = val;
-                case "target", "dst", "destination" -> target = val;
+        for (DockerfileSyntax.MountOption o : options) {
+            switch (o.key()) {
+                case "type" -> type = o.value().strip().toLowerCase(Locale.ROOT);
+                case "id" -> id = o.value();
+                case "target", "dst", "destination" -> target = o.value();
                 default -> {
                     // other options are kept as they are
                 }
@@ -284,11 +278,9 @@ public final class BuildCacheScope {
         }
         String scopedId = value + "-" + (id != null ? id : target == null ? "" : target);
         List<String> kept = new ArrayList<>();
-        for (String f : fields) {
-            int eq = f.indexOf('=');
-            String key = (eq < 0 ? f : f.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-            if (!key.equals("id")) {
-                kept.add(f);
+        for (DockerfileSyntax.MountOption o : options) {
+            if (!o.key().equals("id")) {
+                kept.add(o.field());
             }
         }
         kept.add("id=" + scopedId);

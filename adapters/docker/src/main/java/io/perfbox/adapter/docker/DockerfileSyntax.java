@@ -226,6 +226,21 @@ public final class DockerfileSyntax {
         return "'" + (s.length() > 60 ? s.substring(0, 57) + "..." : s) + "'";
     }
 
+    /** One option of a {@code RUN --mount} spec as the engine splits it: key in lower case, value and field as written. */
+    record MountOption(String key, String value, String field) {
+    }
+
+    /** The options of a mount spec (what follows {@code --mount=}), in order; a later one of a key wins. */
+    static List<MountOption> mountOptions(String spec) {
+        List<MountOption> out = new ArrayList<>();
+        for (String field : spec.split(",", -1)) {
+            int eq = field.indexOf('=');
+            out.add(new MountOption((eq < 0 ? field : field.substring(0, eq)).strip().toLowerCase(Locale.ROOT),
+                    eq < 0 ? "" : field.substring(eq + 1), field));
+        }
+        return out;
+    }
+
     /** The value of {@code --name=value} among the flags, or null; {@code --name} given twice is refused. */
     static String flag(Instruction i, String name) {
         String found = null;
