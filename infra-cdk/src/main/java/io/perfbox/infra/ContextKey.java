@@ -24,7 +24,9 @@ public enum ContextKey {
     /** Relative to infra-cdk/, where the CDK CLI runs the app: runtimes/aws's shaded jars. */
     API_JAR("apiJar", "../runtimes/aws/target/perfbox-api-lambda.jar"),
     WORKFLOW_JAR("workflowJar", "../runtimes/aws/target/perfbox-workflow-lambda.jar"),
-    BUILDSPEC("buildspec", "../buildspecs/build-and-scan.yml");
+    BUILDSPEC("buildspec", "../buildspecs/build-and-scan.yml"),
+    /** The CloudFormation stack's name: `perfbox aws verify` deploys stacks of its own beside a Perfbox one. */
+    STACK_NAME("stackName", "Perfbox");
 
     private final String name;
     private final String defaultValue;

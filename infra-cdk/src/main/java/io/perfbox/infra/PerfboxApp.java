@@ -12,7 +12,8 @@ public final class PerfboxApp {
 
     public static void main(String[] args) {
         App app = new App();
-        PerfboxStack.createStack(app, "Perfbox");
+        Object name = app.getNode().tryGetContext(ContextKey.STACK_NAME.key());
+        PerfboxStack.createStack(app, name == null ? ContextKey.STACK_NAME.defaultValue() : name.toString());
         // The same checks as the tests: an unreviewed finding shows up as an error of the synth.
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         app.synth();
