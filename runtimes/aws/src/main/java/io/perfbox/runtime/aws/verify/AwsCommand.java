@@ -183,7 +183,10 @@ public final class AwsCommand {
                     .append(missing.size() == 1 ? " service the stack needs did not answer" : " services the stack needs did not answer")
                     .append(" in ").append(region).append(':');
             for (AwsAccount.Probe p : missing) {
-                m.append("\n  missing: ").append(p.service()).append(" (").append(printable(p.detail())).append(')');
+                // 401/403: the service is there, the profile may not call it (a permission, an expired session).
+                boolean refused = p.detail().matches("answered HTTP 40[13]:.*");
+                m.append(refused ? "\n  refused: " : "\n  missing: ").append(p.service()).append(" (")
+                        .append(printable(p.detail())).append(refused ? "; check your profile's credentials and permissions)" : ")");
             }
             m.append("\n  answered: ").append(String.join(", ", probes.stream().filter(AwsAccount.Probe::answered)
                     .map(AwsAccount.Probe::service).toList()));
