@@ -177,20 +177,9 @@ public final class AwsCommand {
         AwsAccount account = new AwsAccount(region, repositoryRoot().resolve("infra-cdk"), err);
         err.println("perfbox aws verify: asking every service the stack uses in " + region + " ...");
         List<AwsAccount.Probe> probes = account.probe();
-        List<AwsAccount.Probe> missing = probes.stream().filter(p -> !p.answered()).toList();
-        if (!missing.isEmpty()) {
-            StringBuilder m = new StringBuilder("before deploying: ").append(missing.size())
-                    .append(missing.size() == 1 ? " service the stack needs did not answer" : " services the stack needs did not answer")
-                    .append(" in ").append(region).append(':');
-            for (AwsAccount.Probe p : missing) {
-                // 401/403: the service is there, the profile may not call it (a permission, an expired session).
-                boolean refused = p.detail().matches("answered HTTP 40[13]:.*");
-                m.append(refused ? "\n  refused: " : "\n  missing: ").append(p.service()).append(" (")
-                        .append(printable(p.detail())).append(refused ? "; check your profile's credentials and permissions)" : ")");
-            }
-            m.append("\n  answered: ").append(String.join(", ", probes.stream().filter(AwsAccount.Probe::answered)
-                    .map(AwsAccount.Probe::service).toList()));
-            throw new AwsAccount.Stop(m.toString());
+        Optional<String> stop = preflightStop(region.id(), probes);
+        if (stop.isPresent()) {
+            throw new AwsAccount.Stop(stop.get());
         }
         account.requireBootstrap();
         String stack = options.stack();
@@ -237,6 +226,26 @@ public final class AwsCommand {
                         + "npx aws-cdk@latest destroy " + stack + " -c perfbox:stackName=" + stack);
             }
         }
+    }
+
+    /** Why verify stops before deploying, naming every service that did not answer; empty when all did. */
+    static Optional<String> preflightStop(String region, List<AwsAccount.Probe> probes) {
+        List<AwsAccount.Probe> missing = probes.stream().filter(p -> !p.answered()).toList();
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder m = new StringBuilder("before deploying: ").append(missing.size())
+                .append(missing.size() == 1 ? " service the stack needs did not answer" : " services the stack needs did not answer")
+                .append(" in ").append(region).append(':');
+        for (AwsAccount.Probe p : missing) {
+            // 401/403: the service is there, the profile may not call it (a permission, an expired session).
+            boolean refused = p.detail().matches("answered HTTP 40[13]:.*");
+            m.append(refused ? "\n  refused: " : "\n  missing: ").append(p.service()).append(" (")
+                    .append(printable(p.detail())).append(refused ? "; check your profile's credentials and permissions)" : ")");
+        }
+        m.append("\n  answered: ").append(String.join(", ", probes.stream().filter(AwsAccount.Probe::answered)
+                .map(AwsAccount.Probe::service).toList()));
+        return Optional.of(m.toString());
     }
 
     private static String required(Map<String, String> outputs, String key) throws AwsAccount.Stop {

@@ -83,4 +83,18 @@ class AwsCommandTest {
         assertThat(a.stack() + "-JobWorkflow").matches("[A-Za-z0-9_-]{1,80}");
         assertThatThrownBy(() -> AwsCommand.parse(List.of("--stack", "x"), clock)).hasMessageContaining("perfbox-verify-");
     }
+
+    @Test
+    void thePreflightNamesEachServiceMissingOrRefusedAndGoesOnOnlyWhenAllAnswered() {
+        var ok = new AwsAccount.Probe("S3", true, "");
+        assertThat(AwsCommand.preflightStop("eu-west-1", List.of(ok))).isEmpty();
+        String stop = AwsCommand.preflightStop("eu-west-1", List.of(ok,
+                new AwsAccount.Probe("Lambda", false, "answered HTTP 501: Service 'lambda' is not enabled."),
+                new AwsAccount.Probe("ECS", false, "answered HTTP 403: AccessDenied \u001b[2J"),
+                new AwsAccount.Probe("EFS", false, "Unable to execute HTTP request: Connection refused"))).orElseThrow();
+        assertThat(stop).startsWith("before deploying: 3 services the stack needs did not answer in eu-west-1:")
+                .contains("\n  missing: Lambda (answered HTTP 501", "\n  refused: ECS (answered HTTP 403: AccessDenied \\u001B[2J; check your profile",
+                        "\n  missing: EFS (Unable to execute HTTP request: Connection refused)", "\n  answered: S3")
+                .doesNotContain("\u001b");
+    }
 }
