@@ -472,7 +472,17 @@ public final class LocalApiServer implements AutoCloseable {
                         ? "The request was refused: " + m : "The request was refused";
             };
             String path = request.getHttpURI() == null || request.getHttpURI().getPath() == null ? "/" : request.getHttpURI().getPath();
-            ApiResponse answer = Problem.of(status, slug, detail, path).toResponse();
+            Problem problem = Problem.of(status, slug, detail, path);
+            if (status == 400 && "No Host".equals(request.getAttribute(ERROR_MESSAGE))) {
+                // Jetty refuses an HTTP/1.1 request without Host before SameOriginGuard sees it: answered as the
+                // guard answers a Host that is not this server's.
+                problem = Problem.of(421, "misdirected-request", "The request names no Host: address it by the"
+                        + " address the server listens on, localhost, or one of its --server-names", path);
+                status = 421;
+            }
+            // A request id like every other answer's (the client's own, when it sent a valid one).
+            String sentId = request.getHeaders() == null ? null : request.getHeaders().get(PerfboxApi.REQUEST_ID);
+            ApiResponse answer = PerfboxApi.withRequestId(problem.toResponse(), sentId);
             response.setStatus(status);
             answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
