@@ -39,7 +39,7 @@ class HexagonRulesTest {
         noClasses().that().resideInAPackage("io.perfbox.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.perfbox.adapter..", "io.perfbox.runtime..",
                         "io.perfbox.api..", "software.amazon..", "com.amazonaws..", "java.sql..", "javax.sql..",
-                        "org.sqlite..", "com.sun.net.httpserver..", "java.net.http..")
+                        "org.sqlite..", "com.sun.net.httpserver..", "org.eclipse.jetty..", "java.net.http..")
                 .because("core is the domain, the ports and the one lifecycle; technology stays in adapters")
                 .check(product);
     }
@@ -48,7 +48,7 @@ class HexagonRulesTest {
     void theHttpApiIsTransportNeutral() {
         noClasses().that().resideInAPackage("io.perfbox.api..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.perfbox.adapter..", "io.perfbox.runtime..",
-                        "software.amazon..", "com.amazonaws..", "com.sun.net.httpserver..")
+                        "software.amazon..", "com.amazonaws..", "com.sun.net.httpserver..", "org.eclipse.jetty..")
                 .because("each transport translates to the API's request record once, in its runtime")
                 .check(product);
     }

@@ -27,7 +27,7 @@ public final class Bench {
     static final double MEMORY_TARGET_MIB = 300;
     private static final String USAGE = """
             usage: ./perfbox bench [options]
-              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9,10)
+              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9,10,11)
               --trivy PATH       the Trivy of benchmarks 1-3 (default: the pinned build of tools/install-trivy)
               --trivy-cache-dir DIR  its cache with a DB (default: the test DB from tools/trivy-db-fixture), used offline
               --runs N           runs of benchmarks 1, 2 and 5, load windows of 3 (default 5)
@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
         String trivy = null;
         String trivyCacheDir = null;
         int runs = 5;
@@ -125,12 +125,12 @@ public final class Bench {
         for (String part : list.split(",")) {
             try {
                 int n = Integer.parseInt(part.strip());
-                if (n < 1 || n > 10) {
+                if (n < 1 || n > 11) {
                     throw new NumberFormatException();
                 }
                 ids.add(n);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 10, e.g. 2,4; not '" + list + "'");
+                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 11, e.g. 2,4; not '" + list + "'");
             }
         }
         return ids;
@@ -176,6 +176,10 @@ public final class Bench {
         if (only.contains(8)) {
             attempt(outcomes, "8", "team server GET over HTTPS + key",
                     () -> new TeamServerBench(root, scanner(), workers, seconds, runs).run());
+        }
+        if (only.contains(11)) {
+            attempt(outcomes, "11", "honest clients under stalled clients",
+                    () -> new StalledClientsBench(root, scanner()).run());
         }
         if (only.contains(4)) {
             attempt(outcomes, "4", "listing at scale", () -> new ListingBench(listJobs, 1000, listQueries).run());

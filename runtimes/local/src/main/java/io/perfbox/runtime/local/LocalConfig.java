@@ -7,6 +7,7 @@ import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.PipelineSettings;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
+import io.perfbox.runtime.local.http.HttpLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,8 @@ public record LocalConfig(
         List<String> serverNames,
         LogFormat logFormat,
         Optional<String> runtime,
-        RankOrder leaderboardOrder) {
+        RankOrder leaderboardOrder,
+        HttpLimits http) {
 
     /** How {@code serve} writes its log lines on the console: text on a terminal and JSON otherwise, or as asked. */
     public enum LogFormat {
@@ -109,6 +111,13 @@ public record LocalConfig(
             new Setting("tls-key", "", "PEM private key file (PKCS#8, RSA or EC) of --tls-cert"),
             new Setting("tls-self-signed", "false", "serve HTTPS with a self-signed pair kept in the data dir (made once; prints its SHA-256 fingerprint)"),
             new Setting("server-names", "", "comma-separated host names clients reach this server by (e.g. perfbox.example); a request whose Host is none of them, the listen address or localhost is refused (421)"),
+            new Setting("max-connections", "1024", "HTTP(S) connections open at once; past it the server stops accepting new ones (the kernel queues or refuses them) and keeps serving those it has, closing the silent ones sooner"),
+            new Setting("max-connections-per-client", "64", "connections open at once from one client address; past it a new one is closed at once"),
+            new Setting("accept-queue", "128", "connections the kernel may hold for the server to accept (the listen backlog)"),
+            new Setting("idle-timeout", "30s", "a connection that sends nothing this long is closed (a followed job's output is not cut by it)"),
+            new Setting("tls-handshake-timeout", "10s", "a TLS handshake not done this long after the connection is closed"),
+            new Setting("header-timeout", "10s", "a request whose headers are not all in this long after the connection (or its handshake) is closed: headers sent a byte at a time (slowloris)"),
+            new Setting("body-timeout", "30s", "a request body not all in this long after its headers is answered 408"),
             new Setting("require-keys", "false", "every request needs an x-api-key (see perfbox keys); implied by a non-loopback --listen"),
             new Setting("max-active-jobs", "", "jobs a tenant may have under way at once (past it: 429); unlimited if empty"),
             new Setting("max-submissions-per-day", "", "submissions a tenant may make in 24 hours, not counting perfbox's own failures (past it: 429); unlimited if empty"),
@@ -256,7 +265,7 @@ public record LocalConfig(
                         get(v, "build-memory").isBlank() ? pipeline.runLimits().memoryBytes() : bytes(v, "build-memory"),
                         get(v, "build-cpus").isBlank() ? cpus : positiveDecimal(v, "build-cpus"),
                         get(v, "build-pids").isBlank() ? pipeline.runLimits().pids() : intIn(v, "build-pids", 1, 1_000_000)),
-                hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v));
+                hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v), httpLimits(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -269,7 +278,18 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder);
+                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder, http);
+    }
+
+    private static HttpLimits httpLimits(Map<String, String> v) {
+        int max = intIn(v, "max-connections", 1, 1_000_000);
+        int perClient = intIn(v, "max-connections-per-client", 1, 1_000_000);
+        if (perClient > max) {
+            throw new IllegalArgumentException("--max-connections-per-client (" + perClient
+                    + ") must not be over --max-connections (" + max + ")");
+        }
+        return new HttpLimits(max, perClient, intIn(v, "accept-queue", 1, 65535), duration(v, "idle-timeout"),
+                duration(v, "tls-handshake-timeout"), duration(v, "header-timeout"), duration(v, "body-timeout"));
     }
 
     /** A runtime's name as daemon.json's "runtimes" keys it; whether the engine has it is checked at start. */

@@ -207,7 +207,7 @@ public final class PerfboxServer implements AutoCloseable {
             names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
                     config.requireKeys(),
-                    names, new PerfboxApi(service, config.leaderboardOrder()));
+                    names, config.http(), new PerfboxApi(service, config.leaderboardOrder()));
         } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();

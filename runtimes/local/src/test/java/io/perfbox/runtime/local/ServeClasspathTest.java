@@ -26,6 +26,14 @@ class ServeClasspathTest {
 
     @Test
     void holdsNoAwsSdkLambdaOrDynamoDbArtifact() throws Exception {
-        assertThat(jars()).noneMatch(j -> j.matches("(?i).*(aws|amazon|lambda|dynamodb|sqlite4java|jetty|kotlin).*"));
+        assertThat(jars()).noneMatch(j -> j.matches("(?i).*(aws|amazon|lambda|dynamodb|sqlite4java|kotlin).*"));
+    }
+
+    /** The HTTP(S) server's Jetty core jars and no other Jetty (no servlets, no Jetty that came with something else). */
+    @Test
+    void holdsExactlyTheJettyCoreJarsOfTheHttpServer() throws Exception {
+        List<String> jetty = jars().stream().filter(j -> j.matches("(?i).*jetty.*")).map(j -> j.replaceAll("-[0-9].*", ""))
+                .sorted().toList();
+        assertThat(jetty).containsExactly("jetty-http", "jetty-io", "jetty-server", "jetty-util");
     }
 }
