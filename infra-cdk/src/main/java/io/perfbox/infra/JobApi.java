@@ -172,6 +172,9 @@ public class JobApi extends Construct {
         // The logs route reads a job's output from these while its steps run.
         environment.put("PERFBOX_BUILD_LOG_GROUP", buildLogs.getLogGroupName());
         environment.put("PERFBOX_TASK_LOG_GROUP", taskLogs.getLogGroupName());
+        // The tenants' quotas, which the submit function checks (AwsSettings.Api).
+        environment.put("PERFBOX_MAX_ACTIVE_JOBS", StackConfig.quotaVariable(config.maxActiveJobsPerTenant()));
+        environment.put("PERFBOX_MAX_SUBMISSIONS_PER_DAY", StackConfig.quotaVariable(config.maxSubmissionsPerDay()));
         for (Route route : Route.values()) {
             Function function = JavaLambda.builder(this, route.functionId(), route.handlerClass, jar, environment,
                             logRetention)
@@ -180,6 +183,13 @@ public class JobApi extends Construct {
                     .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                     .build();
             grant(function, route.access, jobs, artifacts, workflow);
+            if (route.access == Access.SUBMIT && config.tenantQuotas()) {
+                // A quota counts the tenant's usage: one Select COUNT query of its partition of the byUsage index
+                // (DynamoDbJobStore's TenantUsage), nothing else of the table. Without quotas, no grant.
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("dynamodb:Query"))
+                        .resources(List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_USAGE)).build());
+            }
             if (route == Route.GET_JOB_LOGS) {
                 // Live output: the job's build and task streams, found in its execution's history.
                 function.addToRolePolicy(PolicyStatement.Builder.create()

@@ -49,6 +49,22 @@ class StackConfigTest {
     }
 
     @Test
+    void tenantQuotasAreUnlimitedByDefaultAndWholeNumbersFromOneWhenSet() {
+        assertThat(config(Map.of()).tenantQuotas()).isFalse();
+        StackConfig config = config(Map.of("perfbox:maxActiveJobsPerTenant", 4, "perfbox:maxSubmissionsPerDay", "200"));
+        assertThat(config.maxActiveJobsPerTenant()).isEqualTo(4);
+        assertThat(config.maxSubmissionsPerDay()).isEqualTo(200);
+        assertThat(config.tenantQuotas()).isTrue();
+        assertThat(config(Map.of("perfbox:maxSubmissionsPerDay", "unlimited")).tenantQuotas()).isFalse();
+        for (Object bad : new Object[] {0, "0", -2, "many", 1.5, 1_000_001}) {
+            assertThatThrownBy(() -> config(Map.of("perfbox:maxActiveJobsPerTenant", bad)))
+                    .as("%s", bad).hasMessageContaining("perfbox:maxActiveJobsPerTenant");
+            assertThatThrownBy(() -> config(Map.of("perfbox:maxSubmissionsPerDay", bad)))
+                    .as("%s", bad).hasMessageContaining("perfbox:maxSubmissionsPerDay");
+        }
+    }
+
+    @Test
     void badValuesStopTheSynthNamingTheKey() {
         assertThatThrownBy(() -> config(Map.of("perfbox:artifactRetentionDays", "forever")))
                 .hasMessageContaining("perfbox:artifactRetentionDays");
