@@ -32,13 +32,17 @@ import software.constructs.Node;
  *                               SCANNER_UNAVAILABLE, since a stale DB would pass vulnerable images
  * @param maxActiveJobsPerTenant jobs a tenant may have under way at once (0: unlimited); past it a submit is 429
  * @param maxSubmissionsPerDay   submissions a tenant may make in 24 hours (0: unlimited); past it a submit is 429
+ * @param codeBuildConcurrentBuilds the account's quota of concurrently running builds (the project's compute type)
+ * @param fargateVcpus           the account's Fargate On-Demand vCPU quota in the region
+ * @param admissionWaitSeconds   how long a job that found no slot waits before it asks again
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
                           int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds,
                           int taskCpu, int taskMemoryMib,
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
                           Path workflowJar, Path buildspec, int platformRetrySeconds, int maxScannerDbAgeHours,
-                          int maxActiveJobsPerTenant, int maxSubmissionsPerDay) {
+                          int maxActiveJobsPerTenant, int maxSubmissionsPerDay,
+                          int codeBuildConcurrentBuilds, int fargateVcpus, int admissionWaitSeconds) {
     static final String PREFIX = "perfbox:";
     /** A quota's value for no limit (the context's and the API functions' environment's). */
     static final String UNLIMITED = "unlimited";
@@ -102,6 +106,14 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         range("maxScannerDbAgeHours", maxScannerDbAgeHours, 24, 30 * 24);
         range("maxActiveJobsPerTenant", maxActiveJobsPerTenant, 0, MAX_QUOTA);
         range("maxSubmissionsPerDay", maxSubmissionsPerDay, 0, MAX_QUOTA);
+        // One build is left to the scanner mirror (its daily build runs in the same account and quota).
+        range("codeBuildConcurrentBuilds", codeBuildConcurrentBuilds, 2, 10_000);
+        range("fargateVcpus", fargateVcpus, 1, 100_000);
+        range("admissionWaitSeconds", admissionWaitSeconds, 1, 300);
+        if (fargateVcpus * 1024L < taskCpu) {
+            throw new IllegalArgumentException(PREFIX + "fargateVcpus " + fargateVcpus + " cannot hold one job's task ("
+                    + PREFIX + "taskCpu " + taskCpu + " CPU units, " + taskCpu / 1024.0 + " vCPU)");
+        }
         if (apiJar == null || workflowJar == null || buildspec == null) {
             throw new IllegalArgumentException("apiJar, workflowJar and buildspec paths are required");
         }
@@ -136,7 +148,18 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 intValue(node, ContextKey.PLATFORM_RETRY_SECONDS),
                 intValue(node, ContextKey.MAX_SCANNER_DB_AGE_HOURS),
                 quota(node, ContextKey.MAX_ACTIVE_JOBS_PER_TENANT),
-                quota(node, ContextKey.MAX_SUBMISSIONS_PER_DAY));
+                quota(node, ContextKey.MAX_SUBMISSIONS_PER_DAY),
+                intValue(node, ContextKey.CODEBUILD_CONCURRENT_BUILDS),
+                intValue(node, ContextKey.FARGATE_VCPUS),
+                intValue(node, ContextKey.ADMISSION_WAIT_SECONDS));
+    }
+
+    /**
+     * The cap on jobs in flight (from Admit to CleanUp): as many as both quotas hold at once, each job one build and
+     * one task of {@code taskCpu}; one build is left to the scanner mirror.
+     */
+    int jobsInFlight() {
+        return (int) Math.min(codeBuildConcurrentBuilds - 1L, fargateVcpus * 1024L / taskCpu);
     }
 
     /** Whether either tenant quota is set (then the submit function counts usage: a Query of the byUsage index). */
