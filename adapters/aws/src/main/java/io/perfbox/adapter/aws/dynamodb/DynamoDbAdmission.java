@@ -1,13 +1,17 @@
 package io.perfbox.adapter.aws.dynamodb;
 
 import io.perfbox.adapter.aws.JobResourceInventory;
+import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.port.JobStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -51,12 +55,22 @@ public final class DynamoDbAdmission implements JobResourceInventory, io.perfbox
 
     private final DynamoDbClient client;
     private final String table;
+    private final JobStore jobs;
     private final Clock clock;
 
-    public DynamoDbAdmission(DynamoDbClient client, String table, Clock clock) {
+    /**
+     * @param jobs where the jobs' status and submission time are read (the job store of this table: its consistent
+     *             GetItem)
+     */
+    public DynamoDbAdmission(DynamoDbClient client, String table, JobStore jobs, Clock clock) {
         this.client = client;
         this.table = table;
+        this.jobs = jobs;
         this.clock = clock;
+    }
+
+    private boolean queued(JobId id) {
+        return jobs.find(id).map(j -> j.status() == JobStatus.QUEUED).orElse(false);
     }
 
     /** What {@link #admit} decided. */
@@ -82,11 +96,11 @@ public final class DynamoDbAdmission implements JobResourceInventory, io.perfbox
             return Decision.ADMITTED;
         }
         if (mine == null) {
-            Map<String, AttributeValue> job = get("JOB#" + id.value());
-            if (job == null || !"QUEUED".equals(str(job, "status"))) {
+            Optional<Job> job = jobs.find(id);
+            if (job.isEmpty() || job.get().status() != JobStatus.QUEUED) {
                 return Decision.NOT_QUEUED;
             }
-            mine = waitingItem(id, str(job, JobTable.CREATED_KEY));
+            mine = waitingItem(id, DynamoDbJobStore.createdKey(job.get()));
             try {
                 Map<String, AttributeValue> item = mine;
                 client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
@@ -104,8 +118,7 @@ public final class DynamoDbAdmission implements JobResourceInventory, io.perfbox
             // Those ahead take the free slots first, unless their execution ended while they waited.
             int stale = 0;
             for (JobId other : ahead) {
-                Map<String, AttributeValue> job = get("JOB#" + other.value());
-                if (job == null || !"QUEUED".equals(str(job, "status"))) {
+                if (!queued(other)) {
                     release(other);
                     stale++;
                 }

@@ -83,7 +83,7 @@ public final class WorkflowWiring {
                 roles,
                 images,
                 new CloudWatchRunLogs(clients.logs(), config.taskLogGroup()));
-        admission = new DynamoDbAdmission(clients.dynamoDb(), common.jobsTable(), clock);
+        admission = new DynamoDbAdmission(clients.dynamoDb(), common.jobsTable(), jobs, clock);
         // The per-job resources the reconciler sweeps; a new kind joins here (and as a part of JobCleanUp).
         inventories = List.of(accessPoints, taskDefinitions, roles, images, admission);
     }
