@@ -15,7 +15,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The operator's command for the tenants' keys on AWS, from the API jar:
- * {@code java -cp perfbox-aws-api.jar io.perfbox.runtime.aws.auth.KeysTool create <tenant> | list | revoke <id>},
+ * {@code java -cp perfbox-aws-api.jar io.perfbox.runtime.aws.auth.KeysTool create <tenant> | list | revoke <id> |
+ * remove-tenant <tenant>} (create also makes the tenant's usage-plan key when {@value #USAGE_PLAN_ID} is set),
  * with {@code AWS_REGION} and {@code PERFBOX_API_KEYS_TABLE} (the stack's ApiKeysTable output) set and the
  * operator's own AWS credentials. The same {@link ApiKeys} as the authorizer, so the stored form is the one it
  * checks; the key is printed once, at creation, and is not recoverable.
