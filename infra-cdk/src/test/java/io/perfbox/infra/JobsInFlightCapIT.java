@@ -216,6 +216,7 @@ class JobsInFlightCapIT {
             AtomicInteger maxPastQueued = new AtomicInteger();
             AtomicInteger waits = new AtomicInteger();
             List<JobId> begun = Collections.synchronizedList(new ArrayList<>());
+            Map<JobId, Long> admittedAt = new java.util.concurrent.ConcurrentHashMap<>();
             AtomicBoolean done = new AtomicBoolean();
             // What DynamoDB holds, sampled: the slots taken, and the jobs past QUEUED and not ended.
             Future<?> monitor = pool.submit(() -> {
@@ -239,6 +240,7 @@ class JobsInFlightCapIT {
                         waits.incrementAndGet();
                         Thread.sleep(1000L * ((Number) answer.get("waitSeconds")).intValue());
                     }
+                    admittedAt.put(id, System.nanoTime());
                     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                     assertThat(lifecycle.begin(id).proceed()).isTrue();
                     begun.add(id);
@@ -270,7 +272,20 @@ class JobsInFlightCapIT {
             List<JobId> submissionOrder = ids.stream().map(id -> jobs.find(id).orElseThrow())
                     .sorted(Comparator.comparing(Job::createdAt).thenComparing(j -> j.id().value()))
                     .map(Job::id).toList();
-            assertThat(begun).as("started in submission order").containsExactlyElementsOf(submissionOrder);
+            // In submission order: a newer job takes a slot only while one is left for every older job waiting, so
+            // no older job is admitted more than a round (waitSeconds, and the calls' own time) after a newer one.
+            // (Two admitted in the same round may begin in either order.)
+            assertThat(begun).containsExactlyInAnyOrderElementsOf(submissionOrder);
+            long round = TimeUnit.SECONDS.toNanos(states.at("/Admit/Parameters/waitSeconds").asInt() + 1);
+            for (int older = 0; older < submissionOrder.size(); older++) {
+                for (int newer = older + 1; newer < submissionOrder.size(); newer++) {
+                    assertThat(admittedAt.get(submissionOrder.get(older)))
+                            .as("job %d admitted no later than a round after job %d", older, newer)
+                            .isLessThan(admittedAt.get(submissionOrder.get(newer)) + round);
+                }
+            }
+            // The first two submitted are the first two in flight.
+            assertThat(begun.subList(0, 2)).containsExactlyInAnyOrderElementsOf(submissionOrder.subList(0, 2));
             // Nothing left behind: every slot and place in the queue given back.
             assertThat(admission.held()).isZero();
             assertThat(admission.holders()).isEmpty();
