@@ -20,6 +20,13 @@ public enum ContextKey {
     API_BURST_LIMIT("apiBurstLimit", "20"),
     API_QUOTA_PER_DAY("apiQuotaPerDay", "10000"),
     PLATFORM_RETRY_SECONDS("platformRetrySeconds", "30"),
+    /** The tenants' quotas (the local runtime's --max-active-jobs, --max-submissions-per-day): unlimited there too. */
+    MAX_ACTIVE_JOBS_PER_TENANT("maxActiveJobsPerTenant", StackConfig.UNLIMITED),
+    MAX_SUBMISSIONS_PER_DAY("maxSubmissionsPerDay", StackConfig.UNLIMITED),
+    /** The account's quotas the cap on jobs in flight is sized to ({@link StackConfig#jobsInFlight}). */
+    CODEBUILD_CONCURRENT_BUILDS("codeBuildConcurrentBuilds", "20"),
+    FARGATE_VCPUS("fargateVcpus", "6"),
+    ADMISSION_WAIT_SECONDS("admissionWaitSeconds", "30"),
     ARTIFACT_RETENTION_DAYS("artifactRetentionDays", "30"),
     /** Relative to infra-cdk/, where the CDK CLI runs the app: runtimes/aws's shaded jars. */
     API_JAR("apiJar", "../runtimes/aws/target/perfbox-api-lambda.jar"),

@@ -7,8 +7,7 @@ import java.util.Map;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.apigateway.AccessLogFormat;
-import software.amazon.awscdk.services.apigateway.IApiKey;
-import software.amazon.awscdk.services.apigateway.ApiKeyOptions;
+import software.amazon.awscdk.services.apigateway.ApiKeySourceType;
 import software.amazon.awscdk.services.apigateway.EndpointType;
 import software.amazon.awscdk.services.apigateway.IResource;
 import software.amazon.awscdk.services.apigateway.LambdaIntegration;
@@ -50,8 +49,8 @@ import software.constructs.Construct;
  * The public REST API: one Lambda per route (API Gateway proxy integration, through a SnapStart-published alias).
  * Every method is behind the Lambda TOKEN authorizer ({@code io.perfbox.runtime.aws.auth.TenantAuthorizer}), which
  * checks the caller's perfbox key ({@code Authorization: Bearer pbk_...}) against the hashed keys in their own
- * table and hands the tenant to the handlers in the request context. API Gateway keys ({@code x-api-key}, from the
- * header as before) are still required, but only for the usage plan's throttle and quota: never the tenant.
+ * table and hands the tenant to the handlers in the request context, with the tenant's own API Gateway key of the
+ * usage plan as usageIdentifierKey (key source AUTHORIZER): a throttle and daily quota per tenant, never its identity.
  */
 public class JobApi extends Construct {
     static final String API_PACKAGE = "io.perfbox.runtime.aws.api.";
@@ -104,7 +103,6 @@ public class JobApi extends Construct {
     enum Access { SUBMIT, LIST, READ, DELETE, CANCEL, READ_ARTIFACTS, READ_DOCKERFILE, NONE }
 
     private final RestApi api;
-    private final IApiKey apiKey;
     private final UsagePlan usagePlan;
     private final Table apiKeys;
     private final Function authorizerFunction;
@@ -139,6 +137,10 @@ public class JobApi extends Construct {
                         .throttlingBurstLimit(config.apiBurstLimit() * 10)
                         .build())
                 .defaultMethodOptions(MethodOptions.builder().apiKeyRequired(true).build())
+                // The usage plan's key of each request is its tenant's own, which the authorizer answers as
+                // usageIdentifierKey (KeysTool create makes one per tenant): a quota and throttle per tenant, and no
+                // shared key for clients to send.
+                .apiKeySourceType(ApiKeySourceType.AUTHORIZER)
                 .build();
 
         // The keys in a table of their own, not as items of the jobs table: the authorizer is granted GetItem on
@@ -172,6 +174,9 @@ public class JobApi extends Construct {
         // The logs route reads a job's output from these while its steps run.
         environment.put("PERFBOX_BUILD_LOG_GROUP", buildLogs.getLogGroupName());
         environment.put("PERFBOX_TASK_LOG_GROUP", taskLogs.getLogGroupName());
+        // The tenants' quotas, which the submit function checks (AwsSettings.Api).
+        environment.put("PERFBOX_MAX_ACTIVE_JOBS", StackConfig.quotaVariable(config.maxActiveJobsPerTenant()));
+        environment.put("PERFBOX_MAX_SUBMISSIONS_PER_DAY", StackConfig.quotaVariable(config.maxSubmissionsPerDay()));
         for (Route route : Route.values()) {
             Function function = JavaLambda.builder(this, route.functionId(), route.handlerClass, jar, environment,
                             logRetention)
@@ -180,6 +185,13 @@ public class JobApi extends Construct {
                     .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                     .build();
             grant(function, route.access, jobs, artifacts, workflow);
+            if (route.access == Access.SUBMIT && config.tenantQuotas()) {
+                // A quota counts the tenant's usage: one Select COUNT query of its partition of the byUsage index
+                // (DynamoDbJobStore's TenantUsage), nothing else of the table. Without quotas, no grant.
+                function.addToRolePolicy(PolicyStatement.Builder.create()
+                        .actions(List.of("dynamodb:Query"))
+                        .resources(List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_USAGE)).build());
+            }
             if (route == Route.GET_JOB_LOGS) {
                 // Live output: the job's build and task streams, found in its execution's history.
                 function.addToRolePolicy(PolicyStatement.Builder.create()
@@ -195,17 +207,13 @@ public class JobApi extends Construct {
             functions.put(route, function);
         }
 
-        apiKey = api.addApiKey("DefaultKey", ApiKeyOptions.builder()
-                .description("perfbox: the usage plan's key (throttle and quota only; tenants are perfbox keys)")
-                .build());
         usagePlan = api.addUsagePlan("UsagePlan", UsagePlanProps.builder()
-                .description("perfbox: per-key throttle and daily quota")
+                .description("perfbox: per-tenant throttle and daily quota (one API key per tenant, made by KeysTool)")
                 .throttle(ThrottleSettings.builder()
                         .rateLimit(config.apiRateLimit()).burstLimit(config.apiBurstLimit()).build())
                 .quota(QuotaSettings.builder().limit(config.apiQuotaPerDay()).period(Period.DAY).build())
                 .apiStages(List.of(UsagePlanPerApiStage.builder().api(api).stage(api.getDeploymentStage()).build()))
                 .build());
-        usagePlan.addApiKey(apiKey);
         problemGatewayResponses();
     }
 
@@ -307,10 +315,6 @@ public class JobApi extends Construct {
 
     public RestApi api() {
         return api;
-    }
-
-    public IApiKey apiKey() {
-        return apiKey;
     }
 
     public Table apiKeys() {

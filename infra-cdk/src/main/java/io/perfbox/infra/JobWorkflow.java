@@ -141,6 +141,20 @@ public class JobWorkflow extends Construct {
                 Ordered.map("jobId.$", "$.jobId"), "$.begin");
         begin.addCatch(stage("begin", failStep), catchAll("$.error"));
 
+        // 0. Admit: a slot among the jobs in flight (sized to the CodeBuild and Fargate quotas), or wait QUEUED and
+        // ask again; released by CleanUp (every path that began), ExecutionEnded and the reconciler's sweep.
+        LambdaInvoke admit = lambdaTask("Admit", functions.function(WorkflowFunctions.State.ADMIT),
+                Ordered.map("jobId.$", "$.jobId", "cap", config.jobsInFlight(),
+                        "waitSeconds", config.admissionWaitSeconds()), "$.admission");
+        admit.addCatch(stage("admit", failStep), catchAll("$.error"));
+        Wait admissionWait = Wait.Builder.create(this, "AdmissionWait")
+                .time(WaitTime.secondsPath("$.admission.waitSeconds")).build();
+        admissionWait.next(admit);
+        // A job Begin does not start (cancelled or deleted while it waited) gives its slot back here.
+        LambdaInvoke releaseSlot = lambdaTask("ReleaseAdmission", functions.function(WorkflowFunctions.State.ADMIT),
+                Ordered.map("jobId.$", "$.jobId", "release", true), JsonPath.DISCARD);
+        releaseSlot.addCatch(cleanUp, catchAll("$.releaseError"));
+
         // 2. BuildAndScan: CodeBuild runs buildspecs/build-and-scan.yml for this job; customer failures are outcomes.
         Map<String, BuildEnvironmentVariable> overrides = new LinkedHashMap<>();
         overrides.put("JOB_ID", plain(JsonPath.stringAt("$.jobId")));
@@ -254,7 +268,10 @@ public class JobWorkflow extends Construct {
         // Every execution starts at the first attempt of its build and of its run.
         IChainable definition = Pass.Builder.create(this, "Attempts")
                 .result(Result.fromObject(Ordered.map("build", 1, "run", 1))).resultPath("$.attempts").build()
-                .next(begin).next(Choice.Builder.create(this, "ShouldBuild").build()
+                .next(admit).next(Choice.Builder.create(this, "Admitted").build()
+                        .when(Condition.booleanEquals("$.admission.admitted", false), admissionWait)
+                        .otherwise(begin));
+        begin.next(Choice.Builder.create(this, "ShouldBuild").build()
                 .when(Condition.booleanEquals("$.begin.proceed", true), buildAndScan
                         .next(afterBuild)
                         .next(Choice.Builder.create(this, "ShouldRun").build()
@@ -264,8 +281,8 @@ public class JobWorkflow extends Construct {
                                         .next(recordRun)
                                         .next(cleanUp))
                                 .otherwise(cleanUp)))
-                .otherwise(Succeed.Builder.create(this, "Superseded")
-                        .comment("cancelled or deleted before it started").build()));
+                .otherwise(releaseSlot.next(Succeed.Builder.create(this, "Superseded")
+                        .comment("cancelled or deleted before it started").build())));
 
         LogGroup logs = LogGroup.Builder.create(this, "ExecutionLogs")
                 .retention(logRetention)
@@ -395,7 +412,18 @@ public class JobWorkflow extends Construct {
     static Duration executionTimeout(StackConfig config) {
         long stages = (long) PLATFORM_ATTEMPTS * (buildStateTimeout(config).toSeconds().intValue()
                 + runStateTimeout(config).toSeconds().intValue());
-        return Duration.seconds(stages + 2 * platformWaitsSeconds(config) + 3600);
+        return Duration.seconds(stages + 2 * platformWaitsSeconds(config) + 3600 + admissionAllowanceSeconds(config));
+    }
+
+    /**
+     * Rounds of Admit and AdmissionWait a job may wait for a slot: 9 history events each, so 18,000 of the
+     * execution's 25,000 (Step Functions' quota of events per execution history), the rest left to the job.
+     */
+    static final int ADMISSION_ROUNDS = 2000;
+
+    /** How long a job may wait QUEUED for a slot within the execution's limit. */
+    static long admissionAllowanceSeconds(StackConfig config) {
+        return (long) ADMISSION_ROUNDS * config.admissionWaitSeconds();
     }
 
     /** The waits between one stage's attempts: the backoff, doubling after each attempt. */

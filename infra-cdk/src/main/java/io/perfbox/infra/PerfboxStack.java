@@ -39,10 +39,9 @@ public class PerfboxStack extends Stack {
         reconciler = new JobReconciler(this, "JobReconciler", workflowFunctions.function(WorkflowFunctions.State.RECONCILE));
         api = new JobApi(this, "JobApi", config, apiJar, jobs.table(), artifacts.bucket(), workflow.stateMachine(),
                 logRetention, buildAndScan.logs(), runner.taskLogGroup());
-        CfnOutput.Builder.create(this, "ApiKeyId")
-                .description("Id of the usage plan's API key (x-api-key; metering only): "
-                        + "aws apigateway get-api-key --include-value --api-key <id>")
-                .value(api.apiKey().getKeyId()).build();
+        CfnOutput.Builder.create(this, "UsagePlanId")
+                .description("The usage plan of the tenants' own API keys: PERFBOX_USAGE_PLAN_ID for KeysTool create")
+                .value(api.usagePlan().getUsagePlanId()).build();
         CfnOutput.Builder.create(this, "ApiKeysTable")
                 .description("The tenants' perfbox keys (hashed): PERFBOX_API_KEYS_TABLE for perfbox-aws keys create|list|revoke")
                 .value(api.apiKeys().getTableName()).build();

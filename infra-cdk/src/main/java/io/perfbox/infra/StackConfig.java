@@ -30,13 +30,24 @@ import software.constructs.Node;
  * @param platformRetrySeconds   wait before a build or run the platform failed is tried again (doubling after each)
  * @param maxScannerDbAgeHours   oldest vulnerability DB (by its build time) a scan may use; an older one ends the job
  *                               SCANNER_UNAVAILABLE, since a stale DB would pass vulnerable images
+ * @param maxActiveJobsPerTenant jobs a tenant may have under way at once (0: unlimited); past it a submit is 429
+ * @param maxSubmissionsPerDay   submissions a tenant may make in 24 hours (0: unlimited); past it a submit is 429
+ * @param codeBuildConcurrentBuilds the account's quota of concurrently running builds (the project's compute type)
+ * @param fargateVcpus           the account's Fargate On-Demand vCPU quota in the region
+ * @param admissionWaitSeconds   how long a job that found no slot waits before it asks again
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
                           int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds,
                           int taskCpu, int taskMemoryMib,
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
-                          Path workflowJar, Path buildspec, int platformRetrySeconds, int maxScannerDbAgeHours) {
+                          Path workflowJar, Path buildspec, int platformRetrySeconds, int maxScannerDbAgeHours,
+                          int maxActiveJobsPerTenant, int maxSubmissionsPerDay,
+                          int codeBuildConcurrentBuilds, int fargateVcpus, int admissionWaitSeconds) {
     static final String PREFIX = "perfbox:";
+    /** A quota's value for no limit (the context's and the API functions' environment's). */
+    static final String UNLIMITED = "unlimited";
+    /** The largest quota (the API functions' AwsSettings.MAX_QUOTA): a larger one is a typo, not a limit. */
+    static final int MAX_QUOTA = 1_000_000;
     /**
      * A floor on the start allowance: provisioning, then the pull of the largest allowed image at this rate. Fargate
      * publishes no pull rate; this one is slow on purpose, so that a large image's pull is never mistaken for a task
@@ -93,6 +104,16 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         range("platformRetrySeconds", platformRetrySeconds, 1, 600);
         // Trivy's DB is rebuilt upstream every 6 hours and mirrored daily: below 24 h one missed mirror fails jobs.
         range("maxScannerDbAgeHours", maxScannerDbAgeHours, 24, 30 * 24);
+        range("maxActiveJobsPerTenant", maxActiveJobsPerTenant, 0, MAX_QUOTA);
+        range("maxSubmissionsPerDay", maxSubmissionsPerDay, 0, MAX_QUOTA);
+        // One build is left to the scanner mirror (its daily build runs in the same account and quota).
+        range("codeBuildConcurrentBuilds", codeBuildConcurrentBuilds, 2, 10_000);
+        range("fargateVcpus", fargateVcpus, 1, 100_000);
+        range("admissionWaitSeconds", admissionWaitSeconds, 1, 300);
+        if (fargateVcpus * 1024L < taskCpu) {
+            throw new IllegalArgumentException(PREFIX + "fargateVcpus " + fargateVcpus + " cannot hold one job's task ("
+                    + PREFIX + "taskCpu " + taskCpu + " CPU units, " + taskCpu / 1024.0 + " vCPU)");
+        }
         if (apiJar == null || workflowJar == null || buildspec == null) {
             throw new IllegalArgumentException("apiJar, workflowJar and buildspec paths are required");
         }
@@ -125,7 +146,45 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 Path.of(stringValue(node, ContextKey.WORKFLOW_JAR.shortName(), ContextKey.WORKFLOW_JAR.defaultValue())),
                 Path.of(stringValue(node, ContextKey.BUILDSPEC.shortName(), ContextKey.BUILDSPEC.defaultValue())),
                 intValue(node, ContextKey.PLATFORM_RETRY_SECONDS),
-                intValue(node, ContextKey.MAX_SCANNER_DB_AGE_HOURS));
+                intValue(node, ContextKey.MAX_SCANNER_DB_AGE_HOURS),
+                quota(node, ContextKey.MAX_ACTIVE_JOBS_PER_TENANT),
+                quota(node, ContextKey.MAX_SUBMISSIONS_PER_DAY),
+                intValue(node, ContextKey.CODEBUILD_CONCURRENT_BUILDS),
+                intValue(node, ContextKey.FARGATE_VCPUS),
+                intValue(node, ContextKey.ADMISSION_WAIT_SECONDS));
+    }
+
+    /**
+     * The cap on jobs in flight (from Admit to CleanUp): as many as both quotas hold at once, each job one build and
+     * one task of {@code taskCpu}; one build is left to the scanner mirror.
+     */
+    int jobsInFlight() {
+        return (int) Math.min(codeBuildConcurrentBuilds - 1L, fargateVcpus * 1024L / taskCpu);
+    }
+
+    /** Whether either tenant quota is set (then the submit function counts usage: a Query of the byUsage index). */
+    boolean tenantQuotas() {
+        return maxActiveJobsPerTenant > 0 || maxSubmissionsPerDay > 0;
+    }
+
+    /** A quota as the API functions' environment takes it (AwsSettings.Variables.quota). */
+    static String quotaVariable(int quota) {
+        return quota == 0 ? UNLIMITED : Integer.toString(quota);
+    }
+
+    /** A quota from the context: {@value #UNLIMITED} (0 here) or a whole number from 1; 0 itself is refused. */
+    private static int quota(Node node, ContextKey key) {
+        Object raw = node.tryGetContext(key.key());
+        String value = raw == null ? key.defaultValue() : raw.toString().strip();
+        if (value.equals(UNLIMITED)) {
+            return 0;
+        }
+        int quota = intValue(node, key.shortName(), 0);
+        if (quota < 1 || quota > MAX_QUOTA) {
+            throw new IllegalArgumentException(key.key() + " must be " + UNLIMITED + " or from 1 to " + MAX_QUOTA
+                    + ", not '" + raw + "'");
+        }
+        return quota;
     }
 
     private static int intValue(Node node, ContextKey key) {

@@ -55,10 +55,12 @@ public class WorkflowFunctions extends Construct {
 
     /** What a state's handler may touch, in groups of the calls its adapters make. */
     enum Access { JOB_STORE, DROP_ARTIFACTS, BUILD_OBJECTS, KEPT_ARTIFACTS, PREPARE_TASK, STOP_TASKS, RUN_LOGS, CLEAN_UP,
-        WORKSPACE, RECONCILE }
+        WORKSPACE, RECONCILE, ADMISSION }
 
     /** The states that run a Lambda: the function's id, its handler class and its access. */
     public enum State {
+        /** The cap on jobs in flight: takes a slot (or waits for one) before Begin (DynamoDbAdmission). */
+        ADMIT("Admit", Access.ADMISSION),
         // Begin stores nothing, so it has nothing to drop when the job was deleted meanwhile.
         BEGIN("Begin", Access.JOB_STORE),
         AFTER_BUILD("AfterBuild", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.BUILD_OBJECTS, Access.KEPT_ARTIFACTS),
@@ -254,10 +256,26 @@ public class WorkflowFunctions extends Construct {
                 allow(function, List.of("states:GetExecutionHistory"), List.of(JobWorkflow.executionArns(stack)));
                 allow(function, List.of("codebuild:BatchGetBuilds", "codebuild:StopBuild"),
                         List.of(buildProject.getProjectArn()));
+                // The job's slot among the jobs in flight given back (DynamoDbAdmission.release: its item read, the
+                // counter updated and the item deleted in one transaction).
+                allow(function, List.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+                        List.of(jobs.getTableArn()));
+            }
+            case ADMISSION -> {
+                // DynamoDbAdmission: its job's item and the job itself read, its WAITING item put, the slot counter
+                // and its item updated in one transaction, a stale waiting item (or a released slot) deleted; the
+                // queue read from the byUsage index.
+                allow(function, List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem"), List.of(jobs.getTableArn()));
+                allow(function, List.of("dynamodb:Query"),
+                        List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_USAGE));
             }
             case RECONCILE -> {
                 allow(function, List.of("dynamodb:Query"),
                         List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_ACTIVE));
+                // The admissions' inventory (DynamoDbAdmission.holders): the queue and the slots' holders.
+                allow(function, List.of("dynamodb:Query"),
+                        List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_USAGE));
                 allow(function, List.of("states:DescribeExecution"), List.of(JobWorkflow.executionArns(stack)));
                 allow(function, List.of("states:StartExecution"), List.of(JobWorkflow.stateMachineArn(stack)));
                 // Task definitions are listed with CLEAN_UP's ecs:ListTaskDefinitions.

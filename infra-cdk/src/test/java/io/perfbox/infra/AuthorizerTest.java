@@ -33,7 +33,7 @@ class AuthorizerTest {
     }
 
     @Test
-    void everyMethodIsBehindTheTokenAuthorizerAndStillNeedsTheUsagePlansKey() {
+    void everyMethodIsBehindTheTokenAuthorizerWhichAnswersTheTenantsOwnUsagePlanKey() {
         String authorizer = authorizerId();
         List<JsonNode> methods = TemplateQueries.resources("AWS::ApiGateway::Method");
         assertThat(methods).hasSize(JobApi.Route.values().length);
@@ -43,10 +43,17 @@ class AuthorizerTest {
             assertThat(p.path("AuthorizerId").path("Ref").asText()).isEqualTo(authorizer);
             assertThat(p.path("ApiKeyRequired").asBoolean()).isTrue();
         }
-        // The usage plan's key still comes from x-api-key (HEADER, the default), not from the authorizer.
+        // The usage plan's key is the tenant's own, answered by the authorizer (usageIdentifierKey), not a header
+        // every client shares; and the stack makes no shared key.
         for (JsonNode api : TemplateQueries.resources("AWS::ApiGateway::RestApi")) {
-            assertThat(api.path("Properties").path("ApiKeySourceType").asText("HEADER")).isEqualTo("HEADER");
+            assertThat(api.path("Properties").path("ApiKeySourceType").asText("HEADER")).isEqualTo("AUTHORIZER");
         }
+        assertThat(TemplateQueries.resources("AWS::ApiGateway::ApiKey")).isEmpty();
+        assertThat(TemplateQueries.resources("AWS::ApiGateway::UsagePlan")).singleElement().satisfies(plan -> {
+            assertThat(plan.at("/Properties/Quota/Period").asText()).isEqualTo("DAY");
+            assertThat(plan.at("/Properties/Throttle/RateLimit").asInt()).isPositive();
+        });
+        assertThat(TEMPLATE.get("Outputs").path("UsagePlanId").at("/Value/Ref").asText()).startsWith("JobApiUsagePlan");
     }
 
     @Test

@@ -394,7 +394,15 @@ class IamPoliciesIT {
                 .handleRequest(executionFailed, null))).containsEntry("recorded", true);
         // A job cancelled before its build has no scan report: the scan answers without one.
         JobId unbuilt = api.submit(Map.of());
+        admit(unbuilt);
         api.cancel(unbuilt);
+        // Begin then stops it, and the ReleaseAdmission state (the Admit function) gives its slot back.
+        assertThat(as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(unbuilt), null)))
+                .containsEntry("proceed", false);
+        Map<String, Object> release = input(unbuilt);
+        release.put("release", true);
+        assertThat(as(WorkflowFunctions.State.ADMIT, () -> workflow().admit().handleRequest(release, null)))
+                .containsEntry("released", true);
         api.read(JobApi.Route.GET_JOB_SCAN, new GetJobScanFunction(api.api), "/scan", unbuilt, 200);
         // A job without its Dockerfile (as a failed submit's rollback can leave one): 404.
         setup.s3().deleteObject(b -> b.bucket(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET"))
@@ -514,7 +522,20 @@ class IamPoliciesIT {
 
     // ---- the workflow's states, as the state machine runs them ----
 
+    /**
+     * The Admit state: the job takes a slot among the jobs in flight. Its synthesized parameters, but a cap above the
+     * jobs this test leaves under way at once (its calls, and so what IAM must allow, are the same whatever the cap).
+     */
+    private void admit(JobId id) {
+        Map<String, Object> in = input(id);
+        in.put("cap", 100);
+        in.put("waitSeconds", 30);
+        assertThat(as(WorkflowFunctions.State.ADMIT, () -> workflow().admit().handleRequest(in, null)))
+                .containsEntry("admitted", true);
+    }
+
     private void workflowUntilRunning(JobId id) {
+        admit(id);
         assertThat(as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(id), null)))
                 .containsEntry("proceed", true);
         new Api().readWhileUnderWay(id);
@@ -691,6 +712,10 @@ class IamPoliciesIT {
      * step functions' resolved environment, on the recorded clients (Step Functions through the history stub).
      */
     private record Workflow(WorkflowWiring wiring) {
+        io.perfbox.runtime.aws.workflow.AdmitHandler admit() {
+            return new io.perfbox.runtime.aws.workflow.AdmitHandler(wiring.admission());
+        }
+
         BeginHandler begin() {
             return new BeginHandler(wiring.lifecycle());
         }

@@ -263,13 +263,25 @@ class IamTest {
                 all.add(allow("states:GetExecutionHistory", executions));
                 all.add(allow(List.of("codebuild:BatchGetBuilds", "codebuild:StopBuild"),
                         RunnerTest.getAtt("BuildAndScanProject", "Arn")));
+                // The job's slot given back (DynamoDbAdmission.release): no Query, no Scan.
+                all.add(allow(List.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+                        RunnerTest.getAtt("JobStoreTable", "Arn")));
                 yield all;
             }
+            // Its items and the queue in the sparse byUsage index: no Scan, no other index.
+            case ADMISSION -> List.of(
+                    allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+                            RunnerTest.getAtt("JobStoreTable", "Arn")),
+                    allow("dynamodb:Query", Map.of("Fn::Join", List.of("", List.of(
+                            RunnerTest.getAtt("JobStoreTable", "Arn"), "/index/byUsage")))));
             case WORKSPACE -> List.of();
             case RECONCILE -> List.of(
                     // The sparse index of active jobs only: no Scan of the table.
                     allow("dynamodb:Query", Map.of("Fn::Join", List.of("", List.of(
                             RunnerTest.getAtt("JobStoreTable", "Arn"), "/index/byActive")))),
+                    // The admissions' inventory: the queue and the slots' holders.
+                    allow("dynamodb:Query", Map.of("Fn::Join", List.of("", List.of(
+                            RunnerTest.getAtt("JobStoreTable", "Arn"), "/index/byUsage")))),
                     allow("states:DescribeExecution", executions),
                     allow("states:StartExecution", RunnerTest.arn("states",
                             ":stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow")),

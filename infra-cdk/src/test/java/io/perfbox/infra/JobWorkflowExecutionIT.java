@@ -69,6 +69,8 @@ class JobWorkflowExecutionIT {
     private final JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, config.policy(),
             config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
     private final Job queued = Job.queued(JobId.random(), "alice", "bench", null, Instant.now());
+    /** The Admit state's slots, in a jobs table of each test's own on moto (the jobs themselves are in memory here). */
+    private final io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission admission = newAdmission(jobs);
     private final JobId id = queued.id();
     @TempDir
     Path workspaces;
@@ -81,7 +83,9 @@ class JobWorkflowExecutionIT {
     static void startEngine() {
         engine = MockedStepFunctions.start();
         software.amazon.awscdk.App app = SynthesizedStack.newApp(Path.of("target/cdk-platform-retry.out"),
-                java.util.Map.of("perfbox:platformRetrySeconds", 1));
+                java.util.Map.of("perfbox:platformRetrySeconds", 1,
+                        // and a job that found no slot asks again after 1 s (AdmissionWait, replayed on every pass)
+                        "perfbox:admissionWaitSeconds", 1));
         var template = TemplateQueries.JSON.valueToTree(software.amazon.awscdk.assertions.Template.fromStack(
                 PerfboxStack.createStack(app, SynthesizedStack.STACK_NAME)).toJSON());
         workflow = new MockedJobWorkflow(engine, ResolvedDefinition.of((com.fasterxml.jackson.databind.JsonNode) template,
@@ -98,8 +102,9 @@ class JobWorkflowExecutionIT {
         JobCleanUp cleanUp = new JobCleanUp(new io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds(aws.codeBuild(),
                 StepInputs.BUILD_PROJECT, new io.perfbox.adapter.aws.sfn.ExecutionHistory(engine.sfn(),
                         job -> aws.executionHistoryOf(workflow.currentExecution()))),
-                aws, aws, aws.accessPoints(), aws.roles(), aws.images());
+                aws, aws, aws.accessPoints(), aws.roles(), aws.images(), admission);
         return new MockedJobWorkflow.Job(id)
+                .handler(WorkflowFunctions.State.ADMIT, new io.perfbox.runtime.aws.workflow.AdmitHandler(admission))
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
                 .handler(WorkflowFunctions.State.AFTER_BUILD, new AfterBuildHandler(lifecycle, aws, config))
                 .handler(WorkflowFunctions.State.PREPARE_RUN,
@@ -186,7 +191,56 @@ class JobWorkflowExecutionIT {
         assertThat(stored().failure().code()).isEqualTo(code);
     }
 
+    private static io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission newAdmission(InMemoryJobStore jobs) {
+        String table = "perfbox-admission-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        var dynamoDb = io.perfbox.testing.aws.Moto.dynamoDb();
+        io.perfbox.adapter.aws.dynamodb.JobTable.createIfMissing(dynamoDb, table);
+        return new io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission(dynamoDb, table, jobs, Clock.systemUTC());
+    }
+
     // ---- the paths ----
+
+    @Test
+    void aJobThatFindsEverySlotTakenWaitsQueuedAndBeginsOnceOneIsGivenBack() throws Exception {
+        // The stack's default cap (this synth sets no quota key).
+        int cap = StackConfig.fromContext(new software.amazon.awscdk.App().getNode()).jobsInFlight();
+        List<JobId> others = new java.util.ArrayList<>();
+        for (int i = 0; i < cap; i++) {
+            Job other = Job.queued(JobId.random(), "bob", "earlier", null, Instant.now().minusSeconds(60));
+            jobs.create(other, Optional.empty());
+            assertThat(admission.admit(other.id(), cap)).isEqualTo(io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission.Decision.ADMITTED);
+            others.add(other.id());
+        }
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded())
+                .service("RunTask", ranTask(StepInputs.succeededTask(id)))
+                // One of the earlier jobs ends (its CleanUp gives its slot back) once this one was told to wait.
+                .handler(WorkflowFunctions.State.ADMIT, new io.perfbox.runtime.aws.workflow.AdmitHandler(admission) {
+                    @Override
+                    protected java.util.Map<String, Object> step(JobId job, Input in) {
+                        java.util.Map<String, Object> answer = super.step(job, in);
+                        if (asked.incrementAndGet() == 1) {
+                            assertThat(answer).containsEntry("admitted", false);
+                            admission.release(others.get(0));
+                        }
+                        return answer;
+                    }
+                });
+        buildLeft("BUILT", "no findings at or above HIGH", true, report("LOW"));
+        Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(run.statesEntered()).containsSubsequence("Attempts", "Admit", "Admitted", "AdmissionWait", "Admit",
+                "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild", "ShouldRun", "PrepareRun", "RunTask",
+                "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        // Its own slot was given back by CleanUp; the other earlier jobs still hold theirs.
+        assertThat(admission.held()).isEqualTo(cap - 1);
+        assertThat(admission.holders()).containsExactlyInAnyOrderElementsOf(others.subList(1, cap));
+        assertThat(asked.get()).isEqualTo(2);
+    }
 
     @Test
     void successRunsEveryStepAndRecordsThePerformance() throws Exception {
@@ -198,7 +252,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
                 "Finished", "Done");
         assertCleanedUp(run);
@@ -214,7 +268,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.BUILD_FAILED);
@@ -228,7 +282,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.VULNERABLE);
@@ -241,7 +295,7 @@ class JobWorkflowExecutionIT {
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.IMAGE_TOO_LARGE);
@@ -256,7 +310,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "build failed",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "build failed",
                 "RecordFailedBuild", "RetryBuild", "CleanUp", "DiscardWorkspace", "Finished", "StepFailed");
         assertCleanedUp(run);
         assertFailed(FailureCode.BUILD_TIMEOUT);
@@ -289,7 +343,7 @@ class JobWorkflowExecutionIT {
         return throwsError(TASK_FAILED, error.get("Cause").asText());
     }
 
-    private static final List<String> RUN_RECORDED = List.of("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+    private static final List<String> RUN_RECORDED = List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
             "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
             "Finished", "Done");
 
@@ -300,7 +354,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp",
                 "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
@@ -322,7 +376,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         // A run the clock stopped is the customer's: recorded at once, never retried.
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
                 "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
@@ -342,7 +396,7 @@ class JobWorkflowExecutionIT {
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
                 "CleanUp", "DiscardWorkspace", "Finished", "Done");
         assertCleanedUp(run);
@@ -485,7 +539,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
                 "ClearRunData", "RunBackoff", "NextRunAttempt", "RunTask", "ReadResult", "RecordRun", "CleanUp",
                 "DiscardWorkspace", "Finished", "Done");
@@ -525,7 +579,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         List<String> once = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "ClearRunData",
                 "RunBackoff", "NextRunAttempt");
-        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun"));
         expected.addAll(once);
         expected.addAll(once);
@@ -549,7 +603,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "build failed", "RecordFailedBuild", "RetryBuild", "BuildBackoff", "NextBuildAttempt", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp",
                 "DiscardWorkspace", "Finished", "Done");
@@ -568,7 +622,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
         List<String> once = List.of("BuildAndScan", "build failed", "RecordFailedBuild", "RetryBuild", "BuildBackoff",
                 "NextBuildAttempt");
-        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Begin", "ShouldBuild"));
+        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild"));
         expected.addAll(once);
         expected.addAll(once);
         expected.addAll(List.of("BuildAndScan", "build failed", "RecordFailedBuild", "RetryBuild", "CleanUp",
@@ -589,7 +643,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "prepare-run failed", "Fail", "CleanUp", "DiscardWorkspace", "Finished",
                 "StepFailed");
         assertCleanedUp(run);
@@ -675,7 +729,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan");
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
         // The clean-up looked for the job's builds in the aborted execution's own history, before stopping its tasks.
@@ -698,7 +752,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
-        assertThat(run.statesEntered()).containsExactly("Attempts", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
+        assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "RunTask");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);

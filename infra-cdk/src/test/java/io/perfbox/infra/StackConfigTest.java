@@ -49,6 +49,43 @@ class StackConfigTest {
     }
 
     @Test
+    void tenantQuotasAreUnlimitedByDefaultAndWholeNumbersFromOneWhenSet() {
+        assertThat(config(Map.of()).tenantQuotas()).isFalse();
+        StackConfig config = config(Map.of("perfbox:maxActiveJobsPerTenant", 4, "perfbox:maxSubmissionsPerDay", "200"));
+        assertThat(config.maxActiveJobsPerTenant()).isEqualTo(4);
+        assertThat(config.maxSubmissionsPerDay()).isEqualTo(200);
+        assertThat(config.tenantQuotas()).isTrue();
+        assertThat(config(Map.of("perfbox:maxSubmissionsPerDay", "unlimited")).tenantQuotas()).isFalse();
+        for (Object bad : new Object[] {0, "0", -2, "many", 1.5, 1_000_001}) {
+            assertThatThrownBy(() -> config(Map.of("perfbox:maxActiveJobsPerTenant", bad)))
+                    .as("%s", bad).hasMessageContaining("perfbox:maxActiveJobsPerTenant");
+            assertThatThrownBy(() -> config(Map.of("perfbox:maxSubmissionsPerDay", bad)))
+                    .as("%s", bad).hasMessageContaining("perfbox:maxSubmissionsPerDay");
+        }
+    }
+
+    @Test
+    void theCapOnJobsInFlightIsWhatBothQuotasHoldLeavingOneBuildToTheScannerMirror() {
+        assertThat(config(Map.of()).jobsInFlight()).as("20 builds, 6 vCPUs, 1-vCPU tasks").isEqualTo(6);
+        assertThat(config(Map.of("perfbox:codeBuildConcurrentBuilds", 3)).jobsInFlight()).isEqualTo(2);
+        assertThat(config(Map.of("perfbox:fargateVcpus", 100)).jobsInFlight()).isEqualTo(19);
+        assertThat(config(Map.of("perfbox:fargateVcpus", 8, "perfbox:taskCpu", 2048, "perfbox:taskMemoryMib", 4096))
+                .jobsInFlight()).isEqualTo(4);
+        assertThat(config(Map.of("perfbox:fargateVcpus", 1, "perfbox:taskCpu", 512, "perfbox:taskMemoryMib", 1024))
+                .jobsInFlight()).isEqualTo(2);
+        assertThat(config(Map.of()).admissionWaitSeconds()).isEqualTo(30);
+        assertThatThrownBy(() -> config(Map.of("perfbox:codeBuildConcurrentBuilds", 1)))
+                .hasMessageContaining("perfbox:codeBuildConcurrentBuilds");
+        assertThatThrownBy(() -> config(Map.of("perfbox:fargateVcpus", 0))).hasMessageContaining("perfbox:fargateVcpus");
+        assertThatThrownBy(() -> config(Map.of("perfbox:fargateVcpus", 1, "perfbox:taskCpu", 2048,
+                "perfbox:taskMemoryMib", 4096))).hasMessageContaining("cannot hold one job's task");
+        assertThatThrownBy(() -> config(Map.of("perfbox:admissionWaitSeconds", 0)))
+                .hasMessageContaining("perfbox:admissionWaitSeconds");
+        assertThatThrownBy(() -> config(Map.of("perfbox:admissionWaitSeconds", "soon")))
+                .hasMessageContaining("perfbox:admissionWaitSeconds");
+    }
+
+    @Test
     void badValuesStopTheSynthNamingTheKey() {
         assertThatThrownBy(() -> config(Map.of("perfbox:artifactRetentionDays", "forever")))
                 .hasMessageContaining("perfbox:artifactRetentionDays");
@@ -136,6 +173,8 @@ class StackConfigTest {
     void acceptsExactlyTheTaskSizesTheWorkflowRuntimeAccepts() {
         // One app, its context set anew for each size: a jsii App per size would take minutes.
         App app = new App();
+        // Quota enough for the largest task: the Fargate quota's own check is tenantQuotas'/jobsInFlight's test.
+        app.getNode().setContext("perfbox:fargateVcpus", 100_000);
         for (int cpu : new int[] {128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}) {
             for (int memory = 256; memory <= 131072; memory += 256) {
                 boolean runtime = io.perfbox.adapter.aws.ecs.FargateTaskSize.isValid(cpu, memory);

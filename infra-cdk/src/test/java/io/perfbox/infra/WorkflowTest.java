@@ -43,17 +43,19 @@ class WorkflowTest {
         // Three attempts of the build state's limit and of the run state's (start allowance, run, margin), the waits
         // between them, and an hour.
         assertThat(definition.get("TimeoutSeconds").asInt())
-                .isEqualTo(3 * ((3600 + (15 + 30) * 60 + 10 * 60) + (1800 + 600 + 120)) + 2 * (30 + 60) + 3600);
+                .isEqualTo(3 * ((3600 + (15 + 30) * 60 + 10 * 60) + (1800 + 600 + 120)) + 2 * (30 + 60) + 3600
+                        // and the wait for a slot among the jobs in flight (AdmissionWorkflowTest)
+                        + JobWorkflow.ADMISSION_ROUNDS * 30);
     }
 
     @Test
     void stepsFollowTheDesignInOrder() {
         assertThat(TemplateQueries.map(state("Attempts"))).isEqualTo(Map.of("Type", "Pass",
-                "Result", Map.of("build", 1, "run", 1), "ResultPath", "$.attempts", "Next", "Begin"));
+                "Result", Map.of("build", 1, "run", 1), "ResultPath", "$.attempts", "Next", "Admit"));
         assertThat(state("Begin").get("Next").asText()).isEqualTo("ShouldBuild");
         assertThat(state("ShouldBuild").at("/Choices/0/Variable").asText()).isEqualTo("$.begin.proceed");
         assertThat(state("ShouldBuild").at("/Choices/0/Next").asText()).isEqualTo("BuildAndScan");
-        assertThat(state("ShouldBuild").get("Default").asText()).isEqualTo("Superseded");
+        assertThat(state("ShouldBuild").get("Default").asText()).isEqualTo("ReleaseAdmission");
         assertThat(state("Superseded").get("Type").asText()).isEqualTo("Succeed");
         assertThat(state("BuildAndScan").get("Next").asText()).isEqualTo("AfterBuild");
         assertThat(state("AfterBuild").get("Next").asText()).isEqualTo("ShouldRun");

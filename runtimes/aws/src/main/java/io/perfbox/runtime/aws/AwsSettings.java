@@ -1,8 +1,10 @@
 package io.perfbox.runtime.aws;
 
+import io.perfbox.core.application.TenantQuotas;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.regions.Region;
@@ -61,12 +63,22 @@ public final class AwsSettings {
         }
     }
 
-    /** The API Lambdas: the jobs table and bucket, and the state machine each submitted job starts. */
-    public record Api(Common common, String stateMachineArn) {
+    /**
+     * The API Lambdas: the jobs table and bucket, the state machine each submitted job starts, and the tenants'
+     * quotas ({@link #MAX_ACTIVE_JOBS}, {@link #MAX_SUBMISSIONS_PER_DAY}: the local runtime's --max-active-jobs and
+     * --max-submissions-per-day; infra-cdk sets both, from its context keys).
+     */
+    public record Api(Common common, String stateMachineArn, TenantQuotas quotas) {
         public Api {
             require(common != null, "common settings are required");
             require(stateMachineArn != null && STATE_MACHINE.matcher(stateMachineArn).matches(),
                     STATE_MACHINE_ARN + " is not a state machine ARN: " + stateMachineArn);
+            require(quotas != null, "quotas are required (TenantQuotas.UNLIMITED for none)");
+        }
+
+        /** Without quotas. */
+        public Api(Common common, String stateMachineArn) {
+            this(common, stateMachineArn, TenantQuotas.UNLIMITED);
         }
 
         public static Api from(Map<String, String> env) {
@@ -74,10 +86,21 @@ public final class AwsSettings {
             Common common = Common.read(v);
             String stateMachine = v.matching(STATE_MACHINE_ARN, STATE_MACHINE,
                     "arn:aws:states:<region>:<account>:stateMachine:<name>", Function.identity());
+            OptionalInt maxActive = v.quota(MAX_ACTIVE_JOBS);
+            OptionalInt maxPerDay = v.quota(MAX_SUBMISSIONS_PER_DAY);
             v.failOnProblems();
-            return new Api(common, stateMachine);
+            return new Api(common, stateMachine, new TenantQuotas(maxActive, maxPerDay));
         }
     }
+
+    /** Jobs a tenant may have under way at once: a whole number from 1, or {@value #UNLIMITED}. */
+    public static final String MAX_ACTIVE_JOBS = "PERFBOX_MAX_ACTIVE_JOBS";
+    /** Submissions a tenant may make in any 24 hours: a whole number from 1, or {@value #UNLIMITED}. */
+    public static final String MAX_SUBMISSIONS_PER_DAY = "PERFBOX_MAX_SUBMISSIONS_PER_DAY";
+    /** The value of a quota variable that sets no limit (also what an unset one means). */
+    public static final String UNLIMITED = "unlimited";
+    /** The largest quota a variable may set (a larger one is a typo, not a limit). */
+    public static final int MAX_QUOTA = 1_000_000;
 
     /**
      * Where the logs API reads a job's output while its steps run: CodeBuild's log group and the tasks' (both, or
@@ -153,6 +176,24 @@ public final class AwsSettings {
                 return null;
             }
             return convert.apply(value);
+        }
+
+        /**
+         * A quota: empty when unset or {@value #UNLIMITED}, else a whole number from 1 to {@value #MAX_QUOTA}; any
+         * other value is a problem naming the variable (0 would refuse every submission, so it is not "no limit").
+         */
+        public OptionalInt quota(String name) {
+            String value = env.get(name);
+            if (value == null || value.strip().equals(UNLIMITED)) {
+                return OptionalInt.empty();
+            }
+            String v = value.strip();
+            if (!v.matches("[0-9]{1,7}") || Integer.parseInt(v) < 1 || Integer.parseInt(v) > MAX_QUOTA) {
+                problems.add(name + " is not a whole number from 1 to " + MAX_QUOTA + " or '" + UNLIMITED + "': '"
+                        + value + "'");
+                return OptionalInt.empty();
+            }
+            return OptionalInt.of(Integer.parseInt(v));
         }
 
         /** A problem that concerns more than one variable (e.g. a task size Fargate does not offer). */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
+import io.perfbox.core.application.TenantQuotas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -59,6 +61,27 @@ class AwsSettingsTest {
         assertThatThrownBy(() -> AwsSettings.Api.from(with(api(), "PERFBOX_STATE_MACHINE_ARN",
                 "arn:aws:states:eu-west-1:123456789012:execution:perfbox-jobs:x")))
                 .hasMessageContaining("PERFBOX_STATE_MACHINE_ARN");
+    }
+
+    @Test
+    void tenantQuotasAreUnlimitedUnlessSetAndTypedWhenSet() {
+        assertThat(AwsSettings.Api.from(api()).quotas()).isEqualTo(TenantQuotas.UNLIMITED);
+        Map<String, String> env = with(with(api(), "PERFBOX_MAX_ACTIVE_JOBS", "3"), "PERFBOX_MAX_SUBMISSIONS_PER_DAY",
+                "unlimited");
+        assertThat(AwsSettings.Api.from(env).quotas())
+                .isEqualTo(new TenantQuotas(OptionalInt.of(3), OptionalInt.empty()));
+        env.put("PERFBOX_MAX_SUBMISSIONS_PER_DAY", " 200 ");
+        assertThat(AwsSettings.Api.from(env).quotas().maxSubmissionsPerDay()).hasValue(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "1.5", "ten", "", "1000001", "99999999999", "UNLIMITED", "3 jobs"})
+    void aQuotaThatIsNoWholeNumberFromOneFailsAtTheFirstStartNamingIt(String value) {
+        for (String name : new String[] {"PERFBOX_MAX_ACTIVE_JOBS", "PERFBOX_MAX_SUBMISSIONS_PER_DAY"}) {
+            assertThatThrownBy(() -> AwsSettings.Api.from(with(api(), name, value)))
+                    .isInstanceOf(AwsSettings.InvalidSettingException.class)
+                    .hasMessage(name + " is not a whole number from 1 to 1000000 or 'unlimited': '" + value + "'");
+        }
     }
 
     @Test

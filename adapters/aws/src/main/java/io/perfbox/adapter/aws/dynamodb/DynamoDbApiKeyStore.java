@@ -23,6 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 public final class DynamoDbApiKeyStore implements ApiKeyStore {
     static final String ID = ApiKeyTable.PK;
     private static final String COUNTER = "#counter";
+    /** The prefix of the tenants' usage-plan key items ({@link #usageKeyOf}); like the counter, never a key id. */
+    private static final String USAGE = "#usage#";
 
     private final DynamoDbClient client;
     private final String table;
@@ -55,7 +57,7 @@ public final class DynamoDbApiKeyStore implements ApiKeyStore {
 
     @Override
     public Optional<StoredKey> find(String id) {
-        if (COUNTER.equals(id)) {
+        if (id.startsWith("#")) {
             return Optional.empty();
         }
         Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table)
@@ -63,11 +65,42 @@ public final class DynamoDbApiKeyStore implements ApiKeyStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
     }
 
+    /** A tenant's usage-plan key: API Gateway's id and value of the key its requests are metered on. */
+    public record UsageKey(String tenant, String keyId, String value) {
+    }
+
+    /**
+     * The tenant's usage-plan key, if it has one: one consistent GetItem of {@code #usage#<tenant>} (key ids are hex,
+     * so never such a name), which the authorizer answers as {@code usageIdentifierKey}.
+     */
+    public Optional<UsageKey> usageKeyOf(String tenant) {
+        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table)
+                .key(Map.of(ID, AttributeValue.fromS(USAGE + tenant))).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty()
+                : Optional.of(new UsageKey(tenant, item.get("keyId").s(), item.get("value").s()));
+    }
+
+    /** Records the tenant's usage-plan key; false when it has one already (which stays). */
+    public boolean putUsageKey(UsageKey key) {
+        try {
+            client.putItem(b -> b.tableName(table).item(Map.of(ID, AttributeValue.fromS(USAGE + key.tenant()),
+                    "keyId", AttributeValue.fromS(key.keyId()), "value", AttributeValue.fromS(key.value())))
+                    .conditionExpression("attribute_not_exists(pk)"));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    public void removeUsageKey(String tenant) {
+        client.deleteItem(b -> b.tableName(table).key(Map.of(ID, AttributeValue.fromS(USAGE + tenant))));
+    }
+
     @Override
     public List<StoredKey> list() {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         client.scanPaginator(b -> b.tableName(table).consistentRead(true)).items().forEach(item -> {
-            if (!COUNTER.equals(item.get(ID).s())) {
+            if (!item.get(ID).s().startsWith("#")) {
                 items.add(item);
             }
         });
@@ -77,7 +110,7 @@ public final class DynamoDbApiKeyStore implements ApiKeyStore {
 
     @Override
     public boolean revoke(String id, Instant at) {
-        if (COUNTER.equals(id)) {
+        if (id.startsWith("#")) {
             return false;
         }
         try {

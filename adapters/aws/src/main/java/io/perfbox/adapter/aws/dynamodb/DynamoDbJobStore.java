@@ -76,6 +76,11 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
         this.table = table;
     }
 
+    /** The job's {@code createdKey}: its submission time, fixed width, then its id (string order is time order). */
+    static String createdKey(Job job) {
+        return SORTABLE.format(job.createdAt()) + "#" + job.id().value();
+    }
+
     private static String jobKey(JobId id) {
         return "JOB#" + id.value();
     }

@@ -44,16 +44,22 @@ public final class ApiRuntime {
         return AwsRuntime.configure(SfnClient.builder(), settings, credentials).build();
     }
 
-    /** The API's use cases over the real adapters: jobs in DynamoDB, files in S3, pipelines in Step Functions. */
+    /**
+     * The API's use cases over the real adapters: jobs in DynamoDB, files in S3, pipelines in Step Functions; the
+     * tenants' quotas counted by the job store itself (its byUsage index), as the local server counts them in its
+     * database, so a submit past one answers 429 with Retry-After on both.
+     */
     public static JobService jobService(AwsSettings.Api settings, DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn,
                                         Clock clock) {
         String bucket = settings.common().artifactBucket();
+        DynamoDbJobStore jobs = new DynamoDbJobStore(dynamoDb, settings.common().jobsTable());
         return new JobService(
-                new DynamoDbJobStore(dynamoDb, settings.common().jobsTable()),
+                jobs,
                 new S3DockerfileStore(s3, bucket),
                 new S3JobArtifactStore(s3, bucket),
                 new StepFunctionsPipelineLauncher(sfn, settings.stateMachineArn()),
-                clock);
+                clock)
+                .withQuotas(settings.quotas(), jobs);
     }
 
     /**

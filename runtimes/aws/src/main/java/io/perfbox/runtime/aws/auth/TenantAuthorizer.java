@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -37,20 +38,39 @@ public final class TenantAuthorizer implements RequestStreamHandler {
     private static final Pattern METHOD_ARN = Pattern.compile("^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\\d{12}:[a-z0-9]+/[^/]+)/.*");
 
     private final ApiKeys keys;
+    private final Function<String, Optional<String>> usageKeyOf;
 
     /** For Lambda: JSON logs, the settings read once, and the keys table through the container's credentials. */
     public TenantAuthorizer() {
         this(wired());
     }
 
-    public TenantAuthorizer(ApiKeys keys) {
-        this.keys = keys;
+    private TenantAuthorizer(DynamoDbApiKeyStore store) {
+        this(new ApiKeys(store, Clock.systemUTC()), tenant -> store.usageKeyOf(tenant).map(DynamoDbApiKeyStore.UsageKey::value));
     }
 
-    private static ApiKeys wired() {
+    /** Without usage-plan keys (no usageIdentifierKey is answered). */
+    public TenantAuthorizer(ApiKeys keys) {
+        this(keys, null);
+    }
+
+    /**
+     * @param usageKeyOf the value of the tenant's own API Gateway key in the stack's usage plan, if it has one
+     *                   (KeysTool create makes it), answered as usageIdentifierKey
+     */
+    public TenantAuthorizer(ApiKeys keys, Function<String, Optional<String>> usageKeyOf) {
+        this.keys = keys;
+        this.usageKeyOf = usageKeyOf;
+    }
+
+    private Optional<String> usageKeyOf(String tenant) {
+        return usageKeyOf == null ? Optional.empty() : usageKeyOf.apply(tenant);
+    }
+
+    private static DynamoDbApiKeyStore wired() {
         LambdaLogging.install();
         AuthorizerConfig config = AuthorizerConfig.from(System.getenv());
-        return new ApiKeys(new DynamoDbApiKeyStore(dynamoDb(config), config.apiKeysTable()), Clock.systemUTC());
+        return new DynamoDbApiKeyStore(dynamoDb(config), config.apiKeysTable());
     }
 
     /** The keys table's client: AWS's own endpoint for the region, the lightest HTTP client to start. */
@@ -77,6 +97,17 @@ public final class TenantAuthorizer implements RequestStreamHandler {
             LOG.info(() -> "allowed key " + keyId + " for tenant " + tenant.get());
             ObjectNode policy = policy(tenant.get(), "Allow", resource);
             policy.putObject("context").put("tenant", tenant.get());
+            // The tenant's own key of the usage plan (the API's key source is AUTHORIZER): API Gateway meters and
+            // throttles the request on it. AWS's "Output from an API Gateway Lambda authorizer" documents the field:
+            // "usageIdentifierKey": "{api-key}", the value of one of the usage plan's API keys. Without it API Gateway
+            // refuses the request (403), as it does one with an unknown key.
+            Optional<String> usageKey = usageKeyOf(tenant.get());
+            if (usageKey.isPresent()) {
+                policy.put("usageIdentifierKey", usageKey.get());
+            } else if (usageKeyOf != null) {
+                LOG.warning(() -> "tenant " + tenant.get() + " has no usage-plan key: API Gateway refuses its requests"
+                        + " until KeysTool create makes one");
+            }
             return policy;
         }
         LOG.info(() -> "denied key " + keyId);

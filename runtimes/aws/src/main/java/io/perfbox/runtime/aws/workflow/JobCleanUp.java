@@ -1,5 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
+import io.perfbox.adapter.aws.JobAdmissions;
 import io.perfbox.adapter.aws.codebuild.JobBuilds;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
@@ -22,13 +23,23 @@ import java.util.logging.Logger;
  */
 public record JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints,
                          JobRoles roles,
-                         JobImages images) {
+                         JobImages images, JobAdmissions admissions) {
     private static final Logger LOG = Logger.getLogger(JobCleanUp.class.getName());
+
+    /** Without a cap on jobs in flight. */
+    public JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints,
+                      JobRoles roles, JobImages images) {
+        this(builds, tasks, taskDefinitions, accessPoints, roles, images, JobAdmissions.NONE);
+    }
 
     void run(JobId id) {
         List<RuntimeException> problems = new ArrayList<>();
         attempt(problems, id, "stop its builds", () -> builds.stopInProgress(id));
         attempt(problems, id, "stop its tasks", () -> tasks.stopAll(id, "perfbox: the job's workflow ended"));
+        // Its slot among the jobs in flight, once nothing of it runs any more (else the next clean-up gives it back).
+        if (problems.isEmpty()) {
+            attempt(problems, id, "release its admission", () -> admissions.release(id));
+        }
         attempt(problems, id, "remove its task definitions", () -> taskDefinitions.removeAll(id));
         attempt(problems, id, "delete its access point", () -> accessPoints.delete(id));
         // After its tasks stopped: a running task keeps the credential it already holds until it ends.

@@ -46,6 +46,10 @@ final class WorkflowRuntime {
         return wiring().cleanUp();
     }
 
+    static io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission admission() {
+        return wiring().admission();
+    }
+
     static Reconciler reconciler() {
         return wiring().reconciler(Clock.systemUTC());
     }

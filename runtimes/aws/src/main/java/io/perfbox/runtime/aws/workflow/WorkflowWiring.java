@@ -3,6 +3,7 @@ package io.perfbox.runtime.aws.workflow;
 import io.perfbox.adapter.aws.JobResourceInventory;
 import io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds;
 import io.perfbox.adapter.aws.codebuild.JobBuilds;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.adapter.aws.ecr.EcrJobImages;
 import io.perfbox.adapter.aws.ecs.EcsJobTasks;
@@ -58,6 +59,7 @@ public final class WorkflowWiring {
     private final DynamoDbJobStore jobs;
     private final StepFunctionsPipelineLauncher executions;
     private final List<JobResourceInventory> inventories;
+    private final DynamoDbAdmission admission;
 
     private WorkflowWiring(WorkflowConfig config, Clients clients, Clock clock) {
         this.config = config;
@@ -81,8 +83,9 @@ public final class WorkflowWiring {
                 roles,
                 images,
                 new CloudWatchRunLogs(clients.logs(), config.taskLogGroup()));
+        admission = new DynamoDbAdmission(clients.dynamoDb(), common.jobsTable(), jobs, clock);
         // The per-job resources the reconciler sweeps; a new kind joins here (and as a part of JobCleanUp).
-        inventories = List.of(accessPoints, taskDefinitions, roles, images);
+        inventories = List.of(accessPoints, taskDefinitions, roles, images, admission);
     }
 
     /** The lifecycle and ports over {@code clients}, configured by {@code config}, on {@code clock}. */
@@ -109,7 +112,12 @@ public final class WorkflowWiring {
 
     public JobCleanUp cleanUp() {
         return new JobCleanUp(builds, ports.tasks(), ports.taskDefinitions(), ports.accessPoints(), ports.roles(),
-                ports.images());
+                ports.images(), admission);
+    }
+
+    /** The cap on jobs in flight (the Admit state's, and the clean-ups' release). */
+    public DynamoDbAdmission admission() {
+        return admission;
     }
 
     /** What the reconciler's sweep lists, one inventory per kind of per-job resource. */

@@ -55,6 +55,31 @@ class TenantAuthorizerTest {
         assertThat(authorize(key).path("principalId").asText()).as("without the Bearer prefix").isEqualTo("acme");
     }
 
+    @Test
+    void anAllowCarriesTheTenantsOwnUsagePlanKeyAsUsageIdentifierKeyAndADenyNone() throws Exception {
+        // The output AWS documents for a Lambda authorizer ("Output from an API Gateway Lambda authorizer", API
+        // Gateway developer guide): principalId, policyDocument, context, and "usageIdentifierKey": "{api-key}", the
+        // value of a usage plan's API key when the API's key source is AUTHORIZER.
+        TenantAuthorizer metered = new TenantAuthorizer(keys,
+                tenant -> tenant.equals("acme") ? java.util.Optional.of("acme-usage-key-value") : java.util.Optional.empty());
+        String acme = keys.create("acme").key();
+        String globex = keys.create("globex").key();
+        String event = JSON.createObjectNode().put("type", "TOKEN").put("authorizationToken", "Bearer " + acme)
+                .put("methodArn", METHOD_ARN).toString();
+
+        JsonNode allowed = metered.authorize(JSON.readTree(event));
+
+        assertThat(allowed.path("usageIdentifierKey").asText()).isEqualTo("acme-usage-key-value");
+        assertThat(allowed.path("principalId").asText()).isEqualTo("acme");
+        // A tenant without one gets no other tenant's key (API Gateway then refuses it).
+        JsonNode unmetered = metered.authorize(JSON.readTree(event.replace(acme, globex)));
+        assertThat(unmetered.path("principalId").asText()).isEqualTo("globex");
+        assertThat(unmetered.has("usageIdentifierKey")).isFalse();
+        JsonNode denied = metered.authorize(JSON.readTree(event.replace(acme, acme + "x")));
+        assertThat(denied.has("usageIdentifierKey")).isFalse();
+        assertThat(statement(denied).path("Effect").asText()).isEqualTo("Deny");
+    }
+
     private void assertDenied(JsonNode policy) {
         assertThat(policy.has("context")).isFalse();
         assertThat(policy.path("principalId").asText()).isEqualTo("anonymous");

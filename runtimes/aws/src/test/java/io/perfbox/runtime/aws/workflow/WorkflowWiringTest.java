@@ -40,7 +40,10 @@ class WorkflowWiringTest {
                 Clock.systemUTC());
 
         assertThat(wiring.inventories()).extracting(JobResourceInventory::kind)
-                .containsExactly("access points", "task definitions", "task roles", "images");
+                .containsExactly("access points", "task definitions", "task roles", "images", "admissions");
+        // The admissions listed are the very ones the clean-up releases.
+        assertThat(wiring.inventories()).contains((JobResourceInventory) wiring.admission());
+        assertThat(wiring.cleanUp().admissions()).isSameAs(wiring.admission());
         // The roles listed are the very ones the clean-up deletes.
         assertThat(wiring.inventories()).contains((JobResourceInventory) wiring.ports().roles());
     }
