@@ -72,7 +72,8 @@ import software.constructs.Construct;
 public class JobWorkflow extends Construct {
     /** The Lambda errors worth retrying: the service's, the SDK client's and throttling. */
     static final List<String> LAMBDA_TRANSIENT_ERRORS = List.of("Lambda.ServiceException",
-            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ClientExecutionTimeoutException",
+            "Lambda.TooManyRequestsException");
     /**
      * Margin of the BuildAndScan state beyond CodeBuild's own limits (its queue, then its build): provisioning and
      * the .sync integration's polling. CodeBuild's timeout must be the one that fires, so that a build that ran too

@@ -54,17 +54,24 @@ public final class StepInputs {
         return "registry.invalid/" + REPOSITORY + ":job-" + id.value();
     }
 
+    // ---- the job's task, from the recorded runTask.sync output (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT) ----
+
+    /** The job's container's name (AwsJobNames.CONTAINER; RecordedPayloadsTest holds the two together). */
+    public static final String JOB_CONTAINER = "job";
+    /** The run clock's container's name (AwsJobNames.RUN_CLOCK_CONTAINER). */
+    public static final String RUN_CLOCK_CONTAINER = "run-clock";
+    /**
+     * Every container of a job's task, in its task definition's order: the job's, then the helpers. The one place a
+     * new container of the job's task is named (with its image in {@link #HELPER_IMAGES}): every task fixture lists
+     * these, each as the recorded container with its name, image and exit substituted.
+     */
+    public static final java.util.List<String> JOB_TASK_CONTAINERS = java.util.List.of(JOB_CONTAINER, RUN_CLOCK_CONTAINER);
+    /** The helpers' images, by container name. */
+    public static final Map<String, String> HELPER_IMAGES = Map.of(RUN_CLOCK_CONTAINER, RUN_CLOCK_IMAGE);
+
     /** The job's container as a stopped task lists it: exitCode null when it never ran, reason null when ECS gave none. */
     public static String container(JobId id, Integer exitCode, String reason) {
-        return """
-                {"ContainerArn":"arn:aws:ecs:eu-west-1:123456789012:container/perfbox/%s/5b9d3e1c-7a2f-4c8e-9d6b-1e0f2a3b4c5d",
-                 "Cpu":"0",%s"GpuIds":[],"Image":"%s",
-                 "ImageDigest":"sha256:4f1d2b8a9c0e7f6d5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f",
-                 "LastStatus":"STOPPED","ManagedAgents":[],"Name":"job","NetworkBindings":[],
-                 "NetworkInterfaces":[{"AttachmentId":"8c7b6a5d-4e3f-2a1b-0c9d-8e7f6a5b4c3d","PrivateIpv4Address":"10.0.12.34"}],
-                 %s"RuntimeId":"%s-1772366401","TaskArn":"%s"}
-                """.formatted(TASK_ID, exitCode == null ? "" : "\"ExitCode\":" + exitCode + ",", imageUri(id),
-                reason == null ? "" : "\"Reason\":" + quoted(reason) + ",", TASK_ID, TASK_ARN);
+        return recordedContainer(JOB_CONTAINER, imageUri(id), exitCode, reason);
     }
 
     /** The run clock's exit code when it slept to the end and so stopped the task (infra-cdk/run-clock/Dockerfile). */
@@ -77,20 +84,42 @@ public final class StepInputs {
      * started it.
      */
     public static String runClock(Integer exitCode) {
-        return """
-                {"ContainerArn":"arn:aws:ecs:eu-west-1:123456789012:container/perfbox/%s/9e2a4c6b-1d3f-4a5b-8c7d-6e5f4a3b2c1d",
-                 "Cpu":"0",%s"GpuIds":[],"Image":"%s",
-                 "ImageDigest":"sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
-                 "LastStatus":"STOPPED","ManagedAgents":[],"Name":"run-clock","NetworkBindings":[],
-                 "NetworkInterfaces":[{"AttachmentId":"8c7b6a5d-4e3f-2a1b-0c9d-8e7f6a5b4c3d","PrivateIpv4Address":"10.0.12.34"}],
-                 "RuntimeId":"%s-2917364520","TaskArn":"%s"}
-                """.formatted(TASK_ID, exitCode == null ? "" : "\"ExitCode\":" + exitCode + ",", RUN_CLOCK_IMAGE,
-                TASK_ID, TASK_ARN);
+        return helper(RUN_CLOCK_CONTAINER, exitCode);
+    }
+
+    /** A helper container of the job's task (one of {@link #JOB_TASK_CONTAINERS} but the job's) as a stopped task lists it. */
+    public static String helper(String name, Integer exitCode) {
+        if (!HELPER_IMAGES.containsKey(name)) {
+            throw new IllegalArgumentException("no helper container of a job's task is named " + name);
+        }
+        return recordedContainer(name, HELPER_IMAGES.get(name), exitCode, null);
     }
 
     /** The job's container and the run clock, as a job's task lists them. */
     public static String containers(String job, Integer runClockExitCode) {
-        return job + "," + runClock(runClockExitCode);
+        return allContainers(job, Map.of(RUN_CLOCK_CONTAINER, java.util.Optional.ofNullable(runClockExitCode)));
+    }
+
+    /**
+     * The job's container and every helper of {@link #JOB_TASK_CONTAINERS}, each with its exit code (empty: it never
+     * ran); a helper not named exits 0, as every helper does when ECS stops the task after the job's container ended.
+     */
+    public static String allContainers(String job, Map<String, java.util.Optional<Integer>> helperExitCodes) {
+        StringBuilder all = new StringBuilder(job);
+        for (String name : JOB_TASK_CONTAINERS.subList(1, JOB_TASK_CONTAINERS.size())) {
+            all.append(',').append(helper(name, helperExitCodes.getOrDefault(name, java.util.Optional.of(0)).orElse(null)));
+        }
+        return all.toString();
+    }
+
+    /**
+     * The job's task stopped after the job's container ended by itself with jobExitCode (reason: ECS's container
+     * reason, or null), every helper as ECS leaves it when it stops the task (exit 0), StopCode and StoppedReason as
+     * the recorded output has them.
+     */
+    public static String jobTask(JobId id, Integer jobExitCode, String reason) {
+        return task(id, allContainers(container(id, jobExitCode, reason), Map.of()),
+                RecordedPayloads.STOP_ESSENTIAL_EXITED, RecordedPayloads.REASON_ESSENTIAL_EXITED);
     }
 
     /** When the fixtures' task went RUNNING (StartedAt), epoch milliseconds. */
@@ -102,31 +131,92 @@ public final class StepInputs {
         return task(id, container, stopCode, stoppedReason, 1772366460031L, 1772366470118L);
     }
 
+    private static final String REGION = "eu-west-1";
+    private static final String ACCOUNT = "123456789012";
+    private static final String SUBNET = "subnet-0a1b2c3d4e5f60718";
+    private static final String ENI = "eni-0123456789abcdef0";
+    private static final String ATTACHMENT = "8c7b6a5d-4e3f-2a1b-0c9d-8e7f6a5b4c3d";
+    private static final String PRIVATE_IP = "10.0.12.34";
+
     /**
      * A stopped Fargate task whose containers stopped at executionStoppedAt and which began to stop (StoppingAt) at
-     * stoppingAt, epoch milliseconds.
+     * stoppingAt, epoch milliseconds: {@link RecordedPayloads#ECS_RUN_TASK_SYNC_OUTPUT} with this stack's ids,
+     * names, size and times, the given containers (a comma-separated list of container objects) and stop code and
+     * reason, and the Spot placement dropped (CapacityProviderName: perfbox asks for LaunchType FARGATE only).
      */
     public static String task(JobId id, String container, String stopCode, String stoppedReason,
                               long executionStoppedAt, long stoppingAt) {
-        return """
-                {"Attachments":[{"Details":[{"Name":"subnetId","Value":"subnet-0a1b2c3d4e5f60718"},
-                   {"Name":"networkInterfaceId","Value":"eni-0123456789abcdef0"},{"Name":"macAddress","Value":"0a:1b:2c:3d:4e:5f"},
-                   {"Name":"privateDnsName","Value":"ip-10-0-12-34.eu-west-1.compute.internal"},
-                   {"Name":"privateIPv4Address","Value":"10.0.12.34"}],
-                   "Id":"8c7b6a5d-4e3f-2a1b-0c9d-8e7f6a5b4c3d","Status":"DELETED","Type":"eni"}],
-                 "Attributes":[{"Name":"ecs.cpu-architecture","Value":"x86_64"}],
-                 "AvailabilityZone":"eu-west-1a","ClusterArn":"%s","Connectivity":"CONNECTED","ConnectivityAt":1772366396512,
-                 "Containers":[%s],
-                 "Cpu":"1024","CreatedAt":1772366390187,"DesiredStatus":"STOPPED","EnableExecuteCommand":false,
-                 "EphemeralStorage":{"SizeInGiB":20},"ExecutionStoppedAt":%d,"Group":"family:perfbox-job-%s",
-                 "InferenceAccelerators":[],"LastStatus":"STOPPED","LaunchType":"FARGATE","Memory":"2048",
-                 "Overrides":{"ContainerOverrides":[{"Name":"job"},{"Name":"run-clock"}],"InferenceAcceleratorOverrides":[]},
-                 "PlatformFamily":"Linux","PlatformVersion":"1.4.0","PullStartedAt":1772366399873,"PullStoppedAt":1772366400911,
-                 "StartedAt":%d,"StartedBy":"%s","StopCode":"%s","StoppedAt":%d,
-                 "StoppedReason":%s,"StoppingAt":%d,"Tags":[],"TaskArn":"%s",
-                 "TaskDefinitionArn":"arn:aws:ecs:eu-west-1:123456789012:task-definition/perfbox-job-%s:1","Version":5}
-                """.formatted(CLUSTER, container, executionStoppedAt, id.value(), STARTED_AT, id.value(), stopCode,
-                stoppingAt + 13_109, quoted(stoppedReason), stoppingAt, TASK_ARN, id.value());
+        try {
+            ObjectNode task = (ObjectNode) JSON.readTree(RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT);
+            task.remove("CapacityProviderName");
+            for (var detail : task.at("/Attachments/0/Details")) {
+                ObjectNode d = (ObjectNode) detail;
+                switch (d.get("Name").asText()) {
+                    case "subnetId" -> d.put("Value", SUBNET);
+                    case "networkInterfaceId" -> d.put("Value", ENI);
+                    case "macAddress" -> d.put("Value", "0a:1b:2c:3d:4e:5f");
+                    case "privateDnsName" -> d.put("Value", "ip-10-0-12-34." + REGION + ".compute.internal");
+                    case "privateIPv4Address" -> d.put("Value", PRIVATE_IP);
+                    default -> throw new IllegalStateException("unknown attachment detail " + d);
+                }
+            }
+            ((ObjectNode) task.at("/Attachments/0")).put("Id", ATTACHMENT);
+            task.put("AvailabilityZone", REGION + "a").put("ClusterArn", CLUSTER)
+                    .put("ConnectivityAt", 1772366396512L).put("CreatedAt", 1772366390187L)
+                    .put("Cpu", ENV.get("PERFBOX_TASK_CPU")).put("Memory", ENV.get("PERFBOX_TASK_MEMORY_MIB"))
+                    .put("ExecutionStoppedAt", executionStoppedAt).put("Group", "family:perfbox-job-" + id.value())
+                    .put("PullStartedAt", 1772366399873L).put("PullStoppedAt", 1772366400911L)
+                    .put("StartedAt", STARTED_AT).put("StoppedAt", stoppingAt + 13_109).put("StoppingAt", stoppingAt)
+                    .put("TaskArn", TASK_ARN).put("TaskDefinitionArn",
+                            "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":task-definition/perfbox-job-" + id.value() + ":1");
+            if (stopCode == null) {
+                task.remove("StopCode");
+            } else {
+                task.put("StopCode", stopCode);
+            }
+            if (stoppedReason == null) {
+                task.remove("StoppedReason");
+            } else {
+                task.put("StoppedReason", stoppedReason);
+            }
+            var containers = (com.fasterxml.jackson.databind.node.ArrayNode) JSON.readTree("[" + container + "]");
+            task.set("Containers", containers);
+            var overrides = task.with("Overrides").putArray("ContainerOverrides");
+            for (var c : containers) {
+                overrides.addObject().put("Name", c.get("Name").asText());
+            }
+            return JSON.writeValueAsString(task);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a list of containers: " + container, e);
+        }
+    }
+
+    /**
+     * The recorded task's one container (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT) with this task's ids, the given
+     * name and image, ExitCode left out when the container never ran, and Reason (the DescribeTasks Container's
+     * reason, in the PascalCase the recorded output uses for every member) when ECS gave one.
+     */
+    private static String recordedContainer(String name, String image, Integer exitCode, String reason) {
+        try {
+            ObjectNode c = (ObjectNode) JSON.readTree(RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT).at("/Containers/0").deepCopy();
+            int index = JOB_TASK_CONTAINERS.indexOf(name);
+            c.put("ContainerArn", "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":container/perfbox/" + TASK_ID + "/"
+                    + "5b9d3e1c-7a2f-4c8e-9d6b-1e0f2a3b4c" + String.format("%02x", Math.max(index, 0)));
+            if (exitCode == null) {
+                c.remove("ExitCode");
+            } else {
+                c.put("ExitCode", exitCode);
+            }
+            c.put("Image", image).put("ImageDigest", "sha256:" + String.format("%064x", Math.max(index, 0) + 0x4f1d2b8aL))
+                    .put("Name", name).put("RuntimeId", TASK_ID + "-" + (1772366401L + index)).put("TaskArn", TASK_ARN);
+            ((ObjectNode) c.at("/NetworkInterfaces/0")).put("AttachmentId", ATTACHMENT).put("PrivateIpv4Address", PRIVATE_IP);
+            if (reason != null) {
+                c.put("Reason", reason);
+            }
+            return JSON.writeValueAsString(c);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -134,8 +224,7 @@ public final class StepInputs {
      * task (SIGTERM: the clock exits 0). It passes {@link #runTaskSync}'s rule: every container exited 0.
      */
     public static String succeededTask(JobId id) {
-        return task(id, containers(container(id, 0, null), 0), "EssentialContainerExited",
-                "Essential container in task exited");
+        return jobTask(id, 0, null);
     }
 
     /**
@@ -191,27 +280,126 @@ public final class StepInputs {
                 "Essential container in task exited"));
     }
 
+    /**
+     * The job's container killed for memory: exit 137 with ECS's container reason "OutOfMemoryError: Container killed
+     * due to memory usage" (the reason ECS's stopped-task troubleshooting documents for an OOM kill; not in the
+     * recorded output, which has no failed container).
+     */
     public static String outOfMemoryError(JobId id) {
         return taskFailedError(task(id, containers(container(id, 137,
                         "OutOfMemoryError: Container killed due to memory usage"), 0),
                 "EssentialContainerExited", "Essential container in task exited"));
     }
 
+    /**
+     * A task that never started because its image could not be pulled: StopCode TaskFailedToStart, no container ran
+     * (no ExitCode). The reason's wording follows the CannotPullContainerError messages ECS's "CannotPullContainer
+     * task errors" troubleshooting page lists; this exact text is not verified against a recorded task.
+     */
     public static String cannotPullError(JobId id) {
         String reason = "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref "
                 + imageUri(id) + ": not found";
         return taskFailedError(task(id, containers(container(id, null, reason), null), "TaskFailedToStart", reason));
     }
 
+    /** A state's own timer fired: States.Timeout (RecordedPayloads.STATES_TIMEOUT), with an empty Cause (unevidenced). */
     public static String timeoutError() {
         return error("States.Timeout", "");
     }
 
-    /** A Java Lambda's exception as Step Functions reports it. */
+    /**
+     * A Java Lambda's exception as a Catch sees it: Error is the exception's class (Lambda's errorType), Cause the
+     * Java runtime's error document ({@link RecordedPayloads#LAMBDA_UNKNOWN}'s sources; {@link #lambdaInvokeError}).
+     */
     public static String lambdaError(String type, String message) {
-        ObjectNode cause = JSON.createObjectNode().put("errorMessage", message).put("errorType", type);
-        cause.putArray("stackTrace").add("io.perfbox.runtime.aws.workflow.BeginHandler.handleRequest(BeginHandler.java:40)");
-        return error(type, cause.toString());
+        ObjectNode payload = JSON.createObjectNode().put("errorMessage", message).put("errorType", type);
+        payload.putArray("stackTrace").add("io.perfbox.runtime.aws.workflow.BeginHandler.handleRequest(BeginHandler.java:40)");
+        return lambdaInvokeError(payload.toString()).orElseThrow();
+    }
+
+    /**
+     * What a Lambda task state's Catch sees for an Invoke that answered FunctionError "Unhandled" with this payload,
+     * by Step Functions' documented rule (RecordedPayloads.LAMBDA_UNKNOWN): the error is named by the payload's
+     * errorType, with the payload as Cause; a payload without one (the function ran out of memory or time) is
+     * Lambda.Unknown. Empty for a payload that is no error document (a function that returned normally).
+     */
+    public static java.util.Optional<String> lambdaInvokeError(String payload) {
+        try {
+            var document = JSON.readTree(payload);
+            if (!document.isObject() || !document.has("errorMessage") && !document.has("errorType")) {
+                return java.util.Optional.empty();
+            }
+            String type = document.path("errorType").asText("");
+            return java.util.Optional.of(error(type.isBlank() ? RecordedPayloads.LAMBDA_UNKNOWN : type, payload));
+        } catch (JsonProcessingException e) {
+            return java.util.Optional.of(error(RecordedPayloads.LAMBDA_UNKNOWN, payload));
+        }
+    }
+
+    /**
+     * RunTask's answer with a non-empty Failures, as runTask.sync fails the state (AmazonECS.Unknown:
+     * RecordedPayloads.ECS_UNKNOWN). The Cause's text is not documented: this one lists the Failure as the ECS API
+     * Reference's Failure object has it (arn, reason), with the capacity reason Fargate gives.
+     */
+    public static String runTaskFailuresError(String reason) {
+        return error(RecordedPayloads.ECS_UNKNOWN, "RunTask failures: [{\"arn\":null,\"reason\":" + quoted(reason) + "}]");
+    }
+
+    /**
+     * A finished CodeBuild build as BuildAndScan's .sync integration hands it on (its output, or the Cause of
+     * States.TaskFailed): the documented BatchGetBuilds example (RecordedPayloads.CODEBUILD_BUILD_SUCCEEDED) with this
+     * stack's project, id and ARN, under "Build" with its members in PascalCase. That wrapping and casing are the
+     * existing fixtures' and are not shown by any source here (perfbox's reader takes the build with or without
+     * "Build", in either case). buildStatus is the build's; the phase failedPhase (null: none) gets phaseStatus and
+     * one context (contextCode, message), and the phases after it are left as CodeBuild ran them in the example,
+     * SUCCEEDED (no source here shows which phases CodeBuild still runs after a failed one).
+     */
+    public static String codeBuild(String buildStatus, String failedPhase, String phaseStatus, String contextCode,
+                                   String message) {
+        try {
+            ObjectNode build = (ObjectNode) JSON.readTree(RecordedPayloads.CODEBUILD_BUILD_SUCCEEDED);
+            String buildId = BUILD_PROJECT + ":7d1c1c2e-5b0e-4a58-9a9e-3c1f6f0d2b71";
+            build.put("projectName", BUILD_PROJECT).put("id", buildId).put("initiator", "states/perfbox-job")
+                    .put("arn", "arn:aws:codebuild:" + REGION + ":" + ACCOUNT + ":build/" + buildId)
+                    .put("buildStatus", buildStatus).put("queuedTimeoutInMinutes", 60).put("timeoutInMinutes", 45);
+            boolean found = failedPhase == null;
+            for (var phase : build.get("phases")) {
+                if (phase.path("phaseType").asText().equals(failedPhase)) {
+                    found = true;
+                    ObjectNode p = (ObjectNode) phase;
+                    p.put("phaseStatus", phaseStatus);
+                    p.putArray("contexts").addObject().put("statusCode", contextCode).put("message", message);
+                }
+            }
+            if (!found) {
+                throw new IllegalArgumentException("no CodeBuild phase " + failedPhase);
+            }
+            ObjectNode output = JSON.createObjectNode();
+            output.set("Build", pascalCase(build));
+            return JSON.writeValueAsString(output);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A succeeded build, as {@link #codeBuild} makes it. */
+    public static String codeBuildSucceeded() {
+        return codeBuild("SUCCEEDED", null, null, null, null);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode pascalCase(com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isArray()) {
+            var array = JSON.createArrayNode();
+            node.forEach(element -> array.add(pascalCase(element)));
+            return array;
+        }
+        if (!node.isObject()) {
+            return node;
+        }
+        ObjectNode object = JSON.createObjectNode();
+        node.fields().forEachRemaining(field -> object.set(
+                Character.toUpperCase(field.getKey().charAt(0)) + field.getKey().substring(1), pascalCase(field.getValue())));
+        return object;
     }
 
     public static String error(String error, String cause) {

@@ -21,8 +21,14 @@ public final class EcsRunOutcome {
     /** The exit code of a container killed by SIGKILL, as ECS reports an OOM kill. */
     private static final int KILLED = 137;
 
-    /** The task's host was taken away (Spot reclaimed, the host retired or replaced): whatever the container did. */
-    static final Set<String> HOST_LOST = Set.of("SpotInterruption", "TerminationNotice", "ServiceSchedulerInitiated");
+    /**
+     * The task's host was taken away (Spot reclaimed, the host retired or replaced, the infrastructure unhealthy):
+     * whatever the container did. InfrastructureHealth is one of ECS's TaskStopCode values in the current SDK models
+     * (the AWS SDK for Python v4's ECS TaskStopCode enum); a task stopped with it was stopped for its infrastructure,
+     * not for anything the job did.
+     */
+    static final Set<String> HOST_LOST = Set.of("SpotInterruption", "TerminationNotice", "ServiceSchedulerInitiated",
+            "InfrastructureHealth");
     static final String FAILED_TO_START = "TaskFailedToStart";
     /**
      * ECS's stopped-task errors for a task the platform could not set up: its network, volumes or secrets

@@ -196,4 +196,48 @@ class EcsRunOutcomeTest {
         // Our own stop (a timeout, a cancel) is not a platform failure.
         assertThat(platform(null, null, "UserInitiated", "perfbox: the run exceeded its time limit")).isEmpty();
     }
+
+    // ---- one rule per stop code ECS has (RecordedPayloads.TASK_STOP_CODES) ----
+
+    /**
+     * Which stop codes mean the task's host was taken away, the platform's doing whatever the job's container exited
+     * with: Spot's two (SpotInterruption, and TerminationNotice with the reason the ECS Developer Guide's Fargate Spot
+     * example gives), the scheduler's own stop (ServiceSchedulerInitiated) and the infrastructure's health
+     * (InfrastructureHealth, in the current SDK models; no source here shows its StoppedReason, so the Spot reason is
+     * used). The others are the job's own end, our stop, or a start failure judged by its reason (below).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"EssentialContainerExited", "InfrastructureHealth",
+            "ServiceSchedulerInitiated", "SpotInterruption", "TaskFailedToStart", "TerminationNotice", "UserInitiated"})
+    void everyStopCodeEcsHasIsEitherAHostLostOrNot(String stopCode) throws Exception {
+        assertThat(io.perfbox.testing.aws.RecordedPayloads.TASK_STOP_CODES).contains(stopCode);
+        boolean hostLost = java.util.Set.of("InfrastructureHealth", "ServiceSchedulerInitiated", "SpotInterruption",
+                "TerminationNotice").contains(stopCode);
+        var platform = EcsRunOutcome.platformFailure(parse(StepInputs.task(id,
+                StepInputs.containers(StepInputs.container(id, 143, null), 0), stopCode,
+                io.perfbox.testing.aws.RecordedPayloads.REASON_SPOT_INTERRUPTED)));
+        assertThat(platform.isPresent()).as(stopCode).isEqualTo(hostLost);
+        platform.ifPresent(reason -> assertThat(reason).contains("host was lost", stopCode));
+    }
+
+    @Test
+    void theDocumentedSpotTerminationNoticeIsAHostLostNamingItsReason() throws Exception {
+        assertThat(platform(137, null, io.perfbox.testing.aws.RecordedPayloads.STOP_TERMINATION_NOTICE,
+                io.perfbox.testing.aws.RecordedPayloads.REASON_SPOT_INTERRUPTED))
+                .hasValueSatisfying(r -> assertThat(r).contains("TerminationNotice", "Your Spot Task was interrupted."));
+    }
+
+    @Test
+    void aTaskThatFailedToStartIsThePlatformsOnlyForThePlatformsStartErrors() throws Exception {
+        for (String error : EcsRunOutcome.PLATFORM_START_ERRORS) {
+            String reason = error + ": as ECS reported it";
+            String task = StepInputs.task(id, StepInputs.containers(StepInputs.container(id, null, reason), null),
+                    io.perfbox.testing.aws.RecordedPayloads.STOP_FAILED_TO_START, reason);
+            assertThat(EcsRunOutcome.platformFailure(parse(task))).as(error).isPresent();
+            // The same reason with another stop code (the job's own exit) is not a start failure.
+            String exited = StepInputs.task(id, StepInputs.containers(StepInputs.container(id, 1, reason), 0),
+                    io.perfbox.testing.aws.RecordedPayloads.STOP_ESSENTIAL_EXITED, reason);
+            assertThat(EcsRunOutcome.platformFailure(parse(exited))).as(error).isEmpty();
+        }
+    }
 }

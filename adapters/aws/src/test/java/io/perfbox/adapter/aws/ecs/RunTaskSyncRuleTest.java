@@ -52,4 +52,34 @@ class RunTaskSyncRuleTest {
             assertThat(StepInputs.runTaskSync(cause)).as(cause).contains(error);
         }
     }
+
+    @Test
+    void theRecordedOutputOfARealSucceededStateIsWhatTheRuleLetsThrough() {
+        // runTask.sync handed this task to the next state (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT): its one
+        // container exited 0.
+        assertThat(StepInputs.runTaskSync(io.perfbox.testing.aws.RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT)).isEmpty();
+    }
+
+    /** Any one container of the job's task exiting non-zero fails the state, whichever it is and whatever it is. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 124, 137, 143, 255})
+    void anyContainerOfTheJobsTaskThatExitedNonZeroFailsTheStateWithTheTaskAsCause(int exit) throws Exception {
+        for (String name : StepInputs.JOB_TASK_CONTAINERS) {
+            Integer jobExit = name.equals(StepInputs.JOB_CONTAINER) ? exit : 0;
+            java.util.Map<String, java.util.Optional<Integer>> helpers = name.equals(StepInputs.JOB_CONTAINER)
+                    ? java.util.Map.of() : java.util.Map.of(name, java.util.Optional.of(exit));
+            String task = StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, jobExit, null), helpers),
+                    "EssentialContainerExited", "Essential container in task exited");
+            String error = StepInputs.runTaskSync(task).orElseThrow();
+            assertThat(StepInputs.JSON.readTree(error).get("Error").asText()).isEqualTo("States.TaskFailed");
+            assertThat(StepInputs.JSON.readTree(StepInputs.JSON.readTree(error).get("Cause").asText()))
+                    .as(name + " exited " + exit).isEqualTo(StepInputs.JSON.readTree(task));
+        }
+    }
+
+    @Test
+    void theJobsTaskWithEveryHelperAsEcsLeavesItWhenItStopsTheTaskSucceeds() {
+        // The original bug's case: the job's container exited 0, ECS stopped the rest (RunClockImageIT: exit 0).
+        assertThat(StepInputs.runTaskSync(StepInputs.jobTask(id, 0, null))).isEmpty();
+    }
 }

@@ -23,13 +23,24 @@ import java.util.Optional;
  */
 public class RecordFailureHandler extends WorkflowStep {
     /** The Lambda service's errors, retried by every Lambda state (JobWorkflow), that are the platform's. */
+    /**
+     * The Lambda service's errors as Step Functions names them (Step Functions Developer Guide, "Handle Lambda
+     * service exceptions": ClientExecutionTimeoutException, ServiceException, AWSLambdaException, SdkClientException,
+     * and TooManyRequestsException when Lambda hits its invocation limit), retried by every Lambda state.
+     */
     public static final List<String> LAMBDA_SERVICE_ERRORS = List.of("Lambda.ServiceException",
-            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+            "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ClientExecutionTimeoutException",
+            "Lambda.TooManyRequestsException");
     /** Attempts a Lambda state makes on those errors: the first and JobWorkflow's 6 retries. */
     public static final int LAMBDA_ATTEMPTS = 7;
     /** CodeBuild's phases before the buildspec's own (INSTALL on): a failure there is CodeBuild's, not the build's. */
     static final Set<String> PHASES_BEFORE_BUILDSPEC = Set.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE");
     static final String ACCOUNT_LIMIT = "CodeBuild.AccountLimitExceededException";
+    /**
+     * A phase context's code for a buildspec CodeBuild could not read (DOWNLOAD_SOURCE "stat .../build.yml: no such
+     * file or directory", aws-samples/mlops-e2e issue #68): perfbox's buildspec, which no retry mends.
+     */
+    static final String YAML_FILE_ERROR = "YAML_FILE_ERROR";
 
     private static final Logger LOG = Logger.getLogger(RecordFailureHandler.class.getName());
     private final RunRecorder runs;
@@ -86,7 +97,10 @@ public class RecordFailureHandler extends WorkflowStep {
 
     /**
      * The platform's reason when CodeBuild failed the build: its account limit once the state's Retry gave up, a
-     * build that ended FAULT (CodeBuild's own error), or one that failed in a phase before the buildspec ran.
+     * build or a phase that ended FAULT (CodeBuild's own error: "The build phase faulted"), or one that failed or timed
+     * out in a phase before the buildspec ran (SUBMITTED, QUEUED, PROVISIONING, DOWNLOAD_SOURCE: a timeout there is
+     * CodeBuild's queue's, queuedTimeoutInMinutes, not the customer's build), unless CodeBuild could not read perfbox's
+     * buildspec (YAML_FILE_ERROR), which is perfbox's own.
      */
     static Optional<String> buildPlatformFailure(StepError error) {
         if (ACCOUNT_LIMIT.equals(error.error())) {
@@ -97,24 +111,25 @@ public class RecordFailureHandler extends WorkflowStep {
         if (status.isEmpty()) {
             return Optional.empty();
         }
-        if (status.get().equals("FAULT")) {
-            return Optional.of("the CodeBuild build ended FAULT"
-                    + failedPhase(build.get()).map(p -> " in " + p.describe()).orElse(""));
+        Optional<FailedPhase> failed = failedPhase(build.get());
+        if (status.get().equals("FAULT") || failed.map(p -> p.status().equals("FAULT")).orElse(false)) {
+            return Optional.of("the CodeBuild build ended FAULT" + failed.map(p -> " in " + p.describe()).orElse(""));
         }
-        if (status.get().equals("FAILED")) {
-            return failedPhase(build.get()).filter(p -> PHASES_BEFORE_BUILDSPEC.contains(p.type()))
-                    .map(p -> "the CodeBuild build failed in " + p.describe() + ", before the buildspec ran");
+        if (status.get().equals("FAILED") || status.get().equals("TIMED_OUT")) {
+            return failed.filter(p -> PHASES_BEFORE_BUILDSPEC.contains(p.type()) && !YAML_FILE_ERROR.equals(p.code()))
+                    .map(p -> "the CodeBuild build " + (p.status().equals("TIMED_OUT") ? "timed out" : "failed")
+                            + " in " + p.describe() + ", before the buildspec ran");
         }
         return Optional.empty();
     }
 
-    private record FailedPhase(String type, String message) {
+    private record FailedPhase(String type, String status, String code, String message) {
         String describe() {
             return message.isEmpty() ? type : type + " (" + message + ")";
         }
     }
 
-    /** The first phase that did not succeed, with CodeBuild's message for it when it gave one. */
+    /** The first phase that did not succeed, with CodeBuild's context code and message for it when it gave them. */
     private static Optional<FailedPhase> failedPhase(JsonNode build) {
         Optional<JsonNode> phases = AwsJson.field(build, "Phases").filter(JsonNode::isArray);
         if (phases.isEmpty()) {
@@ -124,18 +139,16 @@ public class RecordFailureHandler extends WorkflowStep {
             Optional<String> phaseStatus = AwsJson.text(phase, "PhaseStatus");
             if (phaseStatus.isPresent() && !phaseStatus.get().equals("SUCCEEDED")) {
                 String type = AwsJson.text(phase, "PhaseType").orElse("an unnamed phase");
-                String message = AwsJson.field(phase, "Contexts").filter(JsonNode::isArray)
-                        .flatMap(contexts -> {
-                            for (JsonNode context : contexts) {
-                                Optional<String> m = AwsJson.text(context, "Message").filter(t -> !t.isBlank());
-                                if (m.isPresent()) {
-                                    return m;
-                                }
-                            }
-                            return Optional.empty();
-                        })
-                        .map(m -> AwsJson.shortened(m, 300)).orElse("");
-                return Optional.of(new FailedPhase(type, message));
+                String code = "";
+                String message = "";
+                JsonNode contexts = AwsJson.field(phase, "Contexts").filter(JsonNode::isArray)
+                        .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+                for (JsonNode context : contexts) {
+                    code = code.isEmpty() ? AwsJson.text(context, "StatusCode").orElse("") : code;
+                    message = message.isEmpty() ? AwsJson.text(context, "Message").filter(t -> !t.isBlank())
+                            .map(m -> AwsJson.shortened(m, 300)).orElse("") : message;
+                }
+                return Optional.of(new FailedPhase(type, phaseStatus.get(), code, message));
             }
         }
         return Optional.empty();

@@ -14,6 +14,7 @@ import io.perfbox.core.domain.Severity;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.logging.JobLogContext;
+import io.perfbox.testing.aws.RecordedPayloads;
 import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.logging.CapturedLogLines;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -103,24 +105,13 @@ class RecordFailureHandlerTest {
     private static final String RETRY_2_OF_3 = ",\"retry\":{\"attempt\":2,\"maxAttempts\":3,\"backoffSeconds\":30}";
     private static final String RETRY_3_OF_3 = ",\"retry\":{\"attempt\":3,\"maxAttempts\":3,\"backoffSeconds\":30}";
 
-    /** CodeBuild's Build object (BatchGetBuilds, as .sync puts it in the Cause) that failed in the given phase. */
+    /**
+     * CodeBuild's build (the documented BatchGetBuilds example, RecordedPayloads.CODEBUILD_BUILD_SUCCEEDED, as .sync
+     * puts it in the Cause: StepInputs.codeBuild) that ended status, the given phase with that status and a
+     * CLIENT_ERROR context carrying message.
+     */
     private static String buildFailedIn(String status, String failedPhase, String message) {
-        StringBuilder phases = new StringBuilder();
-        boolean failed = false;
-        for (String phase : List.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD",
-                "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING")) {
-            if (failed) {
-                break;
-            }
-            boolean thisOne = phase.equals(failedPhase);
-            phases.append(phases.isEmpty() ? "" : ",").append("{\"PhaseType\":\"").append(phase)
-                    .append("\",\"PhaseStatus\":\"").append(thisOne ? status : "SUCCEEDED").append("\"")
-                    .append(thisOne ? ",\"Contexts\":[{\"StatusCode\":\"CLIENT_ERROR\",\"Message\":" + StepInputs.quoted(message) + "}]" : "")
-                    .append("}");
-            failed = thisOne;
-        }
-        return "{\"Build\":{\"Arn\":\"arn:aws:codebuild:eu-west-1:123456789012:build/perfbox-build:1\","
-                + "\"BuildStatus\":\"" + status + "\",\"CurrentPhase\":\"COMPLETED\",\"Phases\":[" + phases + "]}}";
+        return StepInputs.codeBuild(status, failedPhase, status, RecordedPayloads.CONTEXT_CLIENT_ERROR, message);
     }
 
     private Map<String, Object> buildFailed(String error, String cause, String retry) {
@@ -180,5 +171,93 @@ class RecordFailureHandlerTest {
                 "CodeBuild.AccountLimitExceededException", "x") + RETRY_2_OF_3))
                 .isEqualTo(Map.of("recorded", true, "retry", false));
         f.assertFailed(FailureCode.INTERNAL, "prepare-run");
+    }
+
+    // ---- one rule per CodeBuild status: how the recorder maps each (RecordedPayloads.CODEBUILD_STATUSES) ----
+
+    /**
+     * Every status CodeBuild gives a phase (CodeBuild API Reference, BuildPhase: SUCCEEDED | FAILED | FAULT |
+     * TIMED_OUT | IN_PROGRESS | STOPPED) in the phases that matter, with the context codes real builds logged
+     * (RecordedPayloads.CONTEXT_*), and what a build that ended so becomes on attempt 2 of 3: "retry" (the platform's:
+     * tried again, PLATFORM_FAILURE on the last attempt) or the job's failure code. The phases before the buildspec
+     * (SUBMITTED, QUEUED, PROVISIONING, DOWNLOAD_SOURCE) are CodeBuild's own; a timeout there is its queue's
+     * (queuedTimeoutInMinutes), not the customer's build time; a FAULT is CodeBuild's internal error wherever it is;
+     * YAML_FILE_ERROR is CodeBuild failing to read perfbox's buildspec (aws-samples/mlops-e2e issue #68:
+     * DOWNLOAD_SOURCE "stat .../build.yml: no such file or directory"), perfbox's bug, never fixed by a retry.
+     */
+    @ParameterizedTest(name = "{0} with {1} {2} ({3}) -> {4}")
+    @CsvSource({
+            "TIMED_OUT, BUILD,            TIMED_OUT, '',                      BUILD_TIMEOUT",
+            "TIMED_OUT, INSTALL,          TIMED_OUT, '',                      BUILD_TIMEOUT",
+            "TIMED_OUT, QUEUED,           TIMED_OUT, '',                      retry",
+            "TIMED_OUT, PROVISIONING,     TIMED_OUT, '',                      retry",
+            "FAILED,    SUBMITTED,        FAILED,    CLIENT_ERROR,            retry",
+            "FAILED,    PROVISIONING,     FAILED,    CLIENT_ERROR,            retry",
+            "FAILED,    DOWNLOAD_SOURCE,  FAILED,    CLIENT_ERROR,            retry",
+            "FAILED,    DOWNLOAD_SOURCE,  FAILED,    YAML_FILE_ERROR,         INTERNAL",
+            "FAILED,    PRE_BUILD,        FAILED,    COMMAND_EXECUTION_ERROR, INTERNAL",
+            "FAILED,    BUILD,            FAILED,    COMMAND_EXECUTION_ERROR, INTERNAL",
+            "FAILED,    UPLOAD_ARTIFACTS, FAILED,    CLIENT_ERROR,            INTERNAL",
+            "FAULT,     BUILD,            FAULT,     '',                      retry",
+            "FAULT,     PROVISIONING,     FAULT,     '',                      retry",
+            "FAILED,    BUILD,            FAULT,     '',                      retry",
+            "STOPPED,   BUILD,            STOPPED,   '',                      INTERNAL",
+            "STOPPED,   QUEUED,           STOPPED,   '',                      INTERNAL"})
+    void eachCodeBuildStatusMapsToThePlatformOrToTheJobsFailureCode(String buildStatus, String phase,
+                                                                    String phaseStatus, String context, String expected) {
+        assertThat(RecordedPayloads.CODEBUILD_STATUSES).contains(buildStatus, phaseStatus);
+        f.putIn(JobStatus.BUILDING);
+        String build = StepInputs.codeBuild(buildStatus, phase, phaseStatus, context, "as CodeBuild logged it");
+        Map<String, Object> out = buildFailed("States.TaskFailed", build, RETRY_2_OF_3);
+        if (expected.equals("retry")) {
+            assertThat(out).isEqualTo(Map.of("recorded", false, "retry", true, "waitSeconds", 60));
+            assertThat(f.stored().status()).isEqualTo(JobStatus.BUILDING);
+        } else {
+            assertThat(out).isEqualTo(Map.of("recorded", true, "retry", false));
+            f.assertFailed(FailureCode.valueOf(expected));
+        }
+    }
+
+    @Test
+    void aQueueTimeoutOnTheLastAttemptIsThePlatformsFailureNotTheCustomersBuildTimeout() {
+        f.putIn(JobStatus.BUILDING);
+        buildFailed("States.TaskFailed", StepInputs.codeBuild("TIMED_OUT", "QUEUED", "TIMED_OUT", "", ""), RETRY_3_OF_3);
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "3 attempts", "QUEUED");
+    }
+
+    // ---- Lambda's errors, as Step Functions names them (RecordedPayloads.LAMBDA_UNKNOWN) ----
+
+    @Test
+    void lambdaFunctionErrorIsCaughtUnderItsErrorTypeAndIsPerfboxsOwnFailure() {
+        // FunctionError "Unhandled" with the Java runtime's document: the Catch sees errorType as the error's name.
+        String payload = "{\"errorMessage\":\"the jobs table is unreachable\",\"errorType\":\"java.lang.IllegalStateException\","
+                + "\"stackTrace\":[\"io.perfbox.runtime.aws.workflow.BeginHandler.handleRequest(BeginHandler.java:40)\"]}";
+        String error = StepInputs.lambdaInvokeError(payload).orElseThrow();
+        assertThat(error).contains("\"Error\":\"java.lang.IllegalStateException\"");
+        f.putIn(JobStatus.BUILDING);
+        f.step(handler, "\"stage\":\"after-build\",\"error\":" + error);
+        f.assertFailed(FailureCode.INTERNAL, "after-build", "IllegalStateException: the jobs table is unreachable");
+    }
+
+    @Test
+    void lambdaErrorWithoutATypeIsLambdaUnknownAndIsPerfboxsOwnFailure() {
+        // Out of memory or the function's own timeout: no errorType, so Step Functions reports Lambda.Unknown. The
+        // message's text is not taken from any source.
+        String error = StepInputs.lambdaInvokeError("{\"errorMessage\":\"the function ran out of time\"}").orElseThrow();
+        assertThat(error).contains("\"Error\":\"" + RecordedPayloads.LAMBDA_UNKNOWN + "\"");
+        f.putIn(JobStatus.SCANNING);
+        f.step(handler, "\"stage\":\"prepare-run\",\"error\":" + error);
+        f.assertFailed(FailureCode.INTERNAL, "prepare-run");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+            "Lambda.ClientExecutionTimeoutException", "Lambda.TooManyRequestsException"})
+    void everyLambdaServiceErrorStepFunctionsNamesIsThePlatformsFailure(String name) {
+        assertThat(RecordedPayloads.LAMBDA_SERVICE_ERRORS.contains(name) || RecordedPayloads.LAMBDA_THROTTLED.equals(name))
+                .isTrue();
+        f.putIn(JobStatus.SCANNING);
+        f.step(handler, "\"stage\":\"prepare-run\",\"error\":" + StepInputs.error(name, "as the service answered"));
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "Lambda service", "prepare-run");
     }
 }

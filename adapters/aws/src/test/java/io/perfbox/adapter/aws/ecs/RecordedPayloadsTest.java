@@ -1,0 +1,69 @@
+package io.perfbox.adapter.aws.ecs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.adapter.aws.AwsJobNames;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.testing.aws.RecordedPayloads;
+import io.perfbox.testing.aws.StepInputs;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The task fixtures are the recorded runTask.sync output (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT) with ids, names and
+ * times changed, and nothing else: same members, same nesting; and they name the job's containers as the adapter does.
+ */
+class RecordedPayloadsTest {
+    private static final CapturedLog LOG = new CapturedLog("", false);
+    private final JobId id = JobId.random();
+
+    private static Set<String> paths(JsonNode node, String prefix, Set<String> into) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(f -> {
+                into.add(prefix + "/" + f.getKey());
+                paths(f.getValue(), prefix + "/" + f.getKey(), into);
+            });
+        } else if (node.isArray() && !node.isEmpty()) {
+            paths(node.get(0), prefix + "/0", into);
+        }
+        return into;
+    }
+
+    @Test
+    void theRecordedOutputIsReadAsARunThatExitedZero() throws Exception {
+        StoppedTask task = StoppedTask.from(StepInputs.JSON.readTree(RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT)).orElseThrow();
+        assertThat(task.stopCode()).isEqualTo(RecordedPayloads.STOP_ESSENTIAL_EXITED);
+        assertThat(task.runTime()).contains(Duration.ofMillis(1680596481818L - 1680596463814L));
+        assertThat(EcsRunOutcome.of(task, LOG, Duration.ofMinutes(10))).isEqualTo(new ContainerRunner.Exited(0, LOG));
+        assertThat(EcsRunOutcome.platformFailure(task)).isEmpty();
+    }
+
+    @Test
+    void aJobTaskFixtureHasExactlyTheRecordedOutputsMembersLessTheSpotPlacement() throws Exception {
+        Set<String> recorded = paths(StepInputs.JSON.readTree(RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT), "", new HashSet<>());
+        recorded.remove("/CapacityProviderName");
+        Set<String> fixture = paths(StepInputs.JSON.readTree(StepInputs.succeededTask(id)), "", new HashSet<>());
+        assertThat(fixture).isEqualTo(recorded);
+    }
+
+    @Test
+    void theFixturesNameTheJobsContainersAsTheAdapterAndTheTaskDefinitionDo() throws Exception {
+        assertThat(StepInputs.JOB_CONTAINER).isEqualTo(AwsJobNames.CONTAINER);
+        assertThat(StepInputs.RUN_CLOCK_CONTAINER).isEqualTo(AwsJobNames.RUN_CLOCK_CONTAINER);
+        assertThat(StepInputs.RUN_CLOCK_EXPIRED).isEqualTo(AwsJobNames.RUN_CLOCK_EXPIRED);
+        JsonNode task = StepInputs.JSON.readTree(StepInputs.succeededTask(id));
+        List<String> names = new java.util.ArrayList<>();
+        task.get("Containers").forEach(c -> names.add(c.get("Name").asText()));
+        assertThat(names).containsExactlyElementsOf(StepInputs.JOB_TASK_CONTAINERS);
+        List<String> overridden = new java.util.ArrayList<>();
+        task.at("/Overrides/ContainerOverrides").forEach(c -> overridden.add(c.get("Name").asText()));
+        assertThat(overridden).containsExactlyElementsOf(StepInputs.JOB_TASK_CONTAINERS);
+        assertThat(AwsJobNames.runLogStream(task.get("TaskArn").asText())).endsWith("/" + StepInputs.TASK_ID);
+    }
+}
