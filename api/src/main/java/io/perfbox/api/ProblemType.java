@@ -18,6 +18,11 @@ public enum ProblemType {
     CROSS_ORIGIN_REQUEST("cross-origin-request", "Cross-origin request refused"),
     REQUEST_TOO_LARGE("request-too-large", "Request body too large"),
     INVALID_BODY_ENCODING("invalid-body-encoding", "Request body encoding is invalid"),
+    // Refused by the HTTP server before the API sees the request
+    BAD_REQUEST("bad-request", "Malformed HTTP request"),
+    REQUEST_TIMEOUT("request-timeout", "Request not received in time"),
+    URI_TOO_LONG("uri-too-long", "Request URI too long"),
+    HEADERS_TOO_LARGE("headers-too-large", "Request headers too large"),
     INTERNAL_ERROR("internal-error", "Internal error"),
     // Jobs
     JOB_NOT_FOUND("job-not-found", "Job not found"),

@@ -112,8 +112,10 @@ class WorkflowTest {
             assertThat(retry).as(name).hasSize(name.equals("CleanUp") || name.equals("DiscardWorkspace") ? 2 : 1);
             List<String> errors = new ArrayList<>();
             retry.get(0).get("ErrorEquals").forEach(e -> errors.add(e.asText()));
+            // Step Functions' documented list of Lambda service exceptions to retry (JobWorkflow cites it).
             assertThat(errors).as(name).containsExactlyInAnyOrder("Lambda.ServiceException",
-                    "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+                    "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ClientExecutionTimeoutException",
+                    "Lambda.TooManyRequestsException");
             assertThat(retry.get(0).get("BackoffRate").asDouble()).as(name).isGreaterThan(1);
             assertThat(retry.get(0).get("MaxAttempts").asInt()).as(name).isGreaterThan(1);
         }

@@ -457,22 +457,21 @@ public final class LocalApiServer implements AutoCloseable {
             if (status < 400) {
                 status = 500;
             }
-            String slug = switch (status) {
-                case 400 -> "bad-request";
-                case 408 -> "request-timeout";
-                case 413 -> "request-too-large";
-                case 414 -> "uri-too-long";
-                case 431 -> "headers-too-large";
-                default -> status >= 500 ? "internal-error" : "http-error";
-            };
-            String detail = switch (status) {
-                case 414 -> "The request's URI is too long";
-                case 431 -> "The request's headers are over " + MAX_HEADER_BYTES + " bytes";
-                default -> request.getAttribute(ERROR_MESSAGE) instanceof String m && !m.isBlank()
-                        ? "The request was refused: " + m : "The request was refused";
-            };
+            String refused = request.getAttribute(ERROR_MESSAGE) instanceof String m && !m.isBlank()
+                    ? "The request was refused: " + m : "The request was refused";
             String path = request.getHttpURI() == null || request.getHttpURI().getPath() == null ? "/" : request.getHttpURI().getPath();
-            Problem problem = Problem.of(status, slug, detail, path);
+            // Each slug a literal, so ProblemTypesTest finds it and holds it to ProblemType and openapi.json.
+            Problem problem = switch (status) {
+                case 400 -> Problem.of(400, "bad-request", refused, path);
+                case 408 -> Problem.of(408, "request-timeout", refused, path);
+                case 413 -> Problem.of(413, "request-too-large", refused, path);
+                case 414 -> Problem.of(414, "uri-too-long", "The request's URI is too long", path);
+                case 431 -> Problem.of(431, "headers-too-large", "The request's headers are over " + MAX_HEADER_BYTES
+                        + " bytes", path);
+                default -> status >= 500 ? Problem.of(500, "internal-error", refused, path)
+                        : Problem.of(400, "bad-request", refused, path);
+            };
+            status = problem.status();
             if (status == 400 && "No Host".equals(request.getAttribute(ERROR_MESSAGE))) {
                 // Jetty refuses an HTTP/1.1 request without Host before SameOriginGuard sees it: answered as the
                 // guard answers a Host that is not this server's.
