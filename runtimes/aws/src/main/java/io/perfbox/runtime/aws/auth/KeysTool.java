@@ -32,7 +32,7 @@ public final class KeysTool {
      */
     public record TenantUsageKeys(ApiGatewayUsagePlanKeys gateway, DynamoDbApiKeyStore store) {
         /** The tenant's key id: the one recorded, else a new key in the usage plan, recorded. */
-        String ensure(String tenant) {
+        public String ensure(String tenant) {
             Optional<DynamoDbApiKeyStore.UsageKey> known = store.usageKeyOf(tenant);
             if (known.isPresent()) {
                 return known.get().keyId();
@@ -47,7 +47,7 @@ public final class KeysTool {
         }
 
         /** Deletes the tenant's key from API Gateway (and so from the plan), then its record; false if it had none. */
-        boolean remove(String tenant) {
+        public boolean remove(String tenant) {
             Optional<DynamoDbApiKeyStore.UsageKey> known = store.usageKeyOf(tenant);
             known.ifPresent(k -> gateway.delete(k.keyId()));
             store.removeUsageKey(tenant);

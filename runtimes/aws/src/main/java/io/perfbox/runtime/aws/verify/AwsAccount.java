@@ -1,7 +1,9 @@
 package io.perfbox.runtime.aws.verify;
 
+import io.perfbox.adapter.aws.apigateway.ApiGatewayUsagePlanKeys;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbApiKeyStore;
 import io.perfbox.core.auth.ApiKeys;
+import io.perfbox.runtime.aws.auth.KeysTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -14,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigateway.ApiGatewayClient;
@@ -217,23 +222,32 @@ final class AwsAccount {
         }
     }
 
-    /** A tenant key in the stack's ApiKeys table, as KeysTool makes it. */
-    ApiKeys.CreatedKey createKey(String table, String tenant) {
-        try (var dynamoDb = DynamoDbClient.builder().region(region).build()) {
-            return new ApiKeys(new DynamoDbApiKeyStore(dynamoDb, table), Clock.systemUTC()).create(tenant);
+    /**
+     * A tenant key as KeysTool makes it: the perfbox key in the stack's ApiKeys table and the tenant's own API Gateway
+     * key in the stack's usage plan (the authorizer answers it as usageIdentifierKey, so clients send no x-api-key).
+     */
+    ApiKeys.CreatedKey createKey(String table, String usagePlanId, String tenant) {
+        try (var dynamoDb = DynamoDbClient.builder().region(region).build();
+             SdkHttpClient http = UrlConnectionHttpClient.create()) {
+            DynamoDbApiKeyStore store = new DynamoDbApiKeyStore(dynamoDb, table);
+            ApiKeys.CreatedKey created = new ApiKeys(store, Clock.systemUTC()).create(tenant);
+            usageKeys(http, store, usagePlanId).ensure(created.tenant());
+            return created;
         }
     }
 
-    void revokeKey(String table, String id) {
-        try (var dynamoDb = DynamoDbClient.builder().region(region).build()) {
-            new ApiKeys(new DynamoDbApiKeyStore(dynamoDb, table), Clock.systemUTC()).revoke(id);
+    /** Revokes the perfbox key and deletes the tenant's usage-plan key. */
+    void revokeKey(String table, String usagePlanId, ApiKeys.CreatedKey key) {
+        try (var dynamoDb = DynamoDbClient.builder().region(region).build();
+             SdkHttpClient http = UrlConnectionHttpClient.create()) {
+            DynamoDbApiKeyStore store = new DynamoDbApiKeyStore(dynamoDb, table);
+            new ApiKeys(store, Clock.systemUTC()).revoke(key.id());
+            usageKeys(http, store, usagePlanId).remove(key.tenant());
         }
     }
 
-    /** The usage plan key's value (what `aws apigateway get-api-key --include-value` prints). */
-    String usageKeyValue(String keyId) {
-        try (var apiGateway = ApiGatewayClient.builder().region(region).build()) {
-            return apiGateway.getApiKey(r -> r.apiKey(keyId).includeValue(true)).value();
-        }
+    private KeysTool.TenantUsageKeys usageKeys(SdkHttpClient http, DynamoDbApiKeyStore store, String usagePlanId) {
+        return new KeysTool.TenantUsageKeys(new ApiGatewayUsagePlanKeys(http, ApiGatewayUsagePlanKeys.endpointOf(region),
+                region, DefaultCredentialsProvider.builder().build(), usagePlanId), store);
     }
 }

@@ -185,6 +185,7 @@ public final class AwsCommand {
         String stack = options.stack();
         boolean deployed = false;
         String table = null;
+        String usagePlan = null;
         ApiKeys.CreatedKey key = null;
         try {
             err.println("perfbox aws verify: deploying stack " + stack + " (about 20 minutes) ...");
@@ -195,12 +196,12 @@ public final class AwsCommand {
             String endpoint = outputs.entrySet().stream()
                     .filter(e -> e.getKey().startsWith("JobApi") && e.getKey().contains("Endpoint")).map(Map.Entry::getValue)
                     .findFirst().orElseThrow(() -> new AwsAccount.Stop("the stack has no JobApi…Endpoint output"));
-            String usageKey = account.usageKeyValue(required(outputs, "ApiKeyId"));
-            key = account.createKey(table, "verify-" + stack.substring(PREFIX.length()).toLowerCase(java.util.Locale.ROOT));
+            usagePlan = required(outputs, "UsagePlanId");
+            key = account.createKey(table, usagePlan, "verify-" + stack.substring(PREFIX.length()).toLowerCase(java.util.Locale.ROOT));
             account.awaitScannerMirror(stack, Duration.ofMinutes(45));
             Instant started = Instant.now();
             err.println("perfbox aws verify: running " + VerifyMatrix.scenarios().size() + " scenarios ...");
-            List<MatrixRunner.Result> results = new MatrixRunner(new HttpsJobsApi(URI.create(endpoint), usageKey, key.key()),
+            List<MatrixRunner.Result> results = new MatrixRunner(new HttpsJobsApi(URI.create(endpoint), key.key()),
                     Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), Duration.ofSeconds(10), JOB_TIMEOUT)
                     .run(VerifyMatrix.scenarios());
             String report = VerifyReport.markdown(new VerifyReport.Setting(stack, region.id(), "", started, version()),
@@ -216,7 +217,7 @@ public final class AwsCommand {
             return results.stream().allMatch(MatrixRunner.Result::asExpected) ? 0 : 1;
         } finally {
             if (key != null) {
-                account.revokeKey(table, key.id());
+                account.revokeKey(table, usagePlan, key);
             }
             if (deployed && !options.keep()) {
                 err.println("perfbox aws verify: destroying stack " + stack + " ...");

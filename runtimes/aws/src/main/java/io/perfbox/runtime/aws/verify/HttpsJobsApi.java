@@ -10,22 +10,20 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * The deployed API over HTTPS, as a customer calls it (docs/aws.md, Use): the usage plan's key in {@code x-api-key},
- * the tenant's perfbox key as {@code Authorization: Bearer}. The JDK's client checks the certificate as usual.
+ * The deployed API over HTTPS, as a customer calls it (docs/aws.md, Use): the tenant's perfbox key as
+ * {@code Authorization: Bearer} and nothing else (the authorizer answers the tenant's usage-plan key). The JDK's client checks the certificate as usual.
  */
 final class HttpsJobsApi implements JobsApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI base;
-    private final String usageKey;
     private final String tenantKey;
 
-    HttpsJobsApi(URI base, String usageKey, String tenantKey) {
+    HttpsJobsApi(URI base, String tenantKey) {
         if (!"https".equals(base.getScheme())) {
             throw new IllegalArgumentException("the API's URL is not https: " + base);
         }
         this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
-        this.usageKey = usageKey;
         this.tenantKey = tenantKey;
     }
 
@@ -47,7 +45,7 @@ final class HttpsJobsApi implements JobsApi {
     private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, int expected)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                .header("x-api-key", usageKey).header("Authorization", "Bearer " + tenantKey)
+                .header("Authorization", "Bearer " + tenantKey)
                 .header("Content-Type", "text/plain").method(method, body).build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expected) {
