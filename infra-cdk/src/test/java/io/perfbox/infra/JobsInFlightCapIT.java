@@ -228,17 +228,25 @@ class JobsInFlightCapIT {
                 }
                 return null;
             });
+            List<JobId> submitted = ids.stream().map(id -> jobs.find(id).orElseThrow())
+                    .sorted(Comparator.comparing(Job::createdAt).thenComparing(j -> j.id().value()))
+                    .map(Job::id).toList();
             List<Future<?>> executions = new ArrayList<>();
-            for (JobId id : ids) {
+            for (JobId id : submitted) {
+                // Each submit starts its execution, whose first state past Attempts is Admit: the first Admit of
+                // each job comes in the order the jobs were submitted (the submit function starts the execution
+                // before it answers). The queue order is decided by those first calls; the rest run at once.
+                Map<String, Object> first = admit.handleRequest(admitInput(id), null);
                 executions.add(pool.submit(() -> {
                     // Admit → Admitted → AdmissionWait → Admit ... → Begin, as the synthesized states go.
+                    Map<String, Object> answer = first;
                     while (true) {
-                        Map<String, Object> answer = admit.handleRequest(admitInput(id), null);
                         if (Boolean.TRUE.equals(answer.get("admitted"))) {
                             break;
                         }
                         waits.incrementAndGet();
                         Thread.sleep(1000L * ((Number) answer.get("waitSeconds")).intValue());
+                        answer = admit.handleRequest(admitInput(id), null);
                     }
                     admittedAt.put(id, System.nanoTime());
                     maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
