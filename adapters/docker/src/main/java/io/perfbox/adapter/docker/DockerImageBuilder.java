@@ -28,6 +28,9 @@ public class DockerImageBuilder implements ImageBuilder {
                     + "Error response from daemon: .*|.*did not complete successfully.*|failed to .*)$");
 
     private static final Pattern FORK_FAILED = Pattern.compile("Cannot fork|fork: (?:retry: )?Resource temporarily unavailable");
+    /** BuildKit's line for a RUN step ended by SIGKILL (128 + 9), which is what the kernel's OOM killer sends. */
+    private static final Pattern STEP_KILLED = Pattern.compile("executor failed running \\[.*\\]: exit code: 137\\s*$",
+            Pattern.MULTILINE);
 
     private static final Pattern COMMITTED_STEP = Pattern.compile(
             "(?m)^Removing intermediate container [0-9a-f]+\\s*\\R ---> ([0-9a-f]{12,64})\\s*$");
@@ -200,6 +203,11 @@ public class DockerImageBuilder implements ImageBuilder {
                     // A step that hit its process limit and ended at once may take its cgroup (and so the kernel's
                     // count) with it before the watcher's next look: the shell's own complaint tells it then.
                     limitReached = Optional.of(BuildCgroup.pidsWords(limits) + ", as it seems (a process could not be started)");
+                } else if (limitReached.isEmpty() && STEP_KILLED.matcher(r.log().text()).find()) {
+                    // Likewise a step the OOM killer ended within the watcher's poll: its cgroup, and the peak it
+                    // kept, may be gone. SIGKILL is what the kernel sends at the memory limit.
+                    limitReached = Optional.of(BuildCgroup.memoryWords(limits)
+                            + ", as it seems (a step was killed with SIGKILL, exit code 137)");
                 }
             }
         } catch (ProcessRunner.StartFailedException e) {
