@@ -277,9 +277,7 @@ class JobsInFlightCapIT {
             assertThat(maxHeld.get()).as("slots held in DynamoDB").isEqualTo(2);
             assertThat(maxPastQueued.get()).as("jobs building, scanning or running at once").isBetween(1, 2);
             assertThat(waits.get()).as("jobs waited QUEUED for a slot").isPositive();
-            List<JobId> submissionOrder = ids.stream().map(id -> jobs.find(id).orElseThrow())
-                    .sorted(Comparator.comparing(Job::createdAt).thenComparing(j -> j.id().value()))
-                    .map(Job::id).toList();
+            List<JobId> submissionOrder = submitted;
             // In submission order: a newer job takes a slot only while one is left for every older job waiting, so
             // no older job is admitted more than a round (waitSeconds, and the calls' own time) after a newer one.
             // (Two admitted in the same round may begin in either order.)

@@ -59,14 +59,7 @@ public final class MatrixRunner {
 
         /** As the report lists it. */
         public String summary() {
-            StringBuilder s = new StringBuilder(status);
-            if (failureCode != null) {
-                s.append(" / ").append(failureCode);
-            }
-            if (performance != null) {
-                s.append(", perf ").append(VerifyReport.number(performance));
-            }
-            s.append(VerifyReport.metrics(metrics));
+            StringBuilder s = VerifyReport.outcome(status, failureCode, performance, metrics);
             if (message != null) {
                 s.append(": ").append(message.length() > 300 ? message.substring(0, 300) + "…" : message);
             }

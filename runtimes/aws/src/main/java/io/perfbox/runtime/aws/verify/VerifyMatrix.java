@@ -68,15 +68,7 @@ public final class VerifyMatrix {
 
         /** As the report writes it. */
         public String summary() {
-            StringBuilder s = new StringBuilder(status);
-            if (failureCode != null) {
-                s.append(" / ").append(failureCode);
-            }
-            if (performance != null) {
-                s.append(", perf ").append(VerifyReport.number(performance));
-            }
-            metrics.forEach((k, v) -> s.append(", ").append(k).append(' ').append(VerifyReport.number(v)));
-            return s.toString();
+            return VerifyReport.outcome(status, failureCode, performance, metrics).toString();
         }
     }
 

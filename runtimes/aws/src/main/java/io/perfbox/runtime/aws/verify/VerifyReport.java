@@ -126,6 +126,18 @@ public final class VerifyReport {
     }
 
     /** The metrics of a job as the report lists them. */
+    /** A job's outcome as the report writes it, expected or observed: status / code, perf, metrics. */
+    static StringBuilder outcome(String status, String failureCode, Double performance, Map<String, Double> metrics) {
+        StringBuilder s = new StringBuilder(status);
+        if (failureCode != null) {
+            s.append(" / ").append(failureCode);
+        }
+        if (performance != null) {
+            s.append(", perf ").append(number(performance));
+        }
+        return s.append(metrics(metrics));
+    }
+
     static String metrics(Map<String, Double> metrics) {
         StringBuilder s = new StringBuilder();
         metrics.forEach((k, v) -> s.append(", ").append(k).append(' ').append(number(v)));
