@@ -43,8 +43,8 @@ import software.constructs.Construct;
  * Where customer containers run: isolated subnets only (no NAT gateway, no internet gateway); the AWS services a
  * Fargate task needs (ECR image pulls with their S3 layers, CloudWatch Logs for awslogs) are reached through VPC
  * endpoints whose policies admit only what the run needs: the pulls of this stack's repositories, its task log group's
- * streams, and of S3 only ECR's layer bucket. /data is NFS to the file system's mount targets, no endpoint. A DNS firewall answers
- * only the names of those endpoints and of the file system, so no name outside is resolved from the VPC (a DNS
+ * streams, and of S3 only ECR's layer bucket. /data is a volume of the task itself, no network at all. A DNS firewall
+ * answers only the names of those endpoints, so no name outside is resolved from the VPC (a DNS
  * channel out). The task security group itself belongs to {@link IsolatedRunner}.
  */
 public class IsolatedNetwork extends Construct {
@@ -81,8 +81,8 @@ public class IsolatedNetwork extends Construct {
         endpointSecurityGroup.addIngressRule(Peer.ipv4(CIDR), Port.tcp(443), "HTTPS from the VPC");
 
         // S3 only for the image layers ECR hands out (presigned by ECR, so the caller is ECR's, not ours). Nothing
-        // in the VPC uses this stack's own bucket: the two functions in the VPC call no AWS API, and the run and its
-        // result never touch S3 (the result is read from the file system).
+        // in the VPC uses this stack's own bucket: no function runs in the VPC, and the run and its result never
+        // touch S3 (the result is the task's collector's record on its log stream).
         GatewayVpcEndpoint s3 = vpc.addGatewayEndpoint("S3", GatewayVpcEndpointOptions.builder()
                 .service(GatewayVpcEndpointAwsService.S3).subnets(List.of(isolated)).build());
         s3.addToPolicy(PolicyStatement.Builder.create()
@@ -228,7 +228,7 @@ public class IsolatedNetwork extends Construct {
                 .build();
     }
 
-    /** Lets the VPC resolve one more name (e.g. the file system's), for what runs in it. */
+    /** Lets the VPC resolve one more name, for what runs in it. */
     public void allowName(String name) {
         allowedNames.add(name);
     }

@@ -60,11 +60,10 @@ import software.constructs.Construct;
 /**
  * One job's journey (the design's steps 1-9): a STANDARD state machine whose execution name is the job id and whose
  * input is {@code {"jobId": "<uuid>"}}, plus the EventBridge rule that hands executions ending ABORTED, TIMED_OUT or
- * FAILED to the ExecutionEnded function, which cleans up and ends a still-active job, and to the DiscardWorkspace
- * function, which removes the job's directory. Each Lambda state has a function of its own ({@link WorkflowFunctions}).
+ * FAILED to the ExecutionEnded function, which cleans up and ends a still-active job. Each Lambda state has a function of its own ({@link WorkflowFunctions}).
  *
  * <p>Every Lambda task retries Lambda's transient errors with backoff and catches everything else into the Fail step
- * (with the stage it failed in), which ends the job and goes on to CleanUp. CleanUp (then DiscardWorkspace) is the
+ * (with the stage it failed in), which ends the job and goes on to CleanUp. CleanUp is the
  * last step on every path; it is retried on any error and then fails the execution, never loops back to itself.
  * A build or run the platform failed goes round again ({@link #PLATFORM_ATTEMPTS} attempts, counted in
  * {@code $.attempts}, a doubling wait between them) before its recording state ends the job PLATFORM_FAILURE.
@@ -92,7 +91,7 @@ public class JobWorkflow extends Construct {
      * the platform's, and say so.
      */
     static final int PLATFORM_ATTEMPTS = 3;
-    /** Attempts of CleanUp and DiscardWorkspace after any error, before the execution fails. */
+    /** Attempts of CleanUp after any error, before the execution fails. */
     static final int CLEAN_UP_RETRIES = 3;
     /** EventBridge's attempts at delivering an ended execution to each clean-up function. */
     static final int EXECUTION_ENDED_RETRIES = 8;
@@ -112,29 +111,25 @@ public class JobWorkflow extends Construct {
                 "jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"),
                 JsonPath.DISCARD);
 
-        // 8. CleanUp, then the workspace discard; idempotent, always last.
+        // 8. CleanUp; idempotent, always last.
         LambdaInvoke cleanUp = lambdaTask("CleanUp", functions.function(WorkflowFunctions.State.CLEAN_UP),
                 Ordered.map("jobId.$", "$.jobId"), JsonPath.DISCARD);
-        LambdaInvoke discard = lambdaTask("DiscardWorkspace", functions.function(WorkflowFunctions.State.DISCARD_WORKSPACE),
-                Ordered.map("jobId.$", "$.jobId"), JsonPath.DISCARD);
         // A clean-up that fails cannot clean itself up: it is retried, then the execution fails, and the
-        // execution-ended rule has both functions clean up again. Its catch never leads back to CleanUp.
+        // execution-ended rule has ExecutionEnded clean up again. Its catch never leads back to CleanUp.
         Fail cleanUpFailed = Fail.Builder.create(this, "CleanUpFailed")
                 .error("PerfboxCleanUpFailed").cause("clean-up did not complete; execution-ended retries it").build();
-        for (LambdaInvoke step : List.of(cleanUp, discard)) {
-            step.addRetry(RetryProps.builder()
-                    .errors(List.of(Errors.ALL))
-                    .interval(Duration.seconds(5)).maxAttempts(CLEAN_UP_RETRIES).backoffRate(2)
-                    .jitterStrategy(JitterType.FULL)
-                    .build());
-            step.addCatch(cleanUpFailed, catchAll("$.cleanUpError"));
-        }
+        cleanUp.addRetry(RetryProps.builder()
+                .errors(List.of(Errors.ALL))
+                .interval(Duration.seconds(5)).maxAttempts(CLEAN_UP_RETRIES).backoffRate(2)
+                .jitterStrategy(JitterType.FULL)
+                .build());
+        cleanUp.addCatch(cleanUpFailed, catchAll("$.cleanUpError"));
         failStep.addCatch(cleanUp, catchAll("$.failError"));
         Choice finished = Choice.Builder.create(this, "Finished").build()
                 .when(Condition.isPresent("$.stage"), Fail.Builder.create(this, "StepFailed")
                         .error("PerfboxStepFailed").cause("a workflow step failed; the job was ended FAILED").build())
                 .otherwise(Succeed.Builder.create(this, "Done").build());
-        cleanUp.next(discard).next(finished);
+        cleanUp.next(finished);
         failStep.next(cleanUp);
 
         // 1. Begin: QUEUED -> BUILDING, or not at all when the job was cancelled or deleted meanwhile.
@@ -209,47 +204,39 @@ public class JobWorkflow extends Construct {
                 Ordered.map("jobId.$", "$.jobId"), "$.afterBuild");
         afterBuild.addCatch(stage("after-build", failStep), catchAll("$.error"));
 
-        // 4. PrepareRun: the job's access point and task definition.
+        // 4. PrepareRun: the job's task definition (no IAM call, nothing else per job).
         LambdaInvoke prepareRun = lambdaTask("PrepareRun", functions.function(WorkflowFunctions.State.PREPARE_RUN),
                 Ordered.map("jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"), "$.prepare");
         prepareRun.addCatch(stage("prepare-run", failStep), catchAll("$.error"));
 
         // 7. RecordRun: SUCCEEDED with the performance, or FAILED with the run's failure code. One state per shape
-        // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" and "result"
-        // when the task ran, only "error" when the run failed or timed out (record-run then needs no result: the
-        // run's failure decides, and after a timeout it stops the task first).
+        // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" when the task
+        // ran, only "error" when the run failed or RunTask's timer fired. The result is the collector's record on its
+        // own log stream, read by record-run itself.
         LambdaInvoke recordRun = lambdaTask("RecordRun", functions.function(WorkflowFunctions.State.RECORD_RUN),
-                Ordered.map("jobId.$", "$.jobId", "task.$", "$.task", "result.$", "$.result"),
-                JsonPath.DISCARD);
+                Ordered.map("jobId.$", "$.jobId", "task.$", "$.task"), JsonPath.DISCARD);
         recordRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", functions.function(WorkflowFunctions.State.RECORD_RUN),
                 Ordered.map("jobId.$", "$.jobId", "error.$", "$.error", "retry", retryPolicy("$.attempts.run", config)),
                 "$.failedRun");
         recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         // A run the platform failed goes back to RunTask (a new task of the same task definition) while attempts are
-        // left: RecordFailedRun has stopped the job's tasks, ClearRunData empties /data so that nothing of the
-        // failed attempt can be read as the next one's result, and the next RunTask overwrites $.task.
-        LambdaInvoke clearRunData = lambdaTask("ClearRunData",
-                functions.function(WorkflowFunctions.State.DISCARD_WORKSPACE),
-                Ordered.map("jobId.$", "$.jobId", "keepDirectory", true), JsonPath.DISCARD);
-        clearRunData.addCatch(stage("retry-run", failStep), catchAll("$.error"));
+        // left: RecordFailedRun has stopped the job's tasks, the next task starts with a /data of its own (nothing of
+        // the failed attempt can be read as the next one's result), and the next RunTask overwrites $.task.
         Pass nextRunAttempt = Pass.Builder.create(this, "NextRunAttempt")
                 .parameters(Ordered.map("build.$", "$.attempts.build", "run.$", "States.MathAdd($.attempts.run, 1)"))
                 .resultPath("$.attempts")
                 .build();
         recordFailedRun.next(Choice.Builder.create(this, "RetryRun").build()
-                .when(Condition.booleanEquals("$.failedRun.retry", true), clearRunData
-                        .next(Wait.Builder.create(this, "RunBackoff")
-                                .time(WaitTime.secondsPath("$.failedRun.waitSeconds")).build())
+                .when(Condition.booleanEquals("$.failedRun.retry", true), Wait.Builder.create(this, "RunBackoff")
+                        .time(WaitTime.secondsPath("$.failedRun.waitSeconds")).build()
                         .next(nextRunAttempt))
                 .otherwise(cleanUp));
 
         // 5. RunTask: Fargate in the isolated subnets. The run is bounded by the task's run clock (from the job
         // container's start); the state's timer allows the start on top and fires only when the task did not start
-        // in time (recorded as perfbox's failure, not RUN_TIMEOUT). A task that ran is in $.task and
-        // its result is read next. A run that failed or timed out is in $.error (with timedOut) and goes straight to
-        // RecordFailedRun: after a timeout the task may still be running, and the result must not be read while
-        // the container can still change /data (a FIFO swapped in would block the read).
+        // in time (recorded as perfbox's failure, not RUN_TIMEOUT). A task that ran is in $.task for RecordRun. A
+        // run that failed or timed out is in $.error (with timedOut) and goes to RecordFailedRun.
         CustomState runTask = runTask(config, runner, network);
         runTask.addCatch(Pass.Builder.create(this, "RunTimedOut")
                         .result(Result.fromBoolean(true)).resultPath("$.error.timedOut").build().next(recordFailedRun),
@@ -258,10 +245,6 @@ public class JobWorkflow extends Construct {
                         .result(Result.fromBoolean(false)).resultPath("$.error.timedOut").build().next(recordFailedRun),
                 CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
 
-        // 6. ReadResult: /data/perf.json of the job, read on EFS without following links, once the task stopped.
-        LambdaInvoke readResult = lambdaTask("ReadResult", functions.function(WorkflowFunctions.State.READ_RESULT),
-                Ordered.map("jobId.$", "$.jobId"), "$.result");
-        readResult.addCatch(stage("read-result", failStep), catchAll("$.error"));
 
         nextBuildAttempt.next(buildAndScan);
         nextRunAttempt.next(runTask);
@@ -278,7 +261,6 @@ public class JobWorkflow extends Construct {
                         .next(Choice.Builder.create(this, "ShouldRun").build()
                                 .when(Condition.booleanEquals("$.afterBuild.proceed", true), prepareRun
                                         .next(runTask)
-                                        .next(readResult)
                                         .next(recordRun)
                                         .next(cleanUp))
                                 .otherwise(cleanUp)))
@@ -311,8 +293,8 @@ public class JobWorkflow extends Construct {
                                 "stateMachineArn", List.of(stateMachine.getStateMachineArn())))
                         .build())
                 .build();
-        // Both clean-ups of the design's step 8, as the state machine would have run them: the AWS resources (and
-        // ending a job left active), and the discard of the job's directory on the file system.
+        // The clean-up of the design's step 8, as the state machine would have run it: the AWS resources, and
+        // ending a job left active.
         // A clean-up that fails every try is not dropped: EventBridge's undeliverable events and the functions'
         // failed asynchronous invocations land in this queue, and an alarm says so.
         failedCleanUps = Queue.Builder.create(this, "FailedCleanUps")
@@ -330,22 +312,11 @@ public class JobWorkflow extends Construct {
                 .maxEventAge(Duration.hours(6))
                 .deadLetterQueue(failedCleanUps)
                 .build()));
-        executionEnded.addTarget(new LambdaFunction(functions.function(WorkflowFunctions.State.DISCARD_WORKSPACE),
-                LambdaFunctionProps.builder()
-                .event(RuleTargetInput.fromObject(Ordered.map(
-                        "jobId", EventField.fromPath("$.detail.name"))))
-                .retryAttempts(EXECUTION_ENDED_RETRIES)
+        functions.function(WorkflowFunctions.State.EXECUTION_ENDED).configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(2)
                 .maxEventAge(Duration.hours(6))
-                .deadLetterQueue(failedCleanUps)
-                .build()));
-        for (WorkflowFunctions.State state : List.of(WorkflowFunctions.State.EXECUTION_ENDED,
-                WorkflowFunctions.State.DISCARD_WORKSPACE)) {
-            functions.function(state).configureAsyncInvoke(EventInvokeConfigOptions.builder()
-                    .retryAttempts(2)
-                    .maxEventAge(Duration.hours(6))
-                    .onFailure(new SqsDestination(failedCleanUps))
-                    .build());
-        }
+                .onFailure(new SqsDestination(failedCleanUps))
+                .build());
         failedCleanUpsAlarm = Alarm.Builder.create(this, "FailedCleanUpsAlarm")
                 .alarmDescription("perfbox: a job's clean-up failed every try (its event is in the FailedCleanUps queue): "
                         + "resources of that job may be left behind, or the job left active")
@@ -507,7 +478,7 @@ public class JobWorkflow extends Construct {
         return runTask;
     }
 
-    /** What runTask.sync needs, and no more: this cluster, the job task families, the execution and job roles. */
+    /** What runTask.sync needs, and no more: this cluster, the job task families, the execution role. */
     private static void grantRunTask(StateMachine stateMachine, IsolatedRunner runner) {
         Stack stack = Stack.of(stateMachine);
         String clusterArn = runner.cluster().getClusterArn();
@@ -523,7 +494,7 @@ public class JobWorkflow extends Construct {
                         .resourceName(runner.cluster().getClusterName() + "/*").build())))
                 .conditions(Ordered.map("ArnEquals", Ordered.map("ecs:cluster", clusterArn)))
                 .build());
-        // RunTask passes the task definition's roles: the execution role and the job's own task role.
+        // RunTask passes the task definition's one role: the execution role (a job's task has no task role).
         stateMachine.addToRolePolicy(WorkflowFunctions.passRoles(runner));
         // The managed rule through which Step Functions learns that the task stopped (.sync).
         stateMachine.addToRolePolicy(PolicyStatement.Builder.create()

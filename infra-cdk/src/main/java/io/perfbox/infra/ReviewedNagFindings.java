@@ -29,7 +29,6 @@ final class ReviewedNagFindings {
             + "<AWS::AccountId>:log-group:<IsolatedRunnerTaskLogs[0-9A-F]+>:log-stream:\\*$");
 
     /** Every job's task role (named by the job id at run time). */
-    private static final String JOB_ROLES = "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/perfbox/jobs/perfbox-job-*";
 
     private ReviewedNagFindings() {
     }
@@ -79,23 +78,13 @@ final class ReviewedNagFindings {
         for (WorkflowFunctions.State state : WorkflowFunctions.State.values()) {
             Function function = stack.workflowFunctions().function(state);
             lambdaBasics(function);
-            if (state.onFileSystem()) {
-                suppress(function, "AwsSolutions-IAM4", "AWSLambdaVPCAccessExecutionRole only lets Lambda manage the "
-                                + "function's network interfaces in the isolated subnets (required for a function in a VPC).",
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
-                suppressWildcards(function, XRAY, "Resource::*");
-                continue;
-            }
             suppressWildcards(function, XRAY + " ECS's DeregisterTaskDefinition and ListTaskDefinitions have no "
-                            + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead), nor "
-                            + "IAM's ListRoles (the reconciler lists the job roles by their path; it reads names only). The "
+                            + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead). The "
                             + "other patterns are per-job resources whose ids exist only at run time: the build objects "
                             + "and kept artifacts of a job in the bucket, and its objects under jobs/ (removed when the job "
                             + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of "
-                            + "this cluster (also conditioned on it), the job access points (deletable only with the job "
-                            + "tag), the run log streams, the per-job task roles under role/perfbox/jobs/perfbox-job-* "
-                            + "(created only with the stack's permissions boundary, tagged only with the job tag, passed "
-                            + "only to ECS tasks; PrepareRun makes them, CleanUp deletes them), and the executions of this "
+                            + "this cluster (also conditioned on it), the run log streams (the job's and its collector's), "
+                            + "and the executions of this "
                             + "stack's job state machine (a job's execution is named by its id: the clean-up reads its "
                             + "history for the job's builds, the reconciler describes it). Each function has only the "
                             + "groups its handler calls.",
@@ -103,9 +92,8 @@ final class ReviewedNagFindings {
                     regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*))?$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
-                    "Resource::arn:<AWS::Partition>:elasticfilesystem:<AWS::Region>:<AWS::AccountId>:access-point/*",
                     regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+-JobWorkflow:\\*$"),
-                    TASK_LOG_STREAMS, JOB_ROLES);
+                    TASK_LOG_STREAMS);
         }
 
         // The queue of failed clean-ups is itself the dead-letter queue of the execution-ended rule and functions.
@@ -118,13 +106,11 @@ final class ReviewedNagFindings {
                         + "delivering execution logs (logs:*LogDelivery have no resource-level permissions). The Lambda "
                         + "patterns are the functions' versions (:*). RunTask names the job task families "
                         + "(perfbox-job-*:*, only registered at run time) and is conditioned on this cluster, as are "
-                        + "StopTask/DescribeTasks on its tasks. PassRole names the per-job task roles "
-                        + "(role/perfbox/jobs/perfbox-job-*, made at run time) and only to ECS tasks.",
+                        + "StopTask/DescribeTasks on its tasks.",
                 "Resource::*",
                 regex("^Resource::<WorkflowFunctions[A-Za-z]+[0-9A-F]{8}\\.Arn>:\\*$"),
                 "Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-*:*",
-                regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
-                JOB_ROLES);
+                regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"));
 
         // The API.
         var api = stack.api().api();

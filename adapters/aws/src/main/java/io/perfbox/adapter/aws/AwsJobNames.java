@@ -11,14 +11,26 @@ public final class AwsJobNames {
     /** The name of the job's container in its task definition (and so in its log stream). */
     public static final String CONTAINER = "job";
     /**
-     * The second essential container of a job's task: it starts once the job's container has started, sleeps the run
-     * timeout and exits {@link #RUN_CLOCK_EXPIRED}, which stops the task. So the run's limit counts from the job's own
-     * start, not from RunTask (provisioning and the image pull are not the customer's run time). Stopped with the task
-     * (the job's container ended first) it exits 0: runTask.sync fails on any container's non-zero exit.
+     * The first container of a job's task, not essential: as root, without any capability, it makes the task's /data
+     * volume writable by every user (Fargate creates a task's bind-mount volume as root, mode 0755), then exits 0;
+     * the job's container starts only once it has (dependsOn SUCCESS). An AWS engineer gives this init container as
+     * the way to set a Fargate bind mount's permissions (aws/containers-roadmap issue #938, 2021-06-25).
+     */
+    public static final String DATA_INIT_CONTAINER = "data-init";
+    /**
+     * An essential container of a job's task: it starts once the job's container has started, sleeps the run timeout
+     * and exits 0, which stops the task (and ECS stops the job's container). So the run's limit counts from the job's
+     * own start, not from RunTask (provisioning and the image pull are not the customer's run time). Stopped with the
+     * task it exits 0 too: runTask.sync fails on any container's non-zero exit. A run timeout is told by the
+     * {@link #COLLECTOR_CONTAINER} never having run, not by any exit code.
      */
     public static final String RUN_CLOCK_CONTAINER = "run-clock";
-    /** The run clock's exit code when it slept to the end (infra-cdk/run-clock/Dockerfile): the run timeout's mark. */
-    public static final int RUN_CLOCK_EXPIRED = 124;
+    /**
+     * The other essential container: it starts once the job's container has exited (dependsOn COMPLETE), reads
+     * /data/perf.json without following links and writes it as its record on its own log stream (awslogs, written
+     * with the execution role: no credential is in the task), then exits 0, which stops the task.
+     */
+    public static final String COLLECTOR_CONTAINER = "collector";
     /** awslogs stream prefix: streams are {@code job/job/<task id>}. */
     public static final String LOG_STREAM_PREFIX = "job";
     /** Where the job's volume is mounted in its container. */
@@ -36,16 +48,6 @@ public final class AwsJobNames {
         return TASK_FAMILY_PREFIX + id.value();
     }
 
-    /** The IAM path of every job's task role (so a grant or a sweep can name them all and nothing else). */
-    public static final String ROLE_PATH = "/perfbox/jobs/";
-    /** What every job's task role is named by, before its job id. */
-    public static final String ROLE_NAME_PREFIX = "perfbox-job-";
-
-    /** The name of the job's task role, under {@link #ROLE_PATH}: {@code perfbox-job-<id>} (48 of IAM's 64 characters). */
-    public static String roleName(JobId id) {
-        return ROLE_NAME_PREFIX + id.value();
-    }
-
     /** The tag of the job's image in the repository: {@code job-<id>}. */
     public static String imageTag(JobId id) {
         return IMAGE_TAG_PREFIX + id.value();
@@ -60,11 +62,6 @@ public final class AwsJobNames {
                 && imageUri.chars().noneMatch(Character::isWhitespace);
     }
 
-    /** The job's directory on the EFS file system, the root of its access point: {@code /jobs/<id>}. */
-    public static String accessPointRoot(JobId id) {
-        return "/jobs/" + id.value();
-    }
-
     /** The job's S3 object {@code jobs/<id>/<name>} in the artifact bucket (see {@link ArtifactKeys}). */
     public static String artifactKey(JobId id, String name) {
         return ArtifactKeys.of(id, name);
@@ -72,6 +69,16 @@ public final class AwsJobNames {
 
     /** The CloudWatch Logs stream of a run's container: {@code job/job/<task id>}. */
     public static String runLogStream(String taskArn) {
-        return LOG_STREAM_PREFIX + "/" + CONTAINER + "/" + taskArn.substring(taskArn.lastIndexOf('/') + 1);
+        return logStream(CONTAINER, taskArn);
+    }
+
+    /** The CloudWatch Logs stream of the run's collector: {@code job/collector/<task id>}. */
+    public static String collectorLogStream(String taskArn) {
+        return logStream(COLLECTOR_CONTAINER, taskArn);
+    }
+
+    /** awslogs names a container's stream prefix/container/task id. */
+    private static String logStream(String container, String taskArn) {
+        return LOG_STREAM_PREFIX + "/" + container + "/" + taskArn.substring(taskArn.lastIndexOf('/') + 1);
     }
 }

@@ -1,5 +1,6 @@
 package io.perfbox.adapter.aws.ecs;
 
+import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
 
 import io.perfbox.adapter.aws.ecs.StoppedTask.StoppedContainer;
@@ -58,6 +59,10 @@ public final class EcsRunOutcome {
         if (HOST_LOST.contains(stopCode)) {
             return Optional.of("the task's host was lost (" + stopCode + reasonSuffix(task.stoppedReason()) + ")");
         }
+        Optional<String> helper = failedHelper(task);
+        if (helper.isPresent()) {
+            return helper;
+        }
         Optional<StoppedContainer> container = task.jobContainer();
         if (container.map(StoppedContainer::exitCode).isPresent()) {
             return Optional.empty();
@@ -71,14 +76,31 @@ public final class EcsRunOutcome {
         return Optional.empty();
     }
 
+    /**
+     * A helper of perfbox's own that exited non-zero (data-init could not prepare /data, the collector could not write
+     * its record, the clock was given a bad argument): the platform's failure, never the job's. Each exits 0 whenever
+     * it did its work or ECS stopped it (infra-cdk/task-helpers).
+     */
+    private static Optional<String> failedHelper(StoppedTask task) {
+        for (String name : List.of(AwsJobNames.DATA_INIT_CONTAINER, AwsJobNames.COLLECTOR_CONTAINER,
+                AwsJobNames.RUN_CLOCK_CONTAINER)) {
+            Optional<StoppedContainer> helper = task.helper(name).filter(c -> c.exitCode() != null && c.exitCode() != 0);
+            if (helper.isPresent()) {
+                return Optional.of("the task's " + name + " helper exited " + helper.get().exitCode()
+                        + reasonSuffix(helper.get().reason()));
+            }
+        }
+        return Optional.empty();
+    }
+
     private static String reasonSuffix(String reason) {
         return reason == null || reason.isBlank() ? "" : ": " + AwsJson.shortened(reason, 300);
     }
 
     /**
      * runTimeout: what the run clock slept, the run time reported when the task's times are missing. A clock that
-     * expired decides before the job container's own exit: ECS stopped that container (SIGTERM, then SIGKILL), so its
-     * exit code is the stop's, not the job's.
+     * stopped the task decides before the job container's own exit: ECS stopped that container (SIGTERM, then
+     * SIGKILL), so its exit code is the stop's, not the job's.
      */
     public static ContainerRunner.RunOutcome of(StoppedTask task, CapturedLog log, Duration runTimeout) {
         if (task.runClockExpired()) {

@@ -50,22 +50,41 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
                 instant(node, "StoppingAt")));
     }
 
-    /** The job's container (by its name), else the only one there is that is not the run clock. */
+    /** The helpers of a job's task, by name: never the job's container. */
+    static final java.util.Set<String> HELPERS = java.util.Set.of(AwsJobNames.DATA_INIT_CONTAINER,
+            AwsJobNames.RUN_CLOCK_CONTAINER, AwsJobNames.COLLECTOR_CONTAINER);
+    /** ECS's stop code for a task stopped by a StopTask call (perfbox's or an operator's). */
+    static final String USER_INITIATED = "UserInitiated";
+
+    /** The job's container (by its name), else the only one there is that is not a helper. */
     Optional<StoppedContainer> jobContainer() {
-        List<StoppedContainer> notClock = containers.stream()
-                .filter(c -> !AwsJobNames.RUN_CLOCK_CONTAINER.equals(c.name())).toList();
-        return notClock.stream().filter(c -> AwsJobNames.CONTAINER.equals(c.name())).findFirst()
-                .or(() -> notClock.size() == 1 ? Optional.of(notClock.get(0)) : Optional.empty());
+        List<StoppedContainer> notHelpers = containers.stream().filter(c -> !HELPERS.contains(c.name())).toList();
+        return notHelpers.stream().filter(c -> AwsJobNames.CONTAINER.equals(c.name())).findFirst()
+                .or(() -> notHelpers.size() == 1 ? Optional.of(notHelpers.get(0)) : Optional.empty());
+    }
+
+    /** A helper of the task by name, when the task lists it. */
+    Optional<StoppedContainer> helper(String name) {
+        return containers.stream().filter(c -> name.equals(c.name())).findFirst();
     }
 
     /**
-     * Whether the run clock slept to its end: it exits {@link AwsJobNames#RUN_CLOCK_EXPIRED} only then, and its exit
-     * stopped the task (and the job's container with it). Stopped with the task after the job ended by itself, it
-     * exits 0.
+     * Whether the run clock stopped the task: it ran (and so had started after the job's container) and exited 0, the
+     * collector never ran (it starts only once the job's container has exited, and the task stopping first leaves it
+     * unstarted), and no StopTask call stopped the task. A job that ended by itself always leaves the collector's
+     * exit code. No exit code tells this: every helper exits 0.
      */
     boolean runClockExpired() {
-        return containers.stream().anyMatch(c -> AwsJobNames.RUN_CLOCK_CONTAINER.equals(c.name())
-                && c.exitCode() != null && c.exitCode() == AwsJobNames.RUN_CLOCK_EXPIRED);
+        boolean clockEnded = helper(AwsJobNames.RUN_CLOCK_CONTAINER).map(StoppedContainer::exitCode)
+                .filter(code -> code == 0).isPresent();
+        boolean collectorRan = helper(AwsJobNames.COLLECTOR_CONTAINER).map(StoppedContainer::exitCode).isPresent();
+        return clockEnded && !collectorRan && !USER_INITIATED.equals(stopCode);
+    }
+
+    /** Whether the collector ran to its end (exit 0): its record of /data/perf.json is on its log stream. */
+    public boolean collected() {
+        return helper(AwsJobNames.COLLECTOR_CONTAINER).map(StoppedContainer::exitCode).filter(code -> code == 0)
+                .isPresent();
     }
 
     /** How long the task ran, from RUNNING to STOPPING: what the run clock measured. Empty without both times. */

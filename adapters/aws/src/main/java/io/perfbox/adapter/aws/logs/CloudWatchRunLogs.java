@@ -4,13 +4,15 @@ import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
 /**
- * {@link RunLogs} from CloudWatch Logs: the container's stream {@code job/job/<task id>} in the run log group, read
+ * {@link RunLogs} from CloudWatch Logs: the container's stream {@code job/job/<task id>} in the run log group (and the
+ * collector's, {@code job/collector/<task id>}), read
  * from its start, whole lines only, until the bound (then truncated). A stream that was never created (the
  * container never started) is an empty log.
  */
@@ -28,9 +30,25 @@ public class CloudWatchRunLogs implements RunLogs {
         this.logGroup = logGroup;
     }
 
+    /** The collector writes its record of a result file of 64 KiB in base64: this leaves room for it. */
+    static final int COLLECTOR_MAX_BYTES = 256 * 1024;
+
     @Override
     public CapturedLog read(String taskArn, int maxBytes) {
-        String stream = AwsJobNames.runLogStream(taskArn);
+        return readStream(AwsJobNames.runLogStream(taskArn), maxBytes);
+    }
+
+    @Override
+    public List<String> collectorLines(String taskArn) {
+        CapturedLog log = readStream(AwsJobNames.collectorLogStream(taskArn), COLLECTOR_MAX_BYTES);
+        if (log.truncated()) {
+            throw new IllegalStateException("the collector's log stream of " + taskArn + " holds more than "
+                    + COLLECTOR_MAX_BYTES + " bytes, which its record never does");
+        }
+        return log.text().lines().toList();
+    }
+
+    private CapturedLog readStream(String stream, int maxBytes) {
         StringBuilder text = new StringBuilder();
         long bytes = 0;
         String token = null;

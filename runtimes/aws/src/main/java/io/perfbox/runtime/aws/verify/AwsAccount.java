@@ -32,7 +32,6 @@ import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.efs.EfsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -95,8 +94,6 @@ final class AwsAccount {
             return c.listProjects(r -> r.nextToken(null)); } });
         calls.put("ECS", () -> { try (var c = EcsClient.builder().region(region).build()) {
             return c.listClusters(r -> r.maxResults(1)); } });
-        calls.put("EFS", () -> { try (var c = EfsClient.builder().region(region).build()) {
-            return c.describeFileSystems(r -> r.maxItems(1)); } });
         calls.put("CloudWatch Logs", () -> { try (var c = CloudWatchLogsClient.builder().region(region).build()) {
             return c.describeLogGroups(r -> r.limit(1)); } });
         List<Probe> probes = new ArrayList<>();

@@ -5,8 +5,6 @@ import io.perfbox.adapter.aws.codebuild.JobBuilds;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
-import io.perfbox.adapter.aws.efs.AccessPoints;
-import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,21 +13,19 @@ import java.util.logging.Logger;
 
 /**
  * Stops what a job still runs on AWS (its builds, by id, and its tasks) and removes what its run used (task
- * definitions, access point, task role, image), for {@link CleanUpHandler}, {@link ExecutionEndedHandler} and the
+ * definitions, image), for {@link CleanUpHandler}, {@link ExecutionEndedHandler} and the
  * reconciler's sweep. Every part is attempted even when another fails, then the clean-up fails naming each part that
  * did; idempotent. The builds are stopped first, so that none pushes an image after the image was deleted. A new kind
  * of per-job resource is one more part here and one more inventory for the sweep
  * ({@link io.perfbox.adapter.aws.JobResourceInventory}).
  */
-public record JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints,
-                         JobRoles roles,
-                         JobImages images, JobAdmissions admissions) {
+public record JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskDefinitions, JobImages images,
+                         JobAdmissions admissions) {
     private static final Logger LOG = Logger.getLogger(JobCleanUp.class.getName());
 
     /** Without a cap on jobs in flight. */
-    public JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskDefinitions, AccessPoints accessPoints,
-                      JobRoles roles, JobImages images) {
-        this(builds, tasks, taskDefinitions, accessPoints, roles, images, JobAdmissions.NONE);
+    public JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskDefinitions, JobImages images) {
+        this(builds, tasks, taskDefinitions, images, JobAdmissions.NONE);
     }
 
     void run(JobId id) {
@@ -41,9 +37,6 @@ public record JobCleanUp(JobBuilds builds, JobTasks tasks, TaskDefinitions taskD
             attempt(problems, id, "release its admission", () -> admissions.release(id));
         }
         attempt(problems, id, "remove its task definitions", () -> taskDefinitions.removeAll(id));
-        attempt(problems, id, "delete its access point", () -> accessPoints.delete(id));
-        // After its tasks stopped: a running task keeps the credential it already holds until it ends.
-        attempt(problems, id, "delete its task role", () -> roles.delete(id));
         attempt(problems, id, "delete its image", () -> images.delete(id));
         if (!problems.isEmpty()) {
             IllegalStateException failed = new IllegalStateException("clean-up of job " + id + " is incomplete: "

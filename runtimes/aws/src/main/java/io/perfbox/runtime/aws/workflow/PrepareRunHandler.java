@@ -3,32 +3,24 @@ package io.perfbox.runtime.aws.workflow;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
-import io.perfbox.adapter.aws.efs.AccessPoints;
-import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.core.domain.JobId;
 import java.util.Map;
 
 /**
- * The PrepareRun state: {jobId, imageUri} → {taskDefinitionArn, accessPointId}: the job's own EFS access point (its
- * /data), the job's own task role (allowed that access point only), then a task definition that runs only this job's
- * image, as that role, with the access point mounted.
+ * The PrepareRun state: {jobId, imageUri} → {taskDefinitionArn}: a task definition that runs only this job's image,
+ * with no task role and a /data of its own task ({@link io.perfbox.adapter.aws.ecs.EcsTaskDefinitions}). It makes
+ * no IAM call: nothing per job is created in IAM.
  */
 public class PrepareRunHandler extends WorkflowStep {
-    private final AccessPoints accessPoints;
-    private final JobRoles roles;
     private final TaskDefinitions taskDefinitions;
     private final String ecrRepository;
 
-    /** For Lambda: EFS, IAM and ECS, built once per container. */
+    /** For Lambda: ECS, built once per container. */
     public PrepareRunHandler() {
-        this(WorkflowRuntime.ports().accessPoints(), WorkflowRuntime.ports().roles(),
-                WorkflowRuntime.ports().taskDefinitions(), WorkflowRuntime.config().ecrRepository());
+        this(WorkflowRuntime.ports().taskDefinitions(), WorkflowRuntime.config().ecrRepository());
     }
 
-    public PrepareRunHandler(AccessPoints accessPoints, JobRoles roles, TaskDefinitions taskDefinitions,
-                             String ecrRepository) {
-        this.accessPoints = accessPoints;
-        this.roles = roles;
+    public PrepareRunHandler(TaskDefinitions taskDefinitions, String ecrRepository) {
         this.taskDefinitions = taskDefinitions;
         this.ecrRepository = ecrRepository;
     }
@@ -41,9 +33,6 @@ public class PrepareRunHandler extends WorkflowStep {
             throw new IllegalArgumentException("prepare-run was given " + AwsJson.shortened(imageUri, 200)
                     + ", which is not this job's image");
         }
-        String accessPointId = accessPoints.create(id);
-        String roleArn = roles.create(id, accessPointId);
-        String taskDefinitionArn = taskDefinitions.register(id, imageUri, accessPointId, roleArn);
-        return output("taskDefinitionArn", taskDefinitionArn, "accessPointId", accessPointId);
+        return output("taskDefinitionArn", taskDefinitions.register(id, imageUri));
     }
 }

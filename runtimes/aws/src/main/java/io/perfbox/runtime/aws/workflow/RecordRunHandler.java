@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The RecordRun state: {jobId, task, result} after runTask.sync and read-result → {"recorded": bool}; the
+ * The RecordRun state: {jobId, task} after runTask.sync → {"recorded": bool} (the result is the collector's record on
+ * its log stream); the
  * RecordFailedRun state: {jobId, error, retry} from the run's Catch → {"recorded": bool, "retry": bool,
  * "waitSeconds" when retrying}: a platform failure with an attempt left is tried again, anything else ends the job
  * with the run's outcome and log ({@link RunRecorder}).
@@ -29,6 +30,6 @@ public class RecordRunHandler extends WorkflowStep {
         if (error.isPresent()) {
             return runs.recordFailed(id, error.get(), Attempts.from(in.field("retry")));
         }
-        return output("recorded", runs.record(id, in.field("task"), in.error(), in.field("result")) == Next.ENDED);
+        return output("recorded", runs.record(id, in.field("task"), in.error()) == Next.ENDED);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.adapter.aws.ecs.EcsRunOutcome;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.StoppedTask;
+import io.perfbox.adapter.aws.logs.CollectorRecord;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.lifecycle.JobLifecycle;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
-import java.util.function.Supplier;
 
 /**
  * How a run the state machine ran on ECS is recorded, for {@link RecordRunHandler} and for the run-stage failures
@@ -25,10 +25,17 @@ import java.util.function.Supplier;
  * job's tasks are stopped.
  */
 public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout,
-                          Duration runStartTimeout) {
+                          Duration runStartTimeout, Duration collectorLogPatience) {
     private static final Logger LOG = Logger.getLogger(RunRecorder.class.getName());
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
+    /**
+     * How long the collector's record may take to be readable in CloudWatch Logs after the task stopped. awslogs sends
+     * a container's last lines when it exits, but what PutLogEvents accepted is not at once visible to GetLogEvents.
+     */
+    public static final Duration COLLECTOR_LOG_PATIENCE = Duration.ofSeconds(30);
+    /** How often the collector's stream is read again while its record is not complete. */
+    static final Duration COLLECTOR_LOG_POLL = Duration.ofSeconds(2);
 
     /** Whether a state's error is the run itself ending badly (recorded as the run) rather than perfbox failing. */
     static boolean isRunOutcome(StepError error) {
@@ -71,21 +78,21 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
             tasks.stopAll(id, "perfbox: the run is retried on a new task");
             return attempts.retryOutput();
         }
-        Next next = record(id, Optional.empty(), Optional.of(error), Optional.empty(), attempts);
+        Next next = record(id, Optional.empty(), Optional.of(error), attempts);
         return WorkflowStep.output("recorded", next == Next.ENDED, "retry", false);
     }
 
     /**
-     * task: runTask.sync's output; error: what its Catch caught; result: read-result's answer (read only when the
-     * container exited 0). ENDED when this call ended the job.
+     * task: runTask.sync's output; error: what its Catch caught. The result file is the collector's record, read
+     * from its log stream only when the container exited 0. ENDED when this call ended the job.
      */
-    Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Optional<JsonNode> result) {
-        return record(id, task, error, result, Attempts.ONLY);
+    Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error) {
+        return record(id, task, error, Attempts.ONLY);
     }
 
-    private Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Optional<JsonNode> result,
-                        Attempts attempts) {
+    private Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Attempts attempts) {
         ContainerRunner.RunOutcome ran;
+        StoppedTask stopped;
         if (error.isPresent()) {
             StepError e = error.get();
             Optional<String> platform = platformFailure(e);
@@ -100,16 +107,42 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
                 // ECS refused the task (permissions, a bad parameter): perfbox's side.
                 return lifecycle.fail(id, StepOutcomes.internal("the run could not be started: " + e.describe()));
             }
-            ran = outcomeOf(stoppedTask.get());
+            stopped = stoppedTask.get();
         } else if (task.isPresent()) {
-            ran = outcomeOf(StoppedTask.from(task.get())
-                    .orElseThrow(() -> new IllegalArgumentException("record-run's task is not an ECS task description")));
+            stopped = StoppedTask.from(task.get())
+                    .orElseThrow(() -> new IllegalArgumentException("record-run's task is not an ECS task description"));
         } else {
             throw new IllegalArgumentException("record-run needs the run's task or its error");
         }
-        Supplier<JobWorkspace.ResultFile> resultFile = () -> ResultFileJson.fromJson(result.orElseThrow(
-                () -> new IllegalArgumentException("record-run needs the result of read-result when the container exited 0")));
-        return lifecycle.ran(id, ran, resultFile);
+        ran = outcomeOf(stopped);
+        return lifecycle.ran(id, ran, () -> collected(stopped));
+    }
+
+    /**
+     * The result file as the task's collector recorded it on its own stream, read again while the record is not
+     * complete, for at most {@link #collectorLogPatience}. A collector that did not run to its end left no record.
+     */
+    private JobWorkspace.ResultFile collected(StoppedTask task) {
+        if (!task.collected()) {
+            throw new IllegalStateException("the task's collector did not run to its end, so /data/perf.json was not read");
+        }
+        long deadline = System.nanoTime() + collectorLogPatience.toNanos();
+        while (true) {
+            Optional<JobWorkspace.ResultFile> record = CollectorRecord.parse(runLogs.collectorLines(task.taskArn()));
+            if (record.isPresent()) {
+                return record.get();
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new IllegalStateException("the collector's record of /data/perf.json is not complete in its log "
+                        + "stream after " + collectorLogPatience.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(Math.min(COLLECTOR_LOG_POLL.toMillis(), Math.max(1, collectorLogPatience.toMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the collector's record", e);
+            }
+        }
     }
 
     private ContainerRunner.RunOutcome outcomeOf(StoppedTask task) {

@@ -2,7 +2,6 @@ package io.perfbox.runtime.aws.workflow;
 
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
 import io.perfbox.adapter.aws.ecs.FargateTaskSize;
-import io.perfbox.adapter.aws.iam.IamJobRoles;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.runtime.aws.AwsSettings;
@@ -20,8 +19,8 @@ import java.util.regex.Pattern;
 public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy policy, String clusterArn,
                              String taskExecutionRoleArn, String taskLogGroup, int taskCpu,
                              int taskMemoryMiB, int maxImageMib, Duration runTimeout, Duration runStartTimeout,
-                             String fileSystemId, String ecrRepository, String runClockImage,
-                             String jobRoleBoundaryArn, String buildProject, String stateMachineArn) {
+                             String ecrRepository, String taskHelpersImage, String buildProject,
+                             String stateMachineArn) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
@@ -32,25 +31,20 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
     public static final String RUN_TIMEOUT_SECONDS = "PERFBOX_RUN_TIMEOUT_SECONDS";
     /** What RunTask's timer allows beyond the run timeout for provisioning and the image pull. */
     public static final String RUN_START_TIMEOUT_SECONDS = "PERFBOX_RUN_START_TIMEOUT_SECONDS";
-    /** The run clock's image (the stack's image asset), the second container of every job's task. */
-    public static final String RUN_CLOCK_IMAGE = "PERFBOX_RUN_CLOCK_IMAGE";
+    /** The task helpers' image (the stack's image asset): data-init, the run clock and the collector of every task. */
+    public static final String TASK_HELPERS_IMAGE = "PERFBOX_TASK_HELPERS_IMAGE";
     /** The build's image limit: the task's ephemeral storage is sized so that such an image can run. */
     public static final String MAX_IMAGE_MIB = "PERFBOX_MAX_IMAGE_MIB";
-    public static final String FILE_SYSTEM_ID = "PERFBOX_FILE_SYSTEM_ID";
     public static final String ECR_REPOSITORY = "PERFBOX_ECR_REPOSITORY";
     /** The CodeBuild project of BuildAndScan: the clean-up stops the job's builds of it. */
     public static final String BUILD_PROJECT = "PERFBOX_BUILD_PROJECT";
     /** The job workflow: its executions' histories name the builds; the reconciler looks executions up and starts them. */
     public static final String STATE_MACHINE_ARN = AwsSettings.STATE_MACHINE_ARN;
-    /** The managed policy every job's task role is created with as its permissions boundary. */
-    public static final String JOB_ROLE_BOUNDARY_ARN = "PERFBOX_JOB_ROLE_BOUNDARY_ARN";
 
-    /** A Regional ARN with its account (the cluster's: the job roles' policies are built from it). */
+    /** A Regional ARN with its account. */
     private static final Pattern ARN = Pattern.compile("arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\\d*:.+");
-    /** The cluster's ARN names the partition, Region and account the job roles' policies are written for. */
+    /** An ECS cluster's ARN, with its partition, Region and account. */
     private static final Pattern CLUSTER = Pattern.compile("arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:cluster/.+");
-    private static final Pattern POLICY_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:policy/.+");
-    private static final Pattern FILE_SYSTEM = Pattern.compile("fs-[0-9a-f]{8,40}");
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
     /** registry host/repository, then a tag or a digest: an image ECS pulls as it is, never "latest" by default. */
     private static final Pattern IMAGE = Pattern.compile(
@@ -66,12 +60,10 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Objects.requireNonNull(taskLogGroup, "taskLogGroup");
         Objects.requireNonNull(runTimeout, "runTimeout");
         Objects.requireNonNull(runStartTimeout, "runStartTimeout");
-        Objects.requireNonNull(runClockImage, "runClockImage");
-        Objects.requireNonNull(fileSystemId, "fileSystemId");
+        Objects.requireNonNull(taskHelpersImage, "taskHelpersImage");
         Objects.requireNonNull(ecrRepository, "ecrRepository");
         Objects.requireNonNull(buildProject, "buildProject");
         Objects.requireNonNull(stateMachineArn, "stateMachineArn");
-        Objects.requireNonNull(jobRoleBoundaryArn, "jobRoleBoundaryArn");
         FargateTaskSize.problem(taskCpu, taskMemoryMiB).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
@@ -91,14 +83,9 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
 
     /** What every job's task definition shares. */
     public EcsTaskDefinitions.Settings taskDefinitions() {
-        return new EcsTaskDefinitions.Settings(common.region().id(), taskLogGroup, fileSystemId, taskCpu, taskMemoryMiB,
-                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn, runClockImage,
+        return new EcsTaskDefinitions.Settings(common.region().id(), taskLogGroup, taskCpu, taskMemoryMiB,
+                FargateTaskSize.ephemeralStorageGiB(maxImageMib), taskExecutionRoleArn, taskHelpersImage,
                 Math.toIntExact(runTimeout.toSeconds()));
-    }
-
-    /** Where the job roles' policies point: the cluster's partition, Region and account, the file system, the boundary. */
-    public IamJobRoles.Settings jobRoles() {
-        return IamJobRoles.Settings.of(clusterArn, fileSystemId, jobRoleBoundaryArn);
     }
 
     public static WorkflowConfig fromEnvironment() {
@@ -121,7 +108,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         Integer memory = v.parsed(TASK_MEMORY_MIB, "MiB such as 2048", Integer::parseInt);
         Integer timeoutSeconds = v.parsed(RUN_TIMEOUT_SECONDS, "seconds such as 900", s -> atLeast(s, 1));
         Integer startSeconds = v.parsed(RUN_START_TIMEOUT_SECONDS, "seconds such as 1800", s -> atLeast(s, 1));
-        String clockImage = v.matching(RUN_CLOCK_IMAGE, IMAGE, "an image such as <registry>/<repository>:<tag>",
+        String helpersImage = v.matching(TASK_HELPERS_IMAGE, IMAGE, "an image such as <registry>/<repository>:<tag>",
                 Function.identity());
         Integer maxImageMib = v.parsed(MAX_IMAGE_MIB, "MiB such as 10240, at most " + FargateTaskSize.MAX_IMAGE_MIB,
                 s -> {
@@ -129,10 +116,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
                     FargateTaskSize.ephemeralStorageGiB(mib);
                     return mib;
                 });
-        String fileSystem = v.matching(FILE_SYSTEM_ID, FILE_SYSTEM, "an EFS file system id like fs-0123abcd",
-                Function.identity());
         String repository = v.matching(ECR_REPOSITORY, REPOSITORY, "an ECR repository name", Function.identity());
-        String boundary = v.matching(JOB_ROLE_BOUNDARY_ARN, POLICY_ARN, "an IAM policy ARN", Function.identity());
         String project = v.matching(BUILD_PROJECT, PROJECT, "a CodeBuild project name", Function.identity());
         String stateMachine = v.matching(STATE_MACHINE_ARN, AwsSettings.STATE_MACHINE,
                 "arn:aws:states:<region>:<account>:stateMachine:<name>", Function.identity());
@@ -143,7 +127,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         v.failOnProblems();
         return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
                 logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(startSeconds),
-                fileSystem, repository, clockImage, boundary, project, stateMachine);
+                repository, helpersImage, project, stateMachine);
     }
 
     private static Boolean strictBoolean(String v) {

@@ -3,8 +3,6 @@ package io.perfbox.runtime.aws.workflow;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
-import io.perfbox.adapter.aws.efs.AccessPoints;
-import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 
@@ -12,13 +10,11 @@ import java.util.Objects;
 
 /** The AWS resources the workflow steps read and manage for a job, one port each. */
 public record WorkflowPorts(BuildArtifacts builds, TaskDefinitions taskDefinitions, JobTasks tasks,
-                            AccessPoints accessPoints, JobRoles roles, JobImages images, RunLogs runLogs) {
+                            JobImages images, RunLogs runLogs) {
     public WorkflowPorts {
         Objects.requireNonNull(builds, "builds");
         Objects.requireNonNull(taskDefinitions, "taskDefinitions");
         Objects.requireNonNull(tasks, "tasks");
-        Objects.requireNonNull(accessPoints, "accessPoints");
-        Objects.requireNonNull(roles, "roles");
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(runLogs, "runLogs");
     }

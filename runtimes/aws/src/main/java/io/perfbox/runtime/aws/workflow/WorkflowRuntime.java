@@ -4,23 +4,19 @@ import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.runtime.aws.AwsRuntime;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.runtime.aws.LambdaLogging;
-import java.nio.file.Path;
 import java.time.Clock;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.efs.EfsClient;
-import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * What a workflow Lambda container builds once, in its handler's no-argument constructor: JSON logs
  * ({@link LambdaLogging}), the configuration (read from the environment, failing fast with every problem), the SDK
  * clients (configured as every perfbox client is, {@link AwsRuntime#configure}) and the lifecycle and ports over
- * them. Holder classes make each piece lazy, built once and thread-safe. The in-VPC handlers use only
- * {@link #workspaceRoot()}: their functions have no AWS configuration and call no AWS API.
+ * them. Holder classes make each piece lazy, built once and thread-safe.
  */
 final class WorkflowRuntime {
     private WorkflowRuntime() {
@@ -58,10 +54,6 @@ final class WorkflowRuntime {
         return AwsRuntime.initialized(() -> Wiring.WIRING);
     }
 
-    static Path workspaceRoot() {
-        return WorkspaceHolder.ROOT;
-    }
-
     private static final class ConfigHolder {
         static final WorkflowConfig CONFIG;
 
@@ -83,23 +75,11 @@ final class WorkflowRuntime {
                     AwsRuntime.dynamoDbClient(common, credentials),
                     AwsRuntime.s3Client(common, credentials),
                     AwsRuntime.configure(EcsClient.builder(), common, credentials).build(),
-                    AwsRuntime.configure(EfsClient.builder(), common, credentials).build(),
-                    // IAM is global: the SDK resolves any Region of the partition to its one endpoint.
-                    AwsRuntime.configure(IamClient.builder(), common, credentials).build(),
                     AwsRuntime.configure(EcrClient.builder(), common, credentials).build(),
                     AwsRuntime.configure(CloudWatchLogsClient.builder(), common, credentials).build(),
                     AwsRuntime.configure(SfnClient.builder(), common, credentials).build(),
                     AwsRuntime.configure(CodeBuildClient.builder(), common, credentials).build()),
                     Clock.systemUTC());
-        }
-    }
-
-    private static final class WorkspaceHolder {
-        static final Path ROOT;
-
-        static {
-            LambdaLogging.install();
-            ROOT = WorkspaceConfig.fromEnvironment().root();
         }
     }
 }

@@ -8,8 +8,6 @@ import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.adapter.aws.ecr.EcrJobImages;
 import io.perfbox.adapter.aws.ecs.EcsJobTasks;
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
-import io.perfbox.adapter.aws.efs.EfsAccessPoints;
-import io.perfbox.adapter.aws.iam.IamJobRoles;
 import io.perfbox.adapter.aws.logs.CloudWatchRunLogs;
 import io.perfbox.adapter.aws.s3.S3BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
@@ -25,8 +23,6 @@ import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.efs.EfsClient;
-import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -37,14 +33,11 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  */
 public final class WorkflowWiring {
     /** The SDK clients the workflow functions call AWS with. */
-    public record Clients(DynamoDbClient dynamoDb, S3Client s3, EcsClient ecs, EfsClient efs, IamClient iam,
-                          EcrClient ecr, CloudWatchLogsClient logs, SfnClient sfn, CodeBuildClient codeBuild) {
+    public record Clients(DynamoDbClient dynamoDb, S3Client s3, EcsClient ecs, EcrClient ecr, CloudWatchLogsClient logs, SfnClient sfn, CodeBuildClient codeBuild) {
         public Clients {
             Objects.requireNonNull(dynamoDb, "dynamoDb");
             Objects.requireNonNull(s3, "s3");
             Objects.requireNonNull(ecs, "ecs");
-            Objects.requireNonNull(efs, "efs");
-            Objects.requireNonNull(iam, "iam");
             Objects.requireNonNull(ecr, "ecr");
             Objects.requireNonNull(logs, "logs");
             Objects.requireNonNull(sfn, "sfn");
@@ -68,24 +61,20 @@ public final class WorkflowWiring {
         executions = new StepFunctionsPipelineLauncher(clients.sfn(), config.stateMachineArn());
         builds = new CodeBuildJobBuilds(clients.codeBuild(), config.buildProject(),
                 new ExecutionHistory(clients.sfn(), executions::executionArn));
-        // The state machine's CleanUp and DiscardWorkspace states release what a job holds, after it ended.
+        // The state machine's CleanUp state releases what a job holds, after it ended.
         lifecycle = new JobLifecycle(jobs, new S3JobArtifactStore(clients.s3(), common.artifactBucket()),
                 config.policy(), config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, clock);
         EcsTaskDefinitions taskDefinitions = new EcsTaskDefinitions(clients.ecs(), config.taskDefinitions());
-        EfsAccessPoints accessPoints = new EfsAccessPoints(clients.efs(), config.fileSystemId());
-        IamJobRoles roles = new IamJobRoles(clients.iam(), config.jobRoles());
         EcrJobImages images = new EcrJobImages(clients.ecr(), config.ecrRepository());
         ports = new WorkflowPorts(
                 new S3BuildArtifacts(clients.s3(), common.artifactBucket()),
                 taskDefinitions,
                 new EcsJobTasks(clients.ecs(), config.clusterArn()),
-                accessPoints,
-                roles,
                 images,
                 new CloudWatchRunLogs(clients.logs(), config.taskLogGroup()));
         admission = new DynamoDbAdmission(clients.dynamoDb(), common.jobsTable(), jobs, clock);
         // The per-job resources the reconciler sweeps; a new kind joins here (and as a part of JobCleanUp).
-        inventories = List.of(accessPoints, taskDefinitions, roles, images, admission);
+        inventories = List.of(taskDefinitions, images, admission);
     }
 
     /** The lifecycle and ports over {@code clients}, configured by {@code config}, on {@code clock}. */
@@ -107,12 +96,12 @@ public final class WorkflowWiring {
     }
 
     public RunRecorder runRecorder() {
-        return new RunRecorder(lifecycle, ports.tasks(), ports.runLogs(), config.runTimeout(), config.runStartTimeout());
+        return new RunRecorder(lifecycle, ports.tasks(), ports.runLogs(), config.runTimeout(), config.runStartTimeout(),
+                RunRecorder.COLLECTOR_LOG_PATIENCE);
     }
 
     public JobCleanUp cleanUp() {
-        return new JobCleanUp(builds, ports.tasks(), ports.taskDefinitions(), ports.accessPoints(), ports.roles(),
-                ports.images(), admission);
+        return new JobCleanUp(builds, ports.tasks(), ports.taskDefinitions(), ports.images(), admission);
     }
 
     /** The cap on jobs in flight (the Admit state's, and the clean-ups' release). */
