@@ -21,8 +21,8 @@ public final class StepInputs {
     public static final String TASK_ID = "0f3c7ad9b8e64f41a2d5c6b7e8f90a1b";
     public static final String TASK_ARN = "arn:aws:ecs:eu-west-1:123456789012:task/perfbox/" + TASK_ID;
 
-    /** The run clock's image as the stack's image asset names it (a placeholder registry, the asset's hash as tag). */
-    public static final String RUN_CLOCK_IMAGE = "registry.invalid/cdk-hnb659fds-container-assets-123456789012-eu-west-1:"
+    /** The task helpers' image as the stack's image asset names it (a placeholder registry, the asset's hash as tag). */
+    public static final String TASK_HELPERS_IMAGE = "registry.invalid/cdk-hnb659fds-container-assets-123456789012-eu-west-1:"
             + "5f0c3b9e8d7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e";
 
     public static final Map<String, String> ENV = Map.ofEntries(
@@ -38,11 +38,9 @@ public final class StepInputs {
             Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),
             Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "900"),
             Map.entry("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800"),
-            Map.entry("PERFBOX_RUN_CLOCK_IMAGE", RUN_CLOCK_IMAGE),
+            Map.entry("PERFBOX_TASK_HELPERS_IMAGE", TASK_HELPERS_IMAGE),
             Map.entry("PERFBOX_MAX_IMAGE_MIB", "10240"),
-            Map.entry("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0"),
             Map.entry("PERFBOX_ECR_REPOSITORY", REPOSITORY),
-            Map.entry("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/perfbox-job-boundary"),
             Map.entry("PERFBOX_BUILD_PROJECT", BUILD_PROJECT),
             Map.entry("PERFBOX_STATE_MACHINE_ARN", STATE_MACHINE));
 
@@ -58,30 +56,32 @@ public final class StepInputs {
 
     /** The job's container's name (AwsJobNames.CONTAINER; RecordedPayloadsTest holds the two together). */
     public static final String JOB_CONTAINER = "job";
+    /** The helper that prepares /data before the job starts (AwsJobNames.DATA_INIT_CONTAINER). */
+    public static final String DATA_INIT_CONTAINER = "data-init";
     /** The run clock's container's name (AwsJobNames.RUN_CLOCK_CONTAINER). */
     public static final String RUN_CLOCK_CONTAINER = "run-clock";
+    /** The helper that reads /data/perf.json once the job's container exited (AwsJobNames.COLLECTOR_CONTAINER). */
+    public static final String COLLECTOR_CONTAINER = "collector";
     /**
      * Every container of a job's task, in its task definition's order: the job's, then the helpers. The one place a
      * new container of the job's task is named (with its image in {@link #HELPER_IMAGES}): every task fixture lists
      * these, each as the recorded container with its name, image and exit substituted.
      */
-    public static final java.util.List<String> JOB_TASK_CONTAINERS = java.util.List.of(JOB_CONTAINER, RUN_CLOCK_CONTAINER);
-    /** The helpers' images, by container name. */
-    public static final Map<String, String> HELPER_IMAGES = Map.of(RUN_CLOCK_CONTAINER, RUN_CLOCK_IMAGE);
+    public static final java.util.List<String> JOB_TASK_CONTAINERS = java.util.List.of(JOB_CONTAINER, DATA_INIT_CONTAINER,
+            RUN_CLOCK_CONTAINER, COLLECTOR_CONTAINER);
+    /** The helpers' images, by container name: one image, three scripts (infra-cdk/task-helpers). */
+    public static final Map<String, String> HELPER_IMAGES = Map.of(DATA_INIT_CONTAINER, TASK_HELPERS_IMAGE,
+            RUN_CLOCK_CONTAINER, TASK_HELPERS_IMAGE, COLLECTOR_CONTAINER, TASK_HELPERS_IMAGE);
 
     /** The job's container as a stopped task lists it: exitCode null when it never ran, reason null when ECS gave none. */
     public static String container(JobId id, Integer exitCode, String reason) {
         return recordedContainer(JOB_CONTAINER, imageUri(id), exitCode, reason);
     }
 
-    /** The run clock's exit code when it slept to the end and so stopped the task (infra-cdk/run-clock/Dockerfile). */
-    public static final int RUN_CLOCK_EXPIRED = 124;
-
     /**
-     * The run clock as a stopped task lists it (the task's second essential container, started after the job's):
-     * {@link #RUN_CLOCK_EXPIRED} when it slept to the end and so stopped the task, 0 when it was stopped with a task
-     * that ended otherwise (its init passes SIGTERM on and it exits 0: RunClockImageIT), null when the task never
-     * started it.
+     * The run clock as a stopped task lists it (an essential container, started after the job's): 0 when it slept to
+     * the end and so stopped the task, and 0 too when it was stopped with a task that ended otherwise (its init passes
+     * SIGTERM on: TaskHelpersImageIT); null when the task never started it.
      */
     public static String runClock(Integer exitCode) {
         return helper(RUN_CLOCK_CONTAINER, exitCode);
@@ -95,10 +95,17 @@ public final class StepInputs {
         return recordedContainer(name, HELPER_IMAGES.get(name), exitCode, null);
     }
 
-    /** The job's container and the run clock, as a job's task lists them. */
+    /**
+     * The job's container and the run clock with the given exit code, as a job's task lists them; data-init exited 0,
+     * and the collector exited 0 when the job's container ran (it starts once that exited), else never ran.
+     */
     public static String containers(String job, Integer runClockExitCode) {
-        return allContainers(job, Map.of(RUN_CLOCK_CONTAINER, java.util.Optional.ofNullable(runClockExitCode)));
+        boolean jobRan = JSON_EXIT.matcher(job).find();
+        return allContainers(job, Map.of(RUN_CLOCK_CONTAINER, java.util.Optional.ofNullable(runClockExitCode),
+                COLLECTOR_CONTAINER, jobRan ? java.util.Optional.of(0) : java.util.Optional.empty()));
     }
+
+    private static final java.util.regex.Pattern JSON_EXIT = java.util.regex.Pattern.compile("\"ExitCode\"\\s*:");
 
     /**
      * The job's container and every helper of {@link #JOB_TASK_CONTAINERS}, each with its exit code (empty: it never
@@ -251,13 +258,17 @@ public final class StepInputs {
     }
 
     /**
-     * The run clock slept to its end (exit {@link #RUN_CLOCK_EXPIRED}) and stopped the task; ECS stopped the job's
-     * container, which exited with jobExitCode (143 for SIGTERM, 137 when SIGKILL followed, 0 when it handled SIGTERM
-     * and exited cleanly). runTask.sync fails such a task whatever the job exited with (the clock's exit is non-zero).
+     * The run clock slept to its end, exited 0 and so stopped the task; ECS stopped the job's container, which exited
+     * with jobExitCode (143 for SIGTERM, 137 when SIGKILL followed, 0 when it handled SIGTERM and exited cleanly), and
+     * the collector, waiting for the job's container to exit, never started. runTask.sync fails such a task unless
+     * the job exited 0 (every helper that ran exited 0; the collector that never ran has no exit code: see
+     * {@link #runTaskSync}).
      */
     public static String runClockExpiredTask(JobId id, int jobExitCode, long ranMillis) {
-        return task(id, containers(container(id, jobExitCode, null), RUN_CLOCK_EXPIRED), "EssentialContainerExited",
-                "Essential container in task exited", STARTED_AT + ranMillis + 1_204, STARTED_AT + ranMillis);
+        return task(id, allContainers(container(id, jobExitCode, null), Map.of(RUN_CLOCK_CONTAINER,
+                        java.util.Optional.of(0), COLLECTOR_CONTAINER, java.util.Optional.empty())),
+                "EssentialContainerExited", "Essential container in task exited", STARTED_AT + ranMillis + 1_204,
+                STARTED_AT + ranMillis);
     }
 
     /** runTask.sync's failure for a task the run clock stopped after ranMillis (the job's container exited 143). */

@@ -77,8 +77,9 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
     boolean runClockExpired() {
         boolean clockEnded = helper(AwsJobNames.RUN_CLOCK_CONTAINER).map(StoppedContainer::exitCode)
                 .filter(code -> code == 0).isPresent();
-        boolean collectorRan = helper(AwsJobNames.COLLECTOR_CONTAINER).map(StoppedContainer::exitCode).isPresent();
-        return clockEnded && !collectorRan && !USER_INITIATED.equals(stopCode);
+        Optional<StoppedContainer> collector = helper(AwsJobNames.COLLECTOR_CONTAINER);
+        boolean collectorNeverRan = collector.isPresent() && collector.get().exitCode() == null;
+        return clockEnded && collectorNeverRan && !USER_INITIATED.equals(stopCode);
     }
 
     /** Whether the collector ran to its end (exit 0): its record of /data/perf.json is on its log stream. */

@@ -11,6 +11,8 @@ import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,7 +70,7 @@ class EcsRunOutcomeTest {
                 .isEqualTo(new ContainerRunner.Exited(3, LOG));
     }
 
-    // ---- the run clock: the task's second essential container ----
+    // ---- the run clock and the collector: the task's essential helpers ----
 
     @ParameterizedTest
     @ValueSource(ints = {143, 137, 0})
@@ -84,8 +86,9 @@ class EcsRunOutcomeTest {
 
     @Test
     void jobThatExitedByItselfFirstIsItsExitEvenWithTheRunClockListedFirst() throws Exception {
-        // ECS stopped the clock with the task: its init passed SIGTERM on, and it exited 0 (RunClockImageIT).
-        String containers = StepInputs.runClock(0) + "," + StepInputs.container(id, 3, null);
+        // ECS stopped the clock with the task: its init passed SIGTERM on, and it exited 0 (TaskHelpersImageIT).
+        String containers = StepInputs.runClock(0) + "," + StepInputs.helper(StepInputs.COLLECTOR_CONTAINER, 0) + ","
+                + StepInputs.container(id, 3, null) + "," + StepInputs.helper(StepInputs.DATA_INIT_CONTAINER, 0);
         StoppedTask task = parse(StepInputs.task(id, containers, "EssentialContainerExited",
                 "Essential container in task exited"));
 
@@ -96,8 +99,8 @@ class EcsRunOutcomeTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 143, 137, 1})
     void runClockStoppedWithTheTaskIsNeverARunTimeoutWhateverItExitedWith(int clockExit) throws Exception {
-        // Only the clock's own expiry (124) marks a timeout; 0 is how it ends on SIGTERM today, 143/137 how an older
-        // clock or a kill would: none of them is the run timeout.
+        // The collector ran (exit 0): the job's container ended by itself, whatever the clock exited with (0 on
+        // SIGTERM; 143/137 a kill; 1 a fault, which platformFailure names).
         StoppedTask task = parse(StepInputs.task(id, StepInputs.containers(StepInputs.container(id, 0, null), clockExit),
                 "EssentialContainerExited", "Essential container in task exited"));
 
@@ -106,9 +109,41 @@ class EcsRunOutcomeTest {
     }
 
     @Test
+    void taskStoppedByStopTaskWhileTheJobRanIsNotARunTimeout() throws Exception {
+        StoppedTask task = parse(StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, 143, null),
+                        Map.of(StepInputs.COLLECTOR_CONTAINER, Optional.empty())),
+                "UserInitiated", "perfbox: the job's workflow ended"));
+
+        assertThat(task.runClockExpired()).isFalse();
+        assertThat(EcsRunOutcome.of(task, LOG, RUN_TIMEOUT)).isEqualTo(new ContainerRunner.Exited(143, LOG));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {StepInputs.DATA_INIT_CONTAINER, StepInputs.COLLECTOR_CONTAINER, StepInputs.RUN_CLOCK_CONTAINER})
+    void helperThatExitedNonZeroIsThePlatformsFailureNeverTheJobs(String helper) throws Exception {
+        StoppedTask task = parse(StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, 0, null),
+                        Map.of(helper, Optional.of(1))),
+                "EssentialContainerExited", "Essential container in task exited"));
+
+        assertThat(EcsRunOutcome.platformFailure(task)).hasValueSatisfying(reason ->
+                assertThat(reason).contains(helper).contains("exited 1"));
+    }
+
+    @Test
+    void dataInitThatFailedLeavesTheJobUnstartedAndIsThePlatformsFailure() throws Exception {
+        StoppedTask task = parse(StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, null, null),
+                        Map.of(StepInputs.DATA_INIT_CONTAINER, Optional.of(1), StepInputs.RUN_CLOCK_CONTAINER,
+                                Optional.empty(), StepInputs.COLLECTOR_CONTAINER, Optional.of(0))),
+                "EssentialContainerExited", "Essential container in task exited"));
+
+        assertThat(EcsRunOutcome.platformFailure(task)).hasValueSatisfying(reason ->
+                assertThat(reason).contains("data-init"));
+    }
+
+    @Test
     void jobKilledForMemoryBesideTheStoppedRunClockIsOutOfMemory() throws Exception {
         StoppedTask task = parse(StepInputs.JSON.readTree(StepInputs.outOfMemoryError(id)).get("Cause").asText());
-        assertThat(task.containers()).hasSize(2);
+        assertThat(task.containers()).hasSize(StepInputs.JOB_TASK_CONTAINERS.size());
         assertThat(EcsRunOutcome.of(task, LOG, RUN_TIMEOUT)).isEqualTo(new ContainerRunner.OutOfMemory(137, LOG));
     }
 
@@ -122,7 +157,7 @@ class EcsRunOutcomeTest {
     void runClockWithoutTheTasksTimesReportsTheRunTimeout() throws Exception {
         JsonNode camel = StepInputs.JSON.readTree("""
                 {"taskArn":"%s","stopCode":"EssentialContainerExited",
-                 "containers":[{"name":"job","exitCode":137},{"name":"run-clock","exitCode":124}]}
+                 "containers":[{"name":"job","exitCode":137},{"name":"run-clock","exitCode":0},{"name":"collector"}]}
                 """.formatted(StepInputs.TASK_ARN));
         assertThat(EcsRunOutcome.of(StoppedTask.from(camel).orElseThrow(), LOG, RUN_TIMEOUT))
                 .isEqualTo(new ContainerRunner.TimedOut(RUN_TIMEOUT, LOG));

@@ -3,6 +3,7 @@ package io.perfbox.adapter.aws.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.testing.aws.StepInputs;
 import java.util.ArrayList;
@@ -18,9 +19,6 @@ import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsRequest;
 import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsResponse;
 import software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionResponse;
-import software.amazon.awssdk.services.ecs.model.EFSAuthorizationConfigIAM;
-import software.amazon.awssdk.services.ecs.model.EFSTransitEncryption;
-import software.amazon.awssdk.services.ecs.model.EFSVolumeConfiguration;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsRequest;
 import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
@@ -37,7 +35,7 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
  */
 class EcsTaskDefinitionsTest {
     private static final String PREFIX = "arn:aws:ecs:eu-west-1:123456789012:task-definition/";
-    private static final String CLOCK_IMAGE = StepInputs.RUN_CLOCK_IMAGE;
+    private static final String HELPERS_IMAGE = StepInputs.TASK_HELPERS_IMAGE;
 
     private final JobId id = JobId.random();
     private final String family = "perfbox-job-" + id;
@@ -92,15 +90,19 @@ class EcsTaskDefinitionsTest {
         }
     }
 
-    private static final String JOB_ROLE = "arn:aws:iam::123456789012:role/perfbox/jobs/perfbox-job-x";
     private final RecordingEcs ecs = new RecordingEcs();
     private final EcsTaskDefinitions definitions = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings(
-            "eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
-            "arn:aws:iam::123456789012:role/perfbox-task-execution", CLOCK_IMAGE, 900));
+            "eu-west-1", "/perfbox/runs", 1024, 2048, 20,
+            "arn:aws:iam::123456789012:role/perfbox-task-execution", HELPERS_IMAGE, 900));
+    private final String image = "registry.invalid/perfbox-jobs:job-" + id;
+
+    private ContainerDefinition container(RegisterTaskDefinitionRequest r, String name) {
+        return r.containerDefinitions().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
 
     @Test
-    void registeredDefinitionIsTheJobsFargateTaskWithItsOwnRoleAndItsVolumeAtData() {
-        String arn = definitions.register(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE);
+    void registeredDefinitionIsTheJobsFargateTaskWithNoTaskRoleAndAVolumeOfItsOwnAtData() {
+        String arn = definitions.register(id, image);
 
         assertThat(arn).isEqualTo(PREFIX + family + ":7");
         RegisterTaskDefinitionRequest r = ecs.requestsOf(RegisterTaskDefinitionRequest.class).get(0);
@@ -111,13 +113,25 @@ class EcsTaskDefinitionsTest {
         assertThat(r.memory()).isEqualTo("2048");
         assertThat(r.ephemeralStorage()).as("Fargate's default 20 GiB holds a 10 GiB image").isNull();
         assertThat(r.executionRoleArn()).isEqualTo("arn:aws:iam::123456789012:role/perfbox-task-execution");
-        assertThat(r.taskRoleArn()).as("the job's own role: its container's only credential").isEqualTo(JOB_ROLE);
-        assertThat(r.containerDefinitions()).extracting(ContainerDefinition::name).containsExactly("job", "run-clock");
-        ContainerDefinition c = r.containerDefinitions().get(0);
-        assertThat(c.name()).isEqualTo("job");
-        assertThat(c.image()).isEqualTo("registry.invalid/perfbox-jobs:job-" + id);
-        assertThat(c.essential()).isTrue();
+        assertThat(r.taskRoleArn()).as("no task role: no container of the task can fetch a credential").isNull();
+        assertThat(r.containerDefinitions()).extracting(ContainerDefinition::name).containsExactly(AwsJobNames.CONTAINER,
+                AwsJobNames.DATA_INIT_CONTAINER, AwsJobNames.RUN_CLOCK_CONTAINER, AwsJobNames.COLLECTOR_CONTAINER);
+        assertThat(r.volumes()).singleElement().satisfies(v -> {
+            // Neither host nor EFS nor Docker volume configuration: a bind mount on the task's own storage.
+            assertThat(v.host()).isNull();
+            assertThat(v.efsVolumeConfiguration()).isNull();
+            assertThat(v.dockerVolumeConfiguration()).isNull();
+            assertThat(v.fsxWindowsFileServerVolumeConfiguration()).isNull();
+        });
+        ContainerDefinition c = container(r, AwsJobNames.CONTAINER);
+        assertThat(c.image()).isEqualTo(image);
+        assertThat(c.essential()).as("its end must not stop the task before the collector read /data").isFalse();
+        assertThat(c.dependsOn()).singleElement().satisfies(d -> {
+            assertThat(d.containerName()).isEqualTo(AwsJobNames.DATA_INIT_CONTAINER);
+            assertThat(d.condition()).isEqualTo(ContainerCondition.SUCCESS);
+        });
         assertThat(c.linuxParameters().capabilities().drop()).containsExactly("ALL");
+        assertThat(c.user()).as("the image's own user, as locally").isNull();
         assertThat(c.mountPoints()).singleElement().satisfies(m -> {
             assertThat(m.containerPath()).isEqualTo("/data");
             assertThat(m.sourceVolume()).isEqualTo(r.volumes().get(0).name());
@@ -126,13 +140,6 @@ class EcsTaskDefinitionsTest {
         assertThat(c.logConfiguration().logDriver()).isEqualTo(LogDriver.AWSLOGS);
         assertThat(c.logConfiguration().options()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "awslogs-group", "/perfbox/runs", "awslogs-region", "eu-west-1", "awslogs-stream-prefix", "job"));
-        EFSVolumeConfiguration efs = r.volumes().get(0).efsVolumeConfiguration();
-        assertThat(efs.fileSystemId()).isEqualTo("fs-0123456789abcdef0");
-        assertThat(efs.transitEncryption()).isEqualTo(EFSTransitEncryption.ENABLED);
-        assertThat(efs.authorizationConfig().accessPointId()).isEqualTo("fsap-0abc");
-        // Mounted with the task role's credential, which EFS allows through this access point only.
-        assertThat(efs.authorizationConfig().iam()).isEqualTo(EFSAuthorizationConfigIAM.ENABLED);
-        assertThat(efs.rootDirectory()).isNull();
         assertThat(r.tags()).anySatisfy(t -> {
             assertThat(t.key()).isEqualTo("perfbox:job");
             assertThat(t.value()).isEqualTo(id.value());
@@ -140,38 +147,96 @@ class EcsTaskDefinitionsTest {
     }
 
     @Test
-    void runClockStartsAfterTheJobSleepsTheRunTimeoutAndStopsTheTaskWithNothingOfTheJobs() {
-        RegisterTaskDefinitionRequest r = definitions.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE);
+    void everyHelperRunsTheHelpersImageWithAReadOnlyRootAndNoEnvironment() {
+        RegisterTaskDefinitionRequest r = definitions.request(id, image);
+        for (String helper : List.of(AwsJobNames.DATA_INIT_CONTAINER, AwsJobNames.RUN_CLOCK_CONTAINER,
+                AwsJobNames.COLLECTOR_CONTAINER)) {
+            ContainerDefinition h = container(r, helper);
+            assertThat(h.image()).as(helper).isEqualTo(HELPERS_IMAGE);
+            assertThat(h.readonlyRootFilesystem()).as(helper).isTrue();
+            assertThat(h.environment()).as(helper).isEmpty();
+            assertThat(h.secrets()).as(helper).isEmpty();
+            assertThat(h.stopTimeout()).as(helper).isEqualTo(2);
+            assertThat(h.cpu()).as("shares the task's CPU and memory").isNull();
+            assertThat(h.memory()).isNull();
+            // Fargate adds no capability but SYS_PTRACE; a helper keeps what it needs by dropping the rest.
+            assertThat(h.linuxParameters().capabilities().add()).as(helper).isEmpty();
+        }
+    }
 
-        ContainerDefinition clock = r.containerDefinitions().get(1);
-        assertThat(clock.name()).isEqualTo("run-clock");
-        assertThat(clock.image()).isEqualTo(CLOCK_IMAGE);
+    @Test
+    void dataInitRunsFirstAsRootKeepingOnlyTheCapabilitiesToEmptyAndOpenData() {
+        ContainerDefinition init = container(definitions.request(id, image), AwsJobNames.DATA_INIT_CONTAINER);
+
+        assertThat(init.command()).containsExactly("/data-init.sh");
+        assertThat(init.essential()).as("its exit 0 must not stop the task").isFalse();
+        assertThat(init.dependsOn()).isEmpty();
+        assertThat(init.user()).isEqualTo("0:0");
+        assertThat(init.mountPoints()).singleElement().satisfies(m -> {
+            assertThat(m.containerPath()).isEqualTo("/data");
+            assertThat(m.readOnly()).isFalse();
+        });
+        assertThat(kept(init)).containsExactlyInAnyOrder("DAC_OVERRIDE", "FOWNER");
+        assertThat(init.logConfiguration()).isNull();
+    }
+
+    @Test
+    void runClockStartsAfterTheJobSleepsTheRunTimeoutAndStopsTheTaskWithNothingOfTheJobs() {
+        ContainerDefinition clock = container(definitions.request(id, image), AwsJobNames.RUN_CLOCK_CONTAINER);
+
         assertThat(clock.essential()).as("its exit stops the task").isTrue();
-        assertThat(clock.command()).as("the image's entrypoint is sleep: the run timeout in seconds").containsExactly("900");
+        assertThat(clock.command()).as("the run timeout in seconds").containsExactly("/run-clock.sh", "900");
         assertThat(clock.dependsOn()).singleElement().satisfies(d -> {
-            assertThat(d.containerName()).isEqualTo("job");
+            assertThat(d.containerName()).isEqualTo(AwsJobNames.CONTAINER);
             assertThat(d.condition()).isEqualTo(ContainerCondition.START);
         });
         assertThat(clock.linuxParameters().initProcessEnabled())
                 .as("SIGTERM reaches the sleep: a clock stopped early exits 0 at once").isTrue();
         assertThat(clock.linuxParameters().capabilities().drop()).containsExactly("ALL");
         assertThat(clock.user()).isEqualTo("65534:65534");
-        assertThat(clock.readonlyRootFilesystem()).isTrue();
-        assertThat(clock.stopTimeout()).isEqualTo(2);
         assertThat(clock.mountPoints()).as("no /data").isEmpty();
         assertThat(clock.logConfiguration()).as("a sleep writes nothing").isNull();
-        assertThat(clock.environment()).isEmpty();
-        assertThat(clock.cpu()).as("shares the task's CPU and memory").isNull();
-        assertThat(clock.memory()).isNull();
     }
 
     @Test
-    void settingsWithoutARunClockImageOrTimeoutAreRefused() {
-        assertThatThrownBy(() -> new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0",
+    void collectorStartsOnceTheJobExitedReadsDataReadOnlyAndLogsOnItsOwnStream() {
+        ContainerDefinition collector = container(definitions.request(id, image), AwsJobNames.COLLECTOR_CONTAINER);
+
+        assertThat(collector.command()).containsExactly("/collect.sh");
+        assertThat(collector.essential()).as("its exit stops the task once it wrote its record").isTrue();
+        assertThat(collector.dependsOn()).singleElement().satisfies(d -> {
+            assertThat(d.containerName()).isEqualTo(AwsJobNames.CONTAINER);
+            assertThat(d.condition()).as("whatever the job exited with").isEqualTo(ContainerCondition.COMPLETE);
+        });
+        assertThat(collector.mountPoints()).singleElement().satisfies(m -> {
+            assertThat(m.containerPath()).isEqualTo("/data");
+            assertThat(m.readOnly()).isTrue();
+        });
+        assertThat(collector.user()).isEqualTo("0:0");
+        assertThat(kept(collector)).as("reads a file whatever its owner and mode").containsExactly("DAC_OVERRIDE");
+        assertThat(collector.logConfiguration().logDriver()).isEqualTo(LogDriver.AWSLOGS);
+        assertThat(collector.logConfiguration().options()).containsEntry("awslogs-stream-prefix", "job")
+                .containsEntry("awslogs-group", "/perfbox/runs");
+        // awslogs names the stream prefix/container/task: job/collector/<task id>, not the job's job/job/<task id>.
+        assertThat(AwsJobNames.collectorLogStream(StepInputs.TASK_ARN)).isEqualTo("job/collector/" + StepInputs.TASK_ID)
+                .isNotEqualTo(AwsJobNames.runLogStream(StepInputs.TASK_ARN));
+    }
+
+    /** Docker's default capabilities a container keeps: those its definition does not drop. */
+    private static List<String> kept(ContainerDefinition c) {
+        List<String> kept = new ArrayList<>(EcsTaskDefinitions.DEFAULT_CAPABILITIES);
+        kept.removeAll(c.linuxParameters().capabilities().drop());
+        assertThat(c.linuxParameters().capabilities().drop()).doesNotContain("ALL");
+        return kept;
+    }
+
+    @Test
+    void settingsWithoutAHelpersImageOrTimeoutAreRefused() {
+        assertThatThrownBy(() -> new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs",
                 1024, 2048, 20, "arn:aws:iam::123456789012:role/perfbox-task-execution", " ", 900))
-                .hasMessageContaining("run clock");
-        assertThatThrownBy(() -> new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0",
-                1024, 2048, 20, "arn:aws:iam::123456789012:role/perfbox-task-execution", CLOCK_IMAGE, 0))
+                .hasMessageContaining("helpers' image");
+        assertThatThrownBy(() -> new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs",
+                1024, 2048, 20, "arn:aws:iam::123456789012:role/perfbox-task-execution", HELPERS_IMAGE, 0))
                 .hasMessageContaining("run timeout");
     }
 
@@ -232,9 +297,9 @@ class EcsTaskDefinitionsTest {
     @Test
     void aTaskForALargeImageLimitAsksForTheEphemeralStorageItNeeds() {
         EcsTaskDefinitions large = new EcsTaskDefinitions(ecs, new EcsTaskDefinitions.Settings("eu-west-1",
-                "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, FargateTaskSize.ephemeralStorageGiB(100 * 1024),
-                "arn:aws:iam::123456789012:role/perfbox-task-execution", CLOCK_IMAGE, 900));
-        assertThat(large.request(id, "registry.invalid/perfbox-jobs:job-" + id, "fsap-0abc", JOB_ROLE).ephemeralStorage().sizeInGiB())
+                "/perfbox/runs", 1024, 2048, FargateTaskSize.ephemeralStorageGiB(100 * 1024),
+                "arn:aws:iam::123456789012:role/perfbox-task-execution", HELPERS_IMAGE, 900));
+        assertThat(large.request(id, image).ephemeralStorage().sizeInGiB())
                 .isEqualTo(110);
     }
 }

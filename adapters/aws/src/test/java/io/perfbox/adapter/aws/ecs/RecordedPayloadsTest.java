@@ -56,7 +56,13 @@ class RecordedPayloadsTest {
     void theFixturesNameTheJobsContainersAsTheAdapterAndTheTaskDefinitionDo() throws Exception {
         assertThat(StepInputs.JOB_CONTAINER).isEqualTo(AwsJobNames.CONTAINER);
         assertThat(StepInputs.RUN_CLOCK_CONTAINER).isEqualTo(AwsJobNames.RUN_CLOCK_CONTAINER);
-        assertThat(StepInputs.RUN_CLOCK_EXPIRED).isEqualTo(AwsJobNames.RUN_CLOCK_EXPIRED);
+        assertThat(StepInputs.DATA_INIT_CONTAINER).isEqualTo(AwsJobNames.DATA_INIT_CONTAINER);
+        assertThat(StepInputs.COLLECTOR_CONTAINER).isEqualTo(AwsJobNames.COLLECTOR_CONTAINER);
+        // The fixtures' tasks list the containers the task definition has, in its order.
+        assertThat(StepInputs.JOB_TASK_CONTAINERS).containsExactlyElementsOf(new EcsTaskDefinitions(null,
+                new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", 1024, 2048, 20, "arn:aws:iam::1:role/x",
+                        StepInputs.TASK_HELPERS_IMAGE, 900)).request(id, StepInputs.imageUri(id)).containerDefinitions()
+                .stream().map(software.amazon.awssdk.services.ecs.model.ContainerDefinition::name).toList());
         JsonNode task = StepInputs.JSON.readTree(StepInputs.succeededTask(id));
         List<String> names = new java.util.ArrayList<>();
         task.get("Containers").forEach(c -> names.add(c.get("Name").asText()));
