@@ -61,7 +61,7 @@ public class RecordFailureHandler extends WorkflowStep {
         String normalised = stage.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
         boolean runStage = normalised.equals("run") || normalised.equals("runtask");
         if (runStage && error.isPresent() && RunRecorder.isRunOutcome(error.get())) {
-            return recorded(runs.record(id, Optional.empty(), error, Optional.empty()));
+            return recorded(runs.record(id, Optional.empty(), error));
         }
         boolean buildStage = normalised.equals("build") || normalised.equals("buildandscan");
         Optional<String> platform = error.flatMap(e -> buildStage ? buildPlatformFailure(e) : Optional.empty());

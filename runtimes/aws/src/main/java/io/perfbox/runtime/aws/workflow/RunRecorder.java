@@ -137,7 +137,7 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
                         + "stream after " + collectorLogPatience.toSeconds() + " s");
             }
             try {
-                Thread.sleep(Math.min(COLLECTOR_LOG_POLL.toMillis(), Math.max(1, collectorLogPatience.toMillis())));
+                Thread.sleep(Math.min(COLLECTOR_LOG_POLL.toMillis(), Math.max(1, collectorLogPatience.toMillis() / 10)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the collector's record", e);

@@ -315,11 +315,9 @@ class ApiFunctionsOnAwsIT {
         env.put("PERFBOX_TASK_MEMORY_MIB", "2048");
         env.put("PERFBOX_RUN_TIMEOUT_SECONDS", "600");
         env.put("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800");
-        env.put("PERFBOX_RUN_CLOCK_IMAGE", StepInputs.RUN_CLOCK_IMAGE);
+        env.put("PERFBOX_TASK_HELPERS_IMAGE", StepInputs.TASK_HELPERS_IMAGE);
         env.put("PERFBOX_MAX_IMAGE_MIB", "10240");
-        env.put("PERFBOX_FILE_SYSTEM_ID", "fs-0123456789abcdef0");
         env.put("PERFBOX_ECR_REPOSITORY", "perfbox-jobs");
-        env.put("PERFBOX_JOB_ROLE_BOUNDARY_ARN", "arn:aws:iam::000000000000:policy/perfbox-job-boundary");
         return env;
     }
 

@@ -57,13 +57,12 @@ class AdmitHandlerTest {
         FakeAwsResources aws = new FakeAwsResources();
         JobCleanUp base = aws.cleanUp();
         JobId id = JobId.random();
-        new JobCleanUp(base.builds(), base.tasks(), base.taskDefinitions(), base.accessPoints(), base.roles(),
-                base.images(), admissions).run(id);
+        new JobCleanUp(base.builds(), base.tasks(), base.taskDefinitions(), base.images(), admissions).run(id);
         assertThat(released).containsExactly(id);
 
         JobCleanUp failingStop = new JobCleanUp(j -> {
             throw new IllegalStateException("CodeBuild unreachable");
-        }, base.tasks(), base.taskDefinitions(), base.accessPoints(), base.roles(), base.images(), admissions);
+        }, base.tasks(), base.taskDefinitions(), base.images(), admissions);
         assertThatThrownBy(() -> failingStop.run(id)).hasMessageContaining("stop its builds");
         assertThat(released).as("not released while a build may still run").containsExactly(id);
     }

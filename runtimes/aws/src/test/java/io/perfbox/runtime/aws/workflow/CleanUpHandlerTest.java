@@ -31,12 +31,10 @@ class CleanUpHandlerTest {
 
 
     @Test
-    void stopsBuildsThenTasksAndRemovesTaskDefinitionsAccessPointTaskRoleAndImage() {
+    void stopsBuildsThenTasksAndRemovesTaskDefinitionsAndImageWithNoIamOrEfsCall() {
         assertThat(f.step(handler, "")).isEqualTo(Map.of("cleanedUp", true));
-        // The role only once its tasks are stopped.
         assertThat(f.aws.calls()).containsExactly("stopBuilds " + f.id, "stopTasks " + f.id,
-                "removeTaskDefinitions " + f.id, "deleteAccessPoint " + f.id, "deleteRole " + f.id,
-                "deleteImage " + f.id);
+                "removeTaskDefinitions " + f.id, "deleteImage " + f.id);
     }
 
     @Test
@@ -50,32 +48,23 @@ class CleanUpHandlerTest {
 
     @Test
     void partThatFailsDoesNotKeepTheOthersFromBeingRemoved() {
-        f.aws.failOn("deleteAccessPoint", new IllegalStateException("EFS throttled"));
+        f.aws.failOn("removeTaskDefinitions", new IllegalStateException("ECS throttled"));
 
         assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("access point").hasMessageContaining("EFS throttled");
-        assertThat(f.aws.calls()).contains("deleteImage " + f.id);
-    }
-
-    @Test
-    void roleThatCannotBeDeletedFailsTheCleanUpSoThatItIsRetried() {
-        f.aws.failOn("deleteRole", new IllegalStateException("IAM throttled"));
-
-        assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("task role").hasMessageContaining("IAM throttled");
+                .hasMessageContaining("task definitions").hasMessageContaining("ECS throttled");
         assertThat(f.aws.calls()).contains("deleteImage " + f.id);
     }
 
     @Test
     void everyLineOfAnInvocationCarriesItsJobIdAndTheThreadKeepsNone() {
-        f.aws.failOn("deleteAccessPoint", new IllegalStateException("EFS throttled"));
+        f.aws.failOn("removeTaskDefinitions", new IllegalStateException("ECS throttled"));
 
         try (CapturedLogLines logs = new CapturedLogLines()) {
             assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(IllegalStateException.class);
 
             assertThat(logs.json()).extracting(line -> line.path("level").asText()).containsExactly("INFO", "WARN");
             assertThat(logs.json()).allSatisfy(line -> assertThat(line.path("jobId").asText()).isEqualTo(f.id.value()));
-            assertThat(logs.json().get(1).path("error").asText()).contains("EFS throttled");
+            assertThat(logs.json().get(1).path("error").asText()).contains("ECS throttled");
         }
         assertThat(JobLogContext.get()).isNull();
     }

@@ -37,8 +37,7 @@ class ExecutionEndedHandlerTest {
         assertThat(f.step(handler, "\"status\":\"ABORTED\"")).isEqualTo(Map.of("recorded", true));
 
         f.assertFailed(FailureCode.INTERRUPTED, "RUNNING");
-        assertThat(f.aws.calls()).contains("stopTasks " + f.id, "deleteAccessPoint " + f.id, "deleteRole " + f.id,
-                "deleteImage " + f.id);
+        assertThat(f.aws.calls()).contains("stopTasks " + f.id, "removeTaskDefinitions " + f.id, "deleteImage " + f.id);
     }
 
     @Test
@@ -66,7 +65,7 @@ class ExecutionEndedHandlerTest {
         Job cancelled = f.putIn(JobStatus.CANCELLED);
         assertThat(f.step(handler, "\"status\":\"ABORTED\"")).isEqualTo(Map.of("recorded", false));
         assertThat(f.stored()).isEqualTo(cancelled);
-        assertThat(f.aws.calls()).hasSize(6);
+        assertThat(f.aws.calls()).hasSize(4);
     }
 
     @Test

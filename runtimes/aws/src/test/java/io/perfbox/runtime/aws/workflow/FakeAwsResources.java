@@ -5,8 +5,6 @@ import io.perfbox.adapter.aws.codebuild.JobBuilds;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
-import io.perfbox.adapter.aws.efs.AccessPoints;
-import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 
@@ -21,47 +19,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * In-memory stand-ins for the workflow's AWS ports: what the build left in the bucket, the run logs, and a record
+ * In-memory stand-ins for the workflow's AWS ports: what the build left in the bucket, the run logs (the job's and
+ * its collector's), and a record
  * of every resource call, in order. A test can make any resource call fail.
  */
 class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, RunLogs {
     private final Map<String, byte[]> artifacts = new HashMap<>();
     private final Map<String, CapturedLog> runLogs = new HashMap<>();
+    private final Map<String, List<List<String>>> collectorReads = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
     private final Map<String, RuntimeException> failing = new HashMap<>();
     private List<String> runningTasks = List.of();
     private List<String> stoppedTasks = List.of();
 
-    private final AccessPoints accessPoints = new AccessPoints() {
-        @Override
-        public String create(JobId id) {
-            call("createAccessPoint " + id);
-            return "fsap-0123456789abcdef0";
-        }
-
-        @Override
-        public void delete(JobId id) {
-            call("deleteAccessPoint " + id);
-        }
-    };
-    private final JobRoles roles = new JobRoles() {
-        @Override
-        public String create(JobId id, String accessPointId) {
-            call("createRole " + id + " " + accessPointId);
-            return roleArn(id);
-        }
-
-        @Override
-        public void delete(JobId id) {
-            call("deleteRole " + id);
-        }
-
-        @Override
-        public List<JobId> list() {
-            call("listRoles");
-            return List.of();
-        }
-    };
     private final JobImages images = id -> call("deleteImage " + id);
     /** The builds still in progress, by job: stopInProgress stops (and forgets) them. */
     private final Map<JobId, List<String>> buildsInProgress = new HashMap<>();
@@ -72,16 +42,12 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
         return stopped;
     };
 
-    static String roleArn(JobId id) {
-        return "arn:aws:iam::123456789012:role/perfbox/jobs/" + AwsJobNames.roleName(id);
-    }
-
     WorkflowPorts ports() {
-        return new WorkflowPorts(this, this, this, accessPoints, roles, images, this);
+        return new WorkflowPorts(this, this, this, images, this);
     }
 
     JobCleanUp cleanUp() {
-        return new JobCleanUp(builds, this, this, accessPoints, roles, images);
+        return new JobCleanUp(builds, this, this, images);
     }
 
     /** A build of the job CodeBuild still runs. */
@@ -94,20 +60,21 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
         return buildsInProgress.getOrDefault(id, List.of());
     }
 
-    AccessPoints accessPoints() {
-        return accessPoints;
-    }
-
-    JobRoles roles() {
-        return roles;
-    }
-
     void putArtifact(JobId id, Artifact artifact, String content) {
         artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
     }
 
     void putRunLog(String taskArn, CapturedLog log) {
         runLogs.put(taskArn, log);
+    }
+
+    /**
+     * What the task's collector stream holds at each read, in turn (the last one from then on): e.g. a record not
+     * yet complete, then the whole record, as CloudWatch Logs delivers it.
+     */
+    @SafeVarargs
+    final void putCollectorLines(String taskArn, List<String>... reads) {
+        collectorReads.put(taskArn, new ArrayList<>(List.of(reads)));
     }
 
     /** The job's tasks ECS lists: running ones (stopAll stops them) and ones stopped earlier. */
@@ -147,8 +114,8 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
     }
 
     @Override
-    public String register(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
-        call("registerTaskDefinition " + id + " " + imageUri + " " + accessPointId + " " + taskRoleArn);
+    public String register(JobId id, String imageUri) {
+        call("registerTaskDefinition " + id + " " + imageUri);
         return "arn:aws:ecs:eu-west-1:123456789012:task-definition/" + AwsJobNames.taskFamily(id) + ":1";
     }
 
@@ -171,5 +138,15 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
     public CapturedLog read(String taskArn, int maxBytes) {
         call("readRunLog " + taskArn);
         return runLogs.getOrDefault(taskArn, CapturedLog.EMPTY);
+    }
+
+    @Override
+    public List<String> collectorLines(String taskArn) {
+        call("readCollectorLog " + taskArn);
+        List<List<String>> reads = collectorReads.getOrDefault(taskArn, List.of());
+        if (reads.isEmpty()) {
+            return List.of();
+        }
+        return reads.size() == 1 ? reads.get(0) : reads.remove(0);
     }
 }

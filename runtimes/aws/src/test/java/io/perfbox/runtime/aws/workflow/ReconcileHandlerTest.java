@@ -41,11 +41,10 @@ class ReconcileHandlerTest {
             JobResources.RELEASED_ELSEWHERE, Clock.fixed(NOW, ZoneOffset.UTC));
     private final FakeAwsResources aws = new FakeAwsResources();
     private final FakeExecutions executions = new FakeExecutions();
-    private final Inventory accessPoints = new Inventory("access points");
+    private final Inventory taskDefinitions = new Inventory("task definitions");
     private final Inventory images = new Inventory("images");
-    private final Inventory roles = new Inventory("task roles");
     private final ReconcileHandler handler = new ReconcileHandler(new Reconciler(jobs, lifecycle, executions,
-            aws.cleanUp(), List.of(accessPoints, roles, images), Reconciler.GRACE, Clock.fixed(NOW, ZoneOffset.UTC)));
+            aws.cleanUp(), List.of(taskDefinitions, images), Reconciler.GRACE, Clock.fixed(NOW, ZoneOffset.UTC)));
 
     /** Step Functions' executions by job, as DescribeExecution answers; start makes a RUNNING one. */
     private static final class FakeExecutions implements JobExecutions {
@@ -131,7 +130,7 @@ class ReconcileHandlerTest {
         assertThat(stored(stale).failure().message()).contains("workflow ended SUCCEEDED without recording an outcome",
                 "while the job was RUNNING");
         assertThat(aws.calls()).contains("stopBuilds " + stale.id(), "stopTasks " + stale.id(),
-                "removeTaskDefinitions " + stale.id(), "deleteAccessPoint " + stale.id(), "deleteImage " + stale.id());
+                "removeTaskDefinitions " + stale.id(), "deleteImage " + stale.id());
     }
 
     @Test
@@ -184,15 +183,14 @@ class ReconcileHandlerTest {
     @Test
     void resourcesOfAJobThatEndedLongAgoAreSweptThroughItsCleanUp() {
         Job finished = job(JobStatus.SUCCEEDED, LONG_AGO);
-        accessPoints.holders.add(finished.id());
+        taskDefinitions.holders.add(finished.id());
         images.holders.add(finished.id());
 
         Map<String, Object> out = handler.handleRequest(Map.of(), null);
 
         assertThat(listed(out, "swept")).containsExactly(finished.id().value());
         assertThat(aws.calls()).containsExactly("stopBuilds " + finished.id(), "stopTasks " + finished.id(),
-                "removeTaskDefinitions " + finished.id(), "deleteAccessPoint " + finished.id(),
-                "deleteRole " + finished.id(), "deleteImage " + finished.id());
+                "removeTaskDefinitions " + finished.id(), "deleteImage " + finished.id());
         assertThat(stored(finished)).isEqualTo(finished);
     }
 
@@ -212,29 +210,13 @@ class ReconcileHandlerTest {
         Job active = job(JobStatus.RUNNING, LONG_AGO);
         executions.executions.put(active.id(), running());
         Job justEnded = job(JobStatus.CANCELLED, JUST_NOW);
-        accessPoints.holders.add(active.id());
-        accessPoints.holders.add(justEnded.id());
+        taskDefinitions.holders.add(active.id());
+        taskDefinitions.holders.add(justEnded.id());
 
         Map<String, Object> out = handler.handleRequest(Map.of(), null);
 
         assertThat(listed(out, "swept")).isEmpty();
         assertThat(aws.calls()).isEmpty();
-    }
-
-    @Test
-    void taskRolesOutlivingTheirJobAreDeletedButNotAnActiveJobsOrOneThatJustEnded() {
-        Job finished = job(JobStatus.FAILED, LONG_AGO);
-        JobId unknown = JobId.random();
-        Job active = job(JobStatus.RUNNING, LONG_AGO);
-        executions.executions.put(active.id(), running());
-        Job justEnded = job(JobStatus.SUCCEEDED, JUST_NOW);
-        roles.holders.addAll(List.of(finished.id(), unknown, active.id(), justEnded.id()));
-
-        Map<String, Object> out = handler.handleRequest(Map.of(), null);
-
-        assertThat(listed(out, "swept")).containsExactlyInAnyOrder(finished.id().value(), unknown.value());
-        assertThat(aws.calls()).contains("deleteRole " + finished.id(), "deleteRole " + unknown)
-                .doesNotContain("deleteRole " + active.id(), "deleteRole " + justEnded.id());
     }
 
     // ---- failures ----
@@ -245,7 +227,7 @@ class ReconcileHandlerTest {
         executions.executions.put(stale.id(), ended("FAILED", LONG_AGO));
         Job finished = job(JobStatus.FAILED, LONG_AGO);
         images.holders.add(finished.id());
-        accessPoints.failure = new IllegalStateException("EFS throttled");
+        taskDefinitions.failure = new IllegalStateException("ECS throttled");
         aws.failOn("deleteImage " + stale.id(), new IllegalStateException("ECR unavailable"));
 
         assertThatThrownBy(() -> handler.handleRequest(Map.of(), null))
@@ -253,7 +235,7 @@ class ReconcileHandlerTest {
                 .hasMessageContaining("2 problems")
                 .hasMessageContaining("job " + stale.id() + ": could not reconcile it with its execution")
                 .hasMessageContaining("ECR unavailable")
-                .hasMessageContaining("could not list the jobs holding access points: EFS throttled");
+                .hasMessageContaining("could not list the jobs holding task definitions: ECS throttled");
         // The stale job was still ended, and the other job's leak still swept.
         assertThat(stored(stale).status()).isEqualTo(JobStatus.FAILED);
         assertThat(aws.calls()).contains("deleteImage " + finished.id());

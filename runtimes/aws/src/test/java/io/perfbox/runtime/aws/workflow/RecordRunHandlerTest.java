@@ -30,13 +30,22 @@ class RecordRunHandlerTest {
     private static final CapturedLog RUN_LOG = new CapturedLog("epoch 1\nepoch 2\n", false);
     private final RecordRunHandler handler = new RecordRunHandler(f.runs);
 
-    private static String result(String kind, String extra) {
-        return "\"result\":{\"result\":\"" + kind + "\"" + extra + "}";
+    /**
+     * The task's collector recorded this outcome line (and DATA lines) on its stream, as collect.sh writes it; "" so
+     * that a test reads {@code "\"task\":" + task + collected(...)}: the result is not in RecordRun's input.
+     */
+    private String result(String... lines) {
+        List<String> record = new java.util.ArrayList<>(List.of("perfbox-collector 1 BEGIN"));
+        for (String line : lines) {
+            record.add("perfbox-collector 1 " + line);
+        }
+        record.add("perfbox-collector 1 END");
+        f.aws.putCollectorLines(TASK_ARN, record);
+        return "";
     }
 
-    private static String content(String text) {
-        return result("CONTENT", ",\"contentBase64\":\""
-                + Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)) + "\"");
+    private String content(String text) {
+        return result("CONTENT", "DATA " + Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
     }
 
 
@@ -54,44 +63,43 @@ class RecordRunHandlerTest {
         assertThat(StepInputs.runTaskSync(task)).as("runTask.sync succeeds on this task").isEmpty();
         assertThat(StepInputs.runTaskSync(StepInputs.succeededTask(f.id))).as("the shared fixture obeys the rule").isEmpty();
 
-        assertThat(f.step(handler, "\"task\":" + task + "," + content("{\"perf\":0.99}"))).isEqualTo(Map.of("recorded", true));
+        assertThat(f.step(handler, "\"task\":" + task + content("{\"perf\":0.99}"))).isEqualTo(Map.of("recorded", true));
         assertThat(f.stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(f.stored().performance()).isEqualTo(0.99);
     }
 
     @Test
     void runThatExitedZeroWithAValidResultSucceedsAndKeepsTheRunLog() {
-        Map<String, Object> out = f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + "," + content("{\"perf\":0.99}"));
+        Map<String, Object> out = f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("{\"perf\":0.99}"));
 
         assertThat(out).isEqualTo(Map.of("recorded", true));
         assertThat(f.stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(f.stored().performance()).isEqualTo(0.99);
         assertThat(f.artifacts.log(f.id, LogKind.RUN)).contains(RUN_LOG);
-        assertThat(f.aws.calls()).containsExactly("readRunLog " + TASK_ARN);
+        assertThat(f.aws.calls()).containsExactly("readRunLog " + TASK_ARN, "readCollectorLog " + TASK_ARN);
     }
 
     @Test
     void runThatExitedZeroWithoutPerfJsonEndsNoResult() {
-        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + "," + result("MISSING", ""));
+        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + result("MISSING"));
         f.assertFailed(FailureCode.NO_RESULT, "/data/perf.json");
     }
 
     @Test
     void linkAtPerfJsonEndsInvalidResult() {
-        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + ","
-                + result("NOT_REGULAR_FILE", ",\"kind\":\"symbolic link\""));
+        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + result("NOT_REGULAR_FILE symbolic link"));
         f.assertFailed(FailureCode.INVALID_RESULT, "symbolic link", "not followed");
     }
 
     @Test
     void oversizedPerfJsonEndsInvalidResult() {
-        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + "," + result("TOO_LARGE", ",\"limit\":65536"));
+        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("x".repeat(65537)));
         f.assertFailed(FailureCode.INVALID_RESULT, "larger than 65536 bytes");
     }
 
     @Test
     void malformedPerfJsonEndsInvalidResultWithTheParsersReason() {
-        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + "," + content("{\"perf\":\"fast\"}"));
+        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("{\"perf\":\"fast\"}"));
         f.assertFailed(FailureCode.INVALID_RESULT, "\"perf\" must be a number");
     }
 
@@ -233,16 +241,44 @@ class RecordRunHandlerTest {
     }
 
     @Test
-    void successWithoutTheResultIsAnErrorAndTheJobStaysRunning() {
+    void successWhoseCollectorRecordNeverCompletesIsAnErrorAndTheJobStaysRunning() {
+        f.aws.putCollectorLines(TASK_ARN, List.of("perfbox-collector 1 BEGIN", "perfbox-collector 1 CONTENT"));
+
         assertThatThrownBy(() -> f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("read-result");
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("collector's record")
+                .hasMessageContaining("not complete");
         assertThat(f.stored().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(f.aws.calls()).filteredOn(c -> c.startsWith("readCollectorLog")).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void collectorRecordThatCloudWatchDeliversLateIsWaitedFor() {
+        String done = "perfbox-collector 1 END";
+        String data = "perfbox-collector 1 DATA " + Base64.getEncoder().encodeToString(
+                "{\"perf\":0.5}".getBytes(StandardCharsets.UTF_8));
+        f.aws.putCollectorLines(TASK_ARN, List.of(), List.of("perfbox-collector 1 BEGIN"),
+                List.of("perfbox-collector 1 BEGIN", "perfbox-collector 1 CONTENT", data, done));
+
+        assertThat(f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id))).isEqualTo(Map.of("recorded", true));
+        assertThat(f.stored().performance()).isEqualTo(0.5);
+        assertThat(f.aws.calls()).filteredOn(c -> c.startsWith("readCollectorLog")).hasSize(3);
+    }
+
+    @Test
+    void resultInRecordRunsInputIsIgnoredOnlyTheCollectorsRecordCounts() {
+        // A state input is the execution's: the result is never taken from it, only from the collector's stream.
+        content("{\"perf\":0.25}");
+        String forged = ",\"result\":{\"result\":\"CONTENT\",\"contentBase64\":\""
+                + Base64.getEncoder().encodeToString("{\"perf\":1.0}".getBytes(StandardCharsets.UTF_8)) + "\"}";
+
+        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + forged);
+        assertThat(f.stored().performance()).isEqualTo(0.25);
     }
 
     @Test
     void cancelledJobIsNotOverwritten() {
         Job cancelled = f.putIn(JobStatus.CANCELLED);
-        assertThat(f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + "," + content("0.5")))
+        assertThat(f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("0.5")))
                 .isEqualTo(Map.of("recorded", false));
         assertThat(f.stored()).isEqualTo(cancelled);
     }

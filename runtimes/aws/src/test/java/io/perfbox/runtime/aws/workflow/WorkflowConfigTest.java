@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.Severity;
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
-import io.perfbox.adapter.aws.iam.IamJobRoles;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.testing.aws.StepInputs;
 import software.amazon.awssdk.regions.Region;
@@ -42,17 +41,8 @@ class WorkflowConfigTest {
         assertThat(c.runMemoryLimitBytes()).isEqualTo(2048L * 1024 * 1024);
         assertThat(c.runTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.runStartTimeout()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(c.runClockImage()).isEqualTo(StepInputs.RUN_CLOCK_IMAGE);
-        assertThat(c.fileSystemId()).isEqualTo("fs-0123456789abcdef0");
+        assertThat(c.taskHelpersImage()).isEqualTo(StepInputs.TASK_HELPERS_IMAGE);
         assertThat(c.ecrRepository()).isEqualTo("perfbox-jobs");
-        assertThat(c.jobRoleBoundaryArn()).isEqualTo("arn:aws:iam::123456789012:policy/perfbox-job-boundary");
-    }
-
-    @Test
-    void jobRolesAreWrittenForTheClustersPartitionRegionAndAccount() {
-        assertThat(WorkflowConfig.fromEnvironment(StepInputs.ENV).jobRoles()).isEqualTo(new IamJobRoles.Settings(
-                "aws", "eu-west-1", "123456789012", "fs-0123456789abcdef0",
-                "arn:aws:iam::123456789012:policy/perfbox-job-boundary"));
     }
 
     @Test
@@ -77,7 +67,6 @@ class WorkflowConfigTest {
             "PERFBOX_IGNORE_UNFIXED|yes|true or false",
             "PERFBOX_CLUSTER_ARN|perfbox|an ECS cluster ARN",
             "PERFBOX_CLUSTER_ARN|arn:aws:ecs:::cluster/perfbox|an ECS cluster ARN",
-            "PERFBOX_JOB_ROLE_BOUNDARY_ARN|arn:aws:iam::123456789012:role/perfbox|an IAM policy ARN",
             "PERFBOX_TASK_EXECUTION_ROLE_ARN|role/perfbox-task-execution|an ARN",
             "PERFBOX_TASK_CPU|1000|one of Fargate's",
             "PERFBOX_TASK_CPU|one|not a whole number",
@@ -89,9 +78,8 @@ class WorkflowConfigTest {
             "PERFBOX_MAX_IMAGE_MIB|204800|at most 194560",
             "PERFBOX_RUN_TIMEOUT_SECONDS|15m|not a whole number",
             "PERFBOX_RUN_START_TIMEOUT_SECONDS|0|at least 1",
-            "PERFBOX_RUN_CLOCK_IMAGE|busybox|an image such as",
-            "PERFBOX_RUN_CLOCK_IMAGE|registry.invalid/run-clock|an image such as",
-            "PERFBOX_FILE_SYSTEM_ID|/mnt/efs|file system id",
+            "PERFBOX_TASK_HELPERS_IMAGE|busybox|an image such as",
+            "PERFBOX_TASK_HELPERS_IMAGE|registry.invalid/task-helpers|an image such as",
             "PERFBOX_ECR_REPOSITORY|Perfbox Jobs|repository name",
             "PERFBOX_JOBS_TABLE| |is not set"})
     void invalidValueIsNamedWithWhatIsWrong(String name, String value, String problem) {
@@ -115,9 +103,9 @@ class WorkflowConfigTest {
     }
 
     @Test
-    void taskDefinitionsShareTheRegionLogGroupFileSystemSizeExecutionRoleAndRunClock() {
+    void taskDefinitionsShareTheRegionLogGroupSizeExecutionRoleAndHelpers() {
         assertThat(WorkflowConfig.fromEnvironment(StepInputs.ENV).taskDefinitions()).isEqualTo(
-                new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", "fs-0123456789abcdef0", 1024, 2048, 20,
-                        "arn:aws:iam::123456789012:role/perfbox-task-execution", StepInputs.RUN_CLOCK_IMAGE, 900));
+                new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", 1024, 2048, 20,
+                        "arn:aws:iam::123456789012:role/perfbox-task-execution", StepInputs.TASK_HELPERS_IMAGE, 900));
     }
 }

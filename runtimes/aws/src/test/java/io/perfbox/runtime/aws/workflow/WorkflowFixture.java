@@ -32,7 +32,10 @@ final class WorkflowFixture {
     final WorkflowConfig config = WorkflowConfig.fromEnvironment(StepInputs.ENV);
     final JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, config.policy(), config.runMemoryLimitBytes(),
             JobResources.RELEASED_ELSEWHERE, new SteppingClock(START));
-    final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout());
+    /** A collector's record not complete yet is read again for this long (a real task's: 30 s). */
+    static final java.time.Duration COLLECTOR_PATIENCE = java.time.Duration.ofMillis(300);
+    final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
+            COLLECTOR_PATIENCE);
     final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
     final JobId id = queued.id();
 

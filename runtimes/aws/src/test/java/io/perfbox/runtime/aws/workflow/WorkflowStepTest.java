@@ -38,8 +38,7 @@ class WorkflowStepTest {
     void everyStateHasAPublicHandlerLambdaCanBuildWithoutArguments() {
         // infra-cdk names these classes in the state machine; Lambda builds each through its no-argument constructor.
         for (Class<?> state : List.of(BeginHandler.class, AfterBuildHandler.class, PrepareRunHandler.class,
-                RecordRunHandler.class, RecordFailureHandler.class, CleanUpHandler.class, ExecutionEndedHandler.class,
-                ReadResultHandler.class, DiscardWorkspaceHandler.class)) {
+                RecordRunHandler.class, RecordFailureHandler.class, CleanUpHandler.class, ExecutionEndedHandler.class)) {
             assertThat(WorkflowStep.class).isAssignableFrom(state);
             assertThat(java.lang.reflect.Modifier.isPublic(state.getModifiers())).as(state.getName()).isTrue();
             assertThat(state.getConstructors()).as(state.getName())
@@ -51,6 +50,6 @@ class WorkflowStepTest {
     @Test
     void stepNameIsTheStatesName() {
         assertThat(handler.stepName()).isEqualTo("Begin");
-        assertThat(new ReadResultHandler(java.nio.file.Path.of("/mnt/jobs")).stepName()).isEqualTo("ReadResult");
+        assertThat(new PrepareRunHandler(null, "perfbox-jobs").stepName()).isEqualTo("PrepareRun");
     }
 }

@@ -17,8 +17,6 @@ import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.efs.EfsClient;
-import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -31,20 +29,19 @@ class WorkflowWiringTest {
     }
 
     @Test
-    void theSweepListsEveryKindOfPerJobResourceTheCleanUpRemovesTaskRolesIncluded() {
+    void theSweepListsEveryKindOfPerJobResourceTheCleanUpRemoves() {
         WorkflowWiring wiring = WorkflowWiring.of(WorkflowConfig.fromEnvironment(StepInputs.ENV),
                 new WorkflowWiring.Clients(client(DynamoDbClient.builder()), client(S3Client.builder()),
-                        client(EcsClient.builder()), client(EfsClient.builder()), client(IamClient.builder()),
-                        client(EcrClient.builder()), client(CloudWatchLogsClient.builder()), client(SfnClient.builder()),
+                        client(EcsClient.builder()), client(EcrClient.builder()), client(CloudWatchLogsClient.builder()), client(SfnClient.builder()),
                         client(CodeBuildClient.builder())),
                 Clock.systemUTC());
 
         assertThat(wiring.inventories()).extracting(JobResourceInventory::kind)
-                .containsExactly("access points", "task definitions", "task roles", "images", "admissions");
+                .containsExactly("task definitions", "images", "admissions");
         // The admissions listed are the very ones the clean-up releases.
         assertThat(wiring.inventories()).contains((JobResourceInventory) wiring.admission());
         assertThat(wiring.cleanUp().admissions()).isSameAs(wiring.admission());
-        // The roles listed are the very ones the clean-up deletes.
-        assertThat(wiring.inventories()).contains((JobResourceInventory) wiring.ports().roles());
+        assertThat(wiring.inventories()).contains((JobResourceInventory) wiring.ports().taskDefinitions(),
+                (JobResourceInventory) wiring.ports().images());
     }
 }
