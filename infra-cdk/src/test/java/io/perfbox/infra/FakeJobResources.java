@@ -4,13 +4,15 @@ import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.ecr.JobImages;
 import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
-import io.perfbox.adapter.aws.efs.AccessPoints;
-import io.perfbox.adapter.aws.iam.JobRoles;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.core.workspace.LinkSafeFiles;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,6 +30,7 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     private final Map<String, CapturedLog> runLogs = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
     private final Map<String, RuntimeException> failing = new HashMap<>();
+    private Path data;
 
     void putArtifact(JobId id, Artifact artifact, String content) {
         artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
@@ -66,7 +69,7 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     }
 
     @Override
-    public String register(JobId id, String imageUri, String accessPointId, String taskRoleArn) {
+    public String register(JobId id, String imageUri) {
         call("registerTaskDefinition " + id);
         return "arn:aws:ecs:eu-west-1:123456789012:task-definition/" + AwsJobNames.taskFamily(id) + ":1";
     }
@@ -89,39 +92,36 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
         return runLogs.getOrDefault(taskArn, CapturedLog.EMPTY);
     }
 
-    AccessPoints accessPoints() {
-        return new AccessPoints() {
-            @Override
-            public String create(JobId id) {
-                call("createAccessPoint " + id);
-                return "fsap-0123456789abcdef0";
-            }
-
-            @Override
-            public void delete(JobId id) {
-                call("deleteAccessPoint " + id);
-            }
-        };
+    /** The task's /data as the collector finds it: perf.json in this directory. */
+    void dataOf(Path directory) {
+        data = directory;
     }
 
-    JobRoles roles() {
-        return new JobRoles() {
-            @Override
-            public String create(JobId id, String accessPointId) {
-                call("createRole " + id);
-                return "arn:aws:iam::123456789012:role" + AwsJobNames.ROLE_PATH + AwsJobNames.roleName(id);
+    /**
+     * The collector's record (infra-cdk/task-helpers/collect.sh, CollectorRecord) of /data/perf.json, read as
+     * the collector reads it: TaskHelpersImageIT shows the real collector's record of each kind of file is what
+     * LinkSafeFiles reads of it.
+     */
+    @Override
+    public List<String> collectorLines(String taskArn) {
+        call("readCollectorLog " + taskArn);
+        List<String> lines = new ArrayList<>(List.of("perfbox-collector 1 BEGIN"));
+        JobWorkspace.ResultFile file = LinkSafeFiles.read(data.resolve("perf.json"), PerformanceResult.MAX_BYTES);
+        switch (file) {
+            case JobWorkspace.Missing m -> lines.add("perfbox-collector 1 MISSING");
+            case JobWorkspace.NotRegularFile n -> lines.add("perfbox-collector 1 NOT_REGULAR_FILE " + n.kind());
+            case JobWorkspace.TooLarge t -> {
+                lines.add("perfbox-collector 1 CONTENT");
+                lines.add("perfbox-collector 1 DATA " + java.util.Base64.getEncoder().encodeToString(
+                        new byte[PerformanceResult.MAX_BYTES + 1]));
             }
-
-            @Override
-            public void delete(JobId id) {
-                call("deleteRole " + id);
+            case JobWorkspace.Content c -> {
+                lines.add("perfbox-collector 1 CONTENT");
+                lines.add("perfbox-collector 1 DATA " + java.util.Base64.getEncoder().encodeToString(c.bytes()));
             }
-
-            @Override
-            public List<JobId> list() {
-                return List.of();
-            }
-        };
+        }
+        lines.add("perfbox-collector 1 END");
+        return lines;
     }
 
     /** The builds CodeBuild knows, by id: what BatchGetBuilds answers (anything else is in buildsNotFound). */

@@ -21,10 +21,6 @@ import software.amazon.awssdk.services.ecs.model.ListTasksRequest;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionResponse;
 import software.amazon.awssdk.services.ecs.model.StopTaskRequest;
-import software.amazon.awssdk.services.efs.model.CreateAccessPointRequest;
-import software.amazon.awssdk.services.efs.model.CreateAccessPointResponse;
-import software.amazon.awssdk.services.efs.model.DeleteAccessPointRequest;
-import software.amazon.awssdk.services.efs.model.DescribeAccessPointsRequest;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
@@ -47,38 +43,12 @@ import software.amazon.awssdk.services.sfn.model.StopExecutionRequest;
 final class IamActions {
     /** What a rule sees of one exchange: the request, the response or the error, and ARNs of this account. */
     record Exchange(SdkRequest request, Optional<SdkResponse> response, Optional<Throwable> failure, Arns arns,
-                    Map<String, Map<String, String>> resourceTags, Map<String, Role> roles) {
-        /**
-         * The ARN IAM authorizes a call on a role by name with: the role's own (its path included) once it was seen
-         * made; for one never seen here, a job role's name is taken to be under the job path (the only path
-         * IamJobRoles uses), any other name at the root.
-         */
-        String roleArn(String name) {
-            Role known = roles.get(name);
-            if (known != null) {
-                return known.arn();
-            }
-            String path = name.startsWith(io.perfbox.adapter.aws.AwsJobNames.ROLE_NAME_PREFIX)
-                    ? io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH : "/";
-            return "arn:aws:iam::" + arns.account() + ":role" + path + name;
-        }
-
-        /** The condition keys IAM sets from the role itself: its permissions boundary (when it has one). */
-        Map<String, String> roleContext(String name) {
-            Role known = roles.get(name);
-            return known == null || known.boundary() == null ? Map.of()
-                    : Map.of("iam:PermissionsBoundary", known.boundary());
-        }
-
+                    Map<String, Map<String, String>> resourceTags) {
         /** The service answered 404 (a missing key or object). */
         boolean notFound() {
             return failure.filter(f -> f instanceof software.amazon.awssdk.awscore.exception.AwsServiceException e
                     && e.statusCode() == 404).isPresent();
         }
-    }
-
-    /** A role as IAM keeps it: its ARN and its permissions boundary (null: none). */
-    record Role(String arn, String boundary) {
     }
 
     /** An authorization, before the function is known. */
@@ -133,14 +103,6 @@ final class IamActions {
                     : arn("ecs", "task-definition/" + familyRevisionOrArn);
         }
 
-        String fileSystem(String id) {
-            return arn("elasticfilesystem", "file-system/" + id);
-        }
-
-        String accessPoint(String id) {
-            return id.startsWith("arn:") ? id : arn("elasticfilesystem", "access-point/" + id);
-        }
-
         String repository(String name) {
             return arn("ecr", "repository/" + name);
         }
@@ -187,15 +149,6 @@ final class IamActions {
                 (r, x) -> one("ecs:DeregisterTaskDefinition", "*"));
         rule("Ecs", "DeleteTaskDefinitions", DeleteTaskDefinitionsRequest.class, (r, x) -> r.taskDefinitions().stream()
                 .map(d -> new Need("ecs:DeleteTaskDefinitions", x.arns.taskDefinition(d))).toList());
-        // EFS
-        rule("Efs", "CreateAccessPoint", CreateAccessPointRequest.class, IamActions::createAccessPoint);
-        rule("Efs", "DescribeAccessPoints", DescribeAccessPointsRequest.class, (r, x) -> one(
-                "elasticfilesystem:DescribeAccessPoints", r.accessPointId() != null
-                        ? x.arns.accessPoint(r.accessPointId()) : x.arns.fileSystem(r.fileSystemId())));
-        rule("Efs", "DeleteAccessPoint", DeleteAccessPointRequest.class, (r, x) -> {
-            String arn = x.arns.accessPoint(r.accessPointId());
-            return List.of(new Need("elasticfilesystem:DeleteAccessPoint", arn, resourceTags(x.resourceTags.get(arn))));
-        });
         // ECR, CloudWatch Logs, Step Functions
         rule("Ecr", "BatchDeleteImage", BatchDeleteImageRequest.class, (r, x) -> one("ecr:BatchDeleteImage",
                 x.arns.repository(r.repositoryName())));
@@ -217,20 +170,6 @@ final class IamActions {
                         .distinct().toList());
         rule("CodeBuild", "StopBuild", software.amazon.awssdk.services.codebuild.model.StopBuildRequest.class,
                 (r, x) -> one("codebuild:StopBuild", x.arns.buildProject(r.id())));
-        // IAM: iam:PermissionsBoundary is the request's boundary on CreateRole, the role's on the calls that change
-        // it; tags given at creation need iam:TagRole too. ListRoles has no resource type.
-        rule("Iam", "CreateRole", software.amazon.awssdk.services.iam.model.CreateRoleRequest.class,
-                IamActions::createRole);
-        rule("Iam", "PutRolePolicy", software.amazon.awssdk.services.iam.model.PutRolePolicyRequest.class,
-                (r, x) -> List.of(new Need("iam:PutRolePolicy", x.roleArn(r.roleName()), x.roleContext(r.roleName()))));
-        rule("Iam", "GetRole", software.amazon.awssdk.services.iam.model.GetRoleRequest.class,
-                (r, x) -> one("iam:GetRole", x.roleArn(r.roleName())));
-        rule("Iam", "DeleteRolePolicy", software.amazon.awssdk.services.iam.model.DeleteRolePolicyRequest.class,
-                (r, x) -> List.of(new Need("iam:DeleteRolePolicy", x.roleArn(r.roleName()), x.roleContext(r.roleName()))));
-        rule("Iam", "DeleteRole", software.amazon.awssdk.services.iam.model.DeleteRoleRequest.class,
-                (r, x) -> List.of(new Need("iam:DeleteRole", x.roleArn(r.roleName()), x.roleContext(r.roleName()))));
-        rule("Iam", "ListRoles", software.amazon.awssdk.services.iam.model.ListRolesRequest.class,
-                (r, x) -> one("iam:ListRoles", "*"));
     }
 
     private IamActions() {
@@ -298,42 +237,6 @@ final class IamActions {
             Map<String, String> context = new LinkedHashMap<>(requestTags);
             context.put("ecs:CreateAction", "RegisterTaskDefinition");
             needs.add(new Need("ecs:TagResource", arn, context));
-        }
-        return needs;
-    }
-
-    private static List<Need> createAccessPoint(CreateAccessPointRequest r, Exchange x) {
-        Map<String, String> requestTags = new LinkedHashMap<>();
-        r.tags().forEach(t -> requestTags.put("aws:RequestTag/" + t.key(), t.value()));
-        List<Need> needs = new ArrayList<>(List.of(new Need("elasticfilesystem:CreateAccessPoint",
-                x.arns.fileSystem(r.fileSystemId()), requestTags)));
-        if (!r.tags().isEmpty()) {
-            String arn = x.response().map(s -> ((CreateAccessPointResponse) s).accessPointArn())
-                    .orElse(x.arns.accessPoint("fsap-unknown"));
-            Map<String, String> context = new LinkedHashMap<>(requestTags);
-            context.put("elasticfilesystem:CreateAction", "CreateAccessPoint");
-            needs.add(new Need("elasticfilesystem:TagResource", arn, context));
-        }
-        return needs;
-    }
-
-    private static List<Need> createRole(software.amazon.awssdk.services.iam.model.CreateRoleRequest r, Exchange x) {
-        String arn = x.response().map(s -> ((software.amazon.awssdk.services.iam.model.CreateRoleResponse) s).role().arn())
-                .orElse("arn:aws:iam::" + x.arns.account() + ":role" + (r.path() == null ? "/" : r.path()) + r.roleName());
-        Map<String, String> context = new LinkedHashMap<>();
-        if (r.permissionsBoundary() != null) {
-            context.put("iam:PermissionsBoundary", r.permissionsBoundary());
-        }
-        Map<String, String> tagContext = new LinkedHashMap<>();
-        r.tags().forEach(t -> tagContext.put("aws:RequestTag/" + t.key(), t.value()));
-        if (!r.tags().isEmpty()) {
-            tagContext.put("aws:TagKeys", IamCall.multiValued(r.tags().stream()
-                    .map(software.amazon.awssdk.services.iam.model.Tag::key).toList()));
-        }
-        context.putAll(tagContext);
-        List<Need> needs = new ArrayList<>(List.of(new Need("iam:CreateRole", arn, context)));
-        if (!r.tags().isEmpty()) {
-            needs.add(new Need("iam:TagRole", arn, tagContext));
         }
         return needs;
     }

@@ -35,10 +35,8 @@ import io.perfbox.runtime.aws.auth.TenantAuthorizer;
 import io.perfbox.runtime.aws.workflow.AfterBuildHandler;
 import io.perfbox.runtime.aws.workflow.BeginHandler;
 import io.perfbox.runtime.aws.workflow.CleanUpHandler;
-import io.perfbox.runtime.aws.workflow.DiscardWorkspaceHandler;
 import io.perfbox.runtime.aws.workflow.ExecutionEndedHandler;
 import io.perfbox.runtime.aws.workflow.PrepareRunHandler;
-import io.perfbox.runtime.aws.workflow.ReadResultHandler;
 import io.perfbox.runtime.aws.workflow.ReconcileHandler;
 import io.perfbox.runtime.aws.workflow.RecordFailureHandler;
 import io.perfbox.runtime.aws.workflow.RecordRunHandler;
@@ -78,7 +76,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.LaunchType;
-import software.amazon.awssdk.services.efs.EfsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -86,7 +83,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 /**
  * Every SDK call the functions make on a job's paths, checked against the synthesized IAM policies: the real
  * handlers and API functions over the real adapters and SDK clients (the workflow's wired by {@link WorkflowWiring}, as
- * in Lambda), against moto (DynamoDB, S3, ECS, EFS, ECR, CloudWatch Logs, Step Functions, IAM, CodeBuild), each
+ * in Lambda), against moto (DynamoDB, S3, ECS, ECR, CloudWatch Logs, Step Functions, IAM, CodeBuild), each
  * invocation recorded as the function whose handler it is
  * ({@link SdkCallRecorder}). The resources in moto carry the names and ARNs the resolved template gives them, and
  * each function is configured from its own resolved environment, so a call's ARN is the one the function would use
@@ -94,7 +91,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  *
  * <p>What the workflow's own services do (CodeBuild building, ECS running the task) the test does itself, through
  * clients that are not recorded, as those services would: the build's objects in S3, a build in CodeBuild, a running
- * task, its log. The scheduled reconciler runs last, an hour on, over a stale job, a job never started and leaked
+ * task, its log and its collector's record. No function calls IAM (or EFS) on any path: the job's task has no role of
+ * its own, and IAM's role count is the same after every job as before the first. The scheduled reconciler runs last, an hour on, over a stale job, a job never started and leaked
  * resources.
  * A new workflow state or API route is found by {@code functionFor} by itself (another function needs one case
  * there) and is driven here on its path; a new SDK operation needs one line in {@link IamActions}.
@@ -116,21 +114,17 @@ class IamPoliciesIT {
     private static String subnet;
     private static SfnClient historyClient;
     private static WorkflowConfig workflowConfig;
-
-    @TempDir
-    static Path workspaces;
+    /** IAM's roles in the account before the first job: every job leaves the count as it found it. */
+    private static int rolesBefore;
 
     private static final EngineAnswers ANSWERS = new EngineAnswers();
 
     /**
-     * What moto does not do as AWS does, done here on the recorded clients' exchanges: EFS answers CreateAccessPoint
-     * with the access point still {@code creating} (so its creator polls DescribeAccessPoints until it is available)
-     * and a repeated client token (a retried PrepareRun) with AccessPointAlreadyExists, as EFS documents; a build
+     * What moto does not do as AWS does, done here on the recorded clients' exchanges: a build
      * still IN_PROGRESS when the clean-up looks (moto's builds finish as they are read; armed per build); and a job
      * deleted by the API while a step ran, between the step's read of the job and its write (armed per job).
      */
     private static final class EngineAnswers implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
-        private final java.util.Set<String> clientTokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final java.util.Set<String> deleteBeforeWrite = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final java.util.Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -148,12 +142,6 @@ class IamPoliciesIT {
         @Override
         public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
                                     software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
-            if (context.request() instanceof software.amazon.awssdk.services.efs.model.CreateAccessPointRequest create
-                    && !clientTokens.add(create.clientToken())) {
-                throw software.amazon.awssdk.services.efs.model.AccessPointAlreadyExistsException.builder()
-                        .message("an access point with client token " + create.clientToken() + " exists")
-                        .statusCode(409).build();
-            }
             // A job's write is a PutItem, or (a platform fault, with its submission) a transaction's put of JOB#<id>.
             java.util.List<software.amazon.awssdk.services.dynamodb.model.Put> puts = new java.util.ArrayList<>();
             if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest single) {
@@ -186,10 +174,6 @@ class IamPoliciesIT {
         public software.amazon.awssdk.core.SdkResponse modifyResponse(
                 software.amazon.awssdk.core.interceptor.Context.ModifyResponse context,
                 software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
-            if (context.response() instanceof software.amazon.awssdk.services.efs.model.CreateAccessPointResponse created) {
-                return created.toBuilder().lifeCycleState(software.amazon.awssdk.services.efs.model.LifeCycleState.CREATING)
-                        .build();
-            }
             if (context.response() instanceof software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse got) {
                 return got.toBuilder().builds(got.builds().stream().map(b -> inProgress.contains(b.id())
                         ? b.toBuilder().buildStatus(StatusType.IN_PROGRESS).buildComplete(false).endTime(null).build()
@@ -204,7 +188,7 @@ class IamPoliciesIT {
     }
 
     /** One client per service; the recorded ones carry the recorder. */
-    private record Clients(DynamoDbClient dynamoDb, S3Client s3, EcsClient ecs, EfsClient efs, EcrClient ecr,
+    private record Clients(DynamoDbClient dynamoDb, S3Client s3, EcsClient ecs, EcrClient ecr,
                            CloudWatchLogsClient logs, SfnClient sfn, IamClient iam, CodeBuildClient codeBuild) {
         static Clients of(SdkCallRecorder recorder) {
             ClientOverrideConfiguration.Builder o = ClientOverrideConfiguration.builder();
@@ -216,7 +200,6 @@ class IamPoliciesIT {
                     moto(DynamoDbClient.builder()).overrideConfiguration(override).build(),
                     moto(S3Client.builder()).forcePathStyle(true).overrideConfiguration(override).build(),
                     moto(EcsClient.builder()).overrideConfiguration(override).build(),
-                    moto(EfsClient.builder()).overrideConfiguration(override).build(),
                     moto(EcrClient.builder()).overrideConfiguration(override).build(),
                     moto(CloudWatchLogsClient.builder()).overrideConfiguration(override).build(),
                     moto(SfnClient.builder()).overrideConfiguration(override).build(),
@@ -235,11 +218,8 @@ class IamPoliciesIT {
         recorder = new SdkCallRecorder(new IamActions.Arns(REGION, ACCOUNT));
         recorded = Clients.of(recorder);
         JsonNode template = TemplateQueries.template();
-        // moto chooses a file system's id itself: the template's Ref of it resolves to that one.
-        String fileSystemId = setup.efs().createFileSystem(b -> b.creationToken("perfbox-jobs-" + System.nanoTime()))
-                .fileSystemId();
-        policies = StackPolicies.of(template, REGION, ACCOUNT,
-                Map.of(only(template, "AWS::EFS::FileSystem"), fileSystemId));
+        policies = StackPolicies.of(template, REGION, ACCOUNT, Map.of());
+        rolesBefore = roleCount();
 
         stepEnvironment = environment(functionFor(WorkflowFunctions.State.BEGIN));
         Map<String, String> api = environment(functionFor(JobApi.Route.SUBMIT_JOB));
@@ -259,12 +239,7 @@ class IamPoliciesIT {
         assertThat(setup.sfn().listStateMachines().stateMachines())
                 .anyMatch(m -> m.stateMachineArn().equals(stateMachine));
         subnet = defaultSubnet();
-        // The job roles' permissions boundary, and the build project (the build's own settings are CodeBuild's).
-        String boundary = stepEnvironment.get("PERFBOX_JOB_ROLE_BOUNDARY_ARN");
-        String boundaryPath = boundary.substring(boundary.indexOf(":policy") + ":policy".length(), boundary.lastIndexOf('/') + 1);
-        setup.iam().createPolicy(b -> b.policyName(boundary.substring(boundary.lastIndexOf('/') + 1)).path(boundaryPath)
-                .policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                        + "\"Action\":\"elasticfilesystem:ClientMount\",\"Resource\":\"*\"}]}"));
+        // The build project (the build's own settings are CodeBuild's).
         setup.codeBuild().createProject(b -> b.name(stepEnvironment.get("PERFBOX_BUILD_PROJECT"))
                 .source(src -> src.type("S3").location(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET") + "/source.zip"))
                 .artifacts(a -> a.type("NO_ARTIFACTS"))
@@ -326,20 +301,19 @@ class IamPoliciesIT {
         JobId succeeded = api.submit(Map.of());
         workflowUntilRunning(succeeded);
         api.readWhileUnderWay(succeeded);
-        Files.createDirectories(workspaces.resolve(succeeded.value()));
-        Files.writeString(workspaces.resolve(succeeded.value()).resolve("perf.json"), "{\"perf\":0.99}");
-        Object result = as(WorkflowFunctions.State.READ_RESULT, () -> new ReadResultHandler(workspaces)
-                .handleRequest(input(succeeded), null));
+        String task = history.tasks.get(succeeded.value());
+        collectorRecorded(task, "{\"perf\":0.99}");
         Map<String, Object> ran = input(succeeded);
-        ran.put("task", StepInputs.JSON.readTree(StepInputs.succeededTask(succeeded)));
-        ran.put("result", result);
+        ran.put("task", StepInputs.JSON.readTree(StepInputs.succeededTask(succeeded).replace(StepInputs.TASK_ARN, task)
+                .replace(StepInputs.CLUSTER, stepEnvironment.get("PERFBOX_CLUSTER_ARN"))));
         assertThat(as(WorkflowFunctions.State.RECORD_RUN, () -> workflow().recordRun().handleRequest(ran, null)))
                 .containsEntry("recorded", true);
-        // Its build still in progress (a rescan, say): the clean-up stops it by id, and deletes the task role.
+        assertThat(new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).find(succeeded)
+                .orElseThrow().performance()).isEqualTo(0.99);
+        // Its build still in progress (a rescan, say): the clean-up stops it by id.
         ANSWERS.buildInProgress(buildOf(succeeded));
         cleanUp(succeeded);
         assertThat(ANSWERS.stopped).contains(buildOf(succeeded));
-        assertThat(jobRoles()).doesNotContain(succeeded);
         api.readOnceEnded(succeeded);
         api.delete(succeeded);
 
@@ -440,9 +414,13 @@ class IamPoliciesIT {
                     .prefix(ArtifactKeys.jobPrefix(racing))).contents()).as(state + " dropped what it stored").isEmpty();
         }
         reconcile(api);
-        as(WorkflowFunctions.State.DISCARD_WORKSPACE, () -> new DiscardWorkspaceHandler(workspaces)
-                .handleRequest(input(succeeded), null));
         assertThat(key).isNotBlank();
+
+        // Issue 18: IAM's control plane is on no job's path. No function called IAM (nor EFS) for any of these jobs,
+        // and the account holds as many roles as before the first.
+        assertThat(recorder.calls()).extracting(IamCall::operation)
+                .noneMatch(operation -> operation.startsWith("Iam.") || operation.startsWith("Efs."));
+        assertThat(roleCount()).as("IAM roles after every job").isEqualTo(rolesBefore);
 
         IamEvaluator.Report report = IamEvaluator.check(policies, recorder.calls(), recorder.problems());
         System.out.println("[perfbox] " + recorder.calls().size() + " authorizations recorded from "
@@ -450,24 +428,21 @@ class IamPoliciesIT {
                 + recorder.calls().stream().map(IamCall::function).distinct().count() + " functions");
         assertThat(report.clean()).as("%s", report).isTrue();
 
-        // And it fails: without PrepareRun's PassRole its task definitions are refused (the execution role and the
-        // job's own task role), and the grant is missing.
+        // And it fails: without PrepareRun's PassRole its task definitions are refused (they name the execution role),
+        // and the grant is missing.
         String prepareRun = functionFor(WorkflowFunctions.State.PREPARE_RUN);
         IamEvaluator.Report withoutPassRole = IamEvaluator.check(policies.withoutAction(prepareRun, "iam:PassRole"),
                 recorder.calls(), recorder.problems());
         String refused = prepareRun + ": Ecs.RegisterTaskDefinition needs iam:PassRole on ";
         assertThat(withoutPassRole.denied()).isNotEmpty().allMatch(d -> d.startsWith(refused))
-                .anyMatch(d -> d.startsWith(refused + stepEnvironment.get("PERFBOX_TASK_EXECUTION_ROLE_ARN")))
-                .anyMatch(d -> d.startsWith(refused + "arn:aws:iam::" + ACCOUNT + ":role"
-                        + io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH + io.perfbox.adapter.aws.AwsJobNames.ROLE_NAME_PREFIX));
+                .anyMatch(d -> d.startsWith(refused + stepEnvironment.get("PERFBOX_TASK_EXECUTION_ROLE_ARN")));
     }
 
     /**
      * The scheduled reconciler, run as if an hour later (past its grace period): a job whose execution ended without
      * it (stopped behind the workflow's back) is ended; the same, deleted by the API between the reconciler's read
      * and its write, has what was stored meanwhile dropped; a QUEUED job without an execution is started; and a job
-     * that was deleted while it still held its access point, task definition, task role, image and a build in
-     * progress has them all swept.
+     * that was deleted while it still held its task definition, image and a build in progress has them all swept.
      */
     private void reconcile(Api api) {
         String stateMachine = stepEnvironment.get("PERFBOX_STATE_MACHINE_ARN");
@@ -487,7 +462,6 @@ class IamPoliciesIT {
         api.cancel(leaked);
         assertThat(ANSWERS.stopped).doesNotContain(buildOf(leaked));
         api.delete(leaked);
-        assertThat(jobRoles()).contains(leaked);
 
         Map<String, Object> report = as(WorkflowFunctions.State.RECONCILE, () -> workflow(
                 Clock.offset(Clock.systemUTC(), Duration.ofHours(1))).reconcile(
@@ -505,7 +479,8 @@ class IamPoliciesIT {
                 .isEmpty();
         assertThat(setup.sfn().listExecutions(b -> b.stateMachineArn(stateMachine)).executions())
                 .anyMatch(e -> e.name().equals(neverStarted.value()));
-        assertThat(jobRoles()).doesNotContain(leaked, stale);
+        assertThat(setup.ecr().listImages(b -> b.repositoryName(stepEnvironment.get("PERFBOX_ECR_REPOSITORY")))
+                .imageIds()).noneMatch(image -> AwsJobNames.imageTag(leaked).equals(image.imageTag()));
         assertThat(ANSWERS.stopped).contains(buildOf(leaked));
     }
 
@@ -513,11 +488,27 @@ class IamPoliciesIT {
         return stepEnvironment.get("PERFBOX_STATE_MACHINE_ARN").replace(":stateMachine:", ":execution:") + ":" + id.value();
     }
 
-    /** The jobs with a task role in IAM now. */
-    private static List<JobId> jobRoles() {
-        return setup.iam().listRoles(b -> b.pathPrefix(io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH)).roles().stream()
-                .map(r -> new JobId(r.roleName().substring(io.perfbox.adapter.aws.AwsJobNames.ROLE_NAME_PREFIX.length())))
-                .toList();
+    /** Every role in the account's IAM now, every page. */
+    private static int roleCount() {
+        return (int) setup.iam().listRolesPaginator(b -> b.maxItems(100)).roles().stream().count();
+    }
+
+    /**
+     * What the task's collector writes through awslogs once the job's container exited (infra-cdk/task-helpers,
+     * TaskHelpersImageIT): its record of /data/perf.json on its own stream of the task log group.
+     */
+    private static void collectorRecorded(String taskArn, String perfJson) {
+        String group = stepEnvironment.get("PERFBOX_TASK_LOG_GROUP");
+        String stream = AwsJobNames.collectorLogStream(taskArn);
+        setup.logs().createLogStream(b -> b.logGroupName(group).logStreamName(stream));
+        long now = System.currentTimeMillis();
+        List<InputLogEvent> events = new ArrayList<>();
+        for (String line : List.of("perfbox-collector 1 BEGIN", "perfbox-collector 1 CONTENT",
+                "perfbox-collector 1 DATA " + java.util.Base64.getEncoder().encodeToString(
+                        perfJson.getBytes(StandardCharsets.UTF_8)), "perfbox-collector 1 END")) {
+            events.add(InputLogEvent.builder().timestamp(now).message(line).build());
+        }
+        setup.logs().putLogEvents(b -> b.logGroupName(group).logStreamName(stream).logEvents(events));
     }
 
     // ---- the workflow's states, as the state machine runs them ----
@@ -547,9 +538,9 @@ class IamPoliciesIT {
         prepare.put("imageUri", built.get("imageUri"));
         Map<String, Object> prepared = as(WorkflowFunctions.State.PREPARE_RUN,
                 () -> workflow().prepareRun().handleRequest(prepare, null));
-        // Retried (its answer lost): the access point exists already, and is found again.
+        // Retried (its answer lost): another revision of the job's family, nothing else made.
         assertThat(as(WorkflowFunctions.State.PREPARE_RUN, () -> workflow().prepareRun().handleRequest(prepare, null)))
-                .containsEntry("accessPointId", prepared.get("accessPointId"));
+                .containsKey("taskDefinitionArn");
         taskRunning(id, (String) prepared.get("taskDefinitionArn"));
     }
 
@@ -725,8 +716,7 @@ class IamPoliciesIT {
         }
 
         PrepareRunHandler prepareRun() {
-            return new PrepareRunHandler(wiring.ports().accessPoints(), wiring.ports().roles(),
-                    wiring.ports().taskDefinitions(), wiring.config().ecrRepository());
+            return new PrepareRunHandler(wiring.ports().taskDefinitions(), wiring.config().ecrRepository());
         }
 
         RecordRunHandler recordRun() {
@@ -768,7 +758,7 @@ class IamPoliciesIT {
 
     private static Workflow workflow(Clock clock) {
         return new Workflow(WorkflowWiring.of(workflowConfig, new WorkflowWiring.Clients(recorded.dynamoDb(),
-                recorded.s3(), recorded.ecs(), recorded.efs(), recorded.iam(), recorded.ecr(), recorded.logs(),
+                recorded.s3(), recorded.ecs(), recorded.ecr(), recorded.logs(),
                 historyClient, recorded.codeBuild()), clock));
     }
 

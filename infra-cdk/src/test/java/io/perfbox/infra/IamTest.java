@@ -47,36 +47,30 @@ class IamTest {
     }
 
     @Test
-    void passRoleIsOnlyForTheExecutionRoleAndTheJobRolesAndOnlyToEcsTasks() {
+    void passRoleIsOnlyForTheExecutionRoleAndOnlyToEcsTasks() {
         List<JsonNode> passRole = statements().stream().filter(s -> actions(s).contains("iam:PassRole")).toList();
         assertThat(passRole).hasSize(2); // the step handler (registers task definitions) and the state machine
         for (JsonNode statement : passRole) {
             assertThat(actions(statement)).containsExactly("iam:PassRole");
-            assertThat(statement.get("Resource")).hasSize(2);
+            assertThat(statement.get("Resource")).as("the execution role only: a job's task has no task role").hasSize(1);
             assertThat(statement.at("/Resource/0/Fn::GetAtt/0").asText()).startsWith("IsolatedRunnerTaskExecutionRole");
-            assertThat(TemplateQueries.JSON.convertValue(statement.at("/Resource/1"), Map.class)).isEqualTo(jobRoles());
             assertThat(statement.at("/Condition/StringEquals/iam:PassedToService").asText())
                     .isEqualTo("ecs-tasks.amazonaws.com");
         }
     }
 
     @Test
-    void onlyPrepareRunMakesJobRolesAndOnlyWithTheBoundaryAndOnlyCleanUpsDeleteThem() {
-        List<JsonNode> all = statements();
-        assertThat(all.stream().filter(s -> actions(s).stream().anyMatch(a -> a.matches(
-                "iam:(CreateRole|PutRolePolicy|TagRole|AttachRolePolicy|PutRolePermissionsBoundary|"
-                        + "DeleteRolePermissionsBoundary|UpdateAssumeRolePolicy)"))))
-                .as("statements that make or widen roles").hasSize(2)
-                .allSatisfy(s -> assertThat(TemplateQueries.JSON.convertValue(s.get("Resource"), Map.class))
-                        .isEqualTo(jobRoles()));
-        assertThat(all.stream().filter(s -> actions(s).contains("iam:CreateRole")))
-                .singleElement().satisfies(s -> {
-                    assertThat(actions(s)).containsExactly("iam:CreateRole", "iam:PutRolePolicy");
-                    assertThat(s.at("/Condition/StringEquals/iam:PermissionsBoundary/Ref").asText())
-                            .startsWith("IsolatedRunnerJobRoleBoundary");
-                });
-        assertThat(all.stream().filter(s -> actions(s).contains("iam:DeleteRole")))
-                .as("CleanUp, ExecutionEnded and the reconciler's sweep").hasSize(3);
+    void noFunctionOrStateMachineMayCallAnyIamActionButPassingTheExecutionRole() {
+        // Issue 18: no IAM control plane on a job's path. The only iam: action left is PassRole (above).
+        assertThat(statements().stream().flatMap(s -> actions(s).stream()).filter(a -> a.startsWith("iam:")))
+                .containsOnly("iam:PassRole");
+        // And nothing of EFS: a job's /data is its own task's.
+        assertThat(statements().stream().flatMap(s -> actions(s).stream())
+                .filter(a -> a.startsWith("elasticfilesystem:"))).isEmpty();
+        assertThat(template.findResources("AWS::EFS::FileSystem")).isEmpty();
+        assertThat(template.findResources("AWS::EFS::AccessPoint")).isEmpty();
+        assertThat(template.findResources("AWS::IAM::ManagedPolicy")).as("no permissions boundary for job roles")
+                .isEmpty();
     }
 
     @Test
@@ -210,7 +204,6 @@ class IamTest {
     private static List<Object> statements(WorkflowFunctions.Access access) {
         Map<String, Object> bucket = RunnerTest.getAtt("ArtifactsBucket", "Arn");
         Map<String, Object> jobTaskDefinitions = RunnerTest.arn("ecs", ":task-definition/perfbox-job-*");
-        Map<String, Object> accessPoints = RunnerTest.arn("elasticfilesystem", ":access-point/*");
         Map<String, Object> executions = RunnerTest.arn("states",
                 ":execution:" + SynthesizedStack.STACK_NAME + "-JobWorkflow:*");
         Object inThisCluster = Map.of("ArnEquals",
@@ -232,18 +225,8 @@ class IamTest {
                     allow("ecs:RegisterTaskDefinition", jobTaskDefinitions),
                     allowIf("ecs:TagResource", jobTaskDefinitions,
                             Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition"))),
-                    allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn"), jobRoles()),
-                            Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
-                    allowIf(List.of("iam:CreateRole", "iam:PutRolePolicy"), jobRoles(), Map.of("StringEquals",
-                            Map.of("iam:PermissionsBoundary", RunnerTest.ref("IsolatedRunnerJobRoleBoundary")))),
-                    allowIf("iam:TagRole", jobRoles(),
-                            Map.of("ForAllValues:StringEquals", Map.of("aws:TagKeys", "perfbox:job"))),
-                    allow("iam:GetRole", jobRoles()),
-                    allow(List.of("elasticfilesystem:CreateAccessPoint", "elasticfilesystem:DescribeAccessPoints"),
-                            RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")),
-                    allowIf("elasticfilesystem:TagResource", accessPoints,
-                            Map.of("StringEquals", Map.of("elasticfilesystem:CreateAction", "CreateAccessPoint"))),
-                    allow("elasticfilesystem:DescribeAccessPoints", accessPoints));
+                    allowIf("iam:PassRole", List.of(RunnerTest.getAtt("IsolatedRunnerTaskExecutionRole", "Arn")),
+                            Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))));
             case STOP_TASKS -> stopTasks;
             case RUN_LOGS -> List.of(allow("logs:GetLogEvents", RunnerTest.arn("logs", ":log-group:",
                     RunnerTest.ref("IsolatedRunnerTaskLogs"), ":log-stream:*")));
@@ -251,13 +234,6 @@ class IamTest {
                 List<Object> all = new java.util.ArrayList<>(stopTasks);
                 all.add(allow("ecs:DeleteTaskDefinitions", jobTaskDefinitions));
                 all.add(allow(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), "*"));
-                // Found by file system only (IamPoliciesIT: no clean-up describes an access point by its id).
-                all.add(allow("elasticfilesystem:DescribeAccessPoints",
-                        RunnerTest.getAtt("IsolatedRunnerJobFiles", "Arn")));
-                // Never the workspace functions' access point, which has no job tag.
-                all.add(allowIf("elasticfilesystem:DeleteAccessPoint", accessPoints,
-                        Map.of("Null", Map.of("aws:ResourceTag/perfbox:job", "false"))));
-                all.add(allow(List.of("iam:DeleteRolePolicy", "iam:DeleteRole"), jobRoles()));
                 all.add(allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
                 // The job's builds by id: its own execution's history, this project's builds only.
                 all.add(allow("states:GetExecutionHistory", executions));
@@ -274,7 +250,6 @@ class IamTest {
                             RunnerTest.getAtt("JobStoreTable", "Arn")),
                     allow("dynamodb:Query", Map.of("Fn::Join", List.of("", List.of(
                             RunnerTest.getAtt("JobStoreTable", "Arn"), "/index/byUsage")))));
-            case WORKSPACE -> List.of();
             case RECONCILE -> List.of(
                     // The sparse index of active jobs only: no Scan of the table.
                     allow("dynamodb:Query", Map.of("Fn::Join", List.of("", List.of(
@@ -285,16 +260,8 @@ class IamTest {
                     allow("states:DescribeExecution", executions),
                     allow("states:StartExecution", RunnerTest.arn("states",
                             ":stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow")),
-                    allow("ecr:ListImages", RunnerTest.getAtt("BuildAndScanImages", "Arn")),
-                    // ListRoles has no resource type: the job path is the request's, not the grant's.
-                    allow("iam:ListRoles", "*"));
+                    allow("ecr:ListImages", RunnerTest.getAtt("BuildAndScanImages", "Arn")));
         };
-    }
-
-    /** Every job's task role, as CDK's formatArn writes it for IAM (no Region). */
-    static Map<String, Object> jobRoles() {
-        return Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":iam::",
-                Map.of("Ref", "AWS::AccountId"), ":role/perfbox/jobs/perfbox-job-*")));
     }
 
     private static Object allow(Object action, Object resource) {

@@ -16,10 +16,8 @@ import io.perfbox.core.lifecycle.JobResources;
 import io.perfbox.runtime.aws.workflow.AfterBuildHandler;
 import io.perfbox.runtime.aws.workflow.BeginHandler;
 import io.perfbox.runtime.aws.workflow.CleanUpHandler;
-import io.perfbox.runtime.aws.workflow.DiscardWorkspaceHandler;
 import io.perfbox.runtime.aws.workflow.JobCleanUp;
 import io.perfbox.runtime.aws.workflow.PrepareRunHandler;
-import io.perfbox.runtime.aws.workflow.ReadResultHandler;
 import io.perfbox.runtime.aws.workflow.RecordFailureHandler;
 import io.perfbox.runtime.aws.workflow.RecordRunHandler;
 import io.perfbox.runtime.aws.workflow.RunRecorder;
@@ -72,8 +70,10 @@ class JobWorkflowExecutionIT {
     /** The Admit state's slots, in a jobs table of each test's own on moto (the jobs themselves are in memory here). */
     private final io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission admission = newAdmission(jobs);
     private final JobId id = queued.id();
+    /** Each job's /data as its task's collector finds it once the job's container exited (FakeJobResources). */
     @TempDir
     Path workspaces;
+    private RunRecorder runs;
 
     /**
      * The stack as synthesized with one setting of its own: a platform failure's retry waits 1 s (then 2 s) instead
@@ -96,24 +96,24 @@ class JobWorkflowExecutionIT {
         jobs.create(queued, Optional.empty());
         Files.createDirectories(workspaces.resolve(id.value()));
         aws.putRunLog(TASK_ARN, RUN_LOG);
-        RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout());
+        aws.dataOf(workspaces.resolve(id.value()));
+        runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
+                java.time.Duration.ofSeconds(1));
         // The job's builds through the real adapter: the build ids from the engine's history of the current pass's
         // execution, CodeBuild answered by the fake.
         JobCleanUp cleanUp = new JobCleanUp(new io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds(aws.codeBuild(),
                 StepInputs.BUILD_PROJECT, new io.perfbox.adapter.aws.sfn.ExecutionHistory(engine.sfn(),
                         job -> aws.executionHistoryOf(workflow.currentExecution()))),
-                aws, aws, aws.accessPoints(), aws.roles(), aws.images(), admission);
+                aws, aws, aws.images(), admission);
         return new MockedJobWorkflow.Job(id)
                 .handler(WorkflowFunctions.State.ADMIT, new io.perfbox.runtime.aws.workflow.AdmitHandler(admission))
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
                 .handler(WorkflowFunctions.State.AFTER_BUILD, new AfterBuildHandler(lifecycle, aws, config))
                 .handler(WorkflowFunctions.State.PREPARE_RUN,
-                        new PrepareRunHandler(aws.accessPoints(), aws.roles(), aws, config.ecrRepository()))
-                .handler(WorkflowFunctions.State.READ_RESULT, new ReadResultHandler(workspaces))
+                        new PrepareRunHandler(aws, config.ecrRepository()))
                 .handler(WorkflowFunctions.State.RECORD_RUN, new RecordRunHandler(runs))
                 .handler(WorkflowFunctions.State.RECORD_FAILURE, new RecordFailureHandler(runs))
                 .handler(WorkflowFunctions.State.CLEAN_UP, new CleanUpHandler(cleanUp))
-                .handler(WorkflowFunctions.State.DISCARD_WORKSPACE, new DiscardWorkspaceHandler(workspaces))
                 .handler(WorkflowFunctions.State.EXECUTION_ENDED,
                         new io.perfbox.runtime.aws.workflow.ExecutionEndedHandler(lifecycle, cleanUp));
     }
@@ -180,10 +180,10 @@ class JobWorkflowExecutionIT {
     }
 
     private void assertCleanedUp(MockedJobWorkflow.Run run) {
-        assertThat(run.statesEntered()).containsSubsequence("CleanUp", "DiscardWorkspace");
-        assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
-                "deleteAccessPoint " + id, "deleteRole " + id, "deleteImage " + id);
-        assertThat(workspaces.resolve(id.value())).doesNotExist();
+        assertThat(run.statesEntered()).contains("CleanUp");
+        assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id, "deleteImage " + id);
+        // Nothing per job in IAM or on a file system to remove.
+        assertThat(aws.calls()).noneMatch(call -> call.contains("Role") || call.contains("AccessPoint"));
     }
 
     private void assertFailed(FailureCode code) {
@@ -234,7 +234,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsSubsequence("Attempts", "Admit", "Admitted", "AdmissionWait", "Admit",
                 "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild", "ShouldRun", "PrepareRun", "RunTask",
-                "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+                "RecordRun", "CleanUp", "Finished", "Done");
         assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         // Its own slot was given back by CleanUp; the other earlier jobs still hold theirs.
         assertThat(admission.held()).isEqualTo(cap - 1);
@@ -253,8 +253,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
-                "Finished", "Done");
+                "ShouldRun", "PrepareRun", "RunTask", "RecordRun", "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(stored().performance()).isEqualTo(0.91);
@@ -269,7 +268,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+                "ShouldRun", "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.BUILD_FAILED);
     }
@@ -283,7 +282,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+                "ShouldRun", "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.VULNERABLE);
     }
@@ -296,7 +295,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "CleanUp", "DiscardWorkspace", "Finished", "Done");
+                "ShouldRun", "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.IMAGE_TOO_LARGE);
     }
@@ -311,7 +310,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "build failed",
-                "RecordFailedBuild", "RetryBuild", "CleanUp", "DiscardWorkspace", "Finished", "StepFailed");
+                "RecordFailedBuild", "RetryBuild", "CleanUp", "Finished", "StepFailed");
         assertCleanedUp(run);
         assertFailed(FailureCode.BUILD_TIMEOUT);
     }
@@ -344,8 +343,7 @@ class JobWorkflowExecutionIT {
     }
 
     private static final List<String> RUN_RECORDED = List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-            "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp", "DiscardWorkspace",
-            "Finished", "Done");
+            "ShouldRun", "PrepareRun", "RunTask", "RecordRun", "CleanUp", "Finished", "Done");
 
     @Test
     void runThatExitedNonZeroEndsRunFailedWithoutReadingTheResult() throws Exception {
@@ -356,7 +354,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
                 "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp",
-                "DiscardWorkspace", "Finished", "Done");
+                "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_FAILED);
         assertThat(stored().failure().message()).contains("3");
@@ -378,7 +376,7 @@ class JobWorkflowExecutionIT {
         // A run the clock stopped is the customer's: recorded at once, never retried.
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
-                "CleanUp", "DiscardWorkspace", "Finished", "Done");
+                "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_TIMEOUT);
         assertThat(stored().failure().message()).contains("still running after 15 minutes");
@@ -398,7 +396,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
-                "CleanUp", "DiscardWorkspace", "Finished", "Done");
+                "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_TIMEOUT);
         assertThat(stored().performance()).isNull();
@@ -500,19 +498,25 @@ class JobWorkflowExecutionIT {
     }
 
     /**
-     * The DiscardWorkspace function's real handler, after which, when it emptied /data for a retry, the retried
-     * task's container writes its result (a mocked task writes nothing itself).
+     * RecordRun's real handler; once it recorded a failed attempt to be retried, the next task starts with a /data
+     * of its own, empty (as Fargate makes a task's volume), to which the retried task's container writes perfJson
+     * (a mocked task writes nothing itself).
      */
     private io.perfbox.runtime.aws.workflow.WorkflowStep retriedTaskWrites(String perfJson) {
-        DiscardWorkspaceHandler real = new DiscardWorkspaceHandler(workspaces);
+        RecordRunHandler real = new RecordRunHandler(runs);
         return new io.perfbox.runtime.aws.workflow.WorkflowStep() {
             @Override
             @SuppressWarnings("unchecked")
             protected java.util.Map<String, Object> step(JobId job, Input in) {
                 var out = real.handleRequest(StepInputs.JSON.convertValue(in.json(), java.util.Map.class), null);
-                if (in.field("keepDirectory").isPresent()) {
+                if (Boolean.TRUE.equals(out.get("retry"))) {
                     try {
-                        Files.writeString(workspaces.resolve(job.value()).resolve("perf.json"), perfJson);
+                        Path data = workspaces.resolve(job.value());
+                        io.perfbox.core.workspace.LinkSafeFiles.deleteTree(data);
+                        Files.createDirectories(data);
+                        if (perfJson != null) {
+                            Files.writeString(data.resolve("perf.json"), perfJson);
+                        }
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -528,21 +532,21 @@ class JobWorkflowExecutionIT {
     }
 
     private static final List<String> RUN_RETRIED = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
-            "ClearRunData", "RunBackoff", "NextRunAttempt", "RunTask");
+            "RunBackoff", "NextRunAttempt", "RunTask");
 
     @Test
     void taskThePlatformFailedToStartIsRetriedOnANewTaskAndTheJobSucceeds() throws Exception {
         MockedJobWorkflow.Job job = built().service("RunTask", platformCouldNotStartTask(),
                 ranTask(StepInputs.succeededTask(id)))
-                .handler(WorkflowFunctions.State.DISCARD_WORKSPACE, retriedTaskWrites("{\"perf\":0.7}"));
+                .handler(WorkflowFunctions.State.RECORD_RUN, retriedTaskWrites("{\"perf\":0.7}"));
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
-                "ClearRunData", "RunBackoff", "NextRunAttempt", "RunTask", "ReadResult", "RecordRun", "CleanUp",
-                "DiscardWorkspace", "Finished", "Done");
+                "RunBackoff", "NextRunAttempt", "RunTask", "RecordRun", "CleanUp",
+                "Finished", "Done");
         assertThat(ecsTasksScheduled(run)).isEqualTo(2);
         // The failed attempt's tasks were stopped before the new one was started.
         assertThat(aws.calls()).containsSubsequence("registerTaskDefinition " + id, "stopTasks " + id,
@@ -558,13 +562,13 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Job job = built().service("RunTask",
                 taskFailed(StepInputs.taskFailedError(StepInputs.task(id, StepInputs.container(id, 143, null),
                         "SpotInterruption", "Your Spot Task was interrupted."))),
-                ranTask(StepInputs.succeededTask(id)));
+                ranTask(StepInputs.succeededTask(id)))
+                .handler(WorkflowFunctions.State.RECORD_RUN, retriedTaskWrites(null));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.1}");
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
-        assertThat(run.statesEntered()).containsSubsequence(RUN_RETRIED).containsSubsequence("ReadResult",
-                "RecordRun", "CleanUp", "DiscardWorkspace");
+        assertThat(run.statesEntered()).containsSubsequence(RUN_RETRIED).containsSubsequence("RecordRun", "CleanUp");
         assertCleanedUp(run);
         assertFailed(FailureCode.NO_RESULT);
     }
@@ -577,14 +581,12 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        List<String> once = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "ClearRunData",
-                "RunBackoff", "NextRunAttempt");
+        List<String> once = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "RunBackoff", "NextRunAttempt");
         List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun"));
         expected.addAll(once);
         expected.addAll(once);
-        expected.addAll(List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp", "DiscardWorkspace",
-                "Finished", "Done"));
+        expected.addAll(List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp", "Finished", "Done"));
         assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
         assertThat(ecsTasksScheduled(run)).isEqualTo(3);
         assertCleanedUp(run);
@@ -605,8 +607,8 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "build failed", "RecordFailedBuild", "RetryBuild", "BuildBackoff", "NextBuildAttempt", "BuildAndScan",
-                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "ReadResult", "RecordRun", "CleanUp",
-                "DiscardWorkspace", "Finished", "Done");
+                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RecordRun", "CleanUp",
+                "Finished", "Done");
         assertCleanedUp(run);
         assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(stored().performance()).isEqualTo(0.8);
@@ -626,7 +628,7 @@ class JobWorkflowExecutionIT {
         expected.addAll(once);
         expected.addAll(once);
         expected.addAll(List.of("BuildAndScan", "build failed", "RecordFailedBuild", "RetryBuild", "CleanUp",
-                "DiscardWorkspace", "Finished", "StepFailed"));
+                "Finished", "StepFailed"));
         assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
         assertCleanedUp(run);
         assertFailed(FailureCode.PLATFORM_FAILURE);
@@ -637,18 +639,19 @@ class JobWorkflowExecutionIT {
     void lambdaThatFailsEndsTheJobInternalThroughTheFailStepAfterAThrottleIsRetried() throws Exception {
         MockedJobWorkflow.Job job = built().injectLambda("Begin",
                 throwsError("Lambda.TooManyRequestsException", "Rate Exceeded."));
-        aws.failOn("createAccessPoint", software.amazon.awssdk.services.efs.model.AccessPointLimitExceededException
-                .builder().message("You have reached the maximum number of access points").build());
+        // ECS's documented ClientException for a family registered too often at once (RegisterTaskDefinition).
+        aws.failOn("registerTaskDefinition", software.amazon.awssdk.services.ecs.model.ClientException.builder()
+                .message("Too many concurrent attempts to create a new revision of the specified family.").build());
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "PrepareRun", "prepare-run failed", "Fail", "CleanUp", "DiscardWorkspace", "Finished",
+                "ShouldRun", "PrepareRun", "prepare-run failed", "Fail", "CleanUp", "Finished",
                 "StepFailed");
         assertCleanedUp(run);
         assertFailed(FailureCode.INTERNAL);
-        assertThat(stored().failure().message()).contains("prepare-run", "maximum number of access points");
+        assertThat(stored().failure().message()).contains("prepare-run", "Too many concurrent attempts");
     }
 
     // ---- cancel ----
@@ -714,8 +717,7 @@ class JobWorkflowExecutionIT {
             job.handlers.get(function).handleRequest(StepInputs.input(input), null);
             invoked.add(function);
         }
-        assertThat(invoked).containsExactlyInAnyOrder(WorkflowFunctions.State.EXECUTION_ENDED,
-                WorkflowFunctions.State.DISCARD_WORKSPACE);
+        assertThat(invoked).containsExactly(WorkflowFunctions.State.EXECUTION_ENDED);
     }
 
     @Test
@@ -737,9 +739,7 @@ class JobWorkflowExecutionIT {
         // CodeBuild refused every StartBuild (its account limit): the history holds no submitted build, so there is
         // none to look up or stop (a build that was submitted is stopped by id: CodeBuildJobBuildsTest).
         assertThat(aws.calls()).noneMatch(call -> call.startsWith("batchGetBuilds") || call.startsWith("stopBuild"));
-        assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id,
-                "deleteAccessPoint " + id, "deleteRole " + id, "deleteImage " + id);
-        assertThat(workspaces.resolve(id.value())).doesNotExist();
+        assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id, "deleteImage " + id);
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
@@ -756,10 +756,8 @@ class JobWorkflowExecutionIT {
                 "ShouldRun", "PrepareRun", "RunTask");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
-        assertThat(aws.calls()).contains("createAccessPoint " + id, "createRole " + id, "registerTaskDefinition " + id,
-                "stopTasks " + id, "removeTaskDefinitions " + id, "deleteAccessPoint " + id, "deleteRole " + id,
-                "deleteImage " + id);
-        assertThat(workspaces.resolve(id.value())).doesNotExist();
+        assertThat(aws.calls()).contains("registerTaskDefinition " + id, "stopTasks " + id,
+                "removeTaskDefinitions " + id, "deleteImage " + id);
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
     }
 }

@@ -168,7 +168,7 @@ class JobsInFlightCapIT {
 
     private static JobCleanUp cleanUp(DynamoDbAdmission admission) {
         FakeJobResources aws = new FakeJobResources();
-        return new JobCleanUp(id -> List.of(), aws, aws, aws.accessPoints(), aws.roles(), aws.images(), admission);
+        return new JobCleanUp(id -> List.of(), aws, aws, aws.images(), admission);
     }
 
     @Test

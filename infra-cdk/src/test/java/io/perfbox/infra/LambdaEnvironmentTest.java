@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.runtime.aws.workflow.WorkflowConfig;
-import io.perfbox.runtime.aws.workflow.WorkspaceConfig;
 import io.perfbox.core.domain.Severity;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +24,7 @@ import software.amazon.awscdk.assertions.Template;
 
 /**
  * The environment the stack gives each workflow Lambda, against what the Java reads at its cold start
- * ({@link WorkflowConfig}, {@link WorkspaceConfig} of perfbox-functions). The variable names come from those classes
+ * ({@link WorkflowConfig} of perfbox-functions). The variable names come from those classes
  * themselves: they are recorded as the configuration asks an empty environment for them. A variable added, renamed
  * or dropped on either side fails here, not at the first job after a deployment.
  */
@@ -68,16 +67,13 @@ class LambdaEnvironmentTest {
         return TemplateQueries.JSON.valueToTree(found.values().iterator().next());
     }
 
-    private static final List<WorkflowFunctions.State> AWS_STEPS = Arrays.stream(WorkflowFunctions.State.values())
-            .filter(s -> !s.onFileSystem()).toList();
-    private static final List<WorkflowFunctions.State> WORKSPACE_STEPS = Arrays.stream(WorkflowFunctions.State.values())
-            .filter(WorkflowFunctions.State::onFileSystem).toList();
+    private static final List<WorkflowFunctions.State> AWS_STEPS = List.of(WorkflowFunctions.State.values());
 
     @Test
     void everyStepCallingAwsIsGivenExactlyTheVariablesWorkflowConfigReads() {
         Set<String> read = variablesRead(WorkflowConfig::fromEnvironment);
         assertThat(read).as("the recording saw the reads").contains("AWS_REGION").hasSizeGreaterThan(10);
-        assertThat(AWS_STEPS).hasSize(9);
+        assertThat(AWS_STEPS).hasSize(8);
         for (WorkflowFunctions.State state : AWS_STEPS) {
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                     "Handler", state.handlerClass() + JavaLambda.METHOD,
@@ -85,24 +81,9 @@ class LambdaEnvironmentTest {
         }
     }
 
-    @Test
-    void everyWorkspaceStepIsGivenEveryVariableWorkspaceConfigReads() {
-        Set<String> read = variablesRead(WorkspaceConfig::fromEnvironment);
-        assertThat(read).isNotEmpty();
-        assertThat(WORKSPACE_STEPS).containsExactly(WorkflowFunctions.State.READ_RESULT,
-                WorkflowFunctions.State.DISCARD_WORKSPACE);
-        // The design gives every Lambda the table and bucket names too; the workspace handlers do not read them.
-        for (WorkflowFunctions.State state : WORKSPACE_STEPS) {
-            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                    "Handler", state.handlerClass() + JavaLambda.METHOD,
-                    "Environment", Map.of("Variables", Match.objectLike(anyValueFor(read)))));
-        }
-    }
-
     /**
      * WorkflowConfig accepts what the stack sets, with each reference standing for what CloudFormation puts there:
-     * a name for a Ref of a table, bucket, repository or log group, an id for a Ref of a file system, an ARN for a Ref
-     * of a managed policy and for an Arn attribute. So a variable meant to hold an ARN that was given a name (or a CPU Fargate lacks) fails here.
+     * a name for a Ref of a table, bucket, repository or log group, an ARN for an Arn attribute. So a variable meant to hold an ARN that was given a name (or a CPU Fargate lacks) fails here.
      */
     @Test
     void workflowConfigAcceptsTheStepHandlersEnvironmentAsDeployed() {
@@ -121,26 +102,21 @@ class LambdaEnvironmentTest {
         assertThat(config.runTimeout()).isEqualTo(Duration.ofSeconds(600));
         assertThat(config.clusterArn()).startsWith("arn:aws:ecs:");
         assertThat(config.taskExecutionRoleArn()).startsWith("arn:aws:iam::");
-        assertThat(config.fileSystemId()).startsWith("fs-");
         assertThat(config.buildProject()).startsWith("buildandscanproject");
         assertThat(config.stateMachineArn())
                 .isEqualTo("arn:aws:states:eu-west-1:123456789012:stateMachine:" + SynthesizedStack.STACK_NAME + "-JobWorkflow");
-        assertThat(config.jobRoleBoundaryArn()).startsWith("arn:aws:iam::123456789012:policy/isolatedrunnerjobroleboundary");
         assertThat(config.runStartTimeout()).isEqualTo(Duration.ofSeconds(1800));
         // The image asset in this account's CDK asset repository, tagged by the asset's hash.
-        assertThat(config.runClockImage()).matches("123456789012\\.dkr\\.ecr\\.eu-west-1\\.amazonaws\\.com/"
+        assertThat(config.taskHelpersImage()).matches("123456789012\\.dkr\\.ecr\\.eu-west-1\\.amazonaws\\.com/"
                 + "cdk-[a-z0-9]+-container-assets-123456789012-eu-west-1:[0-9a-f]{64}");
     }
 
     @Test
-    void workspaceRootIsWhereTheFunctionMountsTheJobFileSystem() {
-        for (WorkflowFunctions.State state : WORKSPACE_STEPS) {
+    void noWorkflowFunctionRunsInTheVpcOrMountsAFileSystem() {
+        for (WorkflowFunctions.State state : WorkflowFunctions.State.values()) {
             JsonNode properties = function(state.handlerClass()).get("Properties");
-            String root = properties.at("/Environment/Variables/PERFBOX_WORKSPACE_ROOT").asText();
-            assertThat(new WorkspaceConfig(Path.of(root)).root()).isEqualTo(Path.of("/mnt/jobs"));
-            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                    "Handler", state.handlerClass() + JavaLambda.METHOD,
-                    "FileSystemConfigs", List.of(Map.of("Arn", Match.anyValue(), "LocalMountPath", root))));
+            assertThat(properties.has("VpcConfig")).as(state.name()).isFalse();
+            assertThat(properties.has("FileSystemConfigs")).as(state.name()).isFalse();
         }
     }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
-/** The ECS cluster, the task roles and log group, the EFS file system and the workflow functions. */
+/** The ECS cluster, the execution role and log group, the task helpers' image and the workflow functions. */
 class RunnerTest {
     private final Template template = SynthesizedStack.TEMPLATE;
 
@@ -26,7 +26,7 @@ class RunnerTest {
         var assumedByEcsTasks = Map.of("Statement", List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
                 "Principal", Map.of("Service", "ecs-tasks.amazonaws.com"))), "Version", "2012-10-17");
         // One role of the stack ECS tasks may assume: the execution role, which ECS uses and the container never sees.
-        // Task roles are the jobs' own, made at run time (IamJobRoles).
+        // No task role at all, made by the stack or per job: the job's task holds no credential.
         template.resourcePropertiesCountIs("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", assumedByEcsTasks), 1);
         assertThat(template.findResources("AWS::IAM::Role").keySet())
                 .anyMatch(id -> id.startsWith("IsolatedRunnerTaskExecutionRole"))
@@ -49,82 +49,6 @@ class RunnerTest {
         return Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp(logicalIdPrefix + ".*"), attribute));
     }
 
-    /** The file system policy the stack puts (with every token named: Ref X, GetAtt X.Arn, AWS::Region...). */
-    private static JsonNode fileSystemPolicy() throws Exception {
-        var puts = TemplateQueries.resources("Custom::AWS").stream()
-                .map(r -> TemplateQueries.sdkCall(r.at("/Properties/Create")))
-                .filter(call -> call.path("action").asText().equals("putFileSystemPolicy")).toList();
-        assertThat(puts).hasSize(1);
-        assertThat(puts.get(0).path("service").asText()).isEqualTo("EFS");
-        assertThat(puts.get(0).at("/parameters/FileSystemId").asText()).matches("\\{Ref IsolatedRunnerJobFiles[0-9A-F]+}");
-        return TemplateQueries.JSON.readTree(puts.get(0).at("/parameters/Policy").asText());
-    }
-
-    @Test
-    void fileSystemAdmitsNoClientWithoutCredentialsAndNoneWithoutTls() throws Exception {
-        JsonNode policy = fileSystemPolicy();
-        String fileSystem = "\\{GetAtt IsolatedRunnerJobFiles[0-9A-F]+\\.Arn}";
-        // Nothing is allowed here, to anyone: an NFS client that does not authenticate with IAM (an anonymous one)
-        // mounts nothing, whatever access point it names; a client with credentials gets what its identity policy
-        // allows (a job's role: its own access point only).
-        assertThat(policy.get("Statement")).hasSize(1);
-        JsonNode tls = policy.at("/Statement/0");
-        assertThat(tls.path("Sid").asText()).isEqualTo("RefuseUnencryptedTransport");
-        assertThat(tls.path("Effect").asText()).isEqualTo("Deny");
-        assertThat(tls.at("/Principal/AWS").asText()).isEqualTo("*");
-        assertThat(TemplateQueries.texts(tls.path("Action"))).containsExactly("elasticfilesystem:ClientMount",
-                "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess");
-        assertThat(tls.path("Resource").asText()).matches(fileSystem);
-        assertThat(TemplateQueries.map(tls.path("Condition"))).isEqualTo(
-                Map.of("Bool", Map.of("aws:SecureTransport", "false")));
-    }
-
-    @Test
-    void jobRoleBoundaryAllowsAtMostMountAndWriteOfTheJobFileSystemThroughAJobAccessPoint() {
-        Map<String, Object> accessPoints = arn("elasticfilesystem", ":access-point/*");
-        template.resourceCountIs("AWS::IAM::ManagedPolicy", 1);
-        template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of(
-                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Match.objectEquals(Map.of(
-                        "Sid", "JobFileSystemThroughAJobAccessPoint",
-                        "Effect", "Allow",
-                        // Never ClientRootAccess, never another service: whatever a job role's own policy says.
-                        "Action", List.of("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"),
-                        "Resource", getAtt("IsolatedRunnerJobFiles", "Arn"),
-                        "Condition", Map.of(
-                                "Bool", Map.of("elasticfilesystem:AccessedViaMountTarget", "true"),
-                                "ArnLike", Map.of("elasticfilesystem:AccessPointArn", accessPoints),
-                                // Never the workspace functions' view of every job's directory.
-                                "ArnNotEquals", Map.of("elasticfilesystem:AccessPointArn",
-                                        arn("elasticfilesystem", ":access-point/", ref("IsolatedRunnerJobFilesJobsRoot"))))))))));
-        // Not attached to any role of the stack: it is the boundary PrepareRun must give every job role.
-        template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of(
-                "Roles", Match.absent(), "Users", Match.absent(), "Groups", Match.absent()));
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.runtime.aws.workflow.PrepareRunHandler::handleRequest",
-                "Environment", Map.of("Variables", Match.objectLike(Map.of(
-                        "PERFBOX_JOB_ROLE_BOUNDARY_ARN", ref("IsolatedRunnerJobRoleBoundary"))))));
-    }
-
-    @Test
-    void jobRolesTheStackGrantsOnAreTheOnesTheAdapterNames() {
-        io.perfbox.core.domain.JobId id = io.perfbox.core.domain.JobId.random();
-        assertThat(IsolatedRunner.JOB_ROLE_PATH).isEqualTo(io.perfbox.adapter.aws.AwsJobNames.ROLE_PATH);
-        assertThat(IsolatedRunner.JOB_ROLE_PREFIX + id.value())
-                .isEqualTo(io.perfbox.adapter.aws.AwsJobNames.roleName(id));
-    }
-
-    @Test
-    void fileSystemPolicyIsPutOnceTheFileSystemExistsByACallAllowedOnThatFileSystemOnly() {
-        // The file system's own property could not name its own ARN; and two owners of one policy would undo each
-        // other on every update.
-        template.hasResourceProperties("AWS::EFS::FileSystem", Map.of("FileSystemPolicy", Match.absent()));
-        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "PolicyName", Match.stringLikeRegexp("IsolatedRunnerFileSystemPolicyCustomResourcePolicy.*"),
-                "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", List.of(Match.objectEquals(Map.of(
-                        "Action", "elasticfilesystem:PutFileSystemPolicy", "Effect", "Allow",
-                        "Resource", getAtt("IsolatedRunnerJobFiles", "Arn")))))));
-    }
-
     @Test
     void taskExecutionRoleWritesLogStreamsOfTheTaskLogGroupByTheirStreamArn() {
         // Built from the group's name: its Arn attribute already ends in ":*", so "<Arn>:log-stream:*" matched nothing.
@@ -137,7 +61,7 @@ class RunnerTest {
     }
 
     @Test
-    void taskExecutionRolePullsOnlyTheJobImagesAndTheRunClocksAssetRepository() throws Exception {
+    void taskExecutionRolePullsOnlyTheJobImagesAndTheTaskHelpersAssetRepository() throws Exception {
         JsonNode policy = TemplateQueries.JSON.valueToTree(template.findResources("AWS::IAM::Policy", Map.of(
                 "Properties", Map.of("Roles", List.of(ref("IsolatedRunnerTaskExecutionRole"))))).values().iterator().next());
         List<JsonNode> pulls = new java.util.ArrayList<>();
@@ -155,41 +79,23 @@ class RunnerTest {
     }
 
     @Test
-    void runClockImageIsBuiltAtDeployTimeForFargatesPlatformFromItsOwnDirectory() throws Exception {
+    void taskHelpersImageIsBuiltAtDeployTimeForFargatesPlatformFromItsOwnDirectory() throws Exception {
         JsonNode assets = TemplateQueries.JSON.readTree(SynthesizedStack.ASSEMBLY.resolve("Perfbox.assets.json").toFile());
         List<JsonNode> images = new java.util.ArrayList<>();
         assets.path("dockerImages").forEach(images::add);
         assertThat(images).singleElement().satisfies(image -> {
             assertThat(image.at("/source/platform").asText()).isEqualTo("linux/amd64");
             java.nio.file.Path staged = SynthesizedStack.ASSEMBLY.resolve(image.at("/source/directory").asText());
-            assertThat(java.nio.file.Files.readString(staged.resolve("Dockerfile"))).isEqualTo(java.nio.file.Files
-                    .readString(java.nio.file.Path.of(IsolatedRunner.RUN_CLOCK_DIRECTORY, "Dockerfile")));
+            for (String file : List.of("Dockerfile", "data-init.sh", "run-clock.sh", "collect.sh")) {
+                assertThat(java.nio.file.Files.readString(staged.resolve(file))).as(file).isEqualTo(java.nio.file.Files
+                        .readString(java.nio.file.Path.of(IsolatedRunner.TASK_HELPERS_DIRECTORY, file)));
+            }
         });
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"ReadResult", "DiscardWorkspace"})
-    void workspaceFunctionsAreRootOnTheFileSystemOnlyThroughTheirAccessPoint(String function) {
-        Map<String, Object> workspaceAccessPoint = arn("elasticfilesystem", ":access-point/",
-                ref("IsolatedRunnerJobFilesJobsRoot"));
-        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "Roles", List.of(ref("WorkflowFunctions" + function + "ServiceRole")),
-                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
-                        // CDK's mount grant for a function's file system: through that access point only.
-                        Match.objectEquals(Map.of("Action", "elasticfilesystem:ClientMount", "Effect", "Allow",
-                                "Resource", "*",
-                                "Condition", Map.of("StringEquals",
-                                        Map.of("elasticfilesystem:AccessPointArn", workspaceAccessPoint)))),
-                        Match.objectEquals(Map.of("Action", "elasticfilesystem:ClientRootAccess", "Effect", "Allow",
-                                "Resource", getAtt("IsolatedRunnerJobFiles", "Arn"),
-                                "Condition", Map.of("StringEquals",
-                                        Map.of("elasticfilesystem:AccessPointArn", workspaceAccessPoint))))))))));
     }
 
     @Test
     void stepFunctionHasTheTimeAndMemoryItsLongestStepsNeed() {
-        // PrepareRun waits up to 30 s for the access point and 10 s for the job role to settle; AfterBuild holds a scan
-        // report of up to 64 MiB.
+        // RecordRun may wait 30 s for the collector's record; AfterBuild holds a scan report of up to 64 MiB.
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "io.perfbox.runtime.aws.workflow.AfterBuildHandler::handleRequest",
                 "Timeout", 120,
@@ -198,12 +104,6 @@ class RunnerTest {
                 "Handler", "io.perfbox.runtime.aws.workflow.PrepareRunHandler::handleRequest",
                 "Timeout", 120,
                 "MemorySize", 1024));
-        for (String workspace : List.of("ReadResultHandler", "DiscardWorkspaceHandler")) {
-            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                    "Handler", "io.perfbox.runtime.aws.workflow." + workspace + "::handleRequest",
-                    "Timeout", 300,
-                    "MemorySize", 512));
-        }
     }
 
     @Test
@@ -213,34 +113,12 @@ class RunnerTest {
     }
 
     @Test
-    void fileSystemIsEncryptedInTheIsolatedSubnets() {
-        template.hasResourceProperties("AWS::EFS::FileSystem", Map.of(
-                "Encrypted", true));
-        template.resourceCountIs("AWS::EFS::MountTarget", 2);
-        template.hasResource("AWS::EFS::FileSystem", Map.of("DeletionPolicy", "Delete"));
-    }
-
-    @Test
-    void workspaceAccessPointIsTheJobsDirectoryAsRoot() {
-        template.hasResourceProperties("AWS::EFS::AccessPoint", Map.of(
-                "RootDirectory", Map.of("Path", "/jobs", "CreationInfo",
-                        Map.of("OwnerUid", "0", "OwnerGid", "0", "Permissions", "755")),
-                "PosixUser", Map.of("Uid", "0", "Gid", "0")));
-    }
-
-    @Test
-    void workspaceFunctionIsInTheIsolatedSubnetsWithTheFileSystemAtMntJobs() {
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "io.perfbox.runtime.aws.workflow.ReadResultHandler::handleRequest",
-                "Runtime", "java21",
-                "TracingConfig", Map.of("Mode", "Active"),
-                "VpcConfig", Map.of("SubnetIds", Match.anyValue(), "SecurityGroupIds", List.of(Map.of("Fn::GetAtt",
-                        List.of(Match.stringLikeRegexp("WorkflowFunctionsWorkspaceSecurityGroup.*"), "GroupId")))),
-                "FileSystemConfigs", List.of(Map.of("LocalMountPath", "/mnt/jobs", "Arn", Match.anyValue())),
-                "Environment", Map.of("Variables", Map.of(
-                        "PERFBOX_JOBS_TABLE", Match.anyValue(),
-                        "PERFBOX_ARTIFACT_BUCKET", Match.anyValue(),
-                        "PERFBOX_WORKSPACE_ROOT", "/mnt/jobs"))));
+    void nothingOfEfsIsInTheStackAndNoSecurityGroupAllowsNfs() throws Exception {
+        assertThat(TemplateQueries.JSON.writeValueAsString(template.toJSON())).doesNotContain("AWS::EFS::")
+                .doesNotContain("elasticfilesystem").doesNotContain("putFileSystemPolicy");
+        template.allResourcesProperties("AWS::EC2::SecurityGroup", Map.of(
+                "SecurityGroupEgress", Match.not(Match.arrayWith(List.of(Match.objectLike(Map.of("ToPort", 2049)))))));
+        template.resourceCountIs("AWS::EC2::SecurityGroupIngress", 0);
     }
 
     @Test
@@ -264,9 +142,8 @@ class RunnerTest {
                         Map.entry("PERFBOX_TASK_MEMORY_MIB", "2048"),
                         Map.entry("PERFBOX_RUN_TIMEOUT_SECONDS", "600"),
                         Map.entry("PERFBOX_RUN_START_TIMEOUT_SECONDS", "1800"),
-                        Map.entry("PERFBOX_RUN_CLOCK_IMAGE", Map.of("Fn::Sub", Match.stringLikeRegexp(
+                        Map.entry("PERFBOX_TASK_HELPERS_IMAGE", Map.of("Fn::Sub", Match.stringLikeRegexp(
                                 "\\$\\{AWS::AccountId}\\.dkr\\.ecr\\..*/cdk-.*-container-assets-.*:[0-9a-f]{64}"))),
-                        Map.entry("PERFBOX_FILE_SYSTEM_ID", Map.of("Ref", Match.stringLikeRegexp("IsolatedRunnerJobFiles.*"))),
                         Map.entry("PERFBOX_ECR_REPOSITORY", Map.of("Ref", Match.stringLikeRegexp("BuildAndScanImages.*")))))));
     }
 }

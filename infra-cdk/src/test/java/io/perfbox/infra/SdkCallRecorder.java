@@ -16,8 +16,6 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionResponse;
-import software.amazon.awssdk.services.efs.model.CreateAccessPointRequest;
-import software.amazon.awssdk.services.efs.model.CreateAccessPointResponse;
 
 /**
  * Records what every SDK call of the clients it is attached to needs of IAM ({@link IamActions}), as sent (after
@@ -32,7 +30,6 @@ final class SdkCallRecorder implements ExecutionInterceptor {
     private final List<IamCall> calls = Collections.synchronizedList(new ArrayList<>());
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Map<String, String>> resourceTags = new ConcurrentHashMap<>();
-    private final Map<String, IamActions.Role> roles = new ConcurrentHashMap<>();
 
     SdkCallRecorder(IamActions.Arns arns) {
         this.arns = arns;
@@ -68,7 +65,6 @@ final class SdkCallRecorder implements ExecutionInterceptor {
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         record(context.request(), Optional.of(context.response()), Optional.empty(), attributes);
-        // After: a DeleteRole is authorized on the role as it still was.
         remember(context.request(), context.response());
     }
 
@@ -88,8 +84,7 @@ final class SdkCallRecorder implements ExecutionInterceptor {
             return;
         }
         try {
-            IamActions.Exchange exchange = new IamActions.Exchange(request, response, failure, arns, resourceTags,
-                    roles);
+            IamActions.Exchange exchange = new IamActions.Exchange(request, response, failure, arns, resourceTags);
             for (IamActions.Need need : IamActions.needs(service, operation, exchange)) {
                 calls.add(new IamCall(caller, name, need.action(), need.resource(), need.context()));
             }
@@ -98,19 +93,9 @@ final class SdkCallRecorder implements ExecutionInterceptor {
         }
     }
 
-    /** The tags given at creation, under the new resource's ARN; a role's ARN and boundary, under its name. */
+    /** The tags given at creation, under the new resource's ARN. */
     private void remember(SdkRequest request, SdkResponse response) {
-        if (request instanceof software.amazon.awssdk.services.iam.model.CreateRoleRequest create
-                && response instanceof software.amazon.awssdk.services.iam.model.CreateRoleResponse created) {
-            roles.put(create.roleName(), new IamActions.Role(created.role().arn(), create.permissionsBoundary()));
-        } else if (request instanceof software.amazon.awssdk.services.iam.model.DeleteRoleRequest delete) {
-            roles.remove(delete.roleName());
-        }
-        if (request instanceof CreateAccessPointRequest create && response instanceof CreateAccessPointResponse created) {
-            Map<String, String> tags = new LinkedHashMap<>();
-            create.tags().forEach(t -> tags.put(t.key(), t.value()));
-            resourceTags.put(created.accessPointArn(), tags);
-        } else if (request instanceof RegisterTaskDefinitionRequest register
+        if (request instanceof RegisterTaskDefinitionRequest register
                 && response instanceof RegisterTaskDefinitionResponse registered) {
             Map<String, String> tags = new LinkedHashMap<>();
             register.tags().forEach(t -> tags.put(t.key(), t.value()));
