@@ -73,7 +73,7 @@ class LambdaEnvironmentTest {
     void everyStepCallingAwsIsGivenExactlyTheVariablesWorkflowConfigReads() {
         Set<String> read = variablesRead(WorkflowConfig::fromEnvironment);
         assertThat(read).as("the recording saw the reads").contains("AWS_REGION").hasSizeGreaterThan(10);
-        assertThat(AWS_STEPS).hasSize(8);
+        assertThat(AWS_STEPS).hasSize(9);
         for (WorkflowFunctions.State state : AWS_STEPS) {
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                     "Handler", state.handlerClass() + JavaLambda.METHOD,

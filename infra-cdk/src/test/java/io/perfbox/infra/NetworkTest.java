@@ -39,7 +39,7 @@ class NetworkTest {
                     "VpcEndpointType", "Interface", "ServiceName", regionalService(service),
                     "PrivateDnsEnabled", true));
         }
-        // Not EFS: /data is NFS to the mount targets, and nothing in the VPC calls the EFS API.
+        // Nothing else: /data is the task's own volume, and no function runs in the VPC.
         template.resourceCountIs("AWS::EC2::VPCEndpoint", 4);
     }
 
@@ -64,14 +64,10 @@ class NetworkTest {
     }
 
     @Test
-    void functionsInTheVpcHaveNoS3PermissionSoTheEndpointOwesThemNothing() {
+    void noFunctionRunsInTheVpcSoTheS3EndpointOwesTheStacksBucketNothing() {
         // The S3 endpoint admits no object of the stack's bucket: true only while nothing in the VPC needs one.
-        for (String function : List.of("ReadResult", "DiscardWorkspace")) {
-            var policies = template.findResources("AWS::IAM::Policy", Map.of("Properties", Map.of("Roles",
-                    List.of(Map.of("Ref", Match.stringLikeRegexp("WorkflowFunctions" + function + "ServiceRole.*"))))));
-            assertThat(policies).as(function).isNotEmpty();
-            assertThat(TemplateQueries.JSON.valueToTree(policies).toString()).as(function).doesNotContain("\"s3:");
-        }
+        assertThat(template.findResources("AWS::Lambda::Function", Map.of("Properties", Map.of(
+                "VpcConfig", Match.anyValue())))).isEmpty();
     }
 
     /** A statement's actions or resources, as a list whether the template holds one or many. */
@@ -163,7 +159,7 @@ class NetworkTest {
     }
 
     @Test
-    void dnsFirewallAnswersExactlyTheEndpointsAndTheFileSystemAndBlocksEveryOtherName() {
+    void dnsFirewallAnswersExactlyTheEndpointsAndBlocksEveryOtherName() {
         var lists = TemplateQueries.resources("AWS::Route53Resolver::FirewallDomainList");
         assertThat(lists).hasSize(2);
         JsonNode allowed = lists.stream().filter(l -> l.at("/Properties/Name").asText().equals("perfbox-allowed-names"))
@@ -172,13 +168,12 @@ class NetworkTest {
                 .findFirst().orElseThrow();
         List<String> names = new java.util.ArrayList<>();
         allowed.at("/Properties/Domains").forEach(d -> names.add(TemplateQueries.joined(d)));
-        assertThat(names).hasSize(6).contains(
+        assertThat(names).containsExactlyInAnyOrder(
                 "prod-{Ref AWS::Region}-starport-layer-bucket.s3.{Ref AWS::Region}.{Ref AWS::URLSuffix}",
                 "prod-{Ref AWS::Region}-starport-layer-bucket.s3.{Ref AWS::URLSuffix}",
                 "api.ecr.{Ref AWS::Region}.{Ref AWS::URLSuffix}",
                 "{Ref AWS::AccountId}.dkr.ecr.{Ref AWS::Region}.{Ref AWS::URLSuffix}",
-                "logs.{Ref AWS::Region}.{Ref AWS::URLSuffix}")
-                .anyMatch(n -> n.matches("\\{Ref IsolatedRunnerJobFiles[0-9A-F]+}\\.efs\\.\\{Ref AWS::Region}\\.\\{Ref AWS::URLSuffix}"));
+                "logs.{Ref AWS::Region}.{Ref AWS::URLSuffix}");
         assertThat(TemplateQueries.texts(every.at("/Properties/Domains"))).containsExactly("*");
 
         String allowedId = logicalId("AWS::Route53Resolver::FirewallDomainList", allowed);
@@ -219,10 +214,9 @@ class NetworkTest {
     }
 
     @Test
-    void taskSecurityGroupAllowsExactlyHttpsToEndpointsAndS3AndNfsToTheFileSystem() throws Exception {
+    void taskSecurityGroupAllowsExactlyHttpsToEndpointsAndS3() throws Exception {
         String task = securityGroup("Customer containers");
         String endpoints = securityGroup("VPC interface endpoints");
-        String fileSystem = securityGroup("Job file system");
         template.hasResourceProperties("AWS::EC2::SecurityGroup", Map.of(
                 "GroupDescription", Match.stringLikeRegexp("Customer containers.*"),
                 // allowAllOutbound=false and explicit rules: no inline egress at all, only the rules below.
@@ -238,10 +232,7 @@ class NetworkTest {
                         Map.of("GroupId", ref(task), "IpProtocol", "tcp", "FromPort", 443, "ToPort", 443,
                                 "DestinationPrefixListId", Map.of("Fn::GetAtt",
                                         List.of(s3PrefixListLookup(), "PrefixLists.0.PrefixListId")),
-                                "Description", "HTTPS to S3 through the gateway endpoint (image layers)"),
-                        Map.of("GroupId", ref(task), "IpProtocol", "tcp", "FromPort", 2049, "ToPort", 2049,
-                                "DestinationSecurityGroupId", ref(fileSystem),
-                                "Description", "NFS to the job file system"));
+                                "Description", "HTTPS to S3 through the gateway endpoint (image layers)"));
     }
 
     /** The deploy-time lookup of the region's S3 prefix list: one EC2 DescribePrefixLists call by name. */
@@ -270,23 +261,5 @@ class NetworkTest {
                 Map.of("Properties", Map.of("CidrIp", Match.anyValue())))).as("egress to address ranges").isEmpty();
         assertThat(template.findResources("AWS::EC2::SecurityGroupIngress",
                 Map.of("Properties", Map.of("CidrIp", "0.0.0.0/0")))).isEmpty();
-    }
-
-    @Test
-    void fileSystemAcceptsNfsOnlyFromJobTasksAndTheWorkspaceFunction() {
-        String fileSystem = securityGroup("Job file system");
-        var ingress = template.findResources("AWS::EC2::SecurityGroupIngress",
-                Map.of("Properties", Map.of("GroupId", ref(fileSystem))));
-        assertThat(ingress.values()).extracting(r -> (Object) ((Map<?, ?>) ((Map<?, ?>) r).get("Properties")).get("SourceSecurityGroupId"))
-                .containsExactlyInAnyOrder(ref(securityGroup("Customer containers")),
-                        ref(securityGroup("Workspace function")));
-        assertThat(ingress.values()).extracting(r -> (Object) ((Map<?, ?>) ((Map<?, ?>) r).get("Properties")).get("FromPort"))
-                .containsOnly(2049);
-        var workspaceEgress = template.findResources("AWS::EC2::SecurityGroupEgress",
-                Map.of("Properties", Map.of("GroupId", ref(securityGroup("Workspace function")))));
-        assertThat(workspaceEgress.values()).extracting(r -> (Object) ((Map<?, ?>) r).get("Properties"))
-                .containsExactly(Map.of("GroupId", ref(securityGroup("Workspace function")), "IpProtocol", "tcp",
-                        "FromPort", 2049, "ToPort", 2049, "DestinationSecurityGroupId", ref(fileSystem),
-                        "Description", "NFS to the job file system"));
     }
 }

@@ -131,6 +131,12 @@ class TaskHelpersImageIT {
         return args;
     }
 
+    /** A shell line run as root on /data (at /d) in the helpers' image: what the test prepares there. */
+    private void asRootOnData(String script) throws Exception {
+        Result done = docker(List.of("run", "--rm", "--user", "0:0", "-v", data + ":/d", IMAGE, "-c", script));
+        assertThat(done.exitCode()).as(done.output()).isZero();
+    }
+
     private Result run(String helper) throws Exception {
         return docker(asTheTaskRuns(helper, false));
     }
@@ -188,8 +194,7 @@ class TaskHelpersImageIT {
         Path closed = Files.createDirectory(data.resolve("closed"));
         Files.writeString(closed.resolve("inside"), "x");
         Files.createSymbolicLink(data.resolve("link"), outside);
-        docker(List.of("run", "--rm", "-v", data + ":/d", IMAGE, "-c",
-                "/busybox chown -R 1000:1000 /d/closed && /busybox chmod 500 /d/closed"));
+        asRootOnData("/busybox chown -R 1000:1000 /d/closed && /busybox chmod 500 /d/closed");
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         Result init = run(AwsJobNames.DATA_INIT_CONTAINER);
@@ -253,7 +258,7 @@ class TaskHelpersImageIT {
 
     @Test
     void collectorReportsANamedPipeWithoutBlockingAndADirectory() throws Exception {
-        docker(List.of("run", "--rm", "-v", data + ":/d", IMAGE, "-c", "/busybox mkfifo /d/perf.json"));
+        asRootOnData("/busybox mkfifo /d/perf.json");
         Result collected = run(AwsJobNames.COLLECTOR_CONTAINER);
         assertThat(collected.took()).as("a FIFO with no writer must not hang the read").isLessThan(Duration.ofSeconds(30));
         assertThat(CollectorRecord.parse(collected.output().lines().toList()))
@@ -275,8 +280,7 @@ class TaskHelpersImageIT {
     @Test
     void collectorReadsAResultOfAnyOwnerAndModeButCannotWriteData() throws Exception {
         Files.writeString(data.resolve("perf.json"), "{\"perf\":0.3}");
-        docker(List.of("run", "--rm", "-v", data + ":/d", IMAGE, "-c",
-                "/busybox chown 4242:4242 /d/perf.json && /busybox chmod 600 /d/perf.json"));
+        asRootOnData("/busybox chown 4242:4242 /d/perf.json && /busybox chmod 600 /d/perf.json");
         assertThat(collectedAsLocally()).isInstanceOf(JobWorkspace.Content.class);
 
         List<String> args = asTheTaskRuns(AwsJobNames.COLLECTOR_CONTAINER, false);

@@ -20,8 +20,8 @@ class WorkflowTest {
     private final JsonNode definition = TemplateQueries.stateMachineDefinition();
     private final JsonNode states = definition.get("States");
 
-    private static final List<String> LAMBDA_TASKS = List.of("Begin", "AfterBuild", "PrepareRun", "ReadResult",
-            "RecordRun", "RecordFailedRun", "ClearRunData", "CleanUp", "DiscardWorkspace", "Fail", "RecordFailedBuild");
+    private static final List<String> LAMBDA_TASKS = List.of("Begin", "AfterBuild", "PrepareRun", "RecordRun",
+            "RecordFailedRun", "CleanUp", "Fail", "RecordFailedBuild");
 
     private JsonNode state(String name) {
         assertThat(states.has(name)).as("state " + name).isTrue();
@@ -63,13 +63,15 @@ class WorkflowTest {
         assertThat(state("ShouldRun").at("/Choices/0/Next").asText()).isEqualTo("PrepareRun");
         assertThat(state("ShouldRun").get("Default").asText()).isEqualTo("CleanUp");
         assertThat(state("PrepareRun").get("Next").asText()).isEqualTo("RunTask");
-        assertThat(state("RunTask").get("Next").asText()).isEqualTo("ReadResult");
-        assertThat(state("ReadResult").get("Next").asText()).isEqualTo("RecordRun");
+        assertThat(state("RunTask").get("Next").asText()).isEqualTo("RecordRun");
+        // No state reads /data: the task's collector did, and RecordRun reads its record.
+        assertThat(states.has("ReadResult")).isFalse();
         assertThat(states.has("TaskRan")).as("no choice between the outcomes: each path has its own state").isFalse();
         assertThat(state("RecordRun").get("Next").asText()).isEqualTo("CleanUp");
         assertThat(state("RecordFailedRun").get("Next").asText()).isEqualTo("RetryRun");
-        assertThat(state("CleanUp").get("Next").asText()).isEqualTo("DiscardWorkspace");
-        assertThat(state("DiscardWorkspace").get("Next").asText()).isEqualTo("Finished");
+        assertThat(state("CleanUp").get("Next").asText()).isEqualTo("Finished");
+        assertThat(states.has("DiscardWorkspace")).as("nothing of a job outlives its task but what CleanUp removes")
+                .isFalse();
         assertThat(state("Fail").get("Next").asText()).isEqualTo("CleanUp");
     }
 
@@ -78,28 +80,23 @@ class WorkflowTest {
         assertThat(parameters("Begin")).isEqualTo(Map.of("jobId.$", "$.jobId"));
         assertThat(parameters("AfterBuild")).isEqualTo(Map.of("jobId.$", "$.jobId"));
         assertThat(parameters("PrepareRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"));
-        assertThat(parameters("ReadResult")).isEqualTo(Map.of("jobId.$", "$.jobId"));
-        assertThat(parameters("RecordRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "task.$", "$.task",
-                "result.$", "$.result"));
+        // No result in the input: RecordRun reads the collector's record from the task's own log stream.
+        assertThat(parameters("RecordRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "task.$", "$.task"));
         // The error path has no result: RecordRun decides by the run's failure (and stops a task that overran).
         assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "error.$", "$.error",
                 "retry", Map.of("attempt.$", "$.attempts.run", "maxAttempts", 3, "backoffSeconds", 30)));
         assertThat(parameters("RecordFailedBuild")).isEqualTo(Map.of("jobId.$", "$.jobId", "stage.$", "$.stage",
                 "error.$", "$.error",
                 "retry", Map.of("attempt.$", "$.attempts.build", "maxAttempts", 3, "backoffSeconds", 30)));
-        assertThat(parameters("ClearRunData")).isEqualTo(Map.of("jobId.$", "$.jobId", "keepDirectory", true));
         assertThat(parameters("CleanUp")).isEqualTo(Map.of("jobId.$", "$.jobId"));
-        assertThat(parameters("DiscardWorkspace")).isEqualTo(Map.of("jobId.$", "$.jobId"));
         assertThat(parameters("Fail")).isEqualTo(Map.of("jobId.$", "$.jobId", "stage.$", "$.stage", "error.$", "$.error"));
     }
 
     @Test
     void eachLambdaStateInvokesTheFunctionOfItsOwnHandler() {
         Map<String, String> functionOfState = new java.util.HashMap<>(Map.of("Begin", "Begin", "AfterBuild", "AfterBuild",
-                "PrepareRun", "PrepareRun", "ReadResult", "ReadResult", "RecordRun", "RecordRun",
-                "RecordFailedRun", "RecordRun", "CleanUp", "CleanUp", "DiscardWorkspace", "DiscardWorkspace",
-                "Fail", "RecordFailure", "RecordFailedBuild", "RecordFailure"));
-        functionOfState.put("ClearRunData", "DiscardWorkspace");
+                "PrepareRun", "PrepareRun", "RecordRun", "RecordRun", "RecordFailedRun", "RecordRun",
+                "CleanUp", "CleanUp", "Fail", "RecordFailure", "RecordFailedBuild", "RecordFailure"));
         Map<String, String> resources = TemplateQueries.taskStateResources();
         functionOfState.forEach((stateName, function) -> assertThat(resources.get(stateName)).as(stateName)
                 .matches("WorkflowFunctions" + function + "[0-9A-F]{8}"));
@@ -109,7 +106,7 @@ class WorkflowTest {
     void everyLambdaStepRetriesLambdasTransientErrorsWithBackoff() {
         for (String name : LAMBDA_TASKS) {
             JsonNode retry = state(name).get("Retry");
-            assertThat(retry).as(name).hasSize(name.equals("CleanUp") || name.equals("DiscardWorkspace") ? 2 : 1);
+            assertThat(retry).as(name).hasSize(name.equals("CleanUp") ? 2 : 1);
             List<String> errors = new ArrayList<>();
             retry.get(0).get("ErrorEquals").forEach(e -> errors.add(e.asText()));
             // Step Functions' documented list of Lambda service exceptions to retry (JobWorkflow cites it).
@@ -124,8 +121,7 @@ class WorkflowTest {
     @Test
     void everyStepCatchesAllErrorsIntoTheFailStepWithItsStage() {
         Map<String, String> stageOf = Map.of("Begin", "begin", "BuildAndScan", "build", "AfterBuild", "after-build",
-                "PrepareRun", "prepare-run", "ReadResult", "read-result", "RecordRun", "record-run",
-                "RecordFailedRun", "record-run", "ClearRunData", "retry-run");
+                "PrepareRun", "prepare-run", "RecordRun", "record-run", "RecordFailedRun", "record-run");
         stageOf.forEach((name, stage) -> {
             JsonNode catcher = state(name).get("Catch").get(0);
             assertThat(catcher.get("ErrorEquals").get(0).asText()).as(name).isEqualTo("States.ALL");
@@ -180,7 +176,7 @@ class WorkflowTest {
 
     @Test
     void cleanUpIsRetriedOnAnyErrorThenFailsTheExecutionWithoutComingBackToCleanUp() {
-        for (String name : List.of("CleanUp", "DiscardWorkspace")) {
+        for (String name : List.of("CleanUp")) {
             JsonNode anyError = state(name).get("Retry").get(1);
             assertThat(TemplateQueries.map(anyError)).as(name).isEqualTo(Map.of("ErrorEquals", List.of("States.ALL"),
                     "IntervalSeconds", 5, "MaxAttempts", 3, "BackoffRate", 2, "JitterStrategy", "FULL"));
@@ -191,29 +187,27 @@ class WorkflowTest {
         }
         // No path out of CleanUp, whether it succeeds or fails, comes back to it.
         assertThat(reachableFrom(successors("CleanUp"))).doesNotContain("CleanUp")
-                .contains("DiscardWorkspace", "CleanUpFailed", "Done", "StepFailed");
+                .contains("CleanUpFailed", "Done", "StepFailed");
     }
 
     @Test
-    void aRunThatFailedOrTimedOutIsRecordedWithoutReadingItsResult() {
+    void aRunThatFailedOrTimedOutIsRecordedByRecordFailedRunAndATaskThatRanByRecordRun() {
         List<String> errorPaths = catchTargets("RunTask");
         assertThat(errorPaths).containsExactly("RunTimedOut", "RunFailed");
         for (String pass : errorPaths) {
             assertThat(state(pass).get("Next").asText()).as(pass).isEqualTo("RecordFailedRun");
         }
-        // Short of a new task (a platform failure's retry goes back to RunTask), no result is read.
-        assertThat(reachableFrom(errorPaths, Set.of("RunTask"))).doesNotContain("ReadResult", "RecordRun")
-                .contains("RecordFailedRun", "CleanUp", "DiscardWorkspace");
-        // Only a task that ran to its end has its result read, and only then is it recorded with one.
+        // Short of a new task (a platform failure's retry goes back to RunTask), RecordRun is not reached.
+        assertThat(reachableFrom(errorPaths, Set.of("RunTask"))).doesNotContain("RecordRun")
+                .contains("RecordFailedRun", "CleanUp");
         assertThat(reachableFrom(List.of(state("RunTask").get("Next").asText())))
-                .contains("ReadResult", "RecordRun").doesNotContain("RecordFailedRun");
+                .contains("RecordRun").doesNotContain("RecordFailedRun");
     }
 
     @Test
     void failAndCleanUpNeverLoopAndCleanUpIsTheLastStep() {
         assertThat(state("Fail").at("/Catch/0/Next").asText()).isEqualTo("CleanUp");
         assertThat(state("CleanUp").at("/Catch/0/Next").asText()).isEqualTo("CleanUpFailed");
-        assertThat(state("DiscardWorkspace").at("/Catch/0/Next").asText()).isEqualTo("CleanUpFailed");
         assertThat(state("CleanUpFailed").get("Type").asText()).isEqualTo("Fail");
         assertThat(state("Finished").at("/Choices/0/Variable").asText()).isEqualTo("$.stage");
         assertThat(state("Finished").at("/Choices/0/Next").asText()).isEqualTo("StepFailed");
@@ -276,32 +270,6 @@ class WorkflowTest {
     }
 
     @Test
-    void executionEndedRuleAlsoDiscardsTheJobsDirectory() {
-        template.hasResourceProperties("AWS::Events::Rule", Map.of(
-                "EventPattern", Match.objectLike(Map.of("detail", Map.of(
-                        "status", List.of("ABORTED", "TIMED_OUT", "FAILED"),
-                        "stateMachineArn", List.of(Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*")))))),
-                "Targets", List.of(
-                        Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt",
-                                List.of(Match.stringLikeRegexp("WorkflowFunctionsExecutionEnded.*"), "Arn")))),
-                        Match.objectEquals(Map.of(
-                                "Id", Match.anyValue(),
-                                "Arn", Map.of("Fn::GetAtt",
-                                        List.of(Match.stringLikeRegexp("WorkflowFunctionsDiscardWorkspace.*"), "Arn")),
-                                "InputTransformer", Map.of(
-                                        "InputPathsMap", Map.of("detail-name", "$.detail.name"),
-                                        "InputTemplate", "{\"jobId\":<detail-name>}"),
-                                "RetryPolicy", Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 6 * 3600),
-                                "DeadLetterConfig", Map.of("Arn", Map.of("Fn::GetAtt",
-                                        List.of(Match.stringLikeRegexp("JobWorkflowFailedCleanUps.*"), "Arn"))))))));
-        template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
-                "Action", "lambda:InvokeFunction",
-                "Principal", "events.amazonaws.com",
-                "FunctionName", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsDiscardWorkspace.*"), "Arn")),
-                "SourceArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowExecutionEnded.*"), "Arn"))));
-    }
-
-    @Test
     void executionEndedRuleSendsAbortedTimedOutAndFailedExecutionsToTheExecutionEndedFunction() {
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "EventPattern", Map.of(
@@ -311,12 +279,12 @@ class WorkflowTest {
                                 "stateMachineArn", List.of(Map.of("Ref",
                                         Match.stringLikeRegexp("JobWorkflowStateMachine.*"))))),
                 "State", "ENABLED",
-                "Targets", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                "Targets", List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("WorkflowFunctionsExecutionEnded.*"), "Arn")),
                         "InputTransformer", Map.of(
                                 "InputPathsMap", Map.of("detail-name", "$.detail.name", "detail-status", "$.detail.status"),
                                 "InputTemplate", "{\"jobId\":<detail-name>,\"status\":<detail-status>}"),
-                        "RetryPolicy", Match.objectLike(Map.of("MaximumRetryAttempts", 8))))))));
+                        "RetryPolicy", Match.objectLike(Map.of("MaximumRetryAttempts", 8)))))));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction", "Principal", "events.amazonaws.com"));
     }
@@ -326,12 +294,11 @@ class WorkflowTest {
         template.hasResourceProperties("AWS::SQS::Queue", Map.of("SqsManagedSseEnabled", true,
                 "MessageRetentionPeriod", 14 * 24 * 3600));
         Object queueArn = Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("JobWorkflowFailedCleanUps.*"), "Arn"));
-        // EventBridge's undeliverable events, for both targets of the execution-ended rule.
+        // EventBridge's undeliverable events, for the execution-ended rule's one target.
         template.hasResourceProperties("AWS::Events::Rule", Map.of("Targets", List.of(
-                Match.objectLike(Map.of("DeadLetterConfig", Map.of("Arn", queueArn))),
                 Match.objectLike(Map.of("DeadLetterConfig", Map.of("Arn", queueArn))))));
-        // The functions' own asynchronous invocations that failed every retry.
-        for (String function : List.of("ExecutionEnded", "DiscardWorkspace")) {
+        // The function's own asynchronous invocations that failed every retry.
+        for (String function : List.of("ExecutionEnded")) {
             template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
                     "FunctionName", Map.of("Ref", Match.stringLikeRegexp("WorkflowFunctions" + function + ".*")),
                     "MaximumRetryAttempts", 2,
@@ -349,14 +316,15 @@ class WorkflowTest {
     // ---- platform failures: retried, then recorded ----
 
     @Test
-    void aRunThePlatformFailedGoesBackToRunTaskAfterDataIsEmptiedAndAWait() {
+    void aRunThePlatformFailedGoesBackToRunTaskOnANewTaskWithItsOwnDataAfterAWait() {
         assertThat(state("RecordFailedRun").get("ResultPath").asText()).isEqualTo("$.failedRun");
         JsonNode retryRun = state("RetryRun");
         assertThat(retryRun.get("Choices")).hasSize(1);
         assertThat(TemplateQueries.map(retryRun.at("/Choices/0"))).isEqualTo(Map.of(
-                "Variable", "$.failedRun.retry", "BooleanEquals", true, "Next", "ClearRunData"));
+                "Variable", "$.failedRun.retry", "BooleanEquals", true, "Next", "RunBackoff"));
         assertThat(retryRun.get("Default").asText()).isEqualTo("CleanUp");
-        assertThat(state("ClearRunData").get("Next").asText()).isEqualTo("RunBackoff");
+        // No emptying of /data between attempts: each task's volume is its own, made empty by its data-init.
+        assertThat(states.has("ClearRunData")).isFalse();
         assertThat(TemplateQueries.map(state("RunBackoff"))).isEqualTo(Map.of("Type", "Wait",
                 "SecondsPath", "$.failedRun.waitSeconds", "Next", "NextRunAttempt"));
         assertThat(TemplateQueries.map(state("NextRunAttempt"))).isEqualTo(Map.of("Type", "Pass",
