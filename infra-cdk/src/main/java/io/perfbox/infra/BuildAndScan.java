@@ -26,6 +26,7 @@ import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
 import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
+import software.amazon.awscdk.services.s3.assets.Asset;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
 import software.amazon.awscdk.services.codebuild.Cache;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
@@ -68,6 +69,7 @@ public class BuildAndScan extends Construct {
     /** The mirror's own limit: a first run compiles Trivy (minutes), later ones fetch the DB. */
     static final Duration MIRROR_TIMEOUT = Duration.hours(1);
 
+    private final Asset dockerfileCheck;
     private final Repository repository;
     private final Project project;
     private final LogGroup logs;
@@ -91,6 +93,12 @@ public class BuildAndScan extends Construct {
                                 .maxImageAge(Duration.days(2)).build()))
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .emptyOnDelete(true)
+                .build();
+
+        // The Dockerfile policy the buildspec runs before the engine sees a Dockerfile (DockerfileCheck): the
+        // workflow functions' jar, the same asset file as their code, read by the build as an object of its own.
+        dockerfileCheck = Asset.Builder.create(this, "DockerfileCheck")
+                .path(config.workflowJar().toString())
                 .build();
 
         logs = LogGroup.Builder.create(this, "BuildLogs")
@@ -136,6 +144,11 @@ public class BuildAndScan extends Construct {
                         artifacts.arnForObjects("jobs/*/trivy-report.json")))
                 .build());
         repository.grantPullPush(project);
+        // That one object of the asset bucket (grantRead would allow s3:GetObject*, s3:List* on the whole bucket).
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of(dockerfileCheck.getBucket().arnForObjects(dockerfileCheck.getS3ObjectKey())))
+                .build());
 
         scannerMirror = scannerMirror(config, artifacts, logRetention);
         scannerMirrorFailedAlarm = Alarm.Builder.create(this, "ScannerMirrorFailedAlarm")
@@ -281,6 +294,8 @@ public class BuildAndScan extends Construct {
         variables.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
         variables.put("MAX_IMAGE_BYTES", plain(Long.toString(config.maxImageBytes())));
         variables.put("MAX_DB_AGE_HOURS", plain(Integer.toString(config.maxScannerDbAgeHours())));
+        variables.put("DOCKERFILE_CHECK_JAR", plain(dockerfileCheck.getS3ObjectUrl()));
+        variables.put("BASE_IMAGES", plain(String.join(",", config.baseImages())));
         return variables;
     }
 

@@ -28,6 +28,11 @@ public enum ContextKey {
     FARGATE_VCPUS("fargateVcpus", "6"),
     ADMISSION_WAIT_SECONDS("admissionWaitSeconds", "30"),
     ARTIFACT_RETENTION_DAYS("artifactRetentionDays", "30"),
+    /**
+     * The images a build may start from (FROM, COPY --from, RUN --mount=from), as the local runtime's --base-images
+     * patterns: Docker Hub's official images of common bases. CodeBuild's engine holds none of its own.
+     */
+    BASE_IMAGES("baseImages", "debian:*,ubuntu:*,alpine:*,python:*,node:*,golang:*,eclipse-temurin:*,amazoncorretto:*"),
     /** Relative to infra-cdk/, where the CDK CLI runs the app: runtimes/aws's shaded jars. */
     API_JAR("apiJar", "../runtimes/aws/target/perfbox-api-lambda.jar"),
     WORKFLOW_JAR("workflowJar", "../runtimes/aws/target/perfbox-workflow-lambda.jar"),
