@@ -127,7 +127,9 @@ class WorkflowTest {
                 "PrepareRun", "prepare-run", "ReadResult", "read-result", "RecordRun", "record-run",
                 "RecordFailedRun", "record-run", "ClearRunData", "retry-run");
         stageOf.forEach((name, stage) -> {
-            JsonNode catcher = state(name).get("Catch").get(0);
+            // States.ALL must be the last catcher (Step Functions' rule); AfterBuild's first is the throttled build's.
+            JsonNode catches = state(name).get("Catch");
+            JsonNode catcher = catches.get(catches.size() - 1);
             assertThat(catcher.get("ErrorEquals").get(0).asText()).as(name).isEqualTo("States.ALL");
             assertThat(catcher.get("ResultPath").asText()).as(name).isEqualTo("$.error");
             JsonNode pass = state(catcher.get("Next").asText());
@@ -380,6 +382,20 @@ class WorkflowTest {
                 "Parameters", Map.of("jobId.$", "$.jobId", "begin.$", "$.begin", "attempts", Map.of(
                         "build.$", "States.MathAdd($.attempts.build, 1)", "run.$", "$.attempts.run")),
                 "ResultPath", "$", "Next", "BuildAndScan"));
+    }
+
+    @Test
+    void aBuildARegistryThrottledGoesToRecordFailedBuildAsABuildStageFailure() {
+        assertThat(JobWorkflow.REGISTRY_THROTTLED)
+                .isEqualTo(io.perfbox.runtime.aws.workflow.RegistryThrottledException.ERROR);
+        JsonNode catches = state("AfterBuild").get("Catch");
+        assertThat(TemplateQueries.texts(catches.at("/0/ErrorEquals"))).containsExactly(JobWorkflow.REGISTRY_THROTTLED);
+        assertThat(catches.at("/0/ResultPath").asText()).isEqualTo("$.error");
+        JsonNode stage = state(catches.at("/0/Next").asText());
+        assertThat(stage.get("Result").asText()).isEqualTo("build");
+        assertThat(stage.get("ResultPath").asText()).isEqualTo("$.stage");
+        assertThat(stage.get("Next").asText()).isEqualTo("RecordFailedBuild");
+        assertThat(TemplateQueries.texts(catches.at("/1/ErrorEquals"))).containsExactly("States.ALL");
     }
 
     @Test
