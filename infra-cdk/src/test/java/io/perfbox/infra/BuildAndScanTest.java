@@ -53,7 +53,9 @@ class BuildAndScanTest {
                                         Map.of("Fn::Sub", Match.stringLikeRegexp(
                                                 "^s3://cdk-[a-z0-9]+-assets-\\$\\{AWS::AccountId}-\\$\\{AWS::Region}/[0-9a-f]{64}\\.jar$")))),
                                 Map.of("Name", "BASE_IMAGES", "Type", "PLAINTEXT", "Value",
-                                        ContextKey.BASE_IMAGES.defaultValue())))),
+                                        ContextKey.BASE_IMAGES.defaultValue()),
+                                // perfbox:dockerHubPullThroughCache is off by default (DockerHubCacheStackTest).
+                                Map.of("Name", "DOCKER_HUB_CACHE", "Type", "PLAINTEXT", "Value", "")))),
                 // 900 s of build plus the 30 minutes for scanner, scan and push.
                 "TimeoutInMinutes", 45,
                 "LogsConfig", Map.of("CloudWatchLogs", Match.objectLike(Map.of(

@@ -85,6 +85,9 @@ class BuildspecScriptTest {
     private static final String DB_ARCHIVE_KEY = "scanner/db-archives/20261201T000000Z/trivy-db.tar.gz";
     private static final String JAVA_DB_ARCHIVE_KEY = "scanner/db-archives/20261201T000000Z/trivy-java-db.tar.gz";
 
+    /** The build's DOCKER_HUB_CACHE for the next run ("" off). */
+    private String dockerHubCache = "";
+
     /** An iptables of the test's own for the next run, or null for the recorder that answers as the rules hold. */
     private String iptablesStub;
 
@@ -150,7 +153,7 @@ class BuildspecScriptTest {
                 fi""");
         stub("docker", """
                 case "$1" in
-                  build) cat > /dev/null; exit "$BUILD_EXIT" ;;
+                  build) cat > "$(dirname "$CALLS")/built-dockerfile"; exit "$BUILD_EXIT" ;;
                   image) [[ "$2" == inspect ]] && echo 1000 ;;
                   login) cat > /dev/null ;;
                 esac
@@ -166,8 +169,7 @@ class BuildspecScriptTest {
                 [[ "$1" == -C ]] && exit 1
                 exit 0""" : "exit 4");
         // The Dockerfile check's jar, as the stack publishes it: the workflow functions' jar runtimes/aws shaded.
-        Path jar = Path.of(ContextKey.WORKFLOW_JAR.defaultValue());
-        assertThat(jar).as("the workflow jar (build with -am, so that runtimes/aws is packaged first)").isRegularFile();
+        Path jar = SynthesizedStack.workflowJar();
         Path published = Files.createDirectories(dir.resolve("bucket/assets")).resolve("workflow.jar");
         if (!Files.exists(published)) {
             Files.copy(jar, published);
@@ -183,6 +185,7 @@ class BuildspecScriptTest {
                 "BUILD_EXIT", Integer.toString(buildExit), "TRIVY_SHA256", pinnedTrivySha256));
         env.put("DOCKERFILE_CHECK_JAR", "s3://b/assets/workflow.jar");
         env.put("BASE_IMAGES", ContextKey.BASE_IMAGES.defaultValue());
+        env.put("DOCKER_HUB_CACHE", dockerHubCache);
         // CodeBuild's runtime-versions puts Corretto 21 first on PATH; here, this JVM's java.
         env.put("PATH", dir.resolve("bin") + ":" + Path.of(System.getProperty("java.home"), "bin") + ":"
                 + System.getenv("PATH"));
@@ -331,6 +334,34 @@ class BuildspecScriptTest {
             assertThat(run.outcome().path("outcome").asText()).as(dockerfile).isEqualTo("BUILT");
             assertThat(run.indexOf("docker build")).as(dockerfile).isPositive();
         }
+    }
+
+    @Test
+    void withTheDockerHubCacheAllowedDockerHubFromsArePulledThroughItLoggedInAndTheRestAsWritten() throws Exception {
+        dockerHubCache = REPOSITORY.substring(0, REPOSITORY.indexOf('/')) + "/docker-hub";
+        Run run = run("FROM debian:bookworm AS base\nFROM base\nfrom python:3.12-slim\nCOPY --from=base /x /x\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(Files.readString(dir.resolve("built-dockerfile"))).isEqualTo("FROM " + dockerHubCache
+                + "/library/debian:bookworm AS base\nFROM base\nfrom " + dockerHubCache + "/library/python:3.12-slim\n"
+                + "COPY --from=base /x /x\n");
+        int login = run.indexOf("docker login");
+        assertThat(login).as("logged in to pull through the cache").isPositive().isLessThan(run.indexOf("docker build"))
+                .isGreaterThan(run.calls().indexOf("iptables -I OUTPUT 1 -j PERFBOX-ENGINE"));
+
+        // The policy reads the Dockerfile as written: the cache's registry itself is not a base.
+        Files.deleteIfExists(dir.resolve("calls.log"));
+        Run refused = run("FROM " + REPOSITORY + ":job-" + UUID.randomUUID() + "\n", 0, true);
+        assertThat(refused.outcome().path("outcome").asText()).isEqualTo("INVALID_DOCKERFILE");
+        assertThat(refused.indexOf("docker login")).isEqualTo(-1);
+    }
+
+    @Test
+    void withoutTheCacheTheDockerfileIsBuiltAsWrittenAndNoLoginPrecedesTheBuild() throws Exception {
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(Files.readString(dir.resolve("built-dockerfile"))).isEqualTo("FROM debian:bookworm\n");
+        assertThat(run.indexOf("docker login")).isGreaterThan(run.indexOf("trivy image --cache-dir"));
     }
 
     @Test

@@ -21,7 +21,9 @@ import java.util.Optional;
  * <p>CodeBuild's engine holds no image of the operator's (each build starts on an empty daemon and prunes it), so an
  * image is allowed only when it matches one of the stack's base image patterns: the policy without engine images.
  *
- * <p>{@code java -cp perfbox-workflow-lambda.jar io.perfbox.runtime.aws.build.DockerfileCheck [--base-images P,P...] DOCKERFILE}:
+ * <p>{@code java -cp perfbox-workflow-lambda.jar io.perfbox.runtime.aws.build.DockerfileCheck [--base-images P,P...]
+ * [--docker-hub-cache REGISTRY/PREFIX --rewritten FILE] DOCKERFILE}: with a cache, an allowed Dockerfile is also written
+ * to FILE with its Docker Hub FROMs pointed at the cache ({@link DockerHubCache}).
  * exit 0 when the build may go ahead; 1 when it is refused, the customer-facing reason on stdout (one line);
  * 2 when the arguments or the file are unusable (perfbox's failure). It loads only java.* and those classes.
  */
@@ -35,13 +37,23 @@ public final class DockerfileCheck {
 
     static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         List<String> patterns = List.of();
+        String cache = null;
+        Path rewritten = null;
         List<String> rest = Arrays.asList(args);
-        if (rest.size() == 3 && rest.get(0).equals("--base-images")) {
-            patterns = Arrays.stream(rest.get(1).split(",")).map(String::strip).filter(p -> !p.isEmpty()).toList();
-            rest = rest.subList(2, 3);
+        while (rest.size() > 2 && rest.get(0).startsWith("--")) {
+            switch (rest.get(0)) {
+                case "--base-images" -> patterns = Arrays.stream(rest.get(1).split(",")).map(String::strip)
+                        .filter(p -> !p.isEmpty()).toList();
+                case "--docker-hub-cache" -> cache = rest.get(1);
+                case "--rewritten" -> rewritten = Path.of(rest.get(1));
+                default -> rest = List.of();
+            }
+            rest = rest.isEmpty() ? rest : rest.subList(2, rest.size());
         }
-        if (rest.size() != 1) {
-            err.println("usage: DockerfileCheck [--base-images PATTERN,PATTERN...] DOCKERFILE");
+        if (rest.size() != 1 || (cache == null) != (rewritten == null)
+                || cache != null && !cache.matches("[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+")) {
+            err.println("usage: DockerfileCheck [--base-images PATTERN,PATTERN...]"
+                    + " [--docker-hub-cache REGISTRY/PREFIX --rewritten FILE] DOCKERFILE");
             return 2;
         }
         BaseImagePolicy policy;
@@ -62,15 +74,25 @@ public final class DockerfileCheck {
             return 2;
         }
         Optional<String> refused;
+        DockerfileSyntax.Parsed parsed = null;
         try {
+            parsed = DockerfileSyntax.parse(text);
             // No image is the engine's own here: every one not matching a pattern is refused.
-            refused = policy.check(DockerfileSyntax.parse(text), ref -> Optional.empty());
+            refused = policy.check(parsed, ref -> Optional.empty());
         } catch (DockerfileSyntax.Refused e) {
             refused = Optional.of(e.getMessage());
         }
         if (refused.isPresent()) {
             out.println(refused.get().replaceAll("[\\r\\n]+", " "));
             return 1;
+        }
+        if (cache != null) {
+            try {
+                Files.writeString(rewritten, DockerHubCache.rewrite(text, parsed, cache), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("cannot write " + rewritten + ": " + e.getMessage());
+                return 2;
+            }
         }
         return 0;
     }
