@@ -23,7 +23,7 @@ import java.util.Optional;
  *
  * <p>{@code java -cp perfbox-workflow-lambda.jar io.perfbox.runtime.aws.build.DockerfileCheck [--base-images P,P...]
  * [--docker-hub-cache REGISTRY/PREFIX --rewritten FILE] DOCKERFILE}: with a cache, an allowed Dockerfile is also written
- * to FILE with its Docker Hub FROMs pointed at the cache ({@link DockerHubCache}).
+ * to FILE with its Docker Hub FROMs pointed at the cache ({@link PullThroughCache}).
  * exit 0 when the build may go ahead; 1 when it is refused, the customer-facing reason on stdout (one line);
  * 2 when the arguments or the file are unusable (perfbox's failure). It loads only java.* and those classes.
  */
@@ -88,7 +88,7 @@ public final class DockerfileCheck {
         }
         if (cache != null) {
             try {
-                Files.writeString(rewritten, DockerHubCache.rewrite(text, parsed, cache), StandardCharsets.UTF_8);
+                Files.writeString(rewritten, PullThroughCache.rewrite(text, parsed, cache), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 err.println("cannot write " + rewritten + ": " + e.getMessage());
                 return 2;

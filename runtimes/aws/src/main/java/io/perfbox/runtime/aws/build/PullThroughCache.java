@@ -16,11 +16,11 @@ import java.util.regex.Pattern;
  * continuation, {@code COPY --from}, {@code RUN --mount=from}) is left as written and pulled from Docker Hub itself:
  * the cache spares the rate limit, it decides nothing the policy has not.
  */
-final class DockerHubCache {
+final class PullThroughCache {
     private static final Pattern FROM_LINE = Pattern.compile("^([ \\t]*[Ff][Rr][Oo][Mm][ \\t]+(?:--\\S+[ \\t]+)*)(\\S+)(.*)$");
     private static final Pattern IMAGE = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)?(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[0-9a-f]{64})?");
 
-    private DockerHubCache() {
+    private PullThroughCache() {
     }
 
     /** The Dockerfile with its Docker Hub FROMs under {@code prefix} (the cache's {@code <registry>/<repository prefix>}). */

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfbox.adapter.docker.DockerfileSyntax;
 import org.junit.jupiter.api.Test;
 
-class DockerHubCacheTest {
+class PullThroughCacheTest {
     private static final String CACHE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub";
 
     private static String rewrite(String dockerfile) {
-        return DockerHubCache.rewrite(dockerfile, DockerfileSyntax.parse(dockerfile), CACHE);
+        return PullThroughCache.rewrite(dockerfile, DockerfileSyntax.parse(dockerfile), CACHE);
     }
 
     @Test
