@@ -26,6 +26,7 @@ import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
 import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
+import software.amazon.awscdk.services.s3.assets.Asset;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
 import software.amazon.awscdk.services.codebuild.Cache;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
@@ -34,6 +35,9 @@ import software.amazon.awscdk.services.codebuild.LinuxBuildImage;
 import software.amazon.awscdk.services.codebuild.LocalCacheMode;
 import software.amazon.awscdk.services.codebuild.LoggingOptions;
 import software.amazon.awscdk.services.codebuild.Project;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.ecr.CfnPullThroughCacheRule;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.ecr.RepositoryEncryption;
@@ -68,6 +72,11 @@ public class BuildAndScan extends Construct {
     /** The mirror's own limit: a first run compiles Trivy (minutes), later ones fetch the DB. */
     static final Duration MIRROR_TIMEOUT = Duration.hours(1);
 
+    /** The repository prefix of the Docker Hub pull-through cache's repositories. */
+    static final String DOCKER_HUB_CACHE_PREFIX = "docker-hub";
+
+    private final Asset dockerfileCheck;
+    private final CfnPullThroughCacheRule dockerHubCache;
     private final Repository repository;
     private final Project project;
     private final LogGroup logs;
@@ -92,6 +101,22 @@ public class BuildAndScan extends Construct {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .emptyOnDelete(true)
                 .build();
+
+        // The Dockerfile policy the buildspec runs before the engine sees a Dockerfile (DockerfileCheck): the
+        // workflow functions' jar, the same asset file as their code, read by the build as an object of its own.
+        dockerfileCheck = Asset.Builder.create(this, "DockerfileCheck")
+                .path(config.workflowJar().toString())
+                .build();
+
+        // Docker Hub through ECR (perfbox:dockerHubPullThroughCache): CodeBuild's hosts share their addresses, so
+        // Docker Hub's anonymous pull limit is reached by others' pulls; the cache pulls with the operator's account.
+        dockerHubCache = config.dockerHubPullThroughCache() == null ? null
+                : CfnPullThroughCacheRule.Builder.create(this, "DockerHubCache")
+                        .ecrRepositoryPrefix(DOCKER_HUB_CACHE_PREFIX)
+                        .upstreamRegistry("docker-hub")
+                        .upstreamRegistryUrl("registry-1.docker.io")
+                        .credentialArn(config.dockerHubPullThroughCache())
+                        .build();
 
         logs = LogGroup.Builder.create(this, "BuildLogs")
                 .retention(logRetention)
@@ -136,6 +161,20 @@ public class BuildAndScan extends Construct {
                         artifacts.arnForObjects("jobs/*/trivy-report.json")))
                 .build());
         repository.grantPullPush(project);
+        if (dockerHubCache != null) {
+            // Pulls through the cache: the first pull of an image creates its repository and imports it.
+            project.addToRolePolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
+                            "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"))
+                    .resources(List.of(Stack.of(this).formatArn(ArnComponents.builder().service("ecr")
+                            .resource("repository").resourceName(DOCKER_HUB_CACHE_PREFIX + "/*").build())))
+                    .build());
+        }
+        // That one object of the asset bucket (grantRead would allow s3:GetObject*, s3:List* on the whole bucket).
+        project.addToRolePolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of(dockerfileCheck.getBucket().arnForObjects(dockerfileCheck.getS3ObjectKey())))
+                .build());
 
         scannerMirror = scannerMirror(config, artifacts, logRetention);
         scannerMirrorFailedAlarm = Alarm.Builder.create(this, "ScannerMirrorFailedAlarm")
@@ -281,6 +320,11 @@ public class BuildAndScan extends Construct {
         variables.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
         variables.put("MAX_IMAGE_BYTES", plain(Long.toString(config.maxImageBytes())));
         variables.put("MAX_DB_AGE_HOURS", plain(Integer.toString(config.maxScannerDbAgeHours())));
+        variables.put("DOCKERFILE_CHECK_JAR", plain(dockerfileCheck.getS3ObjectUrl()));
+        variables.put("BASE_IMAGES", plain(String.join(",", config.baseImages())));
+        variables.put("DOCKER_HUB_CACHE", plain(dockerHubCache == null ? ""
+                : Stack.of(this).getAccount() + ".dkr.ecr." + Stack.of(this).getRegion() + "."
+                        + Stack.of(this).getUrlSuffix() + "/" + dockerHubCache.getEcrRepositoryPrefix()));
         return variables;
     }
 

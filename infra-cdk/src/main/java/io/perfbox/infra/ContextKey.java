@@ -27,7 +27,17 @@ public enum ContextKey {
     CODEBUILD_CONCURRENT_BUILDS("codeBuildConcurrentBuilds", "20"),
     FARGATE_VCPUS("fargateVcpus", "6"),
     ADMISSION_WAIT_SECONDS("admissionWaitSeconds", "30"),
+    /**
+     * Off, or the ARN of the Secrets Manager secret (named ecr-pullthroughcache/...) with Docker Hub credentials that
+     * the stack's ECR pull-through cache rule for Docker Hub uses: builds then pull allowed Docker Hub FROMs through it.
+     */
+    DOCKER_HUB_PULL_THROUGH_CACHE("dockerHubPullThroughCache", StackConfig.OFF),
     ARTIFACT_RETENTION_DAYS("artifactRetentionDays", "30"),
+    /**
+     * The images a build may start from (FROM, COPY --from, RUN --mount=from), as the local runtime's --base-images
+     * patterns: Docker Hub's official images of common bases. CodeBuild's engine holds none of its own.
+     */
+    BASE_IMAGES("baseImages", "debian:*,ubuntu:*,alpine:*,python:*,node:*,golang:*,eclipse-temurin:*,amazoncorretto:*"),
     /** Relative to infra-cdk/, where the CDK CLI runs the app: runtimes/aws's shaded jars. */
     API_JAR("apiJar", "../runtimes/aws/target/perfbox-api-lambda.jar"),
     WORKFLOW_JAR("workflowJar", "../runtimes/aws/target/perfbox-workflow-lambda.jar"),

@@ -69,6 +69,11 @@ import software.constructs.Construct;
  * {@code $.attempts}, a doubling wait between them) before its recording state ends the job PLATFORM_FAILURE.
  */
 public class JobWorkflow extends Construct {
+    /**
+     * The error AfterBuild raises for a build a registry throttled: RegistryThrottledException's class name, Lambda's
+     * errorType for it (WorkflowTest holds the two to one name).
+     */
+    static final String REGISTRY_THROTTLED = "io.perfbox.runtime.aws.workflow.RegistryThrottledException";
     /** The Lambda errors worth retrying: the service's, the SDK client's and throttling. */
     static final List<String> LAMBDA_TRANSIENT_ERRORS = List.of("Lambda.ServiceException",
             "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ClientExecutionTimeoutException",
@@ -202,6 +207,11 @@ public class JobWorkflow extends Construct {
         // 3. AfterBuild: outcome, log and report -> policy -> SCANNING then RUNNING, or FAILED.
         LambdaInvoke afterBuild = lambdaTask("AfterBuild", functions.function(WorkflowFunctions.State.AFTER_BUILD),
                 Ordered.map("jobId.$", "$.jobId"), "$.afterBuild");
+        // A build a registry throttled (its rate limit, not the customer's Dockerfile) is retried as the platform's.
+        afterBuild.addCatch(Pass.Builder.create(this, "Stage-throttled-build").stateName("build throttled")
+                .result(Result.fromString("build")).resultPath("$.stage").build()
+                .next(recordFailedBuild), CatchProps.builder()
+                .errors(List.of(REGISTRY_THROTTLED)).resultPath("$.error").build());
         afterBuild.addCatch(stage("after-build", failStep), catchAll("$.error"));
 
         // 4. PrepareRun: the job's task definition (no IAM call, nothing else per job).

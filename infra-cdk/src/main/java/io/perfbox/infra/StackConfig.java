@@ -1,9 +1,14 @@
 package io.perfbox.infra;
 
+import io.perfbox.adapter.docker.BaseImagePolicy;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import software.constructs.Node;
 
 /**
@@ -35,6 +40,8 @@ import software.constructs.Node;
  * @param codeBuildConcurrentBuilds the account's quota of concurrently running builds (the project's compute type)
  * @param fargateVcpus           the account's Fargate On-Demand vCPU quota in the region
  * @param admissionWaitSeconds   how long a job that found no slot waits before it asks again
+ * @param baseImages             the image patterns a build may start from (the Dockerfile policy's, as locally)
+ * @param dockerHubPullThroughCache the Docker Hub credentials' secret ARN of the ECR pull-through cache, or null (off)
  */
 public record StackConfig(int artifactRetentionDays, String severityThreshold, boolean ignoreUnfixed,
                           int buildTimeoutSeconds, int maxImageMib, int runTimeoutSeconds, int runStartTimeoutSeconds,
@@ -42,10 +49,16 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                           int apiRateLimit, int apiBurstLimit, int apiQuotaPerDay, Path apiJar,
                           Path workflowJar, Path buildspec, int platformRetrySeconds, int maxScannerDbAgeHours,
                           int maxActiveJobsPerTenant, int maxSubmissionsPerDay,
-                          int codeBuildConcurrentBuilds, int fargateVcpus, int admissionWaitSeconds) {
+                          int codeBuildConcurrentBuilds, int fargateVcpus, int admissionWaitSeconds,
+                          List<String> baseImages, String dockerHubPullThroughCache) {
     static final String PREFIX = "perfbox:";
     /** A quota's value for no limit (the context's and the API functions' environment's). */
     static final String UNLIMITED = "unlimited";
+    /** An optional feature's value for not at all. */
+    static final String OFF = "off";
+    /** ECR's rule: a pull-through cache's credential is a Secrets Manager secret whose name has this prefix. */
+    private static final Pattern CACHE_SECRET = Pattern.compile(
+            "arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+");
     /** The largest quota (the API functions' AwsSettings.MAX_QUOTA): a larger one is a typo, not a limit. */
     static final int MAX_QUOTA = 1_000_000;
     /**
@@ -114,6 +127,18 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
             throw new IllegalArgumentException(PREFIX + "fargateVcpus " + fargateVcpus + " cannot hold one job's task ("
                     + PREFIX + "taskCpu " + taskCpu + " CPU units, " + taskCpu / 1024.0 + " vCPU)");
         }
+        try {
+            // The policy's own rule for a pattern, so that the synth refuses what the build would.
+            baseImages = BaseImagePolicy.allowing(baseImages).patterns();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException(PREFIX + "baseImages must be image patterns separated by commas (such as"
+                    + " debian:*,registry.example/team/*), not " + baseImages);
+        }
+        if (dockerHubPullThroughCache != null && !CACHE_SECRET.matcher(dockerHubPullThroughCache).matches()) {
+            throw new IllegalArgumentException(PREFIX + "dockerHubPullThroughCache must be " + OFF + " or the ARN of a"
+                    + " Secrets Manager secret named ecr-pullthroughcache/... (ECR's rule for a pull-through cache's"
+                    + " credential), not '" + dockerHubPullThroughCache + "'");
+        }
         if (apiJar == null || workflowJar == null || buildspec == null) {
             throw new IllegalArgumentException("apiJar, workflowJar and buildspec paths are required");
         }
@@ -151,7 +176,12 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                 quota(node, ContextKey.MAX_SUBMISSIONS_PER_DAY),
                 intValue(node, ContextKey.CODEBUILD_CONCURRENT_BUILDS),
                 intValue(node, ContextKey.FARGATE_VCPUS),
-                intValue(node, ContextKey.ADMISSION_WAIT_SECONDS));
+                intValue(node, ContextKey.ADMISSION_WAIT_SECONDS),
+                Arrays.stream(stringValue(node, ContextKey.BASE_IMAGES.shortName(), ContextKey.BASE_IMAGES.defaultValue())
+                        .split(",", -1)).map(String::strip).toList(),
+                Optional.of(stringValue(node, ContextKey.DOCKER_HUB_PULL_THROUGH_CACHE.shortName(),
+                        ContextKey.DOCKER_HUB_PULL_THROUGH_CACHE.defaultValue()).strip())
+                        .filter(v -> !v.equals(OFF)).orElse(null));
     }
 
     /**

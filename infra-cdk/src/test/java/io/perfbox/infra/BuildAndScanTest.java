@@ -47,7 +47,15 @@ class BuildAndScanTest {
                                 Map.of("Name", "IGNORE_UNFIXED", "Type", "PLAINTEXT", "Value", "false"),
                                 Map.of("Name", "BUILD_TIMEOUT_SECONDS", "Type", "PLAINTEXT", "Value", "900"),
                                 Map.of("Name", "MAX_IMAGE_BYTES", "Type", "PLAINTEXT", "Value", "10737418240"),
-                                Map.of("Name", "MAX_DB_AGE_HOURS", "Type", "PLAINTEXT", "Value", "72")))),
+                                Map.of("Name", "MAX_DB_AGE_HOURS", "Type", "PLAINTEXT", "Value", "72"),
+                                Match.objectLike(Map.of("Name", "DOCKERFILE_CHECK_JAR", "Value",
+                                        // The workflow functions' jar, as the asset bucket holds it.
+                                        Map.of("Fn::Sub", Match.stringLikeRegexp(
+                                                "^s3://cdk-[a-z0-9]+-assets-\\$\\{AWS::AccountId}-\\$\\{AWS::Region}/[0-9a-f]{64}\\.jar$")))),
+                                Map.of("Name", "BASE_IMAGES", "Type", "PLAINTEXT", "Value",
+                                        ContextKey.BASE_IMAGES.defaultValue()),
+                                // perfbox:dockerHubPullThroughCache is off by default (DockerHubCacheStackTest).
+                                Map.of("Name", "DOCKER_HUB_CACHE", "Type", "PLAINTEXT", "Value", "")))),
                 // 900 s of build plus the 30 minutes for scanner, scan and push.
                 "TimeoutInMinutes", 45,
                 "LogsConfig", Map.of("CloudWatchLogs", Match.objectLike(Map.of(
@@ -81,6 +89,28 @@ class BuildAndScanTest {
                 "/scanner/db-archives/*/trivy-java-db.tar.gz"));
         assertThat(statements).containsEntry("s3:PutObject",
                 List.of("/jobs/*/build.log", "/jobs/*/build-outcome.json", "/jobs/*/trivy-report.json"));
+    }
+
+    @Test
+    void projectReadsTheDockerfileChecksJarAsOneObjectOfTheAssetBucketAndNothingElseOfIt() {
+        List<String> assetReads = new ArrayList<>();
+        for (var policy : TemplateQueries.resources("AWS::IAM::Policy")) {
+            if (!policy.at("/Properties/Roles/0/Ref").asText().matches("BuildAndScanProjectRole.*")) {
+                continue;
+            }
+            for (var statement : policy.at("/Properties/PolicyDocument/Statement")) {
+                var resources = statement.path("Resource");
+                for (var resource : resources.isArray() ? resources : List.of(resources)) {
+                    String joined = TemplateQueries.joined(resource);
+                    if (joined.contains("-assets-")) {
+                        assetReads.add(TemplateQueries.texts(statement.path("Action")) + " " + joined);
+                    }
+                }
+            }
+        }
+        assertThat(assetReads).singleElement().asString()
+                .matches("\\[s3:GetObject] arn:\\{Ref AWS::Partition}:s3:::\\{Sub cdk-[a-z0-9]+-assets-\\$\\{AWS::AccountId}"
+                        + "-\\$\\{AWS::Region}}/[0-9a-f]{64}\\.jar");
     }
 
     // ---- the scanner mirror ----

@@ -85,6 +85,12 @@ class BuildspecScriptTest {
     private static final String DB_ARCHIVE_KEY = "scanner/db-archives/20261201T000000Z/trivy-db.tar.gz";
     private static final String JAVA_DB_ARCHIVE_KEY = "scanner/db-archives/20261201T000000Z/trivy-java-db.tar.gz";
 
+    /** The build's DOCKER_HUB_CACHE for the next run ("" off). */
+    private String dockerHubCache = "";
+
+    /** An iptables of the test's own for the next run, or null for the recorder that answers as the rules hold. */
+    private String iptablesStub;
+
     /** The TRIVY_SHA256 a run verifies against: the fake Trivy's, as the mirror published it. */
     private String pinnedTrivySha256;
 
@@ -147,15 +153,27 @@ class BuildspecScriptTest {
                 fi""");
         stub("docker", """
                 case "$1" in
-                  build) cat > /dev/null; exit "$BUILD_EXIT" ;;
+                  build) cat > "$(dirname "$CALLS")/built-dockerfile"; exit "$BUILD_EXIT" ;;
                   image) [[ "$2" == inspect ]] && echo 1000 ;;
                   login) cat > /dev/null ;;
                 esac
                 exit 0""");
-        stub("iptables", iptablesWorks ? """
-                [[ "$1" == -S ]] && printf '%s\\n' '-P FORWARD DROP' '-A FORWARD -j DOCKER-USER'
+        // Holds whether OUTPUT jumps to the engine's chain (a file), so the finally block's check and delete are real.
+        stub("iptables", iptablesStub != null ? iptablesStub : iptablesWorks ? """
+                jump="$(dirname "$CALLS")/output-jumps-to-engine"
+                [[ "$*" == "-S FORWARD" ]] && printf '%s\\n' '-P FORWARD DROP' '-A FORWARD -j DOCKER-USER'
+                [[ "$*" == "-S OUTPUT" ]] && { printf '%s\\n' '-P OUTPUT ACCEPT'; [[ -f "$jump" ]] && echo '-A OUTPUT -j PERFBOX-ENGINE'; }
+                [[ "$*" == "-I OUTPUT 1 -j PERFBOX-ENGINE" ]] && touch "$jump"
+                [[ "$*" == "-D OUTPUT -j PERFBOX-ENGINE" ]] && { rm "$jump" || exit 1; }
+                [[ "$*" == "-C OUTPUT -j PERFBOX-ENGINE" ]] && { [[ -f "$jump" ]]; exit; }
                 [[ "$1" == -C ]] && exit 1
                 exit 0""" : "exit 4");
+        // The Dockerfile check's jar, as the stack publishes it: the workflow functions' jar runtimes/aws shaded.
+        Path jar = SynthesizedStack.workflowJar();
+        Path published = Files.createDirectories(dir.resolve("bucket/assets")).resolve("workflow.jar");
+        if (!Files.exists(published)) {
+            Files.copy(jar, published);
+        }
         Path cache = dir.resolve("cache");
 
         JsonNode spec = new ObjectMapper(new YAMLFactory()).readTree(BUILDSPEC.toFile());
@@ -165,7 +183,12 @@ class BuildspecScriptTest {
                 "PERFBOX_CACHE", cache.toString(), "WORK_DIR", dir.resolve("work").toString(),
                 "CALLS", dir.resolve("calls.log").toString(), "BUCKET", dir.resolve("bucket").toString(),
                 "BUILD_EXIT", Integer.toString(buildExit), "TRIVY_SHA256", pinnedTrivySha256));
-        env.put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
+        env.put("DOCKERFILE_CHECK_JAR", "s3://b/assets/workflow.jar");
+        env.put("BASE_IMAGES", ContextKey.BASE_IMAGES.defaultValue());
+        env.put("DOCKER_HUB_CACHE", dockerHubCache);
+        // CodeBuild's runtime-versions puts Corretto 21 first on PATH; here, this JVM's java.
+        env.put("PATH", dir.resolve("bin") + ":" + Path.of(System.getProperty("java.home"), "bin") + ":"
+                + System.getenv("PATH"));
         int build = bash(spec.at("/phases/build/commands/0").asText(), env);
         int after = bash(spec.at("/phases/build/finally/0").asText(), env);
         List<String> calls = Files.readAllLines(dir.resolve("calls.log"));
@@ -201,9 +224,153 @@ class BuildspecScriptTest {
         assertThat(run.calls().indexOf("iptables -A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN"))
                 .isLessThan(run.calls().indexOf("iptables -A DOCKER-USER -d 169.254.0.0/16 -j DROP"));
         assertThat(run.calls().indexOf("iptables -A DOCKER-USER -j RETURN")).isLessThan(build);
-        int login = run.indexOf("aws ecr get-login-password");
+        int login = run.indexOf("docker login");
         assertThat(login).isGreaterThan(run.indexOf("trivy image --cache-dir")).isGreaterThan(build);
         assertThat(run.indexOf("docker push")).isGreaterThan(login);
+    }
+
+    @Test
+    void engineCannotReachTheCredentialsEndpointOrMetadataWhileTheBuildRunsAndTheFinallyBlockLiftsThatBeforeUploading()
+            throws Exception {
+        Run run = run("FROM debian:bookworm\nRUN echo hello\n", 0, true);
+
+        assertThat(run.outcome().path("pushed").asBoolean()).isTrue();
+        int build = run.indexOf("docker build");
+        int jump = run.calls().indexOf("iptables -I OUTPUT 1 -j PERFBOX-ENGINE");
+        int reject = run.calls().indexOf("iptables -A PERFBOX-ENGINE -d 169.254.0.0/16 -j REJECT");
+        int lifted = run.calls().indexOf("iptables -D OUTPUT -j PERFBOX-ENGINE");
+        assertThat(jump).as("OUTPUT jumps to the engine's chain before the build").isPositive().isLessThan(build);
+        assertThat(reject).as("link-local addresses refused before the build").isPositive().isLessThan(build);
+        assertThat(lifted).as("lifted, after the push").isGreaterThan(run.indexOf("docker push"));
+        // Every call that needs the build role's credentials is made before the block or after it is lifted: the
+        // registry token first, then docker login from it (no call to the credentials endpoint) for the push.
+        assertThat(run.indexOf("aws ecr get-login-password")).isLessThan(jump);
+        for (int i = jump; i < lifted; i++) {
+            assertThat(run.calls().get(i)).as("a call while the engine is confined").doesNotStartWith("aws ");
+        }
+        assertThat(run.indexOf("aws s3 cp --only-show-errors --content-type")).isGreaterThan(lifted);
+        assertThat(run.finallyStatus()).isZero();
+    }
+
+    @Test
+    void engineConfinementThatDoesNotHoldFailsAsPerfboxsOwnWithoutBuilding() throws Exception {
+        // The jump was inserted, but another rule is first in OUTPUT: the block would not hold.
+        iptablesStub = """
+                [[ "$*" == "-S FORWARD" ]] && printf '%s\\n' '-P FORWARD DROP' '-A FORWARD -j DOCKER-USER'
+                [[ "$*" == "-S OUTPUT" ]] && printf '%s\\n' '-P OUTPUT ACCEPT' '-A OUTPUT -j SOMETHING-ELSE'
+                [[ "$1" == -C ]] && exit 1
+                exit 0""";
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isEqualTo(6);
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
+    }
+
+    /**
+     * Every engine-side fetch perfbox does not allow, in the forms a Dockerfile can write it: the build ends
+     * INVALID_DOCKERFILE with the policy's reason (the local runtime's), and the engine never sees the Dockerfile.
+     * The addresses are only written into Dockerfiles: nothing is sent anywhere.
+     */
+    @Test
+    void engineSideFetchesThePolicyDoesNotAllowAreRefusedBeforeTheEngineSeesTheDockerfile() throws Exception {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("FROM debian:bookworm\nADD http://169.254.170.2/v2/credentials/x /c\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nADD http://169.254.169.254/latest/meta-data/ /m\n", "ADD of a URL");
+        refused.put("FROM 10.0.0.5:5000/img\n", "names a registry");
+        refused.put("FROM --platform=linux/amd64 10.0.0.5:5000/img AS base\nRUN true\n", "names a registry");
+        refused.put("FROM debian:bookworm\nADD http://2852039166/latest/meta-data/ /m\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nADD http://0xa9.0xfe.0xa9.0xfe/latest/ /m\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nADD http://[::ffff:169.254.169.254]/latest/ /m\n", "ADD of a URL");
+        refused.put("FROM 2852039166:80/img\n", "names a registry");
+        refused.put("FROM [::ffff:a9fe:a9fe]:5000/img\n", "not an image reference");
+        refused.put("FROM debian:bookworm\nADD https://files.example/tool.tar.gz /opt/\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nADD --checksum=sha256:" + "0".repeat(64)
+                + " http://169.254.170.2/v2/credentials/x /c\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nADD [\"http://169.254.170.2/v2/credentials/x\", \"/c\"]\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nADD git@git.example:team/repo.git /src\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nADD https://git.example/team/repo.git#main /src\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nCOPY --from=10.0.0.5:5000/img /x /x\n", "names a registry");
+        refused.put("FROM debian:bookworm\nCOPY --from=registry.example/team/img:1 /x /x\n", "names a registry");
+        refused.put("FROM debian:bookworm\nRUN --mount=type=bind,from=10.0.0.5:5000/img,target=/m true\n",
+                "names a registry");
+        refused.put("FROM debian:bookworm\nONBUILD ADD http://169.254.170.2/v2/credentials/x /c\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nONBUILD COPY --from=10.0.0.5:5000/img /x /x\n", "names a registry");
+        refused.put("ARG H=169.254.170.2\nFROM debian:bookworm\nARG H\nADD http://${H}/v2/credentials/x /c\n",
+                "ADD of a URL");
+        refused.put("FROM debian:bookworm\nARG U=http://169.254.170.2/v2/credentials/x\nADD $U /c\n", "variable");
+        refused.put("ARG IMG=10.0.0.5:5000/img\nFROM $IMG\n", "names a registry");
+        refused.put("FROM debian:bookworm\nadd http://169.254.170.2/v2/credentials/x /c\n", "ADD of a URL");
+        refused.put("from 10.0.0.5:5000/img\n", "names a registry");
+        refused.put("FROM debian:bookworm\nADD \\\n  http://169.254.170.2/v2/credentials/x \\\n  /c\n", "ADD of a URL");
+        refused.put("FROM 10.0.0.5:5000/\\\nimg\n", "names a registry");
+        refused.put("# escape=`\nFROM debian:bookworm\nADD `\nhttp://169.254.170.2/v2/credentials/x /c\n", "ADD of a URL");
+        refused.put("FROM debian:bookworm\nCOPY --from=docker.io/library/debian:bookworm /x /x\n", "names a registry");
+        refused.put("FROM quay.example/team/img:1\n", "names a registry");
+        for (Map.Entry<String, String> c : refused.entrySet()) {
+            Files.deleteIfExists(dir.resolve("calls.log"));
+            Run run = run(c.getKey(), 0, true);
+            assertThat(run.buildStatus()).as(c.getKey()).isZero();
+            assertThat(run.outcome().path("outcome").asText()).as(c.getKey()).isEqualTo("INVALID_DOCKERFILE");
+            assertThat(run.outcome().path("reason").asText()).as(c.getKey()).contains(c.getValue());
+            assertThat(run.indexOf("docker build")).as(c.getKey()).isEqualTo(-1);
+            assertThat(run.indexOf("aws ecr get-login-password")).as(c.getKey()).isEqualTo(-1);
+            assertThat(Files.readString(dir.resolve("bucket/jobs/" + JOB_ID + "/build.log")))
+                    .as("the customer reads why in the build log").contains("the Dockerfile is refused: line ");
+        }
+    }
+
+    @Test
+    void baseImagesThePolicyAllowsAndTheDockerfilesOwnStagesStillBuild() throws Exception {
+        for (String dockerfile : List.of(
+                "FROM debian:bookworm\nRUN echo hello\n",
+                "from debian\nCOPY --from=debian:bookworm-slim /etc/os-release /x\n",
+                "FROM debian:bookworm AS base\nFROM base\nCOPY --from=base /etc/os-release /x\n",
+                "FROM debian:bookworm\nRUN --mount=type=bind,from=alpine:3,target=/m true\n",
+                "ARG IMG=python:3.12-slim\nFROM $IMG\n",
+                "FROM scratch\nCOPY --from=0 /x /x\n",
+                "FROM debian:bookworm\nADD --chmod=644 local.txt /x\n")) {
+            Files.deleteIfExists(dir.resolve("calls.log"));
+            Run run = run(dockerfile, 0, true);
+            assertThat(run.outcome().path("outcome").asText()).as(dockerfile).isEqualTo("BUILT");
+            assertThat(run.indexOf("docker build")).as(dockerfile).isPositive();
+        }
+    }
+
+    @Test
+    void withTheDockerHubCacheAllowedDockerHubFromsArePulledThroughItLoggedInAndTheRestAsWritten() throws Exception {
+        dockerHubCache = REPOSITORY.substring(0, REPOSITORY.indexOf('/')) + "/docker-hub";
+        Run run = run("FROM debian:bookworm AS base\nFROM base\nfrom python:3.12-slim\nCOPY --from=base /x /x\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(Files.readString(dir.resolve("built-dockerfile"))).isEqualTo("FROM " + dockerHubCache
+                + "/library/debian:bookworm AS base\nFROM base\nfrom " + dockerHubCache + "/library/python:3.12-slim\n"
+                + "COPY --from=base /x /x\n");
+        int login = run.indexOf("docker login");
+        assertThat(login).as("logged in to pull through the cache").isPositive().isLessThan(run.indexOf("docker build"))
+                .isGreaterThan(run.calls().indexOf("iptables -I OUTPUT 1 -j PERFBOX-ENGINE"));
+
+        // The policy reads the Dockerfile as written: the cache's registry itself is not a base.
+        Files.deleteIfExists(dir.resolve("calls.log"));
+        Run refused = run("FROM " + REPOSITORY + ":job-" + UUID.randomUUID() + "\n", 0, true);
+        assertThat(refused.outcome().path("outcome").asText()).isEqualTo("INVALID_DOCKERFILE");
+        assertThat(refused.indexOf("docker login")).isEqualTo(-1);
+    }
+
+    @Test
+    void withoutTheCacheTheDockerfileIsBuiltAsWrittenAndNoLoginPrecedesTheBuild() throws Exception {
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(Files.readString(dir.resolve("built-dockerfile"))).isEqualTo("FROM debian:bookworm\n");
+        assertThat(run.indexOf("docker login")).isGreaterThan(run.indexOf("trivy image --cache-dir"));
+    }
+
+    @Test
+    void dockerfileCheckThatCannotRunFailsAsPerfboxsOwnWithoutBuilding() throws Exception {
+        stub("java", "exit 127");
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).as("perfbox's failure, not the customer's").isEqualTo(3);
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
     }
 
     @Test
@@ -212,7 +379,7 @@ class BuildspecScriptTest {
 
         assertThat(run.buildStatus()).isZero();
         assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILD_FAILED");
-        assertThat(run.indexOf("aws ecr get-login-password")).as("no push credential for a failed build").isEqualTo(-1);
+        assertThat(run.indexOf("docker login")).as("no registry login for a failed build").isEqualTo(-1);
         int removed = run.calls().indexOf("docker image rm --force " + IMAGE);
         assertThat(removed).isGreaterThan(run.indexOf("docker build"));
         assertThat(run.calls().indexOf("docker system prune --all --force")).isGreaterThan(removed);

@@ -636,6 +636,34 @@ class JobWorkflowExecutionIT {
     }
 
     @Test
+    void buildARegistryThrottledOnEveryAttemptIsRetriedAndEndsPlatformFailureNotBuildFailed() throws Exception {
+        ObjectNode built = buildSucceeded();
+        MockedJobWorkflow.Job job = job().service("BuildAndScan", built, built, built);
+        buildLeft("BUILD_FAILED", "docker build exited with 1", false, null);
+        // radius-project/radius issue #8021: BuildKit's final error for Docker Hub's pull rate limit.
+        aws.putArtifact(id, Artifact.LOG, "ERROR: failed to solve: golang:1.22-alpine: failed to resolve source metadata"
+                + " for docker.io/library/golang:1.22-alpine: failed to copy: httpReadSeeker: failed open: unexpected"
+                + " status code https://registry-1.docker.io/v2/library/golang/manifests/sha256:f56a: 429 Too Many"
+                + " Requests - Server message: toomanyrequests: You have reached your pull rate limit. You may increase"
+                + " the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit\n");
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
+        List<String> once = List.of("BuildAndScan", "AfterBuild", "build throttled", "RecordFailedBuild", "RetryBuild",
+                "BuildBackoff", "NextBuildAttempt");
+        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild"));
+        expected.addAll(once);
+        expected.addAll(once);
+        expected.addAll(List.of("BuildAndScan", "AfterBuild", "build throttled", "RecordFailedBuild", "RetryBuild",
+                "CleanUp", "DiscardWorkspace", "Finished", "StepFailed"));
+        assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.PLATFORM_FAILURE);
+        assertThat(stored().failure().message()).contains("3 attempts", "toomanyrequests");
+    }
+
+    @Test
     void lambdaThatFailsEndsTheJobInternalThroughTheFailStepAfterAThrottleIsRetried() throws Exception {
         MockedJobWorkflow.Job job = built().injectLambda("Begin",
                 throwsError("Lambda.TooManyRequestsException", "Rate Exceeded."));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
@@ -207,6 +208,17 @@ class StackConfigTest {
                 stack = false;
             }
             assertThat(stack).as(mib + " MiB").isEqualTo(runtime);
+        }
+    }
+
+    @Test
+    void baseImagesAreTheDockerfilePolicysPatternsAndABadOneStopsTheSynthNamingTheKey() {
+        assertThat(config(Map.of()).baseImages()).containsExactly(ContextKey.BASE_IMAGES.defaultValue().split(","));
+        assertThat(config(Map.of("perfbox:baseImages", "debian:*, registry.example/team/*")).baseImages())
+                .containsExactly("debian:*", "registry.example/team/*");
+        for (String bad : List.of("", "debian:*,", "debian:* ubuntu:*", "a|b")) {
+            assertThatThrownBy(() -> config(Map.of("perfbox:baseImages", bad))).as(bad)
+                    .hasMessageContaining("perfbox:baseImages");
         }
     }
 }

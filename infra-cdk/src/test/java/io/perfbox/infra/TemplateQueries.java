@@ -90,6 +90,9 @@ final class TemplateQueries {
             } else if (part.has("Fn::GetAtt")) {
                 text.append("{GetAtt ").append(part.at("/Fn::GetAtt/0").asText()).append('.')
                         .append(part.at("/Fn::GetAtt/1").asText()).append('}');
+            } else if (part.path("Fn::Sub").isTextual()) {
+                // The CDK bootstrap's asset bucket: cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}.
+                text.append("{Sub ").append(part.get("Fn::Sub").asText()).append('}');
             } else {
                 throw new AssertionError("unexpected token " + part);
             }

@@ -123,7 +123,9 @@ class WorkflowTest {
         Map<String, String> stageOf = Map.of("Begin", "begin", "BuildAndScan", "build", "AfterBuild", "after-build",
                 "PrepareRun", "prepare-run", "RecordRun", "record-run", "RecordFailedRun", "record-run");
         stageOf.forEach((name, stage) -> {
-            JsonNode catcher = state(name).get("Catch").get(0);
+            // States.ALL must be the last catcher (Step Functions' rule); AfterBuild's first is the throttled build's.
+            JsonNode catches = state(name).get("Catch");
+            JsonNode catcher = catches.get(catches.size() - 1);
             assertThat(catcher.get("ErrorEquals").get(0).asText()).as(name).isEqualTo("States.ALL");
             assertThat(catcher.get("ResultPath").asText()).as(name).isEqualTo("$.error");
             JsonNode pass = state(catcher.get("Next").asText());
@@ -348,6 +350,20 @@ class WorkflowTest {
                 "Parameters", Map.of("jobId.$", "$.jobId", "begin.$", "$.begin", "attempts", Map.of(
                         "build.$", "States.MathAdd($.attempts.build, 1)", "run.$", "$.attempts.run")),
                 "ResultPath", "$", "Next", "BuildAndScan"));
+    }
+
+    @Test
+    void aBuildARegistryThrottledGoesToRecordFailedBuildAsABuildStageFailure() {
+        assertThat(JobWorkflow.REGISTRY_THROTTLED)
+                .isEqualTo(io.perfbox.runtime.aws.workflow.RegistryThrottledException.ERROR);
+        JsonNode catches = state("AfterBuild").get("Catch");
+        assertThat(TemplateQueries.texts(catches.at("/0/ErrorEquals"))).containsExactly(JobWorkflow.REGISTRY_THROTTLED);
+        assertThat(catches.at("/0/ResultPath").asText()).isEqualTo("$.error");
+        JsonNode stage = state(catches.at("/0/Next").asText());
+        assertThat(stage.get("Result").asText()).isEqualTo("build");
+        assertThat(stage.get("ResultPath").asText()).isEqualTo("$.stage");
+        assertThat(stage.get("Next").asText()).isEqualTo("RecordFailedBuild");
+        assertThat(TemplateQueries.texts(catches.at("/1/ErrorEquals"))).containsExactly("States.ALL");
     }
 
     @Test

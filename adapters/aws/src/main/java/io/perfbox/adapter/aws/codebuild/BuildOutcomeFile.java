@@ -11,14 +11,15 @@ import java.util.Optional;
 
 /**
  * build-outcome.json, which the build step writes last, always:
- * {"outcome":"BUILT"|"BUILD_FAILED"|"BUILD_TIMEOUT"|"IMAGE_TOO_LARGE"|"SCAN_FAILED","reason":"...","imageUri":"...","pushed":bool,
+ * {"outcome":"BUILT"|"INVALID_DOCKERFILE"|"BUILD_FAILED"|"BUILD_TIMEOUT"|"IMAGE_TOO_LARGE"|"SCAN_FAILED","reason":"...","imageUri":"...","pushed":bool,
  * "trivyVersion":"..."}. imageUri only with BUILT; pushed=false with BUILT means the scan gate held the image back.
  */
 public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean pushed, String trivyVersion) {
     /** BuildKit's words for a Dockerfile it could not parse: the local builder tells the same case apart by them. */
     static final String PARSE_ERROR = "dockerfile parse error";
 
-    public enum Outcome { BUILT, BUILD_FAILED, BUILD_TIMEOUT, IMAGE_TOO_LARGE, SCAN_FAILED }
+    /** INVALID_DOCKERFILE: refused by the Dockerfile policy (DockerfileCheck) before the engine saw it. */
+    public enum Outcome { BUILT, INVALID_DOCKERFILE, BUILD_FAILED, BUILD_TIMEOUT, IMAGE_TOO_LARGE, SCAN_FAILED }
 
     public BuildOutcomeFile {
         if (outcome == Outcome.BUILT && (imageUri == null || imageUri.isBlank())) {
@@ -60,6 +61,7 @@ public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, 
         return switch (outcome) {
             case BUILT -> new ImageBuilder.Built(imageUri, log);
             case SCAN_FAILED -> new ImageBuilder.Built(imageUri == null ? "" : imageUri, log);
+            case INVALID_DOCKERFILE -> new ImageBuilder.InvalidDockerfile(orElse(reason, "the Dockerfile was refused"), log);
             case BUILD_FAILED -> {
                 String why = orElse(reason, "the build step gave no reason");
                 yield why.contains(PARSE_ERROR) ? new ImageBuilder.InvalidDockerfile(why, log)

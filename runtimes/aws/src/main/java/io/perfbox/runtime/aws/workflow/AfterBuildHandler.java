@@ -3,6 +3,7 @@ package io.perfbox.runtime.aws.workflow;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
 import io.perfbox.adapter.aws.codebuild.BuildOutcomeFile;
+import io.perfbox.adapter.aws.codebuild.RegistryThrottling;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Bounded;
@@ -62,6 +63,13 @@ public class AfterBuildHandler extends WorkflowStep {
         } catch (IllegalArgumentException e) {
             LOG.warning(() -> "job " + id + ": " + e.getMessage());
             outcome = new ImageBuilder.BuilderError(e.getMessage(), log);
+        }
+        if (outcome instanceof ImageBuilder.BuildFailed) {
+            // A registry's rate limit or throttling is the platform's: nothing recorded, the build is tried again.
+            Optional<String> throttled = RegistryThrottling.in(log.text());
+            if (throttled.isPresent()) {
+                throw new RegistryThrottledException("a registry throttled the build's pull: " + throttled.get());
+            }
         }
         if (!lifecycle.built(id, outcome).proceed() || !(outcome instanceof ImageBuilder.Built built)) {
             return output("proceed", false);

@@ -106,6 +106,10 @@ public class RecordFailureHandler extends WorkflowStep {
         if (ACCOUNT_LIMIT.equals(error.error())) {
             return Optional.of("CodeBuild refused to start the build (" + error.describe() + ")");
         }
+        if (RegistryThrottledException.ERROR.equals(error.error())) {
+            return Optional.of(error.causeJson().flatMap(c -> AwsJson.text(c, "errorMessage"))
+                    .orElse("a registry throttled the build's pull"));
+        }
         Optional<JsonNode> build = error.causeJson().map(cause -> AwsJson.field(cause, "Build").orElse(cause));
         Optional<String> status = build.flatMap(b -> AwsJson.text(b, "BuildStatus"));
         if (status.isEmpty()) {

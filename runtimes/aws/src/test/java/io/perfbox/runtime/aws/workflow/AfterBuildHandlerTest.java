@@ -145,6 +145,35 @@ class AfterBuildHandlerTest {
     }
 
     @Test
+    void buildARegistryThrottledIsLeftUnrecordedForTheWorkflowToTryAgain() {
+        buildLeft("""
+                {"outcome":"BUILD_FAILED","reason":"docker build exited with 1","pushed":false}
+                """, null);
+        // radius-project/radius issue #8021: BuildKit's final error for Docker Hub's pull rate limit.
+        f.aws.putArtifact(f.id, Artifact.LOG, "#3 [internal] load metadata for docker.io/library/golang:1.22-alpine\n"
+                + "ERROR: failed to solve: golang:1.22-alpine: failed to resolve source metadata for"
+                + " docker.io/library/golang:1.22-alpine: failed to copy: httpReadSeeker: failed open: unexpected status"
+                + " code https://registry-1.docker.io/v2/library/golang/manifests/sha256:f56a: 429 Too Many Requests -"
+                + " Server message: toomanyrequests: You have reached your pull rate limit. You may increase the limit"
+                + " by authenticating and upgrading: https://www.docker.com/increase-rate-limit\n"
+                + "[perfbox] docker build failed (exit 1)\n");
+        JobStatus before = f.stored().status();
+
+        assertThatThrownBy(() -> f.step(handler, "")).isInstanceOf(RegistryThrottledException.class)
+                .hasMessageContaining("toomanyrequests");
+        assertThat(f.stored().status()).as("not the customer's BUILD_FAILED").isEqualTo(before);
+    }
+
+    @Test
+    void dockerfileRefusedByThePolicyInTheBuildEndsInvalidDockerfileAsLocally() {
+        buildLeft("""
+                {"outcome":"INVALID_DOCKERFILE","reason":"line 2: ADD of a URL ('http://169.254.170.2/x') is refused","pushed":false}
+                """, null);
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+        f.assertFailed(FailureCode.INVALID_DOCKERFILE, "ADD of a URL");
+    }
+
+    @Test
     void dockerfileTheBuilderCannotParseEndsInvalidDockerfile() {
         buildLeft("""
                 {"outcome":"BUILD_FAILED","reason":"dockerfile parse error on line 1: unknown instruction: FORM","pushed":false}

@@ -141,6 +141,25 @@ class RecordFailureHandlerTest {
         f.assertFailed(FailureCode.PLATFORM_FAILURE, "3 attempts", "CodeBuild refused", "more than 1 builds in queue");
     }
 
+    /**
+     * AfterBuild's RegistryThrottledException as Step Functions catches a Java Lambda's exception: Error is its
+     * errorType (the class name), Cause the function's error payload, {"errorMessage","errorType","stackTrace"}
+     * (AWS Step Functions Developer Guide, "Handling errors": Lambda function errors).
+     */
+    private static final String THROTTLED_CAUSE = "{\"errorMessage\":\"a registry throttled the build's pull: ERROR:"
+            + " failed to solve: debian:bookworm: 429 Too Many Requests - Server message: toomanyrequests: You have reached"
+            + " your pull rate limit.\",\"errorType\":\"" + RegistryThrottledException.ERROR + "\",\"stackTrace\":[]}";
+
+    @Test
+    void buildARegistryThrottledIsThePlatformsFailureRetriedThenRecordedAsSuch() {
+        f.putIn(JobStatus.BUILDING);
+        Map<String, Object> retried = buildFailed(RegistryThrottledException.ERROR, THROTTLED_CAUSE, RETRY_2_OF_3);
+        assertThat(retried).containsEntry("retry", true);
+
+        buildFailed(RegistryThrottledException.ERROR, THROTTLED_CAUSE, RETRY_3_OF_3);
+        f.assertFailed(FailureCode.PLATFORM_FAILURE, "3 attempts", "toomanyrequests");
+    }
+
     @Test
     void buildThatFailedInTheBuildspecIsPerfboxsOwnFailureAndNotRetried() {
         f.putIn(JobStatus.BUILDING);
