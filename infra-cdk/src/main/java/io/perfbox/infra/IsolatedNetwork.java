@@ -228,11 +228,6 @@ public class IsolatedNetwork extends Construct {
                 .build();
     }
 
-    /** Lets the VPC resolve one more name, for what runs in it. */
-    public void allowName(String name) {
-        allowedNames.add(name);
-    }
-
     public static SubnetSelection isolatedSubnets() {
         return SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build();
     }
