@@ -143,32 +143,17 @@ class JobWorkflowExecutionIT {
     }
 
     /**
-     * The CodeBuild build as the integration returns it once the build ended (StartBuild/BatchGetBuilds' Build, in
-     * Step Functions' PascalCase): status, the phases with their status, times as epoch milliseconds.
+     * The CodeBuild build as the integration returns it once the build ended: the documented BatchGetBuilds example
+     * (RecordedPayloads.CODEBUILD_BUILD_SUCCEEDED) with this stack's ids, under "Build" in PascalCase
+     * (StepInputs.codeBuild, which says what of that is not evidenced); failedPhase (null: none) ended status.
      */
     private ObjectNode build(String status, String failedPhase) {
-        ObjectNode build = MockedJobWorkflow.JSON.createObjectNode();
-        String buildId = "BuildAndScanProject:7d1c1c2e-5b0e-4a58-9a9e-3c1f6f0d2b71";
-        build.put("Arn", "arn:aws:codebuild:eu-west-1:123456789012:build/" + buildId)
-                .put("BuildComplete", true).put("BuildNumber", 42).put("BuildStatus", status)
-                .put("CurrentPhase", "COMPLETED").put("EndTime", 1772366380000L).put("Id", buildId)
-                .put("Initiator", "states/perfbox-job").put("ProjectName", "BuildAndScanProject")
-                .put("QueuedTimeoutInMinutes", 60).put("StartTime", 1772366300000L).put("TimeoutInMinutes", 45);
-        var phases = build.putArray("Phases");
-        boolean failed = false;
-        for (String phase : List.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD",
-                "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED")) {
-            ObjectNode p = phases.addObject().put("PhaseType", phase).put("StartTime", 1772366300000L);
-            if (!phase.equals("COMPLETED")) {
-                boolean thisFailed = phase.equals(failedPhase);
-                p.put("EndTime", 1772366380000L).put("DurationInSeconds", 8)
-                        .put("PhaseStatus", failed ? "SUCCEEDED" : thisFailed ? status : "SUCCEEDED");
-                failed |= thisFailed;
-            }
+        try {
+            return (ObjectNode) MockedJobWorkflow.JSON.readTree(failedPhase == null ? StepInputs.codeBuildSucceeded()
+                    : StepInputs.codeBuild(status, failedPhase, status, "", ""));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        ObjectNode output = MockedJobWorkflow.JSON.createObjectNode();
-        output.set("Build", build);
-        return output;
     }
 
     private ObjectNode buildSucceeded() {
@@ -324,10 +309,6 @@ class JobWorkflowExecutionIT {
     }
 
     /**
-     * runTask.sync's failure for a task that stopped: States.TaskFailed with the DescribeTasks task as the Cause,
-     * under the stand-in name (see {@link #TASK_FAILED}).
-     */
-    /**
      * What runTask.sync answers for this stopped task, by its rule ({@link StepInputs#runTaskSync}: success only when
      * every container exited 0, else States.TaskFailed with the task as Cause), so no fixture can contradict it.
      */
@@ -404,11 +385,13 @@ class JobWorkflowExecutionIT {
 
     @Test
     void jobThatExitedZeroWithTheRunClockAsEcsLeavesItWhenStoppingTheTaskSucceeds() throws Exception {
-        // The regression of issue 18: ECS stops the clock with the task once the job's container exited 0; the clock
-        // exits 0 on that SIGTERM (RunClockImageIT), every container exited 0, and runTask.sync succeeds. (A clock
-        // exiting 143 there would fail the state: see StepInputs.runTaskSync's evidence.)
-        String task = StepInputs.task(id, StepInputs.containers(StepInputs.container(id, 0, null), 0),
-                "EssentialContainerExited", "Essential container in task exited");
+        // The regression of issue 18: once the job's container exited 0, the collector ran and exited 0, which stopped
+        // the task; ECS stopped the clock, which exits 0 on that SIGTERM (TaskHelpersImageIT); every container exited
+        // 0, and runTask.sync succeeds. (A helper exiting 143 there would fail the state: see
+        // StepInputs.runTaskSync's evidence.) The task is the runTask.sync output recorded from a real account
+        // (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT: umccr/elsa-data-aws-copy-out,
+        // workload-copy-out/construct/fargate-run-task-construct.ts) with this job's ids and containers.
+        String task = StepInputs.jobTask(id, 0, null);
         assertThat(StepInputs.runTaskSync(task)).isEmpty();
         MockedJobWorkflow.Job job = built().service("RunTask", ranTask(task));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.91}");
@@ -465,10 +448,14 @@ class JobWorkflowExecutionIT {
 
     // ---- the platform ----
 
-    /** RunTask refused for capacity, as the ECS integration reports it (Step Functions' ECS documentation). */
-    private static ObjectNode noCapacity() {
-        return throwsError("AmazonECS.Unknown", "RunTask failures: [{\"arn\":null,\"reason\":\"Capacity is "
-                + "unavailable at this time. Please try again later or in a different availability zone\"}]");
+    /**
+     * RunTask answered with a non-empty Failures: runTask.sync fails the state AmazonECS.Unknown (Step Functions' ECS
+     * documentation; RecordedPayloads.ECS_UNKNOWN, which says the Cause's text is not documented).
+     */
+    private static ObjectNode noCapacity() throws IOException {
+        var error = StepInputs.JSON.readTree(StepInputs.runTaskFailuresError("Capacity is unavailable at this time. "
+                + "Please try again later or in a different availability zone"));
+        return throwsError(error.get("Error").asText(), error.get("Cause").asText());
     }
 
     @Test
@@ -490,11 +477,18 @@ class JobWorkflowExecutionIT {
 
     // ---- the platform's failures: retried, then PLATFORM_FAILURE ----
 
-    /** runTask.sync's failure for a task the platform could not start (its ENI, volume or image pull). */
+    /** runTask.sync's answer for a task the platform could not start (its ENI, volume or image pull). */
     private ObjectNode platformCouldNotStartTask() throws IOException {
-        return taskFailed(StepInputs.taskFailedError(StepInputs.task(id, StepInputs.container(id, null, null),
-                "TaskFailedToStart", "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS "
-                        + "volumes: stderr: Failed to resolve \"fs-0123456789abcdef0.efs.eu-west-1.amazonaws.com\"")));
+        // No container of the task ran (no ExitCode on any), StopCode TaskFailedToStart. The reason's wording follows
+        // the ResourceInitializationError that ECS's troubleshooting ("unable to pull secrets or registry auth") shows
+        // for a task whose ENI cannot reach ECR; it is not verified against a recorded task.
+        return ranTask(StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, null, null),
+                        java.util.Map.of(StepInputs.DATA_INIT_CONTAINER, Optional.empty(),
+                                StepInputs.RUN_CLOCK_CONTAINER, Optional.empty(),
+                                StepInputs.COLLECTOR_CONTAINER, Optional.empty())),
+                "TaskFailedToStart", "ResourceInitializationError: unable to pull secrets or registry auth: execution "
+                        + "resource retrieval failed: unable to retrieve ecr registry auth: service call has been "
+                        + "retried 3 time(s): RequestError: send request failed"));
     }
 
     /**
@@ -560,8 +554,14 @@ class JobWorkflowExecutionIT {
     void hostLostMidRunIsRetriedAndTheFirstAttemptsResultIsNeverRead() throws Exception {
         // The first task ran far enough to write a result before Spot took its host; the retried one writes none.
         MockedJobWorkflow.Job job = built().service("RunTask",
-                taskFailed(StepInputs.taskFailedError(StepInputs.task(id, StepInputs.container(id, 143, null),
-                        "SpotInterruption", "Your Spot Task was interrupted."))),
+                // Every container that ran stopped by ECS (143), the collector never started, with the Fargate Spot
+                // termination notice the ECS Developer Guide shows (RecordedPayloads.STOP_TERMINATION_NOTICE,
+                // REASON_SPOT_INTERRUPTED).
+                ranTask(StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, 143, null),
+                                java.util.Map.of(StepInputs.RUN_CLOCK_CONTAINER, Optional.of(143),
+                                        StepInputs.COLLECTOR_CONTAINER, Optional.empty())),
+                        io.perfbox.testing.aws.RecordedPayloads.STOP_TERMINATION_NOTICE,
+                        io.perfbox.testing.aws.RecordedPayloads.REASON_SPOT_INTERRUPTED)),
                 ranTask(StepInputs.succeededTask(id)))
                 .handler(WorkflowFunctions.State.RECORD_RUN, retriedTaskWrites(null));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.1}");
@@ -656,7 +656,7 @@ class JobWorkflowExecutionIT {
         expected.addAll(once);
         expected.addAll(once);
         expected.addAll(List.of("BuildAndScan", "AfterBuild", "build throttled", "RecordFailedBuild", "RetryBuild",
-                "CleanUp", "DiscardWorkspace", "Finished", "StepFailed"));
+                "CleanUp", "Finished", "StepFailed"));
         assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
         assertCleanedUp(run);
         assertFailed(FailureCode.PLATFORM_FAILURE);

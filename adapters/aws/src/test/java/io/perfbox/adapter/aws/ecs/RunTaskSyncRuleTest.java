@@ -79,7 +79,7 @@ class RunTaskSyncRuleTest {
 
     @Test
     void theJobsTaskWithEveryHelperAsEcsLeavesItWhenItStopsTheTaskSucceeds() {
-        // The original bug's case: the job's container exited 0, ECS stopped the rest (RunClockImageIT: exit 0).
+        // The original bug's case: the job's container exited 0, ECS stopped the rest (TaskHelpersImageIT: exit 0).
         assertThat(StepInputs.runTaskSync(StepInputs.jobTask(id, 0, null))).isEmpty();
     }
 }

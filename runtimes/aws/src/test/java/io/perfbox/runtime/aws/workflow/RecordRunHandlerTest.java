@@ -57,7 +57,7 @@ class RecordRunHandlerTest {
     @Test
     void taskOfAJobThatExitedZeroWithTheRunClockAsEcsLeavesItReachesRecordRunAndSucceeds() {
         // The regression of issue 18: runTask.sync hands RecordRun a task only when every container exited 0
-        // (StepInputs.runTaskSync, with its evidence); the clock stopped with the task exits 0 (RunClockImageIT).
+        // (StepInputs.runTaskSync, with its evidence); the clock stopped with the task exits 0 (TaskHelpersImageIT).
         String task = StepInputs.task(f.id, StepInputs.containers(StepInputs.container(f.id, 0, null), 0),
                 "EssentialContainerExited", "Essential container in task exited");
         assertThat(StepInputs.runTaskSync(task)).as("runTask.sync succeeds on this task").isEmpty();
