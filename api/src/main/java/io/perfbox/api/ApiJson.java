@@ -59,12 +59,15 @@ public final class ApiJson {
 
     public record JobView(String id, String name, String description, String status, FailureView failure,
                           Double performance, Map<String, Double> metrics, Instant createdAt, Instant updatedAt,
-                          StagesView stages, Map<String, Integer> vulnerabilities, List<String> warnings) {
+                          StagesView stages, Map<String, Integer> vulnerabilities, List<String> warnings,
+                          Map<String, Object> receipt) {
+        /** receipt: RunReceipt's own codec (its parts no step reported left out); null for a job without one. */
         public static JobView of(Job job) {
             return new JobView(job.id().value(), job.name(), job.description(), job.status().name(),
                     job.failure() == null ? null : new FailureView(job.failure().code().name(), job.failure().message()),
                     job.performance(), job.metrics(), job.createdAt(), job.updatedAt(), StagesView.of(job.stages()),
-                    job.vulnerabilities() == null ? null : job.vulnerabilities().asOrderedMap(), job.warnings());
+                    job.vulnerabilities() == null ? null : job.vulnerabilities().asOrderedMap(), job.warnings(),
+                    job.receipt() == null ? null : job.receipt().toMap());
         }
     }
 

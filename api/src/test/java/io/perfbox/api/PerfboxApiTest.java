@@ -70,6 +70,42 @@ class PerfboxApiTest {
     }
 
     @Test
+    void aJobAnswersWithItsReceiptNamingTheSubmittedDockerfilesSha256() throws Exception {
+        String id = json(submit("tenant-a")).get("id").asText();
+        JsonNode receipt = json(api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of(), null))).get("receipt");
+        // sha256sum of DOCKERFILE's bytes
+        assertThat(receipt.get("dockerfileSha256").asText()).isEqualTo("d84e8a211cab219fa65293a22b30dc43112e3d7e4ff4cbb6ef8c273c46ccc119");
+        assertThat(receipt.get("perfboxVersion").asText()).isEqualTo(io.perfbox.core.domain.PerfboxVersion.current());
+        assertThat(receipt.has("imageDigest")).isFalse();
+    }
+
+    @Test
+    void aJobFromBeforeReceiptsAnswersWithANullReceipt() throws Exception {
+        io.perfbox.core.domain.Job old = io.perfbox.core.domain.Job.queued(JobId.random(), "tenant-a", "old", null,
+                java.time.Instant.parse("2025-01-01T00:00:00Z"));
+        jobs.create(old, Optional.empty());
+        ApiResponse got = api.dispatch(request("GET", "/jobs/" + old.id().value(), "tenant-a", Map.of(), null));
+        assertThat(got.status()).isEqualTo(200);
+        assertThat(json(got).has("receipt")).isTrue();
+        assertThat(json(got).get("receipt").isNull()).isTrue();
+    }
+
+    @Test
+    void aReceiptWithHostileTextAnswersItPrintableNever5xx() throws Exception {
+        var hostile = io.perfbox.core.domain.RunReceipt.ran(null, "0-1", "runc\u001b[2J", "<img src=x onerror=alert(1)>\r\nX",
+                "\u202e6.1");
+        io.perfbox.core.domain.Job job = io.perfbox.core.domain.Job.queued(JobId.random(), "tenant-a", "j", null,
+                java.time.Instant.parse("2025-01-01T00:00:00Z")).withReceipt(hostile);
+        jobs.create(job, Optional.empty());
+        ApiResponse got = api.dispatch(request("GET", "/jobs/" + job.id().value(), "tenant-a", Map.of(), null));
+        assertThat(got.status()).isEqualTo(200);
+        JsonNode receipt = json(got).get("receipt");
+        assertThat(receipt.get("containerRuntime").asText()).isEqualTo("runc [2J");
+        assertThat(receipt.get("hostCpuModel").asText()).isEqualTo("<img src=x onerror=alert(1)> X");
+        assertThat(receipt.get("kernel").asText()).isEqualTo("6.1");
+    }
+
+    @Test
     void aPathParameterIsTakenFromTheRouteAndATrailingSlashIsTheSameResource() throws Exception {
         String id = json(submit("tenant-a")).get("id").asText();
         ApiResponse got = api.dispatch(request("GET", "/jobs/" + id + "/", "tenant-a", Map.of(), null));

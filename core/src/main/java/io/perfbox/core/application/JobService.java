@@ -1,6 +1,8 @@
 package io.perfbox.core.application;
 
 import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.PerfboxVersion;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
@@ -120,7 +122,9 @@ public class JobService {
     private Submitted store(SubmitJobCommand command) {
         JobId id = ids.get();
         dockerfiles.save(id, command.dockerfile());
-        Job job = Job.queued(id, command.owner(), command.name(), command.description(), clock.instant());
+        // The receipt starts here, where both runtimes know the Dockerfile: its sha256 and the perfbox that took it.
+        Job job = Job.queued(id, command.owner(), command.name(), command.description(), clock.instant())
+                .withReceipt(RunReceipt.submitted(command.dockerfile(), PerfboxVersion.current()));
         JobStore.CreateResult result;
         try {
             result = jobs.create(job, command.idempotencyKey()

@@ -10,6 +10,8 @@ import java.util.Optional;
  * A submitted job and everything known about it. Immutable: every change produces a new value,
  * which a {@code JobStore} writes only if the stored status is still the one the change started from.
  * {@code metrics}: the named values of a SUCCEEDED job's perf.json beside its performance (empty otherwise).
+ * {@code receipt}: what produced its number, as far as its steps got ({@link RunReceipt}); null for a job of a perfbox
+ * from before receipts. Every change keeps it.
  */
 public record Job(
         JobId id,
@@ -24,7 +26,8 @@ public record Job(
         StageTimes stages,
         VulnerabilityCounts vulnerabilities,
         List<String> warnings,
-        Map<String, Double> metrics) {
+        Map<String, Double> metrics,
+        RunReceipt receipt) {
 
     public Job {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
@@ -38,6 +41,14 @@ public record Job(
         if (performance != null && !Double.isFinite(performance)) {
             throw new IllegalArgumentException("performance must be finite");
         }
+    }
+
+    /** A job without a receipt. */
+    public Job(JobId id, String owner, String name, String description, JobStatus status, Failure failure,
+            Double performance, Instant createdAt, Instant updatedAt, StageTimes stages,
+            VulnerabilityCounts vulnerabilities, List<String> warnings, Map<String, Double> metrics) {
+        this(id, owner, name, description, status, failure, performance, createdAt, updatedAt, stages,
+                vulnerabilities, warnings, metrics, null);
     }
 
     /** A job without metrics. */
@@ -73,12 +84,12 @@ public record Job(
             default -> stages;
         };
         return new Job(id, owner, name, description, next, null, null, createdAt, now, s, vulnerabilities, warnings,
-                Map.of());
+                Map.of(), receipt);
     }
 
     public Job withVulnerabilities(VulnerabilityCounts counts, Instant now) {
         return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages, counts, warnings,
-                metrics);
+                metrics, receipt);
     }
 
     public Job succeeded(double perf, Instant now) {
@@ -87,7 +98,7 @@ public record Job(
 
     public Job succeeded(double perf, Map<String, Double> namedMetrics, Instant now) {
         return new Job(id, owner, name, description, JobStatus.SUCCEEDED, null, perf, createdAt, now,
-                stages.withFinished(now), vulnerabilities, warnings, namedMetrics);
+                stages.withFinished(now), vulnerabilities, warnings, namedMetrics, receipt);
     }
 
     /** The value the leaderboard ranks by: {@link Metrics#PERFORMANCE} is the performance, any other a metric. */
@@ -105,12 +116,12 @@ public record Job(
         List<String> more = new java.util.ArrayList<>(warnings);
         more.add(warning);
         return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages,
-                vulnerabilities, more, metrics);
+                vulnerabilities, more, metrics, receipt);
     }
 
     public Job failed(Failure why, Instant now) {
         return new Job(id, owner, name, description, JobStatus.FAILED, why, null, createdAt, now,
-                stages.withFinished(now), vulnerabilities, warnings);
+                stages.withFinished(now), vulnerabilities, warnings, Map.of(), receipt);
     }
 
     /**
@@ -124,6 +135,19 @@ public record Job(
     public Job cancelled(Instant now) {
         return new Job(id, owner, name, description, JobStatus.CANCELLED,
                 Failure.of(FailureCode.INTERRUPTED, "Cancelled by the user while " + status), null,
-                createdAt, now, stages.withFinished(now), vulnerabilities, warnings);
+                createdAt, now, stages.withFinished(now), vulnerabilities, warnings, Map.of(), receipt);
+    }
+
+    /**
+     * The job with {@code part} of its receipt added ({@link RunReceipt#merge}); a step records it with the status
+     * change it makes, so updatedAt is left to that change.
+     */
+    public Job withReceipt(RunReceipt part) {
+        if (part == null) {
+            return this;
+        }
+        RunReceipt merged = (receipt == null ? RunReceipt.EMPTY : receipt).merge(part);
+        return new Job(id, owner, name, description, status, failure, performance, createdAt, updatedAt, stages,
+                vulnerabilities, warnings, metrics, merged);
     }
 }

@@ -5,6 +5,7 @@ import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.port.ContainerRunner;
@@ -169,7 +170,7 @@ public final class JobLifecycle {
                 end(job, failure.get());
                 return Next.ENDED;
             }
-            advance(job, JobStatus.SCANNING);
+            advance(outcome instanceof ImageBuilder.Built b ? job.withReceipt(b.receipt()) : job, JobStatus.SCANNING);
             return Next.PROCEED;
         });
     }
@@ -204,7 +205,7 @@ public final class JobLifecycle {
             case Scanned s -> {
                 artifacts.saveScanReport(id, s.report());
                 VulnerabilityPolicy.Decision decision = policy.evaluate(s.report());
-                Job counted = job.withVulnerabilities(decision.counts(), clock.instant());
+                Job counted = job.withVulnerabilities(decision.counts(), clock.instant()).withReceipt(s.report().receipt());
                 Optional<Failure> vulnerable = StepOutcomes.failureOf(policy, decision);
                 if (vulnerable.isPresent()) {
                     end(counted, vulnerable.get());
@@ -230,14 +231,29 @@ public final class JobLifecycle {
         return ran(id, outcome, result, false);
     }
 
+    /**
+     * As above; {@code conditions}: the receipt's part the run reports (its limits, CPUs, runtime, host; null when
+     * the driver does not know them), recorded with the job's end.
+     */
+    public Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result,
+                    RunReceipt conditions) {
+        return ran(id, outcome, result, false, conditions);
+    }
+
     /** As above; {@code logStored}: the run's output was stored as it was produced, so its log is left as it is. */
     Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result, boolean logStored) {
+        return ran(id, outcome, result, logStored, null);
+    }
+
+    /** As above; {@code conditions}: the receipt's part the run reports (its limits, runtime, host), or null. */
+    Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result, boolean logStored,
+             RunReceipt conditions) {
         Objects.requireNonNull(outcome, "outcome");
         Optional<Job> found = jobs.find(id);
         if (found.isEmpty() || found.get().status() != JobStatus.RUNNING) {
             return Next.STOPPED;
         }
-        Job running = found.get();
+        Job running = found.get().withReceipt(conditions);
         Job job = StepOutcomes.warningOf(outcome, runMemoryLimitBytes)
                 .map(w -> running.withWarning(w, clock.instant())).orElse(running);
         return guarded(id, () -> {

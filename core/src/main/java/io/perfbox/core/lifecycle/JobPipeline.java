@@ -81,7 +81,8 @@ public class JobPipeline {
             try (runLog) {
                 ran = runner.run(id, ((ImageBuilder.Built) built).imageRef(), settings.runLimits(), runLog);
             }
-            next = lifecycle.ran(id, ran, () -> workspace.readResult(id, PerformanceResult.MAX_BYTES), runLog.stored());
+            next = lifecycle.ran(id, ran, () -> workspace.readResult(id, PerformanceResult.MAX_BYTES), runLog.stored(),
+                    conditions(id));
             if (next == Next.STOPPED) {
                 LOG.info(() -> "job " + id + " was cancelled or removed; pipeline stopped");
             }
@@ -160,6 +161,16 @@ public class JobPipeline {
                     lost(e);
                 }
             }
+        }
+    }
+
+    /** The run's conditions for the receipt: a runner that cannot tell them never fails the job for it. */
+    private io.perfbox.core.domain.RunReceipt conditions(JobId id) {
+        try {
+            return runner.conditions(id, settings.runLimits());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "job " + id + ": the run's conditions could not be read for its receipt", e);
+            return io.perfbox.core.domain.RunReceipt.ran(settings.runLimits().receipt(), null, null, null, null);
         }
     }
 

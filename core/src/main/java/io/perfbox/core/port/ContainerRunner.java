@@ -1,6 +1,7 @@
 package io.perfbox.core.port;
 
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.time.Duration;
 
@@ -18,6 +19,15 @@ public interface ContainerRunner {
     /** As above, the container's output also written to {@code output} while it runs. */
     RunOutcome run(JobId id, String imageRef, RunLimits limits, LogSink output) throws InterruptedException;
 
+    /**
+     * The conditions the job's run had (its limits, CPUs, container runtime, the host's CPU model and kernel), for
+     * the job's receipt; asked after {@link #run} returns and before {@link #remove}. This default knows only the
+     * limits; a runner that knows more says so. Never throws: what it cannot tell is left out.
+     */
+    default RunReceipt conditions(JobId id, RunLimits limits) {
+        return RunReceipt.ran(limits.receipt(), null, null, null, null);
+    }
+
     /** Removes the job's container if one is left; never throws for a missing one. */
     void remove(JobId id);
 
@@ -33,6 +43,11 @@ public interface ContainerRunner {
         /** With the default disk limits (1 GiB for /data, 10 GiB for the writable layer). */
         public RunLimits(long memoryBytes, double cpus, int pids, Duration timeout) {
             this(memoryBytes, cpus, pids, timeout, DEFAULT_DATA_BYTES, DEFAULT_WRITABLE_LAYER_BYTES);
+        }
+
+        /** These limits as the receipt names them. */
+        public RunReceipt.Limits receipt() {
+            return new RunReceipt.Limits(memoryBytes, cpus, pids, timeout.toSeconds(), dataBytes, writableLayerBytes);
         }
 
         public RunLimits {

@@ -2,8 +2,10 @@ package io.perfbox.core.port;
 
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.time.Duration;
+import java.util.List;
 
 /** Builds a job's image from its Dockerfile alone (no other build context). */
 public interface ImageBuilder {
@@ -31,7 +33,25 @@ public interface ImageBuilder {
         CapturedLog log();
     }
 
-    record Built(String imageRef, CapturedLog log) implements BuildOutcome {
+    /**
+     * imageDigest: the built image's id ({@code sha256:...}); baseImages: the FROM images the build resolved, with
+     * their digests. Either may be unknown (null, empty) for a builder that does not report it; they go into the
+     * job's receipt.
+     */
+    record Built(String imageRef, CapturedLog log, String imageDigest, List<RunReceipt.BaseImage> baseImages)
+            implements BuildOutcome {
+        public Built {
+            baseImages = baseImages == null ? List.of() : List.copyOf(baseImages);
+        }
+
+        public Built(String imageRef, CapturedLog log) {
+            this(imageRef, log, null, List.of());
+        }
+
+        /** The receipt's part this build reports. */
+        public RunReceipt receipt() {
+            return RunReceipt.built(imageDigest, baseImages);
+        }
     }
 
     /** reason: the builder's own error, short enough to show as the failure message. */

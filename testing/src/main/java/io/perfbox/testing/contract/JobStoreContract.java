@@ -3,6 +3,7 @@ package io.perfbox.testing.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Finding;
@@ -11,6 +12,7 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.Metrics;
 import io.perfbox.core.domain.RankOrder;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
@@ -38,6 +40,42 @@ public abstract class JobStoreContract {
     private Job newJob() {
         clock = clock.plus(1, ChronoUnit.SECONDS);
         return Job.queued(JobId.random(), owner, "name", "description", clock);
+    }
+
+    /** A receipt with every part, as a local job that ran has it. */
+    public static RunReceipt fullReceipt() {
+        return RunReceipt.submitted(new Dockerfile("FROM debian:bookworm\nRUN true\n"), "0.1.0-SNAPSHOT")
+                .merge(RunReceipt.built("sha256:" + "ab".repeat(32),
+                        List.of(new RunReceipt.BaseImage("debian:bookworm", "sha256:" + "cd".repeat(32)),
+                                new RunReceipt.BaseImage("debian:bookworm-slim", null))))
+                .merge(RunReceipt.scanned(new RunReceipt.Scanner("trivy", "0.58.1", "2024-12-01T06:00:00.123Z",
+                        "2024-12-02T07:00:00Z")))
+                .merge(RunReceipt.ran(new RunReceipt.Limits(512L << 20, 1.5, 256, 600L, 1L << 30, 10L << 30),
+                        "0-1", "runc", "Intel(R) Xeon(R) CPU @ 2.20GHz", "6.1.0-28-amd64"));
+    }
+
+    @Test
+    void aJobsReceiptRoundTripsWithEveryPart() {
+        Job job = newJob();
+        RunReceipt submitted = RunReceipt.submitted(new Dockerfile("FROM debian:bookworm\n"), "0.1.0");
+        Job queued = job.withReceipt(submitted);
+        store().create(queued, Optional.empty());
+        assertThat(store().find(job.id()).orElseThrow().receipt()).isEqualTo(submitted);
+
+        Job ran = queued.advancedTo(JobStatus.BUILDING, clock.plusSeconds(1)).withReceipt(fullReceipt())
+                .succeeded(2.5, Map.of("x", 1.0), clock.plusSeconds(2));
+        assertThat(store().update(ran, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        Job stored = store().find(job.id()).orElseThrow();
+        assertThat(stored.receipt()).isEqualTo(submitted.merge(fullReceipt())).isEqualTo(fullReceipt());
+        assertThat(stored).isEqualTo(ran);
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.empty()).jobs()).contains(ran);
+    }
+
+    @Test
+    void aJobWithoutAReceiptIsFoundWithoutOne() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        assertThat(store().find(job.id()).orElseThrow().receipt()).isNull();
     }
 
     @Test

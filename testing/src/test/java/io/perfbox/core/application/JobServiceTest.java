@@ -65,6 +65,17 @@ class JobServiceTest {
     }
 
     @Test
+    void aSubmittedJobsReceiptNamesTheDockerfilesSha256AndThisPerfbox() {
+        Job job = service.submit(command(OWNER, "FROM debian:bookworm\nCMD true", null)).job();
+
+        // printf 'FROM debian:bookworm\nCMD true' | sha256sum
+        assertThat(job.receipt().dockerfileSha256()).isEqualTo(
+                "7b5e6cafcf7c6376901a31fd362958a3905b7746f5ff7cadd4bfdea11eaf1d2b");
+        assertThat(job.receipt().perfboxVersion()).isEqualTo(io.perfbox.core.domain.PerfboxVersion.current());
+        assertThat(jobs.find(job.id()).orElseThrow().receipt()).isEqualTo(job.receipt());
+    }
+
+    @Test
     void submitStoresTheDockerfileAndAQueuedJobThenStartsThePipeline() {
         var submitted = service.submit(command(OWNER, "FROM debian:bookworm\nCMD true", null));
         Job job = submitted.job();

@@ -97,6 +97,43 @@ class JobPipelineTest {
         return jobs.find(queued.id()).orElseThrow();
     }
 
+    @Test
+    void aJobThatRanCarriesTheReceiptOfEveryStep() throws InterruptedException {
+        String digest = "sha256:" + "12".repeat(32);
+        String base = "sha256:" + "34".repeat(32);
+        jobs.update(stored().withReceipt(io.perfbox.core.domain.RunReceipt.submitted(DOCKERFILE, "9.9")),
+                EnumSet.of(JobStatus.QUEUED));
+        builder.willReturn(new ImageBuilder.Built("perfbox/job-image:1", BUILD_LOG, digest,
+                List.of(new io.perfbox.core.domain.RunReceipt.BaseImage("debian:bookworm", base))));
+        scanner.willReturn(new ScanReport("trivy", "0.58.1", List.of()).withDatabase("2024-12-01T00:00:00Z", null));
+
+        Job job = executed();
+
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        var receipt = job.receipt();
+        assertThat(receipt.perfboxVersion()).isEqualTo("9.9");
+        assertThat(receipt.dockerfileSha256()).isEqualTo(io.perfbox.core.domain.RunReceipt.sha256(DOCKERFILE));
+        assertThat(receipt.imageDigest()).isEqualTo(digest);
+        assertThat(receipt.baseImages()).extracting(io.perfbox.core.domain.RunReceipt.BaseImage::digest).containsExactly(base);
+        assertThat(receipt.scanner()).isEqualTo(new io.perfbox.core.domain.RunReceipt.Scanner("trivy", "0.58.1",
+                "2024-12-01T00:00:00Z", null));
+        // the runner's default conditions: the limits it was given
+        assertThat(receipt.limits()).isEqualTo(RUN_LIMITS.receipt());
+        assertThat(receipt.limits().timeoutSeconds()).isEqualTo(300L);
+    }
+
+    @Test
+    void aJobThatFailedToBuildKeepsTheReceiptOfItsSubmission() throws InterruptedException {
+        var submitted = io.perfbox.core.domain.RunReceipt.submitted(DOCKERFILE, "9.9");
+        jobs.update(stored().withReceipt(submitted), EnumSet.of(JobStatus.QUEUED));
+        builder.willReturn(new ImageBuilder.BuildFailed("no", BUILD_LOG));
+
+        Job job = executed();
+
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.receipt()).isEqualTo(submitted);
+    }
+
     /** The pipeline running on its own thread, so the test can act while a step is held at a gate. */
     private record Background(Thread thread, FutureTask<Void> task) {
         void awaitEnd() throws Exception {

@@ -81,8 +81,10 @@ class OneLifecycleForBothRuntimesTest {
             return aws;
         }
 
-        assertThat(lifecycle.ran(id, s.ran(), s::result)).isEqualTo(Next.ENDED);
-        assertRepeatAnswers(aws, () -> lifecycle.ran(id, s.ran(), s::result), Next.STOPPED);
+        // The run's conditions as the task reports them: the limits it ran under (the local runner's default part).
+        var conditions = io.perfbox.core.domain.RunReceipt.ran(RUN_LIMITS.receipt(), null, null, null, null);
+        assertThat(lifecycle.ran(id, s.ran(), s::result, conditions)).isEqualTo(Next.ENDED);
+        assertRepeatAnswers(aws, () -> lifecycle.ran(id, s.ran(), s::result, conditions), Next.STOPPED);
         return aws;
     }
 
@@ -91,6 +93,8 @@ class OneLifecycleForBothRuntimesTest {
         assertThat(repeat.get()).as("the repeated step's answer").isEqualTo(expected);
         assertThat(runtime.stored()).as("the job after the repeat").isEqualTo(before);
     }
+
+    private static final RunLimits RUN_LIMITS = new RunLimits(MEMORY_LIMIT, 1, 128, Duration.ofMinutes(15));
 
     /** The local driver: one JobPipeline over scripted adapters that report the same outcomes. */
     private static Runtime drivenByThePipeline(Scenario s) throws InterruptedException {
@@ -111,7 +115,7 @@ class OneLifecycleForBothRuntimesTest {
         JobResources resources = new HostJobResources(runner, builder, workspace);
         Runtime local = Runtime.fresh(resources);
         new JobPipeline(local.lifecycle(), dockerfiles, builder, scanner, runner, workspace, resources,
-                new PipelineSettings(Duration.ofMinutes(10), new RunLimits(MEMORY_LIMIT, 1, 128, Duration.ofMinutes(15)),
+                new PipelineSettings(Duration.ofMinutes(10), RUN_LIMITS,
                         VulnerabilityPolicy.DEFAULT), local.artifacts()).execute(QUEUED.id());
         return local;
     }

@@ -96,6 +96,44 @@ public final class BaseImagePolicy {
         return Pattern.compile(b.toString());
     }
 
+    /**
+     * The images the Dockerfile's stages start from (its FROM lines, global ARGs expanded), in order and once each:
+     * not {@code scratch}, not an earlier stage. For the job's receipt, of a Dockerfile {@link #check} let through.
+     */
+    public static List<String> baseImages(DockerfileSyntax.Parsed parsed) {
+        Map<String, String> globalArgs = new HashMap<>();
+        Set<String> stages = new HashSet<>();
+        java.util.LinkedHashSet<String> images = new java.util.LinkedHashSet<>();
+        boolean inStage = false;
+        for (DockerfileSyntax.Instruction in : parsed.instructions()) {
+            if (in.keyword().equals("arg") && !inStage) {
+                for (String word : in.rest().split("[ \\t]+")) {
+                    Matcher m = GLOBAL_ARG.matcher(word);
+                    if (m.matches()) {
+                        globalArgs.put(m.group(1), m.group(2) == null ? null : unquote(m.group(2)));
+                    }
+                }
+            } else if (in.keyword().equals("from")) {
+                inStage = true;
+                String[] words = in.rest().split("[ \\t]+");
+                String image;
+                try {
+                    image = expand(words[0], globalArgs, in);
+                } catch (RuntimeException e) {
+                    continue;
+                }
+                String lower = image.toLowerCase(Locale.ROOT);
+                if (!lower.equals("scratch") && !stages.contains(lower) && !image.isEmpty()) {
+                    images.add(image);
+                }
+                if (words.length == 3 && words[1].equalsIgnoreCase("as")) {
+                    stages.add(words[2].toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return List.copyOf(images);
+    }
+
     /** Why the build is refused (the message names the line and the rule), or empty when it may go ahead. */
     public Optional<String> check(DockerfileSyntax.Parsed parsed, ImageLookup engine) throws InterruptedException {
         Map<String, String> globalArgs = new HashMap<>();

@@ -465,6 +465,38 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
+    public java.util.Optional<String> imageId(String ref) throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);
+            String id = r.ok() ? r.json().path("Id").asText("") : "";
+            return id.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(id);
+        } catch (IOException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public java.util.Optional<RunConfig> runConfig(String name) throws InterruptedException {
+        try {
+            DockerSocketClient.Response c = api.send("GET", "/containers/" + path(name) + "/json", null, QUICK);
+            DockerSocketClient.Response info = api.send("GET", "/info", null, QUICK);
+            JsonNode host = c.ok() ? c.json().path("HostConfig") : null;
+            JsonNode engineInfo = info.ok() ? info.json() : null;
+            return java.util.Optional.of(new RunConfig(
+                    host == null ? null : textOrNull(host.path("Runtime")),
+                    host == null ? null : textOrNull(host.path("CpusetCpus")),
+                    engineInfo == null ? null : textOrNull(engineInfo.path("DefaultRuntime")),
+                    engineInfo == null ? null : textOrNull(engineInfo.path("KernelVersion"))));
+        } catch (IOException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static String textOrNull(JsonNode n) {
+        return n.isTextual() && !n.asText().isBlank() ? n.asText() : null;
+    }
+
+    @Override
     public long imageSize(String ref) throws InterruptedException {
         try {
             DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);

@@ -177,6 +177,28 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
+    public Optional<String> imageId(String ref) throws InterruptedException {
+        ProcessRunner.Result r = docker.quick("image", "inspect", "--format", "{{.Id}}", ref);
+        String id = r.succeeded() ? r.stdoutText().strip() : "";
+        return id.isEmpty() ? Optional.empty() : Optional.of(id);
+    }
+
+    @Override
+    public Optional<RunConfig> runConfig(String name) throws InterruptedException {
+        ProcessRunner.Result c = docker.quick("container", "inspect", "--format",
+                "{{.HostConfig.Runtime}}|{{.HostConfig.CpusetCpus}}", name);
+        ProcessRunner.Result info = docker.quick("info", "--format", "{{.DefaultRuntime}}|{{.KernelVersion}}");
+        String[] host = c.succeeded() ? (c.stdoutText().strip() + "|").split("\\|", -1) : new String[] {"", ""};
+        String[] engine = info.succeeded() ? (info.stdoutText().strip() + "|").split("\\|", -1) : new String[] {"", ""};
+        return Optional.of(new RunConfig(blankToNull(host[0]), blankToNull(host[1]), blankToNull(engine[0]),
+                blankToNull(engine[1])));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    @Override
     public long imageSize(String ref) throws InterruptedException {
         ProcessRunner.Result r = docker.command("image", "inspect", "--format", "{{.Size}}", ref)
                 .timeout(Duration.ofMinutes(1)).maxStdoutBytes(1024).run();

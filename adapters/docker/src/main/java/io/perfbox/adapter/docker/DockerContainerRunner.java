@@ -1,6 +1,7 @@
 package io.perfbox.adapter.docker;
 
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
@@ -221,6 +222,54 @@ public class DockerContainerRunner implements ContainerRunner {
 
         void cancel() {
             thread.interrupt();
+        }
+    }
+
+    /**
+     * The run's conditions from the container's HostConfig (its runtime, else the engine's default; its cpuset) and
+     * the engine's info (the kernel), with the host's CPU model from /proc/cpuinfo (the engine's host is this one:
+     * perfbox drives a local engine). What the engine cannot say is left out, never an error.
+     */
+    @Override
+    public RunReceipt conditions(JobId id, RunLimits limits) {
+        Optional<DockerEngine.RunConfig> config;
+        try {
+            config = engine.runConfig(DockerNames.containerName(id.value()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            config = Optional.empty();
+        } catch (RuntimeException e) {
+            config = Optional.empty();
+        }
+        String runtimeName = config.map(c -> c.runtime() != null ? c.runtime() : c.defaultRuntime())
+                .orElse(runtime.orElse(null));
+        return RunReceipt.ran(limits.receipt(), config.map(DockerEngine.RunConfig::cpuset).orElse(null), runtimeName,
+                HostCpu.model(), config.map(DockerEngine.RunConfig::kernel).orElse(null));
+    }
+
+    /** The host's CPU model, as /proc/cpuinfo names it (read once). */
+    static final class HostCpu {
+        private static volatile String model;
+
+        static String model() {
+            String m = model;
+            if (m == null) {
+                m = modelIn(java.nio.file.Path.of("/proc/cpuinfo"));
+                model = m;
+            }
+            return m.isEmpty() ? null : m;
+        }
+
+        /** The first "model name" (x86) or "Model"/"Processor" (ARM) line's value; "" when there is none. */
+        static String modelIn(java.nio.file.Path cpuinfo) {
+            try (var lines = java.nio.file.Files.lines(cpuinfo)) {
+                return lines.map(l -> l.split(":", 2)).filter(kv -> kv.length == 2)
+                        .filter(kv -> kv[0].strip().equals("model name") || kv[0].strip().equals("Model")
+                                || kv[0].strip().equals("Processor"))
+                        .map(kv -> kv[1].strip()).filter(v -> !v.isEmpty()).findFirst().orElse("");
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                return "";
+            }
         }
     }
 

@@ -120,4 +120,21 @@ public interface DockerEngine {
 
     /** For the start-up banner. */
     String describe();
+
+    /** The image's id ({@code sha256:...}) as the engine holds it under {@code ref}; empty when it holds none. */
+    default Optional<String> imageId(String ref) throws InterruptedException {
+        return Optional.empty();
+    }
+
+    /**
+     * What the container was run with and where, for the job's receipt: its runtime and cpuset (from its HostConfig),
+     * the engine's default runtime and the host's kernel (from the engine's info). Any part may be null.
+     */
+    record RunConfig(String runtime, String cpuset, String defaultRuntime, String kernel) {
+    }
+
+    /** The container's {@link RunConfig}; empty when the engine cannot say. */
+    default Optional<RunConfig> runConfig(String name) throws InterruptedException {
+        return Optional.empty();
+    }
 }

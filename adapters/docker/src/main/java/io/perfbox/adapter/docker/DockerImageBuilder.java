@@ -245,7 +245,20 @@ public class DockerImageBuilder implements ImageBuilder {
             remove(id);
             return new ImageTooLarge(size, maxImageBytes, log);
         }
-        return new Built(tag, log);
+        return new Built(tag, log, engine.imageId(tag).orElse(null), baseImages(parsed));
+    }
+
+    /**
+     * The receipt's base images: each FROM image with the id the engine holds under its name, which is what the
+     * build started from (nothing is pulled: builds start only from images in this engine).
+     */
+    private List<io.perfbox.core.domain.RunReceipt.BaseImage> baseImages(DockerfileSyntax.Parsed parsed)
+            throws InterruptedException {
+        List<io.perfbox.core.domain.RunReceipt.BaseImage> bases = new java.util.ArrayList<>();
+        for (String name : BaseImagePolicy.baseImages(parsed)) {
+            bases.add(new io.perfbox.core.domain.RunReceipt.BaseImage(name, engine.imageId(name).orElse(null)));
+        }
+        return bases;
     }
 
     private DockerEngine.BuildRun buildWithBuildKit(String tag, JobId id, String text, Duration timeout, LogSink output)

@@ -118,4 +118,19 @@ class BaseImagePolicyTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BaseImagePolicy.allowing(List.of("debian bookworm")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--base-images");
     }
+
+    @Test
+    void theBaseImagesOfAReceiptAreEachFromImageOnceWithArgsExpandedNotScratchNorAStage() {
+        var parsed = DockerfileSyntax.parse("""
+                ARG BASE=debian:bookworm
+                FROM ${BASE} AS build
+                RUN true
+                FROM build AS again
+                FROM scratch
+                FROM debian:bookworm-slim
+                COPY --from=build /x /x
+                FROM debian:bookworm
+                """);
+        assertThat(BaseImagePolicy.baseImages(parsed)).containsExactly("debian:bookworm", "debian:bookworm-slim");
+    }
 }

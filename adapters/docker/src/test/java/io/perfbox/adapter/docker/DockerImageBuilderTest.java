@@ -65,4 +65,17 @@ class DockerImageBuilderTest {
             assertThat(builder.withLabels(text, ID)).isEqualTo(text);
         }
     }
+
+    @Test
+    void theHostCpuModelIsCpuinfosFirstModelName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path x86 = dir.resolve("x86");
+        java.nio.file.Files.writeString(x86, "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU @ 2.20GHz\n"
+                + "\nprocessor\t: 1\nmodel name\t: other\n");
+        java.nio.file.Path none = dir.resolve("none");
+        java.nio.file.Files.writeString(none, "processor\t: 0\n");
+        assertThat(DockerContainerRunner.HostCpu.modelIn(x86)).isEqualTo("Intel(R) Xeon(R) CPU @ 2.20GHz");
+        assertThat(DockerContainerRunner.HostCpu.modelIn(none)).isEmpty();
+        assertThat(DockerContainerRunner.HostCpu.modelIn(dir.resolve("missing"))).isEmpty();
+    }
 }

@@ -13,6 +13,7 @@ import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.Metrics;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
@@ -88,7 +89,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
     /** The file inside the data directory. */
     public static final String FILE_NAME = "perfbox.db";
     /** The schema this code reads and writes ({@code PRAGMA user_version}). */
-    static final int SCHEMA_VERSION = 4;
+    static final int SCHEMA_VERSION = 5;
     /** The version {@link #addMetrics} brings the schema to (the submissions table is version 3). */
     static final int METRICS_SCHEMA_VERSION = 4;
     static final int DEFAULT_READERS = 4;
@@ -102,7 +103,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
             "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{9}Z#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     private static final String COLUMNS = "id, owner, created_key, status, name, description, failure_code, "
             + "failure_message, performance, created_at, updated_at, queued_at, build_started_at, scan_started_at, "
-            + "run_started_at, finished_at, vulnerabilities, warnings, metrics";
+            + "run_started_at, finished_at, vulnerabilities, warnings, metrics, receipt";
     /** {@link #COLUMNS} of the job {@code j} in a join, under their own names (for {@link #fromRow}). */
     private static final String JOINED_COLUMNS = java.util.Arrays.stream(COLUMNS.split(", "))
             .map(c -> "j." + c + " AS " + c).collect(Collectors.joining(", "));
@@ -269,7 +270,14 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                 if (version < METRICS_SCHEMA_VERSION) {
                     addMetrics(st);
                 }
-                // Later migrations: if (version < 5) { ... }
+                if (version < 5) {
+                    // The job's run receipt, a JSON object (RunReceipt's codec); NULL for the jobs of earlier versions,
+                    // which have none (and answer without one).
+                    if (!hasColumn(st, "jobs", "receipt")) {
+                        st.execute("ALTER TABLE jobs ADD COLUMN receipt TEXT");
+                    }
+                }
+                // Later migrations: if (version < 6) { ... }
                 st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 byte[] secret;
                 try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
@@ -284,6 +292,17 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                 rollbackQuietly(c);
                 throw e;
             }
+        }
+    }
+
+    private static boolean hasColumn(Statement st, String table, String column) throws SQLException {
+        try (ResultSet rs = st.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equals(rs.getString("name"))) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -341,7 +360,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                 throw new IllegalStateException("job " + job.id() + " exists already");
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS + ") VALUES ("
-                    + "?, ".repeat(18) + "?)")) {
+                    + "?, ".repeat(19) + "?)")) {
                 bindAll(ps, job);
                 ps.executeUpdate();
             }
@@ -411,7 +430,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
         String sql = "UPDATE jobs SET owner = ?, created_key = ?, status = ?, name = ?, description = ?, "
                 + "failure_code = ?, failure_message = ?, performance = ?, created_at = ?, updated_at = ?, "
                 + "queued_at = ?, build_started_at = ?, scan_started_at = ?, run_started_at = ?, finished_at = ?, "
-                + "vulnerabilities = ?, warnings = ?, metrics = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
+                + "vulnerabilities = ?, warnings = ?, metrics = ?, receipt = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
         // Only a write into or out of SUCCEEDED changes what the leaderboard holds (then in one transaction with it).
         boolean ranking = updated.status() == JobStatus.SUCCEEDED || expected.contains(JobStatus.SUCCEEDED);
         boolean platformFault = updated.failedThroughPlatformFault();
@@ -799,6 +818,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
         ps.setString(i++, job.vulnerabilities() == null ? null : vulnerabilitiesJson(job.vulnerabilities()));
         ps.setString(i++, job.warnings().isEmpty() ? null : warningsJson(job.warnings()));
         ps.setString(i++, job.metrics().isEmpty() ? null : metricsJson(job.metrics()));
+        ps.setString(i++, job.receipt() == null ? null : job.receipt().toJson());
         return i;
     }
 
@@ -823,7 +843,9 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                         instant(rs, "run_started_at"), instant(rs, "finished_at")),
                 vulnerabilities == null ? null : vulnerabilitiesFrom(vulnerabilities),
                 warningsFrom(rs.getString("warnings")),
-                metricsFrom(rs.getString("metrics")));
+                metricsFrom(rs.getString("metrics")),
+                // An unreadable receipt is no receipt: the job still answers.
+                RunReceipt.fromJson(rs.getString("receipt")).orElse(null));
     }
 
     private static String metricsJson(Map<String, Double> metrics) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.StageTimes;
@@ -156,6 +158,46 @@ class SqliteJobStorePersistenceTest {
         try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
             assertThat(store.submissionsSince("alice", t0.minusSeconds(1)))
                     .isEqualTo(new io.perfbox.core.port.TenantUsage.Submissions(1, Optional.of(t0)));
+        }
+    }
+
+    @Test
+    void theJobsOfASchemaWithoutReceiptsStillAnswerWithoutOne() throws SQLException {
+        Job old = Job.queued(JobId.random(), "alice", "old", null, t0);
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            store.create(old, Optional.empty());
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            // Back to schema 4: no receipt column (5).
+            st.execute("ALTER TABLE jobs DROP COLUMN receipt");
+            st.execute("PRAGMA user_version=4");
+        }
+        RunReceipt receipt = RunReceipt.submitted(new Dockerfile("FROM debian:bookworm\n"), "0.1.0");
+        Job fresh = Job.queued(JobId.random(), "alice", "new", null, t0.plusSeconds(1)).withReceipt(receipt);
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            assertThat(store.find(old.id())).contains(old);
+            assertThat(store.find(old.id()).orElseThrow().receipt()).isNull();
+            store.create(fresh, Optional.empty());
+            assertThat(store.find(fresh.id()).orElseThrow().receipt()).isEqualTo(receipt);
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            assertThat(single(st, "PRAGMA user_version")).isEqualTo(Integer.toString(SqliteJobStore.SCHEMA_VERSION));
+        }
+    }
+
+    @Test
+    void anUnreadableReceiptIsNoReceiptAndTheJobStillAnswers() throws SQLException {
+        Job job = Job.queued(JobId.random(), "alice", "j", null, t0);
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            store.create(job, Optional.empty());
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute("UPDATE jobs SET receipt = '{not json' WHERE id = '" + job.id().value() + "'");
+        }
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            assertThat(store.find(job.id())).contains(job);
+            assertThat(store.list("alice", Optional.empty(), 10, Optional.empty()).jobs())
+                    .contains(job);
         }
     }
 

@@ -170,7 +170,46 @@ public class TrivyScanner implements VulnerabilityScanner {
         if (r.stdoutTruncated()) {
             throw new ScanFailedException("Trivy's report is larger than " + MAX_REPORT_BYTES + " bytes");
         }
-        return TrivyReportParser.parse(r.stdout().bytes(), version(trivy).orElse(null));
+        ScanReport report = TrivyReportParser.parse(r.stdout().bytes(), version(trivy).orElse(null));
+        Database db = inContainer ? Database.UNKNOWN : database(trivy.get(0));
+        return report.withDatabase(db.updatedAt(), db.downloadedAt());
+    }
+
+    /** When the vulnerability database a scan used was built and fetched, as Trivy says (null: it does not). */
+    record Database(String updatedAt, String downloadedAt) {
+        static final Database UNKNOWN = new Database(null, null);
+    }
+
+    /**
+     * The database of the cache the scans use, as {@code trivy version --format json} reports it (its
+     * VulnerabilityDB's UpdatedAt and DownloadedAt): asked after each scan, since a scan may have updated it. A
+     * Trivy that does not answer leaves the times unknown; the scan stands.
+     */
+    Database database(String executable) throws InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(executable, "version", "--format", "json"));
+        settings.cacheDir().ifPresent(dir -> cmd.addAll(List.of("--cache-dir", dir.toString())));
+        try {
+            ProcessRunner.Result r = ProcessRunner.command(cmd).timeout(Duration.ofSeconds(30))
+                    .maxStdoutBytes(64 * 1024).maxStderrBytes(64 * 1024).run();
+            return r.succeeded() ? databaseIn(r.stdoutText()) : Database.UNKNOWN;
+        } catch (ProcessRunner.StartFailedException e) {
+            return Database.UNKNOWN;
+        }
+    }
+
+    /** The VulnerabilityDB times of {@code trivy version --format json}'s answer; unknown for anything else. */
+    static Database databaseIn(String versionJson) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode db = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(versionJson).path("VulnerabilityDB");
+            return new Database(textOrNull(db.path("UpdatedAt")), textOrNull(db.path("DownloadedAt")));
+        } catch (java.io.IOException | RuntimeException e) {
+            return Database.UNKNOWN;
+        }
+    }
+
+    private static String textOrNull(com.fasterxml.jackson.databind.JsonNode n) {
+        return n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : null;
     }
 
     /**

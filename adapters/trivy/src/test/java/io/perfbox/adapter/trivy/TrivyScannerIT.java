@@ -72,6 +72,17 @@ class TrivyScannerIT {
     }
 
     @Test
+    void aReportNamesTheTimesOfTheDatabaseItWasScannedWith() throws Exception {
+        ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(PLAIN);
+        // The fixture's metadata.json, as the cache holds it (trivy version --format json reads the same).
+        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(RealTrivy.cacheDir().resolve("db/metadata.json").toFile());
+        assertThat(report.dbUpdatedAt()).isEqualTo(meta.get("UpdatedAt").asText()).isNotBlank();
+        assertThat(report.dbDownloadedAt()).isEqualTo(meta.get("DownloadedAt").asText());
+        assertThat(report.receipt().scanner().version()).isEqualTo(TrivySettings.PINNED_VERSION);
+    }
+
+    @Test
     void reportsTheAdvisoriesThatMatchTheImagesPackagesAndVersions() throws Exception {
         ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(WITH_HELLO);
         assertThat(report.findings()).extracting(Finding::vulnerabilityId)

@@ -103,4 +103,16 @@ class TrivyScannerTest {
                 """)).isEqualTo("Error response from daemon: pull access denied");
         assertThat(TrivyScanner.dockerReason("")).isEqualTo("docker gave no reason");
     }
+
+    @Test
+    void theDatabaseTimesAreReadFromTrivysVersionAnswerAndAnythingElseLeavesThemUnknown() {
+        // trivy 0.58.1: trivy version --format json --cache-dir DIR (a cache holding the fixture DB)
+        assertThat(TrivyScanner.databaseIn("{\"Version\":\"0.58.1\",\"VulnerabilityDB\":{\"Version\":2,"
+                + "\"NextUpdate\":\"2126-12-07T11:05:26.648057419Z\",\"UpdatedAt\":\"2026-12-07T11:05:26.648057419Z\","
+                + "\"DownloadedAt\":\"2026-12-07T11:05:27Z\"}}"))
+                .isEqualTo(new TrivyScanner.Database("2026-12-07T11:05:26.648057419Z", "2026-12-07T11:05:27Z"));
+        assertThat(TrivyScanner.databaseIn("{\"Version\":\"0.58.1\"}")).isEqualTo(TrivyScanner.Database.UNKNOWN);
+        assertThat(TrivyScanner.databaseIn("Version: 0.58.1")).isEqualTo(TrivyScanner.Database.UNKNOWN);
+        assertThat(TrivyScanner.databaseIn("{\"VulnerabilityDB\":{\"UpdatedAt\":7}}")).isEqualTo(TrivyScanner.Database.UNKNOWN);
+    }
 }

@@ -18,6 +18,7 @@ import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
@@ -412,6 +413,10 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
             job.metrics().forEach((name, value) -> metrics.put(name, AttributeValue.fromS(Double.toString(value))));
             item.put("metrics", AttributeValue.fromM(metrics));
         }
+        if (job.receipt() != null) {
+            // RunReceipt's own JSON codec, as the SQLite store keeps it: one schema for the receipt in every store.
+            item.put("receipt", AttributeValue.fromS(job.receipt().toJson()));
+        }
         return item;
     }
 
@@ -439,7 +444,9 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
                         instant(item, "runStartedAt"), instant(item, "finishedAt")),
                 counts,
                 item.containsKey("warnings") ? item.get("warnings").l().stream().map(AttributeValue::s).toList() : List.of(),
-                metricsOf(item));
+                metricsOf(item),
+                // Items written before receipts have none; an unreadable one is no receipt (the job still answers).
+                RunReceipt.fromJson(str(item, "receipt")).orElse(null));
     }
 
     private static Map<String, Double> metricsOf(Map<String, AttributeValue> item) {

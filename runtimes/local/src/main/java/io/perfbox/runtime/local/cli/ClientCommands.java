@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -432,6 +433,75 @@ final class ClientCommands {
             }
         }
         out.println("stages:      " + times);
+        receiptLines(out, job.get("receipt"));
+    }
+
+    /**
+     * The job's run receipt, one "receipt X: value" line per part it has; "receipt: none" for a job from before
+     * receipts. Every value is printed as text with control characters replaced (whatever the server sent).
+     */
+    static void receiptLines(PrintStream out, JsonNode receipt) {
+        if (receipt == null || !receipt.isObject()) {
+            out.println("receipt:     none (the job was submitted before perfbox kept receipts)");
+            return;
+        }
+        line(out, "perfbox:    ", text(receipt, "perfboxVersion"));
+        line(out, "dockerfile: ", text(receipt, "dockerfileSha256") == null ? null : "sha256 " + text(receipt, "dockerfileSha256"));
+        line(out, "image:      ", text(receipt, "imageDigest"));
+        JsonNode bases = receipt.get("baseImages");
+        if (bases != null && bases.isArray()) {
+            for (JsonNode b : bases) {
+                line(out, "base image: ", String.join(" ", java.util.stream.Stream.of(text(b, "name"), text(b, "digest"))
+                        .filter(java.util.Objects::nonNull).toList()));
+            }
+        }
+        JsonNode scanner = receipt.get("scanner");
+        if (scanner != null && scanner.isObject()) {
+            StringBuilder sc = new StringBuilder(String.join(" ", java.util.stream.Stream.of(text(scanner, "name"),
+                    text(scanner, "version")).filter(java.util.Objects::nonNull).toList()));
+            if (text(scanner, "dbUpdatedAt") != null) {
+                sc.append(", DB updated ").append(text(scanner, "dbUpdatedAt"));
+            }
+            if (text(scanner, "dbDownloadedAt") != null) {
+                sc.append(", DB downloaded ").append(text(scanner, "dbDownloadedAt"));
+            }
+            line(out, "scanner:    ", sc.toString());
+        }
+        JsonNode limits = receipt.get("limits");
+        if (limits != null && limits.isObject()) {
+            List<String> parts = new ArrayList<>();
+            bytes(parts, "memory", limits.get("memoryBytes"));
+            if (limits.hasNonNull("cpus")) {
+                parts.add("cpus " + limits.get("cpus").asText());
+            }
+            if (limits.hasNonNull("pids")) {
+                parts.add("pids " + limits.get("pids").asText());
+            }
+            if (limits.hasNonNull("timeoutSeconds")) {
+                parts.add("time " + limits.get("timeoutSeconds").asText() + " s");
+            }
+            bytes(parts, "/data", limits.get("dataBytes"));
+            bytes(parts, "writable layer", limits.get("writableLayerBytes"));
+            line(out, "limits:     ", String.join(", ", parts));
+        }
+        line(out, "cpuset:     ", text(receipt, "cpuset"));
+        line(out, "runtime:    ", text(receipt, "containerRuntime"));
+        line(out, "host CPU:   ", text(receipt, "hostCpuModel"));
+        line(out, "kernel:     ", text(receipt, "kernel"));
+    }
+
+    private static void bytes(List<String> parts, String what, JsonNode n) {
+        if (n != null && n.canConvertToLong()) {
+            long b = n.asLong();
+            parts.add(what + " " + (b % (1L << 30) == 0 ? (b >> 30) + " GiB" : b % (1L << 20) == 0 ? (b >> 20) + " MiB"
+                    : b + " bytes"));
+        }
+    }
+
+    private static void line(PrintStream out, String label, String value) {
+        if (value != null && !value.isBlank()) {
+            out.println("receipt " + label + value.replaceAll("[\\p{Cntrl}\\p{Cf}\\u2028\\u2029]", " "));
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a job: status, failure, performance, findings, stage times.")

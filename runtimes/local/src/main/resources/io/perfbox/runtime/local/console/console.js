@@ -324,6 +324,7 @@
     const failure = el('section', { class: 'panel failure', id: 'job-failure', hidden: true });
     const result = el('section', { class: 'panel result', id: 'job-result', hidden: true });
     const warnings = el('section', { class: 'panel warning', id: 'job-warnings', hidden: true });
+    const receipt = el('section', { class: 'panel', id: 'job-receipt' });
     const scan = el('section', { class: 'panel', id: 'job-scan' }, el('h2', {}, 'Scan'),
       el('p', { class: 'muted' }, 'Not scanned yet.'));
     const output = el('pre', { class: 'log', id: 'job-output' });
@@ -333,7 +334,7 @@
     view(el('div', { class: 'job-head' }, title, status), meta, description, el('div', {}, actions, actionError),
       timeline, failure, result, warnings,
       el('section', { class: 'panel' }, el('h2', {}, 'Output ', outputNote), output),
-      scan,
+      scan, receipt,
       el('section', { class: 'panel' }, el('h2', {}, 'Dockerfile'), dockerfile));
 
     getDockerfile(id).then((text) => {
@@ -372,6 +373,7 @@
       renderFailure(failure, job);
       renderResult(result, job);
       renderWarnings(warnings, job);
+      renderReceipt(receipt, job);
 
       if (!outputComplete) {
         const read = await getOutput(id, offset);
@@ -480,6 +482,58 @@
     const list = job.warnings || [];
     panel.hidden = list.length === 0;
     fill(panel, el('h2', {}, 'Warnings'), el('ul', {}, list.map((w) => el('li', {}, w))));
+  }
+
+  function bytesText(b) {
+    if (typeof b !== 'number') {
+      return null;
+    }
+    return b % 1073741824 === 0 ? b / 1073741824 + ' GiB' : b % 1048576 === 0 ? b / 1048576 + ' MiB' : b + ' bytes';
+  }
+
+  /** The run receipt: what produced the number, one row per part the job has (as text nodes, like all job data). */
+  function renderReceipt(panel, job) {
+    const r = job.receipt;
+    if (!r || typeof r !== 'object') {
+      fill(panel, el('h2', {}, 'Receipt'),
+        el('p', { class: 'muted', id: 'receipt-none' }, 'No receipt: the job was submitted before perfbox kept them.'));
+      return;
+    }
+    const str = (v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
+    const rows = [];
+    const row = (key, label, value) => {
+      if (value !== null && value !== undefined && value !== '') {
+        rows.push(el('tr', { id: 'receipt-' + key }, el('th', {}, label), el('td', { class: 'mono' }, value)));
+      }
+    };
+    row('perfbox', 'perfbox', str(r.perfboxVersion));
+    row('dockerfile', 'Dockerfile sha256', str(r.dockerfileSha256));
+    row('image', 'Image', str(r.imageDigest));
+    (Array.isArray(r.baseImages) ? r.baseImages : []).forEach((b, i) => {
+      row('base-' + i, 'Base image', [str(b && b.name), str(b && b.digest)].filter((x) => x).join(' '));
+    });
+    const sc = r.scanner && typeof r.scanner === 'object' ? r.scanner : null;
+    if (sc) {
+      row('scanner', 'Scanner', [str(sc.name), str(sc.version)].filter((x) => x).join(' ')
+        + (str(sc.dbUpdatedAt) ? ', DB updated ' + str(sc.dbUpdatedAt) : '')
+        + (str(sc.dbDownloadedAt) ? ', DB downloaded ' + str(sc.dbDownloadedAt) : ''));
+    }
+    const l = r.limits && typeof r.limits === 'object' ? r.limits : null;
+    if (l) {
+      row('limits', 'Limits', [
+        bytesText(l.memoryBytes) && 'memory ' + bytesText(l.memoryBytes),
+        typeof l.cpus === 'number' && 'cpus ' + l.cpus,
+        typeof l.pids === 'number' && 'pids ' + l.pids,
+        typeof l.timeoutSeconds === 'number' && 'time ' + l.timeoutSeconds + ' s',
+        bytesText(l.dataBytes) && '/data ' + bytesText(l.dataBytes),
+        bytesText(l.writableLayerBytes) && 'writable layer ' + bytesText(l.writableLayerBytes),
+      ].filter((x) => x).join(', '));
+    }
+    row('cpuset', 'cpuset', str(r.cpuset));
+    row('runtime', 'Runtime', str(r.containerRuntime));
+    row('cpu', 'Host CPU', str(r.hostCpuModel));
+    row('kernel', 'Kernel', str(r.kernel));
+    fill(panel, el('h2', {}, 'Receipt'), el('table', { class: 'metrics', id: 'receipt-table' }, el('tbody', {}, rows)));
   }
 
   function renderScan(panel, report) {

@@ -160,6 +160,23 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aJobsPageShowsItsReceiptAsTheApiAnswersIt() throws Exception {
+        String id = http.submit("FROM debian:bookworm\nCMD echo '{\"perf\":0.5}' > /data/perf.json\n");
+        browser.open(server.baseUrl() + "/#/jobs/" + id);
+        browser.await(JOB_TIMEOUT, "the job's receipt of its run", d -> browser.findAll("#receipt-kernel").size() == 1);
+        var receipt = http.job(id).get("receipt");
+        assertThat(browser.text("#receipt-dockerfile td")).isEqualTo(receipt.get("dockerfileSha256").asText());
+        assertThat(browser.text("#receipt-image td")).isEqualTo(receipt.get("imageDigest").asText());
+        assertThat(browser.text("#receipt-base-0 td")).isEqualTo("debian:bookworm "
+                + receipt.get("baseImages").get(0).get("digest").asText());
+        assertThat(browser.text("#receipt-scanner td")).startsWith("trivy " + receipt.get("scanner").get("version").asText());
+        assertThat(browser.text("#receipt-kernel td")).isEqualTo(receipt.get("kernel").asText());
+        assertThat(browser.text("#receipt-limits td")).contains("pids " + receipt.get("limits").get("pids").asText());
+        // Text only: the panel holds the table's own elements and nothing a value could have made.
+        assertThat(browser.findAll("#job-receipt *:not(h2):not(table):not(tbody):not(tr):not(th):not(td)")).isEmpty();
+    }
+
+    @Test
     void controlCharactersAJobWroteShowAsVisibleEscapesInItsNameDescriptionAndOutput() throws Exception {
         // A submit refuses C0 and C1 in a name, but not a bidi override; the run's output carries an OSC title and a
         // clear-screen. Shown as text, never passed on (the page's text pasted into a terminal would carry them).
