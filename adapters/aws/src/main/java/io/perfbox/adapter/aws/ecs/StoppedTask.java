@@ -15,10 +15,10 @@ import java.util.Optional;
  * The parts of an ECS task description that tell how a run ended: the output of {@code ecs:runTask.sync} on
  * success, the Cause of its failure when a container exited non-zero. startedAt is when the task went RUNNING (its
  * essential containers, the job's first, had started), stoppingAt when it began to stop; either is null when ECS did
- * not report it.
+ * not report it. platformVersion is the Fargate platform the task ran on ("1.4.0"), null when not reported.
  */
 public record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<StoppedContainer> containers,
-                          Instant startedAt, Instant stoppingAt) {
+                          Instant startedAt, Instant stoppingAt, String platformVersion) {
     /** Epoch numbers above this are milliseconds (Step Functions' output), below it seconds (the API's JSON). */
     private static final double MILLIS_FROM = 1e11;
 
@@ -47,7 +47,7 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
         });
         return Optional.of(new StoppedTask(arn.get(), AwsJson.text(node, "StopCode").orElse(null),
                 AwsJson.text(node, "StoppedReason").orElse(null), containers, instant(node, "StartedAt"),
-                instant(node, "StoppingAt")));
+                instant(node, "StoppingAt"), AwsJson.text(node, "PlatformVersion").orElse(null)));
     }
 
     /** The helpers of a job's task, by name: never the job's container. */

@@ -7,6 +7,7 @@ import io.perfbox.adapter.aws.ecs.StoppedTask;
 import io.perfbox.adapter.aws.logs.CollectorRecord;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.StepOutcomes;
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  * job's tasks are stopped.
  */
 public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout,
-                          Duration runStartTimeout, Duration collectorLogPatience) {
+                          Duration runStartTimeout, Duration collectorLogPatience, RunReceipt.Limits taskLimits) {
     private static final Logger LOG = Logger.getLogger(RunRecorder.class.getName());
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
@@ -115,7 +116,16 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
             throw new IllegalArgumentException("record-run needs the run's task or its error");
         }
         ran = outcomeOf(stopped);
-        return lifecycle.ran(id, ran, () -> collected(stopped));
+        return lifecycle.ran(id, ran, () -> collected(stopped), conditions(stopped));
+    }
+
+    /**
+     * The receipt's part of a run on Fargate: the task's limits, and as its runtime the Fargate platform version the
+     * task ran on. The host's CPU model and kernel are Fargate's, not told in the task's description: left unknown.
+     */
+    RunReceipt conditions(StoppedTask task) {
+        String runtime = task.platformVersion() == null ? "fargate" : "fargate " + task.platformVersion();
+        return RunReceipt.ran(taskLimits, null, runtime, null, null);
     }
 
     /**

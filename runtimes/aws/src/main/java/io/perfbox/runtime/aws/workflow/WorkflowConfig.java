@@ -81,6 +81,16 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         return (long) taskMemoryMiB << 20;
     }
 
+    /**
+     * A run's limits as its receipt records them: the task's memory and CPUs (a job's container has no lower limit
+     * of its own), and the run timeout. Fargate has no pids limit that perfbox sets, and /data shares the task's
+     * ephemeral storage with the image.
+     */
+    public io.perfbox.core.domain.RunReceipt.Limits taskLimits() {
+        return new io.perfbox.core.domain.RunReceipt.Limits(runMemoryLimitBytes(), taskCpu / 1024.0, null,
+                runTimeout.toSeconds(), null, null);
+    }
+
     /** What every job's task definition shares. */
     public EcsTaskDefinitions.Settings taskDefinitions() {
         return new EcsTaskDefinitions.Settings(common.region().id(), taskLogGroup, taskCpu, taskMemoryMiB,

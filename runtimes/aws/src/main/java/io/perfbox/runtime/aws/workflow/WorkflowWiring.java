@@ -97,7 +97,7 @@ public final class WorkflowWiring {
 
     public RunRecorder runRecorder() {
         return new RunRecorder(lifecycle, ports.tasks(), ports.runLogs(), config.runTimeout(), config.runStartTimeout(),
-                RunRecorder.COLLECTOR_LOG_PATIENCE);
+                RunRecorder.COLLECTOR_LOG_PATIENCE, config.taskLimits());
     }
 
     public JobCleanUp cleanUp() {

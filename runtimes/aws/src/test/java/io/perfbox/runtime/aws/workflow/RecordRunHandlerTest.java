@@ -80,6 +80,26 @@ class RecordRunHandlerTest {
     }
 
     @Test
+    void aRunsReceiptHasTheTasksLimitsAndTheFargatePlatformItRanOn() {
+        f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("{\"perf\":0.99}"));
+
+        io.perfbox.core.domain.RunReceipt receipt = f.stored().receipt();
+        assertThat(receipt).isNotNull();
+        // StepInputs.ENV's task: 1024 CPU units, 2048 MiB, a 900 s run timeout; the recorded task ran on 1.4.0.
+        assertThat(receipt.limits()).isEqualTo(new io.perfbox.core.domain.RunReceipt.Limits(2048L << 20, 1.0, null,
+                900L, null, null));
+        assertThat(receipt.containerRuntime()).isEqualTo("fargate 1.4.0");
+        assertThat(receipt.hostCpuModel()).as("Fargate does not say").isNull();
+    }
+
+    @Test
+    void aTimedOutRunsReceiptHasItsLimitsToo() {
+        f.step(handler, "\"error\":" + StepInputs.runClockExpiredError(f.id, 900_412));
+
+        assertThat(f.stored().receipt().limits().timeoutSeconds()).isEqualTo(900L);
+    }
+
+    @Test
     void runThatExitedZeroWithoutPerfJsonEndsNoResult() {
         f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + result("MISSING"));
         f.assertFailed(FailureCode.NO_RESULT, "/data/perf.json");
