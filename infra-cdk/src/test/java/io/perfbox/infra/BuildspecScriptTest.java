@@ -30,6 +30,20 @@ import org.junit.jupiter.api.io.TempDir;
  * does with those calls needs a real account; the order and the arguments of the calls are what is checked here.
  */
 class BuildspecScriptTest {
+    /**
+     * iptables as the buildspec drives it when every rule can be set: FORWARD jumps to DOCKER-USER, and whether OUTPUT
+     * jumps to the engine's chain is held in a file beside $CALLS, so the finally block's check and delete are real.
+     */
+    static final String IPTABLES_WORKS = """
+            jump="$(dirname "$CALLS")/output-jumps-to-engine"
+            [[ "$*" == "-S FORWARD" ]] && printf '%s\\n' '-P FORWARD DROP' '-A FORWARD -j DOCKER-USER'
+            [[ "$*" == "-S OUTPUT" ]] && { printf '%s\\n' '-P OUTPUT ACCEPT'; [[ -f "$jump" ]] && echo '-A OUTPUT -j PERFBOX-ENGINE'; }
+            [[ "$*" == "-I OUTPUT 1 -j PERFBOX-ENGINE" ]] && touch "$jump"
+            [[ "$*" == "-D OUTPUT -j PERFBOX-ENGINE" ]] && { rm "$jump" || exit 1; }
+            [[ "$*" == "-C OUTPUT -j PERFBOX-ENGINE" ]] && { [[ -f "$jump" ]]; exit; }
+            [[ "$1" == -C ]] && exit 1
+            exit 0""";
+
     private static final Path BUILDSPEC = Path.of("../buildspecs/build-and-scan.yml");
     private static final String REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/perfbox-jobs";
     private static final String JOB_ID = UUID.randomUUID().toString();
@@ -158,16 +172,7 @@ class BuildspecScriptTest {
                   login) cat > /dev/null ;;
                 esac
                 exit 0""");
-        // Holds whether OUTPUT jumps to the engine's chain (a file), so the finally block's check and delete are real.
-        stub("iptables", iptablesStub != null ? iptablesStub : iptablesWorks ? """
-                jump="$(dirname "$CALLS")/output-jumps-to-engine"
-                [[ "$*" == "-S FORWARD" ]] && printf '%s\\n' '-P FORWARD DROP' '-A FORWARD -j DOCKER-USER'
-                [[ "$*" == "-S OUTPUT" ]] && { printf '%s\\n' '-P OUTPUT ACCEPT'; [[ -f "$jump" ]] && echo '-A OUTPUT -j PERFBOX-ENGINE'; }
-                [[ "$*" == "-I OUTPUT 1 -j PERFBOX-ENGINE" ]] && touch "$jump"
-                [[ "$*" == "-D OUTPUT -j PERFBOX-ENGINE" ]] && { rm "$jump" || exit 1; }
-                [[ "$*" == "-C OUTPUT -j PERFBOX-ENGINE" ]] && { [[ -f "$jump" ]]; exit; }
-                [[ "$1" == -C ]] && exit 1
-                exit 0""" : "exit 4");
+        stub("iptables", iptablesStub != null ? iptablesStub : iptablesWorks ? IPTABLES_WORKS : "exit 4");
         // The Dockerfile check's jar, as the stack publishes it: the workflow functions' jar runtimes/aws shaded.
         Path jar = SynthesizedStack.workflowJar();
         Path published = Files.createDirectories(dir.resolve("bucket/assets")).resolve("workflow.jar");

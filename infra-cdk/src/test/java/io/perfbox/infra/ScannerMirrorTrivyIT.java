@@ -65,10 +65,7 @@ class ScannerMirrorTrivyIT {
                   login) cat > /dev/null ;;
                 esac
                 exit 0""");
-        stub("iptables", """
-                [[ "$1" == -S ]] && printf '%s\\n' '-P FORWARD DROP' '-A FORWARD -j DOCKER-USER'
-                [[ "$1" == -C ]] && exit 1
-                exit 0""");
+        stub("iptables", BuildspecScriptTest.IPTABLES_WORKS);
         // The binary both buildspecs verify: the wrapper, published as the mirror would have.
         Path published = Files.createDirectories(dir.resolve("bucket/scanner/trivy-0.58.1")).resolve("trivy");
         Files.writeString(published, """
@@ -96,6 +93,14 @@ class ScannerMirrorTrivyIT {
         Map<String, String> buildEnv = env("../buildspecs/build-and-scan.yml", pinned);
         buildEnv.putAll(Map.of("JOB_ID", JOB_ID, "IMAGE_REPOSITORY_URI", REPOSITORY, "WORK_DIR",
                 dir.resolve("work").toString(), "PERFBOX_CACHE", dir.resolve("cache").toString()));
+        // The Dockerfile check's jar as the stack publishes it (the workflow functions' jar), run by this JVM's java
+        // as CodeBuild's runtime-versions puts Corretto 21 first on PATH.
+        Path checkJar = Files.createDirectories(dir.resolve("bucket/assets")).resolve("workflow.jar");
+        Files.copy(SynthesizedStack.workflowJar(), checkJar);
+        buildEnv.put("DOCKERFILE_CHECK_JAR", "s3://b/assets/workflow.jar");
+        buildEnv.put("BASE_IMAGES", ContextKey.BASE_IMAGES.defaultValue());
+        buildEnv.put("PATH", dir.resolve("bin") + ":" + Path.of(System.getProperty("java.home"), "bin") + ":"
+                + System.getenv("PATH"));
         assertThat(bash(command("../buildspecs/build-and-scan.yml", "/phases/build/commands/0"), buildEnv))
                 .as(output()).isZero();
         assertThat(bash(command("../buildspecs/build-and-scan.yml", "/phases/build/finally/0"), buildEnv)).isZero();
