@@ -69,6 +69,29 @@ class CloudWatchRunLogsTest {
     }
 
     @Test
+    void collectorLinesAreTheCollectorsOwnStreamNeverTheJobs() {
+        answer = r -> r.nextToken() == null ? page("f/1", "perfbox-collector 1 BEGIN", "perfbox-collector 1 MISSING",
+                "perfbox-collector 1 END") : page("f/1");
+
+        assertThat(runLogs.collectorLines(TASK_ARN)).containsExactly("perfbox-collector 1 BEGIN",
+                "perfbox-collector 1 MISSING", "perfbox-collector 1 END");
+        assertThat(requests).allSatisfy(r ->
+                assertThat(r.logStreamName()).isEqualTo("job/collector/0f3c7ad9b8e64f41a2d5c6b7e8f90a1b"));
+    }
+
+    @Test
+    void collectorStreamNotCreatedYetHasNoLinesAndOneOverItsBoundIsAnError() {
+        answer = r -> {
+            throw ResourceNotFoundException.builder().message("The specified log stream does not exist.").build();
+        };
+        assertThat(runLogs.collectorLines(TASK_ARN)).isEmpty();
+
+        answer = r -> page("f/" + requests.size(), "x".repeat(100_000));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runLogs.collectorLines(TASK_ARN))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("which its record never does");
+    }
+
+    @Test
     void logOverTheBoundEndsAtTheLastWholeLineAndIsTruncated() {
         answer = r -> page("f/" + requests.size(), "0123456789".repeat(3), "0123456789".repeat(3));
 
