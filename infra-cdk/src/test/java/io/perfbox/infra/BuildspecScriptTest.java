@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * does with those calls needs a real account; the order and the arguments of the calls are what is checked here.
  */
 class BuildspecScriptTest {
+    /** The image id the docker stub reports for the built image ({{.Id}}). */
+    private static final String IMAGE_ID = "sha256:" + "4f1d2b8a".repeat(8);
     /**
      * iptables as the buildspec drives it when every rule can be set: FORWARD jumps to DOCKER-USER, and whether OUTPUT
      * jumps to the engine's chain is held in a file beside $CALLS, so the finally block's check and delete are real.
@@ -168,7 +170,7 @@ class BuildspecScriptTest {
         stub("docker", """
                 case "$1" in
                   build) cat > "$(dirname "$CALLS")/built-dockerfile"; exit "$BUILD_EXIT" ;;
-                  image) [[ "$2" == inspect ]] && echo 1000 ;;
+                  image) [[ "$2" == inspect ]] && { [[ "$*" == *.Id* ]] && echo "$IMAGE_ID" || echo 1000; } ;;
                   login) cat > /dev/null ;;
                 esac
                 exit 0""");
@@ -189,6 +191,7 @@ class BuildspecScriptTest {
                 "CALLS", dir.resolve("calls.log").toString(), "BUCKET", dir.resolve("bucket").toString(),
                 "BUILD_EXIT", Integer.toString(buildExit), "TRIVY_SHA256", pinnedTrivySha256));
         env.put("DOCKERFILE_CHECK_JAR", "s3://b/assets/workflow.jar");
+        env.put("IMAGE_ID", IMAGE_ID);
         env.put("BASE_IMAGES", ContextKey.BASE_IMAGES.defaultValue());
         env.put("DOCKER_HUB_CACHE", dockerHubCache);
         // CodeBuild's runtime-versions puts Corretto 21 first on PATH; here, this JVM's java.
@@ -218,6 +221,9 @@ class BuildspecScriptTest {
         assertThat(run.buildStatus()).isZero();
         assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
         assertThat(run.outcome().path("pushed").asBoolean()).isTrue();
+        // For the job's receipt: the built image's id as the engine reports it, and the mirrored DB's time.
+        assertThat(run.outcome().path("imageId").asText()).isEqualTo(IMAGE_ID);
+        assertThat(run.outcome().path("trivyDbUpdatedAt").asText()).isNotBlank();
         int build = run.indexOf("docker build");
         assertThat(build).isPositive();
         for (String cidr : List.of("169.254.0.0/16", "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",

@@ -12,9 +12,13 @@ import java.util.Optional;
 /**
  * build-outcome.json, which the build step writes last, always:
  * {"outcome":"BUILT"|"INVALID_DOCKERFILE"|"BUILD_FAILED"|"BUILD_TIMEOUT"|"IMAGE_TOO_LARGE"|"SCAN_FAILED","reason":"...","imageUri":"...","pushed":bool,
- * "trivyVersion":"..."}. imageUri only with BUILT; pushed=false with BUILT means the scan gate held the image back.
+ * "trivyVersion":"...","imageId":"sha256:...","trivyDbUpdatedAt":"..."}. imageUri only with BUILT; pushed=false with
+ * BUILT means the scan gate held the image back. imageId (the built image's id) and trivyDbUpdatedAt (the vulnerability
+ * DB's time) are for the job's run receipt, null when the build did not get that far; the receipt drops a value that
+ * is not what it should be (RunReceipt).
  */
-public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean pushed, String trivyVersion) {
+public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean pushed, String trivyVersion,
+                               String imageId, String trivyDbUpdatedAt) {
     /** BuildKit's words for a Dockerfile it could not parse: the local builder tells the same case apart by them. */
     static final String PARSE_ERROR = "dockerfile parse error";
 
@@ -50,7 +54,9 @@ public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, 
                 AwsJson.text(root, "reason").map(r -> AwsJson.shortened(r, 2000)).orElse(""),
                 AwsJson.text(root, "imageUri").orElse(null),
                 AwsJson.field(root, "pushed").map(JsonNode::asBoolean).orElse(false),
-                AwsJson.text(root, "trivyVersion").orElse(null));
+                AwsJson.text(root, "trivyVersion").orElse(null),
+                AwsJson.text(root, "imageId").orElse(null),
+                AwsJson.text(root, "trivyDbUpdatedAt").orElse(null));
     }
 
     /**
@@ -59,8 +65,8 @@ public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, 
      */
     public ImageBuilder.BuildOutcome toBuildOutcome(CapturedLog log) {
         return switch (outcome) {
-            case BUILT -> new ImageBuilder.Built(imageUri, log);
-            case SCAN_FAILED -> new ImageBuilder.Built(imageUri == null ? "" : imageUri, log);
+            case BUILT -> new ImageBuilder.Built(imageUri, log, imageId, java.util.List.of());
+            case SCAN_FAILED -> new ImageBuilder.Built(imageUri == null ? "" : imageUri, log, imageId, java.util.List.of());
             case INVALID_DOCKERFILE -> new ImageBuilder.InvalidDockerfile(orElse(reason, "the Dockerfile was refused"), log);
             case BUILD_FAILED -> {
                 String why = orElse(reason, "the build step gave no reason");

@@ -36,6 +36,22 @@ class BuildOutcomeFileTest {
     }
 
     @Test
+    void builtImagesIdAndTheDbsTimeAreReadForTheRunReceipt() {
+        String id = "sha256:" + "a".repeat(64);
+        BuildOutcomeFile file = parse("""
+                {"outcome":"BUILT","imageUri":"%s","pushed":true,"trivyVersion":"0.58.1","imageId":"%s",
+                 "trivyDbUpdatedAt":"2026-12-07T06:12:03Z"}""".formatted(IMAGE, id));
+
+        assertThat(file.toBuildOutcome(LOG)).isEqualTo(new ImageBuilder.Built(IMAGE, LOG, id, java.util.List.of()));
+        assertThat(((ImageBuilder.Built) file.toBuildOutcome(LOG)).receipt().imageDigest()).isEqualTo(id);
+        assertThat(file.trivyDbUpdatedAt()).isEqualTo("2026-12-07T06:12:03Z");
+        // An id that is no sha256 digest (a stub's, a bad build's) is left out of the receipt, never an error.
+        assertThat(((ImageBuilder.Built) parse("""
+                {"outcome":"BUILT","imageUri":"%s","pushed":true,"imageId":"1000"}""".formatted(IMAGE))
+                .toBuildOutcome(LOG)).receipt().imageDigest()).isNull();
+    }
+
+    @Test
     void dockerfileParseErrorIsAnInvalidDockerfile() {
         String json = """
                 {"outcome":"BUILD_FAILED","reason":"dockerfile parse error on line 1: unknown instruction: FORM"}""";

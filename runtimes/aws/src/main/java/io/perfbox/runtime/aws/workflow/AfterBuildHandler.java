@@ -128,7 +128,9 @@ public class AfterBuildHandler extends WorkflowStep {
         }
         ScanReport report;
         try {
-            report = TrivyReportParser.parse(raw.get().bytes(), file.trivyVersion());
+            // The DB's time as the build read it from the mirrored DB's metadata.json (Trivy's UpdatedAt).
+            report = TrivyReportParser.parse(raw.get().bytes(), file.trivyVersion())
+                    .withDatabase(file.trivyDbUpdatedAt(), null);
         } catch (ScanFailedException e) {
             return new JobLifecycle.ScanFailed(e.getMessage());
         }

@@ -87,6 +87,22 @@ class AfterBuildHandlerTest {
     }
 
     @Test
+    void theBuildsImageIdScannerAndDbTimeGoIntoTheJobsReceipt() {
+        String id = "sha256:" + "c".repeat(64);
+        buildLeft("""
+                {"outcome":"BUILT","reason":"","imageUri":"%s","pushed":true,"trivyVersion":"0.58.1","imageId":"%s",
+                 "trivyDbUpdatedAt":"2026-12-07T06:12:03Z"}
+                """.formatted(StepInputs.imageUri(f.id), id), CLEAN_REPORT);
+
+        f.step(handler, "");
+
+        io.perfbox.core.domain.RunReceipt receipt = f.stored().receipt();
+        assertThat(receipt.imageDigest()).isEqualTo(id);
+        assertThat(receipt.scanner().version()).isEqualTo("0.58.1");
+        assertThat(receipt.scanner().dbUpdatedAt()).isEqualTo("2026-12-07T06:12:03Z");
+    }
+
+    @Test
     void imageTheGateHeldBackEndsVulnerableNamingTheFindings() {
         buildLeft(built(false), VULNERABLE_REPORT);
 
