@@ -9,7 +9,6 @@ import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.domain.PerformanceResult;
-import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.core.workspace.LinkSafeFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -105,23 +104,8 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     @Override
     public List<String> collectorLines(String taskArn) {
         call("readCollectorLog " + taskArn);
-        List<String> lines = new ArrayList<>(List.of("perfbox-collector 1 BEGIN"));
-        JobWorkspace.ResultFile file = LinkSafeFiles.read(data.resolve("perf.json"), PerformanceResult.MAX_BYTES);
-        switch (file) {
-            case JobWorkspace.Missing m -> lines.add("perfbox-collector 1 MISSING");
-            case JobWorkspace.NotRegularFile n -> lines.add("perfbox-collector 1 NOT_REGULAR_FILE " + n.kind());
-            case JobWorkspace.TooLarge t -> {
-                lines.add("perfbox-collector 1 CONTENT");
-                lines.add("perfbox-collector 1 DATA " + java.util.Base64.getEncoder().encodeToString(
-                        new byte[PerformanceResult.MAX_BYTES + 1]));
-            }
-            case JobWorkspace.Content c -> {
-                lines.add("perfbox-collector 1 CONTENT");
-                lines.add("perfbox-collector 1 DATA " + java.util.Base64.getEncoder().encodeToString(c.bytes()));
-            }
-        }
-        lines.add("perfbox-collector 1 END");
-        return lines;
+        return io.perfbox.testing.aws.CollectorRecords.of(
+                LinkSafeFiles.read(data.resolve("perf.json"), PerformanceResult.MAX_BYTES));
     }
 
     /** The builds CodeBuild knows, by id: what BatchGetBuilds answers (anything else is in buildsNotFound). */

@@ -503,9 +503,7 @@ class IamPoliciesIT {
         setup.logs().createLogStream(b -> b.logGroupName(group).logStreamName(stream));
         long now = System.currentTimeMillis();
         List<InputLogEvent> events = new ArrayList<>();
-        for (String line : List.of("perfbox-collector 1 BEGIN", "perfbox-collector 1 CONTENT",
-                "perfbox-collector 1 DATA " + java.util.Base64.getEncoder().encodeToString(
-                        perfJson.getBytes(StandardCharsets.UTF_8)), "perfbox-collector 1 END")) {
+        for (String line : io.perfbox.testing.aws.CollectorRecords.content(perfJson.getBytes(StandardCharsets.UTF_8))) {
             events.add(InputLogEvent.builder().timestamp(now).message(line).build());
         }
         setup.logs().putLogEvents(b -> b.logGroupName(group).logStreamName(stream).logEvents(events));

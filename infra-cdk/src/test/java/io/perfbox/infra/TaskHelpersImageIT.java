@@ -9,6 +9,7 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.core.workspace.LinkSafeFiles;
+import io.perfbox.testing.aws.CollectorRecords;
 import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.docker.RequiresDocker;
 import java.io.IOException;
@@ -213,16 +214,25 @@ class TaskHelpersImageIT {
 
     // ---- the collector ----
 
-    private Optional<JobWorkspace.ResultFile> collected() throws Exception {
+    private List<String> collectedLines() throws Exception {
         Result collected = run(AwsJobNames.COLLECTOR_CONTAINER);
         assertThat(collected.exitCode()).as(collected.output()).isZero();
-        return CollectorRecord.parse(collected.output().lines().toList());
+        return collected.output().lines().toList();
     }
 
-    /** The collector's record of /data/perf.json is what the local runtime reads of it. */
+    private Optional<JobWorkspace.ResultFile> collected() throws Exception {
+        return CollectorRecord.parse(collectedLines());
+    }
+
+    /**
+     * The collector's record of /data/perf.json is what the local runtime reads of it, in the very lines the tests'
+     * stand-in collector writes (CollectorRecords).
+     */
     private JobWorkspace.ResultFile collectedAsLocally() throws Exception {
         JobWorkspace.ResultFile local = LinkSafeFiles.read(data.resolve("perf.json"), PerformanceResult.MAX_BYTES);
-        JobWorkspace.ResultFile record = collected().orElseThrow();
+        List<String> lines = collectedLines();
+        assertThat(lines).isEqualTo(CollectorRecords.of(local));
+        JobWorkspace.ResultFile record = CollectorRecord.parse(lines).orElseThrow();
         if (local instanceof JobWorkspace.Content c) {
             assertThat(record).isInstanceOfSatisfying(JobWorkspace.Content.class,
                     r -> assertThat(r.bytes()).isEqualTo(c.bytes()));

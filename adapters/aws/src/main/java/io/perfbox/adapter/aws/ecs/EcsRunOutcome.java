@@ -1,6 +1,5 @@
 package io.perfbox.adapter.aws.ecs;
 
-import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
 
 import io.perfbox.adapter.aws.ecs.StoppedTask.StoppedContainer;
@@ -82,8 +81,7 @@ public final class EcsRunOutcome {
      * it did its work or ECS stopped it (infra-cdk/task-helpers).
      */
     private static Optional<String> failedHelper(StoppedTask task) {
-        for (String name : List.of(AwsJobNames.DATA_INIT_CONTAINER, AwsJobNames.COLLECTOR_CONTAINER,
-                AwsJobNames.RUN_CLOCK_CONTAINER)) {
+        for (String name : StoppedTask.HELPERS) {
             Optional<StoppedContainer> helper = task.helper(name).filter(c -> c.exitCode() != null && c.exitCode() != 0);
             if (helper.isPresent()) {
                 return Optional.of("the task's " + name + " helper exited " + helper.get().exitCode()

@@ -147,11 +147,11 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
         return KernelCapabilities.builder().drop(drop).build();
     }
 
-    private ContainerDefinition.Builder helper(String name, String script) {
+    private ContainerDefinition.Builder helper(String name, String... command) {
         return ContainerDefinition.builder()
                 .name(name)
                 .image(config.helperImage())
-                .command(script)
+                .command(command)
                 .readonlyRootFilesystem(true)
                 .stopTimeout(HELPER_STOP_TIMEOUT_SECONDS);
     }
@@ -177,8 +177,7 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
      * read-only root as nobody; it shares the task's CPU and memory (a sleep uses neither).
      */
     ContainerDefinition runClock() {
-        return helper(AwsJobNames.RUN_CLOCK_CONTAINER, "/run-clock.sh")
-                .command("/run-clock.sh", Integer.toString(config.runTimeoutSeconds()))
+        return helper(AwsJobNames.RUN_CLOCK_CONTAINER, "/run-clock.sh", Integer.toString(config.runTimeoutSeconds()))
                 .essential(true)
                 .dependsOn(ContainerDependency.builder().containerName(AwsJobNames.CONTAINER)
                         .condition(ContainerCondition.START).build())

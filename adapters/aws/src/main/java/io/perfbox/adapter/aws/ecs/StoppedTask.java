@@ -50,9 +50,9 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
                 instant(node, "StoppingAt"), AwsJson.text(node, "PlatformVersion").orElse(null)));
     }
 
-    /** The helpers of a job's task, by name: never the job's container. */
-    static final java.util.Set<String> HELPERS = java.util.Set.of(AwsJobNames.DATA_INIT_CONTAINER,
-            AwsJobNames.RUN_CLOCK_CONTAINER, AwsJobNames.COLLECTOR_CONTAINER);
+    /** The helpers of a job's task, by name, in the order they start: never the job's container. */
+    static final List<String> HELPERS = List.of(AwsJobNames.DATA_INIT_CONTAINER, AwsJobNames.RUN_CLOCK_CONTAINER,
+            AwsJobNames.COLLECTOR_CONTAINER);
     /** ECS's stop code for a task stopped by a StopTask call (perfbox's or an operator's). */
     static final String USER_INITIATED = "UserInitiated";
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.testing.aws.CollectorRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,25 +16,17 @@ import org.junit.jupiter.api.Test;
  * parses its real output with this same reader).
  */
 class CollectorRecordTest {
-    private static final String P = "perfbox-collector 1 ";
-
     private static List<String> record(String... lines) {
-        List<String> all = new ArrayList<>();
-        all.add(P + "BEGIN");
-        for (String line : lines) {
-            all.add(P + line);
-        }
-        all.add(P + "END");
-        return all;
+        return CollectorRecords.of(lines);
     }
 
     private static List<String> content(byte[] bytes) {
-        String base64 = Base64.getEncoder().encodeToString(bytes);
-        List<String> lines = new ArrayList<>(List.of("CONTENT"));
-        for (int i = 0; i < base64.length(); i += 4096) {
-            lines.add("DATA " + base64.substring(i, Math.min(base64.length(), i + 4096)));
-        }
-        return record(lines.toArray(String[]::new));
+        return CollectorRecords.content(bytes);
+    }
+
+    @Test
+    void theTestsRecordsUseTheReadersPrefix() {
+        assertThat(CollectorRecords.PREFIX).isEqualTo(CollectorRecord.PREFIX);
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.perfbox.core.domain.Severity;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.logging.JobLogContext;
+import io.perfbox.testing.aws.CollectorRecords;
 import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.logging.CapturedLogLines;
 import java.nio.charset.StandardCharsets;
@@ -35,17 +36,13 @@ class RecordRunHandlerTest {
      * that a test reads {@code "\"task\":" + task + collected(...)}: the result is not in RecordRun's input.
      */
     private String result(String... lines) {
-        List<String> record = new java.util.ArrayList<>(List.of("perfbox-collector 1 BEGIN"));
-        for (String line : lines) {
-            record.add("perfbox-collector 1 " + line);
-        }
-        record.add("perfbox-collector 1 END");
-        f.aws.putCollectorLines(TASK_ARN, record);
+        f.aws.putCollectorLines(TASK_ARN, CollectorRecords.of(lines));
         return "";
     }
 
     private String content(String text) {
-        return result("CONTENT", "DATA " + Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
+        f.aws.putCollectorLines(TASK_ARN, CollectorRecords.content(text.getBytes(StandardCharsets.UTF_8)));
+        return "";
     }
 
 
@@ -262,7 +259,8 @@ class RecordRunHandlerTest {
 
     @Test
     void successWhoseCollectorRecordNeverCompletesIsAnErrorAndTheJobStaysRunning() {
-        f.aws.putCollectorLines(TASK_ARN, List.of("perfbox-collector 1 BEGIN", "perfbox-collector 1 CONTENT"));
+        List<String> whole = CollectorRecords.content("{\"perf\":0.5}".getBytes(StandardCharsets.UTF_8));
+        f.aws.putCollectorLines(TASK_ARN, whole.subList(0, 2));
 
         assertThatThrownBy(() -> f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("collector's record")
@@ -273,11 +271,8 @@ class RecordRunHandlerTest {
 
     @Test
     void collectorRecordThatCloudWatchDeliversLateIsWaitedFor() {
-        String done = "perfbox-collector 1 END";
-        String data = "perfbox-collector 1 DATA " + Base64.getEncoder().encodeToString(
-                "{\"perf\":0.5}".getBytes(StandardCharsets.UTF_8));
-        f.aws.putCollectorLines(TASK_ARN, List.of(), List.of("perfbox-collector 1 BEGIN"),
-                List.of("perfbox-collector 1 BEGIN", "perfbox-collector 1 CONTENT", data, done));
+        List<String> whole = CollectorRecords.content("{\"perf\":0.5}".getBytes(StandardCharsets.UTF_8));
+        f.aws.putCollectorLines(TASK_ARN, List.of(), whole.subList(0, 1), whole);
 
         assertThat(f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id))).isEqualTo(Map.of("recorded", true));
         assertThat(f.stored().performance()).isEqualTo(0.5);
