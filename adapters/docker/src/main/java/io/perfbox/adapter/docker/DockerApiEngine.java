@@ -214,6 +214,9 @@ public final class DockerApiEngine implements DockerEngine {
         hostConfig.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of("max-size", LOG_MAX_SIZE, "max-file", LOG_MAX_FILES)));
         hostConfig.put("Mounts", List.of(Map.of("Type", "bind", "Source", spec.dataDirectory().toString(), "Target", "/data")));
         spec.runtime().ifPresent(runtime -> hostConfig.put("Runtime", runtime));
+        if (spec.storageSizeBytes() > 0) {
+            hostConfig.put("StorageOpt", Map.of("size", Long.toString(spec.storageSizeBytes())));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Image", spec.image());
         body.put("Labels", spec.labels());
@@ -489,6 +492,41 @@ public final class DockerApiEngine implements DockerEngine {
                     engineInfo == null ? null : textOrNull(engineInfo.path("KernelVersion"))));
         } catch (IOException | IllegalArgumentException e) {
             return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public java.util.Optional<String> storageDriver() throws InterruptedException {
+        try {
+            DockerSocketClient.Response info = api.send("GET", "/info", null, QUICK);
+            return info.ok() ? java.util.Optional.ofNullable(textOrNull(info.json().path("Driver"))) : java.util.Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public StorageProbe probeStorageSize(String image, Map<String, String> labels, long sizeBytes) throws InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Image", image);
+        body.put("Labels", labels);
+        // Never started: a command is named only so that an image without one is created too.
+        body.put("Cmd", List.of("true"));
+        body.put("HostConfig", Map.of("NetworkMode", "none", "StorageOpt", Map.of("size", Long.toString(sizeBytes))));
+        try {
+            DockerSocketClient.Response created = api.send("POST", "/containers/create", body, QUICK);
+            if (created.ok()) {
+                String id = created.json().path("Id").asText("");
+                if (!id.isEmpty()) {
+                    uninterruptibly("DELETE", "/containers/" + path(id) + "?force=1&v=1");
+                }
+                return new StorageProbe(true, java.util.Optional.empty());
+            }
+            // 404: the image is gone, which says nothing about the engine's storage.
+            return created.status() == 404 ? new StorageProbe(false, java.util.Optional.empty())
+                    : new StorageProbe(true, java.util.Optional.of(DockerCli.firstLine(created.message())));
+        } catch (IOException | IllegalArgumentException e) {
+            return new StorageProbe(false, java.util.Optional.empty());
         }
     }
 
