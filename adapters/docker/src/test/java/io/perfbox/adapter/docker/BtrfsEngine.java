@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * A second Docker engine of the test's own, on a btrfs file system with quotas (a loop-mounted image), beside the
  * machine's engine: the kind of engine that caps a container's size ({@code --storage-opt size}), which the
- * machine's overlay2 on ext4 cannot. No bridge and no iptables rules of its own; it holds a copy of
- * {@code debian:bookworm} from the machine's engine. Needs root, dockerd, mkfs.btrfs and btrfs (btrfs-progs).
+ * machine's overlay2 on ext4 cannot. A bridge of its own that nothing uses (an engine told {@code --bridge none}
+ * deletes the host's docker0, the machine's engine's bridge) and no iptables rules; it holds a copy of
+ * {@code debian:bookworm} from the machine's engine. Needs root, dockerd, ip, mkfs.btrfs and btrfs (btrfs-progs).
  */
 final class BtrfsEngine implements AutoCloseable {
     private final Path dir;
@@ -23,8 +24,10 @@ final class BtrfsEngine implements AutoCloseable {
     private final Path socket;
     private final Process dockerd;
     private final Path cli;
+    private final String bridge;
 
-    private BtrfsEngine(Path dir, Path mount, Path socket, Process dockerd, Path cli) {
+    private BtrfsEngine(Path dir, Path mount, Path socket, Process dockerd, Path cli, String bridge) {
+        this.bridge = bridge;
         this.dir = dir;
         this.mount = mount;
         this.socket = socket;
@@ -35,7 +38,7 @@ final class BtrfsEngine implements AutoCloseable {
     /** Starts one, or skips the test where the machine cannot (fails instead under CI=true). */
     static BtrfsEngine start() throws Exception {
         List<String> missing = new ArrayList<>();
-        for (String tool : List.of("dockerd", "mkfs.btrfs", "btrfs", "mount", "umount")) {
+        for (String tool : List.of("dockerd", "ip", "mkfs.btrfs", "btrfs", "mount", "umount")) {
             if (!onPath(tool)) {
                 missing.add(tool);
             }
@@ -59,18 +62,22 @@ final class BtrfsEngine implements AutoCloseable {
         run(Duration.ofMinutes(1), "mkfs.btrfs", "-q", "-f", image.toString());
         run(Duration.ofMinutes(1), "mount", "-o", "loop", image.toString(), mount.toString());
         run(Duration.ofMinutes(1), "btrfs", "quota", "enable", mount.toString());
+        // Its own bridge, made here: 10/8 is in none of the engine's default address pools.
+        String bridge = "pbxb" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        run(Duration.ofSeconds(30), "ip", "link", "add", bridge, "type", "bridge");
+        run(Duration.ofSeconds(30), "ip", "addr", "add", "10.254.213.1/24", "dev", bridge);
         Path socket = dir.resolve("d.sock");
         Path config = dir.resolve("daemon.json");
         Files.writeString(config, "{}");
         Process dockerd = new ProcessBuilder(which("dockerd"), "--config-file", config.toString(),
                 "--data-root", mount.resolve("docker").toString(), "--storage-driver", "btrfs",
                 "--exec-root", dir.resolve("x").toString(), "--host", "unix://" + socket,
-                "--pidfile", dir.resolve("d.pid").toString(), "--bridge", "none", "--iptables=false", "--ip-masq=false")
+                "--pidfile", dir.resolve("d.pid").toString(), "--bridge", bridge, "--iptables=false", "--ip-masq=false")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
         Path cli = dir.resolve("docker");
         Files.writeString(cli, "#!/bin/sh\nDOCKER_HOST=unix://" + socket + " exec docker \"$@\"\n");
         Files.setPosixFilePermissions(cli, PosixFilePermissions.fromString("rwx------"));
-        BtrfsEngine engine = new BtrfsEngine(dir, mount, socket, dockerd, cli);
+        BtrfsEngine engine = new BtrfsEngine(dir, mount, socket, dockerd, cli, bridge);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!engine.answers()) {
@@ -122,6 +129,11 @@ final class BtrfsEngine implements AutoCloseable {
             run(Duration.ofMinutes(1), "umount", "-l", mount.toString());
         } catch (IllegalStateException e) {
             // not mounted
+        }
+        try {
+            run(Duration.ofSeconds(30), "ip", "link", "del", bridge);
+        } catch (IllegalStateException e) {
+            // gone already
         }
         run(Duration.ofMinutes(1), "rm", "-rf", dir.toString());
     }

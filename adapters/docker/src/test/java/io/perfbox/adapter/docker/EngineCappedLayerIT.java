@@ -40,6 +40,7 @@ class EngineCappedLayerIT {
     @BeforeAll
     static void startTheBtrfsEngine() throws Exception {
         btrfs = BtrfsEngine.start();
+        assertTheMachinesBridgeIsThere();
         // Writes 200 MiB to a file it deleted while holding it open, then reports how much the file holds.
         btrfs.build("held-open:it", "FROM debian:bookworm\nCMD exec 3>/held; rm /held;"
                 + " dd if=/dev/zero bs=1M count=200 >&3 2>/dev/null;"
@@ -53,6 +54,14 @@ class EngineCappedLayerIT {
         if (btrfs != null) {
             btrfs.close();
         }
+        assertTheMachinesBridgeIsThere();
+    }
+
+    /** The second engine leaves the machine's engine as it was: its bridge (docker0) is still there. */
+    private static void assertTheMachinesBridgeIsThere() throws Exception {
+        String name = new DockerCli("docker").quick("network", "inspect", "bridge", "--format",
+                "{{index .Options \"com.docker.network.bridge.name\"}}").stdoutText().strip();
+        assertThat(Path.of("/sys/class/net", name.isEmpty() ? "docker0" : name)).exists();
     }
 
     private DockerEngine engine(String via) {
