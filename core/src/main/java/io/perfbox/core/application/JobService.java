@@ -123,7 +123,7 @@ public class JobService {
         JobId id = ids.get();
         dockerfiles.save(id, command.dockerfile());
         // The receipt starts here, where both runtimes know the Dockerfile: its sha256 and the perfbox that took it.
-        Job job = Job.queued(id, command.owner(), command.name(), command.description(), clock.instant())
+        Job job = Job.queued(id, command.owner(), command.name(), command.description(), command.runs(), clock.instant())
                 .withReceipt(RunReceipt.submitted(command.dockerfile(), PerfboxVersion.current()));
         JobStore.CreateResult result;
         try {
