@@ -158,6 +158,56 @@ public record Runs(int requested, List<Run> completed) {
         return Optional.of(Double.isFinite(mid) ? mid : a / 2 + b / 2);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * These runs as the stores keep them, one schema for every store: {@code {"requested":3,"completed":[{"number":1,
+     * "performance":0.5,"metrics":{...},"duration":"PT1.25S"}]}} (the duration ISO-8601, exact to the nanosecond;
+     * absent when unknown).
+     */
+    public String toJson() {
+        var root = JSON.createObjectNode();
+        root.put("requested", requested);
+        var list = root.putArray("completed");
+        for (Run r : completed) {
+            var node = list.addObject();
+            node.put("number", r.number());
+            node.put("performance", r.performance());
+            if (!r.metrics().isEmpty()) {
+                var m = node.putObject("metrics");
+                r.metrics().forEach(m::put);
+            }
+            if (r.duration() != null) {
+                node.put("duration", r.duration().toString());
+            }
+        }
+        return root.toString();
+    }
+
+    /** Runs from {@link #toJson}'s text; empty for null (a job stored before runs). Unreadable text is an error. */
+    public static Optional<Runs> fromJson(String json) {
+        if (json == null) {
+            return Optional.empty();
+        }
+        try {
+            var root = JSON.readTree(json);
+            List<Run> runs = new ArrayList<>();
+            for (var node : root.withArray("completed")) {
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                var m = node.get("metrics");
+                if (m != null) {
+                    m.fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().doubleValue()));
+                }
+                var d = node.get("duration");
+                runs.add(new Run(node.get("number").intValue(), node.get("performance").doubleValue(), metrics,
+                        d == null || d.isNull() ? null : Duration.parse(d.textValue())));
+            }
+            return Optional.of(new Runs(root.get("requested").intValue(), runs));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            throw new IllegalStateException("unreadable runs: " + json, e);
+        }
+    }
+
     @Override
     public String toString() {
         return "Runs[" + completed.size() + " of " + requested + ": " + Arrays.toString(values().toArray()) + "]";
