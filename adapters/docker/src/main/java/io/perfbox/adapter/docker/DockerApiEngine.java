@@ -33,6 +33,8 @@ public final class DockerApiEngine implements DockerEngine {
     static final String LOG_MAX_SIZE = "10m";
     static final String LOG_MAX_FILES = "2";
     private static final Duration QUICK = Duration.ofSeconds(60);
+    /** A readiness ping: an engine that does not answer this soon is not ready. */
+    private static final Duration PING = Duration.ofSeconds(5);
     /** Container names and image references perfbox makes: safe in a URL path as they are. */
     private static final Pattern PATH_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
 
@@ -565,6 +567,43 @@ public final class DockerApiEngine implements DockerEngine {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @Override
+    public boolean ping() throws InterruptedException {
+        try {
+            return api.send("GET", "/_ping", null, PING).ok();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/system/df", null, QUICK);
+            if (!r.ok()) {
+                return java.util.OptionalLong.empty();
+            }
+            return buildCacheBytesIn(r.json());
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /** The sum of the build cache records' sizes of {@code GET /system/df}, those shared with images left out. */
+    static java.util.OptionalLong buildCacheBytesIn(JsonNode df) {
+        JsonNode records = df.path("BuildCache");
+        if (!records.isArray()) {
+            return java.util.OptionalLong.empty();
+        }
+        long sum = 0;
+        for (JsonNode record : records) {
+            if (!record.path("Shared").asBoolean(false)) {
+                sum += Math.max(0, record.path("Size").asLong(0));
+            }
+        }
+        return java.util.OptionalLong.of(sum);
     }
 
     /** The engine's socket. */

@@ -225,6 +225,48 @@ public final class DockerCliEngine implements DockerEngine {
         return new StorageProbe(answered, answered ? Optional.of(why) : Optional.empty());
     }
 
+    @Override
+    public boolean ping() throws InterruptedException {
+        try {
+            return docker.command("version", "--format", "{{.Server.Version}}").timeout(Duration.ofSeconds(5)).run()
+                    .succeeded();
+        } catch (ProcessRunner.StartFailedException e) {
+            return false;
+        }
+    }
+
+    /** {@code docker system df}'s Build Cache line: the CLI prints it rounded (e.g. 1.23GB), so it is that exact. */
+    @Override
+    public java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+        ProcessRunner.Result r;
+        try {
+            r = docker.quick("system", "df", "--format", "{{.Type}}\t{{.Size}}");
+        } catch (ProcessRunner.StartFailedException e) {
+            return java.util.OptionalLong.empty();
+        }
+        if (!r.succeeded()) {
+            return java.util.OptionalLong.empty();
+        }
+        for (String line : r.stdoutText().split("\n")) {
+            String[] parts = line.split("\t");
+            if (parts.length == 2 && parts[0].strip().equalsIgnoreCase("Build Cache")) {
+                return humanBytes(parts[1].strip());
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
+    /** A size as the docker CLI prints it (decimal units: 0B, 12.3kB, 1.5MB, 2GB, 1TB); empty for anything else. */
+    static java.util.OptionalLong humanBytes(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKMGTP]?)B").matcher(s);
+        if (!m.matches()) {
+            return java.util.OptionalLong.empty();
+        }
+        String unit = m.group(2).toLowerCase(Locale.ROOT);
+        int power = unit.isEmpty() ? 0 : "kmgtp".indexOf(unit) + 1;
+        return java.util.OptionalLong.of(Math.round(Double.parseDouble(m.group(1)) * Math.pow(1000, power)));
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();
     }

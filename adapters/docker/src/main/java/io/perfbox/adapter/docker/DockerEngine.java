@@ -182,4 +182,17 @@ public interface DockerEngine {
     default Optional<RunConfig> runConfig(String name) throws InterruptedException {
         return Optional.empty();
     }
+
+    /** Whether the engine answers now (a quick ping, for the server's readiness); false when it does not. */
+    default boolean ping() throws InterruptedException {
+        return false;
+    }
+
+    /**
+     * The bytes of the engine's build cache as {@code docker system df} counts them (records shared with images left
+     * out); empty when the engine cannot say.
+     */
+    default java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+        return java.util.OptionalLong.empty();
+    }
 }

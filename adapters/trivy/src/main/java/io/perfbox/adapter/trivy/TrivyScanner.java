@@ -175,6 +175,32 @@ public class TrivyScanner implements VulnerabilityScanner {
         return report.withDatabase(db.updatedAt(), db.downloadedAt());
     }
 
+    /**
+     * When the vulnerability database the scans use was built (its UpdatedAt, as {@code trivy version --format json}
+     * says for the cache the scans use); empty when unknown (no executable, the container image, no database yet).
+     */
+    public Optional<java.time.Instant> databaseUpdatedAt() throws InterruptedException {
+        List<String> trivy;
+        try {
+            trivy = locate();
+        } catch (ScannerUnavailableException e) {
+            return Optional.empty();
+        }
+        if (trivy.size() != 1) {
+            return Optional.empty();
+        }
+        String updated = database(trivy.get(0)).updatedAt();
+        try {
+            return updated == null ? Optional.empty() : Optional.of(java.time.Instant.parse(updated));
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Optional.of(java.time.OffsetDateTime.parse(updated).toInstant());
+            } catch (java.time.format.DateTimeParseException again) {
+                return Optional.empty();
+            }
+        }
+    }
+
     /** When the vulnerability database a scan used was built and fetched, as Trivy says (null: it does not). */
     record Database(String updatedAt, String downloadedAt) {
         static final Database UNKNOWN = new Database(null, null);

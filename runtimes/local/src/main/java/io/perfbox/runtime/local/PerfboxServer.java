@@ -36,6 +36,10 @@ import io.perfbox.core.lifecycle.JobRecovery;
 import io.perfbox.core.lifecycle.PipelineSettings;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.runtime.local.http.LocalApiServer;
+import io.perfbox.runtime.local.http.Operations;
+import io.perfbox.runtime.local.observe.DiskUsage;
+import io.perfbox.runtime.local.observe.Readiness;
+import io.perfbox.runtime.local.observe.ServerMetrics;
 import io.perfbox.runtime.local.logging.LogSetup;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -107,6 +111,9 @@ public final class PerfboxServer implements AutoCloseable {
                                       FileLock lock) throws IOException {
         LogSetup.logs(dataDir, Level.INFO, config.logFormat().resolve(Terminal.attached()) == LocalConfig.LogFormat.TEXT);
         String storeId = storeId(dataDir);
+        // Read before the slow steps: a bad token file is the operator's typo, said at once.
+        Optional<String> metricsToken = config.metricsTokenFile().isPresent()
+                ? Optional.of(Operations.readToken(config.metricsTokenFile().get())) : Optional.empty();
 
         DockerCli docker = new DockerCli(config.dockerExecutable());
         docker.requireEngine();
@@ -127,7 +134,7 @@ public final class PerfboxServer implements AutoCloseable {
         }
         SqliteJobStore database = SqliteJobStore.open(dataDir);
         // Clients poll jobs; the cache answers those reads from memory (this server is the store's only writer).
-        JobStore jobs = new CachedJobStore(database, JOB_CACHE_CAPACITY);
+        CachedJobStore jobs = new CachedJobStore(database, JOB_CACHE_CAPACITY);
 
         Path jobFiles = dataDir.resolve("jobs");
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
@@ -169,6 +176,16 @@ public final class PerfboxServer implements AutoCloseable {
         JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock)
                 .withQuotas(config.quotas(), database);
 
+        // The metrics see every write from here on (recovery's included); the jobs under way are counted from the store.
+        ServerMetrics metrics = new ServerMetrics(metricSources(config, dataDir, executor, scanner, engine),
+                database.findUnfinished(), clock);
+        jobs.observedBy(metrics);
+        Readiness readiness = new Readiness(List.of(
+                // A COUNT over an index: the store answers a query.
+                new Readiness.Check("store", () -> database.countActive("") >= 0),
+                new Readiness.Check("engine", engine::ping),
+                new Readiness.Check("scanner", () -> scanner.check().ready())));
+
         DockerJanitor janitor = new DockerJanitor(engine, storeId);
         var leftovers = janitor.removeAll();
         JobRecovery.Recovered recovered = new JobRecovery(jobs, lifecycle, executor).recover();
@@ -207,7 +224,8 @@ public final class PerfboxServer implements AutoCloseable {
             names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
                     config.requireKeys(),
-                    names, config.http(), new PerfboxApi(service, config.leaderboardOrder()));
+                    names, config.http(), new PerfboxApi(service, config.leaderboardOrder()),
+                    Optional.of(new Operations(metrics, readiness, metricsToken)));
         } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();
@@ -238,7 +256,52 @@ public final class PerfboxServer implements AutoCloseable {
         return server;
     }
 
-    /** A stable id for this data dir: labels on images and containers say which server owns them. */
+    /** What /metrics reads: the executor's queues and workers, the scanner's DB, the disk of the data dir and cache. */
+    private static ServerMetrics.Sources metricSources(LocalConfig config, Path dataDir, LocalJobExecutor executor,
+            TrivyScanner scanner, DockerEngine engine) {
+        return new ServerMetrics.Sources() {
+            @Override
+            public java.util.Map<String, Integer> queuedByTenant() {
+                return executor.queuedByTenant();
+            }
+
+            @Override
+            public int busyWorkers() {
+                return executor.busyWorkers();
+            }
+
+            @Override
+            public int workers() {
+                return config.workers();
+            }
+
+            @Override
+            public Optional<java.time.Instant> scannerDatabaseUpdatedAt() {
+                try {
+                    return scanner.databaseUpdatedAt();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public java.util.OptionalLong dataDirBytes() {
+                return DiskUsage.of(dataDir);
+            }
+
+            @Override
+            public java.util.OptionalLong buildCacheBytes() {
+                try {
+                    return engine.buildCacheBytes();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return java.util.OptionalLong.empty();
+                }
+            }
+        };
+    }
+
     /** BuildKit where the configuration allows it and a docker CLI can drive it, else the classic builder. */
     private static DockerImageBuilder imageBuilder(LocalConfig config, DockerCli docker, DockerEngine engine,
             String storeId, Path dataDir) throws IOException, InterruptedException {
@@ -310,6 +373,7 @@ public final class PerfboxServer implements AutoCloseable {
     /** How long the server trusts a key lookup before it reads the key store again. */
     static final java.time.Duration KEY_LOOKUP_WINDOW = java.time.Duration.ofSeconds(1);
 
+    /** A stable id for this data dir: labels on images and containers say which server owns them. */
     private static String storeId(Path dataDir) throws IOException {
         Path file = dataDir.resolve("store-id");
         if (Files.exists(file)) {
