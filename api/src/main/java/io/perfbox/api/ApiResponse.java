@@ -42,7 +42,7 @@ public record ApiResponse(int status, Map<String, String> headers, byte[] body, 
         headers.put("Content-Type", "application/json");
         headers.put("Cache-Control", "no-store");
         headers.putAll(extraHeaders);
-        return new ApiResponse(status, headers, ApiJson.writeBytes(body));
+        return new ApiResponse(status, headers, ResponseJson.bytes(body));
     }
 
     public String bodyText() {

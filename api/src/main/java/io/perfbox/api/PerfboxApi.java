@@ -212,7 +212,7 @@ public final class PerfboxApi {
         if (!job.status().isTerminal()) {
             return ApiResponse.json(200, view);
         }
-        byte[] body = ApiJson.writeBytes(view);
+        byte[] body = ResponseJson.bytes(view);
         String etag = etag(body);
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         headers.put("ETag", etag);

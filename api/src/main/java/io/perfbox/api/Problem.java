@@ -25,7 +25,7 @@ public record Problem(String type, String title, int status, String detail, Stri
         headers.put("Content-Type", MEDIA_TYPE);
         headers.put("Cache-Control", "no-store");
         headers.putAll(extraHeaders);
-        return new ApiResponse(status, headers, ApiJson.writeBytes(this));
+        return new ApiResponse(status, headers, ResponseJson.bytes(this));
     }
 
     private static String titleFor(int status) {

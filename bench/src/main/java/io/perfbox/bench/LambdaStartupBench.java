@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * deployment jar's size.
  */
 final class LambdaStartupBench {
-    static final double TARGET = 3.0;
+    /** Issue 22: the submit function's start-up within 8× the trivial handler's, both on a plain JVM. */
+    static final double TARGET = 8.0;
     static final long JAR_TARGET_BYTES = 20_000_000;
     /** Close to what AWS's Java runtimes start functions with: C1 only, serial GC, class data sharing. */
     static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -103,15 +104,20 @@ final class LambdaStartupBench {
                     + "DynamoDB: QUEUED)%n", ratio, TARGET, met ? "met" : "MISSED");
             System.out.printf("    jar size: %,d bytes = %.1f MB (%.1f MiB) (target ≤ 20 MB): %s%n", jarBytes, jarBytes / 1e6,
                     jarBytes / 1048576.0, jarMet ? "met" : "MISSED");
-            return List.of(
-                    new Outcome("5", "Lambda start → first submit", String.format("%.0f ms", s.median()),
-                            String.format("%.0f ms trivial", b.median()), String.format("%.2f", ratio),
-                            String.format("≤ %.1f", TARGET), Outcome.Verdict.of(met), "S3/SFN ports stand-ins"),
+            return List.of(startupOutcome(s, b),
                     new Outcome("5", "Lambda jar size", String.format("%.1f MB", jarBytes / 1e6), "-", "-", "≤ 20 MB",
                             Outcome.Verdict.of(jarMet), real ? "shaded jar" : "assembled stand-in jar"));
         } finally {
             Bench.deleteTree(dir);
         }
+    }
+
+    /** The summary row: the submit's median start-up, the trivial handler's, their ratio against {@link #TARGET}. */
+    static Outcome startupOutcome(Stats submit, Stats trivial) {
+        double ratio = submit.median() / trivial.median();
+        return new Outcome("5", "Lambda start → first submit", String.format("%.0f ms", submit.median()),
+                String.format("%.0f ms trivial", trivial.median()), String.format("%.2f", ratio),
+                String.format("≤ %.1f", TARGET), Outcome.Verdict.of(ratio <= TARGET), "S3/SFN ports stand-ins");
     }
 
     /** The submit's answer is a 202 with a job that DynamoDB now holds, QUEUED: the handler did its real work. */

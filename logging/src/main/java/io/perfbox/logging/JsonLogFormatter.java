@@ -1,7 +1,8 @@
 package io.perfbox.logging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
@@ -20,7 +21,8 @@ import java.util.logging.LogRecord;
  * lines too (it would take java.util.logging's SEVERE or WARNING for INFO).
  */
 public final class JsonLogFormatter extends Formatter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The streaming generator only: a function's first log line loads no data binding (issue 22). */
+    private static final JsonFactory JSON = new JsonFactory();
 
     @Override
     public String format(LogRecord record) {
@@ -42,11 +44,21 @@ public final class JsonLogFormatter extends Formatter {
             record.getThrown().printStackTrace(new PrintWriter(trace));
             line.put("error", trace.toString());
         }
-        try {
-            return JSON.writeValueAsString(line) + "\n";
-        } catch (JsonProcessingException e) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            for (Map.Entry<String, Object> field : line.entrySet()) {
+                if (field.getValue() == null) {
+                    g.writeNullField(field.getKey()); // as the mapper wrote a null (a record without a logger name)
+                } else {
+                    g.writeStringField(field.getKey(), field.getValue().toString());
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
             return "{\"level\":\"ERROR\",\"message\":\"unloggable record\"}\n";
         }
+        return out + "\n";
     }
 
     /** java.util.logging's levels in the common (and Lambda's) names. */

@@ -1,7 +1,6 @@
 package io.perfbox.core.domain;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.core.json.JsonText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,7 +45,6 @@ public record RunReceipt(
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     /** A Linux cpuset list: "0-3,8". */
     private static final Pattern CPUSET = Pattern.compile("[0-9]{1,5}(-[0-9]{1,5})?(,[0-9]{1,5}(-[0-9]{1,5})?){0,63}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public RunReceipt {
         perfboxVersion = text(perfboxVersion);
@@ -233,11 +231,7 @@ public record RunReceipt(
 
     /** {@link #toMap} as JSON text (for a store's column or attribute). */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(toMap());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonText.write(toMap());
     }
 
     /** A receipt from {@link #toJson}'s text; empty for null or text that is not a JSON object (never an error). */
@@ -246,8 +240,8 @@ public record RunReceipt(
             return Optional.empty();
         }
         try {
-            return fromMap(JSON.readValue(json, Object.class));
-        } catch (JsonProcessingException | RuntimeException e) {
+            return fromMap(JsonText.read(json));
+        } catch (java.io.IOException | RuntimeException e) {
             return Optional.empty();
         }
     }

@@ -65,7 +65,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * a burst may pass a cap by the submits made during the lag, and a job that just ended may count a moment longer.
  */
 public class DynamoDbJobStore implements JobStore, TenantUsage {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** For page tokens only: a holder, so that a store that writes a job (a submit) loads no data binding. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     /** Fixed width so that string order is time order. */
     private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -245,7 +248,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
         key.put(OWNER, item.get(OWNER).s());
         key.put(CREATED_KEY, item.get(CREATED_KEY).s());
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(key));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.MAPPER.writeValueAsBytes(key));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -253,7 +256,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
 
     private static Map<String, AttributeValue> decodeToken(String token, String owner) {
         try {
-            JsonNode key = JSON.readTree(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
+            JsonNode key = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
             String pk = key.get(PK).asText();
             String tokenOwner = key.get(OWNER).asText();
             String created = key.get(CREATED_KEY).asText();

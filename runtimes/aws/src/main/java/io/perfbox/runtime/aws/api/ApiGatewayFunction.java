@@ -4,12 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.perfbox.api.ApiOperation;
 import io.perfbox.api.ApiRequest;
 import io.perfbox.api.ApiResponse;
@@ -37,12 +31,6 @@ import java.util.regex.Pattern;
  * caller's perfbox key. The API Gateway key ({@code identity.apiKeyId}) is only for usage plans: never the tenant.
  */
 public abstract class ApiGatewayFunction implements RequestStreamHandler {
-    /** API Gateway's proxy events: fields the event classes lack are ignored; nulls are left out of responses. */
-    private static final ObjectMapper EVENTS = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .build();
     /** What a tenant name looks like (as {@code ApiKeys} creates them); anything else is not taken as an identity. */
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -60,14 +48,10 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode raw = EVENTS.readTree(input);
-        APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
-        writeResponse(output, handle(event, tenant(raw)));
-    }
-
-    /** The tenant the authorizer vouched for; null without one. */
-    static String tenant(JsonNode raw) {
-        return raw.path("requestContext").path("authorizer").path("tenant").textValue();
+        // The event is read and the response written with the streaming parser and generator (ProxyEventJson):
+        // no data binding, so the first request loads none of it.
+        ProxyEventJson.Event read = ProxyEventJson.read(input);
+        writeResponse(output, handle(read.event(), read.tenant()));
     }
 
     /** The typed entry, for callers that hold an event object (tests, the priming). */
@@ -137,13 +121,12 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
 
     /** The raw event JSON as API Gateway sends it; a body that is not valid base64 is the client's 400. */
     static ApiRequest readRequest(InputStream input) throws IOException {
-        JsonNode raw = EVENTS.readTree(input);
-        APIGatewayProxyRequestEvent event = EVENTS.treeToValue(raw, APIGatewayProxyRequestEvent.class);
-        return toRequest(event, tenant(raw));
+        ProxyEventJson.Event read = ProxyEventJson.read(input);
+        return toRequest(read.event(), read.tenant());
     }
 
     static void writeResponse(OutputStream output, APIGatewayProxyResponseEvent response) throws IOException {
-        EVENTS.writeValue(output, response);
+        ProxyEventJson.write(output, response);
     }
 
     static ApiRequest toRequest(APIGatewayProxyRequestEvent event, String tenant) {
