@@ -1,5 +1,7 @@
 package io.perfbox.core.domain;
 
+import io.perfbox.core.json.JsonText;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,30 +160,30 @@ public record Runs(int requested, List<Run> completed) {
         return Optional.of(Double.isFinite(mid) ? mid : a / 2 + b / 2);
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
     /**
      * These runs as the stores keep them, one schema for every store: {@code {"requested":3,"completed":[{"number":1,
      * "performance":0.5,"metrics":{...},"duration":"PT1.25S"}]}} (the duration ISO-8601, exact to the nanosecond;
-     * absent when unknown).
+     * absent when unknown). Written and read with the streaming JSON only ({@link JsonText}): a Lambda's first
+     * request stores and reads a job, and must not load the data binding (issue 22).
      */
     public String toJson() {
-        var root = JSON.createObjectNode();
+        Map<String, Object> root = new LinkedHashMap<>();
         root.put("requested", requested);
-        var list = root.putArray("completed");
+        List<Object> list = new ArrayList<>();
         for (Run r : completed) {
-            var node = list.addObject();
+            Map<String, Object> node = new LinkedHashMap<>();
             node.put("number", r.number());
             node.put("performance", r.performance());
             if (!r.metrics().isEmpty()) {
-                var m = node.putObject("metrics");
-                r.metrics().forEach(m::put);
+                node.put("metrics", new LinkedHashMap<>(r.metrics()));
             }
             if (r.duration() != null) {
                 node.put("duration", r.duration().toString());
             }
+            list.add(node);
         }
-        return root.toString();
+        root.put("completed", list);
+        return JsonText.write(root);
     }
 
     /** Runs from {@link #toJson}'s text; empty for null (a job stored before runs). Unreadable text is an error. */
@@ -190,20 +192,21 @@ public record Runs(int requested, List<Run> completed) {
             return Optional.empty();
         }
         try {
-            var root = JSON.readTree(json);
+            Map<?, ?> root = (Map<?, ?>) JsonText.read(json);
             List<Run> runs = new ArrayList<>();
-            for (var node : root.withArray("completed")) {
+            Object completed = root.get("completed");
+            for (Object item : completed == null ? List.of() : (List<?>) completed) {
+                Map<?, ?> node = (Map<?, ?>) item;
                 Map<String, Double> metrics = new LinkedHashMap<>();
-                var m = node.get("metrics");
-                if (m != null) {
-                    m.fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().doubleValue()));
+                if (node.get("metrics") instanceof Map<?, ?> m) {
+                    m.forEach((k, v) -> metrics.put((String) k, ((Number) v).doubleValue()));
                 }
-                var d = node.get("duration");
-                runs.add(new Run(node.get("number").intValue(), node.get("performance").doubleValue(), metrics,
-                        d == null || d.isNull() ? null : Duration.parse(d.textValue())));
+                Object d = node.get("duration");
+                runs.add(new Run(((Number) node.get("number")).intValue(), ((Number) node.get("performance")).doubleValue(),
+                        metrics, d == null ? null : Duration.parse((String) d)));
             }
-            return Optional.of(new Runs(root.get("requested").intValue(), runs));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            return Optional.of(new Runs(((Number) root.get("requested")).intValue(), runs));
+        } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("unreadable runs: " + json, e);
         }
     }
