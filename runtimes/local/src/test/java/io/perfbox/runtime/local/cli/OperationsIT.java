@@ -44,30 +44,6 @@ class OperationsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOST = "perfbox.example:8443";
 
-    /** The section's text, from its heading to the next. */
-    private static String section() throws Exception {
-        String readme = Files.readString(io.perfbox.testing.RepositoryRoot.path().resolve("README.md"));
-        int start = readme.indexOf("\n## Operations: health, readiness, metrics\n");
-        assertThat(start).as("README has an Operations section").isPositive();
-        int end = readme.indexOf("\n## ", start + 1);
-        return readme.substring(start, end < 0 ? readme.length() : end);
-    }
-
-    /** The section's shell commands, line continuations joined, comments dropped. */
-    private static List<String> commands(String section) {
-        List<String> commands = new ArrayList<>();
-        Matcher block = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(section);
-        while (block.find()) {
-            for (String line : block.group(1).replace("\\\n", " ").split("\n")) {
-                String command = line.replaceAll("\\s+#.*$", "").replaceAll("^#.*$", "").strip().replaceAll("\\s+", " ");
-                if (!command.isEmpty()) {
-                    commands.add(command);
-                }
-            }
-        }
-        return commands;
-    }
-
     /** The scrape configuration's fields, as {@code key: value} lines of its YAML block (lists as written). */
     private static Map<String, String> scrapeConfig(String section) {
         Matcher block = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(section);
@@ -111,8 +87,9 @@ class OperationsIT {
 
     @Test
     void theSectionsCommandsAndScrapeConfigurationWorkAndTheMetricsMoveWithRealJobs() throws Exception {
-        String section = section();
-        List<String> commands = commands(section);
+        ReadmeSection readme = ReadmeSection.of("Operations: health, readiness, metrics");
+        String section = readme.text();
+        List<String> commands = readme.commands();
         Path root = Path.of("target", "e2e", "readme-ops-" + UUID.randomUUID()).toAbsolutePath();
         Path dataDir = root.resolve("data");
         Path work = Files.createDirectories(root.resolve("work"));
