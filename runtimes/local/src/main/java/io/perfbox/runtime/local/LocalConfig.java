@@ -258,7 +258,10 @@ public record LocalConfig(
                 duration(v, "trivy-timeout"),
                 get(v, "trivy-args").isBlank() ? List.of() : Arrays.asList(get(v, "trivy-args").strip().split("\\s+")),
                 TrivySettings.DEFAULT_IMAGE,
-                bool(v, "trivy-image-fallback"));
+                bool(v, "trivy-image-fallback"),
+                // Where tools/install-trivy (and ./perfbox test) build the pinned Trivy, by the script's own rule.
+                Optional.of(TrivySettings.installedBy(env.get("PERFBOX_CACHE") != null && !env.get("PERFBOX_CACHE").isBlank()
+                        ? Path.of(env.get("PERFBOX_CACHE").strip()) : Path.of(home, ".cache", "perfbox"))));
         LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),

@@ -91,6 +91,8 @@ public final class PerfboxServer implements AutoCloseable {
     }
 
     public static PerfboxServer start(LocalConfig config, PrintStream out) throws IOException {
+        // Before the slow steps (the engine, the workspaces, recovery, the scanner): a port taken is said at once.
+        requirePortFree(config.host(), config.port());
         Path dataDir = Files.createDirectories(config.dataDir());
         FileChannel lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockChannel.tryLock();
@@ -240,6 +242,7 @@ public final class PerfboxServer implements AutoCloseable {
         PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor,
                 buildNetwork, keyStore);
         out.println("perfbox listening on " + api.baseUrl());
+        addressLines(api.baseUrl()).forEach(out::println);
         if (fingerprint != null) {
             out.println("TLS certificate SHA-256 fingerprint: " + fingerprint);
         }
@@ -254,6 +257,36 @@ public final class PerfboxServer implements AutoCloseable {
         config.runtime().ifPresent(r -> out.println("jobs run under the container runtime " + r));
         out.flush();
         return server;
+    }
+
+    /**
+     * Fails, saying what to do, when {@code host:port} cannot be listened on because something holds it (port 0: any
+     * free one, nothing to check). The real bind comes later, after the slow steps of the start.
+     */
+    static void requirePortFree(String host, int port) throws IOException {
+        if (port == 0) {
+            return;
+        }
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            // As the server binds: a connection of an earlier server still in TIME_WAIT does not hold the port.
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (java.net.BindException e) {
+            String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            if (String.valueOf(e.getMessage()).contains("in use")) {
+                throw new IllegalStateException("port " + port + " on " + host + " is in use (another perfbox serve, or"
+                        + " another program, listens there): stop it, or choose another port with --port N (or --listen"
+                        + " HOST:PORT)");
+            }
+            throw new IllegalStateException("cannot listen on " + where + ": " + e.getMessage()
+                    + " (choose another --port or --listen)");
+        }
+    }
+
+    /** Where a person opens the web console and the API docs, printed at start under the address it listens on. */
+    static List<String> addressLines(String baseUrl) {
+        return List.of("web console: " + baseUrl + "/", "API docs: " + baseUrl + "/docs");
     }
 
     /** What /metrics reads: the executor's queues and workers, the scanner's DB, the disk of the data dir and cache. */
