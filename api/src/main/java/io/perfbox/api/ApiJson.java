@@ -9,6 +9,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.RankOrder;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
@@ -60,20 +61,50 @@ public final class ApiJson {
     public record JobView(String id, String name, String description, String status, FailureView failure,
                           Double performance, Map<String, Double> metrics, Instant createdAt, Instant updatedAt,
                           StagesView stages, Map<String, Integer> vulnerabilities, List<String> warnings,
-                          Map<String, Object> receipt) {
-        /** receipt: RunReceipt's own codec (its parts no step reported left out); null for a job without one. */
+                          Map<String, Object> receipt, int runs, List<RunView> runResults, RunSummaryView runSummary) {
+        /**
+         * receipt: RunReceipt's own codec (its parts no step reported left out); null for a job without one. runs: the
+         * count asked for; runResults: each completed run; runSummary: their median, min, max and spread (null before
+         * the first run completed).
+         */
         public static JobView of(Job job) {
+            Runs runs = job.runs();
             return new JobView(job.id().value(), job.name(), job.description(), job.status().name(),
                     job.failure() == null ? null : new FailureView(job.failure().code().name(), job.failure().message()),
                     job.performance(), job.metrics(), job.createdAt(), job.updatedAt(), StagesView.of(job.stages()),
                     job.vulnerabilities() == null ? null : job.vulnerabilities().asOrderedMap(), job.warnings(),
-                    job.receipt() == null ? null : job.receipt().toMap());
+                    job.receipt() == null ? null : job.receipt().toMap(), runs.requested(),
+                    runs.completed().stream().map(RunView::of).toList(), RunSummaryView.of(runs));
+        }
+    }
+
+    /** One completed run: its number (1 for the first), its value, its metrics, how long it ran (null: unknown). */
+    public record RunView(int run, double value, Map<String, Double> metrics, Double durationSeconds) {
+        static RunView of(Runs.Run r) {
+            return new RunView(r.number(), r.performance(), r.metrics(),
+                    r.duration() == null ? null : r.duration().toNanos() / 1e9);
+        }
+    }
+
+    /**
+     * The completed runs at a glance: how many, their values in run order, the median (the job's performance once it
+     * SUCCEEDED), min, max and the relative spread (max − min) / |median| (null when the median is 0 and they differ).
+     */
+    public record RunSummaryView(int completed, List<Double> values, double median, double min, double max,
+                                 Double spread) {
+        static RunSummaryView of(Runs runs) {
+            if (runs.completed().isEmpty()) {
+                return null;
+            }
+            return new RunSummaryView(runs.completed().size(), runs.values(), runs.median().orElseThrow(),
+                    runs.min().orElseThrow(), runs.max().orElseThrow(), runs.spread().orElse(null));
         }
     }
 
     /** One place of a leaderboard: the job, the value it is ranked by, and all it measured. */
+    /** runs: how many runs the value is the median of; spread: theirs, (max − min) / |median| (null: undefined). */
     public record LeaderboardEntryView(int rank, String id, String name, double value, Double performance,
-                                       Map<String, Double> metrics, Instant createdAt) {
+                                       Map<String, Double> metrics, Instant createdAt, int runs, Double spread) {
     }
 
     public record LeaderboardView(String metric, String order, List<LeaderboardEntryView> entries) {
@@ -81,7 +112,8 @@ public final class ApiJson {
             List<LeaderboardEntryView> entries = new java.util.ArrayList<>(ranked.size());
             for (Job job : ranked) {
                 entries.add(new LeaderboardEntryView(entries.size() + 1, job.id().value(), job.name(),
-                        job.metric(metric).orElseThrow(), job.performance(), job.metrics(), job.createdAt()));
+                        job.metric(metric).orElseThrow(), job.performance(), job.metrics(), job.createdAt(),
+                        job.runs().completed().size(), job.runs().spread().orElse(null)));
             }
             return new LeaderboardView(metric, order.wire(), entries);
         }

@@ -60,6 +60,7 @@ public enum ProblemType {
     INVALID_NAME("invalid-name", "Invalid name"),
     DESCRIPTION_TOO_LONG("description-too-long", "Description too long"),
     INVALID_DESCRIPTION("invalid-description", "Invalid description"),
+    INVALID_RUNS("invalid-runs", "Invalid runs count"),
     INVALID_IDEMPOTENCY_KEY("invalid-idempotency-key", "Invalid Idempotency-Key"),
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "Idempotency-Key reused with a different request");
 

@@ -72,6 +72,38 @@ final class ResponseJson {
         value(g, "vulnerabilities", j.vulnerabilities());
         value(g, "warnings", j.warnings());
         value(g, "receipt", j.receipt());
+        g.writeNumberField("runs", j.runs());
+        g.writeFieldName("runResults");
+        if (j.runResults() == null) {
+            g.writeNull();
+        } else {
+            g.writeStartArray();
+            for (ApiJson.RunView r : j.runResults()) {
+                g.writeStartObject();
+                g.writeNumberField("run", r.run());
+                g.writeNumberField("value", r.value());
+                value(g, "metrics", r.metrics());
+                g.writeFieldName("durationSeconds");
+                JsonText.writeValue(g, r.durationSeconds());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        g.writeFieldName("runSummary");
+        ApiJson.RunSummaryView s = j.runSummary();
+        if (s == null) {
+            g.writeNull();
+        } else {
+            g.writeStartObject();
+            g.writeNumberField("completed", s.completed());
+            value(g, "values", s.values());
+            g.writeNumberField("median", s.median());
+            g.writeNumberField("min", s.min());
+            g.writeNumberField("max", s.max());
+            g.writeFieldName("spread");
+            JsonText.writeValue(g, s.spread());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

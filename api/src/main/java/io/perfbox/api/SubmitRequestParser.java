@@ -6,6 +6,7 @@ import io.perfbox.core.application.SubmitJobCommand;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.InvalidInputException.Kind;
+import io.perfbox.core.domain.Runs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,6 +66,9 @@ public final class SubmitRequestParser {
             root = ApiJson.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException("invalid-json", "The request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // Jackson throws this, not a JsonProcessingException, for an exponent beyond int range (1e9999999999).
+            throw new InvalidInputException("invalid-json", "The request body has a number out of the range of a double");
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException("invalid-json", "The request body must be a JSON object");
@@ -86,7 +90,34 @@ public final class SubmitRequestParser {
             throw new InvalidInputException("missing-dockerfile",
                     "The JSON body needs a \"dockerfile\" (text) or \"dockerfileGzipBase64\" field");
         }
-        return new SubmitJobCommand(owner, name, description, dockerfile, idempotencyKey);
+        return new SubmitJobCommand(owner, name, description, dockerfile, idempotencyKey, runs(root));
+    }
+
+    /**
+     * The {@code runs} field: absent or null for the default (one run); otherwise a JSON number with a whole value
+     * from 1 to 10 (as JSON Schema's integer: {@code 3} and {@code 3.0} alike). A string ("3"), a fraction, a boolean
+     * or a number out of range is a 400 naming the field and the range.
+     */
+    static int runs(JsonNode root) {
+        JsonNode node = root.get("runs");
+        if (node == null || node.isNull()) {
+            return Runs.DEFAULT;
+        }
+        if (!node.isNumber()) {
+            throw SubmitJobCommand.invalidRuns("a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                    + (node.isTextual() ? " (send the number without quotes)" : ""));
+        }
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw SubmitJobCommand.invalidRuns("a number out of the range of a double");
+        }
+        java.math.BigDecimal value = node.decimalValue();
+        boolean whole = value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
+        if (!whole || value.compareTo(java.math.BigDecimal.valueOf(Runs.MIN)) < 0
+                || value.compareTo(java.math.BigDecimal.valueOf(Runs.MAX)) > 0) {
+            String shown = node.asText();
+            throw SubmitJobCommand.invalidRuns(shown.length() > 40 ? shown.substring(0, 40) + "…" : shown);
+        }
+        return value.intValueExact();
     }
 
     private static String optionalText(JsonNode root, String field) {

@@ -35,7 +35,14 @@ class ApiJsonStreamingTest {
                 .withReceipt(RunReceipt.ran(new RunReceipt.Limits(1L << 30, 1.5, 256, 600L, 1L << 30, 10L << 30),
                         "0-1", "runc", "Some CPU @ 2.0GHz", "6.1.0"));
         Job failed = running.failed(Failure.of(FailureCode.BUILD_FAILED, "exit code 3 \"boom\""), T0.plusSeconds(7));
-        return List.of(queued, named, building, scanned, running, succeeded, failed, failed.cancelled(T0.plusSeconds(8)));
+        // Three runs: one under way after two, then all three (a zero median with values apart: no spread).
+        Job thrice = Job.queued(JobId.random(), "tenant1", null, null, 3, T0).advancedTo(JobStatus.RUNNING, T0.plusSeconds(1))
+                .withRun(new io.perfbox.core.domain.Runs.Run(1, -1.5, Map.of("loss", 0.25), java.time.Duration.ofMillis(1500)), T0.plusSeconds(2))
+                .withRun(new io.perfbox.core.domain.Runs.Run(2, 0.0, Map.of("loss", 0.5), null), T0.plusSeconds(3));
+        Job thriceDone = thrice.withRun(new io.perfbox.core.domain.Runs.Run(3, 2.0, Map.of("loss", 1e-300),
+                java.time.Duration.ofNanos(1)), T0.plusSeconds(4)).succeededOverRuns(T0.plusSeconds(5));
+        return List.of(queued, named, building, scanned, running, succeeded, failed, failed.cancelled(T0.plusSeconds(8)),
+                thrice, thriceDone);
     }
 
     @Test

@@ -39,7 +39,8 @@ class HexagonRulesTest {
         noClasses().that().resideInAPackage("io.perfbox.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.perfbox.adapter..", "io.perfbox.runtime..",
                         "io.perfbox.api..", "software.amazon..", "com.amazonaws..", "java.sql..", "javax.sql..",
-                        "org.sqlite..", "com.sun.net.httpserver..", "org.eclipse.jetty..", "java.net.http..")
+                        "org.sqlite..", "com.sun.net.httpserver..", "org.eclipse.jetty..", "java.net.http..",
+                        "io.prometheus..")
                 .because("core is the domain, the ports and the one lifecycle; technology stays in adapters")
                 .check(product);
     }
@@ -78,6 +79,20 @@ class HexagonRulesTest {
     void theRuntimesDoNotUseEachOther() {
         noClasses().that().resideInAPackage("io.perfbox.runtime.aws..")
                 .should().dependOnClassesThat().resideInAPackage("io.perfbox.runtime.local..")
+                .check(product);
+    }
+
+    @Test
+    void onlyTheLocalRuntimesObservePackageUsesPrometheus() {
+        // Not vacuous: the package is there and does use the client.
+        assertThat(product.stream().filter(c -> c.getPackageName().startsWith("io.perfbox.runtime.local.observe"))
+                .anyMatch(c -> c.getDirectDependenciesFromSelf().stream()
+                        .anyMatch(d -> d.getTargetClass().getPackageName().startsWith("io.prometheus"))))
+                .as("io.perfbox.runtime.local.observe uses the Prometheus client").isTrue();
+        noClasses().that().resideOutsideOfPackage("io.perfbox.runtime.local.observe..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.prometheus..")
+                .because("the metrics' technology stays in one place of the local runtime; core, the API and the"
+                        + " adapters know nothing of it")
                 .check(product);
     }
 

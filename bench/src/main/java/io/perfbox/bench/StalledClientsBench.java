@@ -2,16 +2,12 @@ package io.perfbox.bench;
 
 import io.perfbox.runtime.local.tls.Pem;
 import io.perfbox.runtime.local.tls.SelfSigned;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.perfbox.testing.net.StalledClient;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 
 /**
  * 11. A server that survives its clients: one client (every socket bound to 127.0.0.2) opens 10,000 connections that
@@ -35,7 +30,6 @@ final class StalledClientsBench {
     static final double TARGET_P99_MS = 100;
     /** The heap cap and what a JVM needs beside it (classes, threads, code, direct buffers): benchmark 6's budget. */
     static final double RSS_BUDGET_MIB = 300;
-    private static final InetAddress ATTACKER = address("127.0.0.2");
 
     private final Scanner trivy;
     private final Path root;
@@ -54,7 +48,7 @@ final class StalledClientsBench {
             try (ChildJvm server = ChildJvm.start("io.perfbox.runtime.local.cli.PerfboxCli", serve, ServeClasspath.of(root))) {
                 SSLContext trust = Pem.trusting(data.resolve("server").resolve("tls").resolve(SelfSigned.CERT_FILE));
                 URI jobs = URI.create(server.url + "/jobs");
-                int port = jobs.getPort();
+                StalledClient attacker = new StalledClient("127.0.0.2", jobs.getPort());
                 HttpClient https = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(Duration.ofSeconds(10)).build();
                 HttpRequest get = HttpRequest.newBuilder(jobs).timeout(Duration.ofSeconds(30)).GET().build();
@@ -85,19 +79,19 @@ final class StalledClientsBench {
                 int refused = 0;
                 for (int i = 0; i < STALLED_TLS + SLOWLORIS; i++) {
                     boolean slow = i % 11 == 10; // the slowloris ones spread through the stalled ones
-                    Socket s = slow ? slowloris(trust, port) : stalled(port);
+                    Socket s = slow ? slowloris(attacker, trust) : stalled(attacker);
                     if (s == null) {
                         refused++;
                     } else {
                         held.add(s);
                     }
                     if (i % 500 == 0) {
-                        held.removeIf(StalledClientsBench::dribbleOrDrop);
+                        held.removeIf(StalledClient::dribbleOrDrop);
                     }
                 }
                 // Keep the slowloris ones dribbling for a few seconds more while the honest clients go on.
                 for (int round = 0; round < 5; round++) {
-                    held.removeIf(StalledClientsBench::dribbleOrDrop);
+                    held.removeIf(StalledClient::dribbleOrDrop);
                     Thread.sleep(1000);
                 }
                 attacking.set(false);
@@ -105,7 +99,7 @@ final class StalledClientsBench {
                     t.join();
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
-                held.forEach(StalledClientsBench::closeQuietly);
+                held.forEach(StalledClient::closeQuietly);
                 boolean alive = https.send(get, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
                 List<Double> sorted;
                 synchronized (latencies) {
@@ -136,94 +130,18 @@ final class StalledClientsBench {
     }
 
     /** A TLS record's first three bytes, then nothing; null when the server closed it at once or the kernel refused. */
-    private static Socket stalled(int port) {
-        Socket s = connect(port);
-        if (s == null) {
+    private static Socket stalled(StalledClient attacker) {
+        Socket s = attacker.stalledHandshake();
+        if (s != null && StalledClient.closedByServer(s, 1)) {
+            StalledClient.closeQuietly(s);
             return null;
         }
-        try {
-            s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
-            return closedByServer(s) ? drop(s) : s;
-        } catch (IOException e) {
-            return drop(s);
-        }
+        return s;
     }
 
-    /** The handshake done, a request line and the start of a header; null when refused. */
-    private static Socket slowloris(SSLContext trust, int port) {
-        Socket plain = connect(port);
-        if (plain == null) {
-            return null;
-        }
-        try {
-            SSLSocket tls = (SSLSocket) trust.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
-            tls.setSoTimeout(2000);
-            tls.startHandshake();
-            OutputStream out = tls.getOutputStream();
-            out.write(("GET /jobs HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nX-Slow: ").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return tls;
-        } catch (IOException e) {
-            return drop(plain);
-        }
-    }
-
-    /** True (and closed here) when the server has closed it; else one more byte of a header sent. */
-    private static boolean dribbleOrDrop(Socket s) {
-        if (closedByServer(s)) {
-            closeQuietly(s);
-            return true;
-        }
-        try {
-            s.getOutputStream().write('X');
-            s.getOutputStream().flush();
-            return false;
-        } catch (IOException e) {
-            closeQuietly(s);
-            return true;
-        }
-    }
-
-    private static boolean closedByServer(Socket s) {
-        try {
-            s.setSoTimeout(1);
-            return s.getInputStream().read() < 0;
-        } catch (java.net.SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
-    private static Socket connect(int port) {
-        Socket s = new Socket();
-        try {
-            s.bind(new InetSocketAddress(ATTACKER, 0));
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            return s;
-        } catch (IOException e) {
-            return drop(s);
-        }
-    }
-
-    private static Socket drop(Socket s) {
-        closeQuietly(s);
-        return null;
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // gone already
-        }
-    }
-
-    private static InetAddress address(String a) {
-        try {
-            return InetAddress.getByName(a);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    /** The handshake done, a request line and the start of a header; null when refused or closed at once. */
+    private static Socket slowloris(StalledClient attacker, SSLContext trust) {
+        Socket s = attacker.slowloris(trust);
+        return s == null || s.isClosed() ? null : s;
     }
 }

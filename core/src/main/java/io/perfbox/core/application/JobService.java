@@ -3,6 +3,7 @@ package io.perfbox.core.application;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.PerfboxVersion;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
@@ -80,6 +81,21 @@ public class JobService {
         return this;
     }
 
+    /** The most runs a submission may ask for on this runtime ({@link Runs#MAX} unless a runtime lowers it). */
+    private volatile int maxRuns = Runs.MAX;
+
+    /**
+     * This service refusing a submission of more than {@code max} runs (invalid-runs, saying so): for a runtime whose
+     * workflow runs an image once only.
+     */
+    public JobService withMaxRuns(int max) {
+        if (max < Runs.MIN || max > Runs.MAX) {
+            throw new IllegalArgumentException("max runs must be from " + Runs.MIN + " to " + Runs.MAX);
+        }
+        this.maxRuns = max;
+        return this;
+    }
+
     public record Submitted(Job job, boolean created) {
     }
 
@@ -110,6 +126,11 @@ public class JobService {
      * The Dockerfile is written first so a stored job always has its Dockerfile.
      */
     public Submitted submit(SubmitJobCommand command) {
+        if (command.runs() > maxRuns) {
+            throw new InvalidInputException("invalid-runs", "\"runs\" must be from " + Runs.MIN + " to " + maxRuns
+                    + " on this deployment, not " + command.runs() + " (it runs each image at most " + maxRuns
+                    + (maxRuns == 1 ? " time" : " times") + "; the local runtime runs up to " + Runs.MAX + ")");
+        }
         if (quotas.unlimited()) {
             return store(command);
         }
@@ -123,7 +144,7 @@ public class JobService {
         JobId id = ids.get();
         dockerfiles.save(id, command.dockerfile());
         // The receipt starts here, where both runtimes know the Dockerfile: its sha256 and the perfbox that took it.
-        Job job = Job.queued(id, command.owner(), command.name(), command.description(), clock.instant())
+        Job job = Job.queued(id, command.owner(), command.name(), command.description(), command.runs(), clock.instant())
                 .withReceipt(RunReceipt.submitted(command.dockerfile(), PerfboxVersion.current()));
         JobStore.CreateResult result;
         try {

@@ -2,6 +2,7 @@ package io.perfbox.core.application;
 
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.InvalidInputException;
+import io.perfbox.core.domain.Runs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,15 +10,33 @@ import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A validated request to run a Dockerfile. name and description are optional. */
+/**
+ * A validated request to run a Dockerfile. name and description are optional; {@code runs}: how many times the image
+ * runs ({@link Runs#MIN}..{@link Runs#MAX}; {@link Runs#DEFAULT} when the request names none).
+ */
 public record SubmitJobCommand(String owner, String name, String description, Dockerfile dockerfile,
-                               Optional<String> idempotencyKey) {
+                               Optional<String> idempotencyKey, int runs) {
     public static final int MAX_NAME = 200;
     public static final int MAX_DESCRIPTION = 4000;
     public static final int MAX_IDEMPOTENCY_KEY = 255;
 
+    /** One run. */
+    public SubmitJobCommand(String owner, String name, String description, Dockerfile dockerfile,
+                            Optional<String> idempotencyKey) {
+        this(owner, name, description, dockerfile, idempotencyKey, Runs.DEFAULT);
+    }
+
+    /** The problem of a runs count out of its bounds, naming the field and the range. */
+    public static InvalidInputException invalidRuns(String given) {
+        return new InvalidInputException("invalid-runs", "\"runs\" must be a whole number from " + Runs.MIN + " to "
+                + Runs.MAX + " (the times the image runs; default " + Runs.DEFAULT + "), not " + given);
+    }
+
     public SubmitJobCommand {
         Objects.requireNonNull(owner, "owner");
+        if (runs < Runs.MIN || runs > Runs.MAX) {
+            throw invalidRuns(Integer.toString(runs));
+        }
         if (dockerfile == null) {
             throw new InvalidInputException("missing-dockerfile", "A Dockerfile is required");
         }
@@ -62,6 +81,10 @@ public record SubmitJobCommand(String owner, String name, String description, Do
                 sha.update(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
                 sha.update((byte) ':');
                 sha.update(b);
+            }
+            // Only a count other than the default is part of it, so keys stored before runs existed still match.
+            if (runs != Runs.DEFAULT) {
+                sha.update(("runs:" + runs).getBytes(StandardCharsets.US_ASCII));
             }
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {

@@ -12,6 +12,8 @@ import java.util.Optional;
  * {@code metrics}: the named values of a SUCCEEDED job's perf.json beside its performance (empty otherwise).
  * {@code receipt}: what produced its number, as far as its steps got ({@link RunReceipt}); null for a job of a perfbox
  * from before receipts. Every change keeps it.
+ * {@code runs}: how many times the image is to run and each completed run's value ({@link Runs}); a FAILED or
+ * CANCELLED job keeps the runs that completed before it ended. Every change keeps it.
  */
 public record Job(
         JobId id,
@@ -27,7 +29,8 @@ public record Job(
         VulnerabilityCounts vulnerabilities,
         List<String> warnings,
         Map<String, Double> metrics,
-        RunReceipt receipt) {
+        RunReceipt receipt,
+        Runs runs) {
 
     public Job {
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
@@ -41,6 +44,20 @@ public record Job(
         if (performance != null && !Double.isFinite(performance)) {
             throw new IllegalArgumentException("performance must be finite");
         }
+        if (runs == null) {
+            // A job stored before runs were recorded ran once: a SUCCEEDED one's value is its one run's.
+            runs = status == JobStatus.SUCCEEDED && performance != null
+                    ? Runs.SINGLE.with(new Runs.Run(1, performance, metrics, null)) : Runs.SINGLE;
+        }
+    }
+
+    /** A job of one run (its runs as a job stored before runs were recorded: see the canonical constructor). */
+    public Job(JobId id, String owner, String name, String description, JobStatus status, Failure failure,
+            Double performance, Instant createdAt, Instant updatedAt, StageTimes stages,
+            VulnerabilityCounts vulnerabilities, List<String> warnings, Map<String, Double> metrics,
+            RunReceipt receipt) {
+        this(id, owner, name, description, status, failure, performance, createdAt, updatedAt, stages,
+                vulnerabilities, warnings, metrics, receipt, null);
     }
 
     /** A job without a receipt. */
@@ -68,8 +85,13 @@ public record Job(
     }
 
     public static Job queued(JobId id, String owner, String name, String description, Instant now) {
+        return queued(id, owner, name, description, Runs.DEFAULT, now);
+    }
+
+    /** A new job whose image is to run {@code runs} times ({@link Runs#MIN}..{@link Runs#MAX}). */
+    public static Job queued(JobId id, String owner, String name, String description, int runs, Instant now) {
         return new Job(id, owner, name, description, JobStatus.QUEUED, null, null, now, now,
-                StageTimes.NONE.withQueued(now), null);
+                StageTimes.NONE.withQueued(now), null, List.of(), Map.of(), null, Runs.of(runs));
     }
 
     /** The job moved to the next active stage at {@code now}. */
@@ -84,21 +106,42 @@ public record Job(
             default -> stages;
         };
         return new Job(id, owner, name, description, next, null, null, createdAt, now, s, vulnerabilities, warnings,
-                Map.of(), receipt);
+                Map.of(), receipt, runs);
     }
 
     public Job withVulnerabilities(VulnerabilityCounts counts, Instant now) {
         return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages, counts, warnings,
-                metrics, receipt);
+                metrics, receipt, runs);
     }
 
     public Job succeeded(double perf, Instant now) {
         return succeeded(perf, Map.of(), now);
     }
 
+    /** SUCCEEDED with this value and metrics; a job with no run recorded records them as its run 1. */
     public Job succeeded(double perf, Map<String, Double> namedMetrics, Instant now) {
+        Runs ran = runs.completed().isEmpty() ? runs.with(new Runs.Run(1, perf, namedMetrics, null)) : runs;
         return new Job(id, owner, name, description, JobStatus.SUCCEEDED, null, perf, createdAt, now,
-                stages.withFinished(now), vulnerabilities, warnings, namedMetrics, receipt);
+                stages.withFinished(now), vulnerabilities, warnings, namedMetrics, receipt, ran);
+    }
+
+    /** The job with {@code run}, the one due next, completed (still RUNNING: more runs follow). */
+    public Job withRun(Runs.Run run, Instant now) {
+        return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages,
+                vulnerabilities, warnings, metrics, receipt, runs.with(run));
+    }
+
+    /**
+     * SUCCEEDED after its last run: the performance is the median of the runs' values, each metric the median of its
+     * values ({@link Runs}).
+     */
+    public Job succeededOverRuns(Instant now) {
+        if (!runs.complete()) {
+            throw new IllegalStateException("job " + id + " has completed " + runs.completed().size() + " of "
+                    + runs.requested() + " runs");
+        }
+        return new Job(id, owner, name, description, JobStatus.SUCCEEDED, null, runs.median().orElseThrow(), createdAt,
+                now, stages.withFinished(now), vulnerabilities, warnings, runs.medianMetrics(), receipt, runs);
     }
 
     /** The value the leaderboard ranks by: {@link Metrics#PERFORMANCE} is the performance, any other a metric. */
@@ -116,12 +159,12 @@ public record Job(
         List<String> more = new java.util.ArrayList<>(warnings);
         more.add(warning);
         return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages,
-                vulnerabilities, more, metrics, receipt);
+                vulnerabilities, more, metrics, receipt, runs);
     }
 
     public Job failed(Failure why, Instant now) {
         return new Job(id, owner, name, description, JobStatus.FAILED, why, null, createdAt, now,
-                stages.withFinished(now), vulnerabilities, warnings, Map.of(), receipt);
+                stages.withFinished(now), vulnerabilities, warnings, Map.of(), receipt, runs);
     }
 
     /**
@@ -135,7 +178,7 @@ public record Job(
     public Job cancelled(Instant now) {
         return new Job(id, owner, name, description, JobStatus.CANCELLED,
                 Failure.of(FailureCode.INTERRUPTED, "Cancelled by the user while " + status), null,
-                createdAt, now, stages.withFinished(now), vulnerabilities, warnings, Map.of(), receipt);
+                createdAt, now, stages.withFinished(now), vulnerabilities, warnings, Map.of(), receipt, runs);
     }
 
     /**
@@ -148,6 +191,6 @@ public record Job(
         }
         RunReceipt merged = (receipt == null ? RunReceipt.EMPTY : receipt).merge(part);
         return new Job(id, owner, name, description, status, failure, performance, createdAt, updatedAt, stages,
-                vulnerabilities, warnings, metrics, merged);
+                vulnerabilities, warnings, metrics, merged, runs);
     }
 }

@@ -6,6 +6,7 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.port.ContainerRunner;
@@ -15,6 +16,7 @@ import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobWorkspace;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -123,6 +125,11 @@ public final class JobLifecycle {
         return jobs.find(id).map(Job::owner).orElse("");
     }
 
+    /** How many runs the job asks for (1 when the job is gone: the driver then stops at its first report). */
+    int runsRequested(JobId id) {
+        return jobs.find(id).map(j -> j.runs().requested()).orElse(Runs.DEFAULT);
+    }
+
     private Next begin(JobId id, boolean mayBeARepeat) {
         Optional<Job> found = jobs.find(id);
         if (found.isEmpty()) {
@@ -225,7 +232,8 @@ public final class JobLifecycle {
     /**
      * RUNNING: saves the run log and ends the job: SUCCEEDED with the performance the result file holds, or FAILED.
      * result is read only when the container exited 0. ENDED when this call ended the job; STOPPED when the job was
-     * not RUNNING (gone, cancelled, or already ended by an earlier try of this step).
+     * not RUNNING (gone, cancelled, or already ended by an earlier try of this step). For a job of several runs this
+     * reports the run due next (see {@link #ran(JobId, int, Duration, ContainerRunner.RunOutcome, Supplier, RunReceipt)}).
      */
     public Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result) {
         return ran(id, outcome, result, false);
@@ -248,28 +256,77 @@ public final class JobLifecycle {
     /** As above; {@code conditions}: the receipt's part the run reports (its limits, runtime, host), or null. */
     Next ran(JobId id, ContainerRunner.RunOutcome outcome, Supplier<JobWorkspace.ResultFile> result, boolean logStored,
              RunReceipt conditions) {
+        return ran(id, NEXT_RUN, null, outcome, result, logStored, conditions);
+    }
+
+    /**
+     * RUNNING, run {@code run} of the job's {@link Runs#requested()} (1 for the first) ended after {@code took} (null
+     * when unknown). A run that failed (its outcome, or a result that is missing or invalid) ends the job FAILED with
+     * that failure, prefixed "run k of n: " when the job has several runs; a run with a value is recorded: PROCEED when
+     * more runs are due (the driver runs the image again, on a fresh /data), ENDED (SUCCEEDED with the median) after
+     * the last. A repeat of a run already recorded changes nothing and answers PROCEED; STOPPED when the job is not
+     * RUNNING (gone, cancelled, ended by an earlier try).
+     */
+    public Next ran(JobId id, int run, Duration took, ContainerRunner.RunOutcome outcome,
+                    Supplier<JobWorkspace.ResultFile> result, RunReceipt conditions) {
+        return ran(id, run, took, outcome, result, false, conditions);
+    }
+
+    /** {@code run} for "the run due next": for a driver that does not count runs (a job of one run). */
+    static final int NEXT_RUN = 0;
+
+    /** As above; {@code logStored}: the run's output was stored as it was produced, so its log is left as it is. */
+    Next ran(JobId id, int run, Duration took, ContainerRunner.RunOutcome outcome,
+             Supplier<JobWorkspace.ResultFile> result, boolean logStored, RunReceipt conditions) {
         Objects.requireNonNull(outcome, "outcome");
         Optional<Job> found = jobs.find(id);
         if (found.isEmpty() || found.get().status() != JobStatus.RUNNING) {
             return Next.STOPPED;
         }
+        Runs runs = found.get().runs();
+        int number = run == NEXT_RUN ? runs.next() : run;
+        if (number < runs.next()) {
+            // This run is recorded and the job still RUNNING: a repeat of a step that let it go on.
+            return Next.PROCEED;
+        }
+        if (number != runs.next()) {
+            throw new IllegalArgumentException("job " + id + ": run " + number + " reported while "
+                    + runs.label(runs.next()) + " is due");
+        }
+        // Messages name the run only when there are several, so a job of one run says what it always said.
+        String which = runs.requested() > 1 ? runs.label(number) + ": " : "";
         Job running = found.get().withReceipt(conditions);
         Job job = StepOutcomes.warningOf(outcome, runMemoryLimitBytes)
-                .map(w -> running.withWarning(w, clock.instant())).orElse(running);
+                .map(w -> running.withWarning(which + w, clock.instant())).orElse(running);
         return guarded(id, () -> {
             if (!logStored) {
                 artifacts.saveLog(id, LogKind.RUN, outcome.log());
             }
             Optional<Failure> runFailure = StepOutcomes.failureOf(outcome, runMemoryLimitBytes);
             if (runFailure.isPresent()) {
-                end(job, runFailure.get());
+                end(job, StepOutcomes.ofRun(which, runFailure.get()));
                 return Next.ENDED;
             }
             switch (StepOutcomes.collect(result.get())) {
-                case StepOutcomes.Measured m -> finish(job, job.succeeded(m.performance(), m.metrics(), clock.instant()));
-                case StepOutcomes.Rejected r -> end(job, r.failure());
+                case StepOutcomes.Rejected r -> {
+                    end(job, StepOutcomes.ofRun(which, r.failure()));
+                    return Next.ENDED;
+                }
+                case StepOutcomes.Measured m -> {
+                    Optional<Failure> inconsistent = StepOutcomes.metricsDiffer(runs, number, m.metrics());
+                    if (inconsistent.isPresent()) {
+                        end(job, StepOutcomes.ofRun(which, inconsistent.get()));
+                        return Next.ENDED;
+                    }
+                    Job recorded = job.withRun(new Runs.Run(number, m.performance(), m.metrics(), took), clock.instant());
+                    if (recorded.runs().complete()) {
+                        finish(job, recorded.succeededOverRuns(clock.instant()));
+                        return Next.ENDED;
+                    }
+                    write(job, recorded);
+                    return Next.PROCEED;
+                }
             }
-            return Next.ENDED;
         });
     }
 

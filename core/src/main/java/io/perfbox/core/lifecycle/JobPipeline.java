@@ -75,14 +75,7 @@ public class JobPipeline {
             if (!next.proceed()) {
                 return;
             }
-            workspace.prepare(id);
-            ContainerRunner.RunOutcome ran;
-            LiveLog runLog = new LiveLog(id, LogKind.RUN);
-            try (runLog) {
-                ran = runner.run(id, ((ImageBuilder.Built) built).imageRef(), settings.runLimits(), runLog);
-            }
-            next = lifecycle.ran(id, ran, () -> workspace.readResult(id, PerformanceResult.MAX_BYTES), runLog.stored(),
-                    conditions(id));
+            next = runAll(id, ((ImageBuilder.Built) built).imageRef());
             if (next == Next.STOPPED) {
                 LOG.info(() -> "job " + id + " was cancelled or removed; pipeline stopped");
             }
@@ -100,6 +93,42 @@ public class JobPipeline {
             // Only what this pipeline began is its to release: a job it found not QUEUED may be another's.
             if (begun && next != Next.ENDED) {
                 resources.releaseQuietly(id);
+            }
+        }
+    }
+
+    /**
+     * Runs the image as many times as the job asks, each run on a fresh, empty /data (the previous run's container and
+     * files removed first), reporting each run to the lifecycle, which records it and answers PROCEED while more are
+     * due. The runs' output is one run log; with several runs, a line before each says which run it is.
+     */
+    private Next runAll(JobId id, String imageRef) throws InterruptedException {
+        int requested = lifecycle.runsRequested(id);
+        LiveLog runLog = new LiveLog(id, LogKind.RUN);
+        try (runLog) {
+            for (int run = 1; ; run++) {
+                if (run > 1) {
+                    runner.remove(id);
+                }
+                workspace.prepare(id);
+                if (requested > 1) {
+                    runLog.write("[perfbox] run " + run + " of " + requested + "\n");
+                }
+                long started = System.nanoTime();
+                ContainerRunner.RunOutcome ran = runner.run(id, imageRef, settings.runLimits(), runLog);
+                java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+                if (run >= requested) {
+                    // The log is complete before the job's end is written, as a client seeing the end expects.
+                    runLog.close();
+                }
+                Next next = lifecycle.ran(id, run, took, ran,
+                        () -> workspace.readResult(id, PerformanceResult.MAX_BYTES), runLog.stored(), conditions(id));
+                if (next != Next.PROCEED) {
+                    return next;
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("job " + id + " was stopped between runs");
+                }
             }
         }
     }
@@ -153,6 +182,9 @@ public class JobPipeline {
 
         @Override
         public synchronized void close() {
+            if (closed) {
+                return;
+            }
             closed = true;
             if (writer != null) {
                 try {

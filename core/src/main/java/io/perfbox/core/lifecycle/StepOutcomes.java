@@ -158,6 +158,31 @@ public final class StepOutcomes {
         };
     }
 
+    // ---- repeated runs ----
+
+    /** {@code failure} as the run that met it says it: its message after {@code which} ("run 3 of 5: "; "" for one). */
+    public static Failure ofRun(String which, Failure failure) {
+        return which.isEmpty() ? failure : Failure.of(failure.code(), which + failure.message());
+    }
+
+    /**
+     * Empty when run {@code number} reports the same metric names as the runs before it (each metric of the job is
+     * the median over every run, so every run must have it); otherwise INVALID_RESULT naming both sets.
+     */
+    public static Optional<Failure> metricsDiffer(io.perfbox.core.domain.Runs runs, int number,
+                                                  java.util.Map<String, Double> metrics) {
+        if (runs.completed().isEmpty()) {
+            return Optional.empty();
+        }
+        var first = new java.util.TreeSet<>(runs.completed().get(0).metrics().keySet());
+        var these = new java.util.TreeSet<>(metrics.keySet());
+        if (first.equals(these)) {
+            return Optional.empty();
+        }
+        return Optional.of(Failure.of(FailureCode.INVALID_RESULT, "perf.json has the metrics " + these
+                + " but run 1 had " + first + "; every run must report the same metrics"));
+    }
+
     // ---- the platform ----
 
     /**

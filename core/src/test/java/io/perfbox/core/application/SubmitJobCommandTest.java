@@ -119,4 +119,30 @@ class SubmitJobCommandTest {
         assertThat(command("ab", "c").fingerprint()).isNotEqualTo(command("a", "bc").fingerprint());
         assertThat(command("x", null).fingerprint()).isNotEqualTo(command(null, "x").fingerprint());
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 11, 1000})
+    void runsOutsideOneToTenAreRejectedNamingTheFieldAndTheRange(int runs) {
+        assertThatThrownBy(() -> new SubmitJobCommand("owner", null, null, DOCKERFILE, Optional.empty(), runs))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("invalid-runs");
+                    assertThat(e.getMessage()).contains("\"runs\"", "1 to 10", Integer.toString(runs));
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5, 10})
+    void runsFromOneToTenAreAccepted(int runs) {
+        assertThat(new SubmitJobCommand("owner", null, null, DOCKERFILE, Optional.empty(), runs).runs()).isEqualTo(runs);
+    }
+
+    @Test
+    void aCommandWithoutRunsRunsOnceAndKeepsItsFingerprint() {
+        var plain = command("bench", null);
+        assertThat(plain.runs()).isEqualTo(1);
+        assertThat(new SubmitJobCommand("owner", "bench", null, DOCKERFILE, Optional.empty(), 1).fingerprint())
+                .isEqualTo(plain.fingerprint());
+        assertThat(new SubmitJobCommand("owner", "bench", null, DOCKERFILE, Optional.empty(), 3).fingerprint())
+                .isNotEqualTo(plain.fingerprint());
+    }
 }

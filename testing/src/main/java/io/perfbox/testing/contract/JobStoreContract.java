@@ -13,10 +13,12 @@ import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.Metrics;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobStore.IdempotencyKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -69,6 +71,48 @@ public abstract class JobStoreContract {
         assertThat(stored.receipt()).isEqualTo(submitted.merge(fullReceipt())).isEqualTo(fullReceipt());
         assertThat(stored).isEqualTo(ran);
         assertThat(store().list(owner, Optional.empty(), 10, Optional.empty()).jobs()).contains(ran);
+    }
+
+    @Test
+    void aJobsRunsRoundTripWithEveryRunsValueMetricsAndDuration() {
+        clock = clock.plus(1, ChronoUnit.SECONDS);
+        Job queued = Job.queued(JobId.random(), owner, "runs", null, 4, clock);
+        store().create(queued, Optional.empty());
+        assertThat(store().find(queued.id()).orElseThrow().runs()).isEqualTo(Runs.of(4));
+
+        Job running = queued.advancedTo(JobStatus.RUNNING, clock.plusSeconds(1));
+        assertThat(store().update(running, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        // Between runs: the job is still RUNNING with the runs so far, written with the same conditional update.
+        Job one = running.withRun(new Runs.Run(1, -0.5, Map.of("loss", 0.25), Duration.ofNanos(1_234_567_891)),
+                clock.plusSeconds(2));
+        assertThat(store().update(one, EnumSet.of(JobStatus.RUNNING))).isTrue();
+        assertThat(store().find(queued.id())).contains(one);
+
+        Job all = one.withRun(new Runs.Run(2, 1e300, Map.of("loss", 0.5), Duration.ofMinutes(3)), clock.plusSeconds(3))
+                .withRun(new Runs.Run(3, 4.25, Map.of("loss", 0.75), Duration.ZERO), clock.plusSeconds(4))
+                .withRun(new Runs.Run(4, 2.0, Map.of("loss", 1.0), null), clock.plusSeconds(5))
+                .succeededOverRuns(clock.plusSeconds(6));
+        assertThat(store().update(all, EnumSet.of(JobStatus.RUNNING))).isTrue();
+        Job stored = store().find(queued.id()).orElseThrow();
+        assertThat(stored).isEqualTo(all);
+        assertThat(stored.performance()).isEqualTo(3.125);
+        assertThat(stored.metrics()).containsEntry("loss", 0.625);
+        assertThat(stored.runs().completed()).extracting(Runs.Run::duration)
+                .containsExactly(Duration.ofNanos(1_234_567_891), Duration.ofMinutes(3), Duration.ZERO, null);
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.empty()).jobs()).contains(all);
+        // The leaderboard ranks by the performance, the median.
+        assertThat(store().ranked(owner, Metrics.PERFORMANCE, RankOrder.DESC, 10)).containsExactly(all);
+    }
+
+    @Test
+    void aFailedJobKeepsTheRunsItCompleted() {
+        clock = clock.plus(1, ChronoUnit.SECONDS);
+        Job running = Job.queued(JobId.random(), owner, "runs", null, 3, clock).advancedTo(JobStatus.RUNNING, clock);
+        store().create(running, Optional.empty());
+        Job failed = running.withRun(new Runs.Run(1, 7, Map.of(), Duration.ofSeconds(2)), clock)
+                .failed(Failure.of(FailureCode.RUN_FAILED, "run 2 of 3: The container exited with code 1"), clock);
+        assertThat(store().update(failed, EnumSet.of(JobStatus.RUNNING))).isTrue();
+        assertThat(store().find(running.id()).orElseThrow().runs().values()).containsExactly(7.0);
     }
 
     @Test

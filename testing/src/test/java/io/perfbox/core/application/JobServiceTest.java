@@ -76,6 +76,22 @@ class JobServiceTest {
     }
 
     @Test
+    void aSubmissionOfSeveralRunsIsQueuedAskingForThemAndOneMoreThanTheRuntimeRunsIsRefused() {
+        var three = new SubmitJobCommand(OWNER, null, null, new Dockerfile("FROM debian:bookworm\n"), Optional.empty(), 3);
+        assertThat(service.submit(three).job().runs()).isEqualTo(io.perfbox.core.domain.Runs.of(3));
+
+        JobService once = serviceWith(jobs).withMaxRuns(1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> once.submit(three))
+                .isInstanceOfSatisfying(io.perfbox.core.domain.InvalidInputException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("invalid-runs");
+                    assertThat(e.getMessage()).contains("\"runs\"", "1 to 1", "not 3");
+                });
+        assertThat(launcher.started()).hasSize(1);
+        var one = new SubmitJobCommand(OWNER, null, null, new Dockerfile("FROM debian:bookworm\n"), Optional.empty(), 1);
+        assertThat(once.submit(one).job().runs().requested()).isEqualTo(1);
+    }
+
+    @Test
     void submitStoresTheDockerfileAndAQueuedJobThenStartsThePipeline() {
         var submitted = service.submit(command(OWNER, "FROM debian:bookworm\nCMD true", null));
         Job job = submitted.job();

@@ -120,6 +120,14 @@ class OneLifecycleForBothRuntimesTest {
         return local;
     }
 
+    private static Job withoutRunDurations(Job job) {
+        var runs = new io.perfbox.core.domain.Runs(job.runs().requested(), job.runs().completed().stream()
+                .map(r -> new io.perfbox.core.domain.Runs.Run(r.number(), r.performance(), r.metrics(), null)).toList());
+        return new Job(job.id(), job.owner(), job.name(), job.description(), job.status(), job.failure(),
+                job.performance(), job.createdAt(), job.updatedAt(), job.stages(), job.vulnerabilities(), job.warnings(),
+                job.metrics(), job.receipt(), runs);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("everyOutcome")
     void aJobEndsStoredTheSameWayWhicheverRuntimeDroveIt(Scenario s) throws Exception {
@@ -130,7 +138,9 @@ class OneLifecycleForBothRuntimesTest {
         assertThat(ended.status()).isEqualTo(s.endStatus());
         assertThat(ended.failure()).isEqualTo(s.failure());
         assertThat(ended.stages().finishedAt()).isNotNull();
-        assertThat(local.stored()).isEqualTo(ended);
+        // A run's duration is what its driver measured (the pipeline times the container; this test's AWS steps tell
+        // none): everything else is the same.
+        assertThat(withoutRunDurations(local.stored())).isEqualTo(withoutRunDurations(ended));
         JobId id = QUEUED.id();
         for (LogKind kind : LogKind.values()) {
             assertThat(local.artifacts().log(id, kind)).as(kind + " log").isEqualTo(aws.artifacts().log(id, kind));

@@ -33,6 +33,8 @@ public final class DockerApiEngine implements DockerEngine {
     static final String LOG_MAX_SIZE = "10m";
     static final String LOG_MAX_FILES = "2";
     private static final Duration QUICK = Duration.ofSeconds(60);
+    /** A readiness ping: an engine that does not answer this soon is not ready. */
+    private static final Duration PING = Duration.ofSeconds(5);
     /** Container names and image references perfbox makes: safe in a URL path as they are. */
     private static final Pattern PATH_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:/-]*");
 
@@ -214,6 +216,9 @@ public final class DockerApiEngine implements DockerEngine {
         hostConfig.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of("max-size", LOG_MAX_SIZE, "max-file", LOG_MAX_FILES)));
         hostConfig.put("Mounts", List.of(Map.of("Type", "bind", "Source", spec.dataDirectory().toString(), "Target", "/data")));
         spec.runtime().ifPresent(runtime -> hostConfig.put("Runtime", runtime));
+        if (spec.storageSizeBytes() > 0) {
+            hostConfig.put("StorageOpt", Map.of("size", Long.toString(spec.storageSizeBytes())));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Image", spec.image());
         body.put("Labels", spec.labels());
@@ -492,6 +497,41 @@ public final class DockerApiEngine implements DockerEngine {
         }
     }
 
+    @Override
+    public java.util.Optional<String> storageDriver() throws InterruptedException {
+        try {
+            DockerSocketClient.Response info = api.send("GET", "/info", null, QUICK);
+            return info.ok() ? java.util.Optional.ofNullable(textOrNull(info.json().path("Driver"))) : java.util.Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public StorageProbe probeStorageSize(String image, Map<String, String> labels, long sizeBytes) throws InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Image", image);
+        body.put("Labels", labels);
+        // Never started: a command is named only so that an image without one is created too.
+        body.put("Cmd", List.of("true"));
+        body.put("HostConfig", Map.of("NetworkMode", "none", "StorageOpt", Map.of("size", Long.toString(sizeBytes))));
+        try {
+            DockerSocketClient.Response created = api.send("POST", "/containers/create", body, QUICK);
+            if (created.ok()) {
+                String id = created.json().path("Id").asText("");
+                if (!id.isEmpty()) {
+                    uninterruptibly("DELETE", "/containers/" + path(id) + "?force=1&v=1");
+                }
+                return new StorageProbe(true, java.util.Optional.empty());
+            }
+            // 404: the image is gone, which says nothing about the engine's storage.
+            return created.status() == 404 ? new StorageProbe(false, java.util.Optional.empty())
+                    : new StorageProbe(true, java.util.Optional.of(DockerCli.firstLine(created.message())));
+        } catch (IOException | IllegalArgumentException e) {
+            return new StorageProbe(false, java.util.Optional.empty());
+        }
+    }
+
     private static String textOrNull(JsonNode n) {
         return n.isTextual() && !n.asText().isBlank() ? n.asText() : null;
     }
@@ -527,6 +567,43 @@ public final class DockerApiEngine implements DockerEngine {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @Override
+    public boolean ping() throws InterruptedException {
+        try {
+            return api.send("GET", "/_ping", null, PING).ok();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+        try {
+            DockerSocketClient.Response r = api.send("GET", "/system/df", null, QUICK);
+            if (!r.ok()) {
+                return java.util.OptionalLong.empty();
+            }
+            return buildCacheBytesIn(r.json());
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /** The sum of the build cache records' sizes of {@code GET /system/df}, those shared with images left out. */
+    static java.util.OptionalLong buildCacheBytesIn(JsonNode df) {
+        JsonNode records = df.path("BuildCache");
+        if (!records.isArray()) {
+            return java.util.OptionalLong.empty();
+        }
+        long sum = 0;
+        for (JsonNode record : records) {
+            if (!record.path("Shared").asBoolean(false)) {
+                sum += Math.max(0, record.path("Size").asLong(0));
+            }
+        }
+        return java.util.OptionalLong.of(sum);
     }
 
     /** The engine's socket. */

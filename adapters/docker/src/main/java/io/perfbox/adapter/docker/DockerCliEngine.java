@@ -52,6 +52,9 @@ public final class DockerCliEngine implements DockerEngine {
             args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
         }
         spec.runtime().ifPresent(runtime -> args.addAll(List.of("--runtime", runtime)));
+        if (spec.storageSizeBytes() > 0) {
+            args.addAll(List.of("--storage-opt", "size=" + spec.storageSizeBytes()));
+        }
         args.addAll(List.of(
                 "--network", "none",
                 "--cap-drop", "ALL",
@@ -192,6 +195,76 @@ public final class DockerCliEngine implements DockerEngine {
         String[] engine = info.succeeded() ? (info.stdoutText().strip() + "|").split("\\|", -1) : new String[] {"", ""};
         return Optional.of(new RunConfig(blankToNull(host[0]), blankToNull(host[1]), blankToNull(engine[0]),
                 blankToNull(engine[1])));
+    }
+
+    @Override
+    public Optional<String> storageDriver() throws InterruptedException {
+        ProcessRunner.Result r = docker.quick("info", "--format", "{{.Driver}}");
+        return r.succeeded() ? Optional.ofNullable(blankToNull(r.stdoutText())) : Optional.empty();
+    }
+
+    @Override
+    public StorageProbe probeStorageSize(String image, Map<String, String> labels, long sizeBytes) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("create", "--network", "none", "--storage-opt", "size=" + sizeBytes));
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            args.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
+        }
+        // Never started: a command is named only so that an image without one is created too.
+        args.addAll(List.of(image, "true"));
+        ProcessRunner.Result r = docker.quick(args.toArray(String[]::new));
+        if (r.succeeded()) {
+            String id = r.stdoutText().strip();
+            if (!id.isEmpty()) {
+                docker.quickUninterruptibly("rm", "-f", id);
+            }
+            return new StorageProbe(true, Optional.empty());
+        }
+        String why = DockerCli.firstLine(r.errorText());
+        // The image gone or the engine unreachable says nothing about the engine's storage.
+        boolean answered = !r.timedOut() && !why.contains("No such image") && !why.contains("Cannot connect to the Docker daemon");
+        return new StorageProbe(answered, answered ? Optional.of(why) : Optional.empty());
+    }
+
+    @Override
+    public boolean ping() throws InterruptedException {
+        try {
+            return docker.command("version", "--format", "{{.Server.Version}}").timeout(Duration.ofSeconds(5)).run()
+                    .succeeded();
+        } catch (ProcessRunner.StartFailedException e) {
+            return false;
+        }
+    }
+
+    /** {@code docker system df}'s Build Cache line: the CLI prints it rounded (e.g. 1.23GB), so it is that exact. */
+    @Override
+    public java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+        ProcessRunner.Result r;
+        try {
+            r = docker.quick("system", "df", "--format", "{{.Type}}\t{{.Size}}");
+        } catch (ProcessRunner.StartFailedException e) {
+            return java.util.OptionalLong.empty();
+        }
+        if (!r.succeeded()) {
+            return java.util.OptionalLong.empty();
+        }
+        for (String line : r.stdoutText().split("\n")) {
+            String[] parts = line.split("\t");
+            if (parts.length == 2 && parts[0].strip().equalsIgnoreCase("Build Cache")) {
+                return humanBytes(parts[1].strip());
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
+    /** A size as the docker CLI prints it (decimal units: 0B, 12.3kB, 1.5MB, 2GB, 1TB); empty for anything else. */
+    static java.util.OptionalLong humanBytes(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKMGTP]?)B").matcher(s);
+        if (!m.matches()) {
+            return java.util.OptionalLong.empty();
+        }
+        String unit = m.group(2).toLowerCase(Locale.ROOT);
+        int power = unit.isEmpty() ? 0 : "kmgtp".indexOf(unit) + 1;
+        return java.util.OptionalLong.of(Math.round(Double.parseDouble(m.group(1)) * Math.pow(1000, power)));
     }
 
     private static String blankToNull(String s) {

@@ -29,6 +29,21 @@ public class DockerContainerRunner implements ContainerRunner {
     private final Function<JobId, Path> dataDirectoryOf;
     private final DataBound dataBound;
     private final Optional<String> runtime;
+    /** How writable layers are bounded on this engine, once known ({@link #layerCap}). */
+    private volatile LayerCap layerCap;
+    private final java.util.concurrent.locks.ReentrantLock layerCapLock = new java.util.concurrent.locks.ReentrantLock();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DockerContainerRunner.class.getName());
+
+    /**
+     * How a run's writable layer is bounded: by the engine's own size cap ({@code --storage-opt size}, a quota the
+     * kernel holds, so files deleted while held open count too) where its storage driver has one and takes it, the
+     * watchdog reporting the bound; else by the watchdog alone. {@code why}: for the log.
+     */
+    record LayerCap(DockerEngine.StorageQuota quota, String why) {
+        boolean byTheKernel() {
+            return quota != DockerEngine.StorageQuota.NONE;
+        }
+    }
 
     /**
      * Whether a job's /data has reached its bound. The bound itself is the kernel's (the job's /data is a file system
@@ -68,7 +83,7 @@ public class DockerContainerRunner implements ContainerRunner {
         String name = DockerNames.containerName(id.value());
         var spec = new DockerEngine.ContainerSpec(imageRef,
                 Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), limits, dataDirectoryOf.apply(id),
-                runtime);
+                runtime, storageSize(layerCap(imageRef), imageRef, limits.writableLayerBytes()));
         LogFollower follower = null;
         try {
             Optional<String> notStarted = engine.createAndStart(name, spec, START_TIMEOUT);
@@ -109,6 +124,71 @@ public class DockerContainerRunner implements ContainerRunner {
             }
             engine.removeContainer(name);
             throw e;
+        }
+    }
+
+    /**
+     * The engine's cap for a run of {@code image} whose layer may hold {@code layerBytes}; 0 when the engine has none.
+     * A little over the bound (1/64 of it, at least 1 MiB), so that a run filling its layer with files it can see is
+     * still found over the bound by the watchdog and ends {@code DISK_LIMIT}. btrfs counts the image's files too, and
+     * its own metadata for them (debian:bookworm's 111 MiB were 119 MiB to its quota): the image's size and an eighth
+     * more are added.
+     */
+    private long storageSize(LayerCap cap, String image, long layerBytes) throws InterruptedException {
+        if (!cap.byTheKernel()) {
+            return 0;
+        }
+        long size = layerBytes + Math.max(1024L * 1024, layerBytes / 64);
+        try {
+            if (cap.quota() == DockerEngine.StorageQuota.LAYER_AND_IMAGE) {
+                long imageBytes = engine.imageSize(image);
+                return size + imageBytes + imageBytes / 8;
+            }
+            return size;
+        } catch (IllegalStateException e) {
+            // The image's size unknown (gone?): the tighter cap; at worst the engine refuses to create the container.
+            return size;
+        }
+    }
+
+    /**
+     * How this engine bounds writable layers: asked once (its storage driver, then a container created with a cap and
+     * never started), remembered once the engine has answered. Until then runs are bounded by the watchdog alone.
+     */
+    LayerCap layerCap(String image) throws InterruptedException {
+        LayerCap known = layerCap;
+        if (known != null) {
+            return known;
+        }
+        layerCapLock.lockInterruptibly();
+        try {
+            if (layerCap != null) {
+                return layerCap;
+            }
+            Optional<String> driver = engine.storageDriver();
+            if (driver.isEmpty()) {
+                return new LayerCap(DockerEngine.StorageQuota.NONE, "the engine did not name its storage driver");
+            }
+            DockerEngine.StorageQuota quota = DockerEngine.StorageQuota.ofDriver(driver.get());
+            LayerCap found;
+            if (quota == DockerEngine.StorageQuota.NONE) {
+                found = new LayerCap(quota, "the storage driver " + driver.get() + " has no size cap perfbox uses");
+            } else {
+                DockerEngine.StorageProbe probe = engine.probeStorageSize(image, Map.of(DockerNames.STORE_LABEL, storeId),
+                        storageSize(new LayerCap(quota, ""), image, 1L << 30));
+                if (!probe.answered()) {
+                    return new LayerCap(DockerEngine.StorageQuota.NONE, "the engine did not answer whether it caps sizes");
+                }
+                found = probe.refusal().map(why -> new LayerCap(DockerEngine.StorageQuota.NONE, driver.get() + ": " + why))
+                        .orElse(new LayerCap(quota, "the engine's " + driver.get() + " caps each run's size (--storage-opt size)"));
+            }
+            layerCap = found;
+            LOG.info(() -> found.byTheKernel()
+                    ? "writable layers: bounded by the kernel; " + found.why()
+                    : "writable layers: bounded by the disk watchdog only, not the kernel; " + found.why());
+            return found;
+        } finally {
+            layerCapLock.unlock();
         }
     }
 

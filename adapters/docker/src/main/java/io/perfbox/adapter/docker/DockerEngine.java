@@ -20,15 +20,60 @@ public interface DockerEngine {
      * the engine's container runtime {@code runtime} (e.g. runsc; empty: the engine's default).
      */
     record ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory,
-                         Optional<String> runtime) {
+                         Optional<String> runtime, long storageSizeBytes) {
+        /** {@code storageSizeBytes}: the engine's own cap of the container's size ({@code --storage-opt size}); 0: none. */
         public ContainerSpec {
             labels = Map.copyOf(labels);
             runtime = runtime == null ? Optional.empty() : runtime;
+            if (storageSizeBytes < 0) {
+                throw new IllegalArgumentException("storageSizeBytes < 0");
+            }
+        }
+
+        public ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory,
+                             Optional<String> runtime) {
+            this(image, labels, limits, dataDirectory, runtime, 0);
         }
 
         public ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory) {
             this(image, labels, limits, dataDirectory, Optional.empty());
         }
+    }
+
+    /**
+     * What a container's {@code size} storage option ({@code docker run --storage-opt size=N}) counts, by the engine's
+     * storage driver: overlay2 (on XFS with project quotas) and zfs cap the container's own layer; btrfs caps what its
+     * subvolume refers to, the image's files included (a qgroup's "referenced" limit); other drivers are not used.
+     */
+    enum StorageQuota {
+        NONE, LAYER, LAYER_AND_IMAGE;
+
+        static StorageQuota ofDriver(String driver) {
+            return switch (driver == null ? "" : driver) {
+                case "overlay2", "zfs" -> LAYER;
+                case "btrfs" -> LAYER_AND_IMAGE;
+                default -> NONE;
+            };
+        }
+    }
+
+    /** The engine's storage driver (e.g. overlay2, btrfs); empty when it cannot say. */
+    default Optional<String> storageDriver() throws InterruptedException {
+        return Optional.empty();
+    }
+
+    /** Whether the engine took a storage option: {@code refusal} empty when it did. */
+    record StorageProbe(boolean answered, Optional<String> refusal) {
+    }
+
+    /**
+     * Asks the engine to create (never start) a container of {@code image} capped at {@code sizeBytes}, then removes
+     * it: whether the engine caps containers' sizes here. Not answered (the engine unreachable, the image gone) is not
+     * a refusal.
+     */
+    default StorageProbe probeStorageSize(String image, Map<String, String> labels, long sizeBytes)
+            throws InterruptedException {
+        return new StorageProbe(true, Optional.of("this way of reaching the engine sets no storage options"));
     }
 
     /** How a build ended: its output as the docker CLI shows it, and whether it produced the image. */
@@ -136,5 +181,18 @@ public interface DockerEngine {
     /** The container's {@link RunConfig}; empty when the engine cannot say. */
     default Optional<RunConfig> runConfig(String name) throws InterruptedException {
         return Optional.empty();
+    }
+
+    /** Whether the engine answers now (a quick ping, for the server's readiness); false when it does not. */
+    default boolean ping() throws InterruptedException {
+        return false;
+    }
+
+    /**
+     * The bytes of the engine's build cache as {@code docker system df} counts them (records shared with images left
+     * out); empty when the engine cannot say.
+     */
+    default java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+        return java.util.OptionalLong.empty();
     }
 }

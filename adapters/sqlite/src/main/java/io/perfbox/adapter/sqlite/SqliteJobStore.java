@@ -14,6 +14,7 @@ import io.perfbox.core.domain.Metrics;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
@@ -89,7 +90,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
     /** The file inside the data directory. */
     public static final String FILE_NAME = "perfbox.db";
     /** The schema this code reads and writes ({@code PRAGMA user_version}). */
-    static final int SCHEMA_VERSION = 5;
+    static final int SCHEMA_VERSION = 6;
     /** The version {@link #addMetrics} brings the schema to (the submissions table is version 3). */
     static final int METRICS_SCHEMA_VERSION = 4;
     static final int DEFAULT_READERS = 4;
@@ -103,7 +104,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
             "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{9}Z#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     private static final String COLUMNS = "id, owner, created_key, status, name, description, failure_code, "
             + "failure_message, performance, created_at, updated_at, queued_at, build_started_at, scan_started_at, "
-            + "run_started_at, finished_at, vulnerabilities, warnings, metrics, receipt";
+            + "run_started_at, finished_at, vulnerabilities, warnings, metrics, receipt, runs";
     /** {@link #COLUMNS} of the job {@code j} in a join, under their own names (for {@link #fromRow}). */
     private static final String JOINED_COLUMNS = java.util.Arrays.stream(COLUMNS.split(", "))
             .map(c -> "j." + c + " AS " + c).collect(Collectors.joining(", "));
@@ -277,7 +278,14 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                         st.execute("ALTER TABLE jobs ADD COLUMN receipt TEXT");
                     }
                 }
-                // Later migrations: if (version < 6) { ... }
+                if (version < 6) {
+                    // The job's runs (Runs' JSON codec: how many were asked for, each completed run's value and
+                    // duration); NULL for the jobs of earlier versions, which ran once (Job reads them so).
+                    if (!hasColumn(st, "jobs", "runs")) {
+                        st.execute("ALTER TABLE jobs ADD COLUMN runs TEXT");
+                    }
+                }
+                // Later migrations: if (version < 7) { ... }
                 st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 byte[] secret;
                 try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
@@ -360,7 +368,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                 throw new IllegalStateException("job " + job.id() + " exists already");
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS + ") VALUES ("
-                    + "?, ".repeat(19) + "?)")) {
+                    + "?, ".repeat(20) + "?)")) {
                 bindAll(ps, job);
                 ps.executeUpdate();
             }
@@ -430,7 +438,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
         String sql = "UPDATE jobs SET owner = ?, created_key = ?, status = ?, name = ?, description = ?, "
                 + "failure_code = ?, failure_message = ?, performance = ?, created_at = ?, updated_at = ?, "
                 + "queued_at = ?, build_started_at = ?, scan_started_at = ?, run_started_at = ?, finished_at = ?, "
-                + "vulnerabilities = ?, warnings = ?, metrics = ?, receipt = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
+                + "vulnerabilities = ?, warnings = ?, metrics = ?, receipt = ?, runs = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
         // Only a write into or out of SUCCEEDED changes what the leaderboard holds (then in one transaction with it).
         boolean ranking = updated.status() == JobStatus.SUCCEEDED || expected.contains(JobStatus.SUCCEEDED);
         boolean platformFault = updated.failedThroughPlatformFault();
@@ -819,6 +827,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
         ps.setString(i++, job.warnings().isEmpty() ? null : warningsJson(job.warnings()));
         ps.setString(i++, job.metrics().isEmpty() ? null : metricsJson(job.metrics()));
         ps.setString(i++, job.receipt() == null ? null : job.receipt().toJson());
+        ps.setString(i++, job.runs().toJson());
         return i;
     }
 
@@ -845,7 +854,9 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                 warningsFrom(rs.getString("warnings")),
                 metricsFrom(rs.getString("metrics")),
                 // An unreadable receipt is no receipt: the job still answers.
-                RunReceipt.fromJson(rs.getString("receipt")).orElse(null));
+                RunReceipt.fromJson(rs.getString("receipt")).orElse(null),
+                // NULL for a job of an earlier version: Job reads it as one run (of its value, if it succeeded).
+                Runs.fromJson(rs.getString("runs")).orElse(null));
     }
 
     private static String metricsJson(Map<String, Double> metrics) {

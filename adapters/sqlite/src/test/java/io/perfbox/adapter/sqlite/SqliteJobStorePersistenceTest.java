@@ -186,6 +186,40 @@ class SqliteJobStorePersistenceTest {
     }
 
     @Test
+    void aSchemaFiveDatabaseMigratesAndItsJobsReadAsOneRun() throws SQLException {
+        Job succeeded = Job.queued(JobId.random(), "alice", "old", null, t0).advancedTo(JobStatus.RUNNING, t0)
+                .succeeded(0.75, java.util.Map.of("loss", 0.5), t0.plusSeconds(1));
+        Job queued = Job.queued(JobId.random(), "alice", "waiting", null, t0.plusSeconds(2));
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            store.create(succeeded, Optional.empty());
+            store.create(queued, Optional.empty());
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            // Back to schema 5: no runs column (6), as a database of the perfbox before repeated runs.
+            st.execute("ALTER TABLE jobs DROP COLUMN runs");
+            st.execute("PRAGMA user_version=5");
+        }
+        Job three = Job.queued(JobId.random(), "alice", "new", null, 3, t0.plusSeconds(3));
+        try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
+            Job old = store.find(succeeded.id()).orElseThrow();
+            assertThat(old).isEqualTo(succeeded);
+            assertThat(old.runs().requested()).isEqualTo(1);
+            assertThat(old.runs().completed()).containsExactly(
+                    new io.perfbox.core.domain.Runs.Run(1, 0.75, java.util.Map.of("loss", 0.5), null));
+            assertThat(store.find(queued.id()).orElseThrow().runs()).isEqualTo(io.perfbox.core.domain.Runs.SINGLE);
+            assertThat(store.ranked("alice", "performance", io.perfbox.core.domain.RankOrder.DESC, 10))
+                    .containsExactly(succeeded);
+            store.create(three, Optional.empty());
+            assertThat(store.find(three.id())).contains(three);
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            assertThat(single(st, "PRAGMA user_version")).isEqualTo("6");
+            assertThat(single(st, "SELECT runs FROM jobs WHERE id = '" + three.id().value() + "'"))
+                    .isEqualTo("{\"requested\":3,\"completed\":[]}");
+        }
+    }
+
+    @Test
     void anUnreadableReceiptIsNoReceiptAndTheJobStillAnswers() throws SQLException {
         Job job = Job.queued(JobId.random(), "alice", "j", null, t0);
         try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {

@@ -54,14 +54,24 @@ public class TrivyScanner implements VulnerabilityScanner {
         if (onPath.isPresent()) {
             return List.of(onPath.get().toString());
         }
+        Optional<Path> installed = settings.installedPath().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p));
+        if (installed.isPresent()) {
+            return List.of(installed.get().toString());
+        }
         if (settings.containerFallback()) {
             return List.of(docker.executable(), "run", "--rm",
                     "-v", "/var/run/docker.sock:/var/run/docker.sock",
                     "-v", CACHE_VOLUME + ":/root/.cache/",
                     settings.containerImage());
         }
-        throw new ScannerUnavailableException("trivy is not on the PATH and the Trivy container image is turned off; "
-                + "install Trivy or start perfbox with --trivy PATH");
+        throw new ScannerUnavailableException("trivy is not on the PATH" + notInstalled() + " and the Trivy container"
+                + " image is turned off; build the pinned Trivy with tools/install-trivy (perfbox then finds it by"
+                + " itself), or start perfbox with --trivy PATH");
+    }
+
+    /** Where tools/install-trivy's Trivy was looked for, for a message that found none. */
+    private String notInstalled() {
+        return settings.installedPath().map(p -> " nor built by tools/install-trivy (" + p + ")").orElse("");
     }
 
     Optional<Path> findOnPath(String name) {
@@ -108,9 +118,11 @@ public class TrivyScanner implements VulnerabilityScanner {
             return new Readiness(false, "the Trivy container image " + image + ", but the docker CLI ("
                     + docker.executable() + ") does not start: " + e.getMessage());
         }
-        return new Readiness(false, "the Trivy container image " + image + ", which is not present locally: the first "
-                + "scan has to pull it, which needs the network; pull it now (docker pull " + image + "), or install "
-                + "Trivy and start perfbox with --trivy PATH");
+        return new Readiness(false, "the Trivy container image " + image + ", which is not present locally (no trivy"
+                + " executable was given, found on the PATH" + (settings.installedPath().isPresent() ? " or built by"
+                + " tools/install-trivy" : "") + "): the first scan has to pull it, which needs the network; build the"
+                + " pinned Trivy with tools/install-trivy (perfbox then finds it by itself), pull the image now (docker"
+                + " pull " + image + "), or start perfbox with --trivy PATH");
     }
 
     /** For the start-up banner: which scanner jobs will use now. */
@@ -173,6 +185,32 @@ public class TrivyScanner implements VulnerabilityScanner {
         ScanReport report = TrivyReportParser.parse(r.stdout().bytes(), version(trivy).orElse(null));
         Database db = inContainer ? Database.UNKNOWN : database(trivy.get(0));
         return report.withDatabase(db.updatedAt(), db.downloadedAt());
+    }
+
+    /**
+     * When the vulnerability database the scans use was built (its UpdatedAt, as {@code trivy version --format json}
+     * says for the cache the scans use); empty when unknown (no executable, the container image, no database yet).
+     */
+    public Optional<java.time.Instant> databaseUpdatedAt() throws InterruptedException {
+        List<String> trivy;
+        try {
+            trivy = locate();
+        } catch (ScannerUnavailableException e) {
+            return Optional.empty();
+        }
+        if (trivy.size() != 1) {
+            return Optional.empty();
+        }
+        String updated = database(trivy.get(0)).updatedAt();
+        try {
+            return updated == null ? Optional.empty() : Optional.of(java.time.Instant.parse(updated));
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Optional.of(java.time.OffsetDateTime.parse(updated).toInstant());
+            } catch (java.time.format.DateTimeParseException again) {
+                return Optional.empty();
+            }
+        }
     }
 
     /** When the vulnerability database a scan used was built and fetched, as Trivy says (null: it does not). */

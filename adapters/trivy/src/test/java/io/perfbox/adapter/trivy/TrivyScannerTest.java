@@ -94,6 +94,57 @@ class TrivyScannerTest {
                         .doesNotContain("--help").doesNotContain("docker: Error"));
     }
 
+    private static TrivySettings settings(Optional<Path> trivy, boolean fallback, Path installed) {
+        return new TrivySettings(trivy, false, Optional.empty(), true, true, Duration.ofMinutes(1), List.of(),
+                TrivySettings.DEFAULT_IMAGE, fallback, Optional.of(installed));
+    }
+
+    @Test
+    void theTrivyThatToolsInstallTrivyBuiltIsFoundWhenNoneIsGivenOrOnThePath(@TempDir Path dir) throws Exception {
+        Path installed = TrivySettings.installedBy(dir.resolve("cache"));
+        Files.createDirectories(installed.getParent());
+        script(installed.getParent(), "trivy", "echo 'Version: " + TrivySettings.PINNED_VERSION + "'");
+        Path emptyPath = Files.createDirectory(dir.resolve("bin"));
+        TrivyScanner scanner = new TrivyScanner(settings(Optional.empty(), true, installed), dockerWithoutTheImage(dir),
+                emptyPath.toString());
+        assertThat(scanner.describe()).isEqualTo(installed.toString());
+        TrivyScanner.Readiness readiness = scanner.check();
+        assertThat(readiness.ready()).as(readiness.description()).isTrue();
+        assertThat(readiness.description()).contains(installed.toString());
+        assertThat(installed.toString()).endsWith("/trivy-" + TrivySettings.PINNED_VERSION + "/trivy");
+    }
+
+    @Test
+    void trivyOnThePathComesBeforeTheInstalledOne(@TempDir Path dir) throws Exception {
+        Path installed = TrivySettings.installedBy(dir.resolve("cache"));
+        Files.createDirectories(installed.getParent());
+        script(installed.getParent(), "trivy", "echo 'Version: 0.58.1'");
+        Path bin = Files.createDirectory(dir.resolve("bin"));
+        Path onPath = script(bin, "trivy", "echo 'Version: 0.58.1'");
+        TrivyScanner scanner = new TrivyScanner(settings(Optional.empty(), true, installed), new DockerCli("docker"),
+                bin.toString());
+        assertThat(scanner.describe()).isEqualTo(onPath.toString());
+    }
+
+    @Test
+    void withNoTrivyAnywhereTheAdviceNamesToolsInstallTrivy(@TempDir Path dir) throws Exception {
+        Path installed = TrivySettings.installedBy(dir.resolve("cache")); // never built
+        Path emptyPath = Files.createDirectory(dir.resolve("bin"));
+        TrivyScanner noImage = new TrivyScanner(settings(Optional.empty(), false, installed), new DockerCli("docker"),
+                emptyPath.toString());
+        assertThat(noImage.describe()).startsWith("NONE").contains("tools/install-trivy").contains(installed.toString());
+        assertThat(noImage.check().description()).contains("tools/install-trivy");
+        assertThatThrownBy(() -> noImage.scan("perfbox-job:1")).isInstanceOfSatisfying(ScannerUnavailableException.class,
+                e -> assertThat(e.getMessage()).contains("tools/install-trivy").contains("--trivy PATH"));
+
+        TrivyScanner imageMissing = new TrivyScanner(settings(Optional.empty(), true, installed),
+                dockerWithoutTheImage(dir), emptyPath.toString());
+        TrivyScanner.Readiness readiness = imageMissing.check();
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.description()).contains("tools/install-trivy").contains("docker pull")
+                .contains("--trivy PATH");
+    }
+
     @Test
     void dockersReasonIsItsLastErrorLineWithoutItsPrefixOrItsHelpAdvice() {
         assertThat(TrivyScanner.dockerReason("""

@@ -5,6 +5,7 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.runtime.local.observe.JobChanges;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ public final class CachedJobStore implements JobStore {
     private final int capacity;
     private final Map<JobId, Job> cache = new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+    /** Told of every write that succeeded, under the job's lock (so in the order they happened). */
+    private volatile JobChanges changes = JobChanges.NONE;
 
     /** {@code capacity}: most jobs kept (beyond it some are dropped and read again from the store when asked for). */
     public CachedJobStore(JobStore store, int capacity) {
@@ -38,6 +41,22 @@ public final class CachedJobStore implements JobStore {
         this.capacity = capacity;
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
+        }
+    }
+
+    /** From now on {@code changes} is told of every successful write (the server's metrics count them). */
+    public CachedJobStore observedBy(JobChanges changes) {
+        this.changes = changes;
+        return this;
+    }
+
+    /** A listener's failure never undoes nor fails a write that happened. */
+    private void tell(java.util.function.Consumer<JobChanges> event) {
+        try {
+            event.accept(changes);
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(CachedJobStore.class.getName())
+                    .log(java.util.logging.Level.WARNING, "a job change listener failed", e);
         }
     }
 
@@ -53,6 +72,7 @@ public final class CachedJobStore implements JobStore {
             CreateResult result = store.create(job, idempotencyKey);
             if (result.created()) {
                 keep(job);
+                tell(c -> c.created(job));
             }
             return result;
         } finally {
@@ -96,6 +116,7 @@ public final class CachedJobStore implements JobStore {
             }
             if (written) {
                 keep(updated);
+                tell(c -> c.updated(updated));
             } else {
                 cache.remove(updated.id());
             }
@@ -110,7 +131,11 @@ public final class CachedJobStore implements JobStore {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
-            return store.delete(id);
+            boolean deleted = store.delete(id);
+            if (deleted) {
+                tell(c -> c.deleted(id));
+            }
+            return deleted;
         } finally {
             cache.remove(id);
             lock.unlock();

@@ -43,7 +43,8 @@ public record LocalConfig(
         LogFormat logFormat,
         Optional<String> runtime,
         RankOrder leaderboardOrder,
-        HttpLimits http) {
+        HttpLimits http,
+        Optional<Path> metricsTokenFile) {
 
     /** How {@code serve} writes its log lines on the console: text on a terminal and JSON otherwise, or as asked. */
     public enum LogFormat {
@@ -153,6 +154,7 @@ public record LocalConfig(
             new Setting("runtime", "", "Docker container runtime of the jobs' runs (e.g. runsc, kata), one the engine has registered; empty: the engine's default"),
             new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"),
             new Setting("log-format", "auto", "log lines on the console: auto (text on a terminal, JSON otherwise), json or text; the log file is always JSON"),
+            new Setting("metrics-token-file", "", "a file holding the operator's token for GET /metrics (Authorization: Bearer TOKEN, at least 24 characters); a server that requires API keys serves /metrics only with it"),
             new Setting("leaderboard-order", "desc", "the leaderboard's direction when a request names none: desc (highest first) or asc (lowest first, e.g. a loss)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
@@ -256,7 +258,10 @@ public record LocalConfig(
                 duration(v, "trivy-timeout"),
                 get(v, "trivy-args").isBlank() ? List.of() : Arrays.asList(get(v, "trivy-args").strip().split("\\s+")),
                 TrivySettings.DEFAULT_IMAGE,
-                bool(v, "trivy-image-fallback"));
+                bool(v, "trivy-image-fallback"),
+                // Where tools/install-trivy (and ./perfbox test) build the pinned Trivy, by the script's own rule.
+                Optional.of(TrivySettings.installedBy(env.get("PERFBOX_CACHE") != null && !env.get("PERFBOX_CACHE").isBlank()
+                        ? Path.of(env.get("PERFBOX_CACHE").strip()) : Path.of(home, ".cache", "perfbox"))));
         LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
                 bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
                 new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
@@ -265,7 +270,8 @@ public record LocalConfig(
                         get(v, "build-memory").isBlank() ? pipeline.runLimits().memoryBytes() : bytes(v, "build-memory"),
                         get(v, "build-cpus").isBlank() ? cpus : positiveDecimal(v, "build-cpus"),
                         get(v, "build-pids").isBlank() ? pipeline.runLimits().pids() : intIn(v, "build-pids", 1, 1_000_000)),
-                hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v), httpLimits(v));
+                hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v), httpLimits(v),
+                optionalPath(v, "metrics-token-file"));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -278,7 +284,7 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder, http);
+                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder, http, metricsTokenFile);
     }
 
     private static HttpLimits httpLimits(Map<String, String> v) {

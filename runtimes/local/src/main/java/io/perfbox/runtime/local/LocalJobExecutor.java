@@ -179,6 +179,33 @@ public class LocalJobExecutor implements PipelineLauncher, AutoCloseable {
         }
     }
 
+    /** Jobs waiting for a worker, per tenant ("" for jobs of no tenant); tenants with none are left out. */
+    public Map<String, Integer> queuedByTenant() {
+        synchronized (lock) {
+            Map<String, Integer> out = new HashMap<>();
+            queues.forEach((tenant, queue) -> out.put(tenant, queue.size()));
+            return out;
+        }
+    }
+
+    /** Workers running a job now. */
+    public int busyWorkers() {
+        synchronized (lock) {
+            int busy = 0;
+            for (Tracked t : tracked.values()) {
+                if (t.worker != null) {
+                    busy++;
+                }
+            }
+            return busy;
+        }
+    }
+
+    /** Workers configured. */
+    public int workers() {
+        return pool.getMaximumPoolSize();
+    }
+
     /** Jobs waiting for a worker plus jobs running. */
     public int pending() {
         return tracked.size();

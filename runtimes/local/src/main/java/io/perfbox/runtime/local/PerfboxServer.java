@@ -36,6 +36,10 @@ import io.perfbox.core.lifecycle.JobRecovery;
 import io.perfbox.core.lifecycle.PipelineSettings;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.runtime.local.http.LocalApiServer;
+import io.perfbox.runtime.local.http.Operations;
+import io.perfbox.runtime.local.observe.DiskUsage;
+import io.perfbox.runtime.local.observe.Readiness;
+import io.perfbox.runtime.local.observe.ServerMetrics;
 import io.perfbox.runtime.local.logging.LogSetup;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -87,6 +91,8 @@ public final class PerfboxServer implements AutoCloseable {
     }
 
     public static PerfboxServer start(LocalConfig config, PrintStream out) throws IOException {
+        // Before the slow steps (the engine, the workspaces, recovery, the scanner): a port taken is said at once.
+        requirePortFree(config.host(), config.port());
         Path dataDir = Files.createDirectories(config.dataDir());
         FileChannel lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = lockChannel.tryLock();
@@ -107,6 +113,9 @@ public final class PerfboxServer implements AutoCloseable {
                                       FileLock lock) throws IOException {
         LogSetup.logs(dataDir, Level.INFO, config.logFormat().resolve(Terminal.attached()) == LocalConfig.LogFormat.TEXT);
         String storeId = storeId(dataDir);
+        // Read before the slow steps: a bad token file is the operator's typo, said at once.
+        Optional<String> metricsToken = config.metricsTokenFile().isPresent()
+                ? Optional.of(Operations.readToken(config.metricsTokenFile().get())) : Optional.empty();
 
         DockerCli docker = new DockerCli(config.dockerExecutable());
         docker.requireEngine();
@@ -127,7 +136,7 @@ public final class PerfboxServer implements AutoCloseable {
         }
         SqliteJobStore database = SqliteJobStore.open(dataDir);
         // Clients poll jobs; the cache answers those reads from memory (this server is the store's only writer).
-        JobStore jobs = new CachedJobStore(database, JOB_CACHE_CAPACITY);
+        CachedJobStore jobs = new CachedJobStore(database, JOB_CACHE_CAPACITY);
 
         Path jobFiles = dataDir.resolve("jobs");
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
@@ -169,6 +178,16 @@ public final class PerfboxServer implements AutoCloseable {
         JobService service = new JobService(jobs, dockerfiles, artifacts, executor, clock)
                 .withQuotas(config.quotas(), database);
 
+        // The metrics see every write from here on (recovery's included); the jobs under way are counted from the store.
+        ServerMetrics metrics = new ServerMetrics(metricSources(config, dataDir, executor, scanner, engine),
+                database.findUnfinished(), clock);
+        jobs.observedBy(metrics);
+        Readiness readiness = new Readiness(List.of(
+                // A COUNT over an index: the store answers a query.
+                new Readiness.Check("store", () -> database.countActive("") >= 0),
+                new Readiness.Check("engine", engine::ping),
+                new Readiness.Check("scanner", () -> scanner.check().ready())));
+
         DockerJanitor janitor = new DockerJanitor(engine, storeId);
         var leftovers = janitor.removeAll();
         JobRecovery.Recovered recovered = new JobRecovery(jobs, lifecycle, executor).recover();
@@ -207,7 +226,8 @@ public final class PerfboxServer implements AutoCloseable {
             names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
                     config.requireKeys(),
-                    names, config.http(), new PerfboxApi(service, config.leaderboardOrder()));
+                    names, config.http(), new PerfboxApi(service, config.leaderboardOrder()),
+                    Optional.of(new Operations(metrics, readiness, metricsToken)));
         } catch (IOException | RuntimeException e) {
             executor.close();
             database.close();
@@ -222,6 +242,7 @@ public final class PerfboxServer implements AutoCloseable {
         PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor,
                 buildNetwork, keyStore);
         out.println("perfbox listening on " + api.baseUrl());
+        addressLines(api.baseUrl()).forEach(out::println);
         if (fingerprint != null) {
             out.println("TLS certificate SHA-256 fingerprint: " + fingerprint);
         }
@@ -238,7 +259,82 @@ public final class PerfboxServer implements AutoCloseable {
         return server;
     }
 
-    /** A stable id for this data dir: labels on images and containers say which server owns them. */
+    /**
+     * Fails, saying what to do, when {@code host:port} cannot be listened on because something holds it (port 0: any
+     * free one, nothing to check). The real bind comes later, after the slow steps of the start.
+     */
+    static void requirePortFree(String host, int port) throws IOException {
+        if (port == 0) {
+            return;
+        }
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            // As the server binds: a connection of an earlier server still in TIME_WAIT does not hold the port.
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (java.net.BindException e) {
+            String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            if (String.valueOf(e.getMessage()).contains("in use")) {
+                throw new IllegalStateException("port " + port + " on " + host + " is in use (another perfbox serve, or"
+                        + " another program, listens there): stop it, or choose another port with --port N (or --listen"
+                        + " HOST:PORT)");
+            }
+            throw new IllegalStateException("cannot listen on " + where + ": " + e.getMessage()
+                    + " (choose another --port or --listen)");
+        }
+    }
+
+    /** Where a person opens the web console and the API docs, printed at start under the address it listens on. */
+    static List<String> addressLines(String baseUrl) {
+        return List.of("web console: " + baseUrl + "/", "API docs: " + baseUrl + "/docs");
+    }
+
+    /** What /metrics reads: the executor's queues and workers, the scanner's DB, the disk of the data dir and cache. */
+    private static ServerMetrics.Sources metricSources(LocalConfig config, Path dataDir, LocalJobExecutor executor,
+            TrivyScanner scanner, DockerEngine engine) {
+        return new ServerMetrics.Sources() {
+            @Override
+            public java.util.Map<String, Integer> queuedByTenant() {
+                return executor.queuedByTenant();
+            }
+
+            @Override
+            public int busyWorkers() {
+                return executor.busyWorkers();
+            }
+
+            @Override
+            public int workers() {
+                return config.workers();
+            }
+
+            @Override
+            public Optional<java.time.Instant> scannerDatabaseUpdatedAt() {
+                try {
+                    return scanner.databaseUpdatedAt();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public java.util.OptionalLong dataDirBytes() {
+                return DiskUsage.of(dataDir);
+            }
+
+            @Override
+            public java.util.OptionalLong buildCacheBytes() {
+                try {
+                    return engine.buildCacheBytes();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return java.util.OptionalLong.empty();
+                }
+            }
+        };
+    }
+
     /** BuildKit where the configuration allows it and a docker CLI can drive it, else the classic builder. */
     private static DockerImageBuilder imageBuilder(LocalConfig config, DockerCli docker, DockerEngine engine,
             String storeId, Path dataDir) throws IOException, InterruptedException {
@@ -310,6 +406,7 @@ public final class PerfboxServer implements AutoCloseable {
     /** How long the server trusts a key lookup before it reads the key store again. */
     static final java.time.Duration KEY_LOOKUP_WINDOW = java.time.Duration.ofSeconds(1);
 
+    /** A stable id for this data dir: labels on images and containers say which server owns them. */
     private static String storeId(Path dataDir) throws IOException {
         Path file = dataDir.resolve("store-id");
         if (Files.exists(file)) {

@@ -166,4 +166,40 @@ class LocalConfigTest {
         assertThatThrownBy(() -> LocalConfig.from(List.of("--leaderboard-order", "best"), HOME))
                 .hasMessage("--leaderboard-order: 'best' is not one of desc, asc");
     }
+
+    /** The real tools/install-trivy, run with a pinned Trivy already in its cache: it prints where it keeps it. */
+    private static Path installTrivyPrints(Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(io.perfbox.testing.RepositoryRoot.path().resolve("tools/install-trivy")
+                .toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("PERFBOX_CACHE");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
+    }
+
+    private static void fakePinnedTrivy(Path file) throws Exception {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, "#!/bin/sh\necho 'Version: "
+                + io.perfbox.adapter.trivy.TrivySettings.PINNED_VERSION + "'\n");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Test
+    void serveLooksForTheTrivyWhereToolsInstallTrivyPutsIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // Under ~/.cache/perfbox by default ...
+        Path home = dir.resolve("home");
+        Path inHome = LocalConfig.from(List.of(), Map.of("HOME", home.toString())).trivy().installedPath().orElseThrow();
+        fakePinnedTrivy(inHome);
+        assertThat(installTrivyPrints(Map.of("HOME", home.toString()))).isEqualTo(inHome);
+        // ... and under PERFBOX_CACHE when it is set, as for the script.
+        Path cache = dir.resolve("cache");
+        Map<String, String> env = Map.of("HOME", home.toString(), "PERFBOX_CACHE", cache.toString());
+        Path inCache = LocalConfig.from(List.of(), env).trivy().installedPath().orElseThrow();
+        assertThat(inCache.startsWith(cache)).as(inCache.toString()).isTrue();
+        fakePinnedTrivy(inCache);
+        assertThat(installTrivyPrints(env)).isEqualTo(inCache);
+    }
 }

@@ -19,6 +19,7 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
@@ -420,6 +421,8 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
             // RunReceipt's own JSON codec, as the SQLite store keeps it: one schema for the receipt in every store.
             item.put("receipt", AttributeValue.fromS(job.receipt().toJson()));
         }
+        // Runs' own JSON codec, as the SQLite store keeps them.
+        item.put("runs", AttributeValue.fromS(job.runs().toJson()));
         return item;
     }
 
@@ -449,7 +452,9 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
                 item.containsKey("warnings") ? item.get("warnings").l().stream().map(AttributeValue::s).toList() : List.of(),
                 metricsOf(item),
                 // Items written before receipts have none; an unreadable one is no receipt (the job still answers).
-                RunReceipt.fromJson(str(item, "receipt")).orElse(null));
+                RunReceipt.fromJson(str(item, "receipt")).orElse(null),
+                // Items written before runs have none: Job reads them as one run (of its value, if it succeeded).
+                Runs.fromJson(str(item, "runs")).orElse(null));
     }
 
     private static Map<String, Double> metricsOf(Map<String, AttributeValue> item) {

@@ -116,6 +116,22 @@ class DynamoDbJobStoreIT extends JobStoreContract {
         assertThat(rawItem("JOB#" + never.id().value())).isNullOrEmpty();
     }
 
+    @Test
+    void anItemWrittenBeforeRunsReadsAsOneRunOfItsValue() {
+        Job job = newJob().advancedTo(JobStatus.RUNNING, clock).succeeded(0.5, Map.of("loss", 2.0), clock.plusSeconds(1));
+        store.create(job, Optional.empty());
+        String pk = "JOB#" + job.id().value();
+        assertThat(rawItem(pk).get("runs").s()).contains("\"requested\":1");
+        // What the perfbox before repeated runs wrote: the same item without "runs".
+        client.updateItem(b -> b.tableName(table).key(Map.of(JobTable.PK, AttributeValue.fromS(pk)))
+                .updateExpression("REMOVE runs"));
+
+        Job read = store.find(job.id()).orElseThrow();
+        assertThat(read).isEqualTo(job);
+        assertThat(read.runs().completed()).containsExactly(
+                new io.perfbox.core.domain.Runs.Run(1, 0.5, Map.of("loss", 2.0), null));
+    }
+
     // ---- the idempotency transaction ----
 
     @Test

@@ -149,7 +149,9 @@ public final class ApiRuntime {
                 new S3JobArtifactStore(s3, bucket),
                 new StepFunctionsPipelineLauncher(sfn, settings.stateMachineArn()),
                 clock)
-                .withQuotas(settings.quotas(), jobs);
+                .withQuotas(settings.quotas(), jobs)
+                // The workflow runs the image once (its loop over runs is not built yet): more is refused, 400.
+                .withMaxRuns(1);
     }
 
     /**

@@ -152,6 +152,11 @@ final class ClientCommands {
         @Option(names = "--description", paramLabel = "TEXT", description = "a description of the job")
         String description;
 
+        @Option(names = "--runs", paramLabel = "N",
+                description = "run the image N times (1 to 10, default 1), each on a fresh /data: the performance is"
+                        + " the median of the runs' values")
+        Integer runs;
+
         @Option(names = "--idempotency-key", paramLabel = "KEY",
                 description = "the submit's Idempotency-Key (default: a new random one); the same key again returns the same job")
         String idempotencyKey;
@@ -173,6 +178,9 @@ final class ClientCommands {
             if (timeout != null && !wait) {
                 throw new IllegalArgumentException("--timeout goes with --wait");
             }
+            if (runs != null && (runs < 1 || runs > 10)) {
+                throw new IllegalArgumentException("--runs must be a whole number from 1 to 10, not " + runs);
+            }
             ApiClient api = client.client(cli);
             byte[] dockerfile;
             try {
@@ -182,13 +190,16 @@ final class ClientCommands {
             }
             String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
             ApiClient.Response res;
-            if (name == null && description == null) {
+            if (name == null && description == null && runs == null) {
                 res = api.submit("text/plain; charset=utf-8", dockerfile, key, cli.err());
             } else {
                 var body = PRETTY.createObjectNode();
                 body.put("name", name);
                 body.put("description", description);
                 body.put("dockerfile", new String(dockerfile, StandardCharsets.UTF_8));
+                if (runs != null) {
+                    body.put("runs", runs);
+                }
                 res = api.submit("application/json", PRETTY.writeValueAsBytes(body), key, cli.err());
             }
             if (!res.ok()) {
@@ -401,6 +412,7 @@ final class ClientCommands {
             out.println("metrics:     " + String.join(" ", metrics.properties().stream()
                     .map(m -> m.getKey() + "=" + m.getValue().asText()).toList()));
         }
+        runLines(out, job);
         JsonNode vulns = job.get("vulnerabilities");
         if (vulns != null && !vulns.isNull()) {
             out.println("findings:    " + vulns);
@@ -409,6 +421,35 @@ final class ClientCommands {
         if (warnings != null && warnings.isArray()) {
             for (JsonNode w : warnings) {
                 out.println("warning:     " + w.asText());
+            }
+        }
+    }
+
+    /**
+     * A job of several runs: "runs: 2 of 3 (median …, min …, max …, spread …)" and one "run k: value (duration)" line
+     * per completed run. A job of one run prints none (its performance is its run's value).
+     */
+    static void runLines(PrintStream out, JsonNode job) {
+        JsonNode runs = job.get("runs");
+        if (runs == null || !runs.isInt() || runs.asInt() <= 1) {
+            return;
+        }
+        JsonNode summary = job.get("runSummary");
+        JsonNode results = job.get("runResults");
+        int completed = results != null && results.isArray() ? results.size() : 0;
+        StringBuilder line = new StringBuilder("runs:        " + completed + " of " + runs.asInt());
+        if (summary != null && summary.isObject()) {
+            line.append(" (median ").append(summary.path("median").asText()).append(", min ")
+                    .append(summary.path("min").asText()).append(", max ").append(summary.path("max").asText())
+                    .append(", spread ").append(summary.path("spread").isNull() ? "-"
+                            : String.format(Locale.ROOT, "%.2f%%", summary.path("spread").asDouble() * 100)).append(')');
+        }
+        out.println(line);
+        if (results != null && results.isArray()) {
+            for (JsonNode r : results) {
+                JsonNode d = r.path("durationSeconds");
+                out.println(String.format(Locale.ROOT, "%-13s", "run " + r.path("run").asInt() + ":") + r.path("value").asText()
+                        + (d.isNumber() ? String.format(Locale.ROOT, " (%.2f s)", d.asDouble()) : ""));
             }
         }
     }

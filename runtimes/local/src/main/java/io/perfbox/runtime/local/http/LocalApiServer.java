@@ -96,9 +96,13 @@ public final class LocalApiServer implements AutoCloseable {
     private final String urlHost;
     private SameOriginGuard guard;
     private final ConsoleAssets console = new ConsoleAssets();
+    /** /healthz, /readyz and /metrics; null: not served (the API answers 404). */
+    private final Operations operations;
 
     private LocalApiServer(Server server, ServerConnector connector, ConnectionGuard connections, HttpLimits limits,
-                           boolean https, PerfboxApi api, Optional<ApiKeys> keys, boolean keysRequired, String urlHost) {
+                           boolean https, PerfboxApi api, Optional<ApiKeys> keys, boolean keysRequired, String urlHost,
+                           Operations operations) {
+        this.operations = operations;
         this.server = server;
         this.connector = connector;
         this.connections = connections;
@@ -126,6 +130,13 @@ public final class LocalApiServer implements AutoCloseable {
     public static LocalApiServer start(InetSocketAddress address, Optional<SSLContext> tls, Optional<ApiKeys> keys,
                                        boolean keysRequired, List<String> serverNames, HttpLimits limits,
                                        PerfboxApi api) throws IOException {
+        return start(address, tls, keys, keysRequired, serverNames, limits, api, Optional.empty());
+    }
+
+    /** As above, also serving the operator's endpoints ({@link Operations}: /healthz, /readyz, /metrics). */
+    public static LocalApiServer start(InetSocketAddress address, Optional<SSLContext> tls, Optional<ApiKeys> keys,
+                                       boolean keysRequired, List<String> serverNames, HttpLimits limits,
+                                       PerfboxApi api, Optional<Operations> operations) throws IOException {
         // Platform threads select and accept; every request is handled on a virtual thread of its own (handlers
         // block: the API's calls, a followed job's output), so a slow request holds no pooled thread.
         QueuedThreadPool threads = new QueuedThreadPool(32, 4);
@@ -174,7 +185,7 @@ public final class LocalApiServer implements AutoCloseable {
 
         String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
         LocalApiServer local = new LocalApiServer(server, connector, guardConnections, limits, tls.isPresent(), api, keys,
-                keysRequired, host.contains(":") ? "[" + host + "]" : host);
+                keysRequired, host.contains(":") ? "[" + host + "]" : host, operations.orElse(null));
         server.setHandler(local.new ApiHandler());
         try {
             server.start();
@@ -244,8 +255,15 @@ public final class LocalApiServer implements AutoCloseable {
                     request.getHeaders().get(HttpHeader.ORIGIN), request.getHeaders().get(SameOriginGuard.CONSOLE_HEADER),
                     local, path);
             boolean consoleFile = refused.isEmpty() && ConsoleAssets.serves(path);
-            Optional<String> caller = refused.isPresent() || consoleFile ? Optional.empty() : caller(request);
-            if (consoleFile) {
+            // After the Host and Origin checks: a rebound page must not read /metrics of a server without keys either.
+            boolean operational = refused.isEmpty() && operations != null && Operations.serves(path);
+            Optional<String> caller = refused.isPresent() || consoleFile || operational ? Optional.empty() : caller(request);
+            if (operational) {
+                // Probes carry no key; /metrics is the operator's (its token), never a tenant's (Operations).
+                drain(request);
+                answer = operations.respond(method, path, request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                        keysRequiredNow());
+            } else if (consoleFile) {
                 // The console's files hold no job data: the page loads without a key and asks for one when the
                 // API answers 401.
                 drain(request);
@@ -297,6 +315,11 @@ public final class LocalApiServer implements AutoCloseable {
         } catch (BodyTooLargeException | BodyTimeoutException ignored) {
             // refused anyway
         }
+    }
+
+    /** Whether a request needs a key now: always on a team server, else from the first key made on. */
+    private boolean keysRequiredNow() {
+        return keys.isPresent() && (keysRequired || keys.get().anyMade());
     }
 
     /** The tenant of the request's key when keys are required, else the local tenant; empty: refuse with 401. */

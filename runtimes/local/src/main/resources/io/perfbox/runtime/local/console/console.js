@@ -96,7 +96,10 @@
     };
   }
 
-  /** The tenant's leaderboard: {metric, order, entries: [{rank, id, name, value, performance, metrics, createdAt}]}. */
+  /**
+   * The tenant's leaderboard: {metric, order, entries: [{rank, id, name, value, performance, metrics, createdAt, runs,
+   * spread}]}.
+   */
   function getLeaderboard(metric, order, limit) {
     const q = new URLSearchParams({ metric, limit: String(limit) });
     if (order) {
@@ -110,8 +113,11 @@
     return apiJson('GET', '/leaderboard/history?' + new URLSearchParams({ metric, limit: '100' }));
   }
 
-  function submitJob(name, description, dockerfile) {
+  function submitJob(name, description, dockerfile, runs) {
     const body = { dockerfile };
+    if (runs && runs !== 1) {
+      body.runs = runs;
+    }
     if (name) {
       body.name = name;
     }
@@ -324,6 +330,7 @@
     const failure = el('section', { class: 'panel failure', id: 'job-failure', hidden: true });
     const result = el('section', { class: 'panel result', id: 'job-result', hidden: true });
     const warnings = el('section', { class: 'panel warning', id: 'job-warnings', hidden: true });
+    const runsPanel = el('section', { class: 'panel runs', id: 'job-runs-panel', hidden: true });
     const receipt = el('section', { class: 'panel', id: 'job-receipt' });
     const scan = el('section', { class: 'panel', id: 'job-scan' }, el('h2', {}, 'Scan'),
       el('p', { class: 'muted' }, 'Not scanned yet.'));
@@ -332,7 +339,7 @@
     const dockerfile = el('pre', { class: 'dockerfile', id: 'job-dockerfile' });
 
     view(el('div', { class: 'job-head' }, title, status), meta, description, el('div', {}, actions, actionError),
-      timeline, failure, result, warnings,
+      timeline, failure, result, runsPanel, warnings,
       el('section', { class: 'panel' }, el('h2', {}, 'Output ', outputNote), output),
       scan, receipt,
       el('section', { class: 'panel' }, el('h2', {}, 'Dockerfile'), dockerfile));
@@ -372,6 +379,7 @@
       renderTimeline(timeline, job);
       renderFailure(failure, job);
       renderResult(result, job);
+      renderRuns(runsPanel, job);
       renderWarnings(warnings, job);
       renderReceipt(receipt, job);
 
@@ -478,6 +486,29 @@
     }
   }
 
+  /** A job of several runs: each completed run's value and duration, and their median, min, max and spread. */
+  function renderRuns(panel, job) {
+    const results = job.runResults || [];
+    panel.hidden = !(job.runs > 1);
+    if (panel.hidden) {
+      return;
+    }
+    const s = job.runSummary;
+    const spread = !s ? '' : s.spread === null ? '–' : (s.spread * 100).toFixed(2) + ' %';
+    fill(panel, el('h2', {}, 'Runs ', el('span', { class: 'muted', id: 'job-runs-count' },
+      results.length + ' of ' + job.runs)),
+    s ? el('p', { id: 'job-runs-summary' }, 'median ', el('span', { class: 'num', id: 'job-runs-median' },
+      formatNumber(s.median)), ' · min ', el('span', { class: 'num', id: 'job-runs-min' }, formatNumber(s.min)),
+    ' · max ', el('span', { class: 'num', id: 'job-runs-max' }, formatNumber(s.max)),
+    ' · spread ', el('span', { class: 'num', id: 'job-runs-spread' }, spread)) : null,
+    el('table', { class: 'metrics', id: 'job-runs' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Run'), el('th', { class: 'num' }, 'Value'),
+        el('th', { class: 'num' }, 'Took'))),
+      el('tbody', {}, results.map((r) => el('tr', { class: 'job-run' }, el('td', {}, r.run),
+        el('td', { class: 'num' }, formatNumber(r.value)),
+        el('td', { class: 'num' }, r.durationSeconds === null ? '' : r.durationSeconds.toFixed(2) + ' s'))))));
+  }
+
   function renderWarnings(panel, job) {
     const list = job.warnings || [];
     panel.hidden = list.length === 0;
@@ -582,6 +613,8 @@
   function submitView() {
     const name = el('input', { id: 'submit-name', name: 'name', maxlength: '200', placeholder: 'e.g. model v3' });
     const description = el('input', { id: 'submit-description', name: 'description', maxlength: '2000' });
+    const runs = el('input', { id: 'submit-runs', name: 'runs', type: 'number', min: '1', max: '10', step: '1',
+      value: '1' });
     const dockerfile = el('textarea', { id: 'submit-dockerfile', name: 'dockerfile', rows: '14', spellcheck: 'false',
       required: true });
     dockerfile.value = EXAMPLE;
@@ -596,6 +629,7 @@
     const form = el('form', { id: 'submit-form', class: 'submit-form' },
       el('label', {}, 'Name', name),
       el('label', {}, 'Description', description),
+      el('label', {}, 'Runs (1–10; the performance is their median)', runs),
       el('label', {}, 'Dockerfile', dockerfile),
       el('label', { class: 'file' }, 'or load a file ', file),
       el('p', { class: 'muted' }, 'The container writes its result to /data/perf.json, e.g. {"perf":0.99}.'),
@@ -605,7 +639,8 @@
       button.disabled = true;
       error.textContent = '';
       try {
-        const job = await submitJob(name.value.trim(), description.value.trim(), dockerfile.value);
+        const job = await submitJob(name.value.trim(), description.value.trim(), dockerfile.value,
+          Number(runs.value || '1'));
         location.hash = '#/jobs/' + job.id;
       } catch (e) {
         error.textContent = problemText(e);
@@ -658,8 +693,9 @@
     const chart = el('div', { id: 'history' });
     view(el('h1', {}, 'Leaderboard'), controls, error,
       el('table', { class: 'leaderboard', id: 'leaderboard-table' },
-        el('thead', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Name'), valueHeader, el('th', {}, 'Submitted'),
-          el('th', {}, 'Id'))),
+        el('thead', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Name'), valueHeader,
+          el('th', { class: 'num', title: 'relative spread of the runs, (max − min) / |median|' }, 'Spread'),
+          el('th', {}, 'Submitted'), el('th', {}, 'Id'))),
         tbody),
       empty,
       el('section', { class: 'panel' }, el('h2', {}, metric + ' over successive submissions'), chart));
@@ -688,6 +724,8 @@
         el('td', { class: 'rank' }, entry.rank),
         el('td', { class: 'col-name' }, el('a', { href: '#/jobs/' + entry.id }, entry.name || '(unnamed)')),
         el('td', { class: 'num col-value' }, formatNumber(entry.value)),
+        el('td', { class: 'num col-spread', title: entry.runs + (entry.runs === 1 ? ' run' : ' runs') },
+          entry.runs > 1 && entry.spread !== null ? (entry.spread * 100).toFixed(2) + ' %' : '–'),
         el('td', {}, formatTime(entry.createdAt)),
         el('td', { class: 'mono' }, entry.id.substring(0, 8)))));
       empty.hidden = board.entries.length > 0;

@@ -97,6 +97,15 @@ class PerfboxCliTest {
         assertThat(timeoutAlone.exitCode()).isEqualTo(2);
         assertThat(timeoutAlone.err()).contains("--timeout goes with --wait");
 
+        for (String runs : List.of("0", "11")) {
+            CliRun outOfRange = CliRun.of(Map.of(), "submit", "Dockerfile", "--runs", runs);
+            assertThat(outOfRange.exitCode()).isEqualTo(2);
+            assertThat(outOfRange.err()).contains("--runs must be a whole number from 1 to 10, not " + runs);
+        }
+        CliRun notANumber = CliRun.of(Map.of(), "submit", "Dockerfile", "--runs", "three");
+        assertThat(notANumber.exitCode()).isEqualTo(2);
+        assertThat(notANumber.err()).contains("three");
+
         CliRun missingFile = CliRun.of(Map.of("PERFBOX_URL", "http://127.0.0.1:9"), "submit", "/no/such/Dockerfile");
         assertThat(missingFile.exitCode()).isEqualTo(2);
         assertThat(missingFile.err()).contains("no such file");

@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,31 +38,7 @@ class TeamServerReadmeIT {
 
     /** The shell code blocks of the README's "Team server" section, comments and line continuations removed. */
     static List<String> teamServerCommands() throws Exception {
-        String readme = Files.readString(readme());
-        int start = readme.indexOf("\n## Team server\n");
-        assertThat(start).as("README has a Team server section").isPositive();
-        int end = readme.indexOf("\n## ", start + 1);
-        String section = readme.substring(start, end < 0 ? readme.length() : end);
-        List<String> commands = new ArrayList<>();
-        Matcher block = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(section);
-        while (block.find()) {
-            for (String line : block.group(1).replace("\\\n", " ").split("\n")) {
-                String command = line.replaceAll("\\s+#.*$", "").replaceAll("^#.*$", "").strip().replaceAll("\\s+", " ");
-                if (!command.isEmpty()) {
-                    commands.add(command);
-                }
-            }
-        }
-        return commands;
-    }
-
-    private static Path readme() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("README.md"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("README.md above the working directory").isNotNull();
-        return dir.resolve("README.md");
+        return ReadmeSection.of("Team server").commands();
     }
 
     private static String command(List<String> commands, String prefix) {

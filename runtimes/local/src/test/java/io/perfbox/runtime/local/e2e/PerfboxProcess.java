@@ -37,6 +37,12 @@ public final class PerfboxProcess implements AutoCloseable {
         return start(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), dataDir, options);
     }
 
+    /** As {@link #start}, with these environment variables set for the server (e.g. HOME, PATH). */
+    public static PerfboxProcess start(Path dataDir, java.util.Map<String, String> env, String... options)
+            throws IOException, InterruptedException {
+        return start(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), env, dataDir, options);
+    }
+
     /**
      * As {@link #start}, with the JVM options ./perfbox gives {@code serve} (runtimes/local/serve.jvm-options: its
      * bounded heap among them), for tests of what the server survives as users run it.
@@ -49,6 +55,11 @@ public final class PerfboxProcess implements AutoCloseable {
 
     private static PerfboxProcess start(List<String> jvmOptions, Path dataDir, String... options)
             throws IOException, InterruptedException {
+        return start(jvmOptions, java.util.Map.of(), dataDir, options);
+    }
+
+    private static PerfboxProcess start(List<String> jvmOptions, java.util.Map<String, String> env, Path dataDir,
+            String... options) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -60,6 +71,7 @@ public final class PerfboxProcess implements AutoCloseable {
         Files.createDirectories(dataDir.getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("PERFBOX_"));
+        pb.environment().putAll(env);
         Process p = pb.start();
         CompletableFuture<String> url = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {

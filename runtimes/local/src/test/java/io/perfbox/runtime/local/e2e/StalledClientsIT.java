@@ -5,25 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfbox.runtime.local.tls.Pem;
 import io.perfbox.runtime.local.tls.SelfSigned;
 import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.testing.net.StalledClient;
 import io.perfbox.testing.trivy.RealTrivy;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +38,6 @@ class StalledClientsIT {
     private static final int SLOWLORIS_FIRST = 32;
     /** The default of --max-connections-per-client. */
     private static final int PER_CLIENT = 64;
-    private static final InetAddress ATTACKER = loopback("127.0.0.2");
 
     @Test
     void oneClientsStalledHandshakesAndSlowHeadersAreCappedAndClosedWhileHonestClientsAreServed() throws Exception {
@@ -52,30 +47,23 @@ class StalledClientsIT {
             HttpClient honest = HttpClient.newBuilder().sslContext(trust).connectTimeout(Duration.ofSeconds(10)).build();
             URI jobs = URI.create(server.baseUrl() + "/jobs");
             assertThat(get(honest, jobs)).isEqualTo(200);
-            int port = jobs.getPort();
+            StalledClient attacker = new StalledClient("127.0.0.2", jobs.getPort());
             List<Socket> slowloris = new ArrayList<>();
             List<Socket> stalled = new ArrayList<>();
             try {
                 for (int i = 0; i < SLOWLORIS_FIRST; i++) {
-                    slowloris.add(slowlorisClient(trust, port));
+                    slowloris.add(slowlorisClient(attacker, trust));
                 }
                 assertThat(slowloris).as("within its share, the attacker's connections are served like any")
-                        .noneMatch(StalledClientsIT::closedByServer);
+                        .noneMatch(StalledClientsIT::closed);
                 for (int i = 0; i < STALLED_TLS; i++) {
-                    Socket s = open(port);
-                    if (s == null) {
-                        continue; // refused by the kernel's queue: the server under pressure may do that
-                    }
-                    stalled.add(s);
-                    try {
-                        // A TLS handshake record's first three bytes, and nothing more.
-                        s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
-                    } catch (IOException e) {
-                        // closed by the server already
+                    Socket s = attacker.stalledHandshake();
+                    if (s != null) { // else refused by the kernel's queue: the server under pressure may do that
+                        stalled.add(s);
                     }
                 }
                 for (int i = SLOWLORIS_FIRST; i < SLOWLORIS; i++) {
-                    slowloris.add(slowlorisClient(trust, port));
+                    slowloris.add(slowlorisClient(attacker, trust));
                 }
                 List<Socket> attack = new ArrayList<>(slowloris);
                 attack.addAll(stalled);
@@ -83,13 +71,13 @@ class StalledClientsIT {
                 assertThat(get(honest, jobs)).as("an honest client on its kept-alive connection").isEqualTo(200);
                 assertThat(getOnNewConnection(trust, jobs)).as("an honest client on a new connection").isEqualTo(200);
 
-                long held = attack.stream().filter(s -> !closedByServer(s)).count();
+                long held = attack.stream().filter(s -> !closed(s)).count();
                 assertThat(held).as("attack connections the server holds: at most the per-client share")
                         .isLessThanOrEqualTo(PER_CLIENT);
 
                 // The held ones end at their deadlines although the slowloris clients keep sending: a byte a second
                 // resets an idle timeout, not the header deadline. (The bound here is generous, not a speed target.)
-                List<Socket> open = new ArrayList<>(attack.stream().filter(s -> !closedByServer(s)).toList());
+                List<Socket> open = new ArrayList<>(attack.stream().filter(s -> !closed(s)).toList());
                 for (int round = 0; round < 90 && !open.isEmpty(); round++) {
                     for (Socket s : open) {
                         try {
@@ -103,86 +91,27 @@ class StalledClientsIT {
                     assertThat(server.isAlive()).as("the server is up, round %d", round).isTrue();
                     assertThat(get(honest, jobs)).as("an honest client, round %d", round).isEqualTo(200);
                     Thread.sleep(1000);
-                    open.removeIf(StalledClientsIT::closedByServer);
+                    open.removeIf(StalledClientsIT::closed);
                 }
                 assertThat(open).as("attack connections still open after their deadlines").isEmpty();
                 assertThat(getOnNewConnection(trust, jobs)).isEqualTo(200);
                 assertThat(server.isAlive()).isTrue();
             } finally {
-                for (Socket s : slowloris) {
-                    closeQuietly(s);
-                }
-                for (Socket s : stalled) {
-                    closeQuietly(s);
-                }
+                slowloris.forEach(StalledClient::closeQuietly);
+                stalled.forEach(StalledClient::closeQuietly);
             }
             assertThat(get(honest, jobs)).isEqualTo(200);
         }
     }
 
-    /**
-     * A slowloris client from the attacker's address: the handshake done, a request line and the first header sent,
-     * then (by the caller) a byte now and then. Null-free: a refused one is returned closed.
-     */
-    private static Socket slowlorisClient(SSLContext trust, int port) {
-        Socket plain = open(port);
-        if (plain == null) {
-            return new Socket();
-        }
-        try {
-            SSLSocket tls = (SSLSocket) trust.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
-            tls.setSoTimeout(5000);
-            tls.startHandshake();
-            OutputStream out = tls.getOutputStream();
-            out.write(("GET /jobs HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nX-Slow: ").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return tls;
-        } catch (IOException e) {
-            return plain; // closed at once by the server: its share is taken
-        }
+    /** A slowloris client of the attacker's; a refused one is returned unconnected (so, closed), never null. */
+    private static Socket slowlorisClient(StalledClient attacker, SSLContext trust) {
+        Socket s = attacker.slowloris(trust);
+        return s == null ? new Socket() : s;
     }
 
-    /** Whether the server has closed {@code s}: its read ends (or resets) instead of waiting. */
-    private static boolean closedByServer(Socket s) {
-        if (s.isClosed() || !s.isConnected()) {
-            return true;
-        }
-        try {
-            s.setSoTimeout(20);
-            return s.getInputStream().read() < 0;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
-    private static Socket open(int port) {
-        Socket s = new Socket();
-        try {
-            s.bind(new InetSocketAddress(ATTACKER, 0));
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            return s;
-        } catch (IOException e) {
-            closeQuietly(s);
-            return null;
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // nothing to close
-        }
-    }
-
-    private static InetAddress loopback(String address) {
-        try {
-            return InetAddress.getByName(address);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    private static boolean closed(Socket s) {
+        return StalledClient.closedByServer(s, 20);
     }
 
     private static int getOnNewConnection(SSLContext trust, URI uri) throws Exception {

@@ -19,13 +19,22 @@ public final class TestCertificates {
 
     /** A self-signed pair for localhost/127.0.0.1; {@code algorithm} RSA or EC. */
     public static Pair make(Path dir, String algorithm, String cn) throws Exception {
+        return make(dir, algorithm, cn, new String[0]);
+    }
+
+    /** As above, for {@code dnsNames} too (a server reached by its name, e.g. perfbox.example). */
+    public static Pair make(Path dir, String algorithm, String cn, String... dnsNames) throws Exception {
+        StringBuilder san = new StringBuilder("SAN=dns:localhost,ip:127.0.0.1");
+        for (String name : dnsNames) {
+            san.append(",dns:").append(name);
+        }
         Files.createDirectories(dir);
         Path store = dir.resolve(cn + "-" + algorithm + ".p12");
         Files.deleteIfExists(store);
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "k", "-keyalg", algorithm,
                 "-keysize", algorithm.equals("RSA") ? "2048" : "256", "-validity", "30", "-dname", "CN=" + cn,
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-ext", san.toString(), "-storetype", "PKCS12", "-keystore", store.toString(),
                 "-storepass", "changeit").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
