@@ -13,14 +13,14 @@ import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsPro
  * chain (which also tries system properties, web identity, profile files and the instance metadata service, each
  * loaded and asked in turn). Lambda gives a function its role's credentials in environment variables, or, with
  * SnapStart, at the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI), refreshed after a restore;
- * the variables come first, as in the default chain.
+ * where both are set, the endpoint wins (keys frozen into a snapshot would be stale after a restore).
  */
 class LambdaCredentialsTest {
 
     @Test
     void theRolesKeysInTheEnvironmentAreReadFromIt() {
         var source = AwsSettings.LambdaCredentials.from(Map.of("AWS_ACCESS_KEY_ID", "AKIA", "AWS_SECRET_ACCESS_KEY", "s",
-                "AWS_SESSION_TOKEN", "t", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9001/2021-04-23/credentials"));
+                "AWS_SESSION_TOKEN", "t"));
 
         assertThat(source).isEqualTo(AwsSettings.LambdaCredentials.ENVIRONMENT);
         assertThat(AwsRuntime.credentials(source)).isInstanceOf(EnvironmentVariableCredentialsProvider.class);
@@ -34,6 +34,14 @@ class LambdaCredentialsTest {
 
         assertThat(source).isEqualTo(AwsSettings.LambdaCredentials.CONTAINER);
         assertThat(AwsRuntime.credentials(source)).isInstanceOf(ContainerCredentialsProvider.class);
+    }
+
+    @Test
+    void whereBothAreSetTheRefreshedEndpointWinsOverKeysASnapshotWouldFreeze() {
+        var source = AwsSettings.LambdaCredentials.from(Map.of("AWS_ACCESS_KEY_ID", "AKIA", "AWS_SECRET_ACCESS_KEY", "s",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9001/2021-04-23/credentials"));
+
+        assertThat(source).isEqualTo(AwsSettings.LambdaCredentials.CONTAINER);
     }
 
     @Test
