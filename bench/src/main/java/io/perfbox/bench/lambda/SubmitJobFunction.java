@@ -1,9 +1,7 @@
 package io.perfbox.bench.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.core.application.JobService;
@@ -13,41 +11,42 @@ import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.DockerfileStore;
 import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.PipelineLauncher;
+import io.perfbox.runtime.aws.AwsRuntime;
+import io.perfbox.runtime.aws.AwsSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Benchmark 5's submit Lambda: {@link SubmitJobFunction} of the AWS runtime wired as a Lambda would wire it (SDK
- * client built once, url-connection HTTP client, region from AWS_REGION) with the real {@link DynamoDbJobStore}
- * against moto, the bench's DynamoDB (PERFBOX_BENCH_DYNAMODB_ENDPOINT: an endpoint only the bench overrides). Only the ports that would call S3 and Step Functions are stand-ins: the Dockerfile is
+ * Benchmark 5's submit Lambda: {@link io.perfbox.runtime.aws.api.SubmitJobFunction} of the AWS runtime, called as
+ * Lambda calls it (its stream entry, the raw event in), over the real {@link DynamoDbJobStore} whose client is built
+ * as the product builds it ({@link AwsRuntime#configure}: region and credentials from the typed settings, the
+ * url-connection HTTP client), aimed at moto, the bench's DynamoDB (PERFBOX_BENCH_DYNAMODB_ENDPOINT: an endpoint
+ * only the bench overrides). Only the ports that would call S3 and Step Functions are stand-ins: the Dockerfile is
  * kept in memory and the pipeline start is a no-op, so the figure leaves those two calls (and their clients) out.
  */
-public final class SubmitJobFunction implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+public final class SubmitJobFunction implements RequestStreamHandler {
     private final io.perfbox.runtime.aws.api.SubmitJobFunction function;
 
     public SubmitJobFunction() {
-        DynamoDbClient dynamoDb = DynamoDbClient.builder()
-                .region(Region.of(required("AWS_REGION")))
-                .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
-                .httpClient(UrlConnectionHttpClient.create())
+        AwsSettings.Common settings = AwsSettings.Common.from(System.getenv());
+        DynamoDbClient dynamoDb = AwsRuntime.configure(DynamoDbClient.builder(), settings, AwsRuntime.lambdaCredentials())
                 .endpointOverride(URI.create(required("PERFBOX_BENCH_DYNAMODB_ENDPOINT")))
                 .build();
-        JobService jobs = new JobService(new DynamoDbJobStore(dynamoDb, required("PERFBOX_JOBS_TABLE")),
+        JobService jobs = new JobService(new DynamoDbJobStore(dynamoDb, settings.jobsTable()),
                 new InMemoryDockerfiles(), new NoArtifacts(), new NoPipeline(), Clock.systemUTC());
         function = new io.perfbox.runtime.aws.api.SubmitJobFunction(new PerfboxApi(jobs));
     }
 
     @Override
-    public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-        // The stream entry would take the tenant from requestContext.identity.apiKeyId, which the typed event lacks.
-        return function.handle(event, "benchtenant");
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        function.handleRequest(input, output, context);
     }
 
     private static String required(String name) {

@@ -2,7 +2,8 @@ package io.perfbox.runtime.aws;
 
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -11,7 +12,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * How every perfbox Lambda builds its SDK clients: region from AWS_REGION (through {@link AwsSettings.Common}),
- * the default credentials chain, the url-connection HTTP client, AWS's own endpoints. Each runtime builds its
+ * the credentials provider the environment names ({@link #lambdaCredentials}), the url-connection HTTP client, AWS's own endpoints. Each runtime builds its
  * clients once per container, in a holder class (lazy, exactly once, thread-safe); a missing or invalid variable
  * fails that first use with {@link AwsSettings.InvalidSettingException} naming it (and every other one). The API's own wiring is {@code io.perfbox.runtime.aws.api.ApiRuntime},
  * the workflow's {@code io.perfbox.runtime.aws.workflow.WorkflowRuntime}: each deployment jar carries only its own.
@@ -21,12 +22,23 @@ public final class AwsRuntime {
     }
 
     /**
-     * The SDK's default chain: on Lambda it finds the role's credentials in environment variables, or, when SnapStart
-     * is on (the API functions use it), at the container credentials endpoint, where they are refreshed after a
-     * restore. Pinning the environment variables would fail there.
+     * The function's credentials, from where Lambda puts them ({@link AwsSettings.LambdaCredentials}, read from the
+     * environment now: neither place set fails here, naming both).
      */
     public static AwsCredentialsProvider lambdaCredentials() {
-        return DefaultCredentialsProvider.builder().build();
+        return credentials(AwsSettings.LambdaCredentials.from(System.getenv()));
+    }
+
+    /**
+     * The one provider for the place named: the environment's keys, or, with SnapStart (the API functions use it),
+     * the container credentials endpoint, asked after a restore (the priming signs with throwaway keys, so nothing
+     * is fetched before the snapshot). Pinning the environment there would fail: it holds no keys.
+     */
+    public static AwsCredentialsProvider credentials(AwsSettings.LambdaCredentials source) {
+        return switch (source) {
+            case ENVIRONMENT -> EnvironmentVariableCredentialsProvider.create();
+            case CONTAINER -> ContainerCredentialsProvider.builder().build();
+        };
     }
 
     /**

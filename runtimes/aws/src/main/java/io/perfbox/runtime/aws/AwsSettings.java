@@ -123,6 +123,41 @@ public final class AwsSettings {
         }
     }
 
+    /**
+     * Where a function's credentials come from, named here rather than searched for by the SDK's default chain
+     * (system properties, environment, web identity, profile files, container, instance metadata: each loaded and
+     * asked in turn). Lambda puts the role's keys in the environment, or, for a SnapStart function, serves them at
+     * the container credentials endpoint, refreshed after each restore
+     * (docs.aws.amazon.com/lambda/latest/dg/snapstart-activate.html#snapstart-credentials). The endpoint comes first
+     * where both are set: keys read from the environment before a snapshot would be stale after a restore.
+     */
+    public enum LambdaCredentials {
+        /** AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN). */
+        ENVIRONMENT,
+        /** AWS_CONTAINER_CREDENTIALS_FULL_URI (and its authorization token): SnapStart's. */
+        CONTAINER;
+
+        public static final String ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+        public static final String SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+        public static final String CONTAINER_CREDENTIALS_FULL_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+
+        public static LambdaCredentials from(Map<String, String> env) {
+            if (set(env, CONTAINER_CREDENTIALS_FULL_URI)) {
+                return CONTAINER;
+            }
+            if (set(env, ACCESS_KEY_ID) && set(env, SECRET_ACCESS_KEY)) {
+                return ENVIRONMENT;
+            }
+            throw new InvalidSettingException("no credentials: neither " + ACCESS_KEY_ID + " with " + SECRET_ACCESS_KEY
+                    + " nor " + CONTAINER_CREDENTIALS_FULL_URI + " is set (Lambda sets one or the other)");
+        }
+
+        private static boolean set(Map<String, String> env, String name) {
+            String value = env.get(name);
+            return value != null && !value.isBlank();
+        }
+    }
+
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new InvalidSettingException(message);

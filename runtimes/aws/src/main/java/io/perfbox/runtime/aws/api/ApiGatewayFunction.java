@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -35,9 +36,16 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private final ApiOperation operation;
-    private final PerfboxApi api;
+    private final Supplier<PerfboxApi> api;
 
     protected ApiGatewayFunction(ApiOperation operation, PerfboxApi api) {
+        this.operation = Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(api, "api");
+        this.api = () -> api;
+    }
+
+    /** The API built on first use ({@link ApiRuntime.LazyApi}): the construction makes no SDK client. */
+    protected ApiGatewayFunction(ApiOperation operation, Supplier<PerfboxApi> api) {
         this.operation = Objects.requireNonNull(operation, "operation");
         this.api = Objects.requireNonNull(api, "api");
     }
@@ -112,7 +120,7 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
 
     private ApiResponse respond(ApiRequest request) {
         try {
-            return api.handle(operation, request);
+            return api.get().handle(operation, request);
         } catch (RuntimeException e) {
             return PerfboxApi.withRequestId(PerfboxApi.internalError(request, e),
                     request.header(PerfboxApi.REQUEST_ID).orElse(null));

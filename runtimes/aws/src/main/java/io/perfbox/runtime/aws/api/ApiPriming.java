@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.crac.Context;
@@ -99,9 +100,10 @@ public final class ApiPriming implements Resource {
     private record Clients(AwsSettings.Api settings, DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn) {
     }
 
-    private final Optional<Clients> clients;
+    /** Built when the priming runs: a function makes its clients on first use, and the checkpoint is that use. */
+    private final Optional<Supplier<Clients>> clients;
 
-    private ApiPriming(Optional<Clients> clients) {
+    private ApiPriming(Optional<Supplier<Clients>> clients) {
         this.clients = clients;
     }
 
@@ -112,7 +114,16 @@ public final class ApiPriming implements Resource {
 
     /** The JSON paths and one request per client. */
     public static ApiPriming withAws(AwsSettings.Api settings, DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn) {
-        return new ApiPriming(Optional.of(new Clients(settings, dynamoDb, s3, sfn)));
+        Clients clients = new Clients(settings, dynamoDb, s3, sfn);
+        return new ApiPriming(Optional.of(() -> clients));
+    }
+
+    /** The JSON paths and one request per client, the clients built (on first use) when the priming runs. */
+    public static ApiPriming withAws(AwsSettings.Api settings, Supplier<ApiRuntime.Clients> clients) {
+        return new ApiPriming(Optional.of(() -> {
+            ApiRuntime.Clients c = clients.get();
+            return new Clients(settings, c.dynamoDb(), c.s3(), c.sfn());
+        }));
     }
 
     /**
@@ -144,7 +155,14 @@ public final class ApiPriming implements Resource {
         // Every invocation reads an event and writes a response: Jackson's (de)serializers for the event classes,
         // ApiRequest, the submission's JSON body, JobView (with java.time) and Problem are built on first use.
         attempt(primed, "API event and responses", ApiPriming::primeJson);
-        clients.ifPresent(c -> {
+        clients.ifPresent(build -> {
+            Clients c;
+            try {
+                c = build.get();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "SnapStart priming could not build the SDK clients; the first request will", e);
+                return;
+            }
             // Every job route reads the jobs table: DynamoDB's JSON marshalling, endpoint rules and SigV4 signing.
             attempt(primed, "DynamoDB request", () -> stoppedBeforeSending(() -> c.dynamoDb().getItem(b -> b
                     .tableName(c.settings().common().jobsTable())

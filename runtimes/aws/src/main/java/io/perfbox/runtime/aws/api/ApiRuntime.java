@@ -12,6 +12,10 @@ import io.perfbox.core.application.JobService;
 import io.perfbox.adapter.aws.logs.CloudWatchJobLogs;
 import io.perfbox.adapter.aws.logs.ExecutionHistoryLogStreams;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -19,18 +23,104 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * What an API Lambda container builds once, in its function's no-argument constructor: JSON logs, the API settings
- * (read once), the DynamoDB, S3 and Step Functions clients ({@link AwsRuntime#configure}), the use cases over the
- * real adapters, and the SnapStart priming of all that ({@link ApiPriming}). Holder classes make each piece lazy, built
- * once and thread-safe. (The workflow's counterpart is {@code io.perfbox.runtime.aws.workflow.WorkflowRuntime}.)
+ * What an API Lambda container builds once. Its function's no-argument constructor installs JSON logs, reads the
+ * API settings and the credentials' source (once, typed: a misconfigured function fails at its start) and registers
+ * the SnapStart priming ({@link ApiPriming}); the DynamoDB, S3 and Step Functions clients
+ * ({@link AwsRuntime#configure}) and the use cases over the real adapters are built on first use ({@link LazyApi}):
+ * the first request, or, with SnapStart, the priming before the snapshot. Holder classes and {@link LazyApi} build
+ * each piece once, thread-safe. (The workflow's counterpart is {@code io.perfbox.runtime.aws.workflow.WorkflowRuntime}.)
  */
 public final class ApiRuntime {
     private ApiRuntime() {
     }
 
-    /** For the functions behind job routes: the API over the use cases, with logging and SnapStart priming first. */
-    public static PerfboxApi api() {
+    /**
+     * For the functions behind job routes: the API over the use cases, built on first use; logging, the settings and
+     * the SnapStart priming now.
+     */
+    public static LazyApi lazyApi() {
         return AwsRuntime.initialized(() -> Wiring.API);
+    }
+
+    /** The API over {@code clients}, each built by the first {@link LazyApi#get} or {@link LazyApi#clients}. */
+    public static LazyApi lazyApi(AwsSettings.Api settings, Optional<AwsSettings.LiveLogs> live, Supplier<Clients> clients) {
+        return new LazyApi(settings, live, clients);
+    }
+
+    /** The SDK clients of an API function (CloudWatch Logs only where the live logs are read). */
+    public record Clients(DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn, Optional<CloudWatchLogsClient> logs) {
+        public Clients {
+            Objects.requireNonNull(dynamoDb, "dynamoDb");
+            Objects.requireNonNull(s3, "s3");
+            Objects.requireNonNull(sfn, "sfn");
+            Objects.requireNonNull(logs, "logs");
+        }
+
+        /** As a function builds them: region and credentials from the typed settings, AWS's own endpoints. */
+        static Clients of(AwsSettings.Api settings, Optional<AwsSettings.LiveLogs> live, AwsCredentialsProvider credentials) {
+            AwsSettings.Common common = settings.common();
+            return new Clients(AwsRuntime.dynamoDbClient(common, credentials), AwsRuntime.s3Client(common, credentials),
+                    sfnClient(common, credentials), live.map(l -> AwsRuntime.configure(CloudWatchLogsClient.builder(),
+                            common, credentials).build()));
+        }
+    }
+
+    /**
+     * The API of a function, built on first use, once (thread-safe): its SDK clients, then the use cases over them.
+     * A construction that makes no client keeps a cold start that answers without SnapStart from paying for them
+     * twice over (in the init and again in the first request's wait), and lets the priming decide when they are made.
+     */
+    public static final class LazyApi implements Supplier<PerfboxApi> {
+        private final AwsSettings.Api settings;
+        private final Optional<AwsSettings.LiveLogs> live;
+        private final Supplier<Clients> build;
+        private volatile Clients clients;
+        private volatile PerfboxApi api;
+
+        private LazyApi(AwsSettings.Api settings, Optional<AwsSettings.LiveLogs> live, Supplier<Clients> build) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            this.live = Objects.requireNonNull(live, "live");
+            this.build = Objects.requireNonNull(build, "build");
+        }
+
+        public AwsSettings.Api settings() {
+            return settings;
+        }
+
+        /** The clients, built by the first call. */
+        public Clients clients() {
+            Clients c = clients;
+            if (c == null) {
+                synchronized (this) {
+                    c = clients;
+                    if (c == null) {
+                        c = Objects.requireNonNull(build.get(), "clients");
+                        clients = c;
+                    }
+                }
+            }
+            return c;
+        }
+
+        /** The API over the clients, built by the first call. */
+        @Override
+        public PerfboxApi get() {
+            PerfboxApi a = api;
+            if (a == null) {
+                synchronized (this) {
+                    a = api;
+                    if (a == null) {
+                        Clients c = clients();
+                        JobService service = jobService(settings, c.dynamoDb(), c.s3(), c.sfn(), Clock.systemUTC());
+                        live.ifPresent(l -> c.logs().ifPresent(logs -> service.withLiveLogs(liveLogs(settings, l,
+                                new S3JobArtifactStore(c.s3(), settings.common().artifactBucket()), c.sfn(), logs))));
+                        a = new PerfboxApi(service).withLongPoll(LONG_POLL);
+                        api = a;
+                    }
+                }
+            }
+            return a;
+        }
     }
 
     /** For a function that calls no AWS service (the OpenAPI document): logging and the JSON part of the priming. */
@@ -78,24 +168,19 @@ public final class ApiRuntime {
                 live.buildLogGroup(), live.taskLogGroup());
     }
 
-    /** The settings, read once, and everything built on them, once per container. */
+    /** The settings, read once, and the API built on them on first use, once per container. */
     private static final class Wiring {
-        static final PerfboxApi API;
+        static final LazyApi API;
 
         static {
             // Logging first, so that every line from here on (the SDK's too) is JSON.
             LambdaLogging.install();
-            AwsSettings.Api settings = AwsSettings.Api.from(System.getenv());
-            AwsCredentialsProvider credentials = AwsRuntime.lambdaCredentials();
-            DynamoDbClient dynamoDb = AwsRuntime.dynamoDbClient(settings.common(), credentials);
-            S3Client s3 = AwsRuntime.s3Client(settings.common(), credentials);
-            SfnClient sfn = sfnClient(settings.common(), credentials);
-            JobService service = jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
-            AwsSettings.LiveLogs.from(System.getenv()).ifPresent(live -> service.withLiveLogs(liveLogs(settings, live,
-                    new S3JobArtifactStore(s3, settings.common().artifactBucket()), sfn,
-                    AwsRuntime.configure(CloudWatchLogsClient.builder(), settings.common(), credentials).build())));
-            API = new PerfboxApi(service).withLongPoll(LONG_POLL);
-            ApiPriming.register(ApiPriming.withAws(settings, dynamoDb, s3, sfn));
+            Map<String, String> env = System.getenv();
+            AwsSettings.Api settings = AwsSettings.Api.from(env);
+            Optional<AwsSettings.LiveLogs> live = AwsSettings.LiveLogs.from(env);
+            AwsCredentialsProvider credentials = AwsRuntime.credentials(AwsSettings.LambdaCredentials.from(env));
+            API = lazyApi(settings, live, () -> Clients.of(settings, live, credentials));
+            ApiPriming.register(ApiPriming.withAws(settings, API::clients));
         }
     }
 }

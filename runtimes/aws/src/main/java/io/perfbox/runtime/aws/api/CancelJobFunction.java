@@ -5,9 +5,9 @@ import io.perfbox.api.PerfboxApi;
 
 /** The Lambda behind {@link ApiOperation#CANCEL_JOB}. */
 public final class CancelJobFunction extends ApiGatewayFunction {
-    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built on first use, once per container ({@link ApiRuntime}). */
     public CancelJobFunction() {
-        this(ApiRuntime.api());
+        super(ApiOperation.CANCEL_JOB, ApiRuntime.lazyApi());
     }
 
     public CancelJobFunction(PerfboxApi api) {

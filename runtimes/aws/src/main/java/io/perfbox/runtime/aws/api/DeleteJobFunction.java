@@ -5,9 +5,9 @@ import io.perfbox.api.PerfboxApi;
 
 /** The Lambda behind {@link ApiOperation#DELETE_JOB}. */
 public final class DeleteJobFunction extends ApiGatewayFunction {
-    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built on first use, once per container ({@link ApiRuntime}). */
     public DeleteJobFunction() {
-        this(ApiRuntime.api());
+        super(ApiOperation.DELETE_JOB, ApiRuntime.lazyApi());
     }
 
     public DeleteJobFunction(PerfboxApi api) {

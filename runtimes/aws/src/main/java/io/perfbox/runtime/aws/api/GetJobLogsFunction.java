@@ -5,9 +5,9 @@ import io.perfbox.api.PerfboxApi;
 
 /** The Lambda behind {@link ApiOperation#GET_JOB_LOGS}. */
 public final class GetJobLogsFunction extends ApiGatewayFunction {
-    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built on first use, once per container ({@link ApiRuntime}). */
     public GetJobLogsFunction() {
-        this(ApiRuntime.api());
+        super(ApiOperation.GET_JOB_LOGS, ApiRuntime.lazyApi());
     }
 
     public GetJobLogsFunction(PerfboxApi api) {

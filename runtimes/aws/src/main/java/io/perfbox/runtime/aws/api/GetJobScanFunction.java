@@ -5,9 +5,9 @@ import io.perfbox.api.PerfboxApi;
 
 /** The Lambda behind {@link ApiOperation#GET_JOB_SCAN}. */
 public final class GetJobScanFunction extends ApiGatewayFunction {
-    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built on first use, once per container ({@link ApiRuntime}). */
     public GetJobScanFunction() {
-        this(ApiRuntime.api());
+        super(ApiOperation.GET_JOB_SCAN, ApiRuntime.lazyApi());
     }
 
     public GetJobScanFunction(PerfboxApi api) {

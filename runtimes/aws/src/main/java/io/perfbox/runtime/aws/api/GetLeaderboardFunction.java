@@ -5,9 +5,9 @@ import io.perfbox.api.PerfboxApi;
 
 /** The Lambda behind {@link ApiOperation#GET_LEADERBOARD}. */
 public final class GetLeaderboardFunction extends ApiGatewayFunction {
-    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built on first use, once per container ({@link ApiRuntime}). */
     public GetLeaderboardFunction() {
-        this(ApiRuntime.api());
+        super(ApiOperation.GET_LEADERBOARD, ApiRuntime.lazyApi());
     }
 
     public GetLeaderboardFunction(PerfboxApi api) {

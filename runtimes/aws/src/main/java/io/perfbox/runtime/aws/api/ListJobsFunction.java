@@ -5,9 +5,9 @@ import io.perfbox.api.PerfboxApi;
 
 /** The Lambda behind {@link ApiOperation#LIST_JOBS}. */
 public final class ListJobsFunction extends ApiGatewayFunction {
-    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built on first use, once per container ({@link ApiRuntime}). */
     public ListJobsFunction() {
-        this(ApiRuntime.api());
+        super(ApiOperation.LIST_JOBS, ApiRuntime.lazyApi());
     }
 
     public ListJobsFunction(PerfboxApi api) {

@@ -5,9 +5,9 @@ import io.perfbox.api.PerfboxApi;
 
 /** The Lambda behind {@link ApiOperation#SUBMIT_JOB}. */
 public final class SubmitJobFunction extends ApiGatewayFunction {
-    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built once per container ({@link ApiRuntime}). */
+    /** For Lambda: the use cases over DynamoDB, S3 and Step Functions, built on first use, once per container ({@link ApiRuntime}). */
     public SubmitJobFunction() {
-        this(ApiRuntime.api());
+        super(ApiOperation.SUBMIT_JOB, ApiRuntime.lazyApi());
     }
 
     public SubmitJobFunction(PerfboxApi api) {
