@@ -13,6 +13,7 @@ import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
+import io.perfbox.core.port.ExpiredJobs;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,7 +35,7 @@ final class JobRows {
             .withZone(ZoneOffset.UTC);
     static final String COLUMNS = "id, owner, created_key, status, name, description, failure_code, "
             + "failure_message, performance, created_at, updated_at, queued_at, build_started_at, scan_started_at, "
-            + "run_started_at, finished_at, vulnerabilities, warnings, metrics, receipt, runs";
+            + "run_started_at, finished_at, vulnerabilities, warnings, metrics, receipt, runs, finished_key";
     /** {@link #COLUMNS} of the job {@code j} in a join, under their own names (for {@link #fromRow}). */
     static final String JOINED_COLUMNS = java.util.Arrays.stream(COLUMNS.split(", "))
             .map(c -> "j." + c + " AS " + c).collect(Collectors.joining(", "));
@@ -48,6 +49,14 @@ final class JobRows {
 
     static String createdKey(Job job) {
         return SORTABLE.format(job.createdAt()) + "#" + job.id().value();
+    }
+
+    /**
+     * When a finished job finished, fixed width (string order is time order, as {@code created_key}); NULL for a job
+     * under way. The retention's index ({@code jobs_by_finished}) holds the finished jobs only.
+     */
+    static String finishedKey(Job job) {
+        return job.status().isTerminal() ? SORTABLE.format(ExpiredJobs.finishedAt(job)) : null;
     }
 
     static void bindAll(PreparedStatement ps, Job job) throws SQLException {
@@ -83,6 +92,7 @@ final class JobRows {
         ps.setString(i++, job.metrics().isEmpty() ? null : metricsJson(job.metrics()));
         ps.setString(i++, job.receipt() == null ? null : job.receipt().toJson());
         ps.setString(i++, job.runs().toJson());
+        ps.setString(i++, finishedKey(job));
         return i;
     }
 

@@ -10,6 +10,7 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.Metrics;
 import io.perfbox.core.domain.RankOrder;
+import io.perfbox.core.port.ExpiredJobs;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.TenantUsage;
 import java.io.IOException;
@@ -64,7 +65,7 @@ import java.util.Set;
  * <p>Its parts, one per concern: {@link SqliteSchema} (the migrations), {@link SqliteConnections} (the writer, the
  * readers, transactions), {@link PageTokens} and {@link JobRows} (a job as a row).
  */
-public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseable {
+public final class SqliteJobStore implements JobStore, TenantUsage, ExpiredJobs, AutoCloseable {
     /** The file inside the data directory. */
     public static final String FILE_NAME = "perfbox.db";
     /** The schema this code reads and writes ({@code PRAGMA user_version}). */
@@ -138,11 +139,12 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                     return new CreateResult(earlier.get(), false);
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT OR REPLACE INTO idempotency_keys (owner, key, job_id, fingerprint) VALUES (?, ?, ?, ?)")) {
+                        "INSERT OR REPLACE INTO idempotency_keys (owner, key, job_id, fingerprint, made_at) VALUES (?, ?, ?, ?, ?)")) {
                     ps.setString(1, job.owner());
                     ps.setString(2, key.key());
                     ps.setString(3, job.id().value());
                     ps.setString(4, key.requestFingerprint());
+                    ps.setString(5, SORTABLE.format(job.createdAt()));
                     ps.executeUpdate();
                 }
             }
@@ -150,7 +152,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
                 throw new IllegalStateException("job " + job.id() + " exists already");
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS + ") VALUES ("
-                    + "?, ".repeat(20) + "?)")) {
+                    + "?, ".repeat(21) + "?)")) {
                 bindAll(ps, job);
                 ps.executeUpdate();
             }
@@ -220,7 +222,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
         String sql = "UPDATE jobs SET owner = ?, created_key = ?, status = ?, name = ?, description = ?, "
                 + "failure_code = ?, failure_message = ?, performance = ?, created_at = ?, updated_at = ?, "
                 + "queued_at = ?, build_started_at = ?, scan_started_at = ?, run_started_at = ?, finished_at = ?, "
-                + "vulnerabilities = ?, warnings = ?, metrics = ?, receipt = ?, runs = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
+                + "vulnerabilities = ?, warnings = ?, metrics = ?, receipt = ?, runs = ?, finished_key = ? WHERE id = ? AND status IN (" + String.join(", ", Collections.nCopies(expected.size(), "?")) + ")";
         // Only a write into or out of SUCCEEDED changes what the leaderboard holds (then in one transaction with it).
         boolean ranking = updated.status() == JobStatus.SUCCEEDED || expected.contains(JobStatus.SUCCEEDED);
         boolean platformFault = updated.failedThroughPlatformFault();
@@ -410,6 +412,58 @@ public final class SqliteJobStore implements JobStore, TenantUsage, AutoCloseabl
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE id = ?")) {
                 ps.setString(1, id.value());
                 return ps.executeUpdate() == 1;
+            }
+        }, false);
+    }
+
+    // --- ExpiredJobs ---
+
+    /** The retention's query: the finished jobs in the order of jobs_by_finished (a partial index of them). */
+    static final String FINISHED_BEFORE_SQL = "SELECT " + COLUMNS + " FROM jobs INDEXED BY jobs_by_finished"
+            + " WHERE finished_key IS NOT NULL AND finished_key < ? AND status NOT IN (" + ACTIVE_STATUSES + ")"
+            + " ORDER BY finished_key, id LIMIT ?";
+
+    @Override
+    public List<Job> finishedBefore(Instant cutoff, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(FINISHED_BEFORE_SQL)) {
+                ps.setString(1, SORTABLE.format(cutoff));
+                ps.setInt(2, limit);
+                List<Job> out = new ArrayList<>(Math.min(limit, 1_000));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(fromRow(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** One statement: the check that the job is finished and old enough and the delete cannot be separated. */
+    @Override
+    public boolean removeFinished(JobId id, Instant cutoff) {
+        return write(c -> {
+            // job_metrics rows go with it (ON DELETE CASCADE); its submission stays (see TenantUsage).
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE id = ? AND finished_key IS NOT NULL"
+                    + " AND finished_key < ? AND status NOT IN (" + ACTIVE_STATUSES + ")")) {
+                ps.setString(1, id.value());
+                ps.setString(2, SORTABLE.format(cutoff));
+                return ps.executeUpdate() == 1;
+            }
+        }, false);
+    }
+
+    @Override
+    public int forgetIdempotencyKeysBefore(Instant cutoff) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_keys INDEXED BY idempotency_keys_by_time"
+                    + " WHERE made_at < ?")) {
+                ps.setString(1, SORTABLE.format(cutoff));
+                return ps.executeUpdate();
             }
         }, false);
     }

@@ -8,12 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.Base64;
 
 /** The job store's schema: each version's migration, applied in one transaction when a store opens the file. */
 final class SqliteSchema {
     /** The schema this code reads and writes ({@code PRAGMA user_version}). */
-    static final int SCHEMA_VERSION = 6;
+    static final int SCHEMA_VERSION = 7;
     /** The version {@link #addMetrics} brings the schema to (the submissions table is version 3). */
     static final int METRICS_SCHEMA_VERSION = 4;
 
@@ -112,7 +113,10 @@ final class SqliteSchema {
                         st.execute("ALTER TABLE jobs ADD COLUMN runs TEXT");
                     }
                 }
-                // Later migrations: if (version < 7) { ... }
+                if (version < 7) {
+                    addRetention(c, st);
+                }
+                // Later migrations: if (version < 8) { ... }
                 st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 byte[] secret;
                 try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
@@ -128,6 +132,41 @@ final class SqliteSchema {
                 throw e;
             }
         }
+    }
+
+    /**
+     * What the retention ({@code serve --retain-days}) looks up: when each finished job finished
+     * ({@code jobs.finished_key}, see {@link JobRows#finishedKey}) over a partial index of the finished jobs, and when
+     * each idempotency record was made ({@code idempotency_keys.made_at}, fixed width): its job's submission time, or
+     * for a record whose job is gone already, the time of this migration (it expires a retention after it).
+     */
+    private static void addRetention(Connection c, Statement st) throws SQLException {
+        if (!hasColumn(st, "jobs", "finished_key")) {
+            st.execute("ALTER TABLE jobs ADD COLUMN finished_key TEXT");
+        }
+        try (PreparedStatement update = c.prepareStatement("UPDATE jobs SET finished_key = ? WHERE id = ?");
+             Statement query = c.createStatement();
+             ResultSet rs = query.executeQuery("SELECT id, finished_at, updated_at FROM jobs"
+                     + " WHERE status NOT IN (" + JobRows.ACTIVE_STATUSES + ")")) {
+            while (rs.next()) {
+                String finished = rs.getString("finished_at");
+                update.setString(1, JobRows.SORTABLE.format(Instant.parse(finished != null ? finished : rs.getString("updated_at"))));
+                update.setString(2, rs.getString("id"));
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+        st.execute("CREATE INDEX IF NOT EXISTS jobs_by_finished ON jobs (finished_key, id) WHERE finished_key IS NOT NULL");
+        if (!hasColumn(st, "idempotency_keys", "made_at")) {
+            st.execute("ALTER TABLE idempotency_keys ADD COLUMN made_at TEXT");
+        }
+        st.execute("UPDATE idempotency_keys SET made_at = (SELECT substr(j.created_key, 1, instr(j.created_key, '#') - 1)"
+                + " FROM jobs j WHERE j.id = idempotency_keys.job_id) WHERE made_at IS NULL");
+        try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_keys SET made_at = ? WHERE made_at IS NULL")) {
+            ps.setString(1, JobRows.SORTABLE.format(Instant.now()));
+            ps.executeUpdate();
+        }
+        st.execute("CREATE INDEX IF NOT EXISTS idempotency_keys_by_time ON idempotency_keys (made_at)");
     }
 
     private static boolean hasColumn(Statement st, String table, String column) throws SQLException {
