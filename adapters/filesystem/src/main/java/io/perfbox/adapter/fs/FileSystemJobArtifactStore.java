@@ -280,6 +280,25 @@ public class FileSystemJobArtifactStore implements JobArtifactStore {
         return read(dirOf(id).resolve("scan.json"), ScanReport.class);
     }
 
+    /** What the job's files (its Dockerfile, logs, scan report) take on disk, in bytes; 0 when it has none. */
+    public long bytes(JobId id) {
+        Path dir = dirOf(id);
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // removed meanwhile
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
     @Override
     public void deleteAll(JobId id) {
         Files2.deleteTree(dirOf(id));
