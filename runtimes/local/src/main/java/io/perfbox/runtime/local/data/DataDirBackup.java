@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perfbox.adapter.sqlite.SqliteBackups;
 import io.perfbox.adapter.sqlite.SqliteJobStore;
 import io.perfbox.core.workspace.LinkSafeFiles;
 import java.io.BufferedInputStream;
@@ -23,12 +24,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -104,7 +99,7 @@ public final class DataDirBackup {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path partial = parent.resolve(file.getFileName() + ".partial");
         try {
-            Snapshot snapshot = snapshot(db, staging.resolve(SqliteJobStore.FILE_NAME));
+            SqliteBackups.Contents snapshot = SqliteBackups.snapshot(dataDir, staging.resolve(SqliteJobStore.FILE_NAME));
             List<String> entries = new ArrayList<>();
             entries.add(SqliteJobStore.FILE_NAME);
             for (String id : snapshot.jobIds()) {
@@ -155,35 +150,6 @@ public final class DataDirBackup {
         } finally {
             Files.deleteIfExists(partial);
             LinkSafeFiles.deleteTree(staging);
-        }
-    }
-
-    private record Snapshot(List<String> jobIds, int apiKeys, int schemaVersion) {
-    }
-
-    /** One consistent copy of the live database (it may be written meanwhile), and what it holds. */
-    private static Snapshot snapshot(Path db, Path copy) throws IOException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("PRAGMA busy_timeout=10000");
-            }
-            try (PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
-                ps.setString(1, copy.toString());
-                ps.execute();
-            }
-        } catch (SQLException e) {
-            throw new IOException("could not copy the database " + db + ": " + e.getMessage(), e);
-        }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy); Statement st = c.createStatement()) {
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT id FROM jobs ORDER BY id")) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-            return new Snapshot(ids, apiKeys(st), userVersion(st));
-        } catch (SQLException e) {
-            throw new IOException("could not read the copy of the database: " + e.getMessage(), e);
         }
     }
 
@@ -375,60 +341,18 @@ public final class DataDirBackup {
 
     /** The extracted database is whole, of a schema this perfbox reads, and names every job whose files came with it. */
     private static Summary checkDatabase(Path staging, Map<String, Expected> entries) throws IOException {
-        Path db = staging.resolve(SqliteJobStore.FILE_NAME);
-        int version;
-        int keys;
-        Set<String> jobs = new TreeSet<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
-                String result = rs.next() ? rs.getString(1) : "";
-                if (!"ok".equals(result)) {
-                    throw new IOException("its database is damaged (" + Tar.printable(result) + ")");
-                }
-            }
-            version = userVersion(st);
-            keys = apiKeys(st);
-            try (ResultSet rs = st.executeQuery("SELECT id FROM jobs")) {
-                while (rs.next()) {
-                    jobs.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IOException("its database cannot be read (" + e.getMessage() + ")", e);
-        }
+        SqliteBackups.Contents contents = SqliteBackups.verify(staging);
+        Set<String> jobs = new TreeSet<>(contents.jobIds());
         for (String entry : entries.keySet()) {
             if (entry.startsWith("jobs/") && !jobs.contains(entry.split("/")[1])) {
                 throw new IOException("entry " + entry + " belongs to no job of its database");
             }
         }
-        // Opening it the way serve does: a schema newer than this perfbox's is refused here, an older one migrated.
-        try {
-            SqliteJobStore.open(staging).close();
-        } catch (RuntimeException e) {
-            throw new IOException(e.getMessage(), e);
-        }
         long bytes = entries.values().stream().mapToLong(Expected::size).sum();
-        return new Summary(jobs.size(), keys, entries.size(), bytes, version);
+        return new Summary(jobs.size(), contents.apiKeys(), entries.size(), bytes, contents.schemaVersion());
     }
 
     // --- helpers ---
-
-    private static int userVersion(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
-    }
-
-    private static int apiKeys(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'api_keys'")) {
-            if (!rs.next() || rs.getInt(1) == 0) {
-                return 0;
-            }
-        }
-        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM api_keys")) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
-    }
 
     private static long copy(InputStream in, OutputStream out, long size) throws IOException {
         byte[] buf = new byte[1 << 16];
