@@ -233,6 +233,15 @@ class DataDirBackupTest {
     }
 
     @Test
+    void aManifestThatClaimsMoreThanTheDiskHoldsIsRefusedBeforeAnythingIsWritten() throws Exception {
+        byte[] db = database();
+        ObjectNode m = (ObjectNode) JSON.readTree(manifestOf(List.of(Entry.file("perfbox.db", db))));
+        ((ObjectNode) m.get("entries").get(0)).put("size", Long.MAX_VALUE / 2);
+        assertRefusedLeavingNothing(archive(JSON.writeValueAsBytes(m), List.of(Entry.file("perfbox.db", db))),
+                tmp.resolve("data"), "free here");
+    }
+
+    @Test
     void aDamagedDatabaseOrFilesOfAJobItDoesNotHoldAreRefused() throws Exception {
         byte[] db = database();
         byte[] damaged = db.clone();
