@@ -28,12 +28,19 @@ public class DockerJanitor {
      * ago still holds when its own clean-up failed; another store's are never touched.
      */
     public Removed removeJob(String jobId) {
-        List<String> ours = engine.containersLabelled(DockerNames.STORE_LABEL, storeId);
-        List<String> containers = engine.containersLabelled(DockerNames.JOB_LABEL, jobId).stream().filter(ours::contains).toList();
-        containers.forEach(engine::removeContainer);
-        List<String> ourImages = engine.imagesLabelled(DockerNames.STORE_LABEL, storeId);
-        List<String> images = engine.imagesLabelled(DockerNames.JOB_LABEL, jobId).stream().filter(ourImages::contains).toList();
-        images.forEach(engine::removeImage);
+        // The job's label first: usually nothing carries it, and then the store's lists are not read at all.
+        List<String> containers = engine.containersLabelled(DockerNames.JOB_LABEL, jobId);
+        if (!containers.isEmpty()) {
+            List<String> ours = engine.containersLabelled(DockerNames.STORE_LABEL, storeId);
+            containers = containers.stream().filter(ours::contains).toList();
+            containers.forEach(engine::removeContainer);
+        }
+        List<String> images = engine.imagesLabelled(DockerNames.JOB_LABEL, jobId);
+        if (!images.isEmpty()) {
+            List<String> ours = engine.imagesLabelled(DockerNames.STORE_LABEL, storeId);
+            images = images.stream().filter(ours::contains).toList();
+            images.forEach(engine::removeImage);
+        }
         return new Removed(containers.size(), images.size());
     }
 
