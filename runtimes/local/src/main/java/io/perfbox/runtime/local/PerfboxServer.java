@@ -209,11 +209,17 @@ public final class PerfboxServer implements AutoCloseable {
                         dockerfiles.delete(id);
                         artifacts.deleteAll(id);
                     }
+
+                    @Override
+                    public List<io.perfbox.core.domain.JobId> storedBefore(java.time.Instant cutoff) {
+                        return artifacts.storedBefore(cutoff);
+                    }
                 },
                 id -> {
                     resources.releaseQuietly(id);
                     return janitor.removeJob(id.value()).images();
-                });
+                },
+                id -> database.find(id).isPresent());
 
         LocalApiServer api;
         SqliteApiKeyStore keyStore = null;

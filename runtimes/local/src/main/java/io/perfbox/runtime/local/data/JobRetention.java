@@ -34,6 +34,11 @@ public final class JobRetention implements AutoCloseable {
         long bytes(JobId id);
 
         void delete(JobId id);
+
+        /** The jobs whose files were last changed before {@code cutoff}, recorded or not. */
+        default List<JobId> storedBefore(Instant cutoff) {
+            return List.of();
+        }
     }
 
     /** What the Docker engine may still hold of a job; returns how many images it removed. */
@@ -43,15 +48,20 @@ public final class JobRetention implements AutoCloseable {
     }
 
     /** What one sweep removed. */
-    public record Swept(int jobs, long bytes, int images, int idempotencyKeys) {
+    public record Swept(int jobs, long bytes, int images, int idempotencyKeys, int orphans) {
+        public Swept(int jobs, long bytes, int images, int idempotencyKeys) {
+            this(jobs, bytes, images, idempotencyKeys, 0);
+        }
+
         public boolean any() {
-            return jobs > 0 || idempotencyKeys > 0 || images > 0;
+            return jobs > 0 || idempotencyKeys > 0 || images > 0 || orphans > 0;
         }
 
         @Override
         public String toString() {
             return jobs + " finished job(s) (" + bytes + " bytes of files, " + images + " image(s)) and "
-                    + idempotencyKeys + " idempotency record(s)";
+                    + idempotencyKeys + " idempotency record(s)"
+                    + (orphans > 0 ? ", and the files of " + orphans + " job(s) no record names" : "");
         }
     }
 
@@ -60,10 +70,21 @@ public final class JobRetention implements AutoCloseable {
     private final Clock clock;
     private final JobFiles files;
     private final EngineResources engine;
+    private final java.util.function.Predicate<JobId> recorded;
     private final Object sweeping = new Object();
     private ScheduledExecutorService scheduler;
 
     public JobRetention(ExpiredJobs store, Duration retain, Clock clock, JobFiles files, EngineResources engine) {
+        this(store, retain, clock, files, engine, id -> true);
+    }
+
+    /**
+     * As above; {@code recorded} tells whether the store holds a job, so that files unchanged for the retention whose
+     * job has no record (a crash between a delete's two steps) go too.
+     */
+    public JobRetention(ExpiredJobs store, Duration retain, Clock clock, JobFiles files, EngineResources engine,
+                        java.util.function.Predicate<JobId> recorded) {
+        this.recorded = recorded;
         if (retain.isNegative() || retain.isZero()) {
             throw new IllegalArgumentException("the retention must be longer than zero");
         }
@@ -111,7 +132,21 @@ public final class JobRetention implements AutoCloseable {
                 }
             }
             int keys = store.forgetIdempotencyKeysBefore(cutoff);
-            Swept swept = new Swept(jobs, bytes, images, keys);
+            int orphans = 0;
+            for (JobId id : files.storedBefore(cutoff)) {
+                try {
+                    // A job's files are written before its record (a submit saves the Dockerfile first), but not a
+                    // retention ago: these have no job.
+                    if (!recorded.test(id)) {
+                        bytes += files.bytes(id);
+                        files.delete(id);
+                        orphans++;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "retention: could not remove the files of " + id, e);
+                }
+            }
+            Swept swept = new Swept(jobs, bytes, images, keys, orphans);
             if (swept.any()) {
                 LOG.info("retention: removed " + swept + " older than " + retain.toDays() + " day(s), finished before " + cutoff);
             } else {

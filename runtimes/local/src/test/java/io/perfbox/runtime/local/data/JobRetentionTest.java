@@ -66,6 +66,13 @@ class JobRetentionTest {
         final Set<JobId> images = new HashSet<>();
         final List<JobId> released = new ArrayList<>();
         final Set<JobId> failing = new HashSet<>();
+        final Map<JobId, Instant> changed = new HashMap<>();
+
+        @Override
+        public List<JobId> storedBefore(Instant cutoff) {
+            return changed.entrySet().stream().filter(e -> files.containsKey(e.getKey()) && e.getValue().isBefore(cutoff))
+                    .map(Map.Entry::getKey).toList();
+        }
 
         void hold(Job job, long bytes, boolean image) {
             files.put(job.id(), bytes);
@@ -242,5 +249,26 @@ class JobRetentionTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new JobRetention(store, Duration.ofDays(-1), clock, leftovers, leftovers))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void filesUnchangedForTheRetentionWhoseJobHasNoRecordGoAndAnyRecordedJobsFilesStay() {
+        JobRetention withOrphans = new JobRetention(store, THIRTY_DAYS, clock, leftovers, leftovers,
+                id -> store.find(id).isPresent());
+        JobId orphan = JobId.random();
+        JobId freshOrphan = JobId.random(); // a submit saves its Dockerfile before its record: not yet an orphan
+        Job runningLongAgo = running("a", NOW.minus(DAY.multipliedBy(90)));
+        for (JobId id : List.of(orphan, freshOrphan, runningLongAgo.id())) {
+            leftovers.files.put(id, 700L);
+        }
+        leftovers.changed.put(orphan, NOW.minus(DAY.multipliedBy(31)));
+        leftovers.changed.put(freshOrphan, NOW.minusSeconds(1));
+        leftovers.changed.put(runningLongAgo.id(), NOW.minus(DAY.multipliedBy(90)));
+
+        JobRetention.Swept swept = withOrphans.sweep();
+
+        assertThat(swept).isEqualTo(new JobRetention.Swept(0, 700, 0, 0, 1));
+        assertThat(swept.toString()).contains("the files of 1 job(s) no record names");
+        assertThat(leftovers.files).containsOnlyKeys(freshOrphan, runningLongAgo.id());
     }
 }
