@@ -128,6 +128,10 @@ class RetentionIT {
             String storeId = Files.readString(dataDir.resolve("store-id")).strip();
             imageLabelledFor(storeId, old);
             imageLabelledFor(storeId, recent);
+            // Files no record names (a delete cut short by a crash), unchanged for 40 days.
+            Path orphan = Files.createDirectories(dataDir.resolve("jobs").resolve(UUID.randomUUID().toString()));
+            Files.writeString(orphan.resolve("Dockerfile"), QUICK);
+            Files.setLastModifiedTime(orphan, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofDays(40))));
             finishedDaysAgo(dataDir, old, 31);
             finishedDaysAgo(dataDir, recent, 29);
             idempotencyKeyMadeDaysAgo(dataDir, key, 31);
@@ -135,6 +139,7 @@ class RetentionIT {
             await("the old job to go", () -> http.get("/jobs/" + old).status() == 404);
             await("its files to go", () -> !Files.exists(dataDir.resolve("jobs").resolve(old)));
             await("its image to go", () -> Docker.imagesOf(old).isEmpty());
+            await("the orphaned files to go", () -> !Files.exists(orphan));
             await("the sweep's log line", () -> Files.readString(serverLog).contains("retention: removed 1 finished job(s) ("));
             String line = Files.readAllLines(serverLog).stream().filter(l -> l.contains("retention: removed 1 finished job(s)"))
                     .findFirst().orElseThrow();
