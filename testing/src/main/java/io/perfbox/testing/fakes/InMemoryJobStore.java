@@ -3,6 +3,7 @@ package io.perfbox.testing.fakes;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.port.ExpiredJobs;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.TenantUsage;
 import java.time.Instant;
@@ -18,7 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** A JobStore (and its TenantUsage) in maps, for unit tests; passes the same contracts as the real adapters. */
-public class InMemoryJobStore implements JobStore, TenantUsage {
+public class InMemoryJobStore implements JobStore, TenantUsage, ExpiredJobs {
     private static final Comparator<Job> NEWEST_FIRST =
             Comparator.comparing(Job::createdAt).thenComparing(j -> j.id().value()).reversed();
 
@@ -28,7 +29,7 @@ public class InMemoryJobStore implements JobStore, TenantUsage {
     /** Submissions by job, in the order they were made; they outlive their jobs. */
     private final Map<JobId, Submission> submissions = new LinkedHashMap<>();
 
-    private record IdempotencyRecord(JobId jobId, String fingerprint) {
+    private record IdempotencyRecord(JobId jobId, String fingerprint, Instant madeAt) {
     }
 
     private record Submission(String owner, Instant at, boolean counts) {
@@ -48,7 +49,7 @@ public class InMemoryJobStore implements JobStore, TenantUsage {
                     return new CreateResult(earlier, false);
                 }
             }
-            idempotency.put(k, new IdempotencyRecord(job.id(), key.get().requestFingerprint()));
+            idempotency.put(k, new IdempotencyRecord(job.id(), key.get().requestFingerprint(), job.createdAt()));
         }
         if (jobs.putIfAbsent(job.id(), job) != null) {
             throw new IllegalStateException("job " + job.id() + " exists already");
@@ -126,5 +127,29 @@ public class InMemoryJobStore implements JobStore, TenantUsage {
                 .filter(s -> s.owner().equals(owner) && s.counts() && !s.at().isBefore(since))
                 .map(Submission::at).toList();
         return new Submissions(counted.size(), counted.stream().min(Comparator.naturalOrder()));
+    }
+
+    @Override
+    public synchronized List<Job> finishedBefore(Instant cutoff, int limit) {
+        return jobs.values().stream().filter(j -> j.status().isTerminal() && ExpiredJobs.finishedAt(j).isBefore(cutoff))
+                .sorted(Comparator.comparing(ExpiredJobs::finishedAt).thenComparing(j -> j.id().value()))
+                .limit(limit).toList();
+    }
+
+    @Override
+    public synchronized boolean removeFinished(JobId id, Instant cutoff) {
+        Job job = jobs.get(id);
+        if (job == null || !job.status().isTerminal() || !ExpiredJobs.finishedAt(job).isBefore(cutoff)) {
+            return false;
+        }
+        jobs.remove(id);
+        return true;
+    }
+
+    @Override
+    public synchronized int forgetIdempotencyKeysBefore(Instant cutoff) {
+        int before = idempotency.size();
+        idempotency.values().removeIf(r -> r.madeAt().isBefore(cutoff));
+        return before - idempotency.size();
     }
 }

@@ -280,6 +280,51 @@ public class FileSystemJobArtifactStore implements JobArtifactStore {
         return read(dirOf(id).resolve("scan.json"), ScanReport.class);
     }
 
+    /**
+     * The jobs whose directory here was last changed before {@code cutoff} (the retention's look for files no record
+     * names any more: a crash between a delete's record and its files).
+     */
+    public java.util.List<JobId> storedBefore(java.time.Instant cutoff) {
+        if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return java.util.List.of();
+        }
+        java.util.List<JobId> out = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (!name.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+                        || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                if (Files.getLastModifiedTime(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+                    out.add(new JobId(name));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + root, e);
+        }
+        return out;
+    }
+
+    /** What the job's files (its Dockerfile, logs, scan report) take on disk, in bytes; 0 when it has none. */
+    public long bytes(JobId id) {
+        Path dir = dirOf(id);
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // removed meanwhile
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
     @Override
     public void deleteAll(JobId id) {
         Files2.deleteTree(dirOf(id));

@@ -40,4 +40,28 @@ class FileSystemJobArtifactStoreTest extends JobArtifactStoreContract {
         org.assertj.core.api.Assertions.assertThat(new String(slice.bytes())).isEqualTo("step 2\n");
         org.assertj.core.api.Assertions.assertThat(slice.atEnd()).isTrue();
     }
+
+    @org.junit.jupiter.api.Test
+    void theRetentionSeesWhatAJobsFilesTakeAndWhichWereLastChangedBeforeACutoffNeverFollowingALink() throws Exception {
+        var fs = new FileSystemJobArtifactStore(root);
+        io.perfbox.core.domain.JobId old = io.perfbox.core.domain.JobId.random();
+        io.perfbox.core.domain.JobId recent = io.perfbox.core.domain.JobId.random();
+        fs.saveLog(old, JobArtifactStore.LogKind.RUN, new JobArtifactStore.CapturedLog("x".repeat(1000), false));
+        fs.saveLog(recent, JobArtifactStore.LogKind.RUN, new JobArtifactStore.CapturedLog("y", false));
+        Path outside = java.nio.file.Files.writeString(root.resolveSibling("outside-" + old.value()), "z".repeat(50_000));
+        java.nio.file.Files.createSymbolicLink(root.resolve(old.value()).resolve("link"), outside);
+        java.nio.file.Files.createDirectories(root.resolve("not-a-job"));
+        java.time.Instant now = java.time.Instant.now();
+        java.nio.file.Files.setLastModifiedTime(root.resolve(old.value()),
+                java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(40))));
+        java.nio.file.Files.setLastModifiedTime(root.resolve("not-a-job"),
+                java.nio.file.attribute.FileTime.from(now.minus(java.time.Duration.ofDays(40))));
+
+        org.assertj.core.api.Assertions.assertThat(fs.bytes(old)).isBetween(1000L, 40_000L);
+        org.assertj.core.api.Assertions.assertThat(fs.bytes(io.perfbox.core.domain.JobId.random())).isZero();
+        org.assertj.core.api.Assertions.assertThat(fs.storedBefore(now.minus(java.time.Duration.ofDays(30)))).containsExactly(old);
+        fs.deleteAll(old);
+        org.assertj.core.api.Assertions.assertThat(outside).exists();
+        org.assertj.core.api.Assertions.assertThat(fs.storedBefore(now.plusSeconds(5))).containsExactly(recent);
+    }
 }

@@ -213,7 +213,7 @@ class SqliteJobStorePersistenceTest {
             assertThat(store.find(three.id())).contains(three);
         }
         try (Connection c = connect(); Statement st = c.createStatement()) {
-            assertThat(single(st, "PRAGMA user_version")).isEqualTo("6");
+            assertThat(single(st, "PRAGMA user_version")).isEqualTo(Integer.toString(SqliteJobStore.SCHEMA_VERSION));
             assertThat(single(st, "SELECT runs FROM jobs WHERE id = '" + three.id().value() + "'"))
                     .isEqualTo("{\"requested\":3,\"completed\":[]}");
         }

@@ -4,6 +4,7 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.RankOrder;
+import io.perfbox.core.port.ExpiredJobs;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.runtime.local.observe.JobChanges;
 import java.util.Iterator;
@@ -140,6 +141,40 @@ public final class CachedJobStore implements JobStore {
             cache.remove(id);
             lock.unlock();
         }
+    }
+
+    /**
+     * {@code expired} (this cache's own store) as the retention sees it: its removals go through here, under the job's
+     * lock, so the cache forgets the job and the observers hear of it as of a delete.
+     */
+    public ExpiredJobs expiring(ExpiredJobs expired) {
+        return new ExpiredJobs() {
+            @Override
+            public List<Job> finishedBefore(java.time.Instant cutoff, int limit) {
+                return expired.finishedBefore(cutoff, limit);
+            }
+
+            @Override
+            public boolean removeFinished(JobId id, java.time.Instant cutoff) {
+                ReentrantLock lock = lockOf(id);
+                lock.lock();
+                try {
+                    boolean removed = expired.removeFinished(id, cutoff);
+                    if (removed) {
+                        tell(c -> c.deleted(id));
+                    }
+                    return removed;
+                } finally {
+                    cache.remove(id);
+                    lock.unlock();
+                }
+            }
+
+            @Override
+            public int forgetIdempotencyKeysBefore(java.time.Instant cutoff) {
+                return expired.forgetIdempotencyKeysBefore(cutoff);
+            }
+        };
     }
 
     /** Pages come from the store: it alone has the owner index and issues the page tokens. */

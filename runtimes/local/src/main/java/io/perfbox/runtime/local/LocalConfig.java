@@ -44,7 +44,18 @@ public record LocalConfig(
         Optional<String> runtime,
         RankOrder leaderboardOrder,
         HttpLimits http,
-        Optional<Path> metricsTokenFile) {
+        Optional<Path> metricsTokenFile,
+        Retention retention) {
+
+    /** {@code --retain-days}: finished jobs are removed this long after they finished, looked for every interval. */
+    public record Retention(Duration keep, Duration interval) {
+        /** Most days a finished job may be kept (a hundred years: longer is not "forever" but a typo). */
+        public static final int MAX_DAYS = 36_500;
+
+        public long days() {
+            return keep.toDays();
+        }
+    }
 
     /** How {@code serve} writes its log lines on the console: text on a terminal and JSON otherwise, or as asked. */
     public enum LogFormat {
@@ -155,6 +166,8 @@ public record LocalConfig(
             new Setting("docker", "docker", "the docker CLI; jobs use the engine it reaches (through its unix socket if it has one)"),
             new Setting("log-format", "auto", "log lines on the console: auto (text on a terminal, JSON otherwise), json or text; the log file is always JSON"),
             new Setting("metrics-token-file", "", "a file holding the operator's token for GET /metrics (Authorization: Bearer TOKEN, at least 24 characters); a server that requires API keys serves /metrics only with it"),
+            new Setting("retain-days", "30", "finished jobs are removed this many days after they finished, with their files and image (1 to 36500; their submissions still count against the quotas)"),
+            new Setting("retention-interval", "1h", "how often finished jobs past --retain-days are looked for (also once at start)"),
             new Setting("leaderboard-order", "desc", "the leaderboard's direction when a request names none: desc (highest first) or asc (lowest first, e.g. a loss)"));
 
     private static final Map<String, Setting> BY_NAME = new HashMap<>();
@@ -271,7 +284,7 @@ public record LocalConfig(
                         get(v, "build-cpus").isBlank() ? cpus : positiveDecimal(v, "build-cpus"),
                         get(v, "build-pids").isBlank() ? pipeline.runLimits().pids() : intIn(v, "build-pids", 1, 1_000_000)),
                 hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v), httpLimits(v),
-                optionalPath(v, "metrics-token-file"));
+                optionalPath(v, "metrics-token-file"), retention(v));
         if (!config.loopback()) {
             if (!tls.enabled()) {
                 throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
@@ -284,7 +297,22 @@ public record LocalConfig(
 
     private LocalConfig withRequireKeys() {
         return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder, http, metricsTokenFile);
+                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder, http, metricsTokenFile, retention);
+    }
+
+    private static Retention retention(Map<String, String> v) {
+        String raw = get(v, "retain-days").strip();
+        if (raw.matches("0+")) {
+            // Zero would remove each job as it finishes, before anyone reads its result: surely not what was meant.
+            throw new IllegalArgumentException("--retain-days 0 would remove every job as soon as it finished: give the"
+                    + " days to keep finished jobs, 1 to " + Retention.MAX_DAYS);
+        }
+        int days = intIn(v, "retain-days", 1, Retention.MAX_DAYS);
+        Duration interval = duration(v, "retention-interval");
+        if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--retention-interval must be at least 1s, not '" + get(v, "retention-interval") + "'");
+        }
+        return new Retention(Duration.ofDays(days), interval);
     }
 
     private static HttpLimits httpLimits(Map<String, String> v) {

@@ -35,6 +35,7 @@ import io.perfbox.core.lifecycle.JobPipeline;
 import io.perfbox.core.lifecycle.JobRecovery;
 import io.perfbox.core.lifecycle.PipelineSettings;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.runtime.local.data.JobRetention;
 import io.perfbox.runtime.local.http.LocalApiServer;
 import io.perfbox.runtime.local.http.Operations;
 import io.perfbox.runtime.local.observe.DiskUsage;
@@ -73,11 +74,13 @@ public final class PerfboxServer implements AutoCloseable {
     private final DockerJanitor janitor;
     private final DockerBuildNetwork buildNetwork;
     private final SqliteApiKeyStore keyStore;
+    private final JobRetention retention;
     private volatile boolean closed;
 
     private PerfboxServer(FileChannel lockChannel, FileLock lock, SqliteJobStore database, LocalJobExecutor executor,
                           LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor,
-                          DockerBuildNetwork buildNetwork, SqliteApiKeyStore keyStore) {
+                          DockerBuildNetwork buildNetwork, SqliteApiKeyStore keyStore, JobRetention retention) {
+        this.retention = retention;
         this.buildNetwork = buildNetwork;
         this.keyStore = keyStore;
         this.lockChannel = lockChannel;
@@ -193,6 +196,30 @@ public final class PerfboxServer implements AutoCloseable {
         JobRecovery.Recovered recovered = new JobRecovery(jobs, lifecycle, executor).recover();
         LOG.info("recovery: " + recovered.resumed() + " queued job(s) resumed, " + recovered.interrupted()
                 + " interrupted; removed " + leftovers + " and " + leftoverWorkspaces + " workspace(s)");
+        // --retain-days: old finished jobs go with their files and what the engine holds of them (README, Operations).
+        JobRetention retention = new JobRetention(jobs.expiring(database), config.retention().keep(), clock,
+                new JobRetention.JobFiles() {
+                    @Override
+                    public long bytes(io.perfbox.core.domain.JobId id) {
+                        return artifacts.bytes(id);
+                    }
+
+                    @Override
+                    public void delete(io.perfbox.core.domain.JobId id) {
+                        dockerfiles.delete(id);
+                        artifacts.deleteAll(id);
+                    }
+
+                    @Override
+                    public List<io.perfbox.core.domain.JobId> storedBefore(java.time.Instant cutoff) {
+                        return artifacts.storedBefore(cutoff);
+                    }
+                },
+                id -> {
+                    resources.releaseQuietly(id);
+                    return janitor.removeJob(id.value()).images();
+                },
+                id -> database.find(id).isPresent());
 
         LocalApiServer api;
         SqliteApiKeyStore keyStore = null;
@@ -240,7 +267,8 @@ public final class PerfboxServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.hostForUrl() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor,
-                buildNetwork, keyStore);
+                buildNetwork, keyStore, retention);
+        retention.start(config.retention().interval());
         out.println("perfbox listening on " + api.baseUrl());
         addressLines(api.baseUrl()).forEach(out::println);
         if (fingerprint != null) {
@@ -250,7 +278,7 @@ public final class PerfboxServer implements AutoCloseable {
             out.println("API keys required" + (config.requireKeys() ? "" : ", since this data dir holds keys")
                     + " (header x-api-key; make one with: perfbox keys create --tenant NAME --data-dir " + dataDir + ")");
         }
-        out.println("data in " + dataDir);
+        out.println("data in " + dataDir + "; finished jobs are kept " + config.retention().days() + " day(s)");
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
                 + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
         out.println(scannerLine(scanner));
@@ -451,6 +479,7 @@ public final class PerfboxServer implements AutoCloseable {
             return;
         }
         closed = true;
+        retention.close();
         api.close();
         executor.close();
         try {

@@ -194,4 +194,28 @@ class CachedJobStoreTest {
         assertThat(asked).containsExactly("ranked o loss ASC 3", "history o loss 7");
         assertThat(listings).hasValue(0);
     }
+
+    @Test
+    void aJobTheRetentionRemovesIsForgottenByTheCacheAndTheObserversHearOfIt() {
+        Job job = Job.queued(JobId.random(), "a", "n", "d", T0);
+        cached.create(job, Optional.empty());
+        Job done = job.advancedTo(JobStatus.RUNNING, T0).succeeded(1.0, T0.plusSeconds(1));
+        cached.update(done, EnumSet.of(JobStatus.QUEUED));
+        assertThat(cached.find(job.id())).contains(done);
+        List<JobId> deleted = new java.util.ArrayList<>();
+        cached.observedBy(new io.perfbox.runtime.local.observe.JobChanges() {
+            @Override
+            public void deleted(JobId id) {
+                deleted.add(id);
+            }
+        });
+        io.perfbox.core.port.ExpiredJobs expiring = cached.expiring(backing);
+
+        assertThat(expiring.removeFinished(job.id(), T0)).as("finished at T0+1s, not before T0").isFalse();
+        assertThat(cached.find(job.id())).contains(done);
+        assertThat(expiring.removeFinished(job.id(), T0.plusSeconds(2))).isTrue();
+
+        assertThat(cached.find(job.id())).isEmpty();
+        assertThat(deleted).containsExactly(job.id());
+    }
 }

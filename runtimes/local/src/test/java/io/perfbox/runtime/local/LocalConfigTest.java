@@ -122,6 +122,37 @@ class LocalConfigTest {
     }
 
     @Test
+    void finishedJobsAreKept30DaysByDefaultLookedForHourlyAndBothComeFromAFlagOrTheEnvironment() {
+        LocalConfig d = LocalConfig.from(List.of(), HOME);
+        assertThat(d.retention().keep()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(d.retention().interval()).isEqualTo(java.time.Duration.ofHours(1));
+        LocalConfig flags = LocalConfig.from(List.of("--retain-days", "7", "--retention-interval=90s"), HOME);
+        assertThat(flags.retention().days()).isEqualTo(7);
+        assertThat(flags.retention().interval()).isEqualTo(java.time.Duration.ofSeconds(90));
+        Map<String, String> env = new java.util.HashMap<>(HOME);
+        env.put("PERFBOX_RETAIN_DAYS", "365");
+        env.put("PERFBOX_RETENTION_INTERVAL", "10m");
+        assertThat(LocalConfig.from(List.of(), env).retention()).isEqualTo(new LocalConfig.Retention(
+                java.time.Duration.ofDays(365), java.time.Duration.ofMinutes(10)));
+        assertThat(LocalConfig.from(List.of("--retain-days", "2"), env).retention().days()).as("the flag wins").isEqualTo(2);
+    }
+
+    @Test
+    void aRetentionOfZeroOrOutOfRangeStopsStartUpWithAMessage() {
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--retain-days", "0"), HOME))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--retain-days 0 would remove every job").hasMessageContaining("1 to 36500");
+        for (String bad : List.of("-1", "36501", "thirty", "1.5", "")) {
+            assertThatThrownBy(() -> LocalConfig.from(List.of("--retain-days=" + bad), HOME)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--retain-days");
+        }
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--retention-interval", "500ms"), HOME))
+                .hasMessageContaining("--retention-interval");
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--retention-interval", "0"), HOME))
+                .hasMessageContaining("--retention-interval");
+    }
+
+    @Test
     void badValuesStopStartUpWithAMessage() {
         assertThatThrownBy(() -> LocalConfig.from(List.of("--port", "70000"), HOME)).hasMessageContaining("--port");
         assertThatThrownBy(() -> LocalConfig.from(List.of("--run-timeout", "soon"), HOME)).hasMessageContaining("duration");

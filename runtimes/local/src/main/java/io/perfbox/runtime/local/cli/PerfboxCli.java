@@ -25,7 +25,7 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code perfbox serve | submit | status | logs | scan | list | cancel | delete | keys | completion | help}, on
+ * {@code perfbox serve | submit | status | logs | scan | list | cancel | delete | keys | backup | restore | completion | help}, on
  * picocli: help for every command, suggestions for a mistyped command or option, a completion script.
  */
 public final class PerfboxCli {
@@ -65,6 +65,8 @@ public final class PerfboxCli {
         root.addSubcommand(new ClientCommands.Cancel(cli));
         root.addSubcommand(new ClientCommands.Delete(cli));
         root.addSubcommand(KeysCommand.commandLine(cli));
+        root.addSubcommand(new BackupCommands.Backup(cli));
+        root.addSubcommand(new BackupCommands.Restore(cli));
         root.addSubcommand(new Completion(cli));
         root.addSubcommand(new CommandLine.HelpCommand());
         Map<String, String> exitCodes = new LinkedHashMap<>();

@@ -38,4 +38,23 @@ class ServeStartTest {
             }
         }
     }
+
+    @Test
+    void aBadRetentionIsAUsageErrorBeforeTheEngineIsAsked(@TempDir Path dir) throws Exception {
+        Path calls = dir.resolve("docker-calls");
+        Path docker = dir.resolve("docker");
+        Files.writeString(docker, "#!/bin/sh\necho \"$@\" >> '" + calls + "'\nexit 1\n");
+        Files.setPosixFilePermissions(docker, PosixFilePermissions.fromString("rwx------"));
+        for (String days : new String[] {"0", "-3", "ten", "1.5", "36501"}) {
+            CliRun run = CliRun.of(Map.of("HOME", dir.toString()), "serve", "--port", "0", "--retain-days", days,
+                    "--data-dir", dir.resolve("data").toString(), "--docker", docker.toString());
+            assertThat(run.exitCode()).as(days + ": " + run.err()).isEqualTo(2);
+            assertThat(run.err()).as(days).contains("--retain-days").contains("1 to 36500");
+        }
+        CliRun fromEnv = CliRun.of(Map.of("HOME", dir.toString(), "PERFBOX_RETAIN_DAYS", "0"), "serve", "--port", "0",
+                "--data-dir", dir.resolve("data").toString(), "--docker", docker.toString());
+        assertThat(fromEnv.exitCode()).as(fromEnv.err()).isEqualTo(2);
+        assertThat(fromEnv.err()).contains("--retain-days 0 would remove every job");
+        assertThat(calls).as("the engine was never asked").doesNotExist();
+    }
 }
