@@ -27,7 +27,7 @@ public final class Bench {
     static final double MEMORY_TARGET_MIB = 300;
     private static final String USAGE = """
             usage: ./perfbox bench [options]
-              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9,10,11)
+              --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9,10,11,12)
               --trivy PATH       the Trivy of benchmarks 1-3 (default: the pinned build of tools/install-trivy)
               --trivy-cache-dir DIR  its cache with a DB (default: the test DB from tools/trivy-db-fixture), used offline
               --runs N           runs of benchmarks 1, 2 and 5, load windows of 3 (default 5)
@@ -35,7 +35,7 @@ public final class Bench {
               --workers N        --workers of the perfbox serve under test (default: the number of cores)
               --list-jobs N      jobs in benchmark 4's large store (default 100000; the small one holds 1000)
               --list-queries N   timed page queries per store and page in benchmark 4 (default 30)
-            Benchmarks 1, 2, 3 and 6 start a perfbox serve of their own, 8 another (HTTPS, keys); they need the Docker engine.""";
+            Benchmarks 1, 2, 3, 6, 9 and 12 start a perfbox serve of their own, 8 another (HTTPS, keys); they need the Docker engine.""";
 
     private final Path root;
     private final TreeSet<Integer> only;
@@ -62,7 +62,7 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+        TreeSet<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
         String trivy = null;
         String trivyCacheDir = null;
         int runs = 5;
@@ -125,12 +125,12 @@ public final class Bench {
         for (String part : list.split(",")) {
             try {
                 int n = Integer.parseInt(part.strip());
-                if (n < 1 || n > 11) {
+                if (n < 1 || n > 12) {
                     throw new NumberFormatException();
                 }
                 ids.add(n);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 11, e.g. 2,4; not '" + list + "'");
+                throw new IllegalArgumentException("--only takes benchmark numbers 1 to 12, e.g. 2,4; not '" + list + "'");
             }
         }
         return ids;
@@ -158,14 +158,16 @@ public final class Bench {
                 loadAverage());
         List<Outcome> outcomes = new ArrayList<>();
         String memoryReport = null;
-        if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6) || only.contains(9)) {
+        if (only.contains(1) || only.contains(2) || only.contains(3) || only.contains(6) || only.contains(9)
+                || only.contains(12)) {
             try {
                 memoryReport = serverBenchmarks(outcomes);
             } catch (Exception e) {
                 // No server (no Docker engine, no scanner): the benchmarks that need it fail, the others still run.
                 System.out.printf("%nperfbox serve could not be started for benchmarks 1, 2, 3, 6 and 9: %s%n", e.getMessage());
                 Map<Integer, String> names = Map.of(1, "pipeline submit → SUCCEEDED", 2, "concurrency 8 vs 1 jobs",
-                        3, "API load", 6, "memory of perfbox serve", 9, "build cache: resubmission");
+                        3, "API load", 6, "memory of perfbox serve", 9, "build cache: resubmission",
+                        12, "fair CPU: sysbench beside a hog");
                 names.forEach((id, name) -> {
                     if (only.contains(id)) {
                         outcomes.add(Outcome.failed(Integer.toString(id), name, "perfbox serve did not start"));
@@ -229,6 +231,9 @@ public final class Bench {
             }
             if (only.contains(9)) {
                 attempt(outcomes, "9", "build cache: resubmission", () -> List.of(new BuildCacheBench(api, trivy, runs).run()));
+            }
+            if (only.contains(12)) {
+                attempt(outcomes, "12", "fair CPU: sysbench beside a hog", () -> List.of(new FairCpuBench(api).run()));
             }
             ApiLoadBench load = new ApiLoadBench(api, seconds, runs);
             if (only.contains(3)) {

@@ -39,6 +39,50 @@ final class PerfboxApi {
         return JSON.readTree(r.body()).get("id").asText();
     }
 
+    /** POST /jobs as JSON with a run count; returns the new job's id. */
+    String submit(String dockerfile, int runs) throws IOException, InterruptedException {
+        String body = JSON.writeValueAsString(java.util.Map.of("dockerfile", dockerfile, "runs", runs));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException("POST /jobs answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body()).get("id").asText();
+    }
+
+    /** POST /jobs/{id}/cancel; a job that ended already is left as it is. */
+    void cancel(String id) throws IOException, InterruptedException {
+        http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + id + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls every 100 ms until the job has ended; returns it. */
+    JsonNode awaitEnd(String id) throws IOException, InterruptedException {
+        while (true) {
+            JsonNode job = job(id);
+            if (isTerminal(job.get("status").asText())) {
+                return job;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Polls every 50 ms until the job is in {@code status}; fails if it ends first. */
+    void awaitStatus(String id, String status) throws IOException, InterruptedException {
+        while (true) {
+            JsonNode job = job(id);
+            String now = job.get("status").asText();
+            if (now.equals(status)) {
+                return;
+            }
+            if (isTerminal(now)) {
+                throw new IllegalStateException("job ended before " + status + ": " + job);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** GET /jobs/{id}. */
     JsonNode job(String id) throws IOException, InterruptedException {
         return get("/jobs/" + id);

@@ -40,6 +40,21 @@ final class BuildCgroup implements AutoCloseable {
             long period = 100_000;
             write(g.dir("cpu"), "cpu.cfs_period_us", Long.toString(period));
             write(g.dir("cpu"), "cpu.cfs_quota_us", Long.toString(Math.max(1000, Math.round(limits.cpus() * period))));
+            if (limits.cpuPool() != null) {
+                // The CPUs no run holds when the build starts (the classic builder's steps keep them: README, CPUs).
+                // A cpuset cgroup v1 starts empty: its parent, then it, need CPUs and memory nodes before any task.
+                Path parent = ROOT.resolve("cpuset").resolve(PARENT);
+                Files.createDirectories(parent);
+                String mems = Files.readString(ROOT.resolve("cpuset").resolve("cpuset.mems")).strip();
+                if (Files.readString(parent.resolve("cpuset.cpus")).isBlank()) {
+                    write(parent, "cpuset.cpus", Files.readString(ROOT.resolve("cpuset").resolve("cpuset.cpus")).strip());
+                }
+                if (Files.readString(parent.resolve("cpuset.mems")).isBlank()) {
+                    write(parent, "cpuset.mems", mems);
+                }
+                write(g.dir("cpuset"), "cpuset.mems", mems);
+                write(g.dir("cpuset"), "cpuset.cpus", limits.cpuPool().unheld());
+            }
         } catch (IOException e) {
             g.close();
             throw new IllegalStateException("cannot make the build's cgroup: " + e.getMessage(), e);
@@ -111,7 +126,7 @@ final class BuildCgroup implements AutoCloseable {
     /** Removes the cgroup (its steps' containers are gone once the build has returned: --force-rm). */
     @Override
     public void close() {
-        for (String controller : new String[] {"memory", "pids", "cpu"}) {
+        for (String controller : new String[] {"memory", "pids", "cpu", "cpuset"}) {
             Path d = ROOT.resolve(controller).resolve(PARENT).resolve(name);
             for (int attempt = 0; attempt < 50 && Files.exists(d); attempt++) {
                 try {

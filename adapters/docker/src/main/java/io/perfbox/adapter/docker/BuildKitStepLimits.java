@@ -27,6 +27,8 @@ final class BuildKitStepLimits {
     private final AtomicInteger active = new AtomicInteger();
     private final Set<Build> builds = ConcurrentHashMap.newKeySet();
     private final Set<String> limited = new HashSet<>();
+    /** The pool's generation the present steps' CPUs were written for. */
+    private long cpusApplied = -1;
     private Thread watcher;
 
     BuildKitStepLimits(DockerImageBuilder.BuildLimits limits) {
@@ -90,9 +92,16 @@ final class BuildKitStepLimits {
             return;
         }
         limited.retainAll(present);
+        // A run took or gave back CPUs since the last look: every step moves onto the CPUs no run holds now.
+        boolean moved = limits.cpuPool() != null && limits.cpuPool().generation() != cpusApplied;
+        if (moved) {
+            cpusApplied = limits.cpuPool().generation();
+        }
         for (String step : present) {
             if (limited.add(step)) {
                 apply(step);
+            } else if (moved) {
+                applyCpus(step);
             }
             String over = reached(step);
             if (over != null) {
@@ -113,6 +122,20 @@ final class BuildKitStepLimits {
             Path cpu = BuildCgroup.ROOT.resolve("cpu").resolve(BUILDKIT).resolve(step);
             write(cpu.resolve("cpu.cfs_period_us"), "100000");
             write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(Math.max(1000, Math.round(limits.cpus() * 100_000))));
+        } catch (IOException e) {
+            // the step ended already
+        }
+        applyCpus(step);
+    }
+
+    /** The step's processes onto the CPUs no run holds (the cpuset controller moves them at once). */
+    private void applyCpus(String step) {
+        if (limits.cpuPool() == null) {
+            return;
+        }
+        try {
+            write(BuildCgroup.ROOT.resolve("cpuset").resolve(BUILDKIT).resolve(step).resolve("cpuset.cpus"),
+                    limits.cpuPool().unheld());
         } catch (IOException e) {
             // the step ended already
         }

@@ -213,6 +213,7 @@ public final class DockerApiEngine implements DockerEngine {
         hostConfig.put("MemorySwap", spec.limits().memoryBytes());
         // --cpus as the CLI gets it: three decimals.
         hostConfig.put("NanoCpus", Math.round(spec.limits().cpus() * 1000) * 1_000_000L);
+        spec.cpuset().ifPresent(cpus -> hostConfig.put("CpusetCpus", cpus));
         hostConfig.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of("max-size", LOG_MAX_SIZE, "max-file", LOG_MAX_FILES)));
         hostConfig.put("Mounts", List.of(Map.of("Type", "bind", "Source", spec.dataDirectory().toString(), "Target", "/data")));
         spec.runtime().ifPresent(runtime -> hostConfig.put("Runtime", runtime));

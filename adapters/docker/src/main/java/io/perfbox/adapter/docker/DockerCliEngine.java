@@ -55,6 +55,7 @@ public final class DockerCliEngine implements DockerEngine {
         if (spec.storageSizeBytes() > 0) {
             args.addAll(List.of("--storage-opt", "size=" + spec.storageSizeBytes()));
         }
+        spec.cpuset().ifPresent(cpus -> args.addAll(List.of("--cpuset-cpus", cpus)));
         args.addAll(List.of(
                 "--network", "none",
                 "--cap-drop", "ALL",

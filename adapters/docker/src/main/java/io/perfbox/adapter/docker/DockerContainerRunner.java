@@ -31,6 +31,7 @@ public class DockerContainerRunner implements ContainerRunner {
     private final Optional<String> runtime;
     /** How writable layers are bounded on this engine, once known ({@link #layerCap}). */
     private volatile LayerCap layerCap;
+    private final Optional<CpuPool> cpus;
     private final java.util.concurrent.locks.ReentrantLock layerCapLock = new java.util.concurrent.locks.ReentrantLock();
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DockerContainerRunner.class.getName());
 
@@ -64,6 +65,16 @@ public class DockerContainerRunner implements ContainerRunner {
     /** Jobs' containers under the engine's container runtime {@code runtime} (empty: the engine's default). */
     public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf,
                                  DataBound dataBound, Optional<String> runtime) {
+        this(engine, storeId, dataDirectoryOf, dataBound, runtime, Optional.empty());
+    }
+
+    /**
+     * With {@code cpus}, each run holds CPUs of its own from the pool while it lasts ({@code --cpuset-cpus}: see
+     * {@link CpuPool}); empty: runs may use any CPU.
+     */
+    public DockerContainerRunner(DockerEngine engine, String storeId, Function<JobId, Path> dataDirectoryOf,
+                                 DataBound dataBound, Optional<String> runtime, Optional<CpuPool> cpus) {
+        this.cpus = cpus;
         this.engine = engine;
         this.storeId = storeId;
         this.dataDirectoryOf = dataDirectoryOf;
@@ -81,9 +92,21 @@ public class DockerContainerRunner implements ContainerRunner {
     public RunOutcome run(JobId id, String imageRef, RunLimits limits, LogSink output) throws InterruptedException {
         // The name is unique to the job; leftovers of a crash are removed by the janitor at start-up.
         String name = DockerNames.containerName(id.value());
-        var spec = new DockerEngine.ContainerSpec(imageRef,
-                Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), limits, dataDirectoryOf.apply(id),
-                runtime, storageSize(layerCap(imageRef), imageRef, limits.writableLayerBytes()));
+        long storageSize = storageSize(layerCap(imageRef), imageRef, limits.writableLayerBytes());
+        Optional<CpuPool.Lease> lease = cpus.map(pool -> pool.acquire(limits.cpus()));
+        lease.filter(l -> !l.own()).ifPresent(l -> LOG.warning("job " + id.value() + ": no CPU free for a run of its own;"
+                + " it shares CPUs " + l.cpus() + " with other work"));
+        try {
+            return run(id, name, new DockerEngine.ContainerSpec(imageRef,
+                    Map.of(DockerNames.STORE_LABEL, storeId, DockerNames.JOB_LABEL, id.value()), limits,
+                    dataDirectoryOf.apply(id), runtime, storageSize, lease.map(CpuPool.Lease::cpus)), limits, output);
+        } finally {
+            lease.ifPresent(CpuPool.Lease::close);
+        }
+    }
+
+    private RunOutcome run(JobId id, String name, DockerEngine.ContainerSpec spec, RunLimits limits, LogSink output)
+            throws InterruptedException {
         LogFollower follower = null;
         try {
             Optional<String> notStarted = engine.createAndStart(name, spec, START_TIMEOUT);

@@ -20,14 +20,24 @@ public interface DockerEngine {
      * the engine's container runtime {@code runtime} (e.g. runsc; empty: the engine's default).
      */
     record ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory,
-                         Optional<String> runtime, long storageSizeBytes) {
-        /** {@code storageSizeBytes}: the engine's own cap of the container's size ({@code --storage-opt size}); 0: none. */
+                         Optional<String> runtime, long storageSizeBytes, Optional<String> cpuset) {
+        /**
+         * {@code storageSizeBytes}: the engine's own cap of the container's size ({@code --storage-opt size}); 0: none.
+         * {@code cpuset}: the CPUs the container may run on ({@code --cpuset-cpus}, "0-1,3"); empty: any.
+         */
         public ContainerSpec {
             labels = Map.copyOf(labels);
             runtime = runtime == null ? Optional.empty() : runtime;
+            cpuset = cpuset == null ? Optional.empty() : cpuset;
             if (storageSizeBytes < 0) {
                 throw new IllegalArgumentException("storageSizeBytes < 0");
             }
+            cpuset.ifPresent(list -> CpuPool.parse(list));
+        }
+
+        public ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory,
+                             Optional<String> runtime, long storageSizeBytes) {
+            this(image, labels, limits, dataDirectory, runtime, storageSizeBytes, Optional.empty());
         }
 
         public ContainerSpec(String image, Map<String, String> labels, RunLimits limits, Path dataDirectory,

@@ -51,12 +51,25 @@ public class DockerImageBuilder implements ImageBuilder {
     /** BuildKit's steps held by the limits; null without limits or BuildKit. */
     private final BuildKitStepLimits stepLimits;
 
-    /** Limits of a build's RUN steps, all together: memory (no swap), CPUs and processes. */
-    public record BuildLimits(long memoryBytes, double cpus, int pids) {
+    /**
+     * Limits of a build's RUN steps, all together: memory (no swap), CPUs and processes; with a {@code cpuPool}, the
+     * steps run only on the CPUs no job's run holds ({@link CpuPool#unheld}), so a build never slows a run (null:
+     * any CPU).
+     */
+    public record BuildLimits(long memoryBytes, double cpus, int pids, CpuPool cpuPool) {
         public BuildLimits {
             if (memoryBytes < 6 * 1024 * 1024 || !(cpus > 0) || pids < 1) {
                 throw new IllegalArgumentException("build limits: at least 6 MiB of memory, some CPU and one process");
             }
+        }
+
+        public BuildLimits(long memoryBytes, double cpus, int pids) {
+            this(memoryBytes, cpus, pids, null);
+        }
+
+        /** These limits, the steps kept off the CPUs that runs of {@code pool} hold. */
+        public BuildLimits offCpusHeldIn(CpuPool pool) {
+            return new BuildLimits(memoryBytes, cpus, pids, pool);
         }
     }
 

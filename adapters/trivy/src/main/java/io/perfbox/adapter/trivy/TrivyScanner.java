@@ -26,18 +26,33 @@ public class TrivyScanner implements VulnerabilityScanner {
     private final TrivySettings settings;
     private final DockerCli docker;
     private final String pathVariable;
+    private final java.util.function.Supplier<Optional<String>> cpus;
     /** What each Trivy executable says its version is, asked once: it goes into every report it makes. */
     private final java.util.Map<String, Optional<String>> versions = new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.util.regex.Pattern VERSION_LINE = java.util.regex.Pattern.compile("(?m)^Version:\\s*(\\S+)");
 
     public TrivyScanner(TrivySettings settings, DockerCli docker) {
-        this(settings, docker, System.getenv().getOrDefault("PATH", ""));
+        this(settings, docker, System.getenv().getOrDefault("PATH", ""), () -> Optional.empty());
+    }
+
+    /**
+     * Scans run on the CPUs {@code cpus} names when each scan starts ("0-1,3", through {@code taskset}; empty: any),
+     * so that a scan keeps off the CPUs another job's run holds.
+     */
+    public TrivyScanner(TrivySettings settings, DockerCli docker, java.util.function.Supplier<Optional<String>> cpus) {
+        this(settings, docker, System.getenv().getOrDefault("PATH", ""), cpus);
     }
 
     TrivyScanner(TrivySettings settings, DockerCli docker, String pathVariable) {
+        this(settings, docker, pathVariable, () -> Optional.empty());
+    }
+
+    private TrivyScanner(TrivySettings settings, DockerCli docker, String pathVariable,
+            java.util.function.Supplier<Optional<String>> cpus) {
         this.settings = settings;
         this.docker = docker;
         this.pathVariable = pathVariable;
+        this.cpus = cpus;
     }
 
     /** The command that runs Trivy, or why there is none. */
@@ -156,6 +171,13 @@ public class TrivyScanner implements VulnerabilityScanner {
         }
         cmd.addAll(settings.extraArgs());
         cmd.add(imageRef);
+        if (!inContainer) {
+            Optional<String> on = cpus.get();
+            Optional<Path> taskset = on.isPresent() ? findOnPath("taskset") : Optional.empty();
+            if (taskset.isPresent()) {
+                cmd.addAll(0, List.of(taskset.get().toString(), "--cpu-list", on.get()));
+            }
+        }
         ProcessRunner.Result r;
         try {
             r = ProcessRunner.command(cmd)

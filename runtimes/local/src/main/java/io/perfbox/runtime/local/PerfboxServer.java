@@ -7,6 +7,7 @@ import io.perfbox.adapter.docker.DockerCliEngine;
 import io.perfbox.adapter.docker.BuildCachePruner;
 import io.perfbox.adapter.docker.BuildKitCli;
 import io.perfbox.adapter.docker.DockerBuildNetwork;
+import io.perfbox.adapter.docker.CpuPool;
 import io.perfbox.adapter.docker.DockerContainerRunner;
 import io.perfbox.adapter.docker.DockerEngine;
 import io.perfbox.adapter.docker.DockerImageBuilder;
@@ -153,10 +154,12 @@ public final class PerfboxServer implements AutoCloseable {
         DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
                 .orElseGet(() -> new DockerCliEngine(docker));
         LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
+        // Each run on CPUs of its own; builds and scans on the ones no run holds (README, CPUs).
+        Optional<CpuPool> cpus = CpuPool.ofHost();
         DockerImageBuilder builder;
         DockerBuildNetwork buildNetwork;
         try {
-            builder = imageBuilder(config, docker, engine, storeId, dataDir);
+            builder = imageBuilder(config, docker, engine, storeId, dataDir, cpus);
             buildNetwork = confineBuilds(config.builds(), docker, storeId, builder.runsOnDefaultBridge());
             if (buildNetwork != null && !builder.runsOnDefaultBridge()) {
                 builder = builder.onNetwork(buildNetwork.name());
@@ -166,8 +169,9 @@ public final class PerfboxServer implements AutoCloseable {
             throw new IOException("interrupted while setting up builds", e);
         }
         LOG.info("builds use " + builder.describe());
-        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf, workspace::full, config.runtime());
-        var scanner = new TrivyScanner(config.trivy(), docker);
+        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf, workspace::full, config.runtime(),
+                cpus);
+        var scanner = new TrivyScanner(config.trivy(), docker, () -> cpus.map(CpuPool::unheld));
         PipelineSettings settings = config.pipeline();
         Clock clock = Clock.systemUTC();
         var resources = new HostJobResources(runner, builder, workspace);
@@ -283,6 +287,7 @@ public final class PerfboxServer implements AutoCloseable {
                 + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
         out.println(scannerLine(scanner));
         config.runtime().ifPresent(r -> out.println("jobs run under the container runtime " + r));
+        out.println(cpuLine(cpus, config.workers(), settings.runLimits().cpus()));
         out.flush();
         return server;
     }
@@ -365,13 +370,14 @@ public final class PerfboxServer implements AutoCloseable {
 
     /** BuildKit where the configuration allows it and a docker CLI can drive it, else the classic builder. */
     private static DockerImageBuilder imageBuilder(LocalConfig config, DockerCli docker, DockerEngine engine,
-            String storeId, Path dataDir) throws IOException, InterruptedException {
+            String storeId, Path dataDir, Optional<CpuPool> cpus) throws IOException, InterruptedException {
         LocalConfig.Builds b = config.builds();
+        var limits = new DockerImageBuilder.BuildLimits(b.memoryBytes(), b.cpus(), b.pids());
         DockerImageBuilder classic = new DockerImageBuilder(engine, storeId, config.maxImageBytes())
                 .withCacheSecret(secret(dataDir.resolve("build-cache.key")))
                 .withBaseImages(BaseImagePolicy.allowing(b.baseImages()))
                 // RUN steps held by the build limits, on both builders (README, Build limits).
-                .withLimits(new DockerImageBuilder.BuildLimits(b.memoryBytes(), b.cpus(), b.pids()));
+                .withLimits(cpus.map(limits::offCpusHeldIn).orElse(limits));
         if (b.builder() == LocalConfig.Builder.CLASSIC) {
             return classic;
         }
@@ -457,6 +463,19 @@ public final class PerfboxServer implements AutoCloseable {
     }
 
     /** Before the first job: the scanner jobs will use and whether it works, or why not and what to do. */
+    /** What the start-up message says of CPUs: whose they are, and what is shared where there are too few. */
+    static String cpuLine(Optional<CpuPool> cpus, int workers, double cpuLimit) {
+        if (cpus.isEmpty()) {
+            return "CPUs: this host does not say which CPUs containers may use: runs share CPUs with builds, scans and"
+                    + " each other";
+        }
+        CpuPool pool = cpus.get();
+        return pool.shortfall(workers, cpuLimit).map(s -> "CPUs: " + s)
+                .orElse("CPUs: each run holds " + CpuPool.cpusFor(cpuLimit) + " of CPUs " + pool.cpus()
+                        + " of its own; builds and scans use the ones no run holds; perfbox itself and the Docker"
+                        + " engine are not confined, and memory bandwidth and caches are shared");
+    }
+
     static String scannerLine(TrivyScanner scanner) {
         TrivyScanner.Readiness readiness;
         try {
