@@ -47,7 +47,7 @@ public class TrivyScanner implements VulnerabilityScanner {
         this(settings, docker, pathVariable, () -> Optional.empty());
     }
 
-    private TrivyScanner(TrivySettings settings, DockerCli docker, String pathVariable,
+    TrivyScanner(TrivySettings settings, DockerCli docker, String pathVariable,
             java.util.function.Supplier<Optional<String>> cpus) {
         this.settings = settings;
         this.docker = docker;

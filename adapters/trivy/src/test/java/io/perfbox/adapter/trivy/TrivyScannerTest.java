@@ -166,4 +166,25 @@ class TrivyScannerTest {
         assertThat(TrivyScanner.databaseIn("Version: 0.58.1")).isEqualTo(TrivyScanner.Database.UNKNOWN);
         assertThat(TrivyScanner.databaseIn("{\"VulnerabilityDB\":{\"UpdatedAt\":7}}")).isEqualTo(TrivyScanner.Database.UNKNOWN);
     }
+
+    @Test
+    void aScanRunsOnTheCpusNoRunHoldsWhenItStarts(@TempDir Path dir) throws Exception {
+        Path seen = dir.resolve("cpus");
+        Path trivy = script(dir, "trivy", "case \"$1\" in\n"
+                + "  image) grep Cpus_allowed_list /proc/self/status > " + seen + "; echo '{\"SchemaVersion\":2,\"Results\":[]}' ;;\n"
+                + "  *) echo 'Version: 0.58.1' ;;\nesac");
+        String last = Integer.toString(Runtime.getRuntime().availableProcessors() - 1);
+        TrivyScanner pinned = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"),
+                "/usr/bin:/bin", () -> Optional.of(last));
+
+        pinned.scan("perfbox-job:1");
+        assertThat(Files.readString(seen)).contains("Cpus_allowed_list:\t" + last + "\n");
+
+        TrivyScanner free = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"),
+                "/usr/bin:/bin", () -> Optional.empty());
+        free.scan("perfbox-job:1");
+        if (Runtime.getRuntime().availableProcessors() > 1) {
+            assertThat(Files.readString(seen)).as("unpinned: any CPU").doesNotContain("Cpus_allowed_list:\t" + last + "\n");
+        }
+    }
 }
