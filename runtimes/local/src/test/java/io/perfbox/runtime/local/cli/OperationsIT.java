@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,8 +156,8 @@ class OperationsIT {
             String ok = submit(https, base, tenantKey, secretName,
                     "FROM debian:bookworm\nCMD echo '{\"perf\":0.5}' > /data/perf.json\n");
             String none = submit(https, base, tenantKey, secretName, "FROM debian:bookworm\nCMD true\n");
-            assertThat(awaitEnd(https, base, tenantKey, ok).path("status").asText()).isEqualTo("SUCCEEDED");
-            JsonNode failed = awaitEnd(https, base, tenantKey, none);
+            assertThat(awaitEnd(Pem.trusting(pair.certificate()), base, tenantKey, ok).path("status").asText()).isEqualTo("SUCCEEDED");
+            JsonNode failed = awaitEnd(Pem.trusting(pair.certificate()), base, tenantKey, none);
             assertThat(failed.path("failure").path("code").asText()).isEqualTo("NO_RESULT");
 
             // 6. The scrape as the configuration says, by curl as Prometheus would: its scheme, target and path,
@@ -209,17 +210,7 @@ class OperationsIT {
         return JSON.readTree(r.body()).path("id").asText();
     }
 
-    private static JsonNode awaitEnd(HttpClient https, String base, String key, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id))
-                    .header("x-api-key", key).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode job = JSON.readTree(r.body());
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("status").asText())) {
-                return job;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("job " + id + " did not end");
+    private static JsonNode awaitEnd(SSLContext tls, String base, String key, String id) throws Exception {
+        return new io.perfbox.runtime.local.e2e.Http(base, Map.of("x-api-key", key), tls).awaitEnd(id, Duration.ofMinutes(4));
     }
 }

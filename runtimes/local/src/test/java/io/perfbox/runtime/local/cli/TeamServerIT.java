@@ -160,14 +160,8 @@ class TeamServerIT {
     }
 
     private static JsonNode awaitEnd(String key, String id) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            JsonNode job = send("GET", "/jobs/" + id, key, null).json();
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.get("status").asText())) {
-                return job;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("job " + id + " did not end");
+        return new io.perfbox.runtime.local.e2e.Http(server.baseUrl(), Map.of("x-api-key", key),
+                Pem.trusting(certificate.certificate())).awaitEnd(id, Duration.ofMinutes(3));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.runtime.local.e2e.Http;
 import io.perfbox.runtime.local.e2e.PerfboxProcess;
 import io.perfbox.runtime.local.tls.Pem;
 import io.perfbox.runtime.local.tls.TestCertificates;
@@ -116,16 +117,6 @@ class TeamServerReadmeIT {
     }
 
     private static JsonNode awaitEnd(String base, Path certificate, String key, String id) throws Exception {
-        HttpClient https = HttpClient.newBuilder().sslContext(Pem.trusting(certificate)).build();
-        for (int i = 0; i < 600; i++) {
-            HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + id))
-                    .header("x-api-key", key).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode job = JSON.readTree(r.body());
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("status").asText())) {
-                return job;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("job " + id + " did not end");
+        return new Http(base, Map.of("x-api-key", key), Pem.trusting(certificate)).awaitEnd(id, java.time.Duration.ofMinutes(3));
     }
 }

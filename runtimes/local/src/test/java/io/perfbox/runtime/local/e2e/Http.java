@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final String base;
     private final Map<String, String> always;
 
@@ -28,8 +28,15 @@ public final class Http {
 
     /** Sends {@code always} (an API key, say) with every request. */
     public Http(String base, Map<String, String> always) {
+        this(base, always, null);
+    }
+
+    /** Over HTTPS trusting {@code tls} (a team server's own certificate, say); null: the JDK's defaults. */
+    public Http(String base, Map<String, String> always, javax.net.ssl.SSLContext tls) {
         this.base = base;
         this.always = Map.copyOf(always);
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.client = (tls == null ? b : b.sslContext(tls)).build();
     }
 
     public record Reply(int status, String contentType, String body, HttpResponse<String> raw) {
