@@ -72,6 +72,14 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
      * failure on the last attempt ends PLATFORM_FAILURE naming the reason and the attempts.
      */
     Map<String, Object> recordFailed(JobId id, StepError error, Attempts attempts) {
+        return recordFailed(id, DUE, error, attempts);
+    }
+
+    /**
+     * As above for run {@code run} of the job (1 for the first; {@link #DUE}: the run due next). Each run has its own
+     * attempts: the state machine starts every run at attempt 1.
+     */
+    Map<String, Object> recordFailed(JobId id, int run, StepError error, Attempts attempts) {
         Optional<String> platform = platformFailure(error);
         if (platform.isPresent() && attempts.anotherLeft()) {
             LOG.warning(() -> "job " + id + ": run attempt " + attempts.attempt() + " of " + attempts.maxAttempts()
@@ -79,19 +87,35 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
             tasks.stopAll(id, "perfbox: the run is retried on a new task");
             return attempts.retryOutput();
         }
-        Next next = record(id, Optional.empty(), Optional.of(error), attempts);
+        Next next = record(id, run, Optional.empty(), Optional.of(error), attempts);
         return WorkflowStep.output("recorded", next == Next.ENDED, "retry", false);
     }
+
+    /** {@code run} for "the run due next", for a caller that does not count runs (the Fail step's run stage). */
+    static final int DUE = 0;
 
     /**
      * task: runTask.sync's output; error: what its Catch caught. The result file is the collector's record, read
      * from its log stream only when the container exited 0. ENDED when this call ended the job.
      */
     Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error) {
-        return record(id, task, error, Attempts.ONLY);
+        return record(id, DUE, task, error, Attempts.ONLY);
     }
 
-    private Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Attempts attempts) {
+    /**
+     * As above for run {@code run} of the job's runs (1 for the first, the state machine's count; {@link #DUE}: the
+     * run due next): PROCEED when the lifecycle recorded it and more runs are due (the state machine then runs a new
+     * task, with a /data of its own), ENDED after the last or a failed run. A repeat of a run already recorded (Step
+     * Functions retrying RecordRun) records nothing again and answers PROCEED, as the lifecycle does.
+     */
+    Next record(JobId id, int run, Optional<JsonNode> task, Optional<StepError> error) {
+        return record(id, run, task, error, Attempts.ONLY);
+    }
+
+    private Next record(JobId id, int run, Optional<JsonNode> task, Optional<StepError> error, Attempts attempts) {
+        if (run < DUE) {
+            throw new IllegalArgumentException("record-run's run must be 1 or more, not " + run);
+        }
         ContainerRunner.RunOutcome ran;
         StoppedTask stopped;
         if (error.isPresent()) {
@@ -100,13 +124,15 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
             if (platform.isPresent()) {
                 // Stopped, or never started: nothing of this attempt may go on running after the job ended.
                 tasks.stopAll(id, "perfbox: the run failed through the platform");
-                return lifecycle.fail(id, StepOutcomes.platformFailure(platform.get(), attempts.attempt()));
+                return lifecycle.fail(id, StepOutcomes.ofRun(which(id, run),
+                        StepOutcomes.platformFailure(platform.get(), attempts.attempt())));
             }
             // (A timeout is the platform's, above.)
             Optional<StoppedTask> stoppedTask = e.causeJson().flatMap(StoppedTask::from);
             if (stoppedTask.isEmpty()) {
                 // ECS refused the task (permissions, a bad parameter): perfbox's side.
-                return lifecycle.fail(id, StepOutcomes.internal("the run could not be started: " + e.describe()));
+                return lifecycle.fail(id, StepOutcomes.ofRun(which(id, run),
+                        StepOutcomes.internal("the run could not be started: " + e.describe())));
             }
             stopped = stoppedTask.get();
         } else if (task.isPresent()) {
@@ -116,7 +142,24 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
             throw new IllegalArgumentException("record-run needs the run's task or its error");
         }
         ran = outcomeOf(stopped);
-        return lifecycle.ran(id, ran, () -> collected(stopped), conditions(stopped));
+        if (run == DUE) {
+            return lifecycle.ran(id, ran, () -> collected(stopped), conditions(stopped));
+        }
+        // How long it ran: the task's RUNNING to STOPPING, what its run clock measured (null when ECS did not say).
+        return lifecycle.ran(id, run, stopped.runTime().orElse(null), ran, () -> collected(stopped),
+                conditions(stopped));
+    }
+
+    /**
+     * How a failure of run {@code run} is named, as the lifecycle names a run's own failures: "run k of n: " when
+     * the job has several runs, nothing for a job of one.
+     */
+    private String which(JobId id, int run) {
+        io.perfbox.core.domain.Runs runs = lifecycle.runs(id);
+        if (runs.requested() <= 1) {
+            return "";
+        }
+        return runs.label(run == DUE ? runs.next() : run) + ": ";
     }
 
     /**
