@@ -59,9 +59,8 @@ public final class ApiRuntime {
                 new S3JobArtifactStore(s3, bucket),
                 new StepFunctionsPipelineLauncher(sfn, settings.stateMachineArn()),
                 clock)
-                .withQuotas(settings.quotas(), jobs)
-                // The workflow runs the image once (its loop over runs is not built yet): more is refused, 400.
-                .withMaxRuns(1);
+                // Runs 1 to 10, as locally: the workflow loops over a job's runs (JobWorkflow's MoreRuns).
+                .withQuotas(settings.quotas(), jobs);
     }
 
     /**
