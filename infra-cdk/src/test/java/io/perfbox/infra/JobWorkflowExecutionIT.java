@@ -99,7 +99,7 @@ class JobWorkflowExecutionIT {
         aws.putRunLog(TASK_ARN, RUN_LOG);
         aws.dataOf(workspaces.resolve(id.value()));
         runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
-                java.time.Duration.ofSeconds(1), config.taskLimits());
+                java.time.Duration.ofSeconds(1), config.taskLimits(), artifacts);
         // The job's builds through the real adapter: the build ids from the engine's history of the current pass's
         // execution, CodeBuild answered by the fake.
         JobCleanUp cleanUp = new JobCleanUp(new io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds(aws.codeBuild(),

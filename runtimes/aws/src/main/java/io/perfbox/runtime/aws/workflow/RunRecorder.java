@@ -12,6 +12,7 @@ import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.JobWorkspace;
 import java.time.Duration;
 import java.util.Map;
@@ -23,10 +24,12 @@ import java.util.logging.Logger;
  * {@link RecordFailureHandler} is handed: the stopped task with its CloudWatch log becomes a run outcome for
  * {@link JobLifecycle#ran}. The run's limit is the task's run clock (runTimeout, counted from the job container's
  * start); RunTask's own timer (runStartTimeout more) firing means the task did not start in time, after which the
- * job's tasks are stopped.
+ * job's tasks are stopped. storedLogs: where the lifecycle stores the run log, read back to join a job's runs into one
+ * log ({@link RepeatedRunLog}).
  */
 public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout,
-                          Duration runStartTimeout, Duration collectorLogPatience, RunReceipt.Limits taskLimits) {
+                          Duration runStartTimeout, Duration collectorLogPatience, RunReceipt.Limits taskLimits,
+                          JobArtifactStore storedLogs) {
     private static final Logger LOG = Logger.getLogger(RunRecorder.class.getName());
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
@@ -141,7 +144,9 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
         } else {
             throw new IllegalArgumentException("record-run needs the run's task or its error");
         }
-        ran = outcomeOf(stopped);
+        io.perfbox.core.domain.Runs runs = lifecycle.runs(id);
+        ran = RepeatedRunLog.joined(id, runs, run == DUE ? runs.next() : run,
+                outcomeOf(stopped, RepeatedRunLog.bytesPerRun(runs, RUN_LOG_MAX_BYTES)), storedLogs);
         if (run == DUE) {
             return lifecycle.ran(id, ran, () -> collected(stopped), conditions(stopped));
         }
@@ -198,7 +203,7 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
         }
     }
 
-    private ContainerRunner.RunOutcome outcomeOf(StoppedTask task) {
-        return EcsRunOutcome.of(task, runLogs.read(task.taskArn(), RUN_LOG_MAX_BYTES), runTimeout);
+    private ContainerRunner.RunOutcome outcomeOf(StoppedTask task, int logBytes) {
+        return EcsRunOutcome.of(task, runLogs.read(task.taskArn(), logBytes), runTimeout);
     }
 }

@@ -76,6 +76,46 @@ class RecordRunsHandlerTest {
     }
 
     @Test
+    void theRunLogIsOneLogOfEveryRunInOrderEachAfterALineNamingIt() {
+        recordRun(1, ran(1, "{\"perf\":1}"));
+        recordRun(2, ran(2, "{\"perf\":2}"));
+        recordRun(3, ran(3, "{\"perf\":3}"));
+
+        assertThat(f.artifacts.log(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
+                "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n[perfbox] run 3 of 3\nrun 3 output\n",
+                false));
+        // Each run's output read from its own task's stream, a third of the step's 1 MiB each.
+        assertThat(f.aws.calls()).contains("readRunLog " + taskArn(1), "readRunLog " + taskArn(3));
+        assertThat(RepeatedRunLog.bytesPerRun(f.stored().runs(), RunRecorder.RUN_LOG_MAX_BYTES))
+                .isEqualTo(RunRecorder.RUN_LOG_MAX_BYTES / 3);
+    }
+
+    @Test
+    void aRunRecordedAgainAfterItsLogWasStoredButNotItsRunKeepsItsOutputOnce() {
+        recordRun(1, ran(1, "{\"perf\":1}"));
+        // An earlier try of run 2's RecordRun stored the log, then failed before the job's write.
+        f.artifacts.saveLog(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN, new CapturedLog(
+                "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n", false));
+
+        recordRun(2, ran(2, "{\"perf\":2}"));
+
+        assertThat(f.artifacts.log(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
+                "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n", false));
+    }
+
+    @Test
+    void aFailingRunsLogFollowsTheRunsBefore() {
+        recordRun(1, ran(1, "{\"perf\":1}"));
+        f.aws.putRunLog(StepInputs.TASK_ARN, new CapturedLog("Traceback: boom\n", false));
+
+        f.step(handler, "\"run\":2,\"error\":" + StepInputs.exitedError(f.id, 1)
+                + ",\"retry\":{\"attempt\":1,\"maxAttempts\":3,\"backoffSeconds\":20}");
+
+        assertThat(f.artifacts.log(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
+                "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nTraceback: boom\n", false));
+    }
+
+    @Test
     void aRecordRunThatStepFunctionsRetriesAfterItRecordedItsRunRecordsNothingTwice() {
         String first = ran(1, "{\"perf\":0.9}");
         assertThat(recordRun(1, first)).isEqualTo(PROCEED);

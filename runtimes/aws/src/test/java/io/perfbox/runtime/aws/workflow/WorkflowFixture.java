@@ -35,7 +35,7 @@ final class WorkflowFixture {
     /** A collector's record not complete yet is read again for this long (a real task's: 30 s). */
     static final java.time.Duration COLLECTOR_PATIENCE = java.time.Duration.ofMillis(300);
     final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
-            COLLECTOR_PATIENCE, config.taskLimits());
+            COLLECTOR_PATIENCE, config.taskLimits(), artifacts);
     final Job queued;
     final JobId id;
 
