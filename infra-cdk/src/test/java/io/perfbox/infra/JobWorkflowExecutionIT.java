@@ -545,6 +545,11 @@ class JobWorkflowExecutionIT {
         assertThat(done.runs().max()).contains(0.9);
         assertThat(done.runs().spread().orElseThrow())
                 .isCloseTo((0.9 - 0.5) / 0.7, org.assertj.core.data.Offset.offset(1e-12));
+        // One run log, each run's output (from its own task's stream) after a line naming it.
+        assertThat(artifacts.log(id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN))
+                .map(io.perfbox.core.port.JobArtifactStore.CapturedLog::text)
+                .contains("[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n"
+                        + "[perfbox] run 3 of 3\nrun 3 output\n");
         // Each run's time is its task's, RUNNING to STOPPING.
         assertThat(done.runs().completed()).extracting(io.perfbox.core.domain.Runs.Run::duration)
                 .containsOnly(java.time.Duration.ofMillis(1772366470118L - StepInputs.STARTED_AT));
