@@ -421,6 +421,12 @@ public class JobWorkflow extends Construct {
                 + admissionAllowanceSeconds(config));
     }
 
+    /** The execution's limit in whole days (rounded up): the longest a job may be under way. */
+    static int executionDays(StackConfig config) {
+        long seconds = executionTimeout(config).toSeconds().longValue();
+        return (int) ((seconds + 86_399) / 86_400);
+    }
+
     /**
      * The most runs a job may ask for (core's Runs.MAX, which WorkflowTest holds this to; infra-cdk does not depend on
      * core): the execution's limit allows every one of them its platform attempts.

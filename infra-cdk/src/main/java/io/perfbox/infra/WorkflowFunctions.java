@@ -89,6 +89,8 @@ public class WorkflowFunctions extends Construct {
         Map<String, String> stepEnvironment = new LinkedHashMap<>();
         stepEnvironment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
         stepEnvironment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
+        // The finishing write sets the job's expiresAt from this (AwsSettings.RETAIN_DAYS).
+        stepEnvironment.put("PERFBOX_RETAIN_DAYS", Integer.toString(config.artifactRetentionDays()));
         stepEnvironment.put("PERFBOX_SEVERITY_THRESHOLD", config.severityThreshold());
         stepEnvironment.put("PERFBOX_IGNORE_UNFIXED", Boolean.toString(config.ignoreUnfixed()));
         stepEnvironment.put("PERFBOX_CLUSTER_ARN", runner.cluster().getClusterArn());

@@ -52,7 +52,8 @@ public final class ApiRuntime {
     public static JobService jobService(AwsSettings.Api settings, DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn,
                                         Clock clock) {
         String bucket = settings.common().artifactBucket();
-        DynamoDbJobStore jobs = new DynamoDbJobStore(dynamoDb, settings.common().jobsTable());
+        DynamoDbJobStore jobs = new DynamoDbJobStore(dynamoDb, settings.common().jobsTable(),
+                settings.common().retainFinished());
         return new JobService(
                 jobs,
                 new S3DockerfileStore(s3, bucket),

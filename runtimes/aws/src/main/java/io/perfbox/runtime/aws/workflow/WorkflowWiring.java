@@ -59,7 +59,7 @@ public final class WorkflowWiring {
     private WorkflowWiring(WorkflowConfig config, Clients clients, Clock clock) {
         this.config = config;
         var common = config.common();
-        jobs = new DynamoDbJobStore(clients.dynamoDb(), common.jobsTable());
+        jobs = new DynamoDbJobStore(clients.dynamoDb(), common.jobsTable(), common.retainFinished());
         executions = new StepFunctionsPipelineLauncher(clients.sfn(), config.stateMachineArn());
         builds = new CodeBuildJobBuilds(clients.codeBuild(), config.buildProject(),
                 new ExecutionHistory(clients.sfn(), executions::executionArn));
