@@ -171,6 +171,8 @@ public class JobApi extends Construct {
         environment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
         environment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
         environment.put("PERFBOX_STATE_MACHINE_ARN", workflow.getStateMachineArn());
+        // A finished job's item expires this long after its end (the table's TTL), as local --retain-days.
+        environment.put("PERFBOX_RETAIN_DAYS", Integer.toString(config.artifactRetentionDays()));
         // The logs route reads a job's output from these while its steps run.
         environment.put("PERFBOX_BUILD_LOG_GROUP", buildLogs.getLogGroupName());
         environment.put("PERFBOX_TASK_LOG_GROUP", taskLogs.getLogGroupName());

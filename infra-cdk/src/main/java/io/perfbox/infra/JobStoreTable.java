@@ -39,7 +39,8 @@ public class JobStoreTable extends Construct {
                 .encryption(TableEncryption.AWS_MANAGED)
                 // cdk destroy must leave nothing billable behind.
                 .removalPolicy(RemovalPolicy.DESTROY)
-                // Submission items expire after TenantUsage.RETENTION (jobs carry no expiresAt).
+                // Submission items expire after TenantUsage.RETENTION, finished jobs and idempotency records after
+                // perfbox:artifactRetentionDays (DynamoDbJobStore); a job under way carries no expiresAt.
                 .timeToLiveAttribute("expiresAt")
                 .build();
         table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()

@@ -223,11 +223,14 @@ public class JobWorkflow extends Construct {
         // of the outcome, since a JSONPath payload cannot leave out a field its input lacks: "task" when the task
         // ran, only "error" when the run failed or RunTask's timer fired. The result is the collector's record on its
         // own log stream, read by record-run itself.
+        // Each names the run by the state machine's count ($.run.number, 1 for the first), so that a RecordRun that
+        // Step Functions retries after it had recorded its run records nothing twice.
         LambdaInvoke recordRun = lambdaTask("RecordRun", functions.function(WorkflowFunctions.State.RECORD_RUN),
-                Ordered.map("jobId.$", "$.jobId", "task.$", "$.task"), JsonPath.DISCARD);
+                Ordered.map("jobId.$", "$.jobId", "run.$", "$.run.number", "task.$", "$.task"), "$.recordRun");
         recordRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         LambdaInvoke recordFailedRun = lambdaTask("RecordFailedRun", functions.function(WorkflowFunctions.State.RECORD_RUN),
-                Ordered.map("jobId.$", "$.jobId", "error.$", "$.error", "retry", retryPolicy("$.attempts.run", config)),
+                Ordered.map("jobId.$", "$.jobId", "run.$", "$.run.number", "error.$", "$.error",
+                        "retry", retryPolicy("$.attempts.run", config)),
                 "$.failedRun");
         recordFailedRun.addCatch(stage("record-run", failStep), catchAll("$.error"));
         // A run the platform failed goes back to RunTask (a new task of the same task definition) while attempts are
@@ -259,6 +262,25 @@ public class JobWorkflow extends Construct {
         nextBuildAttempt.next(buildAndScan);
         nextRunAttempt.next(runTask);
 
+        // 6. Repeated runs: the image is built and scanned once and run as many times as the job asks (1 to
+        // MAX_RUNS), each run a new task of the job's task definition, so a /data of its own (the task's volume, made
+        // empty by its data-init). RecordRun answers proceed while runs are due; the next run starts at its first
+        // platform attempt, from a state rebuilt without the last run's task, error and answers. A cancel aborts the
+        // execution, which stops the task under way (the execution-ended clean-up) and starts no other; a RecordRun
+        // that finds the job cancelled answers no proceed.
+        Pass firstRun = Pass.Builder.create(this, "FirstRun")
+                .result(Result.fromObject(Ordered.map("number", 1))).resultPath("$.run").build();
+        Pass nextRun = Pass.Builder.create(this, "NextRun")
+                .parameters(Ordered.map("jobId.$", "$.jobId", "begin.$", "$.begin", "prepare.$", "$.prepare",
+                        "attempts", Ordered.map("build.$", "$.attempts.build", "run", 1),
+                        "run", Ordered.map("number.$", "States.MathAdd($.run.number, 1)")))
+                .resultPath("$")
+                .build();
+        nextRun.next(runTask);
+        Choice moreRuns = Choice.Builder.create(this, "MoreRuns").build()
+                .when(Condition.booleanEquals("$.recordRun.proceed", true), nextRun)
+                .otherwise(cleanUp);
+
         // Every execution starts at the first attempt of its build and of its run.
         IChainable definition = Pass.Builder.create(this, "Attempts")
                 .result(Result.fromObject(Ordered.map("build", 1, "run", 1))).resultPath("$.attempts").build()
@@ -270,9 +292,10 @@ public class JobWorkflow extends Construct {
                         .next(afterBuild)
                         .next(Choice.Builder.create(this, "ShouldRun").build()
                                 .when(Condition.booleanEquals("$.afterBuild.proceed", true), prepareRun
+                                        .next(firstRun)
                                         .next(runTask)
                                         .next(recordRun)
-                                        .next(cleanUp))
+                                        .next(moreRuns))
                                 .otherwise(cleanUp)))
                 .otherwise(releaseSlot.next(Succeed.Builder.create(this, "Superseded")
                         .comment("cancelled or deleted before it started").build())));
@@ -388,14 +411,27 @@ public class JobWorkflow extends Construct {
     }
 
     /**
-     * The whole execution's limit: every stage's own limit, as many times as a platform failure may have it tried, the
-     * waits between those attempts, and room for the Lambda steps.
+     * The whole execution's limit: every stage's own limit (the run's once per run, up to {@link #MAX_RUNS}), as many
+     * times as a platform failure may have it tried, the waits between those attempts, and room for the Lambda steps.
      */
     static Duration executionTimeout(StackConfig config) {
         long stages = (long) PLATFORM_ATTEMPTS * (buildStateTimeout(config).toSeconds().intValue()
-                + runStateTimeout(config).toSeconds().intValue());
-        return Duration.seconds(stages + 2 * platformWaitsSeconds(config) + 3600 + admissionAllowanceSeconds(config));
+                + (long) MAX_RUNS * runStateTimeout(config).toSeconds().intValue());
+        return Duration.seconds(stages + (1L + MAX_RUNS) * platformWaitsSeconds(config) + 3600
+                + admissionAllowanceSeconds(config));
     }
+
+    /** The execution's limit in whole days (rounded up): the longest a job may be under way. */
+    static int executionDays(StackConfig config) {
+        long seconds = executionTimeout(config).toSeconds().longValue();
+        return (int) ((seconds + 86_399) / 86_400);
+    }
+
+    /**
+     * The most runs a job may ask for (core's Runs.MAX, which WorkflowTest holds this to; infra-cdk does not depend on
+     * core): the execution's limit allows every one of them its platform attempts.
+     */
+    static final int MAX_RUNS = 10;
 
     /**
      * Rounds of Admit and AdmissionWait a job may wait for a slot: 9 history events each, so 18,000 of the

@@ -28,7 +28,9 @@ public class PerfboxStack extends Stack {
         Code workflowJar = deploymentJar(config.workflowJar(), "workflowJar");
 
         jobs = new JobStoreTable(this, "JobStore");
-        artifacts = new ArtifactBucket(this, "Artifacts", config.artifactRetentionDays());
+        // A job's objects are written from its submission on, and its item expires the retention after its end: the
+        // objects are kept the retention plus the longest a job may be under way, so none goes before its job.
+        artifacts = new ArtifactBucket(this, "Artifacts", config.artifactRetentionDays() + JobWorkflow.executionDays(config));
         network = new IsolatedNetwork(this, "IsolatedNetwork", logRetention);
         buildAndScan = new BuildAndScan(this, "BuildAndScan", config, artifacts.bucket(), logRetention);
         runner = new IsolatedRunner(this, "IsolatedRunner", network, buildAndScan.repository(), logRetention);

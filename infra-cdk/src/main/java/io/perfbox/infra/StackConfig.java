@@ -15,7 +15,8 @@ import software.constructs.Node;
  * Deployment settings from CDK context (cdk.json or {@code -c perfbox:key=value}), checked when the app starts: a bad
  * value fails the synth with a message naming the key.
  *
- * @param artifactRetentionDays  days before the bucket expires a job's artifacts (also the log groups' retention)
+ * @param artifactRetentionDays  days a finished job is kept after its end (its item's TTL; the bucket keeps its objects this
+ *                               plus the execution's limit in days; also the log groups' retention)
  * @param severityThreshold      findings at or above it end a job FAILED/VULNERABLE (UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)
  * @param ignoreUnfixed          whether findings without a fixed version are ignored
  * @param buildTimeoutSeconds    limit of the customer's {@code docker build}

@@ -43,8 +43,8 @@ public class WorkflowFunctions extends Construct {
     static final Duration RECONCILE_TIMEOUT = Duration.seconds(600);
 
     /** What a state's handler may touch, in groups of the calls its adapters make. */
-    enum Access { JOB_STORE, DROP_ARTIFACTS, BUILD_OBJECTS, KEPT_ARTIFACTS, PREPARE_TASK, STOP_TASKS, RUN_LOGS, CLEAN_UP,
-        RECONCILE, ADMISSION }
+    enum Access { JOB_STORE, DROP_ARTIFACTS, BUILD_OBJECTS, KEPT_ARTIFACTS, STORED_RUN_LOG, PREPARE_TASK, STOP_TASKS,
+        RUN_LOGS, CLEAN_UP, RECONCILE, ADMISSION }
 
     /** The states that run a Lambda: the function's id, its handler class and its access. */
     public enum State {
@@ -54,8 +54,9 @@ public class WorkflowFunctions extends Construct {
         BEGIN("Begin", Access.JOB_STORE),
         AFTER_BUILD("AfterBuild", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.BUILD_OBJECTS, Access.KEPT_ARTIFACTS),
         PREPARE_RUN("PrepareRun", Access.PREPARE_TASK),
-        RECORD_RUN("RecordRun", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.KEPT_ARTIFACTS, Access.STOP_TASKS,
-                Access.RUN_LOGS),
+        // STORED_RUN_LOG: the run log of a job's earlier runs, joined with the run it records (RepeatedRunLog).
+        RECORD_RUN("RecordRun", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.KEPT_ARTIFACTS, Access.STORED_RUN_LOG,
+                Access.STOP_TASKS, Access.RUN_LOGS),
         RECORD_FAILURE("RecordFailure", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.KEPT_ARTIFACTS,
                 Access.STOP_TASKS, Access.RUN_LOGS),
         CLEAN_UP("CleanUp", Access.CLEAN_UP),
@@ -88,6 +89,8 @@ public class WorkflowFunctions extends Construct {
         Map<String, String> stepEnvironment = new LinkedHashMap<>();
         stepEnvironment.put("PERFBOX_JOBS_TABLE", jobs.getTableName());
         stepEnvironment.put("PERFBOX_ARTIFACT_BUCKET", artifacts.getBucketName());
+        // The finishing write sets the job's expiresAt from this (AwsSettings.RETAIN_DAYS).
+        stepEnvironment.put("PERFBOX_RETAIN_DAYS", Integer.toString(config.artifactRetentionDays()));
         stepEnvironment.put("PERFBOX_SEVERITY_THRESHOLD", config.severityThreshold());
         stepEnvironment.put("PERFBOX_IGNORE_UNFIXED", Boolean.toString(config.ignoreUnfixed()));
         stepEnvironment.put("PERFBOX_CLUSTER_ARN", runner.cluster().getClusterArn());
@@ -120,7 +123,8 @@ public class WorkflowFunctions extends Construct {
      * JOB_STORE: DynamoDbJobStore find/update (GetItem, PutItem); DROP_ARTIFACTS: for a job deleted while a step
      * that stores artifacts ran, the deleteAll of S3JobArtifactStore (ListBucket + DeleteObject); BUILD_OBJECTS: S3BuildArtifacts (GetObject of the
      * three build objects; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
-     * PutObject of the kept artifacts; PREPARE_TASK: EcsTaskDefinitions.register (no IAM call: a job's task
+     * PutObject of the kept artifacts; STORED_RUN_LOG: GetObject of the run log the runs before stored (a job of
+     * several runs keeps one run log); PREPARE_TASK: EcsTaskDefinitions.register (no IAM call: a job's task
      * has no role of its own);
      * STOP_TASKS: EcsJobTasks; RUN_LOGS: CloudWatchRunLogs (the job's stream and its collector's); CLEAN_UP:
      * EcsJobTasks, EcsTaskDefinitions.removeAll and EcrJobImages, and CodeBuildJobBuilds (the job's builds found in
@@ -146,6 +150,9 @@ public class WorkflowFunctions extends Construct {
                     artifacts.arnForObjects("jobs/*/trivy-report.json")));
             case KEPT_ARTIFACTS -> allow(function, List.of("s3:PutObject"),
                     List.of(artifacts.arnForObjects("jobs/*/artifacts/*")));
+            // S3JobArtifactStore's key of the run log; with DROP_ARTIFACTS' ListBucket, none yet reads as NoSuchKey.
+            case STORED_RUN_LOG -> allow(function, List.of("s3:GetObject"),
+                    List.of(artifacts.arnForObjects("jobs/*/artifacts/run-log.json")));
             case PREPARE_TASK -> {
                 // Task definitions of the job families only; RegisterTaskDefinition tags them (at creation only).
                 allow(function, List.of("ecs:RegisterTaskDefinition"), List.of(jobTaskDefinitions));

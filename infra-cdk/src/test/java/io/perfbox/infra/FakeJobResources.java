@@ -30,6 +30,8 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     private final List<String> calls = new ArrayList<>();
     private final Map<String, RuntimeException> failing = new HashMap<>();
     private Path data;
+    /** Tasks with a /data of their own (each ECS task has its own volume); any other task's is {@link #data}. */
+    private final Map<String, Path> taskData = new HashMap<>();
 
     void putArtifact(JobId id, Artifact artifact, String content) {
         artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
@@ -96,6 +98,11 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
         data = directory;
     }
 
+    /** The /data of the task {@code taskArn} as its collector finds it: perf.json in this directory. */
+    void dataOf(String taskArn, Path directory) {
+        taskData.put(taskArn, directory);
+    }
+
     /**
      * The collector's record (infra-cdk/task-helpers/collect.sh, CollectorRecord) of /data/perf.json, read as
      * the collector reads it: TaskHelpersImageIT shows the real collector's record of each kind of file is what
@@ -105,7 +112,7 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     public List<String> collectorLines(String taskArn) {
         call("readCollectorLog " + taskArn);
         return io.perfbox.testing.aws.CollectorRecords.of(
-                LinkSafeFiles.read(data.resolve("perf.json"), PerformanceResult.MAX_BYTES));
+                LinkSafeFiles.read(taskData.getOrDefault(taskArn, data).resolve("perf.json"), PerformanceResult.MAX_BYTES));
     }
 
     /** The builds CodeBuild knows, by id: what BatchGetBuilds answers (anything else is in buildsNotFound). */

@@ -317,6 +317,26 @@ class IamPoliciesIT {
         api.readOnceEnded(succeeded);
         api.delete(succeeded);
 
+        // A job of two runs: each run a task of its own; RecordRun joins the run log the first stored with the second's.
+        JobId twice = api.submitRuns(2);
+        String taskDefinition = workflowUntilRunning(twice);
+        for (int run = 1; run <= 2; run++) {
+            if (run == 2) {
+                taskRunning(twice, taskDefinition);
+            }
+            String runTask = history.tasks.get(twice.value());
+            collectorRecorded(runTask, "{\"perf\":" + (run == 1 ? 1 : 3) + "}");
+            Map<String, Object> ranRun = input(twice);
+            ranRun.put("run", run);
+            ranRun.put("task", StepInputs.JSON.readTree(StepInputs.succeededTask(twice).replace(StepInputs.TASK_ARN, runTask)
+                    .replace(StepInputs.CLUSTER, stepEnvironment.get("PERFBOX_CLUSTER_ARN"))));
+            assertThat(as(WorkflowFunctions.State.RECORD_RUN, () -> workflow().recordRun().handleRequest(ranRun, null)))
+                    .containsEntry("proceed", run == 1).containsEntry("recorded", run == 2);
+        }
+        assertThat(new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).find(twice)
+                .orElseThrow().performance()).isEqualTo(2.0);
+        cleanUp(twice);
+
         // A task that did not start in time (RunTask's own timer): RecordFailure stops it.
         JobId overran = api.submit(Map.of("Idempotency-Key", "retry-0001"));
         assertThat(api.submit(Map.of("Idempotency-Key", "retry-0001"))).isEqualTo(overran);
@@ -523,7 +543,8 @@ class IamPoliciesIT {
                 .containsEntry("admitted", true);
     }
 
-    private void workflowUntilRunning(JobId id) {
+    /** Every state up to a running task; the job's task definition (for a further run's task). */
+    private String workflowUntilRunning(JobId id) {
         admit(id);
         assertThat(as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(id), null)))
                 .containsEntry("proceed", true);
@@ -540,6 +561,7 @@ class IamPoliciesIT {
         assertThat(as(WorkflowFunctions.State.PREPARE_RUN, () -> workflow().prepareRun().handleRequest(prepare, null)))
                 .containsKey("taskDefinitionArn");
         taskRunning(id, (String) prepared.get("taskDefinitionArn"));
+        return (String) prepared.get("taskDefinitionArn");
     }
 
     /** The job's build, as its execution's history names it. */
@@ -779,6 +801,15 @@ class IamPoliciesIT {
                     new S3JobArtifactStore(recorded.s3(), settings.common().artifactBucket()), historyClient,
                     recorded.logs())));
             api = new PerfboxApi(service);
+        }
+
+        /** A submission of {@code runs} runs (the JSON body). */
+        JobId submitRuns(int runs) {
+            String body = "{\"dockerfile\":" + StepInputs.quoted(DOCKERFILE) + ",\"runs\":" + runs + "}";
+            JsonNode answer = call(JobApi.Route.SUBMIT_JOB, new SubmitJobFunction(api),
+                    ApiEvents.event("POST", "/jobs", "/jobs", Map.of(), Map.of(),
+                            Map.of("Content-Type", "application/json"), body, TENANT), 202);
+            return new JobId(answer.path("id").asText());
         }
 
         JobId submit(Map<String, String> headers) {

@@ -66,10 +66,11 @@ class JobWorkflowExecutionIT {
     private final WorkflowConfig config = WorkflowConfig.fromEnvironment(StepInputs.ENV);
     private final JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, config.policy(),
             config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, Clock.systemUTC());
-    private final Job queued = Job.queued(JobId.random(), "alice", "bench", null, Instant.now());
+    private final JobId id = JobId.random();
+    /** The job as submitted: one run, unless a test asks for more ({@link #asking}). */
+    private Job queued = Job.queued(id, "alice", "bench", null, Instant.now());
     /** The Admit state's slots, in a jobs table of each test's own on moto (the jobs themselves are in memory here). */
     private final io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission admission = newAdmission(jobs);
-    private final JobId id = queued.id();
     /** Each job's /data as its task's collector finds it once the job's container exited (FakeJobResources). */
     @TempDir
     Path workspaces;
@@ -98,7 +99,7 @@ class JobWorkflowExecutionIT {
         aws.putRunLog(TASK_ARN, RUN_LOG);
         aws.dataOf(workspaces.resolve(id.value()));
         runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
-                java.time.Duration.ofSeconds(1), config.taskLimits());
+                java.time.Duration.ofSeconds(1), config.taskLimits(), artifacts);
         // The job's builds through the real adapter: the build ids from the engine's history of the current pass's
         // execution, CodeBuild answered by the fake.
         JobCleanUp cleanUp = new JobCleanUp(new io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds(aws.codeBuild(),
@@ -218,8 +219,8 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsSubsequence("Attempts", "Admit", "Admitted", "AdmissionWait", "Admit",
-                "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild", "ShouldRun", "PrepareRun", "RunTask",
-                "RecordRun", "CleanUp", "Finished", "Done");
+                "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun", "RunTask",
+                "RecordRun", "MoreRuns", "CleanUp", "Finished", "Done");
         assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         // Its own slot was given back by CleanUp; the other earlier jobs still hold theirs.
         assertThat(admission.held()).isEqualTo(cap - 1);
@@ -238,7 +239,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "PrepareRun", "RunTask", "RecordRun", "CleanUp", "Finished", "Done");
+                "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RecordRun", "MoreRuns", "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(stored().performance()).isEqualTo(0.91);
@@ -324,7 +325,7 @@ class JobWorkflowExecutionIT {
     }
 
     private static final List<String> RUN_RECORDED = List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-            "ShouldRun", "PrepareRun", "RunTask", "RecordRun", "CleanUp", "Finished", "Done");
+            "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RecordRun", "MoreRuns", "CleanUp", "Finished", "Done");
 
     @Test
     void runThatExitedNonZeroEndsRunFailedWithoutReadingTheResult() throws Exception {
@@ -334,7 +335,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp",
+                "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp",
                 "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_FAILED);
@@ -356,7 +357,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         // A run the clock stopped is the customer's: recorded at once, never retried.
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
-                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
+                "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
                 "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_TIMEOUT);
@@ -376,7 +377,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
-                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
+                "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
                 "CleanUp", "Finished", "Done");
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_TIMEOUT);
@@ -444,6 +445,185 @@ class JobWorkflowExecutionIT {
         assertThat(run.statesEntered()).containsExactlyElementsOf(RUN_RECORDED);
         assertCleanedUp(run);
         assertFailed(FailureCode.INVALID_RESULT);
+    }
+
+    // ---- repeated runs ----
+
+    /** The job asks for {@code runs} runs (before {@link #job}). */
+    private void asking(int runs) {
+        queued = Job.queued(id, "alice", "bench", null, runs, Instant.now());
+    }
+
+    /** Run {@code run}'s task id: ECS gives each task of the job's task definition its own. */
+    private static String taskId(int run) {
+        return String.format("%031x%x", 0xa5L, run);
+    }
+
+    private static String taskArn(int run) {
+        return TASK_ARN.replace(StepInputs.TASK_ID, taskId(run));
+    }
+
+    /**
+     * Run {@code run}'s task: the runTask.sync output of StepInputs.succeededTask (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT,
+     * recorded from a real account, with this job's ids) under a task id of its own, whose /data (a directory of
+     * its own, as each Fargate task has its own volume) holds {@code perfJson} when its collector reads it.
+     */
+    private ObjectNode runTask(int run, String perfJson) throws IOException {
+        Path data = Files.createDirectories(workspaces.resolve(id.value() + "-run-" + run));
+        Files.writeString(data.resolve("perf.json"), perfJson);
+        aws.dataOf(taskArn(run), data);
+        aws.putRunLog(taskArn(run), "run " + run + " output\n");
+        return ranTask(StepInputs.succeededTask(id).replace(StepInputs.TASK_ID, taskId(run)));
+    }
+
+    /** The input the engine gave each invocation of the Lambda state {@code state}, in order. */
+    private static List<com.fasterxml.jackson.databind.JsonNode> inputsOf(MockedJobWorkflow.Run run, String state)
+            throws IOException {
+        List<com.fasterxml.jackson.databind.JsonNode> inputs = new java.util.ArrayList<>();
+        String current = null;
+        for (var event : run.history()) {
+            if (event.stateEnteredEventDetails() != null) {
+                current = event.stateEnteredEventDetails().name();
+            }
+            if (state.equals(current) && event.lambdaFunctionScheduledEventDetails() != null) {
+                inputs.add(StepInputs.JSON.readTree(event.lambdaFunctionScheduledEventDetails().input()));
+            }
+        }
+        return inputs;
+    }
+
+    /** What the state {@code state} handed on, each time it was left. */
+    private static List<com.fasterxml.jackson.databind.JsonNode> outputsOf(MockedJobWorkflow.Run run, String state)
+            throws IOException {
+        List<com.fasterxml.jackson.databind.JsonNode> outputs = new java.util.ArrayList<>();
+        for (var event : run.history()) {
+            if (event.stateExitedEventDetails() != null && event.stateExitedEventDetails().name().equals(state)) {
+                outputs.add(StepInputs.JSON.readTree(event.stateExitedEventDetails().output()));
+            }
+        }
+        return outputs;
+    }
+
+    private static final List<String> UP_TO_THE_FIRST_RUN = List.of("Attempts", "Admit", "Admitted", "Begin",
+            "ShouldBuild", "BuildAndScan", "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RecordRun",
+            "MoreRuns");
+    private static final List<String> ANOTHER_RUN = List.of("NextRun", "RunTask", "RecordRun", "MoreRuns");
+
+    @Test
+    void aJobOfThreeRunsRunsThreeTasksOfTheOneImageAndEndsWithTheirMedian() throws Exception {
+        asking(3);
+        MockedJobWorkflow.Job job = built().service("RunTask", runTask(1, "{\"perf\":0.9,\"metrics\":{\"loss\":3}}"),
+                runTask(2, "{\"perf\":0.5,\"metrics\":{\"loss\":1}}"),
+                runTask(3, "{\"perf\":0.7,\"metrics\":{\"loss\":2}}"));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        expected.addAll(ANOTHER_RUN);
+        expected.addAll(ANOTHER_RUN);
+        expected.addAll(List.of("CleanUp", "Finished", "Done"));
+        assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
+        // Built and scanned once, one task definition, three tasks of it.
+        assertThat(run.statesEntered()).containsOnlyOnce("BuildAndScan", "AfterBuild", "PrepareRun");
+        assertThat(ecsTasksScheduled(run)).isEqualTo(3);
+        assertThat(aws.calls()).filteredOn(c -> c.startsWith("registerTaskDefinition")).hasSize(1);
+        // Each RecordRun told its run's number, and each read its own task's collector.
+        assertThat(inputsOf(run, "RecordRun")).extracting(in -> in.get("run").asInt()).containsExactly(1, 2, 3);
+        assertThat(inputsOf(run, "RecordRun")).extracting(in -> in.at("/task/TaskArn").asText())
+                .containsExactly(taskArn(1), taskArn(2), taskArn(3));
+        for (int k = 1; k <= 3; k++) {
+            assertThat(aws.calls()).contains("readCollectorLog " + taskArn(k));
+        }
+        assertCleanedUp(run);
+        Job done = stored();
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.runs().values()).containsExactly(0.9, 0.5, 0.7);
+        assertThat(done.performance()).isEqualTo(0.7);
+        assertThat(done.metrics()).containsEntry("loss", 2.0);
+        assertThat(done.runs().min()).contains(0.5);
+        assertThat(done.runs().max()).contains(0.9);
+        assertThat(done.runs().spread().orElseThrow())
+                .isCloseTo((0.9 - 0.5) / 0.7, org.assertj.core.data.Offset.offset(1e-12));
+        // One run log, each run's output (from its own task's stream) after a line naming it.
+        assertThat(artifacts.log(id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN))
+                .map(io.perfbox.core.port.JobArtifactStore.CapturedLog::text)
+                .contains("[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n"
+                        + "[perfbox] run 3 of 3\nrun 3 output\n");
+        // Each run's time is its task's, RUNNING to STOPPING.
+        assertThat(done.runs().completed()).extracting(io.perfbox.core.domain.Runs.Run::duration)
+                .containsOnly(java.time.Duration.ofMillis(1772366470118L - StepInputs.STARTED_AT));
+    }
+
+    @Test
+    void aSecondRunThatExitedNonZeroEndsTheJobNamingItAndStartsNoThird() throws Exception {
+        asking(3);
+        MockedJobWorkflow.Job job = built().service("RunTask", runTask(1, "{\"perf\":0.9}"),
+                taskFailed(StepInputs.exitedError(id, 3)));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        expected.addAll(List.of("NextRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp",
+                "Finished", "Done"));
+        assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
+        assertThat(ecsTasksScheduled(run)).isEqualTo(2);
+        assertThat(inputsOf(run, "RecordFailedRun")).extracting(in -> in.get("run").asInt()).containsExactly(2);
+        assertCleanedUp(run);
+        assertFailed(FailureCode.RUN_FAILED);
+        assertThat(stored().failure().message()).startsWith("run 2 of 3: ").contains("3");
+        assertThat(stored().runs().values()).containsExactly(0.9);
+    }
+
+    @Test
+    void aRunThePlatformFailedIsTriedAgainAsTheSameRunAndTheNextRunStartsAtItsFirstAttempt() throws Exception {
+        asking(3);
+        MockedJobWorkflow.Job job = built().service("RunTask", runTask(1, "{\"perf\":1}"), platformCouldNotStartTask(),
+                runTask(2, "{\"perf\":2}"), runTask(3, "{\"perf\":4}"));
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        expected.addAll(List.of("NextRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "RunBackoff",
+                "NextRunAttempt", "RunTask", "RecordRun", "MoreRuns"));
+        expected.addAll(ANOTHER_RUN);
+        expected.addAll(List.of("CleanUp", "Finished", "Done"));
+        assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
+        assertThat(ecsTasksScheduled(run)).isEqualTo(4);
+        assertThat(inputsOf(run, "RecordFailedRun")).extracting(in -> in.get("run").asInt()).containsExactly(2);
+        assertThat(inputsOf(run, "RecordRun")).extracting(in -> in.get("run").asInt()).containsExactly(1, 2, 3);
+        // Run 2 needed a second attempt; run 3 starts at its first, from a state without run 2's task or error.
+        var third = outputsOf(run, "NextRun").get(1);
+        assertThat(third.at("/attempts/run").asInt()).isEqualTo(1);
+        assertThat(third.at("/run/number").asInt()).isEqualTo(3);
+        assertThat(third.has("task") || third.has("error") || third.has("failedRun")).isFalse();
+        assertCleanedUp(run);
+        assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(stored().runs().values()).containsExactly(1.0, 2.0, 4.0);
+        assertThat(stored().performance()).isEqualTo(2.0);
+    }
+
+    @Test
+    void cancelDuringTheSecondRunAbortsTheExecutionThereAndStartsNoThirdRun() throws Exception {
+        asking(3);
+        MockedJobWorkflow.Job job = built().service("RunTask", runTask(1, "{\"perf\":0.9}"), noCapacity(),
+                        noCapacity(), noCapacity(), noCapacity(), noCapacity(), noCapacity())
+                .meanwhile(waiting("RunTask"), cancel());
+
+        MockedJobWorkflow.Run run = workflow.run(job);
+
+        assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
+        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        expected.addAll(List.of("NextRun", "RunTask"));
+        assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
+        assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
+        executionEnded(job, run);
+        // The execution-ended clean-up stops the job's task under way; no RecordRun came after the first run's.
+        assertThat(aws.calls()).contains("stopTasks " + id, "removeTaskDefinitions " + id, "deleteImage " + id);
+        assertThat(inputsOf(run, "RecordRun")).hasSize(1);
+        assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
     }
 
     // ---- the platform ----
@@ -538,8 +718,8 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
-                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
-                "RunBackoff", "NextRunAttempt", "RunTask", "RecordRun", "CleanUp",
+                "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun",
+                "RunBackoff", "NextRunAttempt", "RunTask", "RecordRun", "MoreRuns", "CleanUp",
                 "Finished", "Done");
         assertThat(ecsTasksScheduled(run)).isEqualTo(2);
         // The failed attempt's tasks were stopped before the new one was started.
@@ -568,7 +748,7 @@ class JobWorkflowExecutionIT {
 
         MockedJobWorkflow.Run run = workflow.run(job);
 
-        assertThat(run.statesEntered()).containsSubsequence(RUN_RETRIED).containsSubsequence("RecordRun", "CleanUp");
+        assertThat(run.statesEntered()).containsSubsequence(RUN_RETRIED).containsSubsequence("RecordRun", "MoreRuns", "CleanUp");
         assertCleanedUp(run);
         assertFailed(FailureCode.NO_RESULT);
     }
@@ -583,7 +763,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         List<String> once = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "RunBackoff", "NextRunAttempt");
         List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
-                "AfterBuild", "ShouldRun", "PrepareRun"));
+                "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun"));
         expected.addAll(once);
         expected.addAll(once);
         expected.addAll(List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp", "Finished", "Done"));
@@ -607,7 +787,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "build failed", "RecordFailedBuild", "RetryBuild", "BuildBackoff", "NextBuildAttempt", "BuildAndScan",
-                "AfterBuild", "ShouldRun", "PrepareRun", "RunTask", "RecordRun", "CleanUp",
+                "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun", "RunTask", "RecordRun", "MoreRuns", "CleanUp",
                 "Finished", "Done");
         assertCleanedUp(run);
         assertThat(stored().status()).isEqualTo(JobStatus.SUCCEEDED);
@@ -781,7 +961,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
         assertThat(run.statesEntered()).containsExactly("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan", "AfterBuild",
-                "ShouldRun", "PrepareRun", "RunTask");
+                "ShouldRun", "PrepareRun", "FirstRun", "RunTask");
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
         executionEnded(job, run);
         assertThat(aws.calls()).contains("registerTaskDefinition " + id, "stopTasks " + id,

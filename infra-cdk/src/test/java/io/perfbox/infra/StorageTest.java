@@ -1,5 +1,7 @@
 package io.perfbox.infra;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class StorageTest {
     }
 
     @Test
-    void submissionItemsExpireThroughTheTablesTimeToLive() {
+    void submissionsFinishedJobsAndIdempotencyRecordsExpireThroughTheTablesTimeToLive() {
         template.hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH")),
                 "GlobalSecondaryIndexes", Match.arrayWith(List.of(Match.objectLike(Map.of("IndexName", "byUsage")))),
@@ -49,11 +51,37 @@ class StorageTest {
                         "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
                 // Expiry by prefix only: scanner/trivy-*/trivy, which every build needs, is in neither.
                 "LifecycleConfiguration", Map.of("Rules", List.of(
-                        Match.objectLike(Map.of("Prefix", "jobs/", "ExpirationInDays", 30, "Status", "Enabled")),
+                        // The retention (30 days after a job's end) plus the 2 days a job may be under way at most
+                        // (the execution's limit, rounded up), as its objects are written from its submission on.
+                        Match.objectLike(Map.of("Prefix", "jobs/", "ExpirationInDays", 30 + 2, "Status", "Enabled")),
                         Match.objectLike(Map.of("Prefix", "scanner/db-archives/", "ExpirationInDays", 7,
                                 "Status", "Enabled")),
                         Map.of("Id", "abort-incomplete-uploads", "AbortIncompleteMultipartUpload",
                                 Map.of("DaysAfterInitiation", 1), "Status", "Enabled"))))));
+    }
+
+    @Test
+    void everyFunctionThatWritesJobsIsToldTheRetentionOfFinishedJobs() {
+        assertThat(JobWorkflow.executionDays(StackConfig.fromContext(new software.amazon.awscdk.App().getNode())))
+                .isEqualTo(2);
+        // Every function with the jobs table is told how long a finished job is kept (PERFBOX_RETAIN_DAYS).
+        var functions = TemplateQueries.resources("AWS::Lambda::Function").stream()
+                .filter(f -> f.at("/Properties/Environment/Variables").has("PERFBOX_JOBS_TABLE")).toList();
+        assertThat(functions).hasSizeGreaterThan(10);
+        assertThat(functions).allSatisfy(f -> assertThat(f.at("/Properties/Environment/Variables/PERFBOX_RETAIN_DAYS")
+                .asText()).isEqualTo("30"));
+    }
+
+    @Test
+    void theRetentionKeySetsTheJobsExpiryAndTheirObjectsAlike() {
+        var template = software.amazon.awscdk.assertions.Template.fromStack(PerfboxStack.createStack(
+                SynthesizedStack.newApp(java.nio.file.Path.of("target/cdk-retention.out"),
+                        Map.of("perfbox:artifactRetentionDays", 7)), SynthesizedStack.STACK_NAME));
+        template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of("LifecycleConfiguration",
+                Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of("Prefix", "jobs/",
+                        "ExpirationInDays", 7 + 2))))))));
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of("Environment",
+                Map.of("Variables", Match.objectLike(Map.of("PERFBOX_RETAIN_DAYS", "7"))))));
     }
 
     @Test

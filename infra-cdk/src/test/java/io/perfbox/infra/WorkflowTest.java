@@ -40,10 +40,10 @@ class WorkflowTest {
                 "LoggingConfiguration", Map.of("Level", "ALL", "IncludeExecutionData", true,
                         "Destinations", List.of(Match.objectLike(Map.of("CloudWatchLogsLogGroup", Match.anyValue()))))));
         assertThat(definition.get("StartAt").asText()).isEqualTo("Attempts");
-        // Three attempts of the build state's limit and of the run state's (start allowance, run, margin), the waits
-        // between them, and an hour.
+        // Three attempts of the build state's limit and, for each of a job's 10 runs at most, of the run state's (start
+        // allowance, run, margin), the waits between them, and an hour.
         assertThat(definition.get("TimeoutSeconds").asInt())
-                .isEqualTo(3 * ((3600 + (15 + 30) * 60 + 10 * 60) + (1800 + 600 + 120)) + 2 * (30 + 60) + 3600
+                .isEqualTo(3 * ((3600 + (15 + 30) * 60 + 10 * 60) + 10 * (1800 + 600 + 120)) + (1 + 10) * (30 + 60) + 3600
                         // and the wait for a slot among the jobs in flight (AdmissionWorkflowTest)
                         + JobWorkflow.ADMISSION_ROUNDS * 30);
     }
@@ -62,12 +62,14 @@ class WorkflowTest {
         assertThat(state("ShouldRun").at("/Choices/0/Variable").asText()).isEqualTo("$.afterBuild.proceed");
         assertThat(state("ShouldRun").at("/Choices/0/Next").asText()).isEqualTo("PrepareRun");
         assertThat(state("ShouldRun").get("Default").asText()).isEqualTo("CleanUp");
-        assertThat(state("PrepareRun").get("Next").asText()).isEqualTo("RunTask");
+        assertThat(state("PrepareRun").get("Next").asText()).isEqualTo("FirstRun");
+        assertThat(state("FirstRun").get("Next").asText()).isEqualTo("RunTask");
         assertThat(state("RunTask").get("Next").asText()).isEqualTo("RecordRun");
         // No state reads /data: the task's collector did, and RecordRun reads its record.
         assertThat(states.has("ReadResult")).isFalse();
         assertThat(states.has("TaskRan")).as("no choice between the outcomes: each path has its own state").isFalse();
-        assertThat(state("RecordRun").get("Next").asText()).isEqualTo("CleanUp");
+        assertThat(state("RecordRun").get("Next").asText()).isEqualTo("MoreRuns");
+        assertThat(state("MoreRuns").get("Default").asText()).isEqualTo("CleanUp");
         assertThat(state("RecordFailedRun").get("Next").asText()).isEqualTo("RetryRun");
         assertThat(state("CleanUp").get("Next").asText()).isEqualTo("Finished");
         assertThat(states.has("DiscardWorkspace")).as("nothing of a job outlives its task but what CleanUp removes")
@@ -81,9 +83,12 @@ class WorkflowTest {
         assertThat(parameters("AfterBuild")).isEqualTo(Map.of("jobId.$", "$.jobId"));
         assertThat(parameters("PrepareRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "imageUri.$", "$.afterBuild.imageUri"));
         // No result in the input: RecordRun reads the collector's record from the task's own log stream.
-        assertThat(parameters("RecordRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "task.$", "$.task"));
+        // The run's number is the state machine's count, so that a retried RecordRun records nothing twice.
+        assertThat(parameters("RecordRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "run.$", "$.run.number",
+                "task.$", "$.task"));
         // The error path has no result: RecordRun decides by the run's failure (and stops a task that overran).
-        assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "error.$", "$.error",
+        assertThat(parameters("RecordFailedRun")).isEqualTo(Map.of("jobId.$", "$.jobId", "run.$", "$.run.number",
+                "error.$", "$.error",
                 "retry", Map.of("attempt.$", "$.attempts.run", "maxAttempts", 3, "backoffSeconds", 30)));
         assertThat(parameters("RecordFailedBuild")).isEqualTo(Map.of("jobId.$", "$.jobId", "stage.$", "$.stage",
                 "error.$", "$.error",
@@ -202,7 +207,7 @@ class WorkflowTest {
         // Short of a new task (a platform failure's retry goes back to RunTask), RecordRun is not reached.
         assertThat(reachableFrom(errorPaths, Set.of("RunTask"))).doesNotContain("RecordRun")
                 .contains("RecordFailedRun", "CleanUp");
-        assertThat(reachableFrom(List.of(state("RunTask").get("Next").asText())))
+        assertThat(reachableFrom(List.of(state("RunTask").get("Next").asText()), Set.of("RunTask")))
                 .contains("RecordRun").doesNotContain("RecordFailedRun");
     }
 
@@ -332,6 +337,32 @@ class WorkflowTest {
         assertThat(TemplateQueries.map(state("NextRunAttempt"))).isEqualTo(Map.of("Type", "Pass",
                 "Parameters", Map.of("build.$", "$.attempts.build", "run.$", "States.MathAdd($.attempts.run, 1)"),
                 "ResultPath", "$.attempts", "Next", "RunTask"));
+    }
+
+    @Test
+    void aJobsRunsGoRoundANewTaskEachUntilRecordRunAnswersThatNoneIsDue() {
+        assertThat(JobWorkflow.MAX_RUNS).isEqualTo(io.perfbox.core.domain.Runs.MAX);
+        // The first run is number 1; RecordRun's answer is kept (not discarded) for the choice.
+        assertThat(TemplateQueries.map(state("FirstRun"))).isEqualTo(Map.of("Type", "Pass",
+                "Result", Map.of("number", 1), "ResultPath", "$.run", "Next", "RunTask"));
+        assertThat(state("RecordRun").get("ResultPath").asText()).isEqualTo("$.recordRun");
+        JsonNode moreRuns = state("MoreRuns");
+        assertThat(moreRuns.get("Type").asText()).isEqualTo("Choice");
+        assertThat(moreRuns.get("Choices")).hasSize(1);
+        assertThat(TemplateQueries.map(moreRuns.at("/Choices/0"))).isEqualTo(Map.of(
+                "Variable", "$.recordRun.proceed", "BooleanEquals", true, "Next", "NextRun"));
+        assertThat(moreRuns.get("Default").asText()).isEqualTo("CleanUp");
+        // The next run: number + 1, its first platform attempt, and the state rebuilt without the last run's task,
+        // error and answers; then RunTask, a new task of the job's task definition (so a /data of its own).
+        assertThat(TemplateQueries.map(state("NextRun"))).isEqualTo(Map.of("Type", "Pass",
+                "Parameters", Map.of("jobId.$", "$.jobId", "begin.$", "$.begin", "prepare.$", "$.prepare",
+                        "attempts", Map.of("build.$", "$.attempts.build", "run", 1),
+                        "run", Map.of("number.$", "States.MathAdd($.run.number, 1)")),
+                "ResultPath", "$", "Next", "RunTask"));
+        // Nothing empties /data between runs: each task's volume is its own, made empty by its data-init.
+        assertThat(reachableFrom(List.of("NextRun"), Set.of("RunTask"))).containsExactly("NextRun");
+        // A run that failed never goes round to another run: only its own platform retry reaches RunTask again.
+        assertThat(reachableFrom(List.of("RecordFailedRun"), Set.of("RunTask"))).doesNotContain("NextRun", "MoreRuns");
     }
 
     @Test

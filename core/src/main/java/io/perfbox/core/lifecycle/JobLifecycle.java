@@ -125,6 +125,15 @@ public final class JobLifecycle {
         return jobs.find(id).map(Job::owner).orElse("");
     }
 
+    /**
+     * The job's runs as stored (how many were asked for, which completed); one run when the job is gone. For a driver
+     * that names a run in a failure it records itself (the AWS workflow's platform failures), as {@link #ran} names
+     * the run's own.
+     */
+    public Runs runs(JobId id) {
+        return jobs.find(id).map(Job::runs).orElse(Runs.SINGLE);
+    }
+
     /** How many runs the job asks for (1 when the job is gone: the driver then stops at its first report). */
     int runsRequested(JobId id) {
         return jobs.find(id).map(j -> j.runs().requested()).orElse(Runs.DEFAULT);

@@ -21,6 +21,14 @@ public final class AwsSettings {
     public static final String JOBS_TABLE = "PERFBOX_JOBS_TABLE";
     public static final String ARTIFACT_BUCKET = "PERFBOX_ARTIFACT_BUCKET";
     public static final String STATE_MACHINE_ARN = "PERFBOX_STATE_MACHINE_ARN";
+    /**
+     * Days a finished job is kept after its end (its item's TTL), as the local runtime's --retain-days: a whole number
+     * from 1 to {@value #MAX_RETAIN_DAYS}; {@value #DEFAULT_RETAIN_DAYS} when unset (infra-cdk sets it from
+     * perfbox:artifactRetentionDays).
+     */
+    public static final String RETAIN_DAYS = "PERFBOX_RETAIN_DAYS";
+    public static final int DEFAULT_RETAIN_DAYS = 30;
+    public static final int MAX_RETAIN_DAYS = 3650;
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
@@ -39,8 +47,15 @@ public final class AwsSettings {
     }
 
     /** What every perfbox Lambda that calls AWS needs. The SDK clients take AWS's own endpoints for the region. */
-    public record Common(Region region, String jobsTable, String artifactBucket) {
+    public record Common(Region region, String jobsTable, String artifactBucket, int retainDays) {
+        /** Finished jobs kept {@value #DEFAULT_RETAIN_DAYS} days. */
+        public Common(Region region, String jobsTable, String artifactBucket) {
+            this(region, jobsTable, artifactBucket, DEFAULT_RETAIN_DAYS);
+        }
+
         public Common {
+            require(retainDays >= 1 && retainDays <= MAX_RETAIN_DAYS,
+                    RETAIN_DAYS + " must be from 1 to " + MAX_RETAIN_DAYS + ", not " + retainDays);
             require(region != null && REGION.matcher(region.id()).matches(), AWS_REGION + " is not a region: " + region);
             require(jobsTable != null && TABLE.matcher(jobsTable).matches(), JOBS_TABLE + " is not a table name: " + jobsTable);
             require(artifactBucket != null && BUCKET.matcher(artifactBucket).matches(),
@@ -59,7 +74,14 @@ public final class AwsSettings {
             Region region = v.matching(AWS_REGION, REGION, "a region such as eu-west-1", Region::of);
             String table = v.matching(JOBS_TABLE, TABLE, "a DynamoDB table name", Function.identity());
             String bucket = v.matching(ARTIFACT_BUCKET, BUCKET, "an S3 bucket name", Function.identity());
-            return region == null || table == null || bucket == null ? null : new Common(region, table, bucket);
+            int retainDays = v.wholeNumber(RETAIN_DAYS, DEFAULT_RETAIN_DAYS, 1, MAX_RETAIN_DAYS);
+            return region == null || table == null || bucket == null ? null
+                    : new Common(region, table, bucket, retainDays);
+        }
+
+        /** How long the job store keeps a finished job after its end. */
+        public java.time.Duration retainFinished() {
+            return java.time.Duration.ofDays(retainDays);
         }
     }
 
@@ -229,6 +251,20 @@ public final class AwsSettings {
                 return OptionalInt.empty();
             }
             return OptionalInt.of(Integer.parseInt(v));
+        }
+
+        /** An optional whole number from min to max; {@code otherwise} when unset, a problem naming it when invalid. */
+        public int wholeNumber(String name, int otherwise, int min, int max) {
+            String value = env.get(name);
+            if (value == null || value.isBlank()) {
+                return otherwise;
+            }
+            String v = value.strip();
+            if (!v.matches("[0-9]{1,9}") || Integer.parseInt(v) < min || Integer.parseInt(v) > max) {
+                problems.add(name + " is not a whole number from " + min + " to " + max + ": '" + value + "'");
+                return otherwise;
+            }
+            return Integer.parseInt(v);
         }
 
         /** A problem that concerns more than one variable (e.g. a task size Fargate does not offer). */

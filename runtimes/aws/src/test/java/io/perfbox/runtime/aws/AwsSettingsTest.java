@@ -109,7 +109,23 @@ class AwsSettingsTest {
         Map<String, String> env = with(api(), "PERFBOX_AWS_ENDPOINT", "http://127.0.0.1:4566");
         assertThat(AwsSettings.Api.from(env)).isEqualTo(AwsSettings.Api.from(api()));
         assertThat(AwsSettings.Common.class.getRecordComponents()).extracting(c -> c.getName())
-                .containsExactly("region", "jobsTable", "artifactBucket");
+                .containsExactly("region", "jobsTable", "artifactBucket", "retainDays");
+    }
+
+    @Test
+    void finishedJobsAreKeptThirtyDaysUnlessPerfboxRetainDaysSaysOtherwise() {
+        assertThat(AwsSettings.Common.from(api()).retainFinished()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(AwsSettings.Common.from(with(api(), "PERFBOX_RETAIN_DAYS", "7")).retainFinished())
+                .isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(AwsSettings.Api.from(with(api(), "PERFBOX_RETAIN_DAYS", " 90 ")).common().retainDays()).isEqualTo(90);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "-1", "3651", "thirty", "1.5", "1e3"})
+    void aRetentionThatIsNotAWholeNumberOfDaysFromOneFailsTheFirstStartNamingTheVariable(String days) {
+        assertThatThrownBy(() -> AwsSettings.Common.from(with(api(), "PERFBOX_RETAIN_DAYS", days)))
+                .isInstanceOf(AwsSettings.InvalidSettingException.class)
+                .hasMessageContaining("PERFBOX_RETAIN_DAYS").hasMessageContaining("1 to 3650");
     }
 
     @Test

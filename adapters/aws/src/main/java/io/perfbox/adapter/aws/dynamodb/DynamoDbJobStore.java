@@ -73,12 +73,47 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
     private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /**
+     * How long a finished job is kept, from its end, by default: as the local runtime's --retain-days (30). The
+     * table's TTL ({@link JobTable#EXPIRES_AT}) then deletes its item; its artifacts expire by the bucket's rules.
+     */
+    public static final java.time.Duration DEFAULT_RETAIN_FINISHED = java.time.Duration.ofDays(30);
+
     private final DynamoDbClient client;
     private final String table;
+    private final java.time.Duration retainFinished;
 
     public DynamoDbJobStore(DynamoDbClient client, String table) {
+        this(client, table, DEFAULT_RETAIN_FINISHED);
+    }
+
+    /**
+     * retainFinished: how long a finished job's item is kept after its end (its {@code expiresAt}); an idempotency
+     * record is kept as long after its job's submission. At least a day, so that nothing of a job leaves the table
+     * before the 24 hours its submission counts in (the submission's own item counts it: {@link #RETENTION}).
+     */
+    public DynamoDbJobStore(DynamoDbClient client, String table, java.time.Duration retainFinished) {
+        if (retainFinished == null || retainFinished.compareTo(java.time.Duration.ofDays(1)) < 0) {
+            throw new IllegalArgumentException("a finished job must be kept at least a day, not " + retainFinished);
+        }
         this.client = client;
         this.table = table;
+        this.retainFinished = retainFinished;
+    }
+
+    /**
+     * The job's item: {@link #toItem}, and once the job ended its {@code expiresAt} (epoch seconds), its end plus the
+     * retention, for the table's TTL. An active job carries none, so nothing under way expires; a job's quota
+     * counts never read its item once it ended (the jobs under way are the items with {@code usageKey}, which the
+     * terminal write drops; the submissions are their own items, which keep their own expiry).
+     */
+    Map<String, AttributeValue> item(Job job) {
+        Map<String, AttributeValue> item = toItem(job);
+        if (job.status().isTerminal()) {
+            Instant ended = job.stages().finishedAt() != null ? job.stages().finishedAt() : job.updatedAt();
+            item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(ended.plus(retainFinished).getEpochSecond())));
+        }
+        return item;
     }
 
     /** The job's {@code createdKey}: its submission time, fixed width, then its id (string order is time order). */
@@ -96,7 +131,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
 
     @Override
     public CreateResult create(Job job, Optional<IdempotencyKey> key) {
-        Put putJob = Put.builder().tableName(table).item(toItem(job))
+        Put putJob = Put.builder().tableName(table).item(item(job))
                 .conditionExpression("attribute_not_exists(pk)").build();
         TransactWriteItem putSubmission = TransactWriteItem.builder().put(Put.builder().tableName(table)
                 .item(submissionItem(job, true)).build()).build();
@@ -114,10 +149,13 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
             return new CreateResult(job, true);
         }
         String recordKey = idempotencyKey(job.owner(), key.get().key());
+        // Kept as long after the submission as a finished job after its end, then the table's TTL deletes it (a
+        // retried submit after that is a new submission).
         Map<String, AttributeValue> record = Map.of(
                 PK, s(recordKey),
                 "jobId", s(job.id().value()),
-                "fingerprint", s(key.get().requestFingerprint()));
+                "fingerprint", s(key.get().requestFingerprint()),
+                EXPIRES_AT, AttributeValue.fromN(Long.toString(job.createdAt().plus(retainFinished).getEpochSecond())));
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 client.transactWriteItems(b -> b.transactItems(
@@ -179,7 +217,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
             // The failure and its submission's leaving the count, in one transaction.
             try {
                 client.transactWriteItems(b -> b.transactItems(
-                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(toItem(updated))
+                        TransactWriteItem.builder().put(Put.builder().tableName(table).item(item(updated))
                                 .conditionExpression(condition).expressionAttributeNames(Map.of("#status", "status"))
                                 .expressionAttributeValues(values).build()).build(),
                         TransactWriteItem.builder().put(Put.builder().tableName(table)
@@ -193,7 +231,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
             }
         }
         try {
-            client.putItem(b -> b.tableName(table).item(toItem(updated))
+            client.putItem(b -> b.tableName(table).item(item(updated))
                     .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#status", "status"))
                     .expressionAttributeValues(values));

@@ -89,7 +89,7 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
     }
 
     /** How long the task ran, from RUNNING to STOPPING: what the run clock measured. Empty without both times. */
-    Optional<Duration> runTime() {
+    public Optional<Duration> runTime() {
         if (startedAt == null || stoppingAt == null || stoppingAt.isBefore(startedAt)) {
             return Optional.empty();
         }

@@ -269,4 +269,103 @@ class DynamoDbJobStoreIT extends JobStoreContract {
                     .as(tampered).isInstanceOf(InvalidPageTokenException.class);
         }
     }
+
+    // ---- retention: the table's TTL (expiresAt, epoch seconds) ----
+
+    private static long expiresAt(Map<String, AttributeValue> item) {
+        assertThat(item).containsKey(JobTable.EXPIRES_AT);
+        // A number, as DynamoDB's TTL reads only a Number of epoch seconds.
+        assertThat(item.get(JobTable.EXPIRES_AT).n()).as("a Number attribute").matches("[0-9]{10}");
+        return Long.parseLong(item.get(JobTable.EXPIRES_AT).n());
+    }
+
+    /** The job moved through RUNNING and ended as {@code end} makes it, at {@code at}, written as the lifecycle writes. */
+    private Job finished(DynamoDbJobStore in, Job queued, java.util.function.BiFunction<Job, Instant, Job> end, Instant at) {
+        Job running = queued.advancedTo(JobStatus.RUNNING, at.minusSeconds(60));
+        assertThat(in.update(running, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        Job ended = end.apply(running, at);
+        assertThat(in.update(ended, EnumSet.of(JobStatus.RUNNING))).isTrue();
+        return ended;
+    }
+
+    @Test
+    void aFinishedJobExpiresThirtyDaysAfterItsEndAndAJobUnderWayNever() {
+        Job job = newJob();
+        store.create(job, Optional.empty());
+        assertThat(rawItem("JOB#" + job.id().value())).doesNotContainKey(JobTable.EXPIRES_AT);
+        store.update(job.advancedTo(JobStatus.BUILDING, clock), EnumSet.of(JobStatus.QUEUED));
+        assertThat(rawItem("JOB#" + job.id().value())).doesNotContainKey(JobTable.EXPIRES_AT);
+
+        Instant end = clock.plusSeconds(3600);
+        Job running = job.advancedTo(JobStatus.BUILDING, clock).advancedTo(JobStatus.RUNNING, clock.plusSeconds(60));
+        assertThat(store.update(running, EnumSet.of(JobStatus.BUILDING))).isTrue();
+        assertThat(rawItem("JOB#" + job.id().value())).doesNotContainKey(JobTable.EXPIRES_AT);
+        assertThat(store.update(running.succeeded(0.5, end), EnumSet.of(JobStatus.RUNNING))).isTrue();
+
+        assertThat(expiresAt(rawItem("JOB#" + job.id().value())))
+                .isEqualTo(end.plus(java.time.Duration.ofDays(30)).getEpochSecond());
+        // The store reads the job as before.
+        assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void theRetentionIsTheStoresOwnAndCountsFromTheEndOfEveryKindOfEnding() {
+        DynamoDbJobStore weekly = new DynamoDbJobStore(client, table, java.time.Duration.ofDays(7));
+        Instant end = clock.plusSeconds(7200);
+        Job failed = newJob();
+        weekly.create(failed, Optional.empty());
+        finished(weekly, failed, (j, at) -> j.failed(io.perfbox.core.domain.Failure.of(
+                io.perfbox.core.domain.FailureCode.RUN_FAILED, "exited with 1"), at), end);
+        Job cancelled = newJob();
+        weekly.create(cancelled, Optional.empty());
+        weekly.update(cancelled.cancelled(end), EnumSet.of(JobStatus.QUEUED));
+
+        long week = end.plus(java.time.Duration.ofDays(7)).getEpochSecond();
+        assertThat(expiresAt(rawItem("JOB#" + failed.id().value()))).isEqualTo(week);
+        assertThat(expiresAt(rawItem("JOB#" + cancelled.id().value()))).isEqualTo(week);
+    }
+
+    @Test
+    void aJobThePlatformFailedExpiresLikeAnyWhileItsSubmissionKeepsItsOwnExpiry() {
+        Job job = newJob();
+        store.create(job, Optional.empty());
+        Instant end = clock.plusSeconds(600);
+        finished(store, job, (j, at) -> j.failed(io.perfbox.core.domain.Failure.of(
+                io.perfbox.core.domain.FailureCode.PLATFORM_FAILURE, "no capacity"), at), end);
+
+        assertThat(expiresAt(rawItem("JOB#" + job.id().value())))
+                .isEqualTo(end.plus(java.time.Duration.ofDays(30)).getEpochSecond());
+        // The submission's item, re-put in the same transaction, keeps the 48 hours from the submission.
+        assertThat(expiresAt(rawItem("SUB#" + job.id().value())))
+                .isEqualTo(job.createdAt().plus(io.perfbox.core.port.TenantUsage.RETENTION).getEpochSecond());
+    }
+
+    @Test
+    void aFinishedJobsExpiryLetsNoTenantOutOfItsDailyCount() {
+        Job job = newJob();
+        store.create(job, Optional.empty());
+        finished(store, job, (j, at) -> j.succeeded(1.0, at), clock.plusSeconds(60));
+        // The TTL deleting the job's item (as DynamoDB will, from its expiresAt) leaves its submission counted: the
+        // count reads the submission's own item, which expires only after the 24 hours it counts in.
+        client.deleteItem(b -> b.tableName(table).key(Map.of(JobTable.PK, AttributeValue.fromS("JOB#" + job.id().value()))));
+
+        assertThat(store.submissionsSince(owner, job.createdAt().minusSeconds(1)).count()).isEqualTo(1);
+        assertThat(expiresAt(rawItem("SUB#" + job.id().value())))
+                .isEqualTo(job.createdAt().plus(io.perfbox.core.port.TenantUsage.RETENTION).getEpochSecond());
+    }
+
+    @Test
+    void anIdempotencyRecordExpiresTheRetentionAfterItsSubmission() {
+        Job job = newJob();
+        store.create(job, Optional.of(new IdempotencyKey("key-ttl", "fp-1")));
+
+        assertThat(expiresAt(rawItem("IDEM#" + owner + "#key-ttl")))
+                .isEqualTo(job.createdAt().plus(java.time.Duration.ofDays(30)).getEpochSecond());
+    }
+
+    @Test
+    void aRetentionUnderADayIsRefused() {
+        assertThatThrownBy(() -> new DynamoDbJobStore(client, table, java.time.Duration.ofHours(23)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least a day");
+    }
 }

@@ -142,16 +142,16 @@ public final class ApiRuntime {
     public static JobService jobService(AwsSettings.Api settings, DynamoDbClient dynamoDb, S3Client s3, SfnClient sfn,
                                         Clock clock) {
         String bucket = settings.common().artifactBucket();
-        DynamoDbJobStore jobs = new DynamoDbJobStore(dynamoDb, settings.common().jobsTable());
+        DynamoDbJobStore jobs = new DynamoDbJobStore(dynamoDb, settings.common().jobsTable(),
+                settings.common().retainFinished());
         return new JobService(
                 jobs,
                 new S3DockerfileStore(s3, bucket),
                 new S3JobArtifactStore(s3, bucket),
                 new StepFunctionsPipelineLauncher(sfn, settings.stateMachineArn()),
                 clock)
-                .withQuotas(settings.quotas(), jobs)
-                // The workflow runs the image once (its loop over runs is not built yet): more is refused, 400.
-                .withMaxRuns(1);
+                // Runs 1 to 10, as locally: the workflow loops over a job's runs (JobWorkflow's MoreRuns).
+                .withQuotas(settings.quotas(), jobs);
     }
 
     /**

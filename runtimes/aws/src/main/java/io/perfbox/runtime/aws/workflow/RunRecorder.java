@@ -12,6 +12,7 @@ import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.JobWorkspace;
 import java.time.Duration;
 import java.util.Map;
@@ -23,10 +24,12 @@ import java.util.logging.Logger;
  * {@link RecordFailureHandler} is handed: the stopped task with its CloudWatch log becomes a run outcome for
  * {@link JobLifecycle#ran}. The run's limit is the task's run clock (runTimeout, counted from the job container's
  * start); RunTask's own timer (runStartTimeout more) firing means the task did not start in time, after which the
- * job's tasks are stopped.
+ * job's tasks are stopped. storedLogs: where the lifecycle stores the run log, read back to join a job's runs into one
+ * log ({@link RepeatedRunLog}).
  */
 public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLogs, Duration runTimeout,
-                          Duration runStartTimeout, Duration collectorLogPatience, RunReceipt.Limits taskLimits) {
+                          Duration runStartTimeout, Duration collectorLogPatience, RunReceipt.Limits taskLimits,
+                          JobArtifactStore storedLogs) {
     private static final Logger LOG = Logger.getLogger(RunRecorder.class.getName());
     /** As the local runner keeps. */
     static final int RUN_LOG_MAX_BYTES = 1024 * 1024;
@@ -72,6 +75,14 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
      * failure on the last attempt ends PLATFORM_FAILURE naming the reason and the attempts.
      */
     Map<String, Object> recordFailed(JobId id, StepError error, Attempts attempts) {
+        return recordFailed(id, DUE, error, attempts);
+    }
+
+    /**
+     * As above for run {@code run} of the job (1 for the first; {@link #DUE}: the run due next). Each run has its own
+     * attempts: the state machine starts every run at attempt 1.
+     */
+    Map<String, Object> recordFailed(JobId id, int run, StepError error, Attempts attempts) {
         Optional<String> platform = platformFailure(error);
         if (platform.isPresent() && attempts.anotherLeft()) {
             LOG.warning(() -> "job " + id + ": run attempt " + attempts.attempt() + " of " + attempts.maxAttempts()
@@ -79,19 +90,35 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
             tasks.stopAll(id, "perfbox: the run is retried on a new task");
             return attempts.retryOutput();
         }
-        Next next = record(id, Optional.empty(), Optional.of(error), attempts);
+        Next next = record(id, run, Optional.empty(), Optional.of(error), attempts);
         return WorkflowStep.output("recorded", next == Next.ENDED, "retry", false);
     }
+
+    /** {@code run} for "the run due next", for a caller that does not count runs (the Fail step's run stage). */
+    static final int DUE = 0;
 
     /**
      * task: runTask.sync's output; error: what its Catch caught. The result file is the collector's record, read
      * from its log stream only when the container exited 0. ENDED when this call ended the job.
      */
     Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error) {
-        return record(id, task, error, Attempts.ONLY);
+        return record(id, DUE, task, error, Attempts.ONLY);
     }
 
-    private Next record(JobId id, Optional<JsonNode> task, Optional<StepError> error, Attempts attempts) {
+    /**
+     * As above for run {@code run} of the job's runs (1 for the first, the state machine's count; {@link #DUE}: the
+     * run due next): PROCEED when the lifecycle recorded it and more runs are due (the state machine then runs a new
+     * task, with a /data of its own), ENDED after the last or a failed run. A repeat of a run already recorded (Step
+     * Functions retrying RecordRun) records nothing again and answers PROCEED, as the lifecycle does.
+     */
+    Next record(JobId id, int run, Optional<JsonNode> task, Optional<StepError> error) {
+        return record(id, run, task, error, Attempts.ONLY);
+    }
+
+    private Next record(JobId id, int run, Optional<JsonNode> task, Optional<StepError> error, Attempts attempts) {
+        if (run < DUE) {
+            throw new IllegalArgumentException("record-run's run must be 1 or more, not " + run);
+        }
         ContainerRunner.RunOutcome ran;
         StoppedTask stopped;
         if (error.isPresent()) {
@@ -100,13 +127,15 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
             if (platform.isPresent()) {
                 // Stopped, or never started: nothing of this attempt may go on running after the job ended.
                 tasks.stopAll(id, "perfbox: the run failed through the platform");
-                return lifecycle.fail(id, StepOutcomes.platformFailure(platform.get(), attempts.attempt()));
+                return lifecycle.fail(id, StepOutcomes.ofRun(which(id, run),
+                        StepOutcomes.platformFailure(platform.get(), attempts.attempt())));
             }
             // (A timeout is the platform's, above.)
             Optional<StoppedTask> stoppedTask = e.causeJson().flatMap(StoppedTask::from);
             if (stoppedTask.isEmpty()) {
                 // ECS refused the task (permissions, a bad parameter): perfbox's side.
-                return lifecycle.fail(id, StepOutcomes.internal("the run could not be started: " + e.describe()));
+                return lifecycle.fail(id, StepOutcomes.ofRun(which(id, run),
+                        StepOutcomes.internal("the run could not be started: " + e.describe())));
             }
             stopped = stoppedTask.get();
         } else if (task.isPresent()) {
@@ -115,8 +144,27 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
         } else {
             throw new IllegalArgumentException("record-run needs the run's task or its error");
         }
-        ran = outcomeOf(stopped);
-        return lifecycle.ran(id, ran, () -> collected(stopped), conditions(stopped));
+        io.perfbox.core.domain.Runs runs = lifecycle.runs(id);
+        ran = RepeatedRunLog.joined(id, runs, run == DUE ? runs.next() : run,
+                outcomeOf(stopped, RepeatedRunLog.bytesPerRun(runs, RUN_LOG_MAX_BYTES)), storedLogs);
+        if (run == DUE) {
+            return lifecycle.ran(id, ran, () -> collected(stopped), conditions(stopped));
+        }
+        // How long it ran: the task's RUNNING to STOPPING, what its run clock measured (null when ECS did not say).
+        return lifecycle.ran(id, run, stopped.runTime().orElse(null), ran, () -> collected(stopped),
+                conditions(stopped));
+    }
+
+    /**
+     * How a failure of run {@code run} is named, as the lifecycle names a run's own failures: "run k of n: " when
+     * the job has several runs, nothing for a job of one.
+     */
+    private String which(JobId id, int run) {
+        io.perfbox.core.domain.Runs runs = lifecycle.runs(id);
+        if (runs.requested() <= 1) {
+            return "";
+        }
+        return runs.label(run == DUE ? runs.next() : run) + ": ";
     }
 
     /**
@@ -155,7 +203,7 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
         }
     }
 
-    private ContainerRunner.RunOutcome outcomeOf(StoppedTask task) {
-        return EcsRunOutcome.of(task, runLogs.read(task.taskArn(), RUN_LOG_MAX_BYTES), runTimeout);
+    private ContainerRunner.RunOutcome outcomeOf(StoppedTask task, int logBytes) {
+        return EcsRunOutcome.of(task, runLogs.read(task.taskArn(), logBytes), runTimeout);
     }
 }

@@ -53,16 +53,19 @@ public final class WorkflowWiring {
     private final StepFunctionsPipelineLauncher executions;
     private final List<JobResourceInventory> inventories;
     private final DynamoDbAdmission admission;
+    /** The job artifacts the lifecycle stores; RecordRun reads the run log back to join a job's runs. */
+    private final S3JobArtifactStore artifacts;
 
     private WorkflowWiring(WorkflowConfig config, Clients clients, Clock clock) {
         this.config = config;
         var common = config.common();
-        jobs = new DynamoDbJobStore(clients.dynamoDb(), common.jobsTable());
+        jobs = new DynamoDbJobStore(clients.dynamoDb(), common.jobsTable(), common.retainFinished());
         executions = new StepFunctionsPipelineLauncher(clients.sfn(), config.stateMachineArn());
         builds = new CodeBuildJobBuilds(clients.codeBuild(), config.buildProject(),
                 new ExecutionHistory(clients.sfn(), executions::executionArn));
         // The state machine's CleanUp state releases what a job holds, after it ended.
-        lifecycle = new JobLifecycle(jobs, new S3JobArtifactStore(clients.s3(), common.artifactBucket()),
+        artifacts = new S3JobArtifactStore(clients.s3(), common.artifactBucket());
+        lifecycle = new JobLifecycle(jobs, artifacts,
                 config.policy(), config.runMemoryLimitBytes(), JobResources.RELEASED_ELSEWHERE, clock);
         EcsTaskDefinitions taskDefinitions = new EcsTaskDefinitions(clients.ecs(), config.taskDefinitions());
         EcrJobImages images = new EcrJobImages(clients.ecr(), config.ecrRepository());
@@ -97,7 +100,7 @@ public final class WorkflowWiring {
 
     public RunRecorder runRecorder() {
         return new RunRecorder(lifecycle, ports.tasks(), ports.runLogs(), config.runTimeout(), config.runStartTimeout(),
-                RunRecorder.COLLECTOR_LOG_PATIENCE, config.taskLimits());
+                RunRecorder.COLLECTOR_LOG_PATIENCE, config.taskLimits(), artifacts);
     }
 
     public JobCleanUp cleanUp() {

@@ -60,7 +60,7 @@ class RecordRunHandlerTest {
         assertThat(StepInputs.runTaskSync(task)).as("runTask.sync succeeds on this task").isEmpty();
         assertThat(StepInputs.runTaskSync(StepInputs.succeededTask(f.id))).as("the shared fixture obeys the rule").isEmpty();
 
-        assertThat(f.step(handler, "\"task\":" + task + content("{\"perf\":0.99}"))).isEqualTo(Map.of("recorded", true));
+        assertThat(f.step(handler, "\"task\":" + task + content("{\"perf\":0.99}"))).isEqualTo(Map.of("recorded", true, "proceed", false));
         assertThat(f.stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(f.stored().performance()).isEqualTo(0.99);
     }
@@ -69,7 +69,7 @@ class RecordRunHandlerTest {
     void runThatExitedZeroWithAValidResultSucceedsAndKeepsTheRunLog() {
         Map<String, Object> out = f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("{\"perf\":0.99}"));
 
-        assertThat(out).isEqualTo(Map.of("recorded", true));
+        assertThat(out).isEqualTo(Map.of("recorded", true, "proceed", false));
         assertThat(f.stored().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(f.stored().performance()).isEqualTo(0.99);
         assertThat(f.artifacts.log(f.id, LogKind.RUN)).contains(RUN_LOG);
@@ -274,7 +274,7 @@ class RecordRunHandlerTest {
         List<String> whole = CollectorRecords.content("{\"perf\":0.5}".getBytes(StandardCharsets.UTF_8));
         f.aws.putCollectorLines(TASK_ARN, List.of(), whole.subList(0, 1), whole);
 
-        assertThat(f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id))).isEqualTo(Map.of("recorded", true));
+        assertThat(f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id))).isEqualTo(Map.of("recorded", true, "proceed", false));
         assertThat(f.stored().performance()).isEqualTo(0.5);
         assertThat(f.aws.calls()).filteredOn(c -> c.startsWith("readCollectorLog")).hasSize(3);
     }
@@ -294,7 +294,7 @@ class RecordRunHandlerTest {
     void cancelledJobIsNotOverwritten() {
         Job cancelled = f.putIn(JobStatus.CANCELLED);
         assertThat(f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("0.5")))
-                .isEqualTo(Map.of("recorded", false));
+                .isEqualTo(Map.of("recorded", false, "proceed", false));
         assertThat(f.stored()).isEqualTo(cancelled);
     }
 }

@@ -35,11 +35,18 @@ final class WorkflowFixture {
     /** A collector's record not complete yet is read again for this long (a real task's: 30 s). */
     static final java.time.Duration COLLECTOR_PATIENCE = java.time.Duration.ofMillis(300);
     final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
-            COLLECTOR_PATIENCE, config.taskLimits());
-    final Job queued = Job.queued(JobId.random(), "alice", "bench", null, START);
-    final JobId id = queued.id();
+            COLLECTOR_PATIENCE, config.taskLimits(), artifacts);
+    final Job queued;
+    final JobId id;
 
     WorkflowFixture() {
+        this(1);
+    }
+
+    /** A job that asks for {@code runs} runs. */
+    WorkflowFixture(int runs) {
+        queued = Job.queued(JobId.random(), "alice", "bench", null, runs, START);
+        id = queued.id();
         jobs.create(queued, Optional.empty());
     }
 
