@@ -57,13 +57,7 @@ public final class PerfboxCli {
     CommandLine commandLine() {
         CommandLine root = new CommandLine(new Root(cli));
         root.addSubcommand(serve());
-        root.addSubcommand(new ClientCommands.Submit(cli));
-        root.addSubcommand(new ClientCommands.Status(cli));
-        root.addSubcommand(new ClientCommands.Logs(cli));
-        root.addSubcommand(new ClientCommands.Scan(cli));
-        root.addSubcommand(new ClientCommands.ListJobs(cli));
-        root.addSubcommand(new ClientCommands.Cancel(cli));
-        root.addSubcommand(new ClientCommands.Delete(cli));
+        ClientCommands.addTo(root, cli);
         root.addSubcommand(KeysCommand.commandLine(cli));
         root.addSubcommand(new Completion(cli));
         root.addSubcommand(new CommandLine.HelpCommand());
