@@ -33,6 +33,7 @@ final class ClientCommands {
         root.addSubcommand(new LogsCommand(cli));
         root.addSubcommand(new ScanCommand(cli));
         root.addSubcommand(new ListCommand(cli));
+        root.addSubcommand(new LeaderboardCommand(cli));
         root.addSubcommand(new JobActionCommands.Cancel(cli));
         root.addSubcommand(new JobActionCommands.Delete(cli));
     }
@@ -98,6 +99,26 @@ final class ClientCommands {
             this.cli = cli;
         }
 
+        /** What the command does; a refusal met on the way (thrown as {@link Refused}) is printed and is exit 1. */
+        abstract Integer run() throws IOException, InterruptedException;
+
+        @Override
+        public final Integer call() throws IOException, InterruptedException {
+            try {
+                return run();
+            } catch (Refused e) {
+                return refused(e.response);
+            } catch (JobIds.NoSuchJob e) {
+                cli.err().println("perfbox: " + e.getMessage());
+                return ExitCode.REFUSED.code;
+            }
+        }
+
+        /** The whole id of the caller's job that {@code typed} (a whole id or a unique prefix) names. */
+        String jobId(ApiClient api, String typed) throws IOException, InterruptedException {
+            return JobIds.resolve(api, typed);
+        }
+
         int refused(ApiClient.Response res) {
             cli.err().println("perfbox: " + res.problem());
             return ExitCode.REFUSED.code;
@@ -105,6 +126,16 @@ final class ClientCommands {
 
         void json(JsonNode node) throws IOException {
             cli.out().println(PRETTY.writeValueAsString(node));
+        }
+    }
+
+    /** A refusal from the server, thrown from where it was met to the command, which prints it (exit 1). */
+    static final class Refused extends RuntimeException {
+        final transient ApiClient.Response response;
+
+        Refused(ApiClient.Response response) {
+            super(response.problem(), null, false, false);
+            this.response = response;
         }
     }
 

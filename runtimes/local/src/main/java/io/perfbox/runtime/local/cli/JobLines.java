@@ -2,6 +2,8 @@ package io.perfbox.runtime.local.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,25 +13,31 @@ final class JobLines {
     private JobLines() {
     }
 
-    /** The outcome of an ended job, one "field: value" line each, as submit --wait and status print it. */
-    static void outcome(PrintStream out, JsonNode job) {
+    /** The stages in order: the time each began, and its name. */
+    static final List<List<String>> STAGES = List.of(List.of("queuedAt", "queued"), List.of("buildStartedAt", "building"),
+            List.of("scanStartedAt", "scanning"), List.of("runStartedAt", "running"));
+
+    /**
+     * The outcome of a job, one "field: value" line each, as submit --wait and status print it: numbers as a person
+     * writes them, the findings counted by severity, how long each stage took.
+     */
+    static void outcome(PrintStream out, JsonNode job, Instant now) {
         out.println("status:      " + job.get("status").asText());
         JsonNode failure = job.get("failure");
         if (failure != null && !failure.isNull()) {
-            out.println("failure:     " + failure.get("code").asText());
-            out.println("message:     " + failure.get("message").asText());
+            out.println("failure:     " + failure.path("code").asText());
+            out.println("message:     " + failure.path("message").asText());
         }
-        JsonNode perf = job.get("performance");
-        out.println("performance: " + (perf == null || perf.isNull() ? "-" : perf.asText()));
+        out.println("performance: " + Human.number(job.get("performance")));
         JsonNode metrics = job.get("metrics");
         if (metrics != null && !metrics.isEmpty()) {
             out.println("metrics:     " + String.join(" ", metrics.properties().stream()
-                    .map(m -> m.getKey() + "=" + m.getValue().asText()).toList()));
+                    .map(m -> m.getKey() + "=" + Human.number(m.getValue())).toList()));
         }
         runLines(out, job);
         JsonNode vulns = job.get("vulnerabilities");
         if (vulns != null && !vulns.isNull()) {
-            out.println("findings:    " + vulns);
+            out.println("findings:    " + Human.counts(vulns) + " (perfbox scan " + shortId(job) + " lists them)");
         }
         JsonNode warnings = job.get("warnings");
         if (warnings != null && warnings.isArray()) {
@@ -37,6 +45,84 @@ final class JobLines {
                 out.println("warning:     " + w.asText());
             }
         }
+        String stages = stageDurations(job.get("stages"), now);
+        if (!stages.isEmpty()) {
+            out.println("stages:      " + stages);
+        }
+    }
+
+    /** The first 8 characters of the job's id, as the console shows it (a prefix every command takes). */
+    static String shortId(JsonNode job) {
+        String id = job.path("id").asText();
+        return id.length() > 8 ? id.substring(0, 8) : id;
+    }
+
+    /**
+     * How long each stage the job reached took: "queued 0.1 s, building 12.3 s, scanning 4.0 s, running 2.1 s
+     * (18.5 s in all)"; the stage under way "… so far". A stage ends where the next one it reached begins, or at
+     * the job's end.
+     */
+    static String stageDurations(JsonNode stages, Instant now) {
+        if (stages == null || !stages.isObject()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        Instant first = null;
+        Instant finished = instant(stages, "finishedAt");
+        for (int i = 0; i < STAGES.size(); i++) {
+            Instant began = instant(stages, STAGES.get(i).get(0));
+            if (began == null) {
+                continue;
+            }
+            first = first == null ? began : first;
+            Instant ended = null;
+            for (int j = i + 1; j < STAGES.size() && ended == null; j++) {
+                ended = instant(stages, STAGES.get(j).get(0));
+            }
+            ended = ended != null ? ended : finished;
+            parts.add(STAGES.get(i).get(1) + " " + Human.duration(Duration.between(began, ended != null ? ended : now))
+                    + (ended == null ? " so far" : ""));
+        }
+        if (first == null) {
+            return "";
+        }
+        return String.join(", ", parts) + " (" + Human.duration(Duration.between(first, finished != null ? finished : now))
+                + (finished != null ? " in all)" : " so far)");
+    }
+
+    private static Instant instant(JsonNode node, String field) {
+        String t = text(node, field);
+        if (t == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(t);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The line a wait ends with, as gh run watch does: "job ID SUCCEEDED in 18.5 s: performance 0.99", "job ID FAILED
+     * (RUN_FAILED) after 3.2 s", "job ID CANCELLED after 5.0 s".
+     */
+    static String finalLine(JsonNode job) {
+        String status = job.path("status").asText();
+        JsonNode stages = job.path("stages");
+        Instant queued = instant(stages, "queuedAt");
+        Instant finished = instant(stages, "finishedAt");
+        String took = queued == null || finished == null ? ""
+                : (status.equals("SUCCEEDED") ? " in " : " after ") + Human.duration(Duration.between(queued, finished));
+        StringBuilder line = new StringBuilder("job " + job.path("id").asText() + " " + status);
+        JsonNode failure = job.get("failure");
+        if (failure != null && failure.isObject()) {
+            line.append(" (").append(failure.path("code").asText()).append(')');
+        }
+        line.append(took);
+        if (status.equals("SUCCEEDED")) {
+            line.append(": performance ").append(Human.number(job.get("performance")));
+        }
+        return line.toString();
     }
 
     /**
@@ -53,8 +139,8 @@ final class JobLines {
         int completed = results != null && results.isArray() ? results.size() : 0;
         StringBuilder line = new StringBuilder("runs:        " + completed + " of " + runs.asInt());
         if (summary != null && summary.isObject()) {
-            line.append(" (median ").append(summary.path("median").asText()).append(", min ")
-                    .append(summary.path("min").asText()).append(", max ").append(summary.path("max").asText())
+            line.append(" (median ").append(Human.number(summary.path("median"))).append(", min ")
+                    .append(Human.number(summary.path("min"))).append(", max ").append(Human.number(summary.path("max")))
                     .append(", spread ").append(summary.path("spread").isNull() ? "-"
                             : String.format(Locale.ROOT, "%.2f%%", summary.path("spread").asDouble() * 100)).append(')');
         }
@@ -62,7 +148,7 @@ final class JobLines {
         if (results != null && results.isArray()) {
             for (JsonNode r : results) {
                 JsonNode d = r.path("durationSeconds");
-                out.println(String.format(Locale.ROOT, "%-13s", "run " + r.path("run").asInt() + ":") + r.path("value").asText()
+                out.println(String.format(Locale.ROOT, "%-13s", "run " + r.path("run").asInt() + ":") + Human.number(r.path("value"))
                         + (d.isNumber() ? String.format(Locale.ROOT, " (%.2f s)", d.asDouble()) : ""));
             }
         }
@@ -73,21 +159,16 @@ final class JobLines {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    /** A job as a person reads it: id, name, the outcome lines, and when each stage began. */
-    static void jobLines(PrintStream out, JsonNode job) {
+    /** A job as a person reads it: id, name, when it was made, the outcome lines with its stages, its receipt. */
+    static void jobLines(PrintStream out, JsonNode job, Instant now) {
         out.println("id:          " + job.get("id").asText());
         if (text(job, "name") != null) {
             out.println("name:        " + text(job, "name"));
         }
-        outcome(out, job);
-        JsonNode stages = job.get("stages");
-        StringBuilder times = new StringBuilder();
-        for (var e : stages.properties()) {
-            if (!e.getValue().isNull()) {
-                times.append(times.isEmpty() ? "" : ", ").append(e.getKey().replace("At", "")).append(' ').append(e.getValue().asText());
-            }
+        if (text(job, "createdAt") != null) {
+            out.println("created:     " + Human.ago(text(job, "createdAt"), now) + " (" + text(job, "createdAt") + ")");
         }
-        out.println("stages:      " + times);
+        outcome(out, job, now);
         receiptLines(out, job.get("receipt"));
     }
 

@@ -1,6 +1,7 @@
 package io.perfbox.runtime.local.cli;
 
 import static io.perfbox.runtime.local.cli.JobLines.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.runtime.local.cli.ClientCommands.Format;
 import io.perfbox.runtime.local.cli.ClientCommands.FormatOption;
@@ -13,13 +14,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "list", mixinStandardHelpOptions = true, description = "List jobs, newest first.")
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List your jobs, newest first.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  perfbox list                      the newest 20 jobs: id, status, performance, failure, when made",
+                "  perfbox list --status FAILED      only the jobs that failed",
+                "  perfbox list --limit 5 -q         the 5 newest jobs' ids, one a line"})
 final class ListCommand extends ClientCommands.ClientCommand {
-    @Option(names = "--status", paramLabel = "STATUS", description = "only jobs in this status (QUEUED, BUILDING, SCANNING, RUNNING, SUCCEEDED, FAILED, CANCELLED)")
+    @Option(names = "--status", paramLabel = "STATUS", converter = Arguments.StatusConverter.class,
+            description = "only jobs in this status (QUEUED, BUILDING, SCANNING, RUNNING, SUCCEEDED, FAILED, CANCELLED)")
     String status;
 
-    @Option(names = "--limit", paramLabel = "N", description = "at most N jobs (the server's default page otherwise)")
-    String limit;
+    @Option(names = "--limit", paramLabel = "N", converter = Arguments.LimitConverter.class,
+            description = "at most N jobs, 1 to 100 (the server's default page, 20, otherwise)")
+    Integer limit;
 
     @Option(names = "--next-token", paramLabel = "TOKEN", description = "the next page, from the token the previous one ended with")
     String nextToken;
@@ -35,13 +42,13 @@ final class ListCommand extends ClientCommands.ClientCommand {
     }
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    Integer run() throws IOException, InterruptedException {
         StringBuilder q = new StringBuilder("/jobs?");
         if (status != null) {
             q.append("status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8)).append('&');
         }
         if (limit != null) {
-            q.append("limit=").append(URLEncoder.encode(limit, StandardCharsets.UTF_8)).append('&');
+            q.append("limit=").append(limit).append('&');
         }
         if (nextToken != null) {
             q.append("nextToken=").append(URLEncoder.encode(nextToken, StandardCharsets.UTF_8));
@@ -57,9 +64,11 @@ final class ListCommand extends ClientCommands.ClientCommand {
             json(page);
             return ExitCode.OK.code;
         } else {
-            Table table = new Table("ID", "STATUS", "PERFORMANCE", "CREATED", "NAME");
+            java.time.Instant now = java.time.Instant.now();
+            Table table = new Table("ID", "STATUS", "PERFORMANCE", "FAILURE", "CREATED", "NAME");
             page.get("jobs").forEach(j -> table.row(j.get("id").asText(), j.get("status").asText(),
-                    text(j, "performance"), text(j, "createdAt"), text(j, "name")));
+                    Human.number(j.get("performance")), j.path("failure").isObject() ? j.path("failure").path("code").asText() : null,
+                    Human.ago(text(j, "createdAt"), now), text(j, "name")));
             cli.out().print(table.isEmpty() ? "no jobs\n" : table.render());
         }
         String token = text(page, "nextToken");

@@ -113,7 +113,7 @@ public final class PerfboxCli {
         return close;
     }
 
-    private static int editDistance(String a, String b) {
+    static int editDistance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             for (int j = 0; j <= b.length(); j++) {
@@ -156,7 +156,14 @@ public final class PerfboxCli {
                     + " performance it writes to /data/perf.json.",
             commandListHeading = "%nCommands:%n",
             footerHeading = "%n",
-            footer = {"'perfbox help COMMAND' or 'perfbox COMMAND --help' shows a command's options.",
+            footer = {"Examples:",
+                    "  perfbox serve                         start a server on http://127.0.0.1:8080",
+                    "  perfbox submit Dockerfile --wait      submit and follow the job to its end",
+                    "  perfbox list                          your jobs, newest first",
+                    "  perfbox status 3f2b8c9e               a job, by a unique prefix of its id",
+                    "  perfbox leaderboard --limit 5         your best 5 jobs by performance",
+                    "",
+                    "'perfbox help COMMAND' or 'perfbox COMMAND --help' shows a command's options.",
                     "Client commands reach --url (or PERFBOX_URL); a team server also wants --api-key and, for https://,"
                             + " --cacert or --fingerprint.",
                     "The launcher script also runs './perfbox test' (the test suite) and './perfbox bench' (benchmarks)."})

@@ -2,6 +2,7 @@ package io.perfbox.runtime.local.cli;
 
 import static io.perfbox.runtime.local.cli.ClientCommands.jobPath;
 import static io.perfbox.runtime.local.cli.JobLines.jobLines;
+
 import io.perfbox.runtime.local.cli.ClientCommands.Format;
 import io.perfbox.runtime.local.cli.ClientCommands.FormatOption;
 import io.perfbox.runtime.local.cli.ClientCommands.QuietOption;
@@ -10,9 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show a job: status, failure, performance, findings, stage times.")
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show a job: status, failure, performance, findings, how long each stage took, its receipt.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  perfbox status 3f2b8c9e      a job by the first characters of its id (4 or more, unique)",
+                "  perfbox status 3f2b -o json   the job as the API's JSON"})
 final class StatusCommand extends ClientCommands.ClientCommand {
-    @Parameters(index = "0", paramLabel = "ID", description = "the job's id")
+    @Parameters(index = "0", paramLabel = "ID", description = "the job's id, or a unique prefix of 4 or more of its characters (as docker takes them)")
     String id;
 
     @Mixin
@@ -26,8 +31,9 @@ final class StatusCommand extends ClientCommands.ClientCommand {
     }
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
-        ApiClient.Response res = client.client(cli).get(jobPath(id, ""));
+    Integer run() throws IOException, InterruptedException {
+        ApiClient api = client.client(cli);
+        ApiClient.Response res = api.get(jobPath(jobId(api, id), ""));
         if (!res.ok()) {
             return refused(res);
         }
@@ -36,7 +42,7 @@ final class StatusCommand extends ClientCommands.ClientCommand {
         } else if (format.resolve(cli) == Format.JSON) {
             json(res.body());
         } else {
-            jobLines(cli.out(), res.body());
+            jobLines(cli.out(), res.body(), java.time.Instant.now());
         }
         return ExitCode.OK.code;
     }

@@ -4,6 +4,7 @@ import static io.perfbox.runtime.local.cli.ClientCommands.ENDED;
 import static io.perfbox.runtime.local.cli.ClientCommands.PRETTY;
 import static io.perfbox.runtime.local.cli.ClientCommands.jobPath;
 import static io.perfbox.runtime.local.cli.JobLines.outcome;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.runtime.local.cli.ClientCommands.DurationConverter;
 import io.perfbox.runtime.local.cli.ClientCommands.Format;
@@ -28,7 +29,13 @@ import picocli.CommandLine.Parameters;
         description = {"Submit a Dockerfile (FILE, or - for standard input).",
                 "Prints the job's id; with --wait follows it through its stages and prints its outcome"
                         + " (exit 0 only when it SUCCEEDED). Every submit carries an Idempotency-Key, and a submit"
-                        + " whose answer is lost is sent again with the same key: it never makes a second job."})
+                        + " whose answer is lost is sent again with the same key: it never makes a second job."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  perfbox submit Dockerfile                    submit; prints the job's id",
+                "  perfbox submit Dockerfile --wait             follow it to its end; exit 0 SUCCEEDED, 1 FAILED, 5 CANCELLED",
+                "  perfbox submit - --wait --timeout 10m < Dockerfile",
+                "  perfbox submit Dockerfile --runs 5 --name baseline   the median of 5 runs, under a name",
+                "Ctrl-C during --wait stops the waiting, not the job (exit 130): it says how to follow it again."})
 final class SubmitCommand extends ClientCommands.ClientCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "the Dockerfile, or - to read it from standard input")
     String file;
@@ -69,7 +76,7 @@ final class SubmitCommand extends ClientCommands.ClientCommand {
     }
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    Integer run() throws IOException, InterruptedException {
         if (timeout != null && !wait) {
             throw new IllegalArgumentException("--timeout goes with --wait");
         }
@@ -116,7 +123,11 @@ final class SubmitCommand extends ClientCommands.ClientCommand {
             }
             return ExitCode.OK.code;
         }
-        ApiClient.Response last = follow(api, id, progress == null ? null : new OutputTail(progress, progress == cli.err() ? cli.rawErr() : cli.rawOut(), cli.terminal()));
+        ApiClient.Response last;
+        try (Waiting waiting = new Waiting(cli.err(), id)) {
+            last = follow(api, id, progress == null ? null
+                    : new OutputTail(progress, progress == cli.err() ? cli.rawErr() : cli.rawOut(), cli.terminal()));
+        }
         if (!last.ok()) {
             return refused(last);
         }
@@ -128,12 +139,16 @@ final class SubmitCommand extends ClientCommands.ClientCommand {
             return ExitCode.TIMED_OUT.code;
         }
         if (progress != null && !asJson) {
-            outcome(progress, job);
+            outcome(progress, job, Instant.now());
         }
         if (asJson && !quiet.quiet) {
             json(job);
         }
-        return job.get("status").asText().equals("SUCCEEDED") ? ExitCode.OK.code : ExitCode.REFUSED.code;
+        if (progress != null) {
+            // As gh run watch --exit-status: the last line says how it ended, the exit status too.
+            progress.println(JobLines.finalLine(job));
+        }
+        return ExitCode.ofEnded(job.get("status").asText()).code;
     }
 
     private static final List<List<String>> STAGES = List.of(
