@@ -115,7 +115,7 @@ final class JobLines {
                 : (status.equals("SUCCEEDED") ? " in " : " after ") + Human.duration(Duration.between(queued, finished));
         StringBuilder line = new StringBuilder("job " + job.path("id").asText() + " " + status);
         JsonNode failure = job.get("failure");
-        if (failure != null && failure.isObject()) {
+        if (status.equals("FAILED") && failure != null && failure.isObject()) {
             line.append(" (").append(failure.path("code").asText()).append(')');
         }
         line.append(took);
