@@ -83,7 +83,13 @@ public final class PerfboxCli {
         CommandLine c = e.getCommandLine();
         PrintWriter err = c.getErr();
         err.println("perfbox: " + e.getMessage());
-        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)
+        String nearestCommand = e instanceof CommandLine.UnmatchedArgumentException u && !u.isUnknownOption()
+                && !c.getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()
+                ? Arguments.nearest(u.getUnmatched().get(0), List.copyOf(c.getSubcommands().keySet())) : null;
+        if (nearestCommand != null) {
+            // picocli's guesses go by shared letters (lsit: submit); the command within two edits comes first.
+            err.println("Did you mean: " + c.getCommandSpec().qualifiedName() + " " + nearestCommand + "?");
+        } else if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)
                 && e instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption()) {
             // picocli suggests options by their first letters only; a swap or a missing letter (--wiat) is caught here.
             List<String> close = closeOptions(c.getCommandSpec(), u.getUnmatched().get(0));

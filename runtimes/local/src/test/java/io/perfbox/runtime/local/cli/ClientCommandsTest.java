@@ -336,6 +336,31 @@ class ClientCommandsTest {
     }
 
     @Test
+    void whatAJobWroteStaysEscapedInTheNewViews() {
+        // An OSC title, a clear-screen, a C1 CSI, a bidi override, a bare carriage return: as TerminalEscapesTest.
+        String hostile = "\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202etxt\rSUCCEEDED";
+        Instant t = Instant.now().minusSeconds(30);
+        String a = id("abab0001"), b = id("abab0002");
+        api.add(a, "name " + hostile, t);
+        api.add(b, "other " + hostile, t);
+        api.succeed(a, 2, Map.of());
+        api.output(b, "out " + hostile + "\n");
+        api.fail(b, FailureCode.RUN_FAILED, "message " + hostile);
+        List<CliRun> shown = List.of(CliRun.onTerminal(env, "leaderboard"), CliRun.onTerminal(env, "list"),
+                CliRun.onTerminal(env, "status", "abab0002"), CliRun.onTerminal(env, "status", "abab"),
+                CliRun.onTerminal(env, "logs", "-f", "abab0002"), CliRun.of(env, "logs", "-f", "abab0001"));
+        for (CliRun r : shown) {
+            TerminalEscapesTest.assertNothingDrivesATerminal(r.out());
+            TerminalEscapesTest.assertNothingDrivesATerminal(r.err());
+        }
+        assertThat(shown.get(0).out()).contains("name \\u001b]0;pwned\\u0007");
+        assertThat(shown.get(1).out()).contains("other \\u001b]0;pwned");
+        assertThat(shown.get(3).exitCode()).isEqualTo(2);
+        assertThat(shown.get(3).err()).as("the candidates of an ambiguous prefix").contains("name \\u001b]0;pwned");
+        assertThat(shown.get(4).out()).contains("out \\u001b]0;pwned").endsWith(" FAILED (RUN_FAILED) after 2.1 s\n");
+    }
+
+    @Test
     void noServerSaysHowToPointAtAnother() {
         CliRun r = CliRun.of(NOWHERE, "list");
         assertThat(r.exitCode()).isEqualTo(3);
