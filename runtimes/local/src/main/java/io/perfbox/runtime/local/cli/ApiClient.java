@@ -100,7 +100,7 @@ final class ApiClient {
     Response send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
         try {
             return exchange(method, path, contentType, body, Map.of());
-        } catch (ConnectException e) {
+        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
             throw noServer(e);
         } catch (SSLHandshakeException e) {
             throw untrusted(e);
@@ -175,7 +175,7 @@ final class ApiClient {
         HttpResponse<byte[]> res;
         try {
             res = http.send(req.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (ConnectException e) {
+        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
             throw noServer(e);
         } catch (SSLHandshakeException e) {
             throw untrusted(e);
@@ -218,8 +218,10 @@ final class ApiClient {
         }
     }
 
-    private IOException noServer(ConnectException e) {
-        return new IOException("no perfbox server answers at " + base + " (start one with ./perfbox serve)", e);
+    private IOException noServer(IOException e) {
+        return new IOException("no perfbox server answers at " + base + ": start one with ./perfbox serve, or point"
+                + " at another with --url URL or the environment variable PERFBOX_URL (e.g. export"
+                + " PERFBOX_URL=https://perfbox.example:8443)", e);
     }
 
     private IOException untrusted(SSLHandshakeException e) {

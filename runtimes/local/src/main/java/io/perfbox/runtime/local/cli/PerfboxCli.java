@@ -57,13 +57,7 @@ public final class PerfboxCli {
     CommandLine commandLine() {
         CommandLine root = new CommandLine(new Root(cli));
         root.addSubcommand(serve());
-        root.addSubcommand(new ClientCommands.Submit(cli));
-        root.addSubcommand(new ClientCommands.Status(cli));
-        root.addSubcommand(new ClientCommands.Logs(cli));
-        root.addSubcommand(new ClientCommands.Scan(cli));
-        root.addSubcommand(new ClientCommands.ListJobs(cli));
-        root.addSubcommand(new ClientCommands.Cancel(cli));
-        root.addSubcommand(new ClientCommands.Delete(cli));
+        ClientCommands.addTo(root, cli);
         root.addSubcommand(KeysCommand.commandLine(cli));
         root.addSubcommand(new BackupCommands.Backup(cli));
         root.addSubcommand(new BackupCommands.Restore(cli));
@@ -91,7 +85,13 @@ public final class PerfboxCli {
         CommandLine c = e.getCommandLine();
         PrintWriter err = c.getErr();
         err.println("perfbox: " + e.getMessage());
-        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)
+        String nearestCommand = e instanceof CommandLine.UnmatchedArgumentException u && !u.isUnknownOption()
+                && !c.getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()
+                ? Arguments.nearest(u.getUnmatched().get(0), List.copyOf(c.getSubcommands().keySet())) : null;
+        if (nearestCommand != null) {
+            // picocli's guesses go by shared letters (lsit: submit); the command within two edits comes first.
+            err.println("Did you mean: " + c.getCommandSpec().qualifiedName() + " " + nearestCommand + "?");
+        } else if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)
                 && e instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption()) {
             // picocli suggests options by their first letters only; a swap or a missing letter (--wiat) is caught here.
             List<String> close = closeOptions(c.getCommandSpec(), u.getUnmatched().get(0));
@@ -121,7 +121,7 @@ public final class PerfboxCli {
         return close;
     }
 
-    private static int editDistance(String a, String b) {
+    static int editDistance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             for (int j = 0; j <= b.length(); j++) {
@@ -164,7 +164,14 @@ public final class PerfboxCli {
                     + " performance it writes to /data/perf.json.",
             commandListHeading = "%nCommands:%n",
             footerHeading = "%n",
-            footer = {"'perfbox help COMMAND' or 'perfbox COMMAND --help' shows a command's options.",
+            footer = {"Examples:",
+                    "  perfbox serve                         start a server on http://127.0.0.1:8080",
+                    "  perfbox submit Dockerfile --wait      submit and follow the job to its end",
+                    "  perfbox list                          your jobs, newest first",
+                    "  perfbox status 3f2b8c9e               a job, by a unique prefix of its id",
+                    "  perfbox leaderboard --limit 5         your best 5 jobs by performance",
+                    "",
+                    "'perfbox help COMMAND' or 'perfbox COMMAND --help' shows a command's options.",
                     "Client commands reach --url (or PERFBOX_URL); a team server also wants --api-key and, for https://,"
                             + " --cacert or --fingerprint.",
                     "The launcher script also runs './perfbox test' (the test suite) and './perfbox bench' (benchmarks)."})

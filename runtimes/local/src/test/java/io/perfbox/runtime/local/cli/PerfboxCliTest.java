@@ -18,8 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI as a user meets it before any server: help, version, typos, exit codes, completion; and the README agrees. */
 class PerfboxCliTest {
-    private static final List<String> COMMANDS = List.of("serve", "submit", "status", "logs", "scan", "list", "cancel",
-            "delete", "keys", "completion", "help");
+    private static final List<String> COMMANDS = List.of("serve", "submit", "status", "logs", "scan", "list",
+            "leaderboard", "cancel", "delete", "keys", "completion", "help");
+    private static final List<String> CLIENT_COMMANDS = List.of("submit", "status", "logs", "scan", "list", "leaderboard",
+            "cancel", "delete");
 
     @Test
     void helpListsEveryCommandAndTheExitCodes() {
@@ -81,6 +83,39 @@ class PerfboxCliTest {
         CliRun serveOption = CliRun.of(Map.of(), "serve", "--run-timout", "5m");
         assertThat(serveOption.exitCode()).isEqualTo(2);
         assertThat(serveOption.err()).contains("--run-timeout");
+    }
+
+    @Test
+    void aMistypedCommandSuggestsTheNearestOne() {
+        for (String[] typo : List.of(new String[] {"leaderbord", "leaderboard"}, new String[] {"stauts", "status"},
+                new String[] {"lsit", "list"}, new String[] {"delte", "delete"}, new String[] {"cancle", "cancel"},
+                new String[] {"sacn", "scan"})) {
+            CliRun r = CliRun.of(Map.of(), typo[0]);
+            assertThat(r.exitCode()).as(typo[0]).isEqualTo(2);
+            assertThat(r.err()).as(typo[0]).containsIgnoringCase("did you mean").contains(typo[1]);
+        }
+    }
+
+    @Test
+    void helpHasAnExamplesSectionWhoseCommandsParse() {
+        List<String> helps = new java.util.ArrayList<>();
+        helps.add(CliRun.of(Map.of(), "--help").out());
+        for (String command : CLIENT_COMMANDS) {
+            helps.add(CliRun.of(Map.of(), command, "--help").out());
+        }
+        for (String help : helps) {
+            assertThat(help).contains("Examples:");
+            List<String> examples = help.lines().dropWhile(l -> !l.equals("Examples:")).skip(1)
+                    .takeWhile(l -> l.startsWith("  ")).filter(l -> l.startsWith("  perfbox ")).toList();
+            assertThat(examples).as(help).isNotEmpty();
+            for (String example : examples) {
+                // The command is what comes before the explanation (two spaces or more) or a shell redirection.
+                String command = example.strip().split(" {2,}| [<>] ")[0];
+                List<String> words = List.of(command.split(" ")).subList(1, command.split(" ").length);
+                var cli = new PerfboxCli(System.out, System.err, System.in, Map.of(), false).commandLine();
+                assertThat(cli.parseArgs(words.toArray(String[]::new)).hasSubcommand()).as(command).isTrue();
+            }
+        }
     }
 
     @Test

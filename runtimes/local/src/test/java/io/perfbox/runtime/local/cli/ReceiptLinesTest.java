@@ -17,7 +17,7 @@ class ReceiptLinesTest {
     private static String lines(JsonNode receipt) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        ClientCommands.receiptLines(out, receipt);
+        JobLines.receiptLines(out, receipt);
         return bytes.toString(StandardCharsets.UTF_8);
     }
 

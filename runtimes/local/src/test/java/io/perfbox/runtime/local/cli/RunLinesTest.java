@@ -16,7 +16,7 @@ class RunLinesTest {
     private static String lines(String job) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        ClientCommands.runLines(out, JSON.readTree(job));
+        JobLines.runLines(out, JSON.readTree(job));
         return bytes.toString(StandardCharsets.UTF_8);
     }
 

@@ -77,7 +77,7 @@ class SubmitCommandIT {
             assertThat(id).as("-q: the id alone").matches("[0-9a-f-]{36}");
 
             CliRun table = CliRun.onTerminal(env, "list");
-            assertThat(table.out().lines().findFirst().orElseThrow()).matches("ID +STATUS +PERFORMANCE +CREATED +NAME");
+            assertThat(table.out().lines().findFirst().orElseThrow()).matches("ID +STATUS +PERFORMANCE +FAILURE +CREATED +NAME");
             assertThat(table.out()).containsPattern(id + " +SUCCEEDED +0\\.25 ");
             JsonNode json = new ObjectMapper().readTree(CliRun.of(env, "list").out());
             assertThat(json.get("jobs").get(0).get("id").asText()).isEqualTo(id);

@@ -96,7 +96,7 @@ class TerminalEscapesTest {
     }
 
     /** No byte a terminal would act on: C0 but newline and tab, a carriage return outside CR LF, DEL, C1, bidi. */
-    private static void assertNothingDrivesATerminal(String shown) {
+    static void assertNothingDrivesATerminal(String shown) {
         for (int i = 0; i < shown.length(); i++) {
             char c = shown.charAt(i);
             boolean crLf = c == '\r' && i + 1 < shown.length() && shown.charAt(i + 1) == '\n';
