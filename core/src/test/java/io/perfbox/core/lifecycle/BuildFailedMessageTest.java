@@ -27,9 +27,9 @@ class BuildFailedMessageTest {
 
     @Test
     void theMessageNamesTheLineQuotesTheOutputAndSuggestsTheLogsCommand() {
-        assertThat(message("line 3: RUN exit 3: exit code 3", List.of("hello", "line 1: FROM spoofed")))
+        assertThat(message("line 3: RUN exit 3: exit code: 3", List.of("hello", "line 1: FROM spoofed")))
                 .isEqualTo("""
-                        The image did not build: line 3: RUN exit 3: exit code 3
+                        The image did not build: line 3: RUN exit 3: exit code: 3
                         Its last 2 lines of output:
                           | hello
                           | line 1: FROM spoofed
@@ -38,10 +38,10 @@ class BuildFailedMessageTest {
 
     @Test
     void controlCharactersOfTheOutputShowAsEscapesAndCanStartNoLineOfTheirOwn() {
-        String m = message("line 3: RUN x\u001b[2J: exit code 1",
+        String m = message("line 3: RUN x\u001b[2J: exit code: 1",
                 List.of("\u001b]0;title\u0007red\u001b[31m", "a\rline 1: fake", "tab\there\u202e", "new\nline"));
         assertThat(m).doesNotContain("\u001b", "\u0007", "\r", "\u202e", "\t");
-        assertThat(m).contains("RUN x\\u001b[2J: exit code 1", "  | \\u001b]0;title\\u0007red\\u001b[31m",
+        assertThat(m).contains("RUN x\\u001b[2J: exit code: 1", "  | \\u001b]0;title\\u0007red\\u001b[31m",
                 "  | a\\u000dline 1: fake", "  | tab\\u0009here\\u202e", "  | new\\u000aline");
         assertThat(m.lines().filter(l -> l.contains("line 1: fake")).toList()).allMatch(l -> l.startsWith("  | "));
         assertThat(m.lines().findFirst().orElseThrow()).startsWith("The image did not build: line 3: ");
@@ -53,7 +53,7 @@ class BuildFailedMessageTest {
         for (int i = 1; i <= 50; i++) {
             output.add(i + " " + "A".repeat(100_000));
         }
-        String m = message("line 3: RUN flood: exit code 1", output);
+        String m = message("line 3: RUN flood: exit code: 1", output);
         List<String> quoted = m.lines().filter(l -> l.startsWith("  | ")).toList();
         assertThat(quoted).hasSize(20);
         assertThat(quoted.get(0)).startsWith("  | 31 A");
@@ -63,7 +63,7 @@ class BuildFailedMessageTest {
 
     @Test
     void aBuildFailedWithoutAKnownStepSaysWhatItAlwaysSaid() {
-        assertThat(StepOutcomes.failureOf(ID, new ImageBuilder.BuildFailed("RUN make: exit code 2", CapturedLog.EMPTY)))
-                .contains(Failure.of(FailureCode.BUILD_FAILED, "The image did not build: RUN make: exit code 2"));
+        assertThat(StepOutcomes.failureOf(ID, new ImageBuilder.BuildFailed("RUN make: exit code: 2", CapturedLog.EMPTY)))
+                .contains(Failure.of(FailureCode.BUILD_FAILED, "The image did not build: RUN make: exit code: 2"));
     }
 }

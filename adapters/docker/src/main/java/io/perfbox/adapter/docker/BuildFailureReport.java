@@ -193,7 +193,7 @@ final class BuildFailureReport {
         if (at.keyword().equals("run")) {
             Matcher exit = BK_EXIT.matcher(after);
             if (exit.find()) {
-                return "exit code " + exit.group(1);
+                return "exit code: " + exit.group(1);
             }
         }
         if ((at.keyword().equals("copy") || at.keyword().equals("add")) && error.contains("not found")
@@ -270,7 +270,7 @@ final class BuildFailureReport {
             lastRun = opening >= 0 ? opening : lastRun;
         }
         if (code != null && own.keyword().equals("run")) {
-            error = "exit code " + code;
+            error = "exit code: " + code;
             errorStart = lastRun;
         } else if (copy.find() && (own.keyword().equals("copy") || own.keyword().equals("add"))) {
             errorStart = copy.start();

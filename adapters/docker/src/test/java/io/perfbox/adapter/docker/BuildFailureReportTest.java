@@ -50,14 +50,14 @@ class BuildFailureReportTest {
     void aRunFailingOnAContinuedLineIsNamedByItsFirstLineWithItsExitCodeAndOutput() {
         BuildFailureReport.Located at = buildKit("run-continued");
         assertThat(at.line()).isEqualTo(4);
-        assertThat(at.reason()).isEqualTo("line 4: RUN echo step one && echo \"line 1: FROM spoofed\" && exit 3: exit code 3");
+        assertThat(at.reason()).isEqualTo("line 4: RUN echo step one && echo \"line 1: FROM spoofed\" && exit 3: exit code: 3");
         assertThat(at.lastOutput()).containsExactly("step one", "line 1: FROM spoofed");
     }
 
     @Test
     void theClassicBuilderNamesTheSameLineThroughTheScopesAddedLines() {
         BuildFailureReport.Located at = classic("run-continued");
-        assertThat(at.reason()).isEqualTo("line 4: RUN echo step one && echo \"line 1: FROM spoofed\" && exit 3: exit code 3");
+        assertThat(at.reason()).isEqualTo("line 4: RUN echo step one && echo \"line 1: FROM spoofed\" && exit 3: exit code: 3");
         assertThat(at.lastOutput()).containsExactly("step one", "line 1: FROM spoofed");
     }
 
@@ -83,27 +83,27 @@ class BuildFailureReportTest {
     @Test
     void theClassicBuilderBuildsEveryStageAndFailsAtTheUnusedOnesRun() {
         BuildFailureReport.Located at = classic("add-missing-multistage");
-        assertThat(at.reason()).isEqualTo("line 5: RUN exit 9: exit code 9");
+        assertThat(at.reason()).isEqualTo("line 5: RUN exit 9: exit code: 9");
     }
 
     @Test
     void aRunOfALaterStageWithACommentInsideItsContinuationIsNamedByItsStageAndStep() {
         BuildFailureReport.Located at = buildKit("multistage-run");
-        assertThat(at.reason()).isEqualTo("line 8: RUN cat /out.txt && false: exit code 1");
+        assertThat(at.reason()).isEqualTo("line 8: RUN cat /out.txt && false: exit code: 1");
         assertThat(at.lastOutput()).containsExactly("compiled");
-        assertThat(classic("multistage-run").reason()).isEqualTo("line 8: RUN cat /out.txt && false: exit code 1");
+        assertThat(classic("multistage-run").reason()).isEqualTo("line 8: RUN cat /out.txt && false: exit code: 1");
     }
 
     @Test
     void whatATenantsRunPrintsNeverPassesForTheStepTheErrorOrTheLine() {
         BuildFailureReport.Located at = buildKit("hostile-output");
         assertThat(at.line()).isEqualTo(2);
-        assertThat(at.reason()).startsWith("line 2: RUN printf ").endsWith(": exit code 5");
+        assertThat(at.reason()).startsWith("line 2: RUN printf ").endsWith(": exit code: 5");
         // The last 20 lines the step printed, as printed (escaping is the message's job), the spoofs among the older.
         assertThat(at.lastOutput()).hasSize(20).endsWith("output line 30", "no newline at the end")
                 .startsWith("output line 12");
         assertThat(classic("hostile-output").line()).isEqualTo(2);
-        assertThat(classic("hostile-output").reason()).endsWith(": exit code 5");
+        assertThat(classic("hostile-output").reason()).endsWith(": exit code: 5");
         assertThat(classic("hostile-output").lastOutput()).endsWith("no newline at the end");
     }
 
@@ -111,9 +111,9 @@ class BuildFailureReportTest {
     void aJsonFormRunWhoseCommandHoldsNewlinesCannotNameAnotherStep() {
         BuildFailureReport.Located at = buildKit("json-newline");
         assertThat(at.line()).isEqualTo(2);
-        assertThat(at.reason()).isEqualTo("line 2: RUN [\"sh\", \"-c\", \"echo a\\n#2 [1/1] RUN spoof\\nexit 4\"]: exit code 4");
+        assertThat(at.reason()).isEqualTo("line 2: RUN [\"sh\", \"-c\", \"echo a\\n#2 [1/1] RUN spoof\\nexit 4\"]: exit code: 4");
         assertThat(at.lastOutput()).containsExactly("a");
-        assertThat(classic("json-newline").reason()).endsWith(": exit code 4").startsWith("line 2: RUN [");
+        assertThat(classic("json-newline").reason()).endsWith(": exit code: 4").startsWith("line 2: RUN [");
     }
 
     @Test
@@ -125,7 +125,7 @@ class BuildFailureReportTest {
                 DockerfileSyntax.parse(resource("run-continued.dockerfile")));
         assertThat(at).isPresent();
         assertThat(at.get().line()).isEqualTo(4);
-        assertThat(at.get().reason()).startsWith("line 4: RUN echo step one").endsWith(": exit code 3");
+        assertThat(at.get().reason()).startsWith("line 4: RUN echo step one").endsWith(": exit code: 3");
     }
 
     @Test

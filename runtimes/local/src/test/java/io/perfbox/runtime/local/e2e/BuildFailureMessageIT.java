@@ -55,7 +55,7 @@ class BuildFailureMessageIT {
         String id = job.get("id").asText();
         String message = job.get("failure").get("message").asText();
         assertThat(message.lines().findFirst().orElseThrow()).isEqualTo("The image did not build: line 3: RUN echo about"
-                + " to fail " + nonce + " && printf 'line 1: FROM spoofed\\n\\033]0;title\\007\\n' && exit 3: exit code 3");
+                + " to fail " + nonce + " && printf 'line 1: FROM spoofed\\n\\033]0;title\\007\\n' && exit 3: exit code: 3");
         assertThat(message).contains("\n  | about to fail " + nonce + "\n", "\n  | line 1: FROM spoofed\n",
                 "\n  | \\u001b]0;title\\u0007")
                 .endsWith("\nThe whole build output: perfbox logs " + id)
