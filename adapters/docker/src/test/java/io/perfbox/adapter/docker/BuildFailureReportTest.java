@@ -117,6 +117,16 @@ class BuildFailureReportTest {
     }
 
     @Test
+    void aLowerCaseRunContinuedWithTheBacktickEscapeIsFoundThoughBuildKitNamesItWithItsVariablesExpanded() {
+        // BuildKit names the step "RUN echo hello world && exit 6": upper case, ENV substituted.
+        for (BuildFailureReport.Located at : new BuildFailureReport.Located[] {buildKit("escape-backtick"),
+                classic("escape-backtick")}) {
+            assertThat(at.reason()).isEqualTo("line 4: RUN echo hello $NAME && exit 6: exit code: 6");
+            assertThat(at.lastOutput()).containsExactly("hello world");
+        }
+    }
+
+    @Test
     void aLogWhoseMiddleWasDroppedIsReadFromTheCliSummaryOfTheFailedStep() {
         String log = resource("run-continued.buildkit.txt");
         // The step's own lines lost in a flood's dropped middle: only the summary after "------" is left.
