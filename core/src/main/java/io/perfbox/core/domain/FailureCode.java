@@ -1,6 +1,6 @@
 package io.perfbox.core.domain;
 
-/** Why a job ended FAILED. Stable strings: clients switch on them. */
+/** Why a job ended FAILED (or CANCELLED: {@link #CANCELLED}). Stable strings: clients switch on them. */
 public enum FailureCode {
     INVALID_DOCKERFILE,
     BUILD_FAILED,
@@ -14,7 +14,13 @@ public enum FailureCode {
     DISK_LIMIT,
     NO_RESULT,
     INVALID_RESULT,
+    /** perfbox stopped (a crash, a restart) or the job's workflow was stopped while the job was under way. */
     INTERRUPTED,
+    /**
+     * The user cancelled the job (its status is CANCELLED). The user's choice, not a fault of perfbox: it counts
+     * against the quotas like any submission, so cancelling never gives a submission back.
+     */
+    CANCELLED,
     /**
      * The platform failed the job (no capacity, a host lost, a task or build the platform could not start), and
      * perfbox retried it first: not the Dockerfile's fault, and not a defect of perfbox's own (that is INTERNAL).

@@ -41,6 +41,11 @@ public record Job(
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         stages = stages == null ? StageTimes.NONE : stages;
+        if (status == JobStatus.CANCELLED && failure != null && failure.code() == FailureCode.INTERRUPTED) {
+            // A job cancelled by a perfbox from before the code CANCELLED was stored with INTERRUPTED: it reads as
+            // what it was, the user's cancel (INTERRUPTED is a crash or restart, which ends a job FAILED).
+            failure = Failure.of(FailureCode.CANCELLED, failure.message());
+        }
         if (performance != null && !Double.isFinite(performance)) {
             throw new IllegalArgumentException("performance must be finite");
         }
@@ -169,7 +174,7 @@ public record Job(
 
     /**
      * FAILED through perfbox's own fault ({@link FailureCode#isPlatformFault()}), so the submission does not count
-     * against a quota. A job the user cancelled is CANCELLED (its failure says INTERRUPTED) and counts.
+     * against a quota. A job the user cancelled is CANCELLED (its failure code CANCELLED) and counts.
      */
     public boolean failedThroughPlatformFault() {
         return status == JobStatus.FAILED && failure != null && failure.code().isPlatformFault();
@@ -177,7 +182,7 @@ public record Job(
 
     public Job cancelled(Instant now) {
         return new Job(id, owner, name, description, JobStatus.CANCELLED,
-                Failure.of(FailureCode.INTERRUPTED, "Cancelled by the user while " + status), null,
+                Failure.of(FailureCode.CANCELLED, "Cancelled by the user while " + status), null,
                 createdAt, now, stages.withFinished(now), vulnerabilities, warnings, Map.of(), receipt, runs);
     }
 

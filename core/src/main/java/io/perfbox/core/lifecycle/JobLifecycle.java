@@ -181,7 +181,7 @@ public final class JobLifecycle {
             if (!logStored) {
                 artifacts.saveLog(id, LogKind.BUILD, outcome.log());
             }
-            Optional<Failure> failure = StepOutcomes.failureOf(outcome);
+            Optional<Failure> failure = StepOutcomes.failureOf(id, outcome);
             if (failure.isPresent()) {
                 end(job, failure.get());
                 return Next.ENDED;

@@ -2,6 +2,8 @@ package io.perfbox.core.lifecycle;
 
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.log.VisibleText;
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.port.ContainerRunner;
@@ -37,6 +39,35 @@ public final class StepOutcomes {
 
     public static Failure buildFailed(String reason) {
         return Failure.of(FailureCode.BUILD_FAILED, "The image did not build: " + reason);
+    }
+
+    /** The longest line of a step's output a failure message quotes; the rest is in the job's log. */
+    static final int MAX_QUOTED_LINE = 200;
+
+    /**
+     * BUILD_FAILED for job {@code id} when the builder found the instruction that failed: its reason (naming the line
+     * and the instruction), the step's last lines of output, each quoted after "  | " and escaped (the output is the
+     * tenant's: it can neither drive a terminal nor pass for a line of the message), and where the whole output is.
+     */
+    public static Failure buildFailed(JobId id, String reason, ImageBuilder.FailedStep step) {
+        StringBuilder m = new StringBuilder("The image did not build: ").append(VisibleText.line(reason, 1000));
+        if (!step.lastOutput().isEmpty()) {
+            m.append("\nIts last ").append(step.lastOutput().size() == 1 ? "line" : step.lastOutput().size() + " lines")
+                    .append(" of output:");
+            for (String line : step.lastOutput()) {
+                m.append("\n  | ").append(VisibleText.line(line, MAX_QUOTED_LINE));
+            }
+        }
+        return Failure.of(FailureCode.BUILD_FAILED, m.append("\nThe whole build output: perfbox logs ").append(id.value())
+                .toString());
+    }
+
+    /** As {@link #failureOf(ImageBuilder.BuildOutcome)}, for job {@code id}: a failure at a known step quotes it. */
+    public static Optional<Failure> failureOf(JobId id, ImageBuilder.BuildOutcome built) {
+        if (built instanceof ImageBuilder.BuildFailed f && f.step() != null) {
+            return Optional.of(buildFailed(id, f.reason(), f.step()));
+        }
+        return failureOf(built);
     }
 
     public static Failure invalidDockerfile(String reason) {

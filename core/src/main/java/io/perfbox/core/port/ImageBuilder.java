@@ -54,8 +54,31 @@ public interface ImageBuilder {
         }
     }
 
-    /** reason: the builder's own error, short enough to show as the failure message. */
-    record BuildFailed(String reason, CapturedLog log) implements BuildOutcome {
+    /**
+     * reason: the builder's own error, short enough to show as the failure message (one line); step: the Dockerfile
+     * instruction that failed and the end of its output, when the builder could tell (null otherwise).
+     */
+    record BuildFailed(String reason, CapturedLog log, FailedStep step) implements BuildOutcome {
+        public BuildFailed(String reason, CapturedLog log) {
+            this(reason, log, null);
+        }
+    }
+
+    /**
+     * The instruction a build failed at: {@code line}, its first line in the customer's Dockerfile (1-based; line
+     * continuations counted as the lines they are); {@code lastOutput}, the last lines the step printed (at most
+     * {@link #MAX_OUTPUT_LINES}, oldest first, as printed: tenant-controlled, escaped where they are shown).
+     */
+    record FailedStep(int line, List<String> lastOutput) {
+        public static final int MAX_OUTPUT_LINES = 20;
+
+        public FailedStep {
+            if (line < 1) {
+                throw new IllegalArgumentException("line must be at least 1");
+            }
+            lastOutput = lastOutput == null ? List.of() : List.copyOf(lastOutput.subList(
+                    Math.max(0, lastOutput.size() - MAX_OUTPUT_LINES), lastOutput.size()));
+        }
     }
 
     /** The builder rejected the Dockerfile itself (a syntax error, an unknown instruction) before building. */

@@ -286,6 +286,20 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void aJobTheUserCancelledRoundTripsCancelledWithTheCodeCancelled() {
+        Job job = newJob();
+        store().create(job, Optional.empty());
+        Job building = job.advancedTo(JobStatus.BUILDING, clock.plusSeconds(1));
+        assertThat(store().update(building, EnumSet.of(JobStatus.QUEUED))).isTrue();
+        assertThat(store().update(building.cancelled(clock.plusSeconds(2)), EnumSet.of(JobStatus.BUILDING))).isTrue();
+
+        Job read = store().find(job.id()).orElseThrow();
+        assertThat(read.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(read.failure()).isEqualTo(Failure.of(FailureCode.CANCELLED, "Cancelled by the user while BUILDING"));
+        assertThat(read.failedThroughPlatformFault()).as("a cancel counts against the quotas").isFalse();
+    }
+
+    @Test
     void updateIsRefusedWhenStoredStatusMovedOn() {
         Job job = newJob();
         store().create(job, Optional.empty());

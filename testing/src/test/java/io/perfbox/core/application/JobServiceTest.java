@@ -352,7 +352,7 @@ class JobServiceTest {
         Job ended = service.cancelAndDelete(OWNER, job.id());
 
         assertThat(ended.status()).isEqualTo(JobStatus.CANCELLED);
-        assertThat(ended.failure().code()).isEqualTo(FailureCode.INTERRUPTED);
+        assertThat(ended.failure().code()).isEqualTo(FailureCode.CANCELLED);
         assertThat(ended.failure().message()).contains("RUNNING");
         assertThat(ended.stages().finishedAt()).isEqualTo(NOW);
         assertThat(launcher.stopped()).containsExactly(job.id());

@@ -246,11 +246,18 @@ public class DockerImageBuilder implements ImageBuilder {
             return new BuildTimedOut(timeout, log);
         }
         if (!r.succeeded()) {
-            String reason = scoped.customerLines(reason(log.text(), r.exitCode()));
+            // The instruction that failed, from the Dockerfile's own lines; else the builder's own words.
+            Optional<BuildFailureReport.Located> at = buildKit != null
+                    ? BuildFailureReport.fromBuildKit(log.text(), parsed)
+                    : BuildFailureReport.fromClassic(log.text(), parsed, scoped);
+            String reason = at.map(BuildFailureReport.Located::reason)
+                    .orElseGet(() -> scoped.customerLines(reason(log.text(), r.exitCode())));
+            ImageBuilder.FailedStep step = at.map(BuildFailureReport.Located::step).orElse(null);
             if (limitReached.isPresent()) {
-                return new BuildFailed("a RUN step reached " + limitReached.get() + ": " + reason, log);
+                return new BuildFailed("a RUN step reached " + limitReached.get() + ": " + reason, log, step);
             }
-            return reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log) : new BuildFailed(reason, log);
+            return at.isEmpty() && reason.contains("dockerfile parse error") ? new InvalidDockerfile(reason, log)
+                    : new BuildFailed(reason, log, step);
         }
         long size = engine.imageSize(tag);
         if (size > maxImageBytes) {

@@ -133,6 +133,26 @@ class DockerImageBuilderIT {
     }
 
     @Test
+    void aClassicBuildFailingOnAContinuedLineNamesTheCustomersLineAndQuotesTheStepsOutput() throws Exception {
+        String nonce = java.util.UUID.randomUUID().toString();
+        var outcome = builder.build(JobId.random(), "tenant-a", new Dockerfile("FROM debian:bookworm\n# comment\n"
+                + "RUN echo " + nonce + " && \\\n    exit 3\nCMD true\n"), Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.BuildFailed.class, f -> {
+            assertThat(f.reason()).isEqualTo("line 3: RUN echo " + nonce + " && exit 3: exit code: 3");
+            assertThat(f.step().line()).isEqualTo(3);
+            assertThat(f.step().lastOutput()).containsExactly(nonce);
+        });
+    }
+
+    @Test
+    void aClassicCopyOfAMissingFileSaysTheDockerfileIsTheWholeBuildContext() throws Exception {
+        var outcome = builder.build(JobId.random(), "tenant-a", new Dockerfile("FROM debian:bookworm\nCOPY pom.xml /\n"),
+                Duration.ofMinutes(2));
+        assertThat(outcome).isInstanceOfSatisfying(ImageBuilder.BuildFailed.class, f -> assertThat(f.reason())
+                .startsWith("line 2: COPY pom.xml /: ").contains("the Dockerfile is the whole build context"));
+    }
+
+    @Test
     void theDockerfileIsTheWholeContext() throws Exception {
         var outcome = builder.build(JobId.random(), "tenant-a", new Dockerfile("FROM debian:bookworm\nCOPY pom.xml /\n"), Duration.ofMinutes(2));
         assertThat(outcome).isInstanceOf(ImageBuilder.BuildFailed.class);

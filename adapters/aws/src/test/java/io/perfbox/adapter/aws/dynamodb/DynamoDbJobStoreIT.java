@@ -73,6 +73,23 @@ class DynamoDbJobStoreIT extends JobStoreContract {
                 .consistentRead(true)).item();
     }
 
+    @Test
+    void anItemStoredCancelledWithTheOldCodeInterruptedReadsAsCancelled() {
+        Job job = newJob();
+        store.create(job, Optional.empty());
+        assertThat(store.update(job.cancelled(clock.plusSeconds(1)), EnumSet.of(JobStatus.QUEUED))).isTrue();
+        // What a deployment from before the failure code CANCELLED wrote for a cancel.
+        Map<String, AttributeValue> old = new java.util.HashMap<>(rawItem("JOB#" + job.id().value()));
+        assertThat(old.get("failureCode").s()).isEqualTo("CANCELLED");
+        old.put("failureCode", AttributeValue.fromS("INTERRUPTED"));
+        client.putItem(b -> b.tableName(table).item(old));
+
+        Job read = store.find(job.id()).orElseThrow();
+        assertThat(read.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(read.failure().code()).isEqualTo(io.perfbox.core.domain.FailureCode.CANCELLED);
+        assertThat(read.failure().message()).isEqualTo("Cancelled by the user while QUEUED");
+    }
+
     // ---- conditional writes ----
 
     @Test
