@@ -26,9 +26,11 @@ final class OutputTail {
         this.terminal = terminal;
     }
 
+    /** A new stage: its line printed; the progress line forgets the last stage's output (a build line under RUNNING misleads). */
     void stage(String line) {
         clearProgress();
         out.println(line);
+        newest = "";
     }
 
     void output(String text) {
