@@ -95,7 +95,10 @@ public final class ServerMetrics implements JobChanges {
         finished.labelValues(JobStatus.SUCCEEDED.name(), NO_CODE);
         finished.labelValues(JobStatus.CANCELLED.name(), NO_CODE);
         for (FailureCode code : FailureCode.values()) {
-            finished.labelValues(JobStatus.FAILED.name(), code.name());
+            // CANCELLED is the code of a CANCELLED job alone, counted above as CANCELLED/none: no FAILED job has it.
+            if (code != FailureCode.CANCELLED) {
+                finished.labelValues(JobStatus.FAILED.name(), code.name());
+            }
         }
         stages = Histogram.builder().name("perfbox_stage_duration_seconds")
                 .help("How long jobs spent in each stage: queue (waiting for a worker), build, scan, run")
