@@ -13,14 +13,6 @@ final class BackupCommands {
     private BackupCommands() {
     }
 
-    /** {@code ~} as the home directory, as serve reads --data-dir. */
-    static Path path(Cli cli, String raw) {
-        if (raw.equals("~") || raw.startsWith("~/")) {
-            raw = cli.env().getOrDefault("HOME", System.getProperty("user.home")) + raw.substring(1);
-        }
-        return Path.of(raw).toAbsolutePath().normalize();
-    }
-
     @Command(name = "backup", mixinStandardHelpOptions = true, description = {
             "Write a consistent copy of a data dir (jobs, their files, API keys, quota usage, the TLS pair it keeps)"
                     + " to FILE, one gzip'd tar with a manifest of SHA-256 checksums; works while the server runs.",
@@ -40,9 +32,8 @@ final class BackupCommands {
 
         @Override
         public Integer call() throws IOException {
-            String dir = cli.optionOrEnv(dataDir, "PERFBOX_DATA_DIR");
-            Path from = path(cli, dir == null ? "~/.perfbox" : dir);
-            Path to = path(cli, file);
+            Path from = cli.dataDir(dataDir);
+            Path to = cli.path(file);
             DataDirBackup.Summary s = DataDirBackup.backup(from, to);
             cli.out().println("backed up " + s.jobs() + " job(s), " + s.apiKeys() + " API key(s) and " + s.files()
                     + " file(s) (" + s.bytes() + " bytes) of " + from + " to " + to);
@@ -69,8 +60,8 @@ final class BackupCommands {
 
         @Override
         public Integer call() throws IOException {
-            Path to = path(cli, dataDir);
-            DataDirBackup.Summary s = DataDirBackup.restore(path(cli, file), to);
+            Path to = cli.path(dataDir);
+            DataDirBackup.Summary s = DataDirBackup.restore(cli.path(file), to);
             cli.out().println("restored " + s.jobs() + " job(s), " + s.apiKeys() + " API key(s) and " + s.files()
                     + " file(s) (" + s.bytes() + " bytes) into " + to);
             cli.out().println("start it with: perfbox serve --data-dir " + to + " (and the options the old server had)");

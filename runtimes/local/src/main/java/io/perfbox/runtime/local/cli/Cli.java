@@ -2,6 +2,7 @@ package io.perfbox.runtime.local.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -23,5 +24,19 @@ record Cli(PrintStream out, PrintStream err, InputStream in, Map<String, String>
     String optionOrEnv(String option, String envName) {
         String v = option != null ? option : env.get(envName);
         return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /** {@code raw} as an absolute path, a leading {@code ~} the home directory, as serve reads --data-dir. */
+    Path path(String raw) {
+        if (raw.equals("~") || raw.startsWith("~/")) {
+            raw = env.getOrDefault("HOME", System.getProperty("user.home")) + raw.substring(1);
+        }
+        return Path.of(raw).toAbsolutePath().normalize();
+    }
+
+    /** The server's data dir a command names: {@code --data-dir}, else PERFBOX_DATA_DIR, else ~/.perfbox. */
+    Path dataDir(String option) {
+        String dir = optionOrEnv(option, "PERFBOX_DATA_DIR");
+        return path(dir == null ? "~/.perfbox" : dir);
     }
 }

@@ -9,7 +9,6 @@ import io.perfbox.runtime.local.cli.ClientCommands.Format;
 import io.perfbox.runtime.local.cli.ClientCommands.FormatOption;
 import io.perfbox.runtime.local.cli.ClientCommands.QuietOption;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -46,14 +45,7 @@ final class KeysCommand implements Callable<Integer> {
         String dataDir;
 
         SqliteApiKeyStore open(Cli cli) {
-            String dir = cli.optionOrEnv(dataDir, "PERFBOX_DATA_DIR");
-            if (dir == null) {
-                dir = "~/.perfbox";
-            }
-            if (dir.equals("~") || dir.startsWith("~/")) {
-                dir = cli.env().getOrDefault("HOME", System.getProperty("user.home")) + dir.substring(1);
-            }
-            return SqliteApiKeyStore.open(Path.of(dir).toAbsolutePath().normalize());
+            return SqliteApiKeyStore.open(cli.dataDir(dataDir));
         }
     }
 
