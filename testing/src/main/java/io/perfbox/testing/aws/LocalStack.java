@@ -31,6 +31,8 @@ public final class LocalStack {
             // no control of the engine gets none (and Testcontainers skips its mount check, which needs an image
             // it cannot pull here).
             c.setBinds(new java.util.ArrayList<>());
+            // Under ./perfbox test the launcher builds the image beside Maven: wait for it.
+            io.perfbox.testing.Preparations.await("localstack", java.time.Duration.ofMinutes(20));
             try {
                 c.start();
             } catch (RuntimeException e) {
