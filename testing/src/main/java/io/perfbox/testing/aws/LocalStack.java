@@ -31,8 +31,7 @@ public final class LocalStack {
             // no control of the engine gets none (and Testcontainers skips its mount check, which needs an image
             // it cannot pull here).
             c.setBinds(new java.util.ArrayList<>());
-            // Under ./perfbox test the launcher builds the image beside Maven: wait for it.
-            io.perfbox.testing.Preparations.await("localstack", java.time.Duration.ofMinutes(20));
+            awaitImage();
             try {
                 c.start();
             } catch (RuntimeException e) {
@@ -42,6 +41,11 @@ public final class LocalStack {
             Runtime.getRuntime().addShutdownHook(new Thread(c::stop));
         }
         return container;
+    }
+
+    /** Under ./perfbox test the launcher builds {@link #IMAGE} beside Maven: waits for it (else returns at once). */
+    static void awaitImage() {
+        io.perfbox.testing.Preparations.await("localstack", java.time.Duration.ofMinutes(20));
     }
 
     public static URI endpoint() {

@@ -40,8 +40,7 @@ public final class MockedStepFunctions {
             // copied in rather than bound: a bind would make Testcontainers check mounts with an image it cannot
             // pull here.
             c.setBinds(new java.util.ArrayList<>());
-            // Under ./perfbox test the launcher builds the image beside Maven: wait for it.
-            io.perfbox.testing.Preparations.await("localstack", java.time.Duration.ofMinutes(20));
+            LocalStack.awaitImage();
             try {
                 c.start();
             } catch (RuntimeException e) {

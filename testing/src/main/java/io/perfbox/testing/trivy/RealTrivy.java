@@ -40,7 +40,7 @@ public final class RealTrivy {
             } else {
                 // Under ./perfbox test the launcher builds it beside Maven: wait for that build, then ask the script
                 // (which answers at once from its cache) where it put it.
-                io.perfbox.testing.Preparations.await("trivy", Duration.ofMinutes(40));
+                awaitLaunchersBuild();
                 String out = run(List.of(REPO.resolve("tools/install-trivy").toString()), Duration.ofMinutes(30));
                 List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
                 executable = Path.of(lines.get(lines.size() - 1).strip());
@@ -52,12 +52,17 @@ public final class RealTrivy {
         return executable;
     }
 
+    /** Under ./perfbox test the launcher builds Trivy and the DB generator beside Maven: waits for that build. */
+    private static void awaitLaunchersBuild() {
+        io.perfbox.testing.Preparations.await("trivy", Duration.ofMinutes(40));
+    }
+
     /** A Trivy cache directory holding the fixture DB, for {@code --cache-dir}. */
     public static synchronized Path cacheDir() {
         if (cacheDir == null) {
             Path dir = Path.of("target", "trivy-cache").toAbsolutePath();
             // The launcher's preparation also builds the DB generator (in Go's caches it shares with Trivy).
-            io.perfbox.testing.Preparations.await("trivy", Duration.ofMinutes(40));
+            awaitLaunchersBuild();
             run(List.of(REPO.resolve("tools/trivy-db-fixture/build-db").toString(),
                     REPO.resolve("tools/trivy-db-fixture/bookworm-fixture.yaml").toString(), dir.toString()),
                     Duration.ofMinutes(10));
