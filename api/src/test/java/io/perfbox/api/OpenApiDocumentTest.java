@@ -55,6 +55,18 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void listsAsFinishedExactlyTheStatusesTheDomainCallsTerminal() throws Exception {
+        JsonNode status = ApiJson.MAPPER.readTree(OpenApiDocument.json()).get("components").get("schemas").get("Status");
+        Set<String> finished = new HashSet<>();
+        status.get("x-finished").forEach(n -> finished.add(n.asText()));
+        Set<String> terminal = new HashSet<>();
+        for (var s : io.perfbox.core.domain.JobStatus.TERMINAL) {
+            terminal.add(s.name());
+        }
+        assertThat(finished).isEqualTo(terminal);
+    }
+
+    @Test
     void everyOperationDocumentsItsErrorsAsProblems() throws Exception {
         JsonNode doc = ApiJson.MAPPER.readTree(OpenApiDocument.json());
         doc.get("paths").forEach(item -> item.fields().forEachRemaining(op -> {
