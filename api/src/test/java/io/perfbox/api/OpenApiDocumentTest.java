@@ -3,6 +3,7 @@ package io.perfbox.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.port.PagePosition;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
@@ -64,6 +65,20 @@ class OpenApiDocumentTest {
             terminal.add(s.name());
         }
         assertThat(finished).isEqualTo(terminal);
+    }
+
+    @Test
+    void statesThePageTokensFormAsThePatternTheStoresRead() throws Exception {
+        JsonNode doc = ApiJson.MAPPER.readTree(OpenApiDocument.json());
+        Set<String> patterns = new HashSet<>();
+        doc.get("paths").get("/jobs").get("get").get("parameters").forEach(p -> {
+            if (p.path("name").asText().equals("nextToken")) {
+                patterns.add(p.get("schema").get("pattern").asText());
+            }
+        });
+        patterns.add(doc.get("components").get("schemas").get("JobList").get("properties").get("nextToken")
+                .get("pattern").asText());
+        assertThat(patterns).containsExactly(PagePosition.TOKEN_PATTERN);
     }
 
     @Test
