@@ -25,7 +25,7 @@ public final class ApiJson {
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .serializationInclusion(JsonInclude.Include.ALWAYS)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
             .build();
 
     private ApiJson() {
@@ -101,8 +101,10 @@ public final class ApiJson {
         }
     }
 
-    /** One place of a leaderboard: the job, the value it is ranked by, and all it measured. */
-    /** runs: how many runs the value is the median of; spread: theirs, (max − min) / |median| (null: undefined). */
+    /**
+     * One place of a leaderboard: the job, the value it is ranked by, and all it measured.
+     * runs: how many runs the value is the median of; spread: theirs, (max − min) / |median| (null: undefined).
+     */
     public record LeaderboardEntryView(int rank, String id, String name, double value, Double performance,
                                        Map<String, Double> metrics, Instant createdAt, int runs, Double spread) {
     }

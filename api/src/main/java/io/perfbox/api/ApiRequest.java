@@ -1,5 +1,6 @@
 package io.perfbox.api;
 
+import java.io.Serial;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -74,6 +75,9 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
 
     /** Thrown for a request that reached an operation without a caller identity. */
     static final class Unauthenticated extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         Unauthenticated() {
             super("The request carries no API key identity");
         }

@@ -1,7 +1,12 @@
 package io.perfbox.core.domain;
 
+import java.io.Serial;
+
 /** Input a caller sent that perfbox cannot accept; the edge maps it to a 4xx problem. */
 public class InvalidInputException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
     private final String reason;
     private final Kind kind;
 

@@ -1,18 +1,16 @@
 package io.perfbox.core.domain;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,7 +30,7 @@ public final class PerformanceResult {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
     private PerformanceResult() {
@@ -79,8 +77,6 @@ public final class PerformanceResult {
         } catch (NumberFormatException e) {
             // Jackson throws this, not a JsonProcessingException, for an exponent beyond int range (1e9999999999).
             return new Invalid("perf.json has a number out of the range of a double");
-        } catch (IOException e) {
-            return new Invalid("perf.json could not be read: " + e.getMessage());
         }
         if (root == null || root.isMissingNode()) {
             return new Invalid("perf.json is empty");
@@ -123,8 +119,7 @@ public final class PerformanceResult {
                     + " are allowed");
         }
         Map<String, Double> values = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : metrics.properties()) {
             String name = entry.getKey();
             var problem = Metrics.nameProblem(name);
             if (problem.isPresent()) {

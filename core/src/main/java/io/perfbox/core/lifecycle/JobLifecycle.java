@@ -15,6 +15,7 @@ import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobWorkspace;
+import java.io.Serial;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -99,6 +100,9 @@ public final class JobLifecycle {
 
     /** The job's stored status moved on (cancelled, ended, deleted): nothing more is recorded. */
     private static final class Superseded extends Exception {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         Superseded() {
             super(null, null, false, false);
         }

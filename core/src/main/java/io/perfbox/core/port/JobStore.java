@@ -5,6 +5,7 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.Metrics;
 import io.perfbox.core.domain.RankOrder;
+import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -114,6 +115,9 @@ public interface JobStore {
     }
 
     class IdempotencyConflictException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         public IdempotencyConflictException(String key) {
             super("Idempotency-Key '" + key + "' was already used for a different request");
         }
@@ -121,6 +125,9 @@ public interface JobStore {
 
     /** A page token not of {@link PagePosition}'s form. */
     class InvalidPageTokenException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         public InvalidPageTokenException() {
             super("nextToken is not a page position: send back a nextToken as a page of this listing gave it");
         }

@@ -188,7 +188,7 @@ public final class StepInputs {
             }
             var containers = (com.fasterxml.jackson.databind.node.ArrayNode) JSON.readTree("[" + container + "]");
             task.set("Containers", containers);
-            var overrides = task.with("Overrides").putArray("ContainerOverrides");
+            var overrides = task.withObjectProperty("Overrides").putArray("ContainerOverrides");
             for (var c : containers) {
                 overrides.addObject().put("Name", c.get("Name").asText());
             }
@@ -408,7 +408,7 @@ public final class StepInputs {
             return node;
         }
         ObjectNode object = JSON.createObjectNode();
-        node.fields().forEachRemaining(field -> object.set(
+        node.properties().forEach(field -> object.set(
                 Character.toUpperCase(field.getKey().charAt(0)) + field.getKey().substring(1), pascalCase(field.getValue())));
         return object;
     }

@@ -17,7 +17,7 @@ public abstract class ScriptedStep<T> {
     private final AtomicReference<Gate> nextCallGate = new AtomicReference<>();
 
     protected ScriptedStep(T initialOutcome) {
-        willReturn(initialOutcome);
+        answer = () -> initialOutcome;
     }
 
     /** Every following call returns {@code outcome}. */

@@ -1,5 +1,6 @@
 package io.perfbox.adapter.docker;
 
+import java.io.Serial;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -78,6 +79,9 @@ public final class BuildCacheScope {
 
     /** A Dockerfile the scope cannot be applied to safely; the build is refused with this message. */
     public static final class Unscopable extends IllegalArgumentException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         Unscopable(String message) {
             super(message);
         }

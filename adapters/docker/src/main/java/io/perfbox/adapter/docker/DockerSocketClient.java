@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serial;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -73,6 +74,9 @@ public final class DockerSocketClient {
 
     /** The call did not end within its time bound; the connection was closed. */
     public static final class TimedOutException extends IOException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         public TimedOutException(Duration after) {
             super("the Docker engine did not answer within " + after.toSeconds() + " s");
         }

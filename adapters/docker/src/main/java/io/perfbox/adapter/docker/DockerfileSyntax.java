@@ -1,5 +1,6 @@
 package io.perfbox.adapter.docker;
 
+import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,9 @@ public final class DockerfileSyntax {
 
     /** A Dockerfile perfbox will not build: its message names the line and says what to write instead. */
     public static final class Refused extends IllegalArgumentException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         public Refused(String message) {
             super(message);
         }

@@ -5,6 +5,7 @@ import io.perfbox.core.port.LogSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -110,6 +111,9 @@ public final class ProcessRunner {
 
     /** Thrown when the command cannot be started at all (e.g. the executable does not exist). */
     public static class StartFailedException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         public StartFailedException(String message, Throwable cause) {
             super(message, cause);
         }

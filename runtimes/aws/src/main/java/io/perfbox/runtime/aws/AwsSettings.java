@@ -1,6 +1,7 @@
 package io.perfbox.runtime.aws;
 
 import io.perfbox.core.application.TenantQuotas;
+import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,9 @@ public final class AwsSettings {
 
     /** A required variable is missing or its value cannot be used; the message names every such variable. */
     public static final class InvalidSettingException extends IllegalStateException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         InvalidSettingException(String message) {
             super(message);
         }

@@ -12,6 +12,7 @@ import io.perfbox.api.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Serial;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -189,6 +190,9 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
 
     /** A body API Gateway marked base64 that is not: answered as the client's error. */
     static final class MalformedEvent extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         MalformedEvent() {
             super("The request body is not valid base64");
         }

@@ -15,6 +15,7 @@ import io.perfbox.core.domain.JobId;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.Serial;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -82,6 +83,9 @@ public final class ApiPriming implements Resource {
 
     /** Thrown by {@link #STOP_BEFORE_SENDING} where the request would go on the wire: everything before it ran. */
     static final class NotSent extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         NotSent() {
             super("priming request stopped before sending", null, false, false);
         }

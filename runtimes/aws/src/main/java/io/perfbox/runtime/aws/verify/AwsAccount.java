@@ -7,6 +7,7 @@ import io.perfbox.runtime.aws.auth.KeysTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.Serial;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,6 +45,9 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 final class AwsAccount {
     /** A service of the stack did not answer, the account is not ready, or a step failed: exit code 3. */
     static final class Stop extends Exception {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         Stop(String message) {
             super(message);
         }

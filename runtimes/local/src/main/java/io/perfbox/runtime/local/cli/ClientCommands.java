@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.Serial;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -131,6 +132,9 @@ final class ClientCommands {
 
     /** A refusal from the server, thrown from where it was met to the command, which prints it (exit 1). */
     static final class Refused extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         final transient ApiClient.Response response;
 
         Refused(ApiClient.Response response) {

@@ -5,6 +5,7 @@ import io.perfbox.runtime.local.cli.ClientCommands.Format;
 import io.perfbox.runtime.local.cli.ClientCommands.FormatOption;
 import io.perfbox.runtime.local.cli.ClientCommands.QuietOption;
 import java.io.IOException;
+import java.io.Serial;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -119,6 +120,9 @@ final class JobActionCommands {
 
     /** A refusal already printed, with its hint: only the exit code is left to give. */
     static final class Handled extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         final transient ExitCode code;
 
         Handled(ExitCode code) {

@@ -2,6 +2,7 @@ package io.perfbox.runtime.local.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.Serial;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -90,6 +91,9 @@ final class JobIds {
 
     /** A prefix that names none of the caller's jobs: as the server's 404 for a whole id, exit 1. */
     static final class NoSuchJob extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         NoSuchJob(String message) {
             super(message);
         }

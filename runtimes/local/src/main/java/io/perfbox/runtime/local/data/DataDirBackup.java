@@ -12,6 +12,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Serial;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -75,6 +76,9 @@ public final class DataDirBackup {
 
     /** A backup or a restore that cannot be done as asked, or a file that is no sound backup: said, never half-done. */
     public static final class BackupException extends IllegalArgumentException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
         BackupException(String message) {
             super(message);
         }

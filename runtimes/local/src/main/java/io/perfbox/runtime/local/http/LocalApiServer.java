@@ -9,6 +9,7 @@ import io.perfbox.logging.JobLogContext;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.Serial;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -363,9 +364,13 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     private static final class BodyTooLargeException extends IOException {
+        @Serial
+        private static final long serialVersionUID = 1L;
     }
 
     private static final class BodyTimeoutException extends IOException {
+        @Serial
+        private static final long serialVersionUID = 1L;
     }
 
     /**
