@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,8 +29,7 @@ public final class AwsJson {
         if (exact != null) {
             return exact.isNull() ? Optional.empty() : Optional.of(exact);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (e.getKey().equalsIgnoreCase(name)) {
                 return e.getValue().isNull() ? Optional.empty() : Optional.of(e.getValue());
             }

@@ -118,6 +118,7 @@ public final class DockerSocketClient {
         AtomicBoolean expired = new AtomicBoolean();
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             // Bounds the whole call, including a long wait for a streamed body: closing the channel ends any read.
+            @SuppressWarnings("try") // the watchdog closes the resource early from its own thread, to end a blocked read
             Thread watchdog = Thread.ofVirtual().start(() -> {
                 try {
                     Thread.sleep(timeout);

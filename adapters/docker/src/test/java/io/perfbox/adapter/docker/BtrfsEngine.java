@@ -1,6 +1,7 @@
 package io.perfbox.adapter.docker;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,22 +121,27 @@ final class BtrfsEngine implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        dockerd.destroy();
-        if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
-            dockerd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+    public void close() throws IOException {
         try {
-            run(Duration.ofMinutes(1), "umount", "-l", mount.toString());
-        } catch (IllegalStateException e) {
-            // not mounted
+            dockerd.destroy();
+            if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
+                dockerd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            try {
+                run(Duration.ofMinutes(1), "umount", "-l", mount.toString());
+            } catch (IllegalStateException e) {
+                // not mounted
+            }
+            try {
+                run(Duration.ofSeconds(30), "ip", "link", "del", bridge);
+            } catch (IllegalStateException e) {
+                // gone already
+            }
+            run(Duration.ofMinutes(1), "rm", "-rf", dir.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while removing the btrfs engine in " + dir);
         }
-        try {
-            run(Duration.ofSeconds(30), "ip", "link", "del", bridge);
-        } catch (IllegalStateException e) {
-            // gone already
-        }
-        run(Duration.ofMinutes(1), "rm", "-rf", dir.toString());
     }
 
     private static boolean onPath(String tool) {

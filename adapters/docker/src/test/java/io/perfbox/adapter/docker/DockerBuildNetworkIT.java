@@ -50,6 +50,7 @@ class DockerBuildNetworkIT {
 
         String store = "it" + UUID.randomUUID().toString().substring(0, 10);
         try (DockerBuildNetwork n = DockerBuildNetwork.confineDefaultBridge(DOCKER, "iptables", store, List.of(), List.of())) {
+            assertThat(n.confinesDefaultBridge()).isTrue();
             assertThat(rules()).doesNotContain(chain).contains(DockerBuildNetwork.OWNER);
         }
     }

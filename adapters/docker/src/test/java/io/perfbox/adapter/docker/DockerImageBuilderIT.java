@@ -228,8 +228,9 @@ class DockerImageBuilderIT {
     @Test
     void noInstructionMakesTheEngineFetchFromTheHostsLoopback() throws Exception {
         AtomicInteger connections = new AtomicInteger();
+        Thread accepting;
         try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Thread accepting = Thread.ofVirtual().start(() -> {
+            accepting = Thread.ofVirtual().start(() -> {
                 while (!listener.isClosed()) {
                     try (java.net.Socket s = listener.accept()) {
                         connections.incrementAndGet();
@@ -251,9 +252,8 @@ class DockerImageBuilderIT {
                 assertThat(outcome.log().text()).doesNotContain("the host's secret");
             }
             Thread.sleep(500);
-            listener.close();
-            accepting.join(5000);
         }
+        accepting.join(5000);
         assertThat(connections.get()).as("connections the engine made to the host's loopback").isZero();
     }
 }

@@ -136,7 +136,7 @@ public class FileSystemJobArtifactStore implements JobArtifactStore {
                         i = n;
                     }
                     if (tailBytes > 0 && i < length) {
-                        int skip = (int) Math.max(0, (length - i) - tailBytes);
+                        int skip = Math.max(0, (length - i) - tailBytes);
                         i += skip;
                         while (i < length) {
                             long p = total + i;

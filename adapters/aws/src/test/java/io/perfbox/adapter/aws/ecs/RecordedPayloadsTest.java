@@ -25,7 +25,7 @@ class RecordedPayloadsTest {
 
     private static Set<String> paths(JsonNode node, String prefix, Set<String> into) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(f -> {
+            node.properties().forEach(f -> {
                 into.add(prefix + "/" + f.getKey());
                 paths(f.getValue(), prefix + "/" + f.getKey(), into);
             });

@@ -235,10 +235,15 @@ class ApiFunctionsOnAwsIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             requests.close();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.perfbox.runtime.local.e2e;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -24,6 +25,7 @@ final class BridgeListener implements AutoCloseable {
     private final AtomicInteger datagrams = new AtomicInteger();
     private final Thread acceptor;
     private final Thread receiver;
+    private boolean stopped;
     private boolean closed;
 
     /** udpPort 0 for any free port; 53 to stand where a resolver would. */
@@ -97,17 +99,31 @@ final class BridgeListener implements AutoCloseable {
         return datagrams.get();
     }
 
-    /** Idempotent: a test may close it to read the final counts inside its try-with-resources. */
-    @Override
-    public void close() throws Exception {
-        if (closed) {
+    /** Stops listening and waits for both listeners, so the counts are final; idempotent, and close() does it too. */
+    void stopListening() throws IOException, InterruptedException {
+        if (stopped) {
             return;
         }
-        closed = true;
+        stopped = true;
         tcp.close();
         udp.close();
         acceptor.join(2000);
         receiver.join(2000);
-        Docker.run("network", "rm", network);
+    }
+
+    /** Idempotent: stops listening and removes the network. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            stopListening();
+            Docker.run("network", "rm", network);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while removing network " + network);
+        }
     }
 }

@@ -61,7 +61,7 @@ class BuildNetworkIT {
                     + "CMD echo \"{\\\"perf\\\":$(cat /tcp)}\" > /data/perf.json\n"), END);
             assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
             assertThat(job.get("performance").asDouble()).as("1 = the build's TCP connection got through").isEqualTo(0.0);
-            bridge.close();
+            bridge.stopListening();
             assertThat(bridge.accepted()).as("TCP connections from the build").isZero();
             assertThat(bridge.datagrams()).as("UDP datagrams from the build").isZero();
         }

@@ -205,7 +205,7 @@ class HostileWorkloadIT {
                     + "else echo 0; fi > /data/perf.json\"]\n");
             assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
             assertThat(job.get("performance").asDouble()).as("0 = neither TCP, DNS nor UDP got out").isEqualTo(0.0);
-            bridge.close();
+            bridge.stopListening();
             assertThat(bridge.accepted()).as("TCP connections from the run").isZero();
             assertThat(bridge.datagrams()).as("DNS/UDP datagrams from the run").isZero();
         }

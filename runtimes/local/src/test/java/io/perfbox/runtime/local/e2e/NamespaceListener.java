@@ -106,9 +106,14 @@ final class NamespaceListener implements AutoCloseable {
 
     /** Stops the listener and removes the namespace (its end of the veth pair, and so the pair, goes with it). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         listener.destroy();
-        listener.waitFor(5, TimeUnit.SECONDS);
+        try {
+            listener.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            listener.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
         runQuietly("ip", "netns", "del", namespace);
     }
 }

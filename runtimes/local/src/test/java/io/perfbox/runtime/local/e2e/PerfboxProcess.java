@@ -130,9 +130,14 @@ public final class PerfboxProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
-            stop(Duration.ofSeconds(60));
+            try {
+                stop(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
