@@ -462,7 +462,6 @@ public final class PerfboxServer implements AutoCloseable {
         return api.baseUrl();
     }
 
-    /** Before the first job: the scanner jobs will use and whether it works, or why not and what to do. */
     /** What the start-up message says of CPUs: whose they are, and what is shared where there are too few. */
     static String cpuLine(Optional<CpuPool> cpus, int workers, double cpuLimit) {
         if (cpus.isEmpty()) {
@@ -476,6 +475,7 @@ public final class PerfboxServer implements AutoCloseable {
                         + " engine are not confined, and memory bandwidth and caches are shared");
     }
 
+    /** Before the first job: the scanner jobs will use and whether it works, or why not and what to do. */
     static String scannerLine(TrivyScanner scanner) {
         TrivyScanner.Readiness readiness;
         try {

@@ -151,9 +151,9 @@ final class ApiClient {
     /**
      * A part of a job's output as text ({@code GET /jobs/{id}/logs} with {@code Accept: text/plain}): the text from
      * the offset asked for, where to read on, and whether the job ended (nothing more will come). A refusal has
-     * status and problem only.
+     * status and problem only. Output as the server sent it: {@code bytes} exactly, for a pipe; {@code text()}
+     * decoded, for a person.
      */
-    /** Output as the server sent it: {@code bytes} exactly, for a pipe; {@code text()} decoded, for a person. */
     record LogChunk(int status, byte[] bytes, long nextOffset, boolean complete, Response refusal) {
         boolean ok() {
             return status == 200;

@@ -40,6 +40,7 @@ final class LogsCommand extends ClientCommands.ClientCommand {
     }
 
     @Override
+    @SuppressWarnings("try") // Waiting is held, never referenced: its shutdown hook speaks while the wait lasts
     Integer run() throws IOException, InterruptedException {
         if (format == Format.JSON && follow) {
             throw new IllegalArgumentException("--follow prints raw text; it does not go with -o json");

@@ -76,6 +76,7 @@ final class SubmitCommand extends ClientCommands.ClientCommand {
     }
 
     @Override
+    @SuppressWarnings("try") // Waiting is held, never referenced: its shutdown hook speaks while the wait lasts
     Integer run() throws IOException, InterruptedException {
         if (timeout != null && !wait) {
             throw new IllegalArgumentException("--timeout goes with --wait");

@@ -34,10 +34,10 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.ConnectionFactory;
-import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -177,8 +177,8 @@ public final class LocalApiServer implements AutoCloseable {
 
         // Past the cap the connector stops accepting (the kernel's queue holds or refuses the newcomers) and the
         // connections it has get a shorter idle timeout: the server keeps serving them and sheds the silent ones.
-        ConnectionLimit cap = new ConnectionLimit(limits.maxConnections(), connector);
-        cap.setIdleTimeout(limits.idleTimeoutUnderPressure().toMillis());
+        NetworkConnectionLimit cap = new NetworkConnectionLimit(limits.maxConnections(), connector);
+        cap.setEndPointIdleTimeout(limits.idleTimeoutUnderPressure().toMillis());
         server.addBean(cap);
         ConnectionGuard guardConnections = new ConnectionGuard(limits, server.getScheduler());
         connector.addBean(guardConnections);

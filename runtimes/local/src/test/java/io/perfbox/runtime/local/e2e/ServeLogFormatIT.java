@@ -38,7 +38,7 @@ class ServeLogFormatIT {
     void withoutATerminalTheConsoleGetsJsonLines() throws Exception {
         Path dataDir = Path.of("target", "e2e", "log-json-" + UUID.randomUUID()).toAbsolutePath();
         try (PerfboxProcess server = PerfboxProcess.start(dataDir, RealTrivy.serveOptions())) {
-            List<String> lines = logLines(serverLog(dataDir), "recovery:");
+            List<String> lines = logLines(serverLog(server.dataDir()), "recovery:");
             String recovery = lines.stream().filter(l -> l.contains("recovery:")).findFirst().orElseThrow();
             JsonNode json = Http.JSON.readTree(recovery);
             assertThat(json.get("level").asText()).isEqualTo("INFO");
