@@ -125,7 +125,6 @@ public final class VerifyReport {
         return b.toString();
     }
 
-    /** The metrics of a job as the report lists them. */
     /** A job's outcome as the report writes it, expected or observed: status / code, perf, metrics. */
     static StringBuilder outcome(String status, String failureCode, Double performance, Map<String, Double> metrics) {
         StringBuilder s = new StringBuilder(status);
@@ -138,6 +137,7 @@ public final class VerifyReport {
         return s.append(metrics(metrics));
     }
 
+    /** The metrics of a job as the report lists them. */
     static String metrics(Map<String, Double> metrics) {
         StringBuilder s = new StringBuilder();
         metrics.forEach((k, v) -> s.append(", ").append(k).append(' ').append(number(v)));

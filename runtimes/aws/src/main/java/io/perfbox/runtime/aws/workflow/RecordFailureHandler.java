@@ -22,11 +22,11 @@ import java.util.Optional;
  * retry; anything else is perfbox's own failure (INTERNAL), naming the stage and the error.
  */
 public class RecordFailureHandler extends WorkflowStep {
-    /** The Lambda service's errors, retried by every Lambda state (JobWorkflow), that are the platform's. */
     /**
      * The Lambda service's errors as Step Functions names them (Step Functions Developer Guide, "Handle Lambda
      * service exceptions": ClientExecutionTimeoutException, ServiceException, AWSLambdaException, SdkClientException,
-     * and TooManyRequestsException when Lambda hits its invocation limit), retried by every Lambda state.
+     * and TooManyRequestsException when Lambda hits its invocation limit), retried by every Lambda state
+     * (JobWorkflow): they are the platform's.
      */
     public static final List<String> LAMBDA_SERVICE_ERRORS = List.of("Lambda.ServiceException",
             "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ClientExecutionTimeoutException",

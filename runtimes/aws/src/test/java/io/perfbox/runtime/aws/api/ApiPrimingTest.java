@@ -54,8 +54,10 @@ class ApiPrimingTest {
         aws = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!aws.isClosed()) {
-                try (Socket accepted = aws.accept()) {
+                try {
+                    Socket accepted = aws.accept();
                     connections.incrementAndGet();
+                    accepted.close();
                 } catch (IOException closed) {
                     return;
                 }

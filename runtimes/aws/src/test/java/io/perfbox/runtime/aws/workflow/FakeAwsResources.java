@@ -74,7 +74,11 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
      */
     @SafeVarargs
     final void putCollectorLines(String taskArn, List<String>... reads) {
-        collectorReads.put(taskArn, new ArrayList<>(List.of(reads)));
+        List<List<String>> inTurn = new ArrayList<>(reads.length);
+        for (List<String> read : reads) {
+            inTurn.add(read);
+        }
+        collectorReads.put(taskArn, inTurn);
     }
 
     /** The job's tasks ECS lists: running ones (stopAll stops them) and ones stopped earlier. */
