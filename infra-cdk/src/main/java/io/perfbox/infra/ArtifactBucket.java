@@ -10,7 +10,7 @@ import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.constructs.Construct;
 
 /** Dockerfiles, scan reports and logs, and the scanner mirror: encrypted, never public, TLS only, old artifacts expire. */
-public class ArtifactBucket extends Construct {
+public final class ArtifactBucket extends Construct {
     /** Days a mirrored DB archive is kept after it was written (only the newest is used). */
     static final int SCANNER_DB_ARCHIVE_DAYS = 7;
     private final Bucket bucket;

@@ -61,7 +61,7 @@ import software.constructs.Construct;
  * the pinned Trivy once and mirrors its vulnerability DB and Java DB daily into the bucket's {@code scanner/} prefix,
  * which only it may write and the job builds may only read.
  */
-public class BuildAndScan extends Construct {
+public final class BuildAndScan extends Construct {
     /** Room beyond the customer's build limit for fetching the scanner and its DB, the scan and the push. */
     static final Duration SCAN_AND_PUSH_MARGIN = Duration.minutes(30);
     /** How long a build may wait for a CodeBuild host; past it CodeBuild ends the build itself. */

@@ -47,7 +47,7 @@ import software.constructs.Construct;
  * answers only the names of those endpoints, so no name outside is resolved from the VPC (a DNS
  * channel out). The task security group itself belongs to {@link IsolatedRunner}.
  */
-public class IsolatedNetwork extends Construct {
+public final class IsolatedNetwork extends Construct {
     /** The VPC's range; written out (not the VPC's attribute) so rules that check CIDRs can read it at synth. */
     public static final String CIDR = "10.42.0.0/16";
     private final Vpc vpc;

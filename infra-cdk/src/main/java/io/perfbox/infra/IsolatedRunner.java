@@ -28,7 +28,7 @@ import software.constructs.Construct;
  * every job's task). A job's /data is a volume of its own task, on the task's ephemeral storage: nothing outside the
  * task holds it, and nothing is made per job in IAM or on a shared file system.
  */
-public class IsolatedRunner extends Construct {
+public final class IsolatedRunner extends Construct {
     /** The task helpers' Dockerfile directory, relative to the CDK app's directory (infra-cdk). */
     static final String TASK_HELPERS_DIRECTORY = "task-helpers";
 

@@ -52,7 +52,7 @@ import software.constructs.Construct;
  * table and hands the tenant to the handlers in the request context, with the tenant's own API Gateway key of the
  * usage plan as usageIdentifierKey (key source AUTHORIZER): a throttle and daily quota per tenant, never its identity.
  */
-public class JobApi extends Construct {
+public final class JobApi extends Construct {
     static final String API_PACKAGE = "io.perfbox.runtime.aws.api.";
     static final String ALIAS = "live";
     static final String AUTHORIZER_CLASS = "io.perfbox.runtime.aws.auth.TenantAuthorizer";

@@ -18,7 +18,7 @@ import software.constructs.Construct;
  * {@link WorkflowFunctions}): stale active jobs ended, QUEUED jobs that never started started, leaked per-job resources
  * swept. A run that could not do every part fails, and {@code ReconcileFailedAlarm} goes off on the function's errors.
  */
-public class JobReconciler extends Construct {
+public final class JobReconciler extends Construct {
     /** How often it runs; each run is idempotent, so a failed one is simply followed by the next. */
     static final Duration EVERY = Duration.minutes(15);
 

@@ -17,7 +17,7 @@ import software.constructs.Construct;
  * tenant's jobs newest first, and the sparse {@code byActive} index (activeKey, createdKey) of the jobs under way,
  * which the reconciler queries instead of scanning the table.
  */
-public class JobStoreTable extends Construct {
+public final class JobStoreTable extends Construct {
     public static final String PK = "pk";
     public static final String BY_OWNER = "byOwner";
     /** Sparse: only jobs not yet ended carry its key, {@code activeKey} (io.perfbox.adapter.aws.dynamodb.JobTable). */

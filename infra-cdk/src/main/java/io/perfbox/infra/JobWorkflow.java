@@ -68,7 +68,7 @@ import software.constructs.Construct;
  * A build or run the platform failed goes round again ({@link #PLATFORM_ATTEMPTS} attempts, counted in
  * {@code $.attempts}, a doubling wait between them) before its recording state ends the job PLATFORM_FAILURE.
  */
-public class JobWorkflow extends Construct {
+public final class JobWorkflow extends Construct {
     /**
      * The error AfterBuild raises for a build a registry throttled: RegistryThrottledException's class name, Lambda's
      * errorType for it (WorkflowTest holds the two to one name).

@@ -10,7 +10,7 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /** perfbox on AWS: the API, the job workflow and what it runs on. Callable from tests through {@link #createStack}. */
-public class PerfboxStack extends Stack {
+public final class PerfboxStack extends Stack {
     private final JobStoreTable jobs;
     private final ArtifactBucket artifacts;
     private final IsolatedNetwork network;

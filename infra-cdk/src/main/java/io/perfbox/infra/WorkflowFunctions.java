@@ -22,7 +22,7 @@ import software.constructs.Construct;
  * states that call AWS APIs (DynamoDB, S3, ECS, EFS, ECR, CloudWatch Logs) run outside the VPC (which has no route to
  * those it lacks endpoints for). None is in the VPC: a job's /data is its own task's, read by the task's collector.
  */
-public class WorkflowFunctions extends Construct {
+public final class WorkflowFunctions extends Construct {
     static final String HANDLER_PACKAGE = "io.perfbox.runtime.aws.workflow.";
     /** Task definition family of a job: {@code perfbox-job-{id}}. */
     public static final String TASK_FAMILY_PREFIX = "perfbox-job-";

@@ -63,6 +63,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -487,9 +488,9 @@ class IamPoliciesIT {
                 Clock.offset(Clock.systemUTC(), Duration.ofHours(1))).reconcile(
                 Clock.offset(Clock.systemUTC(), Duration.ofHours(1))).handleRequest(Map.of(), null));
 
-        assertThat(report.get("ended")).asList().contains(stale.value()).doesNotContain(staleDeleted.value());
-        assertThat(report.get("started")).asList().containsExactly(neverStarted.value());
-        assertThat(report.get("swept")).asList().contains(leaked.value());
+        assertThat(report.get("ended")).asInstanceOf(InstanceOfAssertFactories.LIST).contains(stale.value()).doesNotContain(staleDeleted.value());
+        assertThat(report.get("started")).asInstanceOf(InstanceOfAssertFactories.LIST).containsExactly(neverStarted.value());
+        assertThat(report.get("swept")).asInstanceOf(InstanceOfAssertFactories.LIST).contains(leaked.value());
         Job ended = new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).find(stale)
                 .orElseThrow();
         assertThat(ended.status()).isEqualTo(JobStatus.FAILED);

@@ -5,6 +5,7 @@ import static io.perfbox.infra.MockedJobWorkflow.throwsError;
 import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.core.domain.FailureCode;
@@ -89,7 +90,7 @@ class JobWorkflowExecutionIT {
                         "perfbox:admissionWaitSeconds", 1));
         var template = TemplateQueries.JSON.valueToTree(software.amazon.awscdk.assertions.Template.fromStack(
                 PerfboxStack.createStack(app, SynthesizedStack.STACK_NAME)).toJSON());
-        workflow = new MockedJobWorkflow(engine, ResolvedDefinition.of((com.fasterxml.jackson.databind.JsonNode) template,
+        workflow = new MockedJobWorkflow(engine, ResolvedDefinition.of(template,
                 engine.region().id(), engine.account()));
     }
 
@@ -910,15 +911,13 @@ class JobWorkflowExecutionIT {
         assertThat(rules).hasSize(1);
         var rule = rules.get(0).get("Properties");
         assertThat(rule.at("/EventPattern/detail-type/0").asText()).isEqualTo(event.get("detail-type").asText());
-        assertThat(StepInputs.JSON.convertValue(rule.at("/EventPattern/detail/status"), List.class))
+        assertThat(StepInputs.JSON.convertValue(rule.at("/EventPattern/detail/status"), new TypeReference<List<String>>() { }))
                 .contains(run.status().toString());
         List<WorkflowFunctions.State> invoked = new java.util.ArrayList<>();
         for (var target : rule.get("Targets")) {
             WorkflowFunctions.State function = MockedJobWorkflow.functionOf(target.at("/Arn/Fn::GetAtt/0").asText());
             String input = target.at("/InputTransformer/InputTemplate").asText();
-            var paths = target.at("/InputTransformer/InputPathsMap").fields();
-            while (paths.hasNext()) {
-                var path = paths.next();
+            for (var path : target.at("/InputTransformer/InputPathsMap").properties()) {
                 var value = event.at(path.getValue().asText().substring(1).replace('.', '/'));
                 input = input.replace("<" + path.getKey() + ">", StepInputs.JSON.writeValueAsString(value));
             }

@@ -155,7 +155,7 @@ class JobsInFlightCapIT {
     private static Map<String, Object> admitInput(JobId id) {
         JsonNode parameters = states.get("Admit").get("Parameters");
         Map<String, Object> input = new HashMap<>();
-        parameters.fields().forEachRemaining(f -> {
+        parameters.properties().forEach(f -> {
             if (f.getKey().equals("jobId.$")) {
                 assertThat(f.getValue().asText()).isEqualTo("$.jobId");
                 input.put("jobId", id.value());

@@ -90,7 +90,7 @@ class LambdaEnvironmentTest {
         JsonNode variables = function(WorkflowFunctions.State.AFTER_BUILD.handlerClass()).at("/Properties/Environment/Variables");
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("AWS_REGION", "eu-west-1");
-        variables.fields().forEachRemaining(v -> environment.put(v.getKey(), deployedValue(v.getValue())));
+        variables.properties().forEach(v -> environment.put(v.getKey(), deployedValue(v.getValue())));
 
         WorkflowConfig config = WorkflowConfig.fromEnvironment(environment);
 

@@ -54,7 +54,7 @@ final class MockedJobWorkflow {
         this.engine = engine;
         this.sfn = engine.sfn();
         this.definition = resolvedDefinition.toString();
-        resolvedDefinition.get("States").fields().forEachRemaining(state -> {
+        resolvedDefinition.get("States").properties().forEach(state -> {
             String resource = state.getValue().path("Resource").asText();
             if (resource.startsWith("arn:aws:lambda:")) {
                 String logicalId = resource.substring(resource.indexOf(":function:") + ":function:".length());

@@ -1,5 +1,6 @@
 package io.perfbox.infra;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ final class TemplateQueries {
         }
         Map<String, String> byState = new java.util.TreeMap<>();
         try {
-            JSON.readTree(text.toString()).get("States").fields().forEachRemaining(state -> {
+            JSON.readTree(text.toString()).get("States").properties().forEach(state -> {
                 String resource = state.getValue().path("Resource").asText();
                 if (resource.startsWith("TOKEN#")) {
                     JsonNode token = parts.get(Integer.parseInt(resource.substring("TOKEN#".length())));
@@ -119,6 +120,6 @@ final class TemplateQueries {
     }
 
     static Map<String, Object> map(JsonNode node) {
-        return JSON.convertValue(node, Map.class);
+        return JSON.convertValue(node, new TypeReference<Map<String, Object>>() { });
     }
 }
