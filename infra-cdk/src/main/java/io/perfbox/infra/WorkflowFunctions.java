@@ -93,6 +93,7 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_RETAIN_DAYS", Integer.toString(config.artifactRetentionDays()));
         stepEnvironment.put("PERFBOX_SEVERITY_THRESHOLD", config.severityThreshold());
         stepEnvironment.put("PERFBOX_IGNORE_UNFIXED", Boolean.toString(config.ignoreUnfixed()));
+        stepEnvironment.put("PERFBOX_MISCONFIG_THRESHOLD", config.misconfigThreshold());
         stepEnvironment.put("PERFBOX_CLUSTER_ARN", runner.cluster().getClusterArn());
         stepEnvironment.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", runner.taskExecutionRole().getRoleArn());
         stepEnvironment.put("PERFBOX_TASK_LOG_GROUP", runner.taskLogGroup().getLogGroupName());

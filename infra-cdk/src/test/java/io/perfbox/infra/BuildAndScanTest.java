@@ -45,6 +45,7 @@ class BuildAndScanTest {
                                 Match.objectLike(Map.of("Name", "IMAGE_REPOSITORY_URI")),
                                 Map.of("Name", "SEVERITY_THRESHOLD", "Type", "PLAINTEXT", "Value", "HIGH"),
                                 Map.of("Name", "IGNORE_UNFIXED", "Type", "PLAINTEXT", "Value", "false"),
+                                Map.of("Name", "MISCONFIG_THRESHOLD", "Type", "PLAINTEXT", "Value", "NONE"),
                                 Map.of("Name", "BUILD_TIMEOUT_SECONDS", "Type", "PLAINTEXT", "Value", "900"),
                                 Map.of("Name", "MAX_IMAGE_BYTES", "Type", "PLAINTEXT", "Value", "10737418240"),
                                 Map.of("Name", "MAX_DB_AGE_HOURS", "Type", "PLAINTEXT", "Value", "72"),
