@@ -158,7 +158,8 @@ public class BuildAndScan extends Construct {
                 .resources(List.of(
                         artifacts.arnForObjects("jobs/*/build.log"),
                         artifacts.arnForObjects("jobs/*/build-outcome.json"),
-                        artifacts.arnForObjects("jobs/*/trivy-report.json")))
+                        artifacts.arnForObjects("jobs/*/trivy-report.json"),
+                        artifacts.arnForObjects("jobs/*/trivy-misconfig.json")))
                 .build());
         repository.grantPullPush(project);
         if (dockerHubCache != null) {

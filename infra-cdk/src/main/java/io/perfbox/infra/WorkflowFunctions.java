@@ -148,7 +148,8 @@ public class WorkflowFunctions extends Construct {
             // With DROP_ARTIFACTS, whose ListBucket makes a missing build object read as NoSuchKey, not AccessDenied.
             case BUILD_OBJECTS -> allow(function, List.of("s3:GetObject"), List.of(
                     artifacts.arnForObjects("jobs/*/build-outcome.json"), artifacts.arnForObjects("jobs/*/build.log"),
-                    artifacts.arnForObjects("jobs/*/trivy-report.json")));
+                    artifacts.arnForObjects("jobs/*/trivy-report.json"),
+                    artifacts.arnForObjects("jobs/*/trivy-misconfig.json")));
             case KEPT_ARTIFACTS -> allow(function, List.of("s3:PutObject"),
                     List.of(artifacts.arnForObjects("jobs/*/artifacts/*")));
             // S3JobArtifactStore's key of the run log; with DROP_ARTIFACTS' ListBucket, none yet reads as NoSuchKey.

@@ -83,13 +83,14 @@ class BuildAndScanTest {
     }
 
     @Test
-    void projectMayOnlyReadTheDockerfileAndTheMirroredScannerAndWriteTheThreeBuildObjects() {
+    void projectMayOnlyReadTheDockerfileAndTheMirroredScannerAndWriteTheFourBuildObjects() {
         Map<String, Object> statements = statementsOf("BuildAndScanProjectRole.*");
         assertThat(statements).containsEntry("s3:GetObject", List.of("/jobs/*/Dockerfile",
                 "/scanner/trivy-*/trivy", "/scanner/db/current.json", "/scanner/db-archives/*/trivy-db.tar.gz",
                 "/scanner/db-archives/*/trivy-java-db.tar.gz"));
         assertThat(statements).containsEntry("s3:PutObject",
-                List.of("/jobs/*/build.log", "/jobs/*/build-outcome.json", "/jobs/*/trivy-report.json"));
+                List.of("/jobs/*/build.log", "/jobs/*/build-outcome.json", "/jobs/*/trivy-report.json",
+                        "/jobs/*/trivy-misconfig.json"));
     }
 
     @Test
