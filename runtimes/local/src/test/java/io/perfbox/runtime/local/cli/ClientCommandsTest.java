@@ -328,6 +328,23 @@ class ClientCommandsTest {
     }
 
     @Test
+    void theReadmesScanOutputOfMisconfigurationsIsWhatScanPrints() throws Exception {
+        String j = id("aaaa0000");
+        api.add(j, null, Instant.now());
+        api.scanned(j, new ScanReport("Trivy", "0.58.1", List.of()).withMisconfigurations(List.of(MISCONFIGURED.get(0),
+                MISCONFIGURED.get(1))), VulnerabilityPolicy.DEFAULT.withMisconfigThreshold(Severity.HIGH));
+        String section = ReadmeSection.of("Scanner").text();
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("prints them after the findings:\n\n```text\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(section);
+        assertThat(block.find()).as("the README's scan output of misconfigurations").isTrue();
+
+        CliRun scan = CliRun.onTerminal(env, "scan", "aaaa");
+
+        assertThat(scan.exitCode()).as(scan.err()).isZero();
+        assertThat(scan.out()).endsWith(block.group(1));
+    }
+
+    @Test
     void logsFollowEndsWithTheStatusLineAndExitsWithTheOutcome() throws Exception {
         String ok = id("77770001"), failed = id("77770002"), cancelled = id("77770003");
         for (String j : List.of(ok, failed, cancelled)) {
