@@ -94,6 +94,12 @@ final class ScanCommand extends ClientCommands.ClientCommand {
         long blocking = found.stream().filter(m -> m.path("blocking").asBoolean()).count();
         JsonNode thresholds = report.get("thresholds");
         String threshold = thresholds == null || !thresholds.isObject() ? null : text(thresholds, "misconfigurations");
+        if ((thresholds == null || !thresholds.isObject()) && found.isEmpty()) {
+            // A report the gate did not record its thresholds with: from before perfbox ran the checks.
+            cli.out().println("misconfigurations: not checked (the job was scanned before perfbox ran Trivy's "
+                    + "Dockerfile checks)");
+            return;
+        }
         StringBuilder line = new StringBuilder("misconfigurations: " + found.size() + " (Trivy's Dockerfile checks); ");
         if (thresholds == null || !thresholds.isObject()) {
             line.append("the server's --misconfig-threshold is not known for this job");

@@ -328,6 +328,21 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aJobScannedBeforeTheDockerfileChecksSaysItsDockerfileWasNotChecked() {
+        String j = id("bbbb0000");
+        api.add(j, null, Instant.now());
+        // As an older perfbox saved it: no misconfigurations, no thresholds.
+        api.scanned(j, new ScanReport("Trivy", "0.58.1", List.of()), VulnerabilityPolicy.DEFAULT);
+        api.artifacts.saveScanReport(new io.perfbox.core.domain.JobId(j), new ScanReport("Trivy", "0.58.1", List.of()));
+
+        CliRun scan = CliRun.onTerminal(env, "scan", "bbbb");
+
+        assertThat(scan.exitCode()).as(scan.err()).isZero();
+        assertThat(scan.out()).contains("misconfigurations: not checked (the job was scanned before perfbox ran "
+                + "Trivy's Dockerfile checks)");
+    }
+
+    @Test
     void theReadmesScanOutputOfMisconfigurationsIsWhatScanPrints() throws Exception {
         String j = id("aaaa0000");
         api.add(j, null, Instant.now());
