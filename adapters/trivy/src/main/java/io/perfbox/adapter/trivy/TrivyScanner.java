@@ -2,7 +2,6 @@ package io.perfbox.adapter.trivy;
 
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.VulnerabilityScanner;
-import io.perfbox.core.scan.TrivyReportParser;
 import io.perfbox.adapter.docker.DockerCli;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.io.File;

@@ -120,7 +120,8 @@ public abstract class ApiGatewayFunction implements RequestStreamHandler {
 
     private ApiResponse respond(ApiRequest request) {
         try {
-            return api.get().handle(operation, request);
+            return operation == ApiOperation.GET_OPENAPI ? PerfboxApi.openApi(request)
+                    : api.get().handle(operation, request);
         } catch (RuntimeException e) {
             return PerfboxApi.withRequestId(PerfboxApi.internalError(request, e),
                     request.header(PerfboxApi.REQUEST_ID).orElse(null));

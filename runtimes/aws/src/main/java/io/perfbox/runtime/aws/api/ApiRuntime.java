@@ -123,11 +123,10 @@ public final class ApiRuntime {
         }
     }
 
-    /** For a function that calls no AWS service (the OpenAPI document): logging and the JSON part of the priming. */
-    public static PerfboxApi apiWithoutAws() {
+    /** For a function that calls no AWS service (the OpenAPI document, {@link PerfboxApi#openApi}): logging and the JSON part of the priming. */
+    public static void initWithoutAws() {
         LambdaLogging.install();
         ApiPriming.register(ApiPriming.jsonOnly());
-        return new PerfboxApi(null);
     }
 
     public static SfnClient sfnClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {

@@ -14,7 +14,7 @@ import io.perfbox.core.lifecycle.JobLifecycle.ScanResult;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.VulnerabilityScanner.ScanFailedException;
-import io.perfbox.core.scan.TrivyReportParser;
+import io.perfbox.adapter.trivy.TrivyReportParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;

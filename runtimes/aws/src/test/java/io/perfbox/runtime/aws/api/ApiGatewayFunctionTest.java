@@ -188,7 +188,7 @@ class ApiGatewayFunctionTest {
         assertThat(List.of(new SubmitJobFunction(api), new ListJobsFunction(api), new GetJobFunction(api),
                 new DeleteJobFunction(api), new CancelJobFunction(api), new GetJobLogsFunction(api),
                 new GetJobScanFunction(api), new GetJobDockerfileFunction(api), new GetLeaderboardFunction(api),
-                new GetLeaderboardHistoryFunction(api), new GetOpenApiFunction(api)))
+                new GetLeaderboardHistoryFunction(api), new GetOpenApiFunction()))
                 .extracting(ApiGatewayFunction::operation)
                 .containsExactly(ApiOperation.SUBMIT_JOB, ApiOperation.LIST_JOBS, ApiOperation.GET_JOB,
                         ApiOperation.DELETE_JOB, ApiOperation.CANCEL_JOB, ApiOperation.GET_JOB_LOGS, ApiOperation.GET_JOB_SCAN,
@@ -198,7 +198,7 @@ class ApiGatewayFunctionTest {
 
     @Test
     void openApiDocumentNeedsNoJobsAndNoCaller() throws Exception {
-        APIGatewayProxyResponseEvent response = new GetOpenApiFunction(new PerfboxApi(null))
+        APIGatewayProxyResponseEvent response = new GetOpenApiFunction()
                 .handle(event("GET", "/openapi.json"), null);
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(body(response).path("openapi").asText()).startsWith("3.");
