@@ -27,7 +27,8 @@ import java.util.logging.Logger;
  * leaks: an unexpected error is a 500 with a reference, no trace.
  *
  * <p>Two entries: {@link #dispatch} routes a request by method and path (the local server), {@link #handle} runs
- * one operation that the transport has already routed (API Gateway, one Lambda per operation).
+ * one operation that the transport has already routed (API Gateway: its event names the route,
+ * {@link ApiOperation#of}). {@link #openApi} answers the document alone, without the job use cases.
  */
 public final class PerfboxApi {
     private static final Logger LOG = Logger.getLogger(PerfboxApi.class.getName());

@@ -1,9 +1,12 @@
 package io.perfbox.runtime.aws;
 
+import io.perfbox.api.ApiOperation;
 import io.perfbox.core.application.TenantQuotas;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -29,6 +32,11 @@ public final class AwsSettings {
     public static final String RETAIN_DAYS = "PERFBOX_RETAIN_DAYS";
     public static final int DEFAULT_RETAIN_DAYS = 30;
     public static final int MAX_RETAIN_DAYS = 3650;
+    /**
+     * The one API operation a function is deployed for (an {@link ApiOperation} name; infra-cdk sets it on each of
+     * the API's functions): what the function builds at its start, and the only route it answers. Unset: every route.
+     */
+    public static final String API_OPERATION = "PERFBOX_API_OPERATION";
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
@@ -37,6 +45,17 @@ public final class AwsSettings {
     public static final Pattern STATE_MACHINE = Pattern.compile("arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}");
 
     private AwsSettings() {
+    }
+
+    /** {@link #API_OPERATION}: the function's one operation, or empty for every one; any other value fails. */
+    public static Optional<ApiOperation> apiOperation(Map<String, String> env) {
+        String name = env.get(API_OPERATION);
+        if (name == null || name.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(Arrays.stream(ApiOperation.values()).filter(op -> op.name().equals(name.strip()))
+                .findFirst().orElseThrow(() -> new InvalidSettingException(API_OPERATION + " is not an API operation ("
+                        + name.strip() + "); one of " + Arrays.toString(ApiOperation.values()))));
     }
 
     /** A required variable is missing or its value cannot be used; the message names every such variable. */

@@ -51,8 +51,8 @@ class DeploymentJarsIT {
         assertThat(size).as("API jar size in bytes").isLessThanOrEqualTo(API_JAR_BUDGET_BYTES);
 
         List<String> entries = entries(API_JAR);
-        assertThat(entries).contains("io/perfbox/runtime/aws/api/SubmitJobFunction.class",
-                "io/perfbox/runtime/aws/api/GetOpenApiFunction.class", "io/perfbox/runtime/aws/api/ApiPriming.class",
+        assertThat(entries).contains("io/perfbox/runtime/aws/api/ApiHandler.class",
+                "io/perfbox/runtime/aws/api/ApiPriming.class", "io/perfbox/api/ApiOperation.class",
                 "io/perfbox/api/PerfboxApi.class", "io/perfbox/api/openapi.json", "io/perfbox/core/lifecycle/JobLifecycle.class",
                 "io/perfbox/adapter/aws/dynamodb/DynamoDbJobStore.class",
                 "io/perfbox/runtime/aws/auth/TenantAuthorizer.class", "io/perfbox/runtime/aws/auth/KeysTool.class",
