@@ -1,12 +1,9 @@
 package io.perfbox.runtime.aws;
 
-import io.perfbox.api.ApiOperation;
 import io.perfbox.core.application.TenantQuotas;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -33,8 +30,9 @@ public final class AwsSettings {
     public static final int DEFAULT_RETAIN_DAYS = 30;
     public static final int MAX_RETAIN_DAYS = 3650;
     /**
-     * The one API operation a function is deployed for (an {@link ApiOperation} name; infra-cdk sets it on each of
-     * the API's functions): what the function builds at its start, and the only route it answers. Unset: every route.
+     * The one API operation a function is deployed for (an {@code io.perfbox.api.ApiOperation} name; infra-cdk sets
+     * it on each of the API's functions): what the function builds at its start, and the only route it answers.
+     * Unset: every route. Read by {@code io.perfbox.runtime.aws.api.ApiHandler} (the workflow's jar has no API).
      */
     public static final String API_OPERATION = "PERFBOX_API_OPERATION";
 
@@ -47,20 +45,9 @@ public final class AwsSettings {
     private AwsSettings() {
     }
 
-    /** {@link #API_OPERATION}: the function's one operation, or empty for every one; any other value fails. */
-    public static Optional<ApiOperation> apiOperation(Map<String, String> env) {
-        String name = env.get(API_OPERATION);
-        if (name == null || name.isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(Arrays.stream(ApiOperation.values()).filter(op -> op.name().equals(name.strip()))
-                .findFirst().orElseThrow(() -> new InvalidSettingException(API_OPERATION + " is not an API operation ("
-                        + name.strip() + "); one of " + Arrays.toString(ApiOperation.values()))));
-    }
-
     /** A required variable is missing or its value cannot be used; the message names every such variable. */
     public static final class InvalidSettingException extends IllegalStateException {
-        InvalidSettingException(String message) {
+        public InvalidSettingException(String message) {
             super(message);
         }
     }

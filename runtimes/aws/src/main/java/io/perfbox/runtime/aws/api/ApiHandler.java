@@ -58,7 +58,7 @@ public final class ApiHandler implements RequestStreamHandler {
 
     /** As Lambda builds it, from {@code environment}'s {@link AwsSettings#API_OPERATION}. */
     ApiHandler(Map<String, String> environment) {
-        this(AwsSettings.apiOperation(environment));
+        this(operationOf(environment));
     }
 
     private ApiHandler(Optional<ApiOperation> only) {
@@ -83,6 +83,18 @@ public final class ApiHandler implements RequestStreamHandler {
     private ApiHandler(Optional<ApiOperation> only, Supplier<PerfboxApi> api) {
         this.only = only;
         this.api = Objects.requireNonNull(api, "api");
+    }
+
+    /** {@link AwsSettings#API_OPERATION}: the function's one operation, or empty for every one; any other value fails. */
+    static Optional<ApiOperation> operationOf(Map<String, String> environment) {
+        String name = environment.get(AwsSettings.API_OPERATION);
+        if (name == null || name.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(java.util.Arrays.stream(ApiOperation.values()).filter(op -> op.name().equals(name.strip()))
+                .findFirst().orElseThrow(() -> new AwsSettings.InvalidSettingException(AwsSettings.API_OPERATION
+                        + " is not an API operation (" + name.strip() + "); one of "
+                        + java.util.Arrays.toString(ApiOperation.values()))));
     }
 
     private static Supplier<PerfboxApi> constant(PerfboxApi api) {
