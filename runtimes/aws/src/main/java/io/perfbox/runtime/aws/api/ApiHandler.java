@@ -33,8 +33,10 @@ import java.util.regex.Pattern;
  * <p>The stack deploys one function per operation, each with this class, grants for its operation alone, and
  * {@link AwsSettings#API_OPERATION} naming the operation: the function builds at its start only what that
  * operation uses (the OpenAPI function: no settings, no AWS client, the JSON part of the priming) and answers no
- * other route. The payload is API Gateway's REST proxy integration input (the "Input format of a Lambda function
- * for proxy integration" of the API Gateway developer guide, which CDK's LambdaIntegration sets up).
+ * other route. The payload is API Gateway's REST API proxy integration input, which CDK's {@code RestApi} with a
+ * {@code LambdaIntegration} (proxy by default) sets up: "Input format of a Lambda function for proxy integration",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format
+ * (its fields include the top-level {@code resource}, {@code path} and {@code httpMethod} read here).
  *
  * <p>Lambda calls the stream entry with the raw event; the tenant is {@code requestContext.authorizer.tenant}, which
  * the API's Lambda authorizer ({@code io.perfbox.runtime.aws.auth.TenantAuthorizer}) put there after checking the

@@ -47,7 +47,8 @@ class ApiHandlerTest {
 
     /**
      * A route without path parameters, whose resource is its path, as API Gateway's REST proxy integration sends it
-     * (the developer guide's "Input format of a Lambda function for proxy integration": resource, path, httpMethod).
+     * (the API Gateway developer guide's "Input format of a Lambda function for proxy integration", set up Lambda
+     * proxy integrations, whose example event has resource, path and httpMethod side by side).
      */
     private static APIGatewayProxyRequestEvent event(String method, String path) {
         return new APIGatewayProxyRequestEvent().withHttpMethod(method).withResource(path).withPath(path);
