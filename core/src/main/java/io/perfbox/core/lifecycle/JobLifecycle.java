@@ -376,7 +376,8 @@ public final class JobLifecycle {
      */
     public Next endedWithoutOutcome(JobId id, String workflowState) {
         Objects.requireNonNull(workflowState, "workflowState");
-        // PLATFORM_FAILURE (branch platform) is the code for this once it exists: perfbox's fault, not the job's.
+        // INTERNAL, not PLATFORM_FAILURE: a workflow that ends without recording an outcome is perfbox's own defect,
+        // not the platform's doing and not the job's.
         return failIfActive(id, current -> StepOutcomes.internal("the job's workflow " + workflowState
                 + " without recording an outcome while the job was " + current.status() + "; submit it again"));
     }

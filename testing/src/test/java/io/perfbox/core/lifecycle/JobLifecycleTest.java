@@ -147,7 +147,7 @@ class JobLifecycleTest {
 
     /**
      * A job store in which, just before the step's first status write lands, the job is deleted (with everything
-     * stored for it, as JobService.cancelAndDelete does) or cancelled.
+     * stored for it, as a cancel and then a delete leave it) or cancelled.
      */
     private InMemoryJobStore storeWhereTheJobIs(JobStatus setUp, boolean deleted) {
         InMemoryJobStore racing = new InMemoryJobStore() {

@@ -691,7 +691,8 @@ class JobPipelineTest {
         Background background = executeInBackground();
         held.awaitReached();
 
-        Job ended = service.cancelAndDelete("alice", queued.id());
+        Job ended = service.cancel("alice", queued.id());
+        service.delete("alice", queued.id());
 
         held.release();
         background.awaitEnd();

@@ -4,8 +4,6 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.VulnerabilityScanner;
-import io.perfbox.core.scan.TrivyConfigReportParser;
-import io.perfbox.core.scan.TrivyReportParser;
 import io.perfbox.adapter.docker.DockerCli;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.io.File;

@@ -32,7 +32,9 @@ import org.openqa.selenium.support.ui.Select;
 @RequiresDocker
 class ConsoleBrowserIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The finished statuses: core's one list. */
+    private static final Set<String> TERMINAL = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final List<String> LIFECYCLE = List.of("QUEUED", "BUILDING", "SCANNING", "RUNNING", "SUCCEEDED");
 
     private static PerfboxProcess server;
