@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What every ContainerRunner adapter must do: report how the run ended (its exit code and output), hold the time
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * commands here use {@code echo}, {@code sleep}, {@code exit}, {@code ln -s} and {@code >} only, separated by
  * {@code ;}.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class ContainerRunnerContract {
     private final List<JobId> jobs = new ArrayList<>();
 

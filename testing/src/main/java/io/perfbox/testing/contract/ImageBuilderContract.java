@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What every ImageBuilder adapter must do: a Dockerfile builds to an image of its job; how a build goes wrong (a
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * there is none. The Dockerfiles start {@code FROM debian:bookworm} and their {@code RUN} steps use {@code echo},
  * {@code sleep} and {@code exit} only, separated by {@code ;}.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class ImageBuilderContract {
     private static final Duration ROOMY = Duration.ofMinutes(2);
     private final List<JobId> jobs = new ArrayList<>();

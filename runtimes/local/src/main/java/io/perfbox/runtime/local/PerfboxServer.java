@@ -107,15 +107,16 @@ public final class PerfboxServer implements AutoCloseable {
         // Where jobs are built and run, chosen in one place (README, Layout): a missing engine is said at once.
         RunnerBackend backend = RunnerBackend.open(config, dataDir, storeId);
         try {
-            return wire(config, out, dataDir, lockChannel, lock, storeId, metricsToken, backend);
+            return wireWith(backend, config, out, dataDir, lockChannel, lock, metricsToken);
         } catch (IOException | RuntimeException e) {
             backend.close();
             throw e;
         }
     }
 
-    private static PerfboxServer wire(LocalConfig config, PrintStream out, Path dataDir, FileChannel lockChannel,
-            FileLock lock, String storeId, Optional<String> metricsToken, RunnerBackend backend) throws IOException {
+    /** The store, the pipeline over the backend's ports, recovery, retention and the API; then the start-up message. */
+    private static PerfboxServer wireWith(RunnerBackend backend, LocalConfig config, PrintStream out, Path dataDir,
+            FileChannel lockChannel, FileLock lock, Optional<String> metricsToken) throws IOException {
         if (Files.isDirectory(dataDir.resolve("db"))) {
             // perfbox before 0.2 kept jobs in DynamoDB Local under db/; its jobs are not migrated (see README).
             LOG.warning("the data dir holds a db/ folder of an earlier perfbox (DynamoDB Local): its jobs are not read");
