@@ -1,4 +1,4 @@
-package io.perfbox.runtime.local;
+package io.perfbox.runtime.local.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,20 +11,20 @@ class CpuLineTest {
 
     @Test
     void enoughCpusSaysEachRunHoldsItsOwnAndWhatStaysShared() {
-        assertThat(PerfboxServer.cpuLine(Optional.of(CpuPool.of("0-1")), 2, 1))
+        assertThat(LocalEngineBackend.cpuLine(Optional.of(CpuPool.of("0-1")), 2, 1))
                 .startsWith("CPUs: each run holds 1 of CPUs 0-1 of its own")
                 .contains("builds and scans use the ones no run holds", "memory bandwidth and caches are shared");
     }
 
     @Test
     void tooFewCpusForEveryWorkerSaysWhatItCosts() {
-        assertThat(PerfboxServer.cpuLine(Optional.of(CpuPool.of("0-1")), 4, 1))
+        assertThat(LocalEngineBackend.cpuLine(Optional.of(CpuPool.of("0-1")), 4, 1))
                 .startsWith("CPUs: 4 workers with --cpus 1 need 4 CPUs of their own")
                 .contains("depends on its neighbours", "fewer --workers");
     }
 
     @Test
     void aHostThatNamesNoCpusSaysRunsShare() {
-        assertThat(PerfboxServer.cpuLine(Optional.empty(), 2, 1)).contains("runs share CPUs");
+        assertThat(LocalEngineBackend.cpuLine(Optional.empty(), 2, 1)).contains("runs share CPUs");
     }
 }
