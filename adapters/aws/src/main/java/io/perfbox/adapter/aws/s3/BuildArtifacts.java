@@ -12,7 +12,9 @@ public interface BuildArtifacts {
         /** docker build and scan output, at most 1 MiB (then a "[truncated]" line). */
         LOG("build.log"),
         /** Trivy's raw JSON report, when the scan ran. */
-        SCAN_REPORT("trivy-report.json");
+        SCAN_REPORT("trivy-report.json"),
+        /** The job's Dockerfile as submitted (ArtifactKeys.dockerfile), which the build read. */
+        DOCKERFILE("Dockerfile");
 
         private final String fileName;
 
