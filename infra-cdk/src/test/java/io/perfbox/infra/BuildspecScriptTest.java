@@ -462,24 +462,35 @@ class BuildspecScriptTest {
                           "digest": "sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed"}]"""));
     }
 
-    @Test
-    void baseImageTheEngineDidNotResolveByDigestIsNamedByItsImageIdOrByNameAlone() throws Exception {
-        // The captured BuildKit output of adapters/docker's samples (Docker 20.10, an image the engine held): no digest.
-        buildOutput = """
-                #4 [1/3] FROM docker.io/library/debian:bookworm
-                #4 sha256:12fbe2e882a41079e3d8907aef8b4cdeeecc5239506c91c1d3b441d9a97af0aa
-                #4 CACHED
+    /**
+     * BuildKit's plain progress for a FROM the engine already held (so not resolved by a pull: no digest), as
+     * adapters/docker's capture of multistage-run shows it (Docker 20.10): the first stage's FROM vertex and its lines.
+     */
+    static final String HELD_FROM_OUTPUT = """
+            #4 [builder 1/3] FROM docker.io/library/debian:bookworm
+            #4 sha256:12fbe2e882a41079e3d8907aef8b4cdeeecc5239506c91c1d3b441d9a97af0aa
+            #4 CACHED
+            """;
 
-                #7 [stage-1 1/1] FROM docker.io/library/alpine:3.19
-                #7 CACHED
-                """;
+    @Test
+    void baseImageTheEngineDidNotResolveByDigestIsNamedByTheEnginesImageId() throws Exception {
+        buildOutput = HELD_FROM_OUTPUT;
         String debianId = "sha256:" + "5e2a0c7d".repeat(8);
         baseImageIds = "docker.io/library/debian:bookworm " + debianId;
-        Run run = run("FROM debian:bookworm\nRUN true\nFROM alpine:3.19\n", 0, true);
+        Run run = run("FROM debian:bookworm AS builder\nRUN true\nFROM debian:bookworm\n", 0, true);
 
         assertThat(run.outcome().path("baseImages")).isEqualTo(new ObjectMapper().readTree("""
-                [{"name": "docker.io/library/debian:bookworm", "digest": "%s"},
-                 {"name": "docker.io/library/alpine:3.19"}]""".formatted(debianId)));
+                [{"name": "docker.io/library/debian:bookworm", "digest": "%s"}]""".formatted(debianId)));
+    }
+
+    @Test
+    void baseImageOfNoKnownDigestIsNamedAlone() throws Exception {
+        buildOutput = HELD_FROM_OUTPUT;
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("baseImages")).isEqualTo(new ObjectMapper().readTree("""
+                [{"name": "docker.io/library/debian:bookworm"}]"""));
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
     }
 
     @Test
