@@ -44,6 +44,7 @@ final class BuildStates {
         overrides.put("IMAGE_REPOSITORY_URI", plain(images.getRepositoryUri()));
         overrides.put("SEVERITY_THRESHOLD", plain(config.severityThreshold()));
         overrides.put("IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())));
+        overrides.put("MISCONFIG_THRESHOLD", plain(config.misconfigThreshold()));
         overrides.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
         overrides.put("MAX_IMAGE_BYTES", plain(Long.toString(config.maxImageBytes())));
         buildAndScan = CodeBuildStartBuild.Builder.create(scope, "BuildAndScan")

@@ -13,6 +13,8 @@ public interface BuildArtifacts {
         LOG("build.log"),
         /** Trivy's raw JSON report, when the scan ran. */
         SCAN_REPORT("trivy-report.json"),
+        /** Trivy's raw JSON report of its Dockerfile checks ({@code trivy config}), when the scan ran. */
+        MISCONFIG_REPORT("trivy-misconfig.json"),
         /** The job's Dockerfile as submitted (ArtifactKeys.dockerfile), which the build read. */
         DOCKERFILE("Dockerfile");
 

@@ -585,7 +585,32 @@
       rows.length ? el('table', { class: 'findings', id: 'scan-findings' },
         el('thead', {}, el('tr', {}, ['Vulnerability', 'Severity', 'Package', 'Installed', 'Fixed in', 'Title']
           .map((h) => el('th', {}, h)))),
-        el('tbody', {}, rows)) : null);
+        el('tbody', {}, rows)) : null,
+      misconfigurationSection(report));
+  }
+
+  /**
+   * The Dockerfile's misconfigurations (Trivy's Dockerfile checks, e.g. DS002): warnings, but for those at or above
+   * the server's misconfiguration threshold ("blocking"); null when there are none.
+   */
+  function misconfigurationSection(report) {
+    const found = Array.isArray(report.misconfigurations) ? report.misconfigurations : [];
+    if (!found.length) {
+      return null;
+    }
+    const threshold = report.thresholds && report.thresholds.misconfigurations;
+    const lines = (m) => (m.startLine ? String(m.startLine) + (m.endLine > m.startLine ? '–' + m.endLine : '') : '');
+    const rows = found.map((m) => el('tr', { class: 'misconfiguration sev-' + String(m.severity).toLowerCase() },
+      el('td', { class: 'mono' }, m.id), el('td', {}, m.severity), el('td', {}, m.blocking ? 'blocking' : 'warning'),
+      el('td', { class: 'mono' }, lines(m)), el('td', {}, m.title || ''), el('td', {}, m.message || '')));
+    return el('div', { id: 'scan-misconfigurations' },
+      el('h3', {}, 'Dockerfile checks'),
+      el('p', { class: 'muted' }, found.length + ' misconfiguration' + (found.length === 1 ? '' : 's') + ' · '
+        + (threshold ? 'those at or above ' + threshold + ' block the run' : 'warnings only: none blocks the run')),
+      el('table', { class: 'findings' },
+        el('thead', {}, el('tr', {}, ['Check', 'Severity', 'Effect', 'Line', 'Title', 'What to change']
+          .map((h) => el('th', {}, h)))),
+        el('tbody', {}, rows)));
   }
 
   /** Adds output, keeping the reader's place: it follows the end only when the reader is at the end. */

@@ -131,6 +131,10 @@ class ConsoleBrowserIT {
         browser.await(Duration.ofSeconds(30), "the whole output",
                 d -> browser.content("#job-output").contains("epoch 4") && browser.text("#job-output-note").isEmpty());
         browser.await(Duration.ofSeconds(30), "the scan's findings", d -> browser.text("#scan-findings").contains(RealTrivy.BASE_LOW));
+        // No USER: Trivy's Dockerfile check DS002, a warning (the server has no --misconfig-threshold).
+        browser.await(Duration.ofSeconds(30), "the Dockerfile's checks",
+                d -> browser.text("#scan-misconfigurations").contains("DS002") && browser.text("#scan-misconfigurations")
+                        .contains("warnings only"));
         browser.await(Duration.ofSeconds(30), "the Dockerfile", d -> !browser.text("#job-dockerfile").isEmpty());
         assertThat(browser.content("#job-dockerfile")).isEqualTo(dockerfile);
         assertThat(browser.findAll("#delete-job")).as("a finished job can be deleted").hasSize(1);
