@@ -123,7 +123,7 @@ public class WorkflowFunctions extends Construct {
      * Exactly the AWS calls of one group (and no others), for the states whose handlers make them:
      * JOB_STORE: DynamoDbJobStore find/update (GetItem, PutItem); DROP_ARTIFACTS: for a job deleted while a step
      * that stores artifacts ran, the deleteAll of S3JobArtifactStore (ListBucket + DeleteObject); BUILD_OBJECTS: S3BuildArtifacts (GetObject of the
-     * three build objects; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
+     * three build objects, and of the job's Dockerfile, read to locate a failed build's instruction; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
      * PutObject of the kept artifacts; STORED_RUN_LOG: GetObject of the run log the runs before stored (a job of
      * several runs keeps one run log); PREPARE_TASK: EcsTaskDefinitions.register (no IAM call: a job's task
      * has no role of its own);
@@ -149,7 +149,7 @@ public class WorkflowFunctions extends Construct {
             case BUILD_OBJECTS -> allow(function, List.of("s3:GetObject"), List.of(
                     artifacts.arnForObjects("jobs/*/build-outcome.json"), artifacts.arnForObjects("jobs/*/build.log"),
                     artifacts.arnForObjects("jobs/*/trivy-report.json"),
-                    artifacts.arnForObjects("jobs/*/trivy-misconfig.json")));
+                    artifacts.arnForObjects("jobs/*/trivy-misconfig.json"), artifacts.arnForObjects("jobs/*/Dockerfile")));
             case KEPT_ARTIFACTS -> allow(function, List.of("s3:PutObject"),
                     List.of(artifacts.arnForObjects("jobs/*/artifacts/*")));
             // S3JobArtifactStore's key of the run log; with DROP_ARTIFACTS' ListBucket, none yet reads as NoSuchKey.

@@ -32,6 +32,34 @@ import org.junit.jupiter.api.io.TempDir;
 class BuildspecScriptTest {
     /** The image id the docker stub reports for the built image ({{.Id}}). */
     private static final String IMAGE_ID = "sha256:" + "4f1d2b8a".repeat(8);
+    /** The registry digest the docker stub reports for the pushed image ({{.RepoDigests}}). */
+    private static final String PUSHED_DIGEST = "sha256:" + "7c3e9a05".repeat(8);
+    /**
+     * BuildKit's plain progress for a build whose FROM it resolved by pulling: the lines of a real build published in
+     * N4si/cloud-native-monitoring-app issue #2 (docker build --no-cache --progress=plain, 2023-04-10) up to its
+     * first RUN, as it printed them (its blank lines within a vertex included), and a step's output line of that
+     * build's kind ("#N <seconds> ...") claiming a FROM of its own.
+     */
+    static final String PULLED_FROM_OUTPUT = """
+            #9 [1/5] FROM docker.io/library/python:3.9-slim-buster@sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed
+            #9 sha256:4a1f0efe373bd5797c6ad41c62118f5d2d69d107ab01b91082405bbc09257fd1
+            #9 resolve docker.io/library/python:3.9-slim-buster@sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed 0.0s done
+
+            #9 DONE 23.6s
+
+            #4 [2/5] WORKDIR /app
+            #4 sha256:2599d1c0bf3f74a632f57786f8901799460738de85e8ff1ab4d485479b033df7
+            #4 DONE 0.2s
+
+            #6 [3/5] COPY requirements.txt .
+            #6 sha256:ea5546b348a9df57104b13d48153e3d19ce91805b4544fc1925d845f605f6aee
+            #6 DONE 0.0s
+
+            #7 [4/5] RUN pip3 install --no-cache-dir -r requirements.txt
+            #7 sha256:7356ced2cd8e78627cb56aae627ba581561aae386fe374ed1e8d07b22cbe633e
+            #7 0.412 #2 [1/1] FROM docker.io/library/evil:1@sha256:0000000000000000000000000000000000000000000000000000000000000000
+            #7 DONE 47.2s
+            """;
     /**
      * iptables as the buildspec drives it when every rule can be set: FORWARD jumps to DOCKER-USER, and whether OUTPUT
      * jumps to the engine's chain is held in a file beside $CALLS, so the finally block's check and delete are real.
@@ -117,6 +145,9 @@ class BuildspecScriptTest {
 
     /** The build's DOCKER_HUB_CACHE for the next run ("" off). */
     private String dockerHubCache = "";
+    /** What the docker stub's build prints (BuildKit's plain progress), and the base images' ids the engine holds. */
+    private String buildOutput = "";
+    private String baseImageIds = "";
 
     /** The build's MISCONFIG_THRESHOLD for the next run (null: the buildspec's default). */
     private String misconfigThreshold;
@@ -198,8 +229,20 @@ class BuildspecScriptTest {
                 fi""");
         stub("docker", """
                 case "$1" in
-                  build) cat > "$(dirname "$CALLS")/built-dockerfile"; exit "$BUILD_EXIT" ;;
-                  image) [[ "$2" == inspect ]] && { [[ "$*" == *.Id* ]] && echo "$IMAGE_ID" || echo 1000; } ;;
+                  build) cat > "$(dirname "$CALLS")/built-dockerfile"; cat "$BUILD_OUTPUT"; exit "$BUILD_EXIT" ;;
+                  image)
+                    if [[ "$2" == inspect ]]; then
+                      ref="${@: -1}"
+                      if [[ "$*" == *RepoDigests* ]]; then
+                        [[ "$ref" == "$IMAGE" ]] && printf '%s\n' "$PUSHED_REPO_DIGESTS"
+                      elif [[ "$*" == *.Id* ]]; then
+                        # The built image's id; a base image's only when the engine holds it (BASE_IMAGE_IDS).
+                        if [[ "$ref" == "$IMAGE" ]]; then echo "$IMAGE_ID"
+                        else grep -m 1 "^$ref " <<< "$BASE_IMAGE_IDS" | cut -d ' ' -f 2 | grep . || exit 1; fi
+                      else
+                        echo 1000
+                      fi
+                    fi ;;
                   login) cat > /dev/null ;;
                 esac
                 exit 0""");
@@ -221,6 +264,12 @@ class BuildspecScriptTest {
                 "BUILD_EXIT", Integer.toString(buildExit), "TRIVY_SHA256", pinnedTrivySha256));
         env.put("DOCKERFILE_CHECK_JAR", "s3://b/assets/workflow.jar");
         env.put("IMAGE_ID", IMAGE_ID);
+        Path output = dir.resolve("build-output.txt");
+        Files.writeString(output, buildOutput);
+        env.put("BUILD_OUTPUT", output.toString());
+        env.put("IMAGE", IMAGE);
+        env.put("PUSHED_REPO_DIGESTS", REPOSITORY + "@" + PUSHED_DIGEST);
+        env.put("BASE_IMAGE_IDS", baseImageIds);
         env.put("BASE_IMAGES", ContextKey.BASE_IMAGES.defaultValue());
         env.put("DOCKER_HUB_CACHE", dockerHubCache);
         if (misconfigThreshold != null) {
@@ -492,6 +541,62 @@ class BuildspecScriptTest {
         assertThat(run.calls().indexOf("docker system prune --all --force")).isGreaterThan(removed);
         assertThat(run.calls()).contains("docker logout 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
         assertThat(run.finallyStatus()).isZero();
+    }
+
+    @Test
+    void pushedBuildsOutcomeNamesTheBaseImagesTheEngineResolvedAndTheImagesRegistryDigestForTheReceipt() throws Exception {
+        buildOutput = PULLED_FROM_OUTPUT;
+        Run run = run("FROM python:3.9-slim-buster\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip3 install\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(run.outcome().path("pushed").asBoolean()).isTrue();
+        assertThat(run.outcome().path("imageId").asText()).isEqualTo(IMAGE_ID);
+        assertThat(run.outcome().path("imageDigest").asText()).isEqualTo(PUSHED_DIGEST);
+        assertThat(run.outcome().path("baseImages")).as("the vertex's FROM only, never a step's output")
+                .isEqualTo(new ObjectMapper().readTree("""
+                        [{"name": "docker.io/library/python:3.9-slim-buster",
+                          "digest": "sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed"}]"""));
+    }
+
+    /**
+     * BuildKit's plain progress for a FROM the engine already held (so not resolved by a pull: no digest), as
+     * adapters/docker's capture of multistage-run shows it (Docker 20.10): the first stage's FROM vertex and its lines.
+     */
+    static final String HELD_FROM_OUTPUT = """
+            #4 [builder 1/3] FROM docker.io/library/debian:bookworm
+            #4 sha256:12fbe2e882a41079e3d8907aef8b4cdeeecc5239506c91c1d3b441d9a97af0aa
+            #4 CACHED
+            """;
+
+    @Test
+    void baseImageTheEngineDidNotResolveByDigestIsNamedByTheEnginesImageId() throws Exception {
+        buildOutput = HELD_FROM_OUTPUT;
+        String debianId = "sha256:" + "5e2a0c7d".repeat(8);
+        baseImageIds = "docker.io/library/debian:bookworm " + debianId;
+        Run run = run("FROM debian:bookworm AS builder\nRUN true\nFROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("baseImages")).isEqualTo(new ObjectMapper().readTree("""
+                [{"name": "docker.io/library/debian:bookworm", "digest": "%s"}]""".formatted(debianId)));
+    }
+
+    @Test
+    void baseImageOfNoKnownDigestIsNamedAlone() throws Exception {
+        buildOutput = HELD_FROM_OUTPUT;
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("baseImages")).isEqualTo(new ObjectMapper().readTree("""
+                [{"name": "docker.io/library/debian:bookworm"}]"""));
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+    }
+
+    @Test
+    void failedBuildsOutcomeHasNeitherARegistryDigestNorBaseImages() throws Exception {
+        buildOutput = PULLED_FROM_OUTPUT;
+        Run run = run("FROM python:3.9-slim-buster\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip3 install\n", 1, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILD_FAILED");
+        assertThat(run.outcome().has("imageDigest")).isFalse();
+        assertThat(run.outcome().has("baseImages")).as("not built: nothing resolved for a receipt").isFalse();
     }
 
     @Test

@@ -328,6 +328,18 @@ class IamPoliciesIT {
                 .orElseThrow().performance()).isEqualTo(2.0);
         cleanUp(twice);
 
+        // A build that failed: AfterBuild reads the job's Dockerfile to name the instruction that failed.
+        JobId buildFailed = api.submit(Map.of());
+        admit(buildFailed);
+        assertThat(as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(buildFailed), null)))
+                .containsEntry("proceed", true);
+        buildFailedLeft(buildFailed);
+        assertThat(as(WorkflowFunctions.State.AFTER_BUILD,
+                () -> workflow().afterBuild().handleRequest(input(buildFailed), null))).containsEntry("proceed", false);
+        assertThat(new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).find(buildFailed)
+                .orElseThrow().failure().code()).isEqualTo(io.perfbox.core.domain.FailureCode.BUILD_FAILED);
+        cleanUp(buildFailed);
+
         // A task that did not start in time (RunTask's own timer): RecordFailure stops it.
         JobId overran = api.submit(Map.of("Idempotency-Key", "retry-0001"));
         assertThat(api.submit(Map.of("Idempotency-Key", "retry-0001"))).isEqualTo(overran);
@@ -585,6 +597,19 @@ class IamPoliciesIT {
         setup.ecr().putImage(b -> b.repositoryName(repository).imageTag(AwsJobNames.imageTag(id))
                 .imageManifest("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
                         + "\"config\":{\"digest\":\"sha256:" + "0".repeat(63) + id.value().charAt(0) + "\"},\"layers\":[]}"));
+    }
+
+    /** What CodeBuild leaves for a build that failed: its build, the build's log and its outcome, no image. */
+    private void buildFailedLeft(JobId id) {
+        String buildId = setup.codeBuild().startBuild(b -> b.projectName(stepEnvironment.get("PERFBOX_BUILD_PROJECT")))
+                .build().id();
+        history.built(id, buildId);
+        String bucket = stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET");
+        put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.LOG.fileName()),
+                "[perfbox] docker build (limit 900s)\n#1 load build definition\n[perfbox] docker build failed (exit 1)\n");
+        put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.OUTCOME.fileName()),
+                "{\"outcome\":\"BUILD_FAILED\",\"reason\":\"docker build exited with 1\",\"pushed\":false,"
+                        + "\"trivyVersion\":\"0.58.1\"}");
     }
 
     /** What ECS does with the task definition: the job's task running, its container's log stream written. */

@@ -14,7 +14,9 @@ public interface BuildArtifacts {
         /** Trivy's raw JSON report, when the scan ran. */
         SCAN_REPORT("trivy-report.json"),
         /** Trivy's raw JSON report of its Dockerfile checks ({@code trivy config}), when the scan ran. */
-        MISCONFIG_REPORT("trivy-misconfig.json");
+        MISCONFIG_REPORT("trivy-misconfig.json"),
+        /** The job's Dockerfile as submitted (ArtifactKeys.dockerfile), which the build read. */
+        DOCKERFILE("Dockerfile");
 
         private final String fileName;
 

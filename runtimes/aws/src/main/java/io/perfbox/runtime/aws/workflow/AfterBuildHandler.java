@@ -7,6 +7,9 @@ import io.perfbox.adapter.aws.codebuild.RegistryThrottling;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Bounded;
+import io.perfbox.adapter.docker.BuildFailureReport;
+import io.perfbox.adapter.docker.DockerfileSyntax;
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
@@ -72,6 +75,7 @@ public class AfterBuildHandler extends WorkflowStep {
             if (throttled.isPresent()) {
                 throw new RegistryThrottledException("a registry throttled the build's pull: " + throttled.get());
             }
+            outcome = located(id, (ImageBuilder.BuildFailed) outcome);
         }
         if (!lifecycle.built(id, outcome).proceed() || !(outcome instanceof ImageBuilder.Built built)) {
             return output("proceed", false);
@@ -91,6 +95,30 @@ public class AfterBuildHandler extends WorkflowStep {
                     || text.strip().equals(BUILD_LOG_TRUNCATED_LINE);
             return new CapturedLog(text, b.truncated() || markedTruncated);
         }).orElse(CapturedLog.EMPTY);
+    }
+
+    /**
+     * The failure at the Dockerfile instruction that failed, as the local builder reports it (the same reading of
+     * BuildKit's output, {@link BuildFailureReport}, against the job's own Dockerfile): the line and the instruction,
+     * the error, and the step's last lines of output. The build's own words when the log or the Dockerfile do not
+     * tell it (a Dockerfile that cannot be read is no failure of the step: the job still ends BUILD_FAILED).
+     */
+    private ImageBuilder.BuildOutcome located(JobId id, ImageBuilder.BuildFailed failed) {
+        if (failed.step() != null) {
+            return failed;
+        }
+        Optional<DockerfileSyntax.Parsed> dockerfile;
+        try {
+            dockerfile = builds.read(id, Artifact.DOCKERFILE, Dockerfile.MAX_BYTES)
+                    .filter(b -> !b.truncated())
+                    .map(b -> DockerfileSyntax.parse(new String(b.bytes(), StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "job " + id + ": the Dockerfile could not be read to locate the build's failure: " + e);
+            return failed;
+        }
+        return dockerfile.flatMap(parsed -> BuildFailureReport.fromBuildKit(failed.log().text(), parsed))
+                .<ImageBuilder.BuildOutcome>map(at -> new ImageBuilder.BuildFailed(at.reason(), failed.log(), at.step()))
+                .orElse(failed);
     }
 
     /** build-outcome.json; IllegalArgumentException when it is missing, too large or not what the build writes. */

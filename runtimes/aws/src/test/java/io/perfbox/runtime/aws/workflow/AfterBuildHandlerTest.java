@@ -230,6 +230,89 @@ class AfterBuildHandlerTest {
         assertThat(f.artifacts.log(f.id, LogKind.BUILD)).contains(new CapturedLog(BUILD_LOG, false));
     }
 
+    /**
+     * A build log as the buildspec leaves it, captured from this machine's engine by build-output/capture.sh (BuildKit
+     * plain progress, the Dockerfile on stdin, between the buildspec's own lines), and the Dockerfile it built.
+     */
+    private void failedBuildOf(String sample) {
+        buildLeft("""
+                {"outcome":"BUILD_FAILED","reason":"docker build exited with 1","pushed":false}
+                """, null);
+        f.aws.putArtifact(f.id, Artifact.LOG, resource(sample + ".build.log"));
+        f.aws.putArtifact(f.id, Artifact.DOCKERFILE, resource(sample + ".dockerfile"));
+    }
+
+    private static String resource(String name) {
+        try (var in = AfterBuildHandlerTest.class.getResourceAsStream("build-output/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("no sample " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void failedBuildNamesTheDockerfileLineAndInstructionQuotesTheStepsLastOutputAndSaysWhereTheWholeLogIs() {
+        failedBuildOf("run-exit");
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+
+        assertThat(f.stored().failure().code()).isEqualTo(FailureCode.BUILD_FAILED);
+        assertThat(f.stored().failure().message()).isEqualTo("""
+                The image did not build: line 3: RUN echo "step one" && echo "to stderr" >&2 && exit 3: exit code: 3
+                Its last 2 lines of output:
+                  | step one
+                  | to stderr
+                The whole build output: perfbox logs %s""".formatted(f.id.value()));
+        assertThat(f.artifacts.log(f.id, LogKind.BUILD).orElseThrow().text()).isEqualTo(resource("run-exit.build.log"));
+    }
+
+    @Test
+    void failedStepOfALaterStageQuotesOnlyItsLastTwentyLines() {
+        failedBuildOf("long-output");
+
+        f.step(handler, "");
+
+        String message = f.stored().failure().message();
+        assertThat(message).startsWith("The image did not build: line 2: RUN seq 1 30 && false: exit code: 1\n"
+                + "Its last 20 lines of output:\n  | 11\n  | 12\n");
+        assertThat(message).contains("  | 30\nThe whole build output: perfbox logs " + f.id.value())
+                .doesNotContain("  | 10\n");
+    }
+
+    @Test
+    void copyOfAFileThatIsNotThereSaysTheDockerfileIsTheWholeContextAsLocally() {
+        failedBuildOf("copy-missing");
+
+        f.step(handler, "");
+
+        f.assertFailed(FailureCode.BUILD_FAILED, "The image did not build: line 3: COPY settings.json /app/: ",
+                "the Dockerfile is the whole build context", "perfbox logs " + f.id.value());
+    }
+
+    @Test
+    void failedBuildWhoseDockerfileIsNotThereKeepsTheBuildsOwnReason() {
+        failedBuildOf("run-exit");
+        f.aws.removeArtifact(f.id, Artifact.DOCKERFILE);
+
+        f.step(handler, "");
+
+        assertThat(f.stored().failure().message()).isEqualTo("The image did not build: docker build exited with 1");
+    }
+
+    @Test
+    void failedBuildWhoseLogNamesNoStepOfItsDockerfileKeepsTheBuildsOwnReason() {
+        failedBuildOf("run-exit");
+        // Another Dockerfile than the one built: the failed vertex ([3/3] here) is no step of it, so nothing is named.
+        f.aws.putArtifact(f.id, Artifact.DOCKERFILE, "FROM debian:bookworm\n");
+
+        f.step(handler, "");
+
+        assertThat(f.stored().failure().message()).isEqualTo("The image did not build: docker build exited with 1");
+    }
+
     @Test
     void buildARegistryThrottledIsLeftUnrecordedForTheWorkflowToTryAgain() {
         buildLeft("""
