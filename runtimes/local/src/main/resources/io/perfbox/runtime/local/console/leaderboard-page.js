@@ -2,7 +2,7 @@
 // that metric over the successive submissions. Rows are kept by job and updated in place.
 
 import { ApiError, getHistory, getLeaderboard, listJobs } from './api.js';
-import { el, fill, formatNumber, formatTime, setText, syncChildren, tableBox } from './dom.js';
+import { el, fill, formatNumber, formatTime, problemText, setText, syncChildren, tableBox } from './dom.js';
 import { every, view } from './frame.js';
 import { historyChart } from './chart.js';
 
@@ -63,7 +63,7 @@ export function leaderboardView(params) {
       board = await getLeaderboard(metric, order, limit);
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) {
-        error.textContent = e.problem && e.problem.detail ? e.problem.detail : e.message;
+        error.textContent = problemText(e);
         return false;
       }
       throw e;

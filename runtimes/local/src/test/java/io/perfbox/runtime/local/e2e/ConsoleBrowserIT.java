@@ -137,6 +137,12 @@ class ConsoleBrowserIT {
         assertThat(browser.findAll("#delete-job")).as("a finished job can be deleted").hasSize(1);
         assertThat(http.job(id).get("performance").asDouble()).isEqualTo(0.5);
         browser.screenshot("job-succeeded");
+        // A real job's page (its receipt's long digests among it) fits a 400 px window: nothing scrolls sideways.
+        browser.await(Duration.ofSeconds(30), "the receipt", d -> browser.findAll("#receipt-kernel").size() == 1);
+        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(400, 1100));
+        browser.await(Duration.ofSeconds(10), "the page at 400 px", d -> ((Number) browser.script(
+                "return document.scrollingElement.scrollWidth - innerWidth;")).intValue() <= 0);
+        browser.screenshot("job-succeeded-400");
     }
 
     @Test
