@@ -266,7 +266,7 @@ class ConsoleBrowserIT {
         assertThat(y.get(1)).as("0.9 above 0.5").isLessThan(y.get(2));
         assertThat(y.get(2)).as("0.5 above 0.2").isLessThan(y.get(0));
         browser.screenshot("leaderboard");
-        // The README's picture of the console (docs/console.png is a copy of it): small, the page's top.
+        // The page's top, small, as the README shows it (docs/console.png is ConsolePagesIT's, over made-up jobs).
         browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1000, 880));
         browser.screenshot("readme-console");
 
