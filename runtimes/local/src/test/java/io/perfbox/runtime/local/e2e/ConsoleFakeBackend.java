@@ -38,11 +38,25 @@ final class ConsoleFakeBackend implements AutoCloseable {
     private LocalApiServer server;
     private final int port;
     private final String url;
+    /** A team server's keys (every request needs one), or null: every request is the local tenant's. */
+    final io.perfbox.core.auth.ApiKeys keys;
 
     ConsoleFakeBackend() throws IOException {
-        server = LocalApiServer.start(0, api);
+        this(false);
+    }
+
+    ConsoleFakeBackend(boolean requireKeys) throws IOException {
+        keys = requireKeys ? new io.perfbox.core.auth.ApiKeys(new io.perfbox.testing.fakes.InMemoryApiKeyStore(),
+                Clock.systemUTC()) : null;
+        server = start(0);
         url = server.baseUrl();
         port = URI.create(url).getPort();
+    }
+
+    private LocalApiServer start(int on) throws IOException {
+        return LocalApiServer.start(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), on),
+                java.util.Optional.empty(), java.util.Optional.ofNullable(keys), keys != null, java.util.List.of(),
+                io.perfbox.runtime.local.http.HttpLimits.DEFAULTS, api);
     }
 
     String url() {
@@ -60,7 +74,7 @@ final class ConsoleFakeBackend implements AutoCloseable {
 
     /** Serving again, on the same port, with the same jobs. */
     void restart() throws IOException {
-        server = LocalApiServer.start(port, api);
+        server = start(port);
     }
 
     Job job(String id) {

@@ -234,6 +234,39 @@ class ConsolePagesIT {
     }
 
     @Test
+    void onAServerThatNeedsAKeyDownloadLogSavesTheSameFileFetchedWithTheKey(TestInfo info) throws Exception {
+        open(1280, 900, info);
+        try (ConsoleFakeBackend team = new ConsoleFakeBackend(true)) {
+            String key = team.keys.create("team-a").key();
+            Http keyed = new Http(team.url(), Map.of("x-api-key", key));
+            String id = keyed.submitJson(Map.of("name", "keyed", "dockerfile", DOCKERFILE));
+            team.output(id, LogKind.BUILD, "built <b>bold</b>\n");
+            team.succeed(id, 0.5, Map.of());
+            browser.open(team.url() + "/");
+            browser.script("sessionStorage.setItem('perfbox.apiKey', arguments[0]);", key);
+            awaitPage(team.url() + "/#/jobs/" + id, "#job-run-output");
+            // What the click saves: the anchor it makes, caught before the browser follows it.
+            // (The page's policy lets no fetch read a blob: URL, so the blob is caught as it is made.)
+            browser.script("window.__saved = null; const make = URL.createObjectURL;"
+                    + " URL.createObjectURL = (blob) => { window.__blob = blob; return make(blob); };"
+                    + " const click = HTMLAnchorElement.prototype.click;"
+                    + " HTMLAnchorElement.prototype.click = function () { if (this.href.startsWith('blob:')) {"
+                    + " window.__saved = {href: this.href, name: this.download}; } else { click.call(this); } };");
+            browser.find("#download-log").click();
+            browser.await(WAIT, "the file saved", d -> browser.script("return window.__saved;") != null);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> saved = (Map<String, Object>) ((org.openqa.selenium.JavascriptExecutor) browser.driver())
+                    .executeAsyncScript("const done = arguments[arguments.length - 1]; const s = window.__saved;"
+                            + " window.__blob.text().then(body => done({name: s.name, type: window.__blob.type, body}));");
+            assertThat(saved.get("name")).isEqualTo("perfbox-" + id + ".log");
+            assertThat(saved.get("type")).isEqualTo("application/octet-stream");
+            assertThat((String) saved.get("body")).isEqualTo(keyed.get("/jobs/" + id + "/logs?download=true").body())
+                    .contains("built <b>bold</b>");
+            assertThat(browser.text("#job-action-error")).isEmpty();
+        }
+    }
+
+    @Test
     void findingsAreSortedMostSevereFirstWithTheOnesThatBlockedTheRunMarked(TestInfo info) throws Exception {
         open(1280, 1200, info);
         awaitPage(backend.url() + "/#/jobs/" + vulnerable, "#scan-findings");
