@@ -213,6 +213,17 @@ class JobLogsApiTest {
     }
 
     @Test
+    void aLongPollIsANewApiAndTheOneItCameFromStillStreams() {
+        PerfboxApi lambda = api.withLongPoll(Duration.ofSeconds(1));
+        moveTo(JobStatus.CANCELLED);
+        ApiRequest follow = new ApiRequest("GET", "/jobs/" + id.value() + "/logs", Map.of(), Map.of("follow", "true"),
+                Map.of(), null, Optional.of("alice"));
+        assertThat(lambda).isNotSameAs(api);
+        assertThat(lambda.dispatch(follow).stream()).isNull();
+        assertThat(api.dispatch(follow).stream()).as("the streaming API, unchanged").isNotNull();
+    }
+
+    @Test
     void aFollowOfAnotherTenantsJobIs404BeforeAnyEvent() {
         ApiResponse r = api.dispatch(new ApiRequest("GET", "/jobs/" + id.value() + "/logs", Map.of(),
                 Map.of("follow", "true"), Map.of(), null, Optional.of("mallory")));

@@ -3,9 +3,14 @@ package io.perfbox.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.port.PagePosition;
+import java.io.ByteArrayOutputStream;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 class OpenApiDocumentTest {
@@ -64,6 +69,38 @@ class OpenApiDocumentTest {
             terminal.add(s.name());
         }
         assertThat(finished).isEqualTo(terminal);
+    }
+
+    @Test
+    void statesThePageTokensFormAsThePatternTheStoresRead() throws Exception {
+        JsonNode doc = ApiJson.MAPPER.readTree(OpenApiDocument.json());
+        Set<String> patterns = new HashSet<>();
+        doc.get("paths").get("/jobs").get("get").get("parameters").forEach(p -> {
+            if (p.path("name").asText().equals("nextToken")) {
+                patterns.add(p.get("schema").get("pattern").asText());
+            }
+        });
+        patterns.add(doc.get("components").get("schemas").get("JobList").get("properties").get("nextToken")
+                .get("pattern").asText());
+        assertThat(patterns).containsExactly(PagePosition.TOKEN_PATTERN);
+    }
+
+    @Test
+    void describesEveryRawDockerfileBodyAsTheTextBodyAndTheGzipFieldFromTheShortestGzipStream() throws Exception {
+        JsonNode doc = ApiJson.MAPPER.readTree(OpenApiDocument.json());
+        JsonNode content = doc.get("paths").get("/jobs").get("post").get("requestBody").get("content");
+        JsonNode text = content.get("text/plain").get("schema");
+        JsonNode octets = content.get("application/octet-stream").get("schema");
+        for (String keyword : List.of("type", "pattern", "minLength", "maxLength")) {
+            assertThat(octets.get(keyword)).as(keyword).isEqualTo(text.get(keyword));
+        }
+        JsonNode gzipField = doc.get("components").get("schemas").get("SubmitRequest").get("properties")
+                .get("dockerfileGzipBase64");
+        ByteArrayOutputStream empty = new ByteArrayOutputStream();
+        new GZIPOutputStream(empty).close();
+        assertThat(gzipField.get("minLength").asInt())
+                .isEqualTo(Base64.getEncoder().encodeToString(empty.toByteArray()).length());
+        assertThat(gzipField.get("format").asText()).isEqualTo("dockerfile-gzip-base64");
     }
 
     @Test

@@ -59,7 +59,9 @@ record DeploymentJar(Path path, boolean shaded, String label) {
     private static List<Path> runtimeDependencies(Path root) throws Exception {
         Path out = root.resolve("bench/target/functions-runtime-classpath.txt");
         Files.deleteIfExists(out);
-        List<String> cmd = List.of("mvn", "-B", "-q", "-DskipTests", "package", "dependency:build-classpath",
+        // The repository's Maven wrapper, as the launcher uses (PERFBOX_MVN names another Maven, as there).
+        String mvn = System.getenv().getOrDefault("PERFBOX_MVN", root.resolve("mvnw").toString());
+        List<String> cmd = List.of(mvn, "-B", "-q", "-DskipTests", "package", "dependency:build-classpath",
                 "-pl", "runtimes/aws", "-am", "-DincludeScope=runtime", "-Dmdep.outputFile=" + out);
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();

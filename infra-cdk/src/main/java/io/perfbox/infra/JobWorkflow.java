@@ -163,6 +163,7 @@ public class JobWorkflow extends Construct {
         overrides.put("IMAGE_REPOSITORY_URI", plain(images.getRepositoryUri()));
         overrides.put("SEVERITY_THRESHOLD", plain(config.severityThreshold()));
         overrides.put("IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())));
+        overrides.put("MISCONFIG_THRESHOLD", plain(config.misconfigThreshold()));
         overrides.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
         overrides.put("MAX_IMAGE_BYTES", plain(Long.toString(config.maxImageBytes())));
         CodeBuildStartBuild buildAndScan = CodeBuildStartBuild.Builder.create(this, "BuildAndScan")

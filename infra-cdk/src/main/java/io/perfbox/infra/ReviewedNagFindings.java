@@ -45,13 +45,13 @@ final class ReviewedNagFindings {
                 + "CodeBuild encrypts its logs and cache with the AWS-managed key; a customer-managed key would add a "
                 + "billed key that outlives `cdk destroy` by its deletion window.");
         suppressWildcards(stack.buildAndScan().project(), "ecr:GetAuthorizationToken has no resource-level "
-                        + "permissions (Resource::*); the build may read the job's Dockerfile and write the three build "
+                        + "permissions (Resource::*); the build may read the job's Dockerfile and write the four build "
                         + "objects of any job (jobs/*/...), since one project serves every job, and read the mirrored "
                         + "scanner (the Trivy binary of the pinned version, the DB and Java DB archives named by their "
                         + "mirror time); CodeBuild's own default log group and report group patterns are CDK's grants for the "
                         + "project.",
                 "Resource::*",
-                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/(Dockerfile|build\\.log|build-outcome\\.json|trivy-report\\.json)$"),
+                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/(Dockerfile|build\\.log|build-outcome\\.json|trivy-report\\.json|trivy-misconfig\\.json)$"),
                 regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/scanner/(trivy-\\*/trivy|db-archives/\\*/trivy(-java)?-db\\.tar\\.gz)$"),
                 regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<BuildAndScanProject[0-9A-F]+>:\\*$"),
                 regex("^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<BuildAndScanProject[0-9A-F]+>-\\*$"));
@@ -89,7 +89,7 @@ final class ReviewedNagFindings {
                             + "history for the job's builds, the reconciler describes it). Each function has only the "
                             + "groups its handler calls.",
                     "Resource::*",
-                    regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*|artifacts/run-log\\.json))?$"),
+                    regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|trivy-misconfig\\.json|artifacts/\\*|artifacts/run-log\\.json))?$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
                     regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+-JobWorkflow:\\*$"),

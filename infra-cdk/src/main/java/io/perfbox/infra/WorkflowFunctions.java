@@ -93,6 +93,7 @@ public class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_RETAIN_DAYS", Integer.toString(config.artifactRetentionDays()));
         stepEnvironment.put("PERFBOX_SEVERITY_THRESHOLD", config.severityThreshold());
         stepEnvironment.put("PERFBOX_IGNORE_UNFIXED", Boolean.toString(config.ignoreUnfixed()));
+        stepEnvironment.put("PERFBOX_MISCONFIG_THRESHOLD", config.misconfigThreshold());
         stepEnvironment.put("PERFBOX_CLUSTER_ARN", runner.cluster().getClusterArn());
         stepEnvironment.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", runner.taskExecutionRole().getRoleArn());
         stepEnvironment.put("PERFBOX_TASK_LOG_GROUP", runner.taskLogGroup().getLogGroupName());
@@ -147,7 +148,8 @@ public class WorkflowFunctions extends Construct {
             // With DROP_ARTIFACTS, whose ListBucket makes a missing build object read as NoSuchKey, not AccessDenied.
             case BUILD_OBJECTS -> allow(function, List.of("s3:GetObject"), List.of(
                     artifacts.arnForObjects("jobs/*/build-outcome.json"), artifacts.arnForObjects("jobs/*/build.log"),
-                    artifacts.arnForObjects("jobs/*/trivy-report.json")));
+                    artifacts.arnForObjects("jobs/*/trivy-report.json"),
+                    artifacts.arnForObjects("jobs/*/trivy-misconfig.json")));
             case KEPT_ARTIFACTS -> allow(function, List.of("s3:PutObject"),
                     List.of(artifacts.arnForObjects("jobs/*/artifacts/*")));
             // S3JobArtifactStore's key of the run log; with DROP_ARTIFACTS' ListBucket, none yet reads as NoSuchKey.

@@ -81,6 +81,20 @@ class BuildspecScriptTest {
             #!/usr/bin/env bash
             printf '%s\\n' "trivy $*" >> "$CALLS"
             [[ "$1" == --version ]] && { echo 'Version: 0.58.1'; exit 0; }
+            if [[ "$1" == config ]]; then
+              # The Dockerfile checks: only the embedded ones (--skip-check-update), on a directory holding the
+              # Dockerfile; the report is $TRIVY_CONFIG_REPORT's, or one without misconfigurations.
+              [[ " $* " == *" --skip-check-update "* ]] || { printf '%s\\n' "trivy would download checks" >> "$CALLS"; exit 1; }
+              [[ -s "${!#}/Dockerfile" ]] || { echo "no Dockerfile in ${!#}" >&2; exit 1; }
+              for ((i = 1; i <= $#; i++)); do
+                j=$((i + 1))
+                if [[ "${!i}" == --output ]]; then
+                  if [[ -n "${TRIVY_CONFIG_REPORT:-}" ]]; then printf '%s' "$TRIVY_CONFIG_REPORT" > "${!j}"
+                  else echo '{"SchemaVersion":2,"Results":[{"Target":"Dockerfile","Misconfigurations":[]}]}' > "${!j}"; fi
+                fi
+              done
+              exit "${TRIVY_CONFIG_EXIT:-0}"
+            fi
             cache=""; skip=false; skip_java=false
             for ((i = 1; i <= $#; i++)); do
               j=$((i + 1))
@@ -103,6 +117,21 @@ class BuildspecScriptTest {
 
     /** The build's DOCKER_HUB_CACHE for the next run ("" off). */
     private String dockerHubCache = "";
+
+    /** The build's MISCONFIG_THRESHOLD for the next run (null: the buildspec's default). */
+    private String misconfigThreshold;
+
+    /** What the fake `trivy config` reports for the next run (null: no misconfigurations), and its exit status. */
+    private String trivyConfigReport;
+    private int trivyConfigExit;
+
+    /** A `trivy config` report with DS002 (HIGH) and DS026 (LOW) failed, as trivy 0.58.1 reports a Dockerfile without USER. */
+    private static final String RUNS_AS_ROOT = """
+            {"SchemaVersion":2,"ArtifactName":"dockerfile-checks","ArtifactType":"filesystem","Results":[
+             {"Target":"Dockerfile","Class":"config","Type":"dockerfile","MisconfSummary":{"Successes":26,"Failures":2},
+              "Misconfigurations":[
+               {"ID":"DS002","Title":"Image user should not be 'root'","Severity":"HIGH","Status":"FAIL"},
+               {"ID":"DS026","Title":"No HEALTHCHECK defined","Severity":"LOW","Status":"FAIL"}]}]}""";
 
     /** An iptables of the test's own for the next run, or null for the recorder that answers as the rules hold. */
     private String iptablesStub;
@@ -194,6 +223,13 @@ class BuildspecScriptTest {
         env.put("IMAGE_ID", IMAGE_ID);
         env.put("BASE_IMAGES", ContextKey.BASE_IMAGES.defaultValue());
         env.put("DOCKER_HUB_CACHE", dockerHubCache);
+        if (misconfigThreshold != null) {
+            env.put("MISCONFIG_THRESHOLD", misconfigThreshold);
+        }
+        if (trivyConfigReport != null) {
+            env.put("TRIVY_CONFIG_REPORT", trivyConfigReport);
+        }
+        env.put("TRIVY_CONFIG_EXIT", Integer.toString(trivyConfigExit));
         // CodeBuild's runtime-versions puts Corretto 21 first on PATH; here, this JVM's java.
         env.put("PATH", dir.resolve("bin") + ":" + Path.of(System.getProperty("java.home"), "bin") + ":"
                 + System.getenv("PATH"));
@@ -238,6 +274,66 @@ class BuildspecScriptTest {
         int login = run.indexOf("docker login");
         assertThat(login).isGreaterThan(run.indexOf("trivy image --cache-dir")).isGreaterThan(build);
         assertThat(run.indexOf("docker push")).isGreaterThan(login);
+    }
+
+    @Test
+    void trivysDockerfileChecksRunOnTheCustomersDockerfileBeforeTheImageScanAndTheirReportIsUploaded() throws Exception {
+        trivyConfigReport = RUNS_AS_ROOT;
+        String dockerfile = "FROM debian:bookworm\nRUN echo hello\n";
+        Run run = run(dockerfile, 0, true);
+
+        int checks = run.indexOf("trivy config");
+        assertThat(checks).isPositive().isLessThan(run.indexOf("trivy image --cache-dir"))
+                .isGreaterThan(run.indexOf("docker build"));
+        assertThat(run.calls().get(checks)).contains("--misconfig-scanners dockerfile", "--skip-check-update",
+                "--format json", "--cache-dir " + dir.resolve("work/trivy-cache"));
+        assertThat(dir.resolve("work/dockerfile-checks/Dockerfile")).hasContent(dockerfile);
+        // Warnings only by default (MISCONFIG_THRESHOLD NONE): a HIGH misconfiguration holds nothing back.
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(run.outcome().path("pushed").asBoolean()).isTrue();
+        assertThat(dir.resolve("bucket/jobs/" + JOB_ID + "/trivy-misconfig.json")).hasContent(RUNS_AS_ROOT);
+        assertThat(run.finallyStatus()).isZero();
+    }
+
+    @Test
+    void aMisconfigurationAtTheThresholdHoldsTheImageBackAndOneBelowItDoesNot() throws Exception {
+        trivyConfigReport = RUNS_AS_ROOT;
+        misconfigThreshold = "HIGH";
+        Run held = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(held.buildStatus()).isZero();
+        assertThat(held.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(held.outcome().path("pushed").asBoolean()).isFalse();
+        assertThat(held.outcome().path("reason").asText()).isEqualTo("misconfigurations at or above HIGH");
+        assertThat(held.indexOf("docker push")).isEqualTo(-1);
+        assertThat(dir.resolve("bucket/jobs/" + JOB_ID + "/trivy-misconfig.json")).hasContent(RUNS_AS_ROOT);
+
+        Files.delete(dir.resolve("calls.log"));
+        misconfigThreshold = "CRITICAL";
+        Run pushed = run("FROM debian:bookworm\n", 0, true);
+        assertThat(pushed.outcome().path("pushed").asBoolean()).isTrue();
+        assertThat(pushed.indexOf("docker push")).isPositive();
+    }
+
+    @Test
+    void dockerfileChecksThatFailAreAScanFailureAndTheImageIsNeitherScannedNorPushed() throws Exception {
+        trivyConfigExit = 1;
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isZero();
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText()).isEqualTo("trivy config failed");
+        assertThat(run.indexOf("trivy image")).isEqualTo(-1);
+        assertThat(run.indexOf("docker push")).isEqualTo(-1);
+    }
+
+    @Test
+    void aMisconfigurationThresholdThatIsNoSeverityIsRefusedAsPerfboxsOwnFailure() throws Exception {
+        misconfigThreshold = "root";
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isEqualTo(2);
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
     }
 
     @Test

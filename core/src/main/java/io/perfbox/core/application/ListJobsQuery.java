@@ -15,7 +15,8 @@ public record ListJobsQuery(String owner, int limit, Optional<String> pageToken,
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new InvalidInputException("invalid-limit", "limit must be between 1 and " + MAX_LIMIT);
         }
-        pageToken = pageToken == null ? Optional.empty() : pageToken.filter(t -> !t.isBlank());
+        // An empty nextToken= is not a position (the API's pattern says so): the store refuses it, 400, as any other.
+        pageToken = pageToken == null ? Optional.empty() : pageToken;
         status = status == null ? Optional.empty() : status;
     }
 }

@@ -31,7 +31,11 @@ public interface JobStore {
      */
     boolean update(Job updated, Set<JobStatus> expected);
 
-    /** An owner's jobs, newest first; optionally only those with {@code status}. */
+    /**
+     * An owner's jobs, newest first; optionally only those with {@code status}; after {@code pageToken}'s position
+     * ({@link PagePosition#parse}: any token of its form is a position, one of another form is
+     * {@link InvalidPageTokenException}).
+     */
     JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> pageToken);
 
     /**
@@ -102,7 +106,7 @@ public interface JobStore {
     record IdempotencyKey(String key, String requestFingerprint) {
     }
 
-    /** A page of jobs and the token for the next page (empty on the last page). */
+    /** A page of jobs and the token for the next page ({@link PagePosition#token}; empty on the last page). */
     record JobPage(List<Job> jobs, Optional<String> nextToken) {
         public JobPage {
             jobs = List.copyOf(jobs);
@@ -115,10 +119,10 @@ public interface JobStore {
         }
     }
 
-    /** A page token that this store did not issue or cannot read. */
+    /** A page token not of {@link PagePosition}'s form. */
     class InvalidPageTokenException extends RuntimeException {
         public InvalidPageTokenException() {
-            super("nextToken is not a token this API issued");
+            super("nextToken is not a page position: send back a nextToken as a page of this listing gave it");
         }
     }
 }

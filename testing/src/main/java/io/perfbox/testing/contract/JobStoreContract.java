@@ -20,11 +20,14 @@ import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobStore.IdempotencyKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -431,9 +434,56 @@ public abstract class JobStoreContract {
     }
 
     @Test
-    void foreignPageTokenIsRejected() {
-        assertThatThrownBy(() -> store().list(owner, Optional.empty(), 5, Optional.of("not-a-token!")))
-                .isInstanceOf(JobStore.InvalidPageTokenException.class);
+    void aTokenNotOfThePositionFormIsRefused() {
+        store().create(newJob(), Optional.empty());
+        // Half a second before the only job: a position of the right form, with no job before it.
+        String good = "20260101T000000500000000Z_" + UUID.randomUUID();
+        for (String bad : List.of("not-a-token!", "", good + "0", good.substring(1), good.replace('Z', 'z'),
+                good.replace("_", "#"), good.toUpperCase(Locale.ROOT), "JOB#" + UUID.randomUUID())) {
+            assertThatThrownBy(() -> store().list(owner, Optional.empty(), 5, Optional.of(bad)))
+                    .as("token %s", bad).isInstanceOf(JobStore.InvalidPageTokenException.class);
+        }
+        assertThat(store().list(owner, Optional.empty(), 5, Optional.of(good)).jobs()).isEmpty();
+    }
+
+    @Test
+    void anyTokenOfThePositionFormListsTheOwnersJobsCreatedBeforeIt() {
+        List<Job> oldestFirst = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Job job = newJob();
+            store().create(job, Optional.empty());
+            oldestFirst.add(job);
+        }
+        // Between the second and the third job, naming no job at all; and a date no calendar has.
+        Instant between = oldestFirst.get(1).createdAt().plusMillis(500);
+        String handMade = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSSSSSSSS'Z'")
+                .withZone(ZoneOffset.UTC).format(between) + "_" + UUID.randomUUID();
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.of(handMade)).jobs())
+                .containsExactly(oldestFirst.get(1), oldestFirst.get(0));
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.of("99991399T999999999999999Z_" + UUID.randomUUID()))
+                .jobs()).hasSize(4);
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.of("00000000T000000000000000Z_" + UUID.randomUUID()))
+                .jobs()).isEmpty();
+    }
+
+    @Test
+    void aTokenOfAnotherOwnersPageListsOnlyTheCallersOwnJobs() {
+        String other = "other-" + UUID.randomUUID();
+        List<Job> mine = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Job job = newJob();
+            store().create(job, Optional.empty());
+            mine.add(job);
+            clock = clock.plus(1, ChronoUnit.SECONDS);
+            store().create(Job.queued(JobId.random(), other, "theirs", null, clock), Optional.empty());
+        }
+        String theirs = store().list(other, Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
+        // Their newest job is newer than all of mine: their token is a position before which all mine lie.
+        assertThat(store().list(owner, Optional.empty(), 10, Optional.of(theirs)).jobs())
+                .containsExactlyElementsOf(mine.reversed()).allMatch(j -> j.owner().equals(owner));
+        String mineToken = store().list(owner, Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
+        assertThat(store().list(other, Optional.empty(), 10, Optional.of(mineToken)).jobs())
+                .hasSize(2).allMatch(j -> j.owner().equals(other));
     }
 
     @Test

@@ -5,11 +5,10 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.ExpiredJobs;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.PagePosition;
 import io.perfbox.core.port.TenantUsage;
 import java.time.Instant;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -80,30 +79,17 @@ public class InMemoryJobStore implements JobStore, TenantUsage, ExpiredJobs {
 
     @Override
     public synchronized JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> pageToken) {
-        Optional<Job> after = pageToken.map(InMemoryJobStore::decode);
+        Optional<String> before = pageToken.map(t -> PagePosition.parse(t).sortKey());
         List<Job> sorted = jobs.values().stream()
                 .filter(j -> j.owner().equals(owner))
                 .sorted(NEWEST_FIRST)
-                .filter(j -> after.isEmpty() || NEWEST_FIRST.compare(j, after.get()) > 0)
+                .filter(j -> before.isEmpty() || PagePosition.after(j).sortKey().compareTo(before.get()) < 0)
                 .filter(j -> status.isEmpty() || j.status() == status.get())
                 .toList();
         List<Job> page = new ArrayList<>(sorted.subList(0, Math.min(limit, sorted.size())));
-        Optional<String> next = sorted.size() > limit ? Optional.of(encode(page.get(page.size() - 1))) : Optional.empty();
+        Optional<String> next = sorted.size() > limit
+                ? Optional.of(PagePosition.after(page.get(page.size() - 1)).token()) : Optional.empty();
         return new JobPage(page, next);
-    }
-
-    private static String encode(Job last) {
-        String raw = last.createdAt().toString() + "|" + last.id().value();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Job decode(String token) {
-        try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|");
-            return Job.queued(new JobId(parts[1]), "-", null, null, java.time.Instant.parse(parts[0]));
-        } catch (RuntimeException e) {
-            throw new InvalidPageTokenException();
-        }
     }
 
     @Override

@@ -37,6 +37,11 @@ public final class Schemathesis {
      * .schemathesis and .hypothesis caches); fails when it outlives the timeout.
      */
     public static Result run(List<String> arguments, Path workDir, Duration timeout) {
+        return run(arguments, null, workDir, timeout);
+    }
+
+    /** As {@link #run(List, Path, Duration)}, with the generator extensions of {@code hooks} (a Python file), if given. */
+    public static Result run(List<String> arguments, Path hooks, Path workDir, Duration timeout) {
         Path venv = virtualenv();
         List<String> command = new ArrayList<>(List.of(python(venv).toString(), "-c",
                 "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; schemathesis()"));
@@ -48,6 +53,9 @@ public final class Schemathesis {
                 builder.directory(Files.createDirectories(workDir).toFile());
                 builder.environment().put("NO_COLOR", "1");
                 builder.environment().put("SCHEMATHESIS_TELEMETRY", "false");
+                if (hooks != null) {
+                    builder.environment().put("SCHEMATHESIS_HOOKS", hooks.toAbsolutePath().toString());
+                }
                 Process p = builder.start();
                 if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                     p.destroyForcibly();

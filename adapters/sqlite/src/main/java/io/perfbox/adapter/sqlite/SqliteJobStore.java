@@ -12,6 +12,7 @@ import io.perfbox.core.domain.Metrics;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.port.ExpiredJobs;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.PagePosition;
 import io.perfbox.core.port.TenantUsage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +64,7 @@ import java.util.Set;
  * owner has (no sort, no scan of the owner's jobs); the history walks {@code job_metrics_by_time} the same way.
  *
  * <p>Its parts, one per concern: {@link SqliteSchema} (the migrations), {@link SqliteConnections} (the writer, the
- * readers, transactions), {@link PageTokens} and {@link JobRows} (a job as a row).
+ * readers, transactions) and {@link JobRows} (a job as a row); page tokens are {@link PagePosition}s.
  */
 public final class SqliteJobStore implements JobStore, TenantUsage, ExpiredJobs, AutoCloseable {
     /** The file inside the data directory. */
@@ -85,12 +86,10 @@ public final class SqliteJobStore implements JobStore, TenantUsage, ExpiredJobs,
 
     private final Path file;
     private final SqliteConnections connections;
-    private final PageTokens tokens;
 
-    private SqliteJobStore(Path file, SqliteConnections connections, byte[] tokenSecret) {
+    private SqliteJobStore(Path file, SqliteConnections connections) {
         this.file = file;
         this.connections = connections;
-        this.tokens = new PageTokens(tokenSecret);
     }
 
     /** Opens (creating if needed) {@code <dataDir>/perfbox.db}, migrating its schema to the current version. */
@@ -109,9 +108,9 @@ public final class SqliteJobStore implements JobStore, TenantUsage, ExpiredJobs,
             throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
         }
         Path file = dataDir.resolve(FILE_NAME);
-        SqliteConnections.Opened<byte[]> opened = SqliteConnections.open(file, readConnections,
+        SqliteConnections.Opened<Integer> opened = SqliteConnections.open(file, readConnections,
                 writer -> SqliteSchema.migrate(writer, file));
-        return new SqliteJobStore(file, opened.connections(), opened.value());
+        return new SqliteJobStore(file, opened.connections());
     }
 
     private <T> T write(SqliteConnections.Sql<T> work, boolean transaction) {
@@ -289,7 +288,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, ExpiredJobs,
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1");
         }
-        Optional<String> after = pageToken.map(t -> tokens.decode(t, owner));
+        Optional<String> after = pageToken.map(t -> PagePosition.parse(t).sortKey());
         String sql = listSql(status.isPresent(), after.isPresent());
         List<Job> rows = read(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -316,7 +315,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, ExpiredJobs,
             return new JobPage(rows, Optional.empty());
         }
         List<Job> page = rows.subList(0, limit);
-        return new JobPage(page, Optional.of(tokens.encode(owner, createdKey(page.get(limit - 1)))));
+        return new JobPage(page, Optional.of(PagePosition.ofSortKey(createdKey(page.get(limit - 1))).token()));
     }
 
     /** The listing query: served in index order by jobs_by_owner or jobs_by_owner_status, never sorted, no OFFSET. */

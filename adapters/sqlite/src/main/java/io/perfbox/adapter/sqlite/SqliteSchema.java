@@ -2,14 +2,12 @@ package io.perfbox.adapter.sqlite;
 
 import io.perfbox.core.domain.Metrics;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.Base64;
 
 /** The job store's schema: each version's migration, applied in one transaction when a store opens the file. */
 final class SqliteSchema {
@@ -21,8 +19,8 @@ final class SqliteSchema {
     private SqliteSchema() {
     }
 
-    /** Brings the schema to {@link #SCHEMA_VERSION}; returns the page-token secret. */
-    static byte[] migrate(Connection c, Path file) throws SQLException {
+    /** Brings the schema to {@link #SCHEMA_VERSION}; returns the version the file had (0: a new file). */
+    static int migrate(Connection c, Path file) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
             try {
@@ -68,13 +66,9 @@ final class SqliteSchema {
                               fingerprint TEXT NOT NULL,
                               PRIMARY KEY (owner, key)
                             ) WITHOUT ROWID""");
+                    // Named settings of the store. (Files of earlier versions hold a page_token_secret, unused
+                    // since page tokens became plain positions.)
                     st.execute("CREATE TABLE settings (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID");
-                    byte[] secret = new byte[32];
-                    new SecureRandom().nextBytes(secret);
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings (name, value) VALUES ('page_token_secret', ?)")) {
-                        ps.setString(1, Base64.getEncoder().encodeToString(secret));
-                        ps.executeUpdate();
-                    }
                 }
                 if (version < 2) {
                     // A JSON array of strings; NULL for none (rows of version 1 have none).
@@ -118,15 +112,8 @@ final class SqliteSchema {
                 }
                 // Later migrations: if (version < 8) { ... }
                 st.execute("PRAGMA user_version=" + SCHEMA_VERSION);
-                byte[] secret;
-                try (ResultSet rs = st.executeQuery("SELECT value FROM settings WHERE name = 'page_token_secret'")) {
-                    if (!rs.next()) {
-                        throw new SqliteStoreException(file + " has no page token secret", null);
-                    }
-                    secret = Base64.getDecoder().decode(rs.getString(1));
-                }
                 st.execute("COMMIT");
-                return secret;
+                return version;
             } catch (SQLException | RuntimeException e) {
                 SqliteConnections.rollbackQuietly(c);
                 throw e;

@@ -1,21 +1,16 @@
 package io.perfbox.adapter.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.JobStore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -26,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteJobStorePagingTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Comparator<Job> NEWEST_FIRST =
             Comparator.comparing(Job::createdAt).thenComparing(j -> j.id().value()).reversed();
 
@@ -79,57 +73,6 @@ class SqliteJobStorePagingTest {
     }
 
     @Test
-    void tamperedTokenIsRejected() throws Exception {
-        createMany(5);
-        String token = store.list("me", Optional.empty(), 2, Optional.empty()).nextToken().orElseThrow();
-        ObjectNode decoded = (ObjectNode) JSON.readTree(Base64.getUrlDecoder().decode(token));
-        String key = decoded.get("k").asText();
-
-        // An earlier position (a well-formed created key) with the original MAC.
-        ObjectNode moved = decoded.deepCopy();
-        moved.put("k", key.replaceFirst("^2026", "2027"));
-        // The MAC altered.
-        ObjectNode forged = decoded.deepCopy();
-        String mac = decoded.get("m").asText();
-        forged.put("m", (mac.charAt(0) == 'A' ? 'B' : 'A') + mac.substring(1));
-        // An extra field.
-        ObjectNode extra = decoded.deepCopy();
-        extra.put("owner", "me");
-
-        for (String bad : List.of(encode(moved), encode(forged), encode(extra), token.substring(0, token.length() - 2),
-                token + "A", "", "e30", encode(JSON.createObjectNode().put("k", key)))) {
-            assertThatThrownBy(() -> store.list("me", Optional.empty(), 2, Optional.of(bad)))
-                    .as("token %s", bad)
-                    .isInstanceOf(JobStore.InvalidPageTokenException.class);
-        }
-        assertThat(store.list("me", Optional.empty(), 2, Optional.of(token)).jobs()).hasSize(2);
-    }
-
-    @Test
-    void tokenOfAnotherOwnerIsRejected() {
-        createMany(3);
-        store.create(Job.queued(JobId.random(), "you", null, null, t0), Optional.empty());
-        store.create(Job.queued(JobId.random(), "you", null, null, t0.plusSeconds(1)), Optional.empty());
-        String mine = store.list("me", Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
-        String yours = store.list("you", Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
-
-        assertThatThrownBy(() -> store.list("you", Optional.empty(), 1, Optional.of(mine)))
-                .isInstanceOf(JobStore.InvalidPageTokenException.class);
-        assertThatThrownBy(() -> store.list("me", Optional.of(JobStatus.QUEUED), 1, Optional.of(yours)))
-                .isInstanceOf(JobStore.InvalidPageTokenException.class);
-    }
-
-    @Test
-    void tokenOfAnotherDatabaseIsRejected(@TempDir Path otherDir) {
-        createMany(3);
-        String token = store.list("me", Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
-        try (SqliteJobStore other = SqliteJobStore.open(otherDir)) {
-            assertThatThrownBy(() -> other.list("me", Optional.empty(), 1, Optional.of(token)))
-                    .isInstanceOf(JobStore.InvalidPageTokenException.class);
-        }
-    }
-
-    @Test
     void tokenOfTheUnfilteredListContinuesAFilteredList() {
         List<Job> jobs = createMany(4).stream().sorted(NEWEST_FIRST).toList();
         String token = store.list("me", Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
@@ -165,9 +108,5 @@ class SqliteJobStorePagingTest {
             token = page.nextToken();
         } while (token.isPresent());
         return seen;
-    }
-
-    private static String encode(ObjectNode node) throws Exception {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsString(node).getBytes(StandardCharsets.UTF_8));
     }
 }

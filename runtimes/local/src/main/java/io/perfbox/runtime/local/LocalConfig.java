@@ -145,6 +145,7 @@ public record LocalConfig(
             new Setting("layer-size", "10g", "most a run may write to its own file system outside /data (its writable layer); more fails the job DISK_LIMIT"),
             new Setting("severity-threshold", "HIGH", "a finding at or above this fails the job VULNERABLE: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL"),
             new Setting("ignore-unfixed", "false", "ignore findings that have no fixed version"),
+            new Setting("misconfig-threshold", "", "a Dockerfile misconfiguration (Trivy's Dockerfile checks, e.g. DS002: the image runs as root) at or above this fails the job MISCONFIGURED: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL; empty: none blocks, they are warnings"),
             new Setting("trivy", "", "path of the trivy executable (else trivy on the PATH, else the Trivy container image)"),
             new Setting("trivy-cache-dir", "", "Trivy's cache (its vulnerability DB) directory"),
             new Setting("trivy-skip-db-update", "false", "use the DB already in the cache (offline use)"),
@@ -261,7 +262,7 @@ public record LocalConfig(
                 duration(v, "build-timeout"),
                 new RunLimits(bytes(v, "memory"), cpus, intIn(v, "pids", 1, 1_000_000), duration(v, "run-timeout"),
                         bytes(v, "data-size"), bytes(v, "layer-size")),
-                new VulnerabilityPolicy(severity(v), ignoreUnfixed));
+                new VulnerabilityPolicy(severity(v), ignoreUnfixed, misconfigThreshold(v)));
         TrivySettings trivy = new TrivySettings(
                 optionalPath(v, "trivy"),
                 ignoreUnfixed,
@@ -447,6 +448,20 @@ public record LocalConfig(
 
     private static Severity severity(Map<String, String> v) {
         return Severity.parseSetting(get(v, "severity-threshold"));
+    }
+
+    /** null (none blocks) when empty. */
+    private static Severity misconfigThreshold(Map<String, String> v) {
+        String raw = get(v, "misconfig-threshold");
+        if (raw.isBlank()) {
+            return null;
+        }
+        try {
+            return Severity.parseSetting(raw);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--misconfig-threshold: " + e.getMessage()
+                    + " (or empty: misconfigurations are warnings only)");
+        }
     }
 
     private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)?$");

@@ -284,7 +284,9 @@ public final class PerfboxServer implements AutoCloseable {
         }
         out.println("data in " + dataDir + "; finished jobs are kept " + config.retention().days() + " day(s)");
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
-                + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
+                + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", misconfiguration threshold: "
+                + (settings.policy().misconfigThreshold() == null ? "none (warnings only)"
+                        : settings.policy().misconfigThreshold()) + ", scanner: " + scanner.describe());
         out.println(scannerLine(scanner));
         config.runtime().ifPresent(r -> out.println("jobs run under the container runtime " + r));
         out.println(cpuLine(cpus, config.workers(), settings.runLimits().cpus()));

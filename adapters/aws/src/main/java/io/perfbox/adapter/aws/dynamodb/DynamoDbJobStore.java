@@ -11,8 +11,6 @@ import static io.perfbox.adapter.aws.dynamodb.JobTable.OWNER;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.PK;
 import static io.perfbox.adapter.aws.dynamodb.JobTable.USAGE_KEY;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
@@ -24,16 +22,14 @@ import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.PagePosition;
 import io.perfbox.core.port.TenantUsage;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,10 +61,6 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * a burst may pass a cap by the submits made during the lag, and a job that just ended may count a moment longer.
  */
 public class DynamoDbJobStore implements JobStore, TenantUsage {
-    /** For page tokens only: a holder, so that a store that writes a job (a submit) loads no data binding. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
     /** Fixed width so that string order is time order. */
     private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -243,29 +235,42 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
 
     @Override
     public JobPage list(String owner, Optional<JobStatus> status, int limit, Optional<String> pageToken) {
-        Map<String, AttributeValue> start = pageToken.map(t -> decodeToken(t, owner)).orElse(null);
+        // A client's position is a bound on the index's range key (jobs created before it), a key condition, not an
+        // ExclusiveStartKey: DynamoDB documents the key condition for any value, and the start key only as a
+        // LastEvaluatedKey handed back, which is all this loop passes in.
+        Optional<String> before = pageToken.map(t -> PagePosition.parse(t).sortKey());
+        Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner)));
+        String keyCondition = "#owner = :owner";
+        if (before.isPresent()) {
+            keyCondition += " AND #created < :before";
+            names.put("#created", CREATED_KEY);
+            values.put(":before", s(before.get()));
+        }
+        if (status.isPresent()) {
+            names.put("#status", "status");
+            values.put(":status", s(status.get().name()));
+        }
         List<Job> page = new ArrayList<>();
         Map<String, AttributeValue> lastReturned = null;
+        Map<String, AttributeValue> start = null;
         boolean more = true;
         while (page.size() < limit && more) {
             // One extra item tells whether another page exists, so the last page carries no token.
             QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(BY_OWNER)
-                    .keyConditionExpression("#owner = :owner")
-                    .expressionAttributeNames(new HashMap<>(Map.of("#owner", OWNER)))
-                    .expressionAttributeValues(new HashMap<>(Map.of(":owner", s(owner))))
+                    .keyConditionExpression(keyCondition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
                     .scanIndexForward(false)
                     .limit(limit - page.size() + 1)
                     .exclusiveStartKey(start);
             if (status.isPresent()) {
                 q.filterExpression("#status = :status");
-                Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#status", "status"));
-                Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner), ":status", s(status.get().name())));
-                q.expressionAttributeNames(names).expressionAttributeValues(values);
             }
             QueryResponse res = client.query(q.build());
             for (Map<String, AttributeValue> item : res.items()) {
                 if (page.size() == limit) {
-                    return new JobPage(page, Optional.of(encodeToken(lastReturned)));
+                    return new JobPage(page, Optional.of(token(lastReturned)));
                 }
                 page.add(fromItem(item));
                 lastReturned = item;
@@ -275,38 +280,14 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
         }
         if (page.size() == limit && more) {
             // The page is full and the index is not exhausted; there may be more (a final empty page is possible).
-            return new JobPage(page, Optional.of(encodeToken(lastReturned)));
+            return new JobPage(page, Optional.of(token(lastReturned)));
         }
         return new JobPage(page, Optional.empty());
     }
 
-    private static String encodeToken(Map<String, AttributeValue> item) {
-        Map<String, String> key = new LinkedHashMap<>();
-        key.put(PK, item.get(PK).s());
-        key.put(OWNER, item.get(OWNER).s());
-        key.put(CREATED_KEY, item.get(CREATED_KEY).s());
-        try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.MAPPER.writeValueAsBytes(key));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, AttributeValue> decodeToken(String token, String owner) {
-        try {
-            JsonNode key = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
-            String pk = key.get(PK).asText();
-            String tokenOwner = key.get(OWNER).asText();
-            String created = key.get(CREATED_KEY).asText();
-            if (!tokenOwner.equals(owner) || !pk.startsWith("JOB#") || created.isEmpty()) {
-                throw new InvalidPageTokenException();
-            }
-            return Map.of(PK, s(pk), OWNER, s(tokenOwner), CREATED_KEY, s(created));
-        } catch (InvalidPageTokenException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new InvalidPageTokenException();
-        }
+    /** The next page's token: the position of the page's last job ({@link PagePosition}). */
+    private static String token(Map<String, AttributeValue> item) {
+        return PagePosition.ofSortKey(item.get(CREATED_KEY).s()).token();
     }
 
     /**

@@ -12,7 +12,9 @@ public interface BuildArtifacts {
         /** docker build and scan output, at most 1 MiB (then a "[truncated]" line). */
         LOG("build.log"),
         /** Trivy's raw JSON report, when the scan ran. */
-        SCAN_REPORT("trivy-report.json");
+        SCAN_REPORT("trivy-report.json"),
+        /** Trivy's raw JSON report of its Dockerfile checks ({@code trivy config}), when the scan ran. */
+        MISCONFIG_REPORT("trivy-misconfig.json");
 
         private final String fileName;
 

@@ -59,7 +59,8 @@ class S3BuildArtifactsTest {
         }
         assertThat(requests).allSatisfy(r -> assertThat(r.bucket()).isEqualTo("perfbox-artifacts"));
         assertThat(requests).extracting(GetObjectRequest::key).containsExactly(
-                "jobs/" + id + "/build-outcome.json", "jobs/" + id + "/build.log", "jobs/" + id + "/trivy-report.json");
+                "jobs/" + id + "/build-outcome.json", "jobs/" + id + "/build.log", "jobs/" + id + "/trivy-report.json",
+                "jobs/" + id + "/trivy-misconfig.json");
     }
 
     @Test

@@ -9,12 +9,14 @@ import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Bounded;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.Severity;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobLifecycle.ScanResult;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.VulnerabilityScanner.ScanFailedException;
-import io.perfbox.core.scan.TrivyReportParser;
+import io.perfbox.adapter.trivy.TrivyConfigReportParser;
+import io.perfbox.adapter.trivy.TrivyReportParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -134,11 +136,32 @@ public class AfterBuildHandler extends WorkflowStep {
         } catch (ScanFailedException e) {
             return new JobLifecycle.ScanFailed(e.getMessage());
         }
+        Severity misconfigThreshold = config.policy().misconfigThreshold();
+        Optional<Bounded> checks = builds.read(id, Artifact.MISCONFIG_REPORT, TrivyConfigReportParser.MAX_BYTES);
+        if (checks.isPresent()) {
+            if (checks.get().truncated()) {
+                return new JobLifecycle.ScanFailed("Trivy's Dockerfile report is larger than "
+                        + TrivyConfigReportParser.MAX_BYTES + " bytes");
+            }
+            try {
+                report = report.withMisconfigurations(TrivyConfigReportParser.parse(checks.get().bytes()));
+            } catch (ScanFailedException e) {
+                return new JobLifecycle.ScanFailed(e.getMessage());
+            }
+        } else if (misconfigThreshold != null) {
+            // Misconfigurations may block: an image whose Dockerfile was not checked never runs.
+            return new JobLifecycle.ScanFailed("the build step left no report of Trivy's Dockerfile checks, and "
+                    + "misconfigurations at or above " + misconfigThreshold + " block the image");
+        } else {
+            // Warnings only: the job goes on without them (a build of a buildspec from before the checks).
+            LOG.warning(() -> "job " + id + ": the build step left no report of Trivy's Dockerfile checks");
+        }
         if (!file.pushed() && lifecycle.passes(report)) {
             // The build's own Trivy gate kept the image out of the registry, yet the report shows nothing the policy
             // blocks: the two disagree, and there is no image to run either way.
             return new JobLifecycle.ScanFailed("the scan gate in the build held the image back, but its report shows "
-                    + "no finding at or above " + config.policy().threshold());
+                    + "no finding at or above " + config.policy().threshold() + (misconfigThreshold == null ? ""
+                    : " nor misconfiguration at or above " + misconfigThreshold));
         }
         return new JobLifecycle.Scanned(report);
     }

@@ -71,6 +71,76 @@ class AfterBuildHandlerTest {
         f.putIn(JobStatus.BUILDING);
     }
 
+    /** `trivy config --format json` output for a Dockerfile without USER (as trivy 0.58.1 reports it, shortened). */
+    private static final String RUNS_AS_ROOT = """
+            {"SchemaVersion": 2, "ArtifactName": "/tmp/perfbox/dockerfile-checks", "ArtifactType": "filesystem",
+             "Results": [{"Target": "Dockerfile", "Class": "config", "Type": "dockerfile",
+               "MisconfSummary": {"Successes": 26, "Failures": 2},
+               "Misconfigurations": [
+                {"Type": "Dockerfile Security Check", "ID": "DS002", "Title": "Image user should not be 'root'",
+                 "Message": "Specify at least 1 USER command in Dockerfile with non-root user as argument",
+                 "Severity": "HIGH", "Status": "FAIL", "CauseMetadata": {"Provider": "Dockerfile", "Code": {"Lines": null}}},
+                {"Type": "Dockerfile Security Check", "ID": "DS026", "Title": "No HEALTHCHECK defined",
+                 "Message": "Add HEALTHCHECK instruction in your Dockerfile", "Severity": "LOW", "Status": "FAIL",
+                 "CauseMetadata": {"Provider": "Dockerfile", "Code": {"Lines": null}}}]}]}
+            """;
+
+    @Test
+    void theDockerfilesMisconfigurationsGoIntoTheReportAsWarningsByDefault() {
+        buildLeft(built(true), CLEAN_REPORT);
+        f.aws.putArtifact(f.id, Artifact.MISCONFIG_REPORT, RUNS_AS_ROOT);
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", true, "imageUri", StepInputs.imageUri(f.id)));
+
+        ScanReport report = f.artifacts.scanReport(f.id).orElseThrow();
+        assertThat(report.misconfigurations()).extracting(m -> m.id() + " " + m.severity())
+                .containsExactly("DS002 HIGH", "DS026 LOW");
+        assertThat(report.gate()).isEqualTo(new ScanReport.Gate(Severity.HIGH, false, null));
+    }
+
+    @Test
+    void atTheMisconfigurationThresholdTheImageTheBuildHeldBackEndsMisconfigured() {
+        WorkflowFixture strict = new WorkflowFixture(Map.of("PERFBOX_MISCONFIG_THRESHOLD", "HIGH"));
+        strict.putIn(JobStatus.BUILDING);
+        strict.aws.putArtifact(strict.id, Artifact.LOG, BUILD_LOG);
+        strict.aws.putArtifact(strict.id, Artifact.OUTCOME, """
+                {"outcome":"BUILT","reason":"misconfigurations at or above HIGH","imageUri":"%s","pushed":false,\
+                "trivyVersion":"0.58.1"}""".formatted(StepInputs.imageUri(strict.id)));
+        strict.aws.putArtifact(strict.id, Artifact.SCAN_REPORT, CLEAN_REPORT);
+        strict.aws.putArtifact(strict.id, Artifact.MISCONFIG_REPORT, RUNS_AS_ROOT);
+
+        assertThat(strict.step(new AfterBuildHandler(strict.lifecycle, strict.aws, strict.config), ""))
+                .isEqualTo(Map.of("proceed", false));
+
+        strict.assertFailed(FailureCode.MISCONFIGURED, "DS002 (HIGH) Image user should not be 'root'");
+    }
+
+    @Test
+    void atTheMisconfigurationThresholdAnImageWhoseDockerfileWasNotCheckedNeverRuns() {
+        WorkflowFixture strict = new WorkflowFixture(Map.of("PERFBOX_MISCONFIG_THRESHOLD", "HIGH"));
+        strict.putIn(JobStatus.BUILDING);
+        strict.aws.putArtifact(strict.id, Artifact.LOG, BUILD_LOG);
+        strict.aws.putArtifact(strict.id, Artifact.OUTCOME, """
+                {"outcome":"BUILT","reason":"","imageUri":"%s","pushed":true,"trivyVersion":"0.58.1"}
+                """.formatted(StepInputs.imageUri(strict.id)));
+        strict.aws.putArtifact(strict.id, Artifact.SCAN_REPORT, CLEAN_REPORT);
+
+        assertThat(strict.step(new AfterBuildHandler(strict.lifecycle, strict.aws, strict.config), ""))
+                .isEqualTo(Map.of("proceed", false));
+
+        strict.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "no report of Trivy's Dockerfile checks");
+    }
+
+    @Test
+    void aMisconfigurationReportThatIsNotTrivysFailsTheScan() {
+        buildLeft(built(true), CLEAN_REPORT);
+        f.aws.putArtifact(f.id, Artifact.MISCONFIG_REPORT, "<html>");
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+
+        f.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "Dockerfile report is not JSON");
+    }
+
     @Test
     void pushedImageThatPassesThePolicyProceedsWithItsUriAndKeepsLogAndReport() {
         buildLeft(built(true), CLEAN_REPORT);

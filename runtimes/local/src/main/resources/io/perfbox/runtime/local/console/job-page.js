@@ -146,7 +146,7 @@ export function jobView(id, statuses) {
     }
     await showOutputApart(ended);
     if ((job.status === 'RUNNING' || ended) && !scanShown) {
-      renderScan(scan, await getScan(id), job);
+      renderScan(scan, await getScan(id));
       scanShown = ended;
     }
     if (ended && job.status === 'SUCCEEDED' && !rankShown) {

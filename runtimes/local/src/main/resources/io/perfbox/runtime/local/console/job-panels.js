@@ -143,34 +143,29 @@ export function renderReceipt(panel, job) {
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
 const rankOf = (severity) => (SEVERITIES.indexOf(severity) < 0 ? SEVERITIES.length : SEVERITIES.indexOf(severity));
-// The policy's own summary, as the server words a VULNERABLE failure: "2 findings at or above HIGH: ...".
-const BLOCKED = /^(\d+) findings? at or above ([A-Z]+):/;
 
 /**
- * The findings that stopped the job: none unless it failed VULNERABLE; then those at or above the threshold its
- * failure names (only those with a fix when that count says unfixed ones were not held against it).
+ * The findings that block a run: those at or above the vulnerability threshold the scan was judged by (with a fix
+ * only, when unfixed ones are not held against it); none when the report names no thresholds.
  */
-export function blockingFindings(job, findings) {
-  const m = job.failure && job.failure.code === 'VULNERABLE' ? BLOCKED.exec(job.failure.message || '') : null;
-  if (!m) {
+export function blockingFindings(report, findings) {
+  const t = report.thresholds;
+  if (!t || !t.vulnerabilities) {
     return new Set();
   }
-  let blocking = findings.filter((f) => rankOf(f.severity) <= rankOf(m[2]));
-  if (blocking.length !== Number(m[1])) {
-    blocking = blocking.filter((f) => f.fixedVersion);
-  }
-  return new Set(blocking);
+  return new Set(findings.filter((f) => rankOf(f.severity) <= rankOf(t.vulnerabilities)
+    && (!t.ignoreUnfixed || f.fixedVersion)));
 }
 
 /** The scan: counts, then the findings most severe first (by id within a severity), the blocking ones marked. */
-export function renderScan(panel, report, job) {
+export function renderScan(panel, report) {
   if (!report.scanned) {
     fill(panel, el('h2', {}, 'Scan'), el('p', { class: 'muted' }, 'Not scanned.'));
     return;
   }
   const findings = report.findings.slice().sort((a, b) => rankOf(a.severity) - rankOf(b.severity)
     || String(a.vulnerabilityId).localeCompare(String(b.vulnerabilityId)));
-  const blocking = blockingFindings(job, findings);
+  const blocking = blockingFindings(report, findings);
   const counts = Object.entries(report.counts || {}).map(([sev, n]) =>
     el('span', { class: 'count sev-' + sev.toLowerCase() }, sev + ' ' + n));
   const rows = findings.map((f) => el('tr', {
@@ -189,5 +184,31 @@ export function renderScan(panel, report, job) {
     rows.length ? tableBox(el('table', { class: 'findings', id: 'scan-findings' },
       el('thead', {}, el('tr', {}, ['Vulnerability', 'Severity', 'Blocking', 'Package', 'Installed', 'Fixed in', 'Title']
         .map((h) => el('th', {}, h)))),
-      el('tbody', {}, rows))) : null);
+      el('tbody', {}, rows))) : null,
+    misconfigurationSection(report));
+}
+
+/**
+ * The Dockerfile's misconfigurations (Trivy's Dockerfile checks, e.g. DS002): warnings, but for those at or above
+ * the server's misconfiguration threshold ("blocking"); null when there are none.
+ */
+function misconfigurationSection(report) {
+  const found = Array.isArray(report.misconfigurations) ? report.misconfigurations : [];
+  if (!found.length) {
+    return null;
+  }
+  const threshold = report.thresholds && report.thresholds.misconfigurations;
+  const lines = (m) => (m.startLine ? String(m.startLine) + (m.endLine > m.startLine ? '–' + m.endLine : '') : '');
+  const rows = found.map((m) => el('tr', { class: 'misconfiguration sev-' + String(m.severity).toLowerCase()
+    + (m.blocking ? ' blocking' : '') },
+  el('td', { class: 'mono' }, m.id), el('td', {}, m.severity), el('td', {}, m.blocking ? 'blocking' : 'warning'),
+  el('td', { class: 'mono' }, lines(m)), el('td', {}, m.title || ''), el('td', {}, m.message || '')));
+  return el('div', { id: 'scan-misconfigurations' },
+    el('h3', {}, 'Dockerfile checks'),
+    el('p', { class: 'muted' }, found.length + ' misconfiguration' + (found.length === 1 ? '' : 's') + ' · '
+      + (threshold ? 'those at or above ' + threshold + ' block the run' : 'warnings only: none blocks the run')),
+    tableBox(el('table', { class: 'findings' },
+      el('thead', {}, el('tr', {}, ['Check', 'Severity', 'Effect', 'Line', 'Title', 'What to change']
+        .map((h) => el('th', {}, h)))),
+      el('tbody', {}, rows))));
 }

@@ -339,7 +339,7 @@ class DataDirBackupTest {
             assertThat(b.create(again, Optional.of(new IdempotencyKey("key-1", "fp"))).created())
                     .as("the idempotency records came too").isFalse();
             String token = a.list("team-a", Optional.empty(), 1, Optional.empty()).nextToken().orElseThrow();
-            assertThat(b.list("team-a", Optional.empty(), 1, Optional.of(token)).jobs()).as("so did the page-token secret").hasSize(1);
+            assertThat(b.list("team-a", Optional.empty(), 1, Optional.of(token)).jobs()).as("a page token of the old data dir goes on in the new one").hasSize(1);
         }
         try (Stream<Path> jobs = Files.list(source.resolve("jobs"))) {
             for (Path job : jobs.toList()) {

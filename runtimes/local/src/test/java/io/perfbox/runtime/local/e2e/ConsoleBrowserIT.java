@@ -32,7 +32,9 @@ import org.openqa.selenium.support.ui.Select;
 @RequiresDocker
 class ConsoleBrowserIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The finished statuses: core's one list. */
+    private static final Set<String> TERMINAL = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final List<String> LIFECYCLE = List.of("QUEUED", "BUILDING", "SCANNING", "RUNNING", "SUCCEEDED");
 
     private static PerfboxProcess server;
@@ -132,6 +134,10 @@ class ConsoleBrowserIT {
                 d -> browser.content("#job-run-output").contains("epoch 4"));
         assertThat(browser.content("#job-build-output")).doesNotContain("epoch");
         browser.await(Duration.ofSeconds(30), "the scan's findings", d -> browser.text("#scan-findings").contains(RealTrivy.BASE_LOW));
+        // No USER: Trivy's Dockerfile check DS002, a warning (the server has no --misconfig-threshold).
+        browser.await(Duration.ofSeconds(30), "the Dockerfile's checks",
+                d -> browser.text("#scan-misconfigurations").contains("DS002") && browser.text("#scan-misconfigurations")
+                        .contains("warnings only"));
         browser.await(Duration.ofSeconds(30), "the Dockerfile", d -> !browser.text("#job-dockerfile").isEmpty());
         assertThat(browser.content("#job-dockerfile")).isEqualTo(dockerfile);
         assertThat(browser.findAll("#delete-job")).as("a finished job can be deleted").hasSize(1);

@@ -114,9 +114,11 @@ final class ConsoleFakeBackend implements AutoCloseable {
     }
 
     /** Scanned with these findings and stopped VULNERABLE by the default policy (HIGH and above block). */
-    Job vulnerable(String id, ScanReport report) {
+    Job vulnerable(String id, ScanReport scanned) {
         advance(id, JobStatus.BUILDING);
         advance(id, JobStatus.SCANNING);
+        ScanReport report = new ScanReport(scanned.scanner(), scanned.scannerVersion(), scanned.findings(), null, null,
+                java.util.List.of(), new ScanReport.Gate(VulnerabilityPolicy.DEFAULT.threshold(), false, null));
         artifacts.saveScanReport(new JobId(id), report);
         var decision = VulnerabilityPolicy.DEFAULT.evaluate(report);
         update(id, j -> j.withVulnerabilities(VulnerabilityCounts.of(report.findings()), Instant.now()));

@@ -42,6 +42,15 @@ final class Docker {
         return lines(run("images", "--all", "--quiet", "--no-trunc"));
     }
 
+    /** The steps an image was made by ({@code docker history}), one a line; empty when the image is gone. */
+    static String historyOf(String image) throws IOException, InterruptedException {
+        try {
+            return run("history", "--no-trunc", "--format", "{{.CreatedBy}}", image);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** The images labelled for the store {@code storeId}. */
     static List<String> imagesOfStore(String storeId) throws IOException, InterruptedException {
         return lines(run("images", "-q", "--filter", "label=io.perfbox.store=" + storeId));

@@ -29,13 +29,13 @@ import org.junit.jupiter.api.Test;
  * The logs route through its Lambda, as API Gateway calls it: text/plain from an offset, and a follow answered as a
  * long poll of server-sent events whose last id resumes it (Lambda behind API Gateway cannot stream).
  */
-class GetJobLogsFunctionTest {
+class ApiHandlerLongPollTest {
     private static final String KEY_ID = "a1b2c3d4e5";
     private final InMemoryJobStore jobs = new InMemoryJobStore();
     private final InMemoryJobArtifactStore artifacts = new InMemoryJobArtifactStore();
     private final JobService service = new JobService(jobs, new InMemoryDockerfileStore(), artifacts,
             new RecordingPipelineLauncher(), Clock.systemUTC());
-    private final GetJobLogsFunction function = new GetJobLogsFunction(new PerfboxApi(service)
+    private final ApiHandler function = new ApiHandler(new PerfboxApi(service)
             .withLongPoll(Duration.ofSeconds(2)));
     private final JobId id = service.submit(new SubmitJobCommand(KEY_ID, null, null,
             new Dockerfile("FROM debian:bookworm\n"), Optional.empty())).job().id();

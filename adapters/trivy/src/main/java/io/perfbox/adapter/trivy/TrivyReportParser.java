@@ -1,4 +1,4 @@
-package io.perfbox.core.scan;
+package io.perfbox.adapter.trivy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,6 +1,7 @@
 package io.perfbox.runtime.aws.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
@@ -11,6 +12,7 @@ import io.perfbox.api.ApiRequest;
 import io.perfbox.api.ApiResponse;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
+import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.testing.fakes.InMemoryDockerfileStore;
@@ -26,7 +28,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The typed entry: an API Gateway proxy event becomes the API's request, its response the proxy response. */
-class ApiGatewayFunctionTest {
+class ApiHandlerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY_ID = "a1b2c3d4e5";
 
@@ -43,12 +45,17 @@ class ApiGatewayFunctionTest {
     private final PerfboxApi api = new PerfboxApi(new JobService(jobs, new InMemoryDockerfileStore(),
             new InMemoryJobArtifactStore(), launcher, Clock.systemUTC()));
 
+    /**
+     * A route without path parameters, whose resource is its path, as API Gateway's REST proxy integration sends it
+     * (the API Gateway developer guide's "Input format of a Lambda function for proxy integration", set up Lambda
+     * proxy integrations, whose example event has resource, path and httpMethod side by side).
+     */
     private static APIGatewayProxyRequestEvent event(String method, String path) {
-        return new APIGatewayProxyRequestEvent().withHttpMethod(method).withPath(path);
+        return new APIGatewayProxyRequestEvent().withHttpMethod(method).withResource(path).withPath(path);
     }
 
     private static APIGatewayProxyRequestEvent onJob(String rawId) {
-        return event("GET", "/jobs/" + rawId).withPathParameters(Map.of("id", rawId));
+        return event("GET", "/jobs/" + rawId).withResource("/jobs/{id}").withPathParameters(Map.of("id", rawId));
     }
 
     private static APIGatewayProxyRequestEvent submission(String dockerfile) {
@@ -61,7 +68,7 @@ class ApiGatewayFunctionTest {
 
     @Test
     void submissionIsStoredUnderTheApiKeyIdAndAnsweredAccepted() throws Exception {
-        APIGatewayProxyResponseEvent response = new SubmitJobFunction(api).handle(submission("FROM debian:bookworm\n"),
+        APIGatewayProxyResponseEvent response = new ApiHandler(api).handle(submission("FROM debian:bookworm\n"),
                 KEY_ID);
 
         assertThat(response.getStatusCode()).isEqualTo(202);
@@ -78,7 +85,7 @@ class ApiGatewayFunctionTest {
                 .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext().withStage("v1")
                         .withPath("/v1/jobs").withResourcePath("/jobs"));
 
-        APIGatewayProxyResponseEvent response = new SubmitJobFunction(api).handle(throughStage, KEY_ID);
+        APIGatewayProxyResponseEvent response = new ApiHandler(api).handle(throughStage, KEY_ID);
 
         assertThat(response.getStatusCode()).isEqualTo(202);
         assertThat(response.getHeaders().get("Location")).isEqualTo("/v1/jobs/" + body(response).path("id").asText());
@@ -88,19 +95,19 @@ class ApiGatewayFunctionTest {
     void basePathIsWhatTheRequestedPathHasBeforeTheRoute() {
         var customDomain = new APIGatewayProxyRequestEvent.ProxyRequestContext().withStage("v1")
                 .withPath("/perfbox/jobs/abc/cancel");
-        assertThat(ApiGatewayFunction.basePath(event("POST", "/jobs/abc/cancel").withResource("/jobs/{id}/cancel")
+        assertThat(ApiHandler.basePath(event("POST", "/jobs/abc/cancel").withResource("/jobs/{id}/cancel")
                 .withPathParameters(Map.of("id", "abc")).withRequestContext(customDomain))).isEqualTo("/perfbox");
         // A custom domain mapped at its root: nothing in front.
         var root = new APIGatewayProxyRequestEvent.ProxyRequestContext().withStage("v1").withPath("/jobs");
-        assertThat(ApiGatewayFunction.basePath(event("POST", "/jobs").withResource("/jobs").withRequestContext(root)))
+        assertThat(ApiHandler.basePath(event("POST", "/jobs").withResource("/jobs").withRequestContext(root)))
                 .isEmpty();
         // No request context (a test's or a proxy's event): the API's own paths.
-        assertThat(ApiGatewayFunction.basePath(event("POST", "/jobs"))).isEmpty();
+        assertThat(ApiHandler.basePath(event("POST", "/jobs"))).isEmpty();
     }
 
     @Test
     void requestWithoutACallerIsAnUnauthenticatedProblem() throws Exception {
-        APIGatewayProxyResponseEvent response = new ListJobsFunction(api).handle(event("GET", "/jobs"), null);
+        APIGatewayProxyResponseEvent response = new ApiHandler(api).handle(event("GET", "/jobs"), null);
 
         assertThat(response.getStatusCode()).isEqualTo(401);
         assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
@@ -109,15 +116,15 @@ class ApiGatewayFunctionTest {
 
     @Test
     void tenantThatIsNoTenantNameIsNoCaller() {
-        assertThat(new ListJobsFunction(api).handle(event("GET", "/jobs"), "a#b").getStatusCode()).isEqualTo(401);
-        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), "x".repeat(64)).caller()).isEmpty();
-        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), "Acme").caller()).isEmpty();
-        assertThat(ApiGatewayFunction.toRequest(event("GET", "/jobs"), KEY_ID).caller()).contains(KEY_ID);
+        assertThat(new ApiHandler(api).handle(event("GET", "/jobs"), "a#b").getStatusCode()).isEqualTo(401);
+        assertThat(ApiHandler.toRequest(event("GET", "/jobs"), "x".repeat(64)).caller()).isEmpty();
+        assertThat(ApiHandler.toRequest(event("GET", "/jobs"), "Acme").caller()).isEmpty();
+        assertThat(ApiHandler.toRequest(event("GET", "/jobs"), KEY_ID).caller()).contains(KEY_ID);
     }
 
     @Test
     void unexpectedErrorIsA500ProblemWithoutAStackTrace() throws Exception {
-        APIGatewayProxyResponseEvent response = new GetJobFunction(api).handle(
+        APIGatewayProxyResponseEvent response = new ApiHandler(api).handle(
                 onJob("00000000-0000-4000-8000-000000000001"), KEY_ID);
 
         assertThat(response.getStatusCode()).isEqualTo(500);
@@ -128,32 +135,32 @@ class ApiGatewayFunctionTest {
 
     @Test
     void unknownAndMalformedJobIdsAreNotFoundAndBadRequest() throws Exception {
-        APIGatewayProxyResponseEvent missing = new GetJobFunction(api).handle(onJob(JobId.random().value()), KEY_ID);
+        APIGatewayProxyResponseEvent missing = new ApiHandler(api).handle(onJob(JobId.random().value()), KEY_ID);
         assertThat(missing.getStatusCode()).isEqualTo(404);
         assertThat(missing.getBody()).contains("urn:perfbox:problem:job-not-found");
 
-        assertThat(new GetJobFunction(api).handle(onJob("../../etc/passwd"), KEY_ID).getStatusCode()).isEqualTo(400);
+        assertThat(new ApiHandler(api).handle(onJob("../../etc/passwd"), KEY_ID).getStatusCode()).isEqualTo(400);
     }
 
     @Test
     void anotherKeysJobIsNotFound() throws Exception {
-        String id = body(new SubmitJobFunction(api).handle(submission("FROM debian:bookworm\n"), KEY_ID))
+        String id = body(new ApiHandler(api).handle(submission("FROM debian:bookworm\n"), KEY_ID))
                 .path("id").asText();
 
-        assertThat(new GetJobFunction(api).handle(onJob(id), KEY_ID).getStatusCode()).isEqualTo(200);
-        assertThat(new GetJobFunction(api).handle(onJob(id), "otherkey99").getStatusCode()).isEqualTo(404);
-        assertThat(new DeleteJobFunction(api).handle(onJob(id).withHttpMethod("DELETE"), "otherkey99").getStatusCode())
+        assertThat(new ApiHandler(api).handle(onJob(id), KEY_ID).getStatusCode()).isEqualTo(200);
+        assertThat(new ApiHandler(api).handle(onJob(id), "otherkey99").getStatusCode()).isEqualTo(404);
+        assertThat(new ApiHandler(api).handle(onJob(id).withHttpMethod("DELETE"), "otherkey99").getStatusCode())
                 .isEqualTo(404);
     }
 
     @Test
     void base64BodyIsDecodedAndOneThatIsNotBase64IsTheClientsError() throws Exception {
         String encoded = Base64.getEncoder().encodeToString("FROM debian:bookworm\n".getBytes(StandardCharsets.UTF_8));
-        APIGatewayProxyResponseEvent accepted = new SubmitJobFunction(api).handle(
+        APIGatewayProxyResponseEvent accepted = new ApiHandler(api).handle(
                 submission(encoded).withIsBase64Encoded(true), KEY_ID);
         assertThat(accepted.getStatusCode()).isEqualTo(202);
 
-        APIGatewayProxyResponseEvent refused = new SubmitJobFunction(api).handle(
+        APIGatewayProxyResponseEvent refused = new ApiHandler(api).handle(
                 submission("not base64 %%%").withIsBase64Encoded(true), KEY_ID);
         assertThat(refused.getStatusCode()).isEqualTo(400);
         assertThat(body(refused).path("type").asText()).endsWith("invalid-body-encoding");
@@ -166,7 +173,7 @@ class ApiGatewayFunctionTest {
                 .withMultiValueHeaders(Map.of("Content-Type", List.of("application/json"),
                         "Idempotency-Key", List.of("first", "second")));
 
-        ApiRequest request = ApiGatewayFunction.toRequest(event, KEY_ID);
+        ApiRequest request = ApiHandler.toRequest(event, KEY_ID);
 
         assertThat(request.header("content-type")).contains("text/plain");
         assertThat(request.header("Idempotency-Key")).contains("first");
@@ -176,7 +183,7 @@ class ApiGatewayFunctionTest {
 
     @Test
     void responseWithoutABodyHasNone() {
-        APIGatewayProxyResponseEvent event = ApiGatewayFunction.toEvent(new ApiResponse(204, Map.of("X-A", "b"),
+        APIGatewayProxyResponseEvent event = ApiHandler.toEvent(new ApiResponse(204, Map.of("X-A", "b"),
                 new byte[0]));
         assertThat(event.getStatusCode()).isEqualTo(204);
         assertThat(event.getBody()).isNull();
@@ -184,23 +191,40 @@ class ApiGatewayFunctionTest {
     }
 
     @Test
-    void eachFunctionRunsItsOwnOperation() {
-        assertThat(List.of(new SubmitJobFunction(api), new ListJobsFunction(api), new GetJobFunction(api),
-                new DeleteJobFunction(api), new CancelJobFunction(api), new GetJobLogsFunction(api),
-                new GetJobScanFunction(api), new GetJobDockerfileFunction(api), new GetLeaderboardFunction(api),
-                new GetLeaderboardHistoryFunction(api), new GetOpenApiFunction(api)))
-                .extracting(ApiGatewayFunction::operation)
-                .containsExactly(ApiOperation.SUBMIT_JOB, ApiOperation.LIST_JOBS, ApiOperation.GET_JOB,
-                        ApiOperation.DELETE_JOB, ApiOperation.CANCEL_JOB, ApiOperation.GET_JOB_LOGS, ApiOperation.GET_JOB_SCAN,
-                        ApiOperation.GET_JOB_DOCKERFILE, ApiOperation.GET_LEADERBOARD, ApiOperation.GET_LEADERBOARD_HISTORY,
-                        ApiOperation.GET_OPENAPI);
+    void aRouteOutsideTheTableIsNotFound() throws Exception {
+        APIGatewayProxyResponseEvent response = new ApiHandler(api).handle(event("GET", "/nothing"), KEY_ID);
+        assertThat(response.getStatusCode()).isEqualTo(404);
+        assertThat(body(response).path("type").asText()).endsWith(":not-found");
+        // The path alone is no route: API Gateway always names the resource it matched.
+        assertThat(new ApiHandler(api).handle(event("GET", "/jobs").withResource(null), KEY_ID).getStatusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void aFunctionDeployedForOneOperationAnswersNoOtherRoute() throws Exception {
+        ApiHandler getJob = new ApiHandler(ApiOperation.GET_JOB, api);
+        assertThat(getJob.operation()).contains(ApiOperation.GET_JOB);
+
+        APIGatewayProxyResponseEvent refused = getJob.handle(submission("FROM debian:bookworm\n"), KEY_ID);
+        assertThat(refused.getStatusCode()).isEqualTo(404);
+        assertThat(launcher.started()).as("nothing submitted").isEmpty();
+
+        String id = body(new ApiHandler(api).handle(submission("FROM debian:bookworm\n"), KEY_ID)).path("id").asText();
+        assertThat(getJob.handle(onJob(id), KEY_ID).getStatusCode()).isEqualTo(200);
     }
 
     @Test
     void openApiDocumentNeedsNoJobsAndNoCaller() throws Exception {
-        APIGatewayProxyResponseEvent response = new GetOpenApiFunction(new PerfboxApi(null))
-                .handle(event("GET", "/openapi.json"), null);
+        ApiHandler openApi = new ApiHandler(Map.of(AwsSettings.API_OPERATION, "GET_OPENAPI"));
+        APIGatewayProxyResponseEvent response = openApi.handle(event("GET", "/openapi.json"), null);
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(body(response).path("openapi").asText()).startsWith("3.");
+        assertThat(openApi.handle(event("GET", "/jobs"), KEY_ID).getStatusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aFunctionNamingNoOperationOfTheTableFailsAtItsStart() {
+        assertThatThrownBy(() -> new ApiHandler(Map.of(AwsSettings.API_OPERATION, "GET_EVERYTHING")))
+                .isInstanceOf(AwsSettings.InvalidSettingException.class).hasMessageContaining(AwsSettings.API_OPERATION);
     }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What the API functions log is JSON lines, and on a job's routes each line names the job. */
-class ApiGatewayFunctionLogsTest {
+class ApiHandlerLogsTest {
     private final JobId id = JobId.random();
     /** A job store that is down: the function answers 500 and logs the error. */
     private final InMemoryJobStore unavailable = new InMemoryJobStore() {
@@ -48,7 +48,7 @@ class ApiGatewayFunctionLogsTest {
     void everyLineLoggedAnsweringARequestOnAJobCarriesItsId() {
         try (CapturedLogLines logs = new CapturedLogLines()) {
             // API Gateway passes the id as the client typed it; the line names the job in its canonical form.
-            var response = new GetJobFunction(api).handle(onJob(id.value().toUpperCase(Locale.ROOT)), "a1b2c3d4e5");
+            var response = new ApiHandler(api).handle(onJob(id.value().toUpperCase(Locale.ROOT)), "a1b2c3d4e5");
 
             assertThat(response.getStatusCode()).isEqualTo(500);
             assertThat(logs.json()).isNotEmpty().allSatisfy(line -> assertThat(line.path("jobId").asText())
@@ -64,10 +64,10 @@ class ApiGatewayFunctionLogsTest {
     @Test
     void requestOnAMalformedIdOrOnNoJobLogsWithoutAJobId() {
         try (CapturedLogLines logs = new CapturedLogLines()) {
-            assertThat(new GetJobFunction(api).handle(onJob("..%2F..%2Fetc"), "a1b2c3d4e5").getStatusCode())
+            assertThat(new ApiHandler(api).handle(onJob("..%2F..%2Fetc"), "a1b2c3d4e5").getStatusCode())
                     .isEqualTo(400);
-            assertThat(new ListJobsFunction(api).handle(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
-                    .withPath("/jobs"), "a1b2c3d4e5").getStatusCode()).isEqualTo(500);
+            assertThat(new ApiHandler(api).handle(new APIGatewayProxyRequestEvent().withHttpMethod("GET")
+                    .withResource("/jobs").withPath("/jobs"), "a1b2c3d4e5").getStatusCode()).isEqualTo(500);
 
             assertThat(logs.json()).isNotEmpty().allSatisfy(line -> assertThat(line.has("jobId")).isFalse());
         }

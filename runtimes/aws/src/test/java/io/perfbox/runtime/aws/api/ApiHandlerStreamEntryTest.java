@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The entry point the Lambda runtime calls: raw API Gateway JSON in, proxy response JSON out. */
-class ApiGatewayFunctionStreamEntryTest {
+class ApiHandlerStreamEntryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final InMemoryJobStore jobs = new InMemoryJobStore();
@@ -40,7 +40,7 @@ class ApiGatewayFunctionStreamEntryTest {
 
     @Test
     void theTenantTheAuthorizerPutInTheContextIsTheOwner() throws Exception {
-        JsonNode response = invoke(new SubmitJobFunction(api), ApiGatewayEvents.submit("FROM debian:bookworm\n", "a1b2c3d4e5"));
+        JsonNode response = invoke(new ApiHandler(api), ApiGatewayEvents.submit("FROM debian:bookworm\n", "a1b2c3d4e5"));
 
         assertThat(response.path("statusCode").asInt()).isEqualTo(202);
         JobId id = JobId.parse(body(response).path("id").asText());
@@ -51,7 +51,7 @@ class ApiGatewayFunctionStreamEntryTest {
     void withoutAnAuthorizerTenantTheRequestIsUnauthenticatedEvenWithAnApiKeyId() throws Exception {
         // The event still carries the API Gateway key (x-api-key, identity.apiKey, identity.apiKeyId): usage plans
         // only, never taken as an identity.
-        JsonNode response = invoke(new ListJobsFunction(api),
+        JsonNode response = invoke(new ApiHandler(api),
                 ApiGatewayEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), null, null));
 
         assertThat(response.path("statusCode").asInt()).isEqualTo(401);
@@ -61,13 +61,13 @@ class ApiGatewayFunctionStreamEntryTest {
 
     @Test
     void anAuthorizerTenantThatIsNoTenantNameIsNotTakenAsTheTenant() throws Exception {
-        JsonNode response = invoke(new GetJobFunction(api), ApiGatewayEvents.onJob("GET", JobId.random().value(), "a#b"));
+        JsonNode response = invoke(new ApiHandler(api), ApiGatewayEvents.onJob("GET", JobId.random().value(), "a#b"));
         assertThat(response.path("statusCode").asInt()).isEqualTo(401);
     }
 
     @Test
     void theResponseIsALambdaProxyResponseWithoutNullFields() throws Exception {
-        JsonNode response = invoke(new ListJobsFunction(api),
+        JsonNode response = invoke(new ApiHandler(api),
                 ApiGatewayEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), null, "a1b2c3d4e5"));
         assertThat(response.fieldNames()).toIterable().containsExactlyInAnyOrder("statusCode", "headers", "body");
         assertThat(response.path("headers").path("Content-Type").asText()).isEqualTo("application/json");
@@ -75,22 +75,15 @@ class ApiGatewayFunctionStreamEntryTest {
     }
 
     @Test
-    void everyApiLambdaOffersTheStreamEntryAndANoArgumentConstructor() {
+    void theApiLambdaOffersTheStreamEntryAndANoArgumentConstructor() {
         // The Lambda Java runtime picks RequestStreamHandler for a class that implements it: the one that sees requestContext.authorizer.
-        for (Class<?> function : List.of(SubmitJobFunction.class, ListJobsFunction.class, GetJobFunction.class,
-                DeleteJobFunction.class, CancelJobFunction.class, GetJobLogsFunction.class, GetJobScanFunction.class,
-                GetJobDockerfileFunction.class, GetLeaderboardFunction.class, GetLeaderboardHistoryFunction.class,
-                GetOpenApiFunction.class)) {
-            assertThat(RequestStreamHandler.class).isAssignableFrom(function);
-            assertThat(function.getConstructors()).anySatisfy(c -> assertThat(c.getParameterCount()).isZero());
-            assertThat(function.getConstructors()).anySatisfy(c -> assertThat(c.getParameterTypes())
-                    .containsExactly(PerfboxApi.class));
-        }
+        assertThat(RequestStreamHandler.class).isAssignableFrom(ApiHandler.class);
+        assertThat(ApiHandler.class.getConstructors()).anySatisfy(c -> assertThat(c.getParameterCount()).isZero());
     }
 
     @Test
     void errorsAreProblemsOnTheStreamEntryToo() throws Exception {
-        JsonNode response = invoke(new GetJobFunction(api), ApiGatewayEvents.onJob("GET", "not-a-uuid", "a1b2c3d4e5"));
+        JsonNode response = invoke(new ApiHandler(api), ApiGatewayEvents.onJob("GET", "not-a-uuid", "a1b2c3d4e5"));
         assertThat(response.path("statusCode").asInt()).isEqualTo(400);
         assertThat(response.path("headers").path("Content-Type").asText()).isEqualTo("application/problem+json");
     }

@@ -1,4 +1,4 @@
-package io.perfbox.core.scan;
+package io.perfbox.adapter.trivy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.perfbox.core.workspace;
+package io.perfbox.adapter.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.perfbox.core.workspace;
+package io.perfbox.adapter.fs;
 
 import io.perfbox.core.port.JobWorkspace.Content;
 import io.perfbox.core.port.JobWorkspace.Missing;
@@ -23,8 +23,8 @@ import java.util.Set;
 
 /**
  * Reading and removing what a job's container left in its workspace, where the container may have planted links,
- * pipes or huge files: one implementation for every runtime (the local host directory, the AWS EFS mount).
- * Plain JDK file access, nothing of a particular platform.
+ * pipes or huge files: the local runtime's job directories and data-dir backups. (The AWS runtime's task collector
+ * answers as this does for each such file; infra-cdk's TaskHelpersImageIT holds the two equal.)
  */
 public final class LinkSafeFiles {
     private LinkSafeFiles() {
