@@ -299,11 +299,18 @@ public final class PerfboxApi {
 
     /**
      * JSON by default (both logs whole, as stored); text/plain when the client prefers it (the output from
-     * {@code offset}: build, then run); {@code follow=true}: server-sent events until the job ends ({@link LogEvents}).
+     * {@code offset}: build, then run); {@code follow=true}: server-sent events until the job ends ({@link LogEvents});
+     * {@code download=true}: the whole output as a file to save (text, {@code Content-Disposition: attachment}).
      */
     private ApiResponse logs(ApiRequest request) {
         boolean follow = LogEvents.follow(request);
         long offset = LogEvents.offset(request);
+        if (LogEvents.download(request)) {
+            if (follow) {
+                throw new InvalidInputException("invalid-download", "download=true is the whole output as a file: not with follow=true");
+            }
+            return LogEvents.attachment(jobs.output(request.owner(), jobId(request), 0, LogEvents.TEXT_MAX_BYTES));
+        }
         if (follow) {
             return LogEvents.respond(jobs, request.owner(), jobId(request), offset, longPoll);
         }
