@@ -155,15 +155,41 @@ public final class ApiJson {
         }
     }
 
+    /** One Dockerfile check the Dockerfile fails; the lines are null when the check names none. */
+    public record MisconfigurationView(String id, String severity, String title, String message, Integer startLine,
+                                       Integer endLine, boolean blocking) {
+        static MisconfigurationView of(io.perfbox.core.domain.Misconfiguration m, ScanReport.Gate gate) {
+            boolean blocking = gate != null && gate.misconfigurations() != null
+                    && m.severity().atLeast(gate.misconfigurations());
+            return new MisconfigurationView(m.id(), m.severity().name(), m.title(), m.message(), m.startLine(),
+                    m.endLine(), blocking);
+        }
+    }
+
+    /**
+     * The thresholds the job's scan was judged by: vulnerabilities (a finding at or above it blocks), ignoreUnfixed,
+     * misconfigurations (a misconfiguration at or above it blocks; null: none does, they are warnings).
+     */
+    public record ThresholdsView(String vulnerabilities, boolean ignoreUnfixed, String misconfigurations) {
+        static ThresholdsView of(ScanReport.Gate gate) {
+            return gate == null ? null : new ThresholdsView(gate.vulnerabilities().name(), gate.ignoreUnfixed(),
+                    gate.misconfigurations() == null ? null : gate.misconfigurations().name());
+        }
+    }
+
     public record ScanView(String id, String status, boolean scanned, String scanner, String scannerVersion,
-                           Map<String, Integer> counts, List<FindingView> findings) {
+                           Map<String, Integer> counts, List<FindingView> findings,
+                           List<MisconfigurationView> misconfigurations, ThresholdsView thresholds) {
         public static ScanView of(Job job, ScanReport report) {
             if (report == null) {
-                return new ScanView(job.id().value(), job.status().name(), false, null, null, null, List.of());
+                return new ScanView(job.id().value(), job.status().name(), false, null, null, null, List.of(),
+                        List.of(), null);
             }
             return new ScanView(job.id().value(), job.status().name(), true, report.scanner(), report.scannerVersion(),
                     io.perfbox.core.domain.VulnerabilityCounts.of(report.findings()).asOrderedMap(),
-                    report.findings().stream().map(FindingView::of).toList());
+                    report.findings().stream().map(FindingView::of).toList(),
+                    report.misconfigurations().stream().map(m -> MisconfigurationView.of(m, report.gate())).toList(),
+                    ThresholdsView.of(report.gate()));
         }
     }
 }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * The API's route table, written once: each operation's method, resource (API Gateway's path template) and the
  * operationId openapi.json gives it. The local server matches requests against it; the AWS stack makes one API
- * Gateway resource and Lambda per entry (infra-cdk's tests compare its template with this table).
+ * Gateway resource and method, and one Lambda, per entry, and the Lambdas' one handler class finds the operation of
+ * each event by its route ({@link #of}).
  */
 public enum ApiOperation {
     SUBMIT_JOB("POST", "/jobs", "submitJob"),
@@ -64,6 +65,19 @@ public enum ApiOperation {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The operation of a route as API Gateway names it: the method and the resource template (an API Gateway proxy
+     * event's {@code httpMethod} and {@code resource}, e.g. {@code GET} and {@code /jobs/{id}}), matched exactly.
+     * Empty for a route not in this table, or an event without them.
+     */
+    public static Optional<ApiOperation> of(String method, String resource) {
+        if (method == null || resource == null) {
+            return Optional.empty();
+        }
+        return Arrays.stream(values()).filter(op -> op.method.equalsIgnoreCase(method) && op.resource.equals(resource))
+                .findFirst();
     }
 
     /** Methods allowed on the resource the path matches (empty when no resource matches: a 404). */

@@ -56,6 +56,26 @@ final class LogEvents {
         }).orElse(false);
     }
 
+    static boolean download(ApiRequest request) {
+        return request.query("download").map(v -> switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new InvalidInputException("invalid-download", "download must be true or false");
+        }).orElse(false);
+    }
+
+    /**
+     * The whole output as a file to save: text/plain (nosniff: never taken for a page of this origin) with
+     * {@code Content-Disposition: attachment}, so a browser saves it rather than shows it, under the job's id.
+     */
+    static ApiResponse attachment(JobOutput out) {
+        ApiResponse text = text(out);
+        Map<String, String> headers = new LinkedHashMap<>(text.headers());
+        headers.put("Content-Disposition", "attachment; filename=\"perfbox-" + out.job().id().value() + ".log\"");
+        headers.put("X-Content-Type-Options", "nosniff");
+        return text.withHeaders(headers);
+    }
+
     /** Last-Event-ID (a reconnecting event stream) over {@code offset}; 0 without either. */
     static long offset(ApiRequest request) {
         // Both are checked, whichever counts.

@@ -27,7 +27,8 @@ import java.util.logging.Logger;
  * leaks: an unexpected error is a 500 with a reference, no trace.
  *
  * <p>Two entries: {@link #dispatch} routes a request by method and path (the local server), {@link #handle} runs
- * one operation that the transport has already routed (API Gateway, one Lambda per operation).
+ * one operation that the transport has already routed (API Gateway: its event names the route,
+ * {@link ApiOperation#of}). {@link #openApi} answers the document alone, without the job use cases.
  */
 public final class PerfboxApi {
     private static final Logger LOG = Logger.getLogger(PerfboxApi.class.getName());
@@ -37,32 +38,48 @@ public final class PerfboxApi {
 
     private final JobService jobs;
     private final RankOrder defaultOrder;
+    private final java.util.Optional<java.time.Duration> longPoll;
     private final Map<ApiOperation, Function<ApiRequest, ApiResponse>> operations = new EnumMap<>(ApiOperation.class);
 
-    /** jobs may be null for an API that serves only {@link ApiOperation#GET_OPENAPI} (its Lambda needs no AWS). */
     public PerfboxApi(JobService jobs) {
         this(jobs, RankOrder.DESC);
     }
 
     /** {@code defaultOrder}: the leaderboard's direction when a request names none. */
     public PerfboxApi(JobService jobs, RankOrder defaultOrder) {
-        this.jobs = jobs;
+        this(jobs, defaultOrder, java.util.Optional.empty());
+    }
+
+    private PerfboxApi(JobService jobs, RankOrder defaultOrder, java.util.Optional<java.time.Duration> longPoll) {
+        this.jobs = Objects.requireNonNull(jobs, "jobs");
         this.defaultOrder = Objects.requireNonNull(defaultOrder, "defaultOrder");
+        this.longPoll = Objects.requireNonNull(longPoll, "longPoll");
         operations.put(ApiOperation.SUBMIT_JOB, this::submit);
         operations.put(ApiOperation.LIST_JOBS, this::list);
         operations.put(ApiOperation.GET_JOB, this::getJob);
         operations.put(ApiOperation.DELETE_JOB,
-                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().delete(r.owner(), jobId(r)))));
+                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs.delete(r.owner(), jobId(r)))));
         operations.put(ApiOperation.CANCEL_JOB,
-                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs().cancel(r.owner(), jobId(r)))));
+                r -> ApiResponse.json(200, ApiJson.JobView.of(jobs.cancel(r.owner(), jobId(r)))));
         operations.put(ApiOperation.GET_JOB_LOGS, this::logs);
         operations.put(ApiOperation.GET_JOB_SCAN, this::scan);
         operations.put(ApiOperation.GET_JOB_DOCKERFILE, this::dockerfile);
         operations.put(ApiOperation.GET_LEADERBOARD, this::leaderboard);
         operations.put(ApiOperation.GET_LEADERBOARD_HISTORY, this::history);
-        operations.put(ApiOperation.GET_OPENAPI, r -> new ApiResponse(200,
-                Map.of("Content-Type", "application/json", "Cache-Control", "max-age=300"),
-                OpenApiDocument.json().getBytes(StandardCharsets.UTF_8)));
+        operations.put(ApiOperation.GET_OPENAPI, r -> openApiDocument());
+    }
+
+    /**
+     * {@link ApiOperation#GET_OPENAPI} alone, with its request id as {@link #handle} gives it: for a transport that
+     * serves the document without the job use cases (the AWS OpenAPI function, which calls no AWS service).
+     */
+    public static ApiResponse openApi(ApiRequest request) {
+        return identified(request, PerfboxApi::openApiDocument);
+    }
+
+    private static ApiResponse openApiDocument() {
+        return new ApiResponse(200, Map.of("Content-Type", "application/json", "Cache-Control", "max-age=300"),
+                OpenApiDocument.json().getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -194,20 +211,13 @@ public final class PerfboxApi {
                 "perfbox could not complete the request; reference " + reference, request.path()).toResponse();
     }
 
-    private JobService jobs() {
-        if (jobs == null) {
-            throw new IllegalStateException("this API was built without the job use cases");
-        }
-        return jobs;
-    }
-
     /**
      * A job; a finished one (it changes no more until deleted) with a strong ETag over its representation and
      * {@code Cache-Control: private, no-cache} (keep it, revalidate before use), so an If-None-Match naming it is a
      * 304 without a body. A job under way is never cached (no-store).
      */
     private ApiResponse getJob(ApiRequest request) {
-        var job = jobs().get(request.owner(), jobId(request));
+        var job = jobs.get(request.owner(), jobId(request));
         ApiJson.JobView view = ApiJson.JobView.of(job);
         if (!job.status().isTerminal()) {
             return ApiResponse.json(200, view);
@@ -253,7 +263,7 @@ public final class PerfboxApi {
 
     private ApiResponse submit(ApiRequest request) {
         var command = SubmitRequestParser.parse(request, request.owner());
-        JobService.Submitted submitted = jobs().submit(command);
+        JobService.Submitted submitted = jobs.submit(command);
         String id = submitted.job().id().value();
         return ApiResponse.json(202, ApiJson.JobView.of(submitted.job()), Map.of(
                 "Location", "/jobs/" + id,
@@ -264,7 +274,7 @@ public final class PerfboxApi {
         int limit = request.query("limit").map(PerfboxApi::parseLimit).orElse(ListJobsQuery.DEFAULT_LIMIT);
         // An empty status= is not one of the enum's values: 400, as for any other value it does not list.
         var status = request.query("status").map(JobStatus::parse);
-        JobStore.JobPage page = jobs().list(new ListJobsQuery(request.owner(), limit, request.query("nextToken"), status));
+        JobStore.JobPage page = jobs.list(new ListJobsQuery(request.owner(), limit, request.query("nextToken"), status));
         return ApiResponse.json(200, new ApiJson.JobListView(
                 page.jobs().stream().map(ApiJson.JobView::of).toList(), page.nextToken().orElse(null)));
     }
@@ -273,13 +283,13 @@ public final class PerfboxApi {
         var query = new LeaderboardQuery(request.owner(), metric(request),
                 request.query("order").map(RankOrder::parse).orElse(defaultOrder),
                 request.query("limit").map(raw -> parseLimit(raw, LeaderboardQuery.MAX_LIMIT)).orElse(LeaderboardQuery.DEFAULT_LIMIT));
-        return ApiResponse.json(200, ApiJson.LeaderboardView.of(query.metric(), query.order(), jobs().leaderboard(query)));
+        return ApiResponse.json(200, ApiJson.LeaderboardView.of(query.metric(), query.order(), jobs.leaderboard(query)));
     }
 
     private ApiResponse history(ApiRequest request) {
         var query = new LeaderboardQuery.History(request.owner(), metric(request), request.query("limit")
                 .map(raw -> parseLimit(raw, LeaderboardQuery.MAX_HISTORY_LIMIT)).orElse(LeaderboardQuery.DEFAULT_HISTORY_LIMIT));
-        return ApiResponse.json(200, ApiJson.HistoryView.of(query.metric(), jobs().history(query)));
+        return ApiResponse.json(200, ApiJson.HistoryView.of(query.metric(), jobs.history(query)));
     }
 
     /** The metric to rank by; an empty {@code metric=} is no name at all (400), as {@code status=} is. */
@@ -289,35 +299,39 @@ public final class PerfboxApi {
 
     /**
      * JSON by default (both logs whole, as stored); text/plain when the client prefers it (the output from
-     * {@code offset}: build, then run); {@code follow=true}: server-sent events until the job ends ({@link LogEvents}).
+     * {@code offset}: build, then run); {@code follow=true}: server-sent events until the job ends ({@link LogEvents});
+     * {@code download=true}: the whole output as a file to save (text, {@code Content-Disposition: attachment}).
      */
     private ApiResponse logs(ApiRequest request) {
         boolean follow = LogEvents.follow(request);
         long offset = LogEvents.offset(request);
+        if (LogEvents.download(request)) {
+            if (follow) {
+                throw new InvalidInputException("invalid-download", "download=true is the whole output as a file: not with follow=true");
+            }
+            return LogEvents.attachment(jobs.output(request.owner(), jobId(request), 0, LogEvents.TEXT_MAX_BYTES));
+        }
         if (follow) {
-            return LogEvents.respond(jobs(), request.owner(), jobId(request), offset, longPoll);
+            return LogEvents.respond(jobs, request.owner(), jobId(request), offset, longPoll);
         }
         if (LogEvents.prefersText(request)) {
-            return LogEvents.text(jobs().output(request.owner(), jobId(request), offset, LogEvents.TEXT_MAX_BYTES));
+            return LogEvents.text(jobs.output(request.owner(), jobId(request), offset, LogEvents.TEXT_MAX_BYTES));
         }
-        JobService.JobLogs logs = jobs().logs(request.owner(), jobId(request));
+        JobService.JobLogs logs = jobs.logs(request.owner(), jobId(request));
         return ApiResponse.json(200, ApiJson.LogsView.of(logs.job(), logs.build(), logs.run()));
     }
 
     /**
      * This API answering a follow of a job's output as a long poll: within {@code limit}, as soon as there is new
      * output or the job ended, the events so far in one body (for a transport that cannot stream: Lambda behind API
-     * Gateway). Without it a follow streams until the job ends.
+     * Gateway). Without it a follow streams until the job ends. A new API: this one is left as it is.
      */
     public PerfboxApi withLongPoll(java.time.Duration limit) {
-        this.longPoll = java.util.Optional.of(limit);
-        return this;
+        return new PerfboxApi(jobs, defaultOrder, java.util.Optional.of(Objects.requireNonNull(limit, "limit")));
     }
 
-    private java.util.Optional<java.time.Duration> longPoll = java.util.Optional.empty();
-
     private ApiResponse scan(ApiRequest request) {
-        JobService.JobScan scan = jobs().scan(request.owner(), jobId(request));
+        JobService.JobScan scan = jobs.scan(request.owner(), jobId(request));
         return ApiResponse.json(200, ApiJson.ScanView.of(scan.job(), scan.report().orElse(null)));
     }
 
@@ -326,7 +340,7 @@ public final class PerfboxApi {
      * of this origin.
      */
     private ApiResponse dockerfile(ApiRequest request) {
-        String text = jobs().dockerfile(request.owner(), jobId(request)).text();
+        String text = jobs.dockerfile(request.owner(), jobId(request)).text();
         return new ApiResponse(200, Map.of("Content-Type", "text/plain; charset=utf-8", "Cache-Control", "no-store",
                 "X-Content-Type-Options", "nosniff"), text.getBytes(StandardCharsets.UTF_8));
     }

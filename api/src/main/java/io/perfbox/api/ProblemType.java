@@ -32,6 +32,7 @@ public enum ProblemType {
     // Logs
     INVALID_OFFSET("invalid-offset", "Invalid log offset"),
     INVALID_FOLLOW("invalid-follow", "Invalid follow flag"),
+    INVALID_DOWNLOAD("invalid-download", "Invalid download flag"),
     TOO_MANY_FOLLOWERS("too-many-followers", "Too many clients following logs"),
     TOO_MANY_FOLLOWS("too-many-follows", "Tenant follows too many logs at once"),
     // Listing

@@ -124,6 +124,32 @@ class JobLogsApiTest {
     }
 
     @Test
+    void aDownloadIsTheWholeOutputAsAnAttachmentNamedByTheJobWhateverTheBrowserAccepts() throws Exception {
+        moveTo(JobStatus.BUILDING);
+        try (var build = artifacts.openLog(id, LogKind.BUILD)) {
+            build.write("<b>1\n");
+        }
+        moveTo(JobStatus.CANCELLED);
+        // What a browser's link sends: HTML first, */* after; a download still answers the text, from the start.
+        ApiResponse r = get(Map.of("download", "true", "offset", "3"),
+                Map.of("Accept", "text/html,application/xhtml+xml,*/*;q=0.8"));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.bodyText()).isEqualTo("<b>1\n");
+        assertThat(r.header("Content-Type")).contains("text/plain; charset=utf-8");
+        assertThat(r.header("Content-Disposition")).contains("attachment; filename=\"perfbox-" + id.value() + ".log\"");
+        assertThat(r.header("X-Content-Type-Options")).contains("nosniff");
+        assertThat(r.header("Perfbox-Log-Complete")).contains("true");
+
+        for (Map<String, String> query : java.util.List.of(Map.of("download", "yes"),
+                Map.of("download", "true", "follow", "true"))) {
+            ApiResponse bad = get(query, Map.of());
+            assertThat(bad.status()).as(query.toString()).isEqualTo(400);
+            assertThat(ApiJson.MAPPER.readTree(bad.body()).path("type").asText()).isEqualTo("urn:perfbox:problem:invalid-download");
+        }
+        assertThat(get(Map.of("download", "false"), Map.of()).header("Content-Disposition")).isEmpty();
+    }
+
+    @Test
     void aBadOffsetOrFollowFlagIs400Problem() throws Exception {
         for (Map<String, String> query : java.util.List.of(Map.of("offset", "-1"), Map.of("offset", "ten"),
                 Map.of("follow", "maybe"))) {
@@ -184,6 +210,17 @@ class JobLogsApiTest {
         ApiResponse rest = lambda.dispatch(new ApiRequest("GET", follow.path(), Map.of(), Map.of("follow", "true"),
                 Map.of("Last-Event-ID", "109"), null, Optional.of("alice")));
         assertThat(rest.bodyText()).isEqualTo("retry: 1000\n\ndata: TAIL\nid: 114\n\nevent: end\ndata: CANCELLED\nid: 114\n\n");
+    }
+
+    @Test
+    void aLongPollIsANewApiAndTheOneItCameFromStillStreams() {
+        PerfboxApi lambda = api.withLongPoll(Duration.ofSeconds(1));
+        moveTo(JobStatus.CANCELLED);
+        ApiRequest follow = new ApiRequest("GET", "/jobs/" + id.value() + "/logs", Map.of(), Map.of("follow", "true"),
+                Map.of(), null, Optional.of("alice"));
+        assertThat(lambda).isNotSameAs(api);
+        assertThat(lambda.dispatch(follow).stream()).isNull();
+        assertThat(api.dispatch(follow).stream()).as("the streaming API, unchanged").isNotNull();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.perfbox.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.core.application.JobService;
@@ -350,9 +351,18 @@ class PerfboxApiTest {
 
     @Test
     void theOpenApiDocumentNeedsNoCallerAndNoUseCases() throws Exception {
-        ApiResponse response = new PerfboxApi(null).dispatch(request("GET", "/openapi.json", null, Map.of(), null));
+        ApiResponse response = PerfboxApi.openApi(request("GET", "/openapi.json", null,
+                Map.of(PerfboxApi.REQUEST_ID, "req-1"), null));
         assertThat(response.status()).isEqualTo(200);
         assertThat(json(response).get("openapi").asText()).startsWith("3.");
+        assertThat(response.header(PerfboxApi.REQUEST_ID)).contains("req-1");
+        ApiResponse routed = api.dispatch(request("GET", "/openapi.json", null, Map.of(), null));
+        assertThat(routed.bodyText()).isEqualTo(response.bodyText());
+    }
+
+    @Test
+    void anApiWithoutTheJobUseCasesIsRefusedAtConstruction() {
+        assertThatThrownBy(() -> new PerfboxApi(null)).isInstanceOf(NullPointerException.class).hasMessage("jobs");
     }
 
     @Test

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  */
 public final class Bench {
     /** RSS targets of perfbox serve: idle after start, and the peak over benchmarks 1-3. */
-    static final double IDLE_MEMORY_TARGET_MIB = 120;
-    static final double MEMORY_TARGET_MIB = 300;
+    static final double IDLE_MEMORY_TARGET_MIB = 100;
+    static final double MEMORY_TARGET_MIB = 250;
     private static final String USAGE = """
             usage: ./perfbox bench [options]
               --only LIST        benchmarks to run, e.g. 2,4 (default: 1,2,3,4,5,6,7,8,9,10,11,12)
@@ -226,8 +226,8 @@ public final class Bench {
                         () -> List.of(new PipelineOverheadBench(api, trivy, runs).run()));
             }
             if (only.contains(2)) {
-                attempt(outcomes, "2", "concurrency 8 vs 1 jobs",
-                        () -> List.of(new ConcurrencyBench(api, workers, runs).run()));
+                attempt(outcomes, "2", "concurrency: 8 jobs at once",
+                        () -> List.of(new ConcurrencyBench(api, trivy, workers, runs).run()));
             }
             if (only.contains(9)) {
                 attempt(outcomes, "9", "build cache: resubmission", () -> List.of(new BuildCacheBench(api, trivy, runs).run()));

@@ -2,6 +2,7 @@ package io.perfbox.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.core.domain.JobStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,9 @@ import java.util.Set;
 /** The few calls of perfbox's HTTP API the benchmarks make, as a customer would make them. */
 final class PerfboxApi {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The finished statuses as the API writes them: core's one list ({@link JobStatus#TERMINAL}). */
+    private static final Set<String> TERMINAL = JobStatus.TERMINAL.stream().map(JobStatus::name)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     final String baseUrl;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -158,7 +158,8 @@ public final class BuildAndScan extends Construct {
                 .resources(List.of(
                         artifacts.arnForObjects("jobs/*/build.log"),
                         artifacts.arnForObjects("jobs/*/build-outcome.json"),
-                        artifacts.arnForObjects("jobs/*/trivy-report.json")))
+                        artifacts.arnForObjects("jobs/*/trivy-report.json"),
+                        artifacts.arnForObjects("jobs/*/trivy-misconfig.json")))
                 .build());
         repository.grantPullPush(project);
         if (dockerHubCache != null) {
@@ -317,6 +318,7 @@ public final class BuildAndScan extends Construct {
         variables.put("IMAGE_REPOSITORY_URI", plain(repository.getRepositoryUri()));
         variables.put("SEVERITY_THRESHOLD", plain(config.severityThreshold()));
         variables.put("IGNORE_UNFIXED", plain(Boolean.toString(config.ignoreUnfixed())));
+        variables.put("MISCONFIG_THRESHOLD", plain(config.misconfigThreshold()));
         variables.put("BUILD_TIMEOUT_SECONDS", plain(Integer.toString(config.buildTimeoutSeconds())));
         variables.put("MAX_IMAGE_BYTES", plain(Long.toString(config.maxImageBytes())));
         variables.put("MAX_DB_AGE_HOURS", plain(Integer.toString(config.maxScannerDbAgeHours())));

@@ -8,6 +8,8 @@ package io.perfbox.infra;
 public enum ContextKey {
     SEVERITY_THRESHOLD("severityThreshold", "HIGH"),
     IGNORE_UNFIXED("ignoreUnfixed", "false"),
+    /** Dockerfile misconfigurations (Trivy's Dockerfile checks) block at or above it; NONE: they are warnings only. */
+    MISCONFIG_THRESHOLD("misconfigThreshold", StackConfig.NONE),
     BUILD_TIMEOUT_SECONDS("buildTimeoutSeconds", "900"),
     MAX_IMAGE_MIB("maxImageMib", "10240"),
     MAX_SCANNER_DB_AGE_HOURS("maxScannerDbAgeHours", "72"),

@@ -1,5 +1,6 @@
 package io.perfbox.infra;
 
+import io.perfbox.api.ApiOperation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,8 @@ import software.amazon.awscdk.services.stepfunctions.IStateMachine;
 import software.constructs.Construct;
 
 /**
- * The public REST API: one Lambda per route (API Gateway proxy integration, through a SnapStart-published alias).
+ * The public REST API: one Lambda per route of {@link ApiOperation} (API Gateway proxy integration, through a
+ * SnapStart-published alias), each running {@link #HANDLER_CLASS} with the grants of its route alone.
  * Every method is behind the Lambda TOKEN authorizer ({@code io.perfbox.runtime.aws.auth.TenantAuthorizer}), which
  * checks the caller's perfbox key ({@code Authorization: Bearer pbk_...}) against the hashed keys in their own
  * table and hands the tenant to the handlers in the request context, with the tenant's own API Gateway key of the
@@ -55,6 +57,8 @@ import software.constructs.Construct;
 public final class JobApi extends Construct {
     static final String API_PACKAGE = "io.perfbox.runtime.aws.api.";
     static final String ALIAS = "live";
+    /** The variable naming a function's operation (the runtime's {@code AwsSettings.API_OPERATION}). */
+    static final String API_OPERATION = "PERFBOX_API_OPERATION";
     static final String AUTHORIZER_CLASS = "io.perfbox.runtime.aws.auth.TenantAuthorizer";
     /**
      * How long API Gateway reuses an authorizer answer per token: a revoked key is refused within it. Short, so that
@@ -62,42 +66,40 @@ public final class JobApi extends Construct {
      */
     static final int AUTHORIZER_TTL_SECONDS = 60;
 
+    /** The one handler class of the API's functions; each finds its operation by the event's route. */
+    static final String HANDLER_CLASS = API_PACKAGE + "ApiHandler";
+
     /**
-     * A route, the function class serving it, and what that function may touch. The routes are the API module's
-     * ({@code io.perfbox.api.ApiOperation}, documented in its openapi.json): RoutesTest holds this table to that one.
+     * What the function of each operation may touch. The routes themselves are the API module's table
+     * ({@code io.perfbox.api.ApiOperation}, documented in its openapi.json); a new operation fails to compile here
+     * until it is given its grants.
      */
-    enum Route {
-        SUBMIT_JOB("POST", "/jobs", "SubmitJobFunction", Access.SUBMIT),
-        LIST_JOBS("GET", "/jobs", "ListJobsFunction", Access.LIST),
-        GET_JOB("GET", "/jobs/{id}", "GetJobFunction", Access.READ),
-        DELETE_JOB("DELETE", "/jobs/{id}", "DeleteJobFunction", Access.DELETE),
-        CANCEL_JOB("POST", "/jobs/{id}/cancel", "CancelJobFunction", Access.CANCEL),
-        GET_JOB_LOGS("GET", "/jobs/{id}/logs", "GetJobLogsFunction", Access.READ_ARTIFACTS),
-        GET_JOB_SCAN("GET", "/jobs/{id}/scan", "GetJobScanFunction", Access.READ_ARTIFACTS),
-        GET_JOB_DOCKERFILE("GET", "/jobs/{id}/dockerfile", "GetJobDockerfileFunction", Access.READ_DOCKERFILE),
-        // The leaderboard pages through the owner's jobs, as a listing does.
-        GET_LEADERBOARD("GET", "/leaderboard", "GetLeaderboardFunction", Access.LIST),
-        GET_LEADERBOARD_HISTORY("GET", "/leaderboard/history", "GetLeaderboardHistoryFunction", Access.LIST),
-        OPENAPI("GET", "/openapi.json", "GetOpenApiFunction", Access.NONE);
+    static Access access(ApiOperation operation) {
+        return switch (operation) {
+            case SUBMIT_JOB -> Access.SUBMIT;
+            case LIST_JOBS -> Access.LIST;
+            case GET_JOB -> Access.READ;
+            case DELETE_JOB -> Access.DELETE;
+            case CANCEL_JOB -> Access.CANCEL;
+            case GET_JOB_LOGS, GET_JOB_SCAN -> Access.READ_ARTIFACTS;
+            case GET_JOB_DOCKERFILE -> Access.READ_DOCKERFILE;
+            // The leaderboard pages through the owner's jobs, as a listing does.
+            case GET_LEADERBOARD, GET_LEADERBOARD_HISTORY -> Access.LIST;
+            case GET_OPENAPI -> Access.NONE;
+        };
+    }
 
-        final String method;
-        final String path;
-        final String handlerClass;
-        final Access access;
-
-        Route(String method, String path, String simpleName, Access access) {
-            this.method = method;
-            this.path = path;
-            this.handlerClass = API_PACKAGE + simpleName;
-            this.access = access;
+    /**
+     * The logical id of an operation's function: the ids the functions had when each had a class of its own
+     * ({@code SubmitJobFunction} was {@code SubmitJob}, {@code GetOpenApiFunction} {@code OpenApi}), kept, so a
+     * deployed stack updates its functions in place instead of replacing them.
+     */
+    static String functionId(ApiOperation operation) {
+        if (operation == ApiOperation.GET_OPENAPI) {
+            return "OpenApi";
         }
-
-        String functionId() {
-            // The logical ids the functions had before the API moved to its own module: kept, so a deployed stack
-            // updates its functions in place instead of replacing them.
-            String simple = handlerClass.substring(API_PACKAGE.length()).replace("Function", "");
-            return simple.equals("GetOpenApi") ? "OpenApi" : simple;
-        }
+        String id = operation.operationId();
+        return Character.toUpperCase(id.charAt(0)) + id.substring(1);
     }
 
     enum Access { SUBMIT, LIST, READ, DELETE, CANCEL, READ_ARTIFACTS, READ_DOCKERFILE, NONE }
@@ -107,7 +109,7 @@ public final class JobApi extends Construct {
     private final Table apiKeys;
     private final Function authorizerFunction;
     private final TokenAuthorizer authorizer;
-    private final Map<Route, Function> functions = new LinkedHashMap<>();
+    private final Map<ApiOperation, Function> functions = new LinkedHashMap<>();
 
     public JobApi(Construct scope, String id, StackConfig config, Code jar, ITable jobs, IBucket artifacts,
                   IStateMachine workflow, RetentionDays logRetention, ILogGroup buildLogs, ILogGroup taskLogs) {
@@ -179,22 +181,26 @@ public final class JobApi extends Construct {
         // The tenants' quotas, which the submit function checks (AwsSettings.Api).
         environment.put("PERFBOX_MAX_ACTIVE_JOBS", StackConfig.quotaVariable(config.maxActiveJobsPerTenant()));
         environment.put("PERFBOX_MAX_SUBMISSIONS_PER_DAY", StackConfig.quotaVariable(config.maxSubmissionsPerDay()));
-        for (Route route : Route.values()) {
-            Function function = JavaLambda.builder(this, route.functionId(), route.handlerClass, jar, environment,
+        for (ApiOperation route : ApiOperation.values()) {
+            // One function per operation, all running the one handler class: each names its operation, so it builds
+            // only what that operation uses and answers no other route, and each has that operation's grants alone.
+            Map<String, String> functionEnvironment = new LinkedHashMap<>(environment);
+            functionEnvironment.put(API_OPERATION, route.name());
+            Function function = JavaLambda.builder(this, functionId(route), HANDLER_CLASS, jar, functionEnvironment,
                             logRetention)
-                    .description("perfbox API: " + route.method + " " + route.path)
+                    .description("perfbox API: " + route.method() + " " + route.resource())
                     // Snapshots of the initialised JVM (SDK clients built) make cold starts short.
                     .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                     .build();
-            grant(function, route.access, jobs, artifacts, workflow);
-            if (route.access == Access.SUBMIT && config.tenantQuotas()) {
+            grant(function, access(route), jobs, artifacts, workflow);
+            if (access(route) == Access.SUBMIT && config.tenantQuotas()) {
                 // A quota counts the tenant's usage: one Select COUNT query of its partition of the byUsage index
                 // (DynamoDbJobStore's TenantUsage), nothing else of the table. Without quotas, no grant.
                 function.addToRolePolicy(PolicyStatement.Builder.create()
                         .actions(List.of("dynamodb:Query"))
                         .resources(List.of(jobs.getTableArn() + "/index/" + JobStoreTable.BY_USAGE)).build());
             }
-            if (route == Route.GET_JOB_LOGS) {
+            if (route == ApiOperation.GET_JOB_LOGS) {
                 // Live output: the job's build and task streams, found in its execution's history.
                 function.addToRolePolicy(PolicyStatement.Builder.create()
                         .actions(List.of("logs:GetLogEvents"))
@@ -203,7 +209,8 @@ public final class JobApi extends Construct {
             }
             // SnapStart applies to published versions: API Gateway calls the alias of the current one.
             Alias live = function.addAlias(ALIAS);
-            resource(route.path).addMethod(route.method, new LambdaIntegration(live),
+            // AWS_PROXY: the function gets API Gateway's REST proxy event, its resource and httpMethod the route.
+            resource(route.resource()).addMethod(route.method(), new LambdaIntegration(live),
                     MethodOptions.builder().apiKeyRequired(true)
                             .authorizationType(AuthorizationType.CUSTOM).authorizer(authorizer).build());
             functions.put(route, function);
@@ -331,7 +338,7 @@ public final class JobApi extends Construct {
         return usagePlan;
     }
 
-    public Map<Route, Function> functions() {
+    public Map<ApiOperation, Function> functions() {
         return functions;
     }
 }

@@ -45,13 +45,13 @@ final class ReviewedNagFindings {
                 + "CodeBuild encrypts its logs and cache with the AWS-managed key; a customer-managed key would add a "
                 + "billed key that outlives `cdk destroy` by its deletion window.");
         suppressWildcards(stack.buildAndScan().project(), "ecr:GetAuthorizationToken has no resource-level "
-                        + "permissions (Resource::*); the build may read the job's Dockerfile and write the three build "
+                        + "permissions (Resource::*); the build may read the job's Dockerfile and write the four build "
                         + "objects of any job (jobs/*/...), since one project serves every job, and read the mirrored "
                         + "scanner (the Trivy binary of the pinned version, the DB and Java DB archives named by their "
                         + "mirror time); CodeBuild's own default log group and report group patterns are CDK's grants for the "
                         + "project.",
                 "Resource::*",
-                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/(Dockerfile|build\\.log|build-outcome\\.json|trivy-report\\.json)$"),
+                regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*/(Dockerfile|build\\.log|build-outcome\\.json|trivy-report\\.json|trivy-misconfig\\.json)$"),
                 regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/scanner/(trivy-\\*/trivy|db-archives/\\*/trivy(-java)?-db\\.tar\\.gz)$"),
                 regex("^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<BuildAndScanProject[0-9A-F]+>:\\*$"),
                 regex("^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<BuildAndScanProject[0-9A-F]+>-\\*$"));
@@ -80,7 +80,8 @@ final class ReviewedNagFindings {
             lambdaBasics(function);
             suppressWildcards(function, XRAY + " ECS's DeregisterTaskDefinition and ListTaskDefinitions have no "
                             + "resource-level permissions either, nor ListTasks (conditioned on this cluster instead). The "
-                            + "other patterns are per-job resources whose ids exist only at run time: the build objects "
+                            + "other patterns are per-job resources whose ids exist only at run time: the build objects (and "
+                            + "the Dockerfile AfterBuild reads to name a failed build's instruction) "
                             + "and kept artifacts of a job in the bucket (RecordRun reads back the run log of a job's earlier runs), and its objects under jobs/ (removed when the job "
                             + "was deleted while a step ran), the perfbox-job-* task definition families, the tasks of "
                             + "this cluster (also conditioned on it), the run log streams (the job's and its collector's), "
@@ -89,7 +90,7 @@ final class ReviewedNagFindings {
                             + "history for the job's builds, the reconciler describes it). Each function has only the "
                             + "groups its handler calls.",
                     "Resource::*",
-                    regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|artifacts/\\*|artifacts/run-log\\.json))?$"),
+                    regex("^Resource::<ArtifactsBucket[0-9A-F]+\\.Arn>/jobs/\\*(/(build\\.log|build-outcome\\.json|trivy-report\\.json|trivy-misconfig\\.json|Dockerfile|artifacts/\\*|artifacts/run-log\\.json))?$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/perfbox-job-\\*$"),
                     regex("^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<IsolatedRunnerCluster[0-9A-F]+>/\\*$"),
                     regex("^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+-JobWorkflow:\\*$"),

@@ -19,6 +19,8 @@ import software.constructs.Node;
  *                               plus the execution's limit in days; also the log groups' retention)
  * @param severityThreshold      findings at or above it end a job FAILED/VULNERABLE (UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL)
  * @param ignoreUnfixed          whether findings without a fixed version are ignored
+ * @param misconfigThreshold     Dockerfile misconfigurations (Trivy's Dockerfile checks, e.g. DS002) at or above it end
+ *                               a job FAILED/MISCONFIGURED (UNKNOWN|LOW|MEDIUM|HIGH|CRITICAL); NONE: warnings only
  * @param buildTimeoutSeconds    limit of the customer's {@code docker build}
  * @param maxImageMib            largest image a build may produce; a larger one ends the job IMAGE_TOO_LARGE
  * @param runTimeoutSeconds      limit of the customer's container run, counted from its container's start
@@ -51,10 +53,12 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                           Path workflowJar, Path buildspec, int platformRetrySeconds, int maxScannerDbAgeHours,
                           int maxActiveJobsPerTenant, int maxSubmissionsPerDay,
                           int codeBuildConcurrentBuilds, int fargateVcpus, int admissionWaitSeconds,
-                          List<String> baseImages, String dockerHubPullThroughCache) {
+                          List<String> baseImages, String dockerHubPullThroughCache, String misconfigThreshold) {
     static final String PREFIX = "perfbox:";
     /** A quota's value for no limit (the context's and the API functions' environment's). */
     static final String UNLIMITED = "unlimited";
+    /** The misconfiguration threshold's value for none blocking (they are warnings only). */
+    static final String NONE = "NONE";
     /** An optional feature's value for not at all. */
     static final String OFF = "off";
     /** ECR's rule: a pull-through cache's credential is a Secrets Manager secret whose name has this prefix. */
@@ -87,6 +91,10 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
         if (severityThreshold == null || !SEVERITIES.contains(severityThreshold)) {
             throw new IllegalArgumentException(PREFIX + "severityThreshold must be one of UNKNOWN, LOW, MEDIUM, HIGH, "
                     + "CRITICAL, not '" + severityThreshold + "'");
+        }
+        if (misconfigThreshold == null || !SEVERITIES.contains(misconfigThreshold) && !misconfigThreshold.equals(NONE)) {
+            throw new IllegalArgumentException(PREFIX + "misconfigThreshold must be NONE (misconfigurations are warnings"
+                    + " only) or one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL, not '" + misconfigThreshold + "'");
         }
         // CodeBuild allows 8 hours; the build also installs Trivy and scans, so leave it room.
         range("buildTimeoutSeconds", buildTimeoutSeconds, 60, 6 * 3600);
@@ -182,7 +190,9 @@ public record StackConfig(int artifactRetentionDays, String severityThreshold, b
                         .split(",", -1)).map(String::strip).toList(),
                 Optional.of(stringValue(node, ContextKey.DOCKER_HUB_PULL_THROUGH_CACHE.shortName(),
                         ContextKey.DOCKER_HUB_PULL_THROUGH_CACHE.defaultValue()).strip())
-                        .filter(v -> !v.equals(OFF)).orElse(null));
+                        .filter(v -> !v.equals(OFF)).orElse(null),
+                stringValue(node, ContextKey.MISCONFIG_THRESHOLD.shortName(), ContextKey.MISCONFIG_THRESHOLD.defaultValue())
+                        .strip().toUpperCase(Locale.ROOT));
     }
 
     /**

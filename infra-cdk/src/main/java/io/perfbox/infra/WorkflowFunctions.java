@@ -93,6 +93,7 @@ public final class WorkflowFunctions extends Construct {
         stepEnvironment.put("PERFBOX_RETAIN_DAYS", Integer.toString(config.artifactRetentionDays()));
         stepEnvironment.put("PERFBOX_SEVERITY_THRESHOLD", config.severityThreshold());
         stepEnvironment.put("PERFBOX_IGNORE_UNFIXED", Boolean.toString(config.ignoreUnfixed()));
+        stepEnvironment.put("PERFBOX_MISCONFIG_THRESHOLD", config.misconfigThreshold());
         stepEnvironment.put("PERFBOX_CLUSTER_ARN", runner.cluster().getClusterArn());
         stepEnvironment.put("PERFBOX_TASK_EXECUTION_ROLE_ARN", runner.taskExecutionRole().getRoleArn());
         stepEnvironment.put("PERFBOX_TASK_LOG_GROUP", runner.taskLogGroup().getLogGroupName());
@@ -122,7 +123,7 @@ public final class WorkflowFunctions extends Construct {
      * Exactly the AWS calls of one group (and no others), for the states whose handlers make them:
      * JOB_STORE: DynamoDbJobStore find/update (GetItem, PutItem); DROP_ARTIFACTS: for a job deleted while a step
      * that stores artifacts ran, the deleteAll of S3JobArtifactStore (ListBucket + DeleteObject); BUILD_OBJECTS: S3BuildArtifacts (GetObject of the
-     * three build objects; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
+     * three build objects, and of the job's Dockerfile, read to locate a failed build's instruction; ListBucket so that a missing one reads as NoSuchKey, not AccessDenied); KEPT_ARTIFACTS:
      * PutObject of the kept artifacts; STORED_RUN_LOG: GetObject of the run log the runs before stored (a job of
      * several runs keeps one run log); PREPARE_TASK: EcsTaskDefinitions.register (no IAM call: a job's task
      * has no role of its own);
@@ -147,7 +148,8 @@ public final class WorkflowFunctions extends Construct {
             // With DROP_ARTIFACTS, whose ListBucket makes a missing build object read as NoSuchKey, not AccessDenied.
             case BUILD_OBJECTS -> allow(function, List.of("s3:GetObject"), List.of(
                     artifacts.arnForObjects("jobs/*/build-outcome.json"), artifacts.arnForObjects("jobs/*/build.log"),
-                    artifacts.arnForObjects("jobs/*/trivy-report.json")));
+                    artifacts.arnForObjects("jobs/*/trivy-report.json"),
+                    artifacts.arnForObjects("jobs/*/trivy-misconfig.json"), artifacts.arnForObjects("jobs/*/Dockerfile")));
             case KEPT_ARTIFACTS -> allow(function, List.of("s3:PutObject"),
                     List.of(artifacts.arnForObjects("jobs/*/artifacts/*")));
             // S3JobArtifactStore's key of the run log; with DROP_ARTIFACTS' ListBucket, none yet reads as NoSuchKey.

@@ -2,6 +2,7 @@ package io.perfbox.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfbox.api.ApiOperation;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -14,17 +15,17 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
-/** The REST API: one SnapStart Lambda per route, API keys everywhere, a usage plan, logs and traces. */
+/** The REST API: one SnapStart Lambda per route (all running the one handler class), API keys everywhere, a usage plan, logs and traces. */
 class ApiTest {
     private final Template template = SynthesizedStack.TEMPLATE;
 
     @Test
     void everyMethodRequiresAnApiKeyAndThereIsOneMethodPerRoute() {
-        template.resourceCountIs("AWS::ApiGateway::Method", JobApi.Route.values().length);
+        template.resourceCountIs("AWS::ApiGateway::Method", ApiOperation.values().length);
         template.allResourcesProperties("AWS::ApiGateway::Method", Map.of("ApiKeyRequired", true));
-        for (JobApi.Route route : JobApi.Route.values()) {
+        for (ApiOperation route : ApiOperation.values()) {
             template.hasResourceProperties("AWS::ApiGateway::Method", Map.of(
-                    "HttpMethod", route.method, "ApiKeyRequired", true,
+                    "HttpMethod", route.method(), "ApiKeyRequired", true,
                     "Integration", Match.objectLike(Map.of("Type", "AWS_PROXY"))));
         }
         for (String part : List.of("jobs", "{id}", "logs", "scan", "openapi.json")) {
@@ -56,9 +57,9 @@ class ApiTest {
 
     @Test
     void eachRouteHasItsJava21FunctionWithSnapStartJsonLogsAndTracing() {
-        for (JobApi.Route route : JobApi.Route.values()) {
+        for (ApiOperation route : ApiOperation.values()) {
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                    "Handler", route.handlerClass + "::handleRequest",
+                    "Handler", JobApi.HANDLER_CLASS + "::handleRequest",
                     "Runtime", "java21",
                     "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
                     "TracingConfig", Map.of("Mode", "Active"),
@@ -68,13 +69,14 @@ class ApiTest {
                             "PERFBOX_JOBS_TABLE", Map.of("Ref", Match.stringLikeRegexp("JobStoreTable.*")),
                             "PERFBOX_ARTIFACT_BUCKET", Map.of("Ref", Match.stringLikeRegexp("ArtifactsBucket.*")),
                             "PERFBOX_STATE_MACHINE_ARN",
-                            Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*"))))));
+                            Map.of("Ref", Match.stringLikeRegexp("JobWorkflowStateMachine.*")),
+                            JobApi.API_OPERATION, route.name()))));
         }
     }
 
     @Test
     void apiGatewayInvokesThePublishedAliasNotTheUnpublishedFunction() {
-        template.resourceCountIs("AWS::Lambda::Alias", JobApi.Route.values().length);
+        template.resourceCountIs("AWS::Lambda::Alias", ApiOperation.values().length);
         template.allResourcesProperties("AWS::Lambda::Alias", Map.of("Name", "live",
                 "FunctionVersion", Map.of("Fn::GetAtt", List.of(Match.anyValue(), "Version"))));
         template.allResourcesProperties("AWS::ApiGateway::Method", Map.of("Integration", Match.objectLike(Map.of(
@@ -89,20 +91,24 @@ class ApiTest {
     @Test
     void eachFunctionRunsFromItsOwnDeploymentJar() throws Exception {
         Map<String, String> assetByHandler = new HashMap<>();
+        List<String> apiFunctionAssets = new java.util.ArrayList<>();
         for (var function : TemplateQueries.resources("AWS::Lambda::Function")) {
             String handler = function.at("/Properties/Handler").asText();
-            if (handler.startsWith("io.perfbox.")) {
-                assetByHandler.put(handler.replace(JavaLambda.METHOD, ""), function.at("/Properties/Code/S3Key").asText());
+            String asset = function.at("/Properties/Code/S3Key").asText();
+            if (handler.equals(JobApi.HANDLER_CLASS + JavaLambda.METHOD)) {
+                apiFunctionAssets.add(asset);
+            } else if (handler.startsWith("io.perfbox.")) {
+                assetByHandler.put(handler.replace(JavaLambda.METHOD, ""), asset);
             }
         }
         List<String> workflowHandlers = Arrays.stream(WorkflowFunctions.State.values())
                 .map(WorkflowFunctions.State::handlerClass).toList();
-        assertThat(assetByHandler).hasSize(JobApi.Route.values().length + 1 + workflowHandlers.size());
+        assertThat(apiFunctionAssets).as("one function per route").hasSize(ApiOperation.values().length);
+        assertThat(assetByHandler).hasSize(1 + workflowHandlers.size());
         // The authorizer runs from the API jar too.
-        assertThat(assetByHandler.get(JobApi.AUTHORIZER_CLASS)).isEqualTo(assetByHandler.get(JobApi.Route.SUBMIT_JOB.handlerClass));
+        assertThat(assetByHandler.get(JobApi.AUTHORIZER_CLASS)).isEqualTo(apiFunctionAssets.get(0));
 
-        Set<String> apiAssets = Arrays.stream(JobApi.Route.values()).map(r -> assetByHandler.get(r.handlerClass))
-                .collect(Collectors.toSet());
+        Set<String> apiAssets = Set.copyOf(apiFunctionAssets);
         Set<String> workflowAssets = workflowHandlers.stream().map(assetByHandler::get).collect(Collectors.toSet());
         assertThat(apiAssets).singleElement().asString().endsWith(".jar");
         assertThat(workflowAssets).singleElement().asString().endsWith(".jar");
@@ -113,11 +119,9 @@ class ApiTest {
     }
 
     @Test
-    void eachRoutesHandlerIsAClassOfTheApiJar() throws Exception {
+    void theApiHandlerIsAClassOfTheApiJar() throws Exception {
         try (ZipFile jar = new ZipFile(SynthesizedStack.apiJar().toFile())) {
-            for (JobApi.Route route : JobApi.Route.values()) {
-                assertThat(jar.getEntry(route.handlerClass.replace('.', '/') + ".class")).as(route.handlerClass).isNotNull();
-            }
+            assertThat(jar.getEntry(JobApi.HANDLER_CLASS.replace('.', '/') + ".class")).as(JobApi.HANDLER_CLASS).isNotNull();
         }
     }
 

@@ -36,7 +36,7 @@ class AuthorizerTest {
     void everyMethodIsBehindTheTokenAuthorizerWhichAnswersTheTenantsOwnUsagePlanKey() {
         String authorizer = authorizerId();
         List<JsonNode> methods = TemplateQueries.resources("AWS::ApiGateway::Method");
-        assertThat(methods).hasSize(JobApi.Route.values().length);
+        assertThat(methods).hasSize(io.perfbox.api.ApiOperation.values().length);
         for (JsonNode method : methods) {
             JsonNode p = method.get("Properties");
             assertThat(p.path("AuthorizationType").asText()).as(p.toString()).isEqualTo("CUSTOM");

@@ -45,6 +45,7 @@ class BuildAndScanTest {
                                 Match.objectLike(Map.of("Name", "IMAGE_REPOSITORY_URI")),
                                 Map.of("Name", "SEVERITY_THRESHOLD", "Type", "PLAINTEXT", "Value", "HIGH"),
                                 Map.of("Name", "IGNORE_UNFIXED", "Type", "PLAINTEXT", "Value", "false"),
+                                Map.of("Name", "MISCONFIG_THRESHOLD", "Type", "PLAINTEXT", "Value", "NONE"),
                                 Map.of("Name", "BUILD_TIMEOUT_SECONDS", "Type", "PLAINTEXT", "Value", "900"),
                                 Map.of("Name", "MAX_IMAGE_BYTES", "Type", "PLAINTEXT", "Value", "10737418240"),
                                 Map.of("Name", "MAX_DB_AGE_HOURS", "Type", "PLAINTEXT", "Value", "72"),
@@ -82,13 +83,14 @@ class BuildAndScanTest {
     }
 
     @Test
-    void projectMayOnlyReadTheDockerfileAndTheMirroredScannerAndWriteTheThreeBuildObjects() {
+    void projectMayOnlyReadTheDockerfileAndTheMirroredScannerAndWriteTheFourBuildObjects() {
         Map<String, Object> statements = statementsOf("BuildAndScanProjectRole.*");
         assertThat(statements).containsEntry("s3:GetObject", List.of("/jobs/*/Dockerfile",
                 "/scanner/trivy-*/trivy", "/scanner/db/current.json", "/scanner/db-archives/*/trivy-db.tar.gz",
                 "/scanner/db-archives/*/trivy-java-db.tar.gz"));
         assertThat(statements).containsEntry("s3:PutObject",
-                List.of("/jobs/*/build.log", "/jobs/*/build-outcome.json", "/jobs/*/trivy-report.json"));
+                List.of("/jobs/*/build.log", "/jobs/*/build-outcome.json", "/jobs/*/trivy-report.json",
+                        "/jobs/*/trivy-misconfig.json"));
     }
 
     @Test

@@ -32,6 +32,34 @@ import org.junit.jupiter.api.io.TempDir;
 class BuildspecScriptTest {
     /** The image id the docker stub reports for the built image ({{.Id}}). */
     private static final String IMAGE_ID = "sha256:" + "4f1d2b8a".repeat(8);
+    /** The registry digest the docker stub reports for the pushed image ({{.RepoDigests}}). */
+    private static final String PUSHED_DIGEST = "sha256:" + "7c3e9a05".repeat(8);
+    /**
+     * BuildKit's plain progress for a build whose FROM it resolved by pulling: the lines of a real build published in
+     * N4si/cloud-native-monitoring-app issue #2 (docker build --no-cache --progress=plain, 2023-04-10) up to its
+     * first RUN, as it printed them (its blank lines within a vertex included), and a step's output line of that
+     * build's kind ("#N <seconds> ...") claiming a FROM of its own.
+     */
+    static final String PULLED_FROM_OUTPUT = """
+            #9 [1/5] FROM docker.io/library/python:3.9-slim-buster@sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed
+            #9 sha256:4a1f0efe373bd5797c6ad41c62118f5d2d69d107ab01b91082405bbc09257fd1
+            #9 resolve docker.io/library/python:3.9-slim-buster@sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed 0.0s done
+
+            #9 DONE 23.6s
+
+            #4 [2/5] WORKDIR /app
+            #4 sha256:2599d1c0bf3f74a632f57786f8901799460738de85e8ff1ab4d485479b033df7
+            #4 DONE 0.2s
+
+            #6 [3/5] COPY requirements.txt .
+            #6 sha256:ea5546b348a9df57104b13d48153e3d19ce91805b4544fc1925d845f605f6aee
+            #6 DONE 0.0s
+
+            #7 [4/5] RUN pip3 install --no-cache-dir -r requirements.txt
+            #7 sha256:7356ced2cd8e78627cb56aae627ba581561aae386fe374ed1e8d07b22cbe633e
+            #7 0.412 #2 [1/1] FROM docker.io/library/evil:1@sha256:0000000000000000000000000000000000000000000000000000000000000000
+            #7 DONE 47.2s
+            """;
     /**
      * iptables as the buildspec drives it when every rule can be set: FORWARD jumps to DOCKER-USER, and whether OUTPUT
      * jumps to the engine's chain is held in a file beside $CALLS, so the finally block's check and delete are real.
@@ -81,6 +109,20 @@ class BuildspecScriptTest {
             #!/usr/bin/env bash
             printf '%s\\n' "trivy $*" >> "$CALLS"
             [[ "$1" == --version ]] && { echo 'Version: 0.58.1'; exit 0; }
+            if [[ "$1" == config ]]; then
+              # The Dockerfile checks: only the embedded ones (--skip-check-update), on a directory holding the
+              # Dockerfile; the report is $TRIVY_CONFIG_REPORT's, or one without misconfigurations.
+              [[ " $* " == *" --skip-check-update "* ]] || { printf '%s\\n' "trivy would download checks" >> "$CALLS"; exit 1; }
+              [[ -s "${!#}/Dockerfile" ]] || { echo "no Dockerfile in ${!#}" >&2; exit 1; }
+              for ((i = 1; i <= $#; i++)); do
+                j=$((i + 1))
+                if [[ "${!i}" == --output ]]; then
+                  if [[ -n "${TRIVY_CONFIG_REPORT:-}" ]]; then printf '%s' "$TRIVY_CONFIG_REPORT" > "${!j}"
+                  else echo '{"SchemaVersion":2,"Results":[{"Target":"Dockerfile","Misconfigurations":[]}]}' > "${!j}"; fi
+                fi
+              done
+              exit "${TRIVY_CONFIG_EXIT:-0}"
+            fi
             cache=""; skip=false; skip_java=false
             for ((i = 1; i <= $#; i++)); do
               j=$((i + 1))
@@ -103,6 +145,24 @@ class BuildspecScriptTest {
 
     /** The build's DOCKER_HUB_CACHE for the next run ("" off). */
     private String dockerHubCache = "";
+    /** What the docker stub's build prints (BuildKit's plain progress), and the base images' ids the engine holds. */
+    private String buildOutput = "";
+    private String baseImageIds = "";
+
+    /** The build's MISCONFIG_THRESHOLD for the next run (null: the buildspec's default). */
+    private String misconfigThreshold;
+
+    /** What the fake `trivy config` reports for the next run (null: no misconfigurations), and its exit status. */
+    private String trivyConfigReport;
+    private int trivyConfigExit;
+
+    /** A `trivy config` report with DS002 (HIGH) and DS026 (LOW) failed, as trivy 0.58.1 reports a Dockerfile without USER. */
+    private static final String RUNS_AS_ROOT = """
+            {"SchemaVersion":2,"ArtifactName":"dockerfile-checks","ArtifactType":"filesystem","Results":[
+             {"Target":"Dockerfile","Class":"config","Type":"dockerfile","MisconfSummary":{"Successes":26,"Failures":2},
+              "Misconfigurations":[
+               {"ID":"DS002","Title":"Image user should not be 'root'","Severity":"HIGH","Status":"FAIL"},
+               {"ID":"DS026","Title":"No HEALTHCHECK defined","Severity":"LOW","Status":"FAIL"}]}]}""";
 
     /** An iptables of the test's own for the next run, or null for the recorder that answers as the rules hold. */
     private String iptablesStub;
@@ -169,8 +229,20 @@ class BuildspecScriptTest {
                 fi""");
         stub("docker", """
                 case "$1" in
-                  build) cat > "$(dirname "$CALLS")/built-dockerfile"; exit "$BUILD_EXIT" ;;
-                  image) [[ "$2" == inspect ]] && { [[ "$*" == *.Id* ]] && echo "$IMAGE_ID" || echo 1000; } ;;
+                  build) cat > "$(dirname "$CALLS")/built-dockerfile"; cat "$BUILD_OUTPUT"; exit "$BUILD_EXIT" ;;
+                  image)
+                    if [[ "$2" == inspect ]]; then
+                      ref="${@: -1}"
+                      if [[ "$*" == *RepoDigests* ]]; then
+                        [[ "$ref" == "$IMAGE" ]] && printf '%s\n' "$PUSHED_REPO_DIGESTS"
+                      elif [[ "$*" == *.Id* ]]; then
+                        # The built image's id; a base image's only when the engine holds it (BASE_IMAGE_IDS).
+                        if [[ "$ref" == "$IMAGE" ]]; then echo "$IMAGE_ID"
+                        else grep -m 1 "^$ref " <<< "$BASE_IMAGE_IDS" | cut -d ' ' -f 2 | grep . || exit 1; fi
+                      else
+                        echo 1000
+                      fi
+                    fi ;;
                   login) cat > /dev/null ;;
                 esac
                 exit 0""");
@@ -192,8 +264,21 @@ class BuildspecScriptTest {
                 "BUILD_EXIT", Integer.toString(buildExit), "TRIVY_SHA256", pinnedTrivySha256));
         env.put("DOCKERFILE_CHECK_JAR", "s3://b/assets/workflow.jar");
         env.put("IMAGE_ID", IMAGE_ID);
+        Path output = dir.resolve("build-output.txt");
+        Files.writeString(output, buildOutput);
+        env.put("BUILD_OUTPUT", output.toString());
+        env.put("IMAGE", IMAGE);
+        env.put("PUSHED_REPO_DIGESTS", REPOSITORY + "@" + PUSHED_DIGEST);
+        env.put("BASE_IMAGE_IDS", baseImageIds);
         env.put("BASE_IMAGES", ContextKey.BASE_IMAGES.defaultValue());
         env.put("DOCKER_HUB_CACHE", dockerHubCache);
+        if (misconfigThreshold != null) {
+            env.put("MISCONFIG_THRESHOLD", misconfigThreshold);
+        }
+        if (trivyConfigReport != null) {
+            env.put("TRIVY_CONFIG_REPORT", trivyConfigReport);
+        }
+        env.put("TRIVY_CONFIG_EXIT", Integer.toString(trivyConfigExit));
         // CodeBuild's runtime-versions puts Corretto 21 first on PATH; here, this JVM's java.
         env.put("PATH", dir.resolve("bin") + ":" + Path.of(System.getProperty("java.home"), "bin") + ":"
                 + System.getenv("PATH"));
@@ -238,6 +323,66 @@ class BuildspecScriptTest {
         int login = run.indexOf("docker login");
         assertThat(login).isGreaterThan(run.indexOf("trivy image --cache-dir")).isGreaterThan(build);
         assertThat(run.indexOf("docker push")).isGreaterThan(login);
+    }
+
+    @Test
+    void trivysDockerfileChecksRunOnTheCustomersDockerfileBeforeTheImageScanAndTheirReportIsUploaded() throws Exception {
+        trivyConfigReport = RUNS_AS_ROOT;
+        String dockerfile = "FROM debian:bookworm\nRUN echo hello\n";
+        Run run = run(dockerfile, 0, true);
+
+        int checks = run.indexOf("trivy config");
+        assertThat(checks).isPositive().isLessThan(run.indexOf("trivy image --cache-dir"))
+                .isGreaterThan(run.indexOf("docker build"));
+        assertThat(run.calls().get(checks)).contains("--misconfig-scanners dockerfile", "--skip-check-update",
+                "--format json", "--cache-dir " + dir.resolve("work/trivy-cache"));
+        assertThat(dir.resolve("work/dockerfile-checks/Dockerfile")).hasContent(dockerfile);
+        // Warnings only by default (MISCONFIG_THRESHOLD NONE): a HIGH misconfiguration holds nothing back.
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(run.outcome().path("pushed").asBoolean()).isTrue();
+        assertThat(dir.resolve("bucket/jobs/" + JOB_ID + "/trivy-misconfig.json")).hasContent(RUNS_AS_ROOT);
+        assertThat(run.finallyStatus()).isZero();
+    }
+
+    @Test
+    void aMisconfigurationAtTheThresholdHoldsTheImageBackAndOneBelowItDoesNot() throws Exception {
+        trivyConfigReport = RUNS_AS_ROOT;
+        misconfigThreshold = "HIGH";
+        Run held = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(held.buildStatus()).isZero();
+        assertThat(held.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(held.outcome().path("pushed").asBoolean()).isFalse();
+        assertThat(held.outcome().path("reason").asText()).isEqualTo("misconfigurations at or above HIGH");
+        assertThat(held.indexOf("docker push")).isEqualTo(-1);
+        assertThat(dir.resolve("bucket/jobs/" + JOB_ID + "/trivy-misconfig.json")).hasContent(RUNS_AS_ROOT);
+
+        Files.delete(dir.resolve("calls.log"));
+        misconfigThreshold = "CRITICAL";
+        Run pushed = run("FROM debian:bookworm\n", 0, true);
+        assertThat(pushed.outcome().path("pushed").asBoolean()).isTrue();
+        assertThat(pushed.indexOf("docker push")).isPositive();
+    }
+
+    @Test
+    void dockerfileChecksThatFailAreAScanFailureAndTheImageIsNeitherScannedNorPushed() throws Exception {
+        trivyConfigExit = 1;
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isZero();
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("SCAN_FAILED");
+        assertThat(run.outcome().path("reason").asText()).isEqualTo("trivy config failed");
+        assertThat(run.indexOf("trivy image")).isEqualTo(-1);
+        assertThat(run.indexOf("docker push")).isEqualTo(-1);
+    }
+
+    @Test
+    void aMisconfigurationThresholdThatIsNoSeverityIsRefusedAsPerfboxsOwnFailure() throws Exception {
+        misconfigThreshold = "root";
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.buildStatus()).isEqualTo(2);
+        assertThat(run.indexOf("docker build")).isEqualTo(-1);
     }
 
     @Test
@@ -396,6 +541,62 @@ class BuildspecScriptTest {
         assertThat(run.calls().indexOf("docker system prune --all --force")).isGreaterThan(removed);
         assertThat(run.calls()).contains("docker logout 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
         assertThat(run.finallyStatus()).isZero();
+    }
+
+    @Test
+    void pushedBuildsOutcomeNamesTheBaseImagesTheEngineResolvedAndTheImagesRegistryDigestForTheReceipt() throws Exception {
+        buildOutput = PULLED_FROM_OUTPUT;
+        Run run = run("FROM python:3.9-slim-buster\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip3 install\n", 0, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+        assertThat(run.outcome().path("pushed").asBoolean()).isTrue();
+        assertThat(run.outcome().path("imageId").asText()).isEqualTo(IMAGE_ID);
+        assertThat(run.outcome().path("imageDigest").asText()).isEqualTo(PUSHED_DIGEST);
+        assertThat(run.outcome().path("baseImages")).as("the vertex's FROM only, never a step's output")
+                .isEqualTo(new ObjectMapper().readTree("""
+                        [{"name": "docker.io/library/python:3.9-slim-buster",
+                          "digest": "sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed"}]"""));
+    }
+
+    /**
+     * BuildKit's plain progress for a FROM the engine already held (so not resolved by a pull: no digest), as
+     * adapters/docker's capture of multistage-run shows it (Docker 20.10): the first stage's FROM vertex and its lines.
+     */
+    static final String HELD_FROM_OUTPUT = """
+            #4 [builder 1/3] FROM docker.io/library/debian:bookworm
+            #4 sha256:12fbe2e882a41079e3d8907aef8b4cdeeecc5239506c91c1d3b441d9a97af0aa
+            #4 CACHED
+            """;
+
+    @Test
+    void baseImageTheEngineDidNotResolveByDigestIsNamedByTheEnginesImageId() throws Exception {
+        buildOutput = HELD_FROM_OUTPUT;
+        String debianId = "sha256:" + "5e2a0c7d".repeat(8);
+        baseImageIds = "docker.io/library/debian:bookworm " + debianId;
+        Run run = run("FROM debian:bookworm AS builder\nRUN true\nFROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("baseImages")).isEqualTo(new ObjectMapper().readTree("""
+                [{"name": "docker.io/library/debian:bookworm", "digest": "%s"}]""".formatted(debianId)));
+    }
+
+    @Test
+    void baseImageOfNoKnownDigestIsNamedAlone() throws Exception {
+        buildOutput = HELD_FROM_OUTPUT;
+        Run run = run("FROM debian:bookworm\n", 0, true);
+
+        assertThat(run.outcome().path("baseImages")).isEqualTo(new ObjectMapper().readTree("""
+                [{"name": "docker.io/library/debian:bookworm"}]"""));
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILT");
+    }
+
+    @Test
+    void failedBuildsOutcomeHasNeitherARegistryDigestNorBaseImages() throws Exception {
+        buildOutput = PULLED_FROM_OUTPUT;
+        Run run = run("FROM python:3.9-slim-buster\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip3 install\n", 1, true);
+
+        assertThat(run.outcome().path("outcome").asText()).isEqualTo("BUILD_FAILED");
+        assertThat(run.outcome().has("imageDigest")).isFalse();
+        assertThat(run.outcome().has("baseImages")).as("not built: nothing resolved for a receipt").isFalse();
     }
 
     @Test

@@ -9,7 +9,7 @@ import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.domain.PerformanceResult;
-import io.perfbox.core.workspace.LinkSafeFiles;
+import io.perfbox.adapter.fs.LinkSafeFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

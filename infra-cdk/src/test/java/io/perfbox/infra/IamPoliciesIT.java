@@ -12,6 +12,7 @@ import io.perfbox.adapter.aws.dynamodb.JobTable;
 import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
+import io.perfbox.api.ApiOperation;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.core.domain.FailureCode;
@@ -19,18 +20,8 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.api.ApiHandler;
 import io.perfbox.runtime.aws.api.ApiRuntime;
-import io.perfbox.runtime.aws.api.CancelJobFunction;
-import io.perfbox.runtime.aws.api.DeleteJobFunction;
-import io.perfbox.runtime.aws.api.GetJobDockerfileFunction;
-import io.perfbox.runtime.aws.api.GetJobFunction;
-import io.perfbox.runtime.aws.api.GetJobLogsFunction;
-import io.perfbox.runtime.aws.api.GetJobScanFunction;
-import io.perfbox.runtime.aws.api.GetLeaderboardFunction;
-import io.perfbox.runtime.aws.api.GetLeaderboardHistoryFunction;
-import io.perfbox.runtime.aws.api.GetOpenApiFunction;
-import io.perfbox.runtime.aws.api.ListJobsFunction;
-import io.perfbox.runtime.aws.api.SubmitJobFunction;
 import io.perfbox.runtime.aws.auth.TenantAuthorizer;
 import io.perfbox.runtime.aws.workflow.AfterBuildHandler;
 import io.perfbox.runtime.aws.workflow.BeginHandler;
@@ -223,7 +214,7 @@ class IamPoliciesIT {
         rolesBefore = roleCount();
 
         stepEnvironment = environment(functionFor(WorkflowFunctions.State.BEGIN));
-        Map<String, String> api = environment(functionFor(JobApi.Route.SUBMIT_JOB));
+        Map<String, String> api = environment(functionFor(ApiOperation.SUBMIT_JOB));
         Map<String, String> authorizer = environment(functionFor("authorizer"));
         JobTable.createIfMissing(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE"));
         ApiKeyTable.createIfMissing(setup.dynamoDb(), authorizer.get("PERFBOX_API_KEYS_TABLE"));
@@ -338,6 +329,18 @@ class IamPoliciesIT {
                 .orElseThrow().performance()).isEqualTo(2.0);
         cleanUp(twice);
 
+        // A build that failed: AfterBuild reads the job's Dockerfile to name the instruction that failed.
+        JobId buildFailed = api.submit(Map.of());
+        admit(buildFailed);
+        assertThat(as(WorkflowFunctions.State.BEGIN, () -> workflow().begin().handleRequest(input(buildFailed), null)))
+                .containsEntry("proceed", true);
+        buildFailedLeft(buildFailed);
+        assertThat(as(WorkflowFunctions.State.AFTER_BUILD,
+                () -> workflow().afterBuild().handleRequest(input(buildFailed), null))).containsEntry("proceed", false);
+        assertThat(new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).find(buildFailed)
+                .orElseThrow().failure().code()).isEqualTo(io.perfbox.core.domain.FailureCode.BUILD_FAILED);
+        cleanUp(buildFailed);
+
         // A task that did not start in time (RunTask's own timer): RecordFailure stops it.
         JobId overran = api.submit(Map.of("Idempotency-Key", "retry-0001"));
         assertThat(api.submit(Map.of("Idempotency-Key", "retry-0001"))).isEqualTo(overran);
@@ -398,11 +401,11 @@ class IamPoliciesIT {
         release.put("release", true);
         assertThat(as(WorkflowFunctions.State.ADMIT, () -> workflow().admit().handleRequest(release, null)))
                 .containsEntry("released", true);
-        api.read(JobApi.Route.GET_JOB_SCAN, new GetJobScanFunction(api.api), "/scan", unbuilt, 200);
+        api.read(ApiOperation.GET_JOB_SCAN, new ApiHandler(api.api), "/scan", unbuilt, 200);
         // A job without its Dockerfile (as a failed submit's rollback can leave one): 404.
         setup.s3().deleteObject(b -> b.bucket(stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET"))
                 .key(ArtifactKeys.dockerfile(failed)));
-        api.read(JobApi.Route.GET_JOB_DOCKERFILE, new GetJobDockerfileFunction(api.api), "/dockerfile", failed, 404);
+        api.read(ApiOperation.GET_JOB_DOCKERFILE, new ApiHandler(api.api), "/dockerfile", failed, 404);
         api.delete(failed);
 
         // A retried submit after its job was deleted: the idempotency key is free again.
@@ -597,6 +600,19 @@ class IamPoliciesIT {
                         + "\"config\":{\"digest\":\"sha256:" + "0".repeat(63) + id.value().charAt(0) + "\"},\"layers\":[]}"));
     }
 
+    /** What CodeBuild leaves for a build that failed: its build, the build's log and its outcome, no image. */
+    private void buildFailedLeft(JobId id) {
+        String buildId = setup.codeBuild().startBuild(b -> b.projectName(stepEnvironment.get("PERFBOX_BUILD_PROJECT")))
+                .build().id();
+        history.built(id, buildId);
+        String bucket = stepEnvironment.get("PERFBOX_ARTIFACT_BUCKET");
+        put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.LOG.fileName()),
+                "[perfbox] docker build (limit 900s)\n#1 load build definition\n[perfbox] docker build failed (exit 1)\n");
+        put(bucket, AwsJobNames.artifactKey(id, BuildArtifacts.Artifact.OUTCOME.fileName()),
+                "{\"outcome\":\"BUILD_FAILED\",\"reason\":\"docker build exited with 1\",\"pushed\":false,"
+                        + "\"trivyVersion\":\"0.58.1\"}");
+    }
+
     /** What ECS does with the task definition: the job's task running, its container's log stream written. */
     private void taskRunning(JobId id, String taskDefinitionArn) {
         String cluster = stepEnvironment.get("PERFBOX_CLUSTER_ARN");
@@ -788,12 +804,12 @@ class IamPoliciesIT {
     private static final class Api {
         final PerfboxApi api;
 
-        void read(JobApi.Route route, RequestStreamHandler function, String suffix, JobId id, int status) {
+        void read(ApiOperation route, RequestStreamHandler function, String suffix, JobId id, int status) {
             call(route, function, ApiEvents.onJob("GET", suffix, id.value(), Map.of(), TENANT), status);
         }
 
         Api() {
-            Map<String, String> env = new HashMap<>(environment(functionFor(JobApi.Route.GET_JOB_LOGS)));
+            Map<String, String> env = new HashMap<>(environment(functionFor(ApiOperation.GET_JOB_LOGS)));
             env.put("AWS_REGION", REGION);
             AwsSettings.Api settings = AwsSettings.Api.from(env);
             var service = ApiRuntime.jobService(settings, recorded.dynamoDb(), recorded.s3(), recorded.sfn(),
@@ -807,7 +823,7 @@ class IamPoliciesIT {
         /** A submission of {@code runs} runs (the JSON body). */
         JobId submitRuns(int runs) {
             String body = "{\"dockerfile\":" + StepInputs.quoted(DOCKERFILE) + ",\"runs\":" + runs + "}";
-            JsonNode answer = call(JobApi.Route.SUBMIT_JOB, new SubmitJobFunction(api),
+            JsonNode answer = call(ApiOperation.SUBMIT_JOB, new ApiHandler(api),
                     ApiEvents.event("POST", "/jobs", "/jobs", Map.of(), Map.of(),
                             Map.of("Content-Type", "application/json"), body, TENANT), 202);
             return new JobId(answer.path("id").asText());
@@ -816,49 +832,49 @@ class IamPoliciesIT {
         JobId submit(Map<String, String> headers) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put("Content-Type", "text/plain; charset=utf-8");
-            JsonNode answer = call(JobApi.Route.SUBMIT_JOB, new SubmitJobFunction(api),
+            JsonNode answer = call(ApiOperation.SUBMIT_JOB, new ApiHandler(api),
                     ApiEvents.event("POST", "/jobs", "/jobs", Map.of(), Map.of(), h, DOCKERFILE, TENANT), 202);
             return new JobId(answer.path("id").asText());
         }
 
         void readWhileUnderWay(JobId id) {
-            call(JobApi.Route.GET_JOB, new GetJobFunction(api), ApiEvents.onJob("GET", "", id.value(), Map.of(), TENANT), 200);
-            call(JobApi.Route.GET_JOB_LOGS, new GetJobLogsFunction(api),
+            call(ApiOperation.GET_JOB, new ApiHandler(api), ApiEvents.onJob("GET", "", id.value(), Map.of(), TENANT), 200);
+            call(ApiOperation.GET_JOB_LOGS, new ApiHandler(api),
                     ApiEvents.event("GET", "/jobs/{id}/logs", "/jobs/" + id.value() + "/logs", Map.of("id", id.value()),
                             Map.of(), Map.of("Accept", "text/plain"), null, TENANT), 200);
         }
 
         void readOnceEnded(JobId id) {
-            call(JobApi.Route.GET_JOB, new GetJobFunction(api), ApiEvents.onJob("GET", "", id.value(), Map.of(), TENANT), 200);
-            call(JobApi.Route.LIST_JOBS, new ListJobsFunction(api),
+            call(ApiOperation.GET_JOB, new ApiHandler(api), ApiEvents.onJob("GET", "", id.value(), Map.of(), TENANT), 200);
+            call(ApiOperation.LIST_JOBS, new ApiHandler(api),
                     ApiEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), Map.of(), null, TENANT), 200);
-            call(JobApi.Route.GET_JOB_LOGS, new GetJobLogsFunction(api),
+            call(ApiOperation.GET_JOB_LOGS, new ApiHandler(api),
                     ApiEvents.event("GET", "/jobs/{id}/logs", "/jobs/" + id.value() + "/logs", Map.of("id", id.value()),
                             Map.of(), Map.of("Accept", "text/plain"), null, TENANT), 200);
-            call(JobApi.Route.GET_JOB_SCAN, new GetJobScanFunction(api),
+            call(ApiOperation.GET_JOB_SCAN, new ApiHandler(api),
                     ApiEvents.onJob("GET", "/scan", id.value(), Map.of(), TENANT), 200);
-            call(JobApi.Route.GET_JOB_DOCKERFILE, new GetJobDockerfileFunction(api),
+            call(ApiOperation.GET_JOB_DOCKERFILE, new ApiHandler(api),
                     ApiEvents.onJob("GET", "/dockerfile", id.value(), Map.of(), TENANT), 200);
-            call(JobApi.Route.GET_LEADERBOARD, new GetLeaderboardFunction(api),
+            call(ApiOperation.GET_LEADERBOARD, new ApiHandler(api),
                     ApiEvents.event("GET", "/leaderboard", "/leaderboard", Map.of(), Map.of(), Map.of(), null, TENANT), 200);
-            call(JobApi.Route.GET_LEADERBOARD_HISTORY, new GetLeaderboardHistoryFunction(api),
+            call(ApiOperation.GET_LEADERBOARD_HISTORY, new ApiHandler(api),
                     ApiEvents.event("GET", "/leaderboard/history", "/leaderboard/history", Map.of(), Map.of(), Map.of(),
                             null, TENANT), 200);
-            call(JobApi.Route.OPENAPI, new GetOpenApiFunction(api),
+            call(ApiOperation.GET_OPENAPI, new ApiHandler(api),
                     ApiEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), Map.of(), null, TENANT), 200);
         }
 
         void cancel(JobId id) {
-            call(JobApi.Route.CANCEL_JOB, new CancelJobFunction(api),
+            call(ApiOperation.CANCEL_JOB, new ApiHandler(api),
                     ApiEvents.onJob("POST", "/cancel", id.value(), Map.of(), TENANT), 200);
         }
 
         void delete(JobId id) {
-            call(JobApi.Route.DELETE_JOB, new DeleteJobFunction(api),
+            call(ApiOperation.DELETE_JOB, new ApiHandler(api),
                     ApiEvents.onJob("DELETE", "", id.value(), Map.of(), TENANT), 200);
         }
 
-        private static JsonNode call(JobApi.Route route, RequestStreamHandler function, String event, int status) {
+        private static JsonNode call(ApiOperation route, RequestStreamHandler function, String event, int status) {
             String response = recorder.as(functionFor(route), () -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 try {
@@ -908,7 +924,7 @@ class IamPoliciesIT {
         return StackPolicies.logicalId(SynthesizedStack.STACK.workflowFunctions().function(state));
     }
 
-    static String functionFor(JobApi.Route route) {
+    static String functionFor(ApiOperation route) {
         return StackPolicies.logicalId(SynthesizedStack.STACK.api().functions().get(route));
     }
 

@@ -219,7 +219,8 @@ class IamTest {
                     allow("s3:ListBucket", bucket),
                     allow("s3:DeleteObject", objects(bucket, "/jobs/*")));
             case BUILD_OBJECTS -> List.of(allow("s3:GetObject", List.of(objects(bucket, "/jobs/*/build-outcome.json"),
-                    objects(bucket, "/jobs/*/build.log"), objects(bucket, "/jobs/*/trivy-report.json"))));
+                    objects(bucket, "/jobs/*/build.log"), objects(bucket, "/jobs/*/trivy-report.json"),
+                    objects(bucket, "/jobs/*/trivy-misconfig.json"), objects(bucket, "/jobs/*/Dockerfile"))));
             case KEPT_ARTIFACTS -> List.of(allow("s3:PutObject", objects(bucket, "/jobs/*/artifacts/*")));
             case STORED_RUN_LOG -> List.of(allow("s3:GetObject", objects(bucket, "/jobs/*/artifacts/run-log.json")));
             case PREPARE_TASK -> List.of(

@@ -687,7 +687,7 @@ class JobWorkflowExecutionIT {
                 if (Boolean.TRUE.equals(out.get("retry"))) {
                     try {
                         Path data = workspaces.resolve(job.value());
-                        io.perfbox.core.workspace.LinkSafeFiles.deleteTree(data);
+                        io.perfbox.adapter.fs.LinkSafeFiles.deleteTree(data);
                         Files.createDirectories(data);
                         if (perfJson != null) {
                             Files.writeString(data.resolve("perf.json"), perfJson);

@@ -21,8 +21,8 @@ import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.api.ApiHandler;
 import io.perfbox.runtime.aws.api.ApiRuntime;
-import io.perfbox.runtime.aws.api.SubmitJobFunction;
 import io.perfbox.runtime.aws.workflow.AdmitHandler;
 import io.perfbox.runtime.aws.workflow.CleanUpHandler;
 import io.perfbox.runtime.aws.workflow.ExecutionEndedHandler;
@@ -98,7 +98,8 @@ class JobsInFlightCapIT {
                     throw new java.io.UncheckedIOException(e);
                 }
             }
-            if (r.at("/Properties/Handler").asText().equals(JobApi.Route.SUBMIT_JOB.handlerClass + JavaLambda.METHOD)) {
+            if (r.at("/Properties/Environment/Variables/" + JobApi.API_OPERATION).asText()
+                    .equals(io.perfbox.api.ApiOperation.SUBMIT_JOB.name())) {
                 submitEnvironment = r.at("/Properties/Environment/Variables");
             }
         });
@@ -143,7 +144,7 @@ class JobsInFlightCapIT {
         return ApiRuntime.jobService(AwsSettings.Api.from(env), dynamoDb, s3, sfn, Clock.systemUTC());
     }
 
-    private static JsonNode submit(SubmitJobFunction function, String tenant) throws Exception {
+    private static JsonNode submit(ApiHandler function, String tenant) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         function.handleRequest(new ByteArrayInputStream(ApiEvents.event("POST", "/jobs", "/jobs", Map.of(), Map.of(),
                 Map.of("Content-Type", "text/plain; charset=utf-8"), DOCKERFILE, tenant).getBytes(StandardCharsets.UTF_8)),
@@ -179,7 +180,7 @@ class JobsInFlightCapIT {
         assertThat(states.at("/Admitted/Choices/0/Next").asText()).isEqualTo("AdmissionWait");
         assertThat(states.at("/AdmissionWait/SecondsPath").asText()).isEqualTo("$.admission.waitSeconds");
         PerfboxApi api = api();
-        SubmitJobFunction submitFunction = new SubmitJobFunction(api);
+        ApiHandler submitFunction = new ApiHandler(api);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             // Six submits at once.
@@ -306,7 +307,7 @@ class JobsInFlightCapIT {
     void aSlotIsNotLeakedByACrashedExecutionNorAPlaceInTheQueueByAJobCancelledWhileWaiting() throws Exception {
         freshResources();
         var service = service();
-        SubmitJobFunction submitFunction = new SubmitJobFunction(new PerfboxApi(service));
+        ApiHandler submitFunction = new ApiHandler(new PerfboxApi(service));
         List<JobId> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             JsonNode answer = submit(submitFunction, "globex");

@@ -132,6 +132,7 @@ class RunnerTest {
                         Map.entry("PERFBOX_ARTIFACT_BUCKET", Map.of("Ref", Match.stringLikeRegexp("ArtifactsBucket.*"))),
                         Map.entry("PERFBOX_SEVERITY_THRESHOLD", "HIGH"),
                         Map.entry("PERFBOX_IGNORE_UNFIXED", "false"),
+                        Map.entry("PERFBOX_MISCONFIG_THRESHOLD", "NONE"),
                         Map.entry("PERFBOX_CLUSTER_ARN", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IsolatedRunnerCluster.*"), "Arn"))),
                         Map.entry("PERFBOX_TASK_EXECUTION_ROLE_ARN", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IsolatedRunnerTaskExecutionRole.*"), "Arn"))),
                         Map.entry("PERFBOX_TASK_ROLE_ARN", Match.absent()),

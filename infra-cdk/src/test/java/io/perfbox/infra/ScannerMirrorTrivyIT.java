@@ -117,6 +117,10 @@ class ScannerMirrorTrivyIT {
         assertThat(results.findValuesAsText("Type")).as(report).contains("debian", "jar");
         // The scan's own log: the jar's lookup happened, with no network to fetch anything from.
         assertThat(output()).contains("Number of language-specific files\tnum=1").doesNotContain("Downloading");
+        // Trivy's own Dockerfile checks ran there too, on the checks it embeds (no network): the Dockerfile has no USER.
+        var misconfigurations = io.perfbox.adapter.trivy.TrivyConfigReportParser.parse(
+                Files.readAllBytes(dir.resolve("bucket/jobs/" + JOB_ID + "/trivy-misconfig.json")));
+        assertThat(misconfigurations).extracting(m -> m.id() + " " + m.severity()).as(output()).contains("DS002 HIGH");
     }
 
     @Test

@@ -24,6 +24,7 @@ class StackConfigTest {
         StackConfig config = config(Map.of());
         assertThat(config.severityThreshold()).isEqualTo("HIGH");
         assertThat(config.ignoreUnfixed()).isFalse();
+        assertThat(config.misconfigThreshold()).isEqualTo("NONE");
         assertThat(config.buildTimeoutSeconds()).isEqualTo(900);
         assertThat(config.maxImageBytes()).isEqualTo(10L << 30);
         assertThat(config.runTimeoutSeconds()).isEqualTo(600);
@@ -47,6 +48,7 @@ class StackConfigTest {
         assertThat(config.taskMemoryMib()).isEqualTo(4096);
         assertThat(config.runTimeoutSeconds()).isEqualTo(60);
         assertThat(config(Map.of("perfbox:maxScannerDbAgeHours", "48")).maxScannerDbAgeHours()).isEqualTo(48);
+        assertThat(config(Map.of("perfbox:misconfigThreshold", "high")).misconfigThreshold()).isEqualTo("HIGH");
     }
 
     @Test
@@ -92,6 +94,8 @@ class StackConfigTest {
                 .hasMessageContaining("perfbox:artifactRetentionDays");
         assertThatThrownBy(() -> config(Map.of("perfbox:severityThreshold", "SEVERE")))
                 .hasMessageContaining("perfbox:severityThreshold");
+        assertThatThrownBy(() -> config(Map.of("perfbox:misconfigThreshold", "root")))
+                .hasMessageContaining("perfbox:misconfigThreshold").hasMessageContaining("NONE");
         assertThatThrownBy(() -> config(Map.of("perfbox:ignoreUnfixed", "maybe")))
                 .hasMessageContaining("perfbox:ignoreUnfixed");
         assertThatThrownBy(() -> config(Map.of("perfbox:buildTimeoutSeconds", 10)))

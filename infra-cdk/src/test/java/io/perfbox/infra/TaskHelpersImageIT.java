@@ -8,7 +8,7 @@ import io.perfbox.adapter.aws.logs.CollectorRecord;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.core.port.JobWorkspace;
-import io.perfbox.core.workspace.LinkSafeFiles;
+import io.perfbox.adapter.fs.LinkSafeFiles;
 import io.perfbox.testing.aws.CollectorRecords;
 import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.docker.RequiresDocker;

@@ -3,6 +3,7 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.api.ApiOperation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +23,15 @@ class TenantQuotasStackTest {
                 PerfboxStack.createStack(app, SynthesizedStack.STACK_NAME)).toJSON());
     }
 
-    private static JsonNode function(JsonNode template, String handlerClass) {
+    private static JsonNode function(JsonNode template, ApiOperation operation) {
         List<JsonNode> found = new ArrayList<>();
         template.get("Resources").forEach(r -> {
             if (r.path("Type").asText().equals("AWS::Lambda::Function")
-                    && r.at("/Properties/Handler").asText().equals(handlerClass + JavaLambda.METHOD)) {
+                    && r.at("/Properties/Environment/Variables/" + JobApi.API_OPERATION).asText().equals(operation.name())) {
                 found.add(r);
             }
         });
-        assertThat(found).as(handlerClass).hasSize(1);
+        assertThat(found).as(operation.name()).hasSize(1);
         return found.get(0);
     }
 
@@ -55,8 +56,8 @@ class TenantQuotasStackTest {
     void quotasReachTheApiFunctionsAndOnlySubmitMayQueryTheUsageIndex() {
         JsonNode template = synth(Map.of("perfbox:maxActiveJobsPerTenant", 3, "perfbox:maxSubmissionsPerDay", "50"),
                 "cdk-quotas.out");
-        for (JobApi.Route route : JobApi.Route.values()) {
-            JsonNode variables = function(template, route.handlerClass).at("/Properties/Environment/Variables");
+        for (ApiOperation route : ApiOperation.values()) {
+            JsonNode variables = function(template, route).at("/Properties/Environment/Variables");
             assertThat(variables.path("PERFBOX_MAX_ACTIVE_JOBS").asText()).as(route.name()).isEqualTo("3");
             assertThat(variables.path("PERFBOX_MAX_SUBMISSIONS_PER_DAY").asText()).as(route.name()).isEqualTo("50");
         }
@@ -70,7 +71,7 @@ class TenantQuotasStackTest {
     @Test
     void withoutQuotasTheFunctionsAreToldUnlimitedAndNoneMayQueryTheUsageIndex() {
         JsonNode template = TemplateQueries.template();
-        JsonNode variables = function(template, JobApi.Route.SUBMIT_JOB.handlerClass).at("/Properties/Environment/Variables");
+        JsonNode variables = function(template, ApiOperation.SUBMIT_JOB).at("/Properties/Environment/Variables");
         assertThat(variables.path("PERFBOX_MAX_ACTIVE_JOBS").asText()).isEqualTo("unlimited");
         assertThat(variables.path("PERFBOX_MAX_SUBMISSIONS_PER_DAY").asText()).isEqualTo("unlimited");
         assertThat(byUsageGrants(template)).isEmpty();

@@ -237,7 +237,7 @@ class WorkflowTest {
         List<String> names = new ArrayList<>();
         build.at("/Parameters/EnvironmentVariablesOverride").forEach(v -> names.add(v.get("Name").asText()));
         assertThat(names).containsExactlyInAnyOrder("JOB_ID", "ARTIFACT_BUCKET", "IMAGE_REPOSITORY_URI",
-                "SEVERITY_THRESHOLD", "IGNORE_UNFIXED", "BUILD_TIMEOUT_SECONDS", "MAX_IMAGE_BYTES");
+                "SEVERITY_THRESHOLD", "IGNORE_UNFIXED", "MISCONFIG_THRESHOLD", "BUILD_TIMEOUT_SECONDS", "MAX_IMAGE_BYTES");
         assertThat(build.at("/Parameters/EnvironmentVariablesOverride/0")).isEqualTo(TemplateQueries.JSON
                 .valueToTree(Map.of("Name", "JOB_ID", "Type", "PLAINTEXT", "Value.$", "$.jobId")));
         assertThat(build.at("/Retry/0/ErrorEquals/0").asText()).isEqualTo("CodeBuild.AccountLimitExceededException");

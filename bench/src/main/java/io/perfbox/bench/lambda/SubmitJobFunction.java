@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * Benchmark 5's submit Lambda: {@link io.perfbox.runtime.aws.api.SubmitJobFunction} of the AWS runtime, called as
+ * Benchmark 5's submit Lambda: the AWS runtime's {@link io.perfbox.runtime.aws.api.ApiHandler} on POST /jobs, called as
  * Lambda calls it (its stream entry, the raw event in), over the real {@link DynamoDbJobStore} whose client is built
  * as the product builds it ({@link AwsRuntime#configure}: region and credentials from the typed settings, the
  * url-connection HTTP client), aimed at moto, the bench's DynamoDB (PERFBOX_BENCH_DYNAMODB_ENDPOINT: an endpoint
@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * kept in memory and the pipeline start is a no-op, so the figure leaves those two calls (and their clients) out.
  */
 public final class SubmitJobFunction implements RequestStreamHandler {
-    private final io.perfbox.runtime.aws.api.SubmitJobFunction function;
+    private final io.perfbox.runtime.aws.api.ApiHandler function;
 
     public SubmitJobFunction() {
         AwsSettings.Common settings = AwsSettings.Common.from(System.getenv());
@@ -41,7 +41,7 @@ public final class SubmitJobFunction implements RequestStreamHandler {
                 .build();
         JobService jobs = new JobService(new DynamoDbJobStore(dynamoDb, settings.jobsTable()),
                 new InMemoryDockerfiles(), new NoArtifacts(), new NoPipeline(), Clock.systemUTC());
-        function = new io.perfbox.runtime.aws.api.SubmitJobFunction(new PerfboxApi(jobs));
+        function = new io.perfbox.runtime.aws.api.ApiHandler(io.perfbox.api.ApiOperation.SUBMIT_JOB, new PerfboxApi(jobs));
     }
 
     @Override

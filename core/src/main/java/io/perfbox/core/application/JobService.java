@@ -236,31 +236,6 @@ public class JobService {
         return current;
     }
 
-    /**
-     * Cancels the job if it is still under way (its build or container is stopped), then removes it and its
-     * files. Returns the job as it ended: CANCELLED if it was cancelled here. (What {@code DELETE /jobs/{id}} did
-     * before cancel kept the job; the lifecycle's races with a delete under way are tested through it.)
-     */
-    public Job cancelAndDelete(String owner, JobId id) {
-        Job current = get(owner, id);
-        Job last = current;
-        while (!last.status().isTerminal()) {
-            Job cancelled = last.cancelled(clock.instant());
-            if (jobs.update(cancelled, EnumSet.of(last.status()))) {
-                last = cancelled;
-                break;
-            }
-            last = jobs.find(id).orElseThrow(() -> new JobNotFoundException(id));
-        }
-        if (!current.status().isTerminal()) {
-            launcher.stop(id);
-        }
-        jobs.delete(id);
-        dockerfiles.delete(id);
-        artifacts.deleteAll(id);
-        return last;
-    }
-
     public record JobLogs(Job job, CapturedLog build, CapturedLog run) {
     }
 

@@ -7,6 +7,11 @@ public enum FailureCode {
     BUILD_TIMEOUT,
     IMAGE_TOO_LARGE,
     VULNERABLE,
+    /**
+     * The Dockerfile fails one of the scanner's own Dockerfile checks (e.g. DS002, the image runs as root) at or
+     * above the misconfiguration threshold; below it (and by default) a misconfiguration is only a warning.
+     */
+    MISCONFIGURED,
     SCANNER_UNAVAILABLE,
     RUN_FAILED,
     RUN_TIMEOUT,

@@ -197,7 +197,7 @@ public final class JobLifecycle {
 
     /**
      * SCANNING: saves the report and applies the policy (the scan gate): a passing image moves the job to RUNNING; a
-     * blocked one ends it VULNERABLE; no usable scan ends it SCANNER_UNAVAILABLE. A job already RUNNING is this step
+     * blocked one ends it VULNERABLE (or MISCONFIGURED, when only misconfigurations block it); no usable scan ends it SCANNER_UNAVAILABLE. A job already RUNNING is this step
      * repeated: PROCEED.
      */
     public Next scanned(JobId id, ScanResult result) {
@@ -223,8 +223,10 @@ public final class JobLifecycle {
                 yield Next.ENDED;
             }
             case Scanned s -> {
-                artifacts.saveScanReport(id, s.report());
-                VulnerabilityPolicy.Decision decision = policy.evaluate(s.report());
+                // Saved with the thresholds it is judged by, so a reader of the report knows what blocked and why.
+                ScanReport judged = s.report().judgedBy(policy.gate());
+                artifacts.saveScanReport(id, judged);
+                VulnerabilityPolicy.Decision decision = policy.evaluate(judged);
                 Job counted = job.withVulnerabilities(decision.counts(), clock.instant()).withReceipt(s.report().receipt());
                 Optional<Failure> vulnerable = StepOutcomes.failureOf(policy, decision);
                 if (vulnerable.isPresent()) {
@@ -378,7 +380,8 @@ public final class JobLifecycle {
      */
     public Next endedWithoutOutcome(JobId id, String workflowState) {
         Objects.requireNonNull(workflowState, "workflowState");
-        // PLATFORM_FAILURE (branch platform) is the code for this once it exists: perfbox's fault, not the job's.
+        // INTERNAL, not PLATFORM_FAILURE: a workflow that ends without recording an outcome is perfbox's own defect,
+        // not the platform's doing and not the job's.
         return failIfActive(id, current -> StepOutcomes.internal("the job's workflow " + workflowState
                 + " without recording an outcome while the job was " + current.status() + "; submit it again"));
     }

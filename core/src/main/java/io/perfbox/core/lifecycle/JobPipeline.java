@@ -71,7 +71,7 @@ public class JobPipeline {
             if (!next.proceed()) {
                 return;
             }
-            next = lifecycle.scanned(id, scan(((ImageBuilder.Built) built).imageRef()));
+            next = lifecycle.scanned(id, scan(((ImageBuilder.Built) built).imageRef(), dockerfile.get()));
             if (!next.proceed()) {
                 return;
             }
@@ -206,9 +206,10 @@ public class JobPipeline {
         }
     }
 
-    private JobLifecycle.ScanResult scan(String imageRef) throws InterruptedException {
+    private JobLifecycle.ScanResult scan(String imageRef, io.perfbox.core.domain.Dockerfile dockerfile)
+            throws InterruptedException {
         try {
-            return new JobLifecycle.Scanned(scanner.scan(imageRef));
+            return new JobLifecycle.Scanned(scanner.scan(imageRef, dockerfile));
         } catch (VulnerabilityScanner.ScannerUnavailableException e) {
             return new JobLifecycle.ScannerUnavailable(e.getMessage());
         } catch (VulnerabilityScanner.ScanFailedException e) {

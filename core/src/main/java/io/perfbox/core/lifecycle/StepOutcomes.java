@@ -109,11 +109,22 @@ public final class StepOutcomes {
                 "The vulnerability scan failed, so the image was not run: " + reason);
     }
 
-    /** Empty when the policy lets the image run; otherwise VULNERABLE naming the findings that block it. */
+    /**
+     * Empty when the policy lets the image run; otherwise VULNERABLE naming the findings that block it (and the
+     * misconfigurations that would have, after them), or MISCONFIGURED naming the misconfigurations when only they do.
+     */
     public static Optional<Failure> failureOf(VulnerabilityPolicy policy, VulnerabilityPolicy.Decision decision) {
-        return decision.passed()
-                ? Optional.empty()
-                : Optional.of(Failure.of(FailureCode.VULNERABLE, decision.summary(policy.threshold())));
+        if (decision.passed()) {
+            return Optional.empty();
+        }
+        String misconfigured = decision.blockingMisconfigurations().isEmpty() ? ""
+                : decision.misconfigurationSummary(policy.misconfigThreshold());
+        if (!decision.vulnerable()) {
+            return Optional.of(Failure.of(FailureCode.MISCONFIGURED,
+                    "The Dockerfile fails the scanner's checks, so the image was not run: " + misconfigured));
+        }
+        return Optional.of(Failure.of(FailureCode.VULNERABLE, decision.summary(policy.threshold())
+                + (misconfigured.isEmpty() ? "" : "; and " + misconfigured)));
     }
 
     // ---- run ----

@@ -3,6 +3,7 @@ package io.perfbox.testing.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.core.domain.Finding;
+import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
@@ -69,6 +70,21 @@ public abstract class JobArtifactStoreContract {
         ScanReport read = store().scanReport(id).orElseThrow();
         assertThat(read).isEqualTo(REPORT);
         assertThat(read.findings().get(1).hasFix()).isFalse();
+    }
+
+    @Test
+    void aScanReportRoundTripsWithItsMisconfigurationsAndTheThresholdsItWasJudgedBy() {
+        JobId id = JobId.random();
+        ScanReport judged = REPORT.withMisconfigurations(List.of(
+                new Misconfiguration("DS002", "Image user should not be 'root'", Severity.HIGH,
+                        "Specify at least 1 USER command in Dockerfile with non-root user as argument", null, null),
+                new Misconfiguration("DS013", "'RUN cd ...' to change directory", Severity.MEDIUM, "Use WORKDIR", 3, 4)))
+                .judgedBy(new ScanReport.Gate(Severity.HIGH, true, Severity.MEDIUM));
+        store().saveScanReport(id, judged);
+        assertThat(store().scanReport(id)).contains(judged);
+        ScanReport warningsOnly = REPORT.judgedBy(new ScanReport.Gate(Severity.CRITICAL, false, null));
+        store().saveScanReport(id, warningsOnly);
+        assertThat(store().scanReport(id)).contains(warningsOnly);
     }
 
     @Test

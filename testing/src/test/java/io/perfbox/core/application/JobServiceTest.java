@@ -200,7 +200,8 @@ class JobServiceTest {
         assertThatThrownBy(() -> service.get("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
         assertThatThrownBy(() -> service.logs("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
         assertThatThrownBy(() -> service.scan("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
-        assertThatThrownBy(() -> service.cancelAndDelete("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThatThrownBy(() -> service.cancel("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThatThrownBy(() -> service.delete("mallory", job.id())).isInstanceOf(JobNotFoundException.class);
         assertThat(jobs.find(job.id())).contains(job);
         assertThat(launcher.stopped()).isEmpty();
     }
@@ -343,13 +344,20 @@ class JobServiceTest {
                 .isInstanceOfSatisfying(JobNotFoundException.class, e -> assertThat(e.jobId()).isEqualTo(unknown));
     }
 
+    /** What a client does to be rid of a job under way: cancel it, then delete it (a delete refuses a job under way). */
+    private Job cancelThenDelete(JobId id) {
+        Job cancelled = service.cancel(OWNER, id);
+        service.delete(OWNER, id);
+        return cancelled;
+    }
+
     @Test
     void cancellingARunningJobStopsItAndRemovesEverything() {
         Job job = storedIn(submitted(), JobStatus.RUNNING);
         artifacts.saveLog(job.id(), LogKind.BUILD, new CapturedLog("built", false));
         artifacts.saveScanReport(job.id(), new ScanReport("trivy", "1", List.of()));
 
-        Job ended = service.cancelAndDelete(OWNER, job.id());
+        Job ended = cancelThenDelete(job.id());
 
         assertThat(ended.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(ended.failure().code()).isEqualTo(FailureCode.CANCELLED);
@@ -364,7 +372,7 @@ class JobServiceTest {
     @Test
     void cancellingAQueuedJobStopsItSoItNeverStarts() {
         Job job = submitted();
-        assertThat(service.cancelAndDelete(OWNER, job.id()).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(cancelThenDelete(job.id()).status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(launcher.stopped()).containsExactly(job.id());
         assertThat(jobs.find(job.id())).isEmpty();
     }
@@ -377,7 +385,7 @@ class JobServiceTest {
                 JobResources.RELEASED_ELSEWHERE, Clock.fixed(NOW, ZoneOffset.UTC));
         CapturedLog late = new CapturedLog("late output", false);
 
-        service.cancelAndDelete(OWNER, job.id());
+        cancelThenDelete(job.id());
         JobLifecycle.Next next = switch (step) {
             case BUILDING -> lifecycle.built(job.id(), new ImageBuilder.Built("img", late));
             case SCANNING -> lifecycle.scanned(job.id(), new JobLifecycle.Scanned(new ScanReport("trivy", "1", List.of())));
@@ -396,7 +404,7 @@ class JobServiceTest {
         Job job = storedIn(submitted(), finished);
         artifacts.saveLog(job.id(), LogKind.RUN, new CapturedLog("ran", false));
 
-        assertThat(service.cancelAndDelete(OWNER, job.id())).isEqualTo(job);
+        assertThat(service.delete(OWNER, job.id())).isEqualTo(job);
 
         assertThat(launcher.stopped()).isEmpty();
         assertThat(jobs.find(job.id())).isEmpty();

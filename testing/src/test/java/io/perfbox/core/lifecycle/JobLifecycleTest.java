@@ -147,7 +147,7 @@ class JobLifecycleTest {
 
     /**
      * A job store in which, just before the step's first status write lands, the job is deleted (with everything
-     * stored for it, as JobService.cancelAndDelete does) or cancelled.
+     * stored for it, as a cancel and then a delete leave it) or cancelled.
      */
     private InMemoryJobStore storeWhereTheJobIs(JobStatus setUp, boolean deleted) {
         InMemoryJobStore racing = new InMemoryJobStore() {
@@ -369,7 +369,7 @@ class JobLifecycleTest {
         assertThat(job.vulnerabilities().get(Severity.MEDIUM)).isEqualTo(1);
         assertThat(job.vulnerabilities().total()).isEqualTo(1);
         assertThat(artifacts.log(id(), LogKind.BUILD)).contains(BUILD_LOG);
-        assertThat(artifacts.scanReport(id())).contains(CLEAN);
+        assertThat(artifacts.scanReport(id())).contains(CLEAN.judgedBy(VulnerabilityPolicy.DEFAULT.gate()));
         assertThat(resources.releases()).isEmpty();
     }
 
@@ -384,7 +384,7 @@ class JobLifecycleTest {
         assertThat(job.stages().runStartedAt()).isNull();
         assertThat(job.vulnerabilities().get(Severity.CRITICAL)).isEqualTo(1);
         assertThat(job.vulnerabilities().get(Severity.LOW)).isEqualTo(1);
-        assertThat(artifacts.scanReport(id())).contains(VULNERABLE);
+        assertThat(artifacts.scanReport(id())).contains(VULNERABLE.judgedBy(VulnerabilityPolicy.DEFAULT.gate()));
         assertThat(resources.releases()).containsExactly(
                 new RecordingJobResources.Release(id(), Optional.of(JobStatus.SCANNING), false));
     }

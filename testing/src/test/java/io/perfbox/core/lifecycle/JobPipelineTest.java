@@ -82,10 +82,50 @@ class JobPipelineTest {
     }
 
     private JobPipeline pipelineOn(JobStore store, JobResources jobResources) {
-        JobLifecycle lifecycle = new JobLifecycle(store, artifacts, VulnerabilityPolicy.DEFAULT, RUN_LIMITS.memoryBytes(),
+        return pipelineOn(store, jobResources, VulnerabilityPolicy.DEFAULT);
+    }
+
+    private JobPipeline pipelineOn(JobStore store, JobResources jobResources, VulnerabilityPolicy policy) {
+        JobLifecycle lifecycle = new JobLifecycle(store, artifacts, policy, RUN_LIMITS.memoryBytes(),
                 jobResources, new SteppingClock(START));
         return new JobPipeline(lifecycle, dockerfiles, builder, scanner, runner, workspace, jobResources,
-                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, VulnerabilityPolicy.DEFAULT), artifacts);
+                new PipelineSettings(BUILD_TIMEOUT, RUN_LIMITS, policy), artifacts);
+    }
+
+    private static final ScanReport RUNS_AS_ROOT = new ScanReport("trivy", "0.58.1", List.of()).withMisconfigurations(
+            List.of(new io.perfbox.core.domain.Misconfiguration("DS002", "Image user should not be 'root'",
+                    Severity.HIGH, "Specify at least 1 USER command in Dockerfile with non-root user as argument",
+                    null, null)));
+
+    @Test
+    void theScannerChecksTheDockerfileTheImageWasBuiltFromAndMisconfigurationsAreWarningsByDefault() throws Exception {
+        scanner.willReturn(RUNS_AS_ROOT);
+
+        Job job = executed();
+
+        assertThat(scanner.scannedDockerfiles()).containsExactly(DOCKERFILE);
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(runner.runs()).hasSize(1);
+        assertThat(artifacts.scanReport(queued.id()).orElseThrow().misconfigurations())
+                .isEqualTo(RUNS_AS_ROOT.misconfigurations());
+    }
+
+    @Test
+    void aMisconfigurationAtTheThresholdEndsTheJobMisconfiguredAndItNeverRuns() throws Exception {
+        scanner.willReturn(RUNS_AS_ROOT);
+        VulnerabilityPolicy strict = VulnerabilityPolicy.DEFAULT.withMisconfigThreshold(Severity.HIGH);
+
+        pipelineOn(jobs, resources, strict).execute(queued.id());
+
+        Job job = stored();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(job.failure().code()).isEqualTo(FailureCode.MISCONFIGURED);
+        assertThat(job.failure().message()).contains("DS002 (HIGH) Image user should not be 'root'");
+        assertThat(job.stages().runStartedAt()).isNull();
+        assertThat(workspace.prepared()).isEmpty();
+        assertThat(runner.runs()).isEmpty();
+        assertThat(artifacts.scanReport(queued.id()).orElseThrow().gate())
+                .isEqualTo(new ScanReport.Gate(Severity.HIGH, false, Severity.HIGH));
     }
 
     private Job executed() throws InterruptedException {
@@ -255,7 +295,7 @@ class JobPipelineTest {
         executed();
         assertThat(artifacts.log(queued.id(), LogKind.BUILD)).contains(BUILD_LOG);
         assertThat(artifacts.log(queued.id(), LogKind.RUN)).contains(RUN_LOG);
-        assertThat(artifacts.scanReport(queued.id())).contains(report);
+        assertThat(artifacts.scanReport(queued.id())).contains(report.judgedBy(VulnerabilityPolicy.DEFAULT.gate()));
     }
 
     @Test
@@ -337,7 +377,7 @@ class JobPipelineTest {
         assertThat(job.vulnerabilities().get(Severity.CRITICAL)).isEqualTo(1);
         assertThat(job.vulnerabilities().get(Severity.LOW)).isEqualTo(1);
         assertThat(job.stages().runStartedAt()).isNull();
-        assertThat(artifacts.scanReport(queued.id())).contains(report);
+        assertThat(artifacts.scanReport(queued.id())).contains(report.judgedBy(VulnerabilityPolicy.DEFAULT.gate()));
         assertThat(workspace.prepared()).isEmpty();
         assertThat(runner.runs()).isEmpty();
     }
@@ -651,7 +691,8 @@ class JobPipelineTest {
         Background background = executeInBackground();
         held.awaitReached();
 
-        Job ended = service.cancelAndDelete("alice", queued.id());
+        Job ended = service.cancel("alice", queued.id());
+        service.delete("alice", queued.id());
 
         held.release();
         background.awaitEnd();

@@ -29,8 +29,13 @@ import java.util.regex.Pattern;
  * in order (1, 2, 3, ...) and only where a real one can stand (first, or right after a {@code  ---> <id>} line), but a
  * tenant's RUN that prints such lines itself can still mislead this reading of its own build: BuildKit, the
  * default, is the builder to trust.
+ *
+ * <p>Public for the AWS runtime, whose build (CodeBuild's Docker engine, the same {@code docker build --progress
+ * plain}) fails the same way: its AfterBuild step reads the build's log with {@link #fromBuildKit} and the Dockerfile
+ * with {@link DockerfileSyntax}, so a build failure says the same on both runtimes. It stays beside the Dockerfile
+ * parser it reads the steps with: both are Docker's formats, which core does not know.
  */
-final class BuildFailureReport {
+public final class BuildFailureReport {
     /** The longest instruction a failure message names; the rest is cut ("…"). */
     static final int MAX_INSTRUCTION_CHARS = 160;
     private static final int MAX_ERROR_CHARS = 300;
@@ -56,13 +61,14 @@ final class BuildFailureReport {
     private static final Set<String> STEP_KEYWORDS = Set.of("run", "copy", "add", "workdir");
 
     /** The instruction a build failed at, what went wrong, and the end of the step's output. */
-    record Located(int line, String instruction, String error, List<String> lastOutput) {
+    public record Located(int line, String instruction, String error, List<String> lastOutput) {
         /** One line naming the line, the instruction and the error: "line 3: RUN exit 3: exit code 3". */
-        String reason() {
+        public String reason() {
             return "line " + line + ": " + instruction + ": " + error;
         }
 
-        FailedStep step() {
+        /** The failed step as a builder reports it. */
+        public FailedStep step() {
             return new FailedStep(line, lastOutput);
         }
     }
@@ -73,7 +79,7 @@ final class BuildFailureReport {
     // ---- BuildKit ----
 
     /** Where a BuildKit build of {@code dockerfile} (the customer's, as parsed) failed; empty when it cannot tell. */
-    static Optional<Located> fromBuildKit(String log, DockerfileSyntax.Parsed dockerfile) {
+    public static Optional<Located> fromBuildKit(String log, DockerfileSyntax.Parsed dockerfile) {
         String[] lines = log.split("\n", -1);
         Map<Integer, String> names = new HashMap<>();
         Map<Integer, Deque<String>> output = new HashMap<>();

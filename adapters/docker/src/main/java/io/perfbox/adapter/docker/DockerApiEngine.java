@@ -1,14 +1,12 @@
 package io.perfbox.adapter.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
 import io.perfbox.adapter.process.BoundedCapture;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,87 +116,23 @@ public final class DockerApiEngine implements DockerEngine {
         boolean[] failed = {false};
         try {
             DockerSocketClient.Response r = api.stream("POST", target.toString(), "application/x-tar",
-                    tarOfOne("Dockerfile", dockerfile), timeout, body -> failed[0] = showBuildOutput(body, log));
+                    EngineApiFormats.tarOfOne("Dockerfile", dockerfile), timeout, body -> failed[0] = EngineApiFormats.showBuildOutput(body, log));
             if (!r.ok()) {
                 // What the CLI prints for an answer like this one (a Dockerfile the builder cannot parse, say).
-                write(log, "Error response from daemon: " + r.message() + "\n");
+                EngineApiFormats.write(log, "Error response from daemon: " + r.message() + "\n");
                 return new BuildRun(false, false, 1, log.toLog());
             }
             return new BuildRun(!failed[0], false, failed[0] ? 1 : 0, log.toLog());
         } catch (DockerSocketClient.TimedOutException e) {
             return new BuildRun(false, true, -1, log.toLog());
         } catch (IOException e) {
-            write(log, "error during the build: " + e.getMessage() + "\n");
+            EngineApiFormats.write(log, "error during the build: " + e.getMessage() + "\n");
             return new BuildRun(false, false, 1, log.toLog());
         }
     }
 
-    /**
-     * The build's messages as the CLI shows them: each "stream" text as it is, pull progress as "id: status", an
-     * error as its message. True when the build reported an error.
-     */
-    private static boolean showBuildOutput(InputStream body, BoundedCapture log) throws IOException {
-        boolean failed = false;
-        try (MappingIterator<JsonNode> messages = JSON.readerFor(JsonNode.class).readValues(body)) {
-            while (messages.hasNextValue()) {
-                JsonNode m = messages.nextValue();
-                if (m.hasNonNull("error") || m.hasNonNull("errorDetail")) {
-                    failed = true;
-                    String message = m.path("errorDetail").path("message").asText(m.path("error").asText());
-                    write(log, message + "\n");
-                } else if (m.hasNonNull("stream")) {
-                    write(log, m.get("stream").asText());
-                } else if (m.hasNonNull("status")) {
-                    String id = m.path("id").asText("");
-                    write(log, (id.isEmpty() ? "" : id + ": ") + m.get("status").asText() + "\n");
-                }
-            }
-        }
-        return failed;
-    }
-
-    private static void write(BoundedCapture log, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        log.write(bytes, 0, bytes.length);
-    }
-
     private static String query(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    /** A tar archive of one regular file (ustar format), as the CLI makes of a Dockerfile read from stdin. */
-    static byte[] tarOfOne(String name, byte[] content) {
-        byte[] header = new byte[512];
-        putAscii(header, 0, name);
-        putAscii(header, 100, "0000644");
-        putAscii(header, 108, "0000000");
-        putAscii(header, 116, "0000000");
-        putAscii(header, 124, String.format("%011o", content.length));
-        putAscii(header, 136, String.format("%011o", 0));
-        header[156] = '0';
-        putAscii(header, 257, "ustar");
-        putAscii(header, 263, "00");
-        // The checksum is computed with its own field as spaces.
-        for (int i = 148; i < 156; i++) {
-            header[i] = ' ';
-        }
-        int sum = 0;
-        for (byte b : header) {
-            sum += b & 0xff;
-        }
-        putAscii(header, 148, String.format("%06o", sum));
-        header[154] = 0;
-        header[155] = ' ';
-        int padded = (content.length + 511) / 512 * 512;
-        byte[] tar = new byte[512 + padded + 1024];
-        System.arraycopy(header, 0, tar, 0, 512);
-        System.arraycopy(content, 0, tar, 512, content.length);
-        return tar;
-    }
-
-    private static void putAscii(byte[] to, int at, String s) {
-        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(b, 0, to, at, b.length);
     }
 
     @Override
@@ -250,7 +184,7 @@ public final class DockerApiEngine implements DockerEngine {
         BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes), output);
         try {
             api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1&follow=1", max,
-                    body -> demultiplex(body, capture, 0));
+                    body -> EngineApiFormats.demultiplex(body, capture, 0));
         } catch (IOException e) {
             // timed out or cut off: what arrived is the log so far
         }
@@ -277,7 +211,7 @@ public final class DockerApiEngine implements DockerEngine {
                 return;
             }
             api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1", QUICK,
-                    body -> demultiplex(body, capture, followed));
+                    body -> EngineApiFormats.demultiplex(body, capture, followed));
         } catch (IOException | RuntimeException e) {
             // the container is gone or the engine is remote: the follow's output is the log
         }
@@ -303,64 +237,11 @@ public final class DockerApiEngine implements DockerEngine {
         BoundedCapture capture = new BoundedCapture(Math.max(2, maxBytes));
         try {
             api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1", QUICK,
-                    body -> demultiplex(body, capture, 0));
+                    body -> EngineApiFormats.demultiplex(body, capture, 0));
         } catch (IOException e) {
             // timed out or cut off: what arrived is the log
         }
         return capture.toLog();
-    }
-
-    /**
-     * A container without a TTY sends its output as frames: a byte for the stream (stdout 1, stderr 2), three zero
-     * bytes, the payload's length (4 bytes, big-endian), the payload. Payloads go to the capture in arrival order, the first {@code skip}
-     * bytes of them left out (what an earlier read of the same log already has).
-     */
-    static void demultiplex(InputStream in, BoundedCapture capture, long skip) throws IOException {
-        long[] left = {skip};
-        demultiplexInto(in, (buf, off, len) -> {
-            int drop = (int) Math.min(left[0], len);
-            left[0] -= drop;
-            if (len > drop) {
-                capture.write(buf, off + drop, len - drop);
-            }
-        });
-    }
-
-    private interface Payload {
-        void write(byte[] buf, int off, int len);
-    }
-
-    private static void demultiplexInto(InputStream in, Payload capture) throws IOException {
-        byte[] header = new byte[8];
-        byte[] buf = new byte[64 * 1024];
-        while (true) {
-            int got = in.readNBytes(header, 0, 8);
-            if (got < 8) {
-                if (got > 0) {
-                    capture.write(header, 0, got);
-                }
-                return;
-            }
-            boolean framed = header[0] >= 0 && header[0] <= 2 && header[1] == 0 && header[2] == 0 && header[3] == 0;
-            if (!framed) {
-                // A raw stream (a container with a TTY): copy it as it is.
-                capture.write(header, 0, 8);
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    capture.write(buf, 0, n);
-                }
-                return;
-            }
-            long length = ((header[4] & 0xffL) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
-            while (length > 0) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, length));
-                if (n < 0) {
-                    return;
-                }
-                capture.write(buf, 0, n);
-                length -= n;
-            }
-        }
     }
 
     @Override

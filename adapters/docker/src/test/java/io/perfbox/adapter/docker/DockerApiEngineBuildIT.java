@@ -40,7 +40,7 @@ class DockerApiEngineBuildIT extends DockerImageBuilderIT {
 
     @Test
     void aOneFileTarIsWhatTarItselfWouldRead() throws Exception {
-        byte[] tar = DockerApiEngine.tarOfOne("Dockerfile", "FROM scratch\n".getBytes());
+        byte[] tar = EngineApiFormats.tarOfOne("Dockerfile", "FROM scratch\n".getBytes());
         java.nio.file.Path file = java.nio.file.Files.createTempFile("perfbox-tar", ".tar");
         java.nio.file.Files.write(file, tar);
         Process p = new ProcessBuilder("tar", "-tvf", file.toString()).redirectErrorStream(true).start();

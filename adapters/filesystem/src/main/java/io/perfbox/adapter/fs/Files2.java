@@ -1,6 +1,5 @@
 package io.perfbox.adapter.fs;
 
-import io.perfbox.core.workspace.LinkSafeFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

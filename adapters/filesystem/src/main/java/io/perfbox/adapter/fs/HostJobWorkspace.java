@@ -2,7 +2,6 @@ package io.perfbox.adapter.fs;
 
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.JobWorkspace;
-import io.perfbox.core.workspace.LinkSafeFiles;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -24,7 +23,7 @@ import java.util.stream.Stream;
  * and files alike (a file deleted while held open still holds its blocks), and a setuid or device file written there
  * confers nothing. {@code <root>} and {@code <root>/<jobId>} are {@code 0700} and owned by the server's user (root),
  * so no other host user can reach the job's files, run what it wrote, or forge its perf.json. The result is read
- * from the host side as a regular file only ({@link LinkSafeFiles}, shared with the AWS runtime).
+ * from the host side as a regular file only ({@link LinkSafeFiles}).
  */
 public class HostJobWorkspace implements JobWorkspace {
     public static final String RESULT_FILE = "perf.json";

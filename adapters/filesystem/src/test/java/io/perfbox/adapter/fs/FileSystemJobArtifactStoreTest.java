@@ -42,6 +42,22 @@ class FileSystemJobArtifactStoreTest extends JobArtifactStoreContract {
     }
 
     @org.junit.jupiter.api.Test
+    void aScanReportStoredBeforeMisconfigurationsIsReadWithNoneAndNoThresholds() throws Exception {
+        io.perfbox.core.domain.JobId id = io.perfbox.core.domain.JobId.random();
+        java.nio.file.Files.createDirectories(root.resolve(id.value()));
+        // scan.json as perfbox wrote it before it ran Trivy's Dockerfile checks.
+        java.nio.file.Files.writeString(root.resolve(id.value()).resolve("scan.json"), """
+                {"scanner":"trivy","scannerVersion":"0.58.1","findings":[{"vulnerabilityId":"CVE-2024-0001",\
+                "packageName":"openssl","installedVersion":"3.0.11-1","fixedVersion":"3.0.13-1","severity":"HIGH",\
+                "title":"t","target":"debian 12"}],"dbUpdatedAt":"2024-12-01T00:00:00Z","dbDownloadedAt":null}""");
+        var read = store.scanReport(id).orElseThrow();
+        org.assertj.core.api.Assertions.assertThat(read.findings()).hasSize(1);
+        org.assertj.core.api.Assertions.assertThat(read.misconfigurations()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(read.gate()).isNull();
+        org.assertj.core.api.Assertions.assertThat(read.dbUpdatedAt()).isEqualTo("2024-12-01T00:00:00Z");
+    }
+
+    @org.junit.jupiter.api.Test
     void theRetentionSeesWhatAJobsFilesTakeAndWhichWereLastChangedBeforeACutoffNeverFollowingALink() throws Exception {
         var fs = new FileSystemJobArtifactStore(root);
         io.perfbox.core.domain.JobId old = io.perfbox.core.domain.JobId.random();

@@ -1,8 +1,9 @@
 package io.perfbox.adapter.trivy;
 
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.VulnerabilityScanner;
-import io.perfbox.core.scan.TrivyReportParser;
 import io.perfbox.adapter.docker.DockerCli;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.io.File;
@@ -171,13 +172,7 @@ public class TrivyScanner implements VulnerabilityScanner {
         }
         cmd.addAll(settings.extraArgs());
         cmd.add(imageRef);
-        if (!inContainer) {
-            Optional<String> on = cpus.get();
-            Optional<Path> taskset = on.isPresent() ? findOnPath("taskset") : Optional.empty();
-            if (taskset.isPresent()) {
-                cmd.addAll(0, List.of(taskset.get().toString(), "--cpu-list", on.get()));
-            }
-        }
+        pin(cmd, inContainer);
         ProcessRunner.Result r;
         try {
             r = ProcessRunner.command(cmd)
@@ -207,6 +202,84 @@ public class TrivyScanner implements VulnerabilityScanner {
         ScanReport report = TrivyReportParser.parse(r.stdout().bytes(), version(trivy).orElse(null));
         Database db = inContainer ? Database.UNKNOWN : database(trivy.get(0));
         return report.withDatabase(db.updatedAt(), db.downloadedAt());
+    }
+
+    /** Runs the command on the CPUs scans may use (through taskset), when they are named and it runs here. */
+    private void pin(List<String> cmd, boolean inContainer) {
+        if (!inContainer) {
+            Optional<String> on = cpus.get();
+            Optional<Path> taskset = on.isPresent() ? findOnPath("taskset") : Optional.empty();
+            if (taskset.isPresent()) {
+                cmd.addAll(0, List.of(taskset.get().toString(), "--cpu-list", on.get()));
+            }
+        }
+    }
+
+    /** The image's vulnerabilities, and the Dockerfile checks ({@code trivy config}) the Dockerfile fails. */
+    @Override
+    public ScanReport scan(String imageRef, Dockerfile dockerfile) throws InterruptedException {
+        ScanReport report = scan(imageRef);
+        return report.withMisconfigurations(misconfigurations(dockerfile));
+    }
+
+    /**
+     * Trivy's own Dockerfile checks on the Dockerfile ({@code trivy config --misconfig-scanners dockerfile}), alone in
+     * a directory of its own: the checks Trivy embeds (--skip-check-update: none is fetched), no DB. A Trivy that
+     * cannot check it fails the scan, as a vulnerability scan that fails does: nothing runs unchecked.
+     */
+    List<Misconfiguration> misconfigurations(Dockerfile dockerfile) throws InterruptedException {
+        List<String> trivy = locate();
+        boolean inContainer = trivy.size() > 1;
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("perfbox-dockerfile-");
+            Files.writeString(dir.resolve("Dockerfile"), dockerfile.text());
+        } catch (java.io.IOException e) {
+            throw new ScanFailedException("the Dockerfile could not be written for Trivy's checks: " + e.getMessage(), e);
+        }
+        try {
+            List<String> cmd = new ArrayList<>(trivy);
+            String target = dir.toString();
+            if (inContainer) {
+                // The directory, read-only, where the container sees it: the image is the command's last word.
+                cmd.addAll(cmd.size() - 1, List.of("-v", dir + ":/perfbox-dockerfile:ro"));
+                target = "/perfbox-dockerfile";
+            }
+            cmd.addAll(List.of("config", "--misconfig-scanners", "dockerfile", "--skip-check-update", "--format", "json",
+                    "--quiet", "--timeout", seconds(settings.timeout())));
+            if (settings.cacheDir().isPresent() && !inContainer) {
+                cmd.addAll(List.of("--cache-dir", settings.cacheDir().get().toString()));
+            }
+            cmd.add(target);
+            pin(cmd, inContainer);
+            ProcessRunner.Result r;
+            try {
+                r = ProcessRunner.command(cmd).timeout(settings.timeout().plusSeconds(30))
+                        .maxStdoutBytes(TrivyConfigReportParser.MAX_BYTES + 1).maxStderrBytes(64 * 1024).run();
+            } catch (ProcessRunner.StartFailedException e) {
+                throw new ScannerUnavailableException(e.getMessage(), e);
+            }
+            if (r.timedOut()) {
+                throw new ScanFailedException("Trivy's Dockerfile checks did not finish within "
+                        + settings.timeout().toSeconds() + " s");
+            }
+            if (r.exitCode() != 0) {
+                throw new ScanFailedException("Trivy's Dockerfile checks (trivy config) exited with code " + r.exitCode()
+                        + ": " + importantLine(r.errorText()));
+            }
+            if (r.stdoutTruncated()) {
+                throw new ScanFailedException("Trivy's Dockerfile report is larger than "
+                        + TrivyConfigReportParser.MAX_BYTES + " bytes");
+            }
+            return TrivyConfigReportParser.parse(r.stdout().bytes());
+        } finally {
+            try {
+                Files.deleteIfExists(dir.resolve("Dockerfile"));
+                Files.deleteIfExists(dir);
+            } catch (java.io.IOException e) {
+                // A temporary directory left behind holds only the Dockerfile; the scan stands.
+            }
+        }
     }
 
     /**

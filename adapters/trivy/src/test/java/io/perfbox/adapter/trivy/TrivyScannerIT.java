@@ -66,6 +66,20 @@ class TrivyScannerIT {
     }
 
     @Test
+    void theDockerfileChecksFindDs002WithoutAUserAndNotWithOneBesideTheImagesFindings() throws Exception {
+        TrivyScanner scanner = new TrivyScanner(settings(trivy(), false, false), DOCKER);
+
+        ScanReport asRoot = scanner.scan(PLAIN, new io.perfbox.core.domain.Dockerfile("FROM debian:bookworm\nCMD true\n"));
+        assertThat(asRoot.findings()).extracting(f -> f.vulnerabilityId()).contains(RealTrivy.BASE_LOW);
+        assertThat(asRoot.misconfigurations()).extracting(m -> m.id() + " " + m.severity())
+                .contains("DS002 HIGH", "DS026 LOW");
+
+        var withUser = scanner.misconfigurations(
+                new io.perfbox.core.domain.Dockerfile("FROM debian:bookworm\nUSER 1000\nCMD true\n"));
+        assertThat(withUser).extracting(m -> m.id()).doesNotContain("DS002").contains("DS026");
+    }
+
+    @Test
     void theTrivyTheTestsRunIsThePinnedVersion() throws Exception {
         ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(PLAIN);
         assertThat(report.scannerVersion()).isEqualTo(TrivySettings.PINNED_VERSION);

@@ -168,6 +168,43 @@ class TrivyScannerTest {
     }
 
     @Test
+    void theDockerfileIsCheckedAloneInADirectoryOfItsOwnWithTheEmbeddedChecksOnlyAndTheDirectoryIsRemoved(
+            @TempDir Path dir) throws Exception {
+        Path args = dir.resolve("args");
+        Path seen = dir.resolve("seen");
+        Path trivy = script(dir, "trivy", "case \"$1\" in\n"
+                + "  config) echo \"$@\" > " + args + "; for last; do :; done; ls \"$last\" > " + seen
+                + "; cat \"$last/Dockerfile\" >> " + seen
+                + "; echo '{\"SchemaVersion\":2,\"Results\":[{\"Target\":\"Dockerfile\",\"Misconfigurations\":["
+                + "{\"ID\":\"DS002\",\"Title\":\"root\",\"Severity\":\"HIGH\",\"Status\":\"FAIL\"}]}]}'"
+                + "; echo \"$last\" >> " + args + " ;;\n"
+                + "  image) echo '{\"SchemaVersion\":2,\"Results\":[]}' ;;\n"
+                + "  *) echo 'Version: 0.58.1' ;;\nesac");
+        TrivyScanner scanner = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"), "/usr/bin:/bin");
+
+        var report = scanner.scan("perfbox-job:1", new io.perfbox.core.domain.Dockerfile("FROM debian:bookworm\n"));
+
+        assertThat(report.misconfigurations()).extracting(m -> m.id()).containsExactly("DS002");
+        List<String> called = Files.readAllLines(args);
+        assertThat(called.get(0)).startsWith("config --misconfig-scanners dockerfile --skip-check-update --format json");
+        assertThat(Files.readString(seen)).isEqualTo("Dockerfile\nFROM debian:bookworm\n");
+        assertThat(Path.of(called.get(1))).as("the Dockerfile's directory is removed").doesNotExist();
+    }
+
+    @Test
+    void dockerfileChecksThatFailFailTheScanWithTrivysReason(@TempDir Path dir) throws Exception {
+        Path trivy = script(dir, "trivy", "case \"$1\" in\n"
+                + "  config) echo 'FATAL config scan error: unknown flag' >&2; exit 1 ;;\n"
+                + "  image) echo '{\"SchemaVersion\":2,\"Results\":[]}' ;;\n"
+                + "  *) echo 'Version: 0.58.1' ;;\nesac");
+        TrivyScanner scanner = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"), "/usr/bin:/bin");
+
+        assertThatThrownBy(() -> scanner.scan("perfbox-job:1", new io.perfbox.core.domain.Dockerfile("FROM debian\n")))
+                .isInstanceOf(io.perfbox.core.port.VulnerabilityScanner.ScanFailedException.class)
+                .hasMessageContaining("trivy config").hasMessageContaining("FATAL config scan error: unknown flag");
+    }
+
+    @Test
     void aScanRunsOnTheCpusNoRunHoldsWhenItStarts(@TempDir Path dir) throws Exception {
         Path seen = dir.resolve("cpus");
         Path trivy = script(dir, "trivy", "case \"$1\" in\n"

@@ -30,6 +30,12 @@ public final class AwsSettings {
     public static final String RETAIN_DAYS = "PERFBOX_RETAIN_DAYS";
     public static final int DEFAULT_RETAIN_DAYS = 30;
     public static final int MAX_RETAIN_DAYS = 3650;
+    /**
+     * The one API operation a function is deployed for (an {@code io.perfbox.api.ApiOperation} name; infra-cdk sets
+     * it on each of the API's functions): what the function builds at its start, and the only route it answers.
+     * Unset: every route. Read by {@code io.perfbox.runtime.aws.api.ApiHandler} (the workflow's jar has no API).
+     */
+    public static final String API_OPERATION = "PERFBOX_API_OPERATION";
 
     private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_.-]{3,255}");
@@ -45,7 +51,7 @@ public final class AwsSettings {
         @Serial
         private static final long serialVersionUID = 1L;
 
-        InvalidSettingException(String message) {
+        public InvalidSettingException(String message) {
             super(message);
         }
     }

@@ -51,8 +51,8 @@ class DeploymentJarsIT {
         assertThat(size).as("API jar size in bytes").isLessThanOrEqualTo(API_JAR_BUDGET_BYTES);
 
         List<String> entries = entries(API_JAR);
-        assertThat(entries).contains("io/perfbox/runtime/aws/api/SubmitJobFunction.class",
-                "io/perfbox/runtime/aws/api/GetOpenApiFunction.class", "io/perfbox/runtime/aws/api/ApiPriming.class",
+        assertThat(entries).contains("io/perfbox/runtime/aws/api/ApiHandler.class",
+                "io/perfbox/runtime/aws/api/ApiPriming.class", "io/perfbox/api/ApiOperation.class",
                 "io/perfbox/api/PerfboxApi.class", "io/perfbox/api/openapi.json", "io/perfbox/core/lifecycle/JobLifecycle.class",
                 "io/perfbox/adapter/aws/dynamodb/DynamoDbJobStore.class",
                 "io/perfbox/runtime/aws/auth/TenantAuthorizer.class", "io/perfbox/runtime/aws/auth/KeysTool.class",
@@ -69,7 +69,7 @@ class DeploymentJarsIT {
                 || e.startsWith("io/perfbox/adapter/aws/ecr/") || e.startsWith("io/perfbox/adapter/aws/iam/")
                 || e.startsWith("io/perfbox/adapter/aws/logs/CloudWatchRunLogs")
                 || e.startsWith("io/perfbox/adapter/aws/codebuild/")
-                || e.startsWith("io/perfbox/adapter/aws/s3/S3BuildArtifacts"));
+                || e.startsWith("io/perfbox/adapter/aws/s3/S3BuildArtifacts") || e.startsWith("io/perfbox/adapter/trivy/"));
         assertThat(entries).as("no test support in a deployment jar").noneMatch(e -> e.startsWith("io/perfbox/testing/")
                 || e.startsWith("org/testcontainers/") || e.startsWith("org/junit/") || e.startsWith("org/assertj/"));
         assertThat(entries).noneMatch(e -> e.startsWith("software/amazon/awssdk/services/ecs/")
@@ -96,11 +96,16 @@ class DeploymentJarsIT {
                 "io/perfbox/adapter/aws/sfn/StepFunctionsPipelineLauncher.class",
                 "software/amazon/awssdk/services/sfn/SfnClient.class",
                 "software/amazon/awssdk/services/codebuild/CodeBuildClient.class",
-                "io/perfbox/core/lifecycle/JobLifecycle.class", "io/perfbox/core/workspace/LinkSafeFiles.class",
+                "io/perfbox/core/lifecycle/JobLifecycle.class", "io/perfbox/adapter/trivy/TrivyReportParser.class",
+                "io/perfbox/adapter/trivy/TrivyConfigReportParser.class",
                 "io/perfbox/adapter/aws/ecs/EcsJobTasks.class", "io/perfbox/adapter/aws/codebuild/BuildOutcomeFile.class",
                 "io/perfbox/adapter/aws/logs/CollectorRecord.class",
                 "io/perfbox/logging/JsonLogFormatter.class", "software/amazon/awssdk/services/ecs/EcsClient.class",
                 "software/amazon/awssdk/services/cloudwatchlogs/CloudWatchLogsClient.class");
+        assertThat(entries).as("of the Trivy adapter, the reports' parsers alone").noneMatch(
+                e -> e.startsWith("io/perfbox/adapter/trivy/") && !e.endsWith("/")
+                        && !e.startsWith("io/perfbox/adapter/trivy/TrivyReportParser")
+                        && !e.startsWith("io/perfbox/adapter/trivy/TrivyConfigReportParser"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/perfbox/api/") || e.startsWith("io/perfbox/runtime/aws/api/")
                 || e.startsWith("io/perfbox/runtime/aws/auth/")
                 || e.startsWith("io/perfbox/testing/") || e.startsWith("org/crac/")

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Everything {@code perfbox serve} is configured with, read once and checked at start-up (a bad value stops it
@@ -76,6 +78,10 @@ public record LocalConfig(
 
     /** Whether the address to listen on is this machine's loopback (then TLS and keys are optional). */
     public boolean loopback() {
+        return isLoopback(host);
+    }
+
+    private static boolean isLoopback(String host) {
         try {
             return java.net.InetAddress.getByName(host).isLoopbackAddress();
         } catch (java.net.UnknownHostException e) {
@@ -145,6 +151,7 @@ public record LocalConfig(
             new Setting("layer-size", "10g", "most a run may write to its own file system outside /data (its writable layer); more fails the job DISK_LIMIT"),
             new Setting("severity-threshold", "HIGH", "a finding at or above this fails the job VULNERABLE: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL"),
             new Setting("ignore-unfixed", "false", "ignore findings that have no fixed version"),
+            new Setting("misconfig-threshold", "", "a Dockerfile misconfiguration (Trivy's Dockerfile checks, e.g. DS002: the image runs as root) at or above this fails the job MISCONFIGURED: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL; empty: none blocks, they are warnings"),
             new Setting("trivy", "", "path of the trivy executable (else trivy on the PATH, else the Trivy container image)"),
             new Setting("trivy-cache-dir", "", "Trivy's cache (its vulnerability DB) directory"),
             new Setting("trivy-skip-db-update", "false", "use the DB already in the cache (offline use)"),
@@ -176,53 +183,30 @@ public record LocalConfig(
         SETTINGS.forEach(s -> BY_NAME.put(s.name(), s));
     }
 
-    /** Parses {@code --name value} / {@code --name=value} / boolean {@code --name} flags over the environment. */
+    /**
+     * Parses {@code --name value} / {@code --name=value} / boolean {@code --name} flags over the environment, as
+     * {@code perfbox serve} does (the same {@link ServeOptions}).
+     */
     public static LocalConfig from(List<String> args, Map<String, String> env) {
-        Map<String, String> values = new HashMap<>();
-        for (Setting s : SETTINGS) {
-            String v = env.get(s.envName());
-            if (v != null && !v.isBlank()) {
-                values.put(s.name(), v.strip());
-            }
+        CommandSpec spec = CommandSpec.create().name("serve");
+        ServeOptions.addTo(spec, env, Setting::help);
+        CommandLine commandLine = new CommandLine(spec);
+        commandLine.setOverwrittenOptionsAllowed(true);
+        try {
+            commandLine.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(ServeOptions.messageOf(e), e);
         }
-        List<String> rest = new ArrayList<>(args);
-        for (int i = 0; i < rest.size(); i++) {
-            String arg = rest.get(i);
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            boolean negated = false;
-            if (!BY_NAME.containsKey(name) && name.startsWith("no-") && BY_NAME.containsKey(name.substring(3))) {
-                name = name.substring(3);
-                negated = true;
-            }
-            Setting s = BY_NAME.get(name);
-            if (s == null) {
-                throw new IllegalArgumentException("unknown option --" + name + " (see perfbox serve --help)");
-            }
-            boolean isBoolean = s.defaultValue().equals("true") || s.defaultValue().equals("false");
-            if (value == null) {
-                if (isBoolean) {
-                    value = negated ? "false" : "true";
-                } else if (i + 1 < rest.size()) {
-                    value = rest.get(++i);
-                } else {
-                    throw new IllegalArgumentException("--" + name + " needs a value");
-                }
-            }
-            values.put(name, value);
-        }
+        return of(ServeOptions.values(spec), env);
+    }
+
+    /** Checks the parsed values against their ranges and each other, and builds the settings each part takes. */
+    public static LocalConfig of(ServeOptions.Values values, Map<String, String> env) {
         return fromValues(values, env);
     }
 
-    private static LocalConfig fromValues(Map<String, String> v, Map<String, String> env) {
+    private static LocalConfig fromValues(ServeOptions.Values values, Map<String, String> env) {
+        Map<String, String> v = values.raw();
         String home = env.getOrDefault("HOME", System.getProperty("user.home"));
         String dataDir = v.getOrDefault("data-dir", "~/.perfbox");
         if (dataDir.equals("~") || dataDir.startsWith("~/")) {
@@ -243,7 +227,7 @@ public record LocalConfig(
             Map<String, String> portOnly = Map.of("port", listen.substring(colon + 1));
             port = intIn(portOnly, "port", 0, 65535);
         }
-        Tls tls = new Tls(optionalPath(v, "tls-cert"), optionalPath(v, "tls-key"), bool(v, "tls-self-signed"));
+        Tls tls = new Tls(optionalPath(v, "tls-cert"), optionalPath(v, "tls-key"), values.bool("tls-self-signed"));
         if (tls.certificate().isPresent() != tls.key().isPresent()) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together");
         }
@@ -256,51 +240,51 @@ public record LocalConfig(
         if (!(cpus > 0) || cpus > 1024) {
             throw new IllegalArgumentException("--cpus must be a positive number, not " + get(v, "cpus"));
         }
-        boolean ignoreUnfixed = bool(v, "ignore-unfixed");
+        boolean ignoreUnfixed = values.bool("ignore-unfixed");
         PipelineSettings pipeline = new PipelineSettings(
-                duration(v, "build-timeout"),
-                new RunLimits(bytes(v, "memory"), cpus, intIn(v, "pids", 1, 1_000_000), duration(v, "run-timeout"),
-                        bytes(v, "data-size"), bytes(v, "layer-size")),
-                new VulnerabilityPolicy(severity(v), ignoreUnfixed));
+                values.duration("build-timeout"),
+                new RunLimits(values.size("memory"), cpus, intIn(v, "pids", 1, 1_000_000), values.duration("run-timeout"),
+                        values.size("data-size"), values.size("layer-size")),
+                new VulnerabilityPolicy(severity(v), ignoreUnfixed, misconfigThreshold(v)));
         TrivySettings trivy = new TrivySettings(
                 optionalPath(v, "trivy"),
                 ignoreUnfixed,
                 optionalPath(v, "trivy-cache-dir"),
-                bool(v, "trivy-skip-db-update"),
-                bool(v, "trivy-offline-scan"),
-                duration(v, "trivy-timeout"),
+                values.bool("trivy-skip-db-update"),
+                values.bool("trivy-offline-scan"),
+                values.duration("trivy-timeout"),
                 get(v, "trivy-args").isBlank() ? List.of() : Arrays.asList(get(v, "trivy-args").strip().split("\\s+")),
                 TrivySettings.DEFAULT_IMAGE,
-                bool(v, "trivy-image-fallback"),
+                values.bool("trivy-image-fallback"),
                 // Where tools/install-trivy (and ./perfbox test) build the pinned Trivy, by the script's own rule.
                 Optional.of(TrivySettings.installedBy(env.get("PERFBOX_CACHE") != null && !env.get("PERFBOX_CACHE").isBlank()
                         ? Path.of(env.get("PERFBOX_CACHE").strip()) : Path.of(home, ".cache", "perfbox"))));
-        LocalConfig config = new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
-                bytes(v, "max-image-size"), pipeline, trivy, tls, bool(v, "require-keys"), quotas,
-                new Builds(Builder.parse(get(v, "builder")), bytes(v, "build-cache-size"), bool(v, "build-isolation"),
-                        get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny"),
-                        get(v, "base-images").isBlank() ? List.of() : Arrays.asList(get(v, "base-images").strip().split("[,\\s]+")),
-                        get(v, "build-memory").isBlank() ? pipeline.runLimits().memoryBytes() : bytes(v, "build-memory"),
-                        get(v, "build-cpus").isBlank() ? cpus : positiveDecimal(v, "build-cpus"),
-                        get(v, "build-pids").isBlank() ? pipeline.runLimits().pids() : intIn(v, "build-pids", 1, 1_000_000)),
-                hostNames(v, "server-names"), logFormat(v), runtime(v), leaderboardOrder(v), httpLimits(v),
-                optionalPath(v, "metrics-token-file"), retention(v));
-        if (!config.loopback()) {
-            if (!tls.enabled()) {
-                throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
-                        + " --tls-key FILE, or --tls-self-signed");
-            }
-            config = config.withRequireKeys();
+        Builds builds = new Builds(Builder.parse(get(v, "builder")), values.size("build-cache-size"),
+                values.bool("build-isolation"), get(v, "iptables"), cidrs(v, "build-allow"), cidrs(v, "build-deny"),
+                get(v, "base-images").isBlank() ? List.of() : Arrays.asList(get(v, "base-images").strip().split("[,\\s]+")),
+                values.optionalSize("build-memory").orElse(pipeline.runLimits().memoryBytes()),
+                get(v, "build-cpus").isBlank() ? cpus : positiveDecimal(v, "build-cpus"),
+                get(v, "build-pids").isBlank() ? pipeline.runLimits().pids() : intIn(v, "build-pids", 1, 1_000_000));
+        List<String> serverNames = hostNames(v, "server-names");
+        LogFormat logFormat = logFormat(v);
+        Optional<String> runtime = runtime(v);
+        RankOrder leaderboardOrder = leaderboardOrder(v);
+        HttpLimits http = httpLimits(values);
+        Optional<Path> metricsTokenFile = optionalPath(v, "metrics-token-file");
+        Retention retention = retention(values);
+        boolean loopback = isLoopback(host);
+        if (!loopback && !tls.enabled()) {
+            throw new IllegalArgumentException("listening on " + host + " (not loopback) needs TLS: give --tls-cert FILE"
+                    + " --tls-key FILE, or --tls-self-signed");
         }
-        return config;
+        // Any address other than loopback implies --require-keys (README, Team server).
+        return new LocalConfig(host, port, Path.of(dataDir).toAbsolutePath().normalize(), workers, get(v, "docker"),
+                values.size("max-image-size"), pipeline, trivy, tls, values.bool("require-keys") || !loopback, quotas,
+                builds, serverNames, logFormat, runtime, leaderboardOrder, http, metricsTokenFile, retention);
     }
 
-    private LocalConfig withRequireKeys() {
-        return new LocalConfig(host, port, dataDir, workers, dockerExecutable, maxImageBytes, pipeline, trivy, tls, true,
-                quotas, builds, serverNames, logFormat, runtime, leaderboardOrder, http, metricsTokenFile, retention);
-    }
-
-    private static Retention retention(Map<String, String> v) {
+    private static Retention retention(ServeOptions.Values values) {
+        Map<String, String> v = values.raw();
         String raw = get(v, "retain-days").strip();
         if (raw.matches("0+")) {
             // Zero would remove each job as it finishes, before anyone reads its result: surely not what was meant.
@@ -308,22 +292,23 @@ public record LocalConfig(
                     + " days to keep finished jobs, 1 to " + Retention.MAX_DAYS);
         }
         int days = intIn(v, "retain-days", 1, Retention.MAX_DAYS);
-        Duration interval = duration(v, "retention-interval");
+        Duration interval = values.duration("retention-interval");
         if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("--retention-interval must be at least 1s, not '" + get(v, "retention-interval") + "'");
         }
         return new Retention(Duration.ofDays(days), interval);
     }
 
-    private static HttpLimits httpLimits(Map<String, String> v) {
+    private static HttpLimits httpLimits(ServeOptions.Values values) {
+        Map<String, String> v = values.raw();
         int max = intIn(v, "max-connections", 1, 1_000_000);
         int perClient = intIn(v, "max-connections-per-client", 1, 1_000_000);
         if (perClient > max) {
             throw new IllegalArgumentException("--max-connections-per-client (" + perClient
                     + ") must not be over --max-connections (" + max + ")");
         }
-        return new HttpLimits(max, perClient, intIn(v, "accept-queue", 1, 65535), duration(v, "idle-timeout"),
-                duration(v, "tls-handshake-timeout"), duration(v, "header-timeout"), duration(v, "body-timeout"));
+        return new HttpLimits(max, perClient, intIn(v, "accept-queue", 1, 65535), values.duration("idle-timeout"),
+                values.duration("tls-handshake-timeout"), values.duration("header-timeout"), values.duration("body-timeout"));
     }
 
     /** A runtime's name as daemon.json's "runtimes" keys it; whether the engine has it is checked at start. */
@@ -431,8 +416,8 @@ public record LocalConfig(
         }
     }
 
-    private static boolean bool(Map<String, String> v, String name) {
-        String raw = get(v, name).strip().toLowerCase(Locale.ROOT);
+    static boolean bool(String name, String value) {
+        String raw = value.strip().toLowerCase(Locale.ROOT);
         return switch (raw) {
             case "true", "yes", "1", "on" -> true;
             case "false", "no", "0", "off" -> false;
@@ -449,10 +434,24 @@ public record LocalConfig(
         return Severity.parseSetting(get(v, "severity-threshold"));
     }
 
+    /** null (none blocks) when empty. */
+    private static Severity misconfigThreshold(Map<String, String> v) {
+        String raw = get(v, "misconfig-threshold");
+        if (raw.isBlank()) {
+            return null;
+        }
+        try {
+            return Severity.parseSetting(raw);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--misconfig-threshold: " + e.getMessage()
+                    + " (or empty: misconfigurations are warnings only)");
+        }
+    }
+
     private static final Pattern DURATION = Pattern.compile("^(\\d+)(ms|s|m|h)?$");
 
-    static Duration duration(Map<String, String> v, String name) {
-        String raw = get(v, name).strip().toLowerCase(Locale.ROOT);
+    static Duration duration(String name, String value) {
+        String raw = value.strip().toLowerCase(Locale.ROOT);
         Matcher m = DURATION.matcher(raw);
         if (!m.matches()) {
             throw new IllegalArgumentException("--" + name + " must be a duration like 90s, 15m or 1h, not '" + raw + "'");
@@ -473,8 +472,8 @@ public record LocalConfig(
 
     private static final Pattern BYTES = Pattern.compile("^(\\d+)([kmg]?)b?$");
 
-    static long bytes(Map<String, String> v, String name) {
-        String raw = get(v, name).strip().toLowerCase(Locale.ROOT);
+    static long bytes(String name, String value) {
+        String raw = value.strip().toLowerCase(Locale.ROOT);
         Matcher m = BYTES.matcher(raw);
         if (!m.matches()) {
             throw new IllegalArgumentException("--" + name + " must be a size like 512m or 2g, not '" + raw + "'");

@@ -1,30 +1,15 @@
 package io.perfbox.runtime.local;
 
-import io.perfbox.adapter.docker.BaseImagePolicy;
-import io.perfbox.adapter.docker.DockerApiEngine;
-import io.perfbox.adapter.docker.DockerCli;
-import io.perfbox.adapter.docker.DockerCliEngine;
-import io.perfbox.adapter.docker.BuildCachePruner;
-import io.perfbox.adapter.docker.BuildKitCli;
-import io.perfbox.adapter.docker.DockerBuildNetwork;
-import io.perfbox.adapter.docker.CpuPool;
-import io.perfbox.adapter.docker.DockerContainerRunner;
-import io.perfbox.adapter.docker.DockerEngine;
-import io.perfbox.adapter.docker.DockerImageBuilder;
-import io.perfbox.adapter.docker.DockerJanitor;
 import io.perfbox.adapter.fs.FileSystemDockerfileStore;
 import io.perfbox.adapter.fs.FileSystemJobArtifactStore;
-import io.perfbox.adapter.fs.HostJobWorkspace;
 import io.perfbox.adapter.sqlite.SqliteApiKeyStore;
 import io.perfbox.adapter.sqlite.SqliteJobStore;
 import io.perfbox.core.auth.ApiKeys;
-import io.perfbox.runtime.local.tls.Pem;
-import io.perfbox.runtime.local.tls.SelfSigned;
+import io.perfbox.runtime.local.tls.ServerTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
 import io.perfbox.adapter.trivy.TrivyScanner;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
@@ -36,6 +21,7 @@ import io.perfbox.core.lifecycle.JobPipeline;
 import io.perfbox.core.lifecycle.JobRecovery;
 import io.perfbox.core.lifecycle.PipelineSettings;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.runtime.local.backend.RunnerBackend;
 import io.perfbox.runtime.local.data.JobRetention;
 import io.perfbox.runtime.local.http.LocalApiServer;
 import io.perfbox.runtime.local.http.Operations;
@@ -72,17 +58,16 @@ public final class PerfboxServer implements AutoCloseable {
     private final LocalApiServer api;
     private final JobStore jobs;
     private final JobLifecycle lifecycle;
-    private final DockerJanitor janitor;
-    private final DockerBuildNetwork buildNetwork;
+    private final RunnerBackend backend;
     private final SqliteApiKeyStore keyStore;
     private final JobRetention retention;
     private volatile boolean closed;
 
     private PerfboxServer(FileChannel lockChannel, FileLock lock, SqliteJobStore database, LocalJobExecutor executor,
-                          LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, DockerJanitor janitor,
-                          DockerBuildNetwork buildNetwork, SqliteApiKeyStore keyStore, JobRetention retention) {
+                          LocalApiServer api, JobStore jobs, JobLifecycle lifecycle, RunnerBackend backend,
+                          SqliteApiKeyStore keyStore, JobRetention retention) {
         this.retention = retention;
-        this.buildNetwork = buildNetwork;
+        this.backend = backend;
         this.keyStore = keyStore;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -91,7 +76,6 @@ public final class PerfboxServer implements AutoCloseable {
         this.api = api;
         this.jobs = jobs;
         this.lifecycle = lifecycle;
-        this.janitor = janitor;
     }
 
     public static PerfboxServer start(LocalConfig config, PrintStream out) throws IOException {
@@ -120,18 +104,19 @@ public final class PerfboxServer implements AutoCloseable {
         // Read before the slow steps: a bad token file is the operator's typo, said at once.
         Optional<String> metricsToken = config.metricsTokenFile().isPresent()
                 ? Optional.of(Operations.readToken(config.metricsTokenFile().get())) : Optional.empty();
-
-        DockerCli docker = new DockerCli(config.dockerExecutable());
-        docker.requireEngine();
-        if (config.runtime().isPresent()) {
-            try {
-                docker.requireRuntime(config.runtime().get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while asking the engine for its runtimes", e);
-            }
+        // Where jobs are built and run, chosen in one place (README, Layout): a missing engine is said at once.
+        RunnerBackend backend = RunnerBackend.open(config, dataDir, storeId);
+        try {
+            return wireWith(backend, config, out, dataDir, lockChannel, lock, metricsToken);
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
         }
+    }
 
+    /** The store, the pipeline over the backend's ports, recovery, retention and the API; then the start-up message. */
+    private static PerfboxServer wireWith(RunnerBackend backend, LocalConfig config, PrintStream out, Path dataDir,
+            FileChannel lockChannel, FileLock lock, Optional<String> metricsToken) throws IOException {
         if (Files.isDirectory(dataDir.resolve("db"))) {
             // perfbox before 0.2 kept jobs in DynamoDB Local under db/; its jobs are not migrated (see README).
             LOG.warning("the data dir holds a db/ folder of an earlier perfbox (DynamoDB Local): its jobs are not read");
@@ -145,33 +130,10 @@ public final class PerfboxServer implements AutoCloseable {
         Path jobFiles = dataDir.resolve("jobs");
         var dockerfiles = new FileSystemDockerfileStore(jobFiles);
         var artifacts = new FileSystemJobArtifactStore(jobFiles);
-        var workspace = new HostJobWorkspace(dataDir.resolve("workspaces"), config.pipeline().runLimits().dataBytes());
-        // Each job's /data is a loop-mounted file system of its own (README, Disk): refuse to start where it cannot be.
-        int leftoverWorkspaces = workspace.removeLeftovers();
-        workspace.requireMountable();
-        // The one Docker engine abstraction, chosen once: in process over the engine's socket when the CLI reaches
-        // it through one, else through the CLI. Builds, runs, clean-ups and the janitor all go through it.
-        DockerEngine engine = DockerApiEngine.reachableThrough(docker).<DockerEngine>map(e -> e)
-                .orElseGet(() -> new DockerCliEngine(docker));
-        LOG.info("Docker builds, runs and clean-ups go through " + engine.describe());
-        // Each run on CPUs of its own; builds and scans on the ones no run holds (README, CPUs).
-        Optional<CpuPool> cpus = CpuPool.ofHost();
-        DockerImageBuilder builder;
-        DockerBuildNetwork buildNetwork;
-        try {
-            builder = imageBuilder(config, docker, engine, storeId, dataDir, cpus);
-            buildNetwork = confineBuilds(config.builds(), docker, storeId, builder.runsOnDefaultBridge());
-            if (buildNetwork != null && !builder.runsOnDefaultBridge()) {
-                builder = builder.onNetwork(buildNetwork.name());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while setting up builds", e);
-        }
-        LOG.info("builds use " + builder.describe());
-        var runner = new DockerContainerRunner(engine, storeId, workspace::directoryOf, workspace::full, config.runtime(),
-                cpus);
-        var scanner = new TrivyScanner(config.trivy(), docker, () -> cpus.map(CpuPool::unheld));
+        var builder = backend.builder();
+        var runner = backend.runner();
+        var workspace = backend.workspace();
+        var scanner = backend.scanner(config.trivy());
         PipelineSettings settings = config.pipeline();
         Clock clock = Clock.systemUTC();
         var resources = new HostJobResources(runner, builder, workspace);
@@ -186,20 +148,19 @@ public final class PerfboxServer implements AutoCloseable {
                 .withQuotas(config.quotas(), database);
 
         // The metrics see every write from here on (recovery's included); the jobs under way are counted from the store.
-        ServerMetrics metrics = new ServerMetrics(metricSources(config, dataDir, executor, scanner, engine),
+        ServerMetrics metrics = new ServerMetrics(metricSources(config, dataDir, executor, scanner, backend),
                 database.findUnfinished(), clock);
         jobs.observedBy(metrics);
         Readiness readiness = new Readiness(List.of(
                 // A COUNT over an index: the store answers a query.
                 new Readiness.Check("store", () -> database.countActive("") >= 0),
-                new Readiness.Check("engine", engine::ping),
+                new Readiness.Check("engine", backend::ping),
                 new Readiness.Check("scanner", () -> scanner.check().ready())));
 
-        DockerJanitor janitor = new DockerJanitor(engine, storeId);
-        var leftovers = janitor.removeAll();
+        String leftovers = backend.removeLeftovers();
         JobRecovery.Recovered recovered = new JobRecovery(jobs, lifecycle, executor).recover();
         LOG.info("recovery: " + recovered.resumed() + " queued job(s) resumed, " + recovered.interrupted()
-                + " interrupted; removed " + leftovers + " and " + leftoverWorkspaces + " workspace(s)");
+                + " interrupted; removed " + leftovers);
         // --retain-days: old finished jobs go with their files and what the engine holds of them (README, Operations).
         JobRetention retention = new JobRetention(jobs.expiring(database), config.retention().keep(), clock,
                 new JobRetention.JobFiles() {
@@ -221,30 +182,16 @@ public final class PerfboxServer implements AutoCloseable {
                 },
                 id -> {
                     resources.releaseQuietly(id);
-                    return janitor.removeJob(id.value()).images();
+                    return backend.removeJob(id);
                 },
                 id -> database.find(id).isPresent());
 
         LocalApiServer api;
         SqliteApiKeyStore keyStore = null;
         boolean keysRequired;
-        Optional<SSLContext> tls = Optional.empty();
-        String fingerprint = null;
+        ServerTls tls = ServerTls.NONE;
         try {
-            if (config.tls().enabled()) {
-                Path cert;
-                Path key;
-                if (config.tls().selfSigned()) {
-                    SelfSigned.Pair pair = SelfSigned.ensure(dataDir.resolve("tls"), List.of(config.host()));
-                    cert = pair.certificate();
-                    key = pair.key();
-                } else {
-                    cert = config.tls().certificate().orElseThrow();
-                    key = config.tls().key().orElseThrow();
-                }
-                tls = Optional.of(Pem.serverContext(cert, key));
-                fingerprint = Pem.fingerprint(Pem.certificates(cert).get(0));
-            }
+            tls = ServerTls.of(config.tls(), dataDir, config.host());
             // Always open: a data dir that holds keys requires them, loopback included, even when they are made by
             // `perfbox keys create` while this server runs. A request would otherwise read the key from SQLite every
             // time; a revoke by `perfbox keys` on the data dir counts within this window (README, Team server).
@@ -255,8 +202,8 @@ public final class PerfboxServer implements AutoCloseable {
             // The listen host itself is a name clients use when it is one (--listen build-box:8443).
             List<String> names = new java.util.ArrayList<>(config.serverNames());
             names.add(config.host());
-            api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), tls, keys,
-                    config.requireKeys(),
+            api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()),
+                    tls.context(), keys, config.requireKeys(),
                     names, config.http(), new PerfboxApi(service, config.leaderboardOrder()),
                     Optional.of(new Operations(metrics, readiness, metricsToken)));
         } catch (IOException | RuntimeException e) {
@@ -270,26 +217,33 @@ public final class PerfboxServer implements AutoCloseable {
             }
             throw new IOException("cannot listen on " + config.hostForUrl() + ":" + config.port() + ": " + e.getMessage(), e);
         }
-        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, janitor,
-                buildNetwork, keyStore, retention);
+        PerfboxServer server = new PerfboxServer(lockChannel, lock, database, executor, api, jobs, lifecycle, backend,
+                keyStore, retention);
         retention.start(config.retention().interval());
-        out.println("perfbox listening on " + api.baseUrl());
-        addressLines(api.baseUrl()).forEach(out::println);
-        if (fingerprint != null) {
-            out.println("TLS certificate SHA-256 fingerprint: " + fingerprint);
-        }
+        startupMessage(out, config, dataDir, api.baseUrl(), tls.fingerprint(), keysRequired, scanner, backend);
+        return server;
+    }
+
+    /** What `perfbox serve` prints once it listens: where, how it is secured, where its data is, and what jobs use. */
+    private static void startupMessage(PrintStream out, LocalConfig config, Path dataDir, String baseUrl,
+            Optional<String> fingerprint, boolean keysRequired, TrivyScanner scanner, RunnerBackend backend) {
+        PipelineSettings settings = config.pipeline();
+        out.println("perfbox listening on " + baseUrl);
+        addressLines(baseUrl).forEach(out::println);
+        fingerprint.ifPresent(f -> out.println("TLS certificate SHA-256 fingerprint: " + f));
         if (keysRequired) {
             out.println("API keys required" + (config.requireKeys() ? "" : ", since this data dir holds keys")
                     + " (header x-api-key; make one with: perfbox keys create --tenant NAME --data-dir " + dataDir + ")");
         }
         out.println("data in " + dataDir + "; finished jobs are kept " + config.retention().days() + " day(s)");
         out.println("workers: " + config.workers() + ", severity threshold: " + settings.policy().threshold()
-                + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", scanner: " + scanner.describe());
+                + (settings.policy().ignoreUnfixed() ? " (unfixed ignored)" : "") + ", misconfiguration threshold: "
+                + (settings.policy().misconfigThreshold() == null ? "none (warnings only)"
+                        : settings.policy().misconfigThreshold()) + ", scanner: " + scanner.describe());
         out.println(scannerLine(scanner));
         config.runtime().ifPresent(r -> out.println("jobs run under the container runtime " + r));
-        out.println(cpuLine(cpus, config.workers(), settings.runLimits().cpus()));
+        out.println(backend.cpuLine(config.workers(), settings.runLimits().cpus()));
         out.flush();
-        return server;
     }
 
     /**
@@ -324,7 +278,7 @@ public final class PerfboxServer implements AutoCloseable {
 
     /** What /metrics reads: the executor's queues and workers, the scanner's DB, the disk of the data dir and cache. */
     private static ServerMetrics.Sources metricSources(LocalConfig config, Path dataDir, LocalJobExecutor executor,
-            TrivyScanner scanner, DockerEngine engine) {
+            TrivyScanner scanner, RunnerBackend backend) {
         return new ServerMetrics.Sources() {
             @Override
             public java.util.Map<String, Integer> queuedByTenant() {
@@ -359,82 +313,13 @@ public final class PerfboxServer implements AutoCloseable {
             @Override
             public java.util.OptionalLong buildCacheBytes() {
                 try {
-                    return engine.buildCacheBytes();
+                    return backend.buildCacheBytes();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return java.util.OptionalLong.empty();
                 }
             }
         };
-    }
-
-    /** BuildKit where the configuration allows it and a docker CLI can drive it, else the classic builder. */
-    private static DockerImageBuilder imageBuilder(LocalConfig config, DockerCli docker, DockerEngine engine,
-            String storeId, Path dataDir, Optional<CpuPool> cpus) throws IOException, InterruptedException {
-        LocalConfig.Builds b = config.builds();
-        var limits = new DockerImageBuilder.BuildLimits(b.memoryBytes(), b.cpus(), b.pids());
-        DockerImageBuilder classic = new DockerImageBuilder(engine, storeId, config.maxImageBytes())
-                .withCacheSecret(secret(dataDir.resolve("build-cache.key")))
-                .withBaseImages(BaseImagePolicy.allowing(b.baseImages()))
-                // RUN steps held by the build limits, on both builders (README, Build limits).
-                .withLimits(cpus.map(limits::offCpusHeldIn).orElse(limits));
-        if (b.builder() == LocalConfig.Builder.CLASSIC) {
-            return classic;
-        }
-        Optional<BuildKitCli> cli = BuildKitCli.find(docker);
-        if (cli.isEmpty()) {
-            if (b.builder() == LocalConfig.Builder.BUILDKIT) {
-                throw new IllegalArgumentException("--builder buildkit: no docker CLI here can build with BuildKit (a CLI"
-                        + " before 23, or one with the buildx plugin); install one, or use --builder classic");
-            }
-            LOG.warning("no docker CLI here can build with BuildKit: builds use the classic builder");
-            return classic;
-        }
-        BuildCachePruner pruner = new BuildCachePruner(cli.get(), b.cacheBytes());
-        // A limit lowered since the last start holds from the first build on.
-        pruner.requested();
-        return classic.withBuildKit(cli.get(), pruner);
-    }
-
-    /** The build network's rules (BuildKit: on the engine's default bridge); null when isolation is off. */
-    private static DockerBuildNetwork confineBuilds(LocalConfig.Builds b, DockerCli docker, String storeId,
-            boolean defaultBridge) throws InterruptedException {
-        if (!b.isolated()) {
-            LOG.warning("build isolation is off: builds can reach the host and its networks");
-            return null;
-        }
-        DockerBuildNetwork n = defaultBridge
-                ? DockerBuildNetwork.confineDefaultBridge(docker, b.iptables(), storeId, b.allowed(), b.denied())
-                : DockerBuildNetwork.open(docker, b.iptables(), storeId, b.allowed(), b.denied());
-        LOG.info("builds are confined on " + (defaultBridge ? "the engine's default bridge " : "the network " + n.name()
-                + ", bridge ") + n.bridgeInterface());
-        return n;
-    }
-
-    /** A random secret kept in {@code file} (made on first use, readable by its owner only). */
-    private static byte[] secret(Path file) throws IOException {
-        if (Files.exists(file)) {
-            byte[] hex = Files.readAllBytes(file);
-            try {
-                byte[] b = java.util.HexFormat.of().parseHex(new String(hex, StandardCharsets.US_ASCII).strip());
-                if (b.length >= 16) {
-                    return b;
-                }
-            } catch (IllegalArgumentException e) {
-                // rewritten below
-            }
-        }
-        byte[] b = new byte[32];
-        new java.security.SecureRandom().nextBytes(b);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, java.util.HexFormat.of().formatHex(b), StandardCharsets.US_ASCII);
-        try {
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return b;
     }
 
     /** How long the server trusts a key lookup before it reads the key store again. */
@@ -460,19 +345,6 @@ public final class PerfboxServer implements AutoCloseable {
 
     public String baseUrl() {
         return api.baseUrl();
-    }
-
-    /** What the start-up message says of CPUs: whose they are, and what is shared where there are too few. */
-    static String cpuLine(Optional<CpuPool> cpus, int workers, double cpuLimit) {
-        if (cpus.isEmpty()) {
-            return "CPUs: this host does not say which CPUs containers may use: runs share CPUs with builds, scans and"
-                    + " each other";
-        }
-        CpuPool pool = cpus.get();
-        return pool.shortfall(workers, cpuLimit).map(s -> "CPUs: " + s)
-                .orElse("CPUs: each run holds " + CpuPool.cpusFor(cpuLimit) + " of CPUs " + pool.cpus()
-                        + " of its own; builds and scans use the ones no run holds; perfbox itself and the Docker"
-                        + " engine are not confined, and memory bandwidth and caches are shared");
     }
 
     /** Before the first job: the scanner jobs will use and whether it works, or why not and what to do. */
@@ -511,10 +383,8 @@ public final class PerfboxServer implements AutoCloseable {
             LOG.log(Level.WARNING, "could not record interrupted jobs at shutdown", e);
         }
         // A container the engine was still creating when its job was stopped can outlive the job's own clean-up.
-        LOG.info("shutdown: removed " + janitor.removeAll());
-        if (buildNetwork != null) {
-            buildNetwork.close();
-        }
+        LOG.info("shutdown: removed " + backend.removeAll());
+        backend.close();
         database.close();
         if (keyStore != null) {
             keyStore.close();

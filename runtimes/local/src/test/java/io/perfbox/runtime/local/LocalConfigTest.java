@@ -153,6 +153,20 @@ class LocalConfigTest {
     }
 
     @Test
+    void misconfigurationsAreWarningsUnlessAThresholdIsGivenByFlagOrEnvironment() {
+        assertThat(LocalConfig.from(List.of(), HOME).pipeline().policy().misconfigThreshold()).isNull();
+        assertThat(LocalConfig.from(List.of("--misconfig-threshold", "high"), HOME).pipeline().policy()
+                .misconfigThreshold()).isEqualTo(Severity.HIGH);
+        Map<String, String> env = Map.of("HOME", "/h", "PERFBOX_MISCONFIG_THRESHOLD", "MEDIUM");
+        assertThat(LocalConfig.from(List.of(), env).pipeline().policy().misconfigThreshold()).isEqualTo(Severity.MEDIUM);
+        assertThat(LocalConfig.from(List.of("--misconfig-threshold=CRITICAL"), env).pipeline().policy()
+                .misconfigThreshold()).isEqualTo(Severity.CRITICAL);
+        assertThatThrownBy(() -> LocalConfig.from(List.of("--misconfig-threshold", "root"), HOME))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--misconfig-threshold").hasMessageContaining("CRITICAL");
+    }
+
+    @Test
     void badValuesStopStartUpWithAMessage() {
         assertThatThrownBy(() -> LocalConfig.from(List.of("--port", "70000"), HOME)).hasMessageContaining("--port");
         assertThatThrownBy(() -> LocalConfig.from(List.of("--run-timeout", "soon"), HOME)).hasMessageContaining("duration");

@@ -5,20 +5,29 @@ import io.perfbox.adapter.aws.AwsJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.domain.RunReceipt;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * build-outcome.json, which the build step writes last, always:
  * {"outcome":"BUILT"|"INVALID_DOCKERFILE"|"BUILD_FAILED"|"BUILD_TIMEOUT"|"IMAGE_TOO_LARGE"|"SCAN_FAILED","reason":"...","imageUri":"...","pushed":bool,
- * "trivyVersion":"...","imageId":"sha256:...","trivyDbUpdatedAt":"..."}. imageUri only with BUILT; pushed=false with
- * BUILT means the scan gate held the image back. imageId (the built image's id) and trivyDbUpdatedAt (the vulnerability
- * DB's time) are for the job's run receipt, null when the build did not get that far; the receipt drops a value that
- * is not what it should be (RunReceipt).
+ * "trivyVersion":"...","imageId":"sha256:...","imageDigest":"sha256:...","baseImages":[{"name":"...","digest":"sha256:..."}],
+ * "trivyDbUpdatedAt":"..."}. imageUri only with BUILT; pushed=false with BUILT means the scan gate held the image back.
+ * imageId (the built image's id), imageDigest (the pushed image's digest in the registry: what ECS pulls), baseImages
+ * (each FROM image the engine resolved, with the digest it resolved it to) and trivyDbUpdatedAt (the vulnerability DB's
+ * time) are for the job's run receipt, null or empty when the build did not get that far; the receipt drops a value
+ * that is not what it should be (RunReceipt).
  */
 public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, boolean pushed, String trivyVersion,
-                               String imageId, String trivyDbUpdatedAt) {
+                               String imageId, String trivyDbUpdatedAt, String imageDigest,
+                               List<RunReceipt.BaseImage> baseImages) {
+    /** At most this many base images are read (RunReceipt keeps fewer). */
+    static final int MAX_BASE_IMAGES = 64;
+
     /** BuildKit's words for a Dockerfile it could not parse: the local builder tells the same case apart by them. */
     static final String PARSE_ERROR = "dockerfile parse error";
 
@@ -26,6 +35,7 @@ public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, 
     public enum Outcome { BUILT, INVALID_DOCKERFILE, BUILD_FAILED, BUILD_TIMEOUT, IMAGE_TOO_LARGE, SCAN_FAILED }
 
     public BuildOutcomeFile {
+        baseImages = baseImages == null ? List.of() : List.copyOf(baseImages);
         if (outcome == Outcome.BUILT && (imageUri == null || imageUri.isBlank())) {
             throw new IllegalArgumentException("build-outcome.json says BUILT but names no imageUri");
         }
@@ -56,7 +66,31 @@ public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, 
                 AwsJson.field(root, "pushed").map(JsonNode::asBoolean).orElse(false),
                 AwsJson.text(root, "trivyVersion").orElse(null),
                 AwsJson.text(root, "imageId").orElse(null),
-                AwsJson.text(root, "trivyDbUpdatedAt").orElse(null));
+                AwsJson.text(root, "trivyDbUpdatedAt").orElse(null),
+                AwsJson.text(root, "imageDigest").orElse(null),
+                baseImages(root));
+    }
+
+    /** baseImages: an array of {name, digest} objects; anything else in it is skipped (never an error). */
+    private static List<RunReceipt.BaseImage> baseImages(JsonNode root) {
+        List<RunReceipt.BaseImage> bases = new ArrayList<>();
+        AwsJson.field(root, "baseImages").filter(JsonNode::isArray).ifPresent(array -> {
+            for (JsonNode b : array) {
+                if (b.isObject() && bases.size() < MAX_BASE_IMAGES) {
+                    bases.add(new RunReceipt.BaseImage(AwsJson.text(b, "name").orElse(null),
+                            AwsJson.text(b, "digest").orElse(null)));
+                }
+            }
+        });
+        return bases;
+    }
+
+    /**
+     * The image's digest for the receipt: the pushed image's registry digest (the one ECS runs) when the build pushed
+     * it, else the image's id.
+     */
+    public String receiptImageDigest() {
+        return imageDigest != null && !imageDigest.isBlank() ? imageDigest : imageId;
     }
 
     /**
@@ -65,8 +99,9 @@ public record BuildOutcomeFile(Outcome outcome, String reason, String imageUri, 
      */
     public ImageBuilder.BuildOutcome toBuildOutcome(CapturedLog log) {
         return switch (outcome) {
-            case BUILT -> new ImageBuilder.Built(imageUri, log, imageId, java.util.List.of());
-            case SCAN_FAILED -> new ImageBuilder.Built(imageUri == null ? "" : imageUri, log, imageId, java.util.List.of());
+            case BUILT -> new ImageBuilder.Built(imageUri, log, receiptImageDigest(), baseImages);
+            case SCAN_FAILED -> new ImageBuilder.Built(imageUri == null ? "" : imageUri, log, receiptImageDigest(),
+                    baseImages);
             case INVALID_DOCKERFILE -> new ImageBuilder.InvalidDockerfile(orElse(reason, "the Dockerfile was refused"), log);
             case BUILD_FAILED -> {
                 String why = orElse(reason, "the build step gave no reason");

@@ -4,6 +4,7 @@ import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.domain.RunReceipt;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -16,9 +17,12 @@ import java.util.Optional;
  * success, the Cause of its failure when a container exited non-zero. startedAt is when the task went RUNNING (its
  * essential containers, the job's first, had started), stoppingAt when it began to stop; either is null when ECS did
  * not report it. platformVersion is the Fargate platform the task ran on ("1.4.0"), null when not reported.
+ * cpuUnits and memoryMiB are the task's size as ECS reports it ("Cpu": "256", "Memory": "512": CPU units, 1024 to a
+ * vCPU, and MiB), null when not reported or not a positive whole number.
  */
 public record StoppedTask(String taskArn, String stopCode, String stoppedReason, List<StoppedContainer> containers,
-                          Instant startedAt, Instant stoppingAt, String platformVersion) {
+                          Instant startedAt, Instant stoppingAt, String platformVersion, Integer cpuUnits,
+                          Integer memoryMiB) {
     /** Epoch numbers above this are milliseconds (Step Functions' output), below it seconds (the API's JSON). */
     private static final double MILLIS_FROM = 1e11;
 
@@ -26,8 +30,11 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
         containers = List.copyOf(containers);
     }
 
-    /** One container: exitCode is null when it never ran; reason is ECS's ("OutOfMemoryError: ..."). */
-    public record StoppedContainer(String name, Integer exitCode, String reason) {
+    /**
+     * One container: exitCode is null when it never ran; reason is ECS's ("OutOfMemoryError: ..."); imageDigest is the
+     * digest of the image ECS pulled for it ("sha256:..."), null when not reported.
+     */
+    public record StoppedContainer(String name, Integer exitCode, String reason, String imageDigest) {
     }
 
     /** The task in a JSON object, or empty when the object is not an ECS task (it has no TaskArn). */
@@ -42,12 +49,49 @@ public record StoppedTask(String taskArn, String stopCode, String stoppedReason,
                 Integer exit = AwsJson.field(c, "ExitCode").filter(JsonNode::canConvertToInt).map(JsonNode::asInt)
                         .orElse(null);
                 containers.add(new StoppedContainer(AwsJson.text(c, "Name").orElse(null), exit,
-                        AwsJson.text(c, "Reason").orElse(null)));
+                        AwsJson.text(c, "Reason").orElse(null), AwsJson.text(c, "ImageDigest").orElse(null)));
             }
         });
         return Optional.of(new StoppedTask(arn.get(), AwsJson.text(node, "StopCode").orElse(null),
                 AwsJson.text(node, "StoppedReason").orElse(null), containers, instant(node, "StartedAt"),
-                instant(node, "StoppingAt"), AwsJson.text(node, "PlatformVersion").orElse(null)));
+                instant(node, "StoppingAt"), AwsJson.text(node, "PlatformVersion").orElse(null),
+                positive(node, "Cpu"), positive(node, "Memory")));
+    }
+
+    /** The job container's image digest as ECS pulled it, when the task names the job's container and its digest. */
+    public Optional<String> jobImageDigest() {
+        return jobContainer().map(StoppedContainer::imageDigest);
+    }
+
+    /**
+     * The receipt's part of a run on Fargate: the task's size as ECS reports it (its Cpu units and Memory: the job's
+     * CPUs and memory, its one container having no lower limit of its own; {@code settings}' where the task does not
+     * say), the rest of {@code settings} (the run timeout), as the runtime the Fargate platform version the task ran
+     * on, and the digest of the image ECS pulled for the job's container (what ran, as the registry knows it). The
+     * host's CPU model and kernel are Fargate's, not told in a task's description: left unknown.
+     */
+    public RunReceipt receipt(RunReceipt.Limits settings) {
+        RunReceipt.Limits set = settings != null ? settings : new RunReceipt.Limits(null, null, null, null, null, null);
+        RunReceipt.Limits limits = new RunReceipt.Limits(
+                memoryMiB != null ? (long) memoryMiB << 20 : set.memoryBytes(),
+                cpuUnits != null ? cpuUnits / 1024.0 : set.cpus(),
+                set.pids(), set.timeoutSeconds(), set.dataBytes(), set.writableLayerBytes());
+        RunReceipt ran = RunReceipt.ran(limits, null, platformVersion == null ? "fargate" : "fargate " + platformVersion,
+                null, null);
+        return jobImageDigest().map(digest -> ran.merge(RunReceipt.built(digest, List.of()))).orElse(ran);
+    }
+
+    /** A task size field: ECS writes it as a string of a whole number ("256"); a number is taken too. */
+    private static Integer positive(JsonNode node, String name) {
+        Optional<JsonNode> value = AwsJson.field(node, name);
+        if (value.isEmpty()) {
+            return null;
+        }
+        String text = value.get().isNumber() || value.get().isTextual() ? value.get().asText().strip() : "";
+        if (!text.matches("[1-9][0-9]{0,8}")) {
+            return null;
+        }
+        return Integer.parseInt(text);
     }
 
     /** The helpers of a job's task, by name, in the order they start: never the job's container. */

@@ -12,7 +12,11 @@ public interface BuildArtifacts {
         /** docker build and scan output, at most 1 MiB (then a "[truncated]" line). */
         LOG("build.log"),
         /** Trivy's raw JSON report, when the scan ran. */
-        SCAN_REPORT("trivy-report.json");
+        SCAN_REPORT("trivy-report.json"),
+        /** Trivy's raw JSON report of its Dockerfile checks ({@code trivy config}), when the scan ran. */
+        MISCONFIG_REPORT("trivy-misconfig.json"),
+        /** The job's Dockerfile as submitted (ArtifactKeys.dockerfile), which the build read. */
+        DOCKERFILE("Dockerfile");
 
         private final String fileName;
 

@@ -52,6 +52,34 @@ class BuildOutcomeFileTest {
     }
 
     @Test
+    void pushedImagesRegistryDigestAndTheResolvedBaseImagesAreTheReceiptsBuildPart() {
+        String id = "sha256:" + "a".repeat(64);
+        String pushed = "sha256:" + "b".repeat(64);
+        String base = "sha256:" + "c".repeat(64);
+        BuildOutcomeFile file = parse("""
+                {"outcome":"BUILT","imageUri":"%s","pushed":true,"trivyVersion":"0.58.1","imageId":"%s",
+                 "imageDigest":"%s","baseImages":[{"name":"docker.io/library/debian:bookworm","digest":"%s"},
+                 {"name":"docker.io/library/alpine:3.19"},"not an object",{"digest":"not a digest"}]}"""
+                .formatted(IMAGE, id, pushed, base));
+
+        io.perfbox.core.domain.RunReceipt receipt = ((ImageBuilder.Built) file.toBuildOutcome(LOG)).receipt();
+        assertThat(receipt.imageDigest()).as("what ECS pulls, not the local id").isEqualTo(pushed);
+        assertThat(receipt.baseImages()).containsExactly(
+                new io.perfbox.core.domain.RunReceipt.BaseImage("docker.io/library/debian:bookworm", base),
+                new io.perfbox.core.domain.RunReceipt.BaseImage("docker.io/library/alpine:3.19", null));
+    }
+
+    @Test
+    void imageThatWasNotPushedIsNamedByItsIdInTheReceipt() {
+        String id = "sha256:" + "a".repeat(64);
+        BuildOutcomeFile file = parse("""
+                {"outcome":"BUILT","imageUri":"%s","pushed":false,"imageId":"%s"}""".formatted(IMAGE, id));
+
+        assertThat(((ImageBuilder.Built) file.toBuildOutcome(LOG)).receipt().imageDigest()).isEqualTo(id);
+        assertThat(file.baseImages()).isEmpty();
+    }
+
+    @Test
     void dockerfileParseErrorIsAnInvalidDockerfile() {
         String json = """
                 {"outcome":"BUILD_FAILED","reason":"dockerfile parse error on line 1: unknown instruction: FORM"}""";

@@ -3,13 +3,20 @@ package io.perfbox.adapter.aws.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.adapter.aws.codebuild.BuildOutcomeFile;
+import io.perfbox.adapter.aws.ecs.StoppedTask;
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobStore.IdempotencyKey;
 import io.perfbox.core.port.JobStore.InvalidPageTokenException;
 import io.perfbox.testing.aws.Moto;
+import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.contract.JobStoreContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -71,6 +78,41 @@ class DynamoDbJobStoreIT extends JobStoreContract {
     private Map<String, AttributeValue> rawItem(String pk) {
         return client.getItem(b -> b.tableName(table).key(Map.of(JobTable.PK, AttributeValue.fromS(pk)))
                 .consistentRead(true)).item();
+    }
+
+    /**
+     * A receipt as an AWS job that ran has it, each part from what the AWS steps read: the Dockerfile's sha256 at
+     * submission, the build outcome file the buildspec writes (its image id, registry digest and resolved base
+     * images), the scanner and DB it names, and the task runTask.sync returned (StepInputs' fixture of the recorded
+     * output: its size, platform version and the job container's image digest).
+     */
+    @Test
+    void anAwsJobsFullReceiptRoundTrips() throws Exception {
+        String pushed = "sha256:" + "7c3e9a05".repeat(8);
+        BuildOutcomeFile file = BuildOutcomeFile.parse("""
+                {"outcome":"BUILT","imageUri":"123456789012.dkr.ecr.eu-west-1.amazonaws.com/perfbox-jobs:job-1",
+                 "pushed":true,"trivyVersion":"0.58.1","imageId":"sha256:%s","imageDigest":"%s",
+                 "baseImages":[{"name":"docker.io/library/python:3.9-slim-buster",
+                 "digest":"sha256:0ac1e4889c90d3117680b33cbdd397e3d95098b4c6bcff8600035fa5343527ed"}],
+                 "trivyDbUpdatedAt":"2026-12-07T06:12:03Z"}""".formatted("4f1d2b8a".repeat(8), pushed)
+                .getBytes(StandardCharsets.UTF_8));
+        Job job = newJob();
+        StoppedTask task = StoppedTask.from(StepInputs.JSON.readTree(StepInputs.succeededTask(job.id()))).orElseThrow();
+        RunReceipt receipt = RunReceipt.submitted(new Dockerfile("FROM python:3.9-slim-buster\nRUN true\n"), "0.1.0")
+                .merge(((ImageBuilder.Built) file.toBuildOutcome(CapturedLog.EMPTY)).receipt())
+                .merge(RunReceipt.scanned(new RunReceipt.Scanner("trivy", file.trivyVersion(), file.trivyDbUpdatedAt(),
+                        null)))
+                .merge(task.receipt(new RunReceipt.Limits(2048L << 20, 1.0, null, 900L, null, null)));
+        assertThat(receipt.imageDigest()).as("the digest ECS pulled, last").isEqualTo(task.jobImageDigest().orElseThrow());
+        assertThat(receipt.containerRuntime()).isEqualTo("fargate 1.4.0");
+        assertThat(receipt.baseImages()).hasSize(1);
+        assertThat(receipt.limits().cpus()).isEqualTo(1.0);
+
+        Job ran = job.withReceipt(receipt);
+        store.create(ran, Optional.empty());
+
+        assertThat(store.find(job.id()).orElseThrow().receipt()).isEqualTo(receipt);
+        assertThat(rawItem("JOB#" + job.id().value())).containsKey("receipt");
     }
 
     @Test

@@ -45,6 +45,36 @@ class RecordedPayloadsTest {
     }
 
     @Test
+    void theRecordedOutputTellsTheTasksSizeItsPlatformAndTheImageDigestEcsPulled() throws Exception {
+        StoppedTask task = StoppedTask.from(StepInputs.JSON.readTree(RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT)).orElseThrow();
+        // "Cpu": "256", "Memory": "512", "PlatformVersion": "1.4.0"; the publisher redacted the digest ("sha256:REDACTED").
+        assertThat(task.cpuUnits()).isEqualTo(256);
+        assertThat(task.memoryMiB()).isEqualTo(512);
+        assertThat(task.platformVersion()).isEqualTo("1.4.0");
+        assertThat(task.jobImageDigest()).contains("sha256:REDACTED");
+    }
+
+    @Test
+    void aJobTasksImageDigestIsTheJobContainersNeverAHelpersAndASizeThatIsNoWholeNumberIsUnknown() throws Exception {
+        var node = (com.fasterxml.jackson.databind.node.ObjectNode) StepInputs.JSON.readTree(StepInputs.succeededTask(id));
+        StoppedTask task = StoppedTask.from(node).orElseThrow();
+        String expected = null;
+        for (JsonNode c : node.at("/Containers")) {
+            if (c.path("Name").asText().equals(AwsJobNames.CONTAINER)) {
+                expected = c.path("ImageDigest").asText();
+            }
+        }
+        assertThat(expected).as("the fixture's job container has a digest").startsWith("sha256:");
+        assertThat(task.jobImageDigest()).contains(expected);
+        assertThat(task.cpuUnits()).isEqualTo(Integer.parseInt(StepInputs.ENV.get("PERFBOX_TASK_CPU")));
+
+        node.put("Cpu", "0.25 vCPU").put("Memory", "-512");
+        StoppedTask odd = StoppedTask.from(node).orElseThrow();
+        assertThat(odd.cpuUnits()).isNull();
+        assertThat(odd.memoryMiB()).isNull();
+    }
+
+    @Test
     void aJobTaskFixtureHasExactlyTheRecordedOutputsMembersLessTheSpotPlacement() throws Exception {
         Set<String> recorded = paths(StepInputs.JSON.readTree(RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT), "", new HashSet<>());
         recorded.remove("/CapacityProviderName");

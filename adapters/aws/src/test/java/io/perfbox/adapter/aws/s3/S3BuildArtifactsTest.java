@@ -59,7 +59,10 @@ class S3BuildArtifactsTest {
         }
         assertThat(requests).allSatisfy(r -> assertThat(r.bucket()).isEqualTo("perfbox-artifacts"));
         assertThat(requests).extracting(GetObjectRequest::key).containsExactly(
-                "jobs/" + id + "/build-outcome.json", "jobs/" + id + "/build.log", "jobs/" + id + "/trivy-report.json");
+                "jobs/" + id + "/build-outcome.json", "jobs/" + id + "/build.log", "jobs/" + id + "/trivy-report.json",
+                "jobs/" + id + "/trivy-misconfig.json", "jobs/" + id + "/Dockerfile");
+        // The Dockerfile is the one the submit stored and the build read.
+        assertThat(requests.get(requests.size() - 1).key()).isEqualTo(ArtifactKeys.dockerfile(id));
     }
 
     @Test

@@ -191,13 +191,13 @@ public final class ApiPriming implements Resource {
 
     private static void primeJson() {
         try {
-            ApiRequest request = ApiGatewayFunction.readRequest(
+            ApiRequest request = ApiHandler.readRequest(
                     new ByteArrayInputStream(SAMPLE_EVENT.getBytes(StandardCharsets.UTF_8)));
             SubmitJobCommand command = SubmitRequestParser.parse(request, request.caller().orElseThrow());
             Job job = Job.queued(SAMPLE_JOB, command.owner(), command.name(), command.description(), Instant.now());
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ApiGatewayFunction.writeResponse(out, ApiGatewayFunction.toEvent(ApiResponse.json(202, ApiJson.JobView.of(job))));
-            ApiGatewayFunction.writeResponse(out, ApiGatewayFunction.toEvent(
+            ApiHandler.writeResponse(out, ApiHandler.toEvent(ApiResponse.json(202, ApiJson.JobView.of(job))));
+            ApiHandler.writeResponse(out, ApiHandler.toEvent(
                     Problem.of(404, "job-not-found", "priming", "/jobs").toResponse()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

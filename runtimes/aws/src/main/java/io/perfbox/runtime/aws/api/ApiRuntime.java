@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * What an API Lambda container builds once. Its function's no-argument constructor installs JSON logs, reads the
+ * What an API Lambda container builds once. Its handler's no-argument constructor ({@link ApiHandler#ApiHandler()}) installs JSON logs, reads the
  * API settings and the credentials' source (once, typed: a misconfigured function fails at its start) and registers
  * the SnapStart priming ({@link ApiPriming}); the DynamoDB, S3 and Step Functions clients
  * ({@link AwsRuntime#configure}) and the use cases over the real adapters are built on first use ({@link LazyApi}):
@@ -123,11 +123,10 @@ public final class ApiRuntime {
         }
     }
 
-    /** For a function that calls no AWS service (the OpenAPI document): logging and the JSON part of the priming. */
-    public static PerfboxApi apiWithoutAws() {
+    /** For a function that calls no AWS service (the OpenAPI document, {@link PerfboxApi#openApi}): logging and the JSON part of the priming. */
+    public static void initWithoutAws() {
         LambdaLogging.install();
         ApiPriming.register(ApiPriming.jsonOnly());
-        return new PerfboxApi(null);
     }
 
     public static SfnClient sfnClient(AwsSettings.Common settings, AwsCredentialsProvider credentials) {

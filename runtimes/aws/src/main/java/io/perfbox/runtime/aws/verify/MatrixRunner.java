@@ -16,7 +16,9 @@ import java.util.Set;
  * submitted at once, then the burst alone, so that the jobs in flight counted during the burst are its own.
  */
 public final class MatrixRunner {
-    private static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The finished statuses: core's one list. */
+    private static final Set<String> ENDED = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Set<String> IN_FLIGHT = Set.of("BUILDING", "SCANNING", "RUNNING");
 
     /** Pauses between looks at the jobs (a test's fake returns at once). */

@@ -7,14 +7,19 @@ import io.perfbox.adapter.aws.codebuild.RegistryThrottling;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Bounded;
+import io.perfbox.adapter.docker.BuildFailureReport;
+import io.perfbox.adapter.docker.DockerfileSyntax;
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.ScanReport;
+import io.perfbox.core.domain.Severity;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobLifecycle.ScanResult;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.VulnerabilityScanner.ScanFailedException;
-import io.perfbox.core.scan.TrivyReportParser;
+import io.perfbox.adapter.trivy.TrivyConfigReportParser;
+import io.perfbox.adapter.trivy.TrivyReportParser;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +75,7 @@ public class AfterBuildHandler extends WorkflowStep {
             if (throttled.isPresent()) {
                 throw new RegistryThrottledException("a registry throttled the build's pull: " + throttled.get());
             }
+            outcome = located(id, (ImageBuilder.BuildFailed) outcome);
         }
         if (!lifecycle.built(id, outcome).proceed() || !(outcome instanceof ImageBuilder.Built built)) {
             return output("proceed", false);
@@ -89,6 +95,30 @@ public class AfterBuildHandler extends WorkflowStep {
                     || text.strip().equals(BUILD_LOG_TRUNCATED_LINE);
             return new CapturedLog(text, b.truncated() || markedTruncated);
         }).orElse(CapturedLog.EMPTY);
+    }
+
+    /**
+     * The failure at the Dockerfile instruction that failed, as the local builder reports it (the same reading of
+     * BuildKit's output, {@link BuildFailureReport}, against the job's own Dockerfile): the line and the instruction,
+     * the error, and the step's last lines of output. The build's own words when the log or the Dockerfile do not
+     * tell it (a Dockerfile that cannot be read is no failure of the step: the job still ends BUILD_FAILED).
+     */
+    private ImageBuilder.BuildOutcome located(JobId id, ImageBuilder.BuildFailed failed) {
+        if (failed.step() != null) {
+            return failed;
+        }
+        Optional<DockerfileSyntax.Parsed> dockerfile;
+        try {
+            dockerfile = builds.read(id, Artifact.DOCKERFILE, Dockerfile.MAX_BYTES)
+                    .filter(b -> !b.truncated())
+                    .map(b -> DockerfileSyntax.parse(new String(b.bytes(), StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "job " + id + ": the Dockerfile could not be read to locate the build's failure: " + e);
+            return failed;
+        }
+        return dockerfile.flatMap(parsed -> BuildFailureReport.fromBuildKit(failed.log().text(), parsed))
+                .<ImageBuilder.BuildOutcome>map(at -> new ImageBuilder.BuildFailed(at.reason(), failed.log(), at.step()))
+                .orElse(failed);
     }
 
     /** build-outcome.json; IllegalArgumentException when it is missing, too large or not what the build writes. */
@@ -134,11 +164,32 @@ public class AfterBuildHandler extends WorkflowStep {
         } catch (ScanFailedException e) {
             return new JobLifecycle.ScanFailed(e.getMessage());
         }
+        Severity misconfigThreshold = config.policy().misconfigThreshold();
+        Optional<Bounded> checks = builds.read(id, Artifact.MISCONFIG_REPORT, TrivyConfigReportParser.MAX_BYTES);
+        if (checks.isPresent()) {
+            if (checks.get().truncated()) {
+                return new JobLifecycle.ScanFailed("Trivy's Dockerfile report is larger than "
+                        + TrivyConfigReportParser.MAX_BYTES + " bytes");
+            }
+            try {
+                report = report.withMisconfigurations(TrivyConfigReportParser.parse(checks.get().bytes()));
+            } catch (ScanFailedException e) {
+                return new JobLifecycle.ScanFailed(e.getMessage());
+            }
+        } else if (misconfigThreshold != null) {
+            // Misconfigurations may block: an image whose Dockerfile was not checked never runs.
+            return new JobLifecycle.ScanFailed("the build step left no report of Trivy's Dockerfile checks, and "
+                    + "misconfigurations at or above " + misconfigThreshold + " block the image");
+        } else {
+            // Warnings only: the job goes on without them (a build of a buildspec from before the checks).
+            LOG.warning(() -> "job " + id + ": the build step left no report of Trivy's Dockerfile checks");
+        }
         if (!file.pushed() && lifecycle.passes(report)) {
             // The build's own Trivy gate kept the image out of the registry, yet the report shows nothing the policy
             // blocks: the two disagree, and there is no image to run either way.
             return new JobLifecycle.ScanFailed("the scan gate in the build held the image back, but its report shows "
-                    + "no finding at or above " + config.policy().threshold());
+                    + "no finding at or above " + config.policy().threshold() + (misconfigThreshold == null ? ""
+                    : " nor misconfiguration at or above " + misconfigThreshold));
         }
         return new JobLifecycle.Scanned(report);
     }

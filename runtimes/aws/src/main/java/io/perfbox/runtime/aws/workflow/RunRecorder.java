@@ -167,13 +167,9 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
         return runs.label(run == DUE ? runs.next() : run) + ": ";
     }
 
-    /**
-     * The receipt's part of a run on Fargate: the task's limits, and as its runtime the Fargate platform version the
-     * task ran on. The host's CPU model and kernel are Fargate's, not told in the task's description: left unknown.
-     */
+    /** The receipt's part of a run on Fargate, as the stopped task tells it ({@link StoppedTask#receipt}). */
     RunReceipt conditions(StoppedTask task) {
-        String runtime = task.platformVersion() == null ? "fargate" : "fargate " + task.platformVersion();
-        return RunReceipt.ran(taskLimits, null, runtime, null, null);
+        return task.receipt(taskLimits);
     }
 
     /**

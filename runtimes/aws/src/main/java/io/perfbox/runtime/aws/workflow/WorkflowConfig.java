@@ -23,6 +23,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
                              String stateMachineArn) {
     public static final String SEVERITY_THRESHOLD = "PERFBOX_SEVERITY_THRESHOLD";
     public static final String IGNORE_UNFIXED = "PERFBOX_IGNORE_UNFIXED";
+    /** Misconfigurations at or above it block the image; NONE (or unset): they are warnings only. */
+    public static final String MISCONFIG_THRESHOLD = "PERFBOX_MISCONFIG_THRESHOLD";
     public static final String CLUSTER_ARN = "PERFBOX_CLUSTER_ARN";
     public static final String TASK_EXECUTION_ROLE_ARN = "PERFBOX_TASK_EXECUTION_ROLE_ARN";
     public static final String TASK_LOG_GROUP = "PERFBOX_TASK_LOG_GROUP";
@@ -111,6 +113,9 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
         AwsSettings.Common common = AwsSettings.Common.read(v);
         Severity threshold = v.parsed(SEVERITY_THRESHOLD, "CRITICAL, HIGH, MEDIUM or LOW", Severity::parseSetting);
         Boolean ignoreUnfixed = v.parsed(IGNORE_UNFIXED, "true or false", WorkflowConfig::strictBoolean);
+        String misconfig = env.get(MISCONFIG_THRESHOLD);
+        Severity misconfigThreshold = misconfig == null || misconfig.isBlank() || misconfig.strip().equalsIgnoreCase("NONE")
+                ? null : v.parsed(MISCONFIG_THRESHOLD, "NONE, CRITICAL, HIGH, MEDIUM, LOW or UNKNOWN", Severity::parseSetting);
         String cluster = v.matching(CLUSTER_ARN, CLUSTER, "an ECS cluster ARN", Function.identity());
         String executionRole = v.matching(TASK_EXECUTION_ROLE_ARN, ARN, "an ARN", Function.identity());
         String logGroup = v.matching(TASK_LOG_GROUP, LOG_GROUP, "a CloudWatch Logs group name", Function.identity());
@@ -135,7 +140,7 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
                     TASK_CPU + "=" + cpu + " with " + TASK_MEMORY_MIB + "=" + memory + " is invalid: " + problem));
         }
         v.failOnProblems();
-        return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed), cluster, executionRole,
+        return new WorkflowConfig(common, new VulnerabilityPolicy(threshold, ignoreUnfixed, misconfigThreshold), cluster, executionRole,
                 logGroup, cpu, memory, maxImageMib, Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(startSeconds),
                 repository, helpersImage, project, stateMachine);
     }

@@ -17,6 +17,7 @@ import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
 import io.perfbox.runtime.aws.testing.ApiGatewayEvents;
 import io.perfbox.testing.aws.Moto;
 import io.perfbox.testing.aws.StepInputs;
+import io.perfbox.api.ApiOperation;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.runtime.aws.testing.LambdaInvoker;
 import io.perfbox.testing.aws.LocalStack;
@@ -134,10 +135,10 @@ class ApiFunctionsOnAwsIT {
             throws Exception {
         JobService jobs = ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
         PerfboxApi api = new PerfboxApi(jobs);
-        var submit = new SubmitJobFunction(api);
-        var get = new GetJobFunction(api);
-        var delete = new DeleteJobFunction(api);
-        var cancel = new CancelJobFunction(api);
+        var submit = new ApiHandler(api);
+        var get = new ApiHandler(api);
+        var delete = new ApiHandler(api);
+        var cancel = new ApiHandler(api);
 
         Response submitted = call(submit, ApiGatewayEvents.submit(DOCKERFILE, "k1a2b3c4d5"));
         assertThat(submitted.status()).isEqualTo(202);
@@ -369,7 +370,7 @@ class ApiFunctionsOnAwsIT {
         PerfboxApi api = new PerfboxApi(ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC()));
 
         // No tenant in the event until the authorizer's answer puts one there.
-        Response submitted = call(new SubmitJobFunction(api),
+        Response submitted = call(new ApiHandler(api),
                 throughAuthorizer(authorizer, "Bearer " + acme, ApiGatewayEvents.submit(DOCKERFILE, null)));
         assertThat(submitted.status()).isEqualTo(202);
         String id = submitted.body().path("id").asText();
@@ -377,20 +378,20 @@ class ApiFunctionsOnAwsIT {
         assertThat(new DynamoDbJobStore(dynamoDb, settings.common().jobsTable()).find(new JobId(id)).orElseThrow().owner())
                 .isEqualTo(owner);
 
-        var get = new GetJobFunction(api);
+        var get = new ApiHandler(api);
         assertThat(call(get, throughAuthorizer(authorizer, "Bearer " + acme, ApiGatewayEvents.onJob("GET", id, null)))
                 .status()).isEqualTo(200);
         assertThat(call(get, throughAuthorizer(authorizer, "Bearer " + other, ApiGatewayEvents.onJob("GET", id, null)))
                 .status()).isEqualTo(404);
-        new CancelJobFunction(api).handleRequest(new ByteArrayInputStream(throughAuthorizer(authorizer, "Bearer " + acme,
+        new ApiHandler(api).handleRequest(new ByteArrayInputStream(throughAuthorizer(authorizer, "Bearer " + acme,
                 ApiGatewayEvents.cancel(id, null)).getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), null);
     }
 
     @Test
     void theLeaderboardFunctionsRankTheTenantsSucceededJobsInDynamoDbByAMetricBothWays() throws Exception {
         JobService jobs = ApiRuntime.jobService(settings, dynamoDb, s3, sfn, Clock.systemUTC());
-        var leaderboard = new GetLeaderboardFunction(new PerfboxApi(jobs));
-        var history = new GetLeaderboardHistoryFunction(new PerfboxApi(jobs));
+        var leaderboard = new ApiHandler(new PerfboxApi(jobs));
+        var history = new ApiHandler(new PerfboxApi(jobs));
         DynamoDbJobStore store = new DynamoDbJobStore(dynamoDb, settings.common().jobsTable());
         String tenant = "lb" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         Instant t = Instant.parse("2026-08-01T00:00:00Z");
@@ -419,40 +420,40 @@ class ApiFunctionsOnAwsIT {
             throws Exception {
         List<String> logLines;
         try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, lambdaEnvironment())) {
-            lambda.initAndCheckpoint(SubmitJobFunction.class);
+            lambda.initAndCheckpoint(ApiHandler.class);
 
-            Response submitted = lambda.invokeOk(SubmitJobFunction.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0001"));
+            Response submitted = lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0001"));
             assertThat(submitted.status()).isEqualTo(202);
             String id = submitted.body().path("id").asText();
             assertThat(dockerfileInS3(id)).isEqualTo(DOCKERFILE);
             assertThat(executionOf(id).status()).isEqualTo(ExecutionStatus.RUNNING);
 
-            Response listed = lambda.invokeOk(ListJobsFunction.class,
+            Response listed = lambda.invokeOk(ApiHandler.class,
                     ApiGatewayEvents.event("GET", "/jobs", "/jobs", Map.of(), Map.of(), null, "jarkey0001"));
             assertThat(listed.body().path("jobs").findValuesAsText("id")).containsExactly(id);
-            assertThat(lambda.invokeOk(GetJobFunction.class, ApiGatewayEvents.onJob("GET", id, "jarkey0001")).status())
+            assertThat(lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0001")).status())
                     .isEqualTo(200);
-            assertThat(lambda.invokeOk(GetJobLogsFunction.class,
+            assertThat(lambda.invokeOk(ApiHandler.class,
                     ApiGatewayEvents.event("GET", "/jobs/{id}/logs", "/jobs/" + id + "/logs", Map.of("id", id), Map.of(), null,
                             "jarkey0001")).status()).isEqualTo(200);
-            assertThat(lambda.invokeOk(GetJobScanFunction.class,
+            assertThat(lambda.invokeOk(ApiHandler.class,
                     ApiGatewayEvents.event("GET", "/jobs/{id}/scan", "/jobs/" + id + "/scan", Map.of("id", id), Map.of(), null,
                             "jarkey0001")).body().path("scanned").asBoolean()).isFalse();
-            assertThat(lambda.invokeOk(GetJobDockerfileFunction.class,
+            assertThat(lambda.invokeOk(ApiHandler.class,
                     ApiGatewayEvents.event("GET", "/jobs/{id}/dockerfile", "/jobs/" + id + "/dockerfile", Map.of("id", id),
                             Map.of(), null, "jarkey0001")).rawBody()).isEqualTo(DOCKERFILE);
-            assertThat(lambda.invokeOk(GetLeaderboardFunction.class, ApiGatewayEvents.query("/leaderboard", Map.of(),
+            assertThat(lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.query("/leaderboard", Map.of(),
                     "jarkey0001")).body().path("entries").isArray()).isTrue();
-            assertThat(lambda.invokeOk(GetLeaderboardHistoryFunction.class, ApiGatewayEvents.query("/leaderboard/history",
+            assertThat(lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.query("/leaderboard/history",
                     Map.of("metric", "loss"), "jarkey0001")).body().path("points").isArray()).isTrue();
-            assertThat(lambda.invokeOk(GetOpenApiFunction.class,
+            assertThat(lambda.invokeOk(ApiHandler.class,
                     ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0001"))
                     .body().path("openapi").asText()).startsWith("3.");
 
-            Response cancelled = lambda.invokeOk(CancelJobFunction.class, ApiGatewayEvents.cancel(id, "jarkey0001"));
+            Response cancelled = lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.cancel(id, "jarkey0001"));
             assertThat(cancelled.body().path("status").asText()).isEqualTo("CANCELLED");
             assertThat(settledStatusOf(id)).isEqualTo(ExecutionStatus.ABORTED);
-            Response deleted = lambda.invokeOk(DeleteJobFunction.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0001"));
+            Response deleted = lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.onJob("DELETE", id, "jarkey0001"));
             assertThat(deleted.body().path("status").asText()).isEqualTo("CANCELLED");
             assertThat(objectsOf(id)).isZero();
             logLines = lambda.logLines();
@@ -477,7 +478,7 @@ class ApiFunctionsOnAwsIT {
         String id = UUID.randomUUID().toString();
         List<String> lines;
         try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
-            assertThat(lambda.invokeOk(GetJobFunction.class, ApiGatewayEvents.onJob("GET", id, "jarkey0004")).status())
+            assertThat(lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0004")).status())
                     .isEqualTo(500);
             lines = lambda.logLines();
         }
@@ -497,14 +498,14 @@ class ApiFunctionsOnAwsIT {
                 lambdaEnvironment());
              LambdaContainer workflow = new LambdaContainer(workflowJar(), Files.createDirectory(dir.resolve("workflow")),
                      workflowEnvironment())) {
-            String id = api.invokeOk(SubmitJobFunction.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
+            String id = api.invokeOk(ApiHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
                     .body().path("id").asText();
             String begun = workflow.invoke(io.perfbox.runtime.aws.workflow.BeginHandler.class,
                     "{\"jobId\":\"" + id + "\"}");
             assertThat(begun).isEqualTo("OK {\"proceed\":true}");
-            assertThat(api.invokeOk(GetJobFunction.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
+            assertThat(api.invokeOk(ApiHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))
                     .body().path("status").asText()).isEqualTo("BUILDING");
-            api.invokeOk(CancelJobFunction.class, ApiGatewayEvents.cancel(id, "jarkey0003"));
+            api.invokeOk(ApiHandler.class, ApiGatewayEvents.cancel(id, "jarkey0003"));
             workflowLines = workflow.logLines();
 
             assertThat(jsonLogLines(workflowLines)).anySatisfy(line -> {
@@ -515,16 +516,23 @@ class ApiFunctionsOnAwsIT {
     }
 
     @Test
-    void aMissingVariableFailsTheHandlersStartNamingItWhileTheGetOpenApiFunctionNeedsNone(@TempDir Path dir) throws Exception {
+    void aMissingVariableFailsTheHandlersStartNamingItWhileTheOpenApiFunctionNeedsNone(@TempDir Path dir) throws Exception {
         Map<String, String> env = lambdaEnvironment();
         env.remove(AwsSettings.STATE_MACHINE_ARN);
-        try (LambdaContainer lambda = new LambdaContainer(apiJar(), dir, env)) {
-            assertThat(lambda.invoke(SubmitJobFunction.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0002")))
+        env.put(AwsSettings.API_OPERATION, ApiOperation.SUBMIT_JOB.name());
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), Files.createDirectory(dir.resolve("submit")), env)) {
+            assertThat(lambda.invoke(ApiHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0002")))
                     .startsWith("INIT-ERROR " + AwsSettings.InvalidSettingException.class.getName())
                     .contains(AwsSettings.STATE_MACHINE_ARN + " is not set");
-            assertThat(lambda.invokeOk(GetOpenApiFunction.class,
+        }
+        // The OpenAPI function needs none of the API's variables.
+        Map<String, String> openApi = new HashMap<>(Map.of(AwsSettings.API_OPERATION, ApiOperation.GET_OPENAPI.name()));
+        try (LambdaContainer lambda = new LambdaContainer(apiJar(), Files.createDirectory(dir.resolve("openapi")), openApi)) {
+            assertThat(lambda.invokeOk(ApiHandler.class,
                     ApiGatewayEvents.event("GET", "/openapi.json", "/openapi.json", Map.of(), Map.of(), null, "jarkey0002"))
                     .status()).isEqualTo(200);
+            assertThat(lambda.invokeOk(ApiHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0002")).status())
+                    .as("no other route").isEqualTo(404);
         }
     }
 }

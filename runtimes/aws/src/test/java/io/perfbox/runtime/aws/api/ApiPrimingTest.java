@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.runtime.aws.AwsRuntime;
+import io.perfbox.api.ApiOperation;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.testing.logging.CapturedLogLines;
 import java.io.IOException;
@@ -159,7 +160,7 @@ class ApiPrimingTest {
 
     @Test
     void openApiFunctionRegistersTheJsonPriming() {
-        new GetOpenApiFunction();
+        new ApiHandler(Map.of(AwsSettings.API_OPERATION, ApiOperation.GET_OPENAPI.name()));
 
         assertThat(io.perfbox.runtime.aws.testing.crac.Core.registered())
                 .anySatisfy(r -> assertThat(r.toString()).contains(ApiPriming.class.getName()));

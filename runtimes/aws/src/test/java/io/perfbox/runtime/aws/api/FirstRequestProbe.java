@@ -42,7 +42,7 @@ public final class FirstRequestProbe {
         JobService jobs = new JobService(new DynamoDbJobStore(dynamoDb, "perfbox-jobs"), new InMemoryDockerfileStore(),
                 new InMemoryJobArtifactStore(), new RecordingPipelineLauncher(), Clock.systemUTC());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new SubmitJobFunction(new PerfboxApi(jobs)).handleRequest(
+        new ApiHandler(new PerfboxApi(jobs)).handleRequest(
                 new ByteArrayInputStream(rawEvent.getBytes(StandardCharsets.UTF_8)), out, null);
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -85,7 +85,7 @@ class LazyApiTest {
         aws.close();
     }
 
-    private static String invoke(ApiGatewayFunction function, String event) throws IOException {
+    private static String invoke(ApiHandler function, String event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         function.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
         return out.toString(StandardCharsets.UTF_8);
@@ -93,8 +93,7 @@ class LazyApiTest {
 
     @Test
     void aFunctionBuildsNoSdkClientUntilItsFirstRequestAndThenOnce() throws Exception {
-        ApiGatewayFunction function = new ApiGatewayFunction(ApiOperation.GET_JOB, lazy) {
-        };
+        ApiHandler function = new ApiHandler(lazy);
         assertThat(clientsBuilt).as("clients built by the construction").hasValue(0);
 
         String id = "3f2b4a6c-1d2e-4f3a-8b9c-0d1e2f3a4b5c";

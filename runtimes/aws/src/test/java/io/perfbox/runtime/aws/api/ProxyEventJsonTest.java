@@ -62,7 +62,7 @@ class ProxyEventJsonTest {
     private static ApiRequest viaDataBinding(String event) throws IOException {
         JsonNode raw = DATA_BINDING.readTree(event);
         APIGatewayProxyRequestEvent typed = DATA_BINDING.treeToValue(raw, APIGatewayProxyRequestEvent.class);
-        return ApiGatewayFunction.toRequest(typed, raw.path("requestContext").path("authorizer").path("tenant").textValue());
+        return ApiHandler.toRequest(typed, raw.path("requestContext").path("authorizer").path("tenant").textValue());
     }
 
     private static Map<String, Object> described(ApiRequest r, String basePath) {
@@ -85,8 +85,8 @@ class ProxyEventJsonTest {
             JsonNode raw = DATA_BINDING.readTree(event);
             APIGatewayProxyRequestEvent typed = DATA_BINDING.treeToValue(raw, APIGatewayProxyRequestEvent.class);
 
-            assertThat(described(ApiGatewayFunction.toRequest(read.event(), read.tenant()), ApiGatewayFunction.basePath(read.event())))
-                    .as(event).isEqualTo(described(viaDataBinding(event), ApiGatewayFunction.basePath(typed)));
+            assertThat(described(ApiHandler.toRequest(read.event(), read.tenant()), ApiHandler.basePath(read.event())))
+                    .as(event).isEqualTo(described(viaDataBinding(event), ApiHandler.basePath(typed)));
         }
     }
 

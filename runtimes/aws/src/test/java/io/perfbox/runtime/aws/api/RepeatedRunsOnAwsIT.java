@@ -61,7 +61,7 @@ class RepeatedRunsOnAwsIT {
     private record Answer(int status, JsonNode body, JsonNode headers) {
     }
 
-    private static Answer call(ApiGatewayFunction function, String event) throws Exception {
+    private static Answer call(ApiHandler function, String event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         function.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
         JsonNode response = JSON.readTree(out.toString(StandardCharsets.UTF_8));
@@ -79,13 +79,13 @@ class RepeatedRunsOnAwsIT {
     void aSubmissionOfOneToTenRunsIsAcceptedAndStoredWithItsRuns(int runs) throws Exception {
         String tenant = "tenant-" + UUID.randomUUID().toString().substring(0, 8);
 
-        Answer accepted = call(new SubmitJobFunction(api), submit(Integer.toString(runs), tenant));
+        Answer accepted = call(new ApiHandler(api), submit(Integer.toString(runs), tenant));
 
         assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(202);
         String id = accepted.body().path("id").asText();
         assertThat(new DynamoDbJobStore(dynamoDb, table).find(new JobId(id)).orElseThrow().runs().requested())
                 .isEqualTo(runs);
-        Answer read = call(new GetJobFunction(api), ApiGatewayEvents.onJob("GET", id, tenant));
+        Answer read = call(new ApiHandler(api), ApiGatewayEvents.onJob("GET", id, tenant));
         assertThat(read.status()).isEqualTo(200);
         assertThat(read.body().path("runs").asInt()).isEqualTo(runs);
     }
@@ -93,7 +93,7 @@ class RepeatedRunsOnAwsIT {
     @ParameterizedTest
     @ValueSource(strings = {"0", "11", "2.5", "\"3\""})
     void runsOutsideOneToTenAre400ProblemJsonNamingTheField(String runs) throws Exception {
-        Answer refused = call(new SubmitJobFunction(api), submit(runs, "tenant-x"));
+        Answer refused = call(new ApiHandler(api), submit(runs, "tenant-x"));
 
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.headers().path("Content-Type").asText()).startsWith("application/problem+json");

@@ -71,7 +71,7 @@ class SubmitQuotasOnAwsIT {
     private record Answer(int status, JsonNode body, JsonNode headers) {
     }
 
-    private static Answer call(ApiGatewayFunction function, String event) throws Exception {
+    private static Answer call(ApiHandler function, String event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         function.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
         JsonNode response = JSON.readTree(out.toString(StandardCharsets.UTF_8));
@@ -86,7 +86,7 @@ class SubmitQuotasOnAwsIT {
     @Test
     void aTenantPastItsActiveJobsGets429WithRetryAfterAndMaySubmitAgainOnceOneEnded() throws Exception {
         PerfboxApi api = api("2", "unlimited");
-        SubmitJobFunction submit = new SubmitJobFunction(api);
+        ApiHandler submit = new ApiHandler(api);
         String acme = tenant();
         String first = call(submit, ApiGatewayEvents.submit(DOCKERFILE, acme)).body().path("id").asText();
         assertThat(call(submit, ApiGatewayEvents.submit(DOCKERFILE, acme)).status()).isEqualTo(202);
@@ -102,20 +102,20 @@ class SubmitQuotasOnAwsIT {
         // Per tenant: another one is not held to acme's usage.
         assertThat(call(submit, ApiGatewayEvents.submit(DOCKERFILE, tenant())).status()).isEqualTo(202);
         // A job that ended (cancelled) no longer counts as under way.
-        assertThat(call(new CancelJobFunction(api), ApiGatewayEvents.cancel(first, acme)).status()).isEqualTo(200);
+        assertThat(call(new ApiHandler(api), ApiGatewayEvents.cancel(first, acme)).status()).isEqualTo(200);
         assertThat(call(submit, ApiGatewayEvents.submit(DOCKERFILE, acme)).status()).isEqualTo(202);
     }
 
     @Test
     void aTenantPastItsSubmissionsPerDayGets429UntilItsOldestLeavesTheDayEvenAfterDeletingJobs() throws Exception {
         PerfboxApi api = api("unlimited", "2");
-        SubmitJobFunction submit = new SubmitJobFunction(api);
+        ApiHandler submit = new ApiHandler(api);
         String acme = tenant();
         for (int i = 0; i < 2; i++) {
             String id = call(submit, ApiGatewayEvents.submit(DOCKERFILE, acme)).body().path("id").asText();
             // Cancelled and deleted: the submission still counts, as locally.
-            assertThat(call(new CancelJobFunction(api), ApiGatewayEvents.cancel(id, acme)).status()).isEqualTo(200);
-            assertThat(call(new DeleteJobFunction(api), ApiGatewayEvents.onJob("DELETE", id, acme)).status())
+            assertThat(call(new ApiHandler(api), ApiGatewayEvents.cancel(id, acme)).status()).isEqualTo(200);
+            assertThat(call(new ApiHandler(api), ApiGatewayEvents.onJob("DELETE", id, acme)).status())
                     .isEqualTo(200);
         }
 

@@ -71,6 +71,76 @@ class AfterBuildHandlerTest {
         f.putIn(JobStatus.BUILDING);
     }
 
+    /** `trivy config --format json` output for a Dockerfile without USER (as trivy 0.58.1 reports it, shortened). */
+    private static final String RUNS_AS_ROOT = """
+            {"SchemaVersion": 2, "ArtifactName": "/tmp/perfbox/dockerfile-checks", "ArtifactType": "filesystem",
+             "Results": [{"Target": "Dockerfile", "Class": "config", "Type": "dockerfile",
+               "MisconfSummary": {"Successes": 26, "Failures": 2},
+               "Misconfigurations": [
+                {"Type": "Dockerfile Security Check", "ID": "DS002", "Title": "Image user should not be 'root'",
+                 "Message": "Specify at least 1 USER command in Dockerfile with non-root user as argument",
+                 "Severity": "HIGH", "Status": "FAIL", "CauseMetadata": {"Provider": "Dockerfile", "Code": {"Lines": null}}},
+                {"Type": "Dockerfile Security Check", "ID": "DS026", "Title": "No HEALTHCHECK defined",
+                 "Message": "Add HEALTHCHECK instruction in your Dockerfile", "Severity": "LOW", "Status": "FAIL",
+                 "CauseMetadata": {"Provider": "Dockerfile", "Code": {"Lines": null}}}]}]}
+            """;
+
+    @Test
+    void theDockerfilesMisconfigurationsGoIntoTheReportAsWarningsByDefault() {
+        buildLeft(built(true), CLEAN_REPORT);
+        f.aws.putArtifact(f.id, Artifact.MISCONFIG_REPORT, RUNS_AS_ROOT);
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", true, "imageUri", StepInputs.imageUri(f.id)));
+
+        ScanReport report = f.artifacts.scanReport(f.id).orElseThrow();
+        assertThat(report.misconfigurations()).extracting(m -> m.id() + " " + m.severity())
+                .containsExactly("DS002 HIGH", "DS026 LOW");
+        assertThat(report.gate()).isEqualTo(new ScanReport.Gate(Severity.HIGH, false, null));
+    }
+
+    @Test
+    void atTheMisconfigurationThresholdTheImageTheBuildHeldBackEndsMisconfigured() {
+        WorkflowFixture strict = new WorkflowFixture(Map.of("PERFBOX_MISCONFIG_THRESHOLD", "HIGH"));
+        strict.putIn(JobStatus.BUILDING);
+        strict.aws.putArtifact(strict.id, Artifact.LOG, BUILD_LOG);
+        strict.aws.putArtifact(strict.id, Artifact.OUTCOME, """
+                {"outcome":"BUILT","reason":"misconfigurations at or above HIGH","imageUri":"%s","pushed":false,\
+                "trivyVersion":"0.58.1"}""".formatted(StepInputs.imageUri(strict.id)));
+        strict.aws.putArtifact(strict.id, Artifact.SCAN_REPORT, CLEAN_REPORT);
+        strict.aws.putArtifact(strict.id, Artifact.MISCONFIG_REPORT, RUNS_AS_ROOT);
+
+        assertThat(strict.step(new AfterBuildHandler(strict.lifecycle, strict.aws, strict.config), ""))
+                .isEqualTo(Map.of("proceed", false));
+
+        strict.assertFailed(FailureCode.MISCONFIGURED, "DS002 (HIGH) Image user should not be 'root'");
+    }
+
+    @Test
+    void atTheMisconfigurationThresholdAnImageWhoseDockerfileWasNotCheckedNeverRuns() {
+        WorkflowFixture strict = new WorkflowFixture(Map.of("PERFBOX_MISCONFIG_THRESHOLD", "HIGH"));
+        strict.putIn(JobStatus.BUILDING);
+        strict.aws.putArtifact(strict.id, Artifact.LOG, BUILD_LOG);
+        strict.aws.putArtifact(strict.id, Artifact.OUTCOME, """
+                {"outcome":"BUILT","reason":"","imageUri":"%s","pushed":true,"trivyVersion":"0.58.1"}
+                """.formatted(StepInputs.imageUri(strict.id)));
+        strict.aws.putArtifact(strict.id, Artifact.SCAN_REPORT, CLEAN_REPORT);
+
+        assertThat(strict.step(new AfterBuildHandler(strict.lifecycle, strict.aws, strict.config), ""))
+                .isEqualTo(Map.of("proceed", false));
+
+        strict.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "no report of Trivy's Dockerfile checks");
+    }
+
+    @Test
+    void aMisconfigurationReportThatIsNotTrivysFailsTheScan() {
+        buildLeft(built(true), CLEAN_REPORT);
+        f.aws.putArtifact(f.id, Artifact.MISCONFIG_REPORT, "<html>");
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+
+        f.assertFailed(FailureCode.SCANNER_UNAVAILABLE, "Dockerfile report is not JSON");
+    }
+
     @Test
     void pushedImageThatPassesThePolicyProceedsWithItsUriAndKeepsLogAndReport() {
         buildLeft(built(true), CLEAN_REPORT);
@@ -158,6 +228,89 @@ class AfterBuildHandlerTest {
         assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
         f.assertFailed(FailureCode.BUILD_FAILED, "did not build", "exit code: 2");
         assertThat(f.artifacts.log(f.id, LogKind.BUILD)).contains(new CapturedLog(BUILD_LOG, false));
+    }
+
+    /**
+     * A build log as the buildspec leaves it, captured from this machine's engine by build-output/capture.sh (BuildKit
+     * plain progress, the Dockerfile on stdin, between the buildspec's own lines), and the Dockerfile it built.
+     */
+    private void failedBuildOf(String sample) {
+        buildLeft("""
+                {"outcome":"BUILD_FAILED","reason":"docker build exited with 1","pushed":false}
+                """, null);
+        f.aws.putArtifact(f.id, Artifact.LOG, resource(sample + ".build.log"));
+        f.aws.putArtifact(f.id, Artifact.DOCKERFILE, resource(sample + ".dockerfile"));
+    }
+
+    private static String resource(String name) {
+        try (var in = AfterBuildHandlerTest.class.getResourceAsStream("build-output/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("no sample " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void failedBuildNamesTheDockerfileLineAndInstructionQuotesTheStepsLastOutputAndSaysWhereTheWholeLogIs() {
+        failedBuildOf("run-exit");
+
+        assertThat(f.step(handler, "")).isEqualTo(Map.of("proceed", false));
+
+        assertThat(f.stored().failure().code()).isEqualTo(FailureCode.BUILD_FAILED);
+        assertThat(f.stored().failure().message()).isEqualTo("""
+                The image did not build: line 3: RUN echo "step one" && echo "to stderr" >&2 && exit 3: exit code: 3
+                Its last 2 lines of output:
+                  | step one
+                  | to stderr
+                The whole build output: perfbox logs %s""".formatted(f.id.value()));
+        assertThat(f.artifacts.log(f.id, LogKind.BUILD).orElseThrow().text()).isEqualTo(resource("run-exit.build.log"));
+    }
+
+    @Test
+    void failedStepOfALaterStageQuotesOnlyItsLastTwentyLines() {
+        failedBuildOf("long-output");
+
+        f.step(handler, "");
+
+        String message = f.stored().failure().message();
+        assertThat(message).startsWith("The image did not build: line 2: RUN seq 1 30 && false: exit code: 1\n"
+                + "Its last 20 lines of output:\n  | 11\n  | 12\n");
+        assertThat(message).contains("  | 30\nThe whole build output: perfbox logs " + f.id.value())
+                .doesNotContain("  | 10\n");
+    }
+
+    @Test
+    void copyOfAFileThatIsNotThereSaysTheDockerfileIsTheWholeContextAsLocally() {
+        failedBuildOf("copy-missing");
+
+        f.step(handler, "");
+
+        f.assertFailed(FailureCode.BUILD_FAILED, "The image did not build: line 3: COPY settings.json /app/: ",
+                "the Dockerfile is the whole build context", "perfbox logs " + f.id.value());
+    }
+
+    @Test
+    void failedBuildWhoseDockerfileIsNotThereKeepsTheBuildsOwnReason() {
+        failedBuildOf("run-exit");
+        f.aws.removeArtifact(f.id, Artifact.DOCKERFILE);
+
+        f.step(handler, "");
+
+        assertThat(f.stored().failure().message()).isEqualTo("The image did not build: docker build exited with 1");
+    }
+
+    @Test
+    void failedBuildWhoseLogNamesNoStepOfItsDockerfileKeepsTheBuildsOwnReason() {
+        failedBuildOf("run-exit");
+        // Another Dockerfile than the one built: the failed vertex ([3/3] here) is no step of it, so nothing is named.
+        f.aws.putArtifact(f.id, Artifact.DOCKERFILE, "FROM debian:bookworm\n");
+
+        f.step(handler, "");
+
+        assertThat(f.stored().failure().message()).isEqualTo("The image did not build: docker build exited with 1");
     }
 
     @Test

@@ -64,6 +64,10 @@ class FakeAwsResources implements BuildArtifacts, TaskDefinitions, JobTasks, Run
         artifacts.put(id.value() + "/" + artifact.fileName(), content.getBytes(StandardCharsets.UTF_8));
     }
 
+    void removeArtifact(JobId id, Artifact artifact) {
+        artifacts.remove(id.value() + "/" + artifact.fileName());
+    }
+
     void putRunLog(String taskArn, CapturedLog log) {
         runLogs.put(taskArn, log);
     }

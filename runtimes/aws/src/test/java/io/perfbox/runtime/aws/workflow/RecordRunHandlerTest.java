@@ -90,6 +90,26 @@ class RecordRunHandlerTest {
     }
 
     @Test
+    void aRunsReceiptHasTheTaskSizeEcsReportsAndTheImageDigestItPulledForTheJobsContainer() throws Exception {
+        var task = (com.fasterxml.jackson.databind.node.ObjectNode) StepInputs.JSON.readTree(StepInputs.succeededTask(f.id));
+        // A task ECS sized otherwise than the stack's settings (Fargate rounds a task up to a size it offers).
+        task.put("Cpu", "2048").put("Memory", "4096");
+        String digest = null;
+        for (var c : task.at("/Containers")) {
+            if (c.path("Name").asText().equals(StepInputs.JOB_CONTAINER)) {
+                digest = c.path("ImageDigest").asText();
+            }
+        }
+
+        f.step(handler, "\"task\":" + StepInputs.JSON.writeValueAsString(task) + content("{\"perf\":0.99}"));
+
+        io.perfbox.core.domain.RunReceipt receipt = f.stored().receipt();
+        assertThat(receipt.limits()).isEqualTo(new io.perfbox.core.domain.RunReceipt.Limits(4096L << 20, 2.0, null,
+                900L, null, null));
+        assertThat(receipt.imageDigest()).isEqualTo(digest).startsWith("sha256:");
+    }
+
+    @Test
     void aTimedOutRunsReceiptHasItsLimitsToo() {
         f.step(handler, "\"error\":" + StepInputs.runClockExpiredError(f.id, 900_412));
 

@@ -55,6 +55,17 @@ class WorkflowConfigTest {
     }
 
     @Test
+    void misconfigurationsAreWarningsUnlessAThresholdIsSet() {
+        assertThat(WorkflowConfig.fromEnvironment(StepInputs.ENV).policy().misconfigThreshold()).isNull();
+        assertThat(WorkflowConfig.fromEnvironment(with("PERFBOX_MISCONFIG_THRESHOLD", "NONE")).policy()
+                .misconfigThreshold()).isNull();
+        assertThat(WorkflowConfig.fromEnvironment(with("PERFBOX_MISCONFIG_THRESHOLD", "high")).policy()
+                .misconfigThreshold()).isEqualTo(Severity.HIGH);
+        assertThatThrownBy(() -> WorkflowConfig.fromEnvironment(with("PERFBOX_MISCONFIG_THRESHOLD", "root")))
+                .hasMessageContaining("PERFBOX_MISCONFIG_THRESHOLD").hasMessageContaining("must be one of");
+    }
+
+    @Test
     void emptyEnvironmentNamesEveryMissingVariableAtOnce() {
         assertThatThrownBy(() -> WorkflowConfig.fromEnvironment(Map.of()))
                 .isInstanceOf(IllegalStateException.class)

@@ -29,13 +29,11 @@ final class WorkflowFixture {
     final InMemoryJobStore jobs = new InMemoryJobStore();
     final InMemoryJobArtifactStore artifacts = new InMemoryJobArtifactStore();
     final FakeAwsResources aws = new FakeAwsResources();
-    final WorkflowConfig config = WorkflowConfig.fromEnvironment(StepInputs.ENV);
-    final JobLifecycle lifecycle = new JobLifecycle(jobs, artifacts, config.policy(), config.runMemoryLimitBytes(),
-            JobResources.RELEASED_ELSEWHERE, new SteppingClock(START));
+    final WorkflowConfig config;
+    final JobLifecycle lifecycle;
     /** A collector's record not complete yet is read again for this long (a real task's: 30 s). */
     static final java.time.Duration COLLECTOR_PATIENCE = java.time.Duration.ofMillis(300);
-    final RunRecorder runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
-            COLLECTOR_PATIENCE, config.taskLimits(), artifacts);
+    final RunRecorder runs;
     final Job queued;
     final JobId id;
 
@@ -45,6 +43,22 @@ final class WorkflowFixture {
 
     /** A job that asks for {@code runs} runs. */
     WorkflowFixture(int runs) {
+        this(runs, Map.of());
+    }
+
+    /** A job of one run, the functions' environment {@link StepInputs#ENV} with {@code env}'s variables over it. */
+    WorkflowFixture(Map<String, String> env) {
+        this(1, env);
+    }
+
+    private WorkflowFixture(int runs, Map<String, String> env) {
+        Map<String, String> environment = new java.util.HashMap<>(StepInputs.ENV);
+        environment.putAll(env);
+        config = WorkflowConfig.fromEnvironment(environment);
+        lifecycle = new JobLifecycle(jobs, artifacts, config.policy(), config.runMemoryLimitBytes(),
+                JobResources.RELEASED_ELSEWHERE, new SteppingClock(START));
+        this.runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
+                COLLECTOR_PATIENCE, config.taskLimits(), artifacts);
         queued = Job.queued(JobId.random(), "alice", "bench", null, runs, START);
         id = queued.id();
         jobs.create(queued, Optional.empty());

@@ -3,6 +3,7 @@ package io.perfbox.runtime.local.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.perfbox.core.domain.JobStatus;
 import java.io.IOException;
 import java.io.Serial;
 import java.net.URLEncoder;
@@ -11,9 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,7 +25,9 @@ import picocli.CommandLine.TypeConversionException;
 /** The commands that talk to a server over its HTTP API. */
 final class ClientCommands {
     static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    static final List<String> ENDED = List.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The finished statuses as the API writes them: core's one list ({@link JobStatus#TERMINAL}). */
+    static final Set<String> ENDED = JobStatus.TERMINAL.stream().map(JobStatus::name)
+            .collect(Collectors.toUnmodifiableSet());
 
     private ClientCommands() {
     }

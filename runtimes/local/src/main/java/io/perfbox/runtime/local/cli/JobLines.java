@@ -22,6 +22,14 @@ final class JobLines {
      * writes them, the findings counted by severity, how long each stage took.
      */
     static void outcome(PrintStream out, JsonNode job, Instant now) {
+        outcome(out, job, null, now);
+    }
+
+    /**
+     * As above, with the job's scan report (GET /jobs/{id}/scan; null when not read): each misconfiguration the
+     * Dockerfile has is a "misconfig:" line after the findings, a warning unless it blocked the job.
+     */
+    static void outcome(PrintStream out, JsonNode job, JsonNode scan, Instant now) {
         out.println("status:      " + job.get("status").asText());
         JsonNode failure = job.get("failure");
         if (failure != null && !failure.isNull()) {
@@ -39,6 +47,7 @@ final class JobLines {
         if (vulns != null && !vulns.isNull()) {
             out.println("findings:    " + Human.counts(vulns) + " (perfbox scan " + shortId(job) + " lists them)");
         }
+        misconfigurationLines(out, scan);
         JsonNode warnings = job.get("warnings");
         if (warnings != null && warnings.isArray()) {
             for (JsonNode w : warnings) {
@@ -49,6 +58,38 @@ final class JobLines {
         if (!stages.isEmpty()) {
             out.println("stages:      " + stages);
         }
+    }
+
+    /**
+     * "misconfig:   DS002 (HIGH) Image user should not be 'root': Specify at least 1 USER ... (warning)", one line per
+     * misconfiguration of the scan report; "(blocking)" for one at or above the threshold the job was judged by.
+     */
+    static void misconfigurationLines(PrintStream out, JsonNode scan) {
+        JsonNode found = scan == null ? null : scan.get("misconfigurations");
+        if (found == null || !found.isArray()) {
+            return;
+        }
+        for (JsonNode m : found) {
+            out.println("misconfig:   " + describe(m) + (m.path("blocking").asBoolean() ? " (blocking)" : " (warning)"));
+        }
+    }
+
+    /** "DS002 (HIGH) Image user should not be 'root' at line 3: what to change", control characters replaced. */
+    static String describe(JsonNode m) {
+        StringBuilder sb = new StringBuilder(String.valueOf(text(m, "id"))).append(" (")
+                .append(String.valueOf(text(m, "severity"))).append(')');
+        if (text(m, "title") != null) {
+            sb.append(' ').append(text(m, "title"));
+        }
+        if (m.path("startLine").canConvertToInt()) {
+            int start = m.path("startLine").asInt();
+            int end = m.path("endLine").canConvertToInt() ? m.path("endLine").asInt() : start;
+            sb.append(end > start ? " at lines " + start + "-" + end : " at line " + start);
+        }
+        if (text(m, "message") != null) {
+            sb.append(": ").append(text(m, "message"));
+        }
+        return sb.toString().replaceAll("[\\p{Cntrl}\\p{Cf}\\u2028\\u2029]", " ");
     }
 
     /** The first 8 characters of the job's id, as the console shows it (a prefix every command takes). */
@@ -161,6 +202,11 @@ final class JobLines {
 
     /** A job as a person reads it: id, name, when it was made, the outcome lines with its stages, its receipt. */
     static void jobLines(PrintStream out, JsonNode job, Instant now) {
+        jobLines(out, job, null, now);
+    }
+
+    /** As above, with the job's scan report (null when not read) for its misconfigurations. */
+    static void jobLines(PrintStream out, JsonNode job, JsonNode scan, Instant now) {
         out.println("id:          " + job.get("id").asText());
         if (text(job, "name") != null) {
             out.println("name:        " + text(job, "name"));
@@ -168,7 +214,7 @@ final class JobLines {
         if (text(job, "createdAt") != null) {
             out.println("created:     " + Human.ago(text(job, "createdAt"), now) + " (" + text(job, "createdAt") + ")");
         }
-        outcome(out, job, now);
+        outcome(out, job, scan, now);
         receiptLines(out, job.get("receipt"));
     }
 

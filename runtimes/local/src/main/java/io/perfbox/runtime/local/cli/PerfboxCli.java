@@ -1,6 +1,7 @@
 package io.perfbox.runtime.local.cli;
 
 import io.perfbox.runtime.local.LocalConfig;
+import io.perfbox.runtime.local.ServeOptions;
 import io.perfbox.runtime.local.PerfboxServer;
 import io.perfbox.runtime.local.Terminal;
 import java.io.IOException;
@@ -83,8 +84,16 @@ public final class PerfboxCli {
     /** A wrong command, option or value: the reason, picocli's suggestions for a typo, and where help is. */
     private static int badUsage(CommandLine.ParameterException e, String[] args) {
         CommandLine c = e.getCommandLine();
+        if (c.getCommandSpec().name().equals("serve") && e.getCause() instanceof CommandLine.TypeConversionException
+                && List.of(args).stream().anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+            // A PERFBOX_* value of the wrong form is said when serve starts, not in the way of its help.
+            c.usage(c.getOut());
+            return ExitCode.OK.code;
+        }
         PrintWriter err = c.getErr();
-        err.println("perfbox: " + e.getMessage());
+        // A serve value of the wrong form: the setting's own message (as LocalConfig's checks word theirs).
+        err.println("perfbox: " + (e.getCause() instanceof CommandLine.TypeConversionException t
+                && c.getCommandSpec().name().equals("serve") ? t.getMessage() : e.getMessage()));
         String nearestCommand = e instanceof CommandLine.UnmatchedArgumentException u && !u.isUnknownOption()
                 && !c.getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()
                 ? Arguments.nearest(u.getUnmatched().get(0), List.copyOf(c.getSubcommands().keySet())) : null;
@@ -235,8 +244,8 @@ public final class PerfboxCli {
     }
 
     /**
-     * {@code serve}: its options are LocalConfig's settings, declared here for help, suggestions and completion, and
-     * handed back to LocalConfig as written (it reads them and the PERFBOX_* environment, and checks them).
+     * {@code serve}: its options are LocalConfig's settings, typed by {@link ServeOptions} (PERFBOX_* their defaults);
+     * LocalConfig checks the values picocli parsed.
      */
     private CommandLine serve() {
         Serve serve = new Serve(cli);
@@ -248,20 +257,9 @@ public final class PerfboxCli {
                 .footerHeading("%n")
                 .footer("Each option is also an environment variable PERFBOX_<NAME> (e.g. --run-timeout 5m or"
                         + " PERFBOX_RUN_TIMEOUT=5m); the option wins.");
-        for (LocalConfig.Setting s : LocalConfig.SETTINGS) {
-            boolean bool = s.defaultValue().equals("true") || s.defaultValue().equals("false");
-            String help = s.help() + " (" + s.envName() + (s.defaultValue().isEmpty() ? "" : "; default " + s.defaultValue())
-                    + (s.defaultValue().equals("true") ? "; --no-" + s.name() + " turns it off" : "") + ")";
-            OptionSpec.Builder option = OptionSpec.builder("--" + s.name()).type(String.class).description(help)
-                    .paramLabel(bool ? "true|false" : s.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-            if (bool) {
-                option.arity("0..1").fallbackValue("true");
-            }
-            spec.addOption(option.build());
-            if (bool) {
-                spec.addOption(OptionSpec.builder("--no-" + s.name()).arity("0").type(boolean.class).hidden(true).build());
-            }
-        }
+        ServeOptions.addTo(spec, cli.env(), s -> s.help() + " (" + s.envName()
+                + (s.defaultValue().isEmpty() ? "" : "; default " + s.defaultValue())
+                + (s.defaultValue().equals("true") ? "; --no-" + s.name() + " turns it off" : "") + ")");
         serve.spec = spec;
         CommandLine commandLine = new CommandLine(spec);
         // As LocalConfig reads them: a repeated option's last value counts.
@@ -279,14 +277,7 @@ public final class PerfboxCli {
 
         @Override
         public Integer call() throws IOException {
-            List<String> args = new ArrayList<>();
-            for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-                if (o.usageHelp() || o.versionHelp()) {
-                    continue;
-                }
-                args.add(o.arity().max() == 0 ? o.longestName() : o.longestName() + "=" + o.getValue());
-            }
-            LocalConfig config = LocalConfig.from(args, cli.env());
+            LocalConfig config = LocalConfig.of(ServeOptions.values(spec), cli.env());
             PerfboxServer server = PerfboxServer.start(config, cli.out());
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "perfbox-shutdown"));
             return -1;

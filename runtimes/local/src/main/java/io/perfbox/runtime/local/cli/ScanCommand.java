@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "scan", mixinStandardHelpOptions = true,
-        description = "Show a job's scan findings, the worst first; those that blocked its run are marked *, with the threshold.",
+        description = "Show a job's scan findings, then its Dockerfile's misconfigurations (warnings), the worst first; those that blocked its run are marked *, with the threshold.",
         footerHeading = "%nExamples:%n",
         footer = {"  perfbox scan 3f2b8c9e       the findings, as a table on a terminal",
                 "  perfbox scan 3f2b8c9e -q    the vulnerability ids, one a line"})
@@ -56,7 +56,7 @@ final class ScanCommand extends ClientCommands.ClientCommand {
             if (!jobRes.ok()) {
                 return refused(jobRes);
             }
-            Verdict verdict = Verdict.of(jobRes.body());
+            Verdict verdict = Verdict.of(jobRes.body(), report.get("thresholds"));
             cli.out().println("scanner: " + text(report, "scanner") + " " + text(report, "scannerVersion")
                     + "; findings: " + Human.counts(report.get("counts")));
             List<JsonNode> findings = new ArrayList<>();
@@ -74,24 +74,84 @@ final class ScanCommand extends ClientCommands.ClientCommand {
             if (!table.isEmpty()) {
                 cli.out().print(table.render());
             }
+            misconfigurations(report, jobRes.body());
         }
         return ExitCode.OK.code;
     }
 
     /**
-     * What the scan decided, from the job: the API does not state the server's threshold, but a job it stopped
-     * names it in its failure ("2 findings at or above HIGH: …"); a job that went on to run had none at or above it.
+     * The Dockerfile checks the Dockerfile fails, the worst first, after the findings: warnings, but for those at or
+     * above the server's --misconfig-threshold (marked *).
+     */
+    private void misconfigurations(JsonNode report, JsonNode job) {
+        List<JsonNode> found = new ArrayList<>();
+        JsonNode listed = report.get("misconfigurations");
+        if (listed != null && listed.isArray()) {
+            listed.forEach(found::add);
+        }
+        found.sort(Comparator.comparingInt((JsonNode m) -> Human.severityRank(text(m, "severity")))
+                .thenComparing(m -> String.valueOf(text(m, "id"))));
+        long blocking = found.stream().filter(m -> m.path("blocking").asBoolean()).count();
+        JsonNode thresholds = report.get("thresholds");
+        String threshold = thresholds == null || !thresholds.isObject() ? null : text(thresholds, "misconfigurations");
+        if ((thresholds == null || !thresholds.isObject()) && found.isEmpty()) {
+            // A report the gate did not record its thresholds with: from before perfbox ran the checks.
+            cli.out().println("misconfigurations: not checked (the job was scanned before perfbox ran Trivy's "
+                    + "Dockerfile checks)");
+            return;
+        }
+        StringBuilder line = new StringBuilder("misconfigurations: " + found.size() + " (Trivy's Dockerfile checks); ");
+        if (thresholds == null || !thresholds.isObject()) {
+            line.append("the server's --misconfig-threshold is not known for this job");
+        } else if (threshold == null) {
+            line.append("warnings only (the server has no --misconfig-threshold)");
+        } else if (blocking == 0) {
+            line.append("threshold ").append(threshold).append(" (the server's --misconfig-threshold): none blocking");
+        } else {
+            line.append("threshold ").append(threshold).append(" (the server's --misconfig-threshold): ").append(blocking)
+                    .append(" blocking, marked *")
+                    .append(job.path("failure").path("code").asText().equals("MISCONFIGURED")
+                            ? ", ended the job MISCONFIGURED" : "");
+        }
+        cli.out().println(line);
+        Table table = new Table("", "SEVERITY", "CHECK", "LINE", "TITLE", "MESSAGE");
+        for (JsonNode m : found) {
+            String lines = m.path("startLine").canConvertToInt() ? m.path("startLine").asText()
+                    + (m.path("endLine").canConvertToInt() && m.path("endLine").asInt() > m.path("startLine").asInt()
+                    ? "-" + m.path("endLine").asText() : "") : "";
+            table.row(m.path("blocking").asBoolean() ? "*" : "", text(m, "severity"), text(m, "id"), lines,
+                    text(m, "title"), text(m, "message"));
+        }
+        if (!table.isEmpty()) {
+            cli.out().print(table.render());
+        }
+    }
+
+    /**
+     * What the scan decided about the findings: from the thresholds the report records the job was judged by, when it
+     * does; else from the job (a report from before perfbox recorded them): a job it stopped names the threshold in
+     * its failure ("2 findings at or above HIGH: …"); a job that went on to run had none at or above it.
      */
     record Verdict(String threshold, int blockingCount, boolean passed) {
         private static final Pattern BLOCKED = Pattern.compile("(\\d+) findings? at or above ([A-Z]+)");
 
         static Verdict of(JsonNode job) {
+            return of(job, null);
+        }
+
+        static Verdict of(JsonNode job, JsonNode thresholds) {
             JsonNode failure = job.get("failure");
-            if (failure != null && failure.isObject() && failure.path("code").asText().equals("VULNERABLE")) {
+            boolean vulnerable = failure != null && failure.isObject()
+                    && failure.path("code").asText().equals("VULNERABLE");
+            if (vulnerable) {
                 Matcher m = BLOCKED.matcher(failure.path("message").asText());
                 if (m.find()) {
                     return new Verdict(m.group(2), Integer.parseInt(m.group(1)), false);
                 }
+            }
+            if (thresholds != null && thresholds.isObject() && text(thresholds, "vulnerabilities") != null) {
+                // Judged, and not VULNERABLE: no finding blocked (a MISCONFIGURED job passed this threshold).
+                return new Verdict(null, 0, true);
             }
             JsonNode run = job.path("stages").get("runStartedAt");
             boolean passed = job.path("status").asText().equals("SUCCEEDED") || run != null && !run.isNull();

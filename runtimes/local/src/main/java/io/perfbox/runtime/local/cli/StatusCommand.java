@@ -33,7 +33,8 @@ final class StatusCommand extends ClientCommands.ClientCommand {
     @Override
     Integer run() throws IOException, InterruptedException {
         ApiClient api = client.client(cli);
-        ApiClient.Response res = api.get(jobPath(jobId(api, id), ""));
+        String job = jobId(api, id);
+        ApiClient.Response res = api.get(jobPath(job, ""));
         if (!res.ok()) {
             return refused(res);
         }
@@ -42,8 +43,22 @@ final class StatusCommand extends ClientCommands.ClientCommand {
         } else if (format.resolve(cli) == Format.JSON) {
             json(res.body());
         } else {
-            jobLines(cli.out(), res.body(), java.time.Instant.now());
+            jobLines(cli.out(), res.body(), misconfigurations(api, job, res.body()), java.time.Instant.now());
         }
         return ExitCode.OK.code;
+    }
+
+    /**
+     * The job's scan report, for its misconfigurations: read only once the job was scanned (it has findings counted);
+     * null otherwise, or when the server does not answer it (the job's own lines stand without it).
+     */
+    private static com.fasterxml.jackson.databind.JsonNode misconfigurations(ApiClient api, String job,
+            com.fasterxml.jackson.databind.JsonNode body) throws IOException, InterruptedException {
+        var counted = body.get("vulnerabilities");
+        if (counted == null || counted.isNull()) {
+            return null;
+        }
+        ApiClient.Response scan = api.get(jobPath(job, "/scan"));
+        return scan.ok() ? scan.body() : null;
     }
 }

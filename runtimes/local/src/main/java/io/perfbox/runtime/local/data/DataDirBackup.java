@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perfbox.adapter.sqlite.SqliteBackups;
 import io.perfbox.adapter.sqlite.SqliteJobStore;
-import io.perfbox.core.workspace.LinkSafeFiles;
+import io.perfbox.adapter.fs.LinkSafeFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

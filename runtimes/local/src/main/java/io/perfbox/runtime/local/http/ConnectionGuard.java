@@ -28,6 +28,9 @@ final class ConnectionGuard implements Connection.Listener {
     private final HttpLimits limits;
     private final Scheduler scheduler;
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    /** The connections open now, by end point: what a close is matched by. */
+    private final ConcurrentHashMap<EndPoint, Tracked> byEndPoint = new ConcurrentHashMap<>();
+    /** The same, by remote address: what a request (which knows only that) is matched by. */
     private final ConcurrentHashMap<SocketAddress, Tracked> open = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
@@ -43,7 +46,8 @@ final class ConnectionGuard implements Connection.Listener {
         if (endPoint instanceof SslConnection.SslEndPoint || !(endPoint.getRemoteSocketAddress() instanceof InetSocketAddress remote)) {
             return; // the decrypted side of a connection counted already
         }
-        Tracked tracked = new Tracked(endPoint, remote.getAddress());
+        Tracked tracked = new Tracked(endPoint, remote, remote.getAddress());
+        byEndPoint.put(endPoint, tracked);
         open.put(remote, tracked);
         int now = perClient.merge(remote.getAddress(), 1, Integer::sum);
         if (now > limits.maxConnectionsPerClient()) {
@@ -66,16 +70,17 @@ final class ConnectionGuard implements Connection.Listener {
         }
     }
 
+    /**
+     * Found by its end point, never by its remote address: once the channel is closed Jetty no longer knows that
+     * address (it answers null), and a client's port may already be another connection's.
+     */
     @Override
     public void onClosed(Connection connection) {
-        EndPoint endPoint = connection.getEndPoint();
-        if (endPoint instanceof SslConnection.SslEndPoint || !(endPoint.getRemoteSocketAddress() instanceof InetSocketAddress remote)) {
-            return;
+        Tracked tracked = byEndPoint.remove(connection.getEndPoint());
+        if (tracked == null) {
+            return; // the decrypted side of a connection, or one not counted
         }
-        Tracked tracked = open.get(remote);
-        if (tracked == null || tracked.endPoint != endPoint || !open.remove(remote, tracked)) {
-            return;
-        }
+        open.remove(tracked.remote, tracked);
         tracked.disarm();
         perClient.computeIfPresent(tracked.client, (k, n) -> n <= 1 ? null : n - 1);
     }
@@ -113,13 +118,15 @@ final class ConnectionGuard implements Connection.Listener {
 
     private final class Tracked {
         final EndPoint endPoint;
+        final SocketAddress remote;
         final InetAddress client;
         private Scheduler.Task deadline;
         /** Which arming is current: a task cancelled too late finds its generation gone and does nothing. */
         private long generation;
 
-        Tracked(EndPoint endPoint, InetAddress client) {
+        Tracked(EndPoint endPoint, SocketAddress remote, InetAddress client) {
             this.endPoint = endPoint;
+            this.remote = remote;
             this.client = client;
         }
 

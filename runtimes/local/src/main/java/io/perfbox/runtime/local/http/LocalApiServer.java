@@ -518,6 +518,11 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
+    /** Connections open now from {@code client}, as its share counts them. */
+    public int connectionsFrom(java.net.InetAddress client) {
+        return connections.openFrom(client);
+    }
+
     /** How many clients follow job output now. */
     public int followersNow() {
         return followers.inUse();

@@ -266,6 +266,99 @@ class ClientCommandsTest {
                 .contains("threshold: LOW").contains("3 blocking findings").containsPattern("(?m)^ +LOW +CVE-L ");
     }
 
+    private static final List<io.perfbox.core.domain.Misconfiguration> MISCONFIGURED = List.of(
+            new io.perfbox.core.domain.Misconfiguration("DS026", "No HEALTHCHECK defined", Severity.LOW,
+                    "Add HEALTHCHECK instruction in your Dockerfile", null, null),
+            new io.perfbox.core.domain.Misconfiguration("DS002", "Image user should not be 'root'", Severity.HIGH,
+                    "Specify at least 1 USER command in Dockerfile with non-root user as argument", null, null),
+            new io.perfbox.core.domain.Misconfiguration("DS013", "'RUN cd ...' to change directory", Severity.MEDIUM,
+                    "RUN should not be used to change directory: 'cd /app'. Use 'WORKDIR' statement instead.", 3, 3));
+
+    @Test
+    void scanAndStatusShowTheDockerfilesMisconfigurationsAsWarningsWithoutAThreshold() {
+        String j = id("88880000");
+        api.add(j, null, Instant.now());
+        ScanReport report = new ScanReport("Trivy", "0.58.1", List.of()).withMisconfigurations(MISCONFIGURED);
+        api.scanned(j, report, VulnerabilityPolicy.DEFAULT);
+        api.update(j, x -> x.succeeded(1, Map.of(), Instant.now()));
+
+        CliRun scan = CliRun.onTerminal(env, "scan", "8888");
+        assertThat(scan.exitCode()).as(scan.err()).isZero();
+        assertThat(scan.out())
+                .contains("misconfigurations: 3 (Trivy's Dockerfile checks); warnings only (the server has no "
+                        + "--misconfig-threshold)")
+                .containsSubsequence("DS002", "DS013", "DS026")
+                .containsPattern("(?m)^ +HIGH +DS002 +Image user should not be 'root' +Specify at least 1 USER")
+                .containsPattern("(?m)^ +MEDIUM +DS013 +3 +'RUN cd \\.\\.\\.' to change directory")
+                .doesNotContainPattern("(?m)^\\*");
+
+        CliRun status = CliRun.onTerminal(env, "status", j);
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out()).contains("misconfig:   DS026 (LOW) No HEALTHCHECK defined: Add HEALTHCHECK instruction"
+                        + " in your Dockerfile (warning)")
+                .contains("misconfig:   DS013 (MEDIUM) 'RUN cd ...' to change directory at line 3: RUN should not be "
+                        + "used to change directory: 'cd /app'. Use 'WORKDIR' statement instead. (warning)")
+                .doesNotContain("(blocking)");
+    }
+
+    @Test
+    void scanAndStatusMarkTheMisconfigurationsThatEndedTheJobMisconfigured() {
+        String j = id("99990000");
+        api.add(j, null, Instant.now());
+        ScanReport report = new ScanReport("Trivy", "0.58.1", List.of(
+                new Finding("CVE-L", "zlib", "1.2", null, Severity.LOW, "low one", "debian")))
+                .withMisconfigurations(MISCONFIGURED);
+        api.scanned(j, report, VulnerabilityPolicy.DEFAULT.withMisconfigThreshold(Severity.MEDIUM));
+
+        CliRun scan = CliRun.onTerminal(env, "scan", "9999");
+        assertThat(scan.exitCode()).as(scan.err()).isZero();
+        assertThat(scan.out())
+                .contains("threshold: none blocking")
+                .contains("misconfigurations: 3 (Trivy's Dockerfile checks); threshold MEDIUM (the server's "
+                        + "--misconfig-threshold): 2 blocking, marked *, ended the job MISCONFIGURED")
+                .containsPattern("(?m)^\\* +HIGH +DS002 ").containsPattern("(?m)^\\* +MEDIUM +DS013 ")
+                .containsPattern("(?m)^ +LOW +DS026 ");
+
+        CliRun status = CliRun.onTerminal(env, "status", j);
+        assertThat(status.out()).contains("failure:     MISCONFIGURED")
+                .contains("misconfig:   DS002 (HIGH) Image user should not be 'root': Specify at least 1 USER command"
+                        + " in Dockerfile with non-root user as argument (blocking)")
+                .contains("misconfig:   DS026 (LOW) No HEALTHCHECK defined: Add HEALTHCHECK instruction in your "
+                        + "Dockerfile (warning)");
+    }
+
+    @Test
+    void aJobScannedBeforeTheDockerfileChecksSaysItsDockerfileWasNotChecked() {
+        String j = id("bbbb0000");
+        api.add(j, null, Instant.now());
+        // As an older perfbox saved it: no misconfigurations, no thresholds.
+        api.scanned(j, new ScanReport("Trivy", "0.58.1", List.of()), VulnerabilityPolicy.DEFAULT);
+        api.artifacts.saveScanReport(new io.perfbox.core.domain.JobId(j), new ScanReport("Trivy", "0.58.1", List.of()));
+
+        CliRun scan = CliRun.onTerminal(env, "scan", "bbbb");
+
+        assertThat(scan.exitCode()).as(scan.err()).isZero();
+        assertThat(scan.out()).contains("misconfigurations: not checked (the job was scanned before perfbox ran "
+                + "Trivy's Dockerfile checks)");
+    }
+
+    @Test
+    void theReadmesScanOutputOfMisconfigurationsIsWhatScanPrints() throws Exception {
+        String j = id("aaaa0000");
+        api.add(j, null, Instant.now());
+        api.scanned(j, new ScanReport("Trivy", "0.58.1", List.of()).withMisconfigurations(List.of(MISCONFIGURED.get(0),
+                MISCONFIGURED.get(1))), VulnerabilityPolicy.DEFAULT.withMisconfigThreshold(Severity.HIGH));
+        String section = ReadmeSection.of("Scanner").text();
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("prints them after the findings:\n\n```text\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(section);
+        assertThat(block.find()).as("the README's scan output of misconfigurations").isTrue();
+
+        CliRun scan = CliRun.onTerminal(env, "scan", "aaaa");
+
+        assertThat(scan.exitCode()).as(scan.err()).isZero();
+        assertThat(scan.out()).endsWith(block.group(1));
+    }
+
     @Test
     void logsFollowEndsWithTheStatusLineAndExitsWithTheOutcome() throws Exception {
         String ok = id("77770001"), failed = id("77770002"), cancelled = id("77770003");

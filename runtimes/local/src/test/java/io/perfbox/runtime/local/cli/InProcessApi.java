@@ -120,19 +120,20 @@ final class InProcessApi implements AutoCloseable {
         return update(id, j -> j.cancelled(Instant.now()));
     }
 
-    /** Scanned with these findings, stopped VULNERABLE by the server's policy at {@code threshold}. */
+    /** Scanned with this report, stopped VULNERABLE or MISCONFIGURED when the server's policy blocks it. */
     Job scanned(String id, ScanReport report, io.perfbox.core.domain.VulnerabilityPolicy policy) {
         Instant t = job(id).createdAt();
         update(id, j -> j.advancedTo(JobStatus.BUILDING, t.plusMillis(100)));
         update(id, j -> j.advancedTo(JobStatus.SCANNING, t.plusMillis(1100)));
-        artifacts.saveScanReport(new JobId(id), report);
+        // As the lifecycle's scan gate saves and judges it.
+        artifacts.saveScanReport(new JobId(id), report.judgedBy(policy.gate()));
         var decision = policy.evaluate(report);
         update(id, j -> j.withVulnerabilities(VulnerabilityCounts.of(report.findings()), t.plusMillis(2000)));
         if (decision.passed()) {
             return update(id, j -> j.advancedTo(JobStatus.RUNNING, t.plusMillis(2100)));
         }
-        return update(id, j -> j.failed(Failure.of(FailureCode.VULNERABLE, decision.summary(policy.threshold())),
-                t.plusMillis(2100)));
+        Failure failure = io.perfbox.core.lifecycle.StepOutcomes.failureOf(policy, decision).orElseThrow();
+        return update(id, j -> j.failed(failure, t.plusMillis(2100)));
     }
 
     /** Output the job wrote (the run's log, as a step writes it). */

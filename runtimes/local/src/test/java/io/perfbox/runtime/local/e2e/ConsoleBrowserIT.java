@@ -32,7 +32,9 @@ import org.openqa.selenium.support.ui.Select;
 @RequiresDocker
 class ConsoleBrowserIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
-    private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The finished statuses: core's one list. */
+    private static final Set<String> TERMINAL = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final List<String> LIFECYCLE = List.of("QUEUED", "BUILDING", "SCANNING", "RUNNING", "SUCCEEDED");
 
     private static PerfboxProcess server;
@@ -128,14 +130,25 @@ class ConsoleBrowserIT {
         List<String> stages = browser.texts("#job-timeline li");
         assertThat(stages.get(4)).contains("SUCCEEDED");
         assertThat(stages).allSatisfy(s -> assertThat(s).doesNotContain("not reached", "not yet"));
-        browser.await(Duration.ofSeconds(30), "the whole output",
-                d -> browser.content("#job-output").contains("epoch 4") && browser.text("#job-output-note").isEmpty());
+        browser.await(Duration.ofSeconds(30), "the whole output, the run's apart from the build's",
+                d -> browser.content("#job-run-output").contains("epoch 4"));
+        assertThat(browser.content("#job-build-output")).doesNotContain("epoch");
         browser.await(Duration.ofSeconds(30), "the scan's findings", d -> browser.text("#scan-findings").contains(RealTrivy.BASE_LOW));
+        // No USER: Trivy's Dockerfile check DS002, a warning (the server has no --misconfig-threshold).
+        browser.await(Duration.ofSeconds(30), "the Dockerfile's checks",
+                d -> browser.text("#scan-misconfigurations").contains("DS002") && browser.text("#scan-misconfigurations")
+                        .contains("warnings only"));
         browser.await(Duration.ofSeconds(30), "the Dockerfile", d -> !browser.text("#job-dockerfile").isEmpty());
         assertThat(browser.content("#job-dockerfile")).isEqualTo(dockerfile);
         assertThat(browser.findAll("#delete-job")).as("a finished job can be deleted").hasSize(1);
         assertThat(http.job(id).get("performance").asDouble()).isEqualTo(0.5);
         browser.screenshot("job-succeeded");
+        // A real job's page (its receipt's long digests among it) fits a 400 px window: nothing scrolls sideways.
+        browser.await(Duration.ofSeconds(30), "the receipt", d -> browser.findAll("#receipt-kernel").size() == 1);
+        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(400, 1100));
+        browser.await(Duration.ofSeconds(10), "the page at 400 px", d -> ((Number) browser.script(
+                "return document.scrollingElement.scrollWidth - innerWidth;")).intValue() <= 0);
+        browser.screenshot("job-succeeded-400");
     }
 
     @Test
@@ -155,7 +168,7 @@ class ConsoleBrowserIT {
                 .contains("stage-failed");
         assertThat(browser.text("#job-timeline li[data-stage='END']")).contains("FAILED");
         assertThat(browser.shown("#job-performance")).as("no performance").isFalse();
-        browser.await(Duration.ofSeconds(30), "the run's output", d -> browser.content("#job-output").contains("about to fail"));
+        browser.await(Duration.ofSeconds(30), "the run's output", d -> browser.content("#job-run-output").contains("about to fail"));
         browser.screenshot("job-failed");
     }
 
@@ -184,8 +197,8 @@ class ConsoleBrowserIT {
                 "dockerfile", "FROM debian:bookworm\nCMD printf 'out \\033[2J\\033]0;t\\007 end\\n'; echo '{\"perf\":1}' > /data/perf.json\n"));
         browser.open(server.baseUrl() + "/#/jobs/" + id);
         browser.await(Duration.ofSeconds(30), "the job's name", d -> browser.text("#job-title").equals("escapes \\u202etxt.exe\\u2066x"));
-        browser.await(JOB_TIMEOUT, "the run's output", d -> browser.content("#job-output").contains(" end"));
-        assertThat(browser.content("#job-output")).contains("out \\u001b[2J\\u001b]0;t\\u0007 end").doesNotContain("\u001b", "\u0007");
+        browser.await(JOB_TIMEOUT, "the run's output", d -> browser.content("#job-run-output").contains(" end"));
+        assertThat(browser.content("#job-run-output")).contains("out \\u001b[2J\\u001b]0;t\\u0007 end").doesNotContain("\u001b", "\u0007");
         assertThat(browser.content("body")).doesNotContain("\u001b", "\u0007", "\u202e", "\u2066");
     }
 
@@ -201,7 +214,7 @@ class ConsoleBrowserIT {
         browser.await(Duration.ofSeconds(30), "delete offered instead", d -> browser.findAll("#delete-job").size() == 1
                 && browser.findAll("#cancel-job").isEmpty());
         assertThat(browser.text("#job-timeline li[data-stage='END']")).contains("CANCELLED");
-        assertThat(browser.content("#job-output")).contains("started");
+        browser.await(Duration.ofSeconds(30), "the run's output", d -> browser.content("#job-run-output").contains("started"));
         browser.screenshot("job-cancelled");
     }
 
@@ -259,7 +272,7 @@ class ConsoleBrowserIT {
         assertThat(y.get(1)).as("0.9 above 0.5").isLessThan(y.get(2));
         assertThat(y.get(2)).as("0.5 above 0.2").isLessThan(y.get(0));
         browser.screenshot("leaderboard");
-        // The README's picture of the console (docs/console.png is a copy of it): small, the page's top.
+        // The page's top, small, as the README shows it (docs/console.png is ConsolePagesIT's, over made-up jobs).
         browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1000, 880));
         browser.screenshot("readme-console");
 
@@ -284,14 +297,14 @@ class ConsoleBrowserIT {
 
         browser.open(server.baseUrl() + "/#/jobs/" + id);
         browser.await(Duration.ofSeconds(30), "the failure, the output and the Dockerfile",
-                d -> !browser.content("#failure-message").isEmpty() && browser.content("#job-output").contains("out ")
+                d -> !browser.content("#failure-message").isEmpty() && browser.content("#job-build-output").contains("out ")
                         && !browser.content("#job-dockerfile").isEmpty());
         assertThat(browser.content("#job-title")).isEqualTo("name \\u202etxt.exe");
         assertThat(browser.content("#job-description")).isEqualTo("about\\u000ddone \\u2066x");
         assertThat(browser.content("#failure-message")).contains("\\u001b]0;pwned\\u0007");
-        assertThat(browser.content("#job-output")).contains("out " + shown);
+        assertThat(browser.content("#job-build-output")).contains("out " + shown);
         assertThat(browser.content("#job-dockerfile")).contains("echo 'out " + shown + "'");
-        for (String sink : List.of("#job-title", "#job-description", "#failure-message", "#job-output", "#job-dockerfile")) {
+        for (String sink : List.of("#job-title", "#job-description", "#failure-message", "#job-build-output", "#job-dockerfile")) {
             // CR LF passes as a line break; a bare carriage return must not.
             String text = browser.content(sink).replace("\r\n", "\n");
             assertThat(text.chars().filter(c -> c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f

@@ -17,7 +17,9 @@ import java.util.function.Predicate;
 /** A test client of the perfbox API over real HTTP. */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    /** The finished statuses: core's one list. */
+    private static final Set<String> TERMINAL = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private final HttpClient client;
     private final String base;
     private final Map<String, String> always;

@@ -13,7 +13,7 @@ class ConsoleAssetsTest {
         ApiResponse page = assets.respond("GET", "/", null);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).contains("text/html; charset=utf-8");
-        assertThat(page.bodyText()).contains("<script src=\"/console/console.js\"").doesNotContain("http://", "https://");
+        assertThat(page.bodyText()).contains("<script type=\"module\" src=\"/console/console.js\"></script>").doesNotContain("http://", "https://");
         assertThat(page.header("Content-Security-Policy").orElseThrow()).contains("default-src 'self'").contains("frame-ancestors 'none'");
         assertThat(page.header("X-Content-Type-Options")).contains("nosniff");
     }
@@ -27,6 +27,40 @@ class ConsoleAssetsTest {
         ApiResponse bundle = assets.respond("GET", "/docs/swagger-ui/swagger-ui-bundle.js", null);
         assertThat(bundle.status()).isEqualTo(200);
         assertThat(bundle.body().length).isGreaterThan(100_000);
+    }
+
+    /**
+     * The console is ES modules: console.js and every module it imports, and theirs, are served as JavaScript; each
+     * import names a file of this server's /console/ (relative, no other origin), and the page has no inline script
+     * (the policy, default-src 'self' with no 'unsafe-inline' for scripts, would refuse one).
+     */
+    @Test
+    void everyModuleTheConsoleImportsIsServedFromItsOwnFilesAsJavaScript() {
+        java.util.regex.Pattern from = java.util.regex.Pattern.compile("(?m)^\\s*(?:import|export)\\b[^;]*?from\\s+'([^']+)'");
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(java.util.List.of("console.js"));
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        while (!todo.isEmpty()) {
+            String name = todo.pop();
+            if (!seen.add(name)) {
+                continue;
+            }
+            ApiResponse module = assets.respond("GET", "/console/" + name, null);
+            assertThat(module.status()).as(name).isEqualTo(200);
+            assertThat(module.header("Content-Type")).as(name).contains("text/javascript; charset=utf-8");
+            assertThat(module.bodyText().lines().count()).as("lines of " + name).isLessThan(600);
+            assertThat(module.bodyText()).as(name).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML",
+                    "document.write", "eval(", "new Function");
+            var imports = from.matcher(module.bodyText());
+            while (imports.find()) {
+                assertThat(imports.group(1)).as("an import of " + name).matches("\\./[a-z0-9][a-z0-9-]*\\.js");
+                todo.push(imports.group(1).substring(2));
+            }
+        }
+        assertThat(seen).contains("api.js", "dom.js", "frame.js", "job-page.js", "jobs-page.js", "leaderboard-page.js");
+        String page = assets.respond("GET", "/", null).bodyText();
+        assertThat(page.replaceAll("<script type=\"module\" src=\"/console/console.js\"></script>", ""))
+                .doesNotContain("<script").doesNotContainPattern("\\son[a-z]+\\s*=");
+        assertThat(ConsoleAssets.CONTENT_SECURITY_POLICY).contains("default-src 'self'").doesNotContain("script-src");
     }
 
     @Test

@@ -1,0 +1,3 @@
+FROM debian:bookworm
+WORKDIR /app
+COPY settings.json /app/
