@@ -19,7 +19,7 @@ class RoutesTest {
     private static Set<String> synthesizedRoutes() {
         JsonNode resources = TemplateQueries.template().get("Resources");
         Set<String> routes = new HashSet<>();
-        resources.fields().forEachRemaining(r -> {
+        resources.properties().forEach(r -> {
             if (r.getValue().path("Type").asText().equals("AWS::ApiGateway::Method")) {
                 routes.add(r.getValue().at("/Properties/HttpMethod").asText() + " "
                         + path(resources, r.getValue().at("/Properties/ResourceId")));
