@@ -306,9 +306,8 @@ public final class PerfboxApi {
         boolean follow = LogEvents.follow(request);
         long offset = LogEvents.offset(request);
         if (LogEvents.download(request)) {
-            if (follow) {
-                throw new InvalidInputException("invalid-download", "download=true is the whole output as a file: not with follow=true");
-            }
+            // Wins over follow and offset: every combination of valid flags is a valid request (the API document
+            // cannot state a rule between two parameters), and a download is the output so far, as a file.
             return LogEvents.attachment(jobs.output(request.owner(), jobId(request), 0, LogEvents.TEXT_MAX_BYTES));
         }
         if (follow) {

@@ -140,12 +140,14 @@ class JobLogsApiTest {
         assertThat(r.header("X-Content-Type-Options")).contains("nosniff");
         assertThat(r.header("Perfbox-Log-Complete")).contains("true");
 
-        for (Map<String, String> query : java.util.List.of(Map.of("download", "yes"),
-                Map.of("download", "true", "follow", "true"))) {
-            ApiResponse bad = get(query, Map.of());
-            assertThat(bad.status()).as(query.toString()).isEqualTo(400);
-            assertThat(ApiJson.MAPPER.readTree(bad.body()).path("type").asText()).isEqualTo("urn:perfbox:problem:invalid-download");
-        }
+        // A download wins over follow, as over offset: the output so far, as a file (each is a valid flag alone).
+        ApiResponse followed = get(Map.of("download", "true", "follow", "true"), Map.of());
+        assertThat(followed.status()).isEqualTo(200);
+        assertThat(followed.bodyText()).isEqualTo("<b>1\n");
+        assertThat(followed.header("Content-Disposition")).contains("attachment; filename=\"perfbox-" + id.value() + ".log\"");
+        ApiResponse bad = get(Map.of("download", "yes"), Map.of());
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(ApiJson.MAPPER.readTree(bad.body()).path("type").asText()).isEqualTo("urn:perfbox:problem:invalid-download");
         assertThat(get(Map.of("download", "false"), Map.of()).header("Content-Disposition")).isEmpty();
     }
 
