@@ -1,6 +1,7 @@
 package io.perfbox.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -8,13 +9,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.StageTimes;
+import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +39,7 @@ public final class ApiJson {
     public static byte[] writeBytes(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -43,7 +47,7 @@ public final class ApiJson {
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -111,7 +115,7 @@ public final class ApiJson {
 
     public record LeaderboardView(String metric, String order, List<LeaderboardEntryView> entries) {
         public static LeaderboardView of(String metric, RankOrder order, List<Job> ranked) {
-            List<LeaderboardEntryView> entries = new java.util.ArrayList<>(ranked.size());
+            List<LeaderboardEntryView> entries = new ArrayList<>(ranked.size());
             for (Job job : ranked) {
                 entries.add(new LeaderboardEntryView(entries.size() + 1, job.id().value(), job.name(),
                         job.metric(metric).orElseThrow(), job.performance(), job.metrics(), job.createdAt(),
@@ -158,7 +162,7 @@ public final class ApiJson {
     /** One Dockerfile check the Dockerfile fails; the lines are null when the check names none. */
     public record MisconfigurationView(String id, String severity, String title, String message, Integer startLine,
                                        Integer endLine, boolean blocking) {
-        static MisconfigurationView of(io.perfbox.core.domain.Misconfiguration m, ScanReport.Gate gate) {
+        static MisconfigurationView of(Misconfiguration m, ScanReport.Gate gate) {
             boolean blocking = gate != null && gate.misconfigurations() != null
                     && m.severity().atLeast(gate.misconfigurations());
             return new MisconfigurationView(m.id(), m.severity().name(), m.title(), m.message(), m.startLine(),
@@ -186,7 +190,7 @@ public final class ApiJson {
                         List.of(), null);
             }
             return new ScanView(job.id().value(), job.status().name(), true, report.scanner(), report.scannerVersion(),
-                    io.perfbox.core.domain.VulnerabilityCounts.of(report.findings()).asOrderedMap(),
+                    VulnerabilityCounts.of(report.findings()).asOrderedMap(),
                     report.findings().stream().map(FindingView::of).toList(),
                     report.misconfigurations().stream().map(m -> MisconfigurationView.of(m, report.gate())).toList(),
                     ThresholdsView.of(report.gate()));

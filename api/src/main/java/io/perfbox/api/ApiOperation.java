@@ -1,5 +1,7 @@
 package io.perfbox.api;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +110,7 @@ public enum ApiOperation {
 
     private static String decode(String segment) {
         try {
-            return java.net.URLDecoder.decode(segment, java.nio.charset.StandardCharsets.UTF_8);
+            return URLDecoder.decode(segment, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return segment;
         }

@@ -1,6 +1,7 @@
 package io.perfbox.api;
 
 import java.io.Serial;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,7 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
                 }
             });
         }
-        headers = java.util.Collections.unmodifiableMap(caseInsensitive);
+        headers = Collections.unmodifiableMap(caseInsensitive);
         body = body == null ? new byte[0] : body;
         caller = caller == null ? Optional.empty() : caller;
     }

@@ -1,9 +1,13 @@
 package io.perfbox.api;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the API answers, for the transport to write out as it is: status, headers and the body's bytes, or a body
@@ -12,7 +16,7 @@ import java.util.Objects;
  */
 public record ApiResponse(int status, Map<String, String> headers, byte[] body, BodyStream stream) {
     public ApiResponse {
-        headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
+        headers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
         body = body == null ? new byte[0] : body;
     }
 
@@ -24,7 +28,7 @@ public record ApiResponse(int status, Map<String, String> headers, byte[] body, 
     @FunctionalInterface
     public interface BodyStream {
         /** Writes the body, flushing as it goes; returns when it is complete. */
-        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+        void writeTo(OutputStream out) throws IOException;
     }
 
     /** The same response with other headers. */
@@ -49,7 +53,7 @@ public record ApiResponse(int status, Map<String, String> headers, byte[] body, 
         return new String(body, StandardCharsets.UTF_8);
     }
 
-    public java.util.Optional<String> header(String name) {
+    public Optional<String> header(String name) {
         return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
                 .findFirst();
     }

@@ -5,9 +5,11 @@ import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
+import io.perfbox.core.log.BoundedLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -141,7 +143,7 @@ final class LogEvents {
     }
 
     static String omittedLine(long bytes) {
-        return io.perfbox.core.log.BoundedLog.omittedLine(bytes);
+        return BoundedLog.omittedLine(bytes);
     }
 
     private static Map<String, String> headers(JobOutput out, String contentType) {
@@ -166,7 +168,7 @@ final class LogEvents {
             try {
                 follow.writeTo(body);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             return new ApiResponse(200, headers, body.toByteArray());
         }

@@ -6,20 +6,32 @@ import io.perfbox.core.application.ListJobsQuery;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
-import io.perfbox.core.domain.QuotaExceededException;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Metrics;
+import io.perfbox.core.domain.QuotaExceededException;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.logging.JobLogContext;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * The API over the use cases, transport-neutral: request record in, response record out. Every operation of
@@ -33,12 +45,12 @@ import java.util.logging.Logger;
 public final class PerfboxApi {
     private static final Logger LOG = Logger.getLogger(PerfboxApi.class.getName());
     public static final String REQUEST_ID = "X-Request-Id";
-    private static final java.util.regex.Pattern REQUEST_ID_FORMAT = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     public static final String FINISHED_JOB_CACHE_CONTROL = "private, no-cache";
 
     private final JobService jobs;
     private final RankOrder defaultOrder;
-    private final java.util.Optional<java.time.Duration> longPoll;
+    private final Optional<Duration> longPoll;
     private final Map<ApiOperation, Function<ApiRequest, ApiResponse>> operations = new EnumMap<>(ApiOperation.class);
 
     public PerfboxApi(JobService jobs) {
@@ -47,10 +59,10 @@ public final class PerfboxApi {
 
     /** {@code defaultOrder}: the leaderboard's direction when a request names none. */
     public PerfboxApi(JobService jobs, RankOrder defaultOrder) {
-        this(jobs, defaultOrder, java.util.Optional.empty());
+        this(jobs, defaultOrder, Optional.empty());
     }
 
-    private PerfboxApi(JobService jobs, RankOrder defaultOrder, java.util.Optional<java.time.Duration> longPoll) {
+    private PerfboxApi(JobService jobs, RankOrder defaultOrder, Optional<Duration> longPoll) {
         this.jobs = Objects.requireNonNull(jobs, "jobs");
         this.defaultOrder = Objects.requireNonNull(defaultOrder, "defaultOrder");
         this.longPoll = Objects.requireNonNull(longPoll, "longPoll");
@@ -114,7 +126,7 @@ public final class PerfboxApi {
      * UUID.randomUUID's shared SecureRandom would be a lock every request of a busy server takes.
      */
     static String newRequestId() {
-        var random = java.util.concurrent.ThreadLocalRandom.current();
+        var random = ThreadLocalRandom.current();
         long high = (random.nextLong() & ~0xF000L) | 0x4000L;
         long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low).toString();
@@ -128,15 +140,15 @@ public final class PerfboxApi {
         if (response.header(REQUEST_ID).isPresent()) {
             return response;
         }
-        Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+        Map<String, String> headers = new LinkedHashMap<>(response.headers());
         headers.put(REQUEST_ID, requestId(incoming));
         return response.withHeaders(headers);
     }
 
-    private static ApiResponse identified(ApiRequest request, java.util.function.Supplier<ApiResponse> work) {
+    private static ApiResponse identified(ApiRequest request, Supplier<ApiResponse> work) {
         String id = requestId(request);
         ApiResponse response = JobLogContext.withRequest(id, work);
-        Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+        Map<String, String> headers = new LinkedHashMap<>(response.headers());
         headers.put(REQUEST_ID, id);
         return response.withHeaders(headers);
     }
@@ -149,7 +161,7 @@ public final class PerfboxApi {
         boolean head = request.method().equalsIgnoreCase("HEAD");
         var match = ApiOperation.match(head ? "GET" : request.method(), path);
         if (match.isEmpty()) {
-            List<String> allowed = new java.util.ArrayList<>(ApiOperation.methodsFor(path));
+            List<String> allowed = new ArrayList<>(ApiOperation.methodsFor(path));
             if (allowed.contains("GET")) {
                 allowed.add("HEAD");
             }
@@ -163,7 +175,7 @@ public final class PerfboxApi {
         ApiResponse response = run(match.get().operation(), request.withPathParameters(match.get().pathParameters()));
         if (head) {
             // What GET would answer, without its body; Content-Length still says how long that body is.
-            Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+            Map<String, String> headers = new LinkedHashMap<>(response.headers());
             if (response.body().length > 0) {
                 headers.put("Content-Length", Integer.toString(response.body().length));
             }
@@ -224,7 +236,7 @@ public final class PerfboxApi {
         }
         byte[] body = ResponseJson.bytes(view);
         String etag = etag(body);
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         headers.put("ETag", etag);
         headers.put("Cache-Control", FINISHED_JOB_CACHE_CONTROL);
         if (request.header("If-None-Match").map(v -> matches(v, etag)).orElse(false)) {
@@ -236,10 +248,10 @@ public final class PerfboxApi {
 
     static String etag(byte[] body) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body);
-            return "\"" + java.util.Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(java.util.Arrays.copyOf(digest, 16)) + "\"";
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
+            return "\"" + Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(Arrays.copyOf(digest, 16)) + "\"";
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -294,7 +306,7 @@ public final class PerfboxApi {
 
     /** The metric to rank by; an empty {@code metric=} is no name at all (400), as {@code status=} is. */
     private static String metric(ApiRequest request) {
-        return request.query("metric").orElse(io.perfbox.core.domain.Metrics.PERFORMANCE);
+        return request.query("metric").orElse(Metrics.PERFORMANCE);
     }
 
     /**
@@ -325,8 +337,8 @@ public final class PerfboxApi {
      * output or the job ended, the events so far in one body (for a transport that cannot stream: Lambda behind API
      * Gateway). Without it a follow streams until the job ends. A new API: this one is left as it is.
      */
-    public PerfboxApi withLongPoll(java.time.Duration limit) {
-        return new PerfboxApi(jobs, defaultOrder, java.util.Optional.of(Objects.requireNonNull(limit, "limit")));
+    public PerfboxApi withLongPoll(Duration limit) {
+        return new PerfboxApi(jobs, defaultOrder, Optional.of(Objects.requireNonNull(limit, "limit")));
     }
 
     private ApiResponse scan(ApiRequest request) {

@@ -10,7 +10,9 @@ import io.perfbox.core.domain.Runs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
@@ -104,16 +106,16 @@ public final class SubmitRequestParser {
             return Runs.DEFAULT;
         }
         if (!node.isNumber()) {
-            throw SubmitJobCommand.invalidRuns("a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+            throw SubmitJobCommand.invalidRuns("a " + node.getNodeType().name().toLowerCase(Locale.ROOT)
                     + (node.isTextual() ? " (send the number without quotes)" : ""));
         }
         if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
             throw SubmitJobCommand.invalidRuns("a number out of the range of a double");
         }
-        java.math.BigDecimal value = node.decimalValue();
+        BigDecimal value = node.decimalValue();
         boolean whole = value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
-        if (!whole || value.compareTo(java.math.BigDecimal.valueOf(Runs.MIN)) < 0
-                || value.compareTo(java.math.BigDecimal.valueOf(Runs.MAX)) > 0) {
+        if (!whole || value.compareTo(BigDecimal.valueOf(Runs.MIN)) < 0
+                || value.compareTo(BigDecimal.valueOf(Runs.MAX)) > 0) {
             String shown = node.asText();
             throw SubmitJobCommand.invalidRuns(shown.length() > 40 ? shown.substring(0, 40) + "…" : shown);
         }

@@ -2,6 +2,7 @@ package io.perfbox.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Finding;
@@ -9,9 +10,11 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,16 +34,16 @@ class ApiJsonStreamingTest {
                         T0.plusSeconds(3));
         Job running = scanned.advancedTo(JobStatus.RUNNING, T0.plusSeconds(4)).withWarning("a warning", T0.plusSeconds(5));
         Job succeeded = running.succeeded(0.99, Map.of("loss", 1e-300, "tokens_per_s", 12345.678), T0.plusSeconds(6))
-                .withReceipt(RunReceipt.submitted(io.perfbox.core.domain.Dockerfile.fromUtf8("FROM scratch\n".getBytes(StandardCharsets.UTF_8)), "0.1.0"))
+                .withReceipt(RunReceipt.submitted(Dockerfile.fromUtf8("FROM scratch\n".getBytes(StandardCharsets.UTF_8)), "0.1.0"))
                 .withReceipt(RunReceipt.ran(new RunReceipt.Limits(1L << 30, 1.5, 256, 600L, 1L << 30, 10L << 30),
                         "0-1", "runc", "Some CPU @ 2.0GHz", "6.1.0"));
         Job failed = running.failed(Failure.of(FailureCode.BUILD_FAILED, "exit code 3 \"boom\""), T0.plusSeconds(7));
         // Three runs: one under way after two, then all three (a zero median with values apart: no spread).
         Job thrice = Job.queued(JobId.random(), "tenant1", null, null, 3, T0).advancedTo(JobStatus.RUNNING, T0.plusSeconds(1))
-                .withRun(new io.perfbox.core.domain.Runs.Run(1, -1.5, Map.of("loss", 0.25), java.time.Duration.ofMillis(1500)), T0.plusSeconds(2))
-                .withRun(new io.perfbox.core.domain.Runs.Run(2, 0.0, Map.of("loss", 0.5), null), T0.plusSeconds(3));
-        Job thriceDone = thrice.withRun(new io.perfbox.core.domain.Runs.Run(3, 2.0, Map.of("loss", 1e-300),
-                java.time.Duration.ofNanos(1)), T0.plusSeconds(4)).succeededOverRuns(T0.plusSeconds(5));
+                .withRun(new Runs.Run(1, -1.5, Map.of("loss", 0.25), Duration.ofMillis(1500)), T0.plusSeconds(2))
+                .withRun(new Runs.Run(2, 0.0, Map.of("loss", 0.5), null), T0.plusSeconds(3));
+        Job thriceDone = thrice.withRun(new Runs.Run(3, 2.0, Map.of("loss", 1e-300),
+                Duration.ofNanos(1)), T0.plusSeconds(4)).succeededOverRuns(T0.plusSeconds(5));
         return List.of(queued, named, building, scanned, running, succeeded, failed, failed.cancelled(T0.plusSeconds(8)),
                 thrice, thriceDone);
     }

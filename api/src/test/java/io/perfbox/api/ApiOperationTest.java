@@ -3,6 +3,7 @@ package io.perfbox.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** The route table read both ways: a request path to its operation, API Gateway's route (method, resource) to it. */
@@ -11,7 +12,7 @@ class ApiOperationTest {
     void everyRouteOfTheTableNamesItsOwnOperation() {
         for (ApiOperation op : ApiOperation.values()) {
             assertThat(ApiOperation.of(op.method(), op.resource())).as(op.name()).contains(op);
-            assertThat(ApiOperation.of(op.method().toLowerCase(java.util.Locale.ROOT), op.resource())).contains(op);
+            assertThat(ApiOperation.of(op.method().toLowerCase(Locale.ROOT), op.resource())).contains(op);
         }
         assertThat(Arrays.stream(ApiOperation.values()).map(op -> op.method() + " " + op.resource()).distinct())
                 .as("no two operations on one route").hasSize(ApiOperation.values().length);

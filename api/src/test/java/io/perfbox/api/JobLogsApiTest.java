@@ -3,6 +3,8 @@ package io.perfbox.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.core.application.JobService;
+import io.perfbox.core.application.SubmitJobCommand;
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
@@ -13,15 +15,20 @@ import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import io.perfbox.testing.fakes.RecordingPipelineLauncher;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** GET /jobs/{id}/logs as text and as a followed event stream, with offsets, over the fakes (logs of 8 + 8 bytes kept). */
@@ -31,8 +38,8 @@ class JobLogsApiTest {
     private final JobService service = new JobService(jobs, new InMemoryDockerfileStore(), artifacts,
             new RecordingPipelineLauncher(), Clock.systemUTC());
     private final PerfboxApi api = new PerfboxApi(service);
-    private final JobId id = service.submit(new io.perfbox.core.application.SubmitJobCommand("alice", null, null,
-            new io.perfbox.core.domain.Dockerfile("FROM debian:bookworm\n"), Optional.empty())).job().id();
+    private final JobId id = service.submit(new SubmitJobCommand("alice", null, null,
+            new Dockerfile("FROM debian:bookworm\n"), Optional.empty())).job().id();
 
     private ApiResponse get(Map<String, String> query, Map<String, String> headers) {
         return api.dispatch(new ApiRequest("GET", "/jobs/" + id.value() + "/logs", Map.of(), query, headers, null,
@@ -113,7 +120,7 @@ class JobLogsApiTest {
         try (var build = artifacts.openLog(id, LogKind.BUILD)) {
             build.write("built\n");
         }
-        for (Map<String, String> headers : java.util.List.of(Map.<String, String>of(), Map.of("Accept", "*/*"),
+        for (Map<String, String> headers : List.of(Map.<String, String>of(), Map.of("Accept", "*/*"),
                 Map.of("Accept", "text/plain;q=0.5, application/json"))) {
             ApiResponse r = get(Map.of(), headers);
             assertThat(r.header("Content-Type")).as(headers.toString()).contains("application/json");
@@ -153,7 +160,7 @@ class JobLogsApiTest {
 
     @Test
     void aBadOffsetOrFollowFlagIs400Problem() throws Exception {
-        for (Map<String, String> query : java.util.List.of(Map.of("offset", "-1"), Map.of("offset", "ten"),
+        for (Map<String, String> query : List.of(Map.of("offset", "-1"), Map.of("offset", "ten"),
                 Map.of("follow", "maybe"))) {
             ApiResponse r = get(query, Map.of("Accept", "text/plain"));
             assertThat(r.status()).as(query.toString()).isEqualTo(400);
@@ -176,8 +183,8 @@ class JobLogsApiTest {
         CompletableFuture<Void> streaming = CompletableFuture.runAsync(() -> {
             try {
                 r.stream().writeTo(out);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         waitFor(() -> out.toString(StandardCharsets.UTF_8).contains("data: one\nid: 4\n\n"));
@@ -187,7 +194,7 @@ class JobLogsApiTest {
         build.write("ee\n");
         build.close();
         moveTo(JobStatus.CANCELLED);
-        streaming.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        streaming.get(10, TimeUnit.SECONDS);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("retry: 1000\n\ndata: one\nid: 4\n\n"
                 + "data: two\nid: 8\n\ndata: three\nid: 14\n\nevent: end\ndata: CANCELLED\nid: 14\n\n");
     }
@@ -233,7 +240,7 @@ class JobLogsApiTest {
         assertThat(r.stream()).isNull();
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);

@@ -3,6 +3,8 @@ package io.perfbox.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.PagePosition;
 import java.io.ByteArrayOutputStream;
 import java.util.Base64;
@@ -49,12 +51,12 @@ class OpenApiDocumentTest {
         JsonNode schemas = ApiJson.MAPPER.readTree(OpenApiDocument.json()).get("components").get("schemas");
         Set<String> codes = new HashSet<>();
         schemas.get("FailureCode").get("enum").forEach(n -> codes.add(n.asText()));
-        for (var code : io.perfbox.core.domain.FailureCode.values()) {
+        for (var code : FailureCode.values()) {
             assertThat(codes).contains(code.name());
         }
         Set<String> statuses = new HashSet<>();
         schemas.get("Status").get("enum").forEach(n -> statuses.add(n.asText()));
-        for (var status : io.perfbox.core.domain.JobStatus.values()) {
+        for (var status : JobStatus.values()) {
             assertThat(statuses).contains(status.name());
         }
     }
@@ -65,7 +67,7 @@ class OpenApiDocumentTest {
         Set<String> finished = new HashSet<>();
         status.get("x-finished").forEach(n -> finished.add(n.asText()));
         Set<String> terminal = new HashSet<>();
-        for (var s : io.perfbox.core.domain.JobStatus.TERMINAL) {
+        for (var s : JobStatus.TERMINAL) {
             terminal.add(s.name());
         }
         assertThat(finished).isEqualTo(terminal);

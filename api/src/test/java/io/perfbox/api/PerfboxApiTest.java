@@ -5,17 +5,36 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.core.application.JobService;
+import io.perfbox.core.application.TenantQuotas;
 import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.PerfboxVersion;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.DockerfileStore;
+import io.perfbox.logging.JsonLogFormatter;
 import io.perfbox.testing.fakes.InMemoryDockerfileStore;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
+import io.perfbox.testing.fakes.JobFixtures;
 import io.perfbox.testing.fakes.RecordingPipelineLauncher;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The transport-neutral API: routing, the operations, and every error as problem+json, never a trace. */
@@ -45,7 +64,7 @@ class PerfboxApiTest {
     void aSubmitPastATenantsQuotaAnswers429ProblemWithRetryAfter() throws Exception {
         PerfboxApi limited = new PerfboxApi(new JobService(jobs, new InMemoryDockerfileStore(),
                 new InMemoryJobArtifactStore(), launcher, Clock.systemUTC())
-                .withQuotas(new io.perfbox.core.application.TenantQuotas(java.util.OptionalInt.of(1), java.util.OptionalInt.empty()), jobs));
+                .withQuotas(new TenantQuotas(OptionalInt.of(1), OptionalInt.empty()), jobs));
         var post = request("POST", "/jobs", "tenant-q", Map.of("Content-Type", "text/plain"), DOCKERFILE);
         assertThat(limited.dispatch(post).status()).isEqualTo(202);
         ApiResponse refused = limited.dispatch(post);
@@ -76,14 +95,14 @@ class PerfboxApiTest {
         JsonNode receipt = json(api.dispatch(request("GET", "/jobs/" + id, "tenant-a", Map.of(), null))).get("receipt");
         // sha256sum of DOCKERFILE's bytes
         assertThat(receipt.get("dockerfileSha256").asText()).isEqualTo("d84e8a211cab219fa65293a22b30dc43112e3d7e4ff4cbb6ef8c273c46ccc119");
-        assertThat(receipt.get("perfboxVersion").asText()).isEqualTo(io.perfbox.core.domain.PerfboxVersion.current());
+        assertThat(receipt.get("perfboxVersion").asText()).isEqualTo(PerfboxVersion.current());
         assertThat(receipt.has("imageDigest")).isFalse();
     }
 
     @Test
     void aJobFromBeforeReceiptsAnswersWithANullReceipt() throws Exception {
-        io.perfbox.core.domain.Job old = io.perfbox.core.domain.Job.queued(JobId.random(), "tenant-a", "old", null,
-                java.time.Instant.parse("2025-01-01T00:00:00Z"));
+        Job old = Job.queued(JobId.random(), "tenant-a", "old", null,
+                Instant.parse("2025-01-01T00:00:00Z"));
         jobs.create(old, Optional.empty());
         ApiResponse got = api.dispatch(request("GET", "/jobs/" + old.id().value(), "tenant-a", Map.of(), null));
         assertThat(got.status()).isEqualTo(200);
@@ -93,10 +112,10 @@ class PerfboxApiTest {
 
     @Test
     void aReceiptWithHostileTextAnswersItPrintableNever5xx() throws Exception {
-        var hostile = io.perfbox.core.domain.RunReceipt.ran(null, "0-1", "runc\u001b[2J", "<img src=x onerror=alert(1)>\r\nX",
+        var hostile = RunReceipt.ran(null, "0-1", "runc\u001b[2J", "<img src=x onerror=alert(1)>\r\nX",
                 "\u202e6.1");
-        io.perfbox.core.domain.Job job = io.perfbox.core.domain.Job.queued(JobId.random(), "tenant-a", "j", null,
-                java.time.Instant.parse("2025-01-01T00:00:00Z")).withReceipt(hostile);
+        Job job = Job.queued(JobId.random(), "tenant-a", "j", null,
+                Instant.parse("2025-01-01T00:00:00Z")).withReceipt(hostile);
         jobs.create(job, Optional.empty());
         ApiResponse got = api.dispatch(request("GET", "/jobs/" + job.id().value(), "tenant-a", Map.of(), null));
         assertThat(got.status()).isEqualTo(200);
@@ -150,9 +169,9 @@ class PerfboxApiTest {
     private String finishedJob() throws Exception {
         String id = json(submit("tenant-a")).get("id").asText();
         var queued = jobs.find(new JobId(id)).orElseThrow();
-        assertThat(jobs.update(io.perfbox.testing.fakes.JobFixtures.inStatus(queued,
-                io.perfbox.core.domain.JobStatus.SUCCEEDED, java.time.Instant.now()),
-                java.util.EnumSet.of(io.perfbox.core.domain.JobStatus.QUEUED))).isTrue();
+        assertThat(jobs.update(JobFixtures.inStatus(queued,
+                JobStatus.SUCCEEDED, Instant.now()),
+                EnumSet.of(JobStatus.QUEUED))).isTrue();
         return id;
     }
 
@@ -186,13 +205,13 @@ class PerfboxApiTest {
     @Test
     void headAnswersWhereverGetDoesWithTheSameHeadersAndNoBody() throws Exception {
         String id = finishedJob();
-        for (String path : java.util.List.of("/jobs/" + id, "/jobs", "/jobs/" + id + "/logs", "/jobs/" + id + "/scan",
+        for (String path : List.of("/jobs/" + id, "/jobs", "/jobs/" + id + "/logs", "/jobs/" + id + "/scan",
                 "/jobs/" + id + "/dockerfile", "/openapi.json")) {
             ApiResponse get = api.dispatch(request("GET", path, "tenant-a", Map.of("X-Request-Id", "r1"), null));
             ApiResponse head = api.dispatch(request("HEAD", path, "tenant-a", Map.of("X-Request-Id", "r1"), null));
             assertThat(head.status()).as(path).isEqualTo(get.status()).isEqualTo(200);
             assertThat(head.body()).as(path).isEmpty();
-            Map<String, String> withoutLength = new java.util.LinkedHashMap<>(head.headers());
+            Map<String, String> withoutLength = new LinkedHashMap<>(head.headers());
             assertThat(withoutLength.remove("Content-Length")).isEqualTo(Integer.toString(get.body().length));
             assertThat(withoutLength).as(path).isEqualTo(get.headers());
         }
@@ -220,16 +239,16 @@ class PerfboxApiTest {
     void linesLoggedWhileAnsweringCarryTheRequestId() throws Exception {
         PerfboxApi failing = new PerfboxApi(new JobService(new InMemoryJobStore() {
             @Override
-            public Optional<io.perfbox.core.domain.Job> find(JobId id) {
+            public Optional<Job> find(JobId id) {
                 throw new IllegalStateException("store down");
             }
         }, new InMemoryDockerfileStore(), new InMemoryJobArtifactStore(), launcher, Clock.systemUTC()));
-        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(PerfboxApi.class.getName());
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(PerfboxApi.class.getName());
+        Handler handler = new Handler() {
             @Override
-            public void publish(java.util.logging.LogRecord record) {
-                seen.add(new io.perfbox.logging.JsonLogFormatter().format(record));
+            public void publish(LogRecord record) {
+                seen.add(new JsonLogFormatter().format(record));
             }
 
             @Override
@@ -375,9 +394,9 @@ class PerfboxApiTest {
 
     @Test
     void generatedRequestIdsAreVersion4UuidsAndDistinct() {
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
-            java.util.UUID id = java.util.UUID.fromString(PerfboxApi.newRequestId());
+            UUID id = UUID.fromString(PerfboxApi.newRequestId());
             assertThat(id.version()).isEqualTo(4);
             assertThat(id.variant()).isEqualTo(2);
             ids.add(id.toString());

@@ -16,9 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -147,7 +147,7 @@ class RunsApiTest {
         assertThat(summary.get("median").asDouble()).isEqualTo(0.95);
         assertThat(summary.get("min").asDouble()).isEqualTo(0.8);
         assertThat(summary.get("max").asDouble()).isEqualTo(1.2);
-        assertThat(summary.get("spread").asDouble()).isCloseTo(0.4 / 0.95, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(summary.get("spread").asDouble()).isCloseTo(0.4 / 0.95, Offset.offset(1e-9));
     }
 
     @Test

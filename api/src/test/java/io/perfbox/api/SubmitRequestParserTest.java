@@ -10,20 +10,24 @@ import io.perfbox.core.domain.InvalidInputException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class SubmitRequestParserTest {
     private static final String DOCKERFILE = "FROM debian:bookworm\nCMD echo '{\"perf\":0.99}' > /data/perf.json\n";
 
     private static ApiRequest request(String contentType, byte[] body, Map<String, String> extraHeaders) {
-        var headers = new java.util.HashMap<String, String>(extraHeaders);
+        var headers = new HashMap<String, String>(extraHeaders);
         if (contentType != null) {
             headers.put("content-type", contentType);
         }
-        return new ApiRequest("POST", "/jobs", Map.of(), Map.of(), headers, body, java.util.Optional.of("tenant"));
+        return new ApiRequest("POST", "/jobs", Map.of(), Map.of(), headers, body, Optional.of("tenant"));
     }
 
     private static SubmitJobCommand parse(String contentType, String body) {
@@ -141,7 +145,7 @@ class SubmitRequestParserTest {
     void truncatedGzipIsRejected() throws IOException {
         String full = gzipBase64(DOCKERFILE.repeat(20).getBytes(StandardCharsets.UTF_8));
         byte[] bytes = Base64.getDecoder().decode(full);
-        String cut = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        String cut = Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, bytes.length / 2));
         assertThat(rejection(() -> parse("application/json", "{\"dockerfileGzipBase64\":\"" + cut + "\"}")).reason())
                 .isEqualTo("invalid-gzip");
     }
@@ -149,7 +153,7 @@ class SubmitRequestParserTest {
     @Test
     void gzipBombIsStoppedAtTheLimitWithoutExpandingIt() throws IOException {
         byte[] huge = new byte[50 * 1024 * 1024];
-        java.util.Arrays.fill(huge, (byte) '#');
+        Arrays.fill(huge, (byte) '#');
         String b64 = gzipBase64(huge);
         assertThat(b64.length()).isLessThan(200_000);
         InvalidInputException e = rejection(() -> parse("application/json", "{\"dockerfileGzipBase64\":\"" + b64 + "\"}"));
@@ -198,15 +202,15 @@ class SubmitRequestParserTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("name");
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void anExplicitNullDockerfileFieldIsAMalformedFieldNotAnAbsentOne() {
         for (String body : new String[] {"{\"dockerfile\":\"FROM a\\n\",\"dockerfileGzipBase64\":null}",
                 "{\"dockerfile\":null,\"dockerfileGzipBase64\":\"H4sI\"}"}) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SubmitRequestParser.parse(new ApiRequest("POST",
-                            "/jobs", java.util.Map.of(), java.util.Map.of(), java.util.Map.of("Content-Type", "application/json"),
-                            body.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Optional.of("t")), "t"))
-                    .as(body).isInstanceOfSatisfying(io.perfbox.core.domain.InvalidInputException.class,
-                            e -> org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo("invalid-field"));
+            Assertions.assertThatThrownBy(() -> SubmitRequestParser.parse(new ApiRequest("POST",
+                            "/jobs", Map.of(), Map.of(), Map.of("Content-Type", "application/json"),
+                            body.getBytes(StandardCharsets.UTF_8), Optional.of("t")), "t"))
+                    .as(body).isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> Assertions.assertThat(e.reason()).isEqualTo("invalid-field"));
         }
     }
 }

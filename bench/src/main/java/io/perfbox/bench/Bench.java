@@ -2,6 +2,7 @@ package io.perfbox.bench;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -141,7 +141,7 @@ public final class Bench {
         Path classes;
         try {
             classes = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
         Path root = classes.getParent().getParent().getParent();
@@ -212,7 +212,7 @@ public final class Bench {
         Scanner trivy = scanner();
         Path data = Files.createTempDirectory("perfbox-bench-data");
         String memoryReport = null;
-        List<String> serve = new java.util.ArrayList<>(List.of("serve", "--port", "0",
+        List<String> serve = new ArrayList<>(List.of("serve", "--port", "0",
                 "--data-dir", data.toString(), "--workers", Integer.toString(workers)));
         serve.addAll(trivy.serveOptions());
         try (ChildJvm server = ChildJvm.start("io.perfbox.runtime.local.cli.PerfboxCli", serve, ServeClasspath.of(root))) {

@@ -3,12 +3,16 @@ package io.perfbox.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,7 +23,7 @@ final class ChildJvm implements AutoCloseable {
     final Process process;
     final String url;
 
-    private final List<Double> rssSamples = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> rssSamples = Collections.synchronizedList(new ArrayList<>());
 
     private ChildJvm(Process process, String url) {
         this.process = process;
@@ -57,8 +61,8 @@ final class ChildJvm implements AutoCloseable {
             Path file = Bench.repositoryRoot().resolve("runtimes/local/serve.jvm-options");
             return Files.readAllLines(file).stream().map(String::strip)
                     .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -78,7 +82,7 @@ final class ChildJvm implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    Files.writeString(log, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+                    Files.writeString(log, line + "\n", StandardOpenOption.APPEND);
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
                         url.complete(m.group(1));
@@ -98,7 +102,7 @@ final class ChildJvm implements AutoCloseable {
         });
         try {
             return new ChildJvm(p, url.get(120, TimeUnit.SECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             p.destroyForcibly();
             throw e.getCause() instanceof Exception cause ? cause : e;
         }

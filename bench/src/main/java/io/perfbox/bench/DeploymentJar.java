@@ -8,7 +8,9 @@ import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +95,7 @@ record DeploymentJar(Path path, boolean shaded, String label) {
                     throw new IllegalStateException(jar + " is a directory: package the modules first");
                 }
                 try (JarFile in = new JarFile(jar.toFile())) {
-                    for (JarEntry e : java.util.Collections.list(in.entries())) {
+                    for (JarEntry e : Collections.list(in.entries())) {
                         String name = e.getName();
                         if (signature(name) || name.endsWith("module-info.class")) {
                             continue;
@@ -125,6 +127,6 @@ record DeploymentJar(Path path, boolean shaded, String label) {
                 out.closeEntry();
             }
         }
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -10,7 +10,10 @@ import io.perfbox.bench.lambda.SubmitJobFunction;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.testing.aws.Moto;
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +67,7 @@ final class LambdaStartupBench {
         Path dir = Files.createTempDirectory("perfbox-bench-lambda");
         try {
             // moto in server mode (the tests' starter: a cached virtualenv, a server on loopback) stands in for DynamoDB.
-            var dynamoDb = io.perfbox.testing.aws.Moto.dynamoDb();
+            var dynamoDb = Moto.dynamoDb();
             JobTable.createIfMissing(dynamoDb, TABLE);
             DynamoDbJobStore jobs = new DynamoDbJobStore(dynamoDb, TABLE);
             Map<String, String> env = Map.of(
@@ -74,7 +77,7 @@ final class LambdaStartupBench {
                     "PERFBOX_JOBS_TABLE", TABLE,
                     // Read by the typed settings with the table; the bench's stand-ins never call S3.
                     "PERFBOX_ARTIFACT_BUCKET", "perfbox-bench-artifacts",
-                    "PERFBOX_BENCH_DYNAMODB_ENDPOINT", io.perfbox.testing.aws.Moto.endpoint().toString());
+                    "PERFBOX_BENCH_DYNAMODB_ENDPOINT", Moto.endpoint().toString());
             // One of each first, so neither pays for reading the jars from disk the first time.
             coldStart(SubmitJobFunction.class, classpath, env);
             coldStart(FixedResponseFunction.class, classpath, env);
@@ -151,7 +154,7 @@ final class LambdaStartupBench {
         Process p = pb.start();
         p.getOutputStream().close();
         StringBuilder all = new StringBuilder();
-        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 Matcher stream = HANDLED_STREAM.matcher(line);

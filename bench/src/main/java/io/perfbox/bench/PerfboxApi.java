@@ -10,14 +10,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The few calls of perfbox's HTTP API the benchmarks make, as a customer would make them. */
 final class PerfboxApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The finished statuses as the API writes them: core's one list ({@link JobStatus#TERMINAL}). */
     private static final Set<String> TERMINAL = JobStatus.TERMINAL.stream().map(JobStatus::name)
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+            .collect(Collectors.toUnmodifiableSet());
 
     final String baseUrl;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -44,7 +46,7 @@ final class PerfboxApi {
 
     /** POST /jobs as JSON with a run count; returns the new job's id. */
     String submit(String dockerfile, int runs) throws IOException, InterruptedException {
-        String body = JSON.writeValueAsString(java.util.Map.of("dockerfile", dockerfile, "runs", runs));
+        String body = JSON.writeValueAsString(Map.of("dockerfile", dockerfile, "runs", runs));
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package io.perfbox.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ final class ServeClasspath {
 
     /** What ./perfbox puts on the java command line for serve. */
     static String of(Path root) {
-        return root.resolve("runtimes/local/target/classes") + java.io.File.pathSeparator
+        return root.resolve("runtimes/local/target/classes") + File.pathSeparator
                 + root.resolve("runtimes/local/target/lib") + "/*";
     }
 

@@ -1,6 +1,7 @@
 package io.perfbox.infra;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Aws;
@@ -29,9 +30,9 @@ import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.iam.AnyPrincipal;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.route53resolver.CfnFirewallDomainList;
@@ -56,7 +57,7 @@ public final class IsolatedNetwork extends Construct {
     /** The names the DNS firewall answers (every other name is blocked); added to until synthesis. */
     private final List<String> allowedNames = new ArrayList<>();
     /** The interface endpoints; their policies name the resources the task's pulls and logs use (admitTaskTraffic). */
-    private final Map<InterfaceVpcEndpointAwsService, InterfaceVpcEndpoint> endpoints = new java.util.LinkedHashMap<>();
+    private final Map<InterfaceVpcEndpointAwsService, InterfaceVpcEndpoint> endpoints = new LinkedHashMap<>();
 
     public IsolatedNetwork(Construct scope, String id, RetentionDays logRetention) {
         super(scope, id);

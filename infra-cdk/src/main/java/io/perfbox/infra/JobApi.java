@@ -5,11 +5,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.apigateway.AccessLogFormat;
 import software.amazon.awscdk.services.apigateway.ApiKeySourceType;
+import software.amazon.awscdk.services.apigateway.AuthorizationType;
 import software.amazon.awscdk.services.apigateway.EndpointType;
+import software.amazon.awscdk.services.apigateway.GatewayResponseOptions;
 import software.amazon.awscdk.services.apigateway.IResource;
 import software.amazon.awscdk.services.apigateway.LambdaIntegration;
 import software.amazon.awscdk.services.apigateway.LogGroupLogDestination;
@@ -17,16 +22,14 @@ import software.amazon.awscdk.services.apigateway.MethodLoggingLevel;
 import software.amazon.awscdk.services.apigateway.MethodOptions;
 import software.amazon.awscdk.services.apigateway.Period;
 import software.amazon.awscdk.services.apigateway.QuotaSettings;
-import software.amazon.awscdk.services.apigateway.GatewayResponseOptions;
 import software.amazon.awscdk.services.apigateway.ResponseType;
 import software.amazon.awscdk.services.apigateway.RestApi;
 import software.amazon.awscdk.services.apigateway.StageOptions;
 import software.amazon.awscdk.services.apigateway.ThrottleSettings;
+import software.amazon.awscdk.services.apigateway.TokenAuthorizer;
 import software.amazon.awscdk.services.apigateway.UsagePlan;
 import software.amazon.awscdk.services.apigateway.UsagePlanPerApiStage;
 import software.amazon.awscdk.services.apigateway.UsagePlanProps;
-import software.amazon.awscdk.services.apigateway.AuthorizationType;
-import software.amazon.awscdk.services.apigateway.TokenAuthorizer;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -166,7 +169,7 @@ public final class JobApi extends Construct {
         authorizer = TokenAuthorizer.Builder.create(this, "TenantAuthorizer")
                 .handler(authorizerFunction)
                 .identitySource("method.request.header.Authorization")
-                .resultsCacheTtl(software.amazon.awscdk.Duration.seconds(AUTHORIZER_TTL_SECONDS))
+                .resultsCacheTtl(Duration.seconds(AUTHORIZER_TTL_SECONDS))
                 .build();
 
         Map<String, String> environment = new LinkedHashMap<>();
@@ -231,7 +234,7 @@ public final class JobApi extends Construct {
      * API's one error format, RFC 9457 problem+json, as every answer of the functions is.
      */
     private void problemGatewayResponses() {
-        Map<String, ResponseType> responses = new java.util.LinkedHashMap<>();
+        Map<String, ResponseType> responses = new LinkedHashMap<>();
         responses.put("Default4xx", ResponseType.DEFAULT_4_XX);
         responses.put("Default5xx", ResponseType.DEFAULT_5_XX);
         responses.forEach((id, type) -> api.addGatewayResponse(id, GatewayResponseOptions.builder()
@@ -317,8 +320,8 @@ public final class JobApi extends Construct {
 
     /** Every stream of a log group (the group's own ARN attribute ends in ":*" and matches no stream). */
     private String streamsOf(ILogGroup group) {
-        return Stack.of(this).formatArn(software.amazon.awscdk.ArnComponents.builder()
-                .service("logs").resource("log-group").arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME)
+        return Stack.of(this).formatArn(ArnComponents.builder()
+                .service("logs").resource("log-group").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
                 .resourceName(group.getLogGroupName() + ":log-stream:*").build());
     }
 

@@ -2,9 +2,14 @@ package io.perfbox.infra;
 
 import java.util.List;
 import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.events.EventField;
 import software.amazon.awscdk.services.events.EventPattern;
@@ -13,24 +18,19 @@ import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
-import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
-import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
-import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
-import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
-import software.amazon.awscdk.services.sqs.Queue;
-import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
@@ -190,14 +190,14 @@ public final class JobWorkflow extends Construct {
     /** The ARN of the state machine {@link #stateMachineName} names. */
     static String stateMachineArn(Stack stack) {
         return stack.formatArn(ArnComponents.builder().service("states").resource("stateMachine")
-                .resourceName(stateMachineName(stack)).arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME)
+                .resourceName(stateMachineName(stack)).arnFormat(ArnFormat.COLON_RESOURCE_NAME)
                 .build());
     }
 
     /** The ARNs of its executions. */
     static String executionArns(Stack stack) {
         return stack.formatArn(ArnComponents.builder().service("states").resource("execution")
-                .resourceName(stateMachineName(stack) + ":*").arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME)
+                .resourceName(stateMachineName(stack) + ":*").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
                 .build());
     }
 

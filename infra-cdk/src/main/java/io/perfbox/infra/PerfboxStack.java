@@ -1,6 +1,10 @@
 package io.perfbox.infra;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
@@ -64,8 +68,8 @@ public final class PerfboxStack extends Stack {
      * A deployment jar of runtimes/aws (the API's or the workflow's: each function gets only the code it
      * runs); a missing jar stops the synth with what to build.
      */
-    private static Code deploymentJar(java.nio.file.Path jar, String contextKey) {
-        if (!java.nio.file.Files.isRegularFile(jar)) {
+    private static Code deploymentJar(Path jar, String contextKey) {
+        if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("the Lambda jar " + jar.toAbsolutePath() + " does not exist (context "
                     + StackConfig.PREFIX + contextKey + "); build it with `mvn -B -pl runtimes/aws -am package -DskipTests`");
         }
@@ -73,7 +77,7 @@ public final class PerfboxStack extends Stack {
     }
 
     /** CloudWatch Logs' retention choices, in days. */
-    private static final java.util.NavigableMap<Integer, RetentionDays> RETENTIONS = new java.util.TreeMap<>(Map.ofEntries(
+    private static final NavigableMap<Integer, RetentionDays> RETENTIONS = new TreeMap<>(Map.ofEntries(
             Map.entry(1, RetentionDays.ONE_DAY), Map.entry(3, RetentionDays.THREE_DAYS),
             Map.entry(5, RetentionDays.FIVE_DAYS), Map.entry(7, RetentionDays.ONE_WEEK),
             Map.entry(14, RetentionDays.TWO_WEEKS), Map.entry(30, RetentionDays.ONE_MONTH),

@@ -1,19 +1,23 @@
 package io.perfbox.infra;
 
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codebuild.IProject;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.s3.IBucket;
-import software.amazon.awscdk.services.dynamodb.ITable;
 import software.constructs.Construct;
 
 /**
@@ -65,11 +69,11 @@ public final class WorkflowFunctions extends Construct {
         RECONCILE("Reconcile", Access.JOB_STORE, Access.DROP_ARTIFACTS, Access.CLEAN_UP, Access.RECONCILE);
 
         final String id;
-        final java.util.Set<Access> access;
+        final Set<Access> access;
 
         State(String id, Access first, Access... more) {
             this.id = id;
-            this.access = java.util.EnumSet.of(first, more);
+            this.access = EnumSet.of(first, more);
         }
 
         public String handlerClass() {
@@ -77,7 +81,7 @@ public final class WorkflowFunctions extends Construct {
         }
     }
 
-    private final Map<State, Function> functions = new java.util.EnumMap<>(State.class);
+    private final Map<State, Function> functions = new EnumMap<>(State.class);
 
     public WorkflowFunctions(Construct scope, String id, StackConfig config, Code jar, ITable jobs,
                              IBucket artifacts, IRepository images, IsolatedNetwork network, IsolatedRunner runner,
@@ -240,7 +244,7 @@ public final class WorkflowFunctions extends Construct {
         return functions.get(state);
     }
 
-    public java.util.Collection<Function> all() {
+    public Collection<Function> all() {
         return functions.values();
     }
 }

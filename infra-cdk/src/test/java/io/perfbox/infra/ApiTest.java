@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.api.ApiOperation;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -91,7 +92,7 @@ class ApiTest {
     @Test
     void eachFunctionRunsFromItsOwnDeploymentJar() throws Exception {
         Map<String, String> assetByHandler = new HashMap<>();
-        List<String> apiFunctionAssets = new java.util.ArrayList<>();
+        List<String> apiFunctionAssets = new ArrayList<>();
         for (var function : TemplateQueries.resources("AWS::Lambda::Function")) {
             String handler = function.at("/Properties/Handler").asText();
             String asset = function.at("/Properties/Code/S3Key").asText();

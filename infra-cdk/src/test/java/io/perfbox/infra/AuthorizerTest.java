@@ -3,18 +3,21 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.api.ApiOperation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.Stack;
+import software.constructs.IConstruct;
 
 /** Tenants: the Lambda TOKEN authorizer on every method, a short TTL, and a role that can only read keys. */
 class AuthorizerTest {
     private static final JsonNode TEMPLATE = TemplateQueries.template();
 
-    private static String logicalId(software.constructs.IConstruct construct) {
-        return Stack.of(construct).resolve(((software.amazon.awscdk.CfnElement) construct.getNode().getDefaultChild())
+    private static String logicalId(IConstruct construct) {
+        return Stack.of(construct).resolve(((CfnElement) construct.getNode().getDefaultChild())
                 .getLogicalId()).toString();
     }
 
@@ -36,7 +39,7 @@ class AuthorizerTest {
     void everyMethodIsBehindTheTokenAuthorizerWhichAnswersTheTenantsOwnUsagePlanKey() {
         String authorizer = authorizerId();
         List<JsonNode> methods = TemplateQueries.resources("AWS::ApiGateway::Method");
-        assertThat(methods).hasSize(io.perfbox.api.ApiOperation.values().length);
+        assertThat(methods).hasSize(ApiOperation.values().length);
         for (JsonNode method : methods) {
             JsonNode p = method.get("Properties");
             assertThat(p.path("AuthorizationType").asText()).as(p.toString()).isEqualTo("CUSTOM");

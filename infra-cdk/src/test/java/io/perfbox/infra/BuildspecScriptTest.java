@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -429,7 +430,7 @@ class BuildspecScriptTest {
      */
     @Test
     void engineSideFetchesThePolicyDoesNotAllowAreRefusedBeforeTheEngineSeesTheDockerfile() throws Exception {
-        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
         refused.put("FROM debian:bookworm\nADD http://169.254.170.2/v2/credentials/x /c\n", "ADD of a URL");
         refused.put("FROM debian:bookworm\nADD http://169.254.169.254/latest/meta-data/ /m\n", "ADD of a URL");
         refused.put("FROM 10.0.0.5:5000/img\n", "names a registry");

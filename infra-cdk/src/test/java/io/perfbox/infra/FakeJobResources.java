@@ -6,10 +6,11 @@ import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.adapter.aws.s3.BuildArtifacts;
-import io.perfbox.core.domain.JobId;
-import io.perfbox.core.port.JobArtifactStore.CapturedLog;
-import io.perfbox.core.domain.PerformanceResult;
 import io.perfbox.adapter.fs.LinkSafeFiles;
+import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.testing.aws.CollectorRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.BatchGetBuildsRequest;
+import software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse;
+import software.amazon.awssdk.services.codebuild.model.Build;
+import software.amazon.awssdk.services.codebuild.model.StatusType;
+import software.amazon.awssdk.services.codebuild.model.StopBuildRequest;
+import software.amazon.awssdk.services.codebuild.model.StopBuildResponse;
 
 /**
  * The AWS resources the workflow's handlers use, in memory, for the executions of the real state machine: what the
@@ -111,44 +119,44 @@ final class FakeJobResources implements BuildArtifacts, TaskDefinitions, JobTask
     @Override
     public List<String> collectorLines(String taskArn) {
         call("readCollectorLog " + taskArn);
-        return io.perfbox.testing.aws.CollectorRecords.of(
+        return CollectorRecords.of(
                 LinkSafeFiles.read(taskData.getOrDefault(taskArn, data).resolve("perf.json"), PerformanceResult.MAX_BYTES));
     }
 
     /** The builds CodeBuild knows, by id: what BatchGetBuilds answers (anything else is in buildsNotFound). */
-    private final Map<String, software.amazon.awssdk.services.codebuild.model.StatusType> builds = new HashMap<>();
+    private final Map<String, StatusType> builds = new HashMap<>();
 
-    void build(String buildId, software.amazon.awssdk.services.codebuild.model.StatusType status) {
+    void build(String buildId, StatusType status) {
         builds.put(buildId, status);
     }
 
     /** CodeBuild as the clean-up's adapter calls it: BatchGetBuilds and StopBuild, recorded, in the SDK's shapes. */
-    software.amazon.awssdk.services.codebuild.CodeBuildClient codeBuild() {
-        return new software.amazon.awssdk.services.codebuild.CodeBuildClient() {
+    CodeBuildClient codeBuild() {
+        return new CodeBuildClient() {
             @Override
-            public software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse batchGetBuilds(
-                    software.amazon.awssdk.services.codebuild.model.BatchGetBuildsRequest request) {
+            public BatchGetBuildsResponse batchGetBuilds(
+                    BatchGetBuildsRequest request) {
                 call("batchGetBuilds " + request.ids());
-                List<software.amazon.awssdk.services.codebuild.model.Build> found = new ArrayList<>();
+                List<Build> found = new ArrayList<>();
                 List<String> notFound = new ArrayList<>();
                 for (String buildId : request.ids()) {
                     if (builds.containsKey(buildId)) {
-                        found.add(software.amazon.awssdk.services.codebuild.model.Build.builder().id(buildId)
+                        found.add(Build.builder().id(buildId)
                                 .buildStatus(builds.get(buildId)).build());
                     } else {
                         notFound.add(buildId);
                     }
                 }
-                return software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse.builder()
+                return BatchGetBuildsResponse.builder()
                         .builds(found).buildsNotFound(notFound).build();
             }
 
             @Override
-            public software.amazon.awssdk.services.codebuild.model.StopBuildResponse stopBuild(
-                    software.amazon.awssdk.services.codebuild.model.StopBuildRequest request) {
+            public StopBuildResponse stopBuild(
+                    StopBuildRequest request) {
                 call("stopBuild " + request.id());
-                builds.put(request.id(), software.amazon.awssdk.services.codebuild.model.StatusType.STOPPED);
-                return software.amazon.awssdk.services.codebuild.model.StopBuildResponse.builder().build();
+                builds.put(request.id(), StatusType.STOPPED);
+                return StopBuildResponse.builder().build();
             }
 
             @Override

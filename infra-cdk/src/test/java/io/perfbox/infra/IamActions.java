@@ -5,8 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsRequest;
+import software.amazon.awssdk.services.codebuild.model.BatchGetBuildsRequest;
+import software.amazon.awssdk.services.codebuild.model.StopBuildRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -16,18 +20,21 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.ecr.model.BatchDeleteImageRequest;
+import software.amazon.awssdk.services.ecr.model.ListImagesRequest;
 import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsRequest;
+import software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionRequest;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsRequest;
 import software.amazon.awssdk.services.ecs.model.ListTasksRequest;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionResponse;
 import software.amazon.awssdk.services.ecs.model.StopTaskRequest;
-import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionRequest;
 import software.amazon.awssdk.services.sfn.model.GetExecutionHistoryRequest;
 import software.amazon.awssdk.services.sfn.model.StartExecutionRequest;
 import software.amazon.awssdk.services.sfn.model.StopExecutionRequest;
@@ -46,7 +53,7 @@ final class IamActions {
                     Map<String, Map<String, String>> resourceTags) {
         /** The service answered 404 (a missing key or object). */
         boolean notFound() {
-            return failure.filter(f -> f instanceof software.amazon.awssdk.awscore.exception.AwsServiceException e
+            return failure.filter(f -> f instanceof AwsServiceException e
                     && e.statusCode() == 404).isPresent();
         }
     }
@@ -143,9 +150,9 @@ final class IamActions {
                 Map.of("ecs:cluster", x.arns.cluster(r.cluster())))));
         rule("Ecs", "StopTask", StopTaskRequest.class, (r, x) -> List.of(new Need("ecs:StopTask",
                 x.arns.task(r.cluster(), r.task()), Map.of("ecs:cluster", x.arns.cluster(r.cluster())))));
-        rule("Ecs", "ListTaskDefinitions", software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsRequest.class,
+        rule("Ecs", "ListTaskDefinitions", ListTaskDefinitionsRequest.class,
                 (r, x) -> one("ecs:ListTaskDefinitions", "*"));
-        rule("Ecs", "DeregisterTaskDefinition", software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionRequest.class,
+        rule("Ecs", "DeregisterTaskDefinition", DeregisterTaskDefinitionRequest.class,
                 (r, x) -> one("ecs:DeregisterTaskDefinition", "*"));
         rule("Ecs", "DeleteTaskDefinitions", DeleteTaskDefinitionsRequest.class, (r, x) -> r.taskDefinitions().stream()
                 .map(d -> new Need("ecs:DeleteTaskDefinitions", x.arns.taskDefinition(d))).toList());
@@ -160,15 +167,15 @@ final class IamActions {
                 r.executionArn()));
         rule("Sfn", "GetExecutionHistory", GetExecutionHistoryRequest.class, (r, x) -> one(
                 "states:GetExecutionHistory", r.executionArn()));
-        rule("Sfn", "DescribeExecution", software.amazon.awssdk.services.sfn.model.DescribeExecutionRequest.class,
+        rule("Sfn", "DescribeExecution", DescribeExecutionRequest.class,
                 (r, x) -> one("states:DescribeExecution", r.executionArn()));
-        rule("Ecr", "ListImages", software.amazon.awssdk.services.ecr.model.ListImagesRequest.class, (r, x) -> one(
+        rule("Ecr", "ListImages", ListImagesRequest.class, (r, x) -> one(
                 "ecr:ListImages", x.arns.repository(r.repositoryName())));
         // CodeBuild: a build is authorized on its project (the id is <project>:<uuid>).
-        rule("CodeBuild", "BatchGetBuilds", software.amazon.awssdk.services.codebuild.model.BatchGetBuildsRequest.class,
+        rule("CodeBuild", "BatchGetBuilds", BatchGetBuildsRequest.class,
                 (r, x) -> r.ids().stream().map(id -> new Need("codebuild:BatchGetBuilds", x.arns.buildProject(id)))
                         .distinct().toList());
-        rule("CodeBuild", "StopBuild", software.amazon.awssdk.services.codebuild.model.StopBuildRequest.class,
+        rule("CodeBuild", "StopBuild", StopBuildRequest.class,
                 (r, x) -> one("codebuild:StopBuild", x.arns.buildProject(r.id())));
     }
 

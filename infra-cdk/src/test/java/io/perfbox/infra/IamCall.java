@@ -1,6 +1,9 @@
 package io.perfbox.infra;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One authorization an SDK request needs: the function whose handler sent it (its logical id in the template), the
@@ -13,17 +16,17 @@ record IamCall(String function, String operation, String action, String resource
     }
 
     /** A multi-valued key's values (aws:TagKeys) in one context entry, a newline between two. */
-    static String multiValued(java.util.Collection<String> values) {
+    static String multiValued(Collection<String> values) {
         return String.join("\n", values);
     }
 
-    static java.util.List<String> values(String multiValued) {
-        return java.util.List.of(multiValued.split("\n", -1));
+    static List<String> values(String multiValued) {
+        return List.of(multiValued.split("\n", -1));
     }
 
     @Override
     public String toString() {
         return function + ": " + operation + " needs " + action + " on " + resource
-                + (context.isEmpty() ? "" : " with " + new java.util.TreeMap<>(context));
+                + (context.isEmpty() ? "" : " with " + new TreeMap<>(context));
     }
 }

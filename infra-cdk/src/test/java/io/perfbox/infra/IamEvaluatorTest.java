@@ -3,9 +3,13 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -43,8 +47,8 @@ class IamEvaluatorTest {
         try {
             JsonNode json = TemplateQueries.JSON.readTree(template);
             return StackPolicies.of(json, "us-east-1", "123456789012", Map.of());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -68,7 +72,7 @@ class IamEvaluatorTest {
 
     @Test
     void aCallNoStatementAllowsIsReportedAsAMissingGrant() {
-        List<IamCall> calls = new java.util.ArrayList<>(ALL_USED);
+        List<IamCall> calls = new ArrayList<>(ALL_USED);
         calls.add(call("dynamodb:PutItem", TABLE, Map.of()));
         IamEvaluator.Report report = IamEvaluator.check(policies(null), calls, List.of());
         assertThat(report.denied()).singleElement().asString()
@@ -85,7 +89,7 @@ class IamEvaluatorTest {
 
     @Test
     void aCallOnAnotherResourceThanGrantedIsReported() {
-        List<IamCall> calls = new java.util.ArrayList<>(ALL_USED);
+        List<IamCall> calls = new ArrayList<>(ALL_USED);
         calls.add(call("dynamodb:GetItem", TABLE.replace("Jobs", "ApiKeys"), Map.of()));
         calls.add(call("ecs:StopTask", "arn:aws:ecs:us-east-1:123456789012:task/Other/0f3c",
                 Map.of("ecs:cluster", CLUSTER)));
@@ -95,7 +99,7 @@ class IamEvaluatorTest {
 
     @Test
     void aConditionThatDoesNotHoldDeniesTheCall() {
-        List<IamCall> calls = new java.util.ArrayList<>(ALL_USED);
+        List<IamCall> calls = new ArrayList<>(ALL_USED);
         // Another cluster's task; an access point without the job tag (the workspace functions' own).
         calls.add(call("ecs:StopTask", "arn:aws:ecs:us-east-1:123456789012:task/Cluster/0f3d",
                 Map.of("ecs:cluster", CLUSTER.replace("Cluster", "Other"))));
@@ -111,11 +115,11 @@ class IamEvaluatorTest {
         StackPolicies policies = policies("""
                 {"Effect":"Allow","Action":"iam:TagRole","Resource":"%s",
                  "Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":"perfbox:job"}}}""".formatted(roles));
-        List<IamCall> jobTagOnly = new java.util.ArrayList<>(ALL_USED);
+        List<IamCall> jobTagOnly = new ArrayList<>(ALL_USED);
         jobTagOnly.add(call("iam:TagRole", role, Map.of("aws:TagKeys", IamCall.multiValued(List.of("perfbox:job")))));
         assertThat(IamEvaluator.check(policies, jobTagOnly, List.of()).clean()).isTrue();
 
-        List<IamCall> anotherTagToo = new java.util.ArrayList<>(ALL_USED);
+        List<IamCall> anotherTagToo = new ArrayList<>(ALL_USED);
         anotherTagToo.add(call("iam:TagRole", role,
                 Map.of("aws:TagKeys", IamCall.multiValued(List.of("perfbox:job", "owner")))));
         assertThat(IamEvaluator.check(policies, anotherTagToo, List.of()).denied()).singleElement().asString()
@@ -156,8 +160,8 @@ class IamEvaluatorTest {
             swallow(() -> s3.deleteObject(b -> b.bucket("artifacts").key("jobs/j1/Dockerfile")));
         }
         assertThat(recorder.calls()).extracting(IamCall::action, IamCall::resource).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("s3:ListBucket", "arn:aws:s3:::artifacts"),
-                org.assertj.core.groups.Tuple.tuple("s3:GetObject", "arn:aws:s3:::artifacts/jobs/j1/Dockerfile"));
+                Tuple.tuple("s3:ListBucket", "arn:aws:s3:::artifacts"),
+                Tuple.tuple("s3:GetObject", "arn:aws:s3:::artifacts/jobs/j1/Dockerfile"));
         assertThat(recorder.problems()).singleElement().asString().contains("outside any function: S3.DeleteObject");
     }
 

@@ -2,8 +2,11 @@ package io.perfbox.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.dynamodb.ApiKeyTable;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbApiKeyStore;
@@ -23,6 +26,7 @@ import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.runtime.aws.api.ApiHandler;
 import io.perfbox.runtime.aws.api.ApiRuntime;
 import io.perfbox.runtime.aws.auth.TenantAuthorizer;
+import io.perfbox.runtime.aws.workflow.AdmitHandler;
 import io.perfbox.runtime.aws.workflow.AfterBuildHandler;
 import io.perfbox.runtime.aws.workflow.BeginHandler;
 import io.perfbox.runtime.aws.workflow.CleanUpHandler;
@@ -34,16 +38,20 @@ import io.perfbox.runtime.aws.workflow.RecordRunHandler;
 import io.perfbox.runtime.aws.workflow.WorkflowConfig;
 import io.perfbox.runtime.aws.workflow.WorkflowWiring;
 import io.perfbox.testing.aws.AwsTestClients;
+import io.perfbox.testing.aws.CollectorRecords;
 import io.perfbox.testing.aws.Moto;
 import io.perfbox.testing.aws.StepInputs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,18 +61,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse;
 import software.amazon.awssdk.services.codebuild.model.StatusType;
+import software.amazon.awssdk.services.codebuild.model.StopBuildRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.LaunchType;
@@ -116,12 +138,12 @@ class IamPoliciesIT {
      * still IN_PROGRESS when the clean-up looks (moto's builds finish as they are read; armed per build); and a job
      * deleted by the API while a step ran, between the step's read of the job and its write (armed per job).
      */
-    private static final class EngineAnswers implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
-        private final java.util.Set<String> deleteBeforeWrite = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private final java.util.Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final class EngineAnswers implements ExecutionInterceptor {
+        private final Set<String> deleteBeforeWrite = ConcurrentHashMap.newKeySet();
+        private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
         /** The builds CodeBuild took a StopBuild for (moto's builds read as finished, stopped or not). */
-        private final java.util.Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<String> stopped = ConcurrentHashMap.newKeySet();
 
         void buildInProgress(String buildId) {
             inProgress.add(buildId);
@@ -132,20 +154,20 @@ class IamPoliciesIT {
         }
 
         @Override
-        public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
-                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+        public void beforeExecution(Context.BeforeExecution context,
+                                    ExecutionAttributes attributes) {
             // A job's write is a PutItem, or (a platform fault, with its submission) a transaction's put of JOB#<id>.
-            java.util.List<software.amazon.awssdk.services.dynamodb.model.Put> puts = new java.util.ArrayList<>();
-            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest single) {
-                puts.add(software.amazon.awssdk.services.dynamodb.model.Put.builder().tableName(single.tableName())
+            List<Put> puts = new ArrayList<>();
+            if (context.request() instanceof PutItemRequest single) {
+                puts.add(Put.builder().tableName(single.tableName())
                         .item(single.item()).build());
             }
-            if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest tx) {
+            if (context.request() instanceof TransactWriteItemsRequest tx) {
                 tx.transactItems().stream().filter(i -> i.put() != null
-                        && i.put().item().getOrDefault("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("")).s().startsWith("JOB#"))
+                        && i.put().item().getOrDefault("pk", AttributeValue.fromS("")).s().startsWith("JOB#"))
                         .forEach(i -> puts.add(i.put()));
             }
-            for (software.amazon.awssdk.services.dynamodb.model.Put put : puts) {
+            for (Put put : puts) {
                 if (!put.item().containsKey("pk")) {
                     continue;
                 }
@@ -163,15 +185,15 @@ class IamPoliciesIT {
         }
 
         @Override
-        public software.amazon.awssdk.core.SdkResponse modifyResponse(
-                software.amazon.awssdk.core.interceptor.Context.ModifyResponse context,
-                software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
-            if (context.response() instanceof software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse got) {
+        public SdkResponse modifyResponse(
+                Context.ModifyResponse context,
+                ExecutionAttributes attributes) {
+            if (context.response() instanceof BatchGetBuildsResponse got) {
                 return got.toBuilder().builds(got.builds().stream().map(b -> inProgress.contains(b.id())
                         ? b.toBuilder().buildStatus(StatusType.IN_PROGRESS).buildComplete(false).endTime(null).build()
                         : b).toList()).build();
             }
-            if (context.request() instanceof software.amazon.awssdk.services.codebuild.model.StopBuildRequest stop) {
+            if (context.request() instanceof StopBuildRequest stop) {
                 inProgress.remove(stop.id());
                 stopped.add(stop.id());
             }
@@ -199,7 +221,7 @@ class IamPoliciesIT {
                     moto(CodeBuildClient.builder()).overrideConfiguration(override).build());
         }
 
-        private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>, C> B moto(B b) {
+        private static <B extends AwsClientBuilder<B, C>, C> B moto(B b) {
             return AwsTestClients.configure(b, Moto.endpoint(), Moto.region(), Moto.credentials());
         }
     }
@@ -257,15 +279,15 @@ class IamPoliciesIT {
     /** EC2's DescribeSubnets as a plain query request (the test has no EC2 client; moto checks no signature). */
     private static String defaultSubnet() {
         try {
-            var request = java.net.http.HttpRequest.newBuilder(Moto.endpoint())
+            var request = HttpRequest.newBuilder(Moto.endpoint())
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/" + REGION
                             + "/ec2/aws4_request, SignedHeaders=host, Signature=0")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("Action=DescribeSubnets&Version=2016-11-15"))
+                    .POST(HttpRequest.BodyPublishers.ofString("Action=DescribeSubnets&Version=2016-11-15"))
                     .build();
-            try (var http = java.net.http.HttpClient.newHttpClient()) {
-                String answer = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                var found = java.util.regex.Pattern.compile("<subnetId>(subnet-[0-9a-f]+)</subnetId>").matcher(answer);
+            try (var http = HttpClient.newHttpClient()) {
+                String answer = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                var found = Pattern.compile("<subnetId>(subnet-[0-9a-f]+)</subnetId>").matcher(answer);
                 assertThat(found.find()).as("moto's default subnets: %s", answer).isTrue();
                 return found.group(1);
             }
@@ -277,7 +299,7 @@ class IamPoliciesIT {
         }
     }
 
-    @org.junit.jupiter.api.AfterAll
+    @AfterAll
     static void stopHistory() {
         if (history != null) {
             history.close();
@@ -338,7 +360,7 @@ class IamPoliciesIT {
         assertThat(as(WorkflowFunctions.State.AFTER_BUILD,
                 () -> workflow().afterBuild().handleRequest(input(buildFailed), null))).containsEntry("proceed", false);
         assertThat(new DynamoDbJobStore(setup.dynamoDb(), stepEnvironment.get("PERFBOX_JOBS_TABLE")).find(buildFailed)
-                .orElseThrow().failure().code()).isEqualTo(io.perfbox.core.domain.FailureCode.BUILD_FAILED);
+                .orElseThrow().failure().code()).isEqualTo(FailureCode.BUILD_FAILED);
         cleanUp(buildFailed);
 
         // A task that did not start in time (RunTask's own timer): RecordFailure stops it.
@@ -527,7 +549,7 @@ class IamPoliciesIT {
         setup.logs().createLogStream(b -> b.logGroupName(group).logStreamName(stream));
         long now = System.currentTimeMillis();
         List<InputLogEvent> events = new ArrayList<>();
-        for (String line : io.perfbox.testing.aws.CollectorRecords.content(perfJson.getBytes(StandardCharsets.UTF_8))) {
+        for (String line : CollectorRecords.content(perfJson.getBytes(StandardCharsets.UTF_8))) {
             events.add(InputLogEvent.builder().timestamp(now).message(line).build());
         }
         setup.logs().putLogEvents(b -> b.logGroupName(group).logStreamName(stream).logEvents(events));
@@ -644,14 +666,14 @@ class IamPoliciesIT {
      * Every other Step Functions request is moto's: it is passed on as it came.
      */
     private static final class ExecutionHistory implements AutoCloseable {
-        private final com.sun.net.httpserver.HttpServer server;
-        private final Map<String, String> tasks = new java.util.concurrent.ConcurrentHashMap<>();
-        private final Map<String, String> builds = new java.util.concurrent.ConcurrentHashMap<>();
-        private final java.net.http.HttpClient moto = java.net.http.HttpClient.newHttpClient();
+        private final HttpServer server;
+        private final Map<String, String> tasks = new ConcurrentHashMap<>();
+        private final Map<String, String> builds = new ConcurrentHashMap<>();
+        private final HttpClient moto = HttpClient.newHttpClient();
 
         ExecutionHistory() throws IOException {
-            server = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/", exchange -> {
                 byte[] answer;
                 int status = 200;
@@ -700,9 +722,9 @@ class IamPoliciesIT {
             builds.put(id.value(), buildId);
         }
 
-        private void passOn(com.sun.net.httpserver.HttpExchange exchange, byte[] body) throws IOException {
-            var request = java.net.http.HttpRequest.newBuilder(Moto.endpoint().resolve(exchange.getRequestURI()))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        private void passOn(HttpExchange exchange, byte[] body) throws IOException {
+            var request = HttpRequest.newBuilder(Moto.endpoint().resolve(exchange.getRequestURI()))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             for (String header : List.of("Content-Type", "X-Amz-Target", "Authorization", "X-Amz-Date")) {
                 String value = exchange.getRequestHeaders().getFirst(header);
                 if (value != null) {
@@ -710,7 +732,7 @@ class IamPoliciesIT {
                 }
             }
             try {
-                var answer = moto.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                var answer = moto.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
                 answer.headers().firstValue("Content-Type")
                         .ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
                 exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
@@ -740,8 +762,8 @@ class IamPoliciesIT {
      * step functions' resolved environment, on the recorded clients (Step Functions through the history stub).
      */
     private record Workflow(WorkflowWiring wiring) {
-        io.perfbox.runtime.aws.workflow.AdmitHandler admit() {
-            return new io.perfbox.runtime.aws.workflow.AdmitHandler(wiring.admission());
+        AdmitHandler admit() {
+            return new AdmitHandler(wiring.admission());
         }
 
         BeginHandler begin() {
@@ -776,7 +798,7 @@ class IamPoliciesIT {
             return new ReconcileHandler(wiring.reconciler(clock));
         }
 
-        com.amazonaws.services.lambda.runtime.RequestHandler<Map<String, Object>, Map<String, Object>> handler(
+        RequestHandler<Map<String, Object>, Map<String, Object>> handler(
                 WorkflowFunctions.State state) {
             return switch (state) {
                 case BEGIN -> begin();

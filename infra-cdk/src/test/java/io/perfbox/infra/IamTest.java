@@ -173,7 +173,7 @@ class IamTest {
     @EnumSource(WorkflowFunctions.State.class)
     void eachStepMayMakeExactlyTheCallsOfItsHandlersAdapters(WorkflowFunctions.State state) {
         Map<String, Object> role = Map.of("Ref", Match.stringLikeRegexp("WorkflowFunctions" + state.id + "ServiceRole.*"));
-        List<Object> expected = new java.util.ArrayList<>();
+        List<Object> expected = new ArrayList<>();
         expected.add(allow(List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords"), "*"));
         for (WorkflowFunctions.Access access : state.access) {
             expected.addAll(statements(access));
@@ -191,7 +191,7 @@ class IamTest {
                 "PolicyDocument", Map.of("Version", "2012-10-17", "Statement", expected)));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theStatesThatWriteTheJobCanAlsoReadIt() {
         for (WorkflowFunctions.State state : WorkflowFunctions.State.values()) {
             if (state.access.contains(WorkflowFunctions.Access.BUILD_OBJECTS)
@@ -233,7 +233,7 @@ class IamTest {
             case RUN_LOGS -> List.of(allow("logs:GetLogEvents", RunnerTest.arn("logs", ":log-group:",
                     RunnerTest.ref("IsolatedRunnerTaskLogs"), ":log-stream:*")));
             case CLEAN_UP -> {
-                List<Object> all = new java.util.ArrayList<>(stopTasks);
+                List<Object> all = new ArrayList<>(stopTasks);
                 all.add(allow("ecs:DeleteTaskDefinitions", jobTaskDefinitions));
                 all.add(allow(List.of("ecs:DeregisterTaskDefinition", "ecs:ListTaskDefinitions"), "*"));
                 all.add(allow("ecr:BatchDeleteImage", RunnerTest.getAtt("BuildAndScanImages", "Arn")));

@@ -6,38 +6,67 @@ import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission;
+import io.perfbox.adapter.aws.dynamodb.JobTable;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
+import io.perfbox.adapter.aws.sfn.ExecutionHistory;
+import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
+import io.perfbox.adapter.fs.LinkSafeFiles;
+import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.runtime.aws.workflow.AdmitHandler;
 import io.perfbox.runtime.aws.workflow.AfterBuildHandler;
 import io.perfbox.runtime.aws.workflow.BeginHandler;
 import io.perfbox.runtime.aws.workflow.CleanUpHandler;
+import io.perfbox.runtime.aws.workflow.ExecutionEndedHandler;
 import io.perfbox.runtime.aws.workflow.JobCleanUp;
 import io.perfbox.runtime.aws.workflow.PrepareRunHandler;
 import io.perfbox.runtime.aws.workflow.RecordFailureHandler;
 import io.perfbox.runtime.aws.workflow.RecordRunHandler;
 import io.perfbox.runtime.aws.workflow.RunRecorder;
 import io.perfbox.runtime.aws.workflow.WorkflowConfig;
+import io.perfbox.runtime.aws.workflow.WorkflowStep;
 import io.perfbox.testing.aws.MockedStepFunctions;
+import io.perfbox.testing.aws.Moto;
+import io.perfbox.testing.aws.RecordedPayloads;
 import io.perfbox.testing.aws.StepInputs;
+import io.perfbox.testing.fakes.InMemoryDockerfileStore;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awssdk.services.ecs.model.ClientException;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
  * The state machine {@code cdk synth} writes, executed in LocalStack 4.14's Step Functions engine, one test per path
@@ -71,7 +100,7 @@ class JobWorkflowExecutionIT {
     /** The job as submitted: one run, unless a test asks for more ({@link #asking}). */
     private Job queued = Job.queued(id, "alice", "bench", null, Instant.now());
     /** The Admit state's slots, in a jobs table of each test's own on moto (the jobs themselves are in memory here). */
-    private final io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission admission = newAdmission(jobs);
+    private final DynamoDbAdmission admission = newAdmission(jobs);
     /** Each job's /data as its task's collector finds it once the job's container exited (FakeJobResources). */
     @TempDir
     Path workspaces;
@@ -84,11 +113,11 @@ class JobWorkflowExecutionIT {
     @BeforeAll
     static void startEngine() {
         engine = MockedStepFunctions.start();
-        software.amazon.awscdk.App app = SynthesizedStack.newApp(Path.of("target/cdk-platform-retry.out"),
-                java.util.Map.of("perfbox:platformRetrySeconds", 1,
+        App app = SynthesizedStack.newApp(Path.of("target/cdk-platform-retry.out"),
+                Map.of("perfbox:platformRetrySeconds", 1,
                         // and a job that found no slot asks again after 1 s (AdmissionWait, replayed on every pass)
                         "perfbox:admissionWaitSeconds", 1));
-        var template = TemplateQueries.JSON.valueToTree(software.amazon.awscdk.assertions.Template.fromStack(
+        var template = TemplateQueries.JSON.valueToTree(Template.fromStack(
                 PerfboxStack.createStack(app, SynthesizedStack.STACK_NAME)).toJSON());
         workflow = new MockedJobWorkflow(engine, ResolvedDefinition.of(template,
                 engine.region().id(), engine.account()));
@@ -100,15 +129,15 @@ class JobWorkflowExecutionIT {
         aws.putRunLog(TASK_ARN, RUN_LOG);
         aws.dataOf(workspaces.resolve(id.value()));
         runs = new RunRecorder(lifecycle, aws, aws, config.runTimeout(), config.runStartTimeout(),
-                java.time.Duration.ofSeconds(1), config.taskLimits(), artifacts);
+                Duration.ofSeconds(1), config.taskLimits(), artifacts);
         // The job's builds through the real adapter: the build ids from the engine's history of the current pass's
         // execution, CodeBuild answered by the fake.
-        JobCleanUp cleanUp = new JobCleanUp(new io.perfbox.adapter.aws.codebuild.CodeBuildJobBuilds(aws.codeBuild(),
-                StepInputs.BUILD_PROJECT, new io.perfbox.adapter.aws.sfn.ExecutionHistory(engine.sfn(),
+        JobCleanUp cleanUp = new JobCleanUp(new CodeBuildJobBuilds(aws.codeBuild(),
+                StepInputs.BUILD_PROJECT, new ExecutionHistory(engine.sfn(),
                         job -> aws.executionHistoryOf(workflow.currentExecution()))),
                 aws, aws, aws.images(), admission);
         return new MockedJobWorkflow.Job(id)
-                .handler(WorkflowFunctions.State.ADMIT, new io.perfbox.runtime.aws.workflow.AdmitHandler(admission))
+                .handler(WorkflowFunctions.State.ADMIT, new AdmitHandler(admission))
                 .handler(WorkflowFunctions.State.BEGIN, new BeginHandler(lifecycle))
                 .handler(WorkflowFunctions.State.AFTER_BUILD, new AfterBuildHandler(lifecycle, aws, config))
                 .handler(WorkflowFunctions.State.PREPARE_RUN,
@@ -117,7 +146,7 @@ class JobWorkflowExecutionIT {
                 .handler(WorkflowFunctions.State.RECORD_FAILURE, new RecordFailureHandler(runs))
                 .handler(WorkflowFunctions.State.CLEAN_UP, new CleanUpHandler(cleanUp))
                 .handler(WorkflowFunctions.State.EXECUTION_ENDED,
-                        new io.perfbox.runtime.aws.workflow.ExecutionEndedHandler(lifecycle, cleanUp));
+                        new ExecutionEndedHandler(lifecycle, cleanUp));
     }
 
     // ---- what the build left (the buildspec's build-outcome.json, log and Trivy report) ----
@@ -154,7 +183,7 @@ class JobWorkflowExecutionIT {
             return (ObjectNode) MockedJobWorkflow.JSON.readTree(failedPhase == null ? StepInputs.codeBuildSucceeded()
                     : StepInputs.codeBuild(status, failedPhase, status, "", ""));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -178,11 +207,11 @@ class JobWorkflowExecutionIT {
         assertThat(stored().failure().code()).isEqualTo(code);
     }
 
-    private static io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission newAdmission(InMemoryJobStore jobs) {
-        String table = "perfbox-admission-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        var dynamoDb = io.perfbox.testing.aws.Moto.dynamoDb();
-        io.perfbox.adapter.aws.dynamodb.JobTable.createIfMissing(dynamoDb, table);
-        return new io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission(dynamoDb, table, jobs, Clock.systemUTC());
+    private static DynamoDbAdmission newAdmission(InMemoryJobStore jobs) {
+        String table = "perfbox-admission-" + UUID.randomUUID().toString().substring(0, 8);
+        var dynamoDb = Moto.dynamoDb();
+        JobTable.createIfMissing(dynamoDb, table);
+        return new DynamoDbAdmission(dynamoDb, table, jobs, Clock.systemUTC());
     }
 
     // ---- the paths ----
@@ -190,22 +219,22 @@ class JobWorkflowExecutionIT {
     @Test
     void aJobThatFindsEverySlotTakenWaitsQueuedAndBeginsOnceOneIsGivenBack() throws Exception {
         // The stack's default cap (this synth sets no quota key).
-        int cap = StackConfig.fromContext(new software.amazon.awscdk.App().getNode()).jobsInFlight();
-        List<JobId> others = new java.util.ArrayList<>();
+        int cap = StackConfig.fromContext(new App().getNode()).jobsInFlight();
+        List<JobId> others = new ArrayList<>();
         for (int i = 0; i < cap; i++) {
             Job other = Job.queued(JobId.random(), "bob", "earlier", null, Instant.now().minusSeconds(60));
             jobs.create(other, Optional.empty());
-            assertThat(admission.admit(other.id(), cap)).isEqualTo(io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission.Decision.ADMITTED);
+            assertThat(admission.admit(other.id(), cap)).isEqualTo(DynamoDbAdmission.Decision.ADMITTED);
             others.add(other.id());
         }
-        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger asked = new AtomicInteger();
         MockedJobWorkflow.Job job = job().service("BuildAndScan", buildSucceeded())
                 .service("RunTask", ranTask(StepInputs.succeededTask(id)))
                 // One of the earlier jobs ends (its CleanUp gives its slot back) once this one was told to wait.
-                .handler(WorkflowFunctions.State.ADMIT, new io.perfbox.runtime.aws.workflow.AdmitHandler(admission) {
+                .handler(WorkflowFunctions.State.ADMIT, new AdmitHandler(admission) {
                     @Override
-                    protected java.util.Map<String, Object> step(JobId job, Input in) {
-                        java.util.Map<String, Object> answer = super.step(job, in);
+                    protected Map<String, Object> step(JobId job, Input in) {
+                        Map<String, Object> answer = super.step(job, in);
                         if (asked.incrementAndGet() == 1) {
                             assertThat(answer).containsEntry("admitted", false);
                             admission.release(others.get(0));
@@ -363,8 +392,8 @@ class JobWorkflowExecutionIT {
         assertCleanedUp(run);
         assertFailed(FailureCode.RUN_TIMEOUT);
         assertThat(stored().failure().message()).contains("still running after 15 minutes");
-        assertThat(artifacts.log(id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN))
-                .map(io.perfbox.core.port.JobArtifactStore.CapturedLog::text).contains(RUN_LOG);
+        assertThat(artifacts.log(id, JobArtifactStore.LogKind.RUN))
+                .map(JobArtifactStore.CapturedLog::text).contains(RUN_LOG);
         assertThat(stored().performance()).isNull();
     }
 
@@ -478,9 +507,9 @@ class JobWorkflowExecutionIT {
     }
 
     /** The input the engine gave each invocation of the Lambda state {@code state}, in order. */
-    private static List<com.fasterxml.jackson.databind.JsonNode> inputsOf(MockedJobWorkflow.Run run, String state)
+    private static List<JsonNode> inputsOf(MockedJobWorkflow.Run run, String state)
             throws IOException {
-        List<com.fasterxml.jackson.databind.JsonNode> inputs = new java.util.ArrayList<>();
+        List<JsonNode> inputs = new ArrayList<>();
         String current = null;
         for (var event : run.history()) {
             if (event.stateEnteredEventDetails() != null) {
@@ -494,9 +523,9 @@ class JobWorkflowExecutionIT {
     }
 
     /** What the state {@code state} handed on, each time it was left. */
-    private static List<com.fasterxml.jackson.databind.JsonNode> outputsOf(MockedJobWorkflow.Run run, String state)
+    private static List<JsonNode> outputsOf(MockedJobWorkflow.Run run, String state)
             throws IOException {
-        List<com.fasterxml.jackson.databind.JsonNode> outputs = new java.util.ArrayList<>();
+        List<JsonNode> outputs = new ArrayList<>();
         for (var event : run.history()) {
             if (event.stateExitedEventDetails() != null && event.stateExitedEventDetails().name().equals(state)) {
                 outputs.add(StepInputs.JSON.readTree(event.stateExitedEventDetails().output()));
@@ -520,7 +549,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        List<String> expected = new ArrayList<>(UP_TO_THE_FIRST_RUN);
         expected.addAll(ANOTHER_RUN);
         expected.addAll(ANOTHER_RUN);
         expected.addAll(List.of("CleanUp", "Finished", "Done"));
@@ -545,15 +574,15 @@ class JobWorkflowExecutionIT {
         assertThat(done.runs().min()).contains(0.5);
         assertThat(done.runs().max()).contains(0.9);
         assertThat(done.runs().spread().orElseThrow())
-                .isCloseTo((0.9 - 0.5) / 0.7, org.assertj.core.data.Offset.offset(1e-12));
+                .isCloseTo((0.9 - 0.5) / 0.7, Offset.offset(1e-12));
         // One run log, each run's output (from its own task's stream) after a line naming it.
-        assertThat(artifacts.log(id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN))
-                .map(io.perfbox.core.port.JobArtifactStore.CapturedLog::text)
+        assertThat(artifacts.log(id, JobArtifactStore.LogKind.RUN))
+                .map(JobArtifactStore.CapturedLog::text)
                 .contains("[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n"
                         + "[perfbox] run 3 of 3\nrun 3 output\n");
         // Each run's time is its task's, RUNNING to STOPPING.
-        assertThat(done.runs().completed()).extracting(io.perfbox.core.domain.Runs.Run::duration)
-                .containsOnly(java.time.Duration.ofMillis(1772366470118L - StepInputs.STARTED_AT));
+        assertThat(done.runs().completed()).extracting(Runs.Run::duration)
+                .containsOnly(Duration.ofMillis(1772366470118L - StepInputs.STARTED_AT));
     }
 
     @Test
@@ -565,7 +594,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        List<String> expected = new ArrayList<>(UP_TO_THE_FIRST_RUN);
         expected.addAll(List.of("NextRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "CleanUp",
                 "Finished", "Done"));
         assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
@@ -586,7 +615,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        List<String> expected = new ArrayList<>(UP_TO_THE_FIRST_RUN);
         expected.addAll(List.of("NextRun", "RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "RunBackoff",
                 "NextRunAttempt", "RunTask", "RecordRun", "MoreRuns"));
         expected.addAll(ANOTHER_RUN);
@@ -616,7 +645,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Run run = workflow.run(job);
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.ABORTED);
-        List<String> expected = new java.util.ArrayList<>(UP_TO_THE_FIRST_RUN);
+        List<String> expected = new ArrayList<>(UP_TO_THE_FIRST_RUN);
         expected.addAll(List.of("NextRun", "RunTask"));
         assertThat(run.statesEntered()).containsExactlyElementsOf(expected);
         assertThat(stored().status()).isEqualTo(JobStatus.CANCELLED);
@@ -664,7 +693,7 @@ class JobWorkflowExecutionIT {
         // the ResourceInitializationError that ECS's troubleshooting ("unable to pull secrets or registry auth") shows
         // for a task whose ENI cannot reach ECR; it is not verified against a recorded task.
         return ranTask(StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, null, null),
-                        java.util.Map.of(StepInputs.DATA_INIT_CONTAINER, Optional.empty(),
+                        Map.of(StepInputs.DATA_INIT_CONTAINER, Optional.empty(),
                                 StepInputs.RUN_CLOCK_CONTAINER, Optional.empty(),
                                 StepInputs.COLLECTOR_CONTAINER, Optional.empty())),
                 "TaskFailedToStart", "ResourceInitializationError: unable to pull secrets or registry auth: execution "
@@ -677,23 +706,23 @@ class JobWorkflowExecutionIT {
      * of its own, empty (as Fargate makes a task's volume), to which the retried task's container writes perfJson
      * (a mocked task writes nothing itself).
      */
-    private io.perfbox.runtime.aws.workflow.WorkflowStep retriedTaskWrites(String perfJson) {
+    private WorkflowStep retriedTaskWrites(String perfJson) {
         RecordRunHandler real = new RecordRunHandler(runs);
-        return new io.perfbox.runtime.aws.workflow.WorkflowStep() {
+        return new WorkflowStep() {
             @Override
             @SuppressWarnings("unchecked")
-            protected java.util.Map<String, Object> step(JobId job, Input in) {
-                var out = real.handleRequest(StepInputs.JSON.convertValue(in.json(), java.util.Map.class), null);
+            protected Map<String, Object> step(JobId job, Input in) {
+                var out = real.handleRequest(StepInputs.JSON.convertValue(in.json(), Map.class), null);
                 if (Boolean.TRUE.equals(out.get("retry"))) {
                     try {
                         Path data = workspaces.resolve(job.value());
-                        io.perfbox.adapter.fs.LinkSafeFiles.deleteTree(data);
+                        LinkSafeFiles.deleteTree(data);
                         Files.createDirectories(data);
                         if (perfJson != null) {
                             Files.writeString(data.resolve("perf.json"), perfJson);
                         }
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }
                 return out;
@@ -739,10 +768,10 @@ class JobWorkflowExecutionIT {
                 // termination notice the ECS Developer Guide shows (RecordedPayloads.STOP_TERMINATION_NOTICE,
                 // REASON_SPOT_INTERRUPTED).
                 ranTask(StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, 143, null),
-                                java.util.Map.of(StepInputs.RUN_CLOCK_CONTAINER, Optional.of(143),
+                                Map.of(StepInputs.RUN_CLOCK_CONTAINER, Optional.of(143),
                                         StepInputs.COLLECTOR_CONTAINER, Optional.empty())),
-                        io.perfbox.testing.aws.RecordedPayloads.STOP_TERMINATION_NOTICE,
-                        io.perfbox.testing.aws.RecordedPayloads.REASON_SPOT_INTERRUPTED)),
+                        RecordedPayloads.STOP_TERMINATION_NOTICE,
+                        RecordedPayloads.REASON_SPOT_INTERRUPTED)),
                 ranTask(StepInputs.succeededTask(id)))
                 .handler(WorkflowFunctions.State.RECORD_RUN, retriedTaskWrites(null));
         Files.writeString(workspaces.resolve(id.value()).resolve("perf.json"), "{\"perf\":0.1}");
@@ -763,7 +792,7 @@ class JobWorkflowExecutionIT {
 
         assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         List<String> once = List.of("RunTask", "RunFailed", "RecordFailedRun", "RetryRun", "RunBackoff", "NextRunAttempt");
-        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
+        List<String> expected = new ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild", "BuildAndScan",
                 "AfterBuild", "ShouldRun", "PrepareRun", "FirstRun"));
         expected.addAll(once);
         expected.addAll(once);
@@ -805,7 +834,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
         List<String> once = List.of("BuildAndScan", "build failed", "RecordFailedBuild", "RetryBuild", "BuildBackoff",
                 "NextBuildAttempt");
-        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild"));
+        List<String> expected = new ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild"));
         expected.addAll(once);
         expected.addAll(once);
         expected.addAll(List.of("BuildAndScan", "build failed", "RecordFailedBuild", "RetryBuild", "CleanUp",
@@ -833,7 +862,7 @@ class JobWorkflowExecutionIT {
         assertThat(run.status()).isEqualTo(ExecutionStatus.FAILED);
         List<String> once = List.of("BuildAndScan", "AfterBuild", "build throttled", "RecordFailedBuild", "RetryBuild",
                 "BuildBackoff", "NextBuildAttempt");
-        List<String> expected = new java.util.ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild"));
+        List<String> expected = new ArrayList<>(List.of("Attempts", "Admit", "Admitted", "Begin", "ShouldBuild"));
         expected.addAll(once);
         expected.addAll(once);
         expected.addAll(List.of("BuildAndScan", "AfterBuild", "build throttled", "RecordFailedBuild", "RetryBuild",
@@ -849,7 +878,7 @@ class JobWorkflowExecutionIT {
         MockedJobWorkflow.Job job = built().injectLambda("Begin",
                 throwsError("Lambda.TooManyRequestsException", "Rate Exceeded."));
         // ECS's documented ClientException for a family registered too often at once (RegisterTaskDefinition).
-        aws.failOn("registerTaskDefinition", software.amazon.awssdk.services.ecs.model.ClientException.builder()
+        aws.failOn("registerTaskDefinition", ClientException.builder()
                 .message("Too many concurrent attempts to create a new revision of the specified family.").build());
 
         MockedJobWorkflow.Run run = workflow.run(job);
@@ -871,7 +900,7 @@ class JobWorkflowExecutionIT {
     // end a build or task in progress; the execution-ended rule's two targets then run on the event it sends.
 
     /** True once the state was entered and its first attempt failed: it is waiting to retry. */
-    private static java.util.function.Predicate<List<software.amazon.awssdk.services.sfn.model.HistoryEvent>> waiting(
+    private static Predicate<List<HistoryEvent>> waiting(
             String state) {
         return history -> {
             boolean entered = false;
@@ -888,10 +917,10 @@ class JobWorkflowExecutionIT {
     }
 
     /** POST /jobs/{id}/cancel's use case, stopping the execution through the real Step Functions adapter. */
-    private java.util.function.Consumer<String> cancel() {
-        return stateMachineArn -> new io.perfbox.core.application.JobService(jobs,
-                new io.perfbox.testing.fakes.InMemoryDockerfileStore(), artifacts,
-                new io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher(engine.sfn(), stateMachineArn),
+    private Consumer<String> cancel() {
+        return stateMachineArn -> new JobService(jobs,
+                new InMemoryDockerfileStore(), artifacts,
+                new StepFunctionsPipelineLauncher(engine.sfn(), stateMachineArn),
                 Clock.systemUTC()).cancel(queued.owner(), id);
     }
 
@@ -913,7 +942,7 @@ class JobWorkflowExecutionIT {
         assertThat(rule.at("/EventPattern/detail-type/0").asText()).isEqualTo(event.get("detail-type").asText());
         assertThat(StepInputs.JSON.convertValue(rule.at("/EventPattern/detail/status"), new TypeReference<List<String>>() { }))
                 .contains(run.status().toString());
-        List<WorkflowFunctions.State> invoked = new java.util.ArrayList<>();
+        List<WorkflowFunctions.State> invoked = new ArrayList<>();
         for (var target : rule.get("Targets")) {
             WorkflowFunctions.State function = MockedJobWorkflow.functionOf(target.at("/Arn/Fn::GetAtt/0").asText());
             String input = target.at("/InputTransformer/InputTemplate").asText();

@@ -8,7 +8,9 @@ import io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
 import io.perfbox.adapter.aws.dynamodb.JobTable;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
+import io.perfbox.api.ApiOperation;
 import io.perfbox.api.PerfboxApi;
+import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
@@ -31,6 +33,8 @@ import io.perfbox.testing.aws.AwsTestClients;
 import io.perfbox.testing.aws.Moto;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,6 +45,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +56,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Template;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -84,7 +90,7 @@ class JobsInFlightCapIT {
         var app = SynthesizedStack.newApp(Path.of("target/cdk-admission.out"), Map.of(
                 "perfbox:codeBuildConcurrentBuilds", 3, "perfbox:admissionWaitSeconds", 1,
                 "perfbox:maxActiveJobsPerTenant", 6));
-        JsonNode template = TemplateQueries.JSON.valueToTree(software.amazon.awscdk.assertions.Template.fromStack(
+        JsonNode template = TemplateQueries.JSON.valueToTree(Template.fromStack(
                 PerfboxStack.createStack(app, SynthesizedStack.STACK_NAME)).toJSON());
         template.get("Resources").forEach(r -> {
             if (r.path("Type").asText().equals("AWS::StepFunctions::StateMachine")) {
@@ -94,12 +100,12 @@ class JobsInFlightCapIT {
                         .forEach(part -> text.append(part.isTextual() ? part.asText() : "TOKEN"));
                 try {
                     states = JSON.readTree(text.toString()).get("States");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }
             if (r.at("/Properties/Environment/Variables/" + JobApi.API_OPERATION).asText()
-                    .equals(io.perfbox.api.ApiOperation.SUBMIT_JOB.name())) {
+                    .equals(ApiOperation.SUBMIT_JOB.name())) {
                 submitEnvironment = r.at("/Properties/Environment/Variables");
             }
         });
@@ -135,7 +141,7 @@ class JobsInFlightCapIT {
         return new PerfboxApi(service());
     }
 
-    private static io.perfbox.core.application.JobService service() {
+    private static JobService service() {
         Map<String, String> env = new HashMap<>(Map.of("AWS_REGION", Moto.region().id(), "PERFBOX_JOBS_TABLE", table,
                 "PERFBOX_ARTIFACT_BUCKET", bucket, "PERFBOX_STATE_MACHINE_ARN", stateMachine));
         // The quotas as the stack sets them on the API functions.
@@ -217,7 +223,7 @@ class JobsInFlightCapIT {
             AtomicInteger maxPastQueued = new AtomicInteger();
             AtomicInteger waits = new AtomicInteger();
             List<JobId> begun = Collections.synchronizedList(new ArrayList<>());
-            Map<JobId, Long> admittedAt = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<JobId, Long> admittedAt = new ConcurrentHashMap<>();
             AtomicBoolean done = new AtomicBoolean();
             // What DynamoDB holds, sampled: the slots taken, and the jobs past QUEUED and not ended.
             Future<?> monitor = pool.submit(() -> {

@@ -3,8 +3,10 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,7 +74,7 @@ class NetworkTest {
 
     /** A statement's actions or resources, as a list whether the template holds one or many. */
     private static List<Object> list(JsonNode node) {
-        List<Object> values = new java.util.ArrayList<>();
+        List<Object> values = new ArrayList<>();
         (node.isArray() ? node : TemplateQueries.JSON.createArrayNode().add(node))
                 .forEach(v -> values.add(TemplateQueries.JSON.convertValue(v, Object.class)));
         return values;
@@ -166,7 +168,7 @@ class NetworkTest {
                 .findFirst().orElseThrow();
         JsonNode every = lists.stream().filter(l -> l.at("/Properties/Name").asText().equals("perfbox-every-name"))
                 .findFirst().orElseThrow();
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         allowed.at("/Properties/Domains").forEach(d -> names.add(TemplateQueries.joined(d)));
         assertThat(names).containsExactlyInAnyOrder(
                 "prod-{Ref AWS::Region}-starport-layer-bucket.s3.{Ref AWS::Region}.{Ref AWS::URLSuffix}",
@@ -240,7 +242,7 @@ class NetworkTest {
         var lookups = template.findResources("Custom::AWS").entrySet().stream()
                 .filter(e -> TemplateQueries.sdkCall(TemplateQueries.JSON.valueToTree(e.getValue()).at("/Properties/Create"))
                         .path("action").asText().equals("describePrefixLists"))
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         assertThat(lookups).hasSize(1);
         var create = TemplateQueries.JSON.valueToTree(lookups.values().iterator().next()).at("/Properties/Create");
         StringBuilder call = new StringBuilder();

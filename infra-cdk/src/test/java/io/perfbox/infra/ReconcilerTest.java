@@ -2,6 +2,7 @@ package io.perfbox.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfbox.adapter.aws.dynamodb.JobTable;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class ReconcilerTest {
                         "KeySchema", List.of(Map.of("AttributeName", "activeKey", "KeyType", "HASH"),
                                 Map.of("AttributeName", "createdKey", "KeyType", "RANGE")),
                         "Projection", Map.of("ProjectionType", "ALL"))))));
-        assertThat(JobStoreTable.BY_ACTIVE).isEqualTo(io.perfbox.adapter.aws.dynamodb.JobTable.BY_ACTIVE);
+        assertThat(JobStoreTable.BY_ACTIVE).isEqualTo(JobTable.BY_ACTIVE);
     }
 
     @Test

@@ -1,12 +1,17 @@
 package io.perfbox.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The state machine's definition as {@code cdk synth} wrote it, with its CloudFormation intrinsics resolved into
@@ -30,10 +35,10 @@ final class ResolvedDefinition {
     private final JsonNode resources;
     private final String region;
     private final String account;
-    private final java.util.Map<String, String> physicalIds;
+    private final Map<String, String> physicalIds;
 
     private ResolvedDefinition(JsonNode template, String region, String account,
-                               java.util.Map<String, String> physicalIds) {
+                               Map<String, String> physicalIds) {
         this.resources = template.get("Resources");
         this.region = region;
         this.account = account;
@@ -46,13 +51,13 @@ final class ResolvedDefinition {
      * (moto makes a file system's id), by logical id; the ARNs built on those Refs follow them.
      */
     static JsonNode resolved(JsonNode template, JsonNode node, String region, String account,
-                             java.util.Map<String, String> physicalIds) {
+                             Map<String, String> physicalIds) {
         return new ResolvedDefinition(template, region, account, physicalIds).resolveTree(node);
     }
 
     private JsonNode resolveTree(JsonNode node) {
         if (node.isObject() && node.size() == 1 && node.fieldNames().next().matches("Ref|Fn::.*")) {
-            return com.fasterxml.jackson.databind.node.TextNode.valueOf(resolve(node));
+            return TextNode.valueOf(resolve(node));
         }
         if (node.isObject()) {
             ObjectNode copy = TemplateQueries.JSON.createObjectNode();
@@ -60,7 +65,7 @@ final class ResolvedDefinition {
             return copy;
         }
         if (node.isArray()) {
-            com.fasterxml.jackson.databind.node.ArrayNode copy = TemplateQueries.JSON.createArrayNode();
+            ArrayNode copy = TemplateQueries.JSON.createArrayNode();
             node.forEach(element -> copy.add(resolveTree(element)));
             return copy;
         }
@@ -69,7 +74,7 @@ final class ResolvedDefinition {
 
     /** The definition JSON of the template's one state machine, resolved for {@code region} and {@code account}. */
     static ObjectNode of(JsonNode template, String region, String account) {
-        ResolvedDefinition resolver = new ResolvedDefinition(template, region, account, java.util.Map.of());
+        ResolvedDefinition resolver = new ResolvedDefinition(template, region, account, Map.of());
         JsonNode machine = null;
         for (JsonNode resource : resolver.resources) {
             if ("AWS::StepFunctions::StateMachine".equals(resource.path("Type").asText())) {
@@ -128,12 +133,12 @@ final class ResolvedDefinition {
                     if (!args.isTextual()) {
                         break;
                     }
-                    var variable = java.util.regex.Pattern.compile("\\$\\{([^}.]+)(?:\\.([^}]+))?}").matcher(args.asText());
+                    var variable = Pattern.compile("\\$\\{([^}.]+)(?:\\.([^}]+))?}").matcher(args.asText());
                     StringBuilder out = new StringBuilder();
                     while (variable.find()) {
                         String value = variable.group(2) == null ? ref(variable.group(1))
                                 : getAtt(variable.group(1), variable.group(2));
-                        variable.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+                        variable.appendReplacement(out, Matcher.quoteReplacement(value));
                     }
                     variable.appendTail(out);
                     return out.toString();
@@ -150,7 +155,7 @@ final class ResolvedDefinition {
         if (args == null) {
             throw new AssertionError("Fn::Select over something other than Fn::Split: " + node);
         }
-        return resolve(args.get(1)).split(java.util.regex.Pattern.quote(args.get(0).asText()), -1);
+        return resolve(args.get(1)).split(Pattern.quote(args.get(0).asText()), -1);
     }
 
     private String ref(String name) {

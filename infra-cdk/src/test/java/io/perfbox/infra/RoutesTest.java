@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.api.ApiOperation;
 import io.perfbox.api.OpenApiDocument;
+import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.api.ApiHandler;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -59,8 +61,8 @@ class RoutesTest {
 
     @Test
     void theHandlerClassAndItsVariableAreTheAwsRuntimes() {
-        assertThat(JobApi.HANDLER_CLASS).isEqualTo(io.perfbox.runtime.aws.api.ApiHandler.class.getName());
-        assertThat(JobApi.API_OPERATION).isEqualTo(io.perfbox.runtime.aws.AwsSettings.API_OPERATION);
+        assertThat(JobApi.HANDLER_CLASS).isEqualTo(ApiHandler.class.getName());
+        assertThat(JobApi.API_OPERATION).isEqualTo(AwsSettings.API_OPERATION);
     }
 
     @Test

@@ -3,11 +3,12 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -35,7 +36,7 @@ class RunnerTest {
 
     /** {"Fn::Join": ["", ["arn:", partition, ":service:", region, ":", account, tail...]]} as CDK's formatArn writes it. */
     static Map<String, Object> arn(String service, Object... tail) {
-        List<Object> parts = new java.util.ArrayList<>(List.of("arn:", Map.of("Ref", "AWS::Partition"),
+        List<Object> parts = new ArrayList<>(List.of("arn:", Map.of("Ref", "AWS::Partition"),
                 ":" + service + ":", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId")));
         parts.addAll(List.of(tail));
         return Map.of("Fn::Join", List.of("", parts));
@@ -64,7 +65,7 @@ class RunnerTest {
     void taskExecutionRolePullsOnlyTheJobImagesAndTheTaskHelpersAssetRepository() throws Exception {
         JsonNode policy = TemplateQueries.JSON.valueToTree(template.findResources("AWS::IAM::Policy", Map.of(
                 "Properties", Map.of("Roles", List.of(ref("IsolatedRunnerTaskExecutionRole"))))).values().iterator().next());
-        List<JsonNode> pulls = new java.util.ArrayList<>();
+        List<JsonNode> pulls = new ArrayList<>();
         policy.at("/Properties/PolicyDocument/Statement").forEach(statement -> {
             if (statement.get("Action").toString().contains("ecr:BatchGetImage")) {
                 pulls.add(statement.get("Resource"));
@@ -81,14 +82,14 @@ class RunnerTest {
     @Test
     void taskHelpersImageIsBuiltAtDeployTimeForFargatesPlatformFromItsOwnDirectory() throws Exception {
         JsonNode assets = TemplateQueries.JSON.readTree(SynthesizedStack.ASSEMBLY.resolve("Perfbox.assets.json").toFile());
-        List<JsonNode> images = new java.util.ArrayList<>();
+        List<JsonNode> images = new ArrayList<>();
         assets.path("dockerImages").forEach(images::add);
         assertThat(images).singleElement().satisfies(image -> {
             assertThat(image.at("/source/platform").asText()).isEqualTo("linux/amd64");
-            java.nio.file.Path staged = SynthesizedStack.ASSEMBLY.resolve(image.at("/source/directory").asText());
+            Path staged = SynthesizedStack.ASSEMBLY.resolve(image.at("/source/directory").asText());
             for (String file : List.of("Dockerfile", "data-init.sh", "run-clock.sh", "collect.sh")) {
-                assertThat(java.nio.file.Files.readString(staged.resolve(file))).as(file).isEqualTo(java.nio.file.Files
-                        .readString(java.nio.file.Path.of(IsolatedRunner.TASK_HELPERS_DIRECTORY, file)));
+                assertThat(Files.readString(staged.resolve(file))).as(file).isEqualTo(Files
+                        .readString(Path.of(IsolatedRunner.TASK_HELPERS_DIRECTORY, file)));
             }
         });
     }

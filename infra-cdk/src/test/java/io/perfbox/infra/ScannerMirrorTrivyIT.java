@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.perfbox.adapter.trivy.TrivyConfigReportParser;
 import io.perfbox.testing.trivy.RealTrivy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,7 +124,7 @@ class ScannerMirrorTrivyIT {
         // The scan's own log: the jar's lookup happened, with no network to fetch anything from.
         assertThat(output()).contains("Number of language-specific files\tnum=1").doesNotContain("Downloading");
         // Trivy's own Dockerfile checks ran there too, on the checks it embeds (no network): the Dockerfile has no USER.
-        var misconfigurations = io.perfbox.adapter.trivy.TrivyConfigReportParser.parse(
+        var misconfigurations = TrivyConfigReportParser.parse(
                 Files.readAllBytes(dir.resolve("bucket/jobs/" + JOB_ID + "/trivy-misconfig.json")));
         assertThat(misconfigurations).extracting(m -> m.id() + " " + m.severity()).as(output()).contains("DS002 HIGH");
     }
@@ -146,8 +152,8 @@ class ScannerMirrorTrivyIT {
     private String imageWithJar() throws Exception {
         Path context = Files.createDirectories(dir.resolve("image"));
         Path jar = context.resolve("lib.jar");
-        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
-            zip.putNextEntry(new java.util.zip.ZipEntry("io/perfbox/fixture/Lib.class"));
+        try (var zip = new ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new ZipEntry("io/perfbox/fixture/Lib.class"));
             zip.write(("perfbox fixture " + JOB_ID).getBytes());
             zip.closeEntry();
         }
@@ -173,8 +179,8 @@ class ScannerMirrorTrivyIT {
                 INSERT INTO artifacts VALUES (1, 'io.perfbox.fixture', 'perfbox-fixture-lib');
                 INSERT INTO indices VALUES (1, '1.2.3', X'%s', 'jar');
                 """.formatted(jarSha1));
-        String built = java.time.Instant.now().minus(java.time.Duration.ofHours(1))
-                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String built = Instant.now().minus(Duration.ofHours(1))
+                .truncatedTo(ChronoUnit.SECONDS).toString();
         Files.writeString(javaDb.resolve("metadata.json"), "{\"Version\":1,\"NextUpdate\":\"2100-01-01T00:00:00Z\","
                 + "\"UpdatedAt\":\"" + built + "\",\"DownloadedAt\":\"" + built + "\"}");
         assertThat(javaDb.resolve("trivy-java.db")).isNotEmptyFile();

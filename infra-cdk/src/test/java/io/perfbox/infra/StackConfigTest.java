@@ -3,6 +3,7 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.adapter.aws.ecs.FargateTaskSize;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class StackConfigTest {
         assertThat(config.artifactRetentionDays()).isEqualTo(30);
         assertThat(config.platformRetrySeconds()).isEqualTo(30);
         assertThat(config.maxScannerDbAgeHours()).isEqualTo(72);
-        assertThat(config.scannerMirrorBuildspec()).isEqualTo(java.nio.file.Path.of("../buildspecs/scanner-mirror.yml"));
+        assertThat(config.scannerMirrorBuildspec()).isEqualTo(Path.of("../buildspecs/scanner-mirror.yml"));
     }
 
     @Test
@@ -182,7 +183,7 @@ class StackConfigTest {
         app.getNode().setContext("perfbox:fargateVcpus", 100_000);
         for (int cpu : new int[] {128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}) {
             for (int memory = 256; memory <= 131072; memory += 256) {
-                boolean runtime = io.perfbox.adapter.aws.ecs.FargateTaskSize.isValid(cpu, memory);
+                boolean runtime = FargateTaskSize.isValid(cpu, memory);
                 boolean stack;
                 try {
                     app.getNode().setContext("perfbox:taskCpu", cpu);
@@ -200,10 +201,10 @@ class StackConfigTest {
     @Test
     void acceptsExactlyTheImageLimitsAJobsFargateTaskCanHold() {
         App app = new App();
-        for (long mib : new long[] {64, 10 * 1024, io.perfbox.adapter.aws.ecs.FargateTaskSize.MAX_IMAGE_MIB,
-                io.perfbox.adapter.aws.ecs.FargateTaskSize.MAX_IMAGE_MIB + 1, 512 * 1024}) {
+        for (long mib : new long[] {64, 10 * 1024, FargateTaskSize.MAX_IMAGE_MIB,
+                FargateTaskSize.MAX_IMAGE_MIB + 1, 512 * 1024}) {
             app.getNode().setContext("perfbox:maxImageMib", mib);
-            boolean runtime = mib <= io.perfbox.adapter.aws.ecs.FargateTaskSize.MAX_IMAGE_MIB;
+            boolean runtime = mib <= FargateTaskSize.MAX_IMAGE_MIB;
             boolean stack;
             try {
                 StackConfig.fromContext(app.getNode());

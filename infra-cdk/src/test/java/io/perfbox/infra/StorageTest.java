@@ -2,9 +2,11 @@ package io.perfbox.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -62,7 +64,7 @@ class StorageTest {
 
     @Test
     void everyFunctionThatWritesJobsIsToldTheRetentionOfFinishedJobs() {
-        assertThat(JobWorkflow.executionDays(StackConfig.fromContext(new software.amazon.awscdk.App().getNode())))
+        assertThat(JobWorkflow.executionDays(StackConfig.fromContext(new App().getNode())))
                 .isEqualTo(2);
         // Every function with the jobs table is told how long a finished job is kept (PERFBOX_RETAIN_DAYS).
         var functions = TemplateQueries.resources("AWS::Lambda::Function").stream()
@@ -74,8 +76,8 @@ class StorageTest {
 
     @Test
     void theRetentionKeySetsTheJobsExpiryAndTheirObjectsAlike() {
-        var template = software.amazon.awscdk.assertions.Template.fromStack(PerfboxStack.createStack(
-                SynthesizedStack.newApp(java.nio.file.Path.of("target/cdk-retention.out"),
+        var template = Template.fromStack(PerfboxStack.createStack(
+                SynthesizedStack.newApp(Path.of("target/cdk-retention.out"),
                         Map.of("perfbox:artifactRetentionDays", 7)), SynthesizedStack.STACK_NAME));
         template.hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of("LifecycleConfiguration",
                 Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of("Prefix", "jobs/",

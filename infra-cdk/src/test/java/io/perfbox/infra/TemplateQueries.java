@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Reading parts of the synthesized template that the assertions library cannot match directly. */
 final class TemplateQueries {
@@ -59,7 +60,7 @@ final class TemplateQueries {
         for (int i = 0; i < parts.size(); i++) {
             text.append(parts.get(i).isTextual() ? parts.get(i).asText() : "TOKEN#" + i);
         }
-        Map<String, String> byState = new java.util.TreeMap<>();
+        Map<String, String> byState = new TreeMap<>();
         try {
             JSON.readTree(text.toString()).get("States").properties().forEach(state -> {
                 String resource = state.getValue().path("Resource").asText();

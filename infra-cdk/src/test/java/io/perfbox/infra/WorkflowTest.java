@@ -3,9 +3,14 @@ package io.perfbox.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.adapter.aws.ecs.EcsRunOutcome;
+import io.perfbox.core.domain.Runs;
+import io.perfbox.runtime.aws.workflow.RecordFailureHandler;
+import io.perfbox.runtime.aws.workflow.RegistryThrottledException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +104,7 @@ class WorkflowTest {
 
     @Test
     void eachLambdaStateInvokesTheFunctionOfItsOwnHandler() {
-        Map<String, String> functionOfState = new java.util.HashMap<>(Map.of("Begin", "Begin", "AfterBuild", "AfterBuild",
+        Map<String, String> functionOfState = new HashMap<>(Map.of("Begin", "Begin", "AfterBuild", "AfterBuild",
                 "PrepareRun", "PrepareRun", "RecordRun", "RecordRun", "RecordFailedRun", "RecordRun",
                 "CleanUp", "CleanUp", "Fail", "RecordFailure", "RecordFailedBuild", "RecordFailure"));
         Map<String, String> resources = TemplateQueries.taskStateResources();
@@ -341,7 +346,7 @@ class WorkflowTest {
 
     @Test
     void aJobsRunsGoRoundANewTaskEachUntilRecordRunAnswersThatNoneIsDue() {
-        assertThat(JobWorkflow.MAX_RUNS).isEqualTo(io.perfbox.core.domain.Runs.MAX);
+        assertThat(JobWorkflow.MAX_RUNS).isEqualTo(Runs.MAX);
         // The first run is number 1; RecordRun's answer is kept (not discarded) for the choice.
         assertThat(TemplateQueries.map(state("FirstRun"))).isEqualTo(Map.of("Type", "Pass",
                 "Result", Map.of("number", 1), "ResultPath", "$.run", "Next", "RunTask"));
@@ -386,7 +391,7 @@ class WorkflowTest {
     @Test
     void aBuildARegistryThrottledGoesToRecordFailedBuildAsABuildStageFailure() {
         assertThat(JobWorkflow.REGISTRY_THROTTLED)
-                .isEqualTo(io.perfbox.runtime.aws.workflow.RegistryThrottledException.ERROR);
+                .isEqualTo(RegistryThrottledException.ERROR);
         JsonNode catches = state("AfterBuild").get("Catch");
         assertThat(TemplateQueries.texts(catches.at("/0/ErrorEquals"))).containsExactly(JobWorkflow.REGISTRY_THROTTLED);
         assertThat(catches.at("/0/ResultPath").asText()).isEqualTo("$.error");
@@ -401,11 +406,11 @@ class WorkflowTest {
     void lambdaAttemptsTheFailureMessageNamesAreTheOnesTheStatesMake() {
         JsonNode retry = state("Begin").get("Retry").get(0);
         assertThat(retry.get("MaxAttempts").asInt() + 1)
-                .isEqualTo(io.perfbox.runtime.aws.workflow.RecordFailureHandler.LAMBDA_ATTEMPTS);
+                .isEqualTo(RecordFailureHandler.LAMBDA_ATTEMPTS);
         List<String> errors = new ArrayList<>();
         retry.get("ErrorEquals").forEach(e -> errors.add(e.asText()));
         assertThat(errors).containsExactlyInAnyOrderElementsOf(
-                io.perfbox.runtime.aws.workflow.RecordFailureHandler.LAMBDA_SERVICE_ERRORS);
+                RecordFailureHandler.LAMBDA_SERVICE_ERRORS);
     }
 
     @Test
@@ -413,6 +418,6 @@ class WorkflowTest {
         List<String> errors = new ArrayList<>();
         state("RunTask").at("/Retry/0/ErrorEquals").forEach(e -> errors.add(e.asText()));
         assertThat(errors).containsExactlyInAnyOrderElementsOf(
-                io.perfbox.adapter.aws.ecs.EcsRunOutcome.RUN_TASK_PLATFORM_ERRORS);
+                EcsRunOutcome.RUN_TASK_PLATFORM_ERRORS);
     }
 }

@@ -1,5 +1,6 @@
 package io.perfbox.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ public final class PythonTool {
     /** python3 on the given PATH; a clear IllegalStateException when there is none. */
     public static String python3(String path, String forWhat) {
         if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
+            for (String dir : path.split(File.pathSeparator)) {
                 if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "python3"))) {
                     return Path.of(dir, "python3").toString();
                 }

@@ -4,6 +4,9 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -21,12 +24,12 @@ public final class LambdaColdStart {
         long initialised = System.nanoTime();
         if (handler instanceof RequestStreamHandler stream) {
             // As Lambda calls a stream handler: the raw event JSON in, the raw response JSON out (read by the parent).
-            var out = new java.io.ByteArrayOutputStream();
-            stream.handleRequest(new java.io.ByteArrayInputStream(SUBMIT_EVENT.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            var out = new ByteArrayOutputStream();
+            stream.handleRequest(new ByteArrayInputStream(SUBMIT_EVENT.getBytes(StandardCharsets.UTF_8)),
                     out, null);
             long handled = System.nanoTime();
             System.out.printf("handled stream init_ms=%.1f invoke_ms=%.1f response=%s%n", (initialised - start) / 1e6,
-                    (handled - initialised) / 1e6, out.toString(java.nio.charset.StandardCharsets.UTF_8));
+                    (handled - initialised) / 1e6, out.toString(StandardCharsets.UTF_8));
         } else {
             @SuppressWarnings("unchecked")
             var typed = (RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>) handler;

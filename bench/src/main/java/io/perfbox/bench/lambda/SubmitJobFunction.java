@@ -2,17 +2,20 @@ package io.perfbox.bench.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import io.perfbox.api.PerfboxApi;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.api.ApiOperation;
+import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.DockerfileStore;
 import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.core.port.LogSlice;
 import io.perfbox.core.port.PipelineLauncher;
 import io.perfbox.runtime.aws.AwsRuntime;
 import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.api.ApiHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +35,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * kept in memory and the pipeline start is a no-op, so the figure leaves those two calls (and their clients) out.
  */
 public final class SubmitJobFunction implements RequestStreamHandler {
-    private final io.perfbox.runtime.aws.api.ApiHandler function;
+    private final ApiHandler function;
 
     public SubmitJobFunction() {
         AwsSettings.Common settings = AwsSettings.Common.from(System.getenv());
@@ -41,7 +44,7 @@ public final class SubmitJobFunction implements RequestStreamHandler {
                 .build();
         JobService jobs = new JobService(new DynamoDbJobStore(dynamoDb, settings.jobsTable()),
                 new InMemoryDockerfiles(), new NoArtifacts(), new NoPipeline(), Clock.systemUTC());
-        function = new io.perfbox.runtime.aws.api.ApiHandler(io.perfbox.api.ApiOperation.SUBMIT_JOB, new PerfboxApi(jobs));
+        function = new ApiHandler(ApiOperation.SUBMIT_JOB, new PerfboxApi(jobs));
     }
 
     @Override
@@ -103,7 +106,7 @@ public final class SubmitJobFunction implements RequestStreamHandler {
         }
 
         @Override
-        public Optional<io.perfbox.core.port.LogSlice> readLog(JobId id, LogKind kind, long offset, int maxBytes) {
+        public Optional<LogSlice> readLog(JobId id, LogKind kind, long offset, int maxBytes) {
             return Optional.empty();
         }
 

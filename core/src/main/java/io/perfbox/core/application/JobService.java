@@ -1,28 +1,32 @@
 package io.perfbox.core.application;
 
 import io.perfbox.core.domain.Dockerfile;
-import io.perfbox.core.domain.PerfboxVersion;
-import io.perfbox.core.domain.RunReceipt;
-import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.PerfboxVersion;
+import io.perfbox.core.domain.QuotaExceededException;
+import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.DockerfileStore;
 import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.core.port.JobLogReader;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.LogSlice;
 import io.perfbox.core.port.PipelineLauncher;
 import io.perfbox.core.port.TenantUsage;
-import io.perfbox.core.domain.QuotaExceededException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -36,7 +40,7 @@ public class JobService {
     private final Clock clock;
     private final Supplier<JobId> ids;
     /** Where output is read while it is produced: the artifact store, unless the runtime reads it elsewhere. */
-    private volatile io.perfbox.core.port.JobLogReader liveLogs;
+    private volatile JobLogReader liveLogs;
     private volatile TenantQuotas quotas = TenantQuotas.UNLIMITED;
     private volatile TenantUsage usage;
     /** Quota check and create happen under this lock, so two submits at once cannot both take the last slot. */
@@ -63,8 +67,8 @@ public class JobService {
     }
 
     /** This service reading output as it is produced from {@code reader} (e.g. where the steps' output goes live). */
-    public JobService withLiveLogs(io.perfbox.core.port.JobLogReader reader) {
-        this.liveLogs = java.util.Objects.requireNonNull(reader, "reader");
+    public JobService withLiveLogs(JobLogReader reader) {
+        this.liveLogs = Objects.requireNonNull(reader, "reader");
         return this;
     }
 
@@ -271,21 +275,21 @@ public class JobService {
             throw new InvalidInputException("invalid-offset", "offset must be a whole number of bytes, 0 or more");
         }
         Job job = get(owner, id);
-        java.util.List<JobOutput.Piece> pieces = new java.util.ArrayList<>();
+        List<JobOutput.Piece> pieces = new ArrayList<>();
         int budget = Math.max(1, maxBytes);
         long base = 0;
         long pos = offset;
         boolean complete = true;
         for (LogKind kind : LogKind.values()) {
             // A step that printed nothing has no log: it adds no bytes.
-            Optional<io.perfbox.core.port.LogSlice> probe = liveLogs.readLog(id, kind, 0, 0);
+            Optional<LogSlice> probe = liveLogs.readLog(id, kind, 0, 0);
             if (probe.isEmpty()) {
                 continue;
             }
             long total = probe.get().total();
             boolean kindComplete = probe.get().complete();
             while (pos < base + total && budget > 0) {
-                io.perfbox.core.port.LogSlice s = liveLogs.readLog(id, kind, pos - base, budget).orElseThrow();
+                LogSlice s = liveLogs.readLog(id, kind, pos - base, budget).orElseThrow();
                 if (s.omitted() > 0) {
                     pieces.add(new JobOutput.Omitted(base + s.offset() - s.omitted(), s.omitted()));
                 }

@@ -7,10 +7,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -30,28 +33,28 @@ public final class ApiKeys {
 
     private final ApiKeyStore store;
     private final Clock clock;
-    private final java.time.Duration rememberFor;
-    private final java.util.concurrent.ConcurrentHashMap<String, Remembered> remembered = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Duration rememberFor;
+    private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
 
     /** Set once a key is known to exist: keys are revoked, never deleted, so it never turns false again. */
     private volatile boolean anyMade;
-    private volatile java.time.Instant anyCheckedUntil = java.time.Instant.MIN;
+    private volatile Instant anyCheckedUntil = Instant.MIN;
 
-    private record Remembered(Optional<StoredKey> key, java.time.Instant until) {
+    private record Remembered(Optional<StoredKey> key, Instant until) {
     }
 
     public ApiKeys(ApiKeyStore store, Clock clock) {
-        this(store, clock, java.time.Duration.ZERO);
+        this(store, clock, Duration.ZERO);
     }
 
-    private ApiKeys(ApiKeyStore store, Clock clock, java.time.Duration rememberFor) {
+    private ApiKeys(ApiKeyStore store, Clock clock, Duration rememberFor) {
         this.store = store;
         this.clock = clock;
         this.rememberFor = rememberFor;
     }
 
     /** These keys remembering each store lookup (found or not) for {@code rememberFor}: a revoke counts within it. */
-    public ApiKeys remembering(java.time.Duration rememberFor) {
+    public ApiKeys remembering(Duration rememberFor) {
         if (rememberFor.isNegative()) {
             throw new IllegalArgumentException("cannot remember for a negative time");
         }
@@ -102,7 +105,7 @@ public final class ApiKeys {
         if (rememberFor.isZero()) {
             return store.find(id);
         }
-        java.time.Instant now = clock.instant();
+        Instant now = clock.instant();
         Remembered r = remembered.get(id);
         if (r != null && now.isBefore(r.until())) {
             return r.key();
@@ -124,7 +127,7 @@ public final class ApiKeys {
         if (anyMade) {
             return true;
         }
-        java.time.Instant now = clock.instant();
+        Instant now = clock.instant();
         if (!rememberFor.isZero() && now.isBefore(anyCheckedUntil)) {
             return false;
         }

@@ -1,6 +1,7 @@
 package io.perfbox.core.domain;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -161,7 +162,7 @@ public record Job(
      */
     public Job withWarning(String warning, Instant now) {
         Objects.requireNonNull(warning, "warning");
-        List<String> more = new java.util.ArrayList<>(warnings);
+        List<String> more = new ArrayList<>(warnings);
         more.add(warning);
         return new Job(id, owner, name, description, status, failure, performance, createdAt, now, stages,
                 vulnerabilities, more, metrics, receipt, runs);

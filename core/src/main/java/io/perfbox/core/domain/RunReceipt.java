@@ -1,6 +1,9 @@
 package io.perfbox.core.domain;
 
 import io.perfbox.core.json.JsonText;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -48,7 +52,7 @@ public record RunReceipt(
 
     public RunReceipt {
         perfboxVersion = text(perfboxVersion);
-        dockerfileSha256 = dockerfileSha256 == null ? null : matching(SHA256_HEX, dockerfileSha256.strip().toLowerCase(java.util.Locale.ROOT));
+        dockerfileSha256 = dockerfileSha256 == null ? null : matching(SHA256_HEX, dockerfileSha256.strip().toLowerCase(Locale.ROOT));
         imageDigest = RunReceipt.digest(imageDigest);
         baseImages = baseImages == null ? List.of()
                 : baseImages.stream().filter(b -> b != null && (b.name() != null || b.digest() != null))
@@ -241,7 +245,7 @@ public record RunReceipt(
         }
         try {
             return fromMap(JsonText.read(json));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -252,7 +256,7 @@ public record RunReceipt(
         if (value == null) {
             return null;
         }
-        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        String v = value.strip().toLowerCase(Locale.ROOT);
         // "name@sha256:..." (a repo digest) keeps only the digest.
         int at = v.lastIndexOf('@');
         return matching(SHA256_DIGEST, at >= 0 ? v.substring(at + 1) : v);
@@ -304,7 +308,7 @@ public record RunReceipt(
         if (o instanceof Integer || o instanceof Long || o instanceof Short) {
             return ((Number) o).longValue();
         }
-        if (o instanceof java.math.BigInteger || o instanceof Double || o instanceof java.math.BigDecimal) {
+        if (o instanceof BigInteger || o instanceof Double || o instanceof BigDecimal) {
             double d = ((Number) o).doubleValue();
             return d == Math.rint(d) && Math.abs(d) < 9.0e15 ? (long) d : null;
         }

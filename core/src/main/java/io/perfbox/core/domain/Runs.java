@@ -1,7 +1,7 @@
 package io.perfbox.core.domain;
 
 import io.perfbox.core.json.JsonText;
-
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -206,7 +206,7 @@ public record Runs(int requested, List<Run> completed) {
                         metrics, d == null ? null : Duration.parse((String) d)));
             }
             return Optional.of(new Runs(((Number) root.get("requested")).intValue(), runs));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("unreadable runs: " + json, e);
         }
     }

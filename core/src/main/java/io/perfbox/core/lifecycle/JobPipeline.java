@@ -1,16 +1,19 @@
 package io.perfbox.core.lifecycle;
 
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.DockerfileStore;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
-import io.perfbox.core.port.LogSink;
 import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.core.port.LogSink;
 import io.perfbox.core.port.VulnerabilityScanner;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -116,7 +119,7 @@ public class JobPipeline {
                 }
                 long started = System.nanoTime();
                 ContainerRunner.RunOutcome ran = runner.run(id, imageRef, settings.runLimits(), runLog);
-                java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
                 if (run >= requested) {
                     // The log is complete before the job's end is written, as a client seeing the end expects.
                     runLog.close();
@@ -197,16 +200,16 @@ public class JobPipeline {
     }
 
     /** The run's conditions for the receipt: a runner that cannot tell them never fails the job for it. */
-    private io.perfbox.core.domain.RunReceipt conditions(JobId id) {
+    private RunReceipt conditions(JobId id) {
         try {
             return runner.conditions(id, settings.runLimits());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "job " + id + ": the run's conditions could not be read for its receipt", e);
-            return io.perfbox.core.domain.RunReceipt.ran(settings.runLimits().receipt(), null, null, null, null);
+            return RunReceipt.ran(settings.runLimits().receipt(), null, null, null, null);
         }
     }
 
-    private JobLifecycle.ScanResult scan(String imageRef, io.perfbox.core.domain.Dockerfile dockerfile)
+    private JobLifecycle.ScanResult scan(String imageRef, Dockerfile dockerfile)
             throws InterruptedException {
         try {
             return new JobLifecycle.Scanned(scanner.scan(imageRef, dockerfile));

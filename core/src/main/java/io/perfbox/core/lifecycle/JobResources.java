@@ -1,6 +1,8 @@
 package io.perfbox.core.lifecycle;
 
 import io.perfbox.core.domain.JobId;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * What a job holds while it is under way (its image, container, workspace). {@link JobLifecycle} releases them
@@ -24,8 +26,8 @@ public interface JobResources {
         try {
             release(id);
         } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(JobResources.class.getName())
-                    .log(java.util.logging.Level.WARNING, "could not release everything job " + id + " held", e);
+            Logger.getLogger(JobResources.class.getName())
+                    .log(Level.WARNING, "could not release everything job " + id + " held", e);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -3,14 +3,18 @@ package io.perfbox.core.lifecycle;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.JobId;
-import io.perfbox.core.log.VisibleText;
 import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.log.VisibleText;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobWorkspace;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * What each step's outcome means for a job, in one place for every runtime ({@link JobLifecycle} applies it for
@@ -94,7 +98,7 @@ public final class StepOutcomes {
     }
 
     private static String mebibytes(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
     }
 
     // ---- scan ----
@@ -179,7 +183,7 @@ public final class StepOutcomes {
     }
 
     /** The primary value and the named metrics beside it (empty when perf.json had none). */
-    public record Measured(double performance, java.util.Map<String, Double> metrics) implements Collected {
+    public record Measured(double performance, Map<String, Double> metrics) implements Collected {
     }
 
     public record Rejected(Failure failure) implements Collected {
@@ -211,13 +215,13 @@ public final class StepOutcomes {
      * Empty when run {@code number} reports the same metric names as the runs before it (each metric of the job is
      * the median over every run, so every run must have it); otherwise INVALID_RESULT naming both sets.
      */
-    public static Optional<Failure> metricsDiffer(io.perfbox.core.domain.Runs runs, int number,
-                                                  java.util.Map<String, Double> metrics) {
+    public static Optional<Failure> metricsDiffer(Runs runs, int number,
+                                                  Map<String, Double> metrics) {
         if (runs.completed().isEmpty()) {
             return Optional.empty();
         }
-        var first = new java.util.TreeSet<>(runs.completed().get(0).metrics().keySet());
-        var these = new java.util.TreeSet<>(metrics.keySet());
+        var first = new TreeSet<>(runs.completed().get(0).metrics().keySet());
+        var these = new TreeSet<>(metrics.keySet());
         if (first.equals(these)) {
             return Optional.empty();
         }

@@ -2,7 +2,9 @@ package io.perfbox.core.log;
 
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSlice;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A log in memory that keeps its head and its tail (a ring) within fixed bounds however much is appended, counting
@@ -96,8 +98,8 @@ public final class BoundedLog {
 
     /** The text view of a log: its kept bytes in order, with the dropped middle named as one line. */
     public static CapturedLog captured(Reader reader, long total, boolean truncatedBefore) {
-        java.io.ByteArrayOutputStream headBytes = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream tailBytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream headBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream tailBytes = new ByteArrayOutputStream();
         long omitted = 0;
         long at = 0;
         while (at < total) {
@@ -124,7 +126,7 @@ public final class BoundedLog {
     /** The log as a store keeps it. */
     public synchronized Snapshot snapshot() {
         LogWindow w = window(total);
-        byte[] h = java.util.Arrays.copyOf(head, (int) w.headEnd());
+        byte[] h = Arrays.copyOf(head, (int) w.headEnd());
         byte[] t = read(w.tailStart(), (int) (total - w.tailStart())).bytes();
         return new Snapshot(headLimit, tailLimit, total, complete, truncatedBefore, h, t);
     }

@@ -3,9 +3,9 @@ package io.perfbox.core.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** A job the user cancelled says so in its own failure code, CANCELLED, and keeps counting against the quotas. */
 class JobCancelTest {

@@ -2,7 +2,11 @@ package io.perfbox.core.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +28,7 @@ class RunReceiptTest {
     void theDockerfileShaIsTheSha256OfItsUtf8TextAsSha256sumPrintsIt() {
         // printf 'FROM debian:bookworm\n' | sha256sum
         assertThat(RunReceipt.sha256(new Dockerfile("FROM debian:bookworm\n")))
-                .isEqualTo(java.util.HexFormat.of().formatHex(sha("FROM debian:bookworm\n")));
+                .isEqualTo(HexFormat.of().formatHex(sha("FROM debian:bookworm\n")));
         // printf 'FROM scratch\n' | sha256sum
         assertThat(RunReceipt.sha256(new Dockerfile("FROM scratch\n"))).isEqualTo(
                 "bb57c7da220a8753d7bdabac0d3afdb6efa742e4c736c5bc93ab40dfd5e23b9b");
@@ -32,8 +36,8 @@ class RunReceiptTest {
 
     private static byte[] sha(String s) {
         try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,7 +42,7 @@ class RunsTest {
         Runs runs = of(0.9, 1.1, 1.0);
         assertThat(runs.min()).contains(0.9);
         assertThat(runs.max()).contains(1.1);
-        assertThat(runs.spread().orElseThrow()).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(runs.spread().orElseThrow()).isCloseTo(0.2, Offset.offset(1e-12));
         // relative to the median's size: a negative median gives a positive spread
         assertThat(of(-2, -1, -3).spread()).contains(1.0);
     }

@@ -3,6 +3,7 @@ package io.perfbox.testing.aws;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 
@@ -17,7 +18,7 @@ public final class AwsTestClients {
     public static <B extends AwsClientBuilder<B, C>, C> B configure(B builder, URI endpoint, Region region,
                                                                   AwsCredentialsProvider credentials) {
         builder.endpointOverride(endpoint).region(region).credentialsProvider(credentials);
-        if (builder instanceof software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<?, ?> sync) {
+        if (builder instanceof AwsSyncClientBuilder<?, ?> sync) {
             sync.httpClientBuilder(UrlConnectionHttpClient.builder());
         }
         return builder;

@@ -1,7 +1,9 @@
 package io.perfbox.testing.aws;
 
+import io.perfbox.testing.Preparations;
 import java.net.URI;
-import java.util.Optional;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.UUID;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -30,7 +32,7 @@ public final class LocalStack {
             // The module mounts the Docker socket for Lambda, which these tests do not use: a container that needs
             // no control of the engine gets none (and Testcontainers skips its mount check, which needs an image
             // it cannot pull here).
-            c.setBinds(new java.util.ArrayList<>());
+            c.setBinds(new ArrayList<>());
             awaitImage();
             try {
                 c.start();
@@ -45,7 +47,7 @@ public final class LocalStack {
 
     /** Under ./perfbox test the launcher builds {@link #IMAGE} beside Maven: waits for it (else returns at once). */
     static void awaitImage() {
-        io.perfbox.testing.Preparations.await("localstack", java.time.Duration.ofMinutes(20));
+        Preparations.await("localstack", Duration.ofMinutes(20));
     }
 
     public static URI endpoint() {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.localstack.LocalStackContainer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -39,7 +40,7 @@ public final class MockedStepFunctions {
             // No Docker socket: the engine calls no service for a mocked state (see LocalStack). The file is
             // copied in rather than bound: a bind would make Testcontainers check mounts with an image it cannot
             // pull here.
-            c.setBinds(new java.util.ArrayList<>());
+            c.setBinds(new ArrayList<>());
             LocalStack.awaitImage();
             try {
                 c.start();

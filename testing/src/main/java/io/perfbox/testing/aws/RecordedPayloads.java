@@ -1,5 +1,7 @@
 package io.perfbox.testing.aws;
 
+import java.util.List;
+
 /**
  * AWS answers as AWS documents them or as they were published from real accounts, kept verbatim (or as near as the
  * source allows) so the fixtures built on them ({@link StepInputs}) inherit their shape: each says where it comes
@@ -113,7 +115,7 @@ public final class RecordedPayloads {
      * InfrastructureHealth, ServiceSchedulerInitiated or SpotInterruption: fixtures using them give the Spot reason
      * above and say so.
      */
-    public static final java.util.List<String> TASK_STOP_CODES = java.util.List.of("EssentialContainerExited",
+    public static final List<String> TASK_STOP_CODES = List.of("EssentialContainerExited",
             "InfrastructureHealth", "ServiceSchedulerInitiated", "SpotInterruption", "TaskFailedToStart",
             "TerminationNotice", "UserInitiated");
     public static final String STOP_FAILED_TO_START = "TaskFailedToStart";
@@ -162,7 +164,7 @@ public final class RecordedPayloads {
      * TIMED_OUT | IN_PROGRESS | STOPPED"; FAULT: "The build phase faulted"). A build's buildStatus takes the same
      * values.
      */
-    public static final java.util.List<String> CODEBUILD_STATUSES = java.util.List.of("SUCCEEDED", "FAILED", "FAULT",
+    public static final List<String> CODEBUILD_STATUSES = List.of("SUCCEEDED", "FAILED", "FAULT",
             "TIMED_OUT", "IN_PROGRESS", "STOPPED");
 
     /**
@@ -192,7 +194,7 @@ public final class RecordedPayloads {
      * docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
      */
     public static final String LAMBDA_UNKNOWN = "Lambda.Unknown";
-    public static final java.util.List<String> LAMBDA_SERVICE_ERRORS = java.util.List.of("Lambda.ServiceException",
+    public static final List<String> LAMBDA_SERVICE_ERRORS = List.of("Lambda.ServiceException",
             "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.ClientExecutionTimeoutException");
     public static final String LAMBDA_THROTTLED = "Lambda.TooManyRequestsException";
 

@@ -1,10 +1,15 @@
 package io.perfbox.testing.aws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perfbox.core.domain.JobId;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Step inputs and service outputs shaped as Step Functions hands them to the Lambdas (for the ECS adapter's tests
@@ -67,7 +72,7 @@ public final class StepInputs {
      * new container of the job's task is named (with its image in {@link #HELPER_IMAGES}): every task fixture lists
      * these, each as the recorded container with its name, image and exit substituted.
      */
-    public static final java.util.List<String> JOB_TASK_CONTAINERS = java.util.List.of(JOB_CONTAINER, DATA_INIT_CONTAINER,
+    public static final List<String> JOB_TASK_CONTAINERS = List.of(JOB_CONTAINER, DATA_INIT_CONTAINER,
             RUN_CLOCK_CONTAINER, COLLECTOR_CONTAINER);
     /** The helpers' images, by container name: one image, three scripts (infra-cdk/task-helpers). */
     public static final Map<String, String> HELPER_IMAGES = Map.of(DATA_INIT_CONTAINER, TASK_HELPERS_IMAGE,
@@ -101,20 +106,20 @@ public final class StepInputs {
      */
     public static String containers(String job, Integer runClockExitCode) {
         boolean jobRan = JSON_EXIT.matcher(job).find();
-        return allContainers(job, Map.of(RUN_CLOCK_CONTAINER, java.util.Optional.ofNullable(runClockExitCode),
-                COLLECTOR_CONTAINER, jobRan ? java.util.Optional.of(0) : java.util.Optional.empty()));
+        return allContainers(job, Map.of(RUN_CLOCK_CONTAINER, Optional.ofNullable(runClockExitCode),
+                COLLECTOR_CONTAINER, jobRan ? Optional.of(0) : Optional.empty()));
     }
 
-    private static final java.util.regex.Pattern JSON_EXIT = java.util.regex.Pattern.compile("\"ExitCode\"\\s*:");
+    private static final Pattern JSON_EXIT = Pattern.compile("\"ExitCode\"\\s*:");
 
     /**
      * The job's container and every helper of {@link #JOB_TASK_CONTAINERS}, each with its exit code (empty: it never
      * ran); a helper not named exits 0, as every helper does when ECS stops the task after the job's container ended.
      */
-    public static String allContainers(String job, Map<String, java.util.Optional<Integer>> helperExitCodes) {
+    public static String allContainers(String job, Map<String, Optional<Integer>> helperExitCodes) {
         StringBuilder all = new StringBuilder(job);
         for (String name : JOB_TASK_CONTAINERS.subList(1, JOB_TASK_CONTAINERS.size())) {
-            all.append(',').append(helper(name, helperExitCodes.getOrDefault(name, java.util.Optional.of(0)).orElse(null)));
+            all.append(',').append(helper(name, helperExitCodes.getOrDefault(name, Optional.of(0)).orElse(null)));
         }
         return all.toString();
     }
@@ -186,7 +191,7 @@ public final class StepInputs {
             } else {
                 task.put("StoppedReason", stoppedReason);
             }
-            var containers = (com.fasterxml.jackson.databind.node.ArrayNode) JSON.readTree("[" + container + "]");
+            var containers = (ArrayNode) JSON.readTree("[" + container + "]");
             task.set("Containers", containers);
             var overrides = task.withObjectProperty("Overrides").putArray("ContainerOverrides");
             for (var c : containers) {
@@ -244,14 +249,14 @@ public final class StepInputs {
      * aws/copilot-cli issue #3160 (a maintainer's trials) shows a container that never came up failing
      * States.TaskFailed too. Empty when the state succeeds, else the Catch's $.error.
      */
-    public static java.util.Optional<String> runTaskSync(String task) {
+    public static Optional<String> runTaskSync(String task) {
         try {
-            com.fasterxml.jackson.databind.JsonNode containers = JSON.readTree(task).path("Containers");
+            JsonNode containers = JSON.readTree(task).path("Containers");
             boolean allZero = containers.isArray() && !containers.isEmpty();
-            for (com.fasterxml.jackson.databind.JsonNode c : containers) {
+            for (JsonNode c : containers) {
                 allZero &= c.path("ExitCode").isInt() && c.path("ExitCode").asInt() == 0;
             }
-            return allZero ? java.util.Optional.empty() : java.util.Optional.of(taskFailedError(task));
+            return allZero ? Optional.empty() : Optional.of(taskFailedError(task));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a task: " + task, e);
         }
@@ -266,7 +271,7 @@ public final class StepInputs {
      */
     public static String runClockExpiredTask(JobId id, int jobExitCode, long ranMillis) {
         return task(id, allContainers(container(id, jobExitCode, null), Map.of(RUN_CLOCK_CONTAINER,
-                        java.util.Optional.of(0), COLLECTOR_CONTAINER, java.util.Optional.empty())),
+                        Optional.of(0), COLLECTOR_CONTAINER, Optional.empty())),
                 "EssentialContainerExited", "Essential container in task exited", STARTED_AT + ranMillis + 1_204,
                 STARTED_AT + ranMillis);
     }
@@ -334,16 +339,16 @@ public final class StepInputs {
      * errorType, with the payload as Cause; a payload without one (the function ran out of memory or time) is
      * Lambda.Unknown. Empty for a payload that is no error document (a function that returned normally).
      */
-    public static java.util.Optional<String> lambdaInvokeError(String payload) {
+    public static Optional<String> lambdaInvokeError(String payload) {
         try {
             var document = JSON.readTree(payload);
             if (!document.isObject() || !document.has("errorMessage") && !document.has("errorType")) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             String type = document.path("errorType").asText("");
-            return java.util.Optional.of(error(type.isBlank() ? RecordedPayloads.LAMBDA_UNKNOWN : type, payload));
+            return Optional.of(error(type.isBlank() ? RecordedPayloads.LAMBDA_UNKNOWN : type, payload));
         } catch (JsonProcessingException e) {
-            return java.util.Optional.of(error(RecordedPayloads.LAMBDA_UNKNOWN, payload));
+            return Optional.of(error(RecordedPayloads.LAMBDA_UNKNOWN, payload));
         }
     }
 
@@ -398,7 +403,7 @@ public final class StepInputs {
         return codeBuild("SUCCEEDED", null, null, null, null);
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode pascalCase(com.fasterxml.jackson.databind.JsonNode node) {
+    private static JsonNode pascalCase(JsonNode node) {
         if (node.isArray()) {
             var array = JSON.createArrayNode();
             node.forEach(element -> array.add(pascalCase(element)));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.core.port.ApiKeyStore;
 import io.perfbox.core.port.ApiKeyStore.StoredKey;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -88,7 +89,7 @@ public abstract class ApiKeyStoreContract {
         String secret = created.key().substring(("pbk_" + created.id() + "_").length());
         StoredKey stored = store().find(created.id()).orElseThrow();
         assertThat(stored.secretHash()).hasSize(32);
-        assertThat(new String(stored.secretHash(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(secret);
+        assertThat(new String(stored.secretHash(), StandardCharsets.ISO_8859_1)).doesNotContain(secret);
         assertThat(created.toString()).doesNotContain(secret);
     }
 

@@ -3,8 +3,8 @@ package io.perfbox.testing.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.core.domain.Finding;
-import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.port.JobArtifactStore;

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 /** What every JobStore adapter must do. Subclasses provide a fresh, empty store. */
@@ -160,7 +161,7 @@ public abstract class JobStoreContract {
         assertThat(store().find(job.id())).contains(succeeded);
         assertThat(store().list(owner, Optional.empty(), 10, Optional.empty()).jobs())
                 .filteredOn(j -> j.id().equals(job.id())).singleElement()
-                .extracting(Job::warnings).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).hasSize(2);
+                .extracting(Job::warnings).asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(2);
     }
 
     @Test

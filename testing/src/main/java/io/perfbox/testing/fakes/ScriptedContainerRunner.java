@@ -3,6 +3,7 @@ package io.perfbox.testing.fakes;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -20,7 +21,7 @@ public class ScriptedContainerRunner extends ScriptedStep<ContainerRunner.RunOut
     }
 
     @Override
-    public RunOutcome run(JobId id, String imageRef, RunLimits limits, io.perfbox.core.port.LogSink output)
+    public RunOutcome run(JobId id, String imageRef, RunLimits limits, LogSink output)
             throws InterruptedException {
         runs.add(new RunCall(id, imageRef, limits));
         String printed = prints;

@@ -4,6 +4,7 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,7 +25,7 @@ public class ScriptedImageBuilder extends ScriptedStep<ImageBuilder.BuildOutcome
 
     @Override
     public BuildOutcome build(JobId id, String tenant, Dockerfile dockerfile, Duration timeout,
-            io.perfbox.core.port.LogSink output) throws InterruptedException {
+            LogSink output) throws InterruptedException {
         builds.add(new BuildCall(id, tenant, dockerfile, timeout));
         String printed = prints;
         if (printed != null) {

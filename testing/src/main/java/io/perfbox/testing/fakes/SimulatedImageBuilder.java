@@ -5,6 +5,7 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,7 @@ public class SimulatedImageBuilder implements ImageBuilder {
         long deadline = System.nanoTime() + timeout.toNanos();
         StringBuilder log = new StringBuilder();
         LogSink both = (b, off, len) -> {
-            log.append(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+            log.append(new String(b, off, len, StandardCharsets.UTF_8));
             output.write(b, off, len);
         };
         List<String> lines = dockerfile.text().lines().toList();

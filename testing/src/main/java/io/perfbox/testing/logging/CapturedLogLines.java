@@ -1,9 +1,8 @@
 package io.perfbox.testing.logging;
 
-import io.perfbox.logging.JsonLogFormatter;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.logging.JsonLogFormatter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

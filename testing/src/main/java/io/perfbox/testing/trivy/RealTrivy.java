@@ -1,9 +1,12 @@
 package io.perfbox.testing.trivy;
 
 import io.perfbox.adapter.process.ProcessRunner;
+import io.perfbox.testing.Preparations;
+import io.perfbox.testing.RepositoryRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,7 +28,7 @@ public final class RealTrivy {
     public static final String INSTALL_HELLO = "RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends hello "
             + "&& rm -rf /var/lib/apt/lists/*\n";
 
-    private static final Path REPO = io.perfbox.testing.RepositoryRoot.path();
+    private static final Path REPO = RepositoryRoot.path();
     private static Path executable;
     private static Path cacheDir;
 
@@ -54,7 +57,7 @@ public final class RealTrivy {
 
     /** Under ./perfbox test the launcher builds Trivy and the DB generator beside Maven: waits for that build. */
     private static void awaitLaunchersBuild() {
-        io.perfbox.testing.Preparations.await("trivy", Duration.ofMinutes(40));
+        Preparations.await("trivy", Duration.ofMinutes(40));
     }
 
     /** A Trivy cache directory holding the fixture DB, for {@code --cache-dir}. */
@@ -103,7 +106,7 @@ public final class RealTrivy {
     /** Concatenates option arrays (for a server that also takes other options). */
     public static String[] with(String... more) {
         String[] base = serveOptions();
-        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        String[] all = Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
     }

@@ -10,20 +10,22 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobNotFoundException;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.PerfboxVersion;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobResources;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
 import io.perfbox.core.port.JobWorkspace;
 import io.perfbox.testing.fakes.InMemoryDockerfileStore;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import io.perfbox.testing.fakes.JobFixtures;
 import io.perfbox.testing.fakes.RecordingPipelineLauncher;
-import io.perfbox.core.port.JobArtifactStore.CapturedLog;
-import io.perfbox.core.port.JobArtifactStore.LogKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -31,6 +33,8 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -71,18 +75,18 @@ class JobServiceTest {
         // printf 'FROM debian:bookworm\nCMD true' | sha256sum
         assertThat(job.receipt().dockerfileSha256()).isEqualTo(
                 "7b5e6cafcf7c6376901a31fd362958a3905b7746f5ff7cadd4bfdea11eaf1d2b");
-        assertThat(job.receipt().perfboxVersion()).isEqualTo(io.perfbox.core.domain.PerfboxVersion.current());
+        assertThat(job.receipt().perfboxVersion()).isEqualTo(PerfboxVersion.current());
         assertThat(jobs.find(job.id()).orElseThrow().receipt()).isEqualTo(job.receipt());
     }
 
     @Test
     void aSubmissionOfSeveralRunsIsQueuedAskingForThemAndOneMoreThanTheRuntimeRunsIsRefused() {
         var three = new SubmitJobCommand(OWNER, null, null, new Dockerfile("FROM debian:bookworm\n"), Optional.empty(), 3);
-        assertThat(service.submit(three).job().runs()).isEqualTo(io.perfbox.core.domain.Runs.of(3));
+        assertThat(service.submit(three).job().runs()).isEqualTo(Runs.of(3));
 
         JobService once = serviceWith(jobs).withMaxRuns(1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> once.submit(three))
-                .isInstanceOfSatisfying(io.perfbox.core.domain.InvalidInputException.class, e -> {
+        Assertions.assertThatThrownBy(() -> once.submit(three))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
                     assertThat(e.reason()).isEqualTo("invalid-runs");
                     assertThat(e.getMessage()).contains("\"runs\"", "1 to 1", "not 3");
                 });
@@ -169,7 +173,7 @@ class JobServiceTest {
     void aRetriedSubmitOfAJobAlreadyUnderWayDoesNotStartItAgain() {
         var first = service.submit(command(OWNER, "FROM debian:bookworm", "k-2"));
         Job building = first.job().advancedTo(JobStatus.BUILDING, NOW.plusSeconds(1));
-        assertThat(jobs.update(building, java.util.EnumSet.of(JobStatus.QUEUED))).isTrue();
+        assertThat(jobs.update(building, EnumSet.of(JobStatus.QUEUED))).isTrue();
         service.submit(command(OWNER, "FROM debian:bookworm", "k-2"));
         assertThat(launcher.started()).containsExactly(first.job().id());
     }
@@ -255,7 +259,7 @@ class JobServiceTest {
             private boolean raced;
 
             @Override
-            public boolean update(Job updated, java.util.Set<JobStatus> expected) {
+            public boolean update(Job updated, Set<JobStatus> expected) {
                 if (!raced && updated.status() == JobStatus.CANCELLED) {
                     raced = true;
                     jobs.update(JobFixtures.inStatus(job, JobStatus.SCANNING, NOW), EnumSet.of(JobStatus.BUILDING));

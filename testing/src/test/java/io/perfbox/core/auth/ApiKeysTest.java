@@ -7,7 +7,10 @@ import io.perfbox.testing.fakes.InMemoryApiKeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +26,13 @@ class ApiKeysTest {
         }
 
         @Override
-        public java.util.Optional<StoredKey> find(String id) {
+        public Optional<StoredKey> find(String id) {
             finds.incrementAndGet();
             return keys.find(id);
         }
 
         @Override
-        public java.util.List<StoredKey> list() {
+        public List<StoredKey> list() {
             return keys.list();
         }
 
@@ -43,12 +46,12 @@ class ApiKeysTest {
         Instant now = Instant.parse("2026-12-01T10:00:00Z");
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 

@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -495,7 +496,7 @@ class JobLifecycleTest {
         Job job = stored();
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.performance()).isEqualTo(0.91);
-        assertThat(job.metrics()).containsExactly(java.util.Map.entry("accuracy", 0.91), java.util.Map.entry("loss", 0.23));
+        assertThat(job.metrics()).containsExactly(Map.entry("accuracy", 0.91), Map.entry("loss", 0.23));
     }
 
     @Test

@@ -10,11 +10,21 @@ import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.PerformanceResult;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.port.ContainerRunner;
+import io.perfbox.core.port.ContainerRunner.RunLimits;
+import io.perfbox.core.port.ImageBuilder;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.core.port.JobStore;
+import io.perfbox.core.port.JobWorkspace;
+import io.perfbox.core.port.VulnerabilityScanner;
 import io.perfbox.testing.fakes.Gate;
 import io.perfbox.testing.fakes.InMemoryDockerfileStore;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
@@ -28,14 +38,7 @@ import io.perfbox.testing.fakes.ScriptedImageBuilder;
 import io.perfbox.testing.fakes.ScriptedStep;
 import io.perfbox.testing.fakes.ScriptedVulnerabilityScanner;
 import io.perfbox.testing.fakes.SteppingClock;
-import io.perfbox.core.port.ContainerRunner;
-import io.perfbox.core.port.ContainerRunner.RunLimits;
-import io.perfbox.core.port.ImageBuilder;
-import io.perfbox.core.port.JobArtifactStore.CapturedLog;
-import io.perfbox.core.port.JobArtifactStore.LogKind;
-import io.perfbox.core.port.JobStore;
-import io.perfbox.core.port.JobWorkspace;
-import io.perfbox.core.port.VulnerabilityScanner;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,7 +96,7 @@ class JobPipelineTest {
     }
 
     private static final ScanReport RUNS_AS_ROOT = new ScanReport("trivy", "0.58.1", List.of()).withMisconfigurations(
-            List.of(new io.perfbox.core.domain.Misconfiguration("DS002", "Image user should not be 'root'",
+            List.of(new Misconfiguration("DS002", "Image user should not be 'root'",
                     Severity.HIGH, "Specify at least 1 USER command in Dockerfile with non-root user as argument",
                     null, null)));
 
@@ -141,10 +144,10 @@ class JobPipelineTest {
     void aJobThatRanCarriesTheReceiptOfEveryStep() throws InterruptedException {
         String digest = "sha256:" + "12".repeat(32);
         String base = "sha256:" + "34".repeat(32);
-        jobs.update(stored().withReceipt(io.perfbox.core.domain.RunReceipt.submitted(DOCKERFILE, "9.9")),
+        jobs.update(stored().withReceipt(RunReceipt.submitted(DOCKERFILE, "9.9")),
                 EnumSet.of(JobStatus.QUEUED));
         builder.willReturn(new ImageBuilder.Built("perfbox/job-image:1", BUILD_LOG, digest,
-                List.of(new io.perfbox.core.domain.RunReceipt.BaseImage("debian:bookworm", base))));
+                List.of(new RunReceipt.BaseImage("debian:bookworm", base))));
         scanner.willReturn(new ScanReport("trivy", "0.58.1", List.of()).withDatabase("2024-12-01T00:00:00Z", null));
 
         Job job = executed();
@@ -152,10 +155,10 @@ class JobPipelineTest {
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         var receipt = job.receipt();
         assertThat(receipt.perfboxVersion()).isEqualTo("9.9");
-        assertThat(receipt.dockerfileSha256()).isEqualTo(io.perfbox.core.domain.RunReceipt.sha256(DOCKERFILE));
+        assertThat(receipt.dockerfileSha256()).isEqualTo(RunReceipt.sha256(DOCKERFILE));
         assertThat(receipt.imageDigest()).isEqualTo(digest);
-        assertThat(receipt.baseImages()).extracting(io.perfbox.core.domain.RunReceipt.BaseImage::digest).containsExactly(base);
-        assertThat(receipt.scanner()).isEqualTo(new io.perfbox.core.domain.RunReceipt.Scanner("trivy", "0.58.1",
+        assertThat(receipt.baseImages()).extracting(RunReceipt.BaseImage::digest).containsExactly(base);
+        assertThat(receipt.scanner()).isEqualTo(new RunReceipt.Scanner("trivy", "0.58.1",
                 "2024-12-01T00:00:00Z", null));
         // the runner's default conditions: the limits it was given
         assertThat(receipt.limits()).isEqualTo(RUN_LIMITS.receipt());
@@ -164,7 +167,7 @@ class JobPipelineTest {
 
     @Test
     void aJobThatFailedToBuildKeepsTheReceiptOfItsSubmission() throws InterruptedException {
-        var submitted = io.perfbox.core.domain.RunReceipt.submitted(DOCKERFILE, "9.9");
+        var submitted = RunReceipt.submitted(DOCKERFILE, "9.9");
         jobs.update(stored().withReceipt(submitted), EnumSet.of(JobStatus.QUEUED));
         builder.willReturn(new ImageBuilder.BuildFailed("no", BUILD_LOG));
 
@@ -628,7 +631,7 @@ class JobPipelineTest {
         held.awaitReached();
 
         var live = artifacts.readLog(queued.id(), kind, 0, 1024).orElseThrow();
-        assertThat(new String(live.bytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("Step 1/2 : FROM debian\n");
+        assertThat(new String(live.bytes(), StandardCharsets.UTF_8)).isEqualTo("Step 1/2 : FROM debian\n");
         assertThat(live.complete()).isFalse();
 
         held.release();
@@ -642,9 +645,9 @@ class JobPipelineTest {
     @Test
     void aStoreThatCannotWriteTheLiveLogLeavesTheOutcomesLogAndTheJobSucceeds() throws Exception {
         builder.willPrint("output nobody can store\n");
-        var failing = new io.perfbox.testing.fakes.InMemoryJobArtifactStore() {
+        var failing = new InMemoryJobArtifactStore() {
             @Override
-            public LogWriter openLog(io.perfbox.core.domain.JobId id, LogKind kind) {
+            public LogWriter openLog(JobId id, LogKind kind) {
                 throw new IllegalStateException("disk full");
             }
         };

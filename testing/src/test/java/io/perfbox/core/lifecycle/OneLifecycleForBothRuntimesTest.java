@@ -8,6 +8,8 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.LifecycleScenarios.Scenario;
@@ -25,6 +27,7 @@ import io.perfbox.testing.fakes.SteppingClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -82,13 +85,13 @@ class OneLifecycleForBothRuntimesTest {
         }
 
         // The run's conditions as the task reports them: the limits it ran under (the local runner's default part).
-        var conditions = io.perfbox.core.domain.RunReceipt.ran(RUN_LIMITS.receipt(), null, null, null, null);
+        var conditions = RunReceipt.ran(RUN_LIMITS.receipt(), null, null, null, null);
         assertThat(lifecycle.ran(id, s.ran(), s::result, conditions)).isEqualTo(Next.ENDED);
         assertRepeatAnswers(aws, () -> lifecycle.ran(id, s.ran(), s::result, conditions), Next.STOPPED);
         return aws;
     }
 
-    private static void assertRepeatAnswers(Runtime runtime, java.util.function.Supplier<Next> repeat, Next expected) {
+    private static void assertRepeatAnswers(Runtime runtime, Supplier<Next> repeat, Next expected) {
         Job before = runtime.stored();
         assertThat(repeat.get()).as("the repeated step's answer").isEqualTo(expected);
         assertThat(runtime.stored()).as("the job after the repeat").isEqualTo(before);
@@ -121,8 +124,8 @@ class OneLifecycleForBothRuntimesTest {
     }
 
     private static Job withoutRunDurations(Job job) {
-        var runs = new io.perfbox.core.domain.Runs(job.runs().requested(), job.runs().completed().stream()
-                .map(r -> new io.perfbox.core.domain.Runs.Run(r.number(), r.performance(), r.metrics(), null)).toList());
+        var runs = new Runs(job.runs().requested(), job.runs().completed().stream()
+                .map(r -> new Runs.Run(r.number(), r.performance(), r.metrics(), null)).toList());
         return new Job(job.id(), job.owner(), job.name(), job.description(), job.status(), job.failure(),
                 job.performance(), job.createdAt(), job.updatedAt(), job.stages(), job.vulnerabilities(), job.warnings(),
                 job.metrics(), job.receipt(), runs);

@@ -31,11 +31,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -173,7 +175,7 @@ class RepeatedRunsTest {
         assertThat(job.runs().completed()).allSatisfy(r -> assertThat(r.duration()).isNotNull());
         assertThat(job.runs().min()).contains(0.5);
         assertThat(job.runs().max()).contains(0.9);
-        assertThat(job.runs().spread().orElseThrow()).isCloseTo((0.9 - 0.5) / 0.7, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(job.runs().spread().orElseThrow()).isCloseTo((0.9 - 0.5) / 0.7, Offset.offset(1e-12));
     }
 
     @Test
@@ -316,7 +318,7 @@ class RepeatedRunsTest {
 
         try {
             task.get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException expected) {
+        } catch (ExecutionException expected) {
             assertThat(expected.getCause()).isInstanceOf(InterruptedException.class);
         }
 

@@ -3,6 +3,7 @@ package io.perfbox.testing.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.File;
 import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class MotoTest {
     void python3IsFoundOnThePathItIsGiven(@TempDir Path dir) throws Exception {
         Path python3 = Files.createFile(dir.resolve("python3"));
         python3.toFile().setExecutable(true);
-        assertThat(Moto.python3("/nonexistent" + java.io.File.pathSeparator + dir)).isEqualTo(python3.toString());
+        assertThat(Moto.python3("/nonexistent" + File.pathSeparator + dir)).isEqualTo(python3.toString());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.perfbox.testing.fakes;
 
-import io.perfbox.testing.contract.JobArtifactStoreContract;
 import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.testing.contract.JobArtifactStoreContract;
 
 /** The fake other unit tests rely on keeps the same contract as the real stores. */
 class InMemoryJobArtifactStoreTest extends JobArtifactStoreContract {

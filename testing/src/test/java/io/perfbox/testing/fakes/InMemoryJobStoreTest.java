@@ -1,7 +1,7 @@
 package io.perfbox.testing.fakes;
 
-import io.perfbox.testing.contract.JobStoreContract;
 import io.perfbox.core.port.JobStore;
+import io.perfbox.testing.contract.JobStoreContract;
 
 class InMemoryJobStoreTest extends JobStoreContract {
     private final InMemoryJobStore store = new InMemoryJobStore();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,7 +104,7 @@ public final class BaseImagePolicy {
     public static List<String> baseImages(DockerfileSyntax.Parsed parsed) {
         Map<String, String> globalArgs = new HashMap<>();
         Set<String> stages = new HashSet<>();
-        java.util.LinkedHashSet<String> images = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> images = new LinkedHashSet<>();
         boolean inStage = false;
         for (DockerfileSyntax.Instruction in : parsed.instructions()) {
             if (in.keyword().equals("arg") && !inStage) {

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -309,7 +310,7 @@ public final class BuildFailureReport {
 
     private static List<Stage> stages(DockerfileSyntax.Parsed dockerfile) {
         List<Stage> stages = new ArrayList<>();
-        java.util.Set<String> aliases = new java.util.HashSet<>();
+        Set<String> aliases = new HashSet<>();
         for (DockerfileSyntax.Instruction i : dockerfile.instructions()) {
             if (i.keyword().equals("from")) {
                 String[] words = i.rest().split("[ \\t]+");

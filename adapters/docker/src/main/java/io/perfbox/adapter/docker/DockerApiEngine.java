@@ -2,20 +2,22 @@ package io.perfbox.adapter.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.perfbox.core.port.JobArtifactStore.CapturedLog;
-import io.perfbox.core.port.LogSink;
 import io.perfbox.adapter.process.BoundedCapture;
 import io.perfbox.adapter.process.ProcessRunner;
+import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.core.port.LogSink;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -206,8 +208,8 @@ public final class DockerApiEngine implements DockerEngine {
                 return;
             }
             String logPath = r.json().path("LogPath").asText("");
-            if (logPath.isEmpty() || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(logPath))
-                    || java.nio.file.Files.exists(java.nio.file.Path.of(logPath + ".1"))) {
+            if (logPath.isEmpty() || !Files.isRegularFile(Path.of(logPath))
+                    || Files.exists(Path.of(logPath + ".1"))) {
                 return;
             }
             api.stream("GET", "/containers/" + path(name) + "/logs?stdout=1&stderr=1", QUICK,
@@ -271,15 +273,15 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+    public OptionalLong writableLayerBytes(String name) throws InterruptedException {
         try {
             DockerSocketClient.Response r = api.send("GET", "/containers/" + path(name) + "/json?size=1", null, QUICK);
             if (!r.ok() || !r.json().path("SizeRw").isNumber()) {
-                return java.util.OptionalLong.empty();
+                return OptionalLong.empty();
             }
-            return java.util.OptionalLong.of(r.json().path("SizeRw").asLong());
+            return OptionalLong.of(r.json().path("SizeRw").asLong());
         } catch (IOException e) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
     }
 
@@ -304,31 +306,31 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public java.util.List<String> containersLabelled(String label, String value) {
+    public List<String> containersLabelled(String label, String value) {
         return idsOf("/containers/json?all=1&filters=" + query("{\"label\":[\"" + label + "=" + value + "\"]}"));
     }
 
     @Override
-    public java.util.List<String> imagesLabelled(String label, String value) {
+    public List<String> imagesLabelled(String label, String value) {
         return idsOf("/images/json?filters=" + query("{\"label\":[\"" + label + "=" + value + "\"]}"));
     }
 
-    private java.util.List<String> idsOf(String target) {
+    private List<String> idsOf(String target) {
         boolean interrupted = Thread.interrupted();
         try {
             DockerSocketClient.Response r = api.send("GET", target, null, QUICK);
             if (!r.ok()) {
-                return java.util.List.of();
+                return List.of();
             }
-            java.util.List<String> ids = new java.util.ArrayList<>();
+            List<String> ids = new ArrayList<>();
             r.json().forEach(item -> ids.add(item.path("Id").asText()));
             return ids.stream().filter(id -> !id.isEmpty()).distinct().toList();
         } catch (InterruptedException e) {
             interrupted = true;
-            return java.util.List.of();
+            return List.of();
         } catch (IOException e) {
             LOG.fine(() -> "GET " + target + ": " + e.getMessage());
-            return java.util.List.of();
+            return List.of();
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -337,55 +339,55 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public java.util.Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException {
+    public Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException {
         try {
             DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);
             if (!r.ok()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            Map<String, String> labels = new java.util.LinkedHashMap<>();
+            Map<String, String> labels = new LinkedHashMap<>();
             r.json().path("Config").path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-            return java.util.Optional.of(labels);
+            return Optional.of(labels);
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     @Override
-    public java.util.Optional<String> imageId(String ref) throws InterruptedException {
+    public Optional<String> imageId(String ref) throws InterruptedException {
         try {
             DockerSocketClient.Response r = api.send("GET", "/images/" + path(ref) + "/json", null, QUICK);
             String id = r.ok() ? r.json().path("Id").asText("") : "";
-            return id.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(id);
+            return id.isEmpty() ? Optional.empty() : Optional.of(id);
         } catch (IOException | IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     @Override
-    public java.util.Optional<RunConfig> runConfig(String name) throws InterruptedException {
+    public Optional<RunConfig> runConfig(String name) throws InterruptedException {
         try {
             DockerSocketClient.Response c = api.send("GET", "/containers/" + path(name) + "/json", null, QUICK);
             DockerSocketClient.Response info = api.send("GET", "/info", null, QUICK);
             JsonNode host = c.ok() ? c.json().path("HostConfig") : null;
             JsonNode engineInfo = info.ok() ? info.json() : null;
-            return java.util.Optional.of(new RunConfig(
+            return Optional.of(new RunConfig(
                     host == null ? null : textOrNull(host.path("Runtime")),
                     host == null ? null : textOrNull(host.path("CpusetCpus")),
                     engineInfo == null ? null : textOrNull(engineInfo.path("DefaultRuntime")),
                     engineInfo == null ? null : textOrNull(engineInfo.path("KernelVersion"))));
         } catch (IOException | IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     @Override
-    public java.util.Optional<String> storageDriver() throws InterruptedException {
+    public Optional<String> storageDriver() throws InterruptedException {
         try {
             DockerSocketClient.Response info = api.send("GET", "/info", null, QUICK);
-            return info.ok() ? java.util.Optional.ofNullable(textOrNull(info.json().path("Driver"))) : java.util.Optional.empty();
+            return info.ok() ? Optional.ofNullable(textOrNull(info.json().path("Driver"))) : Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -404,13 +406,13 @@ public final class DockerApiEngine implements DockerEngine {
                 if (!id.isEmpty()) {
                     uninterruptibly("DELETE", "/containers/" + path(id) + "?force=1&v=1");
                 }
-                return new StorageProbe(true, java.util.Optional.empty());
+                return new StorageProbe(true, Optional.empty());
             }
             // 404: the image is gone, which says nothing about the engine's storage.
-            return created.status() == 404 ? new StorageProbe(false, java.util.Optional.empty())
-                    : new StorageProbe(true, java.util.Optional.of(DockerCli.firstLine(created.message())));
+            return created.status() == 404 ? new StorageProbe(false, Optional.empty())
+                    : new StorageProbe(true, Optional.of(DockerCli.firstLine(created.message())));
         } catch (IOException | IllegalArgumentException e) {
-            return new StorageProbe(false, java.util.Optional.empty());
+            return new StorageProbe(false, Optional.empty());
         }
     }
 
@@ -461,23 +463,23 @@ public final class DockerApiEngine implements DockerEngine {
     }
 
     @Override
-    public java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+    public OptionalLong buildCacheBytes() throws InterruptedException {
         try {
             DockerSocketClient.Response r = api.send("GET", "/system/df", null, QUICK);
             if (!r.ok()) {
-                return java.util.OptionalLong.empty();
+                return OptionalLong.empty();
             }
             return buildCacheBytesIn(r.json());
         } catch (IOException e) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
     }
 
     /** The sum of the build cache records' sizes of {@code GET /system/df}, those shared with images left out. */
-    static java.util.OptionalLong buildCacheBytesIn(JsonNode df) {
+    static OptionalLong buildCacheBytesIn(JsonNode df) {
         JsonNode records = df.path("BuildCache");
         if (!records.isArray()) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
         long sum = 0;
         for (JsonNode record : records) {
@@ -485,7 +487,7 @@ public final class DockerApiEngine implements DockerEngine {
                 sum += Math.max(0, record.path("Size").asLong(0));
             }
         }
-        return java.util.OptionalLong.of(sum);
+        return OptionalLong.of(sum);
     }
 
     /** The engine's socket. */

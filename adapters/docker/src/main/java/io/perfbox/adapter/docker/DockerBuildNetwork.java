@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -257,11 +259,11 @@ public final class DockerBuildNetwork implements AutoCloseable {
 
     static String owner(ProcessHandle process) {
         return "perfbox-owner=" + process.pid() + "@"
-                + process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+                + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }
 
     static boolean ownerIsAlive(String owner) {
-        var m = java.util.regex.Pattern.compile("perfbox-owner=(\\d+)@(\\d+)").matcher(owner);
+        var m = Pattern.compile("perfbox-owner=(\\d+)@(\\d+)").matcher(owner);
         if (!m.matches()) {
             return false;
         }
@@ -291,7 +293,7 @@ public final class DockerBuildNetwork implements AutoCloseable {
             }
             for (String line : r.stdoutText().lines().toList()) {
                 // iptables quotes a comment; perfbox's have no spaces, so the quotes are all there is to undo.
-                List<String> words = java.util.Arrays.stream(line.strip().split("\\s+"))
+                List<String> words = Arrays.stream(line.strip().split("\\s+"))
                         .map(w -> w.length() > 1 && w.startsWith("\"") && w.endsWith("\"") ? w.substring(1, w.length() - 1) : w)
                         .toList();
                 if (words.size() > 3 && words.get(0).equals("-A") && words.get(words.size() - 2).equals("-j")

@@ -1,13 +1,14 @@
 package io.perfbox.adapter.docker;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.adapter.process.ProcessRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The docker CLI perfbox drives; every call goes through {@link ProcessRunner} with a timeout. */
 public final class DockerCli {
@@ -93,7 +94,7 @@ public final class DockerCli {
             Set<String> names = new TreeSet<>();
             node.fieldNames().forEachRemaining(names::add);
             return names;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("docker info's runtimes are unreadable: " + firstLine(json), e);
         }
     }

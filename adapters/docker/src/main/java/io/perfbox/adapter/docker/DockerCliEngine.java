@@ -1,14 +1,20 @@
 package io.perfbox.adapter.docker;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.adapter.process.ProcessRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
-import io.perfbox.adapter.process.ProcessRunner;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** {@link DockerEngine} through the docker CLI: one process per call. */
 public final class DockerCliEngine implements DockerEngine {
@@ -113,15 +119,15 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
-    public java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
+    public OptionalLong writableLayerBytes(String name) throws InterruptedException {
         ProcessRunner.Result r = docker.quick("container", "inspect", "--size", "--format", "{{.SizeRw}}", name);
         if (!r.succeeded()) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
         try {
-            return java.util.OptionalLong.of(Long.parseLong(r.stdoutText().strip()));
+            return OptionalLong.of(Long.parseLong(r.stdoutText().strip()));
         } catch (NumberFormatException e) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
     }
 
@@ -146,37 +152,37 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
-    public java.util.List<String> containersLabelled(String label, String value) {
+    public List<String> containersLabelled(String label, String value) {
         return ids("ps", "-a", "-q", "--no-trunc", "--filter", "label=" + label + "=" + value);
     }
 
     @Override
-    public java.util.List<String> imagesLabelled(String label, String value) {
+    public List<String> imagesLabelled(String label, String value) {
         return ids("images", "-q", "--no-trunc", "--filter", "label=" + label + "=" + value);
     }
 
-    private java.util.List<String> ids(String... args) {
+    private List<String> ids(String... args) {
         ProcessRunner.Result r = docker.quickUninterruptibly(args);
         if (r == null || !r.succeeded()) {
-            return java.util.List.of();
+            return List.of();
         }
         return r.stdoutText().lines().map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
     @Override
-    public java.util.Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException {
+    public Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException {
         ProcessRunner.Result r = docker.command("image", "inspect", "--format", "{{json .Config.Labels}}", ref)
                 .timeout(Duration.ofMinutes(1)).maxStdoutBytes(1024 * 1024).run();
         if (!r.succeeded()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            Map<String, String> labels = new java.util.LinkedHashMap<>();
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdoutText().strip()).properties()
+            Map<String, String> labels = new LinkedHashMap<>();
+            new ObjectMapper().readTree(r.stdoutText().strip()).properties()
                     .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-            return java.util.Optional.of(labels);
-        } catch (java.io.IOException e) {
-            return java.util.Optional.empty();
+            return Optional.of(labels);
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -238,15 +244,15 @@ public final class DockerCliEngine implements DockerEngine {
 
     /** {@code docker system df}'s Build Cache line: the CLI prints it rounded (e.g. 1.23GB), so it is that exact. */
     @Override
-    public java.util.OptionalLong buildCacheBytes() throws InterruptedException {
+    public OptionalLong buildCacheBytes() throws InterruptedException {
         ProcessRunner.Result r;
         try {
             r = docker.quick("system", "df", "--format", "{{.Type}}\t{{.Size}}");
         } catch (ProcessRunner.StartFailedException e) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
         if (!r.succeeded()) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
         for (String line : r.stdoutText().split("\n")) {
             String[] parts = line.split("\t");
@@ -254,18 +260,18 @@ public final class DockerCliEngine implements DockerEngine {
                 return humanBytes(parts[1].strip());
             }
         }
-        return java.util.OptionalLong.empty();
+        return OptionalLong.empty();
     }
 
     /** A size as the docker CLI prints it (decimal units: 0B, 12.3kB, 1.5MB, 2GB, 1TB); empty for anything else. */
-    static java.util.OptionalLong humanBytes(String s) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKMGTP]?)B").matcher(s);
+    static OptionalLong humanBytes(String s) {
+        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKMGTP]?)B").matcher(s);
         if (!m.matches()) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
         String unit = m.group(2).toLowerCase(Locale.ROOT);
         int power = unit.isEmpty() ? 0 : "kmgtp".indexOf(unit) + 1;
-        return java.util.OptionalLong.of(Math.round(Double.parseDouble(m.group(1)) * Math.pow(1000, power)));
+        return OptionalLong.of(Math.round(Double.parseDouble(m.group(1)) * Math.pow(1000, power)));
     }
 
     private static String blankToNull(String s) {

@@ -5,11 +5,17 @@ import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Function;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * A job's container, isolated: no network, every capability dropped, no new privileges, pids/memory/CPU limits
@@ -32,8 +38,8 @@ public class DockerContainerRunner implements ContainerRunner {
     /** How writable layers are bounded on this engine, once known ({@link #layerCap}). */
     private volatile LayerCap layerCap;
     private final Optional<CpuPool> cpus;
-    private final java.util.concurrent.locks.ReentrantLock layerCapLock = new java.util.concurrent.locks.ReentrantLock();
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DockerContainerRunner.class.getName());
+    private final ReentrantLock layerCapLock = new ReentrantLock();
+    private static final Logger LOG = Logger.getLogger(DockerContainerRunner.class.getName());
 
     /**
      * How a run's writable layer is bounded: by the engine's own size cap ({@code --storage-opt size}, a quota the
@@ -264,7 +270,7 @@ public class DockerContainerRunner implements ContainerRunner {
                 return Optional.of(DiskArea.DATA);
             }
             try {
-                java.util.OptionalLong layer = engine.writableLayerBytes(name);
+                OptionalLong layer = engine.writableLayerBytes(name);
                 if (layer.isPresent() && layer.getAsLong() > limits.writableLayerBytes()) {
                     return Optional.of(DiskArea.WRITABLE_LAYER);
                 }
@@ -357,20 +363,20 @@ public class DockerContainerRunner implements ContainerRunner {
         static String model() {
             String m = model;
             if (m == null) {
-                m = modelIn(java.nio.file.Path.of("/proc/cpuinfo"));
+                m = modelIn(Path.of("/proc/cpuinfo"));
                 model = m;
             }
             return m.isEmpty() ? null : m;
         }
 
         /** The first "model name" (x86) or "Model"/"Processor" (ARM) line's value; "" when there is none. */
-        static String modelIn(java.nio.file.Path cpuinfo) {
-            try (var lines = java.nio.file.Files.lines(cpuinfo)) {
+        static String modelIn(Path cpuinfo) {
+            try (var lines = Files.lines(cpuinfo)) {
                 return lines.map(l -> l.split(":", 2)).filter(kv -> kv.length == 2)
                         .filter(kv -> kv[0].strip().equals("model name") || kv[0].strip().equals("Model")
                                 || kv[0].strip().equals("Processor"))
                         .map(kv -> kv[1].strip()).filter(v -> !v.isEmpty()).findFirst().orElse("");
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 return "";
             }
         }

@@ -5,8 +5,10 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What a job's run and its clean-up ask of Docker, one call per step: {@link DockerApiEngine} makes the calls in
@@ -138,8 +140,8 @@ public interface DockerEngine {
      * Bytes the container has written to its own file system (its writable layer, the image not counted), as
      * {@code docker inspect --size} counts them; empty when unknown.
      */
-    default java.util.OptionalLong writableLayerBytes(String name) throws InterruptedException {
-        return java.util.OptionalLong.empty();
+    default OptionalLong writableLayerBytes(String name) throws InterruptedException {
+        return OptionalLong.empty();
     }
 
     /** Kills the container; best effort, carried out even when the caller was interrupted. */
@@ -159,16 +161,16 @@ public interface DockerEngine {
     void removeImage(String ref);
 
     /** Ids of the containers (running or not) carrying the label with this value; empty when none or unreadable. */
-    java.util.List<String> containersLabelled(String label, String value);
+    List<String> containersLabelled(String label, String value);
 
     /** Ids of the images carrying the label with this value; empty when none or unreadable. */
-    java.util.List<String> imagesLabelled(String label, String value);
+    List<String> imagesLabelled(String label, String value);
 
     /**
      * The labels of the image the engine holds under {@code ref} (a name, name:tag or id); empty when it holds none
      * (or cannot say).
      */
-    java.util.Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException;
+    Optional<Map<String, String>> imageLabels(String ref) throws InterruptedException;
 
     /** The image's size as the engine counts it (every layer, the base image's included). */
     long imageSize(String ref) throws InterruptedException;
@@ -202,7 +204,7 @@ public interface DockerEngine {
      * The bytes of the engine's build cache as {@code docker system df} counts them (records shared with images left
      * out); empty when the engine cannot say.
      */
-    default java.util.OptionalLong buildCacheBytes() throws InterruptedException {
-        return java.util.OptionalLong.empty();
+    default OptionalLong buildCacheBytes() throws InterruptedException {
+        return OptionalLong.empty();
     }
 }

@@ -1,13 +1,16 @@
 package io.perfbox.adapter.docker;
 
+import io.perfbox.adapter.process.ProcessRunner;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
-import io.perfbox.adapter.process.ProcessRunner;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +172,7 @@ public class DockerImageBuilder implements ImageBuilder {
 
     private static byte[] randomSecret() {
         byte[] b = new byte[32];
-        new java.security.SecureRandom().nextBytes(b);
+        new SecureRandom().nextBytes(b);
         return b;
     }
 
@@ -272,11 +275,11 @@ public class DockerImageBuilder implements ImageBuilder {
      * The receipt's base images: each FROM image with the id the engine holds under its name, which is what the
      * build started from (nothing is pulled: builds start only from images in this engine).
      */
-    private List<io.perfbox.core.domain.RunReceipt.BaseImage> baseImages(DockerfileSyntax.Parsed parsed)
+    private List<RunReceipt.BaseImage> baseImages(DockerfileSyntax.Parsed parsed)
             throws InterruptedException {
-        List<io.perfbox.core.domain.RunReceipt.BaseImage> bases = new java.util.ArrayList<>();
+        List<RunReceipt.BaseImage> bases = new ArrayList<>();
         for (String name : BaseImagePolicy.baseImages(parsed)) {
-            bases.add(new io.perfbox.core.domain.RunReceipt.BaseImage(name, engine.imageId(name).orElse(null)));
+            bases.add(new RunReceipt.BaseImage(name, engine.imageId(name).orElse(null)));
         }
         return bases;
     }
@@ -329,7 +332,7 @@ public class DockerImageBuilder implements ImageBuilder {
      * right after the step's container was removed (a cache hit or the base image has no such line before it).
      */
     static List<String> stepsCommittedBy(String log) {
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         Matcher m = COMMITTED_STEP.matcher(log);
         while (m.find()) {
             ids.add(m.group(1));

@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class BaseImagePolicyTest {
@@ -115,7 +116,7 @@ class BaseImagePolicyTest {
 
     @Test
     void badPatternsAreRefusedAtStart() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BaseImagePolicy.allowing(List.of("debian bookworm")))
+        Assertions.assertThatThrownBy(() -> BaseImagePolicy.allowing(List.of("debian bookworm")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--base-images");
     }
 

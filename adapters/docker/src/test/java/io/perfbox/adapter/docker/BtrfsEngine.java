@@ -3,6 +3,7 @@ package io.perfbox.adapter.docker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -168,7 +169,7 @@ final class BtrfsEngine implements AutoCloseable {
             p.destroyForcibly();
             throw new IllegalStateException(String.join(" ", cmd) + ": no answer in " + timeout);
         }
-        String text = new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        String text = new String(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + text);
         }

@@ -6,6 +6,7 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.testing.docker.RequiresDocker;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 @RequiresDocker
 class BuildKitImageBuilderIT extends DockerImageBuilderIT {
     private static BuildKitCli cli;
-    private static final byte[] SECRET = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] SECRET = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
 
     @BeforeAll
     static void findBuildKit() throws Exception {

@@ -6,6 +6,8 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.testing.docker.RequiresDocker;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -41,12 +43,12 @@ class DockerApiEngineBuildIT extends DockerImageBuilderIT {
     @Test
     void aOneFileTarIsWhatTarItselfWouldRead() throws Exception {
         byte[] tar = EngineApiFormats.tarOfOne("Dockerfile", "FROM scratch\n".getBytes());
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("perfbox-tar", ".tar");
-        java.nio.file.Files.write(file, tar);
+        Path file = Files.createTempFile("perfbox-tar", ".tar");
+        Files.write(file, tar);
         Process p = new ProcessBuilder("tar", "-tvf", file.toString()).redirectErrorStream(true).start();
         String listing = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(listing).isZero();
         assertThat(listing).contains("Dockerfile").contains(" 13 ");
-        java.nio.file.Files.delete(file);
+        Files.delete(file);
     }
 }

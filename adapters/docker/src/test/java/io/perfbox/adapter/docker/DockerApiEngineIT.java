@@ -2,15 +2,18 @@ package io.perfbox.adapter.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfbox.adapter.fs.HostJobWorkspace;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.ImageBuilder;
-import io.perfbox.adapter.fs.HostJobWorkspace;
 import io.perfbox.testing.docker.RequiresDocker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +24,7 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
             () -> new AssertionError("the docker CLI here reaches its engine through a unix socket, which must be used"));
 
     @Override
-    protected DockerContainerRunner runner(HostJobWorkspace workspace, java.util.Optional<String> runtime) {
+    protected DockerContainerRunner runner(HostJobWorkspace workspace, Optional<String> runtime) {
         return new DockerContainerRunner(ENGINE, store, workspace::directoryOf, workspace::full, runtime);
     }
 
@@ -56,8 +59,8 @@ class DockerApiEngineIT extends DockerContainerRunnerIT {
 
     @Test
     void aStartTheEngineRefusesSaysWhy() throws Exception {
-        var spec = new DockerEngine.ContainerSpec("perfbox-no-such-image:latest", java.util.Map.of(DockerNames.STORE_LABEL, store),
-                new io.perfbox.core.port.ContainerRunner.RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(5)),
+        var spec = new DockerEngine.ContainerSpec("perfbox-no-such-image:latest", Map.of(DockerNames.STORE_LABEL, store),
+                new ContainerRunner.RunLimits(64L * 1024 * 1024, 1.0, 64, Duration.ofSeconds(5)),
                 Files.createTempDirectory("perfbox-api-it"));
         assertThat(ENGINE.createAndStart("perfbox-it-" + store, spec, Duration.ofSeconds(30))).hasValueSatisfying(
                 reason -> assertThat(reason).containsIgnoringCase("no such image"));

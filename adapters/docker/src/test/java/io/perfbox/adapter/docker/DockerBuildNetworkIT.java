@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfbox.adapter.process.ProcessRunner;
 import io.perfbox.testing.docker.RequiresDocker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class DockerBuildNetworkIT {
     }
 
     private static void iptables(String... args) throws InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("iptables", "-w"));
+        List<String> cmd = new ArrayList<>(List.of("iptables", "-w"));
         cmd.addAll(List.of(args));
         assertThat(ProcessRunner.command(cmd).timeout(Duration.ofSeconds(30)).run().succeeded()).as(cmd.toString()).isTrue();
     }

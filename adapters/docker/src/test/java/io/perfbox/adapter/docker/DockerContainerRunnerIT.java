@@ -2,17 +2,18 @@ package io.perfbox.adapter.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfbox.adapter.fs.HostJobWorkspace;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobWorkspace;
-import io.perfbox.adapter.fs.HostJobWorkspace;
 import io.perfbox.testing.docker.RequiresDocker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +95,7 @@ class DockerContainerRunnerIT {
         // runc is also the default: a runtime the engine has registered besides its default shows the option arriving.
         String defaultRuntime = DOCKER.quick("info", "--format", "{{.DefaultRuntime}}").stdoutText().strip();
         Optional<String> other = DOCKER.runtimes().stream().filter(n -> !n.equals(defaultRuntime)).findFirst();
-        org.junit.jupiter.api.Assumptions.assumeTrue(other.isPresent(), "the engine has no runtime besides its default");
+        Assumptions.assumeTrue(other.isPresent(), "the engine has no runtime besides its default");
         Ran named = run("true", LIMITS, other);
         assertThat(named.outcome()).isInstanceOf(ContainerRunner.Exited.class);
         assertThat(runtimeOf(named.id())).isEqualTo(other.get());
@@ -210,7 +212,7 @@ class DockerContainerRunnerIT {
     private static String asNobody(String script) throws Exception {
         Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", script)
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return out;
     }
@@ -221,14 +223,14 @@ class DockerContainerRunnerIT {
         assertThat(r.outcome()).as(r.outcome().log().text()).isInstanceOfSatisfying(ContainerRunner.Exited.class,
                 e -> assertThat(e.exitCode()).isZero());
         Path shell = r.workspace().directoryOf(r.id()).resolve("rootsh");
-        assertThat(Files.getPosixFilePermissions(shell)).contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        assertThat(Files.getPosixFilePermissions(shell)).contains(PosixFilePermission.OWNER_EXECUTE);
         // Through its path: a host user cannot even reach it.
         String byPath = asNobody(shell + " -p -c 'echo euid=$(id -u)'");
         assertThat(byPath).doesNotContain("euid=0").contains("Permission denied");
         // Handed an open descriptor of it (as if a path were found): nosuid, so it runs as the user, never as root.
         Process p = new ProcessBuilder("bash", "-c", "exec 3< " + shell + "; setpriv --reuid=65534 --regid=65534"
                 + " --clear-groups /proc/self/fd/3 -p -c 'echo euid=$(id -u)'").redirectErrorStream(true).start();
-        String byFd = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String byFd = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         assertThat(byFd).doesNotContain("euid=0");
         // Nor can a host user forge the job's result.

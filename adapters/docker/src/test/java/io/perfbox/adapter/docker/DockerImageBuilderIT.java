@@ -6,6 +6,10 @@ import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.testing.docker.RequiresDocker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -229,13 +233,13 @@ class DockerImageBuilderIT {
     void noInstructionMakesTheEngineFetchFromTheHostsLoopback() throws Exception {
         AtomicInteger connections = new AtomicInteger();
         Thread accepting;
-        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             accepting = Thread.ofVirtual().start(() -> {
                 while (!listener.isClosed()) {
-                    try (java.net.Socket s = listener.accept()) {
+                    try (Socket s = listener.accept()) {
                         connections.incrementAndGet();
                         s.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\nthe host's secret\n".getBytes());
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return;
                     }
                 }

@@ -3,7 +3,10 @@ package io.perfbox.adapter.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.core.domain.JobId;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DockerImageBuilderTest {
     private static final JobId ID = new JobId("3f2b8c9e-1d4a-4c1e-9a7b-2b1c0d9e8f7a");
@@ -67,13 +70,13 @@ class DockerImageBuilderTest {
     }
 
     @Test
-    void theHostCpuModelIsCpuinfosFirstModelName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void theHostCpuModelIsCpuinfosFirstModelName(@TempDir Path dir)
             throws Exception {
-        java.nio.file.Path x86 = dir.resolve("x86");
-        java.nio.file.Files.writeString(x86, "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU @ 2.20GHz\n"
+        Path x86 = dir.resolve("x86");
+        Files.writeString(x86, "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU @ 2.20GHz\n"
                 + "\nprocessor\t: 1\nmodel name\t: other\n");
-        java.nio.file.Path none = dir.resolve("none");
-        java.nio.file.Files.writeString(none, "processor\t: 0\n");
+        Path none = dir.resolve("none");
+        Files.writeString(none, "processor\t: 0\n");
         assertThat(DockerContainerRunner.HostCpu.modelIn(x86)).isEqualTo("Intel(R) Xeon(R) CPU @ 2.20GHz");
         assertThat(DockerContainerRunner.HostCpu.modelIn(none)).isEmpty();
         assertThat(DockerContainerRunner.HostCpu.modelIn(dir.resolve("missing"))).isEmpty();

@@ -6,13 +6,17 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.testing.docker.RequiresDocker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,10 +76,10 @@ class EngineCappedLayerIT {
         Function<JobId, Path> dir = id -> data.computeIfAbsent(id, j -> {
             try {
                 Path d = Files.createDirectories(tmp.resolve(j.value()));
-                Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+                Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
                 return d;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         return new DockerContainerRunner(engine, store, dir, (id, files) -> false);
@@ -120,7 +124,7 @@ class EngineCappedLayerIT {
         DockerCli docker = new DockerCli("docker");
         String driver = docker.quick("info", "--format", "{{.Driver}}").stdoutText().strip();
         String fs = docker.quick("info", "--format", "{{json .DriverStatus}}").stdoutText();
-        org.junit.jupiter.api.Assumptions.assumeTrue(driver.equals("overlay2") && fs.contains("extfs"),
+        Assumptions.assumeTrue(driver.equals("overlay2") && fs.contains("extfs"),
                 "this machine's engine is overlay2 on ext4");
         for (DockerEngine engine : new DockerEngine[] {new DockerCliEngine(docker),
                 DockerApiEngine.reachableThrough(docker).orElseThrow()}) {

@@ -6,6 +6,7 @@ import io.perfbox.core.port.DockerfileStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public class FileSystemDockerfileStore implements DockerfileStore {
         try {
             Files.deleteIfExists(fileOf(id));
             Files.deleteIfExists(root.resolve(id.value()));
-        } catch (java.nio.file.DirectoryNotEmptyException e) {
+        } catch (DirectoryNotEmptyException e) {
             // the job's other artifacts live beside it; JobArtifactStore.deleteAll removes the directory
         } catch (IOException e) {
             throw new UncheckedIOException(e);

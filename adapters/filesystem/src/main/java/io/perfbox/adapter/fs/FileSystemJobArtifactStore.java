@@ -1,5 +1,6 @@
 package io.perfbox.adapter.fs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.perfbox.core.domain.JobId;
@@ -8,18 +9,25 @@ import io.perfbox.core.log.BoundedLog;
 import io.perfbox.core.log.LogWindow;
 import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.LogSlice;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Keeps a job's logs and scan report in {@code <root>/<jobId>/}. A log is one file, {@code <kind>.log}, written in
@@ -284,19 +292,19 @@ public class FileSystemJobArtifactStore implements JobArtifactStore {
      * The jobs whose directory here was last changed before {@code cutoff} (the retention's look for files no record
      * names any more: a crash between a delete's record and its files).
      */
-    public java.util.List<JobId> storedBefore(java.time.Instant cutoff) {
-        if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return java.util.List.of();
+    public List<JobId> storedBefore(Instant cutoff) {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
         }
-        java.util.List<JobId> out = new java.util.ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+        List<JobId> out = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
                 if (!name.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-                        || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                if (Files.getLastModifiedTime(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+                if (Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
                     out.add(new JobId(name));
                 }
             }
@@ -309,11 +317,11 @@ public class FileSystemJobArtifactStore implements JobArtifactStore {
     /** What the job's files (its Dockerfile, logs, scan report) take on disk, in bytes; 0 when it has none. */
     public long bytes(JobId id) {
         Path dir = dirOf(id);
-        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
                 try {
                     return Files.size(p);
                 } catch (IOException e) {
@@ -333,7 +341,7 @@ public class FileSystemJobArtifactStore implements JobArtifactStore {
     private static void write(Path file, Object value) {
         try {
             Files2.writeAtomically(file, JSON.writeValueAsBytes(value));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -341,7 +349,7 @@ public class FileSystemJobArtifactStore implements JobArtifactStore {
     private static <T> Optional<T> read(Path file, Class<T> type) {
         try {
             return Optional.of(JSON.readValue(file.toFile(), type));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+        } catch (NoSuchFileException | FileNotFoundException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + file, e);

@@ -1,7 +1,7 @@
 package io.perfbox.adapter.fs;
 
-import io.perfbox.testing.contract.DockerfileStoreContract;
 import io.perfbox.core.port.DockerfileStore;
+import io.perfbox.testing.contract.DockerfileStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;

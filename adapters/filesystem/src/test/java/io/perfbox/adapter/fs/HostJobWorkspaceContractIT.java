@@ -3,6 +3,7 @@ package io.perfbox.adapter.fs;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.testing.contract.JobWorkspaceContract;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,6 @@ class HostJobWorkspaceContractIT extends JobWorkspaceContract {
     @Override
     protected boolean exists(JobId id) {
         return Files.exists(workspace().directoryOf(id).getParent(),
-                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                LinkOption.NOFOLLOW_LINKS);
     }
 }

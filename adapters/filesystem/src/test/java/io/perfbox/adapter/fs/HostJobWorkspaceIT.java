@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.JobWorkspace;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +80,7 @@ class HostJobWorkspaceIT {
                     out.write(block);
                     written += block.length;
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 assertThat(e.getMessage()).containsIgnoringCase("space");
             }
             assertThat(written).isLessThan(workspace.imageBytes());
@@ -86,16 +90,16 @@ class HostJobWorkspaceIT {
 
     @Test
     void aFileDeletedWhileHeldOpenStillCounts() throws Exception {
-        try (var ch = java.nio.channels.FileChannel.open(data.resolve("held"), java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE)) {
+        try (var ch = FileChannel.open(data.resolve("held"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
             Files.delete(data.resolve("held"));
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 * 1024);
+            ByteBuffer b = ByteBuffer.allocate(64 * 1024);
             try {
                 for (long w = 0; w < 4 * SIZE; w += b.capacity()) {
                     b.clear();
                     ch.write(b);
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // ENOSPC: the kernel's bound
             }
             assertThat(data).isEmptyDirectory();
@@ -110,7 +114,7 @@ class HostJobWorkspaceIT {
             for (; made < 100_000; made++) {
                 Files.createFile(data.resolve("f" + made));
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             assertThat(e.getMessage()).containsIgnoringCase("space");
         }
         assertThat((long) made).isLessThanOrEqualTo(workspace.inodes());

@@ -4,6 +4,7 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * Keeps the first and the last bytes of a stream within a fixed budget, however much is written:
@@ -27,7 +28,7 @@ public final class BoundedCapture {
 
     /** As above, every write also passed on to {@code tee} as it comes. */
     public BoundedCapture(int maxBytes, LogSink tee) {
-        this.tee = java.util.Objects.requireNonNull(tee, "tee");
+        this.tee = Objects.requireNonNull(tee, "tee");
         if (maxBytes < 2) {
             throw new IllegalArgumentException("maxBytes must be at least 2");
         }

@@ -2,6 +2,7 @@ package io.perfbox.adapter.process;
 
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.LogSink;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -124,7 +125,7 @@ public final class ProcessRunner {
         pb.environment().putAll(environment);
         pb.redirectErrorStream(mergeStderr);
         if (stdin == null) {
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }
         Process process;
         try {

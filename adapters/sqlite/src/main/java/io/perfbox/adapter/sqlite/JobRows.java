@@ -21,6 +21,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,7 +38,7 @@ final class JobRows {
             + "failure_message, performance, created_at, updated_at, queued_at, build_started_at, scan_started_at, "
             + "run_started_at, finished_at, vulnerabilities, warnings, metrics, receipt, runs, finished_key";
     /** {@link #COLUMNS} of the job {@code j} in a join, under their own names (for {@link #fromRow}). */
-    static final String JOINED_COLUMNS = java.util.Arrays.stream(COLUMNS.split(", "))
+    static final String JOINED_COLUMNS = Arrays.stream(COLUMNS.split(", "))
             .map(c -> "j." + c + " AS " + c).collect(Collectors.joining(", "));
     static final String ACTIVE_STATUSES = JobStatus.ACTIVE.stream().map(s -> "'" + s.name() + "'")
             .collect(Collectors.joining(", "));

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +55,7 @@ class SqliteApiKeyStoreTest extends ApiKeyStoreContract {
     void keysLiveBesideTheJobsInOneFileThatNeverHoldsASecretInClear() throws IOException {
         try (SqliteJobStore jobs = SqliteJobStore.open(dataDir)) {
             ApiKeys.CreatedKey created = new ApiKeys(store, Clock.systemUTC()).create("acme");
-            assertThat(jobs.list("acme", java.util.Optional.empty(), 10, java.util.Optional.empty()).jobs()).isEmpty();
+            assertThat(jobs.list("acme", Optional.empty(), 10, Optional.empty()).jobs()).isEmpty();
             String secret = created.key().substring(("pbk_" + created.id() + "_").length());
             try (Stream<Path> files = Files.list(dataDir)) {
                 for (Path f : files.toList()) {

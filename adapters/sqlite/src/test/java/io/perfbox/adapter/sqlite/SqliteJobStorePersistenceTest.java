@@ -3,16 +3,19 @@ package io.perfbox.adapter.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
-import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Job;
-import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RankOrder;
+import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobStore.IdempotencyKey;
+import io.perfbox.core.port.TenantUsage;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,6 +25,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,7 +161,7 @@ class SqliteJobStorePersistenceTest {
         }
         try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
             assertThat(store.submissionsSince("alice", t0.minusSeconds(1)))
-                    .isEqualTo(new io.perfbox.core.port.TenantUsage.Submissions(1, Optional.of(t0)));
+                    .isEqualTo(new TenantUsage.Submissions(1, Optional.of(t0)));
         }
     }
 
@@ -188,7 +192,7 @@ class SqliteJobStorePersistenceTest {
     @Test
     void aSchemaFiveDatabaseMigratesAndItsJobsReadAsOneRun() throws SQLException {
         Job succeeded = Job.queued(JobId.random(), "alice", "old", null, t0).advancedTo(JobStatus.RUNNING, t0)
-                .succeeded(0.75, java.util.Map.of("loss", 0.5), t0.plusSeconds(1));
+                .succeeded(0.75, Map.of("loss", 0.5), t0.plusSeconds(1));
         Job queued = Job.queued(JobId.random(), "alice", "waiting", null, t0.plusSeconds(2));
         try (SqliteJobStore store = SqliteJobStore.open(dataDir)) {
             store.create(succeeded, Optional.empty());
@@ -205,9 +209,9 @@ class SqliteJobStorePersistenceTest {
             assertThat(old).isEqualTo(succeeded);
             assertThat(old.runs().requested()).isEqualTo(1);
             assertThat(old.runs().completed()).containsExactly(
-                    new io.perfbox.core.domain.Runs.Run(1, 0.75, java.util.Map.of("loss", 0.5), null));
-            assertThat(store.find(queued.id()).orElseThrow().runs()).isEqualTo(io.perfbox.core.domain.Runs.SINGLE);
-            assertThat(store.ranked("alice", "performance", io.perfbox.core.domain.RankOrder.DESC, 10))
+                    new Runs.Run(1, 0.75, Map.of("loss", 0.5), null));
+            assertThat(store.find(queued.id()).orElseThrow().runs()).isEqualTo(Runs.SINGLE);
+            assertThat(store.ranked("alice", "performance", RankOrder.DESC, 10))
                     .containsExactly(succeeded);
             store.create(three, Optional.empty());
             assertThat(store.find(three.id())).contains(three);

@@ -2,6 +2,7 @@ package io.perfbox.adapter.trivy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,7 +65,7 @@ public final class TrivyReportParser {
             }
             return new ScanReport("trivy", scannerVersion, findings);
         } catch (IOException e) {
-            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage()
                     : e.getMessage();
             throw new ScanFailedException("Trivy's report is not JSON: " + why);
         }

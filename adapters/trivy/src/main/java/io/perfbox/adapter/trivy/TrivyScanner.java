@@ -1,18 +1,30 @@
 package io.perfbox.adapter.trivy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.adapter.docker.DockerCli;
+import io.perfbox.adapter.process.ProcessRunner;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.VulnerabilityScanner;
-import io.perfbox.adapter.docker.DockerCli;
-import io.perfbox.adapter.process.ProcessRunner;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Scans an image with Trivy ({@code trivy image --format json}). The scanner is looked up at every scan, so
@@ -27,10 +39,10 @@ public class TrivyScanner implements VulnerabilityScanner {
     private final TrivySettings settings;
     private final DockerCli docker;
     private final String pathVariable;
-    private final java.util.function.Supplier<Optional<String>> cpus;
+    private final Supplier<Optional<String>> cpus;
     /** What each Trivy executable says its version is, asked once: it goes into every report it makes. */
-    private final java.util.Map<String, Optional<String>> versions = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final java.util.regex.Pattern VERSION_LINE = java.util.regex.Pattern.compile("(?m)^Version:\\s*(\\S+)");
+    private final Map<String, Optional<String>> versions = new ConcurrentHashMap<>();
+    private static final Pattern VERSION_LINE = Pattern.compile("(?m)^Version:\\s*(\\S+)");
 
     public TrivyScanner(TrivySettings settings, DockerCli docker) {
         this(settings, docker, System.getenv().getOrDefault("PATH", ""), () -> Optional.empty());
@@ -40,7 +52,7 @@ public class TrivyScanner implements VulnerabilityScanner {
      * Scans run on the CPUs {@code cpus} names when each scan starts ("0-1,3", through {@code taskset}; empty: any),
      * so that a scan keeps off the CPUs another job's run holds.
      */
-    public TrivyScanner(TrivySettings settings, DockerCli docker, java.util.function.Supplier<Optional<String>> cpus) {
+    public TrivyScanner(TrivySettings settings, DockerCli docker, Supplier<Optional<String>> cpus) {
         this(settings, docker, System.getenv().getOrDefault("PATH", ""), cpus);
     }
 
@@ -49,7 +61,7 @@ public class TrivyScanner implements VulnerabilityScanner {
     }
 
     TrivyScanner(TrivySettings settings, DockerCli docker, String pathVariable,
-            java.util.function.Supplier<Optional<String>> cpus) {
+            Supplier<Optional<String>> cpus) {
         this.settings = settings;
         this.docker = docker;
         this.pathVariable = pathVariable;
@@ -234,7 +246,7 @@ public class TrivyScanner implements VulnerabilityScanner {
         try {
             dir = Files.createTempDirectory("perfbox-dockerfile-");
             Files.writeString(dir.resolve("Dockerfile"), dockerfile.text());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ScanFailedException("the Dockerfile could not be written for Trivy's checks: " + e.getMessage(), e);
         }
         try {
@@ -276,7 +288,7 @@ public class TrivyScanner implements VulnerabilityScanner {
             try {
                 Files.deleteIfExists(dir.resolve("Dockerfile"));
                 Files.deleteIfExists(dir);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // A temporary directory left behind holds only the Dockerfile; the scan stands.
             }
         }
@@ -286,7 +298,7 @@ public class TrivyScanner implements VulnerabilityScanner {
      * When the vulnerability database the scans use was built (its UpdatedAt, as {@code trivy version --format json}
      * says for the cache the scans use); empty when unknown (no executable, the container image, no database yet).
      */
-    public Optional<java.time.Instant> databaseUpdatedAt() throws InterruptedException {
+    public Optional<Instant> databaseUpdatedAt() throws InterruptedException {
         List<String> trivy;
         try {
             trivy = locate();
@@ -298,11 +310,11 @@ public class TrivyScanner implements VulnerabilityScanner {
         }
         String updated = database(trivy.get(0)).updatedAt();
         try {
-            return updated == null ? Optional.empty() : Optional.of(java.time.Instant.parse(updated));
-        } catch (java.time.format.DateTimeParseException e) {
+            return updated == null ? Optional.empty() : Optional.of(Instant.parse(updated));
+        } catch (DateTimeParseException e) {
             try {
-                return Optional.of(java.time.OffsetDateTime.parse(updated).toInstant());
-            } catch (java.time.format.DateTimeParseException again) {
+                return Optional.of(OffsetDateTime.parse(updated).toInstant());
+            } catch (DateTimeParseException again) {
                 return Optional.empty();
             }
         }
@@ -333,15 +345,15 @@ public class TrivyScanner implements VulnerabilityScanner {
     /** The VulnerabilityDB times of {@code trivy version --format json}'s answer; unknown for anything else. */
     static Database databaseIn(String versionJson) {
         try {
-            com.fasterxml.jackson.databind.JsonNode db = new com.fasterxml.jackson.databind.ObjectMapper()
+            JsonNode db = new ObjectMapper()
                     .readTree(versionJson).path("VulnerabilityDB");
             return new Database(textOrNull(db.path("UpdatedAt")), textOrNull(db.path("DownloadedAt")));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Database.UNKNOWN;
         }
     }
 
-    private static String textOrNull(com.fasterxml.jackson.databind.JsonNode n) {
+    private static String textOrNull(JsonNode n) {
         return n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : null;
     }
 
@@ -363,7 +375,7 @@ public class TrivyScanner implements VulnerabilityScanner {
         try {
             ProcessRunner.Result r = ProcessRunner.command(List.of(executable, "--version"))
                     .timeout(Duration.ofSeconds(30)).maxStdoutBytes(64 * 1024).maxStderrBytes(64 * 1024).run();
-            java.util.regex.Matcher m = VERSION_LINE.matcher(r.stdoutText());
+            Matcher m = VERSION_LINE.matcher(r.stdoutText());
             version = r.succeeded() && m.find() ? Optional.of(m.group(1)) : Optional.empty();
         } catch (ProcessRunner.StartFailedException e) {
             version = Optional.empty();
@@ -381,7 +393,7 @@ public class TrivyScanner implements VulnerabilityScanner {
                 .filter(l -> !l.isEmpty() && !l.contains("--help"))
                 .map(l -> l.startsWith("docker: ") ? l.substring("docker: ".length()) : l)
                 .toList();
-        String pick = lines.stream().filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("error")).reduce((a, b) -> b)
+        String pick = lines.stream().filter(l -> l.toLowerCase(Locale.ROOT).contains("error")).reduce((a, b) -> b)
                 .orElse(lines.isEmpty() ? "docker gave no reason" : lines.get(lines.size() - 1));
         if (pick.endsWith(".")) {
             pick = pick.substring(0, pick.length() - 1);

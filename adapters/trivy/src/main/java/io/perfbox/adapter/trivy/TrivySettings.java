@@ -1,5 +1,8 @@
 package io.perfbox.adapter.trivy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,13 +46,13 @@ public record TrivySettings(Optional<Path> configuredPath, boolean ignoreUnfixed
             if (in == null) {
                 throw new IllegalStateException("trivy.version is missing from the class path");
             }
-            String version = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            String version = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
             if (!version.matches("\\d+\\.\\d+\\.\\d+")) {
                 throw new IllegalStateException("trivy.version holds '" + version + "', not a version");
             }
             return version;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -3,15 +3,18 @@ package io.perfbox.adapter.trivy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.adapter.docker.DockerCli;
+import io.perfbox.adapter.process.ProcessRunner;
+import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.port.VulnerabilityScanner.ScanFailedException;
 import io.perfbox.core.port.VulnerabilityScanner.ScannerUnavailableException;
-import io.perfbox.adapter.docker.DockerCli;
-import io.perfbox.adapter.process.ProcessRunner;
-import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.testing.trivy.RealTrivy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,13 +72,13 @@ class TrivyScannerIT {
     void theDockerfileChecksFindDs002WithoutAUserAndNotWithOneBesideTheImagesFindings() throws Exception {
         TrivyScanner scanner = new TrivyScanner(settings(trivy(), false, false), DOCKER);
 
-        ScanReport asRoot = scanner.scan(PLAIN, new io.perfbox.core.domain.Dockerfile("FROM debian:bookworm\nCMD true\n"));
+        ScanReport asRoot = scanner.scan(PLAIN, new Dockerfile("FROM debian:bookworm\nCMD true\n"));
         assertThat(asRoot.findings()).extracting(f -> f.vulnerabilityId()).contains(RealTrivy.BASE_LOW);
         assertThat(asRoot.misconfigurations()).extracting(m -> m.id() + " " + m.severity())
                 .contains("DS002 HIGH", "DS026 LOW");
 
         var withUser = scanner.misconfigurations(
-                new io.perfbox.core.domain.Dockerfile("FROM debian:bookworm\nUSER 1000\nCMD true\n"));
+                new Dockerfile("FROM debian:bookworm\nUSER 1000\nCMD true\n"));
         assertThat(withUser).extracting(m -> m.id()).doesNotContain("DS002").contains("DS026");
     }
 
@@ -89,7 +92,7 @@ class TrivyScannerIT {
     void aReportNamesTheTimesOfTheDatabaseItWasScannedWith() throws Exception {
         ScanReport report = new TrivyScanner(settings(trivy(), false, false), DOCKER).scan(PLAIN);
         // The fixture's metadata.json, as the cache holds it (trivy version --format json reads the same).
-        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+        JsonNode meta = new ObjectMapper()
                 .readTree(RealTrivy.cacheDir().resolve("db/metadata.json").toFile());
         assertThat(report.dbUpdatedAt()).isEqualTo(meta.get("UpdatedAt").asText()).isNotBlank();
         assertThat(report.dbDownloadedAt()).isEqualTo(meta.get("DownloadedAt").asText());

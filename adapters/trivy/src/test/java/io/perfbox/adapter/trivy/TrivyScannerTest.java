@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.adapter.docker.DockerCli;
+import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.port.VulnerabilityScanner;
 import io.perfbox.core.port.VulnerabilityScanner.ScannerUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,7 +184,7 @@ class TrivyScannerTest {
                 + "  *) echo 'Version: 0.58.1' ;;\nesac");
         TrivyScanner scanner = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"), "/usr/bin:/bin");
 
-        var report = scanner.scan("perfbox-job:1", new io.perfbox.core.domain.Dockerfile("FROM debian:bookworm\n"));
+        var report = scanner.scan("perfbox-job:1", new Dockerfile("FROM debian:bookworm\n"));
 
         assertThat(report.misconfigurations()).extracting(m -> m.id()).containsExactly("DS002");
         List<String> called = Files.readAllLines(args);
@@ -199,8 +201,8 @@ class TrivyScannerTest {
                 + "  *) echo 'Version: 0.58.1' ;;\nesac");
         TrivyScanner scanner = new TrivyScanner(settings(Optional.of(trivy), false), new DockerCli("docker"), "/usr/bin:/bin");
 
-        assertThatThrownBy(() -> scanner.scan("perfbox-job:1", new io.perfbox.core.domain.Dockerfile("FROM debian\n")))
-                .isInstanceOf(io.perfbox.core.port.VulnerabilityScanner.ScanFailedException.class)
+        assertThatThrownBy(() -> scanner.scan("perfbox-job:1", new Dockerfile("FROM debian\n")))
+                .isInstanceOf(VulnerabilityScanner.ScanFailedException.class)
                 .hasMessageContaining("trivy config").hasMessageContaining("FATAL config scan error: unknown flag");
     }
 

@@ -2,9 +2,11 @@ package io.perfbox.runtime.aws;
 
 import io.perfbox.core.application.TenantQuotas;
 import java.io.Serial;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -90,8 +92,8 @@ public final class AwsSettings {
         }
 
         /** How long the job store keeps a finished job after its end. */
-        public java.time.Duration retainFinished() {
-            return java.time.Duration.ofDays(retainDays);
+        public Duration retainFinished() {
+            return Duration.ofDays(retainDays);
         }
     }
 
@@ -143,15 +145,15 @@ public final class AwsSettings {
         public static final String TASK_LOG_GROUP = "PERFBOX_TASK_LOG_GROUP";
         private static final Pattern LOG_GROUP = Pattern.compile("[A-Za-z0-9_./#-]{1,512}");
 
-        public static java.util.Optional<LiveLogs> from(Map<String, String> env) {
+        public static Optional<LiveLogs> from(Map<String, String> env) {
             String build = env.get(BUILD_LOG_GROUP);
             String task = env.get(TASK_LOG_GROUP);
             if (build == null && task == null) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             require(build != null && LOG_GROUP.matcher(build).matches(), BUILD_LOG_GROUP + " is not a log group name: " + build);
             require(task != null && LOG_GROUP.matcher(task).matches(), TASK_LOG_GROUP + " is not a log group name: " + task);
-            return java.util.Optional.of(new LiveLogs(build, task));
+            return Optional.of(new LiveLogs(build, task));
         }
     }
 

@@ -3,10 +3,11 @@ package io.perfbox.runtime.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.core.application.TenantQuotas;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
-import io.perfbox.core.application.TenantQuotas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -114,14 +115,14 @@ class AwsSettingsTest {
 
     @Test
     void finishedJobsAreKeptThirtyDaysUnlessPerfboxRetainDaysSaysOtherwise() {
-        assertThat(AwsSettings.Common.from(api()).retainFinished()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(AwsSettings.Common.from(api()).retainFinished()).isEqualTo(Duration.ofDays(30));
         assertThat(AwsSettings.Common.from(with(api(), "PERFBOX_RETAIN_DAYS", "7")).retainFinished())
-                .isEqualTo(java.time.Duration.ofDays(7));
+                .isEqualTo(Duration.ofDays(7));
         assertThat(AwsSettings.Api.from(with(api(), "PERFBOX_RETAIN_DAYS", " 90 ")).common().retainDays()).isEqualTo(90);
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "-1", "3651", "thirty", "1.5", "1e3"})
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "3651", "thirty", "1.5", "1e3"})
     void aRetentionThatIsNotAWholeNumberOfDaysFromOneFailsTheFirstStartNamingTheVariable(String days) {
         assertThatThrownBy(() -> AwsSettings.Common.from(with(api(), "PERFBOX_RETAIN_DAYS", days)))
                 .isInstanceOf(AwsSettings.InvalidSettingException.class)

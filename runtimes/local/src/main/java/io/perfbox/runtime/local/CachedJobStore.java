@@ -7,6 +7,7 @@ import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.port.ExpiredJobs;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.runtime.local.observe.JobChanges;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A read-through cache of jobs in front of the store of a local server. Clients poll GET /jobs/{id}, and every
@@ -52,12 +56,12 @@ public final class CachedJobStore implements JobStore {
     }
 
     /** A listener's failure never undoes nor fails a write that happened. */
-    private void tell(java.util.function.Consumer<JobChanges> event) {
+    private void tell(Consumer<JobChanges> event) {
         try {
             event.accept(changes);
         } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(CachedJobStore.class.getName())
-                    .log(java.util.logging.Level.WARNING, "a job change listener failed", e);
+            Logger.getLogger(CachedJobStore.class.getName())
+                    .log(Level.WARNING, "a job change listener failed", e);
         }
     }
 
@@ -150,12 +154,12 @@ public final class CachedJobStore implements JobStore {
     public ExpiredJobs expiring(ExpiredJobs expired) {
         return new ExpiredJobs() {
             @Override
-            public List<Job> finishedBefore(java.time.Instant cutoff, int limit) {
+            public List<Job> finishedBefore(Instant cutoff, int limit) {
                 return expired.finishedBefore(cutoff, limit);
             }
 
             @Override
-            public boolean removeFinished(JobId id, java.time.Instant cutoff) {
+            public boolean removeFinished(JobId id, Instant cutoff) {
                 ReentrantLock lock = lockOf(id);
                 lock.lock();
                 try {
@@ -171,7 +175,7 @@ public final class CachedJobStore implements JobStore {
             }
 
             @Override
-            public int forgetIdempotencyKeysBefore(java.time.Instant cutoff) {
+            public int forgetIdempotencyKeysBefore(Instant cutoff) {
                 return expired.forgetIdempotencyKeysBefore(cutoff);
             }
         };

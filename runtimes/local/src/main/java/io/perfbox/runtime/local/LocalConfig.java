@@ -2,12 +2,15 @@ package io.perfbox.runtime.local;
 
 import io.perfbox.adapter.trivy.TrivySettings;
 import io.perfbox.core.application.TenantQuotas;
+import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.lifecycle.PipelineSettings;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.runtime.local.http.HttpLimits;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -83,8 +87,8 @@ public record LocalConfig(
 
     private static boolean isLoopback(String host) {
         try {
-            return java.net.InetAddress.getByName(host).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException("--listen: unknown host '" + host + "'");
         }
     }
@@ -108,7 +112,7 @@ public record LocalConfig(
 
         static Builder parse(String value) {
             try {
-                return valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+                return valueOf(value.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--builder: '" + value + "' is not one of auto, buildkit, classic");
             }
@@ -327,7 +331,7 @@ public record LocalConfig(
     private static RankOrder leaderboardOrder(Map<String, String> v) {
         try {
             return RankOrder.parse(get(v, "leaderboard-order"));
-        } catch (io.perfbox.core.domain.InvalidInputException e) {
+        } catch (InvalidInputException e) {
             throw new IllegalArgumentException("--leaderboard-order: '" + get(v, "leaderboard-order")
                     + "' is not one of desc, asc");
         }
@@ -338,8 +342,8 @@ public record LocalConfig(
         return host.contains(":") ? "[" + host + "]" : host;
     }
 
-    private static java.util.OptionalInt optionalInt(Map<String, String> v, String name) {
-        return get(v, name).isBlank() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(intIn(v, name, 1, 1_000_000));
+    private static OptionalInt optionalInt(Map<String, String> v, String name) {
+        return get(v, name).isBlank() ? OptionalInt.empty() : OptionalInt.of(intIn(v, name, 1, 1_000_000));
     }
 
     private static List<String> cidrs(Map<String, String> v, String name) {
@@ -347,7 +351,7 @@ public record LocalConfig(
         if (raw.isEmpty()) {
             return List.of();
         }
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String part : raw.split("[,\\s]+")) {
             if (!part.matches("\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?")) {
                 throw new IllegalArgumentException("--" + name + " takes IPv4 CIDRs such as 10.1.2.0/24, not '" + part + "'");

@@ -1,15 +1,14 @@
 package io.perfbox.runtime.local;
 
+import io.perfbox.core.domain.JobId;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobPipeline;
 import io.perfbox.core.lifecycle.StepOutcomes;
-import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.PipelineLauncher;
 import io.perfbox.logging.JobLogContext;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.function.Function;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 

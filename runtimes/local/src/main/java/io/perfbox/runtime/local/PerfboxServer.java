@@ -4,16 +4,12 @@ import io.perfbox.adapter.fs.FileSystemDockerfileStore;
 import io.perfbox.adapter.fs.FileSystemJobArtifactStore;
 import io.perfbox.adapter.sqlite.SqliteApiKeyStore;
 import io.perfbox.adapter.sqlite.SqliteJobStore;
-import io.perfbox.core.auth.ApiKeys;
-import io.perfbox.runtime.local.tls.ServerTls;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.Optional;
 import io.perfbox.adapter.trivy.TrivyScanner;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
+import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.core.domain.Job;
+import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.lifecycle.HostJobResources;
 import io.perfbox.core.lifecycle.JobLifecycle;
@@ -25,12 +21,17 @@ import io.perfbox.runtime.local.backend.RunnerBackend;
 import io.perfbox.runtime.local.data.JobRetention;
 import io.perfbox.runtime.local.http.LocalApiServer;
 import io.perfbox.runtime.local.http.Operations;
+import io.perfbox.runtime.local.logging.LogSetup;
 import io.perfbox.runtime.local.observe.DiskUsage;
 import io.perfbox.runtime.local.observe.Readiness;
 import io.perfbox.runtime.local.observe.ServerMetrics;
-import io.perfbox.runtime.local.logging.LogSetup;
+import io.perfbox.runtime.local.tls.ServerTls;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -165,18 +173,18 @@ public final class PerfboxServer implements AutoCloseable {
         JobRetention retention = new JobRetention(jobs.expiring(database), config.retention().keep(), clock,
                 new JobRetention.JobFiles() {
                     @Override
-                    public long bytes(io.perfbox.core.domain.JobId id) {
+                    public long bytes(JobId id) {
                         return artifacts.bytes(id);
                     }
 
                     @Override
-                    public void delete(io.perfbox.core.domain.JobId id) {
+                    public void delete(JobId id) {
                         dockerfiles.delete(id);
                         artifacts.deleteAll(id);
                     }
 
                     @Override
-                    public List<io.perfbox.core.domain.JobId> storedBefore(java.time.Instant cutoff) {
+                    public List<JobId> storedBefore(Instant cutoff) {
                         return artifacts.storedBefore(cutoff);
                     }
                 },
@@ -200,7 +208,7 @@ public final class PerfboxServer implements AutoCloseable {
             keysRequired = config.requireKeys() || apiKeys.anyMade();
             Optional<ApiKeys> keys = Optional.of(apiKeys);
             // The listen host itself is a name clients use when it is one (--listen build-box:8443).
-            List<String> names = new java.util.ArrayList<>(config.serverNames());
+            List<String> names = new ArrayList<>(config.serverNames());
             names.add(config.host());
             api = LocalApiServer.start(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()),
                     tls.context(), keys, config.requireKeys(),
@@ -255,11 +263,11 @@ public final class PerfboxServer implements AutoCloseable {
             return;
         }
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        try (ServerSocket probe = new ServerSocket()) {
             // As the server binds: a connection of an earlier server still in TIME_WAIT does not hold the port.
             probe.setReuseAddress(true);
             probe.bind(address);
-        } catch (java.net.BindException e) {
+        } catch (BindException e) {
             String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
             if (String.valueOf(e.getMessage()).contains("in use")) {
                 throw new IllegalStateException("port " + port + " on " + host + " is in use (another perfbox serve, or"
@@ -281,7 +289,7 @@ public final class PerfboxServer implements AutoCloseable {
             TrivyScanner scanner, RunnerBackend backend) {
         return new ServerMetrics.Sources() {
             @Override
-            public java.util.Map<String, Integer> queuedByTenant() {
+            public Map<String, Integer> queuedByTenant() {
                 return executor.queuedByTenant();
             }
 
@@ -296,7 +304,7 @@ public final class PerfboxServer implements AutoCloseable {
             }
 
             @Override
-            public Optional<java.time.Instant> scannerDatabaseUpdatedAt() {
+            public Optional<Instant> scannerDatabaseUpdatedAt() {
                 try {
                     return scanner.databaseUpdatedAt();
                 } catch (InterruptedException e) {
@@ -306,24 +314,24 @@ public final class PerfboxServer implements AutoCloseable {
             }
 
             @Override
-            public java.util.OptionalLong dataDirBytes() {
+            public OptionalLong dataDirBytes() {
                 return DiskUsage.of(dataDir);
             }
 
             @Override
-            public java.util.OptionalLong buildCacheBytes() {
+            public OptionalLong buildCacheBytes() {
                 try {
                     return backend.buildCacheBytes();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return java.util.OptionalLong.empty();
+                    return OptionalLong.empty();
                 }
             }
         };
     }
 
     /** How long the server trusts a key lookup before it reads the key store again. */
-    static final java.time.Duration KEY_LOOKUP_WINDOW = java.time.Duration.ofSeconds(1);
+    static final Duration KEY_LOOKUP_WINDOW = Duration.ofSeconds(1);
 
     /** A stable id for this data dir: labels on images and containers say which server owns them. */
     private static String storeId(Path dataDir) throws IOException {

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +38,7 @@ public final class ServeOptions {
      * {@code PERFBOX_*} as their defaults; {@code help} gives each option's description.
      */
     public static void addTo(CommandSpec spec, Map<String, String> env,
-            java.util.function.Function<LocalConfig.Setting, String> help) {
+            Function<LocalConfig.Setting, String> help) {
         Map<String, LocalConfig.Setting> byOption = new HashMap<>();
         for (LocalConfig.Setting s : LocalConfig.SETTINGS) {
             byOption.put("--" + s.name(), s);
@@ -62,7 +64,7 @@ public final class ServeOptions {
     }
 
     /** A conversion's failure as picocli's, its message the setting's own. */
-    private static <T> T typed(java.util.function.Supplier<T> conversion) {
+    private static <T> T typed(Supplier<T> conversion) {
         try {
             return conversion.get();
         } catch (IllegalArgumentException e) {

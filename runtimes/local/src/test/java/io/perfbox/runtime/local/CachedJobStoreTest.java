@@ -7,8 +7,11 @@ import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.RankOrder;
+import io.perfbox.core.port.ExpiredJobs;
+import io.perfbox.runtime.local.observe.JobChanges;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -168,7 +171,7 @@ class CachedJobStoreTest {
     @Test
     void theLeaderboardAndTheHistoryAreTheStoresOwnNotPagesOfItsListing() {
         AtomicInteger listings = new AtomicInteger();
-        List<String> asked = new java.util.ArrayList<>();
+        List<String> asked = new ArrayList<>();
         Job ranked = Job.queued(JobId.random(), "o", "n", null, T0).succeeded(0.5, T0.plusSeconds(1));
         CachedJobStore cached = new CachedJobStore(new InMemoryJobStore() {
             @Override
@@ -202,14 +205,14 @@ class CachedJobStoreTest {
         Job done = job.advancedTo(JobStatus.RUNNING, T0).succeeded(1.0, T0.plusSeconds(1));
         cached.update(done, EnumSet.of(JobStatus.QUEUED));
         assertThat(cached.find(job.id())).contains(done);
-        List<JobId> deleted = new java.util.ArrayList<>();
-        cached.observedBy(new io.perfbox.runtime.local.observe.JobChanges() {
+        List<JobId> deleted = new ArrayList<>();
+        cached.observedBy(new JobChanges() {
             @Override
             public void deleted(JobId id) {
                 deleted.add(id);
             }
         });
-        io.perfbox.core.port.ExpiredJobs expiring = cached.expiring(backing);
+        ExpiredJobs expiring = cached.expiring(backing);
 
         assertThat(expiring.removeFinished(job.id(), T0)).as("finished at T0+1s, not before T0").isFalse();
         assertThat(cached.find(job.id())).contains(done);

@@ -3,12 +3,21 @@ package io.perfbox.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perfbox.adapter.trivy.TrivySettings;
+import io.perfbox.core.domain.RankOrder;
 import io.perfbox.core.domain.Severity;
+import io.perfbox.testing.RepositoryRoot;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalConfigTest {
     private static final Map<String, String> HOME = Map.of("HOME", "/home/u");
@@ -124,16 +133,16 @@ class LocalConfigTest {
     @Test
     void finishedJobsAreKept30DaysByDefaultLookedForHourlyAndBothComeFromAFlagOrTheEnvironment() {
         LocalConfig d = LocalConfig.from(List.of(), HOME);
-        assertThat(d.retention().keep()).isEqualTo(java.time.Duration.ofDays(30));
-        assertThat(d.retention().interval()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(d.retention().keep()).isEqualTo(Duration.ofDays(30));
+        assertThat(d.retention().interval()).isEqualTo(Duration.ofHours(1));
         LocalConfig flags = LocalConfig.from(List.of("--retain-days", "7", "--retention-interval=90s"), HOME);
         assertThat(flags.retention().days()).isEqualTo(7);
-        assertThat(flags.retention().interval()).isEqualTo(java.time.Duration.ofSeconds(90));
-        Map<String, String> env = new java.util.HashMap<>(HOME);
+        assertThat(flags.retention().interval()).isEqualTo(Duration.ofSeconds(90));
+        Map<String, String> env = new HashMap<>(HOME);
         env.put("PERFBOX_RETAIN_DAYS", "365");
         env.put("PERFBOX_RETENTION_INTERVAL", "10m");
         assertThat(LocalConfig.from(List.of(), env).retention()).isEqualTo(new LocalConfig.Retention(
-                java.time.Duration.ofDays(365), java.time.Duration.ofMinutes(10)));
+                Duration.ofDays(365), Duration.ofMinutes(10)));
         assertThat(LocalConfig.from(List.of("--retain-days", "2"), env).retention().days()).as("the flag wins").isEqualTo(2);
     }
 
@@ -202,38 +211,38 @@ class LocalConfigTest {
 
     @Test
     void theLeaderboardsDefaultDirectionIsDescendingUnlessAFlagOrTheEnvironmentSaysAscending() {
-        assertThat(LocalConfig.from(List.of(), HOME).leaderboardOrder()).isEqualTo(io.perfbox.core.domain.RankOrder.DESC);
+        assertThat(LocalConfig.from(List.of(), HOME).leaderboardOrder()).isEqualTo(RankOrder.DESC);
         assertThat(LocalConfig.from(List.of("--leaderboard-order", "asc"), HOME).leaderboardOrder())
-                .isEqualTo(io.perfbox.core.domain.RankOrder.ASC);
-        Map<String, String> env = new java.util.HashMap<>(HOME);
+                .isEqualTo(RankOrder.ASC);
+        Map<String, String> env = new HashMap<>(HOME);
         env.put("PERFBOX_LEADERBOARD_ORDER", "ASC");
-        assertThat(LocalConfig.from(List.of(), env).leaderboardOrder()).isEqualTo(io.perfbox.core.domain.RankOrder.ASC);
+        assertThat(LocalConfig.from(List.of(), env).leaderboardOrder()).isEqualTo(RankOrder.ASC);
         assertThatThrownBy(() -> LocalConfig.from(List.of("--leaderboard-order", "best"), HOME))
                 .hasMessage("--leaderboard-order: 'best' is not one of desc, asc");
     }
 
     /** The real tools/install-trivy, run with a pinned Trivy already in its cache: it prints where it keeps it. */
     private static Path installTrivyPrints(Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(io.perfbox.testing.RepositoryRoot.path().resolve("tools/install-trivy")
+        ProcessBuilder pb = new ProcessBuilder(RepositoryRoot.path().resolve("tools/install-trivy")
                 .toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().remove("PERFBOX_CACHE");
         pb.environment().putAll(env);
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         return Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
     }
 
     private static void fakePinnedTrivy(Path file) throws Exception {
-        java.nio.file.Files.createDirectories(file.getParent());
-        java.nio.file.Files.writeString(file, "#!/bin/sh\necho 'Version: "
-                + io.perfbox.adapter.trivy.TrivySettings.PINNED_VERSION + "'\n");
-        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "#!/bin/sh\necho 'Version: "
+                + TrivySettings.PINNED_VERSION + "'\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
     }
 
     @Test
-    void serveLooksForTheTrivyWhereToolsInstallTrivyPutsIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void serveLooksForTheTrivyWhereToolsInstallTrivyPutsIt(@TempDir Path dir) throws Exception {
         // Under ~/.cache/perfbox by default ...
         Path home = dir.resolve("home");
         Path inHome = LocalConfig.from(List.of(), Map.of("HOME", home.toString())).trivy().installedPath().orElseThrow();

@@ -2,8 +2,8 @@ package io.perfbox.runtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.perfbox.core.lifecycle.JobPipeline;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.lifecycle.JobPipeline;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

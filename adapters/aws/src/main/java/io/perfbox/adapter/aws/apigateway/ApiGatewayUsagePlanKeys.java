@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -108,8 +110,8 @@ public final class ApiGatewayUsagePlanKeys {
     }
 
     /** The ids of the usage plan's keys (GetUsagePlanKeys, every page). */
-    public java.util.List<String> keyIds() {
-        java.util.List<String> ids = new java.util.ArrayList<>();
+    public List<String> keyIds() {
+        List<String> ids = new ArrayList<>();
         String position = null;
         do {
             JsonNode page = call(SdkHttpMethod.GET, "/usageplans/" + usagePlanId + "/keys?limit=500"

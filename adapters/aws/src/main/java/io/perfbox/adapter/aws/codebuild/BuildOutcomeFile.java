@@ -1,11 +1,10 @@
 package io.perfbox.adapter.aws.codebuild;
 
-import io.perfbox.adapter.aws.AwsJson;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.adapter.aws.AwsJson;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
-import io.perfbox.core.domain.RunReceipt;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.perfbox.adapter.aws.dynamodb;
 
+import io.perfbox.adapter.aws.JobAdmissions;
 import io.perfbox.adapter.aws.JobResourceInventory;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
@@ -44,7 +45,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * is the conditional write's, on the base table). A waiting job listed ahead that is no longer QUEUED (its execution
  * ended while it waited) is released when it is found, so it cannot hold up the queue.
  */
-public final class DynamoDbAdmission implements JobResourceInventory, io.perfbox.adapter.aws.JobAdmissions {
+public final class DynamoDbAdmission implements JobResourceInventory, JobAdmissions {
     static final String COUNTER = "ADMISSION";
     static final String PREFIX = "ADMIT#";
     public static final String WAITING_KEY = "ADMISSION#WAITING";

@@ -24,6 +24,7 @@ import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.PagePosition;
 import io.perfbox.core.port.TenantUsage;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -69,11 +70,11 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
      * How long a finished job is kept, from its end, by default: as the local runtime's --retain-days (30). The
      * table's TTL ({@link JobTable#EXPIRES_AT}) then deletes its item; its artifacts expire by the bucket's rules.
      */
-    public static final java.time.Duration DEFAULT_RETAIN_FINISHED = java.time.Duration.ofDays(30);
+    public static final Duration DEFAULT_RETAIN_FINISHED = Duration.ofDays(30);
 
     private final DynamoDbClient client;
     private final String table;
-    private final java.time.Duration retainFinished;
+    private final Duration retainFinished;
 
     public DynamoDbJobStore(DynamoDbClient client, String table) {
         this(client, table, DEFAULT_RETAIN_FINISHED);
@@ -84,8 +85,8 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
      * record is kept as long after its job's submission. At least a day, so that nothing of a job leaves the table
      * before the 24 hours its submission counts in (the submission's own item counts it: {@link #RETENTION}).
      */
-    public DynamoDbJobStore(DynamoDbClient client, String table, java.time.Duration retainFinished) {
-        if (retainFinished == null || retainFinished.compareTo(java.time.Duration.ofDays(1)) < 0) {
+    public DynamoDbJobStore(DynamoDbClient client, String table, Duration retainFinished) {
+        if (retainFinished == null || retainFinished.compareTo(Duration.ofDays(1)) < 0) {
             throw new IllegalArgumentException("a finished job must be kept at least a day, not " + retainFinished);
         }
         this.client = client;

@@ -1,7 +1,6 @@
 package io.perfbox.adapter.aws.ecs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
-import io.perfbox.adapter.aws.ecs.JobTasks;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

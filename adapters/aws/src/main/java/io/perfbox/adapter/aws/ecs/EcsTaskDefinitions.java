@@ -2,20 +2,20 @@ package io.perfbox.adapter.aws.ecs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.JobResourceInventory;
-import io.perfbox.adapter.aws.ecs.TaskDefinitions;
 import io.perfbox.core.domain.JobId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.ecs.model.EphemeralStorage;
 import software.amazon.awssdk.services.ecs.model.Compatibility;
 import software.amazon.awssdk.services.ecs.model.ContainerCondition;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.ContainerDependency;
 import software.amazon.awssdk.services.ecs.model.DeleteTaskDefinitionsResponse;
+import software.amazon.awssdk.services.ecs.model.EphemeralStorage;
 import software.amazon.awssdk.services.ecs.model.KernelCapabilities;
 import software.amazon.awssdk.services.ecs.model.LinuxParameters;
 import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsResponse;
@@ -243,7 +243,7 @@ public class EcsTaskDefinitions implements TaskDefinitions, JobResourceInventory
                         .familyPrefix(AwsJobNames.TASK_FAMILY_PREFIX).status(status).nextToken(page));
                 listed.taskDefinitionArns().stream()
                         .map(arn -> JobResourceInventory.jobIdAfter(AwsJobNames.TASK_FAMILY_PREFIX, familyOf(arn)))
-                        .filter(java.util.Objects::nonNull).forEach(jobs::add);
+                        .filter(Objects::nonNull).forEach(jobs::add);
                 token = listed.nextToken();
             } while (token != null);
         }

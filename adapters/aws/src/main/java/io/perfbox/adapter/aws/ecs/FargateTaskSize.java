@@ -1,6 +1,7 @@
 package io.perfbox.adapter.aws.ecs;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -58,15 +59,15 @@ public final class FargateTaskSize {
     }
 
     /** Why a size is refused, in words; empty when Fargate accepts it. */
-    public static java.util.Optional<String> problem(int cpu, int memoryMiB) {
+    public static Optional<String> problem(int cpu, int memoryMiB) {
         int[] range = MEMORY.get(cpu);
         if (range == null) {
-            return java.util.Optional.of("task CPU must be one of Fargate's " + cpuUnits() + ", not " + cpu);
+            return Optional.of("task CPU must be one of Fargate's " + cpuUnits() + ", not " + cpu);
         }
         if (!isValid(cpu, memoryMiB)) {
-            return java.util.Optional.of("task memory " + memoryMiB + " MiB is not valid for " + cpu + " CPU units: Fargate allows "
+            return Optional.of("task memory " + memoryMiB + " MiB is not valid for " + cpu + " CPU units: Fargate allows "
                     + range[0] + " to " + range[1] + " MiB in steps of " + range[2]);
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

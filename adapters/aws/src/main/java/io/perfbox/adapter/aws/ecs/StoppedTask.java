@@ -1,9 +1,8 @@
 package io.perfbox.adapter.aws.ecs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.AwsJson;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.core.domain.RunReceipt;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,6 @@
 package io.perfbox.adapter.aws.logs;
 
 import io.perfbox.adapter.aws.AwsJobNames;
-import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.perfbox.adapter.aws.s3;
 
-import io.perfbox.adapter.aws.s3.BuildArtifacts;
 import io.perfbox.core.domain.JobId;
 import java.io.IOException;
 import java.io.UncheckedIOException;

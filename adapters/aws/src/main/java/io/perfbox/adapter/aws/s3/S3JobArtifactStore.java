@@ -1,10 +1,11 @@
 package io.perfbox.adapter.aws.s3;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.ScanReport;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.core.log.BoundedLog;
 import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.LogSlice;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
@@ -115,7 +117,7 @@ public class S3JobArtifactStore implements JobArtifactStore {
                     now = s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
                 } catch (NoSuchKeyException e) {
                     now = null;
-                } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                } catch (S3Exception e) {
                     if (e.statusCode() != 404) {
                         throw e;
                     }
@@ -167,7 +169,7 @@ public class S3JobArtifactStore implements JobArtifactStore {
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
         return s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json")

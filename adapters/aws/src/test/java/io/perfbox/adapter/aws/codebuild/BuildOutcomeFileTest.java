@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.FailureCode;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,7 +44,7 @@ class BuildOutcomeFileTest {
                 {"outcome":"BUILT","imageUri":"%s","pushed":true,"trivyVersion":"0.58.1","imageId":"%s",
                  "trivyDbUpdatedAt":"2026-12-07T06:12:03Z"}""".formatted(IMAGE, id));
 
-        assertThat(file.toBuildOutcome(LOG)).isEqualTo(new ImageBuilder.Built(IMAGE, LOG, id, java.util.List.of()));
+        assertThat(file.toBuildOutcome(LOG)).isEqualTo(new ImageBuilder.Built(IMAGE, LOG, id, List.of()));
         assertThat(((ImageBuilder.Built) file.toBuildOutcome(LOG)).receipt().imageDigest()).isEqualTo(id);
         assertThat(file.trivyDbUpdatedAt()).isEqualTo("2026-12-07T06:12:03Z");
         // An id that is no sha256 digest (a stub's, a bad build's) is left out of the receipt, never an error.
@@ -62,11 +64,11 @@ class BuildOutcomeFileTest {
                  {"name":"docker.io/library/alpine:3.19"},"not an object",{"digest":"not a digest"}]}"""
                 .formatted(IMAGE, id, pushed, base));
 
-        io.perfbox.core.domain.RunReceipt receipt = ((ImageBuilder.Built) file.toBuildOutcome(LOG)).receipt();
+        RunReceipt receipt = ((ImageBuilder.Built) file.toBuildOutcome(LOG)).receipt();
         assertThat(receipt.imageDigest()).as("what ECS pulls, not the local id").isEqualTo(pushed);
         assertThat(receipt.baseImages()).containsExactly(
-                new io.perfbox.core.domain.RunReceipt.BaseImage("docker.io/library/debian:bookworm", base),
-                new io.perfbox.core.domain.RunReceipt.BaseImage("docker.io/library/alpine:3.19", null));
+                new RunReceipt.BaseImage("docker.io/library/debian:bookworm", base),
+                new RunReceipt.BaseImage("docker.io/library/alpine:3.19", null));
     }
 
     @Test

@@ -6,27 +6,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.perfbox.adapter.aws.codebuild.BuildOutcomeFile;
 import io.perfbox.adapter.aws.ecs.StoppedTask;
 import io.perfbox.core.domain.Dockerfile;
+import io.perfbox.core.domain.Failure;
+import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.port.ImageBuilder;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.core.port.JobStore.IdempotencyKey;
-import io.perfbox.core.port.JobStore.InvalidPageTokenException;
+import io.perfbox.core.port.TenantUsage;
 import io.perfbox.testing.aws.Moto;
 import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.contract.JobStoreContract;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,14 +126,14 @@ class DynamoDbJobStoreIT extends JobStoreContract {
         store.create(job, Optional.empty());
         assertThat(store.update(job.cancelled(clock.plusSeconds(1)), EnumSet.of(JobStatus.QUEUED))).isTrue();
         // What a deployment from before the failure code CANCELLED wrote for a cancel.
-        Map<String, AttributeValue> old = new java.util.HashMap<>(rawItem("JOB#" + job.id().value()));
+        Map<String, AttributeValue> old = new HashMap<>(rawItem("JOB#" + job.id().value()));
         assertThat(old.get("failureCode").s()).isEqualTo("CANCELLED");
         old.put("failureCode", AttributeValue.fromS("INTERRUPTED"));
         client.putItem(b -> b.tableName(table).item(old));
 
         Job read = store.find(job.id()).orElseThrow();
         assertThat(read.status()).isEqualTo(JobStatus.CANCELLED);
-        assertThat(read.failure().code()).isEqualTo(io.perfbox.core.domain.FailureCode.CANCELLED);
+        assertThat(read.failure().code()).isEqualTo(FailureCode.CANCELLED);
         assertThat(read.failure().message()).isEqualTo("Cancelled by the user while QUEUED");
     }
 
@@ -188,7 +193,7 @@ class DynamoDbJobStoreIT extends JobStoreContract {
         Job read = store.find(job.id()).orElseThrow();
         assertThat(read).isEqualTo(job);
         assertThat(read.runs().completed()).containsExactly(
-                new io.perfbox.core.domain.Runs.Run(1, 0.5, Map.of("loss", 2.0), null));
+                new Runs.Run(1, 0.5, Map.of("loss", 2.0), null));
     }
 
     // ---- the idempotency transaction ----
@@ -315,7 +320,7 @@ class DynamoDbJobStoreIT extends JobStoreContract {
     }
 
     /** The job moved through RUNNING and ended as {@code end} makes it, at {@code at}, written as the lifecycle writes. */
-    private Job finished(DynamoDbJobStore in, Job queued, java.util.function.BiFunction<Job, Instant, Job> end, Instant at) {
+    private Job finished(DynamoDbJobStore in, Job queued, BiFunction<Job, Instant, Job> end, Instant at) {
         Job running = queued.advancedTo(JobStatus.RUNNING, at.minusSeconds(60));
         assertThat(in.update(running, EnumSet.of(JobStatus.QUEUED))).isTrue();
         Job ended = end.apply(running, at);
@@ -338,24 +343,24 @@ class DynamoDbJobStoreIT extends JobStoreContract {
         assertThat(store.update(running.succeeded(0.5, end), EnumSet.of(JobStatus.RUNNING))).isTrue();
 
         assertThat(expiresAt(rawItem("JOB#" + job.id().value())))
-                .isEqualTo(end.plus(java.time.Duration.ofDays(30)).getEpochSecond());
+                .isEqualTo(end.plus(Duration.ofDays(30)).getEpochSecond());
         // The store reads the job as before.
         assertThat(store.find(job.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
     }
 
     @Test
     void theRetentionIsTheStoresOwnAndCountsFromTheEndOfEveryKindOfEnding() {
-        DynamoDbJobStore weekly = new DynamoDbJobStore(client, table, java.time.Duration.ofDays(7));
+        DynamoDbJobStore weekly = new DynamoDbJobStore(client, table, Duration.ofDays(7));
         Instant end = clock.plusSeconds(7200);
         Job failed = newJob();
         weekly.create(failed, Optional.empty());
-        finished(weekly, failed, (j, at) -> j.failed(io.perfbox.core.domain.Failure.of(
-                io.perfbox.core.domain.FailureCode.RUN_FAILED, "exited with 1"), at), end);
+        finished(weekly, failed, (j, at) -> j.failed(Failure.of(
+                FailureCode.RUN_FAILED, "exited with 1"), at), end);
         Job cancelled = newJob();
         weekly.create(cancelled, Optional.empty());
         weekly.update(cancelled.cancelled(end), EnumSet.of(JobStatus.QUEUED));
 
-        long week = end.plus(java.time.Duration.ofDays(7)).getEpochSecond();
+        long week = end.plus(Duration.ofDays(7)).getEpochSecond();
         assertThat(expiresAt(rawItem("JOB#" + failed.id().value()))).isEqualTo(week);
         assertThat(expiresAt(rawItem("JOB#" + cancelled.id().value()))).isEqualTo(week);
     }
@@ -365,14 +370,14 @@ class DynamoDbJobStoreIT extends JobStoreContract {
         Job job = newJob();
         store.create(job, Optional.empty());
         Instant end = clock.plusSeconds(600);
-        finished(store, job, (j, at) -> j.failed(io.perfbox.core.domain.Failure.of(
-                io.perfbox.core.domain.FailureCode.PLATFORM_FAILURE, "no capacity"), at), end);
+        finished(store, job, (j, at) -> j.failed(Failure.of(
+                FailureCode.PLATFORM_FAILURE, "no capacity"), at), end);
 
         assertThat(expiresAt(rawItem("JOB#" + job.id().value())))
-                .isEqualTo(end.plus(java.time.Duration.ofDays(30)).getEpochSecond());
+                .isEqualTo(end.plus(Duration.ofDays(30)).getEpochSecond());
         // The submission's item, re-put in the same transaction, keeps the 48 hours from the submission.
         assertThat(expiresAt(rawItem("SUB#" + job.id().value())))
-                .isEqualTo(job.createdAt().plus(io.perfbox.core.port.TenantUsage.RETENTION).getEpochSecond());
+                .isEqualTo(job.createdAt().plus(TenantUsage.RETENTION).getEpochSecond());
     }
 
     @Test
@@ -386,7 +391,7 @@ class DynamoDbJobStoreIT extends JobStoreContract {
 
         assertThat(store.submissionsSince(owner, job.createdAt().minusSeconds(1)).count()).isEqualTo(1);
         assertThat(expiresAt(rawItem("SUB#" + job.id().value())))
-                .isEqualTo(job.createdAt().plus(io.perfbox.core.port.TenantUsage.RETENTION).getEpochSecond());
+                .isEqualTo(job.createdAt().plus(TenantUsage.RETENTION).getEpochSecond());
     }
 
     @Test
@@ -395,12 +400,12 @@ class DynamoDbJobStoreIT extends JobStoreContract {
         store.create(job, Optional.of(new IdempotencyKey("key-ttl", "fp-1")));
 
         assertThat(expiresAt(rawItem("IDEM#" + owner + "#key-ttl")))
-                .isEqualTo(job.createdAt().plus(java.time.Duration.ofDays(30)).getEpochSecond());
+                .isEqualTo(job.createdAt().plus(Duration.ofDays(30)).getEpochSecond());
     }
 
     @Test
     void aRetentionUnderADayIsRefused() {
-        assertThatThrownBy(() -> new DynamoDbJobStore(client, table, java.time.Duration.ofHours(23)))
+        assertThatThrownBy(() -> new DynamoDbJobStore(client, table, Duration.ofHours(23)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least a day");
     }
 }

@@ -1,18 +1,20 @@
 package io.perfbox.adapter.aws.ecs;
 
-import io.perfbox.adapter.aws.AwsJobNames;
-import io.perfbox.testing.aws.StepInputs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
+import io.perfbox.testing.aws.RecordedPayloads;
+import io.perfbox.testing.aws.StepInputs;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -190,7 +192,7 @@ class EcsRunOutcomeTest {
 
     // ---- the platform's failures, by ECS's documented stop codes and stopped-task errors ----
 
-    private java.util.Optional<String> platform(Integer exitCode, String reason, String stopCode, String stoppedReason)
+    private Optional<String> platform(Integer exitCode, String reason, String stopCode, String stoppedReason)
             throws Exception {
         return EcsRunOutcome.platformFailure(parse(StepInputs.task(id, StepInputs.container(id, exitCode, reason),
                 stopCode, stoppedReason)));
@@ -209,7 +211,7 @@ class EcsRunOutcomeTest {
 
     @Test
     void taskWhoseHostWasLostIsThePlatformsFailureEvenWithAnExitCode() throws Exception {
-        for (String stopCode : java.util.List.of("SpotInterruption", "TerminationNotice", "ServiceSchedulerInitiated")) {
+        for (String stopCode : List.of("SpotInterruption", "TerminationNotice", "ServiceSchedulerInitiated")) {
             assertThat(platform(143, null, stopCode, "Your Spot Task was interrupted."))
                     .hasValueSatisfying(r -> assertThat(r).contains("host was lost", stopCode, "interrupted"));
         }
@@ -241,24 +243,24 @@ class EcsRunOutcomeTest {
      * (InfrastructureHealth, in the current SDK models; no source here shows its StoppedReason, so the Spot reason is
      * used). The others are the job's own end, our stop, or a start failure judged by its reason (below).
      */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"EssentialContainerExited", "InfrastructureHealth",
+    @ParameterizedTest
+    @ValueSource(strings = {"EssentialContainerExited", "InfrastructureHealth",
             "ServiceSchedulerInitiated", "SpotInterruption", "TaskFailedToStart", "TerminationNotice", "UserInitiated"})
     void everyStopCodeEcsHasIsEitherAHostLostOrNot(String stopCode) throws Exception {
-        assertThat(io.perfbox.testing.aws.RecordedPayloads.TASK_STOP_CODES).contains(stopCode);
-        boolean hostLost = java.util.Set.of("InfrastructureHealth", "ServiceSchedulerInitiated", "SpotInterruption",
+        assertThat(RecordedPayloads.TASK_STOP_CODES).contains(stopCode);
+        boolean hostLost = Set.of("InfrastructureHealth", "ServiceSchedulerInitiated", "SpotInterruption",
                 "TerminationNotice").contains(stopCode);
         var platform = EcsRunOutcome.platformFailure(parse(StepInputs.task(id,
                 StepInputs.containers(StepInputs.container(id, 143, null), 0), stopCode,
-                io.perfbox.testing.aws.RecordedPayloads.REASON_SPOT_INTERRUPTED)));
+                RecordedPayloads.REASON_SPOT_INTERRUPTED)));
         assertThat(platform.isPresent()).as(stopCode).isEqualTo(hostLost);
         platform.ifPresent(reason -> assertThat(reason).contains("host was lost", stopCode));
     }
 
     @Test
     void theDocumentedSpotTerminationNoticeIsAHostLostNamingItsReason() throws Exception {
-        assertThat(platform(137, null, io.perfbox.testing.aws.RecordedPayloads.STOP_TERMINATION_NOTICE,
-                io.perfbox.testing.aws.RecordedPayloads.REASON_SPOT_INTERRUPTED))
+        assertThat(platform(137, null, RecordedPayloads.STOP_TERMINATION_NOTICE,
+                RecordedPayloads.REASON_SPOT_INTERRUPTED))
                 .hasValueSatisfying(r -> assertThat(r).contains("TerminationNotice", "Your Spot Task was interrupted."));
     }
 
@@ -267,11 +269,11 @@ class EcsRunOutcomeTest {
         for (String error : EcsRunOutcome.PLATFORM_START_ERRORS) {
             String reason = error + ": as ECS reported it";
             String task = StepInputs.task(id, StepInputs.containers(StepInputs.container(id, null, reason), null),
-                    io.perfbox.testing.aws.RecordedPayloads.STOP_FAILED_TO_START, reason);
+                    RecordedPayloads.STOP_FAILED_TO_START, reason);
             assertThat(EcsRunOutcome.platformFailure(parse(task))).as(error).isPresent();
             // The same reason with another stop code (the job's own exit) is not a start failure.
             String exited = StepInputs.task(id, StepInputs.containers(StepInputs.container(id, 1, reason), 0),
-                    io.perfbox.testing.aws.RecordedPayloads.STOP_ESSENTIAL_EXITED, reason);
+                    RecordedPayloads.STOP_ESSENTIAL_EXITED, reason);
             assertThat(EcsRunOutcome.platformFailure(parse(exited))).as(error).isEmpty();
         }
     }

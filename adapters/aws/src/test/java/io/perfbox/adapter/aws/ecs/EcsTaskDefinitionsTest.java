@@ -7,6 +7,7 @@ import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.testing.aws.StepInputs;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -43,7 +44,7 @@ class EcsTaskDefinitionsTest {
     /** An ECS client that answers from lists the test fills and records what it was asked. */
     private static class RecordingEcs implements EcsClient {
         final List<Object> requests = new ArrayList<>();
-        final Map<TaskDefinitionStatus, List<ListTaskDefinitionsResponse>> pages = new java.util.HashMap<>();
+        final Map<TaskDefinitionStatus, List<ListTaskDefinitionsResponse>> pages = new HashMap<>();
         DeleteTaskDefinitionsResponse deleteResponse = DeleteTaskDefinitionsResponse.builder().build();
 
         @Override

@@ -3,6 +3,7 @@ package io.perfbox.adapter.aws.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
@@ -10,10 +11,12 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.testing.aws.RecordedPayloads;
 import io.perfbox.testing.aws.StepInputs;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 
 /**
  * The task fixtures are the recorded runTask.sync output (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT) with ids, names and
@@ -56,7 +59,7 @@ class RecordedPayloadsTest {
 
     @Test
     void aJobTasksImageDigestIsTheJobContainersNeverAHelpersAndASizeThatIsNoWholeNumberIsUnknown() throws Exception {
-        var node = (com.fasterxml.jackson.databind.node.ObjectNode) StepInputs.JSON.readTree(StepInputs.succeededTask(id));
+        var node = (ObjectNode) StepInputs.JSON.readTree(StepInputs.succeededTask(id));
         StoppedTask task = StoppedTask.from(node).orElseThrow();
         String expected = null;
         for (JsonNode c : node.at("/Containers")) {
@@ -92,12 +95,12 @@ class RecordedPayloadsTest {
         assertThat(StepInputs.JOB_TASK_CONTAINERS).containsExactlyElementsOf(new EcsTaskDefinitions(null,
                 new EcsTaskDefinitions.Settings("eu-west-1", "/perfbox/runs", 1024, 2048, 20, "arn:aws:iam::1:role/x",
                         StepInputs.TASK_HELPERS_IMAGE, 900)).request(id, StepInputs.imageUri(id)).containerDefinitions()
-                .stream().map(software.amazon.awssdk.services.ecs.model.ContainerDefinition::name).toList());
+                .stream().map(ContainerDefinition::name).toList());
         JsonNode task = StepInputs.JSON.readTree(StepInputs.succeededTask(id));
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         task.get("Containers").forEach(c -> names.add(c.get("Name").asText()));
         assertThat(names).containsExactlyElementsOf(StepInputs.JOB_TASK_CONTAINERS);
-        List<String> overridden = new java.util.ArrayList<>();
+        List<String> overridden = new ArrayList<>();
         task.at("/Overrides/ContainerOverrides").forEach(c -> overridden.add(c.get("Name").asText()));
         assertThat(overridden).containsExactlyElementsOf(StepInputs.JOB_TASK_CONTAINERS);
         assertThat(AwsJobNames.runLogStream(task.get("TaskArn").asText())).endsWith("/" + StepInputs.TASK_ID);

@@ -3,7 +3,10 @@ package io.perfbox.adapter.aws.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.core.domain.JobId;
+import io.perfbox.testing.aws.RecordedPayloads;
 import io.perfbox.testing.aws.StepInputs;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,7 +60,7 @@ class RunTaskSyncRuleTest {
     void theRecordedOutputOfARealSucceededStateIsWhatTheRuleLetsThrough() {
         // runTask.sync handed this task to the next state (RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT): its one
         // container exited 0.
-        assertThat(StepInputs.runTaskSync(io.perfbox.testing.aws.RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT)).isEmpty();
+        assertThat(StepInputs.runTaskSync(RecordedPayloads.ECS_RUN_TASK_SYNC_OUTPUT)).isEmpty();
     }
 
     /** Any one container of the job's task exiting non-zero fails the state, whichever it is and whatever it is. */
@@ -66,8 +69,8 @@ class RunTaskSyncRuleTest {
     void anyContainerOfTheJobsTaskThatExitedNonZeroFailsTheStateWithTheTaskAsCause(int exit) throws Exception {
         for (String name : StepInputs.JOB_TASK_CONTAINERS) {
             Integer jobExit = name.equals(StepInputs.JOB_CONTAINER) ? exit : 0;
-            java.util.Map<String, java.util.Optional<Integer>> helpers = name.equals(StepInputs.JOB_CONTAINER)
-                    ? java.util.Map.of() : java.util.Map.of(name, java.util.Optional.of(exit));
+            Map<String, Optional<Integer>> helpers = name.equals(StepInputs.JOB_CONTAINER)
+                    ? Map.of() : Map.of(name, Optional.of(exit));
             String task = StepInputs.task(id, StepInputs.allContainers(StepInputs.container(id, jobExit, null), helpers),
                     "EssentialContainerExited", "Essential container in task exited");
             String error = StepInputs.runTaskSync(task).orElseThrow();

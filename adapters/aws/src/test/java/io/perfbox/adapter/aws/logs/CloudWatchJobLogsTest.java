@@ -9,7 +9,9 @@ import io.perfbox.core.port.LogSlice;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -33,7 +35,7 @@ class CloudWatchJobLogsTest {
     private static final String TASK_ARN = "arn:aws:ecs:eu-west-1:123456789012:task/perfbox/0f3c7ad9b8e64f41a2d5c6b7e8f90a1b";
 
     /** Each stream's events, split into pages of two. */
-    private final java.util.Map<String, List<String>> streams = new java.util.HashMap<>();
+    private final Map<String, List<String>> streams = new HashMap<>();
     private final List<GetLogEventsRequest> requests = new ArrayList<>();
     private final List<GetExecutionHistoryRequest> historyRequests = new ArrayList<>();
     private List<HistoryEvent> history = List.of();

@@ -6,6 +6,7 @@ import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsRequest;
@@ -87,7 +88,7 @@ class CloudWatchRunLogsTest {
         assertThat(runLogs.collectorLines(TASK_ARN)).isEmpty();
 
         answer = r -> page("f/" + requests.size(), "x".repeat(100_000));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runLogs.collectorLines(TASK_ARN))
+        Assertions.assertThatThrownBy(() -> runLogs.collectorLines(TASK_ARN))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("which its record never does");
     }
 

@@ -2,16 +2,17 @@ package io.perfbox.adapter.aws.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.perfbox.testing.aws.LocalStack;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
-import io.perfbox.testing.docker.RequiresDocker;
-import io.perfbox.testing.contract.DockerfileStoreContract;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.DockerfileStore;
+import io.perfbox.testing.aws.LocalStack;
+import io.perfbox.testing.contract.DockerfileStoreContract;
+import io.perfbox.testing.docker.RequiresDocker;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -53,7 +54,7 @@ class S3DockerfileStoreIT extends DockerfileStoreContract {
         JobId id = JobId.random();
         store.save(id, new Dockerfile("FROM debian:bookworm\n"));
         s3.putObject(b -> b.bucket(bucket).key(AwsJobNames.artifactKey(id, Artifact.LOG.fileName())),
-                software.amazon.awssdk.core.sync.RequestBody.fromString("build output"));
+                RequestBody.fromString("build output"));
         store.delete(id);
         assertThat(s3.listObjectsV2(b -> b.bucket(bucket).prefix(ArtifactKeys.jobPrefix(id))).contents())
                 .extracting(o -> o.key()).containsExactly(AwsJobNames.artifactKey(id, Artifact.LOG.fileName()));

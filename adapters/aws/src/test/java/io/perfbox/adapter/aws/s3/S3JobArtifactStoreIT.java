@@ -2,16 +2,17 @@ package io.perfbox.adapter.aws.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.perfbox.testing.aws.LocalStack;
 import io.perfbox.adapter.aws.AwsJobNames;
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
-import io.perfbox.testing.docker.RequiresDocker;
-import io.perfbox.testing.contract.JobArtifactStoreContract;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.testing.aws.LocalStack;
+import io.perfbox.testing.contract.JobArtifactStoreContract;
+import io.perfbox.testing.docker.RequiresDocker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -64,7 +65,7 @@ class S3JobArtifactStoreIT extends JobArtifactStoreContract {
         JobId id = JobId.random();
         store.saveLog(id, LogKind.BUILD, new CapturedLog("built", false));
         store.saveLog(id, LogKind.RUN, new CapturedLog("ran", true));
-        store.saveScanReport(id, new io.perfbox.core.domain.ScanReport("trivy", "0.58.1", List.of()));
+        store.saveScanReport(id, new ScanReport("trivy", "0.58.1", List.of()));
 
         String prefix = "jobs/" + id.value() + "/artifacts/";
         assertThat(keysOf(id)).containsExactlyInAnyOrder(

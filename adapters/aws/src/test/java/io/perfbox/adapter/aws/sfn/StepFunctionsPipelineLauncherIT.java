@@ -2,10 +2,10 @@ package io.perfbox.adapter.aws.sfn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.perfbox.testing.aws.LocalStack;
-import io.perfbox.testing.docker.RequiresDocker;
-import io.perfbox.testing.aws.StateMachines;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.testing.aws.LocalStack;
+import io.perfbox.testing.aws.StateMachines;
+import io.perfbox.testing.docker.RequiresDocker;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serial;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,10 +95,10 @@ public final class ApiHandler implements RequestStreamHandler {
         if (name == null || name.isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(java.util.Arrays.stream(ApiOperation.values()).filter(op -> op.name().equals(name.strip()))
+        return Optional.of(Arrays.stream(ApiOperation.values()).filter(op -> op.name().equals(name.strip()))
                 .findFirst().orElseThrow(() -> new AwsSettings.InvalidSettingException(AwsSettings.API_OPERATION
                         + " is not an API operation (" + name.strip() + "); one of "
-                        + java.util.Arrays.toString(ApiOperation.values()))));
+                        + Arrays.toString(ApiOperation.values()))));
     }
 
     private static Supplier<PerfboxApi> constant(PerfboxApi api) {

@@ -1,17 +1,16 @@
 package io.perfbox.runtime.aws.api;
 
+import io.perfbox.adapter.aws.dynamodb.JobTable;
+import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.api.ApiJson;
 import io.perfbox.api.ApiRequest;
 import io.perfbox.api.ApiResponse;
 import io.perfbox.api.Problem;
 import io.perfbox.api.SubmitRequestParser;
-
-import io.perfbox.runtime.aws.AwsSettings;
-import io.perfbox.adapter.aws.dynamodb.JobTable;
-import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.core.application.SubmitJobCommand;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.runtime.aws.AwsSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,23 +1,24 @@
 package io.perfbox.runtime.aws.api;
 
-import io.perfbox.runtime.aws.AwsRuntime;
-import io.perfbox.runtime.aws.AwsSettings;
-import io.perfbox.runtime.aws.LambdaLogging;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.adapter.aws.logs.CloudWatchJobLogs;
+import io.perfbox.adapter.aws.logs.ExecutionHistoryLogStreams;
 import io.perfbox.adapter.aws.s3.S3DockerfileStore;
 import io.perfbox.adapter.aws.s3.S3JobArtifactStore;
 import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
-import io.perfbox.adapter.aws.logs.CloudWatchJobLogs;
-import io.perfbox.adapter.aws.logs.ExecutionHistoryLogStreams;
+import io.perfbox.runtime.aws.AwsRuntime;
+import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.LambdaLogging;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
-import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -157,7 +158,7 @@ public final class ApiRuntime {
      * How long a follow of a job's output waits for new output: within the function's 20 s timeout and API Gateway's
      * 29 s, with room for the reads around it.
      */
-    public static final java.time.Duration LONG_POLL = java.time.Duration.ofSeconds(15);
+    public static final Duration LONG_POLL = Duration.ofSeconds(15);
 
     /** A job's output while it is produced: the stored logs first, else CodeBuild's and the task's CloudWatch streams. */
     public static CloudWatchJobLogs liveLogs(AwsSettings.Api settings, AwsSettings.LiveLogs live,

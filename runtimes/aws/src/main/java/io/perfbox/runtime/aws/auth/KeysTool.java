@@ -1,16 +1,16 @@
 package io.perfbox.runtime.aws.auth;
 
 import io.perfbox.adapter.aws.apigateway.ApiGatewayUsagePlanKeys;
-import java.util.Optional;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbApiKeyStore;
 import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.core.port.ApiKeyStore.StoredKey;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -148,7 +150,7 @@ public final class AwsCommand {
         boolean generated = stack == null;
         if (generated) {
             stack = PREFIX + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(clock.instant())
-                    + "-" + HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(2));
+                    + "-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(2));
         }
         return Optional.of(new Options(stack, generated, keep, Optional.ofNullable(report)));
     }
@@ -197,7 +199,7 @@ public final class AwsCommand {
                     .filter(e -> e.getKey().startsWith("JobApi") && e.getKey().contains("Endpoint")).map(Map.Entry::getValue)
                     .findFirst().orElseThrow(() -> new AwsAccount.Stop("the stack has no JobApi…Endpoint output"));
             usagePlan = required(outputs, "UsagePlanId");
-            key = account.createKey(table, usagePlan, "verify-" + stack.substring(PREFIX.length()).toLowerCase(java.util.Locale.ROOT));
+            key = account.createKey(table, usagePlan, "verify-" + stack.substring(PREFIX.length()).toLowerCase(Locale.ROOT));
             account.awaitScannerMirror(stack, Duration.ofMinutes(45));
             Instant started = Instant.now();
             err.println("perfbox aws verify: running " + VerifyMatrix.scenarios().size() + " scenarios ...");

@@ -1,6 +1,7 @@
 package io.perfbox.runtime.aws.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.domain.JobStatus;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,7 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Runs the matrix on a deployed API and holds each job's end to its expectation. Every scenario but the burst is
@@ -17,8 +20,8 @@ import java.util.Set;
  */
 public final class MatrixRunner {
     /** The finished statuses: core's one list. */
-    private static final Set<String> ENDED = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
-            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> ENDED = JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(Collectors.toUnmodifiableSet());
     private static final Set<String> IN_FLIGHT = Set.of("BUILDING", "SCANNING", "RUNNING");
 
     /** Pauses between looks at the jobs (a test's fake returns at once). */
@@ -242,7 +245,7 @@ public final class MatrixRunner {
             if (!e.status().equals(job.status())) {
                 d.add(which + "status " + job.status() + ", expected " + e.status());
             }
-            if (!java.util.Objects.equals(e.failureCode(), job.failureCode())) {
+            if (!Objects.equals(e.failureCode(), job.failureCode())) {
                 d.add(which + "failure code " + job.failureCode() + ", expected " + e.failureCode()
                         + (job.message() == null ? "" : " (message: " + job.message() + ")"));
             }

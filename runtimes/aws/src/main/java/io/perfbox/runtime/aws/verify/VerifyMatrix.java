@@ -1,6 +1,7 @@
 package io.perfbox.runtime.aws.verify;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class VerifyMatrix {
         c.put("perfbox:runTimeoutSeconds", Integer.toString(RUN_TIMEOUT_SECONDS));
         c.put("perfbox:ignoreUnfixed", "true");
         c.put("perfbox:fargateVcpus", Integer.toString(CAP));
-        return java.util.Collections.unmodifiableMap(c);
+        return Collections.unmodifiableMap(c);
     }
 
     /** How a scenario drives its jobs. */
@@ -161,7 +162,7 @@ public final class VerifyMatrix {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", 0.1);
         m.put("accuracy", 0.9);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     private static Scenario one(String name, String idea, String dockerfile, Expected expected, String evidence,

@@ -2,6 +2,7 @@ package io.perfbox.runtime.aws.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.adapter.aws.AwsJson;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,8 +46,8 @@ record Attempts(int attempt, int maxAttempts, int backoffSeconds) {
     }
 
     /** The state's answer when the step is to be tried again. */
-    java.util.Map<String, Object> retryOutput() {
-        java.util.Map<String, Object> out = WorkflowStep.output("recorded", false, "retry", true);
+    Map<String, Object> retryOutput() {
+        Map<String, Object> out = WorkflowStep.output("recorded", false, "retry", true);
         out.put("waitSeconds", waitSeconds());
         return out;
     }

@@ -1,17 +1,18 @@
 package io.perfbox.runtime.aws.workflow;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.perfbox.adapter.aws.AwsJson;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.StepOutcomes;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.logging.Logger;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * The Catch of every state: {jobId, stage, error, retry (the build's)} → {"recorded": bool, "retry": bool,
@@ -146,7 +147,7 @@ public class RecordFailureHandler extends WorkflowStep {
                 String code = "";
                 String message = "";
                 JsonNode contexts = AwsJson.field(phase, "Contexts").filter(JsonNode::isArray)
-                        .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+                        .orElse(MissingNode.getInstance());
                 for (JsonNode context : contexts) {
                     code = code.isEmpty() ? AwsJson.text(context, "StatusCode").orElse("") : code;
                     message = message.isEmpty() ? AwsJson.text(context, "Message").filter(t -> !t.isBlank())

@@ -8,6 +8,7 @@ import io.perfbox.adapter.aws.logs.CollectorRecord;
 import io.perfbox.adapter.aws.logs.RunLogs;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.RunReceipt;
+import io.perfbox.core.domain.Runs;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobLifecycle.Next;
 import io.perfbox.core.lifecycle.StepOutcomes;
@@ -144,7 +145,7 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
         } else {
             throw new IllegalArgumentException("record-run needs the run's task or its error");
         }
-        io.perfbox.core.domain.Runs runs = lifecycle.runs(id);
+        Runs runs = lifecycle.runs(id);
         ran = RepeatedRunLog.joined(id, runs, run == DUE ? runs.next() : run,
                 outcomeOf(stopped, RepeatedRunLog.bytesPerRun(runs, RUN_LOG_MAX_BYTES)), storedLogs);
         if (run == DUE) {
@@ -160,7 +161,7 @@ public record RunRecorder(JobLifecycle lifecycle, JobTasks tasks, RunLogs runLog
      * the job has several runs, nothing for a job of one.
      */
     private String which(JobId id, int run) {
-        io.perfbox.core.domain.Runs runs = lifecycle.runs(id);
+        Runs runs = lifecycle.runs(id);
         if (runs.requested() <= 1) {
             return "";
         }

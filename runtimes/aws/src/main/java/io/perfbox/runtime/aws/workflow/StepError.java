@@ -1,7 +1,7 @@
 package io.perfbox.runtime.aws.workflow;
 
-import io.perfbox.adapter.aws.AwsJson;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.adapter.aws.AwsJson;
 import java.util.Optional;
 
 /**

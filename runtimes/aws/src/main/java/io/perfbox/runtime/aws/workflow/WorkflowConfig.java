@@ -2,6 +2,7 @@ package io.perfbox.runtime.aws.workflow;
 
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
 import io.perfbox.adapter.aws.ecs.FargateTaskSize;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.runtime.aws.AwsSettings;
@@ -88,8 +89,8 @@ public record WorkflowConfig(AwsSettings.Common common, VulnerabilityPolicy poli
      * of its own), and the run timeout. Fargate has no pids limit that perfbox sets, and /data shares the task's
      * ephemeral storage with the image.
      */
-    public io.perfbox.core.domain.RunReceipt.Limits taskLimits() {
-        return new io.perfbox.core.domain.RunReceipt.Limits(runMemoryLimitBytes(), taskCpu / 1024.0, null,
+    public RunReceipt.Limits taskLimits() {
+        return new RunReceipt.Limits(runMemoryLimitBytes(), taskCpu / 1024.0, null,
                 runTimeout.toSeconds(), null, null);
     }
 

@@ -1,5 +1,6 @@
 package io.perfbox.runtime.aws.workflow;
 
+import io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.runtime.aws.AwsRuntime;
 import io.perfbox.runtime.aws.AwsSettings;
@@ -42,7 +43,7 @@ final class WorkflowRuntime {
         return wiring().cleanUp();
     }
 
-    static io.perfbox.adapter.aws.dynamodb.DynamoDbAdmission admission() {
+    static DynamoDbAdmission admission() {
         return wiring().admission();
     }
 

@@ -5,39 +5,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.perfbox.runtime.aws.AwsSettings;
-import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
-import io.perfbox.adapter.aws.dynamodb.JobTable;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perfbox.adapter.aws.dynamodb.ApiKeyTable;
 import io.perfbox.adapter.aws.dynamodb.DynamoDbApiKeyStore;
-import io.perfbox.core.auth.ApiKeys;
-import io.perfbox.runtime.aws.auth.TenantAuthorizer;
+import io.perfbox.adapter.aws.dynamodb.DynamoDbJobStore;
+import io.perfbox.adapter.aws.dynamodb.JobTable;
 import io.perfbox.adapter.aws.s3.ArtifactKeys;
 import io.perfbox.adapter.aws.sfn.StepFunctionsPipelineLauncher;
-import io.perfbox.runtime.aws.testing.ApiGatewayEvents;
-import io.perfbox.testing.aws.Moto;
-import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.api.ApiOperation;
 import io.perfbox.api.PerfboxApi;
-import io.perfbox.runtime.aws.testing.LambdaInvoker;
-import io.perfbox.testing.aws.LocalStack;
-import io.perfbox.testing.docker.RequiresDocker;
-import io.perfbox.testing.aws.StateMachines;
 import io.perfbox.core.application.JobService;
+import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.auth.TenantAuthorizer;
+import io.perfbox.runtime.aws.testing.ApiGatewayEvents;
+import io.perfbox.runtime.aws.testing.LambdaInvoker;
+import io.perfbox.runtime.aws.testing.crac.Core;
+import io.perfbox.runtime.aws.workflow.BeginHandler;
+import io.perfbox.testing.aws.LocalStack;
+import io.perfbox.testing.aws.Moto;
+import io.perfbox.testing.aws.StateMachines;
+import io.perfbox.testing.aws.StepInputs;
+import io.perfbox.testing.docker.RequiresDocker;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,8 +204,8 @@ class ApiFunctionsOnAwsIT {
             Path invoker = invokerOnly(dir.resolve("invoker"));
             stderr = dir.resolve("stderr.log");
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dorg.crac.Core.Compat=" + io.perfbox.runtime.aws.testing.crac.Core.class.getPackageName(),
-                    "-cp", jar + java.io.File.pathSeparator + invoker, LambdaInvoker.class.getName());
+                    "-Dorg.crac.Core.Compat=" + Core.class.getPackageName(),
+                    "-cp", jar + File.pathSeparator + invoker, LambdaInvoker.class.getName());
             pb.environment().clear();
             pb.environment().putAll(environment);
             pb.redirectError(stderr.toFile());
@@ -272,7 +280,7 @@ class ApiFunctionsOnAwsIT {
         String invoker = LambdaInvoker.class.getName().replace('.', '/') + ".class";
         Files.createDirectories(dir.resolve(invoker).getParent());
         Files.copy(testClasses.resolve(invoker), dir.resolve(invoker));
-        String crac = io.perfbox.runtime.aws.testing.crac.Core.class.getPackageName().replace('.', '/');
+        String crac = Core.class.getPackageName().replace('.', '/');
         Files.createDirectories(dir.resolve(crac));
         try (var classes = Files.list(testClasses.resolve(crac))) {
             for (Path file : classes.filter(f -> f.toString().endsWith(".class")).toList()) {
@@ -298,11 +306,11 @@ class ApiFunctionsOnAwsIT {
     }
 
     /** The endpoint with its host resolved to an IP address. */
-    private static java.net.URI byIp(java.net.URI endpoint) {
+    private static URI byIp(URI endpoint) {
         try {
-            String ip = java.net.InetAddress.getByName(endpoint.getHost()).getHostAddress();
-            return new java.net.URI(endpoint.getScheme(), null, ip, endpoint.getPort(), null, null, null);
-        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            String ip = InetAddress.getByName(endpoint.getHost()).getHostAddress();
+            return new URI(endpoint.getScheme(), null, ip, endpoint.getPort(), null, null, null);
+        } catch (IOException | URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -310,7 +318,7 @@ class ApiFunctionsOnAwsIT {
     private static Map<String, String> workflowEnvironment() {
         // The API functions' connection settings (region, table, bucket, endpoints, the state machine), then the
         // workflow's own; every variable WorkflowConfig requires comes from StepInputs.ENV unless set here.
-        Map<String, String> env = new java.util.HashMap<>(StepInputs.ENV);
+        Map<String, String> env = new HashMap<>(StepInputs.ENV);
         env.putAll(lambdaEnvironment());
         env.put("PERFBOX_SEVERITY_THRESHOLD", "HIGH");
         env.put("PERFBOX_IGNORE_UNFIXED", "false");
@@ -329,7 +337,7 @@ class ApiFunctionsOnAwsIT {
 
     /** Each line one JSON object with Lambda's keys (what Lambda's JSON log format reads from stdout/stderr). */
     private static List<JsonNode> jsonLogLines(List<String> lines) throws IOException {
-        List<JsonNode> parsed = new java.util.ArrayList<>();
+        List<JsonNode> parsed = new ArrayList<>();
         for (String line : lines) {
             JsonNode json = JSON.readTree(line);
             assertThat(json).as("a JSON object: %s", line).isNotNull();
@@ -352,8 +360,8 @@ class ApiFunctionsOnAwsIT {
         authorizer.handleRequest(new ByteArrayInputStream(token.getBytes(StandardCharsets.UTF_8)), out, null);
         JsonNode policy = JSON.readTree(out.toByteArray());
         assertThat(policy.path("policyDocument").path("Statement").get(0).path("Effect").asText()).isEqualTo("Allow");
-        var e = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(event);
-        var context = ((com.fasterxml.jackson.databind.node.ObjectNode) e.path("requestContext")).putObject("authorizer");
+        var e = (ObjectNode) JSON.readTree(event);
+        var context = ((ObjectNode) e.path("requestContext")).putObject("authorizer");
         context.put("principalId", policy.path("principalId").asText());
         policy.path("context").properties().forEach(p -> context.set(p.getKey(), p.getValue()));
         return e.toString();
@@ -500,7 +508,7 @@ class ApiFunctionsOnAwsIT {
                      workflowEnvironment())) {
             String id = api.invokeOk(ApiHandler.class, ApiGatewayEvents.submit(DOCKERFILE, "jarkey0003"))
                     .body().path("id").asText();
-            String begun = workflow.invoke(io.perfbox.runtime.aws.workflow.BeginHandler.class,
+            String begun = workflow.invoke(BeginHandler.class,
                     "{\"jobId\":\"" + id + "\"}");
             assertThat(begun).isEqualTo("OK {\"proceed\":true}");
             assertThat(api.invokeOk(ApiHandler.class, ApiGatewayEvents.onJob("GET", id, "jarkey0003"))

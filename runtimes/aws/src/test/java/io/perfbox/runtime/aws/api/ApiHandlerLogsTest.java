@@ -7,6 +7,7 @@ import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
+import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.JobStore;
 import io.perfbox.logging.JobLogContext;
 import io.perfbox.testing.fakes.InMemoryDockerfileStore;
@@ -31,7 +32,7 @@ class ApiHandlerLogsTest {
         }
 
         @Override
-        public synchronized JobStore.JobPage list(String owner, Optional<io.perfbox.core.domain.JobStatus> status,
+        public synchronized JobStore.JobPage list(String owner, Optional<JobStatus> status,
                                                   int limit, Optional<String> pageToken) {
             throw new IllegalStateException("DynamoDB throttled the request");
         }

@@ -16,7 +16,7 @@ import io.perfbox.testing.fakes.RecordingPipelineLauncher;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,7 @@ class ApiHandlerStreamEntryTest {
 
     private final InMemoryJobStore jobs = new InMemoryJobStore();
     private final PerfboxApi api = new PerfboxApi(new JobService(jobs, new InMemoryDockerfileStore(),
-            new InMemoryJobArtifactStore(), new RecordingPipelineLauncher(), java.time.Clock.systemUTC()));
+            new InMemoryJobArtifactStore(), new RecordingPipelineLauncher(), Clock.systemUTC()));
 
     private static JsonNode invoke(RequestStreamHandler function, String event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

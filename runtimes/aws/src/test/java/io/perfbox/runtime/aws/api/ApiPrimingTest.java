@@ -5,9 +5,11 @@ package io.perfbox.runtime.aws.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.perfbox.runtime.aws.AwsRuntime;
 import io.perfbox.api.ApiOperation;
+import io.perfbox.runtime.aws.AwsRuntime;
 import io.perfbox.runtime.aws.AwsSettings;
+import io.perfbox.runtime.aws.testing.crac.Core;
+import io.perfbox.runtime.aws.testing.crac.Resource;
 import io.perfbox.testing.logging.CapturedLogLines;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,12 +25,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -119,8 +123,8 @@ class ApiPrimingTest {
     @Test
     void aRequestSentForRealIsSeenByTheCounters() throws Exception {
         assertThatThrownBy(() -> dynamoDb.getItem(b -> b.tableName("perfbox-jobs")
-                .key(Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("JOB#x")))))
-                .isInstanceOf(software.amazon.awssdk.core.exception.SdkClientException.class);
+                .key(Map.of("pk", AttributeValue.fromS("JOB#x")))))
+                .isInstanceOf(SdkClientException.class);
 
         assertThat(connections.get()).isPositive();
         assertThat(credentialLookups.get()).isPositive();
@@ -143,16 +147,16 @@ class ApiPrimingTest {
     @Test
     void registeredPrimingRunsAtTheCheckpoint() throws Exception {
         ApiPriming priming = ApiPriming.withAws(settings, dynamoDb, s3, sfn);
-        int before = io.perfbox.runtime.aws.testing.crac.Core.registered().size();
+        int before = Core.registered().size();
 
         ApiPriming.register(priming);
         ApiPriming.register(ApiPriming.withAws(settings, dynamoDb, s3, sfn));
 
-        List<io.perfbox.runtime.aws.testing.crac.Resource> registered = io.perfbox.runtime.aws.testing.crac.Core.registered();
+        List<Resource> registered = Core.registered();
         assertThat(registered).as("registered once per JVM").hasSize(before + 1);
         assertThat(registered.get(registered.size() - 1).toString()).contains(ApiPriming.class.getName());
 
-        io.perfbox.runtime.aws.testing.crac.Core.checkpointRestore();
+        Core.checkpointRestore();
 
         assertThat(marshalled).extracting(m -> m.split(" ")[0]).contains("GetItem", "PutObject", "StartExecution");
         assertThat(connections).hasValue(0);
@@ -162,7 +166,7 @@ class ApiPrimingTest {
     void openApiFunctionRegistersTheJsonPriming() {
         new ApiHandler(Map.of(AwsSettings.API_OPERATION, ApiOperation.GET_OPENAPI.name()));
 
-        assertThat(io.perfbox.runtime.aws.testing.crac.Core.registered())
+        assertThat(Core.registered())
                 .anySatisfy(r -> assertThat(r.toString()).contains(ApiPriming.class.getName()));
     }
 }

@@ -2,7 +2,6 @@ package io.perfbox.runtime.aws.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.perfbox.api.ApiOperation;
 import io.perfbox.runtime.aws.AwsRuntime;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.runtime.aws.testing.ApiGatewayEvents;

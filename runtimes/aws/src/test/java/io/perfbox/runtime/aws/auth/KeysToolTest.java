@@ -2,6 +2,7 @@ package io.perfbox.runtime.aws.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.testing.fakes.InMemoryApiKeyStore;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +32,7 @@ class KeysToolTest {
     void createPrintsAKeyTheAuthorizerAllowsForTheTenantAndRevokeEndsIt() {
         assertThat(run("create", "acme")).isZero();
         String key = out().strip();
-        assertThat(new TenantAuthorizer(keys).authorize(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        assertThat(new TenantAuthorizer(keys).authorize(JsonNodeFactory.instance
                 .objectNode().put("authorizationToken", "Bearer " + key).put("methodArn", "x"))
                 .path("context").path("tenant").asText()).isEqualTo("acme");
         String id = key.substring(4, 16);

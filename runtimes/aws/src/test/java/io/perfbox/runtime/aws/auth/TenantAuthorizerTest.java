@@ -11,10 +11,14 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class TenantAuthorizerTest {
@@ -61,7 +65,7 @@ class TenantAuthorizerTest {
         // Gateway developer guide): principalId, policyDocument, context, and "usageIdentifierKey": "{api-key}", the
         // value of a usage plan's API key when the API's key source is AUTHORIZER.
         TenantAuthorizer metered = new TenantAuthorizer(keys,
-                tenant -> tenant.equals("acme") ? java.util.Optional.of("acme-usage-key-value") : java.util.Optional.empty());
+                tenant -> tenant.equals("acme") ? Optional.of("acme-usage-key-value") : Optional.empty());
         String acme = keys.create("acme").key();
         String globex = keys.create("globex").key();
         String event = JSON.createObjectNode().put("type", "TOKEN").put("authorizationToken", "Bearer " + acme)
@@ -146,10 +150,10 @@ class TenantAuthorizerTest {
 
     @Test
     void theConfigNamesTheMissingKeysTable() {
-        var env = java.util.Map.of("AWS_REGION", "eu-west-1");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuthorizerConfig.from(env))
+        var env = Map.of("AWS_REGION", "eu-west-1");
+        Assertions.assertThatThrownBy(() -> AuthorizerConfig.from(env))
                 .hasMessageContaining(AuthorizerConfig.API_KEYS_TABLE);
-        var ok = new java.util.HashMap<>(env);
+        var ok = new HashMap<>(env);
         ok.put(AuthorizerConfig.API_KEYS_TABLE, "perfbox-keys");
         assertThat(AuthorizerConfig.from(ok).apiKeysTable()).isEqualTo("perfbox-keys");
     }

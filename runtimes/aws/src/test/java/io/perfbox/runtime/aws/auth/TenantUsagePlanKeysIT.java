@@ -11,7 +11,6 @@ import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.testing.aws.Moto;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -3,6 +3,7 @@ package io.perfbox.runtime.aws.testing;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.runtime.aws.testing.crac.Core;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +11,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -37,10 +39,10 @@ public final class LambdaInvoker {
         while ((line = in.readLine()) != null) {
             if (line.equals("CHECKPOINT")) {
                 try {
-                    io.perfbox.runtime.aws.testing.crac.Core.checkpointRestore();
-                    out.println("OK " + io.perfbox.runtime.aws.testing.crac.Core.registered().size());
+                    Core.checkpointRestore();
+                    out.println("OK " + Core.registered().size());
                 } catch (Throwable e) {
-                    out.println("ERROR " + describe(e) + " " + java.util.Arrays.toString(e.getSuppressed()));
+                    out.println("ERROR " + describe(e) + " " + Arrays.toString(e.getSuppressed()));
                 }
                 continue;
             }

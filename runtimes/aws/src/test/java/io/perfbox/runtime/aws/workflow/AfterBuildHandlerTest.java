@@ -1,28 +1,24 @@
 package io.perfbox.runtime.aws.workflow;
 
-import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.core.domain.FailureCode;
-import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
-import io.perfbox.logging.JobLogContext;
 import io.perfbox.testing.aws.StepInputs;
-import io.perfbox.testing.logging.CapturedLogLines;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AfterBuildHandlerTest {
@@ -166,7 +162,7 @@ class AfterBuildHandlerTest {
 
         f.step(handler, "");
 
-        io.perfbox.core.domain.RunReceipt receipt = f.stored().receipt();
+        RunReceipt receipt = f.stored().receipt();
         assertThat(receipt.imageDigest()).isEqualTo(id);
         assertThat(receipt.scanner().version()).isEqualTo("0.58.1");
         assertThat(receipt.scanner().dbUpdatedAt()).isEqualTo("2026-12-07T06:12:03Z");
@@ -248,8 +244,8 @@ class AfterBuildHandlerTest {
                 throw new IllegalStateException("no sample " + name);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,28 +1,14 @@
 package io.perfbox.runtime.aws.workflow;
 
-import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
-import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
-import io.perfbox.core.domain.ScanReport;
-import io.perfbox.core.domain.Severity;
-import io.perfbox.core.port.JobArtifactStore.CapturedLog;
-import io.perfbox.core.port.JobArtifactStore.LogKind;
-import io.perfbox.logging.JobLogContext;
-import io.perfbox.testing.aws.StepInputs;
-import io.perfbox.testing.logging.CapturedLogLines;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ExecutionEndedHandlerTest {

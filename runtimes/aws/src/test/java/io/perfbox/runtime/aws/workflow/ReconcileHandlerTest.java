@@ -11,6 +11,7 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.lifecycle.JobLifecycle;
 import io.perfbox.core.lifecycle.JobResources;
+import io.perfbox.testing.aws.StepInputs;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import io.perfbox.testing.fakes.JobFixtures;
@@ -37,7 +38,7 @@ class ReconcileHandlerTest {
 
     private final InMemoryJobStore jobs = new InMemoryJobStore();
     private final JobLifecycle lifecycle = new JobLifecycle(jobs, new InMemoryJobArtifactStore(),
-            WorkflowConfig.fromEnvironment(io.perfbox.testing.aws.StepInputs.ENV).policy(), 2048L << 20,
+            WorkflowConfig.fromEnvironment(StepInputs.ENV).policy(), 2048L << 20,
             JobResources.RELEASED_ELSEWHERE, Clock.fixed(NOW, ZoneOffset.UTC));
     private final FakeAwsResources aws = new FakeAwsResources();
     private final FakeExecutions executions = new FakeExecutions();

@@ -4,27 +4,21 @@ import static io.perfbox.testing.aws.StepInputs.TASK_ARN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.perfbox.adapter.aws.s3.BuildArtifacts.Artifact;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
-import io.perfbox.core.domain.ScanReport;
-import io.perfbox.core.domain.Severity;
+import io.perfbox.core.domain.RunReceipt;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
-import io.perfbox.logging.JobLogContext;
 import io.perfbox.testing.aws.CollectorRecords;
 import io.perfbox.testing.aws.StepInputs;
-import io.perfbox.testing.logging.CapturedLogLines;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class RecordRunHandlerTest {
     private final WorkflowFixture f = new WorkflowFixture();
@@ -80,10 +74,10 @@ class RecordRunHandlerTest {
     void aRunsReceiptHasTheTasksLimitsAndTheFargatePlatformItRanOn() {
         f.step(handler, "\"task\":" + StepInputs.succeededTask(f.id) + content("{\"perf\":0.99}"));
 
-        io.perfbox.core.domain.RunReceipt receipt = f.stored().receipt();
+        RunReceipt receipt = f.stored().receipt();
         assertThat(receipt).isNotNull();
         // StepInputs.ENV's task: 1024 CPU units, 2048 MiB, a 900 s run timeout; the recorded task ran on 1.4.0.
-        assertThat(receipt.limits()).isEqualTo(new io.perfbox.core.domain.RunReceipt.Limits(2048L << 20, 1.0, null,
+        assertThat(receipt.limits()).isEqualTo(new RunReceipt.Limits(2048L << 20, 1.0, null,
                 900L, null, null));
         assertThat(receipt.containerRuntime()).isEqualTo("fargate 1.4.0");
         assertThat(receipt.hostCpuModel()).as("Fargate does not say").isNull();
@@ -91,7 +85,7 @@ class RecordRunHandlerTest {
 
     @Test
     void aRunsReceiptHasTheTaskSizeEcsReportsAndTheImageDigestItPulledForTheJobsContainer() throws Exception {
-        var task = (com.fasterxml.jackson.databind.node.ObjectNode) StepInputs.JSON.readTree(StepInputs.succeededTask(f.id));
+        var task = (ObjectNode) StepInputs.JSON.readTree(StepInputs.succeededTask(f.id));
         // A task ECS sized otherwise than the stack's settings (Fargate rounds a task up to a size it offers).
         task.put("Cpu", "2048").put("Memory", "4096");
         String digest = null;
@@ -103,8 +97,8 @@ class RecordRunHandlerTest {
 
         f.step(handler, "\"task\":" + StepInputs.JSON.writeValueAsString(task) + content("{\"perf\":0.99}"));
 
-        io.perfbox.core.domain.RunReceipt receipt = f.stored().receipt();
-        assertThat(receipt.limits()).isEqualTo(new io.perfbox.core.domain.RunReceipt.Limits(4096L << 20, 2.0, null,
+        RunReceipt receipt = f.stored().receipt();
+        assertThat(receipt.limits()).isEqualTo(new RunReceipt.Limits(4096L << 20, 2.0, null,
                 900L, null, null));
         assertThat(receipt.imageDigest()).isEqualTo(digest).startsWith("sha256:");
     }

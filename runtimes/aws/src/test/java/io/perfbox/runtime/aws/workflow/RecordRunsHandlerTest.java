@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.Runs;
+import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.core.port.JobArtifactStore.CapturedLog;
 import io.perfbox.testing.aws.CollectorRecords;
 import io.perfbox.testing.aws.StepInputs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -67,7 +69,7 @@ class RecordRunsHandlerTest {
         assertThat(f.stored().performance()).isEqualTo(0.7);
         assertThat(runs.min()).contains(0.5);
         assertThat(runs.max()).contains(0.9);
-        assertThat(runs.spread().orElseThrow()).isCloseTo((0.9 - 0.5) / 0.7, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(runs.spread().orElseThrow()).isCloseTo((0.9 - 0.5) / 0.7, Offset.offset(1e-12));
         // Each run's own task, its own collector's record, and how long that task ran.
         assertThat(runs.completed()).extracting(Runs.Run::duration).containsOnly(TASK_RAN);
         for (int run = 1; run <= 3; run++) {
@@ -81,7 +83,7 @@ class RecordRunsHandlerTest {
         recordRun(2, ran(2, "{\"perf\":2}"));
         recordRun(3, ran(3, "{\"perf\":3}"));
 
-        assertThat(f.artifacts.log(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
+        assertThat(f.artifacts.log(f.id, JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
                 "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n[perfbox] run 3 of 3\nrun 3 output\n",
                 false));
         // Each run's output read from its own task's stream, a third of the step's 1 MiB each.
@@ -94,12 +96,12 @@ class RecordRunsHandlerTest {
     void aRunRecordedAgainAfterItsLogWasStoredButNotItsRunKeepsItsOutputOnce() {
         recordRun(1, ran(1, "{\"perf\":1}"));
         // An earlier try of run 2's RecordRun stored the log, then failed before the job's write.
-        f.artifacts.saveLog(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN, new CapturedLog(
+        f.artifacts.saveLog(f.id, JobArtifactStore.LogKind.RUN, new CapturedLog(
                 "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n", false));
 
         recordRun(2, ran(2, "{\"perf\":2}"));
 
-        assertThat(f.artifacts.log(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
+        assertThat(f.artifacts.log(f.id, JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
                 "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nrun 2 output\n", false));
     }
 
@@ -111,7 +113,7 @@ class RecordRunsHandlerTest {
         f.step(handler, "\"run\":2,\"error\":" + StepInputs.exitedError(f.id, 1)
                 + ",\"retry\":{\"attempt\":1,\"maxAttempts\":3,\"backoffSeconds\":20}");
 
-        assertThat(f.artifacts.log(f.id, io.perfbox.core.port.JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
+        assertThat(f.artifacts.log(f.id, JobArtifactStore.LogKind.RUN)).contains(new CapturedLog(
                 "[perfbox] run 1 of 3\nrun 1 output\n[perfbox] run 2 of 3\nTraceback: boom\n", false));
     }
 

@@ -3,17 +3,17 @@ package io.perfbox.runtime.aws.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.perfbox.core.domain.Severity;
 import io.perfbox.adapter.aws.ecs.EcsTaskDefinitions;
+import io.perfbox.core.domain.Severity;
 import io.perfbox.runtime.aws.AwsSettings;
 import io.perfbox.testing.aws.StepInputs;
-import software.amazon.awssdk.regions.Region;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.regions.Region;
 
 class WorkflowConfigTest {
     private static Map<String, String> with(String name, String value) {

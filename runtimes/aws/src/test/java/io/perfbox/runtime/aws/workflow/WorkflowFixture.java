@@ -13,8 +13,10 @@ import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import io.perfbox.testing.fakes.JobFixtures;
 import io.perfbox.testing.fakes.SteppingClock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,7 +34,7 @@ final class WorkflowFixture {
     final WorkflowConfig config;
     final JobLifecycle lifecycle;
     /** A collector's record not complete yet is read again for this long (a real task's: 30 s). */
-    static final java.time.Duration COLLECTOR_PATIENCE = java.time.Duration.ofMillis(300);
+    static final Duration COLLECTOR_PATIENCE = Duration.ofMillis(300);
     final RunRecorder runs;
     final Job queued;
     final JobId id;
@@ -52,7 +54,7 @@ final class WorkflowFixture {
     }
 
     private WorkflowFixture(int runs, Map<String, String> env) {
-        Map<String, String> environment = new java.util.HashMap<>(StepInputs.ENV);
+        Map<String, String> environment = new HashMap<>(StepInputs.ENV);
         environment.putAll(env);
         config = WorkflowConfig.fromEnvironment(environment);
         lifecycle = new JobLifecycle(jobs, artifacts, config.policy(), config.runMemoryLimitBytes(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perfbox.core.domain.InvalidInputException;
 import io.perfbox.testing.aws.StepInputs;
+import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class WorkflowStepTest {
         for (Class<?> state : List.of(BeginHandler.class, AfterBuildHandler.class, PrepareRunHandler.class,
                 RecordRunHandler.class, RecordFailureHandler.class, CleanUpHandler.class, ExecutionEndedHandler.class)) {
             assertThat(WorkflowStep.class).isAssignableFrom(state);
-            assertThat(java.lang.reflect.Modifier.isPublic(state.getModifiers())).as(state.getName()).isTrue();
+            assertThat(Modifier.isPublic(state.getModifiers())).as(state.getName()).isTrue();
             assertThat(state.getConstructors()).as(state.getName())
                     .anySatisfy(c -> assertThat(c.getParameterCount()).isZero())
                     .anySatisfy(c -> assertThat(c.getParameterCount()).isPositive());

@@ -24,6 +24,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.logging.Logger;
@@ -225,7 +229,7 @@ public final class LocalEngineBackend implements RunnerBackend {
         if (Files.exists(file)) {
             byte[] hex = Files.readAllBytes(file);
             try {
-                byte[] b = java.util.HexFormat.of().parseHex(new String(hex, StandardCharsets.US_ASCII).strip());
+                byte[] b = HexFormat.of().parseHex(new String(hex, StandardCharsets.US_ASCII).strip());
                 if (b.length >= 16) {
                     return b;
                 }
@@ -234,15 +238,15 @@ public final class LocalEngineBackend implements RunnerBackend {
             }
         }
         byte[] b = new byte[32];
-        new java.security.SecureRandom().nextBytes(b);
+        new SecureRandom().nextBytes(b);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, java.util.HexFormat.of().formatHex(b), StandardCharsets.US_ASCII);
+        Files.writeString(tmp, HexFormat.of().formatHex(b), StandardCharsets.US_ASCII);
         try {
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return b;
     }
 }

@@ -9,8 +9,10 @@ import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
@@ -100,7 +102,7 @@ final class ApiClient {
     Response send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
         try {
             return exchange(method, path, contentType, body, Map.of());
-        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
+        } catch (ConnectException | HttpConnectTimeoutException e) {
             throw noServer(e);
         } catch (SSLHandshakeException e) {
             throw untrusted(e);
@@ -160,7 +162,7 @@ final class ApiClient {
         }
 
         String text() {
-            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(bytes, StandardCharsets.UTF_8);
         }
     }
 
@@ -175,7 +177,7 @@ final class ApiClient {
         HttpResponse<byte[]> res;
         try {
             res = http.send(req.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
+        } catch (ConnectException | HttpConnectTimeoutException e) {
             throw noServer(e);
         } catch (SSLHandshakeException e) {
             throw untrusted(e);
@@ -214,7 +216,7 @@ final class ApiClient {
         try {
             return JSON.readTree(body);
         } catch (IOException e) {
-            return JSON.getNodeFactory().textNode(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            return JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
         }
     }
 

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /** A job as lines for a person: its outcome, its runs, its stages and its receipt. */
 final class JobLines {
@@ -138,7 +141,7 @@ final class JobLines {
         }
         try {
             return Instant.parse(t);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return null;
         }
     }
@@ -233,14 +236,14 @@ final class JobLines {
         JsonNode bases = receipt.get("baseImages");
         if (bases != null && bases.isArray()) {
             for (JsonNode b : bases) {
-                line(out, "base image: ", String.join(" ", java.util.stream.Stream.of(text(b, "name"), text(b, "digest"))
-                        .filter(java.util.Objects::nonNull).toList()));
+                line(out, "base image: ", String.join(" ", Stream.of(text(b, "name"), text(b, "digest"))
+                        .filter(Objects::nonNull).toList()));
             }
         }
         JsonNode scanner = receipt.get("scanner");
         if (scanner != null && scanner.isObject()) {
-            StringBuilder sc = new StringBuilder(String.join(" ", java.util.stream.Stream.of(text(scanner, "name"),
-                    text(scanner, "version")).filter(java.util.Objects::nonNull).toList()));
+            StringBuilder sc = new StringBuilder(String.join(" ", Stream.of(text(scanner, "name"),
+                    text(scanner, "version")).filter(Objects::nonNull).toList()));
             if (text(scanner, "dbUpdatedAt") != null) {
                 sc.append(", DB updated ").append(text(scanner, "dbUpdatedAt"));
             }

@@ -10,6 +10,7 @@ import io.perfbox.runtime.local.cli.ClientCommands.FormatOption;
 import io.perfbox.runtime.local.cli.ClientCommands.QuietOption;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -112,7 +113,7 @@ final class KeysCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             try (SqliteApiKeyStore store = dataDir.open(cli)) {
-                java.util.List<ApiKeyStore.StoredKey> keys = new ApiKeys(store, Clock.systemUTC()).list();
+                List<ApiKeyStore.StoredKey> keys = new ApiKeys(store, Clock.systemUTC()).list();
                 if (quiet.quiet) {
                     keys.forEach(k -> cli.out().println(k.id()));
                 } else if (format.resolve(cli) == Format.JSON) {

@@ -9,7 +9,7 @@ import io.perfbox.runtime.local.cli.ClientCommands.QuietOption;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,7 +64,7 @@ final class ListCommand extends ClientCommands.ClientCommand {
             json(page);
             return ExitCode.OK.code;
         } else {
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             Table table = new Table("ID", "STATUS", "PERFORMANCE", "FAILURE", "CREATED", "NAME");
             page.get("jobs").forEach(j -> table.row(j.get("id").asText(), j.get("status").asText(),
                     Human.number(j.get("performance")), j.path("failure").isObject() ? j.path("failure").path("code").asText() : null,

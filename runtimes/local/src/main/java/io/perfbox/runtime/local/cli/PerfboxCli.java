@@ -1,8 +1,8 @@
 package io.perfbox.runtime.local.cli;
 
 import io.perfbox.runtime.local.LocalConfig;
-import io.perfbox.runtime.local.ServeOptions;
 import io.perfbox.runtime.local.PerfboxServer;
+import io.perfbox.runtime.local.ServeOptions;
 import io.perfbox.runtime.local.Terminal;
 import java.io.IOException;
 import java.io.InputStream;

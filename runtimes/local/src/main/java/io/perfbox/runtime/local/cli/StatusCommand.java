@@ -3,10 +3,12 @@ package io.perfbox.runtime.local.cli;
 import static io.perfbox.runtime.local.cli.ClientCommands.jobPath;
 import static io.perfbox.runtime.local.cli.JobLines.jobLines;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.runtime.local.cli.ClientCommands.Format;
 import io.perfbox.runtime.local.cli.ClientCommands.FormatOption;
 import io.perfbox.runtime.local.cli.ClientCommands.QuietOption;
 import java.io.IOException;
+import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -43,7 +45,7 @@ final class StatusCommand extends ClientCommands.ClientCommand {
         } else if (format.resolve(cli) == Format.JSON) {
             json(res.body());
         } else {
-            jobLines(cli.out(), res.body(), misconfigurations(api, job, res.body()), java.time.Instant.now());
+            jobLines(cli.out(), res.body(), misconfigurations(api, job, res.body()), Instant.now());
         }
         return ExitCode.OK.code;
     }
@@ -52,8 +54,8 @@ final class StatusCommand extends ClientCommands.ClientCommand {
      * The job's scan report, for its misconfigurations: read only once the job was scanned (it has findings counted);
      * null otherwise, or when the server does not answer it (the job's own lines stand without it).
      */
-    private static com.fasterxml.jackson.databind.JsonNode misconfigurations(ApiClient api, String job,
-            com.fasterxml.jackson.databind.JsonNode body) throws IOException, InterruptedException {
+    private static JsonNode misconfigurations(ApiClient api, String job,
+            JsonNode body) throws IOException, InterruptedException {
         var counted = body.get("vulnerabilities");
         if (counted == null || counted.isNull()) {
             return null;

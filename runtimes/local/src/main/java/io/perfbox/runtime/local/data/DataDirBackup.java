@@ -1,23 +1,27 @@
 package io.perfbox.runtime.local.data;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.perfbox.adapter.fs.LinkSafeFiles;
 import io.perfbox.adapter.sqlite.SqliteBackups;
 import io.perfbox.adapter.sqlite.SqliteJobStore;
-import io.perfbox.adapter.fs.LinkSafeFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serial;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -36,6 +40,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipException;
 
 /**
  * {@code perfbox backup} and {@code perfbox restore}: a data dir as one gzip'd tar file, made while its server runs.
@@ -131,7 +136,7 @@ public final class DataDirBackup {
             Files.deleteIfExists(partial);
             Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
+                OutputStream raw = Channels.newOutputStream(channel);
                 GZIPOutputStream gz = new GZIPOutputStream(new BufferedOutputStream(raw, 1 << 16), 1 << 16);
                 long mtime = Instant.now().getEpochSecond();
                 Tar.writeHeader(gz, MANIFEST, manifestBytes.length, mtime);
@@ -177,7 +182,7 @@ public final class DataDirBackup {
             Files.createDirectories(target.getParent());
             try {
                 Files.copy(dir.resolve(name), target, LinkOption.NOFOLLOW_LINKS);
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 continue; // removed meanwhile (its job deleted since the snapshot)
             }
             out.add(prefix + "/" + name);
@@ -305,9 +310,9 @@ public final class DataDirBackup {
                 missing.removeAll(seen);
                 throw new IOException("entries the manifest lists are missing: " + Tar.printable(String.join(", ", missing)));
             }
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw new IOException("it is not a whole gzip'd tar file (" + e.getMessage() + ")", e);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new IOException("its manifest is not JSON", e);
         }
         return checkDatabase(staging, expected);
@@ -375,7 +380,7 @@ public final class DataDirBackup {
     private static void skipPadding(InputStream in, long size) throws IOException {
         int rest = (int) (size % Tar.BLOCK);
         if (rest != 0 && in.readNBytes(Tar.BLOCK - rest).length != Tar.BLOCK - rest) {
-            throw new java.io.EOFException("the archive ends inside an entry's padding");
+            throw new EOFException("the archive ends inside an entry's padding");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -70,7 +71,7 @@ public final class JobRetention implements AutoCloseable {
     private final Clock clock;
     private final JobFiles files;
     private final EngineResources engine;
-    private final java.util.function.Predicate<JobId> recorded;
+    private final Predicate<JobId> recorded;
     private final Object sweeping = new Object();
     private ScheduledExecutorService scheduler;
 
@@ -83,7 +84,7 @@ public final class JobRetention implements AutoCloseable {
      * job has no record (a crash between a delete's two steps) go too.
      */
     public JobRetention(ExpiredJobs store, Duration retain, Clock clock, JobFiles files, EngineResources engine,
-                        java.util.function.Predicate<JobId> recorded) {
+                        Predicate<JobId> recorded) {
         this.recorded = recorded;
         if (retain.isNegative() || retain.isZero()) {
             throw new IllegalArgumentException("the retention must be longer than zero");

@@ -4,10 +4,12 @@ import io.perfbox.api.ApiResponse;
 import io.perfbox.api.Problem;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -123,7 +125,7 @@ final class ConsoleAssets {
     private static String etag(byte[] bytes) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12)) + "\"";
+            return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12)) + "\"";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -134,7 +136,7 @@ final class ConsoleAssets {
         try (InputStream in = ConsoleAssets.class.getResourceAsStream("/io/perfbox/runtime/local/version.properties")) {
             Properties p = new Properties();
             if (in != null) {
-                p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
             }
             String v = p.getProperty("swagger-ui.version", "");
             if (v.isBlank() || v.startsWith("${")) {

@@ -6,6 +6,7 @@ import io.perfbox.api.PerfboxApi;
 import io.perfbox.api.Problem;
 import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.logging.JobLogContext;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -21,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +93,7 @@ public final class LocalApiServer implements AutoCloseable {
     private final PerfboxApi api;
     private final FollowerSlots followers = new FollowerSlots(MAX_FOLLOWERS, MAX_FOLLOWERS_PER_TENANT);
     /** The threads writing a followed stream, interrupted at close so that each stream ends. */
-    private final java.util.Set<Thread> streaming = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Thread> streaming = ConcurrentHashMap.newKeySet();
     private final Optional<ApiKeys> keys;
     /** Keys are required whatever the store holds (a team server); otherwise from the first key made on. */
     private final boolean keysRequired;
@@ -379,7 +382,7 @@ public final class LocalApiServer implements AutoCloseable {
      */
     private byte[] readBounded(Request request) throws IOException {
         long deadline = System.nanoTime() + limits.bodyTimeout().toNanos();
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         long seen = 0;
         while (true) {
             Content.Chunk chunk = request.read();
@@ -519,7 +522,7 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     /** Connections open now from {@code client}, as its share counts them. */
-    public int connectionsFrom(java.net.InetAddress client) {
+    public int connectionsFrom(InetAddress client) {
         return connections.openFrom(client);
     }
 

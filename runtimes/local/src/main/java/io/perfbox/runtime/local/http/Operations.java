@@ -5,8 +5,10 @@ import io.perfbox.api.Problem;
 import io.perfbox.runtime.local.observe.Readiness;
 import io.perfbox.runtime.local.observe.ServerMetrics;
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,9 +52,9 @@ public final class Operations {
         String token;
         try {
             token = Files.readString(file, StandardCharsets.US_ASCII).strip();
-        } catch (java.nio.charset.MalformedInputException e) {
+        } catch (MalformedInputException e) {
             throw new IllegalArgumentException("--metrics-token-file " + file + " must hold ASCII text");
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--metrics-token-file " + file + " does not exist");
         }
         if (token.length() < MIN_TOKEN_LENGTH || !token.matches("[\\x21-\\x7e]+")) {

@@ -1,6 +1,7 @@
 package io.perfbox.runtime.local.observe;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class Readiness {
     /** Each dependency, in the order given, and whether it is up. */
     public record Result(Map<String, Boolean> checks) {
         public Result {
-            checks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(checks));
+            checks = Collections.unmodifiableMap(new LinkedHashMap<>(checks));
         }
 
         public boolean ready() {

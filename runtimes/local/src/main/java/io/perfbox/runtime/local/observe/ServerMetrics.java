@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,7 +169,7 @@ public final class ServerMetrics implements JobChanges {
         List<Map.Entry<String, Integer>> all = new ArrayList<>(depths.entrySet());
         all.removeIf(e -> e.getValue() == null || e.getValue() <= 0);
         all.sort(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
-        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        Map<String, Integer> out = new LinkedHashMap<>();
         int other = 0;
         for (Map.Entry<String, Integer> e : all) {
             if (out.size() < MAX_TENANT_LABELS) {

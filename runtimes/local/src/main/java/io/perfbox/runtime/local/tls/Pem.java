@@ -11,6 +11,7 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -40,7 +41,7 @@ public final class Pem {
                 throw new IllegalArgumentException(file + " holds no PEM certificate");
             }
             return certs.stream().map(c -> (X509Certificate) c).toList();
-        } catch (java.security.cert.CertificateException e) {
+        } catch (CertificateException e) {
             throw new IllegalArgumentException(file + " is not a PEM certificate: " + e.getMessage(), e);
         }
     }

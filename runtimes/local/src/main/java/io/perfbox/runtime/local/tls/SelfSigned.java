@@ -1,10 +1,12 @@
 package io.perfbox.runtime.local.tls;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -56,7 +58,7 @@ public final class SelfSigned {
                 "-ext", "SAN=" + String.join(",", san), "-storetype", "PKCS12", "-keystore", store.toString(),
                 "-storepass:env", "PERFBOX_KEYTOOL_PASSWORD")
                 .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("PERFBOX_KEYTOOL_PASSWORD", password);
         Process p = pb.start();
         String output;
@@ -85,7 +87,7 @@ public final class SelfSigned {
             Files.createFile(keyTmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(keyTmp, Pem.pem("PRIVATE KEY", privateKey.getEncoded()), StandardCharsets.US_ASCII);
             Files.writeString(cert, Pem.pem("CERTIFICATE", certificate.getEncoded()), StandardCharsets.US_ASCII);
-            Files.move(keyTmp, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(keyTmp, key, StandardCopyOption.ATOMIC_MOVE);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot read the certificate keytool made: " + e.getMessage(), e);
         } finally {

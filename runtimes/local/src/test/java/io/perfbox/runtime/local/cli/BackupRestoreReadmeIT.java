@@ -10,6 +10,7 @@ import io.perfbox.testing.trivy.RealTrivy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 @RequiresDocker
 class BackupRestoreReadmeIT {
     private static final String QUICK = "FROM debian:bookworm\nCMD echo '{\"perf\":0.25}' > /data/perf.json\n";
-    private static final java.time.Duration WAIT = java.time.Duration.ofMinutes(4);
+    private static final Duration WAIT = Duration.ofMinutes(4);
 
     private record Run(int exitCode, String out) {
     }

@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ class CliProcessTest {
     @Test
     void ctrlCDuringLogsFollowSaysTheJobGoesOnAndExits130AndItsEndIsItsExitCode() throws Exception {
         String job = "0f0f0f0f-1d4a-4c1e-9a7b-2b1c0d9e8f7a";
-        api.add(job, null, java.time.Instant.now());
+        api.add(job, null, Instant.now());
         api.throughStages(job);
         api.output(job, "first line\n");
         CompletableFuture<Void> seen = new CompletableFuture<>();

@@ -8,6 +8,7 @@ import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Finding;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
+import io.perfbox.core.domain.Misconfiguration;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.VulnerabilityPolicy;
@@ -15,6 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -266,12 +269,12 @@ class ClientCommandsTest {
                 .contains("threshold: LOW").contains("3 blocking findings").containsPattern("(?m)^ +LOW +CVE-L ");
     }
 
-    private static final List<io.perfbox.core.domain.Misconfiguration> MISCONFIGURED = List.of(
-            new io.perfbox.core.domain.Misconfiguration("DS026", "No HEALTHCHECK defined", Severity.LOW,
+    private static final List<Misconfiguration> MISCONFIGURED = List.of(
+            new Misconfiguration("DS026", "No HEALTHCHECK defined", Severity.LOW,
                     "Add HEALTHCHECK instruction in your Dockerfile", null, null),
-            new io.perfbox.core.domain.Misconfiguration("DS002", "Image user should not be 'root'", Severity.HIGH,
+            new Misconfiguration("DS002", "Image user should not be 'root'", Severity.HIGH,
                     "Specify at least 1 USER command in Dockerfile with non-root user as argument", null, null),
-            new io.perfbox.core.domain.Misconfiguration("DS013", "'RUN cd ...' to change directory", Severity.MEDIUM,
+            new Misconfiguration("DS013", "'RUN cd ...' to change directory", Severity.MEDIUM,
                     "RUN should not be used to change directory: 'cd /app'. Use 'WORKDIR' statement instead.", 3, 3));
 
     @Test
@@ -333,7 +336,7 @@ class ClientCommandsTest {
         api.add(j, null, Instant.now());
         // As an older perfbox saved it: no misconfigurations, no thresholds.
         api.scanned(j, new ScanReport("Trivy", "0.58.1", List.of()), VulnerabilityPolicy.DEFAULT);
-        api.artifacts.saveScanReport(new io.perfbox.core.domain.JobId(j), new ScanReport("Trivy", "0.58.1", List.of()));
+        api.artifacts.saveScanReport(new JobId(j), new ScanReport("Trivy", "0.58.1", List.of()));
 
         CliRun scan = CliRun.onTerminal(env, "scan", "bbbb");
 
@@ -349,8 +352,8 @@ class ClientCommandsTest {
         api.scanned(j, new ScanReport("Trivy", "0.58.1", List.of()).withMisconfigurations(List.of(MISCONFIGURED.get(0),
                 MISCONFIGURED.get(1))), VulnerabilityPolicy.DEFAULT.withMisconfigThreshold(Severity.HIGH));
         String section = ReadmeSection.of("Scanner").text();
-        java.util.regex.Matcher block = java.util.regex.Pattern.compile("prints them after the findings:\n\n```text\n(.*?)```",
-                java.util.regex.Pattern.DOTALL).matcher(section);
+        Matcher block = Pattern.compile("prints them after the findings:\n\n```text\n(.*?)```",
+                Pattern.DOTALL).matcher(section);
         assertThat(block.find()).as("the README's scan output of misconfigurations").isTrue();
 
         CliRun scan = CliRun.onTerminal(env, "scan", "aaaa");

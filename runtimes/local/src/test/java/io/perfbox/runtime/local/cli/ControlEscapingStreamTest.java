@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ControlEscapingStreamTest {
@@ -76,7 +77,7 @@ class ControlEscapingStreamTest {
     void jsonPrintedToATerminalStaysValidJsonWithTheSameValue() throws IOException {
         ObjectMapper json = new ObjectMapper();
         String message = "exit 3 \u009b31m red \u202e";
-        String printed = json.writeValueAsString(java.util.Map.of("message", message));
+        String printed = json.writeValueAsString(Map.of("message", message));
         String shown = through(printed);
         assertNoControls(shown);
         assertThat(json.readTree(shown).get("message").asText()).isEqualTo(message);

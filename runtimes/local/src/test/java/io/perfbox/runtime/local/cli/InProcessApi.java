@@ -10,6 +10,8 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.VulnerabilityCounts;
+import io.perfbox.core.domain.VulnerabilityPolicy;
+import io.perfbox.core.lifecycle.StepOutcomes;
 import io.perfbox.core.port.JobArtifactStore;
 import io.perfbox.runtime.local.http.HttpLimits;
 import io.perfbox.runtime.local.http.LocalApiServer;
@@ -29,6 +31,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * perfbox's own HTTP API (PerfboxApi on LocalApiServer, as {@code serve} runs it) over in-memory stores, with no
@@ -87,7 +90,7 @@ final class InProcessApi implements AutoCloseable {
     }
 
     /** The job moved on: {@code change} applied to it as it is now. */
-    Job update(String id, java.util.function.UnaryOperator<Job> change) {
+    Job update(String id, UnaryOperator<Job> change) {
         Job now = job(id);
         Job next = change.apply(now);
         if (!jobs.update(next, EnumSet.of(now.status()))) {
@@ -121,7 +124,7 @@ final class InProcessApi implements AutoCloseable {
     }
 
     /** Scanned with this report, stopped VULNERABLE or MISCONFIGURED when the server's policy blocks it. */
-    Job scanned(String id, ScanReport report, io.perfbox.core.domain.VulnerabilityPolicy policy) {
+    Job scanned(String id, ScanReport report, VulnerabilityPolicy policy) {
         Instant t = job(id).createdAt();
         update(id, j -> j.advancedTo(JobStatus.BUILDING, t.plusMillis(100)));
         update(id, j -> j.advancedTo(JobStatus.SCANNING, t.plusMillis(1100)));
@@ -132,7 +135,7 @@ final class InProcessApi implements AutoCloseable {
         if (decision.passed()) {
             return update(id, j -> j.advancedTo(JobStatus.RUNNING, t.plusMillis(2100)));
         }
-        Failure failure = io.perfbox.core.lifecycle.StepOutcomes.failureOf(policy, decision).orElseThrow();
+        Failure failure = StepOutcomes.failureOf(policy, decision).orElseThrow();
         return update(id, j -> j.failed(failure, t.plusMillis(2100)));
     }
 

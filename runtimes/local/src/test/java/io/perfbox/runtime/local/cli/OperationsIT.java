@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.runtime.local.e2e.Http;
 import io.perfbox.runtime.local.e2e.PerfboxProcess;
 import io.perfbox.runtime.local.observe.PrometheusText;
 import io.perfbox.runtime.local.tls.Pem;
@@ -211,6 +212,6 @@ class OperationsIT {
     }
 
     private static JsonNode awaitEnd(SSLContext tls, String base, String key, String id) throws Exception {
-        return new io.perfbox.runtime.local.e2e.Http(base, Map.of("x-api-key", key), tls).awaitEnd(id, Duration.ofMinutes(4));
+        return new Http(base, Map.of("x-api-key", key), tls).awaitEnd(id, Duration.ofMinutes(4));
     }
 }

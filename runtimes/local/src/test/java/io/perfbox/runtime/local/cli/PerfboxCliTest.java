@@ -7,6 +7,7 @@ import io.perfbox.testing.RepositoryRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +99,7 @@ class PerfboxCliTest {
 
     @Test
     void helpHasAnExamplesSectionWhoseCommandsParse() {
-        List<String> helps = new java.util.ArrayList<>();
+        List<String> helps = new ArrayList<>();
         helps.add(CliRun.of(Map.of(), "--help").out());
         for (String command : CLIENT_COMMANDS) {
             helps.add(CliRun.of(Map.of(), command, "--help").out());

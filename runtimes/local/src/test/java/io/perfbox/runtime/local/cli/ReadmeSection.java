@@ -2,6 +2,7 @@ package io.perfbox.runtime.local.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfbox.testing.RepositoryRoot;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ record ReadmeSection(String title, String text) {
 
     /** The section under the heading {@code ## title}, from it to the next heading of that level. */
     static ReadmeSection of(String title) throws Exception {
-        String readme = Files.readString(io.perfbox.testing.RepositoryRoot.path().resolve("README.md"));
+        String readme = Files.readString(RepositoryRoot.path().resolve("README.md"));
         int start = readme.indexOf("\n## " + title + "\n");
         assertThat(start).as("README has a section \"%s\"", title).isPositive();
         int end = readme.indexOf("\n## ", start + 1);

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.perfbox.runtime.local.e2e.PerfboxProcess;
-import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.testing.trivy.RealTrivy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -115,7 +116,7 @@ class SubmitCommandIT {
             long start = System.nanoTime();
             CliRun waited = CliRun.of(env, "submit", dockerfile.toString(), "--wait", "--timeout", "3s");
             assertThat(waited.exitCode()).as(waited.out() + waited.err()).isEqualTo(4);
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(60));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
             String id = waited.out().lines().filter(l -> l.startsWith("submitted job ")).findFirst().orElseThrow()
                     .split(" ")[2];
             assertThat(waited.err()).contains("job " + id + " is still").contains("after 3s (--timeout)");

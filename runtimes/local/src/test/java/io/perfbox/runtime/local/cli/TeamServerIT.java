@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.runtime.local.e2e.Http;
 import io.perfbox.runtime.local.e2e.PerfboxProcess;
 import io.perfbox.runtime.local.tls.Pem;
 import io.perfbox.runtime.local.tls.TestCertificates;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,11 +148,11 @@ class TeamServerIT {
         String loneJob = send("POST", "/jobs", lone, DOCKERFILE).json().get("id").asText();
         JsonNode loneEnded = awaitEnd(lone, loneJob);
         assertThat(loneEnded.get("status").asText()).isEqualTo("SUCCEEDED");
-        java.time.Instant loneBuild = java.time.Instant.parse(loneEnded.get("stages").get("buildStartedAt").asText());
+        Instant loneBuild = Instant.parse(loneEnded.get("stages").get("buildStartedAt").asText());
         int startedBefore = 0;
         for (String id : burstJobs) {
             JsonNode job = awaitEnd(burst, id);
-            java.time.Instant build = java.time.Instant.parse(job.get("stages").get("buildStartedAt").asText());
+            Instant build = Instant.parse(job.get("stages").get("buildStartedAt").asText());
             if (build.isBefore(loneBuild)) {
                 startedBefore++;
             }
@@ -160,7 +162,7 @@ class TeamServerIT {
     }
 
     private static JsonNode awaitEnd(String key, String id) throws Exception {
-        return new io.perfbox.runtime.local.e2e.Http(server.baseUrl(), Map.of("x-api-key", key),
+        return new Http(server.baseUrl(), Map.of("x-api-key", key),
                 Pem.trusting(certificate.certificate())).awaitEnd(id, Duration.ofMinutes(3));
     }
 

@@ -11,12 +11,10 @@ import io.perfbox.runtime.local.tls.TestCertificates;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -117,6 +115,6 @@ class TeamServerReadmeIT {
     }
 
     private static JsonNode awaitEnd(String base, Path certificate, String key, String id) throws Exception {
-        return new Http(base, Map.of("x-api-key", key), Pem.trusting(certificate)).awaitEnd(id, java.time.Duration.ofMinutes(3));
+        return new Http(base, Map.of("x-api-key", key), Pem.trusting(certificate)).awaitEnd(id, Duration.ofMinutes(3));
     }
 }

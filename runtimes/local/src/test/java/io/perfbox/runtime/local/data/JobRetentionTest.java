@@ -11,6 +11,8 @@ import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.port.JobStore.IdempotencyKey;
 import io.perfbox.core.port.TenantUsage;
 import io.perfbox.testing.fakes.InMemoryJobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +91,7 @@ class JobRetentionTest {
         @Override
         public void delete(JobId id) {
             if (failing.contains(id)) {
-                throw new java.io.UncheckedIOException(new java.io.IOException("disk says no"));
+                throw new UncheckedIOException(new IOException("disk says no"));
             }
             files.remove(id);
         }

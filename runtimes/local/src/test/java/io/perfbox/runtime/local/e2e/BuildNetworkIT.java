@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,10 +108,10 @@ class BuildNetworkIT {
             // or a refused connection means "not yet", so both wait and try again.
             String line = null;
             for (int i = 0; i < 100 && line == null; i++) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
                     s.setSoTimeout(5000);
-                    line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
-                } catch (java.io.IOException e) {
+                    line = new BufferedReader(new InputStreamReader(s.getInputStream())).readLine();
+                } catch (IOException e) {
                     line = null;
                 }
                 if (line == null) {

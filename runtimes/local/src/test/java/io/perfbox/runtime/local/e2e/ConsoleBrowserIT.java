@@ -3,6 +3,7 @@ package io.perfbox.runtime.local.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.perfbox.core.domain.JobStatus;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -33,8 +36,8 @@ import org.openqa.selenium.support.ui.Select;
 class ConsoleBrowserIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
     /** The finished statuses: core's one list. */
-    private static final Set<String> TERMINAL = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
-            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> TERMINAL = JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(Collectors.toUnmodifiableSet());
     private static final List<String> LIFECYCLE = List.of("QUEUED", "BUILDING", "SCANNING", "RUNNING", "SUCCEEDED");
 
     private static PerfboxProcess server;
@@ -145,7 +148,7 @@ class ConsoleBrowserIT {
         browser.screenshot("job-succeeded");
         // A real job's page (its receipt's long digests among it) fits a 400 px window: nothing scrolls sideways.
         browser.await(Duration.ofSeconds(30), "the receipt", d -> browser.findAll("#receipt-kernel").size() == 1);
-        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(400, 1100));
+        browser.driver().manage().window().setSize(new Dimension(400, 1100));
         browser.await(Duration.ofSeconds(10), "the page at 400 px", d -> ((Number) browser.script(
                 "return document.scrollingElement.scrollWidth - innerWidth;")).intValue() <= 0);
         browser.screenshot("job-succeeded-400");
@@ -273,7 +276,7 @@ class ConsoleBrowserIT {
         assertThat(y.get(2)).as("0.5 above 0.2").isLessThan(y.get(0));
         browser.screenshot("leaderboard");
         // The page's top, small, as the README shows it (docs/console.png is ConsolePagesIT's, over made-up jobs).
-        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1000, 880));
+        browser.driver().manage().window().setSize(new Dimension(1000, 880));
         browser.screenshot("readme-console");
 
         new Select(browser.find("#leaderboard-order")).selectByValue("asc");

@@ -2,6 +2,7 @@ package io.perfbox.runtime.local.e2e;
 
 import io.perfbox.api.PerfboxApi;
 import io.perfbox.core.application.JobService;
+import io.perfbox.core.auth.ApiKeys;
 import io.perfbox.core.domain.Failure;
 import io.perfbox.core.domain.FailureCode;
 import io.perfbox.core.domain.Job;
@@ -11,18 +12,24 @@ import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.domain.VulnerabilityPolicy;
 import io.perfbox.core.port.JobArtifactStore;
+import io.perfbox.runtime.local.http.HttpLimits;
 import io.perfbox.runtime.local.http.LocalApiServer;
+import io.perfbox.testing.fakes.InMemoryApiKeyStore;
 import io.perfbox.testing.fakes.InMemoryDockerfileStore;
 import io.perfbox.testing.fakes.InMemoryJobArtifactStore;
 import io.perfbox.testing.fakes.InMemoryJobStore;
 import io.perfbox.testing.fakes.RecordingPipelineLauncher;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -39,14 +46,14 @@ final class ConsoleFakeBackend implements AutoCloseable {
     private final int port;
     private final String url;
     /** A team server's keys (every request needs one), or null: every request is the local tenant's. */
-    final io.perfbox.core.auth.ApiKeys keys;
+    final ApiKeys keys;
 
     ConsoleFakeBackend() throws IOException {
         this(false);
     }
 
     ConsoleFakeBackend(boolean requireKeys) throws IOException {
-        keys = requireKeys ? new io.perfbox.core.auth.ApiKeys(new io.perfbox.testing.fakes.InMemoryApiKeyStore(),
+        keys = requireKeys ? new ApiKeys(new InMemoryApiKeyStore(),
                 Clock.systemUTC()) : null;
         server = start(0);
         url = server.baseUrl();
@@ -54,9 +61,9 @@ final class ConsoleFakeBackend implements AutoCloseable {
     }
 
     private LocalApiServer start(int on) throws IOException {
-        return LocalApiServer.start(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), on),
-                java.util.Optional.empty(), java.util.Optional.ofNullable(keys), keys != null, java.util.List.of(),
-                io.perfbox.runtime.local.http.HttpLimits.DEFAULTS, api);
+        return LocalApiServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), on),
+                Optional.empty(), Optional.ofNullable(keys), keys != null, List.of(),
+                HttpLimits.DEFAULTS, api);
     }
 
     String url() {
@@ -103,7 +110,7 @@ final class ConsoleFakeBackend implements AutoCloseable {
     Job succeed(String id, double perf, Map<String, Double> metrics) {
         update(id, j -> j.advancedTo(JobStatus.BUILDING, after(id, 0.2)));
         update(id, j -> j.advancedTo(JobStatus.SCANNING, after(id, 18.4)));
-        artifacts.saveScanReport(new JobId(id), new ScanReport("trivy", "0.58.1", java.util.List.of()));
+        artifacts.saveScanReport(new JobId(id), new ScanReport("trivy", "0.58.1", List.of()));
         update(id, j -> j.advancedTo(JobStatus.RUNNING, after(id, 21.0)));
         return update(id, j -> j.succeeded(perf, metrics, after(id, 96.3)));
     }
@@ -118,7 +125,7 @@ final class ConsoleFakeBackend implements AutoCloseable {
         advance(id, JobStatus.BUILDING);
         advance(id, JobStatus.SCANNING);
         ScanReport report = new ScanReport(scanned.scanner(), scanned.scannerVersion(), scanned.findings(), null, null,
-                java.util.List.of(), new ScanReport.Gate(VulnerabilityPolicy.DEFAULT.threshold(), false, null));
+                List.of(), new ScanReport.Gate(VulnerabilityPolicy.DEFAULT.threshold(), false, null));
         artifacts.saveScanReport(new JobId(id), report);
         var decision = VulnerabilityPolicy.DEFAULT.evaluate(report);
         update(id, j -> j.withVulnerabilities(VulnerabilityCounts.of(report.findings()), Instant.now()));

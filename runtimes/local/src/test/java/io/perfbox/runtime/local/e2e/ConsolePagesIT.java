@@ -9,10 +9,12 @@ import io.perfbox.core.domain.JobStatus;
 import io.perfbox.core.domain.ScanReport;
 import io.perfbox.core.domain.Severity;
 import io.perfbox.core.port.JobArtifactStore.LogKind;
+import io.perfbox.testing.RepositoryRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 
 /**
  * The console's pages in a real headless Chromium against the console's real server over in-memory stores (no
@@ -143,7 +146,7 @@ class ConsolePagesIT {
     private void readmeScreenshot(String name) throws Exception {
         Path shot = browser.screenshot(name);
         if ("1".equals(System.getenv("PERFBOX_DOCS_SCREENSHOTS"))) {
-            Files.copy(shot, io.perfbox.testing.RepositoryRoot.path().resolve("docs").resolve(name + ".png"),
+            Files.copy(shot, RepositoryRoot.path().resolve("docs").resolve(name + ".png"),
                     StandardCopyOption.REPLACE_EXISTING);
         }
     }
@@ -218,7 +221,7 @@ class ConsolePagesIT {
         assertThat(href).isEqualTo("/jobs/" + succeeded + "/logs?download=true");
         assertThat(browser.find("#download-log").getDomAttribute("download")).isEqualTo("perfbox-" + succeeded + ".log");
         @SuppressWarnings("unchecked")
-        Map<String, Object> file = (Map<String, Object>) ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript("const done = arguments[arguments.length - 1];"
+        Map<String, Object> file = (Map<String, Object>) ((JavascriptExecutor) browser.driver()).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + " fetch(arguments[0]).then(async r => done({disposition: r.headers.get('content-disposition'),"
                 + " type: r.headers.get('content-type'), body: await r.text()}));", href);
         assertThat(file.get("disposition")).isEqualTo("attachment; filename=\"perfbox-" + succeeded + ".log\"");
@@ -255,7 +258,7 @@ class ConsolePagesIT {
             browser.find("#download-log").click();
             browser.await(WAIT, "the file saved", d -> browser.script("return window.__saved;") != null);
             @SuppressWarnings("unchecked")
-            Map<String, Object> saved = (Map<String, Object>) ((org.openqa.selenium.JavascriptExecutor) browser.driver())
+            Map<String, Object> saved = (Map<String, Object>) ((JavascriptExecutor) browser.driver())
                     .executeAsyncScript("const done = arguments[arguments.length - 1]; const s = window.__saved;"
                             + " window.__blob.text().then(body => done({name: s.name, type: window.__blob.type, body}));");
             assertThat(saved.get("name")).isEqualTo("perfbox-" + id + ".log");
@@ -287,7 +290,7 @@ class ConsolePagesIT {
         assertThat(browser.texts(row + " td.col-metric")).containsExactly("0.86", "37.5", "0.91");
         // Each segment of the best-so-far line is level or upright: a step, never a slope.
         String d = browser.attributes("#history-best", "d").getFirst();
-        List<double[]> points = java.util.Arrays.stream(d.split(" ")).map(p -> p.substring(1).split(","))
+        List<double[]> points = Arrays.stream(d.split(" ")).map(p -> p.substring(1).split(","))
                 .map(p -> new double[] {Double.parseDouble(p[0]), Double.parseDouble(p[1])}).toList();
         assertThat(points).hasSizeGreaterThan(2);
         for (int i = 1; i < points.size(); i++) {

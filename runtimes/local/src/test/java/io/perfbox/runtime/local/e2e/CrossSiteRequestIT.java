@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -114,7 +116,7 @@ class CrossSiteRequestIT {
     @Test
     void theCliAndClientsWithoutAnOriginStillWork() throws Exception {
         Map<String, String> env = Map.of("PERFBOX_URL", server.baseUrl());
-        Path dockerfile = java.nio.file.Files.writeString(server.dataDir().resolveSibling(server.dataDir().getFileName()
+        Path dockerfile = Files.writeString(server.dataDir().resolveSibling(server.dataDir().getFileName()
                 + "-Dockerfile"), DOCKERFILE);
         Process submit = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.perfbox.runtime.local.cli.PerfboxCli",
@@ -122,7 +124,7 @@ class CrossSiteRequestIT {
         String id = new String(submit.getInputStream().readAllBytes()).strip();
         assertThat(submit.waitFor()).as(id).isZero();
         assertThat(id).matches("[0-9a-f-]{36}");
-        JsonNode ended = new Http(server.baseUrl()).awaitEnd(id, java.time.Duration.ofMinutes(3));
+        JsonNode ended = new Http(server.baseUrl()).awaitEnd(id, Duration.ofMinutes(3));
         assertThat(ended.get("status").asText()).isEqualTo("SUCCEEDED");
     }
 }

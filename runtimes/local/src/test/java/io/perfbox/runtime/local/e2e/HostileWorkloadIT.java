@@ -3,10 +3,15 @@ package io.perfbox.runtime.local.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.testing.trivy.RealTrivy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,15 +111,15 @@ class HostileWorkloadIT {
 
     @Test
     void twentyMixedJobsLeaveNoImageBehind() throws Exception {
-        java.util.Set<String> before = java.util.Set.copyOf(Docker.allImages());
+        Set<String> before = Set.copyOf(Docker.allImages());
         String unique = UUID.randomUUID().toString();
-        java.util.List<String> kinds = java.util.List.of(
+        List<String> kinds = List.of(
                 "FROM debian:bookworm\nRUN echo " + unique + "-%d > /step\nCMD echo '{\"perf\":1}' > /data/perf.json\n",
                 "FROM debian:bookworm\nRUN echo " + unique + "-%d > /a\nRUN echo second > /b\nRUN exit 3\n",
                 "FROM debian:bookworm\nRUN echo " + unique + "-%d\nCMD exit 4\n",
                 "FROM debian:bookworm\nRUN echo " + unique + "-%d && sleep infinity\n",
                 "FROM debian:bookworm\nRUN echo " + unique + "-%d\nCMD sleep infinity\n");
-        java.util.List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add(http.submit(String.format(kinds.get(i % kinds.size()), i)));
         }
@@ -125,18 +130,18 @@ class HostileWorkloadIT {
         for (String id : ids) {
             http.awaitEnd(id, Duration.ofMinutes(6));
         }
-        java.util.Set<String> after = new java.util.HashSet<>(Docker.allImages());
+        Set<String> after = new HashSet<>(Docker.allImages());
         after.removeAll(before);
         // Other builds may run on this engine meanwhile (the launcher's test preparations build an image beside the
         // tests): an image left by these jobs is one made since whose history holds one of their steps.
-        java.util.List<String> left = new java.util.ArrayList<>();
+        List<String> left = new ArrayList<>();
         for (String image : after) {
             if (Docker.historyOf(image).contains(unique)) {
                 left.add(image);
             }
         }
         assertThat(left).as("images (intermediate ones included) the 20 jobs left").isEmpty();
-        assertThat(Docker.imagesOfStore(java.nio.file.Files.readString(server.dataDir().resolve("store-id")).strip()))
+        assertThat(Docker.imagesOfStore(Files.readString(server.dataDir().resolve("store-id")).strip()))
                 .as("images labelled for this store").isEmpty();
     }
 

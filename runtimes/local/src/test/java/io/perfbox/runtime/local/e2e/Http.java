@@ -2,6 +2,7 @@ package io.perfbox.runtime.local.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.perfbox.core.domain.JobStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,13 +14,15 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /** A test client of the perfbox API over real HTTP. */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
     /** The finished statuses: core's one list. */
-    private static final Set<String> TERMINAL = io.perfbox.core.domain.JobStatus.TERMINAL.stream()
-            .map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> TERMINAL = JobStatus.TERMINAL.stream()
+            .map(Enum::name).collect(Collectors.toUnmodifiableSet());
     private final HttpClient client;
     private final String base;
     private final Map<String, String> always;
@@ -34,7 +37,7 @@ public final class Http {
     }
 
     /** Over HTTPS trusting {@code tls} (a team server's own certificate, say); null: the JDK's defaults. */
-    public Http(String base, Map<String, String> always, javax.net.ssl.SSLContext tls) {
+    public Http(String base, Map<String, String> always, SSLContext tls) {
         this.base = base;
         this.always = Map.copyOf(always);
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));

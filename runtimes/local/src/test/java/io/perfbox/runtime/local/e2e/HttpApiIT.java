@@ -3,9 +3,10 @@ package io.perfbox.runtime.local.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.testing.trivy.RealTrivy;
 import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,7 +162,7 @@ class HttpApiIT {
         do {
             Http.Reply page = conforming("/jobs", "GET", http.get("/jobs?limit=2" + (token == null ? "" : "&nextToken=" + token)));
             page.json().get("jobs").forEach(j -> seen.add(j.get("id").asText()));
-            token = page.json().get("nextToken").isNull() ? null : java.net.URLEncoder.encode(page.json().get("nextToken").asText(), StandardCharsets.UTF_8);
+            token = page.json().get("nextToken").isNull() ? null : URLEncoder.encode(page.json().get("nextToken").asText(), StandardCharsets.UTF_8);
         } while (token != null);
         Set<String> unique = new HashSet<>(seen);
         assertThat(unique).hasSize(seen.size());

@@ -3,10 +3,12 @@ package io.perfbox.runtime.local.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.testing.trivy.RealTrivy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,7 +177,7 @@ class LocalRuntimeIT {
         String id = http.submit("FROM debian:bookworm\nRUN echo " + marker + "\nCMD echo " + runMarker + "; sleep 600\n");
         http.awaitJob(id, "RUNNING"::equals, END);
         // The run has written its line (stored as produced) before it is cancelled.
-        for (int i = 0; i < 100 && !http.send("GET", "/jobs/" + id + "/logs", null, null, java.util.Map.of("Accept", "text/plain"))
+        for (int i = 0; i < 100 && !http.send("GET", "/jobs/" + id + "/logs", null, null, Map.of("Accept", "text/plain"))
                 .body().contains(runMarker); i++) {
             Thread.sleep(100);
         }
@@ -209,7 +211,7 @@ class LocalRuntimeIT {
 
     @Test
     void jobsSubmittedTogetherAllRunEachWithItsOwnData() throws Exception {
-        java.util.Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+        Map<String, Integer> ids = new LinkedHashMap<>();
         for (int i = 1; i <= 5; i++) {
             // Each job checks /data starts empty (no other job's files), then writes its own number.
             ids.put(http.submit("FROM debian:bookworm\n"

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.trivy.RealTrivy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -56,15 +62,15 @@ class MetricsLeaderboardIT {
         pb.environment().keySet().removeIf(k -> k.startsWith("PERFBOX_"));
         pb.environment().putAll(env);
         Process p = pb.start();
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        var err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(4, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        assertThat(p.waitFor(4, TimeUnit.MINUTES)).isTrue();
         return new Cli(p.exitValue(), out, err.get());
     }
 
@@ -93,7 +99,7 @@ class MetricsLeaderboardIT {
         Cli waited = cli(cliEnv, "submit", file.toString(), "--wait");
         assertThat(waited.exitCode()).as(waited.out() + waited.err()).isZero();
         cliWaitOutput = waited.out();
-        java.util.regex.Matcher submitted = java.util.regex.Pattern.compile("submitted job (\\S+) ").matcher(cliWaitOutput);
+        Matcher submitted = Pattern.compile("submitted job (\\S+) ").matcher(cliWaitOutput);
         assertThat(submitted.find()).as(cliWaitOutput).isTrue();
         A.add(submitted.group(1));
         // Submitted one after another, so submission order is list order; the loss of the third ties the first's.

@@ -7,6 +7,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Checks a real response against what /openapi.json documents for its route, method and status. */
 final class OpenApiValidator {
@@ -39,7 +40,7 @@ final class OpenApiValidator {
         content.path("schema").properties().forEach(e -> schemaNode.set(e.getKey(), e.getValue()));
         JsonSchema schema = factory.getSchema(schemaNode);
         Set<ValidationMessage> errors = schema.validate(reply.json());
-        return errors.stream().map(ValidationMessage::getMessage).collect(java.util.stream.Collectors.toSet());
+        return errors.stream().map(ValidationMessage::getMessage).collect(Collectors.toSet());
     }
 
     private JsonNode resolve(JsonNode node) {

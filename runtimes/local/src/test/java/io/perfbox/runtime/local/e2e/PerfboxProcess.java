@@ -1,5 +1,6 @@
 package io.perfbox.runtime.local.e2e;
 
+import io.perfbox.testing.RepositoryRoot;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,7 +40,7 @@ public final class PerfboxProcess implements AutoCloseable {
     }
 
     /** As {@link #start}, with these environment variables set for the server (e.g. HOME, PATH). */
-    public static PerfboxProcess start(Path dataDir, java.util.Map<String, String> env, String... options)
+    public static PerfboxProcess start(Path dataDir, Map<String, String> env, String... options)
             throws IOException, InterruptedException {
         return start(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), env, dataDir, options);
     }
@@ -48,17 +50,17 @@ public final class PerfboxProcess implements AutoCloseable {
      * bounded heap among them), for tests of what the server survives as users run it.
      */
     public static PerfboxProcess startAsLaunched(Path dataDir, String... options) throws IOException, InterruptedException {
-        List<String> jvm = Files.readAllLines(io.perfbox.testing.RepositoryRoot.path().resolve("runtimes/local/serve.jvm-options"))
+        List<String> jvm = Files.readAllLines(RepositoryRoot.path().resolve("runtimes/local/serve.jvm-options"))
                 .stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         return start(jvm, dataDir, options);
     }
 
     private static PerfboxProcess start(List<String> jvmOptions, Path dataDir, String... options)
             throws IOException, InterruptedException {
-        return start(jvmOptions, java.util.Map.of(), dataDir, options);
+        return start(jvmOptions, Map.of(), dataDir, options);
     }
 
-    private static PerfboxProcess start(List<String> jvmOptions, java.util.Map<String, String> env, Path dataDir,
+    private static PerfboxProcess start(List<String> jvmOptions, Map<String, String> env, Path dataDir,
             String... options) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -9,12 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,7 +82,7 @@ class RepeatedRunsIT {
         Cli waited = cli("submit", file.toString(), "--runs", "2", "--wait");
         assertThat(waited.exitCode()).as(waited.out() + waited.err()).isZero();
         cliOut = waited.out();
-        var m = java.util.regex.Pattern.compile("submitted job (\\S+) ").matcher(cliOut);
+        var m = Pattern.compile("submitted job (\\S+) ").matcher(cliOut);
         assertThat(m.find()).as(cliOut).isTrue();
         cliJob = m.group(1);
 
@@ -108,7 +113,7 @@ class RepeatedRunsIT {
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
         return new Cli(p.exitValue(), out, "");
     }
 
@@ -147,7 +152,7 @@ class RepeatedRunsIT {
             numbers.add(r.path("run").asInt());
             assertThat(r.path("durationSeconds").asDouble()).isPositive();
         });
-        assertThat(numbers).isEqualTo(java.util.stream.IntStream.rangeClosed(1, runs).boxed().toList());
+        assertThat(numbers).isEqualTo(IntStream.rangeClosed(1, runs).boxed().toList());
         String log = runLog(id);
         for (double v : values) {
             assertThat(log).contains("value " + (long) v);
@@ -163,13 +168,13 @@ class RepeatedRunsIT {
         assertThat(summary.path("min").asDouble()).isEqualTo(min);
         assertThat(summary.path("max").asDouble()).isEqualTo(max);
         assertThat(summary.path("spread").asDouble())
-                .isCloseTo((max - min) / Math.abs(median), org.assertj.core.data.Offset.offset(1e-12));
+                .isCloseTo((max - min) / Math.abs(median), Offset.offset(1e-12));
         if (runs > 1) {
             assertThat(new HashSet<>(values)).as("a value of its own per run").hasSizeGreaterThan(1);
             for (int k = 1; k <= runs; k++) {
                 assertThat(log).contains("[perfbox] run " + k + " of " + runs + "\n");
             }
-            assertThat(log).containsSubsequence(java.util.stream.IntStream.rangeClosed(1, runs)
+            assertThat(log).containsSubsequence(IntStream.rangeClosed(1, runs)
                     .mapToObj(k -> "[perfbox] run " + k + " of " + runs).toList());
         }
     }
@@ -208,11 +213,11 @@ class RepeatedRunsIT {
     void aJobCancelledDuringARunStopsThereWithTheRunsBeforeIt() throws Exception {
         // Submitted here, so it runs when the others are done: its runs sleep 6 s before they write their value.
         String cancelled = submit(dockerfile(6), 3);
-        java.time.Instant deadline = java.time.Instant.now().plus(Duration.ofMinutes(4));
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
         // The output as it is produced, until run 2 is under way (it sleeps 6 s before it writes its value).
         String output = "";
         while (!output.contains("[perfbox] run 2 of 3")) {
-            assertThat(java.time.Instant.now()).as(output).isBefore(deadline);
+            assertThat(Instant.now()).as(output).isBefore(deadline);
             Thread.sleep(200);
             output = http.send("GET", "/jobs/" + cancelled + "/logs?offset=0", null, null,
                     Map.of("Accept", "text/plain")).body();

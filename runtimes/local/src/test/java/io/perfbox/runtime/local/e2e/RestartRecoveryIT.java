@@ -3,8 +3,8 @@ package io.perfbox.runtime.local.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.perfbox.testing.trivy.RealTrivy;
 import io.perfbox.testing.docker.RequiresDocker;
+import io.perfbox.testing.trivy.RealTrivy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;

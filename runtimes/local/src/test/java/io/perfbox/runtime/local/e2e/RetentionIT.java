@@ -7,6 +7,7 @@ import io.perfbox.testing.trivy.RealTrivy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,7 +99,7 @@ class RetentionIT {
         return r.json().get("id").asText();
     }
 
-    private static void await(String what, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    private static void await(String what, Callable<Boolean> condition) throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);
         while (!condition.call()) {
             assertThat(Instant.now()).as("waiting for " + what).isBefore(deadline);
@@ -131,7 +133,7 @@ class RetentionIT {
             // Files no record names (a delete cut short by a crash), unchanged for 40 days.
             Path orphan = Files.createDirectories(dataDir.resolve("jobs").resolve(UUID.randomUUID().toString()));
             Files.writeString(orphan.resolve("Dockerfile"), QUICK);
-            Files.setLastModifiedTime(orphan, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofDays(40))));
+            Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofDays(40))));
             finishedDaysAgo(dataDir, old, 31);
             finishedDaysAgo(dataDir, recent, 29);
             idempotencyKeyMadeDaysAgo(dataDir, key, 31);

@@ -2,6 +2,7 @@ package io.perfbox.runtime.local.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perfbox.api.ApiOperation;
 import io.perfbox.testing.docker.RequiresDocker;
 import io.perfbox.testing.schemathesis.Schemathesis;
 import io.perfbox.testing.trivy.RealTrivy;
@@ -59,7 +60,7 @@ class SchemathesisIT {
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         // Every operation of the route table but GET /openapi.json itself, which Schemathesis does not count.
-        int operations = io.perfbox.api.ApiOperation.values().length - 1;
+        int operations = ApiOperation.values().length - 1;
         assertThat(result.output()).as("all %d operations tested, none left unreached by the links", operations)
                 .contains("Tested: " + operations).doesNotContain("FAILURES").doesNotContain("never reached")
                 .doesNotContain("linked data was not usable");

@@ -3,6 +3,12 @@ package io.perfbox.runtime.local.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perfbox.api.ApiResponse;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ConsoleAssetsTest {
@@ -36,9 +42,9 @@ class ConsoleAssetsTest {
      */
     @Test
     void everyModuleTheConsoleImportsIsServedFromItsOwnFilesAsJavaScript() {
-        java.util.regex.Pattern from = java.util.regex.Pattern.compile("(?m)^\\s*(?:import|export)\\b[^;]*?from\\s+'([^']+)'");
-        java.util.Deque<String> todo = new java.util.ArrayDeque<>(java.util.List.of("console.js"));
-        java.util.Set<String> seen = new java.util.TreeSet<>();
+        Pattern from = Pattern.compile("(?m)^\\s*(?:import|export)\\b[^;]*?from\\s+'([^']+)'");
+        Deque<String> todo = new ArrayDeque<>(List.of("console.js"));
+        Set<String> seen = new TreeSet<>();
         while (!todo.isEmpty()) {
             String name = todo.pop();
             if (!seen.add(name)) {

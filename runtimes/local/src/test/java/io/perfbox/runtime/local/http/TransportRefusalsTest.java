@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -140,7 +141,7 @@ class TransportRefusalsTest {
         String head = "POST /jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
                 + bytes.length + "\r\n\r\n";
         // Half the body, then nothing for three times the body timeout: the slow-body attack.
-        Answer answer = exchange(head + dockerfile.substring(0, 10), java.util.Arrays.copyOfRange(bytes, 10,
+        Answer answer = exchange(head + dockerfile.substring(0, 10), Arrays.copyOfRange(bytes, 10,
                 bytes.length), BODY_TIMEOUT.multipliedBy(3));
 
         assertProblem(answer, 408, "request-timeout");

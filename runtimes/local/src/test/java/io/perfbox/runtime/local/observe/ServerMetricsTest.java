@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -292,8 +294,8 @@ class ServerMetricsTest {
         assertThat(s.get()).isEqualTo(2);
 
         // While one caller refreshes (slowly), the others answer the last value at once.
-        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         AtomicInteger slowCalls = new AtomicInteger();
         Sampled<Integer> slow = new Sampled<>(() -> {
             int n = slowCalls.incrementAndGet();
@@ -310,7 +312,7 @@ class ServerMetricsTest {
         assertThat(slow.get()).isEqualTo(1);
         now[0] += Duration.ofMinutes(1).toNanos();
         Thread refresher = Thread.ofVirtual().start(slow::get);
-        assertThat(inside.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 0; i < 100; i++) {
             assertThat(slow.get()).isEqualTo(1);
         }

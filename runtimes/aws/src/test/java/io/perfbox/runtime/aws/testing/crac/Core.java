@@ -1,6 +1,7 @@
 package io.perfbox.runtime.aws.testing.crac;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -42,7 +43,7 @@ public final class Core {
         @Override
         public void beforeCheckpoint(Context<? extends Resource> context) throws CheckpointException {
             List<Resource> reversed = new ArrayList<>(registered());
-            java.util.Collections.reverse(reversed);
+            Collections.reverse(reversed);
             CheckpointException failed = null;
             for (Resource resource : reversed) {
                 try {
