@@ -6,14 +6,11 @@ import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ContainerRunner;
 import io.perfbox.core.port.ContainerRunner.RunLimits;
 import io.perfbox.core.port.JobWorkspace;
-import io.perfbox.core.port.LogSink;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,38 +108,9 @@ public abstract class ContainerRunnerContract {
     void interruptingTheWaitStopsTheRunAndRethrows() throws Exception {
         JobId id = job();
         String image = imageRunning(id, "echo run started; sleep 300");
-        ByteArrayOutputStream seen = new ByteArrayOutputStream();
-        LogSink sink = (b, off, len) -> {
-            synchronized (seen) {
-                seen.write(b, off, len);
-            }
-        };
-        AtomicReference<Object> ended = new AtomicReference<>();
-        Thread waiting = new Thread(() -> {
-            try {
-                ended.set(runner().run(id, image, limits(Duration.ofMinutes(5)), sink));
-            } catch (Throwable e) {
-                ended.set(e);
-            }
-        });
-        waiting.start();
-        // The output reaches the sink while the run goes on: the run has started when it says so.
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!text(seen).contains("run started") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(text(seen)).contains("run started");
-        waiting.interrupt();
-        waiting.join(Duration.ofSeconds(30).toMillis());
-        assertThat(waiting.isAlive()).isFalse();
-        assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+        InterruptedStep.interruptOnce(sink -> runner().run(id, image, limits(Duration.ofMinutes(5)), sink), "run started",
+                Duration.ofSeconds(60), Duration.ofSeconds(30));
         assertThat(stillRunning(id)).isFalse();
-    }
-
-    private static String text(ByteArrayOutputStream seen) {
-        synchronized (seen) {
-            return seen.toString(StandardCharsets.UTF_8);
-        }
     }
 
     @Test

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perfbox.core.domain.Dockerfile;
 import io.perfbox.core.domain.JobId;
 import io.perfbox.core.port.ImageBuilder;
-import io.perfbox.core.port.LogSink;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,39 +85,10 @@ public abstract class ImageBuilderContract {
     @Test
     void interruptingTheWaitStopsTheBuildAndRethrows() throws Exception {
         JobId id = job();
-        ByteArrayOutputStream seen = new ByteArrayOutputStream();
-        LogSink sink = (b, off, len) -> {
-            synchronized (seen) {
-                seen.write(b, off, len);
-            }
-        };
-        AtomicReference<Object> ended = new AtomicReference<>();
-        Thread waiting = new Thread(() -> {
-            try {
-                ended.set(builder().build(id, "tenant-a",
-                        new Dockerfile("FROM debian:bookworm\nRUN echo build started; sleep 300\n"), Duration.ofMinutes(5), sink));
-            } catch (Throwable e) {
-                ended.set(e);
-            }
-        });
-        waiting.start();
-        // The output reaches the sink as the build makes it: the step has started when it says so.
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!text(seen).contains("build started") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(text(seen)).contains("build started");
-        waiting.interrupt();
-        waiting.join(Duration.ofSeconds(60).toMillis());
-        assertThat(waiting.isAlive()).isFalse();
-        assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+        InterruptedStep.interruptOnce(sink -> builder().build(id, "tenant-a",
+                new Dockerfile("FROM debian:bookworm\nRUN echo build started; sleep 300\n"), Duration.ofMinutes(5), sink),
+                "build started", Duration.ofSeconds(90), Duration.ofSeconds(60));
         assertThat(imageExists(id)).isFalse();
-    }
-
-    private static String text(ByteArrayOutputStream seen) {
-        synchronized (seen) {
-            return seen.toString(StandardCharsets.UTF_8);
-        }
     }
 
     @Test
