@@ -55,7 +55,11 @@ class CliProcessTest {
     }
 
     private Run cli(Consumer<String> onLine, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // With SIGINT at its default, as a terminal's shell starts a command: this JVM may have been started with it
+        // ignored (a background job of a script, such as a CI run with `&`), which its children would inherit, and a
+        // JVM started so installs no handler for it. env execs the CLI in its own place, so its pid is the CLI's.
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 PerfboxCli.class.getName()));
         cmd.addAll(List.of(args));
