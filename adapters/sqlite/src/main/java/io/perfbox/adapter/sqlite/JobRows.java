@@ -14,6 +14,7 @@ import io.perfbox.core.domain.Severity;
 import io.perfbox.core.domain.StageTimes;
 import io.perfbox.core.domain.VulnerabilityCounts;
 import io.perfbox.core.port.ExpiredJobs;
+import io.perfbox.core.port.PagePosition;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,8 +49,9 @@ final class JobRows {
     private JobRows() {
     }
 
+    /** The listing's key: a page's position is the key of its last job ({@link PagePosition}, one definition). */
     static String createdKey(Job job) {
-        return SORTABLE.format(job.createdAt()) + "#" + job.id().value();
+        return PagePosition.after(job).sortKey();
     }
 
     /**

@@ -315,7 +315,7 @@ public final class SqliteJobStore implements JobStore, TenantUsage, ExpiredJobs,
             return new JobPage(rows, Optional.empty());
         }
         List<Job> page = rows.subList(0, limit);
-        return new JobPage(page, Optional.of(PagePosition.ofSortKey(createdKey(page.get(limit - 1))).token()));
+        return new JobPage(page, Optional.of(PagePosition.after(page.get(limit - 1)).token()));
     }
 
     /** The listing query: served in index order by jobs_by_owner or jobs_by_owner_status, never sorted, no OFFSET. */

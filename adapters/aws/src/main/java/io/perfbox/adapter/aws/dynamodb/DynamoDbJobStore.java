@@ -111,7 +111,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
 
     /** The job's {@code createdKey}: its submission time, fixed width, then its id (string order is time order). */
     static String createdKey(Job job) {
-        return SORTABLE.format(job.createdAt()) + "#" + job.id().value();
+        return PagePosition.after(job).sortKey();
     }
 
     private static String jobKey(JobId id) {
@@ -336,7 +336,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
     static Map<String, AttributeValue> submissionItem(Job job, boolean counts) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(PK, s("SUB#" + job.id().value()));
-        item.put(CREATED_KEY, s(SORTABLE.format(job.createdAt()) + "#" + job.id().value()));
+        item.put(CREATED_KEY, s(createdKey(job)));
         item.put("createdAt", s(job.createdAt().toString()));
         item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(job.createdAt().plus(RETENTION).getEpochSecond())));
         if (counts) {
@@ -400,7 +400,7 @@ public class DynamoDbJobStore implements JobStore, TenantUsage {
         item.put(PK, s(jobKey(job.id())));
         item.put("id", s(job.id().value()));
         item.put(OWNER, s(job.owner()));
-        item.put(CREATED_KEY, s(SORTABLE.format(job.createdAt()) + "#" + job.id().value()));
+        item.put(CREATED_KEY, s(createdKey(job)));
         item.put("status", s(job.status().name()));
         if (!job.status().isTerminal()) {
             item.put(ACTIVE_KEY, s(ACTIVE));
