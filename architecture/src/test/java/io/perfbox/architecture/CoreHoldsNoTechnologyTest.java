@@ -5,8 +5,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +18,7 @@ class CoreHoldsNoTechnologyTest {
 
     @BeforeAll
     static void importProductClasses() {
-        product = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(location -> !location.contains("/perfbox-testing") && !location.contains("/testing/target/"))
-                .importPackages("io.perfbox");
+        product = ProductClasses.in("io.perfbox");
         // Not vacuous: core is there, and so are the classes the rules keep out of it.
         assertThat(product.stream().anyMatch(c -> c.getPackageName().startsWith("io.perfbox.core."))).isTrue();
         assertThat(product.contain("io.perfbox.adapter.trivy.TrivyReportParser")).isTrue();

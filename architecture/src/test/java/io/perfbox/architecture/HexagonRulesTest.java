@@ -6,8 +6,6 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +20,7 @@ class HexagonRulesTest {
 
     @BeforeAll
     static void importProductClasses() {
-        product = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(location -> !location.contains("/perfbox-testing") && !location.contains("/testing/target/"))
-                .importPackages("io.perfbox");
+        product = ProductClasses.in("io.perfbox");
         // A rule over no classes would pass vacuously: every layer must be there.
         for (String layer : new String[] {"io.perfbox.core.", "io.perfbox.api.", "io.perfbox.adapter.docker.",
                 "io.perfbox.adapter.sqlite.", "io.perfbox.adapter.aws.", "io.perfbox.runtime.local.",

@@ -4,8 +4,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +17,7 @@ class RunnerSeamRulesTest {
 
     @BeforeAll
     static void importTheLocalRuntime() {
-        local = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.perfbox.runtime.local");
+        local = ProductClasses.in("io.perfbox.runtime.local");
         // A rule over no classes would pass vacuously: the server and the backend must both be there.
         assertThat(local.contain("io.perfbox.runtime.local.PerfboxServer")).isTrue();
         assertThat(local.contain("io.perfbox.runtime.local.backend.LocalEngineBackend")).isTrue();
